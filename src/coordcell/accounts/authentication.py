@@ -1,0 +1,53 @@
+"""API authentication by bearer token (``Authorization: Bearer cc_…`` or ``Token cc_…``)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from coordcell.accounts.models import ApiToken, hash_token_secret
+from coordcell.accounts.services import TOKEN_PREFIX
+
+__all__ = ["ApiTokenAuthentication"]
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    """Find the token by its public prefix, then compare hashes in constant time.
+
+    ``last_used_at`` is operational bookkeeping, not a change of the cell's state, so
+    it is updated directly and not recorded (at most once a minute per token).
+    """
+
+    keywords = ("bearer", "token")
+
+    def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
+        header = authentication.get_authorization_header(request).decode("latin-1").split()
+        if not header or header[0].lower() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
+        clear = header[1]
+        prefix = (
+            clear[len(TOKEN_PREFIX) :].split("_", 1)[0] if clear.startswith(TOKEN_PREFIX) else ""
+        )
+        token = (
+            ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+            if prefix
+            else None
+        )
+        if token is None or not hmac.compare_digest(token.key_hash, hash_token_secret(clear)):
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not token.is_active or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        now = timezone.now()
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'

@@ -1,0 +1,57 @@
+"""Zone and clause kinds with translatable labels (codes from ``rules.vocabulary``)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from coordcell.core.choices import ChoiceSet
+from coordcell.rules import vocabulary
+
+__all__ = ["ActivityChoices", "ClauseKindChoices", "LimitChoices", "ZoneKindChoices"]
+
+
+class ZoneKindChoices(ChoiceSet):
+    KIND_LINE = "line"
+    KIND_AREA = "area"
+    CHOICES = [(KIND_LINE, _("Line")), (KIND_AREA, _("Area"))]
+
+
+class ClauseKindChoices(ChoiceSet):
+    CHOICES = [
+        ("prohibition", _("Prohibition"), "red"),
+        ("limit", _("Limitation"), "orange"),
+        ("freeze", _("Freeze"), "blue"),
+        ("withdrawal", _("Withdrawal"), "purple"),
+        ("economic_zone", _("Economic zone"), "green"),
+        ("inspection", _("Inspection"), "teal"),
+        ("general", _("General"), "grey"),
+    ]
+
+
+class ActivityChoices(ChoiceSet):
+    CHOICES = [
+        ("military_presence", _("Military presence")),
+        ("fire", _("Fire")),
+        ("overflight", _("Overflight")),
+        ("fortification", _("Fortification")),
+        ("military_observation", _("Military observation")),
+        ("surface_to_air_missiles", _("Surface-to-air missiles")),
+        ("artillery_over_range", _("Artillery above the permitted range")),
+    ]
+
+
+class LimitChoices(ChoiceSet):
+    CHOICES = [
+        ("max_personnel", _("Personnel, at most")),
+        ("max_brigades", _("Brigades, at most")),
+        ("max_tanks", _("Tanks, at most")),
+        ("max_artillery_pieces", _("Artillery pieces, at most")),
+        ("max_artillery_range_km", _("Artillery range (km), at most")),
+        ("max_surface_to_air_missiles", _("Surface-to-air missiles, at most")),
+    ]
+
+
+assert tuple(ZoneKindChoices.values()) == vocabulary.ZONE_KINDS
+assert tuple(ClauseKindChoices.values()) == vocabulary.CLAUSE_KINDS
+assert tuple(ActivityChoices.values()) == vocabulary.PROHIBITED_ACTIVITIES
+assert tuple(LimitChoices.values()) == vocabulary.LIMIT_KEYS

@@ -1,0 +1,141 @@
+"""Reads of arrangement data, always restricted to the caller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from coordcell.agreements.models import Arrangement, ArrangementVersion, Clause, Place, Zone
+from coordcell.core.actor import Actor
+from coordcell.core.errors import NotFound
+
+__all__ = [
+    "get_arrangement",
+    "get_version",
+    "list_arrangements",
+    "list_clauses",
+    "list_versions",
+    "places_feature_collection",
+    "zones_feature_collection",
+]
+
+
+def list_arrangements(actor: Actor) -> QuerySet[Arrangement]:
+    versions = ArrangementVersion.objects.restrict(actor).order_by("-number")
+    return (
+        Arrangement.objects.restrict(actor)
+        .prefetch_related(Prefetch("versions", queryset=versions))
+        .order_by("key")
+    )
+
+
+def get_arrangement(actor: Actor, key: str) -> Arrangement:
+    arrangement = list_arrangements(actor).filter(key=key).first()
+    if arrangement is None:
+        raise NotFound()
+    return arrangement
+
+
+def list_versions(actor: Actor, arrangement: str | None = None) -> QuerySet[ArrangementVersion]:
+    qs = ArrangementVersion.objects.restrict(actor).select_related("arrangement")
+    if arrangement:
+        qs = qs.filter(arrangement__key=arrangement)
+    return qs
+
+
+def get_version(actor: Actor, arrangement: str | None, number: int | None) -> ArrangementVersion:
+    """A given version, or the current one; with no arrangement named, the only current one.
+
+    With several arrangements loaded and none named, the first by key is used, which
+    is what a cell administering one arrangement expects.
+    """
+    qs = list_versions(actor, arrangement)
+    qs = qs.filter(number=number) if number is not None else qs.filter(is_current=True)
+    version = qs.order_by("arrangement__key").first()
+    if version is None:
+        raise NotFound()
+    return version
+
+
+def list_clauses(actor: Actor, version: ArrangementVersion) -> QuerySet[Clause]:
+    return (
+        Clause.objects.restrict(actor)
+        .filter(version=version)
+        .select_related("version__arrangement")
+        .order_by("position")
+    )
+
+
+def _clause_summary(clause: Clause) -> dict[str, Any]:
+    return {
+        "id": clause.clause_id,
+        "kind": clause.kind,
+        "title": clause.title,
+        "prohibited": clause.prohibited,
+        "limits": clause.limits,
+    }
+
+
+def zones_feature_collection(actor: Actor, version: ArrangementVersion) -> dict[str, Any]:
+    """The version's zones as an RFC 7946 FeatureCollection (WGS84, lon/lat).
+
+    Each feature's ``id`` is the zone id of the scenario; its properties carry the
+    clauses citing it (id, title, prohibited activities, limits), for popups.
+    """
+    clauses = list(list_clauses(actor, version))
+    features = []
+    for zone in Zone.objects.restrict(actor).filter(version=version).order_by("position"):
+        citing = [_clause_summary(c) for c in clauses if zone.zone_id in c.zone_ids]
+        features.append(
+            {
+                "type": "Feature",
+                "id": zone.zone_id,
+                "geometry": zone.geometry,
+                "bbox": [zone.min_lon, zone.min_lat, zone.max_lon, zone.max_lat],
+                "properties": {
+                    "arrangement": version.arrangement.key,
+                    "version": version.number,
+                    "kind": zone.kind,
+                    "name": zone.name,
+                    "names": zone.names,
+                    "description": zone.description,
+                    "side": zone.side,
+                    "from_km": zone.from_km,
+                    "to_km": zone.to_km,
+                    "derived": zone.derived,
+                    "illustrative": zone.illustrative,
+                    "source": zone.source,
+                    "clauses": citing,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def places_feature_collection(actor: Actor, version: ArrangementVersion) -> dict[str, Any]:
+    """The version's places; a place with unknown coordinates has a null geometry."""
+    features = []
+    for place in Place.objects.restrict(actor).filter(version=version).order_by("name"):
+        geometry = (
+            {"type": "Point", "coordinates": [place.lon, place.lat]}
+            if place.lat is not None and place.lon is not None
+            else None
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "id": place.key,
+                "geometry": geometry,
+                "properties": {
+                    "name": place.name,
+                    "name_local": place.name_local,
+                    "feature": place.feature,
+                    "country_code": place.country_code,
+                    "source": place.source,
+                    "source_id": place.source_id,
+                    "note": place.note,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

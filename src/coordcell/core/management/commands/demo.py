@@ -1,0 +1,123 @@
+"""``coordcell demo``: set up everything and serve, on the embedded SQLite database."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from coordcell.agreements.services import load_arrangement, resolve_scenario_path
+from coordcell.core.actor import Actor
+from coordcell.core.demo import load_demo_data
+from coordcell.rules.scenario import ScenarioInvalid, read_scenario
+
+
+class Command(BaseCommand):
+    help = (
+        "Set up the demo (database, the southern-Syria scenario, fictional demo accounts "
+        "with API tokens) and serve it with the background worker."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--data-dir",
+            default="coordcell-data",
+            help="Where the database and demo accounts are kept.",
+        )
+        parser.add_argument("--scenario", default="southern_syria_2026")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Set up and print the accounts, then exit."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        if not 0 < options["port"] < 65536:
+            raise CommandError("--port must be between 1 and 65535")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        path = resolve_scenario_path(options["scenario"])
+        actor = Actor.console("demo")
+        try:
+            result = load_arrangement(actor=actor, path=path)
+            demo = read_scenario(path).demo
+        except ScenarioInvalid as exc:
+            raise CommandError(f"{path}: invalid scenario:\n{exc}") from None
+        if demo is None:
+            raise CommandError(f"{path}: this scenario has no demo.toml")
+        accounts_file = Path(settings.DATA_DIR) / "demo-accounts.json"
+        known = self._known(accounts_file)
+        accounts = load_demo_data(actor=actor, demo=demo, known=known)
+        accounts_file.write_text(
+            json.dumps(
+                {
+                    "notice": "Fictional exercise accounts of the coordcell demo.",
+                    "url": f"http://{options['host']}:{options['port']}/",
+                    "accounts": [
+                        {
+                            "username": a.username,
+                            "password": a.password,
+                            "token": a.token,
+                            "party": a.party,
+                            "roles": list(a.roles),
+                            "full_name": a.full_name,
+                        }
+                        for a in accounts
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )
+        accounts_file.chmod(0o600)
+        self._print(options, result.version, accounts, accounts_file, time.monotonic() - started)
+        if options["no_serve"]:
+            return
+        self._serve(options)
+
+    def _known(self, accounts_file: Path) -> dict[str, dict[str, str]]:
+        if not accounts_file.exists():
+            return {}
+        try:
+            data = json.loads(accounts_file.read_text(encoding="utf-8"))
+            return {a["username"]: a for a in data["accounts"]}
+        except (ValueError, KeyError, TypeError):
+            self.stderr.write(f"{accounts_file}: unreadable, new passwords will be made")
+            return {}
+
+    def _print(self, options: Any, version: Any, accounts: Any, path: Path, seconds: float) -> None:
+        out = self.stdout
+        out.write(
+            self.style.SUCCESS(
+                f"coordcell demo ready in {seconds:.1f} s — {version.arrangement.key} "
+                f"version {version.number}"
+            )
+        )
+        out.write("Fictional exercise accounts (not real people):")
+        out.write(f"  {'user name':<14} {'password':<14} {'party':<9} roles")
+        for a in accounts:
+            out.write(f"  {a.username:<14} {a.password:<14} {a.party:<9} {', '.join(a.roles)}")
+        out.write(f"Passwords and API tokens: {path}")
+        out.write(f"Open http://{options['host']}:{options['port']}/  (Ctrl-C stops)")
+
+    def _serve(self, options: Any) -> None:
+        from coordcell.server import run_server
+
+        worker = subprocess.Popen([sys.executable, "-m", "coordcell.cli", "worker"])
+        try:
+            run_server(host=options["host"], port=options["port"], workers=1, threads=4)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()

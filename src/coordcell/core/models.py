@@ -1,0 +1,81 @@
+"""Base model pieces shared by every domain app."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+
+from coordcell.rules.arrangement import localized
+
+__all__ = [
+    "LocalizedNamesMixin",
+    "PublicIdModel",
+    "RestrictedQuerySet",
+    "WorkerBeat",
+    "localized_now",
+]
+
+
+class RestrictedQuerySet(models.QuerySet[Any]):
+    """A queryset that can be narrowed to what an actor may see or do.
+
+    Each model states its own rule in ``access_filter(actor, action)``, returning a
+    ``Q``; ``restrict`` applies it. Reads in selectors always go through here, so an
+    object the actor may not see is simply absent (and answers 404 like a missing one).
+    """
+
+    def restrict(self, actor: Any, action: str = "view") -> RestrictedQuerySet:
+        access_filter = getattr(self.model, "access_filter", None)
+        if access_filter is None:
+            raise TypeError(f"{self.model.__name__} defines no access_filter()")
+        q: Q = access_filter(actor, action)
+        return self.filter(q)
+
+
+class PublicIdModel(models.Model):
+    """A model addressed in URLs and the API by a random UUID, never by its row id."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class LocalizedNamesMixin(models.Model):
+    """A ``names`` field of ``{"en": …, "ar": …, "he": …}``; ``name`` follows the language."""
+
+    names = models.JSONField(default=dict)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        return localized(self.names, get_language() or "en")
+
+
+def localized_now(names: dict[str, str]) -> str:
+    """``names`` in the active UI language (English fallback)."""
+    return localized(names, get_language() or "en")
+
+
+class WorkerBeat(models.Model):
+    """When each worker process last completed a pass (shown to operators on the status page).
+
+    Operational state, not the cell's: it is not recorded in the record.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    started_at = models.DateTimeField()
+    last_beat_at = models.DateTimeField()
+    passes = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "worker heartbeat"
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,26 @@
+"""Record event types of the parties app."""
+
+from django.utils.translation import gettext_lazy as _
+
+from coordcell.record.events import register
+
+PARTY_REGISTERED = register(
+    "parties.party_registered", _("Party registered"), "A party was added to the cell."
+)
+PARTY_RENAMED = register(
+    "parties.party_renamed", _("Party renamed"), "A party's names or kind changed."
+)
+DELEGATION_CREATED = register(
+    "parties.delegation_created", _("Delegation created"), "A party set up a delegation."
+)
+DELEGATION_UPDATED = register(
+    "parties.delegation_updated",
+    _("Delegation updated"),
+    "A delegation was renamed, closed or reopened.",
+)
+MEMBER_ADDED = register(
+    "parties.member_added", _("Member added"), "A person was given a role in a delegation."
+)
+MEMBERSHIP_ENDED = register(
+    "parties.membership_ended", _("Membership ended"), "A person's role in a delegation ended."
+)

@@ -1,0 +1,79 @@
+"""Reads of parties, delegations and memberships, always restricted to the caller."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+
+from coordcell.core.actor import Actor
+from coordcell.core.errors import NotFound
+from coordcell.parties.models import Delegation, Membership, Party
+
+__all__ = [
+    "access_delegation",
+    "access_membership",
+    "access_party",
+    "list_delegations",
+    "list_members",
+    "list_parties",
+]
+
+
+def list_parties(actor: Actor) -> QuerySet[Party]:
+    return Party.objects.restrict(actor).order_by("code")
+
+
+def access_party(actor: Actor, code: str) -> Party:
+    """The party, or NotFound: a party the actor may not know of answers like a missing one."""
+    party = list_parties(actor).filter(code=code).first()
+    if party is None:
+        raise NotFound()
+    return party
+
+
+def list_delegations(actor: Actor) -> QuerySet[Delegation]:
+    return (
+        Delegation.objects.restrict(actor)
+        .select_related("party")
+        .order_by("party__code", "created_at")
+    )
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def access_delegation(actor: Actor, public_id: object) -> Delegation:
+    key = _uuid(public_id)
+    delegation = list_delegations(actor).filter(public_id=key).first() if key else None
+    if delegation is None:
+        raise NotFound()
+    return delegation
+
+
+def list_members(actor: Actor, delegation: Delegation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.restrict(actor)
+        .filter(delegation=delegation)
+        .select_related("user", "delegation__party")
+        .order_by("-active", "user__username", "role")
+    )
+
+
+def access_membership(actor: Actor, public_id: object) -> Membership:
+    key = _uuid(public_id)
+    membership: Membership | None = (
+        Membership.objects.restrict(actor)
+        .select_related("user", "delegation__party")
+        .filter(public_id=key)
+        .first()
+        if key
+        else None
+    )
+    if membership is None:
+        raise NotFound()
+    return membership

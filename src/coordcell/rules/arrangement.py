@@ -1,0 +1,216 @@
+"""The arrangement as plain, immutable data.
+
+These dataclasses are what the scenario reader (``coordcell.rules.scenario``) produces
+from a scenario folder and what the loader stores as an arrangement version. The rules
+engine takes them as its input. Nothing here imports Django.
+
+Every translatable name is a ``Localized`` mapping with the keys of
+``vocabulary.LANGUAGES``; English is the fallback when a language is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Arrangement",
+    "ClauseSpec",
+    "DemoAccountSpec",
+    "DemoData",
+    "DemoDelegationSpec",
+    "LadderStep",
+    "Localized",
+    "PartySpec",
+    "PlaceSpec",
+    "ProtocolSpec",
+    "RoleSpec",
+    "SourceSpec",
+    "ZoneSpec",
+    "localized",
+]
+
+#: A name in each interface language, e.g. ``{"en": "Line A", "ar": "...", "he": "..."}``.
+Localized = Mapping[str, str]
+
+
+def localized(names: Localized, language: str) -> str:
+    """Return ``names`` in ``language``, falling back to English, then to any name."""
+    base = language.split("-")[0]
+    if names.get(base):
+        return names[base]
+    if names.get("en"):
+        return names["en"]
+    return next(iter(names.values()), "")
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A source of the scenario's data, with the attribution its licence requires."""
+
+    key: str
+    title: str
+    licence: str
+    attribution: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class PartySpec:
+    """A party to the arrangement (or the mediator, a monitor, a donor, an observer)."""
+
+    code: str
+    kind: str
+    name: Localized
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """A role this cell uses, from ``vocabulary.ROLES``, with its display name here."""
+
+    code: str
+    name: Localized
+
+
+@dataclass(frozen=True)
+class ZoneSpec:
+    """A zone: a line or an area, in WGS84 GeoJSON, with its bounding box.
+
+    ``geometry`` is an RFC 7946 geometry object (lon, lat order). ``bbox`` is
+    (min_lon, min_lat, max_lon, max_lat). ``derived`` marks geometry approximated from
+    reference data; ``illustrative`` marks geometry the scenario drew because no real
+    delineation exists (e.g. the economic zone).
+    """
+
+    id: str
+    kind: str
+    name: Localized
+    geometry: Mapping[str, Any]
+    bbox: tuple[float, float, float, float]
+    description: str = ""
+    side: str = ""
+    from_km: float | None = None
+    to_km: float | None = None
+    derived: bool = False
+    illustrative: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ClauseSpec:
+    """One numbered term of the arrangement.
+
+    ``zones`` and ``parties`` cite ids defined elsewhere in the scenario. ``prohibited``
+    lists activities from ``vocabulary.PROHIBITED_ACTIVITIES``; ``limits`` maps keys
+    from ``vocabulary.LIMIT_KEYS`` to non-negative numbers. ``parameters`` carries what
+    a specific kind needs (a freeze's ``baseline_date``, a withdrawal's ``after_date``).
+    """
+
+    id: str
+    kind: str
+    title: Localized
+    text: str
+    source: str
+    zones: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    prohibited: tuple[str, ...] = ()
+    limits: Mapping[str, float] = field(default_factory=dict)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    effective_from: dt.date | None = None
+    effective_until: dt.date | None = None
+    amends: str = ""
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    """One rung of an escalation ladder: who handles a case at this level, for how long."""
+
+    level: str
+    name: Localized
+    within_hours: float
+
+
+@dataclass(frozen=True)
+class ProtocolSpec:
+    """A protocol between the parties: reply deadlines and the escalation ladder."""
+
+    id: str
+    title: Localized
+    acknowledge_within_hours: float
+    answer_within_hours: float
+    verification_within_hours: float
+    ladder: tuple[LadderStep, ...]
+
+
+@dataclass(frozen=True)
+class PlaceSpec:
+    """A named place of the scenario. ``lat``/``lon`` are None where no open source gives them."""
+
+    key: str
+    name: str
+    name_local: str
+    lat: float | None
+    lon: float | None
+    feature: str
+    country_code: str
+    source: str
+    source_id: str
+    note: str
+
+
+@dataclass(frozen=True)
+class DemoDelegationSpec:
+    """A delegation created by the demo (fictional exercise data)."""
+
+    party: str
+    name: Localized
+
+
+@dataclass(frozen=True)
+class DemoAccountSpec:
+    """A demo account (fictional person) with its party and roles."""
+
+    username: str
+    full_name: str
+    party: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """Fictional exercise data that ``coordcell demo`` loads beside the arrangement."""
+
+    notice: Localized
+    parties: tuple[PartySpec, ...]
+    delegations: tuple[DemoDelegationSpec, ...]
+    accounts: tuple[DemoAccountSpec, ...]
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """A whole arrangement as read from a scenario folder.
+
+    ``content`` is the canonical, JSON-serialisable form of everything above (without
+    the demo data): the loader hashes it to decide whether files changed, and stores
+    it with the version so that a version can always be re-read exactly.
+    """
+
+    key: str
+    title: Localized
+    description: Localized
+    region_crs: str
+    region_bbox: tuple[float, float, float, float]
+    valid_from: dt.date
+    valid_until: dt.date | None
+    parties: tuple[PartySpec, ...]
+    roles: tuple[RoleSpec, ...]
+    zones: tuple[ZoneSpec, ...]
+    clauses: tuple[ClauseSpec, ...]
+    protocols: tuple[ProtocolSpec, ...]
+    places: tuple[PlaceSpec, ...]
+    sources: tuple[SourceSpec, ...]
+    content: Mapping[str, Any]
+    demo: DemoData | None = None
+    basemap: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)

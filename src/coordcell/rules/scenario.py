@@ -1,0 +1,1304 @@
+"""Read a scenario folder into an ``Arrangement``, reporting every error at once.
+
+A scenario folder holds:
+
+* ``arrangement.toml`` (required): the arrangement's metadata, parties, roles, clauses,
+  protocols and sources;
+* ``zones.geojson`` (required): one RFC 7946 feature per zone, geometry and properties;
+* ``places.csv`` (required): the gazetteer;
+* ``demo.toml`` (optional): fictional exercise data for ``coordcell demo``;
+* ``basemap/*.geojson`` (optional): reference layers the map draws, keyed by file stem.
+
+Zones live only in ``zones.geojson``: the arrangement file lists no zones, its clauses
+cite the features' ids. One place per fact means a zone can never have properties in
+one file and geometry in the other.
+
+Validation never stops at the first problem. Each reader walks its file with a
+``_Table`` that knows where it is (``clauses[3].zones[1]``) and appends a
+``ScenarioError`` for every problem; every table has a closed set of keys, so a typo is
+an error, not a silently ignored setting. The ``Arrangement`` is built only when the
+whole folder is clean. Pure Python: the standard library and shapely, no Django.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import json
+import math
+import pathlib
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import shapely.geometry
+import shapely.validation
+
+from coordcell.rules import vocabulary
+from coordcell.rules.arrangement import (
+    Arrangement,
+    ClauseSpec,
+    DemoAccountSpec,
+    DemoData,
+    DemoDelegationSpec,
+    LadderStep,
+    PartySpec,
+    PlaceSpec,
+    ProtocolSpec,
+    RoleSpec,
+    SourceSpec,
+    ZoneSpec,
+)
+
+__all__ = [
+    "ARRANGEMENT_FILE",
+    "BASEMAP_DIR",
+    "DEMO_FILE",
+    "PLACES_FILE",
+    "PLACE_COLUMNS",
+    "ZONES_FILE",
+    "ScenarioError",
+    "ScenarioInvalid",
+    "check_scenario",
+    "content_hash",
+    "read_scenario",
+]
+
+ARRANGEMENT_FILE = "arrangement.toml"
+ZONES_FILE = "zones.geojson"
+PLACES_FILE = "places.csv"
+DEMO_FILE = "demo.toml"
+BASEMAP_DIR = "basemap"
+
+#: Required columns of places.csv, in the order the shipped file uses.
+PLACE_COLUMNS: tuple[str, ...] = (
+    "key",
+    "name",
+    "name_local",
+    "lat",
+    "lon",
+    "feature",
+    "country_code",
+    "source",
+    "source_id",
+    "note",
+)
+#: Columns places.csv may also have. ``ne_zone_check`` is the reference gazetteer's
+#: computed note on which Natural Earth polygon holds the point; it is informative only
+#: and is not part of ``PlaceSpec`` (nor, therefore, of the content hash).
+OPTIONAL_PLACE_COLUMNS: tuple[str, ...] = ("ne_zone_check",)
+
+# Codes (parties, arrangement key, places, ladder levels, sectors): lower-case slugs.
+_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # at most 40 characters
+# Ids (zones, clauses, protocols, sources) may carry upper case, dots and dashes,
+# because the agreement's own numbering ("B.3") and the zone names ("aol_A_0_10km") do.
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")  # at most 40 characters
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._\-]{0,63}$")
+_CRS = re.compile(r"^[A-Z]+:[0-9]+$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+_FILE_ORDER = (ARRANGEMENT_FILE, ZONES_FILE, PLACES_FILE, DEMO_FILE)
+
+_GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
+    "line": ("LineString", "MultiLineString"),
+    "area": ("Polygon", "MultiPolygon"),
+}
+_ALL_GEOMETRY_TYPES = _GEOMETRY_TYPES["line"] + _GEOMETRY_TYPES["area"]
+
+# What ``parameters`` each clause kind takes: (key, type, required). Closed per kind,
+# so a freeze cannot silently carry a misspelt "baseline_dat".
+_CLAUSE_PARAMETERS: dict[str, tuple[tuple[str, str, bool], ...]] = {
+    "prohibition": (),
+    "limit": (("artillery_type", "text", False),),
+    "freeze": (("baseline_date", "date", True),),
+    "withdrawal": (("after_date", "date", True),),
+    "economic_zone": (("permitted_sectors", "codes", True),),
+    "inspection": (("interval_days_max", "positive", False), ("on_request", "bool", False)),
+    "general": (),
+}
+
+_MISSING: Any = object()
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class ScenarioError:
+    """One problem in a scenario folder: which file, where in it, and what is wrong."""
+
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return ": ".join(part for part in (self.file, self.field, self.message) if part)
+
+
+class ScenarioInvalid(Exception):
+    """A scenario folder has errors; ``errors`` lists every one of them."""
+
+    def __init__(self, errors: Sequence[ScenarioError]) -> None:
+        self.errors: list[ScenarioError] = list(errors)
+        super().__init__("\n".join(str(error) for error in self.errors))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _Report:
+    """Collects the errors of one file into the shared list."""
+
+    def __init__(self, file: str, errors: list[ScenarioError], *, json_file: bool = False) -> None:
+        self.file = file
+        self.errors = errors
+        # Say "object" to someone editing JSON and "table" to someone editing TOML.
+        self.mapping_noun = "object" if json_file else "table"
+        self.mapping_word = f"an {self.mapping_noun}" if json_file else f"a {self.mapping_noun}"
+
+    def error(self, field: str, message: str) -> None:
+        self.errors.append(ScenarioError(self.file, field, message))
+
+    def describe(self, value: Any) -> str:
+        """Name the type of a value the way the file's author sees it."""
+        if value is None:
+            return "null"
+        if isinstance(value, bool):
+            return "a boolean"
+        if isinstance(value, (int, float)):
+            return "a number"
+        if isinstance(value, str):
+            return "text"
+        if isinstance(value, dt.datetime):
+            return "a date-time"
+        if isinstance(value, (dt.date, dt.time)):
+            return "a date" if isinstance(value, dt.date) else "a time"
+        if isinstance(value, list):
+            return "a list"
+        if isinstance(value, dict):
+            return self.mapping_word
+        return type(value).__name__
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def _number_ok(value: Any) -> bool:
+    # bool is an int in Python, but ``true`` is not a number to a scenario author.
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+class _Table:
+    """Walks one TOML table or JSON object under a path prefix and records errors.
+
+    Every accessor marks its key as known; ``finish()`` then reports each key that no
+    accessor asked for, so every table has a closed set of keys.
+    """
+
+    def __init__(self, data: Mapping[str, Any], report: _Report, path: str = "") -> None:
+        self.data = data
+        self.report = report
+        self.path = path
+        self.known: dict[str, None] = {}  # an ordered set, for a readable "expected" list
+
+    def where(self, key: str | int) -> str:
+        return _join(self.path, key)
+
+    def error(self, key: str | int, message: str) -> None:
+        self.report.error(self.where(key), message)
+
+    def get(self, key: str, *, required: bool = True) -> Any:
+        self.known[key] = None
+        if key not in self.data:
+            if required:
+                self.error(key, f"missing required key '{key}'")
+            return _MISSING
+        return self.data[key]
+
+    def text(
+        self,
+        key: str,
+        *,
+        required: bool = True,
+        choices: Iterable[str] | None = None,
+        pattern: re.Pattern[str] | None = None,
+        what: str = "value",
+    ) -> str:
+        value = self.get(key, required=required)
+        if value is _MISSING:
+            return ""
+        return self.check_text(
+            key, value, required=required, choices=choices, pattern=pattern, what=what
+        )
+
+    def check_text(
+        self,
+        key: str | int,
+        value: Any,
+        *,
+        required: bool = True,
+        choices: Iterable[str] | None = None,
+        pattern: re.Pattern[str] | None = None,
+        what: str = "value",
+    ) -> str:
+        if not isinstance(value, str):
+            self.error(key, f"expected text, found {self.report.describe(value)}")
+            return ""
+        if not value.strip():
+            if required:
+                self.error(key, "must not be empty")
+            return ""
+        if choices is not None:
+            allowed = list(choices)
+            if value not in allowed:
+                self.error(key, f"unknown {what} {value!r} (known: {', '.join(allowed) or 'none'})")
+                return ""
+        if pattern is not None and not pattern.match(value):
+            self.error(
+                key,
+                f"{value!r} is not a valid {what} (expected the pattern {pattern.pattern})",
+            )
+            return ""
+        return value
+
+    def number(
+        self,
+        key: str,
+        *,
+        required: bool = True,
+        minimum: float | None = None,
+        positive: bool = False,
+    ) -> float | None:
+        value = self.get(key, required=required)
+        if value is _MISSING:
+            return None
+        if not _number_ok(value):
+            self.error(key, f"expected a finite number, found {self.report.describe(value)}")
+            return None
+        if positive and value <= 0:
+            self.error(key, f"must be greater than 0, found {value}")
+            return None
+        if minimum is not None and value < minimum:
+            self.error(key, f"must not be negative (at least {minimum:g}), found {value}")
+            return None
+        return float(value)
+
+    def boolean(self, key: str, *, default: bool = False) -> bool:
+        value = self.get(key, required=False)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, bool):
+            self.error(key, f"expected true or false, found {self.report.describe(value)}")
+            return default
+        return value
+
+    def date(self, key: str, *, required: bool = True) -> dt.date | None:
+        value = self.get(key, required=required)
+        if value is _MISSING:
+            return None
+        return self._check_date(key, value)
+
+    def _check_date(self, key: str, value: Any) -> dt.date | None:
+        # A TOML date-time is also a ``date`` in Python; the arrangement counts in days.
+        if isinstance(value, dt.datetime):
+            self.error(key, "expected a date (YYYY-MM-DD), found a date-time")
+            return None
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str) and _ISO_DATE.match(value):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError as exc:
+                self.error(key, f"{value!r} is not a valid date: {exc}")
+                return None
+        if isinstance(value, str):
+            self.error(key, f"{value!r} is not a date: expected YYYY-MM-DD")
+        else:
+            self.error(key, f"expected a date (YYYY-MM-DD), found {self.report.describe(value)}")
+        return None
+
+    def table(self, key: str, *, required: bool = True) -> _Table | None:
+        value = self.get(key, required=required)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, dict):
+            self.error(
+                key, f"expected {self.report.mapping_word}, found {self.report.describe(value)}"
+            )
+            return None
+        return _Table(value, self.report, self.where(key))
+
+    def tables(self, key: str, *, required: bool = True) -> list[_Table]:
+        """An array of tables (``[[key]]`` in TOML, a list of objects in JSON)."""
+        value = self.get(key, required=required)
+        if value is _MISSING:
+            return []
+        if not isinstance(value, list):
+            self.error(
+                key,
+                f"expected a list of {self.report.mapping_noun}s, "
+                f"found {self.report.describe(value)}",
+            )
+            return []
+        result = []
+        for index, item in enumerate(value):
+            where = _join(self.where(key), index)
+            if isinstance(item, dict):
+                result.append(_Table(item, self.report, where))
+            else:
+                self.report.error(
+                    where,
+                    f"expected {self.report.mapping_word}, found {self.report.describe(item)}",
+                )
+        return result
+
+    def texts(
+        self,
+        key: str,
+        *,
+        required: bool = False,
+        choices: Iterable[str] | None = None,
+        pattern: re.Pattern[str] | None = None,
+        what: str = "value",
+    ) -> tuple[str, ...]:
+        """A list of distinct strings, each checked like ``text``."""
+        value = self.get(key, required=required)
+        if value is _MISSING:
+            return ()
+        if not isinstance(value, list):
+            self.error(key, f"expected a list of text, found {self.report.describe(value)}")
+            return ()
+        allowed = None if choices is None else list(choices)
+        item_table = _Table({}, self.report, self.where(key))
+        result: list[str] = []
+        for index, item in enumerate(value):
+            checked = item_table.check_text(
+                index, item, choices=allowed, pattern=pattern, what=what
+            )
+            if checked and checked in result:
+                item_table.error(index, f"{what} {checked!r} is listed twice")
+            elif checked:
+                result.append(checked)
+        return tuple(result)
+
+    def localized(self, key: str, *, required: bool = True) -> dict[str, str]:
+        """A name in each interface language; English is required as the fallback."""
+        names = self.table(key, required=required)
+        if names is None:
+            return {}
+        result: dict[str, str] = {}
+        for language in vocabulary.LANGUAGES:
+            if language == "en" and "en" not in names.data:
+                names.known["en"] = None
+                names.error(
+                    "en",
+                    "missing the English name ('en'); English is required as the fallback language",
+                )
+                continue
+            value = names.text(language, required=language == "en")
+            if value:
+                result[language] = value
+        names.finish()
+        return result
+
+    def finish(self) -> None:
+        """Report every key of this table that no accessor asked for."""
+        for key in self.data:
+            if key not in self.known:
+                expected = ", ".join(self.known) or "no keys"
+                self.error(key, f"unknown key '{key}' (expected: {expected})")
+
+
+def _check_unique(report: _Report, items: Iterable[tuple[str, str]], what: str) -> None:
+    """Report each value of ``(field, value)`` pairs that appeared earlier."""
+    first: dict[str, str] = {}
+    for where, value in items:
+        if not value:
+            continue
+        if value in first:
+            report.error(where, f"duplicate {what} {value!r} (first defined at {first[value]})")
+        else:
+            first[value] = where
+
+
+def _bbox(table: _Table, key: str) -> BBox | None:
+    value = table.get(key)
+    if value is _MISSING:
+        return None
+    if not (isinstance(value, list) and len(value) == 4 and all(_number_ok(v) for v in value)):
+        table.error(key, "expected [min_lon, min_lat, max_lon, max_lat], four numbers")
+        return None
+    west, south, east, north = (float(v) for v in value)
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        table.error(
+            key, "expected min_lon < max_lon within -180..180 and min_lat < max_lat within -90..90"
+        )
+        return None
+    return (west, south, east, north)
+
+
+def _in_bbox(lon: float, lat: float, box: BBox) -> bool:
+    return box[0] <= lon <= box[2] and box[1] <= lat <= box[3]
+
+
+# --------------------------------------------------------------------------- arrangement.toml
+
+
+@dataclass
+class _Parts:
+    """What arrangement.toml yields, plus references to check once the zones are read."""
+
+    key: str = ""
+    title: dict[str, str] = dataclasses.field(default_factory=dict)
+    description: dict[str, str] = dataclasses.field(default_factory=dict)
+    region_crs: str = ""
+    region_bbox: BBox | None = None
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    parties: list[PartySpec] = dataclasses.field(default_factory=list)
+    roles: list[RoleSpec] = dataclasses.field(default_factory=list)
+    clauses: list[ClauseSpec] = dataclasses.field(default_factory=list)
+    protocols: list[ProtocolSpec] = dataclasses.field(default_factory=list)
+    sources: list[SourceSpec] = dataclasses.field(default_factory=list)
+    # (field, zone id) pairs: zones are defined in zones.geojson, read after this file.
+    zone_refs: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+
+
+def _read_arrangement(top: _Table) -> _Parts:
+    parts = _Parts()
+    parts.key = top.text("key", pattern=_CODE, what="arrangement key")
+    parts.title = top.localized("title")
+    parts.description = top.localized("description")
+    parts.region_crs = top.text("region_crs", pattern=_CRS, what="CRS (e.g. 'EPSG:32636')")
+    parts.region_bbox = _bbox(top, "region_bbox")
+    parts.valid_from = top.date("valid_from")
+    parts.valid_until = top.date("valid_until", required=False)
+    if parts.valid_from and parts.valid_until and parts.valid_until < parts.valid_from:
+        top.error("valid_until", f"{parts.valid_until} is before valid_from {parts.valid_from}")
+
+    parts.sources = [_read_source(t) for t in top.tables("sources")]
+    _check_unique(top.report, _keyed(top, "sources", "key", parts.sources), "source key")
+    parts.parties = [_read_party(t) for t in top.tables("parties")]
+    _check_unique(top.report, _keyed(top, "parties", "code", parts.parties), "party code")
+    parts.roles = [_read_role(t) for t in top.tables("roles")]
+    _check_unique(top.report, _keyed(top, "roles", "code", parts.roles), "role")
+
+    party_codes = list(dict.fromkeys(p.code for p in parts.parties if p.code))
+    clause_tables = top.tables("clauses")
+    parts.clauses = [_read_clause(t, party_codes, parts.zone_refs) for t in clause_tables]
+    _check_unique(top.report, _keyed(top, "clauses", "id", parts.clauses), "clause id")
+    clause_ids = {c.id for c in parts.clauses}
+    for table, clause in zip(clause_tables, parts.clauses, strict=True):
+        if clause.amends and clause.amends == clause.id:
+            table.error("amends", "a clause cannot amend itself")
+        elif clause.amends and clause.amends not in clause_ids:
+            table.error(
+                "amends",
+                f"unknown clause {clause.amends!r} (known: {', '.join(sorted(clause_ids))})",
+            )
+
+    parts.protocols = [_read_protocol(t) for t in top.tables("protocols", required=False)]
+    _check_unique(top.report, _keyed(top, "protocols", "id", parts.protocols), "protocol id")
+    top.finish()
+    return parts
+
+
+def _keyed(top: _Table, array: str, key: str, items: Sequence[Any]) -> list[tuple[str, str]]:
+    """(field, value) pairs for a duplicate check over an array of tables."""
+    return [
+        (f"{_join(top.where(array), i)}.{key}", str(getattr(item, key)))
+        for i, item in enumerate(items)
+    ]
+
+
+def _read_source(t: _Table) -> SourceSpec:
+    source = SourceSpec(
+        key=t.text("key", pattern=_ID, what="source key"),
+        title=t.text("title"),
+        licence=t.text("licence"),
+        attribution=t.text("attribution"),
+        url=t.text("url", required=False),
+    )
+    t.finish()
+    return source
+
+
+def _read_party(t: _Table) -> PartySpec:
+    party = PartySpec(
+        code=t.text("code", pattern=_CODE, what="party code"),
+        kind=t.text("kind", choices=vocabulary.PARTY_KINDS, what="party kind"),
+        name=t.localized("name"),
+    )
+    t.finish()
+    return party
+
+
+def _read_role(t: _Table) -> RoleSpec:
+    role = RoleSpec(
+        code=t.text("code", choices=vocabulary.ROLES, what="role"), name=t.localized("name")
+    )
+    t.finish()
+    return role
+
+
+def _read_clause(t: _Table, party_codes: list[str], zone_refs: list[tuple[str, str]]) -> ClauseSpec:
+    clause_id = t.text("id", pattern=_ID, what="clause id")
+    kind = t.text("kind", choices=vocabulary.CLAUSE_KINDS, what="clause kind")
+    title = t.localized("title")
+    text = t.text("text")
+    source = t.text("source")
+    zones = t.texts("zones", pattern=_ID, what="zone id")
+    zone_refs.extend((_join(t.where("zones"), i), zone) for i, zone in enumerate(zones))
+    parties = t.texts("parties", choices=party_codes, what="party")
+    prohibited = t.texts(
+        "prohibited", choices=vocabulary.PROHIBITED_ACTIVITIES, what="prohibited activity"
+    )
+    limits = _read_limits(t)
+    parameters = _read_parameters(t, kind)
+    effective_from = t.date("effective_from", required=False)
+    effective_until = t.date("effective_until", required=False)
+    if effective_from and effective_until and effective_until < effective_from:
+        t.error("effective_until", f"{effective_until} is before effective_from {effective_from}")
+    amends = t.text("amends", required=False)
+
+    # What each kind cannot do without: the rules engine has nothing to check otherwise.
+    if kind in ("prohibition", "limit", "economic_zone") and not t.data.get("zones"):
+        t.error("zones", f"a {kind} clause must cite at least one zone")
+    if kind == "prohibition" and not t.data.get("prohibited"):
+        t.error("prohibited", "a prohibition clause must list at least one prohibited activity")
+    if kind == "limit" and not t.data.get("limits"):
+        t.error(
+            "limits",
+            f"a limit clause must set at least one limit ({', '.join(vocabulary.LIMIT_KEYS)})",
+        )
+    t.finish()
+    return ClauseSpec(
+        id=clause_id,
+        kind=kind,
+        title=title,
+        text=text,
+        source=source,
+        zones=zones,
+        parties=parties,
+        prohibited=prohibited,
+        limits=limits,
+        parameters=parameters,
+        effective_from=effective_from,
+        effective_until=effective_until,
+        amends=amends,
+    )
+
+
+def _read_limits(t: _Table) -> dict[str, float]:
+    limits_table = t.table("limits", required=False)
+    if limits_table is None:
+        return {}
+    limits = {}
+    for key in vocabulary.LIMIT_KEYS:
+        value = limits_table.number(key, required=False, minimum=0)
+        if value is not None:
+            limits[key] = value
+    limits_table.finish()
+    return limits
+
+
+def _read_parameters(t: _Table, kind: str) -> dict[str, Any]:
+    value = t.get("parameters", required=False)
+    if value is _MISSING:
+        value = {}
+    if not isinstance(value, dict):
+        t.error("parameters", f"expected a table, found {t.report.describe(value)}")
+        return {}
+    if kind not in _CLAUSE_PARAMETERS:
+        return {}  # the kind is already reported; its parameters cannot be judged
+    params = _Table(value, t.report, t.where("parameters"))
+    result: dict[str, Any] = {}
+    for key, kind_of_value, required in _CLAUSE_PARAMETERS[kind]:
+        read: Any
+        if kind_of_value == "date":
+            date = params.date(key, required=required)
+            # Stored as ISO text so that parameters stay JSON, like the content hash needs.
+            read = date.isoformat() if date else None
+        elif kind_of_value == "text":
+            read = params.text(key, required=required) or None
+        elif kind_of_value == "codes":
+            read = list(params.texts(key, required=required, pattern=_CODE, what="code")) or None
+        elif kind_of_value == "positive":
+            read = params.number(key, required=required, positive=True)
+        else:
+            params.known[key] = None
+            read = params.boolean(key) if key in value else None
+        if read is not None:
+            result[key] = read
+    params.finish()
+    return result
+
+
+def _read_protocol(t: _Table) -> ProtocolSpec:
+    protocol_id = t.text("id", pattern=_ID, what="protocol id")
+    title = t.localized("title")
+    acknowledge = t.number("acknowledge_within_hours", positive=True)
+    answer = t.number("answer_within_hours", positive=True)
+    verification = t.number("verification_within_hours", positive=True)
+    if acknowledge and answer and acknowledge > answer:
+        t.error(
+            "acknowledge_within_hours",
+            f"{acknowledge:g} h is longer than answer_within_hours {answer:g} h",
+        )
+    steps = []
+    step_tables = t.tables("ladder")
+    if "ladder" in t.data and isinstance(t.data["ladder"], list) and not t.data["ladder"]:
+        t.error("ladder", "the escalation ladder needs at least one step")
+    for step in step_tables:
+        steps.append(
+            LadderStep(
+                level=step.text("level", pattern=_CODE, what="ladder level"),
+                name=step.localized("name"),
+                within_hours=step.number("within_hours", positive=True) or 0.0,
+            )
+        )
+        step.finish()
+    _check_unique(t.report, _keyed(t, "ladder", "level", steps), "ladder level")
+    t.finish()
+    return ProtocolSpec(
+        id=protocol_id,
+        title=title,
+        acknowledge_within_hours=acknowledge or 0.0,
+        answer_within_hours=answer or 0.0,
+        verification_within_hours=verification or 0.0,
+        ladder=tuple(steps),
+    )
+
+
+# --------------------------------------------------------------------------- zones.geojson
+
+
+def _read_zones(
+    data: Any, report: _Report, region: BBox | None, source_keys: set[str] | None
+) -> tuple[list[ZoneSpec], set[str]]:
+    """Read the zones; return them and every id seen (for clause references)."""
+    if not isinstance(data, dict):
+        report.error(
+            "", f"expected a GeoJSON FeatureCollection object, found {report.describe(data)}"
+        )
+        return [], set()
+    collection = _Table(data, report)
+    collection.text("type", choices=("FeatureCollection",), what="GeoJSON type")
+    collection.text("name", required=False)
+    collection.text("note", required=False)
+    zones: list[ZoneSpec] = []
+    ids: list[tuple[str, str]] = []
+    for feature in collection.tables("features"):
+        zone = _read_zone(feature, region, source_keys)
+        if zone is not None:
+            ids.append((feature.where("id"), zone.id))
+            zones.append(zone)
+    collection.finish()
+    _check_unique(report, ids, "zone id")
+    return zones, {zone_id for _, zone_id in ids}
+
+
+def _read_zone(f: _Table, region: BBox | None, source_keys: set[str] | None) -> ZoneSpec | None:
+    f.text("type", choices=("Feature",), what="GeoJSON type")
+    props = f.table("properties")
+    zone_id = ""
+    raw_id = f.get("id", required=False)
+    if raw_id is _MISSING:
+        hint = props.data.get("id") if props is not None else None
+        if props is not None and "id" in props.data:
+            props.known["id"] = None  # reported here, with the fix, rather than as unknown
+        f.error(
+            "id",
+            "feature has no 'id'; every zone needs a top-level feature id (RFC 7946 section 3.2)"
+            + (f": move properties.id {hint!r} to the feature's 'id'" if hint else ""),
+        )
+    else:
+        zone_id = f.check_text("id", raw_id, pattern=_ID, what="zone id")
+
+    kind = ""
+    name: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    if props is not None:
+        kind = props.text("kind", choices=vocabulary.ZONE_KINDS, what="zone kind")
+        if "name_en" not in props.data:
+            props.known["name_en"] = None
+            props.error(
+                "name_en",
+                "missing the English name ('name_en'); "
+                "English is required as the fallback language",
+            )
+        for language in vocabulary.LANGUAGES:
+            value = props.text(f"name_{language}", required=language == "en")
+            if value:
+                name[language] = value
+        values["description"] = props.text("description", required=False)
+        values["side"] = props.text("side", required=False)
+        values["from_km"] = props.number("from_km", required=False, minimum=0)
+        values["to_km"] = props.number("to_km", required=False, minimum=0)
+        if (
+            values["from_km"] is not None
+            and values["to_km"] is not None
+            and values["to_km"] <= values["from_km"]
+        ):
+            props.error(
+                "to_km",
+                f"must be greater than from_km ({values['from_km']:g}), found {values['to_km']:g}",
+            )
+        values["derived"] = props.boolean("derived")
+        values["illustrative"] = props.boolean("illustrative")
+        known_sources = sorted(source_keys) if source_keys is not None else None
+        values["source"] = props.text(
+            "source", required=False, choices=known_sources, what="source key"
+        )
+        props.finish()
+
+    geometry = None
+    raw_geometry = f.get("geometry")
+    if raw_geometry is not _MISSING:
+        geometry = _read_geometry(raw_geometry, f.report, f.where("geometry"), kind, region)
+    f.finish()
+    if not zone_id:
+        return None
+    shape, bbox = geometry if geometry is not None else ({}, (0.0, 0.0, 0.0, 0.0))
+    return ZoneSpec(id=zone_id, kind=kind, name=name, geometry=shape, bbox=bbox, **values)
+
+
+def _read_geometry(
+    value: Any, report: _Report, where: str, kind: str, region: BBox | None
+) -> tuple[dict[str, Any], BBox] | None:
+    """Check a zone geometry's structure, positions and validity; return it and its bbox."""
+    if not isinstance(value, dict):
+        report.error(where, f"expected a GeoJSON geometry object, found {report.describe(value)}")
+        return None
+    g = _Table(value, report, where)
+    allowed = _GEOMETRY_TYPES.get(kind, _ALL_GEOMETRY_TYPES)
+    geometry_type = g.text("type", choices=_ALL_GEOMETRY_TYPES, what="geometry type")
+    coordinates = g.get("coordinates")
+    g.finish()
+    if not geometry_type or coordinates is _MISSING:
+        return None
+    if geometry_type not in allowed:
+        g.error(
+            "type",
+            f"a zone of kind {kind!r} needs a {' or '.join(allowed)} geometry, "
+            f"found {geometry_type}",
+        )
+        return None
+
+    checker = _Positions(report, region)
+    path = _join(where, "coordinates")
+    structure_ok = {
+        "LineString": lambda: checker.line(coordinates, path),
+        "MultiLineString": lambda: checker.many(coordinates, path, checker.line),
+        "Polygon": lambda: checker.polygon(coordinates, path),
+        "MultiPolygon": lambda: checker.many(coordinates, path, checker.polygon),
+    }[geometry_type]()
+    if not structure_ok:
+        return None
+
+    geometry = {"type": geometry_type, "coordinates": coordinates}
+    shape = shapely.geometry.shape(geometry)
+    if not shape.is_valid:
+        # explain_validity names the problem and where, e.g. "Self-intersection[35.8 33.1]".
+        report.error(where, f"invalid geometry: {shapely.validation.explain_validity(shape)}")
+        return None
+    west, south, east, north = (float(v) for v in shape.bounds)
+    return geometry, (west, south, east, north)
+
+
+class _Positions:
+    """Structural checks of GeoJSON coordinate arrays; each returns False if unusable."""
+
+    def __init__(self, report: _Report, region: BBox | None) -> None:
+        self.report = report
+        self.region = region
+
+    def many(self, value: Any, where: str, part: Any) -> bool:
+        if not isinstance(value, list) or not value:
+            self.report.error(where, "expected a non-empty list of parts")
+            return False
+        results = [part(item, _join(where, i)) for i, item in enumerate(value)]
+        return all(results)
+
+    def polygon(self, value: Any, where: str) -> bool:
+        if not isinstance(value, list) or not value:
+            self.report.error(where, "expected a list of linear rings (exterior first, then holes)")
+            return False
+        results = [self.ring(ring, _join(where, i)) for i, ring in enumerate(value)]
+        return all(results)
+
+    def ring(self, value: Any, where: str) -> bool:
+        if not self.positions(value, where):
+            return False
+        ok = True
+        if len(value) < 4:
+            self.report.error(
+                where, f"a linear ring needs at least 4 positions, found {len(value)}"
+            )
+            ok = False
+        if value[0] != value[-1]:
+            self.report.error(
+                where,
+                f"ring is not closed: first position {value[0]} differs from last {value[-1]} "
+                "(repeat the first position at the end)",
+            )
+            ok = False
+        return ok
+
+    def line(self, value: Any, where: str) -> bool:
+        if not self.positions(value, where):
+            return False
+        if len(value) < 2:
+            self.report.error(where, f"a line needs at least 2 positions, found {len(value)}")
+            return False
+        return True
+
+    def positions(self, value: Any, where: str) -> bool:
+        if not isinstance(value, list) or not value:
+            self.report.error(where, "expected a non-empty list of positions [longitude, latitude]")
+            return False
+        ok = True
+        outside: list[int] = []
+        for i, position in enumerate(value):
+            if not (
+                isinstance(position, list)
+                and 2 <= len(position) <= 3
+                and all(map(_number_ok, position))
+            ):
+                self.report.error(
+                    _join(where, i),
+                    f"expected a position [longitude, latitude], found {position!r}",
+                )
+                ok = False
+                continue
+            lon, lat = position[0], position[1]
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                self.report.error(
+                    _join(where, i),
+                    f"position [{lon}, {lat}] is outside longitude -180..180 / latitude -90..90 "
+                    "(GeoJSON positions are [longitude, latitude])",
+                )
+                ok = False
+            elif self.region is not None and not _in_bbox(lon, lat, self.region):
+                outside.append(i)
+        if outside and self.region is not None:
+            # One message per ring or line: a shifted polygon would repeat it hundreds of times.
+            first = value[outside[0]]
+            more = f" (and {len(outside) - 1} more positions)" if len(outside) > 1 else ""
+            self.report.error(
+                _join(where, outside[0]),
+                f"position [{first[0]}, {first[1]}] is outside the arrangement's region_bbox "
+                f"{list(self.region)}{more}",
+            )
+        return ok
+
+
+# --------------------------------------------------------------------------- places.csv
+
+
+def _read_places(text: str, report: _Report, region: BBox | None) -> list[PlaceSpec]:
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        report.error("", f"invalid CSV: {exc}")
+        return []
+    if not rows:
+        report.error(
+            "header", f"the file is empty; expected a header row: {','.join(PLACE_COLUMNS)}"
+        )
+        return []
+    header = rows[0]
+    problems = []
+    missing = [c for c in PLACE_COLUMNS if c not in header]
+    unknown = [c for c in header if c not in PLACE_COLUMNS + OPTIONAL_PLACE_COLUMNS]
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if missing:
+        problems.append(f"missing column(s) {', '.join(missing)}")
+    if unknown:
+        problems.append(f"unknown column(s) {', '.join(unknown)}")
+    if repeated:
+        problems.append(f"repeated column(s) {', '.join(repeated)}")
+    if problems:
+        expected = ",".join(PLACE_COLUMNS)
+        report.error(
+            "header",
+            f"{'; '.join(problems)} (expected: {expected}[,{','.join(OPTIONAL_PLACE_COLUMNS)}])",
+        )
+        return []  # rows cannot be read without knowing which column is which
+
+    places: list[PlaceSpec] = []
+    keys: list[tuple[str, str]] = []
+    # Rows are numbered as a spreadsheet shows them: the header is row 1.
+    for number, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        where = f"row {number}"
+        if len(row) != len(header):
+            report.error(where, f"expected {len(header)} fields as in the header, found {len(row)}")
+            continue
+        record = dict(zip(header, row, strict=True))
+        key = record["key"].strip()
+        if not _CODE.match(key):
+            report.error(f"{where}.key", f"{key!r} is not a valid place key: use a-z, 0-9 and _")
+        if not record["name"].strip():
+            report.error(f"{where}.name", "must not be empty")
+        lat, lon = _coordinates(record, where, report, region)
+        keys.append((f"{where}.key", key))
+        places.append(
+            PlaceSpec(
+                key=key,
+                name=record["name"],
+                name_local=record["name_local"],
+                lat=lat,
+                lon=lon,
+                feature=record["feature"],
+                country_code=record["country_code"],
+                source=record["source"],
+                source_id=record["source_id"],
+                note=record["note"],
+            )
+        )
+    _check_unique(report, keys, "place key")
+    return places
+
+
+def _coordinates(
+    record: Mapping[str, str], where: str, report: _Report, region: BBox | None
+) -> tuple[float | None, float | None]:
+    raw_lat, raw_lon = record["lat"].strip(), record["lon"].strip()
+    # Both empty is allowed: some places have no coordinate in any open source.
+    if not raw_lat and not raw_lon:
+        return None, None
+    values: dict[str, float | None] = {}
+    for column, raw, limit in (("lat", raw_lat, 90.0), ("lon", raw_lon, 180.0)):
+        values[column] = None
+        if not raw:
+            other = "lon" if column == "lat" else "lat"
+            report.error(
+                f"{where}.{column}", f"is empty but {other} is given: give both or leave both empty"
+            )
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            report.error(f"{where}.{column}", f"{raw!r} is not a number (decimal degrees expected)")
+            continue
+        if not math.isfinite(value) or not -limit <= value <= limit:
+            report.error(
+                f"{where}.{column}",
+                f"{raw} is out of range: expected -{limit:g}..{limit:g} decimal degrees",
+            )
+            continue
+        values[column] = value
+    lat, lon = values["lat"], values["lon"]
+    if lat is None or lon is None:
+        return None, None
+    if region is not None and not _in_bbox(lon, lat, region):
+        column = "lat" if not region[1] <= lat <= region[3] else "lon"
+        report.error(
+            f"{where}.{column}",
+            f"({lat}, {lon}) is outside the arrangement's region_bbox {list(region)}",
+        )
+    return lat, lon
+
+
+# --------------------------------------------------------------------------- demo.toml
+
+
+def _read_demo(top: _Table, parts: _Parts | None) -> DemoData:
+    notice = top.localized("notice")
+    if notice.get("en") and "fictional" not in notice["en"].lower():
+        top.error(
+            "notice.en",
+            "the notice must say the data is fictional (the English text must contain 'fictional')",
+        )
+
+    arrangement_parties = {p.code for p in parts.parties} if parts is not None else None
+    demo_parties = []
+    for t in top.tables("parties", required=False):
+        demo_party = _read_party(t)
+        if arrangement_parties is not None and demo_party.code in arrangement_parties:
+            t.error(
+                "code",
+                f"party {demo_party.code!r} is already defined in arrangement.toml; "
+                "demo parties must be new",
+            )
+        demo_parties.append(demo_party)
+    _check_unique(top.report, _keyed(top, "parties", "code", demo_parties), "party code")
+
+    # Cross-references cannot be judged if arrangement.toml itself could not be read.
+    known = (
+        None
+        if arrangement_parties is None
+        else sorted(arrangement_parties | {p.code for p in demo_parties})
+    )
+    delegations = []
+    for t in top.tables("delegations", required=False):
+        delegations.append(
+            DemoDelegationSpec(
+                party=t.text("party", choices=known, what="party"), name=t.localized("name")
+            )
+        )
+        t.finish()
+    _check_unique(
+        top.report, _keyed(top, "delegations", "party", delegations), "delegation for party"
+    )
+
+    with_delegation = {d.party for d in delegations}
+    used_roles = [r.code for r in parts.roles] if parts is not None else list(vocabulary.ROLES)
+    accounts = []
+    for t in top.tables("accounts", required=False):
+        username = t.text("username", pattern=_USERNAME, what="username")
+        full_name = t.text("full_name")
+        party = t.text("party", choices=known, what="party")
+        if party and known is not None and party not in with_delegation:
+            t.error(
+                "party",
+                f"party {party!r} has no delegation in demo.toml; add one under [[delegations]]",
+            )
+        roles = t.texts("roles", required=True, choices=vocabulary.ROLES, what="role")
+        if "roles" in t.data and not t.data["roles"]:
+            t.error("roles", "an account needs at least one role")
+        for index, role in enumerate(roles):
+            if role not in used_roles:
+                t.error(
+                    f"roles[{index}]", f"role {role!r} is not among the roles of arrangement.toml"
+                )
+        accounts.append(
+            DemoAccountSpec(username=username, full_name=full_name, party=party, roles=roles)
+        )
+        t.finish()
+    _check_unique(top.report, _keyed(top, "accounts", "username", accounts), "username")
+    top.finish()
+    return DemoData(
+        notice=notice,
+        parties=tuple(demo_parties),
+        delegations=tuple(delegations),
+        accounts=tuple(accounts),
+    )
+
+
+# --------------------------------------------------------------------------- basemap/
+
+
+def _read_basemap(folder: pathlib.Path, errors: list[ScenarioError]) -> dict[str, dict[str, Any]]:
+    """Load each basemap layer; only its FeatureCollection shape is checked."""
+    layers: dict[str, dict[str, Any]] = {}
+    for path in sorted(folder.glob("*.geojson")):
+        name = f"{BASEMAP_DIR}/{path.name}"
+        report = _Report(name, errors, json_file=True)
+        data = _load_json(path, name, errors)
+        if data is _MISSING:
+            continue
+        if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+            report.error("type", "expected a GeoJSON FeatureCollection")
+            continue
+        features = data.get("features")
+        if not isinstance(features, list):
+            report.error(
+                "features", f"expected a list of features, found {report.describe(features)}"
+            )
+            continue
+        bad = [
+            i
+            for i, f in enumerate(features)
+            if not (isinstance(f, dict) and f.get("type") == "Feature")
+        ]
+        for index in bad:
+            report.error(f"features[{index}]", "expected a GeoJSON Feature object")
+        if not bad:
+            layers[path.stem] = data
+    return layers
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _load_text(
+    path: pathlib.Path, name: str, errors: list[ScenarioError], *, required: bool
+) -> str | None:
+    if not path.exists():
+        if required:
+            errors.append(
+                ScenarioError(
+                    name, "", f"required file is missing (expected {name} in the scenario folder)"
+                )
+            )
+        return None
+    if not path.is_file():
+        errors.append(ScenarioError(name, "", "expected a file, found a folder"))
+        return None
+    try:
+        # utf-8-sig: spreadsheets save CSV with a byte-order mark that is not part of the header.
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        errors.append(
+            ScenarioError(name, "", f"not valid UTF-8 text (byte {exc.start}): {exc.reason}")
+        )
+        return None
+
+
+def _load_toml(
+    folder: pathlib.Path, name: str, errors: list[ScenarioError], *, required: bool
+) -> Any:
+    text = _load_text(folder / name, name, errors, required=required)
+    if text is None:
+        return _MISSING
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # The parser's message ends with "(at line L, column C)".
+        errors.append(ScenarioError(name, "", f"invalid TOML: {exc}"))
+        return _MISSING
+
+
+def _load_json(
+    path: pathlib.Path, name: str, errors: list[ScenarioError], *, required: bool = True
+) -> Any:
+    text = _load_text(path, name, errors, required=required)
+    if text is None:
+        return _MISSING
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        errors.append(
+            ScenarioError(
+                name, "", f"invalid JSON: {exc.msg} (at line {exc.lineno}, column {exc.colno})"
+            )
+        )
+        return _MISSING
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def check_scenario(path: pathlib.Path) -> tuple[Arrangement | None, list[ScenarioError]]:
+    """Read the scenario folder at ``path`` and return ``(arrangement, errors)``.
+
+    The arrangement is None whenever there is at least one error. Errors come grouped by
+    file (arrangement, zones, places, demo, basemap), each in reading order.
+    """
+    path = pathlib.Path(path)
+    if not path.is_dir():
+        return None, [ScenarioError("", "", f"{path} is not a scenario folder (no such directory)")]
+    errors: list[ScenarioError] = []
+
+    parts: _Parts | None = None
+    arrangement_report = _Report(ARRANGEMENT_FILE, errors)
+    data = _load_toml(path, ARRANGEMENT_FILE, errors, required=True)
+    if data is not _MISSING:
+        parts = _read_arrangement(_Table(data, arrangement_report))
+    region = parts.region_bbox if parts is not None else None
+
+    zones: list[ZoneSpec] = []
+    data = _load_json(path / ZONES_FILE, ZONES_FILE, errors)
+    if data is not _MISSING:
+        source_keys = {s.key for s in parts.sources} if parts is not None else None
+        zones, zone_ids = _read_zones(
+            data, _Report(ZONES_FILE, errors, json_file=True), region, source_keys
+        )
+        # Only now can clause citations of zones be judged; the errors belong to arrangement.toml.
+        for where, zone_id in parts.zone_refs if parts is not None else []:
+            if zone_id not in zone_ids:
+                known = ", ".join(sorted(zone_ids))
+                arrangement_report.error(where, f"unknown zone {zone_id!r} (known: {known})")
+
+    places: list[PlaceSpec] = []
+    text = _load_text(path / PLACES_FILE, PLACES_FILE, errors, required=True)
+    if text is not None:
+        places = _read_places(text, _Report(PLACES_FILE, errors), region)
+
+    demo = None
+    data = _load_toml(path, DEMO_FILE, errors, required=False)
+    if data is not _MISSING:
+        demo = _read_demo(_Table(data, _Report(DEMO_FILE, errors)), parts)
+
+    basemap: dict[str, dict[str, Any]] = {}
+    if (path / BASEMAP_DIR).is_dir():
+        basemap = _read_basemap(path / BASEMAP_DIR, errors)
+
+    if errors or parts is None:
+        order = {name: i for i, name in enumerate(_FILE_ORDER)}
+        errors.sort(key=lambda e: order.get(e.file, len(order)))  # stable: keeps reading order
+        return None, errors
+    return _build(parts, zones, places, demo, basemap), []
+
+
+def read_scenario(path: pathlib.Path) -> Arrangement:
+    """Read the scenario folder at ``path``; raise ``ScenarioInvalid`` listing every error."""
+    arrangement, errors = check_scenario(path)
+    if arrangement is None:
+        raise ScenarioInvalid(errors)
+    return arrangement
+
+
+def content_hash(arrangement: Arrangement) -> str:
+    """Hex SHA-256 of the arrangement's canonical content (not the demo or the basemap).
+
+    Canonical JSON: sorted keys, no whitespace, non-ASCII kept, UTF-8. Reformatting a
+    file leaves the hash alone; changing any value changes it.
+    """
+    text = json.dumps(
+        arrangement.content, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _build(
+    parts: _Parts,
+    zones: list[ZoneSpec],
+    places: list[PlaceSpec],
+    demo: DemoData | None,
+    basemap: dict[str, dict[str, Any]],
+) -> Arrangement:
+    # Both are guaranteed when there are no errors.
+    assert parts.region_bbox is not None
+    assert parts.valid_from is not None
+    fields: dict[str, Any] = {
+        "key": parts.key,
+        "title": parts.title,
+        "description": parts.description,
+        "region_crs": parts.region_crs,
+        "region_bbox": parts.region_bbox,
+        "valid_from": parts.valid_from,
+        "valid_until": parts.valid_until,
+        "parties": tuple(parts.parties),
+        "roles": tuple(parts.roles),
+        "zones": tuple(zones),
+        "clauses": tuple(parts.clauses),
+        "protocols": tuple(parts.protocols),
+        "places": tuple(places),
+        "sources": tuple(parts.sources),
+    }
+    content = _canonical({key: _plain(value) for key, value in fields.items()})
+    return Arrangement(**fields, content=content, demo=demo, basemap=basemap)
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _canonical(value: Any) -> Any:
+    """JSON-ready form: dates as ISO text, tuples as lists, whole floats as ints.
+
+    Whole floats become ints so that ``6000`` and ``6000.0`` in a file hash the same.
+    """
+    if isinstance(value, Mapping):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(item) for item in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

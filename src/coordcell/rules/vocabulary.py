@@ -1,0 +1,70 @@
+"""The platform's fixed vocabularies, as plain codes.
+
+The Django apps attach translatable labels to these codes (``parties/choices.py``);
+the pure rules and the scenario validator only need the codes themselves, so they
+live here where nothing imports Django.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CLAUSE_KINDS",
+    "LANGUAGES",
+    "LIMIT_KEYS",
+    "PARTY_KINDS",
+    "PROHIBITED_ACTIVITIES",
+    "ROLES",
+    "ZONE_KINDS",
+]
+
+#: Interface languages; every translatable name in a scenario carries these keys.
+LANGUAGES: tuple[str, ...] = ("en", "ar", "he")
+
+#: What a party is to the cell. No kind is privileged in the data model.
+PARTY_KINDS: tuple[str, ...] = ("party", "mediator", "monitor", "donor", "observer")
+
+#: What a person does for their delegation.
+ROLES: tuple[str, ...] = (
+    "principal",
+    "liaison_officer",
+    "analyst",
+    "monitor",
+    "donor_representative",
+    "observer",
+    "cell_administrator",
+)
+
+#: Geometry kinds of a zone.
+ZONE_KINDS: tuple[str, ...] = ("line", "area")
+
+#: What a clause does.
+CLAUSE_KINDS: tuple[str, ...] = (
+    "prohibition",  # activities prohibited in zones
+    "limit",  # caps on forces and equipment in zones
+    "freeze",  # positions frozen at a baseline date
+    "withdrawal",  # withdrawal from positions taken after a date
+    "economic_zone",  # the demilitarised economic zone
+    "inspection",  # verification duties
+    "general",  # anything else the arrangement says (ceasefire, status)
+)
+
+#: Activities a prohibition clause may name.
+PROHIBITED_ACTIVITIES: tuple[str, ...] = (
+    "military_presence",
+    "fire",
+    "overflight",
+    "fortification",
+    "military_observation",
+    "surface_to_air_missiles",
+    "artillery_over_range",
+)
+
+#: Keys a limit clause may set, with their meaning. All are non-negative numbers.
+LIMIT_KEYS: tuple[str, ...] = (
+    "max_personnel",
+    "max_brigades",
+    "max_tanks",
+    "max_artillery_pieces",
+    "max_artillery_range_km",
+    "max_surface_to_air_missiles",
+)

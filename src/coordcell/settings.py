@@ -1,0 +1,271 @@
+"""Settings, read from the environment through typed helpers that fail loudly.
+
+A bare checkout runs on an embedded SQLite database in ``COORDCELL_DATA_DIR``; setting
+``DATABASE_URL`` switches to PostgreSQL. Every variable is listed in
+``docs/deployment.md`` (a test fails when one is missing there).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from coordcell.core.env import (
+    ConfigError,
+    env_bool,
+    env_int,
+    env_list,
+    env_path,
+    env_secret,
+    env_str,
+    parse_database_url,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+try:
+    DATA_DIR = env_path("COORDCELL_DATA_DIR", Path.cwd() / "coordcell-data")
+    DEMO = env_bool("COORDCELL_DEMO", False)
+    DEBUG = env_bool("COORDCELL_DEBUG", DEMO)
+    SECRET_KEY = env_secret("COORDCELL_SECRET_KEY")
+    ALLOWED_HOSTS = env_list("COORDCELL_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+    CSRF_TRUSTED_ORIGINS = env_list("COORDCELL_CSRF_TRUSTED_ORIGINS", [])
+    HTTPS = env_bool("COORDCELL_HTTPS", False)
+    REQUIRE_MFA = env_bool("COORDCELL_REQUIRE_MFA", not DEMO)
+    DATABASE_URL = env_secret("DATABASE_URL", "")
+    SQLITE_BUSY_TIMEOUT_MS = env_int("COORDCELL_SQLITE_BUSY_TIMEOUT_MS", 5000, minimum=0)
+    API_MAX_PAGE_SIZE = env_int("COORDCELL_API_MAX_PAGE_SIZE", 500, minimum=1)
+    WORKER_INTERVAL_SECONDS = env_int("COORDCELL_WORKER_INTERVAL", 10, minimum=1)
+    EMAIL_BACKEND = env_str(
+        "COORDCELL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    )
+    DEFAULT_FROM_EMAIL = env_str("COORDCELL_FROM_EMAIL", "coordcell@localhost")
+    LOG_LEVEL = env_str("COORDCELL_LOG_LEVEL", "INFO").upper()
+    if DATABASE_URL:
+        _db = parse_database_url("DATABASE_URL", DATABASE_URL)
+        DATABASES = {
+            "default": {
+                "ENGINE": "django.db.backends.postgresql",
+                "NAME": _db.name,
+                "USER": _db.user,
+                "PASSWORD": _db.password,
+                "HOST": _db.host,
+                "PORT": _db.port,
+                "OPTIONS": _db.options,
+                "CONN_MAX_AGE": env_int("COORDCELL_DB_CONN_MAX_AGE", 60, minimum=0),
+                "CONN_HEALTH_CHECKS": True,
+            }
+        }
+    else:
+        try:
+            DATA_DIR.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"COORDCELL_DATA_DIR: cannot create {DATA_DIR}: {exc.strerror}"
+            ) from None
+        DATABASES = {
+            "default": {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": DATA_DIR / "coordcell.sqlite3",
+                "OPTIONS": {
+                    # Take the write lock at BEGIN: with deferred transactions two writers
+                    # deadlock on upgrade and one fails at once instead of waiting.
+                    "transaction_mode": "IMMEDIATE",
+                    "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+                    "init_command": (
+                        "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+                    ),
+                },
+            }
+        }
+except ConfigError as exc:
+    sys.stderr.write(f"coordcell: configuration error: {exc}\n")
+    raise SystemExit(2) from None
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "coordcell.core.apps.CoreConfig",
+    "coordcell.accounts.apps.AccountsConfig",
+    "coordcell.record.apps.RecordConfig",
+    "coordcell.parties.apps.PartiesConfig",
+    "coordcell.agreements.apps.AgreementsConfig",
+    "coordcell.situation.apps.SituationConfig",
+    "coordcell.api.apps.ApiConfig",
+    "coordcell.ui.apps.UiConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "coordcell.ui.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "coordcell.ui.middleware.RequireSecondFactorMiddleware",
+    "coordcell.ui.middleware.DomainErrorMiddleware",
+]
+
+ROOT_URLCONF = "coordcell.urls"
+WSGI_APPLICATION = "coordcell.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "ui" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "coordcell.ui.context_processors.cell",
+            ],
+        },
+    }
+]
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "ui:home"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# allauth: username login, no sign-up (administrators create accounts), rate limits on
+# failed logins, TOTP with recovery codes as the second factor.
+ACCOUNT_ADAPTER = "coordcell.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login": "30/m/ip"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "coordcell"
+
+# The rate limits above live in the cache; the database cache is shared by every
+# worker process (a per-process cache would multiply the allowed attempts).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "coordcell_cache",
+    }
+}
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("ar", _("Arabic")), ("he", _("Hebrew"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+STATIC_URL = "/static/"
+# Leaflet's JS and CSS come from the django-leaflet package; its Django app itself is
+# not installed (its admin widgets need GDAL), so its static folder is added directly.
+_leaflet_spec = importlib.util.find_spec("leaflet")
+if _leaflet_spec is None or not _leaflet_spec.submodule_search_locations:
+    raise ImproperlyConfigured("django-leaflet is not installed (it provides Leaflet's files)")
+STATICFILES_DIRS = [Path(next(iter(_leaflet_spec.submodule_search_locations))) / "static"]
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "files"},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# The demo serves straight from the packages' static folders; `coordcell serve`
+# collects them into STATIC_ROOT first.
+WHITENOISE_USE_FINDERS = DEMO or DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 12 * 3600
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_SSL_REDIRECT = env_bool("COORDCELL_SSL_REDIRECT", True)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "coordcell.accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["coordcell.api.permissions.IsCellMember"],
+    "DEFAULT_PAGINATION_CLASS": "coordcell.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "coordcell.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"user": "600/min", "anon": "60/min"},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "coordcell API",
+    "DESCRIPTION": "The API of a joint security coordination cell. Errors share one shape: "
+    '`{"error": {"code": "...", "message": "...", "fields": {...}}}`.',
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

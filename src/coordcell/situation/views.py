@@ -1,0 +1,60 @@
+"""The situation map: zones and places over an offline basemap drawn from Natural Earth."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from coordcell.agreements import selectors
+from coordcell.agreements.choices import ActivityChoices, LimitChoices
+from coordcell.core.errors import NotFound
+from coordcell.ui.actor import actor_for
+from coordcell.ui.decorators import member_required
+
+
+@member_required
+def situation_map(request: HttpRequest) -> HttpResponse:
+    """The map page. Its script reads everything from this server, nothing from outside."""
+    actor = actor_for(request)
+    try:
+        version = selectors.get_version(actor, None, None)
+    except NotFound:
+        return render(request, "agreements/empty.html")
+    config = {
+        "zonesUrl": reverse("api:zones"),
+        "placesUrl": reverse("api:places"),
+        "basemapUrl": reverse("situation:basemap"),
+        "arrangementUrl": reverse("agreements:arrangement"),
+        "bbox": version.region_bbox,
+        "activities": {k: str(v) for k, v in ActivityChoices.choices()},
+        "limits": {k: str(v) for k, v in LimitChoices.choices()},
+        "text": {
+            "prohibited": _("Prohibited"),
+            "limits": _("Limits"),
+            "clauses": _("Clauses"),
+            "noClause": _("No clause cites this zone."),
+            "derived": _(
+                "Approximate geometry derived from Natural Earth; not an official delineation."
+            ),
+            "illustrative": _("Illustrative: no agreed delineation exists."),
+            "zones": _("Zones"),
+            "places": _("Places of the scenario"),
+            "basemap": _("Basemap"),
+            "loadError": _("The map data could not be loaded. Reload the page to try again."),
+            "unknownLocation": _("Location unknown"),
+            "attribution": _(
+                "Natural Earth (public domain) · GeoNames (CC BY 4.0) · zones derived, unofficial"
+            ),
+        },
+    }
+    return render(request, "situation/map.html", {"version": version, "map_config": config})
+
+
+@member_required
+def basemap(request: HttpRequest) -> JsonResponse:
+    """The bundled basemap layers of the current version (Natural Earth, public domain)."""
+    actor = actor_for(request)
+    version = selectors.get_version(actor, None, None)
+    return JsonResponse(version.basemap)

@@ -1,0 +1,17 @@
+"""Template context every page needs: the actor and the demo flag."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from coordcell.ui.actor import actor_for
+
+
+def cell(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "actor": actor_for(request),
+        "demo_mode": settings.DEMO,
+    }

@@ -1,0 +1,16 @@
+"""Top-level URLs: the UI, the API, accounts (allauth) and language switching."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("api/", include("coordcell.api.urls")),
+    path("accounts/", include("coordcell.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("map/", include("coordcell.situation.urls")),
+    path("arrangement/", include("coordcell.agreements.urls")),
+    path("delegations/", include("coordcell.parties.urls")),
+    path("", include("coordcell.ui.urls")),
+]

@@ -1,0 +1,72 @@
+"""Shared fixtures: the southern-Syria scenario and the demo personas, loaded once.
+
+The personas are the demo's fictional accounts, so the tests exercise the same
+people a user meets in the demo:
+
+- ``mediator``  — US delegation, principal and cell administrator
+- ``il.liaison``, ``il.analyst``, ``il.admin`` — Israeli delegation
+- ``sy.liaison``, ``sy.analyst``, ``sy.admin`` — Syrian delegation
+- ``monitor`` (UNDOF), ``donor`` (fictional donor, confidential), ``observer`` (Jordan)
+- ``outsider`` — an account with no membership at all
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from coordcell.agreements.services import SCENARIOS_DIR, load_arrangement
+from coordcell.core.actor import Actor
+from coordcell.core.demo import load_demo_data
+from coordcell.rules.scenario import read_scenario
+
+SCENARIO = SCENARIOS_DIR / "southern_syria_2026"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Load the scenario and the personas once per session; each test rolls back its changes."""
+    from coordcell.accounts.models import User
+
+    with django_db_blocker.unblock():
+        actor = Actor.console("tests")
+        load_arrangement(actor=actor, path=SCENARIO)
+        demo = read_scenario(SCENARIO).demo
+        assert demo is not None
+        load_demo_data(actor=actor, demo=demo, known={})
+        User.objects.create_user(username="outsider", password="outsider-password-123")
+
+
+@pytest.fixture
+def user(db: Any) -> Any:
+    """``user("il.liaison")`` returns that persona's account."""
+    from coordcell.accounts.models import User
+
+    return lambda username: User.objects.get(username=username)
+
+
+@pytest.fixture
+def actor(user: Any) -> Any:
+    """``actor("il.liaison")`` returns that persona as an Actor."""
+    return lambda username: Actor.from_user(user(username))
+
+
+@pytest.fixture
+def console() -> Actor:
+    return Actor.console("tests")
+
+
+@pytest.fixture
+def client_for(user: Any) -> Any:
+    """``client_for("il.liaison")`` returns a logged-in, CSRF-enforcing test client;
+    ``client_for(None)`` an anonymous one."""
+
+    def make(username: str | None) -> Client:
+        client = Client(enforce_csrf_checks=False)
+        if username is not None:
+            client.force_login(user(username))
+        return client
+
+    return make

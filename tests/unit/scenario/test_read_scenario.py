@@ -1,0 +1,199 @@
+"""The shipped southern_syria_2026 scenario reads cleanly and hashes canonically."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+import shapely.geometry
+
+from coordcell.rules import vocabulary
+from coordcell.rules.scenario import check_scenario, content_hash, read_scenario
+
+from .conftest import SHIPPED
+
+# ../shared/data beside the repository (the workplace lays it there; CI too).
+REFERENCE_DATA = pathlib.Path(__file__).resolve().parents[3].parent / "shared" / "data"
+
+# The numbers of disengagement_1974_limits.json (FRUS-83), written out so that the test
+# also runs where the reference folder is absent.
+REFERENCE_LIMITS = {
+    "AOL-10": {
+        "max_personnel": 6000,
+        "max_brigades": 2,
+        "max_tanks": 75,
+        "max_artillery_pieces": 36,
+    },
+    "AOL-20": {"max_artillery_pieces": 162, "max_artillery_range_km": 20},
+    "AOL-25": {"max_surface_to_air_missiles": 0},
+}
+
+ZONE_IDS = [
+    "alpha_line_approx",
+    "bravo_line_approx",
+    "area_of_separation_approx",
+    "aol_A_0_10km",
+    "aol_A_10_20km",
+    "aol_A_20_25km",
+    "aol_B_0_10km",
+    "aol_B_10_20km",
+    "aol_B_20_25km",
+    "economic_zone",
+]
+
+
+def _edit(path: pathlib.Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_it_reads_the_shipped_scenario_without_errors() -> None:
+    arrangement, errors = check_scenario(SHIPPED)
+    assert errors == []
+    assert arrangement is not None
+    assert arrangement.key == "southern_syria_2026"
+    assert arrangement.region_crs == "EPSG:32636"
+    assert arrangement.region_bbox == (34.5, 31.5, 37.5, 34.5)
+    assert arrangement.valid_from.isoformat() == "2026-01-07"
+
+
+def test_it_has_the_ten_zone_ids() -> None:
+    arrangement = read_scenario(SHIPPED)
+    assert [zone.id for zone in arrangement.zones] == ZONE_IDS
+
+
+def test_it_lists_the_parties_and_every_role() -> None:
+    arrangement = read_scenario(SHIPPED)
+    assert [(p.code, p.kind) for p in arrangement.parties] == [
+        ("il", "party"),
+        ("sy", "party"),
+        ("us", "mediator"),
+        ("undof", "monitor"),
+        ("jo", "observer"),
+    ]
+    assert [r.code for r in arrangement.roles] == list(vocabulary.ROLES)
+    for named in [*arrangement.parties, *arrangement.roles]:
+        assert set(named.name) == set(vocabulary.LANGUAGES)
+
+
+def test_it_takes_the_limits_from_the_1974_reference() -> None:
+    clauses = {clause.id: clause for clause in read_scenario(SHIPPED).clauses}
+    for clause_id, limits in REFERENCE_LIMITS.items():
+        assert clauses[clause_id].limits == limits
+    assert clauses["AOL-10"].zones == ("aol_A_0_10km", "aol_B_0_10km")
+    assert clauses["AOL-20"].zones == ("aol_A_10_20km", "aol_B_10_20km")
+    assert len(clauses["AOL-25"].zones) == 6
+    assert "surface_to_air_missiles" in clauses["AOL-25"].prohibited
+
+
+@pytest.mark.skipif(not REFERENCE_DATA.is_dir(), reason="reference data folder not present")
+def test_it_matches_the_reference_limits_file() -> None:
+    reference = json.loads((REFERENCE_DATA / "disengagement_1974_limits.json").read_text())
+    bands = {(band["from_km"], band["to_km"]): band for band in reference["areas_of_limitation"]}
+    for (low, high), clause_id in (((0, 10), "AOL-10"), ((10, 20), "AOL-20")):
+        expected = {k: v for k, v in bands[(low, high)].items() if k in vocabulary.LIMIT_KEYS}
+        assert REFERENCE_LIMITS[clause_id] == expected
+    assert bands[(0, 25)]["surface_to_air_missiles_allowed"] is False
+
+
+@pytest.mark.skipif(not REFERENCE_DATA.is_dir(), reason="reference data folder not present")
+def test_it_keeps_the_reference_geometry_exactly() -> None:
+    reference = json.loads((REFERENCE_DATA / "derived_undof_lines_and_aol.geojson").read_text())
+    expected = {f["properties"]["id"]: f["geometry"] for f in reference["features"]}
+    zones = {zone.id: zone for zone in read_scenario(SHIPPED).zones}
+    for zone_id, geometry in expected.items():
+        assert zones[zone_id].geometry == geometry
+        assert zones[zone_id].derived is True
+
+
+def test_it_draws_the_economic_zone_across_both_lines() -> None:
+    zones = {zone.id: zone for zone in read_scenario(SHIPPED).zones}
+    economic = shapely.geometry.shape(zones["economic_zone"].geometry)
+    assert economic.is_valid
+    assert zones["economic_zone"].illustrative is True
+    for other in ("alpha_line_approx", "bravo_line_approx", "aol_A_0_10km", "aol_B_0_10km"):
+        assert economic.intersects(shapely.geometry.shape(zones[other].geometry)), other
+
+
+def test_it_computes_each_zone_bbox_from_its_geometry() -> None:
+    for zone in read_scenario(SHIPPED).zones:
+        assert zone.bbox == shapely.geometry.shape(zone.geometry).bounds
+    zones = {zone.id: zone for zone in read_scenario(SHIPPED).zones}
+    assert zones["economic_zone"].bbox == (35.745, 33.245, 35.945, 33.335)
+
+
+def test_it_keeps_al_rafid_without_coordinates() -> None:
+    places = {place.key: place for place in read_scenario(SHIPPED).places}
+    assert len(places) == 22
+    assert (places["al_rafid"].lat, places["al_rafid"].lon) == (None, None)
+    assert (places["quneitra"].lat, places["quneitra"].lon) == (33.12595, 35.82461)
+
+
+def test_it_reads_the_fictional_demo_data() -> None:
+    demo = read_scenario(SHIPPED).demo
+    assert demo is not None
+    assert "Fictional" in demo.notice["en"]
+    assert [p.code for p in demo.parties] == ["donor_a"]
+    assert [d.party for d in demo.delegations] == ["il", "sy", "us", "undof", "jo", "donor_a"]
+    accounts = {a.username: (a.party, a.roles) for a in demo.accounts}
+    assert accounts["mediator"] == ("us", ("principal", "cell_administrator"))
+    for role in ("liaison_officer", "analyst", "cell_administrator"):
+        # Balanced: both parties get each party role exactly once.
+        holders = sorted(p for p, roles in accounts.values() if role in roles and p in ("il", "sy"))
+        assert holders == ["il", "sy"]
+
+
+def test_it_loads_the_basemap_layers_by_file_stem() -> None:
+    basemap = read_scenario(SHIPPED).basemap
+    assert sorted(basemap) == [
+        "ne10m_admin0_countries_levant",
+        "ne10m_boundary_lines_levant",
+        "ne10m_physical_levant",
+        "ne10m_populated_places_levant",
+    ]
+    assert all(layer["type"] == "FeatureCollection" for layer in basemap.values())
+
+
+def test_it_builds_json_content_without_demo_or_basemap() -> None:
+    content = read_scenario(SHIPPED).content
+    assert "demo" not in content
+    assert "basemap" not in content
+    assert content["valid_from"] == "2026-01-07"
+    assert json.loads(json.dumps(content)) == content
+
+
+def test_it_hashes_the_content_stably_across_two_reads() -> None:
+    first = content_hash(read_scenario(SHIPPED))
+    second = content_hash(read_scenario(SHIPPED))
+    assert first == second
+    assert len(first) == 64
+
+
+def test_it_changes_the_hash_when_a_limit_changes(shipped_copy: pathlib.Path) -> None:
+    before = content_hash(read_scenario(shipped_copy))
+    _edit(shipped_copy / "arrangement.toml", "max_tanks = 75", "max_tanks = 76")
+    after = read_scenario(shipped_copy)
+    assert content_hash(after) != before
+    assert {c.id: c for c in after.clauses}["AOL-10"].limits["max_tanks"] == 76
+
+
+def test_it_keeps_the_hash_when_only_formatting_changes(shipped_copy: pathlib.Path) -> None:
+    before = content_hash(read_scenario(shipped_copy))
+    _edit(shipped_copy / "arrangement.toml", "max_tanks = 75,", "max_tanks   =   75.0 ,")
+    arrangement_file = shipped_copy / "arrangement.toml"
+    arrangement_file.write_text(
+        "# a new comment\n\n" + arrangement_file.read_text("utf-8"), "utf-8"
+    )
+    zones_file = shipped_copy / "zones.geojson"
+    zones_file.write_text(json.dumps(json.loads(zones_file.read_text("utf-8")), indent=4), "utf-8")
+    assert content_hash(read_scenario(shipped_copy)) == before
+
+
+def test_it_leaves_the_demo_out_of_the_hash(shipped_copy: pathlib.Path) -> None:
+    before = content_hash(read_scenario(shipped_copy))
+    _edit(
+        shipped_copy / "demo.toml", "Exercise Mediator (fictional)", "Another Mediator (fictional)"
+    )
+    assert content_hash(read_scenario(shipped_copy)) == before

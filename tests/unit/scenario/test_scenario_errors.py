@@ -1,0 +1,101 @@
+"""Each broken fixture is the minimal scenario with one defect; the reader names it exactly."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+
+from coordcell.rules.scenario import (
+    ScenarioError,
+    ScenarioInvalid,
+    check_scenario,
+    read_scenario,
+)
+
+from .conftest import HERE
+
+BROKEN = HERE / "broken"
+
+# case folder -> (file, field, a fragment the message must contain)
+CASES = {
+    "missing_arrangement": ("arrangement.toml", "", "required file is missing"),
+    "missing_zones": ("zones.geojson", "", "required file is missing"),
+    "invalid_toml": ("arrangement.toml", "", "invalid TOML"),
+    "invalid_json": ("zones.geojson", "", "invalid JSON: Expecting ',' delimiter (at line 2"),
+    "self_intersecting_polygon": ("zones.geojson", "features[1].geometry", "Self-intersection"),
+    "unclosed_ring": ("zones.geojson", "features[1].geometry.coordinates[0]", "not closed"),
+    "clause_unknown_zone": ("arrangement.toml", "clauses[0].zones[0]", "unknown zone 'area_b'"),
+    "clause_unknown_party": ("arrangement.toml", "clauses[0].parties[1]", "unknown party 'p3'"),
+    "negative_limit": ("arrangement.toml", "clauses[1].limits.max_tanks", "must not be negative"),
+    "unknown_key": ("arrangement.toml", "parties[1].colour", "unknown key 'colour'"),
+    "bad_latitude_in_places": ("places.csv", "row 2.lat", "out of range"),
+    "duplicate_zone_id": ("zones.geojson", "features[1].id", "duplicate zone id 'area_a'"),
+    "wrong_geometry_kind": ("zones.geojson", "features[0].geometry.type", "LineString"),
+    "out_of_region": (
+        "zones.geojson",
+        "features[1].geometry.coordinates[0][1]",
+        "outside the arrangement's region_bbox",
+    ),
+    "date_order": ("arrangement.toml", "clauses[1].effective_until", "before effective_from"),
+    "missing_english_name": ("arrangement.toml", "parties[1].name.en", "English name"),
+    "empty_ladder": ("arrangement.toml", "protocols[0].ladder", "at least one step"),
+    "feature_without_id": ("zones.geojson", "features[0].id", "move properties.id 'line_a'"),
+    "wrong_places_header": ("places.csv", "header", "missing column(s) lat"),
+    "demo_unknown_party": ("demo.toml", "accounts[0].party", "unknown party 'p9'"),
+}
+
+
+def test_it_reads_the_minimal_scenario_the_fixtures_are_based_on() -> None:
+    arrangement, errors = check_scenario(HERE / "minimal")
+    assert errors == []
+    assert arrangement is not None
+    assert [zone.id for zone in arrangement.zones] == ["line_a", "area_a"]
+
+
+def test_it_has_a_test_for_every_broken_fixture() -> None:
+    folders = {path.name for path in BROKEN.iterdir() if path.is_dir()}
+    assert folders == set(CASES) | {"two_defects"}
+
+
+@pytest.mark.parametrize(("case", "expected"), CASES.items(), ids=list(CASES))
+def test_it_reports_the_exact_file_and_field_of_the_defect(
+    case: str, expected: tuple[str, str, str]
+) -> None:
+    file, field, fragment = expected
+    arrangement, errors = check_scenario(BROKEN / case)
+    assert arrangement is None
+    assert [(error.file, error.field) for error in errors] == [(file, field)]
+    assert fragment in errors[0].message
+
+
+def test_it_reports_the_line_of_a_toml_syntax_error() -> None:
+    _, errors = check_scenario(BROKEN / "invalid_toml")
+    assert "(at line 5, column" in errors[0].message
+
+
+def test_it_reports_both_defects_of_a_scenario_with_two() -> None:
+    _, errors = check_scenario(BROKEN / "two_defects")
+    assert [(error.file, error.field) for error in errors] == [
+        ("arrangement.toml", "clauses[1].limits.max_tanks"),
+        ("places.csv", "row 2.lat"),
+    ]
+
+
+def test_it_raises_scenario_invalid_listing_every_error_one_per_line() -> None:
+    with pytest.raises(ScenarioInvalid) as caught:
+        read_scenario(BROKEN / "two_defects")
+    assert len(caught.value.errors) == 2
+    assert str(caught.value).splitlines() == [str(error) for error in caught.value.errors]
+
+
+def test_it_formats_an_error_as_file_field_message() -> None:
+    error = ScenarioError("arrangement.toml", "clauses[3].zones[1]", "unknown zone 'aol_C'")
+    assert str(error) == "arrangement.toml: clauses[3].zones[1]: unknown zone 'aol_C'"
+    assert str(ScenarioError("zones.geojson", "", "invalid JSON")) == "zones.geojson: invalid JSON"
+
+
+def test_it_reports_a_folder_that_does_not_exist(tmp_path: pathlib.Path) -> None:
+    arrangement, errors = check_scenario(tmp_path / "nowhere")
+    assert arrangement is None
+    assert [(error.file, error.field) for error in errors] == [("", "")]
