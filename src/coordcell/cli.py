@@ -27,7 +27,7 @@ def _option(argv: list[str], name: str) -> str | None:
 
 def _prepare_demo(argv: list[str]) -> None:
     data_dir = Path(_option(argv, "--data-dir") or "coordcell-data").expanduser().resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "static").mkdir(parents=True, exist_ok=True)
     os.environ["COORDCELL_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("COORDCELL_DEMO", "1")
     host = _option(argv, "--host")
