@@ -3,11 +3,16 @@
 ``DATABASE_URL`` (if set) still selects PostgreSQL, so the same suite runs on both.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("COORDCELL_SECRET_KEY", "test-secret-key-not-for-production-use-0123456789")
-os.environ.setdefault("COORDCELL_DATA_DIR", tempfile.mkdtemp(prefix="coordcell-test-"))
+if "COORDCELL_DATA_DIR" not in os.environ:
+    _data_dir = tempfile.mkdtemp(prefix="coordcell-test-")
+    atexit.register(shutil.rmtree, _data_dir, ignore_errors=True)
+    os.environ["COORDCELL_DATA_DIR"] = _data_dir
 os.environ.setdefault("COORDCELL_REQUIRE_MFA", "0")
 
 from coordcell.settings import *  # noqa: F403

@@ -26,7 +26,8 @@ def _option(argv: list[str], name: str) -> str | None:
 
 
 def _prepare_demo(argv: list[str]) -> None:
-    data_dir = Path(_option(argv, "--data-dir") or "coordcell-data").expanduser().resolve()
+    default = os.environ.get("COORDCELL_DATA_DIR") or "coordcell-data"
+    data_dir = Path(_option(argv, "--data-dir") or default).expanduser().resolve()
     (data_dir / "static").mkdir(parents=True, exist_ok=True)
     os.environ["COORDCELL_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("COORDCELL_DEMO", "1")

@@ -38,5 +38,8 @@ def run_server(*, host: str, port: int, workers: int, threads: int, timeout: int
             "errorlog": "-",
             "preload_app": True,
             "forwarded_allow_ips": "127.0.0.1",
+            # gunicorn 27's control socket lives in ~/.gunicorn by default, shared by
+            # every server of the same user; coordcell does not use it.
+            "control_socket_disable": True,
         }
     ).run()

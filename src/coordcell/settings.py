@@ -45,6 +45,16 @@ try:
     )
     DEFAULT_FROM_EMAIL = env_str("COORDCELL_FROM_EMAIL", "coordcell@localhost")
     LOG_LEVEL = env_str("COORDCELL_LOG_LEVEL", "INFO").upper()
+    if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ConfigError(
+            "COORDCELL_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL; "
+            f"got {LOG_LEVEL!r}"
+        )
+    EMAIL_HOST = env_str("COORDCELL_EMAIL_HOST", "localhost")
+    EMAIL_PORT = env_int("COORDCELL_EMAIL_PORT", 25, minimum=1)
+    EMAIL_HOST_USER = env_str("COORDCELL_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = env_secret("COORDCELL_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("COORDCELL_EMAIL_TLS", False)
     if DATABASE_URL:
         _db = parse_database_url("DATABASE_URL", DATABASE_URL)
         DATABASES = {

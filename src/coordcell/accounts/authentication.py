@@ -7,13 +7,14 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from coordcell.accounts.models import ApiToken, hash_token_secret
 from coordcell.accounts.services import TOKEN_PREFIX
 
-__all__ = ["ApiTokenAuthentication"]
+__all__ = ["ApiTokenAuthentication", "ApiTokenScheme"]
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -51,3 +52,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """Declares the bearer token in the OpenAPI schema, so clients know how to authenticate."""
+
+    target_class = ApiTokenAuthentication
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "cc_<prefix>_<secret>"}

@@ -1,14 +1,98 @@
-"""Account pages (being written)."""
+"""Account pages: one's own profile and API tokens.
 
+Tokens are written only through ``accounts.services``; a token that is not the
+caller's answers 404, like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coordcell.accounts import selectors, services
+from coordcell.accounts.forms import ApiTokenForm, add_domain_errors
+from coordcell.accounts.models import ApiToken
+from coordcell.core.errors import ValidationFailed
+from coordcell.parties import selectors as parties
+from coordcell.parties.choices import RoleChoices
+from coordcell.ui.actor import actor_for
+from coordcell.ui.decorators import member_required
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    """Who the person is in the cell, and where to manage their sign-in factors.
+
+    Open to anyone signed in, member or not: it is where a person without a
+    membership can see that they have none, and still reach the password and
+    second-factor pages.
+    """
+    actor = actor_for(request)
+    party = parties.access_party(actor, actor.party_code) if actor.party_code else None
+    memberships = parties.list_memberships_of(actor, request.user)
+    context = {
+        "party": party,
+        "role_labels": [str(RoleChoices.label(r)) for r in sorted(actor.roles)],
+        "memberships": memberships,
+        "totp_active": Authenticator.objects.filter(
+            user=request.user, type=Authenticator.Type.TOTP
+        ).exists(),
+    }
+    return render(request, "accounts/profile.html", context)
 
 
-@login_required
+def _render_tokens(
+    request: HttpRequest,
+    form: ApiTokenForm,
+    *,
+    clear: str = "",
+    created: ApiToken | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "tokens": selectors.list_tokens(actor_for(request)),
+        "clear": clear,
+        "created": created,
+    }
+    return render(request, "accounts/tokens.html", context, status=status)
+
+
+@member_required
 def tokens(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    """List one's tokens; POST creates one and shows its clear text this once."""
+    if request.method != "POST":
+        return _render_tokens(request, ApiTokenForm())
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token, clear = services.create_api_token(
+                actor=actor_for(request), name=form.cleaned_data["name"]
+            )
+        except ValidationFailed as exc:
+            add_domain_errors(form, exc)
+        else:
+            # Rendered, not redirected: the clear token must never be stored to be
+            # shown on a later request.
+            return _render_tokens(request, ApiTokenForm(), clear=clear, created=token)
+    return _render_tokens(request, form, status=400)
+
+
+@member_required
+@require_POST
+def token_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Revoke one of one's own tokens."""
+    actor = actor_for(request)
+    token = selectors.access_token(actor, public_id)
+    try:
+        services.revoke_api_token(actor=actor, token=token)
+    except ValidationFailed as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The token has been revoked."))
+    return redirect("accounts:tokens")

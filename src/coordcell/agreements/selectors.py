@@ -22,7 +22,7 @@ __all__ = [
 
 
 def list_arrangements(actor: Actor) -> QuerySet[Arrangement]:
-    versions = ArrangementVersion.objects.restrict(actor).order_by("-number")
+    versions = ArrangementVersion.objects.restrict(actor).defer(*HEAVY).order_by("-number")
     return (
         Arrangement.objects.restrict(actor)
         .prefetch_related(Prefetch("versions", queryset=versions))
@@ -37,8 +37,13 @@ def get_arrangement(actor: Actor, key: str) -> Arrangement:
     return arrangement
 
 
+#: The stored scenario content and basemap are large JSON documents: load them only
+#: where they are used, not with every row that joins a version.
+HEAVY = ("content", "basemap")
+
+
 def list_versions(actor: Actor, arrangement: str | None = None) -> QuerySet[ArrangementVersion]:
-    qs = ArrangementVersion.objects.restrict(actor).select_related("arrangement")
+    qs = ArrangementVersion.objects.restrict(actor).select_related("arrangement").defer(*HEAVY)
     if arrangement:
         qs = qs.filter(arrangement__key=arrangement)
     return qs
@@ -63,6 +68,7 @@ def list_clauses(actor: Actor, version: ArrangementVersion) -> QuerySet[Clause]:
         Clause.objects.restrict(actor)
         .filter(version=version)
         .select_related("version__arrangement")
+        .defer(*(f"version__{f}" for f in HEAVY))
         .order_by("position")
     )
 

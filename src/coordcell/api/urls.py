@@ -1,7 +1,6 @@
 """URLs of the API, version 1, and its schema and docs."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from coordcell.api import views
@@ -19,7 +18,7 @@ urlpatterns = [
     path("v1/places/", views.PlaceCollectionView.as_view(), name="places"),
     path("v1/protocols/", views.ProtocolListView.as_view(), name="protocols"),
     path("v1/memberships/<str:id>/end/", views.MembershipEndView.as_view(), name="membership-end"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("schema/", views.SchemaView.as_view(), name="schema"),
+    path("docs/", views.DocsView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
 ]

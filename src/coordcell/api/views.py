@@ -6,8 +6,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,8 +17,8 @@ from rest_framework.views import APIView
 from coordcell.accounts.models import User
 from coordcell.agreements import selectors as agreements
 from coordcell.api import serializers as s
-from coordcell.api.permissions import actor_of
-from coordcell.core.errors import ValidationFailed
+from coordcell.api.permissions import IsCellMember, actor_of
+from coordcell.core.errors import PermissionDenied, ValidationFailed
 from coordcell.parties import selectors as parties
 from coordcell.parties import services as party_services
 
@@ -126,6 +128,10 @@ class DelegationViewSet(viewsets.ViewSet):
     def add_member(self, request: Request, id: str) -> Response:
         actor = actor_of(request)
         delegation = parties.access_delegation(actor, id)
+        # Refuse before looking the user name up: otherwise anyone who may see the
+        # delegation could tell existing accounts (403) from missing ones (400).
+        if not parties.may_manage(actor, delegation):
+            raise PermissionDenied()
         form = s.MemberAddSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         user = User.objects.filter(
@@ -243,3 +249,30 @@ class NotFoundView(APIView):
         return Response(error_body("not_found", _("Not found.")), status=404)
 
     post = put = patch = delete = get
+
+
+class _JsonErrors:
+    """Errors in the API's JSON shape, whatever the view renders on success (YAML, HTML)."""
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        if getattr(response, "exception", False):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        final: Response = super().finalize_response(  # type: ignore[misc]
+            request, response, *args, **kwargs
+        )
+        return final
+
+
+class SchemaView(_JsonErrors, SpectacularAPIView):
+    """The OpenAPI schema, for members of the cell only (like every other endpoint)."""
+
+    permission_classes = [IsCellMember]
+
+
+class DocsView(_JsonErrors, SpectacularSwaggerSplitView):
+    """Swagger UI over the schema, served from local static files, for members only."""
+
+    permission_classes = [IsCellMember]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from coordcell.accounts.models import ApiToken, User, hash_token_secret
@@ -42,15 +43,44 @@ class DemoAccount:
     token: str
 
 
-@transaction.atomic
 def load_demo_data(
     *, actor: Actor, demo: DemoData, known: dict[str, dict[str, str]]
 ) -> list[DemoAccount]:
     """Create what the demo data describes; ``known`` holds passwords and tokens from before.
 
-    A known password is set again (so the printed one always works); a known token is
-    kept if it still authenticates, otherwise a new one is made.
+    An existing account keeps its known password; one whose password is not known gets a
+    new one. A known token is kept if it still authenticates, otherwise a new one is made.
+
+    Password hashing is slow by design (about a second each), so the hashes are made
+    before the transaction opens: holding SQLite's write lock for ten of them would
+    starve every other writer, the running worker included.
     """
+    existing = set(
+        User.objects.filter(username__in=[a.username for a in demo.accounts]).values_list(
+            "username", flat=True
+        )
+    )
+    passwords: dict[str, str] = {}
+    hashes: dict[str, str] = {}
+    for a in demo.accounts:
+        known_password = known.get(a.username, {}).get("password")
+        if a.username in existing and known_password:
+            passwords[a.username] = known_password
+        else:
+            passwords[a.username] = known_password or _new_password()
+            hashes[a.username] = make_password(passwords[a.username])
+    return _load(actor=actor, demo=demo, known=known, passwords=passwords, hashes=hashes)
+
+
+@transaction.atomic
+def _load(
+    *,
+    actor: Actor,
+    demo: DemoData,
+    known: dict[str, dict[str, str]],
+    passwords: dict[str, str],
+    hashes: dict[str, str],
+) -> list[DemoAccount]:
     for spec in demo.parties:
         register_party(actor=actor, code=spec.code, kind=spec.kind, names=spec.name, fictional=True)
     delegations: dict[str, Delegation] = {}
@@ -63,7 +93,7 @@ def load_demo_data(
     accounts = []
     for a in demo.accounts:
         previous = known.get(a.username, {})
-        password = previous.get("password") or _new_password()
+        password = passwords[a.username]
         delegation = (
             delegations.get(a.party) or Delegation.objects.filter(party__code=a.party).first()
         )
@@ -78,11 +108,10 @@ def load_demo_data(
                 full_name=a.full_name,
                 email="",
                 role=a.roles[0],
-                password=password,
+                password_hash=hashes[a.username],
             )
-        else:
-            user.set_password(password)
-            user.save(update_fields=["password"])
+        elif a.username in hashes:
+            User.objects.filter(pk=user.pk).update(password=hashes[a.username])
         for role in a.roles:
             if not Membership.objects.filter(
                 user=user, delegation=delegation, role=role, active=True

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from coordcell.core.models import WorkerBeat
@@ -92,7 +92,12 @@ def run_worker(
     log.info("worker %s started (%d jobs, every %ss)", name, len(_JOBS), interval)
     while not stop.is_set():
         close_old_connections()
-        run_pass(now or timezone.now(), name=name, started_at=started_at)
+        try:
+            run_pass(now or timezone.now(), name=name, started_at=started_at)
+        except DatabaseError:
+            # A locked or unreachable database is passing trouble: keep the worker
+            # alive and try again next pass (jobs are idempotent).
+            log.exception("worker pass failed; retrying in %ss", interval)
         close_old_connections()
         passes += 1
         if once:

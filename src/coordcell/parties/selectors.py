@@ -15,8 +15,11 @@ __all__ = [
     "access_membership",
     "access_party",
     "list_delegations",
+    "list_manageable_parties",
     "list_members",
+    "list_memberships_of",
     "list_parties",
+    "may_manage",
 ]
 
 
@@ -77,3 +80,23 @@ def access_membership(actor: Actor, public_id: object) -> Membership:
     if membership is None:
         raise NotFound()
     return membership
+
+
+def may_manage(actor: Actor, delegation: Delegation) -> bool:
+    """Whether the actor may change this (visible) delegation and its members."""
+    return Delegation.objects.restrict(actor, "manage").filter(pk=delegation.pk).exists()
+
+
+def list_manageable_parties(actor: Actor) -> QuerySet[Party]:
+    """Parties whose delegations the actor may create and change."""
+    return Party.objects.restrict(actor, "manage").order_by("code")
+
+
+def list_memberships_of(actor: Actor, user: object) -> QuerySet[Membership]:
+    """A person's active memberships, as far as the actor may see them."""
+    return (
+        Membership.objects.restrict(actor)
+        .filter(user=user, active=True)
+        .select_related("delegation__party")
+        .order_by("delegation__party__code", "role")
+    )

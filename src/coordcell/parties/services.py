@@ -120,6 +120,17 @@ def update_delegation(
     """Rename a delegation, or close or reopen it."""
     _require_manage(actor, delegation.party)
     clean = _clean_names(names)
+    if (
+        not active
+        and delegation.active
+        and delegation.pk in actor.delegation_ids
+        and actor.party_kind != PartyKindChoices.KIND_MEDIATOR
+    ):
+        # Closing it would end the administrator's own roles, and only the mediator's
+        # administrators could reopen it: refuse rather than lock the party out.
+        raise ValidationFailed(
+            {"active": [_("You cannot close your own delegation; ask another administrator.")]}
+        )
     if clean == delegation.names and active == delegation.active:
         return delegation
     Delegation.objects.filter(pk=delegation.pk).update(names=clean, active=active)
@@ -180,12 +191,13 @@ def create_person(
     full_name: str,
     email: str,
     role: str,
-    password: str | None = None,
+    password_hash: str | None = None,
 ) -> tuple[User, Membership]:
     """Create a login for a new person and give them a role in ``delegation``.
 
-    Without ``password`` the account has no usable password: the administrator hands
-    the person a one-time link to set it (see ``password_setup_token``).
+    Without ``password_hash`` (a hash from ``make_password``, used by the demo) the
+    account has no usable password: the administrator hands the person a one-time link
+    to set it (see ``password_setup_token``).
     """
     _require_manage(actor, delegation.party)
     username = username.strip()
@@ -199,8 +211,8 @@ def create_person(
     if errors:
         raise ValidationFailed(errors)
     user = User(username=username, full_name=full_name.strip(), email=email.strip())
-    if password:
-        user.set_password(password)
+    if password_hash:
+        user.password = password_hash
     else:
         user.set_unusable_password()
     user.save()

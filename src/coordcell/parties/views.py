@@ -1,15 +1,285 @@
-"""Delegation pages (being written)."""
+"""Delegation pages: the list, one delegation with its members, and the forms to manage them.
 
+Reads go through ``parties.selectors`` (a delegation the actor may not see answers
+404, like a missing one); writes go through ``parties.services``. Manage actions
+check up front that the actor may manage the delegation (403 otherwise), so that a
+refused request never reaches form validation and never tells more than "no".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from coordcell.accounts.forms import add_domain_errors
+from coordcell.core.actor import Actor
+from coordcell.core.errors import PermissionDenied, ValidationFailed
+from coordcell.parties import selectors, services
+from coordcell.parties.choices import PartyKindChoices
+from coordcell.parties.forms import (
+    DOMAIN_ALIASES,
+    AddMemberForm,
+    CreatePersonForm,
+    DelegationCreateForm,
+    DelegationNamesForm,
+)
+from coordcell.parties.models import Delegation, Membership
+from coordcell.ui.actor import actor_for
 from coordcell.ui.decorators import member_required
+
+LANGUAGE_LABELS = [
+    ("en", "ltr", gettext_lazy("English")),
+    ("ar", "rtl", gettext_lazy("Arabic")),
+    ("he", "rtl", gettext_lazy("Hebrew")),
+]
+
+# Three forms share the delegation page: distinct element ids, unprefixed field names.
+NAMES_ID, MEMBER_ID, PERSON_ID = "names_%s", "member_%s", "person_%s"
+
+
+def _managed_delegation(actor: Actor, public_id: object) -> Delegation:
+    """The delegation if the actor may manage it; NotFound if hidden, else PermissionDenied."""
+    delegation = selectors.access_delegation(actor, public_id)
+    if not selectors.may_manage(actor, delegation):
+        raise PermissionDenied()
+    return delegation
+
+
+def _managed_membership(actor: Actor, public_id: object) -> Membership:
+    membership = selectors.access_membership(actor, public_id)
+    if not selectors.may_manage(actor, membership.delegation):
+        raise PermissionDenied()
+    return membership
+
+
+# The list -------------------------------------------------------------------------
+
+
+def _render_list(
+    request: HttpRequest, form: DelegationCreateForm | None = None, status: int = 200
+) -> HttpResponse:
+    actor = actor_for(request)
+    delegations = selectors.list_delegations(actor).annotate(
+        member_count=Count("memberships", filter=Q(memberships__active=True))
+    )
+    groups: list[dict[str, Any]] = []
+    for delegation in delegations:
+        if not groups or groups[-1]["party"].pk != delegation.party_id:
+            party = delegation.party
+            groups.append(
+                {
+                    "party": party,
+                    "kind_label": PartyKindChoices.label(party.kind),
+                    "kind_colour": PartyKindChoices.colour(party.kind),
+                    "delegations": [],
+                }
+            )
+        groups[-1]["delegations"].append(delegation)
+    if form is None and selectors.list_manageable_parties(actor).exists():
+        form = DelegationCreateForm(actor=actor)
+    return render(
+        request, "parties/delegation_list.html", {"groups": groups, "form": form}, status=status
+    )
 
 
 @member_required
 def delegation_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    """The delegations the actor may know of, by party; a creation form for administrators."""
+    return _render_list(request)
+
+
+@member_required
+@require_POST
+def delegation_create(request: HttpRequest) -> HttpResponse:
+    """Create a delegation of a party the actor manages."""
+    actor = actor_for(request)
+    if not selectors.list_manageable_parties(actor).exists():
+        raise PermissionDenied()
+    form = DelegationCreateForm(request.POST, actor=actor)
+    if form.is_valid():
+        party = selectors.access_party(actor, form.cleaned_data["party"])
+        try:
+            delegation = services.create_delegation(
+                actor=actor,
+                party=party,
+                names=form.names(),
+                fictional=form.cleaned_data["fictional"],
+            )
+        except ValidationFailed as exc:
+            add_domain_errors(form, exc, DOMAIN_ALIASES)
+        else:
+            messages.success(request, _("The delegation has been created."))
+            return redirect("parties:delegation", public_id=delegation.public_id)
+    return _render_list(request, form, status=400)
+
+
+# One delegation ---------------------------------------------------------------------
+
+
+def _render_detail(
+    request: HttpRequest, delegation: Delegation, status: int = 200, **extra: Any
+) -> HttpResponse:
+    actor = actor_for(request)
+    context: dict[str, Any] = {
+        "delegation": delegation,
+        "kind_label": PartyKindChoices.label(delegation.party.kind),
+        "kind_colour": PartyKindChoices.colour(delegation.party.kind),
+        "names": [
+            (code, direction, label, delegation.names.get(code, ""))
+            for code, direction, label in LANGUAGE_LABELS
+        ],
+        "members": selectors.list_members(actor, delegation),
+        "may_manage": selectors.may_manage(actor, delegation),
+    }
+    if context["may_manage"]:
+        context.update(
+            names_form=DelegationNamesForm(
+                initial=DelegationNamesForm.initial_from(delegation.names), auto_id=NAMES_ID
+            ),
+            member_form=AddMemberForm(auto_id=MEMBER_ID),
+            person_form=CreatePersonForm(auto_id=PERSON_ID),
+        )
+    context.update(extra)
+    return render(request, "parties/delegation_detail.html", context, status=status)
 
 
 @member_required
 def delegation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    return HttpResponse("")
+    """A delegation's names and members; the forms to manage it for those who may."""
+    delegation = selectors.access_delegation(actor_for(request), public_id)
+    return _render_detail(request, delegation)
+
+
+@member_required
+@require_POST
+def delegation_rename(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Change a delegation's names."""
+    actor = actor_for(request)
+    delegation = _managed_delegation(actor, public_id)
+    form = DelegationNamesForm(request.POST, auto_id=NAMES_ID)
+    if form.is_valid():
+        try:
+            services.update_delegation(
+                actor=actor, delegation=delegation, names=form.names(), active=delegation.active
+            )
+        except ValidationFailed as exc:
+            add_domain_errors(form, exc, DOMAIN_ALIASES)
+        else:
+            messages.success(request, _("The delegation's names have been saved."))
+            return redirect("parties:delegation", public_id=delegation.public_id)
+    return _render_detail(request, delegation, status=400, names_form=form)
+
+
+def _set_active(request: HttpRequest, public_id: str, *, active: bool) -> HttpResponse:
+    actor = actor_for(request)
+    delegation = _managed_delegation(actor, public_id)
+    try:
+        services.update_delegation(
+            actor=actor, delegation=delegation, names=delegation.names, active=active
+        )
+    except ValidationFailed as exc:
+        messages.error(request, str(exc))
+        return redirect("parties:delegation", public_id=delegation.public_id)
+    if active:
+        messages.success(request, _("The delegation has been reopened."))
+    else:
+        messages.success(request, _("The delegation has been closed."))
+    return redirect("parties:delegation", public_id=delegation.public_id)
+
+
+@member_required
+@require_POST
+def delegation_close(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Close a delegation: its members keep their rows but act for it no longer."""
+    return _set_active(request, public_id, active=False)
+
+
+@member_required
+@require_POST
+def delegation_reopen(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Reopen a closed delegation."""
+    return _set_active(request, public_id, active=True)
+
+
+@member_required
+@require_POST
+def member_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Give an existing person a role in the delegation."""
+    actor = actor_for(request)
+    delegation = _managed_delegation(actor, public_id)
+    form = AddMemberForm(request.POST, auto_id=MEMBER_ID)
+    if form.is_valid():
+        try:
+            services.add_member(
+                actor=actor,
+                delegation=delegation,
+                user=form.cleaned_data["username"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationFailed as exc:
+            add_domain_errors(form, exc, DOMAIN_ALIASES)
+        else:
+            messages.success(request, _("The person has been added."))
+            return redirect("parties:delegation", public_id=delegation.public_id)
+    return _render_detail(request, delegation, status=400, member_form=form)
+
+
+@member_required
+@require_POST
+def person_create(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Create a login for a new person; show the one-time password-setup link once."""
+    actor = actor_for(request)
+    delegation = _managed_delegation(actor, public_id)
+    form = CreatePersonForm(request.POST, auto_id=PERSON_ID)
+    if form.is_valid():
+        try:
+            user, _membership = services.create_person(
+                actor=actor, delegation=delegation, **form.cleaned_data
+            )
+        except ValidationFailed as exc:
+            add_domain_errors(form, exc, DOMAIN_ALIASES)
+        else:
+            setup_path = reverse(
+                "accounts:setup",
+                kwargs={
+                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                    "token": services.password_setup_token(user),
+                },
+            )
+            # Rendered, not redirected: the link is a credential and is never stored
+            # anywhere it could be shown again (a session message would be).
+            return _render_detail(
+                request,
+                delegation,
+                new_person=user,
+                setup_link=request.build_absolute_uri(setup_path),
+            )
+    return _render_detail(request, delegation, status=400, person_form=form)
+
+
+@member_required
+def membership_end(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Ask to confirm (GET), then end a person's role in a delegation (POST)."""
+    actor = actor_for(request)
+    membership = _managed_membership(actor, public_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.end_membership(actor=actor, membership=membership)
+        except ValidationFailed as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("The membership has ended."))
+            return redirect("parties:delegation", public_id=membership.delegation.public_id)
+    context = {"membership": membership, "error": error}
+    return render(request, "parties/membership_end.html", context, status=400 if error else 200)

@@ -41,7 +41,10 @@ def situation_map(request: HttpRequest) -> HttpResponse:
             "illustrative": _("Illustrative: no agreed delineation exists."),
             "zones": _("Zones"),
             "places": _("Places of the scenario"),
-            "basemap": _("Basemap"),
+            "countries": _("Countries (Natural Earth)"),
+            "boundaries": _("Boundary and ceasefire lines (Natural Earth)"),
+            "water": _("Lakes, rivers and summits"),
+            "towns": _("Towns (Natural Earth)"),
             "loadError": _("The map data could not be loaded. Reload the page to try again."),
             "unknownLocation": _("Location unknown"),
             "attribution": _(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 
 __all__ = [
     "CSP",
@@ -48,14 +49,15 @@ class ContentSecurityPolicyMiddleware:
 
 #: Paths a signed-in person without a second factor may still reach: enrolling one,
 #: logging out, switching language, static files.
-_EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/api/")
+_EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/")
 
 
 class RequireSecondFactorMiddleware:
     """With COORDCELL_REQUIRE_MFA on, send people without TOTP to enrol before anything else.
 
-    The API is exempt: tokens are created from the web UI, which already required the
-    second factor, and are themselves the credential.
+    This looks only at the session's user. API calls with a bearer token carry no
+    session, so they pass: tokens are created from the web UI, which already required
+    the second factor. An API call riding on a password-only session is refused.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -72,6 +74,16 @@ class RequireSecondFactorMiddleware:
             from allauth.mfa.models import Authenticator
 
             if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {
+                            "error": {
+                                "code": "second_factor_required",
+                                "message": gettext("Set up a second factor first."),
+                            }
+                        },
+                        status=403,
+                    )
                 return redirect("mfa_activate_totp")
         return self.get_response(request)
 

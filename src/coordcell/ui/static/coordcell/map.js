@@ -131,7 +131,10 @@
           if (name && f.geometry.type === "Point") l.bindTooltip(name, { direction: "top" });
         }
       }).addTo(map);
-      var label = /countries/.test(stem) ? T.basemap : (fc.name || stem);
+      var label = T.countries;
+      if (/boundary/.test(stem)) label = T.boundaries;
+      else if (/physical/.test(stem)) label = T.water;
+      else if (/places/.test(stem)) label = T.towns;
       legendItem(layersList, label, { color: "#8a8f98", fillColor: "#f3efe6" }, layer, map);
     });
   }).catch(fail);

@@ -1,0 +1,172 @@
+"""The map and the pages around it in headless Chromium: zones drawn, popups, no request
+leaving the server, right-to-left layouts, and the README's screenshots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import LoggedInStates, watch_errors
+from tests.e2e.demo_server import Demo
+
+# One group: these tests share the one demo process that tests/e2e starts.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo")]
+
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+LOADED = '#map[data-zones-loaded="10"]'
+SEPARATION = "area_of_separation_approx"
+
+# The topmost point inside the zone's drawn path where no other layer covers it, in page
+# coordinates, for a real mouse click (the popup then opens above the zone's north end).
+POINT_ON_ZONE = """(id) => {
+  const path = window.coordcellZones[id].getLayers()[0].getElement();
+  const box = path.getBoundingClientRect();
+  for (let fy = 0.02; fy < 1; fy += 0.02) {
+    for (let fx = 0.05; fx < 1; fx += 0.05) {
+      const x = box.left + box.width * fx, y = box.top + box.height * fy;
+      if (document.elementFromPoint(x, y) === path) return {x, y};
+    }
+  }
+  return null;
+}"""
+
+
+def open_map(page: Any) -> None:
+    page.goto("/map/")
+    page.wait_for_selector(LOADED, state="attached")
+
+
+def switch_language(page: Any, code: str) -> None:
+    with page.expect_navigation():
+        page.click(f'form.langswitch button[value="{code}"]')
+
+
+def click_zone(page: Any, zone_id: str) -> Any:
+    point = page.evaluate(POINT_ON_ZONE, zone_id)
+    assert point, f"{zone_id}: no visible point to click"
+    page.mouse.click(point["x"], point["y"])
+    popup = page.locator(".leaflet-popup-content .zone-popup")
+    popup.wait_for()
+    return popup
+
+
+@dataclass
+class Tour:
+    """What the browser did while a person logged in and went through the pages."""
+
+    requests: list[str] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def tour(browser: Any, demo: Demo, logged_in_state: LoggedInStates) -> Iterator[Tour]:
+    """Log in as the mediator through the form, then open home, map, arrangement and the
+    API docs, recording every request and each page's console and page errors."""
+    result = Tour()
+    context = browser.new_context(base_url=demo.base_url)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        errors = watch_errors(page)
+        page.on("request", lambda r: result.requests.append(r.url))
+        page.goto("/accounts/login/")
+        page.fill("input[name=login]", "mediator")
+        page.fill("input[name=password]", demo.accounts["mediator"]["password"])
+        with page.expect_navigation():
+            page.click("main form button[type=submit]")
+        assert page.url == demo.base_url + "/"
+        page.wait_for_load_state("networkidle")
+        result.errors["/accounts/login/ and /"] = errors[:]
+        for path in ("/map/", "/arrangement/", "/api/docs/"):
+            del errors[:]
+            page.goto(path)
+            if path == "/map/":
+                page.wait_for_selector(LOADED, state="attached")
+            if path == "/api/docs/":
+                page.wait_for_selector(".swagger-ui .info")
+            page.wait_for_load_state("networkidle")
+            result.errors[path] = errors[:]
+        logged_in_state.remember("mediator", context)
+        yield result
+    finally:
+        context.close()
+
+
+def test_the_map_draws_the_ten_zones_and_explains_them(new_page: Any) -> None:
+    page = new_page("il.liaison")
+    open_map(page)
+
+    assert page.locator("#legend-zones li").count() == 10
+    assert page.locator(".leaflet-zones-pane svg path").count() >= 10
+    popup = click_zone(page, SEPARATION)
+    assert "Area of Separation" in popup.locator("h3").inner_text()
+    link = popup.locator("a", has_text="B.3")
+    assert link.count() == 1
+    assert link.get_attribute("href") == "/arrangement/#clause-B.3"
+    assert page.locator("#map-status").is_hidden()
+    assert page.errors == []
+
+
+def test_no_request_leaves_the_server(tour: Tour, demo: Demo) -> None:
+    """Login, home, map, arrangement and API docs fetch only from the demo's own origin."""
+    assert len(tour.requests) > 10
+    assert any(u.startswith(demo.base_url + "/api/schema/") for u in tour.requests)
+    assert any(u.startswith(demo.base_url + "/api/v1/zones/") for u in tour.requests)
+    foreign = [u for u in tour.requests if not u.startswith((demo.base_url + "/", "data:"))]
+    assert foreign == []
+
+
+def test_the_pages_raise_no_console_errors(tour: Tour) -> None:
+    """No script error and no Content Security Policy violation (those are console errors)."""
+    assert {path: e for path, e in tour.errors.items() if path != "/api/docs/"} == {
+        "/accounts/login/ and /": [],
+        "/map/": [],
+        "/arrangement/": [],
+    }
+
+
+def test_the_api_docs_raise_no_console_errors(tour: Tour) -> None:
+    assert tour.errors["/api/docs/"] == []
+
+
+def test_right_to_left_languages(new_page: Any) -> None:
+    page = new_page("il.liaison")
+    open_map(page)
+    html = page.locator("html")
+    assert (html.get_attribute("lang"), html.get_attribute("dir")) == ("en", "ltr")
+
+    for code in ("ar", "he"):
+        switch_language(page, code)
+        page.wait_for_selector(LOADED, state="attached")
+        assert page.url.endswith("/map/")
+        assert (html.get_attribute("lang"), html.get_attribute("dir")) == (code, "rtl")
+        assert page.locator("#legend-zones li").count() == 10
+
+    switch_language(page, "en")
+    page.wait_for_selector(LOADED, state="attached")
+    assert (html.get_attribute("lang"), html.get_attribute("dir")) == ("en", "ltr")
+    assert page.errors == []
+
+
+def test_screenshots_for_the_readme(new_page: Any, tour: Tour) -> None:
+    """docs/img/map.png and map-ar.png: the mediator's map with the Area of Separation's
+    popup open, in English and in Arabic, at 1280×800."""
+    page = new_page("mediator", viewport={"width": 1280, "height": 800})
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    open_map(page)
+    for code, name in (("en", "map.png"), ("ar", "map-ar.png")):
+        if code != "en":
+            switch_language(page, code)
+            page.wait_for_selector(LOADED, state="attached")
+        page.wait_for_load_state("networkidle")
+        popup = click_zone(page, SEPARATION)
+        assert "B.3" in popup.inner_text()
+        page.wait_for_timeout(500)  # the popup's fade-in and the map's pan to fit it
+        path = DOCS_IMG / name
+        page.screenshot(path=str(path), type="png")
+        assert 10_000 < path.stat().st_size < 400_000
+    assert page.errors == []

@@ -1,0 +1,112 @@
+"""Fixtures for the API tests: clients by persona (session or bearer token), the ids
+of the demo's delegations and memberships, and a snapshot of the state a denied
+request must leave untouched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from coordcell.accounts.models import User
+from coordcell.accounts.services import create_api_token
+from coordcell.parties.models import Delegation, Membership
+from coordcell.record.models import Entry
+
+#: Every persona that belongs to the cell (``outsider`` has no membership).
+MEMBERS = [
+    "mediator",
+    "il.liaison",
+    "il.analyst",
+    "il.admin",
+    "sy.liaison",
+    "sy.analyst",
+    "sy.admin",
+    "monitor",
+    "donor",
+    "observer",
+]
+AUTHS = ["session", "token"]
+
+UNAUTHENTICATED = {
+    "error": {
+        "code": "not_authenticated",
+        "message": "Authentication credentials were not provided.",
+    }
+}
+NOT_A_MEMBER = {
+    "error": {
+        "code": "permission_denied",
+        "message": "You do not have permission to perform this action.",
+    }
+}
+NOT_ALLOWED = {
+    "error": {"code": "permission_denied", "message": "You do not have permission to do this."}
+}
+NOT_FOUND = {"error": {"code": "not_found", "message": "Not found."}}
+
+
+@pytest.fixture
+def api(client_for: Any, actor: Any) -> Any:
+    """``api("il.admin", "token")``: a client for the persona, authenticated by a fresh
+    bearer token (``"token"``) or by a logged-in session (``"session"``)."""
+
+    def make(username: str | None, auth: str = "session") -> Client:
+        if auth == "session" or username is None:
+            return client_for(username)
+        _, clear = create_api_token(actor=actor(username), name="api tests")
+        return Client(headers={"Authorization": f"Bearer {clear}"})
+
+    return make
+
+
+@pytest.fixture
+def ids(db: Any) -> dict[str, str]:
+    """Public ids of the demo's objects that the tests address."""
+
+    def delegation(party: str) -> str:
+        return str(Delegation.objects.get(party__code=party).public_id)
+
+    def membership(username: str) -> str:
+        return str(Membership.objects.get(user__username=username, active=True).public_id)
+
+    return {
+        "il_delegation": delegation("il"),
+        "sy_delegation": delegation("sy"),
+        "donor_delegation": delegation("donor_a"),
+        "il_membership": membership("il.analyst"),
+        "sy_membership": membership("sy.analyst"),
+        "donor_membership": membership("donor"),
+    }
+
+
+@pytest.fixture
+def snapshot(db: Any) -> Any:
+    """``snapshot()`` captures the record and the rows a write endpoint could change."""
+
+    def take() -> dict[str, Any]:
+        last = Entry.objects.order_by("-seq").values_list("seq", "hash").first()
+        return {
+            "entries": Entry.objects.count(),
+            "last_entry": last,
+            "delegations": list(
+                Delegation.objects.order_by("pk").values(
+                    "pk", "public_id", "party_id", "names", "active", "fictional"
+                )
+            ),
+            "memberships": list(
+                Membership.objects.order_by("pk").values(
+                    "pk", "public_id", "user_id", "delegation_id", "role", "active", "ended_at"
+                )
+            ),
+            "users": list(User.objects.order_by("pk").values_list("pk", "username", "is_active")),
+        }
+
+    return take
+
+
+@pytest.fixture
+def newcomer(db: Any) -> User:
+    """An active account with no membership yet, to be added to a delegation."""
+    return User.objects.create_user(username="newcomer", password="newcomer-password-123")

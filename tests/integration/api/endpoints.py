@@ -1,0 +1,69 @@
+"""The API's endpoints, one row per method and route, shared by the matrix tests.
+
+Paths use OpenAPI templating; ``url()`` fills them in with the demo's objects. A
+meta-test checks this table against ``coordcell.api.urls``, so a new route cannot
+escape the authorization matrix.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from django.utils.http import urlencode
+
+
+class Endpoint(NamedTuple):
+    method: str
+    path: str
+    body: dict[str, Any] | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+VALID_NAMES = {"en": "Test delegation", "ar": "وفد تجريبي", "he": "משלחת ניסיון"}
+
+READS = [
+    Endpoint("GET", "/api/v1/parties/"),
+    Endpoint("GET", "/api/v1/parties/{code}/"),
+    Endpoint("GET", "/api/v1/delegations/"),
+    Endpoint("GET", "/api/v1/delegations/{id}/"),
+    Endpoint("GET", "/api/v1/delegations/{id}/members/"),
+    Endpoint("GET", "/api/v1/arrangements/"),
+    Endpoint("GET", "/api/v1/arrangements/{key}/"),
+    Endpoint("GET", "/api/v1/clauses/"),
+    Endpoint("GET", "/api/v1/zones/"),
+    Endpoint("GET", "/api/v1/places/"),
+    Endpoint("GET", "/api/v1/protocols/"),
+    Endpoint("GET", "/api/schema/"),
+    Endpoint("GET", "/api/docs/"),
+]
+WRITES = [
+    Endpoint("POST", "/api/v1/delegations/", {"party": "il", "names": VALID_NAMES}),
+    Endpoint("PUT", "/api/v1/delegations/{id}/", {"names": VALID_NAMES, "active": True}),
+    Endpoint(
+        "POST", "/api/v1/delegations/{id}/members/", {"username": "outsider", "role": "analyst"}
+    ),
+    Endpoint("POST", "/api/v1/memberships/{id}/end/"),
+]
+ENDPOINTS = READS + WRITES
+
+
+def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
+    """The endpoint's URL for the Israeli delegation (and a membership in it)."""
+    membership = "/memberships/" in endpoint.path
+    path = endpoint.path.format(
+        code="il",
+        key="southern_syria_2026",
+        id=ids["il_membership"] if membership else ids["il_delegation"],
+    )
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def call(client: Any, endpoint: Endpoint, path: str, **extra: Any) -> Any:
+    """Send the endpoint's request (JSON body for writes) with ``client``."""
+    send = getattr(client, endpoint.method.lower())
+    if endpoint.method == "GET":
+        return send(path, **extra)
+    return send(path, endpoint.body or {}, content_type="application/json", **extra)

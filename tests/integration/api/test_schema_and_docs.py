@@ -1,0 +1,106 @@
+"""The OpenAPI schema is valid OpenAPI 3 and covers every endpoint; the docs page loads
+its assets only from our own /static/."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django.contrib.staticfiles import finders
+from drf_spectacular.validation import validate_schema
+
+from tests.integration.api.endpoints import ENDPOINTS
+
+pytestmark = pytest.mark.django_db
+
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+V1 = {e.path for e in ENDPOINTS if e.path.startswith("/api/v1/")}
+
+
+def _schema(response: Any) -> dict[str, Any]:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.oai.openapi+json"
+    body: dict[str, Any] = json.loads(response.content)
+    return body
+
+
+class _Assets(HTMLParser):
+    """Every URL the page makes the browser fetch (scripts, stylesheets, icons, images)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        for attr in ("src", "href"):
+            if tag in {"script", "link", "img", "iframe"} and named.get(attr) is not None:
+                self.urls.append(str(named[attr]))
+
+
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [{"data": {"format": "json"}}, {"HTTP_ACCEPT": "application/vnd.oai.openapi+json"}],
+    ids=["format-query", "accept-header"],
+)
+def test_it_serves_a_valid_openapi_3_schema(api: Any, request_kwargs: dict[str, Any]) -> None:
+    schema = _schema(api("il.liaison").get("/api/schema/", **request_kwargs))
+    validate_schema(schema)
+    assert schema["openapi"].startswith("3.")
+    assert schema["info"]["title"] == "coordcell API"
+
+
+def test_it_documents_every_v1_endpoint_with_its_methods(api: Any) -> None:
+    schema = _schema(api("il.liaison").get("/api/schema/", {"format": "json"}))
+    documented = {
+        path: {m.upper() for m in item if m in HTTP_METHODS}
+        for path, item in schema["paths"].items()
+    }
+    expected = {path: {e.method for e in ENDPOINTS if e.path == path} for path in V1}
+    assert documented == expected
+
+
+def test_it_documents_bearer_tokens_and_sessions_as_security_schemes(api: Any) -> None:
+    schema = _schema(api("il.liaison").get("/api/schema/", {"format": "json"}))
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["apiToken"]["type"] == "http"
+    assert schemes["apiToken"]["scheme"] == "bearer"
+    assert schemes["cookieAuth"]["type"] == "apiKey"
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            assert {"apiToken": []} in operation["security"], (method, path)
+
+
+def test_it_serves_the_docs_page_with_local_assets_only(api: Any) -> None:
+    response = api("il.liaison").get("/api/docs/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    html = response.content.decode()
+    assert "http://" not in html
+    assert "https://" not in html
+    assert "//" not in html.replace("<!DOCTYPE html>", "")
+    parser = _Assets()
+    parser.feed(html)
+    static = [u for u in parser.urls if u.startswith("/static/")]
+    assert sorted(set(parser.urls) - set(static)) == ["/api/docs/?script="]
+    assert sorted(static) == [
+        "/static/coordcell/swagger.css",
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/favicon-32x32.png",
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js",
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-standalone-preset.js",
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css",
+    ]
+    for asset in static:
+        assert finders.find(asset.removeprefix("/static/")) is not None, asset
+
+
+def test_it_serves_the_docs_init_script_pointing_at_our_schema(api: Any) -> None:
+    response = api("il.liaison").get("/api/docs/", {"script": ""})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/javascript"
+    script = response.content.decode()
+    assert "http://" not in script
+    assert "https://" not in script
+    assert '"/api/schema/"' in script
