@@ -12,10 +12,6 @@ people a user meets in the demo:
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,26 +25,14 @@ from coordcell.rules.scenario import read_scenario
 SCENARIO = SCENARIOS_DIR / "southern_syria_2026"
 
 
-def pytest_configure(config: Any) -> None:
-    """Name the file where the e2e tests leave the demo's timings (workers inherit it)."""
-    if "COORDCELL_TEST_TIMINGS" not in os.environ:
-        handle, path = tempfile.mkstemp(prefix="coordcell-timings-", suffix=".json")
-        os.close(handle)
-        os.environ["COORDCELL_TEST_TIMINGS"] = path
-
-
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Report the demo's measured start-up times (also visible without ``-s``)."""
-    path = Path(os.environ.get("COORDCELL_TEST_TIMINGS", ""))
-    if not path.is_file():
-        return
-    try:
-        timings = json.loads(path.read_text(encoding="utf-8") or "{}")
-    finally:
-        path.unlink(missing_ok=True)
-    if timings:
+    """Report the demo's measured start-up times (shown when the e2e tests run in this
+    process: ``pytest -n0 tests/e2e``; pytest-xdist workers keep their own)."""
+    from tests.e2e import demo_server
+
+    if demo_server.timings:
         terminalreporter.section("coordcell demo timings")
-        for name, seconds in timings.items():
+        for name, seconds in demo_server.timings.items():
             terminalreporter.write_line(f"{name}: {seconds:.1f} s")
 
 

@@ -50,6 +50,14 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coordcell.settings")
     if len(args) > 1 and args[1] == "demo":
         _prepare_demo(args[2:])
+    if (
+        len(args) > 1
+        and args[1] == "check"
+        and any(a == "--scenario" or a.startswith("--scenario=") for a in args[2:])
+    ):
+        # `coordcell check --scenario …` assesses observations; plain `coordcell check`
+        # stays Django's system check.
+        args[1] = "checkobservations"
     from django.core.management import execute_from_command_line
 
     args[0] = "coordcell"

@@ -39,6 +39,8 @@ try:
     DATABASE_URL = env_secret("DATABASE_URL", "")
     SQLITE_BUSY_TIMEOUT_MS = env_int("COORDCELL_SQLITE_BUSY_TIMEOUT_MS", 5000, minimum=0)
     API_MAX_PAGE_SIZE = env_int("COORDCELL_API_MAX_PAGE_SIZE", 500, minimum=1)
+    CHECK_MAX_BYTES = env_int("COORDCELL_CHECK_MAX_BYTES", 5_000_000, minimum=1000)
+    CHECK_MAX_FEATURES = env_int("COORDCELL_CHECK_MAX_FEATURES", 10_000, minimum=1)
     WORKER_INTERVAL_SECONDS = env_int("COORDCELL_WORKER_INTERVAL", 10, minimum=1)
     EMAIL_BACKEND = env_str(
         "COORDCELL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

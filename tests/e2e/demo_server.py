@@ -42,12 +42,8 @@ timings: dict[str, float] = {}
 
 
 def record_timing(name: str, seconds: float) -> None:
-    """Keep a measurement, and write it where the (possibly other) main pytest process
-    reads it: with pytest-xdist the demo runs in a worker process."""
+    """Keep a measurement for the terminal summary (tests/conftest.py)."""
     timings[name] = seconds
-    path = os.environ.get("COORDCELL_TEST_TIMINGS")
-    if path:
-        Path(path).write_text(json.dumps(timings), encoding="utf-8")
 
 
 @dataclass

@@ -37,6 +37,7 @@ class ActivityChoices(ChoiceSet):
         ("military_observation", _("Military observation")),
         ("surface_to_air_missiles", _("Surface-to-air missiles")),
         ("artillery_over_range", _("Artillery above the permitted range")),
+        ("line_crossing", _("Military forces crossing the line")),
     ]
 
 

@@ -147,7 +147,8 @@ def _store_children(version: ArrangementVersion, spec: ArrangementSpec) -> None:
             zone_ids=list(c.zones),
             party_codes=list(c.parties),
             prohibited=list(c.prohibited),
-            limits=dict(c.limits),
+            # Whole numbers as integers: "75 tanks", not "75.0".
+            limits={k: int(v) if float(v).is_integer() else v for k, v in c.limits.items()},
             parameters=to_jsonable(c.parameters),
             effective_from=c.effective_from,
             effective_until=c.effective_until,

@@ -29,6 +29,7 @@ __all__ = [
     "RoleSpec",
     "SourceSpec",
     "ZoneSpec",
+    "arrangement_from_content",
     "localized",
 ]
 
@@ -214,3 +215,63 @@ class Arrangement:
     content: Mapping[str, Any]
     demo: DemoData | None = None
     basemap: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+def _date(value: Any) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(str(value))
+
+
+def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
+    """Rebuild an ``Arrangement`` from its stored canonical ``content``.
+
+    A loaded version keeps its content, so findings can be computed under exactly the
+    version that was current, even after the scenario files changed. (The demo data and
+    the basemap are not part of the content.)
+    """
+    c = content
+    return Arrangement(
+        key=c["key"],
+        title=dict(c["title"]),
+        description=dict(c["description"]),
+        region_crs=c["region_crs"],
+        region_bbox=tuple(c["region_bbox"]),
+        valid_from=dt.date.fromisoformat(c["valid_from"]),
+        valid_until=_date(c.get("valid_until")),
+        parties=tuple(PartySpec(p["code"], p["kind"], dict(p["name"])) for p in c["parties"]),
+        roles=tuple(RoleSpec(r["code"], dict(r["name"])) for r in c["roles"]),
+        zones=tuple(
+            ZoneSpec(**{**z, "name": dict(z["name"]), "bbox": tuple(z["bbox"])}) for z in c["zones"]
+        ),
+        clauses=tuple(
+            ClauseSpec(
+                **{
+                    **cl,
+                    "title": dict(cl["title"]),
+                    "zones": tuple(cl["zones"]),
+                    "parties": tuple(cl["parties"]),
+                    "prohibited": tuple(cl["prohibited"]),
+                    "limits": dict(cl["limits"]),
+                    "parameters": dict(cl["parameters"]),
+                    "effective_from": _date(cl.get("effective_from")),
+                    "effective_until": _date(cl.get("effective_until")),
+                }
+            )
+            for cl in c["clauses"]
+        ),
+        protocols=tuple(
+            ProtocolSpec(
+                **{
+                    **p,
+                    "title": dict(p["title"]),
+                    "ladder": tuple(
+                        LadderStep(s["level"], dict(s["name"]), s["within_hours"])
+                        for s in p["ladder"]
+                    ),
+                }
+            )
+            for p in c["protocols"]
+        ),
+        places=tuple(PlaceSpec(**p) for p in c["places"]),
+        sources=tuple(SourceSpec(**s) for s in c["sources"]),
+        content=content,
+    )

@@ -57,6 +57,7 @@ PROHIBITED_ACTIVITIES: tuple[str, ...] = (
     "military_observation",
     "surface_to_air_missiles",
     "artillery_over_range",
+    "line_crossing",  # for clauses citing a line: military forces crossing it
 )
 
 #: Keys a limit clause may set, with their meaning. All are non-negative numbers.

@@ -47,7 +47,20 @@ WRITES = [
     ),
     Endpoint("POST", "/api/v1/memberships/{id}/end/"),
 ]
-ENDPOINTS = READS + WRITES
+#: Stateless computations: POST, but nothing is stored or recorded.
+CHECK_BODY = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "id": "q",
+            "geometry": {"type": "Point", "coordinates": [35.82461, 33.12595]},
+            "properties": {"kind": "armed_clash", "time": "2026-02-01"},
+        }
+    ],
+}
+COMPUTATIONS = [Endpoint("POST", "/api/v1/check", CHECK_BODY)]
+ENDPOINTS = READS + WRITES + COMPUTATIONS
 
 
 def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:

@@ -56,7 +56,7 @@ def test_it_reads_the_shipped_scenario_without_errors() -> None:
     assert arrangement.key == "southern_syria_2026"
     assert arrangement.region_crs == "EPSG:32636"
     assert arrangement.region_bbox == (34.5, 31.5, 37.5, 34.5)
-    assert arrangement.valid_from.isoformat() == "2026-01-07"
+    assert arrangement.valid_from.isoformat() == "1974-05-31"  # the 1974 baseline
 
 
 def test_it_has_the_ten_zone_ids() -> None:
@@ -160,7 +160,7 @@ def test_it_builds_json_content_without_demo_or_basemap() -> None:
     content = read_scenario(SHIPPED).content
     assert "demo" not in content
     assert "basemap" not in content
-    assert content["valid_from"] == "2026-01-07"
+    assert content["valid_from"] == "1974-05-31"
     assert json.loads(json.dumps(content)) == content
 
 
