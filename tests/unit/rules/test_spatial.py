@@ -165,8 +165,9 @@ def test_two_thousand_overlapping_zones() -> None:
         (f"z{i}", star(rng, rng.uniform(0, 50_000), rng.uniform(0, 50_000), rng.uniform(500, 3000)))
         for i in range(2000)
     ]
-    x = rng.uniform(-1000, 51_000, 100_000)
-    y = rng.uniform(-1000, 51_000, 100_000)
+    # 20k random points: the shapely reference, not the index, is what takes the time.
+    x = rng.uniform(-1000, 51_000, 20_000)
+    y = rng.uniform(-1000, 51_000, 20_000)
     bx, by = boundary_points([g for _, g in zones[:200]], rng, 5_000)
     check_locate(zones, np.concatenate([x, bx]), np.concatenate([y, by]))
 
@@ -268,7 +269,7 @@ coordinate = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(x=coordinate, y=coordinate, r=st.one_of(st.just(0.0), st.floats(0, 20)))
 def test_locate_one_matches_bulk(x: float, y: float, r: float) -> None:
     _p, z, c = _SQUARE_INDEX.locate_uncertain(np.array([x]), np.array([y]), np.array([r]))
