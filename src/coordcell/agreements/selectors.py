@@ -6,7 +6,14 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from coordcell.agreements.models import Arrangement, ArrangementVersion, Clause, Place, Zone
+from coordcell.agreements.models import (
+    Arrangement,
+    ArrangementVersion,
+    Clause,
+    Place,
+    Protocol,
+    Zone,
+)
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
 
@@ -15,6 +22,7 @@ __all__ = [
     "get_version",
     "list_arrangements",
     "list_clauses",
+    "list_protocols",
     "list_versions",
     "places_feature_collection",
     "zones_feature_collection",
@@ -71,6 +79,10 @@ def list_clauses(actor: Actor, version: ArrangementVersion) -> QuerySet[Clause]:
         .defer(*(f"version__{f}" for f in HEAVY))
         .order_by("position")
     )
+
+
+def list_protocols(actor: Actor, version: ArrangementVersion) -> QuerySet[Protocol]:
+    return Protocol.objects.restrict(actor).filter(version=version).order_by("protocol_id")
 
 
 def _clause_summary(clause: Clause) -> dict[str, Any]:

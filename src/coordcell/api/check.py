@@ -16,9 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordcell.agreements import selectors as agreements
 from coordcell.api.errors import error_body
 from coordcell.api.permissions import actor_of
+from coordcell.api.views import version_from_query
 from coordcell.core.errors import PermissionDenied, ValidationFailed
 from coordcell.interop.assess import CheckSummary, assess_rows
 from coordcell.interop.common import InputError, ObservationRow
@@ -88,9 +88,7 @@ class CheckView(APIView):
         body = request._request.read(settings.CHECK_MAX_BYTES + 1)
         if len(body) > settings.CHECK_MAX_BYTES:
             return Response(error_body("too_large", _("The request is too large.")), status=413)
-        version = agreements.get_version(
-            actor, request.query_params.get("arrangement"), _number(request)
-        )
+        version = version_from_query(request)
         engine = engine_for(version)
         summary = CheckSummary()
         try:
@@ -122,13 +120,3 @@ class CheckView(APIView):
             },
             "features": features,
         })  # fmt: skip
-
-
-def _number(request: Request) -> int | None:
-    raw = request.query_params.get("version")
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValidationFailed({"version": [_("Enter a whole number.")]}) from None

@@ -46,7 +46,7 @@ ERROR = inline_serializer(
 ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR}
 
 
-def _version_from_query(request: Request) -> Any:
+def version_from_query(request: Request) -> Any:
     raw = request.query_params.get("version")
     number = None
     if raw not in (None, ""):
@@ -177,7 +177,7 @@ class ClauseListView(APIView):
     """The clauses of a version (default: the current one), in the arrangement's order."""
 
     def get(self, request: Request) -> Response:
-        version = _version_from_query(request)
+        version = version_from_query(request)
         clauses = agreements.list_clauses(actor_of(request), version)
         return Response(s.ClauseSerializer(clauses, many=True).data)
 
@@ -204,7 +204,7 @@ class ZoneCollectionView(APIView):
     """
 
     def get(self, request: Request) -> Response:
-        version = _version_from_query(request)
+        version = version_from_query(request)
         body = agreements.zones_feature_collection(actor_of(request), version)
         return Response(body, content_type="application/geo+json")
 
@@ -218,7 +218,7 @@ class PlaceCollectionView(APIView):
     """The scenario's places as a FeatureCollection; unknown coordinates give a null geometry."""
 
     def get(self, request: Request) -> Response:
-        version = _version_from_query(request)
+        version = version_from_query(request)
         body = agreements.places_feature_collection(actor_of(request), version)
         return Response(body, content_type="application/geo+json")
 
@@ -232,8 +232,8 @@ class ProtocolListView(APIView):
     """The protocols of a version: reply deadlines and escalation ladders."""
 
     def get(self, request: Request) -> Response:
-        version = _version_from_query(request)
-        items = version.protocols.all()
+        version = version_from_query(request)
+        items = agreements.list_protocols(actor_of(request), version)
         return Response(s.ProtocolSerializer(items, many=True).data)
 
 
