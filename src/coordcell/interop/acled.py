@@ -23,11 +23,11 @@ from coordcell.interop.common import (
     Reject,
     RowError,
     SourceFile,
-    iter_csv,
     parse_coordinate,
     parse_int,
     parse_optional_int,
     point,
+    read_csv_rows,
 )
 from coordcell.rules.taxonomy import UnknownEventType, from_acled
 
@@ -142,17 +142,14 @@ def read_acled_csv(
     Pass ``attribution=acled_attribution(accessed=..., filters=...)`` to record the
     snapshot, as ACLED's attribution policy asks.
     """
-    columns: _Columns | None = None
-    index: dict[str, int] = {}
-    for item in iter_csv(source, required=REQUIRED_COLUMNS, dataset="ACLED export"):
-        if isinstance(item, tuple):
-            assert columns is not None
-            yield _row(item[0], item[1], columns, index, attribution)
-        elif isinstance(item, RowError):
-            yield item
-        else:
-            index = item.index
-            columns = _Columns.of(index)
+    return read_csv_rows(
+        source,
+        required=REQUIRED_COLUMNS,
+        dataset="ACLED export",
+        columns_of=_Columns.of,
+        parse_row=_row,
+        attribution=attribution,
+    )
 
 
 class _Columns(NamedTuple):

@@ -16,9 +16,9 @@ import datetime as dt
 import io
 import math
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any, Literal, NamedTuple, TypeAlias, cast
+from typing import IO, Any, Literal, NamedTuple, TypeAlias, TypeVar, cast
 
 __all__ = [
     "CATEGORIES",
@@ -518,3 +518,30 @@ def sniff_bytes(head: bytes) -> Literal["json", "csv", "empty"]:
     if not text:
         return "empty"
     return "json" if text[:1] in (b"{", b"[") else "csv"
+
+
+_C = TypeVar("_C")
+
+
+def read_csv_rows(
+    source: SourceFile,
+    *,
+    required: Sequence[str],
+    dataset: str,
+    columns_of: Callable[[Mapping[str, int]], _C],
+    parse_row: Callable[[int, list[str], _C, dict[str, int], str], ObservationRow | RowError],
+    attribution: str,
+) -> Iterator[ObservationRow | RowError]:
+    """The loop every CSV reader shares: locate the columns from the header, then parse
+    each row (or pass on the ``RowError`` of a row that is not a well-formed record)."""
+    columns: _C | None = None
+    index: dict[str, int] = {}
+    for item in iter_csv(source, required=required, dataset=dataset):
+        if isinstance(item, tuple):
+            assert columns is not None  # the header comes first
+            yield parse_row(item[0], item[1], columns, index, attribution)
+        elif isinstance(item, RowError):
+            yield item
+        else:
+            index = item.index
+            columns = columns_of(index)

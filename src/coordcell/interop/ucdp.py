@@ -23,12 +23,12 @@ from coordcell.interop.common import (
     RowError,
     SourceFile,
     check_order,
-    iter_csv,
     parse_coordinate,
     parse_int,
     parse_iso_day,
     parse_optional_int,
     point,
+    read_csv_rows,
 )
 from coordcell.rules.taxonomy import UnknownEventType, from_ucdp
 
@@ -94,17 +94,14 @@ def read_ucdp_csv(
     Raises ``InputError`` (on the first ``next``) when the file cannot be read as one.
     ``attribution`` replaces the GED 23.1 credit line for another release.
     """
-    columns: _Columns | None = None
-    index: dict[str, int] = {}
-    for item in iter_csv(source, required=REQUIRED_COLUMNS, dataset="UCDP GED"):
-        if isinstance(item, tuple):
-            assert columns is not None
-            yield _row(item[0], item[1], columns, index, attribution)
-        elif isinstance(item, RowError):
-            yield item
-        else:
-            index = item.index
-            columns = _Columns.of(index)
+    return read_csv_rows(
+        source,
+        required=REQUIRED_COLUMNS,
+        dataset="UCDP GED",
+        columns_of=_Columns.of,
+        parse_row=_row,
+        attribution=attribution,
+    )
 
 
 class _Columns(NamedTuple):
