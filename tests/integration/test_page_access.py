@@ -1,0 +1,46 @@
+"""Who may open the arrangement pages and the map: every member; nobody else."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/", "/map/", "/map/basemap.json", "/arrangement/", "/arrangement/sources/"]
+MEMBERS = ["mediator", "il.liaison", "il.analyst", "il.admin", "sy.liaison", "sy.analyst",
+           "sy.admin", "monitor", "donor", "observer"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_anonymous_visitors_are_sent_to_sign_in(client_for, path: str) -> None:
+    response = client_for(None).get(path)
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={path}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_person_without_membership_sees_nothing_of_the_cell(client_for, path: str) -> None:
+    response = client_for("outsider").get(path)
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "No active membership" in body
+    assert "Area of Separation" not in body
+    assert "alpha_line_approx" not in body
+
+
+@pytest.mark.parametrize("member", MEMBERS)
+@pytest.mark.parametrize("path", PAGES)
+def test_every_member_reads_the_arrangement_and_the_map(client_for, member, path) -> None:
+    response = client_for(member).get(path)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["?version=99", "?version=abc", "?arrangement=nope"])
+def test_an_unknown_version_is_not_found(client_for, query: str) -> None:
+    assert client_for("sy.liaison").get(f"/arrangement/{query}").status_code == 404
+
+
+def test_an_earlier_version_stays_readable(client_for) -> None:
+    response = client_for("il.liaison").get("/arrangement/?version=1")
+    assert response.status_code == 200
+    assert "B.3" in response.content.decode()
