@@ -21,7 +21,7 @@ from coordcell.api.permissions import actor_of
 from coordcell.api.views import version_from_query
 from coordcell.core.errors import PermissionDenied, ValidationFailed
 from coordcell.interop.assess import CheckSummary, assess_rows
-from coordcell.interop.common import InputError, ObservationRow
+from coordcell.interop.common import InputError
 from coordcell.interop.geojson import read_geojson
 from coordcell.parties.choices import RoleChoices
 from coordcell.rules.engine import Engine
@@ -102,12 +102,16 @@ class CheckView(APIView):
                 % {"limit": settings.CHECK_MAX_FEATURES},
             ), status=413)  # fmt: skip
         features = []
-        for item, record in zip(items, assess_rows(engine, items, summary), strict=True):
+        for record in assess_rows(engine, items, summary):
             record = _localize(record, engine)
             geometry = record.pop("geometry")
-            ident = item.source_id if isinstance(item, ObservationRow) else record["source_id"]
             features.append(
-                {"type": "Feature", "id": ident or None, "geometry": geometry, "properties": record}
+                {
+                    "type": "Feature",
+                    "id": record["source_id"] or None,
+                    "geometry": geometry,
+                    "properties": record,
+                }
             )
         return Response({
             "type": "FeatureCollection",

@@ -45,6 +45,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "limit_clauses": [c for c in clauses if c.limits],
         "zone_clauses": [c for c in clauses if c.kind == "economic_zone"],
         "recent_entries": list(Entry.objects.restrict(actor).order_by("-seq")[:8]),
-        "workers": list(WorkerBeat.objects.order_by("-last_beat_at")[:5]),
+        # Operational state, for the administrators who run the cell only.
+        "workers": list(WorkerBeat.objects.order_by("-last_beat_at")[:5])
+        if actor.has_role(RoleChoices.CELL_ADMINISTRATOR)
+        else [],
     }
     return render(request, "ui/home.html", context)

@@ -7,7 +7,6 @@ check. The engine reads the scenario folder directly: no database is needed.)
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import IO, Any
 
@@ -146,5 +145,3 @@ class Command(BaseCommand):
             write(f"  {clause:<16} {zone or '-':<28} {count:>8,}")
         if out is not None:
             write(f"records written to {out}")
-        if sys.stderr.isatty():
-            sys.stderr.flush()
