@@ -12,6 +12,7 @@ people a user meets in the demo:
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -20,6 +21,8 @@ from django.test import Client
 from coordcell.agreements.services import SCENARIOS_DIR, load_arrangement
 from coordcell.core.actor import Actor
 from coordcell.core.demo import load_demo_data
+from coordcell.record.note import ALG_COSIGNATURE_V1, Signer
+from coordcell.record.services import issue_checkpoint, register_witness
 from coordcell.rules.scenario import read_scenario
 
 SCENARIO = SCENARIOS_DIR / "southern_syria_2026"
@@ -48,6 +51,20 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         assert demo is not None
         load_demo_data(actor=actor, demo=demo, known={})
         User.objects.create_user(username="outsider", password="outsider-password-123")
+        for party in WITNESSED:
+            admin = Actor.from_user(User.objects.get(username=f"{party}.admin"))
+            register_witness(actor=admin, vkey=witness_signer(party).verifier.vkey)
+        issue_checkpoint(force=True)
+
+
+#: The parties whose (test) witnesses are registered; see ``witness_signer``.
+WITNESSED = ("il", "sy")
+
+
+def witness_signer(party: str) -> Signer:
+    """The test witness key of ``party`` (fixed, so every process derives the same)."""
+    seed = hashlib.sha256(f"coordcell test witness {party}".encode()).digest()
+    return Signer.from_seed(f"witness.{party}.test", seed, ALG_COSIGNATURE_V1)
 
 
 @pytest.fixture

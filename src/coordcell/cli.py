@@ -1,7 +1,9 @@
 """The ``coordcell`` console script: one entry point dispatching to management commands.
 
-``coordcell demo``, ``serve``, ``worker`` and ``scenario`` are coordcell's own commands;
-anything else (``migrate``, ``createsuperuser``, ``shell`` …) passes through to Django.
+``coordcell demo``, ``serve``, ``worker``, ``scenario`` and ``record`` are coordcell's own
+commands; ``verify``, ``keygen`` and ``witness`` run without Django or a database (a party's
+own machine has neither); anything else (``migrate``, ``createsuperuser``, ``shell`` …)
+passes through to Django.
 The demo needs no configuration: before Django starts, it points the data directory
 at ``--data-dir`` and creates a secret key there if none is configured.
 """
@@ -12,6 +14,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 __all__ = ["main"]
 
@@ -44,9 +47,29 @@ def _prepare_demo(argv: list[str]) -> None:
         os.environ["COORDCELL_SECRET_KEY_FILE"] = str(key_file)
 
 
+def _offline_tool(name: str) -> Any:
+    """The tools that run without Django (a party's own machine has no server)."""
+    if name == "verify":
+        from coordcell.record.offline import verify_main
+
+        return verify_main
+    if name == "keygen":
+        from coordcell.record.offline import keygen_main
+
+        return keygen_main
+    if name == "witness":
+        from coordcell.record.witness import main as witness_main
+
+        return witness_main
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run a coordcell or Django management command."""
     args = list(sys.argv if argv is None else argv)
+    offline = _offline_tool(args[1] if len(args) > 1 else "")
+    if offline is not None:
+        sys.exit(offline(args[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coordcell.settings")
     if len(args) > 1 and args[1] == "demo":
         _prepare_demo(args[2:])

@@ -42,6 +42,12 @@ try:
     CHECK_MAX_BYTES = env_int("COORDCELL_CHECK_MAX_BYTES", 5_000_000, minimum=1000)
     CHECK_MAX_FEATURES = env_int("COORDCELL_CHECK_MAX_FEATURES", 10_000, minimum=1)
     WORKER_INTERVAL_SECONDS = env_int("COORDCELL_WORKER_INTERVAL", 10, minimum=1)
+    # The record's log key (a signed-note private key); see docs/record.md.
+    LOG_KEY = env_secret("COORDCELL_LOG_KEY", "")
+    LOG_KEY_NEXT = env_secret("COORDCELL_LOG_KEY_NEXT", "")
+    LOG_ORIGIN = env_str("COORDCELL_LOG_ORIGIN", "coordcell.local/record")
+    CHECKPOINT_EVERY_EVENTS = env_int("COORDCELL_CHECKPOINT_EVENTS", 20, minimum=1)
+    CHECKPOINT_EVERY_MINUTES = env_int("COORDCELL_CHECKPOINT_MINUTES", 5, minimum=1)
     EMAIL_BACKEND = env_str(
         "COORDCELL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
     )

@@ -12,5 +12,6 @@ urlpatterns = [
     path("map/", include("coordcell.situation.urls")),
     path("arrangement/", include("coordcell.agreements.urls")),
     path("delegations/", include("coordcell.parties.urls")),
+    path("record/", include("coordcell.record.urls")),
     path("", include("coordcell.ui.urls")),
 ]

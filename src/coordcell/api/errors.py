@@ -17,11 +17,17 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from coordcell.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from coordcell.core.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 
 __all__ = ["error_body", "exception_handler"]
 
-_STATUS = {NotFound: 404, PermissionDenied: 403, ValidationFailed: 400}
+_STATUS = {NotFound: 404, PermissionDenied: 403, ValidationFailed: 400, Conflict: 409}
 
 
 def error_body(

@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-from coordcell.api import views
+from coordcell.api import record, views
 from coordcell.api.check import CheckView
 
 router = SimpleRouter(trailing_slash=True)
@@ -20,6 +20,30 @@ urlpatterns = [
     path("v1/protocols/", views.ProtocolListView.as_view(), name="protocols"),
     path("v1/check", CheckView.as_view(), name="check"),
     path("v1/memberships/<str:id>/end/", views.MembershipEndView.as_view(), name="membership-end"),
+    path("v1/record/checkpoint", record.LatestCheckpointView.as_view(), name="record-checkpoint"),
+    path(
+        "v1/record/checkpoints/<int:size>",
+        record.CheckpointView.as_view(),
+        name="record-checkpoint-size",
+    ),
+    path(
+        "v1/record/checkpoints/<int:size>/cosignatures",
+        record.CosignatureView.as_view(),
+        name="record-cosignatures",
+    ),
+    path("v1/record/consistency", record.ConsistencyView.as_view(), name="record-consistency"),
+    path("v1/record/entries", record.EntryListView.as_view(), name="record-entries"),
+    path(
+        "v1/record/entries/<int:seq>/proof",
+        record.EntryProofView.as_view(),
+        name="record-entry-proof",
+    ),
+    path("v1/record/witnesses", record.WitnessListView.as_view(), name="record-witnesses"),
+    path(
+        "v1/record/witnesses/<str:id>/retire",
+        record.WitnessRetireView.as_view(),
+        name="record-witness-retire",
+    ),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),

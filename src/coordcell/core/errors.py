@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["DomainError", "NotFound", "PermissionDenied", "ValidationFailed"]
+__all__ = ["Conflict", "DomainError", "NotFound", "PermissionDenied", "ValidationFailed"]
 
 
 class DomainError(Exception):
@@ -50,3 +50,10 @@ class ValidationFailed(DomainError):
         self.fields = {key: [str(m) for m in messages] for key, messages in fields.items()}
         first = next((m for ms in self.fields.values() for m in ms), None)
         super().__init__(first or self.default_message)
+
+
+class Conflict(DomainError):
+    """The request contradicts the current state (a cosignature of another tree, say)."""
+
+    code = "conflict"
+    default_message = _("The request conflicts with the current state.")

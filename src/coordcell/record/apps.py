@@ -6,3 +6,6 @@ class RecordConfig(AppConfig):
     name = "coordcell.record"
     label = "record"
     verbose_name = _("Record")
+
+    def ready(self) -> None:
+        from coordcell.record import event_types, jobs  # noqa: F401  (registers types and jobs)

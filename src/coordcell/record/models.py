@@ -7,6 +7,7 @@ updated or deleted: database triggers (see the migrations) refuse it, whoever as
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -16,10 +17,29 @@ from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.models import RestrictedQuerySet
 
-__all__ = ["GENESIS_HASH", "Entry", "Head"]
+__all__ = [
+    "GENESIS_HASH",
+    "Checkpoint",
+    "Cosignature",
+    "Entry",
+    "Head",
+    "Leaf",
+    "Node",
+    "Witness",
+    "node_key",
+]
 
 #: The "previous hash" of the first entry.
 GENESIS_HASH = "0" * 64
+#: The root of the empty Merkle tree, SHA-256 of the empty string.
+EMPTY_ROOT_HEX = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#: Node keys pack (level, index) into one integer: level * 2**56 + index.
+_LEVEL_SHIFT = 56
+
+
+def node_key(level: int, index: int) -> int:
+    """The key of the stored node covering leaves [index * 2**level, (index + 1) * 2**level)."""
+    return (level << _LEVEL_SHIFT) | index
 
 
 class Entry(models.Model):
@@ -75,7 +95,8 @@ class Entry(models.Model):
 
 
 class Head(models.Model):
-    """The chain's head (a single row): size and hash of the last entry.
+    """The chain's head (a single row): size and hash of the last entry, and the tree's
+    frontier (the roots of its perfect subtrees, hex, left to right) and root.
 
     Appending locks this row first, which serialises writers on PostgreSQL; on SQLite
     the immediate transaction already holds the database's write lock.
@@ -83,9 +104,133 @@ class Head(models.Model):
 
     size = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    frontier = models.JSONField(default=list)
+    root = models.CharField(max_length=64, default=EMPTY_ROOT_HEX)
 
     class Meta:
         verbose_name = _("record head")
 
     def __str__(self) -> str:
         return f"{self.size} entries"
+
+
+class Leaf(models.Model):
+    """An entry's place in the Merkle tree: leaf ``index`` (= seq - 1) and its salt.
+
+    The leaf's data is ``SHA-256(salt || canonical)``: a commitment that reveals nothing
+    of the event to someone who does not have the salt. Only those who may read the
+    entry are ever given its salt.
+    """
+
+    entry = models.OneToOneField(
+        Entry, primary_key=True, on_delete=models.PROTECT, related_name="leaf"
+    )
+    index = models.PositiveBigIntegerField(unique=True)
+    salt = models.BinaryField(max_length=32)
+
+    class Meta:
+        verbose_name = _("record leaf")
+
+    def __str__(self) -> str:
+        return f"leaf {self.index}"
+
+
+class Node(models.Model):
+    """The hash of one complete subtree, stored once it is complete (level 0: leaf hashes).
+
+    ``id`` is :func:`node_key` of (level, index), so a proof's few nodes are read with
+    one ``WHERE id IN (...)`` query.
+    """
+
+    id = models.BigIntegerField(primary_key=True)
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        verbose_name = _("record tree node")
+
+    def __str__(self) -> str:
+        return f"node {self.id >> _LEVEL_SHIFT}/{self.id & ((1 << _LEVEL_SHIFT) - 1)}"
+
+    @property
+    def level(self) -> int:
+        return self.id >> _LEVEL_SHIFT
+
+    @property
+    def index(self) -> int:
+        return self.id & ((1 << _LEVEL_SHIFT) - 1)
+
+
+class Checkpoint(models.Model):
+    """A signed statement of the tree's size and root (a C2SP tlog-checkpoint).
+
+    ``note`` is the signed note as the log issued it (body and the log's signatures);
+    witnesses' cosignatures are kept apart in :class:`Cosignature`.
+    """
+
+    size = models.PositiveBigIntegerField(_("size"), unique=True)
+    root = models.CharField(_("root hash"), max_length=64)
+    origin = models.CharField(_("origin"), max_length=200)
+    note = models.TextField()
+    issued_at = models.DateTimeField(_("issued at"))
+
+    class Meta:
+        verbose_name = _("checkpoint")
+        ordering = ["-size"]
+
+    def __str__(self) -> str:
+        return f"{self.origin} {self.size}"
+
+
+class Witness(models.Model):
+    """A party's witness: the public key of a process that cosigns consistent checkpoints.
+
+    Only the party's own administrators register its witness: a witness speaks for its
+    party, so nobody else (the mediator included) may add one in its name.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="witnesses")
+    name = models.CharField(_("key name"), max_length=200)
+    vkey = models.CharField(_("verifier key"), max_length=400, unique=True)
+    registered_at = models.DateTimeField(_("registered at"))
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("witness")
+        verbose_name_plural = _("witnesses")
+        ordering = ["party__code", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def access_filter(cls, actor: Any, action: str) -> Q:
+        """Every member sees the cell's witnesses (they are public keys)."""
+        if getattr(actor, "system", False) or getattr(actor, "party_code", None):
+            return Q()
+        return Q(pk__in=[])
+
+
+class Cosignature(models.Model):
+    """A witness's cosignature of a checkpoint: the signature line and its timestamp."""
+
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.PROTECT, related_name="cosignatures"
+    )
+    witness = models.ForeignKey(Witness, on_delete=models.PROTECT, related_name="cosignatures")
+    signed_at = models.DateTimeField(_("signed at"))
+    line = models.TextField()
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("cosignature")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkpoint", "witness"], name="record_one_cosignature_per_witness"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.witness} @ {self.checkpoint.size}"

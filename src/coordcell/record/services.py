@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coordcell.core.actor import Actor
+from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from coordcell.parties.choices import PartyKindChoices, RoleChoices
+from coordcell.parties.models import Party
+from coordcell.record import event_types, note
 from coordcell.record.canonical import canonical_json, to_jsonable
 from coordcell.record.events import EventType, get_event_type
-from coordcell.record.models import Entry, Head
+from coordcell.record.keys import log_origin, log_signers
+from coordcell.record.models import Checkpoint, Cosignature, Entry, Head, Witness
+from coordcell.record.tree import append_leaf
 
-__all__ = ["append_event", "chain_hash", "subject", "verify_chain"]
+__all__ = [
+    "add_cosignature",
+    "append_event",
+    "chain_hash",
+    "issue_checkpoint",
+    "register_witness",
+    "retire_witness",
+    "subject",
+    "verify_chain",
+]
 
 
 def subject(kind: str, public_id: object, label: str = "") -> dict[str, str]:
@@ -81,7 +99,10 @@ def append_event(
         prev_hash=head.hash,
         hash=entry_hash,
     )
-    Head.objects.filter(pk=1).update(size=entry.seq, hash=entry_hash)
+    root = append_leaf(head, entry, canonical)
+    Head.objects.filter(pk=1).update(
+        size=entry.seq, hash=entry_hash, frontier=head.frontier, root=root
+    )
     return entry
 
 
@@ -122,3 +143,162 @@ def verify_chain() -> int | None:
             prev = entry.hash
             expected_seq += 1
     return None
+
+
+# --- checkpoints and witnesses ---------------------------------------------------------
+#
+# Checkpoints and cosignatures are signed statements *about* the record, so they are not
+# record events themselves (each would change the tree it describes; ADR 0007). They are
+# kept in append-only tables and travel with every export. Registering or retiring a
+# witness changes whom the cell trusts, and is recorded like any other change.
+
+
+def issue_checkpoint(*, now: dt.datetime | None = None, force: bool = False) -> Checkpoint | None:
+    """Sign and store a checkpoint of the current tree when one is due; return it or None.
+
+    Due: there are events no checkpoint covers yet, and either ``COORDCELL_CHECKPOINT_EVENTS``
+    of them or ``COORDCELL_CHECKPOINT_MINUTES`` have passed since the last (or ``force``).
+    Safe to call from several workers at once: the head's row lock and the unique size
+    make a second caller find nothing to do.
+    """
+    now = now or timezone.now()
+    signers = log_signers()
+    with transaction.atomic():
+        head = Head.objects.select_for_update().get(pk=1)
+        last = Checkpoint.objects.order_by("-size").first()
+        if head.size == 0 or (last is not None and last.size >= head.size):
+            return None
+        due = (
+            force
+            or last is None
+            or head.size - last.size >= settings.CHECKPOINT_EVERY_EVENTS
+            or now - last.issued_at >= dt.timedelta(minutes=settings.CHECKPOINT_EVERY_MINUTES)
+        )
+        if not due:
+            return None
+        body = note.Checkpoint(
+            origin=signers[0].name, size=head.size, root=bytes.fromhex(head.root)
+        ).body()
+        return Checkpoint.objects.create(
+            size=head.size,
+            root=head.root,
+            origin=signers[0].name,
+            note=note.sign_note(body, signers),
+            issued_at=now,
+        )
+
+
+def _require_party_admin(actor: Actor) -> Party:
+    if actor.system or not actor.party_id or not actor.has_role(RoleChoices.CELL_ADMINISTRATOR):
+        raise PermissionDenied(_("Only a party's own cell administrators manage its witnesses."))
+    party = Party.objects.get(pk=actor.party_id)
+    if party.kind == PartyKindChoices.KIND_DONOR:
+        raise PermissionDenied(_("A donor's identity is confidential; donors run no witness."))
+    return party
+
+
+@transaction.atomic
+def register_witness(*, actor: Actor, vkey: str) -> Witness:
+    """Register the verifier key of a witness that speaks for the actor's own party."""
+    party = _require_party_admin(actor)
+    vkey = (vkey or "").strip()
+    try:
+        verifier = note.Verifier.from_vkey(vkey)
+    except note.NoteError as exc:
+        raise ValidationFailed(
+            {"vkey": [_("Not a signed-note verifier key: %(reason)s") % {"reason": exc}]}
+        ) from None
+    if verifier.alg != note.ALG_COSIGNATURE_V1:
+        raise ValidationFailed(
+            {"vkey": [_("A witness key must be an Ed25519 cosignature key (type 0x04).")]}
+        )
+    if verifier.name == log_origin() or Witness.objects.filter(vkey=verifier.vkey).exists():
+        raise ValidationFailed({"vkey": [_("This key is already in use.")]})
+    witness = Witness.objects.create(
+        party=party, name=verifier.name, vkey=verifier.vkey, registered_at=timezone.now()
+    )
+    append_event(
+        actor=actor,
+        event_type=event_types.WITNESS_REGISTERED,
+        data={"party": party.code, "name": verifier.name, "vkey": verifier.vkey},
+        subjects=[subject("record.witness", witness.public_id, verifier.name)],
+    )
+    return witness
+
+
+@transaction.atomic
+def retire_witness(*, actor: Actor, witness: Witness) -> Witness:
+    """Stop accepting cosignatures from a witness of the actor's own party."""
+    party = _require_party_admin(actor)
+    if witness.party_id != party.pk:
+        raise PermissionDenied(_("Only a party's own cell administrators manage its witnesses."))
+    if witness.retired_at is not None:
+        raise ValidationFailed(_("This witness is already retired."))
+    witness.retired_at = timezone.now()
+    Witness.objects.filter(pk=witness.pk).update(retired_at=witness.retired_at)
+    append_event(
+        actor=actor,
+        event_type=event_types.WITNESS_RETIRED,
+        data={"party": party.code, "name": witness.name, "vkey": witness.vkey},
+        subjects=[subject("record.witness", witness.public_id, witness.name)],
+    )
+    return witness
+
+
+#: How far in the future a cosignature's timestamp may be (clock skew).
+MAX_COSIGNATURE_SKEW = dt.timedelta(minutes=10)
+
+
+@transaction.atomic
+def add_cosignature(*, actor: Actor, size: int, line: str) -> tuple[Cosignature, bool]:
+    """Accept a witness's cosignature of the checkpoint of ``size``; return (it, created).
+
+    Posting the same witness's cosignature again changes nothing.
+
+    The actor must belong to the party of an active witness whose key made the
+    signature. A signature of any other tree (a fork) is refused with ``Conflict``.
+    """
+    if actor.system or not actor.party_id:
+        raise PermissionDenied()
+    checkpoint = Checkpoint.objects.filter(size=size).first()
+    if checkpoint is None:
+        raise NotFound()
+    body = note.parse_note(checkpoint.note).text
+    line = (line or "").strip("\n") + "\n"
+    try:
+        signature = note.parse_note(body + "\n" + line).signatures[0]
+    except (note.NoteError, IndexError):
+        raise ValidationFailed(
+            {"signature": [_("Not a signed-note signature line ('— name base64').")]}
+        ) from None
+    candidates = [
+        (w, note.Verifier.from_vkey(w.vkey))
+        for w in Witness.objects.filter(party_id=actor.party_id, retired_at__isnull=True)
+    ]
+    matching = [
+        (w, v) for w, v in candidates if v.name == signature.name and v.key_id == signature.key_id
+    ]
+    if not matching:
+        raise PermissionDenied(_("No active witness of your party has this key."))
+    witness, verifier = matching[0]
+    timestamp = note.verify_cosignature(body, signature, verifier)
+    if timestamp is None:
+        raise Conflict(
+            _("This cosignature does not sign this log's checkpoint of size %(size)s.")
+            % {"size": size}
+        )
+    signed_at = dt.datetime.fromtimestamp(timestamp, tz=dt.UTC)
+    received_at = timezone.now()
+    if signed_at > received_at + MAX_COSIGNATURE_SKEW:
+        raise ValidationFailed({"signature": [_("The cosignature's time is in the future.")]})
+    existing = Cosignature.objects.filter(checkpoint=checkpoint, witness=witness).first()
+    if existing is not None:
+        return existing, False
+    cosignature = Cosignature.objects.create(
+        checkpoint=checkpoint,
+        witness=witness,
+        signed_at=signed_at,
+        line=signature.line,
+        received_at=received_at,
+    )
+    return cosignature, True

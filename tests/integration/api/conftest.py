@@ -12,7 +12,7 @@ from django.test import Client
 from coordcell.accounts.models import User
 from coordcell.accounts.services import create_api_token
 from coordcell.parties.models import Delegation, Membership
-from coordcell.record.models import Entry
+from coordcell.record.models import Checkpoint, Entry, Witness
 
 #: Every persona that belongs to the cell (``outsider`` has no membership).
 MEMBERS = [
@@ -72,6 +72,10 @@ def ids(db: Any) -> dict[str, str]:
         return str(Membership.objects.get(user__username=username, active=True).public_id)
 
     return {
+        "il_witness": str(Witness.objects.get(party__code="il").public_id),
+        "checkpoint_size": str(
+            Checkpoint.objects.order_by("-size").values_list("size", flat=True)[0]
+        ),
         "il_delegation": delegation("il"),
         "sy_delegation": delegation("sy"),
         "donor_delegation": delegation("donor_a"),

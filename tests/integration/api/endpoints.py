@@ -16,6 +16,7 @@ class Endpoint(NamedTuple):
     method: str
     path: str
     body: dict[str, Any] | None = None
+    query: dict[str, str] | None = None
 
     @property
     def id(self) -> str:
@@ -36,6 +37,12 @@ READS = [
     Endpoint("GET", "/api/v1/zones/"),
     Endpoint("GET", "/api/v1/places/"),
     Endpoint("GET", "/api/v1/protocols/"),
+    Endpoint("GET", "/api/v1/record/checkpoint"),
+    Endpoint("GET", "/api/v1/record/checkpoints/{size}"),
+    Endpoint("GET", "/api/v1/record/consistency", query={"from": "1"}),
+    Endpoint("GET", "/api/v1/record/entries"),
+    Endpoint("GET", "/api/v1/record/entries/{seq}/proof"),
+    Endpoint("GET", "/api/v1/record/witnesses"),
     Endpoint("GET", "/api/schema/"),
     Endpoint("GET", "/api/docs/"),
 ]
@@ -46,6 +53,9 @@ WRITES = [
         "POST", "/api/v1/delegations/{id}/members/", {"username": "outsider", "role": "analyst"}
     ),
     Endpoint("POST", "/api/v1/memberships/{id}/end/"),
+    Endpoint("POST", "/api/v1/record/witnesses", {"vkey": "not a key"}),
+    Endpoint("POST", "/api/v1/record/witnesses/{id}/retire"),
+    Endpoint("POST", "/api/v1/record/checkpoints/{size}/cosignatures", {"signature": "x"}),
 ]
 #: Stateless computations: POST, but nothing is stored or recorded.
 CHECK_BODY = {
@@ -66,11 +76,19 @@ ENDPOINTS = READS + WRITES + COMPUTATIONS
 def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
     """The endpoint's URL for the Israeli delegation (and a membership in it)."""
     membership = "/memberships/" in endpoint.path
+    witness = "/witnesses/" in endpoint.path
     path = endpoint.path.format(
         code="il",
         key="southern_syria_2026",
-        id=ids["il_membership"] if membership else ids["il_delegation"],
+        id=ids["il_witness"]
+        if witness
+        else ids["il_membership"]
+        if membership
+        else ids["il_delegation"],
+        size=ids["checkpoint_size"],
+        seq="1",  # an event every member may read
     )
+    query = {**(endpoint.query or {}), **query}
     return f"{path}?{urlencode(query)}" if query else path
 
 

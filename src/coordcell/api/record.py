@@ -1,0 +1,285 @@
+"""The record's API: checkpoints and cosignatures, proofs, visible entries, witnesses.
+
+Hashes in JSON are lowercase hex; checkpoints and signatures are also given as the
+C2SP signed-note text they are (``note``), which is what witnesses and verifiers check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coordcell.api.permissions import actor_of
+from coordcell.api.views import ERRORS
+from coordcell.core.errors import NotFound, ValidationFailed
+from coordcell.record import note
+from coordcell.record import selectors as record
+from coordcell.record import services as record_services
+from coordcell.record.keys import log_verifiers
+from coordcell.record.models import Checkpoint, Entry
+
+__all__ = [
+    "CheckpointView",
+    "ConsistencyView",
+    "CosignatureView",
+    "EntryListView",
+    "EntryProofView",
+    "LatestCheckpointView",
+    "WitnessListView",
+    "WitnessRetireView",
+]
+
+TAGS = ["record"]
+
+
+class CosignatureSerializer(serializers.Serializer[Any]):
+    party = serializers.CharField(source="witness.party.code")
+    witness = serializers.CharField(source="witness.name")
+    vkey = serializers.CharField(source="witness.vkey")
+    signed_at = serializers.DateTimeField()
+    line = serializers.CharField()
+
+
+class CheckpointSerializer(serializers.Serializer[Any]):
+    origin = serializers.CharField()
+    size = serializers.IntegerField()
+    root = serializers.CharField(help_text="Root hash, hex.")  # type: ignore[assignment]
+    issued_at = serializers.DateTimeField()
+    note = serializers.CharField(
+        help_text="The checkpoint as a C2SP signed note: the log's signatures, then every "
+        "witness's cosignature line."
+    )
+    log_keys = serializers.ListField(child=serializers.CharField())
+    cosignatures = CosignatureSerializer(many=True)
+
+
+def checkpoint_data(checkpoint: Checkpoint) -> dict[str, Any]:
+    cosignatures = record.list_cosignatures(checkpoint)
+    full = note.add_signatures(checkpoint.note, [c.line for c in cosignatures])
+    return CheckpointSerializer(
+        {
+            "origin": checkpoint.origin,
+            "size": checkpoint.size,
+            "root": checkpoint.root,
+            "issued_at": checkpoint.issued_at,
+            "note": full,
+            "log_keys": [v.vkey for v in log_verifiers()],
+            "cosignatures": cosignatures,
+        }
+    ).data
+
+
+@extend_schema(tags=TAGS, responses={200: CheckpointSerializer, **ERRORS})
+class LatestCheckpointView(APIView):
+    """The latest signed checkpoint of the record, with its cosignatures (404 before the first)."""
+
+    def get(self, request: Request) -> Response:
+        checkpoint = record.latest_checkpoint(actor_of(request))
+        if checkpoint is None:
+            raise NotFound()
+        return Response(checkpoint_data(checkpoint))
+
+
+@extend_schema(tags=TAGS, responses={200: CheckpointSerializer, **ERRORS})
+class CheckpointView(APIView):
+    """The checkpoint of a given tree size, with its cosignatures."""
+
+    def get(self, request: Request, size: int) -> Response:
+        return Response(checkpoint_data(record.get_checkpoint(actor_of(request), size)))
+
+
+class CosignatureInSerializer(serializers.Serializer[Any]):
+    signature = serializers.CharField(
+        max_length=1000,
+        trim_whitespace=False,
+        help_text="A C2SP tlog-cosignature line: '— <witness name> <base64>'.",
+    )
+
+
+@extend_schema(
+    tags=TAGS,
+    request=CosignatureInSerializer,
+    responses={201: CosignatureSerializer, 200: CosignatureSerializer, 409: ERRORS[400], **ERRORS},
+)
+class CosignatureView(APIView):
+    """A witness posts its cosignature of a checkpoint (409 if it signs another tree)."""
+
+    def post(self, request: Request, size: int) -> Response:
+        form = CosignatureInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        cosignature, created = record_services.add_cosignature(
+            actor=actor_of(request), size=size, line=form.validated_data["signature"]
+        )
+        return Response(
+            CosignatureSerializer(cosignature).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+PROOF = inline_serializer(
+    "ConsistencyProof",
+    {
+        "from": serializers.IntegerField(),
+        "to": serializers.IntegerField(),
+        "proof": serializers.ListField(child=serializers.CharField()),
+    },
+)
+
+
+@extend_schema(
+    tags=TAGS,
+    parameters=[
+        OpenApiParameter("from", int, required=True, description="The older tree size."),
+        OpenApiParameter("to", int, description="The newer size (default: latest checkpoint)."),
+    ],
+    responses={200: PROOF, **ERRORS},
+)
+class ConsistencyView(APIView):
+    """An RFC 9162 consistency proof between two sizes of the record's tree."""
+
+    def get(self, request: Request) -> Response:
+        old, new, proof = record.get_consistency_proof(
+            actor_of(request), request.query_params.get("from"), request.query_params.get("to")
+        )
+        return Response({"from": old, "to": new, "proof": [h.hex() for h in proof]})
+
+
+class EntrySerializer(serializers.Serializer[Any]):
+    seq = serializers.IntegerField()
+    leaf_index = serializers.SerializerMethodField()
+    event_type = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    salt = serializers.SerializerMethodField(help_text="The leaf's salt, hex.")
+    canonical = serializers.CharField(help_text="The event's RFC 8785 canonical JSON.")
+    hash = serializers.CharField(help_text="The hash chain's value after this entry, hex.")
+
+    def get_leaf_index(self, entry: Entry) -> int:
+        return entry.seq - 1
+
+    def get_salt(self, entry: Entry) -> str:
+        return bytes(entry.leaf.salt).hex()
+
+
+def _int_param(request: Request, name: str, default: int, maximum: int | None = None) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationFailed({name: [_("Enter a whole number.")]}) from None
+    if value < 0 or (maximum is not None and value > maximum):
+        raise ValidationFailed({name: [_("Out of range.")]})
+    return value
+
+
+@extend_schema(
+    tags=TAGS,
+    parameters=[
+        OpenApiParameter("after", int, description="Only entries with a larger seq."),
+        OpenApiParameter("limit", int, description="At most this many (default 100, max 1000)."),
+    ],
+    responses={200: EntrySerializer(many=True), **ERRORS},
+)
+class EntryListView(APIView):
+    """The record entries the caller may read, each with its leaf index and salt."""
+
+    def get(self, request: Request) -> Response:
+        after = _int_param(request, "after", 0)
+        limit = _int_param(request, "limit", 100, 1000)
+        entries = record.list_visible_entries(actor_of(request), after=after, limit=limit)
+        return Response(EntrySerializer(entries, many=True).data)
+
+
+INCLUSION = inline_serializer(
+    "InclusionProof",
+    {
+        "seq": serializers.IntegerField(),
+        "leaf_index": serializers.IntegerField(),
+        "salt": serializers.CharField(),
+        "canonical": serializers.CharField(),
+        "leaf_hash": serializers.CharField(),
+        "tree_size": serializers.IntegerField(),
+        "root": serializers.CharField(),
+        "proof": serializers.ListField(child=serializers.CharField()),
+        "checkpoint": serializers.CharField(allow_null=True),
+    },
+)
+
+
+@extend_schema(
+    tags=TAGS,
+    parameters=[
+        OpenApiParameter("size", int, description="Tree size (default: latest checkpoint).")
+    ],
+    responses={200: INCLUSION, **ERRORS},
+)
+class EntryProofView(APIView):
+    """The inclusion proof of an entry the caller may read (404 for any other)."""
+
+    def get(self, request: Request, seq: int) -> Response:
+        proof = record.get_entry_proof(actor_of(request), seq, request.query_params.get("size"))
+        return Response(
+            {
+                "seq": proof.entry.seq,
+                "leaf_index": proof.leaf_index,
+                "salt": proof.salt.hex(),
+                "canonical": proof.entry.canonical,
+                "leaf_hash": proof.leaf_hash.hex(),
+                "tree_size": proof.tree_size,
+                "root": proof.root.hex(),
+                "proof": [h.hex() for h in proof.path],
+                "checkpoint": checkpoint_data(proof.checkpoint)["note"]
+                if proof.checkpoint is not None
+                else None,
+            }
+        )
+
+
+class WitnessSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    party = serializers.CharField(source="party.code")
+    name = serializers.CharField()
+    vkey = serializers.CharField()
+    registered_at = serializers.DateTimeField()
+    retired_at = serializers.DateTimeField(allow_null=True)
+    last_size = serializers.IntegerField(allow_null=True, default=None)
+
+
+class WitnessInSerializer(serializers.Serializer[Any]):
+    vkey = serializers.CharField(max_length=400, help_text="The witness's cosignature vkey.")
+
+
+@extend_schema(tags=TAGS)
+class WitnessListView(APIView):
+    """The cell's witnesses; a party's cell administrators register their own."""
+
+    @extend_schema(responses={200: WitnessSerializer(many=True), **ERRORS})
+    def get(self, request: Request) -> Response:
+        return Response(WitnessSerializer(record.list_witnesses(actor_of(request)), many=True).data)
+
+    @extend_schema(request=WitnessInSerializer, responses={201: WitnessSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        form = WitnessInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        witness = record_services.register_witness(
+            actor=actor_of(request), vkey=form.validated_data["vkey"]
+        )
+        return Response(WitnessSerializer(witness).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=TAGS, request=None, responses={200: WitnessSerializer, **ERRORS})
+class WitnessRetireView(APIView):
+    """Retire a witness of one's own party (its past cosignatures stay)."""
+
+    def post(self, request: Request, id: str) -> Response:
+        actor = actor_of(request)
+        witness = record.get_witness(actor, id)
+        witness = record_services.retire_witness(actor=actor, witness=witness)
+        return Response(WitnessSerializer(witness).data)

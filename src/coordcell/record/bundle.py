@@ -1,0 +1,310 @@
+"""Record bundles: the export format, and their verification on a machine with no server.
+
+A bundle is a UTF-8 text file of lines, each starting with its kind::
+
+    coordcell-bundle 1
+    meta {"origin": …, "log_keys": [vkey…], "witnesses": [{"party": …, "vkey": …}…], …}
+    checkpoint "<the signed note, with the log's signatures and every cosignature, as JSON>"
+    leaves <first index> <base64 of up to 1024 concatenated 32-byte leaf hashes>
+    entry <seq> <salt, hex> <the event's RFC 8785 canonical JSON>
+    end <number of entry lines>
+
+The ``leaves`` lines carry every leaf hash of the tree up to the latest checkpoint, those
+of entries the exporter may not see included: they are salted commitments and reveal
+nothing. From them the verifier recomputes the root at every checkpoint (an inclusion
+proof of every entry and a consistency proof between all checkpoints at once, O(n)
+hashes instead of O(n log n)), and checks that each entry's ``SHA-256(salt ||
+canonical)`` is the leaf at its index.
+
+This module is pure Python (no Django): ``coordcell verify`` runs it on any machine.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from coordcell.record import merkle, note
+
+__all__ = [
+    "FORMAT",
+    "LEAVES_PER_LINE",
+    "BundleReport",
+    "Problem",
+    "checkpoint_line",
+    "entry_line",
+    "leaves_lines",
+    "verify_bundle",
+]
+
+FORMAT = "coordcell-bundle 1"
+LEAVES_PER_LINE = 1024
+HASH = merkle.HASH_SIZE
+
+
+def checkpoint_line(signed_note: str) -> bytes:
+    return b"checkpoint " + json.dumps(signed_note, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def entry_line(seq: int, salt: bytes, canonical: str) -> bytes:
+    return b"entry %d %s %s\n" % (seq, salt.hex().encode("ascii"), canonical.encode("utf-8"))
+
+
+def leaves_lines(hashes: Iterable[bytes], start: int = 0) -> Iterator[bytes]:
+    """``leaves`` lines for consecutive leaf hashes beginning at index ``start``."""
+    chunk: list[bytes] = []
+    for digest in hashes:
+        chunk.append(digest)
+        if len(chunk) == LEAVES_PER_LINE:
+            yield b"leaves %d %s\n" % (start, base64.b64encode(b"".join(chunk)))
+            start += len(chunk)
+            chunk = []
+    if chunk:
+        yield b"leaves %d %s\n" % (start, base64.b64encode(b"".join(chunk)))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One failed check: where (``entry 12``, ``checkpoint 40``, ``line 7``) and what."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class BundleReport:
+    origin: str = ""
+    entries: int = 0
+    leaves: int = 0
+    checkpoints: list[int] = field(default_factory=list)
+    cosigned: dict[str, int] = field(default_factory=dict)  # witness name -> largest size
+    notes: list[str] = field(default_factory=list)  # informational lines
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _roots_at(leaves: bytes, sizes: Sequence[int]) -> dict[int, bytes]:
+    """The tree's root at each of ``sizes`` (ascending), in one pass over the leaf hashes."""
+    wanted = sorted(set(sizes))
+    roots: dict[int, bytes] = {}
+    sha = hashlib.sha256
+    stack: list[bytes] = []
+    count = 0
+    for size in wanted:
+        while count < size:
+            h = leaves[count * HASH : (count + 1) * HASH]
+            count += 1
+            merges = (count & -count).bit_length() - 1
+            while merges:
+                h = sha(b"\x01" + stack.pop() + h).digest()
+                merges -= 1
+            stack.append(h)
+        root = stack[-1]
+        for left in reversed(stack[:-1]):
+            root = sha(b"\x01" + left + root).digest()
+        roots[size] = root
+    return roots
+
+
+def _seq_of(canonical: bytes) -> int | None:
+    """The ``seq`` member of a canonical event (keys are sorted; no whitespace)."""
+    at = canonical.find(b'"seq":')
+    if at < 0:
+        return None
+    end = at + 6
+    stop = end
+    while stop < len(canonical) and 48 <= canonical[stop] <= 57:
+        stop += 1
+    return int(canonical[end:stop]) if stop > end else None
+
+
+_ORDER = {b"meta": 0, b"checkpoint": 1, b"leaves": 2, b"entry": 3, b"end": 4}
+
+
+class _Verifier:
+    """Streaming state of one verification (the bundle's lines come in a fixed order)."""
+
+    def __init__(self, log_keys: Sequence[str], witness_keys: Sequence[str]) -> None:
+        self.report = BundleReport()
+        self.pinned_log = list(log_keys)
+        self.pinned_witnesses = list(witness_keys)
+        self.log_verifiers: list[note.Verifier] = []
+        self.witness_verifiers: list[note.Verifier] = []
+        self.signed: dict[int, bytes] = {}
+        self.leaves = bytearray()
+        self.seen: set[int] = set()
+        self.last_seq = 0
+        self.ended: int | None = None
+
+    def problem(self, where: str, message: str) -> None:
+        self.report.problems.append(Problem(where, message))
+
+    def meta(self, rest: bytes) -> None:
+        meta = json.loads(rest)
+        if not isinstance(meta, dict):
+            raise ValueError("not a JSON object")
+        report = self.report
+        report.origin = str(meta.get("origin", ""))
+        self.log_verifiers = _verifiers(
+            "log key", self.pinned_log or meta.get("log_keys") or [], report.problems
+        )
+        if not self.pinned_log:
+            report.notes.append("log key taken from the bundle itself (pin it with --log-key)")
+        keys = self.pinned_witnesses or [w.get("vkey", "") for w in meta.get("witnesses") or []]
+        self.witness_verifiers = _verifiers("witness key", keys, report.problems)
+        if not self.pinned_witnesses and self.witness_verifiers:
+            report.notes.append(
+                "witness keys taken from the bundle itself (pin them with --witness-key)"
+            )
+
+    def checkpoint(self, line: int, rest: bytes) -> None:
+        text = json.loads(rest)
+        if not isinstance(text, str):
+            raise ValueError("not a JSON string")
+        try:
+            opened, _verified = note.open_note(text, self.log_verifiers)
+            checkpoint = note.parse_checkpoint(opened.text)
+        except note.NoteError as exc:
+            self.problem(f"checkpoint on line {line}", f"log signature: {exc}")
+            return
+        where = f"checkpoint {checkpoint.size}"
+        if self.report.origin and checkpoint.origin != self.report.origin:
+            self.problem(where, f"origin {checkpoint.origin!r} is not this log's")
+        if checkpoint.size in self.signed and self.signed[checkpoint.size] != checkpoint.root:
+            self.problem(where, "two checkpoints of this size with different roots")
+        self.signed[checkpoint.size] = checkpoint.root
+        for signature in opened.signatures:
+            for verifier in self.witness_verifiers:
+                if verifier.name != signature.name or verifier.key_id != signature.key_id:
+                    continue
+                if note.verify_cosignature(opened.text, signature, verifier) is None:
+                    self.problem(where, f"the cosignature of {signature.name} does not verify")
+                else:
+                    best = self.report.cosigned.get(signature.name, 0)
+                    self.report.cosigned[signature.name] = max(best, checkpoint.size)
+
+    def leaf_chunk(self, rest: bytes) -> None:
+        start_text, data = rest.split(b" ", 1)
+        if int(start_text) != len(self.leaves) // HASH:
+            raise ValueError("leaf lines are out of order")
+        chunk = base64.b64decode(data, validate=True)
+        if len(chunk) % HASH:
+            raise ValueError("a leaf hash is not 32 bytes long")
+        self.leaves += chunk
+
+    def entry(self, line: int, rest: bytes) -> None:
+        seq_text, salt_hex, canonical = rest.split(b" ", 2)
+        seq = int(seq_text)
+        salt = bytes.fromhex(salt_hex.decode("ascii"))
+        self.last_seq = seq
+        self.report.entries += 1
+        where = f"entry {seq} (line {line})"
+        index = seq - 1
+        leaves = self.leaves
+        if index < 0 or (index + 1) * HASH > len(leaves):
+            self.problem(where, "its index is outside the tree")
+            return
+        if seq in self.seen:
+            self.problem(where, "appears twice")
+        self.seen.add(seq)
+        sha = hashlib.sha256
+        leaf = sha(b"\x00" + sha(salt + canonical).digest()).digest()
+        if leaf != leaves[index * HASH : (index + 1) * HASH]:
+            self.problem(where, f"does not match leaf {index} of the tree: it was altered")
+        elif _seq_of(canonical) != seq:
+            self.problem(where, "its content names another sequence number")
+        elif not self.signed or seq > max(self.signed):
+            self.problem(where, "no checkpoint in the bundle covers it")
+
+    def finish(self) -> BundleReport:
+        report = self.report
+        report.leaves = len(self.leaves) // HASH
+        if self.ended is None:
+            self.problem("end", "the bundle is truncated (no 'end' line)")
+        elif self.ended != report.entries:
+            self.problem("end", f"{self.ended} entries announced, {report.entries} found")
+        report.checkpoints = sorted(self.signed)
+        if not self.signed:
+            self.problem("checkpoints", "the bundle has no valid checkpoint")
+            return report
+        if self.pinned_witnesses:
+            for verifier in self.witness_verifiers:
+                if verifier.name not in report.cosigned:
+                    self.problem(f"witness {verifier.name}", "cosigned no checkpoint here")
+        covered = max(self.signed)
+        if report.leaves < covered:
+            self.problem("leaves", f"{report.leaves} leaf hashes; the checkpoints need {covered}")
+            return report
+        roots = _roots_at(bytes(self.leaves), list(self.signed))
+        for size in sorted(self.signed):
+            if roots[size] != self.signed[size]:
+                self.problem(f"checkpoint {size}", "the tree's leaves do not give its signed root")
+        return report
+
+
+def verify_bundle(
+    stream: IO[bytes],
+    *,
+    log_keys: Sequence[str] = (),
+    witness_keys: Sequence[str] = (),
+    progress: Callable[[int], None] | None = None,
+) -> BundleReport:
+    """Check a bundle; every failure becomes a :class:`Problem` naming what failed.
+
+    ``log_keys`` / ``witness_keys`` are vkeys the caller trusts; when none are given the
+    bundle's own are used and the report says so (that checks integrity, not origin).
+    Reads the bundle once, keeping only the leaf hashes (32 bytes per event) in memory.
+    """
+    state = _Verifier(log_keys, witness_keys)
+    first = stream.readline()
+    if first.rstrip(b"\n").decode("utf-8", "replace") != FORMAT:
+        state.problem("line 1", f"not a coordcell bundle (expected {FORMAT!r})")
+        return state.report
+    stage = 0
+    line_no = 1
+    for raw in stream:
+        line_no += 1
+        if progress is not None and not line_no % 8192:
+            progress(line_no)
+        kind, _, rest = raw.rstrip(b"\n").partition(b" ")
+        try:
+            order = _ORDER.get(kind)
+            if order is None:
+                raise ValueError(f"unknown line kind {kind[:20]!r}")
+            if order < stage:
+                raise ValueError("out of order")
+            stage = order
+            if kind == b"entry":
+                state.entry(line_no, rest)
+            elif kind == b"leaves":
+                state.leaf_chunk(rest)
+            elif kind == b"checkpoint":
+                state.checkpoint(line_no, rest)
+            elif kind == b"meta":
+                state.meta(rest)
+            else:
+                state.ended = int(rest)
+        except (ValueError, UnicodeDecodeError) as exc:
+            after = f" (after entry {state.last_seq})" if state.last_seq else ""
+            state.problem(f"line {line_no}{after}", f"malformed {kind[:20]!r} line: {exc}")
+    return state.finish()
+
+
+def _verifiers(what: str, keys: Iterable[Any], problems: list[Problem]) -> list[note.Verifier]:
+    out = []
+    for key in keys:
+        try:
+            out.append(note.Verifier.from_vkey(str(key)))
+        except note.NoteError as exc:
+            problems.append(Problem(what, f"{str(key)[:60]!r}: {exc}"))
+    return out

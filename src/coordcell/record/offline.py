@@ -1,0 +1,105 @@
+"""``coordcell verify`` and ``coordcell keygen``: tools that need no server and no database.
+
+They run before Django is set up (see ``coordcell.cli``), so a party can check a bundle
+or make a witness key on a machine with nothing but this package installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from coordcell.record import note
+from coordcell.record.bundle import verify_bundle
+
+__all__ = ["keygen_main", "verify_main"]
+
+
+def _read_keys(values: list[str]) -> list[str]:
+    """Each value is a vkey or the path of a file holding one per line."""
+    keys: list[str] = []
+    for value in values:
+        path = Path(value)
+        if "+" not in value and path.is_file():
+            keys.extend(
+                k.strip() for k in path.read_text(encoding="utf-8").splitlines() if k.strip()
+            )
+        else:
+            keys.append(value.strip())
+    return keys
+
+
+def verify_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="coordcell verify",
+        description="Verify a record bundle offline: every entry against the tree, every "
+        "checkpoint's signature and root, every cosignature. Exit status 1 names what fails.",
+    )
+    parser.add_argument("bundle", help="A bundle written by `coordcell record export`.")
+    parser.add_argument(
+        "--log-key", action="append", default=[], help="The log's vkey (or a file of vkeys)."
+    )
+    parser.add_argument(
+        "--witness-key",
+        action="append",
+        default=[],
+        help="A witness's vkey (or a file); each must have cosigned a checkpoint. Repeatable.",
+    )
+    args = parser.parse_args(argv)
+    try:
+        log_keys = _read_keys(args.log_key)
+        witness_keys = _read_keys(args.witness_key)
+        with open(args.bundle, "rb") as stream:
+            report = verify_bundle(stream, log_keys=log_keys, witness_keys=witness_keys)
+    except OSError as exc:
+        print(f"coordcell verify: {args.bundle}: {exc.strerror}", file=sys.stderr)
+        return 2
+    for line in report.notes:
+        print(f"note: {line}")
+    if not report.ok:
+        for problem in report.problems:
+            print(f"FAILED {problem}", file=sys.stderr)
+        print(
+            f"coordcell verify: {args.bundle}: {len(report.problems)} failure(s)", file=sys.stderr
+        )
+        return 1
+    latest = report.checkpoints[-1]
+    print(
+        f"OK {report.origin}: {report.entries} entries verified in a tree of {latest} "
+        f"({report.leaves} leaves), {len(report.checkpoints)} checkpoints signed by the log"
+    )
+    for name, size in sorted(report.cosigned.items()):
+        print(f"   cosigned by {name} up to {size} entries")
+    return 0
+
+
+def keygen_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="coordcell keygen",
+        description="Make an Ed25519 signed-note key: the log's key (default) or a witness's "
+        "cosignature key. Writes the private key to FILE (mode 0600) and prints the vkey.",
+    )
+    parser.add_argument("name", help="Key name: the log's origin, or the witness's name.")
+    parser.add_argument("file", help="Where to write the private key (must not exist).")
+    parser.add_argument(
+        "--cosigner", action="store_true", help="A witness key (cosignature/v1, type 0x04)."
+    )
+    args = parser.parse_args(argv)
+    try:
+        signer = note.Signer.generate(
+            args.name, note.ALG_COSIGNATURE_V1 if args.cosigner else note.ALG_ED25519
+        )
+    except note.NoteError as exc:
+        print(f"coordcell keygen: {exc}", file=sys.stderr)
+        return 2
+    try:
+        fd = os.open(args.file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        print(f"coordcell keygen: {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(signer.skey + "\n")
+    print(signer.verifier.vkey)
+    return 0
