@@ -34,6 +34,9 @@ def _prepare_demo(argv: list[str]) -> None:
     (data_dir / "static").mkdir(parents=True, exist_ok=True)
     os.environ["COORDCELL_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("COORDCELL_DEMO", "1")
+    # Checkpoints as events arrive, so that the demo's witnesses cosign them promptly.
+    os.environ.setdefault("COORDCELL_CHECKPOINT_EVENTS", "1")
+    os.environ.setdefault("COORDCELL_WORKER_INTERVAL", "5")
     host = _option(argv, "--host")
     if host and "COORDCELL_ALLOWED_HOSTS" not in os.environ:
         os.environ["COORDCELL_ALLOWED_HOSTS"] = f"127.0.0.1,localhost,{host}"

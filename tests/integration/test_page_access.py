@@ -1,4 +1,4 @@
-"""Who may open the arrangement pages and the map: every member; nobody else."""
+"""Who may open the arrangement pages, the map and the record: every member; nobody else."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/map/", "/map/basemap.json", "/arrangement/", "/arrangement/sources/"]
+PAGES = ["/", "/map/", "/map/basemap.json", "/arrangement/", "/arrangement/sources/", "/record/"]
 MEMBERS = ["mediator", "il.liaison", "il.analyst", "il.admin", "sy.liaison", "sy.analyst",
            "sy.admin", "monitor", "donor", "observer"]  # fmt: skip
 

@@ -209,17 +209,17 @@ def run_once(
                 f"{old_size} entries this witness cosigned",
                 proof,
             )
-    _save_state(
-        state_dir,
-        {
-            "origin": checkpoint.origin,
-            "log_keys": pinned,
-            "size": checkpoint.size,
-            "root": checkpoint.root.hex(),
-            "checkpoint": opened.text + "\n" + "".join(s.line for s in _signed),
-            "witnessed_at": dt.datetime.now(dt.UTC).isoformat(),
-        },
-    )
+    if state.get("cosigned_size") == checkpoint.size and checkpoint.root == old_root:
+        return checkpoint.size  # nothing new since this witness's last cosignature
+    new_state = {
+        "origin": checkpoint.origin,
+        "log_keys": pinned,
+        "size": checkpoint.size,
+        "root": checkpoint.root.hex(),
+        "checkpoint": opened.text + "\n" + "".join(s.line for s in _signed),
+        "witnessed_at": dt.datetime.now(dt.UTC).isoformat(),
+    }
+    _save_state(state_dir, new_state)
     line = note.cosign(opened.text, signer, int(time.time()))
     try:
         client.cosign(checkpoint.size, line)
@@ -230,6 +230,7 @@ def run_once(
                 f"the server refused a cosignature of the checkpoint it showed ({exc})",
             ) from None
         raise
+    _save_state(state_dir, {**new_state, "cosigned_size": checkpoint.size})
     root = base64.b64encode(checkpoint.root).decode()
     print(
         f"{signer.name}: cosigned {checkpoint.origin} at {checkpoint.size} entries ({root})",

@@ -15,8 +15,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coordcell.agreements.services import load_arrangement, resolve_scenario_path
 from coordcell.core.actor import Actor
-from coordcell.core.demo import load_demo_data
+from coordcell.accounts.models import User
+from coordcell.core.demo import DemoAccount, load_demo_data
+from coordcell.record.models import Witness
+from coordcell.record.note import ALG_COSIGNATURE_V1, Signer
+from coordcell.record.services import issue_checkpoint, register_witness
 from coordcell.rules.scenario import ScenarioInvalid, read_scenario
+
+
+#: The parties whose witnesses the demo runs, and how often they look for a checkpoint.
+DEMO_WITNESSES = ("il", "sy")
+WITNESS_INTERVAL_SECONDS = 5
 
 
 class Command(BaseCommand):
@@ -79,10 +88,12 @@ class Command(BaseCommand):
             encoding="utf-8",
         )
         accounts_file.chmod(0o600)
+        witnesses = self._witnesses(accounts)
+        issue_checkpoint(force=True)
         self._print(options, result.version, accounts, accounts_file, time.monotonic() - started)
         if options["no_serve"]:
             return
-        self._serve(options)
+        self._serve(options, witnesses)
 
     def _known(self, accounts_file: Path) -> dict[str, dict[str, str]]:
         if not accounts_file.exists():
@@ -93,6 +104,36 @@ class Command(BaseCommand):
         except (ValueError, KeyError, TypeError):
             self.stderr.write(f"{accounts_file}: unreadable, new passwords will be made")
             return {}
+
+    def _witnesses(self, accounts: list[DemoAccount]) -> list[Path]:
+        """One witness per party (Israel, Syria), each with its own key, state and token.
+
+        In a real cell each runs on its party's own machine; the demo runs them beside the
+        server. Each key is registered by that party's own administrator.
+        """
+        folders = []
+        admins = {a.party: a for a in accounts if "cell_administrator" in a.roles}
+        for party in DEMO_WITNESSES:
+            admin = admins.get(party)
+            if admin is None:
+                continue
+            folder = Path(settings.DATA_DIR) / "witnesses" / party
+            folder.mkdir(parents=True, exist_ok=True)
+            key_file = folder / "witness.key"
+            if key_file.exists():
+                signer = Signer.from_skey(key_file.read_text(encoding="utf-8").strip())
+            else:
+                signer = Signer.generate(f"witness.{party}.demo", ALG_COSIGNATURE_V1)
+                key_file.write_text(signer.skey + "\n", encoding="utf-8")
+                key_file.chmod(0o600)
+            if not Witness.objects.filter(vkey=signer.verifier.vkey).exists():
+                user = User.objects.get(username=admin.username)
+                register_witness(actor=Actor.from_user(user), vkey=signer.verifier.vkey)
+            token_file = folder / "token"
+            token_file.write_text(admin.token + "\n", encoding="utf-8")
+            token_file.chmod(0o600)
+            folders.append(folder)
+        return folders
 
     def _print(self, options: Any, version: Any, accounts: Any, path: Path, seconds: float) -> None:
         out = self.stdout
@@ -109,15 +150,39 @@ class Command(BaseCommand):
         out.write(f"Passwords and API tokens: {path}")
         out.write(f"Open http://{options['host']}:{options['port']}/  (Ctrl-C stops)")
 
-    def _serve(self, options: Any) -> None:
+    def _serve(self, options: Any, witnesses: list[Path]) -> None:
         from coordcell.server import run_server
 
-        worker = subprocess.Popen([sys.executable, "-m", "coordcell.cli", "worker"])
+        cli = [sys.executable, "-m", "coordcell.cli"]
+        helpers = [subprocess.Popen([*cli, "worker"])]
+        server = f"http://{options['host']}:{options['port']}"
+        for folder in witnesses:
+            helpers.append(
+                subprocess.Popen(
+                    [
+                        *cli,
+                        "witness",
+                        "--server",
+                        server,
+                        "--token-file",
+                        str(folder / "token"),
+                        "--key",
+                        str(folder / "witness.key"),
+                        "--state",
+                        str(folder / "state"),
+                        "--interval",
+                        str(WITNESS_INTERVAL_SECONDS),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                )
+            )
         try:
             run_server(host=options["host"], port=options["port"], workers=1, threads=4)
         finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            for helper in helpers:
+                helper.terminate()
+            for helper in helpers:
+                try:
+                    helper.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    helper.kill()
