@@ -12,6 +12,7 @@ people a user meets in the demo:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -54,7 +55,40 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         for party in WITNESSED:
             admin = Actor.from_user(User.objects.get(username=f"{party}.admin"))
             register_witness(actor=admin, vkey=witness_signer(party).verifier.vkey)
+        _drill_case()
         issue_checkpoint(force=True)
+
+
+#: A point inside the Area of Separation (see the scenario's zones).
+IN_AOS = {"type": "Point", "coordinates": [35.82461, 33.12595]}
+
+
+def _drill_case() -> None:
+    """One incident and one complaint (Israel about Syria) that the tests address."""
+    from coordcell.accounts.models import User
+    from coordcell.agreements.selectors import get_version
+    from coordcell.cases.services import lodge_complaint
+    from coordcell.incidents.services import IncidentInput, report_incident
+    from coordcell.parties.models import Party
+
+    liaison = Actor.from_user(User.objects.get(username="il.liaison"))
+    incident = report_incident(
+        actor=liaison,
+        data=IncidentInput(
+            kind="military_presence",
+            title="Armed personnel in the Area of Separation (fictional test)",
+            occurred_from=dt.datetime(2026, 3, 1, 6, 30, tzinfo=dt.UTC),
+            geometry=IN_AOS,
+        ),
+        version=get_version(liaison, None, None),
+        audience=["il", "sy"],
+    )
+    lodge_complaint(
+        actor=liaison,
+        incident=incident,
+        respondent=Party.objects.get(code="sy"),
+        summary="Armed personnel in the Area of Separation (fictional test).",
+    )
 
 
 #: The parties whose (test) witnesses are registered; see ``witness_signer``.

@@ -124,6 +124,8 @@ INSTALLED_APPS = [
     "coordcell.record.apps.RecordConfig",
     "coordcell.parties.apps.PartiesConfig",
     "coordcell.agreements.apps.AgreementsConfig",
+    "coordcell.incidents.apps.IncidentsConfig",
+    "coordcell.cases.apps.CasesConfig",
     "coordcell.situation.apps.SituationConfig",
     "coordcell.api.apps.ApiConfig",
     "coordcell.ui.apps.UiConfig",

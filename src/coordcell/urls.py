@@ -13,5 +13,6 @@ urlpatterns = [
     path("arrangement/", include("coordcell.agreements.urls")),
     path("delegations/", include("coordcell.parties.urls")),
     path("record/", include("coordcell.record.urls")),
+    path("cases/", include("coordcell.cases.urls")),
     path("", include("coordcell.ui.urls")),
 ]

@@ -6,7 +6,16 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/map/", "/map/basemap.json", "/arrangement/", "/arrangement/sources/", "/record/"]
+PAGES = [
+    "/",
+    "/map/",
+    "/map/basemap.json",
+    "/arrangement/",
+    "/arrangement/sources/",
+    "/record/",
+    "/cases/",
+    "/cases/inbox/",
+]
 MEMBERS = ["mediator", "il.liaison", "il.analyst", "il.admin", "sy.liaison", "sy.analyst",
            "sy.admin", "monitor", "donor", "observer"]  # fmt: skip
 

@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-from coordcell.api import record, views
+from coordcell.api import cases, record, views
 from coordcell.api.check import CheckView
 
 router = SimpleRouter(trailing_slash=True)
@@ -20,6 +20,19 @@ urlpatterns = [
     path("v1/protocols/", views.ProtocolListView.as_view(), name="protocols"),
     path("v1/check", CheckView.as_view(), name="check"),
     path("v1/memberships/<str:id>/end/", views.MembershipEndView.as_view(), name="membership-end"),
+    path("v1/incidents/", cases.IncidentListView.as_view(), name="incidents"),
+    path("v1/incidents/<str:id>/", cases.IncidentDetailView.as_view(), name="incident"),
+    path(
+        "v1/incidents/<str:id>/accounts/",
+        cases.IncidentAccountView.as_view(),
+        name="incident-accounts",
+    ),
+    path("v1/cases/", cases.CaseListView.as_view(), name="cases"),
+    path("v1/cases/<str:id>/", cases.CaseDetailView.as_view(), name="case"),
+    path("v1/cases/<str:id>/actions/", cases.CaseActionView.as_view(), name="case-actions"),
+    path("v1/cases/<str:id>/chain/", cases.CaseChainView.as_view(), name="case-chain"),
+    path("v1/inbox/", cases.InboxView.as_view(), name="inbox"),
+    path("v1/inbox/read/", cases.InboxReadView.as_view(), name="inbox-read"),
     path("v1/record/checkpoint", record.LatestCheckpointView.as_view(), name="record-checkpoint"),
     path(
         "v1/record/checkpoints/<int:size>",

@@ -117,15 +117,27 @@ def _roots_at(leaves: bytes, sizes: Sequence[int]) -> dict[int, bytes]:
 
 
 def _seq_of(canonical: bytes) -> int | None:
-    """The ``seq`` member of a canonical event (keys are sorted; no whitespace)."""
-    at = canonical.find(b'"seq":')
-    if at < 0:
+    """The top-level ``seq`` of a canonical event.
+
+    RFC 8785 sorts the keys (actor, audience, data, party, seq, subjects, …) and escapes
+    every quote inside strings, so the top-level ``"seq":`` is the last one before
+    ``"subjects":`` (a ``seq`` key inside ``data`` comes earlier). Anything unexpected
+    falls back to parsing the JSON.
+    """
+    end = canonical.rfind(b',"subjects":')
+    at = canonical.rfind(b'"seq":', 0, end) if end > 0 else -1
+    if at > 0 and canonical[at - 1] == 44:  # preceded by ","
+        start = stop = at + 6
+        while stop < len(canonical) and 48 <= canonical[stop] <= 57:
+            stop += 1
+        if stop > start and canonical[stop] == 44:
+            return int(canonical[start:stop])
+    try:
+        doc = json.loads(canonical)
+    except ValueError:
         return None
-    end = at + 6
-    stop = end
-    while stop < len(canonical) and 48 <= canonical[stop] <= 57:
-        stop += 1
-    return int(canonical[end:stop]) if stop > end else None
+    seq = doc.get("seq") if isinstance(doc, dict) else None
+    return seq if isinstance(seq, int) and not isinstance(seq, bool) else None
 
 
 _ORDER = {b"meta": 0, b"checkpoint": 1, b"leaves": 2, b"entry": 3, b"end": 4}

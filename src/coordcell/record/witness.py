@@ -141,9 +141,10 @@ def run_once(
     state_dir: Path,
     *,
     log_key: str | None = None,
-    out: Any = sys.stdout,
+    out: Any = None,
 ) -> int:
     """One witnessing round; returns the size cosigned (0 if the log has no checkpoint)."""
+    out = sys.stdout if out is None else out
     state_dir.mkdir(parents=True, exist_ok=True)
     state = _load_state(state_dir)
     try:

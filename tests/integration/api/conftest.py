@@ -11,6 +11,8 @@ from django.test import Client
 
 from coordcell.accounts.models import User
 from coordcell.accounts.services import create_api_token
+from coordcell.cases.models import Case
+from coordcell.incidents.models import Incident
 from coordcell.parties.models import Delegation, Membership
 from coordcell.record.models import Checkpoint, Entry, Witness
 
@@ -72,6 +74,8 @@ def ids(db: Any) -> dict[str, str]:
         return str(Membership.objects.get(user__username=username, active=True).public_id)
 
     return {
+        "incident": str(Incident.objects.order_by("pk").values_list("public_id", flat=True)[0]),
+        "case": str(Case.objects.order_by("pk").values_list("public_id", flat=True)[0]),
         "il_witness": str(Witness.objects.get(party__code="il").public_id),
         "checkpoint_size": str(
             Checkpoint.objects.order_by("-size").values_list("size", flat=True)[0]

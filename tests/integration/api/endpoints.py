@@ -37,6 +37,9 @@ READS = [
     Endpoint("GET", "/api/v1/zones/"),
     Endpoint("GET", "/api/v1/places/"),
     Endpoint("GET", "/api/v1/protocols/"),
+    Endpoint("GET", "/api/v1/incidents/"),
+    Endpoint("GET", "/api/v1/cases/"),
+    Endpoint("GET", "/api/v1/inbox/"),
     Endpoint("GET", "/api/v1/record/checkpoint"),
     Endpoint("GET", "/api/v1/record/checkpoints/{size}"),
     Endpoint("GET", "/api/v1/record/consistency", query={"from": "1"}),
@@ -46,6 +49,12 @@ READS = [
     Endpoint("GET", "/api/schema/"),
     Endpoint("GET", "/api/docs/"),
 ]
+#: Reads of objects with an audience: its members get 200, everyone else the 404.
+AUDIENCE_READS = [
+    Endpoint("GET", "/api/v1/incidents/{id}/"),
+    Endpoint("GET", "/api/v1/cases/{id}/"),
+    Endpoint("GET", "/api/v1/cases/{id}/chain/"),
+]
 WRITES = [
     Endpoint("POST", "/api/v1/delegations/", {"party": "il", "names": VALID_NAMES}),
     Endpoint("PUT", "/api/v1/delegations/{id}/", {"names": VALID_NAMES, "active": True}),
@@ -54,6 +63,11 @@ WRITES = [
     ),
     Endpoint("POST", "/api/v1/memberships/{id}/end/"),
     Endpoint("POST", "/api/v1/record/witnesses", {"vkey": "not a key"}),
+    Endpoint("POST", "/api/v1/incidents/", {"kind": "fire"}),
+    Endpoint("POST", "/api/v1/incidents/{id}/accounts/", {"actor_claim": "denied"}),
+    Endpoint("POST", "/api/v1/cases/", {"summary": "x"}),
+    Endpoint("POST", "/api/v1/cases/{id}/actions/", {"action": "acknowledge"}),
+    Endpoint("POST", "/api/v1/inbox/read/", {}),
     Endpoint("POST", "/api/v1/record/witnesses/{id}/retire"),
     Endpoint("POST", "/api/v1/record/checkpoints/{size}/cosignatures", {"signature": "x"}),
 ]
@@ -70,21 +84,26 @@ CHECK_BODY = {
     ],
 }
 COMPUTATIONS = [Endpoint("POST", "/api/v1/check", CHECK_BODY)]
-ENDPOINTS = READS + WRITES + COMPUTATIONS
+ENDPOINTS = READS + AUDIENCE_READS + WRITES + COMPUTATIONS
 
 
 def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
     """The endpoint's URL for the Israeli delegation (and a membership in it)."""
     membership = "/memberships/" in endpoint.path
-    witness = "/witnesses/" in endpoint.path
+    if "/witnesses/" in endpoint.path:
+        id_ = ids["il_witness"]
+    elif "/incidents/" in endpoint.path:
+        id_ = ids["incident"]
+    elif "/cases/" in endpoint.path:
+        id_ = ids["case"]
+    elif membership:
+        id_ = ids["il_membership"]
+    else:
+        id_ = ids["il_delegation"]
     path = endpoint.path.format(
         code="il",
         key="southern_syria_2026",
-        id=ids["il_witness"]
-        if witness
-        else ids["il_membership"]
-        if membership
-        else ids["il_delegation"],
+        id=id_,
         size=ids["checkpoint_size"],
         seq="1",  # an event every member may read
     )

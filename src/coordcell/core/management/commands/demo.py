@@ -13,15 +13,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from coordcell.accounts.models import User
 from coordcell.agreements.services import load_arrangement, resolve_scenario_path
 from coordcell.core.actor import Actor
-from coordcell.accounts.models import User
 from coordcell.core.demo import DemoAccount, load_demo_data
 from coordcell.record.models import Witness
 from coordcell.record.note import ALG_COSIGNATURE_V1, Signer
 from coordcell.record.services import issue_checkpoint, register_witness
 from coordcell.rules.scenario import ScenarioInvalid, read_scenario
-
 
 #: The parties whose witnesses the demo runs, and how often they look for a checkpoint.
 DEMO_WITNESSES = ("il", "sy")
@@ -154,11 +153,11 @@ class Command(BaseCommand):
         from coordcell.server import run_server
 
         cli = [sys.executable, "-m", "coordcell.cli"]
-        helpers = [subprocess.Popen([*cli, "worker"])]
+        helpers = [subprocess.Popen([*cli, "worker"])]  # noqa: S603 (our own interpreter)
         server = f"http://{options['host']}:{options['port']}"
         for folder in witnesses:
             helpers.append(
-                subprocess.Popen(
+                subprocess.Popen(  # noqa: S603 (our own interpreter and files)
                     [
                         *cli,
                         "witness",

@@ -1,0 +1,344 @@
+"""The API of incidents, complaints (cases) and the inbox, through the same services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coordcell.agreements import selectors as agreements
+from coordcell.api.permissions import actor_of
+from coordcell.api.views import ERRORS
+from coordcell.cases import selectors, services
+from coordcell.cases.chain import case_chain
+from coordcell.cases.models import Case
+from coordcell.core.errors import NotFound, ValidationFailed
+from coordcell.incidents import services as incident_services
+from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices
+from coordcell.incidents.models import Incident
+from coordcell.parties import selectors as parties
+from coordcell.rules import workflow
+
+TAGS = ["cases"]
+
+
+class AccountSerializer(serializers.Serializer[Any]):
+    party = serializers.CharField(source="party.code")
+    actor_claim = serializers.CharField()
+    actor_text = serializers.CharField()
+    casualties = serializers.SerializerMethodField()
+    narrative = serializers.CharField()
+    given_at = serializers.DateTimeField()
+
+    def get_casualties(self, account: Any) -> dict[str, int | None]:
+        return {
+            "low": account.casualties_low,
+            "best": account.casualties_best,
+            "high": account.casualties_high,
+        }
+
+
+class IncidentSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    reference = serializers.CharField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    occurred_from = serializers.DateTimeField()
+    occurred_until = serializers.DateTimeField(allow_null=True)
+    time_precision = serializers.CharField()
+    geometry = serializers.DictField()
+    uncertainty_m = serializers.FloatField()
+    source = serializers.CharField()  # type: ignore[assignment]
+    source_party = serializers.CharField(source="source_party.code", allow_null=True, default=None)
+    source_dataset = serializers.CharField()
+    source_ref = serializers.CharField()
+    version = serializers.SerializerMethodField()
+    zones = serializers.ListField(child=serializers.CharField())
+    possible_zones = serializers.ListField(child=serializers.CharField())
+    findings = serializers.ListField(child=serializers.DictField())
+    problems = serializers.ListField(child=serializers.DictField())
+    accounts = AccountSerializer(many=True, source="accounts.all")
+    reported_at = serializers.DateTimeField()
+
+    def get_version(self, incident: Incident) -> str:
+        return f"{incident.version.arrangement.key} v{incident.version.number}"
+
+
+class IncidentInSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField(max_length=60)
+    title = serializers.CharField(max_length=300)
+    occurred_from = serializers.DateTimeField()
+    occurred_until = serializers.DateTimeField(required=False, allow_null=True)
+    time_precision = serializers.ChoiceField(
+        choices=PrecisionChoices.values(), default=PrecisionChoices.MINUTE
+    )
+    geometry = serializers.DictField()
+    uncertainty_m = serializers.FloatField(default=0, min_value=0, max_value=100_000)
+    audience = serializers.ListField(child=serializers.CharField(max_length=40), default=list)
+
+    def to_input(self) -> incident_services.IncidentInput:
+        data = self.validated_data
+        return incident_services.IncidentInput(
+            kind=data["kind"],
+            title=data["title"],
+            occurred_from=data["occurred_from"],
+            occurred_until=data.get("occurred_until"),
+            time_precision=data["time_precision"],
+            geometry=data["geometry"],
+            uncertainty_m=data["uncertainty_m"],
+        )
+
+
+def _known_audience(actor: Any, codes: list[str]) -> list[str]:
+    visible = set(parties.list_parties(actor).values_list("code", flat=True))
+    unknown = sorted(set(codes) - visible)
+    if unknown:
+        raise ValidationFailed({"audience": [_("Unknown party.")]})
+    if codes and actor.party_code not in codes:
+        codes = [*codes, actor.party_code]
+    return codes
+
+
+@extend_schema(tags=TAGS)
+class IncidentListView(APIView):
+    """Incidents the caller may see; reporting one computes its findings."""
+
+    @extend_schema(responses={200: IncidentSerializer(many=True), **ERRORS})
+    def get(self, request: Request) -> Response:
+        items = selectors.list_incidents(actor_of(request)).prefetch_related("accounts__party")
+        return Response(IncidentSerializer(items[:500], many=True).data)
+
+    @extend_schema(request=IncidentInSerializer, responses={201: IncidentSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        actor = actor_of(request)
+        form = IncidentInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        incident = incident_services.report_incident(
+            actor=actor,
+            data=form.to_input(),
+            version=agreements.get_version(actor, None, None),
+            audience=_known_audience(actor, form.validated_data["audience"]),
+        )
+        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=TAGS, responses={200: IncidentSerializer, **ERRORS})
+class IncidentDetailView(APIView):
+    """One incident, with each party's version side by side."""
+
+    def get(self, request: Request, id: str) -> Response:
+        return Response(IncidentSerializer(selectors.get_incident(actor_of(request), id)).data)
+
+
+class AccountInSerializer(serializers.Serializer[Any]):
+    actor_claim = serializers.ChoiceField(choices=ActorClaimChoices.values(), default="unknown")
+    actor_text = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    casualties = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, allow_null=True), required=False, default=dict
+    )
+    narrative = serializers.CharField(
+        max_length=20_000, required=False, allow_blank=True, default=""
+    )
+
+
+@extend_schema(tags=TAGS, request=AccountInSerializer, responses={200: AccountSerializer, **ERRORS})
+class IncidentAccountView(APIView):
+    """Give or revise one's party's version of an incident."""
+
+    def post(self, request: Request, id: str) -> Response:
+        actor = actor_of(request)
+        incident = selectors.get_incident(actor, id)
+        form = AccountInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        account = incident_services.give_account(
+            actor=actor, incident=incident, **form.validated_data
+        )
+        return Response(AccountSerializer(account).data)
+
+
+class DeadlineSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField()
+    level = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    state = serializers.CharField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class StepSerializer(serializers.Serializer[Any]):
+    action = serializers.CharField()
+    at = serializers.DateTimeField()
+    party = serializers.CharField(source="party_code")
+    state_after = serializers.CharField()
+    level_after = serializers.IntegerField()
+    entry = serializers.IntegerField(source="entry.seq")
+    entry_hash = serializers.CharField(source="entry.hash")
+    text = serializers.SerializerMethodField()
+
+    def get_text(self, step: Any) -> str:
+        return str(step.entry.data.get("text", ""))
+
+
+class CaseSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    reference = serializers.CharField()
+    incident = serializers.UUIDField(source="incident.public_id")
+    protocol = serializers.CharField(source="protocol_id")
+    complainant = serializers.CharField(source="complainant.code")
+    respondent = serializers.CharField(source="respondent.code")
+    summary = serializers.CharField()
+    state = serializers.CharField()
+    level = serializers.IntegerField()
+    audience = serializers.ListField(source="audience_codes", child=serializers.CharField())
+    lodged_at = serializers.DateTimeField()
+    next_due = serializers.DateTimeField(allow_null=True, default=None)
+    determination = serializers.CharField()
+    determined_at = serializers.DateTimeField(allow_null=True)
+
+
+class CaseDetailSerializer(CaseSerializer):
+    deadlines = DeadlineSerializer(many=True, source="deadlines.all")
+    steps = StepSerializer(many=True, source="steps.all")
+    your_actions = serializers.SerializerMethodField()
+
+    def get_your_actions(self, case: Case) -> list[str]:
+        actor = self.context["actor"]
+        return workflow.allowed_actions(case.state, services.sides_of(actor, case))
+
+
+class CaseInSerializer(serializers.Serializer[Any]):
+    incident = serializers.UUIDField()
+    respondent = serializers.CharField(max_length=40)
+    summary = serializers.CharField(max_length=10_000)
+    protocol = serializers.CharField(max_length=40, default="complaint")
+    audience = serializers.ListField(child=serializers.CharField(max_length=40), default=list)
+
+
+@extend_schema(tags=TAGS)
+class CaseListView(APIView):
+    """Complaints the caller may see (its audience), with the next deadline; lodge one."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("open", bool, description="Only cases still open.")],
+        responses={200: CaseSerializer(many=True), **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        open_only = request.query_params.get("open") in ("1", "true", "yes")
+        items = selectors.list_cases(actor_of(request), open_only=open_only)
+        return Response(CaseSerializer(items[:500], many=True).data)
+
+    @extend_schema(request=CaseInSerializer, responses={201: CaseDetailSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        actor = actor_of(request)
+        form = CaseInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        incident = selectors.get_incident(actor, data["incident"])
+        try:
+            respondent = parties.access_party(actor, data["respondent"])
+        except NotFound:  # an unknown party is bad input here, not a missing page
+            raise ValidationFailed({"respondent": [_("Unknown party.")]}) from None
+        case = services.lodge_complaint(
+            actor=actor,
+            incident=incident,
+            respondent=respondent,
+            summary=data["summary"],
+            protocol_id=data["protocol"],
+            extra_audience=data["audience"],
+        )
+        case = selectors.get_case(actor, case.public_id)
+        return Response(
+            CaseDetailSerializer(case, context={"actor": actor}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(tags=TAGS, responses={200: CaseDetailSerializer, **ERRORS})
+class CaseDetailView(APIView):
+    """One case: its deadlines, its steps (each with its record entry), your actions."""
+
+    def get(self, request: Request, id: str) -> Response:
+        actor = actor_of(request)
+        case = selectors.get_case(actor, id)
+        return Response(CaseDetailSerializer(case, context={"actor": actor}).data)
+
+
+class ActionInSerializer(serializers.Serializer[Any]):
+    action = serializers.ChoiceField(choices=[a for a in workflow.ACTIONS if a != "no_reply"])
+    text = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+
+
+@extend_schema(
+    tags=TAGS, request=ActionInSerializer, responses={200: CaseDetailSerializer, **ERRORS}
+)
+class CaseActionView(APIView):
+    """Take a step: acknowledge, answer, request_verification, record_verified,
+    record_unverifiable, record_disputed, determine, remedy, close, withdraw, escalate."""
+
+    def post(self, request: Request, id: str) -> Response:
+        actor = actor_of(request)
+        case = selectors.get_case(actor, id)
+        form = ActionInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.act(actor, case, form.validated_data["action"], form.validated_data["text"])
+        case = selectors.get_case(actor, id)
+        return Response(CaseDetailSerializer(case, context={"actor": actor}).data)
+
+
+@extend_schema(tags=TAGS, responses={200: serializers.DictField(), **ERRORS})
+class CaseChainView(APIView):
+    """Proof that the mechanism was tried: every step with its time, deadline outcomes,
+    and its record entry with an inclusion proof in the latest checkpoint."""
+
+    def get(self, request: Request, id: str) -> Response:
+        actor = actor_of(request)
+        return Response(case_chain(actor, selectors.get_case(actor, id)))
+
+
+class NotificationSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(source="pk")
+    case = serializers.UUIDField(source="case.public_id")
+    reference = serializers.CharField(source="case.reference")
+    action = serializers.CharField(source="step.action")
+    state = serializers.CharField(source="step.state_after")
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+    next_due = serializers.DateTimeField(allow_null=True, default=None)
+
+
+class ReadInSerializer(serializers.Serializer[Any]):
+    ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
+
+
+@extend_schema(tags=TAGS)
+class InboxView(APIView):
+    """The caller's own inbox: every step of a case in its audience, newest first."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unread", bool, description="Only unread items.")],
+        responses={200: NotificationSerializer(many=True), **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        unread = request.query_params.get("unread") in ("1", "true", "yes")
+        items = selectors.list_notifications(actor_of(request), unread_only=unread)
+        return Response(NotificationSerializer(items[:500], many=True).data)
+
+
+@extend_schema(
+    tags=TAGS, request=ReadInSerializer, responses={200: serializers.DictField(), **ERRORS}
+)
+class InboxReadView(APIView):
+    """Mark inbox items read (``ids``, or all when absent)."""
+
+    def post(self, request: Request) -> Response:
+        form = ReadInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        count = services.mark_read(
+            actor=actor_of(request), notification_ids=form.validated_data.get("ids")
+        )
+        return Response({"marked": count})

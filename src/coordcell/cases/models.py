@@ -1,0 +1,130 @@
+"""Complaints as cases: state, ladder level, deadlines, the chain of steps, the inbox.
+
+A case's history is its record entries; :class:`Step` links each to the case (the chain
+a party shows to prove the mechanism was tried). :class:`Deadline` rows are what the
+worker claims, with conditional updates, when they expire. :class:`Notification` is a
+person's inbox: every notification of one step is written in the step's transaction,
+with the step's time, so both parties and the mediator receive it at the same moment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, StateChoices
+from coordcell.core.models import PublicIdModel, RestrictedQuerySet
+from coordcell.incidents.models import audience_filter
+
+__all__ = ["Case", "Deadline", "Notification", "Step"]
+
+
+class Case(PublicIdModel):
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, related_name="cases"
+    )
+    protocol_id = models.CharField(_("protocol"), max_length=40)
+    version = models.ForeignKey(
+        "agreements.ArrangementVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    complainant = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    respondent = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    summary = models.TextField(_("complaint"))
+    state = models.CharField(_("state"), max_length=30, choices=StateChoices.choices())
+    level = models.PositiveSmallIntegerField(_("ladder level"), default=0)
+    audience = models.CharField(max_length=400)
+    lodged_at = models.DateTimeField(_("lodged at"))
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    determination = models.TextField(_("determination"), blank=True)
+    determined_at = models.DateTimeField(null=True, blank=True)
+    determined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-lodged_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"CASE-{self.pk:05d}" if self.pk else "CASE-?"
+
+    @property
+    def audience_codes(self) -> list[str]:
+        return [c for c in self.audience.split("|") if c]
+
+    @classmethod
+    def access_filter(cls, actor: Any, action: str) -> Q:
+        return audience_filter(actor)
+
+
+class Step(models.Model):
+    """One step of a case, linked to the record entry that states it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="steps")
+    entry = models.OneToOneField("record.Entry", on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=40)
+    state_after = models.CharField(max_length=30)
+    level_after = models.PositiveSmallIntegerField()
+    at = models.DateTimeField()
+    party_code = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.action}"
+
+
+class Deadline(models.Model):
+    """A deadline of a case. The worker claims an expired one with a conditional update."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="deadlines")
+    kind = models.CharField(max_length=20, choices=DeadlineKindChoices.choices())
+    level = models.PositiveSmallIntegerField()
+    starts_at = models.DateTimeField()
+    due_at = models.DateTimeField(db_index=True)
+    state = models.CharField(
+        max_length=12, choices=DeadlineStateChoices.choices(), default=DeadlineStateChoices.OPEN
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    extended_by_agreement = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [models.Index(fields=["state", "due_at"], name="cases_deadline_due")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.kind}@{self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """An item in a person's inbox."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notifications")
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="notifications")
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="cases_inbox")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}:{self.step_id}"

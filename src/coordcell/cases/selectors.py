@@ -1,0 +1,101 @@
+"""Reads of cases, incidents and inboxes, restricted to what the caller may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Min, Q, QuerySet
+
+from coordcell.cases.choices import DeadlineStateChoices
+from coordcell.cases.models import Case, Deadline, Notification, Step
+from coordcell.core.actor import Actor
+from coordcell.core.errors import NotFound
+from coordcell.incidents.models import Incident
+from coordcell.rules import workflow
+
+__all__ = [
+    "get_case",
+    "get_incident",
+    "list_cases",
+    "list_deadlines",
+    "list_incidents",
+    "list_notifications",
+    "list_steps",
+]
+
+
+def _by_public_id(qs: QuerySet[Any], public_id: Any) -> Any:
+    try:
+        obj = qs.filter(public_id=public_id).first()
+    except (ValueError, ValidationError):
+        obj = None
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def list_cases(actor: Actor, *, open_only: bool = False) -> QuerySet[Case]:
+    qs: QuerySet[Case] = (
+        Case.objects.restrict(actor)
+        .select_related("incident", "complainant", "respondent")
+        .annotate(
+            next_due=Min("deadlines__due_at", filter=Q(deadlines__state=DeadlineStateChoices.OPEN))
+        )
+    )
+    if open_only:
+        qs = qs.exclude(state__in=workflow.CLOSED_STATES)
+    return qs
+
+
+def get_case(actor: Actor, public_id: Any) -> Case:
+    case: Case = _by_public_id(list_cases(actor), public_id)
+    return case
+
+
+def list_steps(case: Case) -> QuerySet[Step]:
+    return case.steps.select_related("entry").order_by("at", "pk")
+
+
+def list_deadlines(case: Case) -> QuerySet[Deadline]:
+    return case.deadlines.order_by("due_at", "pk")
+
+
+def list_incidents(actor: Actor) -> QuerySet[Incident]:
+    incidents: QuerySet[Incident] = (
+        Incident.objects.restrict(actor)
+        .select_related("source_party", "version__arrangement")
+        .defer("version__content", "version__basemap")
+    )
+    return incidents
+
+
+def get_incident(actor: Actor, public_id: Any) -> Incident:
+    incident: Incident = _by_public_id(list_incidents(actor), public_id)
+    return incident
+
+
+def list_notifications(actor: Actor, *, unread_only: bool = False) -> QuerySet[Notification]:
+    if actor.user is None:
+        return Notification.objects.none()
+    qs = (
+        Notification.objects.filter(recipient=actor.user)
+        .select_related("case__complainant", "case__respondent", "step__entry")
+        .annotate(
+            next_due=Min(
+                "case__deadlines__due_at",
+                filter=Q(case__deadlines__state=DeadlineStateChoices.OPEN),
+            )
+        )
+    )
+    return qs.filter(read_at__isnull=True) if unread_only else qs
+
+
+def unread_count(actor: Actor) -> int:
+    if actor.user is None:
+        return 0
+    return int(
+        Notification.objects.filter(recipient=actor.user, read_at__isnull=True).aggregate(
+            n=Count("pk")
+        )["n"]
+    )

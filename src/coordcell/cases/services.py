@@ -1,0 +1,453 @@
+"""The only writers of cases: lodging, every workflow step, and the worker's expiries.
+
+Each function checks permission (the sides of ``rules.workflow``), changes the case,
+its deadlines and the inboxes, and appends its record event, in one transaction.
+Deadlines come from the arrangement's protocol (acknowledge, answer, verification, and
+the time a case may stay at each level of the ladder), as data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coordcell.accounts.models import User
+from coordcell.agreements.models import ArrangementVersion, Protocol
+from coordcell.cases import events
+from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, StateChoices
+from coordcell.cases.models import Case, Deadline, Notification, Step
+from coordcell.core.actor import Actor
+from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
+from coordcell.incidents.models import Incident
+from coordcell.parties.choices import PartyKindChoices, RoleChoices
+from coordcell.parties.models import Membership, Party
+from coordcell.record.models import Entry
+from coordcell.record.services import append_event, subject
+from coordcell.rules import deadlines, workflow
+
+__all__ = ["act", "expire_due", "lodge_complaint", "mark_read", "protocol_ladder", "sides_of"]
+
+log = logging.getLogger("coordcell.cases")
+
+#: Roles that act for a party on a case, and that are told of its steps.
+ACTING_ROLES = (RoleChoices.LIAISON_OFFICER, RoleChoices.PRINCIPAL)
+#: Reply deadlines come before the level deadline when both expire at once.
+_KIND_ORDER = {"acknowledge": 0, "answer": 1, "verification": 2, "level": 3}
+
+
+# --- who is who on a case -------------------------------------------------------------
+
+
+def sides_of(actor: Actor, case: Case) -> frozenset[str]:
+    """The workflow sides the actor holds on ``case`` (empty: a reader at most)."""
+    if actor.system:
+        return frozenset({"system"})
+    sides: set[str] = set()
+    acting = any(actor.has_role(r) for r in ACTING_ROLES)
+    if acting and actor.party_id == case.complainant_id:
+        sides.add("complainant")
+    if acting and actor.party_id == case.respondent_id:
+        sides.add("respondent")
+    if acting and actor.party_kind == PartyKindChoices.KIND_MEDIATOR:
+        sides.add("mediator")
+    if actor.party_kind == PartyKindChoices.KIND_MONITOR and actor.has_role(RoleChoices.MONITOR):
+        sides.add("monitor")
+    return frozenset(sides)
+
+
+def _default_audience(complainant: Party, respondent: Party) -> list[str]:
+    """The two parties, the mediators and the monitors (who verify)."""
+    neutral = Party.objects.filter(
+        kind__in=[PartyKindChoices.KIND_MEDIATOR, PartyKindChoices.KIND_MONITOR]
+    ).values_list("code", flat=True)
+    return sorted({complainant.code, respondent.code, *neutral})
+
+
+def _protocol(version: ArrangementVersion, protocol_id: str) -> Protocol:
+    protocol: Protocol | None = Protocol.objects.filter(
+        version=version, protocol_id=protocol_id
+    ).first()
+    if protocol is None:
+        raise ValidationFailed({"protocol": [_("The arrangement has no such protocol.")]})
+    return protocol
+
+
+def _ladder(case: Case) -> list[dict[str, Any]]:
+    return list(_protocol(case.version, case.protocol_id).ladder)
+
+
+def level_name(case: Case, level: int | None = None) -> str:
+    ladder = _ladder(case)
+    index = case.level if level is None else level
+    return str(ladder[index]["level"]) if 0 <= index < len(ladder) else ""
+
+
+# --- steps, deadlines, inboxes ---------------------------------------------------------
+
+
+def _recipients(case: Case, exclude: User | None, principals_only: bool = False) -> list[User]:
+    """Active members of the case's audience parties who act or verify on cases."""
+    roles = [RoleChoices.PRINCIPAL] if principals_only else [*ACTING_ROLES, RoleChoices.MONITOR]
+    user_ids = (
+        Membership.objects.filter(
+            active=True,
+            delegation__active=True,
+            delegation__party__code__in=case.audience_codes,
+            role__in=roles,
+            user__is_active=True,
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    users = User.objects.filter(pk__in=list(user_ids)).order_by("pk")
+    return [u for u in users if exclude is None or u.pk != exclude.pk]
+
+
+def _step(
+    case: Case,
+    actor: Actor,
+    action: str,
+    data: dict[str, Any],
+    *,
+    notify_principals: bool = False,
+) -> Step:
+    """Record the step, link it to the case, and deliver it to every inbox at once."""
+    event_type = events.LODGED if action == "lodge" else events.STEP[action]
+    entry: Entry = append_event(
+        actor=actor,
+        event_type=event_type,
+        data={
+            "case": case.reference,
+            "incident": case.incident.reference,
+            "state": case.state,
+            "level": case.level,
+            "level_name": level_name(case),
+            **data,
+        },
+        subjects=[
+            subject("cases.case", case.public_id, case.reference),
+            subject("incidents.incident", case.incident.public_id, case.incident.reference),
+        ],
+        audience=case.audience_codes,
+    )
+    step = Step.objects.create(
+        case=case,
+        entry=entry,
+        action=action,
+        state_after=case.state,
+        level_after=case.level,
+        at=entry.occurred_at,
+        party_code=actor.party_code or "",
+    )
+    recipients = _recipients(case, exclude=actor.user)
+    if notify_principals:
+        recipients = list({u.pk: u for u in recipients + _recipients(case, None, True)}.values())
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient=u, case=case, step=step, created_at=entry.occurred_at)
+            for u in recipients
+        ]
+    )
+    _email(case, step, recipients)
+    return step
+
+
+def _email(case: Case, step: Step, recipients: Iterable[User]) -> None:
+    """E-mail the step to those with an address, once the transaction has committed."""
+    addressed = [u.email for u in recipients if u.email]
+    if not addressed:
+        return
+    subject_line = f"[coordcell] {case.reference}: {step.action} ({case.state})"
+    body = (
+        f"{case.reference} — {case.summary[:200]}\n"
+        f"{step.action} at {step.at.isoformat()} — record entry #{step.entry.seq}\n"
+    )
+    messages = [(subject_line, body, settings.DEFAULT_FROM_EMAIL, [a]) for a in addressed]
+
+    def send() -> None:
+        try:
+            send_mass_mail(messages, fail_silently=False)
+        except Exception:  # the inbox has it; mail is a courtesy copy
+            log.exception("e-mail for %s could not be sent", case.reference)
+
+    transaction.on_commit(send)
+
+
+def _open_deadline(case: Case, kind: str, hours: float, now: dt.datetime) -> Deadline:
+    return Deadline.objects.create(
+        case=case,
+        kind=kind,
+        level=case.level,
+        starts_at=now,
+        due_at=deadlines.due(now, hours),
+    )
+
+
+def _close_deadlines(case: Case, kinds: Iterable[str], state: str, now: dt.datetime) -> None:
+    Deadline.objects.filter(
+        case=case, kind__in=list(kinds), state=DeadlineStateChoices.OPEN
+    ).update(state=state, closed_at=now)
+
+
+def _level_deadline(case: Case, now: dt.datetime) -> None:
+    ladder = _ladder(case)
+    if case.level < len(ladder):
+        _open_deadline(
+            case, DeadlineKindChoices.LEVEL, float(ladder[case.level]["within_hours"]), now
+        )
+
+
+def _save(case: Case, now: dt.datetime, **changes: Any) -> None:
+    for name, value in changes.items():
+        setattr(case, name, value)
+    case.updated_at = now
+    Case.objects.filter(pk=case.pk).update(updated_at=now, **changes)
+
+
+# --- lodging ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lodge_complaint(
+    *,
+    actor: Actor,
+    incident: Incident,
+    respondent: Party,
+    summary: str,
+    protocol_id: str = "complaint",
+    extra_audience: Iterable[str] = (),
+) -> Case:
+    """A party lodges a complaint against another party about an incident it may see."""
+    if actor.system or not actor.party_id or not any(actor.has_role(r) for r in ACTING_ROLES):
+        raise PermissionDenied(_("Only liaison officers and principals lodge complaints."))
+    complainant = Party.objects.get(pk=actor.party_id)
+    if complainant.kind != PartyKindChoices.KIND_PARTY:
+        raise PermissionDenied(_("Complaints are lodged by the parties to the arrangement."))
+    if not Incident.objects.restrict(actor).filter(pk=incident.pk).exists():
+        raise NotFound()
+    errors: dict[str, list[str]] = {}
+    if respondent.kind != PartyKindChoices.KIND_PARTY or respondent.pk == complainant.pk:
+        errors["respondent"] = [_("Choose another party to the arrangement.")]
+    summary = (summary or "").strip()
+    if not summary or len(summary) > 10_000:
+        errors["summary"] = [_("Describe the complaint (1 to 10,000 characters).")]
+    extra = sorted(set(extra_audience))
+    known = set(Party.objects.filter(code__in=extra).values_list("code", flat=True))
+    if set(extra) - known:
+        errors["audience"] = [_("Unknown party.")]
+    if errors:
+        raise ValidationFailed(errors)
+    protocol = _protocol(incident.version, protocol_id)
+    now = timezone.now()
+    audience = sorted({*_default_audience(complainant, respondent), *extra})
+    case = Case.objects.create(
+        incident=incident,
+        protocol_id=protocol_id,
+        version=incident.version,
+        complainant=complainant,
+        respondent=respondent,
+        summary=summary,
+        state="lodged",
+        level=0,
+        audience="".join(f"|{c}" for c in audience) + "|",
+        lodged_at=now,
+        lodged_by=actor.user,
+        updated_at=now,
+    )
+    # The incident follows the case: whoever reads the complaint reads what it is about.
+    if incident.audience:
+        merged = sorted({*incident.audience_codes, *audience})
+        Incident.objects.filter(pk=incident.pk).update(
+            audience="".join(f"|{c}" for c in merged) + "|"
+        )
+    _open_deadline(case, DeadlineKindChoices.ACKNOWLEDGE, protocol.acknowledge_within_hours, now)
+    _open_deadline(case, DeadlineKindChoices.ANSWER, protocol.answer_within_hours, now)
+    _level_deadline(case, now)
+    _step(
+        case,
+        actor,
+        "lodge",
+        {
+            "complainant": complainant.code,
+            "respondent": respondent.code,
+            "summary": summary,
+            "protocol": protocol_id,
+            "deadlines": {
+                "acknowledge": deadlines.due(now, protocol.acknowledge_within_hours),
+                "answer": deadlines.due(now, protocol.answer_within_hours),
+            },
+        },
+    )
+    return case
+
+
+# --- the workflow's steps --------------------------------------------------------------
+
+
+@transaction.atomic
+def act(actor: Actor, case: Case, action: str, text: str = "") -> Case:
+    """Take a workflow step (acknowledge, answer, …, withdraw, escalate) on ``case``."""
+    case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
+    if action not in workflow.ACTIONS or action == "no_reply":
+        raise ValidationFailed({"action": [_("Unknown action.")]})
+    sides = sides_of(actor, case)
+    try:
+        state = workflow.next_state(case.state, action, sides)
+    except workflow.TransitionRefused as refused:
+        if refused.reason == "wrong_side":
+            raise PermissionDenied(_("You may not take this step on this case.")) from None
+        raise ValidationFailed(
+            {
+                "action": [
+                    _("This step is not possible while the case is %(state)s.")
+                    % {"state": StateChoices.label(case.state)}
+                ]
+            }
+        ) from None
+    text = (text or "").strip()
+    if len(text) > 20_000:
+        raise ValidationFailed({"text": [_("At most 20,000 characters.")]})
+    if action in ("answer", "determine") and not text:
+        raise ValidationFailed({"text": [_("This step needs a text.")]})
+    now = timezone.now()
+    data: dict[str, Any] = {"text": text, "from_state": case.state}
+    notify_principals = False
+    if action == "acknowledge":
+        _close_deadlines(case, [DeadlineKindChoices.ACKNOWLEDGE], DeadlineStateChoices.MET, now)
+    elif action == "answer":
+        _close_deadlines(
+            case,
+            [DeadlineKindChoices.ACKNOWLEDGE, DeadlineKindChoices.ANSWER],
+            DeadlineStateChoices.MET,
+            now,
+        )
+    elif action == "request_verification":
+        protocol = _protocol(case.version, case.protocol_id)
+        _open_deadline(
+            case, DeadlineKindChoices.VERIFICATION, protocol.verification_within_hours, now
+        )
+    elif action.startswith("record_"):
+        _close_deadlines(case, [DeadlineKindChoices.VERIFICATION], DeadlineStateChoices.MET, now)
+    elif action in ("determine", "withdraw", "close"):
+        _close_deadlines(
+            case,
+            [k for k, _label in DeadlineKindChoices.choices()],
+            DeadlineStateChoices.CANCELLED,
+            now,
+        )
+    elif action == "escalate":
+        if case.level + 1 >= len(_ladder(case)):
+            raise ValidationFailed({"action": [_("The case is already at the top of the ladder.")]})
+        _close_deadlines(case, [DeadlineKindChoices.LEVEL], DeadlineStateChoices.CANCELLED, now)
+        _save(case, now, level=case.level + 1)
+        _level_deadline(case, now)
+        data["to_level"] = level_name(case)
+        notify_principals = True
+    changes: dict[str, Any] = {"state": state}
+    if action == "determine":
+        changes.update(determination=text, determined_at=now, determined_by=actor.user)
+        data["determined_by"] = actor.name
+    _save(case, now, **changes)
+    _step(case, actor, action, data, notify_principals=notify_principals)
+    return case
+
+
+# --- the worker -----------------------------------------------------------------------
+
+
+def expire_due(now: dt.datetime) -> int:
+    """Write "no reply" for every open deadline due at ``now`` and climb the ladder.
+
+    Each deadline is claimed with a conditional update (open → expired) inside its own
+    transaction: two workers running at once never handle one twice. Returns the number
+    of deadlines this call expired.
+    """
+    due = list(
+        Deadline.objects.filter(state=DeadlineStateChoices.OPEN, due_at__lte=now)
+        .order_by("due_at", "pk")
+        .values_list("pk", "kind", "due_at")
+    )
+    due.sort(key=lambda row: (row[2], _KIND_ORDER.get(row[1], 9), row[0]))
+    handled = 0
+    for pk, _kind, _due_at in due:
+        with transaction.atomic():
+            claimed = Deadline.objects.filter(pk=pk, state=DeadlineStateChoices.OPEN).update(
+                state=DeadlineStateChoices.EXPIRED, closed_at=now
+            )
+            if not claimed:
+                continue  # met, cancelled, or another worker took it
+            _expire(Deadline.objects.select_related("case__incident").get(pk=pk), now)
+            handled += 1
+    return handled
+
+
+def _expire(deadline: Deadline, now: dt.datetime) -> None:
+    case = Case.objects.select_for_update().select_related("incident").get(pk=deadline.case_id)
+    system = Actor.console("worker")
+    if case.state in workflow.CLOSED_STATES:
+        return
+    if deadline.kind != DeadlineKindChoices.LEVEL:
+        _step(
+            case,
+            system,
+            "no_reply",
+            {"deadline": deadline.kind, "due_at": deadline.due_at, "expired_at": now},
+        )
+    ladder = _ladder(case)
+    if (
+        case.state not in workflow.OPEN_STATES
+        or case.state == "determined"
+        or case.state == "remedied"
+    ):
+        return
+    if case.level + 1 >= len(ladder):
+        if deadline.kind == DeadlineKindChoices.LEVEL:
+            _step(
+                case,
+                system,
+                "no_reply",
+                {"deadline": deadline.kind, "due_at": deadline.due_at, "expired_at": now},
+            )
+        return
+    _close_deadlines(case, [DeadlineKindChoices.LEVEL], DeadlineStateChoices.CANCELLED, now)
+    _save(case, now, level=case.level + 1)
+    _level_deadline(case, now)
+    _step(
+        case,
+        system,
+        "escalate",
+        {
+            "reason": f"{deadline.kind}_deadline_expired",
+            "due_at": deadline.due_at,
+            "to_level": level_name(case),
+        },
+        notify_principals=True,
+    )
+
+
+@transaction.atomic
+def mark_read(*, actor: Actor, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the actor's own notifications read (all, or the given ones)."""
+    if actor.user is None:
+        raise PermissionDenied()
+    qs = Notification.objects.filter(recipient=actor.user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    return qs.update(read_at=timezone.now())
+
+
+def protocol_ladder(case: Case) -> list[dict[str, Any]]:
+    """The case's ladder in the active language, with the level it stands at."""
+    protocol = _protocol(case.version, case.protocol_id)
+    return [
+        {**step, "index": i, "current": i == case.level, "passed": i < case.level}
+        for i, step in enumerate(protocol.localized_ladder)
+    ]

@@ -1,0 +1,82 @@
+"""Template helpers of cases: clocks and labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coordcell.cases.choices import (
+    ActionChoices,
+    DeadlineKindChoices,
+    DeadlineStateChoices,
+    StateChoices,
+)
+from coordcell.rules import taxonomy
+
+register = template.Library()
+
+
+def _span(seconds: float) -> str:
+    minutes = int(abs(seconds) // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return _("%(d)s d %(h)s h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)s h %(m)s min") % {"h": hours, "m": mins}
+    return _("%(m)s min") % {"m": mins}
+
+
+@register.simple_tag
+def clock(due_at: dt.datetime | None, now: dt.datetime | None = None) -> dict[str, Any]:
+    """``{"text": "5 h 12 min left", "overdue": False}`` for a deadline."""
+    if due_at is None:
+        return {"text": "", "overdue": False, "none": True}
+    now = now or timezone.now()
+    seconds = (due_at - now).total_seconds()
+    if seconds < 0:
+        return {"text": _("overdue by %(span)s") % {"span": _span(seconds)}, "overdue": True}
+    return {"text": _("%(span)s left") % {"span": _span(seconds)}, "overdue": False}
+
+
+@register.filter
+def state_label(code: str) -> Any:
+    return StateChoices.label(code)
+
+
+@register.filter
+def state_colour(code: str) -> str:
+    return StateChoices.colour(code)
+
+
+@register.filter
+def action_label(code: str) -> Any:
+    return ActionChoices.label(code)
+
+
+@register.filter
+def deadline_label(code: str) -> Any:
+    return DeadlineKindChoices.label(code)
+
+
+@register.filter
+def deadline_state_label(code: str) -> Any:
+    return DeadlineStateChoices.label(code)
+
+
+@register.filter
+def deadline_state_colour(code: str) -> str:
+    return DeadlineStateChoices.colour(code)
+
+
+@register.filter
+def kind_label(code: str) -> str:
+    """The translated label of an incident kind (its code if unknown)."""
+    try:
+        return _(taxonomy.label(code))
+    except taxonomy.UnknownKind:
+        return code

@@ -1,0 +1,271 @@
+"""The case pages: the board of open cases by deadline, the inbox, a case with its
+timeline and actions, the form to lodge a complaint, and a case's chain as JSON.
+
+Reads go through ``cases.selectors`` (a case outside the reader's audience answers 404,
+like a missing one); writes go through ``cases.services`` and ``incidents.services``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coordcell.accounts.forms import add_domain_errors
+from coordcell.agreements import selectors as agreements
+from coordcell.cases import selectors, services
+from coordcell.cases.chain import case_chain
+from coordcell.cases.forms import AccountForm, LodgeForm, StepForm
+from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
+from coordcell.incidents import services as incident_services
+from coordcell.incidents.models import Account
+from coordcell.parties import selectors as parties
+from coordcell.parties.choices import PartyKindChoices, RoleChoices
+from coordcell.rules import workflow
+from coordcell.situation.engines import engine_for, explain
+from coordcell.ui.actor import actor_for
+from coordcell.ui.decorators import member_required
+
+#: Actions that need a text (the others may carry one).
+NEEDS_TEXT = {"answer", "determine"}
+
+
+@member_required
+def board(request: HttpRequest) -> HttpResponse:
+    """Open cases the reader may see, the next deadline first (the mediator's board)."""
+    actor = actor_for(request)
+    show_all = request.GET.get("all") == "1"
+    cases = list(selectors.list_cases(actor, open_only=not show_all))
+    far = timezone.now() + dt.timedelta(days=36500)
+    cases.sort(key=lambda c: (c.next_due is None, c.next_due or far, -c.pk))  # type: ignore[attr-defined]
+    return render(
+        request,
+        "cases/board.html",
+        {
+            "cases": cases,
+            "show_all": show_all,
+            "unread": selectors.unread_count(actor),
+            "may_lodge": _may_lodge(actor),
+            "now": timezone.now(),
+        },
+    )
+
+
+@member_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The reader's own inbox; POST marks everything read."""
+    actor = actor_for(request)
+    if request.method == "POST":
+        services.mark_read(actor=actor)
+        return redirect("cases:inbox")
+    items = list(selectors.list_notifications(actor)[:200])
+    return render(request, "cases/inbox.html", {"items": items, "now": timezone.now()})
+
+
+def _may_lodge(actor: Any) -> bool:
+    return bool(
+        actor.party_kind == PartyKindChoices.KIND_PARTY
+        and (actor.has_role(RoleChoices.LIAISON_OFFICER) or actor.has_role(RoleChoices.PRINCIPAL))
+    )
+
+
+def _respondents(actor: Any) -> list[tuple[str, str]]:
+    return [
+        (p.code, p.name)
+        for p in parties.list_parties(actor).filter(kind=PartyKindChoices.KIND_PARTY)
+        if p.code != actor.party_code
+    ]
+
+
+@member_required
+def lodge(request: HttpRequest) -> HttpResponse:
+    """Report the incident and lodge the complaint about it, in one form."""
+    actor = actor_for(request)
+    if not _may_lodge(actor):
+        raise PermissionDenied(
+            _("Only a party's liaison officers and principals lodge complaints.")
+        )
+    version = agreements.get_version(actor, None, None)
+    form = LodgeForm(request.POST or None, respondents=_respondents(actor))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            moment = data["occurred_from"]
+            if timezone.is_naive(moment):
+                moment = moment.replace(tzinfo=dt.UTC)
+            try:
+                case = _lodge(actor, version, data, moment)
+            except ValidationFailed as exc:
+                add_domain_errors(
+                    form,
+                    exc,
+                    {"geometry": "lat", "incident": "title", "audience": "respondent"},
+                )
+            else:
+                messages.success(request, _("Complaint %(ref)s lodged.") % {"ref": case.reference})
+                return redirect("cases:case", public_id=case.public_id)
+    config = {
+        "zonesUrl": reverse("api:zones"),
+        "bbox": version.region_bbox,
+    }
+    return render(
+        request, "cases/lodge.html", {"form": form, "picker_config": config}, status=status
+    )
+
+
+def _lodge(actor: Any, version: Any, data: dict[str, Any], moment: dt.datetime) -> Any:
+    from django.db import transaction
+
+    from coordcell.parties.models import Party
+
+    with transaction.atomic():
+        respondent = Party.objects.get(code=data["respondent"])
+        incident = incident_services.report_incident(
+            actor=actor,
+            data=incident_services.IncidentInput(
+                kind=data["kind"],
+                title=data["title"],
+                occurred_from=moment,
+                time_precision=data["time_precision"],
+                geometry={"type": "Point", "coordinates": [data["lon"], data["lat"]]},
+                uncertainty_m=data["uncertainty_m"],
+            ),
+            version=version,
+            audience=[actor.party_code, respondent.code],
+        )
+        return services.lodge_complaint(
+            actor=actor, incident=incident, respondent=respondent, summary=data["summary"]
+        )
+
+
+def _explained(incident: Any) -> list[dict[str, Any]]:
+    engine = engine_for(incident.version)
+    return [
+        {**f, "explanation": explain(f["message_id"], f.get("params", {}), engine)}
+        for f in incident.findings
+    ]
+
+
+@member_required
+def case_page(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = actor_for(request)
+    case = selectors.get_case(actor, public_id)
+    return _render_case(request, case)
+
+
+def _render_case(
+    request: HttpRequest,
+    case: Any,
+    step_form: StepForm | None = None,
+    account_form: AccountForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    actor = actor_for(request)
+    incident = case.incident
+    sides = services.sides_of(actor, case)
+    accounts = {
+        a.party_id: a for a in Account.objects.filter(incident=incident).select_related("party")
+    }
+    versions = [
+        {"party": p, "account": accounts.get(p.pk)} for p in (case.complainant, case.respondent)
+    ]
+    may_give = actor.party_id in (case.complainant_id, case.respondent_id) and bool(
+        {"complainant", "respondent"} & sides
+    )
+    own = accounts.get(actor.party_id) if actor.party_id else None
+    if account_form is None and may_give:
+        account_form = AccountForm(
+            initial={
+                "actor_claim": own.actor_claim,
+                "actor_text": own.actor_text,
+                "casualties_low": own.casualties_low,
+                "casualties_best": own.casualties_best,
+                "casualties_high": own.casualties_high,
+                "narrative": own.narrative,
+            }
+            if own
+            else None
+        )
+    context = {
+        "case": case,
+        "incident": incident,
+        "findings": _explained(incident),
+        "versions": versions,
+        "steps": list(selectors.list_steps(case)),
+        "deadlines": list(selectors.list_deadlines(case)),
+        "actions": workflow.allowed_actions(case.state, sides),
+        "needs_text": NEEDS_TEXT,
+        "step_form": step_form or StepForm(),
+        "account_form": account_form if may_give else None,
+        "ladder": services.protocol_ladder(case),
+        "now": timezone.now(),
+    }
+    return render(request, "cases/case.html", context, status=status)
+
+
+@member_required
+@require_POST
+def take_step(request: HttpRequest, public_id: Any, action: str) -> HttpResponse:
+    actor = actor_for(request)
+    case = selectors.get_case(actor, public_id)
+    if action not in workflow.ACTIONS or action == "no_reply":
+        raise NotFound()
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, case, step_form=form, status=400)
+    try:
+        services.act(actor, case, action, form.cleaned_data["text"])
+    except ValidationFailed as exc:
+        add_domain_errors(form, exc, {"action": "text"})
+        return _render_case(request, case, step_form=form, status=400)
+    return redirect("cases:case", public_id=case.public_id)
+
+
+@member_required
+@require_POST
+def give_version(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = actor_for(request)
+    case = selectors.get_case(actor, public_id)
+    form = AccountForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            incident_services.give_account(
+                actor=actor,
+                incident=case.incident,
+                actor_claim=data["actor_claim"],
+                actor_text=data["actor_text"],
+                casualties={
+                    "low": data["casualties_low"],
+                    "best": data["casualties_best"],
+                    "high": data["casualties_high"],
+                },
+                narrative=data["narrative"],
+            )
+        except ValidationFailed as exc:
+            add_domain_errors(form, exc, {"casualties": "casualties_best"})
+        else:
+            messages.success(request, _("Your party's version is saved."))
+            return redirect("cases:case", public_id=case.public_id)
+    return _render_case(request, case, account_form=form, status=400)
+
+
+@member_required
+def chain(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The case's chain as a JSON file to keep: every step tied to the record."""
+    actor = actor_for(request)
+    case = selectors.get_case(actor, public_id)
+    body = json.dumps(case_chain(actor, case), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-chain.json"'
+    return response

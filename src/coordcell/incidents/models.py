@@ -1,0 +1,126 @@
+"""Incidents: what was reported, where and when, with each party's version side by side.
+
+An incident is never "what happened": it is a report from a source (a party, a monitor,
+the hotline, an open-source dataset). Each party may give its own version
+(:class:`Account`); the monitors' facts and the mediator's determination are separate
+records (cases). The rules engine's findings are stored with the arrangement version
+they were computed under, and computed again whenever place, time or kind change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from coordcell.core.models import PublicIdModel, RestrictedQuerySet
+from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices, SourceChoices
+
+__all__ = ["Account", "Incident", "audience_filter"]
+
+
+def audience_filter(actor: Any, prefix: str = "") -> Q:
+    """Rows whose ``audience`` ("" = every member, else ``|il|us|``) includes the actor."""
+    if getattr(actor, "system", False):
+        return Q()
+    code = getattr(actor, "party_code", None)
+    if not code:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}audience": ""}) | Q(**{f"{prefix}audience__contains": f"|{code}|"})
+
+
+class Incident(PublicIdModel):
+    kind = models.CharField(_("kind"), max_length=60)
+    title = models.CharField(_("title"), max_length=300)
+    occurred_from = models.DateTimeField(_("occurred from"))
+    occurred_until = models.DateTimeField(_("occurred until"), null=True, blank=True)
+    time_precision = models.CharField(
+        _("time precision"),
+        max_length=10,
+        choices=PrecisionChoices.choices(),
+        default=PrecisionChoices.MINUTE,
+    )
+    geometry = models.JSONField(_("geometry"))
+    uncertainty_m = models.FloatField(_("location uncertainty (m)"), default=0)
+    lon = models.FloatField()
+    lat = models.FloatField()
+    source = models.CharField(_("source"), max_length=30, choices=SourceChoices.choices())
+    source_party = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source_dataset = models.CharField(max_length=40, blank=True)
+    source_ref = models.CharField(max_length=120, blank=True)
+    version = models.ForeignKey(
+        "agreements.ArrangementVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    zones = models.JSONField(default=list)
+    possible_zones = models.JSONField(default=list)
+    findings = models.JSONField(default=list)
+    problems = models.JSONField(default=list)
+    audience = models.CharField(max_length=400, blank=True, default="")
+    reported_at = models.DateTimeField(_("reported at"))
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    fictional = models.BooleanField(default=False)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-occurred_from", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_dataset", "source_ref"],
+                condition=~Q(source_ref=""),
+                name="incidents_one_per_source_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"INC-{self.pk:05d}" if self.pk else "INC-?"
+
+    @property
+    def audience_codes(self) -> list[str]:
+        return [c for c in self.audience.split("|") if c]
+
+    @classmethod
+    def access_filter(cls, actor: Any, action: str) -> Q:
+        return audience_filter(actor)
+
+
+class Account(models.Model):
+    """One party's version of an incident; revised in place, every revision recorded."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="accounts")
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    actor_claim = models.CharField(
+        _("actor"), max_length=30, choices=ActorClaimChoices.choices(), default="unknown"
+    )
+    actor_text = models.CharField(_("actor named"), max_length=300, blank=True)
+    casualties_low = models.PositiveIntegerField(_("casualties (low)"), null=True, blank=True)
+    casualties_best = models.PositiveIntegerField(_("casualties (best)"), null=True, blank=True)
+    casualties_high = models.PositiveIntegerField(_("casualties (high)"), null=True, blank=True)
+    narrative = models.TextField(_("narrative"), blank=True)
+    given_at = models.DateTimeField(_("given at"))
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("party's version")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "party"], name="incidents_one_account")
+        ]
+        ordering = ["party__code"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}/{self.party_id}"

@@ -1,0 +1,326 @@
+"""The only writers of incidents and of the parties' versions of them.
+
+Each function checks permission, validates, writes, and appends its record event in one
+transaction. The rules engine's findings are computed on report and on every change of
+place, time or kind, under the arrangement version in force, which they cite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coordcell.agreements.models import ArrangementVersion
+from coordcell.core.actor import Actor
+from coordcell.core.errors import PermissionDenied, ValidationFailed
+from coordcell.incidents import events
+from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices, SourceChoices
+from coordcell.incidents.models import Account, Incident
+from coordcell.parties.choices import PartyKindChoices, RoleChoices
+from coordcell.parties.models import Party
+from coordcell.record.services import append_event, subject
+from coordcell.rules import taxonomy
+from coordcell.rules.engine import Observation
+from coordcell.situation.engines import engine_for
+
+__all__ = ["IncidentInput", "change_incident", "give_account", "report_incident"]
+
+#: Problems of the engine that make a report unusable (bad input, not a fact to keep).
+_REJECTING = {"unknown_kind", "invalid_geometry", "outside_region", "swapped_coordinates"}
+#: Who may report an incident in the name of their party.
+REPORTER_ROLES = (
+    RoleChoices.PRINCIPAL,
+    RoleChoices.LIAISON_OFFICER,
+    RoleChoices.ANALYST,
+    RoleChoices.MONITOR,
+)
+
+
+@dataclass(frozen=True)
+class IncidentInput:
+    kind: str
+    title: str
+    occurred_from: dt.datetime
+    geometry: Mapping[str, Any]
+    occurred_until: dt.datetime | None = None
+    time_precision: str = PrecisionChoices.MINUTE
+    uncertainty_m: float = 0.0
+
+
+def _source_for(actor: Actor) -> str:
+    if actor.system:
+        return SourceChoices.OPEN_SOURCE
+    if actor.party_kind == PartyKindChoices.KIND_MONITOR:
+        return SourceChoices.MONITOR_OBSERVATION
+    return SourceChoices.PARTY_REPORT
+
+
+def _may_report(actor: Actor) -> bool:
+    return actor.system or (
+        actor.is_member
+        and actor.party_kind != PartyKindChoices.KIND_DONOR
+        and any(actor.has_role(r) for r in REPORTER_ROLES)
+    )
+
+
+def _validate(data: IncidentInput) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not taxonomy.is_kind(data.kind):
+        errors["kind"] = [_("Unknown incident kind.")]
+    title = (data.title or "").strip()
+    if not title or len(title) > 300:
+        errors["title"] = [_("Give a title of 1 to 300 characters.")]
+    for name in ("occurred_from", "occurred_until"):
+        value = getattr(data, name)
+        if value is not None and (not isinstance(value, dt.datetime) or value.tzinfo is None):
+            errors[name] = [_("Give a date and time with its time zone.")]
+    if (
+        not errors.get("occurred_from")
+        and not errors.get("occurred_until")
+        and data.occurred_until is not None
+        and data.occurred_until < data.occurred_from
+    ):
+        errors["occurred_until"] = [_("The end of the time window is before its start.")]
+    if data.time_precision not in PrecisionChoices.values():
+        errors["time_precision"] = [_("Unknown precision.")]
+    radius = data.uncertainty_m
+    if not isinstance(radius, int | float) or not math.isfinite(radius) or not 0 <= radius <= 1e5:
+        errors["uncertainty_m"] = [_("Give an uncertainty between 0 and 100,000 metres.")]
+    return errors
+
+
+def _assess(version: ArrangementVersion, data: IncidentInput, ref: str) -> dict[str, Any]:
+    """The engine's assessment, or ValidationFailed naming the problem with the place."""
+    engine = engine_for(version)
+    assessment = engine.assess(
+        Observation(
+            id=ref,
+            kind=data.kind,
+            geometry=data.geometry,
+            time=data.occurred_from,
+            uncertainty_m=float(data.uncertainty_m),
+        )
+    )
+    result = assessment.as_dict()
+    rejecting = [p for p in assessment.problems if p.code in _REJECTING]
+    if rejecting:
+        field = "kind" if rejecting[0].code == "unknown_kind" else "geometry"
+        raise ValidationFailed({field: [p.message for p in rejecting]})
+    return result
+
+
+def _representative_point(geometry: Mapping[str, Any]) -> tuple[float, float]:
+    from shapely.geometry import shape
+
+    point = shape(geometry).representative_point()
+    return float(point.x), float(point.y)
+
+
+def _audience_string(codes: Iterable[str]) -> str:
+    codes = sorted(set(codes))
+    return "".join(f"|{c}" for c in codes) + "|" if codes else ""
+
+
+def _snapshot(incident: Incident) -> dict[str, Any]:
+    return {
+        "reference": incident.reference,
+        "kind": incident.kind,
+        "title": incident.title,
+        "occurred_from": incident.occurred_from,
+        "occurred_until": incident.occurred_until,
+        "time_precision": incident.time_precision,
+        "geometry": incident.geometry,
+        "uncertainty_m": incident.uncertainty_m,
+        "source": incident.source,
+        "source_dataset": incident.source_dataset,
+        "source_ref": incident.source_ref,
+        "version": f"{incident.version.arrangement.key} v{incident.version.number}",
+        "zones": incident.zones,
+        "possible_zones": incident.possible_zones,
+        "findings": incident.findings,
+        "problems": incident.problems,
+    }
+
+
+@transaction.atomic
+def report_incident(
+    *,
+    actor: Actor,
+    data: IncidentInput,
+    version: ArrangementVersion,
+    audience: Iterable[str] = (),
+    source: str | None = None,
+    source_dataset: str = "",
+    source_ref: str = "",
+    fictional: bool = False,
+) -> Incident:
+    """Store a reported incident with the engine's findings under ``version``."""
+    if not _may_report(actor):
+        raise PermissionDenied(_("You may not report incidents."))
+    errors = _validate(data)
+    if errors:
+        raise ValidationFailed(errors)
+    assessed = _assess(version, data, source_ref or "new")
+    lon, lat = _representative_point(data.geometry)
+    incident = Incident.objects.create(
+        kind=data.kind,
+        title=data.title.strip(),
+        occurred_from=data.occurred_from,
+        occurred_until=data.occurred_until,
+        time_precision=data.time_precision,
+        geometry=dict(data.geometry),
+        uncertainty_m=float(data.uncertainty_m),
+        lon=lon,
+        lat=lat,
+        source=source or _source_for(actor),
+        source_party=Party.objects.filter(pk=actor.party_id).first() if actor.party_id else None,
+        source_dataset=source_dataset,
+        source_ref=source_ref,
+        version=version,
+        zones=assessed["zones"],
+        possible_zones=assessed["possible_zones"],
+        findings=assessed["findings"],
+        problems=assessed["problems"],
+        audience=_audience_string(audience),
+        reported_at=timezone.now(),
+        reported_by=actor.user,
+        fictional=fictional,
+    )
+    append_event(
+        actor=actor,
+        event_type=events.INCIDENT_REPORTED,
+        data=_snapshot(incident),
+        subjects=[subject("incidents.incident", incident.public_id, incident.reference)],
+        audience=incident.audience_codes,
+    )
+    return incident
+
+
+@transaction.atomic
+def change_incident(
+    *, actor: Actor, incident: Incident, data: IncidentInput, version: ArrangementVersion
+) -> Incident:
+    """Change place, time or kind; the findings are computed again under ``version``."""
+    if not (
+        actor.system or (incident.source_party_id and incident.source_party_id == actor.party_id)
+    ):
+        raise PermissionDenied(_("Only the party that reported an incident may change it."))
+    errors = _validate(data)
+    if errors:
+        raise ValidationFailed(errors)
+    assessed = _assess(version, data, incident.reference)
+    lon, lat = _representative_point(data.geometry)
+    fields = {
+        "kind": data.kind,
+        "title": data.title.strip(),
+        "occurred_from": data.occurred_from,
+        "occurred_until": data.occurred_until,
+        "time_precision": data.time_precision,
+        "geometry": dict(data.geometry),
+        "uncertainty_m": float(data.uncertainty_m),
+        "lon": lon,
+        "lat": lat,
+        "version": version,
+        "zones": assessed["zones"],
+        "possible_zones": assessed["possible_zones"],
+        "findings": assessed["findings"],
+        "problems": assessed["problems"],
+    }
+    Incident.objects.filter(pk=incident.pk).update(**fields)
+    incident.refresh_from_db()
+    append_event(
+        actor=actor,
+        event_type=events.INCIDENT_CHANGED,
+        data=_snapshot(incident),
+        subjects=[subject("incidents.incident", incident.public_id, incident.reference)],
+        audience=incident.audience_codes,
+    )
+    return incident
+
+
+def _count(value: Any, name: str, errors: dict[str, list[str]]) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if number < 0 or number > 1_000_000:
+        errors[name] = [_("Give a whole number from 0.")]
+        return None
+    return number
+
+
+@transaction.atomic
+def give_account(
+    *,
+    actor: Actor,
+    incident: Incident,
+    actor_claim: str = ActorClaimChoices.UNKNOWN,
+    actor_text: str = "",
+    casualties: Mapping[str, Any] | None = None,
+    narrative: str = "",
+) -> Account:
+    """Give or revise the actor's party's version of an incident (a party, not a monitor)."""
+    if (
+        actor.system
+        or not actor.party_id
+        or actor.party_kind != PartyKindChoices.KIND_PARTY
+        or not (
+            actor.has_role(RoleChoices.LIAISON_OFFICER) or actor.has_role(RoleChoices.PRINCIPAL)
+        )
+    ):
+        raise PermissionDenied(
+            _("Only a party's liaison officers and principals give its version.")
+        )
+    errors: dict[str, list[str]] = {}
+    if actor_claim not in ActorClaimChoices.values():
+        errors["actor_claim"] = [_("Unknown choice.")]
+    if len(actor_text or "") > 300:
+        errors["actor_text"] = [_("At most 300 characters.")]
+    if len(narrative or "") > 20_000:
+        errors["narrative"] = [_("At most 20,000 characters.")]
+    casualties = casualties or {}
+    low = _count(casualties.get("low"), "casualties.low", errors)
+    best = _count(casualties.get("best"), "casualties.best", errors)
+    high = _count(casualties.get("high"), "casualties.high", errors)
+    given = [v for v in (low, best, high) if v is not None]
+    if not errors and given != sorted(given):
+        errors["casualties"] = [_("Casualty counts must satisfy low ≤ best ≤ high.")]
+    if errors:
+        raise ValidationFailed(errors)
+    values = {
+        "actor_claim": actor_claim,
+        "actor_text": (actor_text or "").strip(),
+        "casualties_low": low,
+        "casualties_best": best,
+        "casualties_high": high,
+        "narrative": (narrative or "").strip(),
+        "given_at": timezone.now(),
+        "given_by": actor.user,
+    }
+    account, _created = Account.objects.update_or_create(
+        incident=incident, party_id=actor.party_id, defaults=values
+    )
+    append_event(
+        actor=actor,
+        event_type=events.ACCOUNT_GIVEN,
+        data={
+            "incident": incident.reference,
+            "party": actor.party_code,
+            "actor_claim": actor_claim,
+            "actor_text": values["actor_text"],
+            "casualties": {"low": low, "best": best, "high": high},
+            "narrative": values["narrative"],
+        },
+        subjects=[subject("incidents.incident", incident.public_id, incident.reference)],
+        audience=incident.audience_codes,
+    )
+    return account

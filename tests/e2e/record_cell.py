@@ -1,0 +1,244 @@
+"""A demo data directory served by ``coordcell serve`` alone, for the record's e2e tests.
+
+``Cell.create()`` runs ``coordcell demo --no-serve`` (SQLite, the demo's personas, API
+tokens and witness keys), then ``Cell.serve()`` starts the production server on it in its
+own process group (so a test can stop it gracefully, or SIGKILL every process of it at
+once). ``Cell.cli()`` runs any ``coordcell`` command with the same environment, and
+``Cell.db()`` opens the SQLite database directly when no server runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.demo_server import STARTUP_TIMEOUT, _group_alive, demo_env, free_port
+
+__all__ = ["Cell", "Server", "api"]
+
+#: Files of a data directory that make up its state (the database with its WAL, the keys).
+STATE_FILES = (
+    "coordcell.sqlite3",
+    "coordcell.sqlite3-wal",
+    "coordcell.sqlite3-shm",
+    "secret-key",
+    "record-log.key",
+    "demo-accounts.json",
+)
+
+#: Generous: a slow two-core machine migrates, collects static files and forks workers.
+SERVE_TIMEOUT = 180.0
+COMMAND_TIMEOUT = 300.0
+
+
+def api(
+    base_url: str, method: str, path: str, token: str, body: Any = None, timeout: float = 60.0
+) -> tuple[int, Any]:
+    """``(status, decoded JSON or None)``; HTTP errors are returned, not raised."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(  # noqa: S310 (http://127.0.0.1)
+        base_url + path, data=data, method=method
+    )
+    request.add_header("Authorization", f"Bearer {token}")
+    request.add_header("Accept", "application/json")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as exc:
+        raw = exc.read()
+        try:
+            return exc.code, json.loads(raw) if raw else None
+        except ValueError:
+            return exc.code, raw.decode("utf-8", "replace")
+
+
+@dataclass
+class Server:
+    """``coordcell serve`` running in its own process group."""
+
+    base_url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def pgid(self) -> int:
+        return self.process.pid  # start_new_session: the leader's pid is the group's id
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def kill(self) -> None:
+        """SIGKILL every process of the server at once (master and workers), then reap."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pgid, signal.SIGKILL)
+        self._reap()
+
+    def stop(self) -> None:
+        """SIGTERM (gunicorn stops gracefully), then SIGKILL whatever is left."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pgid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=30)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pgid, signal.SIGKILL)
+        self._reap()
+
+    def _reap(self) -> None:
+        self.process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while _group_alive(self.pgid):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server's process group {self.pgid} outlived SIGKILL")
+            time.sleep(0.1)
+
+
+@dataclass
+class Cell:
+    """A demo data directory and the environment every command on it runs with."""
+
+    root: Path
+    data_dir: Path
+    servers: list[Server] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, root: Path, name: str = "data") -> Cell:
+        """``coordcell demo --no-serve`` on a new data directory ``root/name``."""
+        root.mkdir(parents=True, exist_ok=True)
+        cell = cls(root, root / name)
+        result = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+            [
+                sys.executable,
+                "-m",
+                "coordcell.cli",
+                "demo",
+                "--data-dir",
+                str(cell.data_dir),
+                "--port",
+                "8000",
+                "--no-serve",
+            ],
+            cwd=root,
+            env=demo_env(root),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            check=False,
+            start_new_session=True,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return cell
+
+    def copy(self, name: str) -> Cell:
+        """A second data directory with the same database and keys (no server may run)."""
+        assert not any(s.process.poll() is None for s in self.servers), "stop the server first"
+        target = self.root / name
+        target.mkdir()
+        for file in STATE_FILES:
+            if (self.data_dir / file).exists():
+                shutil.copy2(self.data_dir / file, target / file)
+        return Cell(self.root, target)
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = demo_env(self.root)
+        env["COORDCELL_DATA_DIR"] = str(self.data_dir)
+        env["COORDCELL_SECRET_KEY_FILE"] = str(self.data_dir / "secret-key")
+        env["COORDCELL_DEMO"] = "1"
+        return env
+
+    def accounts(self) -> dict[str, dict[str, Any]]:
+        data = json.loads((self.data_dir / "demo-accounts.json").read_text(encoding="utf-8"))
+        return {a["username"]: a for a in data["accounts"]}
+
+    def token(self, username: str) -> str:
+        return str(self.accounts()[username]["token"])
+
+    def cli(self, *args: str, timeout: float = COMMAND_TIMEOUT) -> subprocess.CompletedProcess[str]:
+        """``coordcell ARGS`` with this data directory's environment."""
+        return subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+            [sys.executable, "-m", "coordcell.cli", *args],
+            cwd=self.root,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def serve(self, workers: int = 1) -> Server:
+        """Start ``coordcell serve`` on a free port and wait until it answers."""
+        port = free_port()
+        log = self.root / f"serve-{self.data_dir.name}-{port}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+                [
+                    sys.executable,
+                    "-m",
+                    "coordcell.cli",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(workers),
+                ],
+                cwd=self.root,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        server = Server(f"http://127.0.0.1:{port}", process, log)
+        self.servers.append(server)
+        deadline = time.monotonic() + max(SERVE_TIMEOUT, STARTUP_TIMEOUT)
+        while not _answers(server.base_url + "/accounts/login/"):
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"coordcell serve exited with status {process.returncode}:\n"
+                    + server.log_tail()
+                )
+            if time.monotonic() > deadline:
+                server.stop()
+                raise RuntimeError("coordcell serve did not answer:\n" + server.log_tail())
+            time.sleep(0.2)
+        return server
+
+    def stop_all(self) -> None:
+        for server in self.servers:
+            if server.process.poll() is None or _group_alive(server.pgid):
+                server.stop()
+
+    def db(self) -> sqlite3.Connection:
+        """The SQLite database, read directly (run no server meanwhile)."""
+        return sqlite3.connect(self.data_dir / "coordcell.sqlite3", timeout=60)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (http://127.0.0.1)
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False

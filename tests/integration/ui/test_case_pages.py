@@ -1,0 +1,161 @@
+"""The case pages: the board, the inbox, a case, lodging, steps and versions from the UI."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pytest
+
+from coordcell.cases.models import Case, Notification
+from coordcell.incidents.models import Account, Incident
+from coordcell.record.models import Entry
+
+pytestmark = pytest.mark.django_db
+
+AUDIENCE = ["il.liaison", "il.admin", "sy.liaison", "sy.analyst", "mediator", "monitor"]
+OUTSIDE = ["observer", "donor"]
+
+
+def _text(response: Any) -> str:
+    return html.unescape(response.content.decode())
+
+
+def _case() -> Case:
+    case = Case.objects.order_by("pk").first()
+    assert case is not None
+    return case
+
+
+@pytest.mark.parametrize("username", AUDIENCE)
+def test_the_audience_sees_the_case_on_the_board_and_its_page(
+    client_for: Any, username: str
+) -> None:
+    case = _case()
+    client = client_for(username)
+    assert case.reference in _text(client.get("/cases/"))
+    page = client.get(f"/cases/{case.public_id}/")
+    assert page.status_code == 200
+    text = _text(page)
+    assert "Armed personnel in the Area of Separation" in text
+    assert "acknowledgement" in text  # the deadlines table
+    chain = client.get(f"/cases/{case.public_id}/chain.json")
+    assert chain.status_code == 200
+    assert chain.json()["case"] == case.reference
+
+
+@pytest.mark.parametrize("username", OUTSIDE)
+def test_others_see_nothing_of_it(client_for: Any, username: str) -> None:
+    case = _case()
+    client = client_for(username)
+    assert case.reference not in _text(client.get("/cases/?all=1"))
+    for path in (f"/cases/{case.public_id}/", f"/cases/{case.public_id}/chain.json"):
+        assert client.get(path).status_code == 404
+    assert client.post(f"/cases/{case.public_id}/acknowledge/").status_code == 404
+
+
+def test_the_respondent_acknowledges_from_the_page(client_for: Any) -> None:
+    case = _case()
+    client = client_for("sy.liaison")
+    assert "Acknowledge" in _text(client.get(f"/cases/{case.public_id}/"))
+    response = client.post(f"/cases/{case.public_id}/acknowledge/", {"text": ""})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "acknowledged"
+    # The complainant cannot take the respondent's step, and the page says nothing was done.
+    denied = client_for("il.liaison").post(f"/cases/{case.public_id}/answer/", {"text": "x"})
+    assert denied.status_code == 403
+
+
+def test_an_answer_needs_a_text(client_for: Any) -> None:
+    case = _case()
+    response = client_for("sy.liaison").post(f"/cases/{case.public_id}/answer/", {"text": ""})
+    assert response.status_code == 400
+    assert "This step needs a text." in _text(response)
+    case.refresh_from_db()
+    assert case.state == "lodged"
+
+
+def test_an_unknown_step_is_not_found(client_for: Any) -> None:
+    case = _case()
+    assert client_for("mediator").post(f"/cases/{case.public_id}/no_reply/").status_code == 404
+    assert client_for("mediator").post(f"/cases/{case.public_id}/fly/").status_code == 404
+    assert client_for("mediator").get(f"/cases/{case.public_id}/determine/").status_code == 405
+
+
+def test_each_party_gives_its_version_on_the_page(client_for: Any) -> None:
+    case = _case()
+    response = client_for("sy.liaison").post(
+        f"/cases/{case.public_id}/version/",
+        {"actor_claim": "denied", "narrative": "No unit of ours was there (fictional)."},
+    )
+    assert response.status_code == 302
+    account = Account.objects.get(incident=case.incident, party__code="sy")
+    assert account.actor_claim == "denied"
+    text = _text(client_for("mediator").get(f"/cases/{case.public_id}/"))
+    assert "No unit of ours was there" in text
+    bad = client_for("il.liaison").post(
+        f"/cases/{case.public_id}/version/",
+        {"actor_claim": "claimed", "casualties_low": "5", "casualties_best": "2"},
+    )
+    assert bad.status_code == 400
+    assert "low ≤ best ≤ high" in _text(bad)
+    assert (
+        client_for("monitor")
+        .post(f"/cases/{case.public_id}/version/", {"actor_claim": "denied"})
+        .status_code
+        == 403
+    )
+
+
+def test_a_liaison_officer_lodges_a_complaint_with_its_incident(client_for: Any) -> None:
+    client = client_for("sy.liaison")
+    assert client.get("/cases/new/").status_code == 200
+    head = Entry.objects.order_by("-seq").values_list("seq", flat=True)[0]
+    response = client.post(
+        "/cases/new/",
+        {
+            "respondent": "il",
+            "title": "Drone over the Area of Separation (fictional)",
+            "kind": "overflight",
+            "occurred_from": "2026-05-02T04:15",
+            "time_precision": "minute",
+            "lat": "33.12595",
+            "lon": "35.82461",
+            "uncertainty_m": "200",
+            "summary": "A drone crossed the Area of Separation (fictional).",
+        },
+    )
+    assert response.status_code == 302, _text(response)
+    case = Case.objects.order_by("-pk").first()
+    assert case is not None
+    assert (case.complainant.code, case.respondent.code) == ("sy", "il")
+    assert response["Location"] == f"/cases/{case.public_id}/"
+    types = list(Entry.objects.filter(seq__gt=head).values_list("event_type", flat=True))
+    assert types == ["incidents.incident_reported", "cases.complaint_lodged"]
+    assert Notification.objects.filter(case=case, recipient__username="il.liaison").exists()
+
+
+def test_a_place_outside_the_region_is_shown_on_the_form(client_for: Any) -> None:
+    count = Incident.objects.count()
+    response = client_for("il.liaison").post(
+        "/cases/new/",
+        {"respondent": "sy", "title": "x", "kind": "fire", "occurred_from": "2026-05-02T04:15",
+         "time_precision": "minute", "lat": "0", "lon": "0", "uncertainty_m": "0", "summary": "x"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert Incident.objects.count() == count
+
+
+@pytest.mark.parametrize("username", ["il.analyst", "mediator", "monitor", "observer", "donor"])
+def test_only_party_liaison_officers_and_principals_lodge(client_for: Any, username: str) -> None:
+    assert client_for(username).get("/cases/new/").status_code == 403
+
+
+def test_the_inbox_lists_and_marks_read(client_for: Any) -> None:
+    client = client_for("sy.liaison")
+    assert _case().reference in _text(client.get("/cases/inbox/"))
+    assert client.post("/cases/inbox/").status_code == 302
+    assert not Notification.objects.filter(
+        recipient__username="sy.liaison", read_at__isnull=True
+    ).exists()
