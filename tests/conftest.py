@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from typing import Any
 
 import pytest
@@ -59,6 +60,9 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         issue_checkpoint(force=True)
 
 
+#: A tiny PNG (the signature and an empty IHDR-less body is enough for type sniffing).
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
 #: A point inside the Area of Separation (see the scenario's zones).
 IN_AOS = {"type": "Point", "coordinates": [35.82461, 33.12595]}
 
@@ -67,7 +71,9 @@ def _drill_case() -> None:
     """One incident and one complaint (Israel about Syria) that the tests address."""
     from coordcell.accounts.models import User
     from coordcell.agreements.selectors import get_version
+    from coordcell.cases.hotline import activate
     from coordcell.cases.services import lodge_complaint
+    from coordcell.incidents.evidence import add_evidence
     from coordcell.incidents.services import IncidentInput, report_incident
     from coordcell.parties.models import Party
 
@@ -83,11 +89,21 @@ def _drill_case() -> None:
         version=get_version(liaison, None, None),
         audience=["il", "sy"],
     )
+    add_evidence(
+        actor=liaison, incident=incident, upload=io.BytesIO(PNG), filename="photo (fictional).png"
+    )
     lodge_complaint(
         actor=liaison,
         incident=incident,
         respondent=Party.objects.get(code="sy"),
         summary="Armed personnel in the Area of Separation (fictional test).",
+    )
+    activate(
+        actor=liaison,
+        callee=Party.objects.get(code="sy"),
+        channel="call",
+        subject_text="Shots heard near the line (fictional test).",
+        version=get_version(liaison, None, None),
     )
 
 
@@ -132,3 +148,14 @@ def client_for(user: Any) -> Any:
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _interface_language() -> Any:
+    """Each test starts in the default language: a request in Hebrew must not leak into
+    the next test run by the same worker thread."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -84,6 +84,10 @@ def main(argv: list[str] | None = None) -> None:
         # `coordcell check --scenario …` assesses observations; plain `coordcell check`
         # stays Django's system check.
         args[1] = "checkobservations"
+    if len(args) > 1 and args[1] == "import":
+        # `coordcell import ucdp|acled|geojson FILE`: `import` is a Python keyword, so
+        # the command's module is `importincidents`.
+        args[1] = "importincidents"
     from django.core.management import execute_from_command_line
 
     args[0] = "coordcell"

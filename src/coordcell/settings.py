@@ -46,8 +46,17 @@ try:
     LOG_KEY = env_secret("COORDCELL_LOG_KEY", "")
     LOG_KEY_NEXT = env_secret("COORDCELL_LOG_KEY_NEXT", "")
     LOG_ORIGIN = env_str("COORDCELL_LOG_ORIGIN", "coordcell.local/record")
+    EVIDENCE_MAX_BYTES = env_int("COORDCELL_EVIDENCE_MAX_BYTES", 25_000_000, minimum=1000)
     CHECKPOINT_EVERY_EVENTS = env_int("COORDCELL_CHECKPOINT_EVENTS", 20, minimum=1)
     CHECKPOINT_EVERY_MINUTES = env_int("COORDCELL_CHECKPOINT_MINUTES", 5, minimum=1)
+    # The CAP feed's <sender> and the webhooks' worker; see docs/cases.md.
+    CAP_SENDER = env_str("COORDCELL_CAP_SENDER", LOG_ORIGIN.split("/")[0] or "coordcell.local")
+    if not CAP_SENDER or any(c.isspace() or c in ",<&" for c in CAP_SENDER):
+        raise ConfigError(
+            f"COORDCELL_CAP_SENDER may not contain spaces, commas, < or &; got {CAP_SENDER!r}"
+        )
+    WEBHOOK_TIMEOUT_SECONDS = env_int("COORDCELL_WEBHOOK_TIMEOUT", 5, minimum=1)
+    WEBHOOK_MAX_ATTEMPTS = env_int("COORDCELL_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
     EMAIL_BACKEND = env_str(
         "COORDCELL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
     )
@@ -126,6 +135,7 @@ INSTALLED_APPS = [
     "coordcell.agreements.apps.AgreementsConfig",
     "coordcell.incidents.apps.IncidentsConfig",
     "coordcell.cases.apps.CasesConfig",
+    "coordcell.notify.apps.NotifyConfig",
     "coordcell.situation.apps.SituationConfig",
     "coordcell.api.apps.ApiConfig",
     "coordcell.ui.apps.UiConfig",

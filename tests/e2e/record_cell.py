@@ -118,12 +118,16 @@ class Cell:
     root: Path
     data_dir: Path
     servers: list[Server] = field(default_factory=list)
+    #: Added to every command's environment (e.g. ``DATABASE_URL`` for PostgreSQL).
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, root: Path, name: str = "data") -> Cell:
+    def create(
+        cls, root: Path, name: str = "data", extra_env: dict[str, str] | None = None
+    ) -> Cell:
         """``coordcell demo --no-serve`` on a new data directory ``root/name``."""
         root.mkdir(parents=True, exist_ok=True)
-        cell = cls(root, root / name)
+        cell = cls(root, root / name, extra_env=dict(extra_env or {}))
         result = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
             [
                 sys.executable,
@@ -137,7 +141,7 @@ class Cell:
                 "--no-serve",
             ],
             cwd=root,
-            env=demo_env(root),
+            env={**demo_env(root), **cell.extra_env},
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
@@ -164,6 +168,7 @@ class Cell:
         env["COORDCELL_DATA_DIR"] = str(self.data_dir)
         env["COORDCELL_SECRET_KEY_FILE"] = str(self.data_dir / "secret-key")
         env["COORDCELL_DEMO"] = "1"
+        env.update(self.extra_env)
         return env
 
     def accounts(self) -> dict[str, dict[str, Any]]:

@@ -12,6 +12,7 @@ restart the record goes on growing from where it stopped.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -25,7 +26,13 @@ import pytest
 
 from tests.e2e.record_cell import Cell, api
 
-pytestmark = pytest.mark.xdist_group("record-crash")
+pytestmark = [
+    pytest.mark.xdist_group("record-crash"),
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")),
+        reason="a SQLite data directory: runs in the suite's SQLite pass",
+    ),
+]
 
 THREADS = 6
 #: Kill the server once this many creations have been answered 201.

@@ -12,6 +12,7 @@ B's older, smaller one as a rollback.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -24,7 +25,13 @@ import pytest
 from coordcell.record import merkle, note
 from tests.e2e.record_cell import COMMAND_TIMEOUT, Cell, Server, api
 
-pytestmark = pytest.mark.xdist_group("record-fork")
+pytestmark = [
+    pytest.mark.xdist_group("record-fork"),
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")),
+        reason="a SQLite data directory: runs in the suite's SQLite pass",
+    ),
+]
 
 
 @pytest.fixture

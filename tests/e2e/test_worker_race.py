@@ -24,7 +24,13 @@ import pytest
 
 from tests.e2e.demo_server import demo_env
 
-pytestmark = pytest.mark.xdist_group("worker-race")
+pytestmark = [
+    pytest.mark.xdist_group("worker-race"),
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL"),
+        reason="a PostgreSQL race: runs in the suite's PostgreSQL pass (DATABASE_URL set)",
+    ),
+]
 
 ADMIN_URL = os.environ.get("COORDCELL_RACE_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 WORKERS = 4

@@ -15,6 +15,8 @@ PAGES = [
     "/record/",
     "/cases/",
     "/cases/inbox/",
+    "/cases/hotline/",
+    "/cases/scorecard/",
 ]
 MEMBERS = ["mediator", "il.liaison", "il.analyst", "il.admin", "sy.liaison", "sy.analyst",
            "sy.admin", "monitor", "donor", "observer"]  # fmt: skip

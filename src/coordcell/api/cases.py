@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,14 +15,18 @@ from rest_framework.views import APIView
 from coordcell.agreements import selectors as agreements
 from coordcell.api.permissions import actor_of
 from coordcell.api.views import ERRORS
-from coordcell.cases import selectors, services
+from coordcell.cases import hotline, selectors, services
 from coordcell.cases.chain import case_chain
+from coordcell.cases.choices import ChannelChoices
 from coordcell.cases.models import Case
+from coordcell.cases.scorecard import scorecard
 from coordcell.core.errors import NotFound, ValidationFailed
 from coordcell.incidents import services as incident_services
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices
+from coordcell.incidents.evidence import add_evidence, evidence_response, open_evidence
 from coordcell.incidents.models import Incident
 from coordcell.parties import selectors as parties
+from coordcell.parties.choices import PartyKindChoices
 from coordcell.rules import workflow
 
 TAGS = ["cases"]
@@ -63,7 +68,15 @@ class IncidentSerializer(serializers.Serializer[Any]):
     findings = serializers.ListField(child=serializers.DictField())
     problems = serializers.ListField(child=serializers.DictField())
     accounts = AccountSerializer(many=True, source="accounts.all")
+    evidence = serializers.SerializerMethodField()
     reported_at = serializers.DateTimeField()
+
+    def get_evidence(self, incident: Incident) -> list[dict[str, Any]]:
+        return [
+            {"sha256": e.sha256, "size": e.size, "content_type": e.content_type,
+             "filename": e.filename}
+            for e in incident.evidence.all()
+        ]  # fmt: skip
 
     def get_version(self, incident: Incident) -> str:
         return f"{incident.version.arrangement.key} v{incident.version.number}"
@@ -78,7 +91,7 @@ class IncidentInSerializer(serializers.Serializer[Any]):
         choices=PrecisionChoices.values(), default=PrecisionChoices.MINUTE
     )
     geometry = serializers.DictField()
-    uncertainty_m = serializers.FloatField(default=0, min_value=0, max_value=100_000)
+    uncertainty_m = serializers.FloatField(default=0, min_value=0, max_value=1_000_000)
     audience = serializers.ListField(child=serializers.CharField(max_length=40), default=list)
 
     def to_input(self) -> incident_services.IncidentInput:
@@ -95,7 +108,12 @@ class IncidentInSerializer(serializers.Serializer[Any]):
 
 
 def _known_audience(actor: Any, codes: list[str]) -> list[str]:
-    visible = set(parties.list_parties(actor).values_list("code", flat=True))
+    # Never a donor: everyone in an audience reads the audience, and a donor is confidential.
+    visible = set(
+        parties.list_parties(actor)
+        .exclude(kind=PartyKindChoices.KIND_DONOR)
+        .values_list("code", flat=True)
+    )
     unknown = sorted(set(codes) - visible)
     if unknown:
         raise ValidationFailed({"audience": [_("Unknown party.")]})
@@ -342,3 +360,197 @@ class InboxReadView(APIView):
             actor=actor_of(request), notification_ids=form.validated_data.get("ids")
         )
         return Response({"marked": count})
+
+
+# --- the hotline ------------------------------------------------------------------------
+
+
+class ActivationSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    reference = serializers.CharField()
+    channel = serializers.CharField()
+    caller_party = serializers.CharField(source="caller_party.code")
+    callee_party = serializers.CharField(source="callee_party.code")
+    subject = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    answer_due_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    answer = serializers.CharField()
+    seconds_to_answer = serializers.FloatField(allow_null=True)
+    case = serializers.UUIDField(source="case.public_id", allow_null=True, default=None)
+
+
+class ActivationInSerializer(serializers.Serializer[Any]):
+    callee = serializers.CharField(max_length=40)
+    channel = serializers.ChoiceField(choices=ChannelChoices.values())
+    subject = serializers.CharField(max_length=5_000)
+
+
+class AnswerInSerializer(serializers.Serializer[Any]):
+    answer = serializers.CharField(max_length=5_000, required=False, allow_blank=True, default="")
+
+
+class ConvertInSerializer(IncidentInSerializer):
+    respondent = serializers.CharField(max_length=40)
+    summary = serializers.CharField(max_length=10_000)
+
+
+def _party_or_invalid(actor: Any, code: str, field: str) -> Any:
+    try:
+        return parties.access_party(actor, code)
+    except NotFound:
+        raise ValidationFailed({field: [_("Unknown party.")]}) from None
+
+
+@extend_schema(tags=["hotline"])
+class ActivationListView(APIView):
+    """Hotline activations the caller may see (caller, called party, mediator); log one."""
+
+    @extend_schema(responses={200: ActivationSerializer(many=True), **ERRORS})
+    def get(self, request: Request) -> Response:
+        items = selectors.list_activations(actor_of(request))
+        return Response(ActivationSerializer(items[:500], many=True).data)
+
+    @extend_schema(request=ActivationInSerializer, responses={201: ActivationSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        actor = actor_of(request)
+        form = ActivationInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        activation = hotline.activate(
+            actor=actor,
+            callee=_party_or_invalid(actor, data["callee"], "callee"),
+            channel=data["channel"],
+            subject_text=data["subject"],
+            version=agreements.get_version(actor, None, None),
+        )
+        return Response(ActivationSerializer(activation).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["hotline"], responses={200: ActivationSerializer, **ERRORS})
+class ActivationDetailView(APIView):
+    """One hotline activation."""
+
+    def get(self, request: Request, id: str) -> Response:
+        return Response(ActivationSerializer(selectors.get_activation(actor_of(request), id)).data)
+
+
+@extend_schema(
+    tags=["hotline"], request=AnswerInSerializer, responses={200: ActivationSerializer, **ERRORS}
+)
+class ActivationAnswerView(APIView):
+    """The called party answers (once); the time to answer is recorded."""
+
+    def post(self, request: Request, id: str) -> Response:
+        actor = actor_of(request)
+        activation = selectors.get_activation(actor, id)
+        form = AnswerInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        activation = hotline.answer(
+            actor=actor, activation=activation, text=form.validated_data["answer"]
+        )
+        return Response(ActivationSerializer(activation).data)
+
+
+@extend_schema(
+    tags=["hotline"], request=ConvertInSerializer, responses={201: CaseDetailSerializer, **ERRORS}
+)
+class ActivationConvertView(APIView):
+    """Turn an activation into an incident and a complaint in one step."""
+
+    def post(self, request: Request, id: str) -> Response:
+        actor = actor_of(request)
+        activation = selectors.get_activation(actor, id)
+        form = ConvertInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        case = hotline.convert(
+            actor=actor,
+            activation=activation,
+            data=form.to_input(),
+            respondent=_party_or_invalid(actor, form.validated_data["respondent"], "respondent"),
+            summary=form.validated_data["summary"],
+        )
+        case = selectors.get_case(actor, case.public_id)
+        return Response(
+            CaseDetailSerializer(case, context={"actor": actor}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(tags=["cases"], responses={200: serializers.DictField(), **ERRORS})
+class ScorecardView(APIView):
+    """The mechanism's scorecard: per party and month, counts and times, the same for all."""
+
+    def get(self, request: Request) -> Response:
+        return Response(scorecard(actor_of(request)))
+
+
+# --- evidence ---------------------------------------------------------------------------
+
+
+class EvidenceSerializer(serializers.Serializer[Any]):
+    sha256 = serializers.CharField()
+    size = serializers.IntegerField()
+    content_type = serializers.CharField()
+    filename = serializers.CharField()
+    party = serializers.CharField(source="party.code", allow_null=True, default=None)
+    uploaded_at = serializers.DateTimeField()
+
+
+class EvidenceInSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField()
+
+
+@extend_schema(
+    tags=TAGS, request={"multipart/form-data": EvidenceInSerializer},
+    responses={201: EvidenceSerializer, **ERRORS},
+)  # fmt: skip
+class EvidenceUploadView(APIView):
+    """Attach a file (multipart field ``file``) to an incident the caller may see."""
+
+    parser_classes = [MultiPartParser]
+
+    def post(self, request: Request, id: str) -> Response:
+        actor = actor_of(request)
+        incident = selectors.get_incident(actor, id)
+        form = EvidenceInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        evidence = add_evidence(actor=actor, incident=incident, upload=upload, filename=upload.name)
+        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=TAGS, responses={(200, "application/octet-stream"): bytes, **ERRORS})
+class EvidenceDownloadView(APIView):
+    """The file, as an attachment, for those who may see the incident."""
+
+    def get(self, request: Request, id: str, sha256: str) -> Any:
+        actor = actor_of(request)
+        incident = selectors.get_incident(actor, id)
+        evidence, handle = open_evidence(actor, incident, sha256)
+        return evidence_response(evidence, handle)
+
+
+class ExtendInSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=["acknowledge", "answer", "verification", "level"])
+    hours = serializers.FloatField(min_value=0.01, max_value=720)
+    text = serializers.CharField(max_length=2_000)
+
+
+@extend_schema(
+    tags=TAGS, request=ExtendInSerializer, responses={200: CaseDetailSerializer, **ERRORS}
+)
+class CaseExtendView(APIView):
+    """The mediator records a deadline extension the parties agreed to."""
+
+    def post(self, request: Request, id: str) -> Response:
+        actor = actor_of(request)
+        case = selectors.get_case(actor, id)
+        form = ExtendInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        services.extend_deadline(
+            actor=actor, case=case, kind=data["kind"], hours=data["hours"], reason=data["text"]
+        )
+        case = selectors.get_case(actor, id)
+        return Response(CaseDetailSerializer(case, context={"actor": actor}).data)

@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-from coordcell.api import cases, record, views
+from coordcell.api import alerts, cases, record, views, webhooks
 from coordcell.api.check import CheckView
 
 router = SimpleRouter(trailing_slash=True)
@@ -27,12 +27,44 @@ urlpatterns = [
         cases.IncidentAccountView.as_view(),
         name="incident-accounts",
     ),
+    path(
+        "v1/incidents/<str:id>/evidence/",
+        cases.EvidenceUploadView.as_view(),
+        name="incident-evidence",
+    ),
+    path(
+        "v1/incidents/<str:id>/evidence/<str:sha256>",
+        cases.EvidenceDownloadView.as_view(),
+        name="incident-evidence-file",
+    ),
     path("v1/cases/", cases.CaseListView.as_view(), name="cases"),
     path("v1/cases/<str:id>/", cases.CaseDetailView.as_view(), name="case"),
     path("v1/cases/<str:id>/actions/", cases.CaseActionView.as_view(), name="case-actions"),
+    path("v1/cases/<str:id>/extend/", cases.CaseExtendView.as_view(), name="case-extend"),
     path("v1/cases/<str:id>/chain/", cases.CaseChainView.as_view(), name="case-chain"),
     path("v1/inbox/", cases.InboxView.as_view(), name="inbox"),
+    path("v1/hotline/", cases.ActivationListView.as_view(), name="hotline"),
+    path("v1/hotline/<str:id>/", cases.ActivationDetailView.as_view(), name="activation"),
+    path(
+        "v1/hotline/<str:id>/answer/",
+        cases.ActivationAnswerView.as_view(),
+        name="activation-answer",
+    ),
+    path(
+        "v1/hotline/<str:id>/convert/",
+        cases.ActivationConvertView.as_view(),
+        name="activation-convert",
+    ),
+    path("v1/scorecard/", cases.ScorecardView.as_view(), name="scorecard"),
     path("v1/inbox/read/", cases.InboxReadView.as_view(), name="inbox-read"),
+    path("v1/alerts/", alerts.AlertFeedView.as_view(), name="alerts"),
+    path("v1/alerts/<str:id>", alerts.AlertDetailView.as_view(), name="alert"),
+    path("v1/webhooks/", webhooks.WebhookListView.as_view(), name="webhooks"),
+    path(
+        "v1/webhooks/<str:id>/deactivate",
+        webhooks.WebhookDeactivateView.as_view(),
+        name="webhook-deactivate",
+    ),
     path("v1/record/checkpoint", record.LatestCheckpointView.as_view(), name="record-checkpoint"),
     path(
         "v1/record/checkpoints/<int:size>",

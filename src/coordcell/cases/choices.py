@@ -39,6 +39,7 @@ class ActionChoices(ChoiceSet):
         ("withdraw", _("Withdraw")),
         ("escalate", _("Escalate")),
         ("no_reply", _("No reply by the deadline")),
+        ("extend", _("Deadline extended by agreement")),
     ]
 
 
@@ -71,4 +72,15 @@ class DeadlineStateChoices(ChoiceSet):
 
 
 assert tuple(StateChoices.values()) == workflow.STATES
-assert set(ActionChoices.values()) == {*workflow.ACTIONS, "lodge"}
+assert set(ActionChoices.values()) == {*workflow.ACTIONS, "lodge", "extend"}
+
+
+class ChannelChoices(ChoiceSet):
+    """How the hotline was activated."""
+
+    CHOICES = [
+        ("call", _("Telephone call")),
+        ("message", _("Message")),
+        ("radio", _("Radio")),
+        ("in_person", _("In person")),
+    ]

@@ -44,9 +44,30 @@ STEP = {
         "The case climbed one level of the protocol's ladder, by request or when a "
         "deadline expired.",
     ),
+    "extend": register(
+        "cases.deadline_extended",
+        _("Deadline extended by agreement"),
+        "The mediator recorded that the parties agreed to extend a deadline, by how much and why.",
+    ),
     "no_reply": register(
         "cases.no_reply",
         _("No reply by the deadline"),
         "A deadline expired without the step it waited for (written by the worker).",
     ),
 }
+
+HOTLINE_ACTIVATED = register(
+    "cases.hotline_activated",
+    _("Hotline activated"),
+    "A party called or messaged another over the hotline: who, to whom, about what.",
+)
+HOTLINE_ANSWERED = register(
+    "cases.hotline_answered",
+    _("Hotline answered"),
+    "The called party answered a hotline activation; the time to answer is recorded.",
+)
+HOTLINE_CONVERTED = register(
+    "cases.hotline_converted",
+    _("Hotline activation became a complaint"),
+    "A hotline activation became an incident and a complaint in one step.",
+)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices
@@ -28,20 +29,23 @@ class LodgeForm(forms.Form):
     time_precision = forms.ChoiceField(
         label=_("Known to"), choices=PrecisionChoices.choices(), initial="minute"
     )
+    geometry = forms.CharField(required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(
+        required=False,
         label=_("Latitude"),
         min_value=-90,
         max_value=90,
         widget=forms.NumberInput(attrs={"step": "any", "dir": "ltr"}),
     )
     lon = forms.FloatField(
+        required=False,
         label=_("Longitude"),
         min_value=-180,
         max_value=180,
         widget=forms.NumberInput(attrs={"step": "any", "dir": "ltr"}),
     )
     uncertainty_m = forms.FloatField(
-        label=_("Location uncertainty (metres)"), min_value=0, max_value=100_000, initial=0
+        label=_("Location uncertainty (metres)"), min_value=0, max_value=1_000_000, initial=0
     )
     summary = forms.CharField(
         label=_("The complaint"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 5})
@@ -51,6 +55,30 @@ class LodgeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["respondent"].choices = respondents  # type: ignore[attr-defined]
         self.fields["kind"].choices = _kind_choices()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        """The place: a line or area drawn on the map, or a point from its coordinates."""
+        data = super().clean() or {}
+        drawn = (data.get("geometry") or "").strip()
+        if drawn:
+            try:
+                geometry = json.loads(drawn)
+            except ValueError:
+                geometry = None
+            if (
+                not isinstance(geometry, dict)
+                or geometry.get("type") not in ("Point", "LineString", "Polygon")
+                or not isinstance(geometry.get("coordinates"), list)
+            ):
+                raise forms.ValidationError(_("The drawn place could not be read; draw it again."))
+            data["geometry"] = geometry
+        elif data.get("lat") is None or data.get("lon") is None:
+            raise forms.ValidationError(
+                _("Place the incident on the map, or give its latitude and longitude.")
+            )
+        else:
+            data["geometry"] = {"type": "Point", "coordinates": [data["lon"], data["lat"]]}
+        return data
 
 
 class StepForm(forms.Form):
@@ -70,4 +98,30 @@ class AccountForm(forms.Form):
         required=False,
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ActivationForm(forms.Form):
+    callee = forms.ChoiceField(label=_("Call"))
+    channel = forms.ChoiceField(label=_("Channel"))
+    subject = forms.CharField(
+        label=pgettext_lazy("hotline", "Subject"),
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, callees: list[tuple[str, str]], **kwargs: Any) -> None:
+        from coordcell.cases.choices import ChannelChoices
+
+        super().__init__(*args, **kwargs)
+        self.fields["callee"].choices = callees  # type: ignore[attr-defined]
+        self.fields["channel"].choices = ChannelChoices.choices()  # type: ignore[attr-defined]
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

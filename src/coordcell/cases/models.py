@@ -20,7 +20,7 @@ from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, S
 from coordcell.core.models import PublicIdModel, RestrictedQuerySet
 from coordcell.incidents.models import audience_filter
 
-__all__ = ["Case", "Deadline", "Notification", "Step"]
+__all__ = ["Activation", "Case", "Deadline", "Notification", "Step"]
 
 
 class Case(PublicIdModel):
@@ -128,3 +128,58 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id}:{self.step_id}"
+
+
+class Activation(PublicIdModel):
+    """One activation of the hotline (a call or a message): who, about what, who answered,
+    when. It can become an incident and a complaint in one step."""
+
+    channel = models.CharField(_("channel"), max_length=20)
+    caller_party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    callee_party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    subject = models.TextField(_("subject"))
+    received_at = models.DateTimeField(_("received at"))
+    answer_due_at = models.DateTimeField(_("answer due"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="activations"
+    )
+    version = models.ForeignKey(
+        "agreements.ArrangementVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    audience = models.CharField(max_length=400)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hotline activation")
+        verbose_name_plural = _("hotline activations")
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"HOT-{self.pk:05d}" if self.pk else "HOT-?"
+
+    @property
+    def audience_codes(self) -> list[str]:
+        return [c for c in self.audience.split("|") if c]
+
+    @property
+    def seconds_to_answer(self) -> float | None:
+        if self.answered_at is None:
+            return None
+        return (self.answered_at - self.received_at).total_seconds()
+
+    @classmethod
+    def access_filter(cls, actor: Any, action: str) -> Q:
+        return audience_filter(actor)

@@ -8,15 +8,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Min, Q, QuerySet
 
 from coordcell.cases.choices import DeadlineStateChoices
-from coordcell.cases.models import Case, Deadline, Notification, Step
+from coordcell.cases.models import Activation, Case, Deadline, Notification, Step
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
 from coordcell.incidents.models import Incident
 from coordcell.rules import workflow
 
 __all__ = [
+    "get_activation",
     "get_case",
     "get_incident",
+    "list_activations",
     "list_cases",
     "list_deadlines",
     "list_incidents",
@@ -99,3 +101,15 @@ def unread_count(actor: Actor) -> int:
             n=Count("pk")
         )["n"]
     )
+
+
+def list_activations(actor: Actor) -> QuerySet[Activation]:
+    activations: QuerySet[Activation] = Activation.objects.restrict(actor).select_related(
+        "caller_party", "callee_party", "case"
+    )
+    return activations
+
+
+def get_activation(actor: Actor, public_id: Any) -> Activation:
+    activation: Activation = _by_public_id(list_activations(actor), public_id)
+    return activation

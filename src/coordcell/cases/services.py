@@ -27,13 +27,23 @@ from coordcell.cases.models import Case, Deadline, Notification, Step
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.incidents.models import Incident
+from coordcell.notify.services import queue_step
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.parties.models import Membership, Party
 from coordcell.record.models import Entry
 from coordcell.record.services import append_event, subject
 from coordcell.rules import deadlines, workflow
 
-__all__ = ["act", "expire_due", "lodge_complaint", "mark_read", "protocol_ladder", "sides_of"]
+__all__ = [
+    "act",
+    "expire_due",
+    "extend_deadline",
+    "lodge_complaint",
+    "mark_read",
+    "protocol_for",
+    "protocol_ladder",
+    "sides_of",
+]
 
 log = logging.getLogger("coordcell.cases")
 
@@ -78,6 +88,11 @@ def _protocol(version: ArrangementVersion, protocol_id: str) -> Protocol:
     if protocol is None:
         raise ValidationFailed({"protocol": [_("The arrangement has no such protocol.")]})
     return protocol
+
+
+def protocol_for(version: ArrangementVersion, protocol_id: str) -> Protocol:
+    """The protocol of ``version`` named ``protocol_id``; ValidationFailed if it has none."""
+    return _protocol(version, protocol_id)
 
 
 def _ladder(case: Case) -> list[dict[str, Any]]:
@@ -156,6 +171,7 @@ def _step(
             for u in recipients
         ]
     )
+    queue_step(case, step)  # the audience parties' webhooks, in this same transaction
     _email(case, step, recipients)
     return step
 
@@ -240,7 +256,14 @@ def lodge_complaint(
     if not summary or len(summary) > 10_000:
         errors["summary"] = [_("Describe the complaint (1 to 10,000 characters).")]
     extra = sorted(set(extra_audience))
-    known = set(Party.objects.filter(code__in=extra).values_list("code", flat=True))
+    # Only parties the complainant may know of, and never a donor: a donor's identity is
+    # confidential, and everyone in a case's audience reads its audience.
+    known = set(
+        Party.objects.restrict(actor)
+        .filter(code__in=extra)
+        .exclude(kind=PartyKindChoices.KIND_DONOR)
+        .values_list("code", flat=True)
+    )
     if set(extra) - known:
         errors["audience"] = [_("Unknown party.")]
     if errors:
@@ -451,3 +474,49 @@ def protocol_ladder(case: Case) -> list[dict[str, Any]]:
         {**step, "index": i, "current": i == case.level, "passed": i < case.level}
         for i, step in enumerate(protocol.localized_ladder)
     ]
+
+
+#: The longest extension the mediator may record at once.
+MAX_EXTENSION_HOURS = 24 * 30
+
+
+@transaction.atomic
+def extend_deadline(*, actor: Actor, case: Case, kind: str, hours: float, reason: str) -> Deadline:
+    """Record that the parties agreed to extend an open deadline (the mediator records it)."""
+    case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
+    if "mediator" not in sides_of(actor, case):
+        raise PermissionDenied(_("Only the mediator records an extension agreed by the parties."))
+    errors: dict[str, list[str]] = {}
+    deadline = Deadline.objects.filter(
+        case=case, kind=kind, state=DeadlineStateChoices.OPEN
+    ).first()
+    if deadline is None:
+        errors["kind"] = [_("This case has no open deadline of that kind.")]
+    if not isinstance(hours, int | float) or not 0 < hours <= MAX_EXTENSION_HOURS:
+        errors["hours"] = [_("Give a number of hours between 1 and 720.")]
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 2_000:
+        errors["text"] = [_("Say when and how the parties agreed (1 to 2,000 characters).")]
+    if errors:
+        raise ValidationFailed(errors)
+    assert deadline is not None
+    previous = deadline.due_at
+    deadline.due_at = previous + dt.timedelta(hours=hours)
+    deadline.extended_by_agreement = True
+    Deadline.objects.filter(pk=deadline.pk).update(
+        due_at=deadline.due_at, extended_by_agreement=True
+    )
+    _save(case, timezone.now())
+    _step(
+        case,
+        actor,
+        "extend",
+        {
+            "text": reason,
+            "deadline": kind,
+            "hours": hours,
+            "from_due_at": previous,
+            "to_due_at": deadline.due_at,
+        },
+    )
+    return deadline

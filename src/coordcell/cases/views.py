@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,11 +21,13 @@ from django.views.decorators.http import require_POST
 
 from coordcell.accounts.forms import add_domain_errors
 from coordcell.agreements import selectors as agreements
-from coordcell.cases import selectors, services
+from coordcell.cases import hotline, selectors, services
 from coordcell.cases.chain import case_chain
-from coordcell.cases.forms import AccountForm, LodgeForm, StepForm
+from coordcell.cases.forms import AccountForm, ActivationForm, AnswerForm, LodgeForm, StepForm
+from coordcell.cases.scorecard import scorecard
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.incidents import services as incident_services
+from coordcell.incidents.evidence import add_evidence, evidence_response, open_evidence
 from coordcell.incidents.models import Account
 from coordcell.parties import selectors as parties
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
@@ -94,7 +96,11 @@ def lodge(request: HttpRequest) -> HttpResponse:
             _("Only a party's liaison officers and principals lodge complaints.")
         )
     version = agreements.get_version(actor, None, None)
-    form = LodgeForm(request.POST or None, respondents=_respondents(actor))
+    activation = None
+    if request.GET.get("activation"):
+        activation = selectors.get_activation(actor, request.GET["activation"])
+    initial = {"summary": activation.subject} if activation is not None else None
+    form = LodgeForm(request.POST or None, respondents=_respondents(actor), initial=initial)
     status = 200
     if request.method == "POST":
         status = 400
@@ -104,7 +110,7 @@ def lodge(request: HttpRequest) -> HttpResponse:
             if timezone.is_naive(moment):
                 moment = moment.replace(tzinfo=dt.UTC)
             try:
-                case = _lodge(actor, version, data, moment)
+                case = _lodge(actor, version, data, moment, activation)
             except ValidationFailed as exc:
                 add_domain_errors(
                     form,
@@ -119,27 +125,41 @@ def lodge(request: HttpRequest) -> HttpResponse:
         "bbox": version.region_bbox,
     }
     return render(
-        request, "cases/lodge.html", {"form": form, "picker_config": config}, status=status
+        request,
+        "cases/lodge.html",
+        {"form": form, "picker_config": config, "activation": activation},
+        status=status,
     )
 
 
-def _lodge(actor: Any, version: Any, data: dict[str, Any], moment: dt.datetime) -> Any:
+def _lodge(
+    actor: Any, version: Any, data: dict[str, Any], moment: dt.datetime, activation: Any = None
+) -> Any:
     from django.db import transaction
 
     from coordcell.parties.models import Party
 
+    incident_data = incident_services.IncidentInput(
+        kind=data["kind"],
+        title=data["title"],
+        occurred_from=moment,
+        time_precision=data["time_precision"],
+        geometry=data["geometry"],
+        uncertainty_m=data["uncertainty_m"],
+    )
+    respondent = Party.objects.get(code=data["respondent"])
+    if activation is not None:
+        return hotline.convert(
+            actor=actor,
+            activation=activation,
+            data=incident_data,
+            respondent=respondent,
+            summary=data["summary"],
+        )
     with transaction.atomic():
-        respondent = Party.objects.get(code=data["respondent"])
         incident = incident_services.report_incident(
             actor=actor,
-            data=incident_services.IncidentInput(
-                kind=data["kind"],
-                title=data["title"],
-                occurred_from=moment,
-                time_precision=data["time_precision"],
-                geometry={"type": "Point", "coordinates": [data["lon"], data["lat"]]},
-                uncertainty_m=data["uncertainty_m"],
-            ),
+            data=incident_data,
             version=version,
             audience=[actor.party_code, respondent.code],
         )
@@ -208,6 +228,10 @@ def _render_case(
         "step_form": step_form or StepForm(),
         "account_form": account_form if may_give else None,
         "ladder": services.protocol_ladder(case),
+        "evidence": list(incident.evidence.select_related("party")),
+        "may_attach": bool(sides - {"system"}),
+        "may_extend": "mediator" in sides,
+        "open_deadlines": [d for d in selectors.list_deadlines(case) if d.state == "open"],
         "now": timezone.now(),
     }
     return render(request, "cases/case.html", context, status=status)
@@ -269,3 +293,138 @@ def chain(request: HttpRequest, public_id: Any) -> HttpResponse:
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{case.reference}-chain.json"'
     return response
+
+
+# The hotline ---------------------------------------------------------------------------
+
+
+def _callees(actor: Any) -> list[tuple[str, str]]:
+    kinds = [
+        PartyKindChoices.KIND_PARTY,
+        PartyKindChoices.KIND_MEDIATOR,
+        PartyKindChoices.KIND_MONITOR,
+    ]
+    return [
+        (p.code, p.name)
+        for p in parties.list_parties(actor).filter(kind__in=kinds)
+        if p.code != actor.party_code
+    ]
+
+
+@member_required
+def hotline_console(request: HttpRequest) -> HttpResponse:
+    """The hotline console: log a call or message, answer those made to one's party."""
+    actor = actor_for(request)
+    form = ActivationForm(request.POST or None, callees=_callees(actor))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                activation = hotline.activate(
+                    actor=actor,
+                    callee=parties.access_party(actor, form.cleaned_data["callee"]),
+                    channel=form.cleaned_data["channel"],
+                    subject_text=form.cleaned_data["subject"],
+                    version=agreements.get_version(actor, None, None),
+                )
+            except ValidationFailed as exc:
+                add_domain_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("Activation %(ref)s recorded.") % {"ref": activation.reference}
+                )
+                return redirect("cases:hotline")
+    activations = list(selectors.list_activations(actor)[:200])
+    return render(
+        request,
+        "cases/hotline.html",
+        {
+            "form": form,
+            "may_call": hotline.may_call(actor),
+            "activations": activations,
+            "answer_form": AnswerForm(),
+            "own_party_id": actor.party_id,
+            "may_lodge": _may_lodge(actor),
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
+@member_required
+@require_POST
+def hotline_answer(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = actor_for(request)
+    activation = selectors.get_activation(actor, public_id)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            hotline.answer(actor=actor, activation=activation, text=form.cleaned_data["answer"])
+        except ValidationFailed as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Answer recorded."))
+    return redirect("cases:hotline")
+
+
+@member_required
+def scorecard_page(request: HttpRequest) -> HttpResponse:
+    """The mechanism's scorecard, the same for every member."""
+    return render(request, "cases/scorecard.html", {"card": scorecard(actor_for(request))})
+
+
+# Evidence ------------------------------------------------------------------------------
+
+
+@member_required
+@require_POST
+def evidence_upload(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = actor_for(request)
+    case = selectors.get_case(actor, public_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
+        return redirect("cases:case", public_id=case.public_id)
+    try:
+        add_evidence(actor=actor, incident=case.incident, upload=upload, filename=upload.name or "")
+    except ValidationFailed as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The file is attached."))
+    return redirect("cases:case", public_id=case.public_id)
+
+
+@member_required
+def evidence_file(request: HttpRequest, public_id: Any, sha256: str) -> HttpResponseBase:
+    actor = actor_for(request)
+    case = selectors.get_case(actor, public_id)
+    evidence, handle = open_evidence(actor, case.incident, sha256)
+    return evidence_response(evidence, handle)
+
+
+@member_required
+@require_POST
+def extend(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The mediator records a deadline extension the parties agreed to."""
+    actor = actor_for(request)
+    case = selectors.get_case(actor, public_id)
+    try:
+        hours = float(request.POST.get("hours", ""))
+    except ValueError:
+        hours = -1.0
+    try:
+        services.extend_deadline(
+            actor=actor,
+            case=case,
+            kind=request.POST.get("kind", ""),
+            hours=hours,
+            reason=request.POST.get("text", ""),
+        )
+    except ValidationFailed as exc:
+        for messages_list in exc.fields.values():
+            for message in messages_list:
+                messages.error(request, message)
+    else:
+        messages.success(request, _("The extension is recorded."))
+    return redirect("cases:case", public_id=case.public_id)

@@ -21,3 +21,15 @@ ACCOUNT_GIVEN = register(
     "A party gave or revised its version of an incident: actor claimed or denied, "
     "casualties, narrative.",
 )
+INCIDENTS_IMPORTED = register(
+    "incidents.imported",
+    _("Incidents imported"),
+    "A chunk of rows of an open-source dataset (UCDP, ACLED, GeoJSON) was imported as "
+    "incidents by the operator: for each incident created its reference, source id and the "
+    "SHA-256 of its canonical snapshot, with the dataset, the file, the lines and the counts.",
+)
+EVIDENCE_ADDED = register(
+    "incidents.evidence_added",
+    _("Evidence added"),
+    "A file was attached to an incident; its SHA-256, size and type are recorded.",
+)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from coordcell.core.models import PublicIdModel, RestrictedQuerySet
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices, SourceChoices
 
-__all__ = ["Account", "Incident", "audience_filter"]
+__all__ = ["Account", "Evidence", "Incident", "audience_filter"]
 
 
 def audience_filter(actor: Any, prefix: str = "") -> Q:
@@ -124,3 +124,38 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id}/{self.party_id}"
+
+
+class Evidence(models.Model):
+    """A file attached to an incident, stored once under its SHA-256 (content-addressed).
+
+    The bytes live in the data directory's file storage at ``evidence/ab/cdef…``; only
+    those who may see the incident are served them.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="evidence")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    filename = models.CharField(_("file name"), max_length=200)
+    party = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("evidence file")
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "sha256"], name="incidents_evidence_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} {self.filename}"
+
+    @property
+    def path(self) -> str:
+        return f"evidence/{self.sha256[:2]}/{self.sha256}"

@@ -91,8 +91,9 @@ def _validate(data: IncidentInput) -> dict[str, list[str]]:
     if data.time_precision not in PrecisionChoices.values():
         errors["time_precision"] = [_("Unknown precision.")]
     radius = data.uncertainty_m
-    if not isinstance(radius, int | float) or not math.isfinite(radius) or not 0 <= radius <= 1e5:
-        errors["uncertainty_m"] = [_("Give an uncertainty between 0 and 100,000 metres.")]
+    if not isinstance(radius, int | float) or not math.isfinite(radius) or not 0 <= radius <= 1e6:
+        # Up to 1,000 km: UCDP's coarsest precision codes mean a whole region.
+        errors["uncertainty_m"] = [_("Give an uncertainty between 0 and 1,000,000 metres.")]
     return errors
 
 

@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.template.response import TemplateResponse
 
 from coordcell.ui.actor import actor_for
@@ -15,12 +15,12 @@ from coordcell.ui.actor import actor_for
 __all__ = ["member_required"]
 
 
-def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def member_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Signed in and holding an active membership; otherwise a page that says so (403)."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not actor_for(request).is_member:
             return TemplateResponse(request, "ui/no_membership.html", status=403)
         return view(request, *args, **kwargs)

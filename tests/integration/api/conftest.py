@@ -11,8 +11,8 @@ from django.test import Client
 
 from coordcell.accounts.models import User
 from coordcell.accounts.services import create_api_token
-from coordcell.cases.models import Case
-from coordcell.incidents.models import Incident
+from coordcell.cases.models import Activation, Case
+from coordcell.incidents.models import Evidence, Incident
 from coordcell.parties.models import Delegation, Membership
 from coordcell.record.models import Checkpoint, Entry, Witness
 
@@ -75,6 +75,8 @@ def ids(db: Any) -> dict[str, str]:
 
     return {
         "incident": str(Incident.objects.order_by("pk").values_list("public_id", flat=True)[0]),
+        "evidence": Evidence.objects.order_by("pk").values_list("sha256", flat=True)[0],
+        "activation": str(Activation.objects.order_by("pk").values_list("public_id", flat=True)[0]),
         "case": str(Case.objects.order_by("pk").values_list("public_id", flat=True)[0]),
         "il_witness": str(Witness.objects.get(party__code="il").public_id),
         "checkpoint_size": str(

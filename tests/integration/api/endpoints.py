@@ -40,6 +40,10 @@ READS = [
     Endpoint("GET", "/api/v1/incidents/"),
     Endpoint("GET", "/api/v1/cases/"),
     Endpoint("GET", "/api/v1/inbox/"),
+    Endpoint("GET", "/api/v1/alerts/"),  # the feed: empty for those outside every case
+    Endpoint("GET", "/api/v1/webhooks/"),  # the caller's party's own: empty for most
+    Endpoint("GET", "/api/v1/hotline/"),
+    Endpoint("GET", "/api/v1/scorecard/"),
     Endpoint("GET", "/api/v1/record/checkpoint"),
     Endpoint("GET", "/api/v1/record/checkpoints/{size}"),
     Endpoint("GET", "/api/v1/record/consistency", query={"from": "1"}),
@@ -54,7 +58,12 @@ AUDIENCE_READS = [
     Endpoint("GET", "/api/v1/incidents/{id}/"),
     Endpoint("GET", "/api/v1/cases/{id}/"),
     Endpoint("GET", "/api/v1/cases/{id}/chain/"),
+    Endpoint("GET", "/api/v1/hotline/{id}/"),
+    Endpoint("GET", "/api/v1/incidents/{id}/evidence/{sha256}"),
 ]
+#: Reads of an escalation alert: like AUDIENCE_READS, once the session's case has climbed a
+#: level (``tests/integration/api/test_alerts.py`` escalates it first and adds ``ids["alert"]``).
+ESCALATION_READS = [Endpoint("GET", "/api/v1/alerts/{id}")]
 WRITES = [
     Endpoint("POST", "/api/v1/delegations/", {"party": "il", "names": VALID_NAMES}),
     Endpoint("PUT", "/api/v1/delegations/{id}/", {"names": VALID_NAMES, "active": True}),
@@ -67,7 +76,14 @@ WRITES = [
     Endpoint("POST", "/api/v1/incidents/{id}/accounts/", {"actor_claim": "denied"}),
     Endpoint("POST", "/api/v1/cases/", {"summary": "x"}),
     Endpoint("POST", "/api/v1/cases/{id}/actions/", {"action": "acknowledge"}),
+    Endpoint("POST", "/api/v1/cases/{id}/extend/", {"kind": "answer"}),
     Endpoint("POST", "/api/v1/inbox/read/", {}),
+    Endpoint("POST", "/api/v1/webhooks/", {"url": "https://hooks.il.example/coordcell"}),
+    Endpoint("POST", "/api/v1/webhooks/{id}/deactivate"),
+    Endpoint("POST", "/api/v1/hotline/", {"callee": "sy"}),
+    Endpoint("POST", "/api/v1/incidents/{id}/evidence/", {}),
+    Endpoint("POST", "/api/v1/hotline/{id}/answer/", {}),
+    Endpoint("POST", "/api/v1/hotline/{id}/convert/", {}),
     Endpoint("POST", "/api/v1/record/witnesses/{id}/retire"),
     Endpoint("POST", "/api/v1/record/checkpoints/{size}/cosignatures", {"signature": "x"}),
 ]
@@ -84,7 +100,7 @@ CHECK_BODY = {
     ],
 }
 COMPUTATIONS = [Endpoint("POST", "/api/v1/check", CHECK_BODY)]
-ENDPOINTS = READS + AUDIENCE_READS + WRITES + COMPUTATIONS
+ENDPOINTS = READS + AUDIENCE_READS + ESCALATION_READS + WRITES + COMPUTATIONS
 
 
 def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
@@ -94,8 +110,14 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         id_ = ids["il_witness"]
     elif "/incidents/" in endpoint.path:
         id_ = ids["incident"]
+    elif "/alerts/" in endpoint.path:
+        id_ = ids.get("alert", "CASE-00000-ESC-0")
+    elif "/webhooks/" in endpoint.path:
+        id_ = ids.get("webhook", "00000000-0000-0000-0000-000000000000")
     elif "/cases/" in endpoint.path:
         id_ = ids["case"]
+    elif "/hotline/" in endpoint.path:
+        id_ = ids["activation"]
     elif membership:
         id_ = ids["il_membership"]
     else:
@@ -106,6 +128,7 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         id=id_,
         size=ids["checkpoint_size"],
         seq="1",  # an event every member may read
+        sha256=ids["evidence"],
     )
     query = {**(endpoint.query or {}), **query}
     return f"{path}?{urlencode(query)}" if query else path

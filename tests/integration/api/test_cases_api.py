@@ -44,16 +44,19 @@ def test_others_get_exactly_the_404_of_a_missing_object(
 ) -> None:
     client = api(username)
     hidden = call(client, endpoint, url(endpoint, ids))
-    missing = client.get(endpoint.path.format(id="00000000-0000-0000-0000-000000000000"))
+    missing = client.get(
+        endpoint.path.format(id="00000000-0000-0000-0000-000000000000", sha256="0" * 64)
+    )
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json() == missing.json() == NOT_FOUND
 
 
 @pytest.mark.parametrize("username", OUTSIDE)
-def test_others_see_no_case_in_lists_or_inboxes(username: str, api: Any) -> None:
+def test_others_see_no_case_or_call_in_lists_or_inboxes(username: str, api: Any) -> None:
     client = api(username)
     assert client.get("/api/v1/cases/").json() == []
     assert client.get("/api/v1/inbox/").json() == []
+    assert client.get("/api/v1/hotline/").json() == []
     titles = [i["title"] for i in client.get("/api/v1/incidents/").json()]
     assert not any("fictional test" in t for t in titles)
 
@@ -118,7 +121,12 @@ def test_bad_incident_input_is_a_400_naming_the_field(
 def test_donors_and_observers_report_no_incident(username: str, api: Any) -> None:
     response = api(username).post(
         "/api/v1/incidents/",
-        {"kind": "fire", "title": "x", "occurred_from": "2026-04-01T10:00:00Z", "geometry": IN_AOS},
+        {
+            "kind": "armed_clash",
+            "title": "x",
+            "occurred_from": "2026-04-01T10:00:00Z",
+            "geometry": IN_AOS,
+        },
         content_type="application/json",
     )
     assert response.status_code == 403
@@ -260,3 +268,21 @@ def test_the_chain_ties_every_step_to_a_verifiable_entry(api: Any, ids: dict[str
             bytes.fromhex(proof["root"]),
         )
     assert dt.datetime.fromisoformat(chain["deadlines"][0]["due_at"])
+
+
+def test_a_donor_never_joins_an_audience(api: Any, ids: dict[str, str]) -> None:
+    """Everyone in an audience reads it: a confidential donor must never be put in one."""
+    incident = api("mediator").post(
+        "/api/v1/incidents/",
+        {"kind": "armed_clash", "title": "x", "occurred_from": "2026-04-01T10:00:00Z",
+         "geometry": IN_AOS, "audience": ["donor_a"]},
+        content_type="application/json",
+    )  # fmt: skip
+    assert incident.status_code == 400
+    assert "audience" in incident.json()["error"]["fields"]
+    case = api("il.liaison").post(
+        "/api/v1/cases/",
+        {"incident": ids["incident"], "respondent": "sy", "summary": "x", "audience": ["donor_a"]},
+        content_type="application/json",
+    )
+    assert case.status_code == 400

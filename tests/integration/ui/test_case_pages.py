@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 from typing import Any
 
 import pytest
@@ -140,10 +141,12 @@ def test_a_place_outside_the_region_is_shown_on_the_form(client_for: Any) -> Non
     count = Incident.objects.count()
     response = client_for("il.liaison").post(
         "/cases/new/",
-        {"respondent": "sy", "title": "x", "kind": "fire", "occurred_from": "2026-05-02T04:15",
-         "time_precision": "minute", "lat": "0", "lon": "0", "uncertainty_m": "0", "summary": "x"},
+        {"respondent": "sy", "title": "x", "kind": "armed_clash",
+         "occurred_from": "2026-05-02T04:15", "time_precision": "minute", "lat": "0", "lon": "0",
+         "uncertainty_m": "0", "summary": "x"},
     )  # fmt: skip
     assert response.status_code == 400
+    assert "outside" in _text(response)
     assert Incident.objects.count() == count
 
 
@@ -159,3 +162,94 @@ def test_the_inbox_lists_and_marks_read(client_for: Any) -> None:
     assert not Notification.objects.filter(
         recipient__username="sy.liaison", read_at__isnull=True
     ).exists()
+
+
+def test_the_hotline_console_records_and_answers(client_for: Any) -> None:
+    from coordcell.cases.models import Activation
+
+    caller = client_for("sy.liaison")
+    response = caller.post(
+        "/cases/hotline/",
+        {"callee": "il", "channel": "call", "subject": "Shots near the line (fictional)."},
+    )
+    assert response.status_code == 302
+    activation = Activation.objects.order_by("-pk").first()
+    assert activation is not None
+    assert activation.subject == "Shots near the line (fictional)."
+    page = _text(client_for("il.liaison").get("/cases/hotline/"))
+    assert activation.reference in page
+    assert f"/cases/hotline/{activation.public_id}/answer/" in page
+    # Only the called party answers; the caller's attempt changes nothing.
+    denied = caller.post(f"/cases/hotline/{activation.public_id}/answer/", {"answer": "x"})
+    assert denied.status_code == 403
+    done = client_for("il.liaison").post(
+        f"/cases/hotline/{activation.public_id}/answer/", {"answer": "Checking."}
+    )
+    assert done.status_code == 302
+    activation.refresh_from_db()
+    assert activation.answer == "Checking."
+    # Observers see neither the call nor the form.
+    other = _text(client_for("observer").get("/cases/hotline/"))
+    assert activation.reference not in other
+    assert "Record a call or message" not in other
+    refused = client_for("observer").post(
+        "/cases/hotline/", {"callee": "il", "channel": "call", "subject": "x"}
+    )
+    assert refused.status_code == 403
+
+
+def test_a_call_becomes_a_complaint_from_the_lodge_form(client_for: Any) -> None:
+    from coordcell.cases.models import Activation
+
+    activation = Activation.objects.order_by("pk").first()
+    assert activation is not None
+    client = client_for("il.liaison")
+    form = _text(client.get(f"/cases/new/?activation={activation.public_id}"))
+    assert activation.reference in form
+    response = client.post(
+        f"/cases/new/?activation={activation.public_id}",
+        {"respondent": "sy", "title": "Shots (fictional)", "kind": "armed_clash",
+         "occurred_from": "2026-05-02T04:15", "time_precision": "minute", "lat": "33.12595",
+         "lon": "35.82461", "uncertainty_m": "0", "summary": "From the hotline (fictional)."},
+    )  # fmt: skip
+    assert response.status_code == 302
+    activation.refresh_from_db()
+    assert activation.case is not None
+    assert activation.case.protocol_id == "hotline"
+    assert (
+        client_for("observer").get(f"/cases/new/?activation={activation.public_id}").status_code
+        == 403
+    )
+
+
+def test_the_scorecard_page_shows_every_party(client_for: Any) -> None:
+    text = _text(client_for("observer").get("/cases/scorecard/"))
+    for name in ("Israel", "Syria"):
+        assert name in text
+
+
+def test_a_drawn_line_becomes_the_incident_geometry(client_for: Any) -> None:
+    line = {"type": "LineString", "coordinates": [[35.80, 33.10], [35.86, 33.14]]}
+    response = client_for("il.liaison").post(
+        "/cases/new/",
+        {"respondent": "sy", "title": "Vehicles crossing (fictional)", "kind": "troop_movement",
+         "occurred_from": "2026-05-02T04:15", "time_precision": "minute",
+         "geometry": json.dumps(line), "uncertainty_m": "0", "summary": "A crossing (fictional)."},
+    )  # fmt: skip
+    assert response.status_code == 302, _text(response)
+    incident = Incident.objects.order_by("-pk").first()
+    assert incident is not None
+    assert incident.geometry == line
+
+
+@pytest.mark.parametrize("geometry", ["not json", '{"type": "Circle"}', ""])
+def test_a_place_is_required_and_must_be_readable(client_for: Any, geometry: str) -> None:
+    count = Incident.objects.count()
+    response = client_for("il.liaison").post(
+        "/cases/new/",
+        {"respondent": "sy", "title": "x", "kind": "armed_clash",
+         "occurred_from": "2026-05-02T04:15", "time_precision": "minute",
+         "geometry": geometry, "uncertainty_m": "0", "summary": "x"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert Incident.objects.count() == count

@@ -1,0 +1,193 @@
+"""The hotline: every activation is a record, answered against the hotline protocol's clock.
+
+A liaison officer (or principal, or a monitor) of one party calls or messages another
+party, or the mediator; the called party's liaison officers and principals answer. The
+time to answer is measured against the ``hotline`` protocol's acknowledgement deadline.
+An activation can become an incident and a complaint in one step (the complaint then
+runs on the hotline protocol's deadlines).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coordcell.agreements.models import ArrangementVersion
+from coordcell.cases import events
+from coordcell.cases.choices import ChannelChoices
+from coordcell.cases.models import Activation, Case
+from coordcell.cases.services import ACTING_ROLES, lodge_complaint, protocol_for
+from coordcell.core.actor import Actor
+from coordcell.core.errors import PermissionDenied, ValidationFailed
+from coordcell.incidents.services import IncidentInput, report_incident
+from coordcell.parties.choices import PartyKindChoices, RoleChoices
+from coordcell.parties.models import Party
+from coordcell.record.services import append_event, subject
+from coordcell.rules import deadlines
+
+__all__ = ["HOTLINE_PROTOCOL", "activate", "answer", "convert", "may_call"]
+
+HOTLINE_PROTOCOL = "hotline"
+_CALLER_KINDS = (
+    PartyKindChoices.KIND_PARTY,
+    PartyKindChoices.KIND_MEDIATOR,
+    PartyKindChoices.KIND_MONITOR,
+)
+
+
+def may_call(actor: Actor) -> bool:
+    """Whether the actor may activate the hotline."""
+    if actor.system or not actor.party_id or actor.party_kind not in _CALLER_KINDS:
+        return False
+    return any(actor.has_role(r) for r in ACTING_ROLES) or actor.has_role(RoleChoices.MONITOR)
+
+
+def _audience(caller: Party, callee: Party) -> str:
+    """The caller, the called party, the mediators and the monitors."""
+    mediators = Party.objects.filter(
+        kind__in=[PartyKindChoices.KIND_MEDIATOR, PartyKindChoices.KIND_MONITOR]
+    ).values_list("code", flat=True)
+    codes = sorted({caller.code, callee.code, *mediators})
+    return "".join(f"|{c}" for c in codes) + "|"
+
+
+def _record(actor: Actor, activation: Activation, event: Any, data: dict[str, Any]) -> None:
+    append_event(
+        actor=actor,
+        event_type=event,
+        data={
+            "activation": activation.reference,
+            "caller": activation.caller_party.code,
+            "callee": activation.callee_party.code,
+            "channel": activation.channel,
+            "received_at": activation.received_at,
+            **data,
+        },
+        subjects=[subject("cases.activation", activation.public_id, activation.reference)],
+        audience=activation.audience_codes,
+    )
+
+
+@transaction.atomic
+def activate(
+    *, actor: Actor, callee: Party, channel: str, subject_text: str, version: ArrangementVersion
+) -> Activation:
+    """Record a call or message to ``callee``; its answer clock starts now."""
+    if not may_call(actor):
+        raise PermissionDenied(_("Only liaison officers, principals and monitors use the hotline."))
+    assert actor.party_id is not None  # may_call checked it
+    caller = Party.objects.get(pk=actor.party_id)
+    errors: dict[str, list[str]] = {}
+    if callee.pk == caller.pk or callee.kind not in _CALLER_KINDS:
+        errors["callee"] = [_("Choose another party, the mediator or the monitors.")]
+    if channel not in ChannelChoices.values():
+        errors["channel"] = [_("Unknown channel.")]
+    subject_text = (subject_text or "").strip()
+    if not subject_text or len(subject_text) > 5_000:
+        errors["subject"] = [_("Say what the call is about (1 to 5,000 characters).")]
+    if errors:
+        raise ValidationFailed(errors)
+    protocol = protocol_for(version, HOTLINE_PROTOCOL)
+    now = timezone.now()
+    activation = Activation.objects.create(
+        channel=channel,
+        caller_party=caller,
+        caller=actor.user,
+        callee_party=callee,
+        subject=subject_text,
+        received_at=now,
+        answer_due_at=deadlines.due(now, protocol.acknowledge_within_hours),
+        version=version,
+        audience=_audience(caller, callee),
+    )
+    _record(
+        actor,
+        activation,
+        events.HOTLINE_ACTIVATED,
+        {"subject": subject_text, "answer_due_at": activation.answer_due_at},
+    )
+    return activation
+
+
+def _require_callee(actor: Actor, activation: Activation) -> None:
+    if (
+        actor.system
+        or actor.party_id != activation.callee_party_id
+        or not (any(actor.has_role(r) for r in ACTING_ROLES) or actor.has_role(RoleChoices.MONITOR))
+    ):
+        raise PermissionDenied(_("Only the called party answers a hotline activation."))
+
+
+@transaction.atomic
+def answer(*, actor: Actor, activation: Activation, text: str) -> Activation:
+    """The called party answers; the time to answer is kept."""
+    activation = Activation.objects.select_for_update().get(pk=activation.pk)
+    _require_callee(actor, activation)
+    if activation.answered_at is not None:
+        raise ValidationFailed(_("This activation has already been answered."))
+    text = (text or "").strip()
+    if len(text) > 5_000:
+        raise ValidationFailed({"answer": [_("At most 5,000 characters.")]})
+    now = timezone.now()
+    Activation.objects.filter(pk=activation.pk).update(
+        answered_at=now, answered_by=actor.user, answer=text
+    )
+    activation.refresh_from_db()
+    _record(
+        actor,
+        activation,
+        events.HOTLINE_ANSWERED,
+        {
+            "answer": text,
+            "answered_at": now,
+            "seconds_to_answer": activation.seconds_to_answer,
+            "in_time": now <= activation.answer_due_at,
+        },
+    )
+    return activation
+
+
+@transaction.atomic
+def convert(
+    *,
+    actor: Actor,
+    activation: Activation,
+    data: IncidentInput,
+    respondent: Party,
+    summary: str,
+) -> Case:
+    """Turn an activation into an incident (source: the hotline) and a complaint at once."""
+    activation = Activation.objects.select_for_update().get(pk=activation.pk)
+    if actor.party_id not in (activation.caller_party_id, activation.callee_party_id):
+        raise PermissionDenied(
+            _("Only the caller or the called party turn a call into a complaint.")
+        )
+    if activation.case_id is not None:
+        raise ValidationFailed(_("This activation is already a complaint."))
+    parties = {activation.caller_party.code, activation.callee_party.code, respondent.code}
+    incident = report_incident(
+        actor=actor,
+        data=data,
+        version=activation.version,
+        audience=sorted(parties),
+        source="hotline",
+    )
+    case = lodge_complaint(
+        actor=actor,
+        incident=incident,
+        respondent=respondent,
+        summary=summary,
+        protocol_id=HOTLINE_PROTOCOL,
+    )
+    Activation.objects.filter(pk=activation.pk).update(case=case)
+    activation.refresh_from_db()
+    _record(
+        actor,
+        activation,
+        events.HOTLINE_CONVERTED,
+        {"incident": incident.reference, "case": case.reference},
+    )
+    return case

@@ -1,0 +1,239 @@
+"""The hotline (record, answer, time to answer, one-step complaint) and the scorecard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from coordcell.agreements.selectors import get_version
+from coordcell.cases import hotline
+from coordcell.cases.models import Activation, Case
+from coordcell.cases.scorecard import scorecard
+from coordcell.cases.services import act, expire_due, lodge_complaint
+from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
+from coordcell.incidents.services import IncidentInput
+from coordcell.parties.models import Party
+from coordcell.record.models import Entry
+
+pytestmark = pytest.mark.django_db
+
+IN_AOS = {"type": "Point", "coordinates": [35.82461, 33.12595]}
+
+
+def _call(actor: Any, caller: str = "sy.liaison", callee: str = "il") -> Activation:
+    who = actor(caller)
+    return hotline.activate(
+        actor=who,
+        callee=Party.objects.get(code=callee),
+        channel="message",
+        subject_text="Smoke seen near the line (fictional).",
+        version=get_version(who, None, None),
+    )
+
+
+def test_an_activation_is_recorded_with_its_answer_clock(actor: Any) -> None:
+    activation = _call(actor)
+    assert activation.caller_party.code == "sy"
+    assert activation.audience_codes == ["il", "sy", "undof", "us"]
+    assert (activation.answer_due_at - activation.received_at) == dt.timedelta(hours=2)
+    entry = Entry.objects.order_by("-seq").first()
+    assert entry is not None
+    assert entry.event_type == "cases.hotline_activated"
+    assert entry.audience_codes == ["il", "sy", "undof", "us"]
+
+
+def test_only_the_called_party_answers_once(actor: Any) -> None:
+    activation = _call(actor)
+    for username in ("sy.liaison", "mediator", "il.analyst", "observer"):
+        with pytest.raises(PermissionDenied):
+            hotline.answer(actor=actor(username), activation=activation, text="x")
+    answered = hotline.answer(actor=actor("il.liaison"), activation=activation, text="Checking.")
+    assert answered.seconds_to_answer is not None
+    assert answered.seconds_to_answer >= 0
+    entry = Entry.objects.order_by("-seq").first()
+    assert entry is not None
+    assert entry.data["in_time"] is True
+    with pytest.raises(ValidationFailed):
+        hotline.answer(actor=actor("il.liaison"), activation=activation, text="again")
+
+
+@pytest.mark.parametrize(
+    ("caller", "callee", "error"),
+    [
+        ("il.analyst", "sy", PermissionDenied),  # analysts do not use the hotline
+        ("donor", "us", PermissionDenied),
+        ("observer", "us", PermissionDenied),
+        ("il.liaison", "il", ValidationFailed),  # not oneself
+        ("il.liaison", "jo", ValidationFailed),  # observers are not on the hotline
+    ],
+)
+def test_who_may_call_whom(actor: Any, caller: str, callee: str, error: type) -> None:
+    with pytest.raises(error):
+        _call(actor, caller, callee)
+
+
+def test_the_mediator_and_monitors_may_call(actor: Any) -> None:
+    assert _call(actor, "mediator", "sy").caller_party.code == "us"
+    assert _call(actor, "monitor", "il").caller_party.code == "undof"
+
+
+def test_a_call_becomes_an_incident_and_a_complaint_in_one_step(actor: Any) -> None:
+    activation = _call(actor)
+    head = Entry.objects.order_by("-seq").values_list("seq", flat=True)[0]
+    case = hotline.convert(
+        actor=actor("sy.liaison"),
+        activation=activation,
+        data=IncidentInput(
+            kind="looting_destruction",
+            title="Fire near the line (fictional)",
+            occurred_from=dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC),
+            geometry=IN_AOS,
+        ),
+        respondent=Party.objects.get(code="il"),
+        summary="Fire reported over the hotline (fictional).",
+    )
+    assert case.protocol_id == "hotline"
+    assert case.incident.source == "hotline"
+    types = list(Entry.objects.filter(seq__gt=head).values_list("event_type", flat=True))
+    assert types == [
+        "incidents.incident_reported",
+        "cases.complaint_lodged",
+        "cases.hotline_converted",
+    ]
+    activation.refresh_from_db()
+    assert activation.case == case
+    with pytest.raises(ValidationFailed):
+        hotline.convert(
+            actor=actor("sy.liaison"),
+            activation=activation,
+            data=IncidentInput(
+                kind="looting_destruction", title="x",
+                occurred_from=dt.datetime(2026, 6, 1, tzinfo=dt.UTC),
+                geometry=IN_AOS,
+            ),
+            respondent=Party.objects.get(code="il"),
+            summary="again",
+        )  # fmt: skip
+
+
+def test_a_failed_conversion_writes_nothing(actor: Any) -> None:
+    activation = _call(actor)
+    count = Entry.objects.count()
+    with pytest.raises(ValidationFailed):
+        hotline.convert(
+            actor=actor("sy.liaison"),
+            activation=activation,
+            data=IncidentInput(
+                kind="looting_destruction", title="x",
+                occurred_from=dt.datetime(2026, 6, 1, tzinfo=dt.UTC),
+                geometry={"type": "Point", "coordinates": [0, 0]},
+            ),
+            respondent=Party.objects.get(code="il"),
+            summary="x",
+        )  # fmt: skip
+    assert Entry.objects.count() == count
+    assert Activation.objects.get(pk=activation.pk).case is None
+
+
+def test_outsiders_of_the_call_cannot_see_it(actor: Any) -> None:
+    from coordcell.cases.selectors import get_activation
+
+    activation = _call(actor)
+    for username in ("observer", "donor"):
+        with pytest.raises(NotFound):
+            get_activation(actor(username), activation.public_id)
+    assert get_activation(actor("monitor"), activation.public_id) == activation
+
+
+def _month(rows: dict[str, Any], party: str) -> dict[str, Any]:
+    entry = next(p for p in rows["parties"] if p["party"] == party)
+    return next(iter(entry["months"].values()))
+
+
+def test_the_scorecard_counts_from_the_steps(actor: Any) -> None:
+    incident = Case.objects.order_by("pk").first().incident  # type: ignore[union-attr]
+    case = lodge_complaint(
+        actor=actor("sy.liaison"),
+        incident=incident,
+        respondent=Party.objects.get(code="il"),
+        summary="Scorecard drill (fictional).",
+    )
+    act(actor("il.liaison"), case, "acknowledge")
+    act(actor("il.liaison"), case, "answer", "Answer (fictional).")
+    act(actor("mediator"), case, "determine", "Determination (fictional).")
+    # The session's complaint (Israel about Syria) is never answered: its deadlines pass.
+    first = Case.objects.order_by("pk").first()
+    assert first is not None
+    expire_due(first.lodged_at + dt.timedelta(days=30))
+    activation = _call(actor)
+    hotline.answer(actor=actor("il.liaison"), activation=activation, text="ok")
+    card = scorecard(actor("observer"))  # every member sees the same numbers
+    assert card == scorecard(actor("sy.analyst"))
+    il = _month(card, "il")
+    sy = _month(card, "sy")
+    assert il["complaints_received"] == 1
+    assert il["time_to_acknowledge"]["count"] == 1
+    assert il["time_to_answer"]["count"] == 1
+    assert il["deadlines"]["met"] == 2
+    assert il["deadlines"]["missed"] == 0
+    assert sy["complaints_received"] == 1
+    assert sy["deadlines"]["missed"] == 2
+    assert sy["deadlines"]["met"] == 0
+    assert il["complaints_lodged"] == 1
+    assert sy["complaints_lodged"] == 1
+    assert il["hotline"]["answered"] >= 1
+    assert il["hotline"]["answer_rate"] == il["hotline"]["answered"] / il["hotline"]["received"]
+    mediator = _month(card, "us")
+    assert mediator["time_to_determine"]["count"] == 1
+
+
+def test_outsiders_get_no_scorecard(actor: Any) -> None:
+    with pytest.raises(NotFound):
+        scorecard(actor("outsider"))
+
+
+def test_the_mediator_records_an_agreed_extension(actor: Any, client_for: Any) -> None:
+    from coordcell.cases.models import Deadline
+    from coordcell.cases.services import extend_deadline
+
+    case = Case.objects.order_by("pk").first()
+    assert case is not None
+    answer = Deadline.objects.get(case=case, kind="answer")
+    for username in ("il.liaison", "sy.liaison", "monitor"):
+        with pytest.raises(PermissionDenied):
+            extend_deadline(actor=actor(username), case=case, kind="answer", hours=24, reason="x")
+    with pytest.raises(ValidationFailed):
+        extend_deadline(actor=actor("mediator"), case=case, kind="answer", hours=0, reason="x")
+    with pytest.raises(ValidationFailed):
+        extend_deadline(
+            actor=actor("mediator"), case=case, kind="verification", hours=5, reason="x"
+        )
+    extended = extend_deadline(
+        actor=actor("mediator"), case=case, kind="answer", hours=24,
+        reason="Agreed at the weekly meeting (fictional).",
+    )  # fmt: skip
+    assert extended.due_at == answer.due_at + dt.timedelta(hours=24)
+    assert extended.extended_by_agreement
+    entry = Entry.objects.order_by("-seq").first()
+    assert entry is not None
+    assert entry.event_type == "cases.deadline_extended"
+    # The old deadline passing no longer expires it.
+    expire_due(answer.due_at + dt.timedelta(minutes=1))
+    extended.refresh_from_db()
+    assert extended.state == "open"
+    # From the page, too.
+    page = client_for("mediator").post(
+        f"/cases/{case.public_id}/extend/",
+        {"kind": "answer", "hours": "2", "text": "Agreed by phone (fictional)."},
+    )
+    assert page.status_code == 302
+    extended.refresh_from_db()
+    assert extended.due_at == answer.due_at + dt.timedelta(hours=26)
+    assert (
+        client_for("il.liaison")
+        .post(f"/cases/{case.public_id}/extend/", {"kind": "answer", "hours": "2", "text": "x"})
+        .status_code
+        == 403
+    )
