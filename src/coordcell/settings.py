@@ -24,6 +24,7 @@ from coordcell.core.env import (
     env_str,
     parse_database_url,
 )
+from coordcell.notify.addresses import parse_networks
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -57,6 +58,10 @@ try:
         )
     WEBHOOK_TIMEOUT_SECONDS = env_int("COORDCELL_WEBHOOK_TIMEOUT", 5, minimum=1)
     WEBHOOK_MAX_ATTEMPTS = env_int("COORDCELL_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+    # Internal addresses webhooks may be sent to anyway (CIDRs); see notify/addresses.py.
+    WEBHOOK_ALLOWED_NETWORKS = parse_networks(
+        "COORDCELL_WEBHOOK_ALLOWED_NETWORKS", env_list("COORDCELL_WEBHOOK_ALLOWED_NETWORKS", [])
+    )
     EMAIL_BACKEND = env_str(
         "COORDCELL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
     )
@@ -72,6 +77,8 @@ try:
     EMAIL_HOST_USER = env_str("COORDCELL_EMAIL_USER", "")
     EMAIL_HOST_PASSWORD = env_secret("COORDCELL_EMAIL_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("COORDCELL_EMAIL_TLS", False)
+    # Seconds an SMTP connection may block: a hung mail server must not hang the worker.
+    EMAIL_TIMEOUT = env_int("COORDCELL_EMAIL_TIMEOUT", 10, minimum=1)
     if DATABASE_URL:
         _db = parse_database_url("DATABASE_URL", DATABASE_URL)
         DATABASES = {

@@ -116,3 +116,28 @@ def test_a_reply_in_time_stops_the_clock(actor: Any) -> None:
     level.refresh_from_db()
     assert level.state == "expired"
     assert len(mail.outbox) == 0  # the demo personas have no e-mail addresses
+
+
+def test_a_late_reply_does_not_meet_the_deadline(actor: Any) -> None:
+    """Answering after the deadline (before the worker ran) still records the miss first."""
+    from unittest import mock
+
+    incident = _incident(actor)
+    case = lodge_complaint(
+        actor=actor("il.liaison"),
+        incident=incident,
+        respondent=Party.objects.get(code="sy"),
+        summary="Late reply drill (fictional)",
+    )
+    ack = Deadline.objects.get(case=case, kind="acknowledge")
+    late = ack.due_at + dt.timedelta(minutes=5)
+    with mock.patch("coordcell.cases.services.timezone.now", return_value=late):
+        act(actor("sy.liaison"), case, "acknowledge")
+    ack.refresh_from_db()
+    assert ack.state == "expired"
+    assert [s.action for s in selectors.list_steps(case)] == [
+        "lodge",
+        "no_reply",
+        "escalate",
+        "acknowledge",
+    ]

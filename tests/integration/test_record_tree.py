@@ -365,3 +365,10 @@ def test_the_live_check_names_a_leaf_edited_in_the_tree() -> None:
         cursor.execute("UPDATE record_node SET hash = %s WHERE id = 6", [bytes(32)])
     problems = check_record().problems
     assert "entry 7: differs from its leaf in the tree (altered)" in problems
+
+
+def test_a_witness_name_belongs_to_one_witness(actor: Any) -> None:
+    """Syria cannot register a key named like Israel's witness (pages and bundles name it)."""
+    impostor = note.Signer.generate("witness.il.test", note.ALG_COSIGNATURE_V1)
+    with pytest.raises(ValidationFailed):
+        register_witness(actor=actor("sy.admin"), vkey=impostor.verifier.vkey)

@@ -509,3 +509,43 @@ def test_main_returns_1_with_a_missing_key_file(
     assert _main(tmp_path / "absent.key", tmp_path / "s", "--token", "t") == 1
 
     assert "absent.key" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (ValueError("non-hexadecimal number found in fromhex()"), "bad-proof"),
+        (KeyError("proof"), "bad-proof"),
+        (HttpError(404, "not_found", "Not found."), "no-proof"),
+    ],
+)
+def test_a_log_that_cannot_prove_growth_is_refused_with_evidence(
+    log: MemoryLog, cosigner: note.Signer, tmp_path: Path, error: Exception, reason: str
+) -> None:
+    client = _witnessed(log, cosigner, tmp_path)
+    log.append(3)
+
+    def broken(old: int, new: int) -> list[bytes]:
+        raise error
+
+    client.consistency = broken  # type: ignore[method-assign]
+    with pytest.raises(Misbehaviour):
+        _run(client, cosigner, tmp_path)
+    [folder] = _evidence(tmp_path)
+    assert folder.name.endswith(reason)
+    assert [s for s, _ in client.posted] == [5]  # nothing cosigned for the unproven tree
+
+
+def test_a_server_error_while_proving_is_a_passing_trouble(
+    log: MemoryLog, cosigner: note.Signer, tmp_path: Path
+) -> None:
+    client = _witnessed(log, cosigner, tmp_path)
+    log.append(3)
+
+    def down(old: int, new: int) -> list[bytes]:
+        raise HttpError(503, "", "unavailable")
+
+    client.consistency = down  # type: ignore[method-assign]
+    with pytest.raises(HttpError):
+        _run(client, cosigner, tmp_path)
+    assert _evidence(tmp_path) == []

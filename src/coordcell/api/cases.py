@@ -330,7 +330,12 @@ class NotificationSerializer(serializers.Serializer[Any]):
 
 
 class ReadInSerializer(serializers.Serializer[Any]):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        allow_null=True,
+        max_length=1000,
+    )
 
 
 @extend_schema(tags=TAGS)

@@ -82,6 +82,8 @@ def list_notifications(actor: Actor, *, unread_only: bool = False) -> QuerySet[N
         return Notification.objects.none()
     qs = (
         Notification.objects.filter(recipient=actor.user)
+        # Only cases the reader may still see (a person who changed party keeps no view).
+        .filter(case__in=Case.objects.restrict(actor))
         .select_related("case__complainant", "case__respondent", "step__entry")
         .annotate(
             next_due=Min(
@@ -97,9 +99,9 @@ def unread_count(actor: Actor) -> int:
     if actor.user is None:
         return 0
     return int(
-        Notification.objects.filter(recipient=actor.user, read_at__isnull=True).aggregate(
-            n=Count("pk")
-        )["n"]
+        Notification.objects.filter(
+            recipient=actor.user, read_at__isnull=True, case__in=Case.objects.restrict(actor)
+        ).aggregate(n=Count("pk"))["n"]
     )
 
 

@@ -286,7 +286,27 @@ def lodge_complaint(
         updated_at=now,
     )
     # The incident follows the case: whoever reads the complaint reads what it is about.
+    # Only the incident's own reporting party may share it with more parties than it
+    # already reached; anyone else may only bring in the complaint's neutral parties
+    # (the mediators and monitors who handle every complaint).
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.audience:
+        wider = set(audience) - set(incident.audience_codes)
+        neutral = set(_default_audience(complainant, respondent)) - {
+            complainant.code,
+            respondent.code,
+        }
+        if incident.source_party_id != complainant.pk and wider - neutral:
+            raise ValidationFailed(
+                {
+                    "audience": [
+                        _(
+                            "This incident is not shared with every party of the complaint; "
+                            "only the party that reported it can share it further."
+                        )
+                    ]
+                }
+            )
         merged = sorted({*incident.audience_codes, *audience})
         Incident.objects.filter(pk=incident.pk).update(
             audience="".join(f"|{c}" for c in merged) + "|"
@@ -321,6 +341,8 @@ def act(actor: Actor, case: Case, action: str, text: str = "") -> Case:
     case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
     if action not in workflow.ACTIONS or action == "no_reply":
         raise ValidationFailed({"action": [_("Unknown action.")]})
+    if action != "withdraw" and case.state not in workflow.CLOSED_STATES:
+        case = _expire_overdue(case, timezone.now())
     sides = sides_of(actor, case)
     try:
         state = workflow.next_state(case.state, action, sides)
@@ -396,20 +418,48 @@ def expire_due(now: dt.datetime) -> int:
     due = list(
         Deadline.objects.filter(state=DeadlineStateChoices.OPEN, due_at__lte=now)
         .order_by("due_at", "pk")
-        .values_list("pk", "kind", "due_at")
+        .values_list("pk", "kind", "due_at", "case_id")
     )
     due.sort(key=lambda row: (row[2], _KIND_ORDER.get(row[1], 9), row[0]))
     handled = 0
-    for pk, _kind, _due_at in due:
+    for pk, _kind, _due_at, case_id in due:
         with transaction.atomic():
-            claimed = Deadline.objects.filter(pk=pk, state=DeadlineStateChoices.OPEN).update(
-                state=DeadlineStateChoices.EXPIRED, closed_at=now
-            )
-            if not claimed:
-                continue  # met, cancelled, or another worker took it
-            _expire(Deadline.objects.select_related("case__incident").get(pk=pk), now)
-            handled += 1
+            # The case first, then its deadline: the same order as a person's step, so a
+            # step and the worker meeting on one case wait for each other, never deadlock.
+            Case.objects.select_for_update().filter(pk=case_id).first()
+            if _claim(pk, now):
+                _expire(Deadline.objects.select_related("case__incident").get(pk=pk), now)
+                handled += 1
     return handled
+
+
+def _claim(pk: int, now: dt.datetime) -> bool:
+    """Expire an open deadline if it is still open (False: met, cancelled, or taken)."""
+    return bool(
+        Deadline.objects.filter(pk=pk, state=DeadlineStateChoices.OPEN).update(
+            state=DeadlineStateChoices.EXPIRED, closed_at=now
+        )
+    )
+
+
+def _expire_overdue(case: Case, now: dt.datetime) -> Case:
+    """Before a person's step: deadlines already past are missed, whatever comes now.
+
+    A reply after its deadline does not make the deadline "met": the "no reply" and the
+    escalation the worker would have written are written first, in the step's
+    transaction (the case is already locked).
+    """
+    overdue = list(
+        Deadline.objects.filter(case=case, state=DeadlineStateChoices.OPEN, due_at__lt=now)
+        .order_by("due_at", "pk")
+        .values_list("pk", "kind", "due_at")
+    )
+    overdue.sort(key=lambda row: (row[2], _KIND_ORDER.get(row[1], 9), row[0]))
+    for pk, _kind, _due_at in overdue:
+        if _claim(pk, now):
+            _expire(Deadline.objects.select_related("case__incident").get(pk=pk), now)
+    fresh: Case = Case.objects.select_related("incident").get(pk=case.pk)
+    return fresh
 
 
 def _expire(deadline: Deadline, now: dt.datetime) -> None:
@@ -486,6 +536,7 @@ def extend_deadline(*, actor: Actor, case: Case, kind: str, hours: float, reason
     case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
     if "mediator" not in sides_of(actor, case):
         raise PermissionDenied(_("Only the mediator records an extension agreed by the parties."))
+    case = _expire_overdue(case, timezone.now())
     errors: dict[str, list[str]] = {}
     deadline = Deadline.objects.filter(
         case=case, kind=kind, state=DeadlineStateChoices.OPEN

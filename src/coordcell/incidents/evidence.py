@@ -15,7 +15,7 @@ from typing import IO
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,8 +58,11 @@ def sniff_type(head: bytes) -> str | None:
         return "video/mp4"
     try:
         head.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    except UnicodeDecodeError as exc:
+        # The prefix may end inside a multi-byte character (Arabic, Hebrew): only an
+        # incomplete character at the very end is forgiven.
+        if exc.reason != "unexpected end of data" or exc.start < len(head) - 3:
+            return None
     return "text/plain" if b"\x00" not in head else None
 
 
@@ -69,9 +72,13 @@ def _clean_name(name: str) -> str:
     return cleaned[:200] or "evidence"
 
 
-@transaction.atomic
 def add_evidence(*, actor: Actor, incident: Incident, upload: IO[bytes], filename: str) -> Evidence:
-    """Attach a file to an incident the actor may see (an acting member of its audience)."""
+    """Attach a file to an incident the actor may see (an acting member of its audience).
+
+    The bytes are hashed, checked and stored before the transaction opens (storing is
+    idempotent: the name is the hash), so the database's write lock is never held while
+    a large file is read or written; the row and its record entry then commit together.
+    """
     if not Incident.objects.restrict(actor).filter(pk=incident.pk).exists():
         raise NotFound()
     if (
@@ -105,6 +112,16 @@ def add_evidence(*, actor: Actor, incident: Incident, upload: IO[bytes], filenam
             {"file": [_("Accepted files: JPEG, PNG, GIF, WebP, PDF, MP4 and plain text.")]}
         )
     sha = digest.hexdigest()
+    path = f"evidence/{sha[:2]}/{sha}"
+    if not default_storage.exists(path):
+        default_storage.save(path, ContentFile(data))
+    return _record_evidence(actor, incident, sha, size, kind, _clean_name(filename))
+
+
+@transaction.atomic
+def _record_evidence(
+    actor: Actor, incident: Incident, sha: str, size: int, kind: str, filename: str
+) -> Evidence:
     existing = Evidence.objects.filter(incident=incident, sha256=sha).first()
     if existing is not None:
         return existing
@@ -113,14 +130,16 @@ def add_evidence(*, actor: Actor, incident: Incident, upload: IO[bytes], filenam
         sha256=sha,
         size=size,
         content_type=kind,
-        filename=_clean_name(filename),
+        filename=filename,
         party_id=actor.party_id,
         uploaded_by=actor.user,
         uploaded_at=timezone.now(),
     )
-    if not default_storage.exists(evidence.path):
-        default_storage.save(evidence.path, ContentFile(data))
-    evidence.save()
+    try:
+        with transaction.atomic():
+            evidence.save()
+    except IntegrityError:  # the same file, attached at the same moment by someone else
+        return Evidence.objects.get(incident=incident, sha256=sha)
     append_event(
         actor=actor,
         event_type=events.EVIDENCE_ADDED,
@@ -129,7 +148,7 @@ def add_evidence(*, actor: Actor, incident: Incident, upload: IO[bytes], filenam
             "sha256": sha,
             "size": size,
             "content_type": kind,
-            "filename": evidence.filename,
+            "filename": filename,
         },
         subjects=[subject("incidents.incident", incident.public_id, incident.reference)],
         audience=incident.audience_codes,

@@ -12,35 +12,48 @@
   claim. Two workers therefore never send one delivery at once; after a crash a delivery
   may be sent again, so receivers de-duplicate on ``X-Coordcell-Delivery``.
 
+The claim is an ``UPDATE`` of ``notify_delivery`` alone whose own ``WHERE`` holds the
+state and due conditions (the webhook's ``active`` is an ``EXISTS``): PostgreSQL, under
+READ COMMITTED, re-checks only that outer ``WHERE`` against a row another transaction has
+just changed, so a condition hidden in an ``id IN (SELECT … JOIN …)`` would let a second
+worker claim a delivery the first had already claimed.
+
 The worker sends each delivery only to the URL its party registered: no proxy from the
-environment, no redirects followed.
+environment, no redirects followed, and only to addresses that pass
+``addresses.check_host`` (checked at registration and again at each send, and the
+connection goes to the very addresses checked). Each send has a hard wall-clock limit,
+``COORDCELL_WEBHOOK_TIMEOUT`` seconds in all, so a slow or dripping endpoint cannot hold
+up the worker's other jobs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import secrets
+import socket
+import ssl
+import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordcell.core.actor import Actor
 from coordcell.core.errors import PermissionDenied, ValidationFailed
-from coordcell.notify import events
+from coordcell.notify import addresses, events
 from coordcell.notify.choices import DeliveryStateChoices as S
 from coordcell.notify.models import Delivery, Webhook
 from coordcell.parties.choices import RoleChoices
@@ -77,6 +90,8 @@ SIGNATURE_HEADER = "X-Coordcell-Signature"
 TIMESTAMP_HEADER = "X-Coordcell-Timestamp"
 DELIVERY_HEADER = "X-Coordcell-Delivery"
 EVENT_HEADER = "X-Coordcell-Event"
+#: The most of an endpoint's answer body the worker reads (it only needs the status).
+RESPONSE_MAX_BYTES = 4096
 
 
 # --- registration ------------------------------------------------------------------------
@@ -89,7 +104,8 @@ def _require_party_admin(actor: Actor) -> Party:
 
 
 def _clean_url(raw: str) -> str:
-    """An absolute http(s) URL with a host and no credentials, or ValidationFailed."""
+    """An absolute http(s) URL with a host and no credentials, whose host resolves to
+    addresses the worker may connect to (``addresses.check_host``), or ValidationFailed."""
     url = (raw or "").strip()
     problem = None
     try:
@@ -111,20 +127,49 @@ def _clean_url(raw: str) -> str:
             problem = _("Enter a valid URL.")
     if not problem and (len(url) > 500 or any(c.isspace() or ord(c) < 32 for c in url)):
         problem = _("Enter a valid URL of at most 500 characters.")
+    if not problem and parts is not None and parts.hostname:
+        problem = _host_problem(parts.hostname, port or _default_port(parts.scheme))
     if problem:
         raise ValidationFailed({"url": [problem]})
     return url
+
+
+def _default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
+
+
+def _allowed_networks() -> tuple[addresses.Network, ...]:
+    return addresses.networks(getattr(settings, "WEBHOOK_ALLOWED_NETWORKS", ()))
+
+
+def _host_problem(host: str, port: int) -> str | None:
+    """Why the worker may not send to ``host``, for the party's administrators; or None."""
+    try:
+        addresses.check_host(host, port, _allowed_networks())
+    except addresses.Unresolvable:
+        return _("The host %(host)s cannot be found (its name does not resolve).") % {"host": host}
+    except addresses.Refused as exc:
+        return _(
+            "The host %(host)s resolves to %(address)s, an internal address (loopback, "
+            "private, link-local or reserved). Webhooks are sent only to public addresses "
+            "and to the networks the cell's operators allow."
+        ) % {"host": host, "address": exc.address}
+    return None
 
 
 def new_secret() -> str:
     return "whsec_" + secrets.token_hex(32)
 
 
-@transaction.atomic
 def register_webhook(*, actor: Actor, url: str) -> tuple[Webhook, str]:
     """Register an endpoint for the actor's own party; return it and its secret (once)."""
     party = _require_party_admin(actor)
-    url = _clean_url(url)
+    url = _clean_url(url)  # resolves the host: before the transaction, not holding locks
+    with transaction.atomic():
+        return _register(actor, party, url)
+
+
+def _register(actor: Actor, party: Party, url: str) -> tuple[Webhook, str]:
     Party.objects.select_for_update().filter(pk=party.pk).first()  # one registration at a time
     if Webhook.objects.filter(party=party, active=True).count() >= MAX_ACTIVE_WEBHOOKS:
         raise ValidationFailed(
@@ -233,26 +278,6 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest.hexdigest()}"
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not an instruction: the worker goes nowhere else."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-#: No proxy from the environment, no redirects, http and https only.
-_OPENER = urllib.request.OpenerDirector()
-for _handler in (
-    urllib.request.ProxyHandler({}),
-    urllib.request.HTTPHandler(),
-    urllib.request.HTTPSHandler(),
-    urllib.request.HTTPDefaultErrorHandler(),
-    _NoRedirect(),
-    urllib.request.HTTPErrorProcessor(),
-):
-    _OPENER.add_handler(_handler)
-
-
 @dataclass(frozen=True)
 class Outcome:
     ok: bool
@@ -260,23 +285,132 @@ class Outcome:
     error: str
 
 
-def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Outcome:
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+def _connect(checked: list[addresses.Address], timeout: float) -> socket.socket:
+    """A TCP connection to the first of the checked addresses that answers."""
+    last: OSError = OSError("no address to connect to")
+    for address in checked:
+        sock = socket.socket(address.family, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(address.sockaddr)
+        except OSError as exc:
+            sock.close()
+            last = exc
+            continue
+        return sock
+    raise last
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to addresses already checked, whatever the host name resolves to now;
+    the ``Host`` header still names the host."""
+
+    def __init__(self, host: str, port: int, checked: list[addresses.Address], timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self.checked = checked
+        self.send_timeout = timeout
+
+    def connect(self) -> None:
+        self.sock = _connect(self.checked, self.send_timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """The same over TLS: the certificate must be valid for the host name (SNI too)."""
+
+    def __init__(self, host: str, port: int, checked: list[addresses.Address], timeout: float):
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
+        self.checked = checked
+        self.send_timeout = timeout
+
+    def connect(self) -> None:
+        sock = _connect(self.checked, self.send_timeout)
+        try:
+            self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+
+
+def _exchange(
+    url: str, body: bytes, headers: dict[str, str], timeout: float, opened: list[Any]
+) -> Outcome:
+    """Check the host, connect to the checked addresses, POST, read the status.
+
+    No proxy is used and no redirect followed (``http.client`` does neither). Each socket
+    operation times out after ``timeout``; the whole exchange is bounded by ``_post``.
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         return Outcome(False, None, "not an http(s) URL")
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310
+    host = parts.hostname
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            status = int(response.status)
-            response.read(4096)
-    except urllib.error.HTTPError as exc:
-        status = int(exc.code)
-        exc.close()
-        return Outcome(False, status, f"HTTP {status}")
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        return Outcome(False, None, str(getattr(exc, "reason", exc))[:500])
+        port = parts.port or _default_port(parts.scheme)
+        checked = addresses.check_host(host, port, _allowed_networks())
+    except ValueError:
+        return Outcome(False, None, "not a valid URL")
+    except addresses.Unresolvable as exc:
+        return Outcome(False, None, f"cannot resolve {host}: {exc.reason}"[:500])
+    except addresses.Refused as exc:
+        return Outcome(
+            False,
+            None,
+            f"refused: {host} resolves to {exc.address}, an internal address outside "
+            "COORDCELL_WEBHOOK_ALLOWED_NETWORKS",
+        )
+    connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    connection = connection_class(host, port, checked, timeout)
+    opened.append(connection)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        connection.request("POST", target, body=body, headers=headers)
+        response = connection.getresponse()
+        status = int(response.status)
+        response.read(RESPONSE_MAX_BYTES)
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        return Outcome(False, None, (str(exc) or type(exc).__name__)[:500])
+    finally:
+        connection.close()
     if 200 <= status < 300:
         return Outcome(True, status, "")
     return Outcome(False, status, f"HTTP {status}")
+
+
+def _abort(connection: Any) -> None:
+    """Cut an abandoned exchange's socket so its thread ends soon rather than late."""
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        # The plain socket's shutdown, also under TLS: it wakes a blocked read at once.
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Outcome:
+    """POST ``body`` to ``url``: the whole exchange (name lookup included) gets ``timeout``
+    seconds of wall-clock time in all.
+
+    A socket's own timeout is per operation: an endpoint that drips a byte every few
+    seconds would keep it alive for ever. So the exchange runs in a daemon thread; if it
+    has not finished in time the attempt has failed, its socket is shut down and the
+    thread is left to end on its own (it touches nothing but that socket).
+    """
+    result: list[Outcome] = []
+    opened: list[Any] = []
+
+    def run() -> None:
+        try:
+            result.append(_exchange(url, body, headers, timeout, opened))
+        except Exception as exc:  # never let the thread die with an unreported error
+            result.append(Outcome(False, None, f"{type(exc).__name__}: {exc}"[:500]))
+
+    thread = threading.Thread(target=run, name="coordcell-webhook-send", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if result:
+        return result[0]
+    for connection in opened:
+        _abort(connection)
+    return Outcome(False, None, f"timed out: no complete answer within {timeout:g} s")
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -294,13 +428,28 @@ def _due(now: dt.datetime) -> Q:
     )
 
 
+def claimable(pk: int, now: dt.datetime) -> QuerySet[Delivery]:
+    """Delivery ``pk`` if it is due and its webhook active.
+
+    Every condition is on the delivery's own row (the webhook's ``active`` in an
+    ``EXISTS``), so the ``UPDATE`` that claims it keeps them in its own ``WHERE``: a join
+    here would make Django write ``WHERE id IN (SELECT … JOIN …)``, which PostgreSQL does
+    not re-check against a row a concurrent claim has just committed.
+    """
+    active = Exists(Webhook.objects.filter(pk=OuterRef("webhook_id"), active=True))
+    return Delivery.objects.filter(_due(now), active, pk=pk)
+
+
+def claim_values(token: uuid.UUID, now: dt.datetime) -> dict[str, Any]:
+    """What a claim writes."""
+    return {"state": S.SENDING, "claim": token, "claimed_at": now, "attempts": F("attempts") + 1}
+
+
 def claim(pk: int, now: dt.datetime) -> uuid.UUID | None:
     """Take delivery ``pk`` for sending if it is still due; None if someone else has it."""
     token = uuid.uuid4()
     with transaction.atomic():
-        taken = Delivery.objects.filter(_due(now), pk=pk, webhook__active=True).update(
-            state=S.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1
-        )
+        taken = claimable(pk, now).update(**claim_values(token, now))
     return token if taken else None
 
 

@@ -102,6 +102,9 @@ def _roots_at(leaves: bytes, sizes: Sequence[int]) -> dict[int, bytes]:
     stack: list[bytes] = []
     count = 0
     for size in wanted:
+        if size == 0:
+            roots[0] = merkle.EMPTY_ROOT
+            continue
         while count < size:
             h = leaves[count * HASH : (count + 1) * HASH]
             count += 1
@@ -157,6 +160,7 @@ class _Verifier:
         self.leaves = bytearray()
         self.seen: set[int] = set()
         self.last_seq = 0
+        self.max_seq = 0
         self.covered: int | None = None
         self.ended: int | None = None
 
@@ -222,6 +226,7 @@ class _Verifier:
         seq = int(seq_text)
         salt = binascii.unhexlify(salt_hex)
         self.last_seq = seq
+        self.max_seq = max(self.max_seq, seq)
         self.report.entries += 1
         if self.covered is None:  # no checkpoint line may follow an entry line
             self.covered = max(self.signed) if self.signed else 0
@@ -260,9 +265,18 @@ class _Verifier:
             self.problem("checkpoints", "the bundle has no valid checkpoint")
             return report
         if self.pinned_witnesses:
+            # Every entry must be in a tree that each pinned witness cosigned: a log key
+            # alone could otherwise show each party its own version of the newest entries.
             for verifier in self.witness_verifiers:
-                if verifier.name not in report.cosigned:
+                witnessed = report.cosigned.get(verifier.name, 0)
+                if not witnessed:
                     self.problem(f"witness {verifier.name}", "cosigned no checkpoint here")
+                elif self.max_seq > witnessed:
+                    self.problem(
+                        f"entry {witnessed + 1}",
+                        f"and every later entry: no checkpoint that witness {verifier.name} "
+                        f"cosigned covers them (it cosigned up to {witnessed} entries)",
+                    )
         covered = max(self.signed)
         if report.leaves < covered:
             self.problem("leaves", f"{report.leaves} leaf hashes; the checkpoints need {covered}")

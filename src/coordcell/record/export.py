@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from coordcell.core.actor import Actor
@@ -29,18 +30,40 @@ class ExportSummary:
     checkpoints: int
 
 
+def _export_checkpoint() -> Checkpoint | None:
+    """The checkpoint a bundle goes up to: the largest that every active witness cosigned.
+
+    A verifier that pins the parties' witness keys accepts only entries in a tree every
+    witness cosigned, so the bundle stops there. With no witness registered (or none that
+    has cosigned yet) it goes up to a checkpoint of the whole record, signed now if needed.
+    """
+    active = list(Witness.objects.filter(retired_at__isnull=True).values_list("pk", flat=True))
+    if active:
+        witnessed = (
+            Checkpoint.objects.annotate(
+                n=Count("cosignatures", filter=Q(cosignatures__witness_id__in=active))
+            )
+            .filter(n=len(active))
+            .order_by("-size")
+            .first()
+        )
+        if witnessed is not None:
+            return witnessed
+    issue_checkpoint(force=True)
+    return Checkpoint.objects.order_by("-size").first()
+
+
 def export_bundle(
     actor: Actor, out: IO[bytes], progress: Callable[[int, int], None] | None = None
 ) -> ExportSummary:
-    """Write a bundle of what ``actor`` may read, up to a checkpoint issued now if needed.
+    """Write a bundle of what ``actor`` may read, up to the checkpoint every witness cosigned.
 
     Everything is read up to the size of that checkpoint: entries, leaves, nodes and
     checkpoints of that range never change (the database refuses it), so the bundle is a
     consistent snapshot while events keep arriving, without holding a transaction (on
     SQLite a transaction would hold the write lock and stall the server).
     """
-    issue_checkpoint(force=True)
-    latest = Checkpoint.objects.order_by("-size").first()
+    latest = _export_checkpoint()
     size = latest.size if latest is not None else 0
     checkpoints = list(
         Checkpoint.objects.filter(size__lte=size).prefetch_related("cosignatures").order_by("size")

@@ -216,6 +216,9 @@ def register_witness(*, actor: Actor, vkey: str) -> Witness:
         )
     if verifier.name == log_origin() or Witness.objects.filter(vkey=verifier.vkey).exists():
         raise ValidationFailed({"vkey": [_("This key is already in use.")]})
+    if Witness.objects.filter(name=verifier.name).exists():
+        # Names identify witnesses on every page and in every bundle: one name, one witness.
+        raise ValidationFailed({"vkey": [_("Another witness already has this name.")]})
     witness = Witness.objects.create(
         party=party, name=verifier.name, vkey=verifier.vkey, registered_at=timezone.now()
     )

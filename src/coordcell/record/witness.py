@@ -200,7 +200,20 @@ def run_once(
     if old_size and checkpoint.size == old_size and checkpoint.root != old_root:
         raise refuse("fork", f"fork: two different roots for {old_size} entries")
     if old_size and checkpoint.size > old_size:
-        proof = client.consistency(old_size, checkpoint.size)
+        try:
+            proof = client.consistency(old_size, checkpoint.size)
+        except HttpError as exc:
+            if exc.status < 500:
+                raise refuse(
+                    "no-proof",
+                    f"the log refuses to prove that {checkpoint.size} entries extend "
+                    f"{old_size} ({exc})",
+                ) from None
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise refuse(
+                "bad-proof", f"the log's consistency proof cannot be read ({exc!r})"
+            ) from None
         if not merkle.verify_consistency(
             old_size, checkpoint.size, old_root, checkpoint.root, proof
         ):

@@ -286,3 +286,56 @@ def test_a_donor_never_joins_an_audience(api: Any, ids: dict[str, str]) -> None:
         content_type="application/json",
     )
     assert case.status_code == 400
+
+
+def test_only_the_reporting_party_shares_its_incident_further(
+    api: Any, ids: dict[str, str]
+) -> None:
+    """Syria may complain about Israel's incident, but not show it to Jordan."""
+    observer = api("observer")
+    assert observer.get(f"/api/v1/incidents/{ids['incident']}/").status_code == 404
+    leak = api("sy.liaison").post(
+        "/api/v1/cases/",
+        {"incident": ids["incident"], "respondent": "il", "summary": "x", "audience": ["jo"]},
+        content_type="application/json",
+    )
+    assert leak.status_code == 400
+    assert "audience" in leak.json()["error"]["fields"]
+    assert observer.get(f"/api/v1/incidents/{ids['incident']}/").status_code == 404
+    # Without extra parties Syria may complain (the mediator and monitors handle it anyway).
+    fair = api("sy.liaison").post(
+        "/api/v1/cases/",
+        {"incident": ids["incident"], "respondent": "il", "summary": "x"},
+        content_type="application/json",
+    )
+    assert fair.status_code == 201
+    # The reporting party itself may share its incident further.
+    shared = api("il.liaison").post(
+        "/api/v1/cases/",
+        {"incident": ids["incident"], "respondent": "sy", "summary": "x", "audience": ["jo"]},
+        content_type="application/json",
+    )
+    assert shared.status_code == 201
+    assert observer.get(f"/api/v1/incidents/{ids['incident']}/").status_code == 200
+
+
+def test_a_huge_inbox_id_is_a_400(api: Any) -> None:
+    response = api("il.liaison").post(
+        "/api/v1/inbox/read/", {"ids": [10**30]}, content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+def test_a_person_who_left_the_party_keeps_no_view_of_its_inbox(api: Any, user: Any) -> None:
+    from coordcell.parties.models import Membership
+
+    assert api("sy.liaison").get("/api/v1/inbox/").json()
+    Membership.objects.filter(user=user("sy.liaison")).update(active=False)
+    # Without a membership the API refuses altogether; with another party's, no old case.
+    from coordcell.parties.models import Delegation
+
+    Membership.objects.create(
+        user=user("sy.liaison"), delegation=Delegation.objects.get(party__code="jo"),
+        role="observer",
+    )  # fmt: skip
+    assert api("sy.liaison").get("/api/v1/inbox/").json() == []

@@ -142,7 +142,9 @@ def test_upload_over_the_api_and_the_page(api: Any, client_for: Any) -> None:
     ("head", "kind"),
     [(b"\xff\xd8\xff\xe0", "image/jpeg"), (PNG, "image/png"), (PDF, "application/pdf"),
      (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"), (b"\x00\x00\x00\x18ftypmp42", "video/mp4"),
-     ("نص".encode(), "text/plain"), (b"MZ\x90\x00", None), (b"\x00\xff\x00", None)],
+     ("نص".encode(), "text/plain"),
+     (("a" + "بيان" * 20).encode()[:64], "text/plain"),
+     (b"MZ\x90\x00", None), (b"\x00\xff\x00", None)],
 )  # fmt: skip
 def test_types_are_read_from_the_content(head: bytes, kind: str | None) -> None:
     assert sniff_type(head) == kind

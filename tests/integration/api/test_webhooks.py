@@ -1,5 +1,10 @@
 """Signed webhooks: who registers them, what is queued for whom, and how the worker
-sends, signs, retries and claims each delivery (against a local HTTP server)."""
+sends, signs, retries and claims each delivery (against a local HTTP server), which hosts
+it refuses to call, and how long it waits.
+
+Names under ``.example`` resolve as each test says (a public address by default) and
+names under ``.invalid`` do not resolve; the local servers listen on 127.0.0.1, which the
+tests that use them allow (``COORDCELL_WEBHOOK_ALLOWED_NETWORKS``)."""
 
 from __future__ import annotations
 
@@ -8,18 +13,27 @@ import hashlib
 import hmac
 import http.server
 import json
+import os
+import re
+import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coordcell.cases.models import Case
 from coordcell.cases.services import act
-from coordcell.notify import services
+from coordcell.core.env import ConfigError
+from coordcell.notify import addresses, services
 from coordcell.notify.models import Delivery, Webhook
 from coordcell.parties.models import Party
 from coordcell.record.models import Entry
@@ -92,8 +106,44 @@ class Receiver:
         self.server.server_close()
 
 
+#: A public address for names under .example (example.com's); no test connects to it.
+PUBLIC = "93.184.215.14"
+Answers = list[str] | Callable[[], list[str]]
+
+
+@pytest.fixture(autouse=True)
+def dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, Answers]:
+    """Name → addresses (or a function giving them) for names under ``.example``."""
+    table: dict[str, Answers] = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        name = str(host).rstrip(".").lower()
+        if name.endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        if not name.endswith(".example"):
+            return real(host, port, *args, **kwargs)
+        answers = table.get(name, [PUBLIC])
+        found = answers() if callable(answers) else answers
+        return [
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", (a, int(port), 0, 0))
+            if ":" in a
+            else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, int(port)))
+            for a in found
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return table
+
+
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def loopback_allowed(settings: Any) -> None:
+    """The local test servers listen on 127.0.0.1: allow it, as a closed network would."""
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+
+
+@pytest.fixture
+def receiver(loopback_allowed: None) -> Iterator[Receiver]:
     r = Receiver()
     yield r
     r.close()
@@ -374,7 +424,7 @@ def test_a_delivery_is_given_up_after_the_last_attempt(actor: Any, receiver: Rec
     assert len(receiver.requests) == 2
 
 
-def test_an_unreachable_endpoint_is_a_failed_attempt(actor: Any) -> None:
+def test_an_unreachable_endpoint_is_a_failed_attempt(actor: Any, loopback_allowed: None) -> None:
     _register(actor, "il.admin", "http://127.0.0.1:9/refused")  # discard port: nothing there
     act(actor("sy.liaison"), _case(), "acknowledge")
     services.deliver_due(_later(1))
@@ -475,3 +525,367 @@ def test_the_worker_job_is_registered() -> None:
     from coordcell.core.worker import registered_jobs
 
     assert "notify.webhooks" in [j.name for j in registered_jobs()]
+
+
+# --- which hosts: no requests into the cell's own network ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("http://127.0.0.1:8000/hook", []),
+        ("http://localhost/hook", []),  # a name that resolves to loopback
+        ("http://[::1]/hook", []),
+        ("http://169.254.169.254/latest/meta-data/", []),  # the cloud metadata service
+        ("http://10.1.2.3/hook", []),
+        ("http://172.16.0.1/hook", []),
+        ("https://192.168.1.1/hook", []),
+        ("http://100.64.0.1/hook", []),  # shared address space (carrier-grade NAT)
+        ("http://0.0.0.0/hook", []),
+        ("http://224.0.0.1/hook", []),  # multicast
+        ("http://240.0.0.1/hook", []),  # reserved
+        ("http://[fe80::1]/hook", []),
+        ("http://[fd00::1]/hook", []),
+        ("http://[::ffff:127.0.0.1]/hook", []),  # IPv4 loopback dressed as IPv6
+        ("http://[::ffff:10.1.2.3]/hook", []),
+        ("http://2130706433/hook", []),  # 127.0.0.1 as one number
+        ("http://internal.example/hook", []),
+        ("http://mixed.example/hook", []),  # one public address and one private one
+        ("http://10.1.2.3/hook", ["192.168.0.0/16"]),  # another network is allowed
+        ("http://127.0.0.1/hook", ["10.0.0.0/8"]),
+    ],
+)
+def test_a_host_with_an_internal_address_is_refused(
+    url: str, allowed: list[str], api: Any, settings: Any, dns: dict[str, Answers]
+) -> None:
+    settings.WEBHOOK_ALLOWED_NETWORKS = allowed
+    dns["internal.example"] = ["10.0.0.5"]
+    dns["mixed.example"] = [PUBLIC, "172.16.0.1"]
+    before = Entry.objects.count()
+    response = api("il.admin").post(
+        "/api/v1/webhooks/", {"url": url}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    [message] = response.json()["error"]["fields"]["url"]
+    assert "internal address" in message or "cannot be found" in message
+    assert not Webhook.objects.exists()
+    assert Entry.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("http://127.0.0.1:8000/hook", ["127.0.0.0/8"]),
+        ("http://localhost/hook", ["127.0.0.0/8", "::1/128"]),
+        ("http://10.1.2.3/hook", ["10.0.0.0/8"]),
+        ("http://[::1]:8443/hook", ["::1"]),
+        ("http://[::ffff:10.1.2.3]/hook", ["10.1.2.0/24"]),
+        ("https://internal.example/hook", ["10.0.0.0/24"]),
+        ("https://hooks.example/hook", []),  # a public address needs no allowing
+    ],
+)
+def test_an_internal_address_in_the_allowed_networks_is_accepted(
+    url: str, allowed: list[str], api: Any, settings: Any, dns: dict[str, Answers]
+) -> None:
+    settings.WEBHOOK_ALLOWED_NETWORKS = allowed
+    dns["internal.example"] = ["10.0.0.5"]
+    response = api("il.admin").post(
+        "/api/v1/webhooks/", {"url": url}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.json()
+    assert Webhook.objects.get().url == url
+
+
+def test_a_host_that_does_not_resolve_is_refused_saying_so(api: Any) -> None:
+    response = api("il.admin").post(
+        "/api/v1/webhooks/",
+        {"url": "https://nowhere.invalid/hook"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["url"] == [
+        "The host nowhere.invalid cannot be found (its name does not resolve)."
+    ]
+    assert not Webhook.objects.exists()
+
+
+def test_the_host_is_checked_again_at_each_send(
+    actor: Any, receiver: Receiver, settings: Any
+) -> None:
+    _register(actor, "il.admin", receiver.url())
+    act(actor("sy.liaison"), _case(), "acknowledge")
+    settings.WEBHOOK_ALLOWED_NETWORKS = []  # the operators narrowed the list since
+    services.deliver_due(_later(1))
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.attempts, delivery.last_status) == ("pending", 1, None)
+    assert delivery.last_error.startswith("refused: 127.0.0.1 resolves to 127.0.0.1")
+    assert receiver.requests == []
+
+
+def test_a_name_that_resolves_inside_after_registration_is_refused(
+    actor: Any, receiver: Receiver, settings: Any, dns: dict[str, Answers]
+) -> None:
+    settings.WEBHOOK_ALLOWED_NETWORKS = []
+    port = receiver.server.server_address[1]
+    _register(actor, "il.admin", f"http://rebind.example:{port}/hook")  # public, then …
+    dns["rebind.example"] = ["127.0.0.1"]  # … the name is pointed at the server itself
+    act(actor("sy.liaison"), _case(), "acknowledge")
+    services.deliver_due(_later(1))
+    assert Delivery.objects.get().last_error.startswith("refused: rebind.example")
+    assert receiver.requests == []
+
+
+def test_the_send_connects_to_the_address_it_checked(
+    actor: Any, receiver: Receiver, dns: dict[str, Answers]
+) -> None:
+    lookups: list[str] = []
+
+    def answers() -> list[str]:
+        lookups.append("pinned.example")
+        # Registration and the send's check see loopback (allowed); a third lookup, by
+        # a connection that resolved the name again, would be sent elsewhere.
+        return ["127.0.0.1"] if len(lookups) <= 2 else ["10.255.255.1"]
+
+    dns["pinned.example"] = answers
+    port = receiver.server.server_address[1]
+    _register(actor, "il.admin", f"http://pinned.example:{port}/hook?party=il")
+    act(actor("sy.liaison"), _case(), "acknowledge")
+    services.deliver_due(_later(1))
+    assert Delivery.objects.get().state == "delivered"
+    assert len(lookups) == 2
+    [request] = receiver.requests
+    assert request["path"] == "/hook?party=il"
+    assert request["headers"]["Host"] == f"pinned.example:{port}"
+
+
+def test_the_allowed_networks_are_checked_at_start_up() -> None:
+    name = "COORDCELL_WEBHOOK_ALLOWED_NETWORKS"
+    assert addresses.parse_networks(name, ["10.20.0.0/16", "fd00:20::/48", "192.0.2.7"]) == [
+        "10.20.0.0/16",
+        "fd00:20::/48",
+        "192.0.2.7/32",
+    ]
+    for bad in ("ten", "10.0.0.0/33", "10.1.2.3/8", "fd00::1/8"):
+        with pytest.raises(ConfigError, match=f"{name} .*{re.escape(repr(bad))}"):
+            addresses.parse_networks(name, ["10.0.0.0/8", bad])
+    env = {**os.environ, name: "10.0.0.0/8, 10.1.2.3/8"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import coordcell.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert name in result.stderr
+    assert "'10.1.2.3/8'" in result.stderr
+
+
+# --- how long: a hard limit on each send -------------------------------------------------
+
+
+class Dripper:
+    """An endpoint that answers 200 one byte at a time, every 0.2 s (six seconds in all),
+    in its headers or in its body; it notes how long until the client hung up."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.hung_up_after: float | None = None
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(10)
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/slow"
+
+    def serve(self) -> None:
+        try:
+            conn, _address = self.sock.accept()
+        except OSError:
+            return
+        with conn:
+            conn.settimeout(10)
+            request = b""
+            while b"\r\n\r\n" not in request:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                request += chunk
+            if self.where == "headers":
+                head = b"HTTP/1.1 200 OK\r\n"
+                drip = b"X-Slow: " + b"x" * 22 + b"\r\nContent-Length: 2\r\n\r\nok"
+            else:
+                head = b"HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n"
+                drip = b"x" * 30
+            started = time.monotonic()
+            try:
+                conn.sendall(head)
+                for byte in drip:
+                    time.sleep(0.2)
+                    conn.sendall(bytes([byte]))
+            except OSError:
+                self.hung_up_after = time.monotonic() - started
+
+    def close(self) -> None:
+        self.sock.close()
+        self.thread.join(10)
+
+
+@pytest.mark.parametrize("where", ["headers", "body"])
+@override_settings(WEBHOOK_TIMEOUT_SECONDS=1)
+def test_an_endpoint_that_drips_its_answer_is_cut_off_at_the_timeout(
+    where: str, actor: Any, loopback_allowed: None
+) -> None:
+    dripper = Dripper(where)
+    try:
+        _register(actor, "il.admin", dripper.url())
+        act(actor("sy.liaison"), _case(), "acknowledge")
+        started = time.monotonic()
+        assert services.deliver_due(_later(1)) == 1
+        elapsed = time.monotonic() - started
+    finally:
+        dripper.close()
+    assert 0.9 < elapsed < 2.5  # the timeout in all, not per byte
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.attempts, delivery.last_status) == ("pending", 1, None)
+    assert delivery.last_error == "timed out: no complete answer within 1 s"
+    assert dripper.hung_up_after is not None  # the abandoned exchange let go of the socket
+    assert dripper.hung_up_after < 3
+
+
+@override_settings(WEBHOOK_TIMEOUT_SECONDS=1)
+def test_a_slow_name_lookup_counts_against_the_timeout(actor: Any, dns: dict[str, Answers]) -> None:
+    _register(actor, "il.admin", "https://slow.example/hook")
+
+    def slowly() -> list[str]:
+        time.sleep(3)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    dns["slow.example"] = slowly
+    act(actor("sy.liaison"), _case(), "acknowledge")
+    started = time.monotonic()
+    services.deliver_due(_later(1))
+    assert time.monotonic() - started < 2.5
+    assert Delivery.objects.get().last_error.startswith("timed out")
+
+
+# --- claims on PostgreSQL: every condition in the UPDATE's own WHERE ----------------------
+
+
+def _outside_subqueries(sql: str) -> str:
+    """``sql`` without its parenthesised sub-selects."""
+    out, depth, i = [], 0, 0
+    while i < len(sql):
+        if depth == 0 and re.match(r"\(\s*SELECT\b", sql[i:], re.I):
+            depth = 1
+            i += 1
+            continue
+        if depth:
+            depth += {"(": 1, ")": -1}.get(sql[i], 0)
+        else:
+            out.append(sql[i])
+        i += 1
+    return "".join(out)
+
+
+def test_the_claim_updates_one_table_with_every_condition_in_its_own_where(actor: Any) -> None:
+    _register(actor, "il.admin", "https://hooks.il.example/")
+    act(actor("sy.liaison"), _case(), "acknowledge")
+    delivery = Delivery.objects.get()
+    with CaptureQueriesContext(connection) as queries:
+        assert services.claim(delivery.pk, _later(1)) is not None
+    [update] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    outer = _outside_subqueries(update)
+    assert 'UPDATE "notify_delivery" SET' in outer
+    where = outer.split(" WHERE ", 1)[1]
+    for column in ("id", "state", "next_attempt_at", "claimed_at"):
+        assert f'"notify_delivery"."{column}"' in where, update
+    assert " IN " not in where, update  # no `id IN (SELECT … JOIN …)`
+    assert "EXISTS" in where  # the webhook's being active
+    assert "notify_webhook" not in outer
+
+
+def _pg_connect(autocommit: bool = True) -> Any:
+    import psycopg
+
+    db = connection.settings_dict
+    return psycopg.connect(
+        dbname=db["NAME"],
+        user=db["USER"] or None,
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or None,
+        port=db["PORT"] or None,
+        autocommit=autocommit,
+        connect_timeout=5,
+    )
+
+
+def _race(update_sql: str, schema: str, pk: int, webhook_id: int) -> list[int]:
+    """Run ``update_sql`` in two committing transactions at once, the second blocked on
+    the first's row lock, on a scratch copy of the two tables; return both row counts."""
+    with _pg_connect() as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+        admin.execute(f'SET search_path TO "{schema}"')
+        admin.execute("CREATE TABLE notify_webhook (id bigint PRIMARY KEY, active boolean)")
+        admin.execute(
+            "CREATE TABLE notify_delivery (id bigint PRIMARY KEY, webhook_id bigint,"
+            " state varchar(12), attempts smallint, next_attempt_at timestamptz,"
+            " claim uuid, claimed_at timestamptz)"
+        )
+        admin.execute("INSERT INTO notify_webhook VALUES (%s, true)", [webhook_id])
+        admin.execute(
+            "INSERT INTO notify_delivery VALUES (%s, %s, 'pending', 0, now() - interval '1 hour',"
+            " NULL, NULL)",
+            [pk, webhook_id],
+        )
+        first, second = _pg_connect(autocommit=False), _pg_connect()
+        try:
+            for conn in (first, second):
+                conn.execute(f'SET search_path TO "{schema}"')
+            first.commit()
+            counts: list[int] = []
+            counts.append(first.execute(update_sql).rowcount)  # claimed, not yet committed
+            other = threading.Thread(
+                target=lambda: counts.append(second.execute(update_sql).rowcount), daemon=True
+            )
+            other.start()
+            pid = second.info.backend_pid
+            for _ in range(500):  # until the second worker waits for the first's row lock
+                waiting = admin.execute(
+                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid]
+                ).fetchone()
+                if waiting and waiting[0] == "Lock":
+                    break
+                time.sleep(0.01)
+            else:
+                pytest.fail("the second claim never waited for the first")
+            first.commit()
+            other.join(10)
+            return counts
+        finally:
+            first.close()
+            second.close()
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.mark.parametrize("shape", ["claim", "join"])
+def test_two_concurrent_claims_on_postgresql_take_a_delivery_once(shape: str, actor: Any) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL race: runs in the suite's PostgreSQL pass (DATABASE_URL set)")
+    _register(actor, "il.admin", "https://hooks.il.example/")
+    act(actor("sy.liaison"), _case(), "acknowledge")
+    delivery = Delivery.objects.get()
+    now = _later(1)
+    with CaptureQueriesContext(connection) as queries:
+        if shape == "claim":
+            services.claim(delivery.pk, now)
+        else:  # the shape this test guards against, to show that the race is real
+            Delivery.objects.filter(
+                services._due(now), pk=delivery.pk, webhook__active=True
+            ).update(**services.claim_values(uuid.uuid4(), now))
+    [update_sql] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    schema = f"claim_race_{os.getpid()}_{shape}"
+    counts = _race(update_sql, schema, delivery.pk, delivery.webhook_id)
+    assert counts == ([1, 0] if shape == "claim" else [1, 1])
