@@ -1,8 +1,8 @@
-"""The import's fast canonical JSON is ``record.canonical.canonical_json``, byte for byte.
+"""The record's canonical JSON is the ``rfc8785`` package's, byte for byte.
 
-The hashes an ``incidents.imported`` event lists must be the SHA-256 of the RFC 8785
-canonical JSON of each incident's snapshot; the import computes it on a faster path,
-which must agree on everything (and fall back for whatever it does not handle).
+Every record entry and every ``incidents.imported`` hash is over RFC 8785 canonical JSON;
+``canonical_json`` computes it on a fast path for plain data, which must agree with the
+reference on everything (and fall back to it for whatever it does not handle).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coordcell.incidents.imports import fast_canonical_json
-from coordcell.record.canonical import canonical_json
+from coordcell.record.canonical import canonical_json as fast_canonical_json
+from coordcell.record.canonical import reference_canonical_json as canonical_json
 
 
 def _both(value: object) -> tuple[object, object]:
