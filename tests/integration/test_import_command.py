@@ -22,7 +22,7 @@ from coordcell.core.errors import PermissionDenied
 from coordcell.incidents import imports
 from coordcell.incidents.imports import ImportFailed, import_incidents, snapshot_sha256
 from coordcell.incidents.models import Incident
-from coordcell.incidents.services import _snapshot
+from coordcell.incidents.services import snapshot
 from coordcell.interop.sniff import read_observations
 from coordcell.record.canonical import canonical_json
 from coordcell.record.export import check_record
@@ -127,7 +127,7 @@ def test_the_real_ucdp_sample_becomes_incidents_once(capsys) -> None:
         assert item["source_ref"] == incident.source_ref
         # The hash is of the snapshot read back from the database, with the reference
         # canonical JSON (not the import's fast path).
-        expected = hashlib.sha256(canonical_json(_snapshot(incident))).hexdigest()
+        expected = hashlib.sha256(canonical_json(snapshot(incident))).hexdigest()
         assert item["sha256"] == expected == snapshot_sha256(incident)
 
     again = run("ucdp", str(UCDP))

@@ -20,6 +20,7 @@ from coordcell.cases import events
 from coordcell.cases.choices import ChannelChoices
 from coordcell.cases.models import Activation, Case
 from coordcell.cases.services import ACTING_ROLES, lodge_complaint, protocol_for
+from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import PermissionDenied, ValidationFailed
 from coordcell.incidents.services import IncidentInput, report_incident
@@ -50,8 +51,7 @@ def _audience(caller: Party, callee: Party) -> str:
     mediators = Party.objects.filter(
         kind__in=[PartyKindChoices.KIND_MEDIATOR, PartyKindChoices.KIND_MONITOR]
     ).values_list("code", flat=True)
-    codes = sorted({caller.code, callee.code, *mediators})
-    return "".join(f"|{c}" for c in codes) + "|"
+    return audience_text.encode([caller.code, callee.code, *mediators])
 
 
 def _record(actor: Actor, activation: Activation, event: Any, data: dict[str, Any]) -> None:

@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, StateChoices
+from coordcell.core import audience
 from coordcell.core.models import PublicIdModel, RestrictedQuerySet
-from coordcell.incidents.models import audience_filter
 
 __all__ = ["Activation", "Case", "Deadline", "Notification", "Step"]
 
@@ -64,11 +64,11 @@ class Case(PublicIdModel):
 
     @property
     def audience_codes(self) -> list[str]:
-        return [c for c in self.audience.split("|") if c]
+        return audience.decode(self.audience)
 
     @classmethod
     def access_filter(cls, actor: Any, action: str) -> Q:
-        return audience_filter(actor)
+        return audience.visible_to(actor)
 
 
 class Step(models.Model):
@@ -172,7 +172,7 @@ class Activation(PublicIdModel):
 
     @property
     def audience_codes(self) -> list[str]:
-        return [c for c in self.audience.split("|") if c]
+        return audience.decode(self.audience)
 
     @property
     def seconds_to_answer(self) -> float | None:
@@ -182,4 +182,4 @@ class Activation(PublicIdModel):
 
     @classmethod
     def access_filter(cls, actor: Any, action: str) -> Q:
-        return audience_filter(actor)
+        return audience.visible_to(actor)

@@ -24,6 +24,7 @@ from coordcell.agreements.models import ArrangementVersion, Protocol
 from coordcell.cases import events
 from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, StateChoices
 from coordcell.cases.models import Case, Deadline, Notification, Step
+from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.incidents.models import Incident
@@ -81,7 +82,8 @@ def _default_audience(complainant: Party, respondent: Party) -> list[str]:
     return sorted({complainant.code, respondent.code, *neutral})
 
 
-def _protocol(version: ArrangementVersion, protocol_id: str) -> Protocol:
+def protocol_for(version: ArrangementVersion, protocol_id: str) -> Protocol:
+    """The protocol of ``version`` named ``protocol_id``; ValidationFailed if it has none."""
     protocol: Protocol | None = Protocol.objects.filter(
         version=version, protocol_id=protocol_id
     ).first()
@@ -90,13 +92,8 @@ def _protocol(version: ArrangementVersion, protocol_id: str) -> Protocol:
     return protocol
 
 
-def protocol_for(version: ArrangementVersion, protocol_id: str) -> Protocol:
-    """The protocol of ``version`` named ``protocol_id``; ValidationFailed if it has none."""
-    return _protocol(version, protocol_id)
-
-
 def _ladder(case: Case) -> list[dict[str, Any]]:
-    return list(_protocol(case.version, case.protocol_id).ladder)
+    return list(protocol_for(case.version, case.protocol_id).ladder)
 
 
 def level_name(case: Case, level: int | None = None) -> str:
@@ -268,7 +265,7 @@ def lodge_complaint(
         errors["audience"] = [_("Unknown party.")]
     if errors:
         raise ValidationFailed(errors)
-    protocol = _protocol(incident.version, protocol_id)
+    protocol = protocol_for(incident.version, protocol_id)
     now = timezone.now()
     audience = sorted({*_default_audience(complainant, respondent), *extra})
     case = Case.objects.create(
@@ -280,7 +277,7 @@ def lodge_complaint(
         summary=summary,
         state="lodged",
         level=0,
-        audience="".join(f"|{c}" for c in audience) + "|",
+        audience=audience_text.encode(audience),
         lodged_at=now,
         lodged_by=actor.user,
         updated_at=now,
@@ -307,9 +304,8 @@ def lodge_complaint(
                     ]
                 }
             )
-        merged = sorted({*incident.audience_codes, *audience})
         Incident.objects.filter(pk=incident.pk).update(
-            audience="".join(f"|{c}" for c in merged) + "|"
+            audience=audience_text.encode([*incident.audience_codes, *audience])
         )
     _open_deadline(case, DeadlineKindChoices.ACKNOWLEDGE, protocol.acknowledge_within_hours, now)
     _open_deadline(case, DeadlineKindChoices.ANSWER, protocol.answer_within_hours, now)
@@ -375,7 +371,7 @@ def act(actor: Actor, case: Case, action: str, text: str = "") -> Case:
             now,
         )
     elif action == "request_verification":
-        protocol = _protocol(case.version, case.protocol_id)
+        protocol = protocol_for(case.version, case.protocol_id)
         _open_deadline(
             case, DeadlineKindChoices.VERIFICATION, protocol.verification_within_hours, now
         )
@@ -519,7 +515,7 @@ def mark_read(*, actor: Actor, notification_ids: Iterable[int] | None = None) ->
 
 def protocol_ladder(case: Case) -> list[dict[str, Any]]:
     """The case's ladder in the active language, with the level it stands at."""
-    protocol = _protocol(case.version, case.protocol_id)
+    protocol = protocol_for(case.version, case.protocol_id)
     return [
         {**step, "index": i, "current": i == case.level, "passed": i < case.level}
         for i, step in enumerate(protocol.localized_ladder)

@@ -49,7 +49,7 @@ from coordcell.core.errors import PermissionDenied, ValidationFailed
 from coordcell.incidents import events
 from coordcell.incidents.choices import PrecisionChoices, SourceChoices
 from coordcell.incidents.models import Incident
-from coordcell.incidents.services import _REJECTING, _representative_point, _snapshot
+from coordcell.incidents.services import REJECTING, representative_point, snapshot
 from coordcell.interop.assess import observation_of
 from coordcell.interop.common import ObservationRow, RowError
 from coordcell.record.canonical import canonical_json
@@ -148,7 +148,7 @@ class ImportFailed(Exception):
 
 def snapshot_sha256(incident: Incident) -> str:
     """SHA-256 (hex) of the incident's canonical snapshot, as ``incidents.imported`` lists it."""
-    return hashlib.sha256(fast_canonical_json(_snapshot(incident))).hexdigest()
+    return hashlib.sha256(fast_canonical_json(snapshot(incident))).hexdigest()
 
 
 #: The record's canonical JSON (RFC 8785), which has the fast path for plain data.
@@ -224,7 +224,7 @@ def _lon_lat(geometry: Mapping[str, Any]) -> tuple[float, float]:
     if geometry.get("type") == "Point":
         coords = geometry["coordinates"]
         return float(coords[0]), float(coords[1])
-    return _representative_point(geometry)
+    return representative_point(geometry)
 
 
 def _chunks(
@@ -453,7 +453,7 @@ def _assessed_incidents(
     now = timezone.now()
     incidents: list[tuple[Incident, dict[str, Any]]] = []
     for (row, content), assessment in zip(new, assessments, strict=True):
-        rejecting = [p for p in assessment.problems if p.code in _REJECTING]
+        rejecting = [p for p in assessment.problems if p.code in REJECTING]
         if rejecting:
             problem = rejecting[0]
             pending.append(

@@ -16,20 +16,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coordcell.core import audience
 from coordcell.core.models import PublicIdModel, RestrictedQuerySet
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices, SourceChoices
 
-__all__ = ["Account", "Evidence", "Incident", "audience_filter"]
-
-
-def audience_filter(actor: Any, prefix: str = "") -> Q:
-    """Rows whose ``audience`` ("" = every member, else ``|il|us|``) includes the actor."""
-    if getattr(actor, "system", False):
-        return Q()
-    code = getattr(actor, "party_code", None)
-    if not code:
-        return Q(pk__in=[])
-    return Q(**{f"{prefix}audience": ""}) | Q(**{f"{prefix}audience__contains": f"|{code}|"})
+__all__ = ["Account", "Evidence", "Incident"]
 
 
 class Incident(PublicIdModel):
@@ -90,11 +81,11 @@ class Incident(PublicIdModel):
 
     @property
     def audience_codes(self) -> list[str]:
-        return [c for c in self.audience.split("|") if c]
+        return audience.decode(self.audience)
 
     @classmethod
     def access_filter(cls, actor: Any, action: str) -> Q:
-        return audience_filter(actor)
+        return audience.visible_to(actor)
 
 
 class Account(models.Model):

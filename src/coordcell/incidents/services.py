@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordcell.agreements.models import ArrangementVersion
+from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import PermissionDenied, ValidationFailed
 from coordcell.incidents import events
@@ -30,10 +31,18 @@ from coordcell.rules import taxonomy
 from coordcell.rules.engine import Observation
 from coordcell.situation.engines import engine_for
 
-__all__ = ["IncidentInput", "change_incident", "give_account", "report_incident"]
+__all__ = [
+    "REJECTING",
+    "IncidentInput",
+    "change_incident",
+    "give_account",
+    "report_incident",
+    "representative_point",
+    "snapshot",
+]
 
 #: Problems of the engine that make a report unusable (bad input, not a fact to keep).
-_REJECTING = {"unknown_kind", "invalid_geometry", "outside_region", "swapped_coordinates"}
+REJECTING = {"unknown_kind", "invalid_geometry", "outside_region", "swapped_coordinates"}
 #: Who may report an incident in the name of their party.
 REPORTER_ROLES = (
     RoleChoices.PRINCIPAL,
@@ -110,26 +119,21 @@ def _assess(version: ArrangementVersion, data: IncidentInput, ref: str) -> dict[
         )
     )
     result = assessment.as_dict()
-    rejecting = [p for p in assessment.problems if p.code in _REJECTING]
+    rejecting = [p for p in assessment.problems if p.code in REJECTING]
     if rejecting:
         field = "kind" if rejecting[0].code == "unknown_kind" else "geometry"
         raise ValidationFailed({field: [p.message for p in rejecting]})
     return result
 
 
-def _representative_point(geometry: Mapping[str, Any]) -> tuple[float, float]:
+def representative_point(geometry: Mapping[str, Any]) -> tuple[float, float]:
     from shapely.geometry import shape
 
     point = shape(geometry).representative_point()
     return float(point.x), float(point.y)
 
 
-def _audience_string(codes: Iterable[str]) -> str:
-    codes = sorted(set(codes))
-    return "".join(f"|{c}" for c in codes) + "|" if codes else ""
-
-
-def _snapshot(incident: Incident) -> dict[str, Any]:
+def snapshot(incident: Incident) -> dict[str, Any]:
     return {
         "reference": incident.reference,
         "kind": incident.kind,
@@ -169,7 +173,7 @@ def report_incident(
     if errors:
         raise ValidationFailed(errors)
     assessed = _assess(version, data, source_ref or "new")
-    lon, lat = _representative_point(data.geometry)
+    lon, lat = representative_point(data.geometry)
     incident = Incident.objects.create(
         kind=data.kind,
         title=data.title.strip(),
@@ -189,7 +193,7 @@ def report_incident(
         possible_zones=assessed["possible_zones"],
         findings=assessed["findings"],
         problems=assessed["problems"],
-        audience=_audience_string(audience),
+        audience=audience_text.encode(audience),
         reported_at=timezone.now(),
         reported_by=actor.user,
         fictional=fictional,
@@ -197,7 +201,7 @@ def report_incident(
     append_event(
         actor=actor,
         event_type=events.INCIDENT_REPORTED,
-        data=_snapshot(incident),
+        data=snapshot(incident),
         subjects=[subject("incidents.incident", incident.public_id, incident.reference)],
         audience=incident.audience_codes,
     )
@@ -217,7 +221,7 @@ def change_incident(
     if errors:
         raise ValidationFailed(errors)
     assessed = _assess(version, data, incident.reference)
-    lon, lat = _representative_point(data.geometry)
+    lon, lat = representative_point(data.geometry)
     fields = {
         "kind": data.kind,
         "title": data.title.strip(),
@@ -239,7 +243,7 @@ def change_incident(
     append_event(
         actor=actor,
         event_type=events.INCIDENT_CHANGED,
-        data=_snapshot(incident),
+        data=snapshot(incident),
         subjects=[subject("incidents.incident", incident.public_id, incident.reference)],
         audience=incident.audience_codes,
     )

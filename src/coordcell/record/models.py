@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coordcell.core import audience
 from coordcell.core.models import RestrictedQuerySet
 
 __all__ = [
@@ -81,17 +82,12 @@ class Entry(models.Model):
 
     @property
     def audience_codes(self) -> list[str]:
-        return [code for code in self.audience.split("|") if code]
+        return audience.decode(self.audience)
 
     @classmethod
     def access_filter(cls, actor: Any, action: str) -> Q:
         """Members read cell-wide events and those addressed to their party."""
-        if getattr(actor, "system", False):
-            return Q()
-        code = getattr(actor, "party_code", None)
-        if not code:
-            return Q(pk__in=[])
-        return Q(audience="") | Q(audience__contains=f"|{code}|")
+        return audience.visible_to(actor)
 
 
 class Head(models.Model):

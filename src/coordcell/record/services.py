@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
@@ -92,7 +93,7 @@ def append_event(
         actor_user=actor.user,
         actor_name=actor.name,
         party_code=actor.party_code or "",
-        audience="".join(f"|{c}" for c in audience_codes) + "|" if audience_codes else "",
+        audience=audience_text.encode(audience_codes),
         subjects=subject_list,
         data=to_jsonable(dict(data)),
         canonical=canonical.decode("utf-8"),

@@ -24,7 +24,7 @@ from coordcell.rules.scenario import ScenarioInvalid, content_hash, read_scenari
 FORMATS = ("ucdp", "acled", "geojson")
 
 
-def _count_lines(path: Path) -> int | None:
+def count_lines(path: Path) -> int | None:
     """Data rows of a CSV (lines less the header), for the progress bar; None for JSON."""
     with path.open("rb") as handle:
         head = handle.read(1)
@@ -81,7 +81,7 @@ class Command(BaseCommand):
         summary = CheckSummary()
         try:
             items = read_observations(source, options["format"])
-            with Progress(_count_lines(source), "rows") as bar:
+            with Progress(count_lines(source), "rows") as bar:
                 records = assess_rows(engine, items, summary)
                 if out is None:
                     for _ in records:

@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 from coordcell.agreements.selectors import get_version
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
-from coordcell.core.management.commands.checkobservations import FORMATS, _count_lines
+from coordcell.core.management.commands.checkobservations import FORMATS, count_lines
 from coordcell.core.progress import Progress
 from coordcell.incidents.imports import (
     DEFAULT_CHUNK,
@@ -160,7 +160,7 @@ class Command(BaseCommand):
     ) -> ImportSummary:
         on_skip = self._report_writer(handle) if handle is not None else None
         try:
-            with Progress(_count_lines(source), _("rows")) as bar:
+            with Progress(count_lines(source), _("rows")) as bar:
                 return import_incidents(
                     actor=actor,
                     rows=read_observations(source, cast(InputFormat, dataset)),
