@@ -22,7 +22,7 @@ from django.test import Client
 
 from coordcell.agreements.services import SCENARIOS_DIR, load_arrangement
 from coordcell.core.actor import Actor
-from coordcell.core.demo import load_demo_data
+from coordcell.demo.loader import load_demo_data
 from coordcell.record.note import ALG_COSIGNATURE_V1, Signer
 from coordcell.record.services import issue_checkpoint, register_witness
 from coordcell.rules.scenario import read_scenario

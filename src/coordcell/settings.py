@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "coordcell.situation.apps.SituationConfig",
     "coordcell.api.apps.ApiConfig",
     "coordcell.ui.apps.UiConfig",
+    "coordcell.demo.apps.DemoConfig",
 ]
 
 MIDDLEWARE = [
@@ -271,8 +272,8 @@ REST_FRAMEWORK = {
         "coordcell.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["coordcell.api.permissions.IsCellMember"],
-    "DEFAULT_PAGINATION_CLASS": "coordcell.api.pagination.Pagination",
+    "DEFAULT_PERMISSION_CLASSES": ["coordcell.core.rest.IsCellMember"],
+    "DEFAULT_PAGINATION_CLASS": "coordcell.core.rest.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "coordcell.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [

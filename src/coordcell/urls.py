@@ -3,8 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from coordcell.parties.views import profile
+
 urlpatterns = [
     path("api/", include("coordcell.api.urls")),
+    # One's own profile lists one's memberships, which the parties app owns.
+    path("accounts/profile/", profile, name="profile"),
     path("accounts/", include("coordcell.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -5,7 +5,6 @@ from coordcell.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("profile/", views.profile, name="profile"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<uuid:public_id>/revoke/", views.token_revoke, name="token_revoke"),
     # The one-time link a cell administrator hands a new person: Django's own

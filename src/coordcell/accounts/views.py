@@ -1,4 +1,4 @@
-"""Account pages: one's own profile and API tokens.
+"""Account pages: one's own API tokens.
 
 Tokens are written only through ``accounts.services``; a token that is not the
 caller's answers 404, like one that does not exist.
@@ -6,44 +6,18 @@ caller's answers 404, like one that does not exist.
 
 from __future__ import annotations
 
-from allauth.mfa.models import Authenticator
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordcell.accounts import selectors, services
-from coordcell.accounts.forms import ApiTokenForm, add_domain_errors
+from coordcell.accounts.forms import ApiTokenForm
 from coordcell.accounts.models import ApiToken
 from coordcell.core.errors import ValidationFailed
-from coordcell.parties import selectors as parties
-from coordcell.parties.choices import RoleChoices
-from coordcell.ui.actor import actor_for
-from coordcell.ui.decorators import member_required
-
-
-@login_required
-def profile(request: HttpRequest) -> HttpResponse:
-    """Who the person is in the cell, and where to manage their sign-in factors.
-
-    Open to anyone signed in, member or not: it is where a person without a
-    membership can see that they have none, and still reach the password and
-    second-factor pages.
-    """
-    actor = actor_for(request)
-    party = parties.access_party(actor, actor.party_code) if actor.party_code else None
-    memberships = parties.list_memberships_of(actor, request.user)
-    context = {
-        "party": party,
-        "role_labels": [str(RoleChoices.label(r)) for r in sorted(actor.roles)],
-        "memberships": memberships,
-        "totp_active": Authenticator.objects.filter(
-            user=request.user, type=Authenticator.Type.TOTP
-        ).exists(),
-    }
-    return render(request, "accounts/profile.html", context)
+from coordcell.core.forms import add_domain_errors
+from coordcell.core.http import actor_for, member_required
 
 
 def _render_tokens(

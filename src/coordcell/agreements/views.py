@@ -7,8 +7,7 @@ from django.shortcuts import render
 
 from coordcell.agreements import selectors
 from coordcell.core.errors import NotFound, ValidationFailed
-from coordcell.ui.actor import actor_for
-from coordcell.ui.decorators import member_required
+from coordcell.core.http import actor_for, member_required
 
 
 def _requested_version(request: HttpRequest) -> int | None:

@@ -18,10 +18,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordcell.api.permissions import actor_of
 from coordcell.api.views import ERRORS, _JsonErrors
 from coordcell.cases import alerts
 from coordcell.cases.models import Step
+from coordcell.core.http import actor_for
 from coordcell.interop import cap
 
 __all__ = ["AlertDetailView", "AlertFeedView"]
@@ -81,7 +81,7 @@ class AlertFeedView(_JsonErrors, APIView):
         responses={(200, cap.ATOM_MEDIA_TYPE): OpenApiTypes.STR, **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         steps = list(alerts.list_escalations(actor)[: alerts.FEED_LIMIT])
         escalations = alerts.escalations_of(steps, actor, web=lambda s: _case_url(request, s))
         entries = [
@@ -112,7 +112,7 @@ class AlertDetailView(_JsonErrors, APIView):
         responses={(200, cap.CAP_MEDIA_TYPE): OpenApiTypes.STR, **ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         step = alerts.get_escalation(actor, id)
         escalation = alerts.escalation_of(step, actor, web=_case_url(request, step))
         return Response(cap.alert_xml(escalation))

@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordcell.agreements import selectors as agreements
-from coordcell.api.permissions import actor_of
 from coordcell.api.views import ERRORS
 from coordcell.cases import hotline, selectors, services
 from coordcell.cases.chain import case_chain
@@ -21,6 +20,7 @@ from coordcell.cases.choices import ChannelChoices
 from coordcell.cases.models import Case
 from coordcell.cases.scorecard import scorecard
 from coordcell.core.errors import NotFound, ValidationFailed
+from coordcell.core.http import actor_for
 from coordcell.incidents import services as incident_services
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices
 from coordcell.incidents.evidence import add_evidence, evidence_response, open_evidence
@@ -128,12 +128,12 @@ class IncidentListView(APIView):
 
     @extend_schema(responses={200: IncidentSerializer(many=True), **ERRORS})
     def get(self, request: Request) -> Response:
-        items = selectors.list_incidents(actor_of(request)).prefetch_related("accounts__party")
+        items = selectors.list_incidents(actor_for(request)).prefetch_related("accounts__party")
         return Response(IncidentSerializer(items[:500], many=True).data)
 
     @extend_schema(request=IncidentInSerializer, responses={201: IncidentSerializer, **ERRORS})
     def post(self, request: Request) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         form = IncidentInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         incident = incident_services.report_incident(
@@ -150,7 +150,7 @@ class IncidentDetailView(APIView):
     """One incident, with each party's version side by side."""
 
     def get(self, request: Request, id: str) -> Response:
-        return Response(IncidentSerializer(selectors.get_incident(actor_of(request), id)).data)
+        return Response(IncidentSerializer(selectors.get_incident(actor_for(request), id)).data)
 
 
 class AccountInSerializer(serializers.Serializer[Any]):
@@ -169,7 +169,7 @@ class IncidentAccountView(APIView):
     """Give or revise one's party's version of an incident."""
 
     def post(self, request: Request, id: str) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         incident = selectors.get_incident(actor, id)
         form = AccountInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -247,12 +247,12 @@ class CaseListView(APIView):
     )
     def get(self, request: Request) -> Response:
         open_only = request.query_params.get("open") in ("1", "true", "yes")
-        items = selectors.list_cases(actor_of(request), open_only=open_only)
+        items = selectors.list_cases(actor_for(request), open_only=open_only)
         return Response(CaseSerializer(items[:500], many=True).data)
 
     @extend_schema(request=CaseInSerializer, responses={201: CaseDetailSerializer, **ERRORS})
     def post(self, request: Request) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         form = CaseInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -281,7 +281,7 @@ class CaseDetailView(APIView):
     """One case: its deadlines, its steps (each with its record entry), your actions."""
 
     def get(self, request: Request, id: str) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         case = selectors.get_case(actor, id)
         return Response(CaseDetailSerializer(case, context={"actor": actor}).data)
 
@@ -299,7 +299,7 @@ class CaseActionView(APIView):
     record_unverifiable, record_disputed, determine, remedy, close, withdraw, escalate."""
 
     def post(self, request: Request, id: str) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         case = selectors.get_case(actor, id)
         form = ActionInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -314,7 +314,7 @@ class CaseChainView(APIView):
     and its record entry with an inclusion proof in the latest checkpoint."""
 
     def get(self, request: Request, id: str) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         return Response(case_chain(actor, selectors.get_case(actor, id)))
 
 
@@ -348,7 +348,7 @@ class InboxView(APIView):
     )
     def get(self, request: Request) -> Response:
         unread = request.query_params.get("unread") in ("1", "true", "yes")
-        items = selectors.list_notifications(actor_of(request), unread_only=unread)
+        items = selectors.list_notifications(actor_for(request), unread_only=unread)
         return Response(NotificationSerializer(items[:500], many=True).data)
 
 
@@ -362,7 +362,7 @@ class InboxReadView(APIView):
         form = ReadInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         count = services.mark_read(
-            actor=actor_of(request), notification_ids=form.validated_data.get("ids")
+            actor=actor_for(request), notification_ids=form.validated_data.get("ids")
         )
         return Response({"marked": count})
 
@@ -413,12 +413,12 @@ class ActivationListView(APIView):
 
     @extend_schema(responses={200: ActivationSerializer(many=True), **ERRORS})
     def get(self, request: Request) -> Response:
-        items = selectors.list_activations(actor_of(request))
+        items = selectors.list_activations(actor_for(request))
         return Response(ActivationSerializer(items[:500], many=True).data)
 
     @extend_schema(request=ActivationInSerializer, responses={201: ActivationSerializer, **ERRORS})
     def post(self, request: Request) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         form = ActivationInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -437,7 +437,7 @@ class ActivationDetailView(APIView):
     """One hotline activation."""
 
     def get(self, request: Request, id: str) -> Response:
-        return Response(ActivationSerializer(selectors.get_activation(actor_of(request), id)).data)
+        return Response(ActivationSerializer(selectors.get_activation(actor_for(request), id)).data)
 
 
 @extend_schema(
@@ -447,7 +447,7 @@ class ActivationAnswerView(APIView):
     """The called party answers (once); the time to answer is recorded."""
 
     def post(self, request: Request, id: str) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         activation = selectors.get_activation(actor, id)
         form = AnswerInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -464,7 +464,7 @@ class ActivationConvertView(APIView):
     """Turn an activation into an incident and a complaint in one step."""
 
     def post(self, request: Request, id: str) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         activation = selectors.get_activation(actor, id)
         form = ConvertInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -487,7 +487,7 @@ class ScorecardView(APIView):
     """The mechanism's scorecard: per party and month, counts and times, the same for all."""
 
     def get(self, request: Request) -> Response:
-        return Response(scorecard(actor_of(request)))
+        return Response(scorecard(actor_for(request)))
 
 
 # --- evidence ---------------------------------------------------------------------------
@@ -516,7 +516,7 @@ class EvidenceUploadView(APIView):
     parser_classes = [MultiPartParser]
 
     def post(self, request: Request, id: str) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         incident = selectors.get_incident(actor, id)
         form = EvidenceInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -530,7 +530,7 @@ class EvidenceDownloadView(APIView):
     """The file, as an attachment, for those who may see the incident."""
 
     def get(self, request: Request, id: str, sha256: str) -> Any:
-        actor = actor_of(request)
+        actor = actor_for(request)
         incident = selectors.get_incident(actor, id)
         evidence, handle = open_evidence(actor, incident, sha256)
         return evidence_response(evidence, handle)
@@ -549,7 +549,7 @@ class CaseExtendView(APIView):
     """The mediator records a deadline extension the parties agreed to."""
 
     def post(self, request: Request, id: str) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         case = selectors.get_case(actor, id)
         form = ExtendInSerializer(data=request.data)
         form.is_valid(raise_exception=True)

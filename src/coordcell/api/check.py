@@ -16,16 +16,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordcell.agreements.engines import engine_for, explain
 from coordcell.api.errors import error_body
-from coordcell.api.permissions import actor_of
 from coordcell.api.views import version_from_query
 from coordcell.core.errors import PermissionDenied, ValidationFailed
+from coordcell.core.http import actor_for
 from coordcell.interop.assess import CheckSummary, assess_rows
 from coordcell.interop.common import InputError
 from coordcell.interop.geojson import read_geojson
 from coordcell.parties.choices import RoleChoices
 from coordcell.rules.engine import Engine
-from coordcell.situation.engines import engine_for, explain
 
 #: Roles that may use the check endpoint.
 CHECK_ROLES = (RoleChoices.ANALYST, RoleChoices.MONITOR)
@@ -75,7 +75,7 @@ class CheckView(APIView):
     parser_classes: list[type] = []
 
     def post(self, request: Request) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         if not any(actor.has_role(role) for role in CHECK_ROLES):
             raise PermissionDenied()
         length = int(request.META.get("CONTENT_LENGTH") or 0)

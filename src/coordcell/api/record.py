@@ -15,9 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordcell.api.permissions import actor_of
 from coordcell.api.views import ERRORS
 from coordcell.core.errors import NotFound, ValidationFailed
+from coordcell.core.http import actor_for
 from coordcell.record import note
 from coordcell.record import selectors as record
 from coordcell.record import services as record_services
@@ -80,7 +80,7 @@ class LatestCheckpointView(APIView):
     """The latest signed checkpoint of the record, with its cosignatures (404 before the first)."""
 
     def get(self, request: Request) -> Response:
-        checkpoint = record.latest_checkpoint(actor_of(request))
+        checkpoint = record.latest_checkpoint(actor_for(request))
         if checkpoint is None:
             raise NotFound()
         return Response(checkpoint_data(checkpoint))
@@ -91,7 +91,7 @@ class CheckpointView(APIView):
     """The checkpoint of a given tree size, with its cosignatures."""
 
     def get(self, request: Request, size: int) -> Response:
-        return Response(checkpoint_data(record.get_checkpoint(actor_of(request), size)))
+        return Response(checkpoint_data(record.get_checkpoint(actor_for(request), size)))
 
 
 class CosignatureInSerializer(serializers.Serializer[Any]):
@@ -114,7 +114,7 @@ class CosignatureView(APIView):
         form = CosignatureInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         cosignature, created = record_services.add_cosignature(
-            actor=actor_of(request), size=size, line=form.validated_data["signature"]
+            actor=actor_for(request), size=size, line=form.validated_data["signature"]
         )
         return Response(
             CosignatureSerializer(cosignature).data,
@@ -145,7 +145,7 @@ class ConsistencyView(APIView):
 
     def get(self, request: Request) -> Response:
         old, new, proof = record.get_consistency_proof(
-            actor_of(request), request.query_params.get("from"), request.query_params.get("to")
+            actor_for(request), request.query_params.get("from"), request.query_params.get("to")
         )
         return Response({"from": old, "to": new, "proof": [h.hex() for h in proof]})
 
@@ -193,7 +193,7 @@ class EntryListView(APIView):
     def get(self, request: Request) -> Response:
         after = _int_param(request, "after", 0)
         limit = _int_param(request, "limit", 100, 1000)
-        entries = record.list_visible_entries(actor_of(request), after=after, limit=limit)
+        entries = record.list_visible_entries(actor_for(request), after=after, limit=limit)
         return Response(EntrySerializer(entries, many=True).data)
 
 
@@ -224,7 +224,7 @@ class EntryProofView(APIView):
     """The inclusion proof of an entry the caller may read (404 for any other)."""
 
     def get(self, request: Request, seq: int) -> Response:
-        proof = record.get_entry_proof(actor_of(request), seq, request.query_params.get("size"))
+        proof = record.get_entry_proof(actor_for(request), seq, request.query_params.get("size"))
         return Response(
             {
                 "seq": proof.entry.seq,
@@ -262,14 +262,15 @@ class WitnessListView(APIView):
 
     @extend_schema(responses={200: WitnessSerializer(many=True), **ERRORS})
     def get(self, request: Request) -> Response:
-        return Response(WitnessSerializer(record.list_witnesses(actor_of(request)), many=True).data)
+        witnesses = record.list_witnesses(actor_for(request))
+        return Response(WitnessSerializer(witnesses, many=True).data)
 
     @extend_schema(request=WitnessInSerializer, responses={201: WitnessSerializer, **ERRORS})
     def post(self, request: Request) -> Response:
         form = WitnessInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         witness = record_services.register_witness(
-            actor=actor_of(request), vkey=form.validated_data["vkey"]
+            actor=actor_for(request), vkey=form.validated_data["vkey"]
         )
         return Response(WitnessSerializer(witness).data, status=status.HTTP_201_CREATED)
 
@@ -279,7 +280,7 @@ class WitnessRetireView(APIView):
     """Retire a witness of one's own party (its past cosignatures stay)."""
 
     def post(self, request: Request, id: str) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         witness = record.get_witness(actor, id)
         witness = record_services.retire_witness(actor=actor, witness=witness)
         return Response(WitnessSerializer(witness).data)

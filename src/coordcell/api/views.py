@@ -17,8 +17,9 @@ from rest_framework.views import APIView
 from coordcell.accounts.models import User
 from coordcell.agreements import selectors as agreements
 from coordcell.api import serializers as s
-from coordcell.api.permissions import IsCellMember, actor_of
 from coordcell.core.errors import PermissionDenied, ValidationFailed
+from coordcell.core.http import actor_for
+from coordcell.core.rest import IsCellMember
 from coordcell.parties import selectors as parties
 from coordcell.parties import services as party_services
 
@@ -55,7 +56,7 @@ def version_from_query(request: Request) -> Any:
         except ValueError:
             raise ValidationFailed({"version": [_("Enter a whole number.")]}) from None
     return agreements.get_version(
-        actor_of(request), request.query_params.get("arrangement"), number
+        actor_for(request), request.query_params.get("arrangement"), number
     )
 
 
@@ -70,7 +71,7 @@ class PartyViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
     lookup_field = "code"
 
     def get_queryset(self) -> Any:
-        return parties.list_parties(actor_of(self.request))
+        return parties.list_parties(actor_for(self.request))
 
 
 @extend_schema(tags=["parties"], responses={**ERRORS})
@@ -81,19 +82,19 @@ class DelegationViewSet(viewsets.ViewSet):
 
     @extend_schema(responses={200: s.DelegationSerializer(many=True)})
     def list(self, request: Request) -> Response:
-        items = parties.list_delegations(actor_of(request))
+        items = parties.list_delegations(actor_for(request))
         return Response(s.DelegationSerializer(items, many=True).data)
 
     @extend_schema(responses={200: s.DelegationSerializer, **ERRORS})
     def retrieve(self, request: Request, id: str) -> Response:
-        delegation = parties.access_delegation(actor_of(request), id)
+        delegation = parties.access_delegation(actor_for(request), id)
         return Response(s.DelegationSerializer(delegation).data)
 
     @extend_schema(
         request=s.DelegationCreateSerializer, responses={201: s.DelegationSerializer, **ERRORS}
     )
     def create(self, request: Request) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         form = s.DelegationCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         party = parties.access_party(actor, form.validated_data["party"])
@@ -106,7 +107,7 @@ class DelegationViewSet(viewsets.ViewSet):
         request=s.DelegationUpdateSerializer, responses={200: s.DelegationSerializer, **ERRORS}
     )
     def update(self, request: Request, id: str) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         delegation = parties.access_delegation(actor, id)
         form = s.DelegationUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -118,7 +119,7 @@ class DelegationViewSet(viewsets.ViewSet):
     @extend_schema(responses={200: s.MembershipSerializer(many=True), **ERRORS})
     @action(detail=True, methods=["get"])
     def members(self, request: Request, id: str) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         delegation = parties.access_delegation(actor, id)
         items = parties.list_members(actor, delegation)
         return Response(s.MembershipSerializer(items, many=True).data)
@@ -126,7 +127,7 @@ class DelegationViewSet(viewsets.ViewSet):
     @extend_schema(request=s.MemberAddSerializer, responses={201: s.MembershipSerializer, **ERRORS})
     @members.mapping.post
     def add_member(self, request: Request, id: str) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         delegation = parties.access_delegation(actor, id)
         # Refuse before looking the user name up: otherwise anyone who may see the
         # delegation could tell existing accounts (403) from missing ones (400).
@@ -151,7 +152,7 @@ class MembershipEndView(APIView):
 
     @extend_schema(request=None, responses={200: s.MembershipSerializer, **ERRORS})
     def post(self, request: Request, id: str) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         membership = parties.access_membership(actor, id)
         membership = party_services.end_membership(actor=actor, membership=membership)
         return Response(s.MembershipSerializer(membership).data)
@@ -165,7 +166,7 @@ class ArrangementViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-ar
     lookup_field = "key"
 
     def get_queryset(self) -> Any:
-        return agreements.list_arrangements(actor_of(self.request))
+        return agreements.list_arrangements(actor_for(self.request))
 
 
 @extend_schema(
@@ -178,7 +179,7 @@ class ClauseListView(APIView):
 
     def get(self, request: Request) -> Response:
         version = version_from_query(request)
-        clauses = agreements.list_clauses(actor_of(request), version)
+        clauses = agreements.list_clauses(actor_for(request), version)
         return Response(s.ClauseSerializer(clauses, many=True).data)
 
 
@@ -205,7 +206,7 @@ class ZoneCollectionView(APIView):
 
     def get(self, request: Request) -> Response:
         version = version_from_query(request)
-        body = agreements.zones_feature_collection(actor_of(request), version)
+        body = agreements.zones_feature_collection(actor_for(request), version)
         return Response(body, content_type="application/geo+json")
 
 
@@ -219,7 +220,7 @@ class PlaceCollectionView(APIView):
 
     def get(self, request: Request) -> Response:
         version = version_from_query(request)
-        body = agreements.places_feature_collection(actor_of(request), version)
+        body = agreements.places_feature_collection(actor_for(request), version)
         return Response(body, content_type="application/geo+json")
 
 
@@ -233,7 +234,7 @@ class ProtocolListView(APIView):
 
     def get(self, request: Request) -> Response:
         version = version_from_query(request)
-        items = agreements.list_protocols(actor_of(request), version)
+        items = agreements.list_protocols(actor_for(request), version)
         return Response(s.ProtocolSerializer(items, many=True).data)
 
 

@@ -10,8 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordcell.api.permissions import actor_of
 from coordcell.api.views import ERRORS
+from coordcell.core.http import actor_for
 from coordcell.notify import selectors, services
 
 __all__ = ["WebhookDeactivateView", "WebhookListView"]
@@ -57,12 +57,12 @@ class WebhookListView(APIView):
 
     @extend_schema(responses={200: WebhookSerializer(many=True), **ERRORS})
     def get(self, request: Request) -> Response:
-        items = selectors.list_webhooks(actor_of(request))
+        items = selectors.list_webhooks(actor_for(request))
         return Response(WebhookSerializer(items, many=True).data)
 
     @extend_schema(request=WebhookInSerializer, responses={201: WebhookCreatedSerializer, **ERRORS})
     def post(self, request: Request) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         form = WebhookInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         webhook, secret = services.register_webhook(actor=actor, url=form.validated_data["url"])
@@ -76,7 +76,7 @@ class WebhookDeactivateView(APIView):
     """Deactivate one of the party's webhooks (no body): nothing more is sent to it."""
 
     def post(self, request: Request, id: str) -> Response:
-        actor = actor_of(request)
+        actor = actor_for(request)
         webhook = selectors.get_webhook(actor, id)
         services.deactivate_webhook(actor=actor, webhook=webhook)
         return Response(WebhookSerializer(selectors.get_webhook(actor, id)).data)

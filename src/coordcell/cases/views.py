@@ -19,22 +19,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordcell.accounts.forms import add_domain_errors
 from coordcell.agreements import selectors as agreements
+from coordcell.agreements.engines import engine_for, explain
 from coordcell.cases import hotline, selectors, services
 from coordcell.cases.chain import case_chain
 from coordcell.cases.forms import AccountForm, ActivationForm, AnswerForm, LodgeForm, StepForm
 from coordcell.cases.scorecard import scorecard
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
+from coordcell.core.forms import add_domain_errors
+from coordcell.core.http import actor_for, member_required
 from coordcell.incidents import services as incident_services
 from coordcell.incidents.evidence import add_evidence, evidence_response, open_evidence
 from coordcell.incidents.models import Account
 from coordcell.parties import selectors as parties
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.rules import workflow
-from coordcell.situation.engines import engine_for, explain
-from coordcell.ui.actor import actor_for
-from coordcell.ui.decorators import member_required
 
 #: Actions that need a text (the others may carry one).
 NEEDS_TEXT = {"answer", "determine"}

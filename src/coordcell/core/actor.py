@@ -7,13 +7,14 @@ that the command line can act as a named system actor (the operator at the conso
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from coordcell.accounts.models import User
 
-__all__ = ["Actor"]
+__all__ = ["Actor", "register_resolver"]
 
 
 @dataclass(frozen=True)
@@ -35,33 +36,18 @@ class Actor:
 
     @classmethod
     def from_user(cls, user: Any) -> Actor:
-        """Resolve an authenticated user's party and roles from their active memberships."""
-        from coordcell.parties.models import Membership
+        """Resolve an authenticated user's party and roles from their active memberships.
 
+        The memberships live in the ``parties`` app, which sits above ``core``; it
+        registers the resolver when Django starts (``register_resolver``).
+        """
         if user is None or not getattr(user, "is_authenticated", False):
             return cls(user=None, name="anonymous")
         if not user.is_active:
             return cls(user=None, name=user.get_username())
-        memberships = list(
-            Membership.objects.filter(
-                user=user, active=True, delegation__active=True
-            ).select_related("delegation__party")
-        )
-        name = user.display_name
-        if not memberships:
-            return cls(user=user, name=name)
-        # A person belongs to one party (services enforce it); their roles may span
-        # several delegations of that party.
-        party = memberships[0].delegation.party
-        return cls(
-            user=user,
-            name=name,
-            party_id=party.pk,
-            party_code=party.code,
-            party_kind=party.kind,
-            roles=frozenset(m.role for m in memberships),
-            delegation_ids=frozenset(m.delegation_id for m in memberships),
-        )
+        if _resolver is None:
+            raise RuntimeError("no actor resolver registered (is coordcell.parties installed?)")
+        return _resolver(user)
 
     @classmethod
     def console(cls, name: str) -> Actor:
@@ -75,3 +61,12 @@ class Actor:
 
     def has_role(self, role: str) -> bool:
         return self.system or role in self.roles
+
+
+_resolver: Callable[[Any], Actor] | None = None
+
+
+def register_resolver(resolver: Callable[[Any], Actor]) -> None:
+    """Install the function that turns an active, signed-in user into an ``Actor``."""
+    global _resolver
+    _resolver = resolver

@@ -43,6 +43,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coordcell.agreements.engines import engine_for, explain
 from coordcell.agreements.models import ArrangementVersion
 from coordcell.core.actor import Actor
 from coordcell.core.errors import PermissionDenied, ValidationFailed
@@ -55,7 +56,6 @@ from coordcell.interop.common import ObservationRow, RowError
 from coordcell.record.canonical import canonical_json
 from coordcell.record.services import append_event
 from coordcell.rules.engine import Engine
-from coordcell.situation.engines import engine_for, explain
 
 __all__ = [
     "DATASETS",

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coordcell.agreements.engines import engine_for
 from coordcell.agreements.models import ArrangementVersion
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
@@ -29,7 +30,6 @@ from coordcell.parties.models import Party
 from coordcell.record.services import append_event, subject
 from coordcell.rules import taxonomy
 from coordcell.rules.engine import Observation
-from coordcell.situation.engines import engine_for
 
 __all__ = [
     "REJECTING",

@@ -21,7 +21,7 @@ from coordcell.interop.common import (
 from coordcell.interop.geojson import read_geojson
 from coordcell.interop.ucdp import read_ucdp_csv
 
-__all__ = ["FORMATS", "InputFormat", "read_observations", "sniff_format"]
+__all__ = ["FORMATS", "InputFormat", "count_lines", "read_observations", "sniff_format"]
 
 InputFormat: TypeAlias = Literal["ucdp", "acled", "geojson"]
 FORMATS: tuple[InputFormat, ...] = ("ucdp", "acled", "geojson")
@@ -96,3 +96,14 @@ def read_observations(
             f"unknown format {format!r} (use one of: {', '.join(FORMATS)})",
             path=describe(source),
         )
+
+
+def count_lines(path: str | os.PathLike[str]) -> int | None:
+    """Data rows of a CSV (lines less the header), for the progress bar; None for JSON."""
+    with open(path, "rb") as handle:
+        head = handle.read(1)
+        if head in (b"{", b"["):
+            return None
+        handle.seek(0)
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    return max(lines - 1, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -14,6 +15,7 @@ __all__ = [
     "access_delegation",
     "access_membership",
     "access_party",
+    "actor_for_user",
     "list_delegations",
     "list_manageable_parties",
     "list_members",
@@ -99,4 +101,31 @@ def list_memberships_of(actor: Actor, user: object) -> QuerySet[Membership]:
         .filter(user=user, active=True)
         .select_related("delegation__party")
         .order_by("delegation__party__code", "role")
+    )
+
+
+def actor_for_user(user: Any) -> Actor:
+    """The ``Actor`` of an active, signed-in user, from their active memberships.
+
+    Registered with ``core.actor`` when the app starts; callers use ``Actor.from_user``.
+    """
+    memberships = list(
+        Membership.objects.filter(user=user, active=True, delegation__active=True).select_related(
+            "delegation__party"
+        )
+    )
+    name = user.display_name
+    if not memberships:
+        return Actor(user=user, name=name)
+    # A person belongs to one party (services enforce it); their roles may span
+    # several delegations of that party.
+    party = memberships[0].delegation.party
+    return Actor(
+        user=user,
+        name=name,
+        party_id=party.pk,
+        party_code=party.code,
+        party_kind=party.kind,
+        roles=frozenset(m.role for m in memberships),
+        delegation_ids=frozenset(m.delegation_id for m in memberships),
     )

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,11 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from coordcell.accounts.forms import add_domain_errors
 from coordcell.core.actor import Actor
 from coordcell.core.errors import PermissionDenied, ValidationFailed
+from coordcell.core.forms import add_domain_errors
+from coordcell.core.http import actor_for, member_required
 from coordcell.parties import selectors, services
-from coordcell.parties.choices import PartyKindChoices
+from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.parties.forms import (
     DOMAIN_ALIASES,
     AddMemberForm,
@@ -34,8 +37,6 @@ from coordcell.parties.forms import (
     DelegationNamesForm,
 )
 from coordcell.parties.models import Delegation, Membership
-from coordcell.ui.actor import actor_for
-from coordcell.ui.decorators import member_required
 
 LANGUAGE_LABELS = [
     ("en", "ltr", gettext_lazy("English")),
@@ -283,3 +284,25 @@ def membership_end(request: HttpRequest, public_id: str) -> HttpResponse:
             return redirect("parties:delegation", public_id=membership.delegation.public_id)
     context = {"membership": membership, "error": error}
     return render(request, "parties/membership_end.html", context, status=400 if error else 200)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """Who the person is in the cell, and where to manage their sign-in factors.
+
+    Open to anyone signed in, member or not: it is where a person without a
+    membership can see that they have none, and still reach the password and
+    second-factor pages.
+    """
+    actor = actor_for(request)
+    party = selectors.access_party(actor, actor.party_code) if actor.party_code else None
+    memberships = selectors.list_memberships_of(actor, request.user)
+    context = {
+        "party": party,
+        "role_labels": [str(RoleChoices.label(r)) for r in sorted(actor.roles)],
+        "memberships": memberships,
+        "totp_active": Authenticator.objects.filter(
+            user=request.user, type=Authenticator.Type.TOTP
+        ).exists(),
+    }
+    return render(request, "parties/profile.html", context)

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from coordcell.parties.choices import PartyKindChoices, RoleChoices
-from coordcell.parties.models import Party
+from coordcell.core.roles import PartyKindChoices, RoleChoices
 from coordcell.record import event_types, note
 from coordcell.record.canonical import canonical_json, to_jsonable
 from coordcell.record.events import EventType, get_event_type
@@ -191,19 +190,19 @@ def issue_checkpoint(*, now: dt.datetime | None = None, force: bool = False) -> 
         )
 
 
-def _require_party_admin(actor: Actor) -> Party:
+def _require_party_admin(actor: Actor) -> tuple[int, str]:
+    """The (id, code) of the actor's party, if the actor administers it for the cell."""
     if actor.system or not actor.party_id or not actor.has_role(RoleChoices.CELL_ADMINISTRATOR):
         raise PermissionDenied(_("Only a party's own cell administrators manage its witnesses."))
-    party = Party.objects.get(pk=actor.party_id)
-    if party.kind == PartyKindChoices.KIND_DONOR:
+    if actor.party_kind == PartyKindChoices.KIND_DONOR:
         raise PermissionDenied(_("A donor's identity is confidential; donors run no witness."))
-    return party
+    return actor.party_id, actor.party_code or ""
 
 
 @transaction.atomic
 def register_witness(*, actor: Actor, vkey: str) -> Witness:
     """Register the verifier key of a witness that speaks for the actor's own party."""
-    party = _require_party_admin(actor)
+    party_id, party_code = _require_party_admin(actor)
     vkey = (vkey or "").strip()
     try:
         verifier = note.Verifier.from_vkey(vkey)
@@ -221,12 +220,12 @@ def register_witness(*, actor: Actor, vkey: str) -> Witness:
         # Names identify witnesses on every page and in every bundle: one name, one witness.
         raise ValidationFailed({"vkey": [_("Another witness already has this name.")]})
     witness = Witness.objects.create(
-        party=party, name=verifier.name, vkey=verifier.vkey, registered_at=timezone.now()
+        party_id=party_id, name=verifier.name, vkey=verifier.vkey, registered_at=timezone.now()
     )
     append_event(
         actor=actor,
         event_type=event_types.WITNESS_REGISTERED,
-        data={"party": party.code, "name": verifier.name, "vkey": verifier.vkey},
+        data={"party": party_code, "name": verifier.name, "vkey": verifier.vkey},
         subjects=[subject("record.witness", witness.public_id, verifier.name)],
     )
     return witness
@@ -235,8 +234,8 @@ def register_witness(*, actor: Actor, vkey: str) -> Witness:
 @transaction.atomic
 def retire_witness(*, actor: Actor, witness: Witness) -> Witness:
     """Stop accepting cosignatures from a witness of the actor's own party."""
-    party = _require_party_admin(actor)
-    if witness.party_id != party.pk:
+    party_id, party_code = _require_party_admin(actor)
+    if witness.party_id != party_id:
         raise PermissionDenied(_("Only a party's own cell administrators manage its witnesses."))
     if witness.retired_at is not None:
         raise ValidationFailed(_("This witness is already retired."))
@@ -245,7 +244,7 @@ def retire_witness(*, actor: Actor, witness: Witness) -> Witness:
     append_event(
         actor=actor,
         event_type=event_types.WITNESS_RETIRED,
-        data={"party": party.code, "name": witness.name, "vkey": witness.vkey},
+        data={"party": party_code, "name": witness.name, "vkey": witness.vkey},
         subjects=[subject("record.witness", witness.public_id, witness.name)],
     )
     return witness

@@ -15,15 +15,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordcell.accounts.forms import add_domain_errors
 from coordcell.core.errors import PermissionDenied, ValidationFailed
-from coordcell.parties.choices import PartyKindChoices, RoleChoices
+from coordcell.core.forms import add_domain_errors
+from coordcell.core.http import actor_for, member_required
+from coordcell.core.roles import PartyKindChoices, RoleChoices
 from coordcell.record import selectors, services
 from coordcell.record.forms import WitnessForm
 from coordcell.record.keys import log_verifiers
 from coordcell.record.models import Checkpoint
-from coordcell.ui.actor import actor_for
-from coordcell.ui.decorators import member_required
 
 
 def _may_manage_witnesses(actor: Any) -> bool:

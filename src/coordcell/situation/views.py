@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from coordcell.agreements import selectors
 from coordcell.agreements.choices import ActivityChoices, LimitChoices
 from coordcell.core.errors import NotFound
-from coordcell.ui.actor import actor_for
-from coordcell.ui.decorators import member_required
+from coordcell.core.http import actor_for, member_required
 
 
 @member_required

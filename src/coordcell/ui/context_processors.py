@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from coordcell.ui.actor import actor_for
+from coordcell.core.http import actor_for
 
 
 def cell(request: HttpRequest) -> dict[str, Any]:

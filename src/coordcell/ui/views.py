@@ -8,11 +8,11 @@ from django.shortcuts import render
 
 from coordcell.agreements import selectors as agreements
 from coordcell.core.errors import NotFound
+from coordcell.core.http import actor_for
 from coordcell.core.models import WorkerBeat
 from coordcell.parties import selectors as parties
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.record.models import Entry
-from coordcell.ui.actor import actor_for
 
 
 @login_required

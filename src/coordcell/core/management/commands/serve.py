@@ -35,7 +35,7 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=1)
             call_command("createcachetable", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        from coordcell.server import run_server
+        from coordcell.core.server import run_server
 
         self.stdout.write(f"serving on http://{options['host']}:{port}/ with {workers} workers")
         run_server(host=options["host"], port=port, workers=workers, threads=threads)

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from coordcell.accounts.models import User
 from coordcell.core.actor import Actor
 from coordcell.core.progress import Progress
 from coordcell.record.export import check_record, export_bundle
@@ -55,7 +55,9 @@ class Command(BaseCommand):
 
     def _export(self, target: str, username: str | None) -> None:
         if username:
-            user = User.objects.filter(username__iexact=username, is_active=True).first()
+            user = (
+                get_user_model().objects.filter(username__iexact=username, is_active=True).first()
+            )
             if user is None:
                 raise CommandError(f"--user {username}: no active account has this user name")
             actor = Actor.from_user(user)

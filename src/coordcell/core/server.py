@@ -19,9 +19,9 @@ class _Server(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from coordcell.wsgi import application
+        from django.core.wsgi import get_wsgi_application
 
-        return application
+        return get_wsgi_application()
 
 
 def run_server(*, host: str, port: int, workers: int, threads: int, timeout: int = 30) -> None:

@@ -24,7 +24,6 @@ from django.utils.translation import ngettext
 from coordcell.agreements.selectors import get_version
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
-from coordcell.core.management.commands.checkobservations import FORMATS, count_lines
 from coordcell.core.progress import Progress
 from coordcell.incidents.imports import (
     DEFAULT_CHUNK,
@@ -35,7 +34,13 @@ from coordcell.incidents.imports import (
     import_incidents,
 )
 from coordcell.interop.common import FormatError, InputError
-from coordcell.interop.sniff import InputFormat, read_observations, sniff_format
+from coordcell.interop.sniff import (
+    FORMATS,
+    InputFormat,
+    count_lines,
+    read_observations,
+    sniff_format,
+)
 
 #: Rejected rows printed on the console; the rest go to --report.
 SHOWN = 20

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from coordcell.accounts.models import User
 from coordcell.agreements.services import load_arrangement, resolve_scenario_path
 from coordcell.core.actor import Actor
-from coordcell.core.demo import DemoAccount, load_demo_data
+from coordcell.demo.loader import DemoAccount, load_demo_data
 from coordcell.record.models import Witness
 from coordcell.record.note import ALG_COSIGNATURE_V1, Signer
 from coordcell.record.services import issue_checkpoint, register_witness
@@ -150,7 +150,7 @@ class Command(BaseCommand):
         out.write(f"Open http://{options['host']}:{options['port']}/  (Ctrl-C stops)")
 
     def _serve(self, options: Any, witnesses: list[Path]) -> None:
-        from coordcell.server import run_server
+        from coordcell.core.server import run_server
 
         cli = [sys.executable, "-m", "coordcell.cli"]
         helpers = [subprocess.Popen([*cli, "worker"])]  # noqa: S603 (our own interpreter)

@@ -17,22 +17,9 @@ from coordcell.core.progress import Progress
 from coordcell.interop.assess import CheckSummary, assess_rows
 from coordcell.interop.common import InputError
 from coordcell.interop.positions import read_positions
-from coordcell.interop.sniff import read_observations
+from coordcell.interop.sniff import FORMATS, count_lines, read_observations
 from coordcell.rules.engine import Engine
 from coordcell.rules.scenario import ScenarioInvalid, content_hash, read_scenario
-
-FORMATS = ("ucdp", "acled", "geojson")
-
-
-def count_lines(path: Path) -> int | None:
-    """Data rows of a CSV (lines less the header), for the progress bar; None for JSON."""
-    with path.open("rb") as handle:
-        head = handle.read(1)
-        if head in (b"{", b"["):
-            return None
-        handle.seek(0)
-        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-    return max(lines - 1, 0)
 
 
 class Command(BaseCommand):
