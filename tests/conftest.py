@@ -95,7 +95,7 @@ def _drill_case() -> None:
     lodge_complaint(
         actor=liaison,
         incident=incident,
-        respondent=Party.objects.get(code="sy"),
+        respondent="sy",
         summary="Armed personnel in the Area of Separation (fictional test).",
     )
     activate(

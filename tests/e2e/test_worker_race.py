@@ -55,7 +55,7 @@ for i in range(%(cases)d):
         geometry={"type": "Point", "coordinates": [35.82461, 33.12595]})
     incident = report_incident(actor=liaison, version=version, audience=["il", "sy"], data=data)
     case = lodge_complaint(actor=liaison, incident=incident,
-                           respondent=Party.objects.get(code="sy"),
+                           respondent="sy",
                            summary=f"Race drill {i} (fictional)")
     due.append(Deadline.objects.get(case=case, kind="acknowledge").due_at)
 print(json.dumps({"due": max(due).isoformat()}))

@@ -20,7 +20,6 @@ from coordcell.cases.models import Deadline, Notification
 from coordcell.cases.services import act, expire_due, lodge_complaint
 from coordcell.core.worker import run_pass
 from coordcell.incidents.services import IncidentInput, report_incident
-from coordcell.parties.models import Party
 from coordcell.record.models import Entry
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +51,7 @@ def test_the_drill(actor: Any) -> None:
     case = lodge_complaint(
         actor=actor("il.liaison"),
         incident=incident,
-        respondent=Party.objects.get(code="sy"),
+        respondent="sy",
         summary="Armed personnel in the Area of Separation (fictional drill).",
     )
     # Delivered at once, at the same moment, to the other party and the mediator.
@@ -96,11 +95,16 @@ def test_a_reply_in_time_stops_the_clock(actor: Any) -> None:
     case = lodge_complaint(
         actor=actor("il.liaison"),
         incident=incident,
-        respondent=Party.objects.get(code="sy"),
+        respondent="sy",
         summary="Drill complaint",
     )
-    act(actor("sy.liaison"), case, "acknowledge")
-    act(actor("sy.liaison"), case, "answer", "Our forces were not there (fictional).")
+    act(actor=actor("sy.liaison"), case=case, action="acknowledge")
+    act(
+        actor=actor("sy.liaison"),
+        case=case,
+        action="answer",
+        text="Our forces were not there (fictional).",
+    )
     answer = Deadline.objects.get(case=case, kind="answer")
     assert answer.state == "met"
     level = Deadline.objects.get(case=case, kind="level", state="open")
@@ -126,13 +130,13 @@ def test_a_late_reply_does_not_meet_the_deadline(actor: Any) -> None:
     case = lodge_complaint(
         actor=actor("il.liaison"),
         incident=incident,
-        respondent=Party.objects.get(code="sy"),
+        respondent="sy",
         summary="Late reply drill (fictional)",
     )
     ack = Deadline.objects.get(case=case, kind="acknowledge")
     late = ack.due_at + dt.timedelta(minutes=5)
     with mock.patch("coordcell.cases.services.timezone.now", return_value=late):
-        act(actor("sy.liaison"), case, "acknowledge")
+        act(actor=actor("sy.liaison"), case=case, action="acknowledge")
     ack.refresh_from_db()
     assert ack.state == "expired"
     assert [s.action for s in selectors.list_steps(case)] == [

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from coordcell.agreements.selectors import get_version
-from coordcell.cases import hotline
+from coordcell.cases import hotline, lodging
 from coordcell.cases.models import Activation, Case
 from coordcell.cases.scorecard import scorecard
 from coordcell.cases.services import act, expire_due, lodge_complaint
@@ -82,16 +82,17 @@ def test_the_mediator_and_monitors_may_call(actor: Any) -> None:
 def test_a_call_becomes_an_incident_and_a_complaint_in_one_step(actor: Any) -> None:
     activation = _call(actor)
     head = Entry.objects.order_by("-seq").values_list("seq", flat=True)[0]
-    case = hotline.convert(
+    case = lodging.report_and_lodge(
         actor=actor("sy.liaison"),
         activation=activation,
-        data=IncidentInput(
+        version=activation.version,
+        incident=IncidentInput(
             kind="looting_destruction",
             title="Fire near the line (fictional)",
             occurred_from=dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC),
             geometry=IN_AOS,
         ),
-        respondent=Party.objects.get(code="il"),
+        respondent="il",
         summary="Fire reported over the hotline (fictional).",
     )
     assert case.protocol_id == "hotline"
@@ -105,15 +106,16 @@ def test_a_call_becomes_an_incident_and_a_complaint_in_one_step(actor: Any) -> N
     activation.refresh_from_db()
     assert activation.case == case
     with pytest.raises(ValidationFailed):
-        hotline.convert(
+        lodging.report_and_lodge(
             actor=actor("sy.liaison"),
             activation=activation,
-            data=IncidentInput(
+            version=activation.version,
+            incident=IncidentInput(
                 kind="looting_destruction", title="x",
                 occurred_from=dt.datetime(2026, 6, 1, tzinfo=dt.UTC),
                 geometry=IN_AOS,
             ),
-            respondent=Party.objects.get(code="il"),
+            respondent="il",
             summary="again",
         )  # fmt: skip
 
@@ -122,15 +124,16 @@ def test_a_failed_conversion_writes_nothing(actor: Any) -> None:
     activation = _call(actor)
     count = Entry.objects.count()
     with pytest.raises(ValidationFailed):
-        hotline.convert(
+        lodging.report_and_lodge(
             actor=actor("sy.liaison"),
             activation=activation,
-            data=IncidentInput(
+            version=activation.version,
+            incident=IncidentInput(
                 kind="looting_destruction", title="x",
                 occurred_from=dt.datetime(2026, 6, 1, tzinfo=dt.UTC),
                 geometry={"type": "Point", "coordinates": [0, 0]},
             ),
-            respondent=Party.objects.get(code="il"),
+            respondent="il",
             summary="x",
         )  # fmt: skip
     assert Entry.objects.count() == count
@@ -157,12 +160,12 @@ def test_the_scorecard_counts_from_the_steps(actor: Any) -> None:
     case = lodge_complaint(
         actor=actor("sy.liaison"),
         incident=incident,
-        respondent=Party.objects.get(code="il"),
+        respondent="il",
         summary="Scorecard drill (fictional).",
     )
-    act(actor("il.liaison"), case, "acknowledge")
-    act(actor("il.liaison"), case, "answer", "Answer (fictional).")
-    act(actor("mediator"), case, "determine", "Determination (fictional).")
+    act(actor=actor("il.liaison"), case=case, action="acknowledge")
+    act(actor=actor("il.liaison"), case=case, action="answer", text="Answer (fictional).")
+    act(actor=actor("mediator"), case=case, action="determine", text="Determination (fictional).")
     # The session's complaint (Israel about Syria) is never answered: its deadlines pass.
     first = Case.objects.order_by("pk").first()
     assert first is not None

@@ -89,7 +89,7 @@ def test_the_real_ucdp_sample_becomes_incidents_once(capsys) -> None:
         assert incident.source == "open_source"
         assert incident.source_party_id is None
         assert incident.reported_by_id is None
-        assert incident.audience == ""
+        assert incident.audience == "|*|"  # open-source data, every member, explicitly
         assert incident.fictional is False
         assert incident.version_id == current.pk
         assert incident.title.startswith(f"UCDP {incident.source_ref}")

@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from coordcell.core.audience import EmptyAudience
 from coordcell.parties.events import DELEGATION_CREATED
 from coordcell.record.events import DuplicateEventType, register
 from coordcell.record.models import Entry, Head
@@ -73,7 +74,17 @@ def test_it_refuses_to_append_outside_a_transaction(console) -> None:
         mock.patch.object(type(connection), "in_atomic_block", False, create=True),
         pytest.raises(RuntimeError, match="inside the service's transaction"),
     ):
-        append_event(actor=console, event_type=DELEGATION_CREATED, data={})
+        append_event(actor=console, event_type=DELEGATION_CREATED, data={}, audience=["*"])
+
+
+def test_it_refuses_an_event_that_names_no_audience(console) -> None:
+    # Audiences fail closed: nobody named is a programming error, never "everyone".
+    size = Entry.objects.count()
+    with pytest.raises(EmptyAudience):
+        append_event(actor=console, event_type=DELEGATION_CREATED, data={}, audience=[])
+    with pytest.raises(EmptyAudience):
+        append_event(actor=console, event_type=DELEGATION_CREATED, data={}, audience=["", ""])
+    assert Entry.objects.count() == size
 
 
 def test_it_refuses_an_event_code_registered_twice() -> None:

@@ -173,7 +173,7 @@ def test_an_administrator_registers_for_their_own_party_and_it_is_recorded(actor
     assert entry is not None
     assert entry.event_type == WITNESS_REGISTERED.code
     assert entry.data["vkey"] == key.verifier.vkey
-    assert entry.audience == ""
+    assert entry.audience == "|*|"
 
 
 def test_the_mediator_registers_only_a_witness_of_its_own_party(actor: Any) -> None:

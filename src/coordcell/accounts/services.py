@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from coordcell.accounts import events
 from coordcell.accounts.models import ApiToken, hash_token_secret
+from coordcell.core import audience
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.record.services import append_event, subject
@@ -41,7 +42,7 @@ def create_api_token(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
         event_type=events.API_TOKEN_CREATED,
         data={"name": name, "prefix": prefix},
         subjects=[subject("accounts.api_token", token.public_id, prefix)],
-        audience=[actor.party_code] if actor.party_code else [],
+        audience=[actor.party_code or audience.CONSOLE_ONLY],
     )
     return token, clear
 
@@ -62,6 +63,6 @@ def revoke_api_token(*, actor: Actor, token: ApiToken) -> ApiToken:
         event_type=events.API_TOKEN_REVOKED,
         data={"name": token.name, "prefix": token.prefix},
         subjects=[subject("accounts.api_token", token.public_id, token.prefix)],
-        audience=[actor.party_code] if actor.party_code else [],
+        audience=[actor.party_code or audience.CONSOLE_ONLY],
     )
     return token

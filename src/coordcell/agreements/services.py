@@ -18,6 +18,7 @@ from coordcell.agreements.models import (
     Zone,
 )
 from coordcell.core.actor import Actor
+from coordcell.core.audience import ALL_MEMBERS
 from coordcell.core.errors import PermissionDenied
 from coordcell.parties.services import register_party
 from coordcell.record.canonical import to_jsonable
@@ -109,6 +110,7 @@ def _store(*, actor: Actor, spec: ArrangementSpec, path: Path) -> LoadResult:
             "clauses": len(spec.clauses),
         },
         subjects=[subject("agreements.version", version.public_id, f"{spec.key} v{number}")],
+        audience=[ALL_MEMBERS],  # the arrangement is every member's
     )
     return LoadResult(version=version, created=True)
 

@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 
 from coordcell.agreements import selectors as agreements
 from coordcell.api.views import ERRORS
-from coordcell.cases import hotline, selectors, services
+from coordcell.cases import hotline, lodging, selectors, services
 from coordcell.cases.chain import case_chain
-from coordcell.cases.choices import ChannelChoices
+from coordcell.cases.choices import ChannelChoices, DeadlineKindChoices
 from coordcell.cases.models import Case
 from coordcell.cases.scorecard import scorecard
 from coordcell.core.errors import NotFound, ValidationFailed
@@ -26,7 +26,6 @@ from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices
 from coordcell.incidents.evidence import add_evidence, evidence_response, open_evidence
 from coordcell.incidents.models import Incident
 from coordcell.parties import selectors as parties
-from coordcell.parties.choices import PartyKindChoices
 from coordcell.rules import workflow
 
 TAGS = ["cases"]
@@ -92,7 +91,14 @@ class IncidentInSerializer(serializers.Serializer[Any]):
     )
     geometry = serializers.DictField()
     uncertainty_m = serializers.FloatField(default=0, min_value=0, max_value=1_000_000)
-    audience = serializers.ListField(child=serializers.CharField(max_length=40), default=list)
+    audience = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        help_text=(
+            'Party codes that may read it, or ["*"] for every member. Omitted: your '
+            "party, the mediators and the monitors. Never empty."
+        ),
+    )
 
     def to_input(self) -> incident_services.IncidentInput:
         data = self.validated_data
@@ -105,21 +111,6 @@ class IncidentInSerializer(serializers.Serializer[Any]):
             geometry=data["geometry"],
             uncertainty_m=data["uncertainty_m"],
         )
-
-
-def _known_audience(actor: Any, codes: list[str]) -> list[str]:
-    # Never a donor: everyone in an audience reads the audience, and a donor is confidential.
-    visible = set(
-        parties.list_parties(actor)
-        .exclude(kind=PartyKindChoices.KIND_DONOR)
-        .values_list("code", flat=True)
-    )
-    unknown = sorted(set(codes) - visible)
-    if unknown:
-        raise ValidationFailed({"audience": [_("Unknown party.")]})
-    if codes and actor.party_code not in codes:
-        codes = [*codes, actor.party_code]
-    return codes
 
 
 @extend_schema(tags=TAGS)
@@ -140,7 +131,7 @@ class IncidentListView(APIView):
             actor=actor,
             data=form.to_input(),
             version=agreements.get_version(actor, None, None),
-            audience=_known_audience(actor, form.validated_data["audience"]),
+            audience=form.validated_data.get("audience"),
         )
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
@@ -229,12 +220,34 @@ class CaseDetailSerializer(CaseSerializer):
         return workflow.allowed_actions(case.state, services.sides_of(actor, case))
 
 
+class ReportInSerializer(IncidentInSerializer):
+    """The incident a complaint reports in the same request (it takes the case's audience)."""
+
+    audience = None  # type: ignore[assignment]
+
+
 class CaseInSerializer(serializers.Serializer[Any]):
-    incident = serializers.UUIDField()
+    incident = serializers.UUIDField(
+        required=False, help_text="An incident you may read; or give `report` instead."
+    )
+    report = ReportInSerializer(
+        required=False, help_text="Report the incident and lodge the complaint in one request."
+    )
     respondent = serializers.CharField(max_length=40)
     summary = serializers.CharField(max_length=10_000)
     protocol = serializers.CharField(max_length=40, default="complaint")
-    audience = serializers.ListField(child=serializers.CharField(max_length=40), default=list)
+    audience = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        default=list,
+        help_text="Parties to add to the default (the two parties, mediators and monitors).",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("incident" in attrs) == ("report" in attrs):
+            raise serializers.ValidationError(
+                {"incident": [_("Give either an incident or a report of one.")]}
+            )
+        return attrs
 
 
 @extend_schema(tags=TAGS)
@@ -256,19 +269,26 @@ class CaseListView(APIView):
         form = CaseInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        incident = selectors.get_incident(actor, data["incident"])
-        try:
-            respondent = parties.access_party(actor, data["respondent"])
-        except NotFound:  # an unknown party is bad input here, not a missing page
-            raise ValidationFailed({"respondent": [_("Unknown party.")]}) from None
-        case = services.lodge_complaint(
-            actor=actor,
-            incident=incident,
-            respondent=respondent,
-            summary=data["summary"],
-            protocol_id=data["protocol"],
-            extra_audience=data["audience"],
-        )
+        if "report" in data:
+            report = ReportInSerializer(data=request.data["report"])
+            report.is_valid(raise_exception=True)
+            case = lodging.report_and_lodge(
+                actor=actor,
+                version=agreements.get_version(actor, None, None),
+                incident=report.to_input(),
+                respondent=data["respondent"],
+                summary=data["summary"],
+                extra_audience=data["audience"],
+            )
+        else:
+            case = services.lodge_complaint(
+                actor=actor,
+                incident=selectors.get_incident(actor, data["incident"]),
+                respondent=data["respondent"],
+                summary=data["summary"],
+                protocol_id=data["protocol"],
+                extra_audience=data["audience"],
+            )
         case = selectors.get_case(actor, case.public_id)
         return Response(
             CaseDetailSerializer(case, context={"actor": actor}).data,
@@ -287,7 +307,7 @@ class CaseDetailView(APIView):
 
 
 class ActionInSerializer(serializers.Serializer[Any]):
-    action = serializers.ChoiceField(choices=[a for a in workflow.ACTIONS if a != "no_reply"])
+    action = serializers.ChoiceField(choices=list(workflow.PERSON_ACTIONS))
     text = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
 
 
@@ -303,7 +323,12 @@ class CaseActionView(APIView):
         case = selectors.get_case(actor, id)
         form = ActionInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        services.act(actor, case, form.validated_data["action"], form.validated_data["text"])
+        services.act(
+            actor=actor,
+            case=case,
+            action=form.validated_data["action"],
+            text=form.validated_data["text"],
+        )
         case = selectors.get_case(actor, id)
         return Response(CaseDetailSerializer(case, context={"actor": actor}).data)
 
@@ -395,7 +420,7 @@ class AnswerInSerializer(serializers.Serializer[Any]):
     answer = serializers.CharField(max_length=5_000, required=False, allow_blank=True, default="")
 
 
-class ConvertInSerializer(IncidentInSerializer):
+class ConvertInSerializer(ReportInSerializer):
     respondent = serializers.CharField(max_length=40)
     summary = serializers.CharField(max_length=10_000)
 
@@ -468,12 +493,13 @@ class ActivationConvertView(APIView):
         activation = selectors.get_activation(actor, id)
         form = ConvertInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        case = hotline.convert(
+        case = lodging.report_and_lodge(
             actor=actor,
-            activation=activation,
-            data=form.to_input(),
-            respondent=_party_or_invalid(actor, form.validated_data["respondent"], "respondent"),
+            version=activation.version,
+            incident=form.to_input(),
+            respondent=form.validated_data["respondent"],
             summary=form.validated_data["summary"],
+            activation=activation,
         )
         case = selectors.get_case(actor, case.public_id)
         return Response(
@@ -537,8 +563,9 @@ class EvidenceDownloadView(APIView):
 
 
 class ExtendInSerializer(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=["acknowledge", "answer", "verification", "level"])
-    hours = serializers.FloatField(min_value=0.01, max_value=720)
+    kind = serializers.ChoiceField(choices=DeadlineKindChoices.values())
+    # The limits are the service's (one statement of them); it answers out-of-range hours.
+    hours = serializers.FloatField()
     text = serializers.CharField(max_length=2_000)
 
 

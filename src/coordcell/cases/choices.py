@@ -8,38 +8,44 @@ from coordcell.core.choices import ChoiceSet
 from coordcell.rules import workflow
 
 
-class StateChoices(ChoiceSet):
+class StateChoices(workflow.State, ChoiceSet):
+    """A case's state (constants from ``rules.workflow.State``), labelled and coloured."""
+
+    S = workflow.State
     CHOICES = [
-        ("lodged", _("Lodged"), "blue"),
-        ("acknowledged", _("Acknowledged"), "blue"),
-        ("answered", _("Answered"), "teal"),
-        ("verification_requested", _("Verification requested"), "orange"),
-        ("verified", _("Verified"), "teal"),
-        ("unverifiable", _("Unverifiable"), "grey"),
-        ("disputed", _("Disputed"), "orange"),
-        ("determined", _("Determined"), "purple"),
-        ("remedied", _("Remedied"), "green"),
-        ("closed", _("Closed"), "grey"),
-        ("withdrawn", _("Withdrawn"), "grey"),
+        (S.LODGED, _("Lodged"), "blue"),
+        (S.ACKNOWLEDGED, _("Acknowledged"), "blue"),
+        (S.ANSWERED, _("Answered"), "teal"),
+        (S.VERIFICATION_REQUESTED, _("Verification requested"), "orange"),
+        (S.VERIFIED, _("Verified"), "teal"),
+        (S.UNVERIFIABLE, _("Unverifiable"), "grey"),
+        (S.DISPUTED, _("Disputed"), "orange"),
+        (S.DETERMINED, _("Determined"), "purple"),
+        (S.REMEDIED, _("Remedied"), "green"),
+        (S.CLOSED, _("Closed"), "grey"),
+        (S.WITHDRAWN, _("Withdrawn"), "grey"),
     ]
 
 
-class ActionChoices(ChoiceSet):
+class ActionChoices(workflow.Action, ChoiceSet):
+    """A step of a case (constants from ``rules.workflow.Action``), labelled."""
+
+    A = workflow.Action
     CHOICES = [
-        ("lodge", _("Lodge")),
-        ("acknowledge", _("Acknowledge")),
-        ("answer", _("Answer")),
-        ("request_verification", _("Request verification")),
-        ("record_verified", _("Record: verified")),
-        ("record_unverifiable", _("Record: unverifiable")),
-        ("record_disputed", _("Record: disputed")),
-        ("determine", _("Determine")),
-        ("remedy", _("Report the remedy")),
-        ("close", _("Close")),
-        ("withdraw", _("Withdraw")),
-        ("escalate", _("Escalate")),
-        ("no_reply", _("No reply by the deadline")),
-        ("extend", _("Deadline extended by agreement")),
+        (A.LODGE, _("Lodge")),
+        (A.ACKNOWLEDGE, _("Acknowledge")),
+        (A.ANSWER, _("Answer")),
+        (A.REQUEST_VERIFICATION, _("Request verification")),
+        (A.RECORD_VERIFIED, _("Record: verified")),
+        (A.RECORD_UNVERIFIABLE, _("Record: unverifiable")),
+        (A.RECORD_DISPUTED, _("Record: disputed")),
+        (A.DETERMINE, _("Determine")),
+        (A.REMEDY, _("Report the remedy")),
+        (A.CLOSE, _("Close")),
+        (A.WITHDRAW, _("Withdraw")),
+        (A.ESCALATE, _("Escalate")),
+        (A.NO_REPLY, _("No reply by the deadline")),
+        (A.EXTEND, _("Deadline extended by agreement")),
     ]
 
 
@@ -72,7 +78,11 @@ class DeadlineStateChoices(ChoiceSet):
 
 
 assert tuple(StateChoices.values()) == workflow.STATES
-assert set(ActionChoices.values()) == {*workflow.ACTIONS, "lodge", "extend"}
+assert set(ActionChoices.values()) == {
+    *workflow.ACTIONS,
+    workflow.Action.LODGE,
+    workflow.Action.EXTEND,
+}
 
 
 class ChannelChoices(ChoiceSet):

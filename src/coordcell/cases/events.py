@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.record.events import register
+from coordcell.rules.workflow import Action as A
 
 LODGED = register(
     "cases.complaint_lodged",
@@ -10,46 +11,46 @@ LODGED = register(
     "A party lodged a complaint about an incident; the protocol's deadlines started.",
 )
 STEP = {
-    "acknowledge": register(
+    A.ACKNOWLEDGE: register(
         "cases.acknowledged", _("Complaint acknowledged"), "The other party acknowledged it."
     ),
-    "answer": register("cases.answered", _("Complaint answered"), "The other party answered it."),
-    "request_verification": register(
+    A.ANSWER: register("cases.answered", _("Complaint answered"), "The other party answered it."),
+    A.REQUEST_VERIFICATION: register(
         "cases.verification_requested",
         _("Verification requested"),
         "A party or the mediator asked the monitors to verify the facts.",
     ),
-    "record_verified": register(
+    A.RECORD_VERIFIED: register(
         "cases.verified", _("Facts verified"), "The monitors verified the facts."
     ),
-    "record_unverifiable": register(
+    A.RECORD_UNVERIFIABLE: register(
         "cases.unverifiable", _("Facts unverifiable"), "The monitors could not verify the facts."
     ),
-    "record_disputed": register(
+    A.RECORD_DISPUTED: register(
         "cases.disputed", _("Facts disputed"), "The verification left the facts in dispute."
     ),
-    "determine": register(
+    A.DETERMINE: register(
         "cases.determined",
         _("Determination made"),
         "The mediator determined the case; who decided is recorded.",
     ),
-    "remedy": register("cases.remedied", _("Remedy reported"), "A remedy was reported."),
-    "close": register("cases.closed", _("Case closed"), "The mediator closed the case."),
-    "withdraw": register(
+    A.REMEDY: register("cases.remedied", _("Remedy reported"), "A remedy was reported."),
+    A.CLOSE: register("cases.closed", _("Case closed"), "The mediator closed the case."),
+    A.WITHDRAW: register(
         "cases.withdrawn", _("Complaint withdrawn"), "The complainant withdrew the complaint."
     ),
-    "escalate": register(
+    A.ESCALATE: register(
         "cases.escalated",
         _("Case escalated"),
         "The case climbed one level of the protocol's ladder, by request or when a "
         "deadline expired.",
     ),
-    "extend": register(
+    A.EXTEND: register(
         "cases.deadline_extended",
         _("Deadline extended by agreement"),
         "The mediator recorded that the parties agreed to extend a deadline, by how much and why.",
     ),
-    "no_reply": register(
+    A.NO_REPLY: register(
         "cases.no_reply",
         _("No reply by the deadline"),
         "A deadline expired without the step it waited for (written by the worker).",

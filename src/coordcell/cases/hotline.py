@@ -3,8 +3,9 @@
 A liaison officer (or principal, or a monitor) of one party calls or messages another
 party, or the mediator; the called party's liaison officers and principals answer. The
 time to answer is measured against the ``hotline`` protocol's acknowledgement deadline.
-An activation can become an incident and a complaint in one step (the complaint then
-runs on the hotline protocol's deadlines).
+An activation can become an incident and a complaint in one step
+(``cases.lodging.report_and_lodge``; the complaint then runs on the hotline protocol's
+deadlines).
 """
 
 from __future__ import annotations
@@ -18,18 +19,18 @@ from django.utils.translation import gettext as _
 from coordcell.agreements.models import ArrangementVersion
 from coordcell.cases import events
 from coordcell.cases.choices import ChannelChoices
-from coordcell.cases.models import Activation, Case
-from coordcell.cases.services import ACTING_ROLES, lodge_complaint, protocol_for
+from coordcell.cases.models import Activation
+from coordcell.cases.services import ACTING_ROLES, protocol_for
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import PermissionDenied, ValidationFailed
-from coordcell.incidents.services import IncidentInput, report_incident
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.parties.models import Party
+from coordcell.parties.selectors import concerned_audience
 from coordcell.record.services import append_event, subject
 from coordcell.rules import deadlines
 
-__all__ = ["HOTLINE_PROTOCOL", "activate", "answer", "convert", "may_call"]
+__all__ = ["HOTLINE_PROTOCOL", "activate", "answer", "may_call", "record_activation_event"]
 
 HOTLINE_PROTOCOL = "hotline"
 _CALLER_KINDS = (
@@ -48,13 +49,13 @@ def may_call(actor: Actor) -> bool:
 
 def _audience(caller: Party, callee: Party) -> str:
     """The caller, the called party, the mediators and the monitors."""
-    mediators = Party.objects.filter(
-        kind__in=[PartyKindChoices.KIND_MEDIATOR, PartyKindChoices.KIND_MONITOR]
-    ).values_list("code", flat=True)
-    return audience_text.encode([caller.code, callee.code, *mediators])
+    return audience_text.encode(concerned_audience(caller.code, callee.code))
 
 
-def _record(actor: Actor, activation: Activation, event: Any, data: dict[str, Any]) -> None:
+def record_activation_event(
+    actor: Actor, activation: Activation, event: Any, data: dict[str, Any]
+) -> None:
+    """Append ``event`` about ``activation`` to the record, for the call's audience."""
     append_event(
         actor=actor,
         event_type=event,
@@ -103,7 +104,7 @@ def activate(
         version=version,
         audience=_audience(caller, callee),
     )
-    _record(
+    record_activation_event(
         actor,
         activation,
         events.HOTLINE_ACTIVATED,
@@ -136,7 +137,7 @@ def answer(*, actor: Actor, activation: Activation, text: str) -> Activation:
         answered_at=now, answered_by=actor.user, answer=text
     )
     activation.refresh_from_db()
-    _record(
+    record_activation_event(
         actor,
         activation,
         events.HOTLINE_ANSWERED,
@@ -148,46 +149,3 @@ def answer(*, actor: Actor, activation: Activation, text: str) -> Activation:
         },
     )
     return activation
-
-
-@transaction.atomic
-def convert(
-    *,
-    actor: Actor,
-    activation: Activation,
-    data: IncidentInput,
-    respondent: Party,
-    summary: str,
-) -> Case:
-    """Turn an activation into an incident (source: the hotline) and a complaint at once."""
-    activation = Activation.objects.select_for_update().get(pk=activation.pk)
-    if actor.party_id not in (activation.caller_party_id, activation.callee_party_id):
-        raise PermissionDenied(
-            _("Only the caller or the called party turn a call into a complaint.")
-        )
-    if activation.case_id is not None:
-        raise ValidationFailed(_("This activation is already a complaint."))
-    parties = {activation.caller_party.code, activation.callee_party.code, respondent.code}
-    incident = report_incident(
-        actor=actor,
-        data=data,
-        version=activation.version,
-        audience=sorted(parties),
-        source="hotline",
-    )
-    case = lodge_complaint(
-        actor=actor,
-        incident=incident,
-        respondent=respondent,
-        summary=summary,
-        protocol_id=HOTLINE_PROTOCOL,
-    )
-    Activation.objects.filter(pk=activation.pk).update(case=case)
-    activation.refresh_from_db()
-    _record(
-        actor,
-        activation,
-        events.HOTLINE_CONVERTED,
-        {"incident": incident.reference, "case": case.reference},
-    )
-    return case

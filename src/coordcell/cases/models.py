@@ -9,21 +9,22 @@ with the step's time, so both parties and the mediator receive it at the same mo
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, StateChoices
-from coordcell.core import audience
-from coordcell.core.models import PublicIdModel, RestrictedQuerySet
+from coordcell.core.audience import AudienceMixin
+from coordcell.core.models import PublicIdModel, ReferenceMixin, RestrictedQuerySet
 
 __all__ = ["Activation", "Case", "Deadline", "Notification", "Step"]
 
 
-class Case(PublicIdModel):
+class Case(ReferenceMixin, AudienceMixin, PublicIdModel):
+    """A complaint by one party about an incident, answered by another against deadlines."""
+
+    REFERENCE_PREFIX = "CASE"
+
     incident = models.ForeignKey(
         "incidents.Incident", on_delete=models.PROTECT, related_name="cases"
     )
@@ -36,7 +37,6 @@ class Case(PublicIdModel):
     summary = models.TextField(_("complaint"))
     state = models.CharField(_("state"), max_length=30, choices=StateChoices.choices())
     level = models.PositiveSmallIntegerField(_("ladder level"), default=0)
-    audience = models.CharField(max_length=400)
     lodged_at = models.DateTimeField(_("lodged at"))
     lodged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -57,18 +57,6 @@ class Case(PublicIdModel):
 
     def __str__(self) -> str:
         return self.reference
-
-    @property
-    def reference(self) -> str:
-        return f"CASE-{self.pk:05d}" if self.pk else "CASE-?"
-
-    @property
-    def audience_codes(self) -> list[str]:
-        return audience.decode(self.audience)
-
-    @classmethod
-    def access_filter(cls, actor: Any, action: str) -> Q:
-        return audience.visible_to(actor)
 
 
 class Step(models.Model):
@@ -130,9 +118,11 @@ class Notification(models.Model):
         return f"{self.recipient_id}:{self.step_id}"
 
 
-class Activation(PublicIdModel):
+class Activation(ReferenceMixin, AudienceMixin, PublicIdModel):
     """One activation of the hotline (a call or a message): who, about what, who answered,
     when. It can become an incident and a complaint in one step."""
+
+    REFERENCE_PREFIX = "HOT"
 
     channel = models.CharField(_("channel"), max_length=20)
     caller_party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
@@ -154,7 +144,6 @@ class Activation(PublicIdModel):
     version = models.ForeignKey(
         "agreements.ArrangementVersion", on_delete=models.PROTECT, related_name="+"
     )
-    audience = models.CharField(max_length=400)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -167,19 +156,7 @@ class Activation(PublicIdModel):
         return self.reference
 
     @property
-    def reference(self) -> str:
-        return f"HOT-{self.pk:05d}" if self.pk else "HOT-?"
-
-    @property
-    def audience_codes(self) -> list[str]:
-        return audience.decode(self.audience)
-
-    @property
     def seconds_to_answer(self) -> float | None:
         if self.answered_at is None:
             return None
         return (self.answered_at - self.received_at).total_seconds()
-
-    @classmethod
-    def access_filter(cls, actor: Any, action: str) -> Q:
-        return audience.visible_to(actor)

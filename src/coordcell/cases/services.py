@@ -8,6 +8,7 @@ the time a case may stay at each level of the ladder), as data.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -27,8 +28,10 @@ from coordcell.cases.models import Case, Deadline, Notification, Step
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
+from coordcell.incidents import services as incident_services
 from coordcell.incidents.models import Incident
 from coordcell.notify.services import queue_step
+from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.parties.models import Membership, Party
 from coordcell.record.models import Entry
@@ -37,6 +40,7 @@ from coordcell.rules import deadlines, workflow
 
 __all__ = [
     "act",
+    "check_lodge",
     "expire_due",
     "extend_deadline",
     "lodge_complaint",
@@ -48,10 +52,22 @@ __all__ = [
 
 log = logging.getLogger("coordcell.cases")
 
+A = workflow.Action
+#: The protocol whose deadlines a complaint runs on (the hotline's for a converted call).
+COMPLAINT_PROTOCOL = "complaint"
+#: The longest complaint summary and step text (the answer, the determination).
+SUMMARY_MAX_CHARS = 10_000
+STEP_TEXT_MAX_CHARS = 20_000
+
 #: Roles that act for a party on a case, and that are told of its steps.
 ACTING_ROLES = (RoleChoices.LIAISON_OFFICER, RoleChoices.PRINCIPAL)
 #: Reply deadlines come before the level deadline when both expire at once.
-_KIND_ORDER = {"acknowledge": 0, "answer": 1, "verification": 2, "level": 3}
+_KIND_ORDER = {
+    DeadlineKindChoices.ACKNOWLEDGE: 0,
+    DeadlineKindChoices.ANSWER: 1,
+    DeadlineKindChoices.VERIFICATION: 2,
+    DeadlineKindChoices.LEVEL: 3,
+}
 
 
 # --- who is who on a case -------------------------------------------------------------
@@ -60,26 +76,18 @@ _KIND_ORDER = {"acknowledge": 0, "answer": 1, "verification": 2, "level": 3}
 def sides_of(actor: Actor, case: Case) -> frozenset[str]:
     """The workflow sides the actor holds on ``case`` (empty: a reader at most)."""
     if actor.system:
-        return frozenset({"system"})
+        return frozenset({workflow.Side.SYSTEM})
     sides: set[str] = set()
     acting = any(actor.has_role(r) for r in ACTING_ROLES)
     if acting and actor.party_id == case.complainant_id:
-        sides.add("complainant")
+        sides.add(workflow.Side.COMPLAINANT)
     if acting and actor.party_id == case.respondent_id:
-        sides.add("respondent")
+        sides.add(workflow.Side.RESPONDENT)
     if acting and actor.party_kind == PartyKindChoices.KIND_MEDIATOR:
-        sides.add("mediator")
+        sides.add(workflow.Side.MEDIATOR)
     if actor.party_kind == PartyKindChoices.KIND_MONITOR and actor.has_role(RoleChoices.MONITOR):
-        sides.add("monitor")
+        sides.add(workflow.Side.MONITOR)
     return frozenset(sides)
-
-
-def _default_audience(complainant: Party, respondent: Party) -> list[str]:
-    """The two parties, the mediators and the monitors (who verify)."""
-    neutral = Party.objects.filter(
-        kind__in=[PartyKindChoices.KIND_MEDIATOR, PartyKindChoices.KIND_MONITOR]
-    ).values_list("code", flat=True)
-    return sorted({complainant.code, respondent.code, *neutral})
 
 
 def protocol_for(version: ArrangementVersion, protocol_id: str) -> Protocol:
@@ -132,7 +140,7 @@ def _step(
     notify_principals: bool = False,
 ) -> Step:
     """Record the step, link it to the case, and deliver it to every inbox at once."""
-    event_type = events.LODGED if action == "lodge" else events.STEP[action]
+    event_type = events.LODGED if action == A.LODGE else events.STEP[action]
     entry: Entry = append_event(
         actor=actor,
         event_type=event_type,
@@ -228,95 +236,94 @@ def _save(case: Case, now: dt.datetime, **changes: Any) -> None:
 # --- lodging ------------------------------------------------------------------------
 
 
+def check_lodge(
+    actor: Actor, *, respondent: str, summary: str, extra_audience: Iterable[str] = ()
+) -> tuple[Party, Party, str, list[str]]:
+    """Check a complaint before anything is written: (complainant, respondent, summary,
+    audience), or ``PermissionDenied`` / ``ValidationFailed`` with every field's problem.
+
+    ``respondent`` is a party code the actor may know of; the audience is the parties
+    concerned with the mediators and monitors (``concerned_audience``), plus any
+    ``extra_audience`` the complainant adds (``resolve_audience``: never a donor).
+    """
+    if actor.system or not actor.party_id or not any(actor.has_role(r) for r in ACTING_ROLES):
+        raise PermissionDenied(_("Only liaison officers and principals lodge complaints."))
+    if actor.party_kind != PartyKindChoices.KIND_PARTY:
+        raise PermissionDenied(_("Complaints are lodged by the parties to the arrangement."))
+    complainant = Party.objects.get(pk=actor.party_id)
+    errors: dict[str, list[str]] = {}
+    other: Party | None = None
+    with contextlib.suppress(NotFound):  # unknown or hidden: the same answer below
+        other = party_selectors.access_party(actor, respondent or "")
+    if other is None or other.kind != PartyKindChoices.KIND_PARTY or other.pk == complainant.pk:
+        errors["respondent"] = [_("Choose another party to the arrangement.")]
+    summary = (summary or "").strip()
+    if not summary or len(summary) > SUMMARY_MAX_CHARS:
+        errors["summary"] = [_("Describe the complaint (1 to 10,000 characters).")]
+    extra = [c for c in extra_audience if c]
+    if extra:
+        try:
+            party_selectors.resolve_audience(actor, extra)
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise ValidationFailed(errors)
+    assert other is not None
+    audience = party_selectors.concerned_audience(complainant.code, other.code, *extra)
+    return complainant, other, summary, audience
+
+
 @transaction.atomic
 def lodge_complaint(
     *,
     actor: Actor,
     incident: Incident,
-    respondent: Party,
+    respondent: str,
     summary: str,
-    protocol_id: str = "complaint",
+    protocol_id: str = COMPLAINT_PROTOCOL,
     extra_audience: Iterable[str] = (),
 ) -> Case:
-    """A party lodges a complaint against another party about an incident it may see."""
-    if actor.system or not actor.party_id or not any(actor.has_role(r) for r in ACTING_ROLES):
-        raise PermissionDenied(_("Only liaison officers and principals lodge complaints."))
-    complainant = Party.objects.get(pk=actor.party_id)
-    if complainant.kind != PartyKindChoices.KIND_PARTY:
-        raise PermissionDenied(_("Complaints are lodged by the parties to the arrangement."))
+    """A party lodges a complaint against another party about an incident it may see.
+
+    The incident follows the case: whoever reads the complaint reads what it is about, so
+    the incident is shared with the case's audience (``incidents.services.share_incident``,
+    with its own record event) where it reached fewer parties. Everything is checked
+    before the first write.
+    """
+    complainant, other, summary, audience = check_lodge(
+        actor, respondent=respondent, summary=summary, extra_audience=extra_audience
+    )
     if not Incident.objects.restrict(actor).filter(pk=incident.pk).exists():
         raise NotFound()
-    errors: dict[str, list[str]] = {}
-    if respondent.kind != PartyKindChoices.KIND_PARTY or respondent.pk == complainant.pk:
-        errors["respondent"] = [_("Choose another party to the arrangement.")]
-    summary = (summary or "").strip()
-    if not summary or len(summary) > 10_000:
-        errors["summary"] = [_("Describe the complaint (1 to 10,000 characters).")]
-    extra = sorted(set(extra_audience))
-    # Only parties the complainant may know of, and never a donor: a donor's identity is
-    # confidential, and everyone in a case's audience reads its audience.
-    known = set(
-        Party.objects.restrict(actor)
-        .filter(code__in=extra)
-        .exclude(kind=PartyKindChoices.KIND_DONOR)
-        .values_list("code", flat=True)
-    )
-    if set(extra) - known:
-        errors["audience"] = [_("Unknown party.")]
-    if errors:
-        raise ValidationFailed(errors)
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident_services.check_share(actor, incident, audience)
     protocol = protocol_for(incident.version, protocol_id)
     now = timezone.now()
-    audience = sorted({*_default_audience(complainant, respondent), *extra})
     case = Case.objects.create(
         incident=incident,
         protocol_id=protocol_id,
         version=incident.version,
         complainant=complainant,
-        respondent=respondent,
+        respondent=other,
         summary=summary,
-        state="lodged",
+        state=StateChoices.LODGED,
         level=0,
         audience=audience_text.encode(audience),
         lodged_at=now,
         lodged_by=actor.user,
         updated_at=now,
     )
-    # The incident follows the case: whoever reads the complaint reads what it is about.
-    # Only the incident's own reporting party may share it with more parties than it
-    # already reached; anyone else may only bring in the complaint's neutral parties
-    # (the mediators and monitors who handle every complaint).
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    if incident.audience:
-        wider = set(audience) - set(incident.audience_codes)
-        neutral = set(_default_audience(complainant, respondent)) - {
-            complainant.code,
-            respondent.code,
-        }
-        if incident.source_party_id != complainant.pk and wider - neutral:
-            raise ValidationFailed(
-                {
-                    "audience": [
-                        _(
-                            "This incident is not shared with every party of the complaint; "
-                            "only the party that reported it can share it further."
-                        )
-                    ]
-                }
-            )
-        Incident.objects.filter(pk=incident.pk).update(
-            audience=audience_text.encode([*incident.audience_codes, *audience])
-        )
+    incident_services.share_incident(actor=actor, incident=incident, audience=audience)
     _open_deadline(case, DeadlineKindChoices.ACKNOWLEDGE, protocol.acknowledge_within_hours, now)
     _open_deadline(case, DeadlineKindChoices.ANSWER, protocol.answer_within_hours, now)
     _level_deadline(case, now)
     _step(
         case,
         actor,
-        "lodge",
+        A.LODGE,
         {
             "complainant": complainant.code,
-            "respondent": respondent.code,
+            "respondent": other.code,
             "summary": summary,
             "protocol": protocol_id,
             "deadlines": {
@@ -332,12 +339,12 @@ def lodge_complaint(
 
 
 @transaction.atomic
-def act(actor: Actor, case: Case, action: str, text: str = "") -> Case:
+def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
     """Take a workflow step (acknowledge, answer, …, withdraw, escalate) on ``case``."""
     case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
-    if action not in workflow.ACTIONS or action == "no_reply":
+    if action not in workflow.PERSON_ACTIONS:
         raise ValidationFailed({"action": [_("Unknown action.")]})
-    if action != "withdraw" and case.state not in workflow.CLOSED_STATES:
+    if action != A.WITHDRAW and case.state not in workflow.CLOSED_STATES:
         case = _expire_overdue(case, timezone.now())
     sides = sides_of(actor, case)
     try:
@@ -354,37 +361,37 @@ def act(actor: Actor, case: Case, action: str, text: str = "") -> Case:
             }
         ) from None
     text = (text or "").strip()
-    if len(text) > 20_000:
+    if len(text) > STEP_TEXT_MAX_CHARS:
         raise ValidationFailed({"text": [_("At most 20,000 characters.")]})
-    if action in ("answer", "determine") and not text:
+    if action in workflow.NEEDS_TEXT and not text:
         raise ValidationFailed({"text": [_("This step needs a text.")]})
     now = timezone.now()
     data: dict[str, Any] = {"text": text, "from_state": case.state}
     notify_principals = False
-    if action == "acknowledge":
+    if action == A.ACKNOWLEDGE:
         _close_deadlines(case, [DeadlineKindChoices.ACKNOWLEDGE], DeadlineStateChoices.MET, now)
-    elif action == "answer":
+    elif action == A.ANSWER:
         _close_deadlines(
             case,
             [DeadlineKindChoices.ACKNOWLEDGE, DeadlineKindChoices.ANSWER],
             DeadlineStateChoices.MET,
             now,
         )
-    elif action == "request_verification":
+    elif action == A.REQUEST_VERIFICATION:
         protocol = protocol_for(case.version, case.protocol_id)
         _open_deadline(
             case, DeadlineKindChoices.VERIFICATION, protocol.verification_within_hours, now
         )
-    elif action.startswith("record_"):
+    elif action in workflow.VERIFICATION_RESULTS:
         _close_deadlines(case, [DeadlineKindChoices.VERIFICATION], DeadlineStateChoices.MET, now)
-    elif action in ("determine", "withdraw", "close"):
+    elif action in (A.DETERMINE, A.WITHDRAW, A.CLOSE):
         _close_deadlines(
             case,
             [k for k, _label in DeadlineKindChoices.choices()],
             DeadlineStateChoices.CANCELLED,
             now,
         )
-    elif action == "escalate":
+    elif action == A.ESCALATE:
         if case.level + 1 >= len(_ladder(case)):
             raise ValidationFailed({"action": [_("The case is already at the top of the ladder.")]})
         _close_deadlines(case, [DeadlineKindChoices.LEVEL], DeadlineStateChoices.CANCELLED, now)
@@ -393,7 +400,7 @@ def act(actor: Actor, case: Case, action: str, text: str = "") -> Case:
         data["to_level"] = level_name(case)
         notify_principals = True
     changes: dict[str, Any] = {"state": state}
-    if action == "determine":
+    if action == A.DETERMINE:
         changes.update(determination=text, determined_at=now, determined_by=actor.user)
         data["determined_by"] = actor.name
     _save(case, now, **changes)
@@ -467,14 +474,14 @@ def _expire(deadline: Deadline, now: dt.datetime) -> None:
         _step(
             case,
             system,
-            "no_reply",
+            A.NO_REPLY,
             {"deadline": deadline.kind, "due_at": deadline.due_at, "expired_at": now},
         )
     ladder = _ladder(case)
     if (
         case.state not in workflow.OPEN_STATES
-        or case.state == "determined"
-        or case.state == "remedied"
+        or case.state == StateChoices.DETERMINED
+        or case.state == StateChoices.REMEDIED
     ):
         return
     if case.level + 1 >= len(ladder):
@@ -482,7 +489,7 @@ def _expire(deadline: Deadline, now: dt.datetime) -> None:
             _step(
                 case,
                 system,
-                "no_reply",
+                A.NO_REPLY,
                 {"deadline": deadline.kind, "due_at": deadline.due_at, "expired_at": now},
             )
         return
@@ -492,7 +499,7 @@ def _expire(deadline: Deadline, now: dt.datetime) -> None:
     _step(
         case,
         system,
-        "escalate",
+        A.ESCALATE,
         {
             "reason": f"{deadline.kind}_deadline_expired",
             "due_at": deadline.due_at,
@@ -522,7 +529,8 @@ def protocol_ladder(case: Case) -> list[dict[str, Any]]:
     ]
 
 
-#: The longest extension the mediator may record at once.
+#: The shortest and longest extension the mediator may record at once, in hours.
+MIN_EXTENSION_HOURS = 0.5
 MAX_EXTENSION_HOURS = 24 * 30
 
 
@@ -530,7 +538,7 @@ MAX_EXTENSION_HOURS = 24 * 30
 def extend_deadline(*, actor: Actor, case: Case, kind: str, hours: float, reason: str) -> Deadline:
     """Record that the parties agreed to extend an open deadline (the mediator records it)."""
     case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
-    if "mediator" not in sides_of(actor, case):
+    if workflow.Side.MEDIATOR not in sides_of(actor, case):
         raise PermissionDenied(_("Only the mediator records an extension agreed by the parties."))
     case = _expire_overdue(case, timezone.now())
     errors: dict[str, list[str]] = {}
@@ -539,8 +547,15 @@ def extend_deadline(*, actor: Actor, case: Case, kind: str, hours: float, reason
     ).first()
     if deadline is None:
         errors["kind"] = [_("This case has no open deadline of that kind.")]
-    if not isinstance(hours, int | float) or not 0 < hours <= MAX_EXTENSION_HOURS:
-        errors["hours"] = [_("Give a number of hours between 1 and 720.")]
+    if (
+        isinstance(hours, bool)
+        or not isinstance(hours, int | float)
+        or not MIN_EXTENSION_HOURS <= hours <= MAX_EXTENSION_HOURS
+    ):
+        errors["hours"] = [
+            _("Give a number of hours between %(min)s and %(max)s.")
+            % {"min": MIN_EXTENSION_HOURS, "max": MAX_EXTENSION_HOURS}
+        ]
     reason = (reason or "").strip()
     if not reason or len(reason) > 2_000:
         errors["text"] = [_("Say when and how the parties agreed (1 to 2,000 characters).")]
@@ -557,7 +572,7 @@ def extend_deadline(*, actor: Actor, case: Case, kind: str, hours: float, reason
     _step(
         case,
         actor,
-        "extend",
+        A.EXTEND,
         {
             "text": reason,
             "deadline": kind,

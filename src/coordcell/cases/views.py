@@ -21,8 +21,9 @@ from django.views.decorators.http import require_POST
 
 from coordcell.agreements import selectors as agreements
 from coordcell.agreements.engines import engine_for, explain
-from coordcell.cases import hotline, selectors, services
+from coordcell.cases import hotline, lodging, selectors, services
 from coordcell.cases.chain import case_chain
+from coordcell.cases.choices import DeadlineStateChoices
 from coordcell.cases.forms import AccountForm, ActivationForm, AnswerForm, LodgeForm, StepForm
 from coordcell.cases.scorecard import scorecard
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -36,7 +37,6 @@ from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.rules import workflow
 
 #: Actions that need a text (the others may carry one).
-NEEDS_TEXT = {"answer", "determine"}
 
 
 @member_required
@@ -109,7 +109,21 @@ def lodge(request: HttpRequest) -> HttpResponse:
             if timezone.is_naive(moment):
                 moment = moment.replace(tzinfo=dt.UTC)
             try:
-                case = _lodge(actor, version, data, moment, activation)
+                case = lodging.report_and_lodge(
+                    actor=actor,
+                    version=version,
+                    incident=incident_services.IncidentInput(
+                        kind=data["kind"],
+                        title=data["title"],
+                        occurred_from=moment,
+                        time_precision=data["time_precision"],
+                        geometry=data["geometry"],
+                        uncertainty_m=data["uncertainty_m"],
+                    ),
+                    respondent=data["respondent"],
+                    summary=data["summary"],
+                    activation=activation,
+                )
             except ValidationFailed as exc:
                 add_domain_errors(
                     form,
@@ -129,42 +143,6 @@ def lodge(request: HttpRequest) -> HttpResponse:
         {"form": form, "picker_config": config, "activation": activation},
         status=status,
     )
-
-
-def _lodge(
-    actor: Any, version: Any, data: dict[str, Any], moment: dt.datetime, activation: Any = None
-) -> Any:
-    from django.db import transaction
-
-    from coordcell.parties.models import Party
-
-    incident_data = incident_services.IncidentInput(
-        kind=data["kind"],
-        title=data["title"],
-        occurred_from=moment,
-        time_precision=data["time_precision"],
-        geometry=data["geometry"],
-        uncertainty_m=data["uncertainty_m"],
-    )
-    respondent = Party.objects.get(code=data["respondent"])
-    if activation is not None:
-        return hotline.convert(
-            actor=actor,
-            activation=activation,
-            data=incident_data,
-            respondent=respondent,
-            summary=data["summary"],
-        )
-    with transaction.atomic():
-        incident = incident_services.report_incident(
-            actor=actor,
-            data=incident_data,
-            version=version,
-            audience=[actor.party_code, respondent.code],
-        )
-        return services.lodge_complaint(
-            actor=actor, incident=incident, respondent=respondent, summary=data["summary"]
-        )
 
 
 def _explained(incident: Any) -> list[dict[str, Any]]:
@@ -199,7 +177,7 @@ def _render_case(
         {"party": p, "account": accounts.get(p.pk)} for p in (case.complainant, case.respondent)
     ]
     may_give = actor.party_id in (case.complainant_id, case.respondent_id) and bool(
-        {"complainant", "respondent"} & sides
+        {workflow.Side.COMPLAINANT, workflow.Side.RESPONDENT} & sides
     )
     own = accounts.get(actor.party_id) if actor.party_id else None
     if account_form is None and may_give:
@@ -223,14 +201,18 @@ def _render_case(
         "steps": list(selectors.list_steps(case)),
         "deadlines": list(selectors.list_deadlines(case)),
         "actions": workflow.allowed_actions(case.state, sides),
-        "needs_text": NEEDS_TEXT,
+        "needs_text": workflow.NEEDS_TEXT,
         "step_form": step_form or StepForm(),
         "account_form": account_form if may_give else None,
         "ladder": services.protocol_ladder(case),
         "evidence": list(incident.evidence.select_related("party")),
-        "may_attach": bool(sides - {"system"}),
-        "may_extend": "mediator" in sides,
-        "open_deadlines": [d for d in selectors.list_deadlines(case) if d.state == "open"],
+        "may_attach": bool(sides - {workflow.Side.SYSTEM}),
+        "may_extend": workflow.Side.MEDIATOR in sides,
+        "min_extension_hours": services.MIN_EXTENSION_HOURS,
+        "max_extension_hours": services.MAX_EXTENSION_HOURS,
+        "open_deadlines": [
+            d for d in selectors.list_deadlines(case) if d.state == DeadlineStateChoices.OPEN
+        ],
         "now": timezone.now(),
     }
     return render(request, "cases/case.html", context, status=status)
@@ -241,13 +223,13 @@ def _render_case(
 def take_step(request: HttpRequest, public_id: Any, action: str) -> HttpResponse:
     actor = actor_for(request)
     case = selectors.get_case(actor, public_id)
-    if action not in workflow.ACTIONS or action == "no_reply":
+    if action not in workflow.PERSON_ACTIONS:
         raise NotFound()
     form = StepForm(request.POST)
     if not form.is_valid():
         return _render_case(request, case, step_form=form, status=400)
     try:
-        services.act(actor, case, action, form.cleaned_data["text"])
+        services.act(actor=actor, case=case, action=action, text=form.cleaned_data["text"])
     except ValidationFailed as exc:
         add_domain_errors(form, exc, {"action": "text"})
         return _render_case(request, case, step_form=form, status=400)

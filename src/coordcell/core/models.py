@@ -14,6 +14,7 @@ from coordcell.rules.arrangement import localized
 __all__ = [
     "LocalizedNamesMixin",
     "PublicIdModel",
+    "ReferenceMixin",
     "RestrictedQuerySet",
     "WorkerBeat",
     "localized_now",
@@ -43,6 +44,17 @@ class PublicIdModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ReferenceMixin:
+    """A short human reference (``INC-00012``) built from the model's prefix and row id."""
+
+    REFERENCE_PREFIX: str = "REF"
+    pk: Any
+
+    @property
+    def reference(self) -> str:
+        return f"{self.REFERENCE_PREFIX}-{self.pk:05d}" if self.pk else f"{self.REFERENCE_PREFIX}-?"
 
 
 class LocalizedNamesMixin(models.Model):

@@ -33,3 +33,8 @@ EVIDENCE_ADDED = register(
     _("Evidence added"),
     "A file was attached to an incident; its SHA-256, size and type are recorded.",
 )
+INCIDENT_SHARED = register(
+    "incidents.incident_shared",
+    _("Incident shared"),
+    "An incident was shared with more parties: the parties added and the audience after.",
+)

@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 
 from coordcell.agreements.engines import engine_for, explain
 from coordcell.agreements.models import ArrangementVersion
+from coordcell.core import audience
 from coordcell.core.actor import Actor
 from coordcell.core.errors import PermissionDenied, ValidationFailed
 from coordcell.incidents import events
@@ -426,7 +427,7 @@ def _import_chunk(
                     "attribution": sorted(attribution),
                     "incidents": listed,
                 },
-                audience=(),
+                audience=[audience.ALL_MEMBERS],  # open-source data is public
             )
         summary.events += 1
         summary.first_reference = summary.first_reference or created[0].reference
@@ -482,7 +483,7 @@ def _assessed_incidents(
             possible_zones=result["possible_zones"],
             findings=result["findings"],
             problems=result["problems"],
-            audience="",
+            audience=audience.encode([audience.ALL_MEMBERS]),
             reported_at=now,
             reported_by=None,
             fictional=False,

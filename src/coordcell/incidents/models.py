@@ -9,21 +9,23 @@ they were computed under, and computed again whenever place, time or kind change
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from coordcell.core import audience
-from coordcell.core.models import PublicIdModel, RestrictedQuerySet
+from coordcell.core.audience import AudienceMixin
+from coordcell.core.models import PublicIdModel, ReferenceMixin, RestrictedQuerySet
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices, SourceChoices
 
 __all__ = ["Account", "Evidence", "Incident"]
 
 
-class Incident(PublicIdModel):
+class Incident(ReferenceMixin, AudienceMixin, PublicIdModel):
+    """A report of something that happened, from a source: never a verdict."""
+
+    REFERENCE_PREFIX = "INC"
+
     kind = models.CharField(_("kind"), max_length=60)
     title = models.CharField(_("title"), max_length=300)
     occurred_from = models.DateTimeField(_("occurred from"))
@@ -51,7 +53,6 @@ class Incident(PublicIdModel):
     possible_zones = models.JSONField(default=list)
     findings = models.JSONField(default=list)
     problems = models.JSONField(default=list)
-    audience = models.CharField(max_length=400, blank=True, default="")
     reported_at = models.DateTimeField(_("reported at"))
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -74,18 +75,6 @@ class Incident(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
-
-    @property
-    def reference(self) -> str:
-        return f"INC-{self.pk:05d}" if self.pk else "INC-?"
-
-    @property
-    def audience_codes(self) -> list[str]:
-        return audience.decode(self.audience)
-
-    @classmethod
-    def access_filter(cls, actor: Any, action: str) -> Q:
-        return audience.visible_to(actor)
 
 
 class Account(models.Model):

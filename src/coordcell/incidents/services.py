@@ -21,12 +21,13 @@ from coordcell.agreements.engines import engine_for
 from coordcell.agreements.models import ArrangementVersion
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
-from coordcell.core.errors import PermissionDenied, ValidationFailed
+from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.incidents import events
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices, SourceChoices
 from coordcell.incidents.models import Account, Incident
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.parties.models import Party
+from coordcell.parties.selectors import concerned_audience, neutral_codes, resolve_audience
 from coordcell.record.services import append_event, subject
 from coordcell.rules import taxonomy
 from coordcell.rules.engine import Observation
@@ -35,10 +36,14 @@ __all__ = [
     "REJECTING",
     "IncidentInput",
     "change_incident",
+    "check_share",
     "give_account",
+    "may_report",
     "report_incident",
     "representative_point",
+    "share_incident",
     "snapshot",
+    "validate_incident",
 ]
 
 #: Problems of the engine that make a report unusable (bad input, not a fact to keep).
@@ -71,7 +76,8 @@ def _source_for(actor: Actor) -> str:
     return SourceChoices.PARTY_REPORT
 
 
-def _may_report(actor: Actor) -> bool:
+def may_report(actor: Actor) -> bool:
+    """Whether the actor may report incidents in the name of their party."""
     return actor.system or (
         actor.is_member
         and actor.party_kind != PartyKindChoices.KIND_DONOR
@@ -79,7 +85,8 @@ def _may_report(actor: Actor) -> bool:
     )
 
 
-def _validate(data: IncidentInput) -> dict[str, list[str]]:
+def validate_incident(data: IncidentInput) -> dict[str, list[str]]:
+    """Every problem with ``data`` by field, without writing (empty: nothing wrong)."""
     errors: dict[str, list[str]] = {}
     if not taxonomy.is_kind(data.kind):
         errors["kind"] = [_("Unknown incident kind.")]
@@ -160,16 +167,30 @@ def report_incident(
     actor: Actor,
     data: IncidentInput,
     version: ArrangementVersion,
-    audience: Iterable[str] = (),
+    audience: Iterable[str] | None = None,
     source: str | None = None,
     source_dataset: str = "",
     source_ref: str = "",
     fictional: bool = False,
 ) -> Incident:
-    """Store a reported incident with the engine's findings under ``version``."""
-    if not _may_report(actor):
+    """Store a reported incident with the engine's findings under ``version``.
+
+    ``audience``: who may read it, checked by ``parties.selectors.resolve_audience``
+    (never empty, never a donor), with the reporting party always added; ``None`` gives
+    the default, the reporting party with the mediators and the monitors
+    (``concerned_audience``).
+    """
+    if not may_report(actor):
         raise PermissionDenied(_("You may not report incidents."))
-    errors = _validate(data)
+    errors = validate_incident(data)
+    own = [actor.party_code] if actor.party_code else []
+    if audience is None:
+        audience = concerned_audience(*own)
+    try:
+        # The reporting party always reads its own report.
+        audience = resolve_audience(actor, [*audience, *own])
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
     if errors:
         raise ValidationFailed(errors)
     assessed = _assess(version, data, source_ref or "new")
@@ -212,12 +233,25 @@ def report_incident(
 def change_incident(
     *, actor: Actor, incident: Incident, data: IncidentInput, version: ArrangementVersion
 ) -> Incident:
-    """Change place, time or kind; the findings are computed again under ``version``."""
+    """Correct an incident's kind, title, time or place; the findings are computed again
+    under ``version`` (the one in force), and the record keeps both snapshots.
+
+    Only the reporting party's reporters (liaison officers, principals, analysts,
+    monitors) correct its report; the other parties give their own version instead
+    (``give_account``). Imported open-source rows are corrected by the console alone.
+    """
+    if not Incident.objects.restrict(actor).filter(pk=incident.pk).exists():
+        raise NotFound()
     if not (
-        actor.system or (incident.source_party_id and incident.source_party_id == actor.party_id)
+        actor.system
+        or (
+            may_report(actor)
+            and incident.source_party_id is not None
+            and incident.source_party_id == actor.party_id
+        )
     ):
-        raise PermissionDenied(_("Only the party that reported an incident may change it."))
-    errors = _validate(data)
+        raise PermissionDenied(_("Only the party that reported an incident may correct it."))
+    errors = validate_incident(data)
     if errors:
         raise ValidationFailed(errors)
     assessed = _assess(version, data, incident.reference)
@@ -238,12 +272,71 @@ def change_incident(
         "findings": assessed["findings"],
         "problems": assessed["problems"],
     }
+    before = snapshot(incident)
     Incident.objects.filter(pk=incident.pk).update(**fields)
     incident.refresh_from_db()
+    after = snapshot(incident)
     append_event(
         actor=actor,
         event_type=events.INCIDENT_CHANGED,
-        data=snapshot(incident),
+        data={**after, "changed": sorted(k for k in after if after[k] != before.get(k))},
+        subjects=[subject("incidents.incident", incident.public_id, incident.reference)],
+        audience=incident.audience_codes,
+    )
+    return incident
+
+
+def check_share(actor: Actor, incident: Incident, codes: Iterable[str]) -> list[str]:
+    """The parties ``codes`` would add to ``incident``'s audience, if the actor may add them.
+
+    Reads only, so a service can check before its first write. The reporting party may
+    share its report with any party it knows of (never a donor); anyone else who reads
+    the incident may bring in only the mediators and monitors, who handle every
+    complaint. ``ValidationFailed`` on ``audience`` otherwise.
+    """
+    wanted = resolve_audience(actor, codes)
+    current = set(incident.audience_codes)
+    if audience_text.ALL_MEMBERS in current:
+        return []
+    added = sorted(set(wanted) - current)
+    reporter = actor.system or (
+        incident.source_party_id is not None and incident.source_party_id == actor.party_id
+    )
+    if added and not reporter and set(added) - set(neutral_codes()):
+        raise ValidationFailed(
+            {
+                "audience": [
+                    _(
+                        "This incident is not shared with every party of the complaint; "
+                        "only the party that reported it can share it further."
+                    )
+                ]
+            }
+        )
+    return added
+
+
+@transaction.atomic
+def share_incident(*, actor: Actor, incident: Incident, audience: Iterable[str]) -> Incident:
+    """Widen who may read an incident (never narrow it: what was read stays read).
+
+    Who may add whom is ``check_share``'s rule. Adding nobody new changes nothing and
+    records nothing.
+    """
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if not Incident.objects.restrict(actor).filter(pk=incident.pk).exists():
+        raise NotFound()
+    added = check_share(actor, incident, audience)
+    if not added:
+        return incident
+    Incident.objects.filter(pk=incident.pk).update(
+        audience=audience_text.encode([*incident.audience_codes, *added])
+    )
+    incident.refresh_from_db()
+    append_event(
+        actor=actor,
+        event_type=events.INCIDENT_SHARED,
+        data={"incident": incident.reference, "added": added, "audience": incident.audience_codes},
         subjects=[subject("incidents.incident", incident.public_id, incident.reference)],
         audience=incident.audience_codes,
     )

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from coordcell.core import audience
 from coordcell.core.actor import Actor
-from coordcell.core.errors import NotFound
+from coordcell.core.errors import NotFound, ValidationFailed
+from coordcell.core.roles import PartyKindChoices
 from coordcell.parties.models import Delegation, Membership, Party
 
 __all__ = [
@@ -16,12 +20,15 @@ __all__ = [
     "access_membership",
     "access_party",
     "actor_for_user",
+    "concerned_audience",
     "list_delegations",
     "list_manageable_parties",
     "list_members",
     "list_memberships_of",
     "list_parties",
     "may_manage",
+    "neutral_codes",
+    "resolve_audience",
 ]
 
 
@@ -129,3 +136,44 @@ def actor_for_user(user: Any) -> Actor:
         roles=frozenset(m.role for m in memberships),
         delegation_ids=frozenset(m.delegation_id for m in memberships),
     )
+
+
+# --- audiences: one policy for every service that shares something ----------------------
+
+
+def neutral_codes() -> list[str]:
+    """The mediators and monitors, who handle and verify everything the parties raise."""
+    return sorted(
+        Party.objects.filter(
+            kind__in=[PartyKindChoices.KIND_MEDIATOR, PartyKindChoices.KIND_MONITOR]
+        ).values_list("code", flat=True)
+    )
+
+
+def concerned_audience(*codes: str) -> list[str]:
+    """The default audience of an incident, complaint or call: the parties concerned, the
+    mediators and the monitors — never donors or observers unless someone adds them."""
+    return audience.normalise([*codes, *neutral_codes()])
+
+
+def resolve_audience(actor: Actor, codes: Iterable[str], *, field: str = "audience") -> list[str]:
+    """Check an audience a person chose and return it normalised (sorted, unique).
+
+    Refused (``ValidationFailed`` on ``field``): an empty audience (audiences fail closed;
+    say ``ALL_MEMBERS`` to mean every member), a code of a party the actor may not know
+    of, and a donor — everyone in an audience reads the audience, and a donor's identity
+    is confidential.
+    """
+    codes = [str(c).strip() for c in codes]
+    if not any(codes):
+        raise ValidationFailed({field: [_("Choose who may read this.")]})
+    wanted = set(codes) - {audience.ALL_MEMBERS}
+    known = set(
+        Party.objects.restrict(actor)
+        .filter(code__in=wanted)
+        .exclude(kind=PartyKindChoices.KIND_DONOR)
+        .values_list("code", flat=True)
+    )
+    if wanted - known:
+        raise ValidationFailed({field: [_("Unknown party.")]})
+    return audience.normalise(codes)

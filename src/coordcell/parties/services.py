@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from coordcell.accounts import events as account_events
 from coordcell.accounts.models import User
+from coordcell.core import audience
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.parties import events
@@ -37,7 +38,7 @@ __all__ = [
 def audience_for(party: Party) -> list[str]:
     """Who may read events about ``party``: everyone, except for a confidential donor."""
     if party.kind != PartyKindChoices.KIND_DONOR:
-        return []
+        return [audience.ALL_MEMBERS]
     mediators = Party.objects.filter(kind=PartyKindChoices.KIND_MEDIATOR).values_list(
         "code", flat=True
     )

@@ -46,9 +46,11 @@ def node_key(level: int, index: int) -> int:
 class Entry(models.Model):
     """One event in the record.
 
-    ``audience`` is empty when every member of the cell may read the event, otherwise
-    it lists the party codes that may, as ``|il|us|`` so that a substring filter finds
-    them on both SQLite and PostgreSQL. ``canonical`` holds exactly the bytes hashed.
+    ``audience`` lists the party codes that may read the event, as ``|il|us|`` so that a
+    substring filter finds them on both SQLite and PostgreSQL, or ``|*|`` for every
+    member (``core.audience``). Entries written before audiences failed closed have an
+    empty audience, which meant every member; nothing writes one any more.
+    ``canonical`` holds exactly the bytes hashed.
     """
 
     seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
@@ -87,7 +89,7 @@ class Entry(models.Model):
     @classmethod
     def access_filter(cls, actor: Any, action: str) -> Q:
         """Members read cell-wide events and those addressed to their party."""
-        return audience.visible_to(actor)
+        return audience.visible_to(actor, legacy_empty_is_all=True)
 
 
 class Head(models.Model):

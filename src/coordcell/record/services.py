@@ -55,12 +55,14 @@ def append_event(
     event_type: EventType,
     data: Mapping[str, Any],
     subjects: Iterable[Mapping[str, str]] = (),
-    audience: Iterable[str] = (),
+    audience: Iterable[str],
 ) -> Entry:
     """Append one event to the record, inside the caller's transaction.
 
     It must be called from within the service's ``transaction.atomic()`` block: the
-    event and the change it describes commit together or not at all.
+    event and the change it describes commit together or not at all. ``audience`` has
+    no default and may not be empty (``core.audience.EmptyAudience``): every event says
+    who may read it, ``[ALL_MEMBERS]`` for every member.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("append_event must run inside the service's transaction")
@@ -68,7 +70,7 @@ def append_event(
         raise KeyError(f"event type {event_type.code!r} is not registered")
     head, _created = Head.objects.select_for_update().get_or_create(pk=1)
     now = timezone.now()
-    audience_codes = sorted(set(audience))
+    audience_codes = audience_text.normalise(audience)
     subject_list = [dict(s) for s in subjects]
     payload = {
         "seq": head.size + 1,
@@ -227,6 +229,7 @@ def register_witness(*, actor: Actor, vkey: str) -> Witness:
         event_type=event_types.WITNESS_REGISTERED,
         data={"party": party_code, "name": verifier.name, "vkey": verifier.vkey},
         subjects=[subject("record.witness", witness.public_id, verifier.name)],
+        audience=[audience_text.ALL_MEMBERS],  # every member relies on the witnesses
     )
     return witness
 
@@ -246,6 +249,7 @@ def retire_witness(*, actor: Actor, witness: Witness) -> Witness:
         event_type=event_types.WITNESS_RETIRED,
         data={"party": party_code, "name": witness.name, "vkey": witness.vkey},
         subjects=[subject("record.witness", witness.public_id, witness.name)],
+        audience=[audience_text.ALL_MEMBERS],
     )
     return witness
 

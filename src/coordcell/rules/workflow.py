@@ -27,46 +27,105 @@ from dataclasses import dataclass
 __all__ = [
     "ACTIONS",
     "CLOSED_STATES",
+    "NEEDS_TEXT",
     "OPEN_STATES",
+    "PERSON_ACTIONS",
     "SIDES",
     "STATES",
     "TRANSITIONS",
+    "VERIFICATION_RESULTS",
+    "Action",
+    "Side",
+    "State",
     "Transition",
     "TransitionRefused",
     "allowed_actions",
     "next_state",
 ]
 
+
+class State:
+    """The states' codes: code names them through these constants, never as literals."""
+
+    LODGED = "lodged"
+    ACKNOWLEDGED = "acknowledged"
+    ANSWERED = "answered"
+    VERIFICATION_REQUESTED = "verification_requested"
+    VERIFIED = "verified"
+    UNVERIFIABLE = "unverifiable"
+    DISPUTED = "disputed"
+    DETERMINED = "determined"
+    REMEDIED = "remedied"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+class Action:
+    """The actions' codes. ``LODGE`` (which creates a case) and ``EXTEND`` (which moves a
+    deadline, not the state) are steps of a case but not rows of the table."""
+
+    LODGE = "lodge"
+    ACKNOWLEDGE = "acknowledge"
+    ANSWER = "answer"
+    REQUEST_VERIFICATION = "request_verification"
+    RECORD_VERIFIED = "record_verified"
+    RECORD_UNVERIFIABLE = "record_unverifiable"
+    RECORD_DISPUTED = "record_disputed"
+    DETERMINE = "determine"
+    REMEDY = "remedy"
+    CLOSE = "close"
+    WITHDRAW = "withdraw"
+    ESCALATE = "escalate"
+    NO_REPLY = "no_reply"
+    EXTEND = "extend"
+
+
+class Side:
+    """Who acts on a case (see the module's docstring)."""
+
+    COMPLAINANT = "complainant"
+    RESPONDENT = "respondent"
+    MEDIATOR = "mediator"
+    MONITOR = "monitor"
+    SYSTEM = "system"
+
+
 STATES: tuple[str, ...] = (
-    "lodged",
-    "acknowledged",
-    "answered",
-    "verification_requested",
-    "verified",
-    "unverifiable",
-    "disputed",
-    "determined",
-    "remedied",
-    "closed",
-    "withdrawn",
+    State.LODGED,
+    State.ACKNOWLEDGED,
+    State.ANSWERED,
+    State.VERIFICATION_REQUESTED,
+    State.VERIFIED,
+    State.UNVERIFIABLE,
+    State.DISPUTED,
+    State.DETERMINED,
+    State.REMEDIED,
+    State.CLOSED,
+    State.WITHDRAWN,
 )
 #: States from which nothing more happens.
-CLOSED_STATES: frozenset[str] = frozenset({"closed", "withdrawn"})
+CLOSED_STATES: frozenset[str] = frozenset({State.CLOSED, State.WITHDRAWN})
 OPEN_STATES: tuple[str, ...] = tuple(s for s in STATES if s not in CLOSED_STATES)
 
-SIDES: tuple[str, ...] = ("complainant", "respondent", "mediator", "monitor", "system")
+SIDES: tuple[str, ...] = (
+    Side.COMPLAINANT,
+    Side.RESPONDENT,
+    Side.MEDIATOR,
+    Side.MONITOR,
+    Side.SYSTEM,
+)
 
 #: States before the mediator's determination (the case is still being answered).
 _BEFORE_DETERMINATION = (
-    "lodged",
-    "acknowledged",
-    "answered",
-    "verification_requested",
-    "verified",
-    "unverifiable",
-    "disputed",
+    State.LODGED,
+    State.ACKNOWLEDGED,
+    State.ANSWERED,
+    State.VERIFICATION_REQUESTED,
+    State.VERIFIED,
+    State.UNVERIFIABLE,
+    State.DISPUTED,
 )
-_VERIFICATION_OUTCOMES = ("verified", "unverifiable", "disputed")
+_VERIFICATION_OUTCOMES = (State.VERIFIED, State.UNVERIFIABLE, State.DISPUTED)
 
 
 @dataclass(frozen=True)
@@ -77,42 +136,52 @@ class Transition:
     sides: frozenset[str]
 
 
+_C, _R, _M, _MON, _SYS = Side.COMPLAINANT, Side.RESPONDENT, Side.MEDIATOR, Side.MONITOR, Side.SYSTEM
+
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("acknowledge", ("lodged",), "acknowledged", frozenset({"respondent"})),
-    Transition("answer", ("lodged", "acknowledged"), "answered", frozenset({"respondent"})),
+    Transition(Action.ACKNOWLEDGE, (State.LODGED,), State.ACKNOWLEDGED, frozenset({_R})),
+    Transition(Action.ANSWER, (State.LODGED, State.ACKNOWLEDGED), State.ANSWERED, frozenset({_R})),
     Transition(
-        "request_verification",
-        ("answered", "disputed"),
-        "verification_requested",
-        frozenset({"complainant", "respondent", "mediator"}),
+        Action.REQUEST_VERIFICATION,
+        (State.ANSWERED, State.DISPUTED),
+        State.VERIFICATION_REQUESTED,
+        frozenset({_C, _R, _M}),
     ),
     Transition(
-        "record_verified",
-        ("verification_requested",),
-        "verified",
-        frozenset({"monitor", "mediator"}),
+        Action.RECORD_VERIFIED,
+        (State.VERIFICATION_REQUESTED,),
+        State.VERIFIED,
+        frozenset({_MON, _M}),
     ),
     Transition(
-        "record_unverifiable",
-        ("verification_requested",),
-        "unverifiable",
-        frozenset({"monitor", "mediator"}),
+        Action.RECORD_UNVERIFIABLE,
+        (State.VERIFICATION_REQUESTED,),
+        State.UNVERIFIABLE,
+        frozenset({_MON, _M}),
     ),
     Transition(
-        "record_disputed",
-        ("verification_requested",),
-        "disputed",
-        frozenset({"monitor", "mediator"}),
+        Action.RECORD_DISPUTED,
+        (State.VERIFICATION_REQUESTED,),
+        State.DISPUTED,
+        frozenset({_MON, _M}),
     ),
-    Transition("determine", _BEFORE_DETERMINATION, "determined", frozenset({"mediator"})),
-    Transition("remedy", ("determined",), "remedied", frozenset({"respondent", "mediator"})),
-    Transition("close", ("determined", "remedied"), "closed", frozenset({"mediator"})),
-    Transition("withdraw", OPEN_STATES, "withdrawn", frozenset({"complainant"})),
-    Transition("escalate", _BEFORE_DETERMINATION, None, frozenset({"complainant", "mediator"})),
-    Transition("no_reply", _BEFORE_DETERMINATION, None, frozenset({"system"})),
+    Transition(Action.DETERMINE, _BEFORE_DETERMINATION, State.DETERMINED, frozenset({_M})),
+    Transition(Action.REMEDY, (State.DETERMINED,), State.REMEDIED, frozenset({_R, _M})),
+    Transition(Action.CLOSE, (State.DETERMINED, State.REMEDIED), State.CLOSED, frozenset({_M})),
+    Transition(Action.WITHDRAW, OPEN_STATES, State.WITHDRAWN, frozenset({_C})),
+    Transition(Action.ESCALATE, _BEFORE_DETERMINATION, None, frozenset({_C, _M})),
+    Transition(Action.NO_REPLY, _BEFORE_DETERMINATION, None, frozenset({_SYS})),
 )
 
 ACTIONS: tuple[str, ...] = tuple(t.action for t in TRANSITIONS)
+#: The actions a person may take (``NO_REPLY`` is the worker's alone).
+PERSON_ACTIONS: tuple[str, ...] = tuple(a for a in ACTIONS if a != Action.NO_REPLY)
+#: The monitors' (or mediator's) verification results.
+VERIFICATION_RESULTS: frozenset[str] = frozenset(
+    {Action.RECORD_VERIFIED, Action.RECORD_UNVERIFIABLE, Action.RECORD_DISPUTED}
+)
+#: Actions that need a text (the answer, the determination).
+NEEDS_TEXT: frozenset[str] = frozenset({Action.ANSWER, Action.DETERMINE})
 _BY_ACTION = {t.action: t for t in TRANSITIONS}
 assert len(_BY_ACTION) == len(TRANSITIONS), "one row per action"
 assert all(set(t.sources) <= set(STATES) for t in TRANSITIONS)
@@ -154,5 +223,5 @@ def allowed_actions(state: str, sides: frozenset[str] | set[str]) -> list[str]:
     return [
         t.action
         for t in TRANSITIONS
-        if state in t.sources and t.sides & set(sides) and t.sides != frozenset({"system"})
+        if state in t.sources and t.sides & set(sides) and t.sides != frozenset({Side.SYSTEM})
     ]

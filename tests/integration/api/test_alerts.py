@@ -34,7 +34,7 @@ def _case() -> Case:
 def escalated(actor: Any, ids: dict[str, str]) -> dict[str, Any]:
     """The session's case, escalated by the mediator, then by the worker when the
     acknowledgement deadline passed (which takes it to the top of the ladder)."""
-    case = act(actor("mediator"), _case(), "escalate")
+    case = act(actor=actor("mediator"), case=_case(), action="escalate")
     ack = Deadline.objects.get(case=case, kind="acknowledge")
     expire_due(ack.due_at + dt.timedelta(minutes=1))
     steps = list(Step.objects.filter(case=case, action="escalate").order_by("at", "pk"))

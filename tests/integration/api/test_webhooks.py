@@ -317,7 +317,7 @@ def test_a_step_is_queued_only_for_the_parties_of_the_cases_audience(
         )
         for code in ("jo", "donor_a")
     ]
-    case = act(actor("sy.liaison"), _case(), "acknowledge")
+    case = act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     step = case.steps.order_by("-pk").first()
     queued = {d.webhook_id for d in Delivery.objects.filter(step=step)}
     assert queued == {il.pk, us.pk}
@@ -329,14 +329,14 @@ def test_a_step_is_queued_only_for_the_parties_of_the_cases_audience(
 def test_an_inactive_webhook_gets_nothing(actor: Any) -> None:
     webhook, _ = _register(actor, "il.admin", "https://hooks.il.example/")
     services.deactivate_webhook(actor=actor("il.admin"), webhook=webhook)
-    act(actor("sy.liaison"), _case(), "acknowledge")
+    act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     assert not Delivery.objects.exists()
 
 
 def test_a_step_that_fails_queues_nothing(actor: Any) -> None:
     _register(actor, "il.admin", "https://hooks.il.example/")
     with pytest.raises(services.PermissionDenied):
-        act(actor("observer"), _case(), "acknowledge")
+        act(actor=actor("observer"), case=_case(), action="acknowledge")
     assert not Delivery.objects.exists()
 
 
@@ -347,7 +347,7 @@ def test_the_worker_posts_a_signed_payload_with_what_the_party_may_read(
     actor: Any, receiver: Receiver
 ) -> None:
     webhook, secret = _register(actor, "il.admin", receiver.url())
-    case = act(actor("mediator"), _case(), "escalate")
+    case = act(actor=actor("mediator"), case=_case(), action="escalate")
     assert services.deliver_due(_later(1)) == 1
     assert len(receiver.requests) == 1
     request = receiver.requests[0]
@@ -384,7 +384,7 @@ def test_the_worker_posts_a_signed_payload_with_what_the_party_may_read(
 
 def test_a_500_is_retried_with_backoff(actor: Any, receiver: Receiver) -> None:
     _webhook, secret = _register(actor, "il.admin", receiver.url())
-    act(actor("sy.liaison"), _case(), "acknowledge")
+    act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     receiver.script = [500, 503]
     now = _later(1)
     services.deliver_due(now)
@@ -414,7 +414,7 @@ def test_backoff_doubles_up_to_an_hour() -> None:
 @override_settings(WEBHOOK_MAX_ATTEMPTS=2)
 def test_a_delivery_is_given_up_after_the_last_attempt(actor: Any, receiver: Receiver) -> None:
     _register(actor, "il.admin", receiver.url())
-    act(actor("sy.liaison"), _case(), "acknowledge")
+    act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     receiver.script = [500, 500, 500]
     services.deliver_due(_later(1))
     services.deliver_due(_later(3600))
@@ -426,7 +426,7 @@ def test_a_delivery_is_given_up_after_the_last_attempt(actor: Any, receiver: Rec
 
 def test_an_unreachable_endpoint_is_a_failed_attempt(actor: Any, loopback_allowed: None) -> None:
     _register(actor, "il.admin", "http://127.0.0.1:9/refused")  # discard port: nothing there
-    act(actor("sy.liaison"), _case(), "acknowledge")
+    act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     services.deliver_due(_later(1))
     delivery = Delivery.objects.get()
     assert delivery.state == "pending"
@@ -437,7 +437,7 @@ def test_an_unreachable_endpoint_is_a_failed_attempt(actor: Any, loopback_allowe
 
 def test_a_redirect_is_not_followed(actor: Any, receiver: Receiver) -> None:
     _register(actor, "il.admin", receiver.url("/hook"))
-    act(actor("sy.liaison"), _case(), "acknowledge")
+    act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     receiver.script = [302]
     services.deliver_due(_later(1))
     assert [r["path"] for r in receiver.requests] == ["/hook"]  # not /elsewhere
@@ -453,7 +453,7 @@ def test_no_proxy_from_the_environment_is_used(
     monkeypatch.delenv("no_proxy", raising=False)
     monkeypatch.delenv("NO_PROXY", raising=False)
     _register(actor, "il.admin", receiver.url())
-    act(actor("sy.liaison"), _case(), "acknowledge")
+    act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     services.deliver_due(_later(1))
     assert len(receiver.requests) == 1
     assert Delivery.objects.get().state == "delivered"
@@ -461,7 +461,7 @@ def test_no_proxy_from_the_environment_is_used(
 
 def test_deactivating_cancels_what_was_not_sent(actor: Any, receiver: Receiver) -> None:
     webhook, _ = _register(actor, "il.admin", receiver.url())
-    act(actor("sy.liaison"), _case(), "acknowledge")
+    act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     services.deactivate_webhook(actor=actor("il.admin"), webhook=webhook)
     assert services.deliver_due(_later(1)) == 0
     assert Delivery.objects.get().state == "cancelled"
@@ -473,7 +473,7 @@ def test_deactivating_cancels_what_was_not_sent(actor: Any, receiver: Receiver) 
 
 def test_a_delivery_is_claimed_once(actor: Any) -> None:
     _register(actor, "il.admin", "https://hooks.il.example/")
-    act(actor("sy.liaison"), _case(), "acknowledge")
+    act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     delivery = Delivery.objects.get()
     now = _later(1)
     first = services.claim(delivery.pk, now)
@@ -488,7 +488,7 @@ def test_a_second_worker_never_sends_what_the_first_is_sending(
     actor: Any, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _register(actor, "il.admin", receiver.url())
-    act(actor("sy.liaison"), _case(), "acknowledge")
+    act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     now = _later(1)
     real_send = services.send
     seen: list[int] = []
@@ -508,7 +508,7 @@ def test_a_delivery_left_sending_by_a_dead_worker_is_taken_again_after_the_lease
     actor: Any, receiver: Receiver
 ) -> None:
     _register(actor, "il.admin", receiver.url())
-    act(actor("sy.liaison"), _case(), "acknowledge")
+    act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     delivery = Delivery.objects.get()
     now = _later(1)
     stale = services.claim(delivery.pk, now)  # the worker dies before sending
@@ -613,7 +613,7 @@ def test_the_host_is_checked_again_at_each_send(
     actor: Any, receiver: Receiver, settings: Any
 ) -> None:
     _register(actor, "il.admin", receiver.url())
-    act(actor("sy.liaison"), _case(), "acknowledge")
+    act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     settings.WEBHOOK_ALLOWED_NETWORKS = []  # the operators narrowed the list since
     services.deliver_due(_later(1))
     delivery = Delivery.objects.get()
@@ -629,7 +629,7 @@ def test_a_name_that_resolves_inside_after_registration_is_refused(
     port = receiver.server.server_address[1]
     _register(actor, "il.admin", f"http://rebind.example:{port}/hook")  # public, then …
     dns["rebind.example"] = ["127.0.0.1"]  # … the name is pointed at the server itself
-    act(actor("sy.liaison"), _case(), "acknowledge")
+    act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     services.deliver_due(_later(1))
     assert Delivery.objects.get().last_error.startswith("refused: rebind.example")
     assert receiver.requests == []
@@ -649,7 +649,7 @@ def test_the_send_connects_to_the_address_it_checked(
     dns["pinned.example"] = answers
     port = receiver.server.server_address[1]
     _register(actor, "il.admin", f"http://pinned.example:{port}/hook?party=il")
-    act(actor("sy.liaison"), _case(), "acknowledge")
+    act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     services.deliver_due(_later(1))
     assert Delivery.objects.get().state == "delivered"
     assert len(lookups) == 2
@@ -741,7 +741,7 @@ def test_an_endpoint_that_drips_its_answer_is_cut_off_at_the_timeout(
     dripper = Dripper(where)
     try:
         _register(actor, "il.admin", dripper.url())
-        act(actor("sy.liaison"), _case(), "acknowledge")
+        act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
         started = time.monotonic()
         assert services.deliver_due(_later(1)) == 1
         elapsed = time.monotonic() - started
@@ -764,7 +764,7 @@ def test_a_slow_name_lookup_counts_against_the_timeout(actor: Any, dns: dict[str
         raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
 
     dns["slow.example"] = slowly
-    act(actor("sy.liaison"), _case(), "acknowledge")
+    act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     started = time.monotonic()
     services.deliver_due(_later(1))
     assert time.monotonic() - started < 2.5
@@ -792,7 +792,7 @@ def _outside_subqueries(sql: str) -> str:
 
 def test_the_claim_updates_one_table_with_every_condition_in_its_own_where(actor: Any) -> None:
     _register(actor, "il.admin", "https://hooks.il.example/")
-    act(actor("sy.liaison"), _case(), "acknowledge")
+    act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     delivery = Delivery.objects.get()
     with CaptureQueriesContext(connection) as queries:
         assert services.claim(delivery.pk, _later(1)) is not None
@@ -875,7 +875,7 @@ def test_two_concurrent_claims_on_postgresql_take_a_delivery_once(shape: str, ac
     if connection.vendor != "postgresql":
         pytest.skip("a PostgreSQL race: runs in the suite's PostgreSQL pass (DATABASE_URL set)")
     _register(actor, "il.admin", "https://hooks.il.example/")
-    act(actor("sy.liaison"), _case(), "acknowledge")
+    act(actor=actor("sy.liaison"), case=_case(), action="acknowledge")
     delivery = Delivery.objects.get()
     now = _later(1)
     with CaptureQueriesContext(connection) as queries:

@@ -46,7 +46,7 @@ def test_it_creates_a_delegation_and_records_it_for_everyone(client_for: Any) ->
     assert (created.active, created.fictional) == (True, False)
     [entry] = _new_entries(head)
     assert entry.event_type == "parties.delegation_created"
-    assert (entry.party_code, entry.audience_codes) == ("il", [])
+    assert (entry.party_code, entry.audience_codes) == ("il", ["*"])
     assert entry.subjects == [
         {"type": "parties.delegation", "id": str(created.public_id), "label": "Hotline desk"}
     ]
@@ -112,7 +112,7 @@ def test_it_adds_an_existing_person_with_a_role(client_for: Any, delegation: Any
     [entry] = _new_entries(head)
     assert entry.event_type == "parties.member_added"
     assert entry.data == {"party": "sy", "user": "outsider", "role": "analyst"}
-    assert entry.audience_codes == []
+    assert entry.audience_codes == ["*"]
 
 
 def test_it_ends_a_membership_after_confirmation(

@@ -53,8 +53,8 @@ def test_it_creates_a_person_and_shows_the_setup_link_once(
     assert user.memberships.get().role == "liaison_officer"
     entries = list(Entry.objects.filter(seq__gt=head).order_by("seq"))
     assert [(e.event_type, e.party_code, e.audience_codes) for e in entries] == [
-        ("accounts.user_created", code, []),
-        ("parties.member_added", code, []),
+        ("accounts.user_created", code, ["*"]),
+        ("parties.member_added", code, ["*"]),
     ]
     again = client.get(f"/delegations/{delegation(code).public_id}/").content.decode()
     assert "/accounts/setup/" not in again
