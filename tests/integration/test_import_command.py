@@ -118,7 +118,7 @@ def test_the_real_ucdp_sample_becomes_incidents_once(capsys) -> None:
         "rejected": 0,
     }
     assert data["attribution"][0].startswith("UCDP Georeferenced Event Dataset")
-    assert events[0].audience == ""
+    assert events[0].audience == "|*|"
     assert events[0].actor_name.startswith("console:")
     by_reference = {i.reference: i for i in incidents}
     assert [item["reference"] for item in data["incidents"]] == [i.reference for i in incidents]
