@@ -101,7 +101,11 @@ class IncidentInSerializer(serializers.Serializer[Any]):
     )
 
     def to_input(self) -> incident_services.IncidentInput:
-        data = self.validated_data
+        return self.input_from(self.validated_data)
+
+    @staticmethod
+    def input_from(data: Any) -> incident_services.IncidentInput:
+        """The service's input from validated data (this serializer's, or a nested one's)."""
         return incident_services.IncidentInput(
             kind=data["kind"],
             title=data["title"],
@@ -111,6 +115,12 @@ class IncidentInSerializer(serializers.Serializer[Any]):
             geometry=data["geometry"],
             uncertainty_m=data["uncertainty_m"],
         )
+
+
+class ReportInSerializer(IncidentInSerializer):
+    """The incident a complaint reports in the same request (it takes the case's audience)."""
+
+    audience = None  # type: ignore[assignment]
 
 
 @extend_schema(tags=TAGS)
@@ -136,12 +146,44 @@ class IncidentListView(APIView):
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=TAGS, responses={200: IncidentSerializer, **ERRORS})
-class IncidentDetailView(APIView):
-    """One incident, with each party's version side by side."""
+class IncidentCorrectionSerializer(ReportInSerializer):
+    """The fields a correction may change; those left out keep their value."""
 
+
+@extend_schema(tags=TAGS)
+class IncidentDetailView(APIView):
+    """One incident, with each party's version side by side; its reporter corrects it."""
+
+    @extend_schema(responses={200: IncidentSerializer, **ERRORS})
     def get(self, request: Request, id: str) -> Response:
         return Response(IncidentSerializer(selectors.get_incident(actor_for(request), id)).data)
+
+    @extend_schema(
+        request=IncidentCorrectionSerializer, responses={200: IncidentSerializer, **ERRORS}
+    )
+    def patch(self, request: Request, id: str) -> Response:
+        """Correct kind, title, time or place (the reporting party only); the findings are
+        computed again under the arrangement version in force, and recorded."""
+        actor = actor_for(request)
+        incident = selectors.get_incident(actor, id)
+        form = IncidentCorrectionSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        given = form.validated_data
+        changed = incident_services.change_incident(
+            actor=actor,
+            incident=incident,
+            data=incident_services.IncidentInput(
+                kind=given.get("kind", incident.kind),
+                title=given.get("title", incident.title),
+                occurred_from=given.get("occurred_from", incident.occurred_from),
+                occurred_until=given.get("occurred_until", incident.occurred_until),
+                time_precision=given.get("time_precision", incident.time_precision),
+                geometry=given.get("geometry", incident.geometry),
+                uncertainty_m=given.get("uncertainty_m", incident.uncertainty_m),
+            ),
+            version=agreements.get_version(actor, None, None),
+        )
+        return Response(IncidentSerializer(selectors.get_incident(actor, changed.public_id)).data)
 
 
 class AccountInSerializer(serializers.Serializer[Any]):
@@ -220,12 +262,6 @@ class CaseDetailSerializer(CaseSerializer):
         return workflow.allowed_actions(case.state, services.sides_of(actor, case))
 
 
-class ReportInSerializer(IncidentInSerializer):
-    """The incident a complaint reports in the same request (it takes the case's audience)."""
-
-    audience = None  # type: ignore[assignment]
-
-
 class CaseInSerializer(serializers.Serializer[Any]):
     incident = serializers.UUIDField(
         required=False, help_text="An incident you may read; or give `report` instead."
@@ -270,12 +306,10 @@ class CaseListView(APIView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         if "report" in data:
-            report = ReportInSerializer(data=request.data["report"])
-            report.is_valid(raise_exception=True)
             case = lodging.report_and_lodge(
                 actor=actor,
                 version=agreements.get_version(actor, None, None),
-                incident=report.to_input(),
+                incident=ReportInSerializer.input_from(data["report"]),
                 respondent=data["respondent"],
                 summary=data["summary"],
                 extra_audience=data["audience"],

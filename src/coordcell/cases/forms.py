@@ -17,8 +17,9 @@ def _kind_choices() -> list[tuple[str, str]]:
     return [(k, gettext(taxonomy.label(k))) for k in taxonomy.KINDS]
 
 
-class LodgeForm(forms.Form):
-    respondent = forms.ChoiceField(label=_("Complaint about"))
+class IncidentForm(forms.Form):
+    """An incident's kind, title, time and place: reported with a complaint, or corrected."""
+
     title = forms.CharField(label=_("Incident title"), max_length=300)
     kind = forms.ChoiceField(label=_("Kind of incident"))
     occurred_from = forms.DateTimeField(
@@ -47,13 +48,9 @@ class LodgeForm(forms.Form):
     uncertainty_m = forms.FloatField(
         label=_("Location uncertainty (metres)"), min_value=0, max_value=1_000_000, initial=0
     )
-    summary = forms.CharField(
-        label=_("The complaint"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 5})
-    )
 
-    def __init__(self, *args: Any, respondents: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["respondent"].choices = respondents  # type: ignore[attr-defined]
         self.fields["kind"].choices = _kind_choices()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
@@ -79,6 +76,19 @@ class LodgeForm(forms.Form):
         else:
             data["geometry"] = {"type": "Point", "coordinates": [data["lon"], data["lat"]]}
         return data
+
+
+class LodgeForm(IncidentForm):
+    """Report an incident and lodge a complaint about it (``cases.lodging``)."""
+
+    respondent = forms.ChoiceField(label=_("Complaint about"))
+    summary = forms.CharField(
+        label=_("The complaint"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args: Any, respondents: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["respondent"].choices = respondents  # type: ignore[attr-defined]
 
 
 class StepForm(forms.Form):

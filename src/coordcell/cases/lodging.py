@@ -47,10 +47,13 @@ def report_and_lodge(
     its door (the hotline's for a call), and a call is linked to the case.
     """
     extra = [c for c in extra_audience if c]
-    _complainant, other, summary, audience = services.check_lodge(
-        actor, respondent=respondent, summary=summary, extra_audience=extra
-    )
     errors = incident_services.validate_incident(incident)
+    try:
+        _complainant, other, summary, audience = services.check_lodge(
+            actor, respondent=respondent, summary=summary, extra_audience=extra
+        )
+    except ValidationFailed as exc:
+        raise ValidationFailed({**errors, **exc.fields}) from None
     if errors:
         raise ValidationFailed(errors)
     protocol_id = services.COMPLAINT_PROTOCOL

@@ -24,7 +24,14 @@ from coordcell.agreements.engines import engine_for, explain
 from coordcell.cases import hotline, lodging, selectors, services
 from coordcell.cases.chain import case_chain
 from coordcell.cases.choices import DeadlineStateChoices
-from coordcell.cases.forms import AccountForm, ActivationForm, AnswerForm, LodgeForm, StepForm
+from coordcell.cases.forms import (
+    AccountForm,
+    ActivationForm,
+    AnswerForm,
+    IncidentForm,
+    LodgeForm,
+    StepForm,
+)
 from coordcell.cases.scorecard import scorecard
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.core.forms import add_domain_errors
@@ -105,21 +112,11 @@ def lodge(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            moment = data["occurred_from"]
-            if timezone.is_naive(moment):
-                moment = moment.replace(tzinfo=dt.UTC)
             try:
                 case = lodging.report_and_lodge(
                     actor=actor,
                     version=version,
-                    incident=incident_services.IncidentInput(
-                        kind=data["kind"],
-                        title=data["title"],
-                        occurred_from=moment,
-                        time_precision=data["time_precision"],
-                        geometry=data["geometry"],
-                        uncertainty_m=data["uncertainty_m"],
-                    ),
+                    incident=_incident_input(data),
                     respondent=data["respondent"],
                     summary=data["summary"],
                     activation=activation,
@@ -141,6 +138,75 @@ def lodge(request: HttpRequest) -> HttpResponse:
         request,
         "cases/lodge.html",
         {"form": form, "picker_config": config, "activation": activation},
+        status=status,
+    )
+
+
+def _incident_input(data: dict[str, Any]) -> incident_services.IncidentInput:
+    moment = data["occurred_from"]
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=dt.UTC)
+    return incident_services.IncidentInput(
+        kind=data["kind"],
+        title=data["title"],
+        occurred_from=moment,
+        time_precision=data["time_precision"],
+        geometry=data["geometry"],
+        uncertainty_m=data["uncertainty_m"],
+    )
+
+
+def _may_correct(actor: Any, incident: Any) -> bool:
+    return bool(
+        incident_services.may_report(actor)
+        and incident.source_party_id is not None
+        and incident.source_party_id == actor.party_id
+    )
+
+
+@member_required
+def correct_incident(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The reporting party corrects the case's incident; the findings are computed again."""
+    actor = actor_for(request)
+    case = selectors.get_case(actor, public_id)
+    incident = case.incident
+    if not _may_correct(actor, incident):
+        raise PermissionDenied(_("Only the party that reported an incident may correct it."))
+    initial = {
+        "title": incident.title,
+        "kind": incident.kind,
+        "occurred_from": incident.occurred_from,
+        "time_precision": incident.time_precision,
+        "uncertainty_m": incident.uncertainty_m,
+    }
+    if incident.geometry.get("type") == "Point":
+        initial.update(lon=incident.lon, lat=incident.lat)
+    else:  # kept as drawn unless the author draws it again
+        initial["geometry"] = json.dumps(incident.geometry)
+    form = IncidentForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                incident_services.change_incident(
+                    actor=actor,
+                    incident=incident,
+                    data=_incident_input(form.cleaned_data),
+                    version=agreements.get_version(actor, None, None),
+                )
+            except ValidationFailed as exc:
+                add_domain_errors(form, exc, {"geometry": "lat"})
+            else:
+                messages.success(
+                    request, _("Incident %(ref)s corrected.") % {"ref": incident.reference}
+                )
+                return redirect("cases:case", public_id=case.public_id)
+    config = {"zonesUrl": reverse("api:zones"), "bbox": incident.version.region_bbox}
+    return render(
+        request,
+        "cases/correct_incident.html",
+        {"form": form, "case": case, "incident": incident, "picker_config": config},
         status=status,
     )
 
@@ -208,6 +274,7 @@ def _render_case(
         "evidence": list(incident.evidence.select_related("party")),
         "may_attach": bool(sides - {workflow.Side.SYSTEM}),
         "may_extend": workflow.Side.MEDIATOR in sides,
+        "may_correct": _may_correct(actor, incident),
         "min_extension_hours": services.MIN_EXTENSION_HOURS,
         "max_extension_hours": services.MAX_EXTENSION_HOURS,
         "open_deadlines": [

@@ -184,11 +184,11 @@ def report_incident(
         raise PermissionDenied(_("You may not report incidents."))
     errors = validate_incident(data)
     own = [actor.party_code] if actor.party_code else []
-    if audience is None:
-        audience = concerned_audience(*own)
+    chosen = concerned_audience(*own) if audience is None else [c for c in audience if c]
     try:
+        resolve_audience(actor, chosen)  # refuses an empty choice: audiences fail closed
         # The reporting party always reads its own report.
-        audience = resolve_audience(actor, [*audience, *own])
+        readers = resolve_audience(actor, [*chosen, *own])
     except ValidationFailed as exc:
         errors.update(exc.fields)
     if errors:
@@ -214,7 +214,7 @@ def report_incident(
         possible_zones=assessed["possible_zones"],
         findings=assessed["findings"],
         problems=assessed["problems"],
-        audience=audience_text.encode(audience),
+        audience=audience_text.encode(readers),
         reported_at=timezone.now(),
         reported_by=actor.user,
         fictional=fictional,

@@ -73,6 +73,7 @@ WRITES = [
     Endpoint("POST", "/api/v1/memberships/{id}/end/"),
     Endpoint("POST", "/api/v1/record/witnesses", {"vkey": "not a key"}),
     Endpoint("POST", "/api/v1/incidents/", {"kind": "fire"}),
+    Endpoint("PATCH", "/api/v1/incidents/{id}/", {"title": "Corrected (fictional)"}),
     Endpoint("POST", "/api/v1/incidents/{id}/accounts/", {"actor_claim": "denied"}),
     Endpoint("POST", "/api/v1/cases/", {"summary": "x"}),
     Endpoint("POST", "/api/v1/cases/{id}/actions/", {"action": "acknowledge"}),
