@@ -23,8 +23,8 @@ from coordcell.core.env import (
     env_secret,
     env_str,
     parse_database_url,
+    parse_networks,
 )
-from coordcell.notify.addresses import parse_networks
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
