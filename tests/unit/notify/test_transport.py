@@ -238,12 +238,13 @@ def test_errors_are_cut_to_what_a_delivery_keeps(dns: dict[str, Answers]) -> Non
 
 @pytest.mark.parametrize("where", ["headers", "body"])
 def test_an_endpoint_that_drips_its_answer_is_cut_off_at_the_deadline(where: str) -> None:
-    # A byte every 0.05 s: each read succeeds long before the socket's own timeout
-    # (SHORT), and the whole answer would take 5 s; only the wall-clock deadline stops it.
-    dripper = Dripper(where, interval=0.05, length=100)
+    # A byte every 0.02 s: each read succeeds long before the socket's own timeout (the
+    # deadline, 0.5 s, per operation), and the whole answer would take 10 s; only the
+    # wall-clock deadline stops it.
+    dripper = Dripper(where, interval=0.02, length=500)
     try:
-        outcome = _post(dripper.url(), timeout=SHORT)
-        assert outcome == Outcome(False, None, f"timed out: no complete answer within {SHORT:g} s")
+        outcome = _post(dripper.url(), timeout=0.5)
+        assert outcome == Outcome(False, None, "timed out: no complete answer within 0.5 s")
         assert dripper.hung_up.wait(5)  # the abandoned exchange let go of the socket
         assert not dripper.finished.is_set()
     finally:
