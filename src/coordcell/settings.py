@@ -23,8 +23,8 @@ from coordcell.core.env import (
     env_secret,
     env_str,
     parse_database_url,
+    parse_networks,
 )
-from coordcell.notify.addresses import parse_networks
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -131,7 +131,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_htmx",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -160,7 +159,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "coordcell.ui.middleware.RequireSecondFactorMiddleware",
     "coordcell.ui.middleware.DomainErrorMiddleware",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -16,6 +17,7 @@ from coordcell.core.env import (
     env_secret,
     env_str,
     parse_database_url,
+    parse_networks,
 )
 
 
@@ -108,6 +110,24 @@ def test_it_refuses_a_bad_database_url(url: str, message: str) -> None:
         parse_database_url("DATABASE_URL", url)
 
 
+def test_it_normalises_allowed_networks() -> None:
+    name = "COORDCELL_WEBHOOK_ALLOWED_NETWORKS"
+    assert parse_networks(name, ["10.20.0.0/16", "fd00:20::/48", "192.0.2.7", "::1"]) == [
+        "10.20.0.0/16",
+        "fd00:20::/48",
+        "192.0.2.7/32",
+        "::1/128",
+    ]
+    assert parse_networks(name, []) == []
+
+
+@pytest.mark.parametrize("bad", ["ten", "10.0.0.0/33", "10.1.2.3/8", "fd00::1/8", ""])
+def test_it_refuses_a_malformed_network_naming_the_variable(bad: str) -> None:
+    name = "COORDCELL_WEBHOOK_ALLOWED_NETWORKS"
+    with pytest.raises(ConfigError, match=f"^{name} must be .*{re.escape(repr(bad))} is not one"):
+        parse_networks(name, ["10.0.0.0/8", bad])
+
+
 def _start(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
@@ -140,3 +160,15 @@ def test_start_up_stops_with_the_name_of_a_malformed_setting(tmp_path) -> None:
     )
     assert result.returncode == 2
     assert "DATABASE_URL must start with postgres://" in result.stderr
+
+
+def test_start_up_stops_on_a_malformed_allowed_network(tmp_path) -> None:
+    result = _start(
+        COORDCELL_DATA_DIR=str(tmp_path),
+        COORDCELL_SECRET_KEY="k",
+        COORDCELL_WEBHOOK_ALLOWED_NETWORKS="10.0.0.0/8, 10.1.2.3/8",
+    )
+    assert result.returncode == 2
+    assert "COORDCELL_WEBHOOK_ALLOWED_NETWORKS must be" in result.stderr
+    assert "'10.1.2.3/8'" in result.stderr
+    assert "Traceback" not in result.stderr

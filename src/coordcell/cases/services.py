@@ -30,7 +30,7 @@ from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.incidents import services as incident_services
 from coordcell.incidents.models import Incident
-from coordcell.notify.services import queue_step
+from coordcell.notify.services import queue_delivery
 from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.parties.models import Membership, Party
@@ -176,9 +176,31 @@ def _step(
             for u in recipients
         ]
     )
-    queue_step(case, step)  # the audience parties' webhooks, in this same transaction
+    queue_delivery(  # the audience parties' webhooks, in this same transaction
+        subject_type="cases.step",
+        subject_id=step.pk,
+        event_type=entry.event_type,
+        payload=_webhook_payload(case, step),
+        audience=case.audience_codes,
+        at=step.at,
+    )
     _email(case, step, recipients)
     return step
+
+
+def _webhook_payload(case: Case, step: Step) -> dict[str, Any]:
+    """What a party's webhook is told of a step: what the party may read of it, nothing
+    more (notify adds the delivery's id, the event type and the party)."""
+    entry = step.entry
+    return {
+        "case": {"id": case.public_id, "reference": case.reference},
+        "action": step.action,
+        "state": step.state_after,
+        "level": step.level_after,
+        "level_name": entry.data.get("level_name", ""),
+        "at": step.at,
+        "entry": {"seq": entry.seq, "hash": entry.hash},
+    }
 
 
 def _email(case: Case, step: Step, recipients: Iterable[User]) -> None:

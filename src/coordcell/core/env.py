@@ -8,7 +8,9 @@ credentials put them there), which keeps them out of the process environment.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -23,6 +25,7 @@ __all__ = [
     "env_secret",
     "env_str",
     "parse_database_url",
+    "parse_networks",
 ]
 
 
@@ -151,3 +154,22 @@ def parse_database_url(name: str, url: str) -> DatabaseConfig:
         port=str(port or ""),
         options=options,
     )
+
+
+def parse_networks(name: str, items: Iterable[str]) -> list[str]:
+    """Validate IP networks in CIDR notation read from the variable ``name``; return them
+    normalised.
+
+    A bare address is a network of one; host bits set after the prefix are an error (it is
+    unclear which network was meant). The message names the variable.
+    """
+    result = []
+    for item in items:
+        try:
+            result.append(str(ipaddress.ip_network(item, strict=True)))
+        except ValueError as exc:
+            raise ConfigError(
+                f"{name} must be comma-separated networks in CIDR notation "
+                f"(e.g. 10.20.0.0/16,fd00:20::/48); {item!r} is not one: {exc}"
+            ) from None
+    return result

@@ -8,10 +8,11 @@ of the networks the operators allowed (``COORDCELL_WEBHOOK_ALLOWED_NETWORKS``): 
 network between the parties lists the parties' private networks there.
 
 The host is checked when the webhook is registered and again at every send; the send
-connects only to the addresses that were checked (see ``services._exchange``), so a name
-that resolves elsewhere between the check and the connection gains nothing.
+connects only to the addresses that were checked (see ``transport``), so a name that
+resolves elsewhere between the check and the connection gains nothing.
 
-This module uses the standard library only: ``settings`` imports :func:`parse_networks`.
+This module uses the standard library only. The setting itself is read and validated
+at start-up by ``core.env.parse_networks``.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from coordcell.core.env import ConfigError
-
 __all__ = [
     "Address",
     "Network",
@@ -31,7 +30,6 @@ __all__ = [
     "check_host",
     "is_internal",
     "networks",
-    "parse_networks",
 ]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -63,24 +61,6 @@ class Address:
     ip: IPAddress
     family: int
     sockaddr: tuple[str, int] | tuple[str, int, int, int]
-
-
-def parse_networks(name: str, items: Iterable[str]) -> list[str]:
-    """Validate CIDRs read from the variable ``name``; return them normalised.
-
-    A bare address is a network of one; host bits set after the prefix are an error (it is
-    unclear which network was meant). The message names the variable.
-    """
-    result = []
-    for item in items:
-        try:
-            result.append(str(ipaddress.ip_network(item, strict=True)))
-        except ValueError as exc:
-            raise ConfigError(
-                f"{name} must be comma-separated networks in CIDR notation "
-                f"(e.g. 10.20.0.0/16,fd00:20::/48); {item!r} is not one: {exc}"
-            ) from None
-    return result
 
 
 def networks(items: Iterable[str | Network]) -> tuple[Network, ...]:

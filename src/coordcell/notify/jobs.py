@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from coordcell.core.worker import job
-from coordcell.notify.services import deliver_due
+from coordcell.notify.dispatch import deliver_due
 
 
 @job("notify.webhooks")

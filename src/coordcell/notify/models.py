@@ -1,11 +1,13 @@
-"""Webhooks: a party's own endpoints, told of every step of the cases in its audience.
+"""Webhooks: a party's own endpoints, told of what happens in the cell that it may read.
 
 A :class:`Webhook` belongs to one party and is managed by that party's cell
-administrators. Every case step delivered to the party's inbox is queued, in the step's
-transaction, as a :class:`Delivery` for each of the party's active webhooks; the worker
-claims deliveries with conditional updates and POSTs them, signed with the webhook's
-secret. Deliveries are operational bookkeeping (like the inbox's read marks), not
-record events; registering and deactivating a webhook are.
+administrators. Another app queues news (``queueing.queue_delivery``: a subject, an
+event type, a payload and the parties it is for) in its own transaction, as a
+:class:`Delivery` for each active webhook of those parties; today that is every case
+step, queued by ``cases``. The worker claims deliveries with conditional updates and
+POSTs them, signed with the webhook's secret (``dispatch``). Deliveries are operational
+bookkeeping (like the inbox's read marks), not record events; registering and
+deactivating a webhook are.
 """
 
 from __future__ import annotations
@@ -65,10 +67,13 @@ class Webhook(PublicIdModel):
 
 
 class Delivery(PublicIdModel):
-    """One case step for one webhook: the exact body that is signed, and how sending went."""
+    """One piece of news for one webhook: the exact body that is signed, and how sending
+    went. The subject (e.g. ``cases.step`` and the step's id) is what the news is about;
+    a webhook gets news of one subject once."""
 
     webhook = models.ForeignKey(Webhook, on_delete=models.PROTECT, related_name="deliveries")
-    step = models.ForeignKey("cases.Step", on_delete=models.PROTECT, related_name="+")
+    subject_type = models.CharField(max_length=60)
+    subject_id = models.CharField(max_length=64)
     event = models.CharField(max_length=60)
     body = models.TextField()
     state = models.CharField(
@@ -90,9 +95,12 @@ class Delivery(PublicIdModel):
         verbose_name_plural = _("webhook deliveries")
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["webhook", "step"], name="notify_one_delivery_per_step")
+            models.UniqueConstraint(
+                fields=["webhook", "subject_type", "subject_id"],
+                name="notify_one_delivery_per_subject",
+            )
         ]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="notify_delivery_due")]
 
     def __str__(self) -> str:
-        return f"{self.webhook_id}:{self.step_id}:{self.state}"
+        return f"{self.webhook_id}:{self.subject_type}:{self.subject_id}:{self.state}"
