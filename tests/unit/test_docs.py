@@ -7,6 +7,7 @@ README links to (style rule 10; compare datasette's ``tests/test_docs.py``).
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -150,3 +151,51 @@ def test_readme_links_into_docs_resolve() -> None:
     assert links, "the README links to no documentation"
     missing = [link for link in links if not (ROOT / link).exists()]
     assert missing == [], f"README links to missing files: {missing}"
+
+
+#: Folders that are not the repository's own text (tools' caches, the venv, local data).
+_NOT_OURS = {
+    ".git", ".venv", "__pycache__", ".hypothesis", ".mypy_cache", ".ruff_cache",
+    ".pytest_cache", "coordcell-data", "build", "dist", "var", "test-results",
+}  # fmt: skip
+# Built from pieces so that this file does not match itself.
+_OUTSIDE = re.compile(
+    "|".join(
+        [
+            re.escape("..") + "/shared",  # the workplace's reference folder beside a checkout
+            '"shared"' + r"\s*/",  # … joined as a path in Python
+            "/" + "work/",  # the workplace's absolute paths
+            r"parents\[\d+\]\.parent\b",  # a path above the repository's root
+        ]
+    )
+)
+
+
+def test_nothing_in_the_repository_names_a_path_outside_it() -> None:
+    offenders = []
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [
+            name for name in subfolders if name not in _NOT_OURS and not name.endswith(".egg-info")
+        ]
+        for name in files:
+            path = Path(folder) / name
+            if name == ".git" or path.suffix in {".mo", ".pyc", ".png"}:
+                continue
+            text = path.read_bytes().decode("utf-8", errors="replace")
+            offenders += [
+                f"{path.relative_to(ROOT)}:{text.count(chr(10), 0, m.start()) + 1}: {m.group(0)}"
+                for m in _OUTSIDE.finditer(text)
+            ]
+    assert offenders == []
+
+
+def test_the_outside_path_scan_finds_what_it_looks_for() -> None:
+    # Guards the scan above: a broken pattern would let it pass vacuously.
+    for sample in (
+        "see ../" + "shared/data/x.csv",
+        "ROOT.parent / " + '"shar' + 'ed" / "data"',
+        "/" + "work/main/tests",
+        "Path(__file__).parents[3]" + ".parent",
+    ):
+        assert _OUTSIDE.search(sample), sample
+    assert not _OUTSIDE.search("tests/data/ucdp_ged231_sample_levant.csv")
