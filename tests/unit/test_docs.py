@@ -199,3 +199,50 @@ def test_the_outside_path_scan_finds_what_it_looks_for() -> None:
     ):
         assert _OUTSIDE.search(sample), sample
     assert not _OUTSIDE.search("tests/data/ucdp_ged231_sample_levant.csv")
+
+
+def _readme_command_table() -> list[tuple[str, str]]:
+    """(synopsis, description) of each row of the README's command table, unescaped."""
+    text = _read(ROOT / "README.md")
+    table = text[text.index("| command | what it does |") :].split("\n\n", 1)[0]
+    rows = []
+    for line in table.splitlines()[2:]:
+        cells = [c.replace("\\|", "|").strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        assert len(cells) == 2, line
+        rows.append((cells[0].removeprefix("`").removesuffix("`"), cells[1]))
+    return rows
+
+
+def _help_commands(output: str) -> list[tuple[str, str]]:
+    """(synopsis, description) of each command ``coordcell --help`` lists."""
+    rows: list[tuple[str, str]] = []
+    for line in output.splitlines():
+        if line.startswith("  coordcell "):
+            rows.append((line.strip(), ""))
+        elif line.startswith("      ") and rows:
+            synopsis, description = rows[-1]
+            rows[-1] = (synopsis, f"{description} {line.strip()}".strip())
+    return rows
+
+
+def test_the_readme_command_table_is_what_coordcell_help_prints(tmp_path) -> None:
+    from tests.unit.test_cli import coordcell
+
+    result = coordcell(tmp_path, "--help")
+    assert result.returncode == 0, result.stderr
+    printed = _help_commands(result.stdout)
+    assert len(printed) >= 14
+    assert _readme_command_table() == printed
+
+
+def test_coordcell_help_lists_every_command_of_coordcells_apps() -> None:
+    from django.core.management import get_commands
+
+    from coordcell.cli import ALIASES, CHECK_WITH_SCENARIO, COMMANDS, OFFLINE_TOOLS
+
+    ours = {name for name, app in get_commands().items() if app.startswith("coordcell.")}
+    assert {"serve", "worker", "record"} <= ours  # guards the scan
+    listed = {synopsis.split()[1] for synopsis, _ in COMMANDS} - {"<django"}
+    as_django_names = {ALIASES.get(name, name) for name in listed} - set(OFFLINE_TOOLS)
+    as_django_names |= {CHECK_WITH_SCENARIO} if "check" in listed else set()
+    assert as_django_names - {"check"} == ours
