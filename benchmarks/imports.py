@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/imports.py [--n 100000] [--chunk 2000] [--keep DIR]
 
 Writes a synthetic UCDP GED CSV of N rows in the southern-Syria region (the 49 columns of
-the real sample ``../shared/data/ucdp_ged231_sample_levant.csv``; each row copies the text
+the real sample ``tests/data/ucdp_ged231_sample_levant.csv``; each row copies the text
 columns of a real row and gets a new id, a random point, dates and counts), sets up a
 fresh SQLite data directory with ``coordcell demo --no-serve``, and runs, each as its own
 process:
@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT.parent / "shared" / "data" / "ucdp_ged231_sample_levant.csv"
+SAMPLE = ROOT / "tests" / "data" / "ucdp_ged231_sample_levant.csv"
 COORDCELL = str(Path(sys.executable).with_name("coordcell"))
 #: Quneitra and Daraa, both sides of Lines A and B (lon, lat).
 REGION = (35.65, 32.55, 36.35, 33.45)

@@ -1,8 +1,7 @@
-"""Check CAP 1.2 documents with the shared test vectors: the OASIS schema (lxml) and
+"""Check CAP 1.2 documents with the CAP test vectors: the OASIS schema (lxml) and
 ``check_cap.py``, the rules of the CAP text that the schema does not enforce.
 
-The vectors live outside the repository (``/work/shared/vectors/cap`` beside the
-checkout); the tests that need them are skipped, saying so, where they are absent.
+The vectors are in ``tests/vectors/cap`` (origins and licences in ``tests/vectors/SOURCES.md``).
 """
 
 from __future__ import annotations
@@ -13,16 +12,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.reference import VECTORS
 
-CAP_VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors" / "cap"
+CAP_VECTORS = VECTORS / "cap"
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 NS = {"c": CAP_NS, "a": "http://www.w3.org/2005/Atom"}
-
-
-def _require() -> None:
-    if not (CAP_VECTORS / "CAP-v1.2.xsd").exists():
-        pytest.skip(f"the CAP test vectors are not at {CAP_VECTORS}")
 
 
 @cache
@@ -34,7 +28,6 @@ def _schema() -> Any:
 
 def xsd_errors(alert: Any) -> list[str]:
     """Schema errors of one ``<alert>`` (bytes, or an lxml element); [] when valid."""
-    _require()
     from lxml import etree
 
     root = parse(alert) if isinstance(alert, bytes) else alert
@@ -50,13 +43,12 @@ def spec_check(documents: list[bytes], tmp_path: Path) -> list[str]:
     Each document is written to its own file; the script prints ``<file>: OK`` or
     ``<file>: INVALID`` with its errors and exits 1 if any file is invalid.
     """
-    _require()
     paths = []
     for i, document in enumerate(documents):
         path = tmp_path / f"alert-{i}.xml"
         path.write_bytes(document)
         paths.append(str(path))
-    result = subprocess.run(  # noqa: S603 (our interpreter, the shared script, our files)
+    result = subprocess.run(  # noqa: S603 (our interpreter, the vectors' script, our files)
         [sys.executable, str(CAP_VECTORS / "check_cap.py"), *paths],
         capture_output=True,
         text=True,

@@ -1,11 +1,15 @@
 """The ``coordcell`` console script: one entry point dispatching to management commands.
 
-``coordcell demo``, ``serve``, ``worker``, ``scenario`` and ``record`` are coordcell's own
-commands; ``verify``, ``keygen`` and ``witness`` run without Django or a database (a party's
-own machine has neither); anything else (``migrate``, ``createsuperuser``, ``shell`` …)
-passes through to Django.
-The demo needs no configuration: before Django starts, it points the data directory
-at ``--data-dir`` and creates a secret key there if none is configured.
+``coordcell``, ``coordcell --help`` and ``coordcell help`` list coordcell's own commands
+(``COMMANDS``, the README's command table). ``verify``, ``keygen`` and ``witness`` run
+without Django or a database (a party's own machine has neither); every other command is a
+Django management command, coordcell's own or Django's (``migrate``, ``createsuperuser`` …).
+
+Nothing here needs configuration: ``--help`` and the commands that use no database run
+with none, and the commands that do use one find the demo's data directory (``coordcell-data``
+in the working directory, unless ``COORDCELL_DATA_DIR`` says otherwise) and the secret key the
+demo keeps there (see settings.py). The demo itself points the data directory at
+``--data-dir`` and creates a secret key there, before Django starts, if none is configured.
 """
 
 from __future__ import annotations
@@ -13,10 +17,119 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
-__all__ = ["main"]
+from coordcell.core.env import DEFAULT_DATA_DIR, DEMO_KEY_FILE
+
+__all__ = ["ALIASES", "CHECK_WITH_SCENARIO", "COMMANDS", "OFFLINE_TOOLS", "help_text", "main"]
+
+#: coordcell's commands as ``coordcell --help`` lists them: (synopsis, what it does). The
+#: README's command table is the same list (tests/unit/test_docs.py compares them).
+COMMANDS: tuple[tuple[str, str], ...] = (
+    (
+        "coordcell demo [--host H] [--port P] [--data-dir D]",
+        "migrate, load the scenario and the fictional demo data, print the accounts, serve, "
+        "run the worker and one witness per party",
+    ),
+    (
+        "coordcell serve",
+        "production server (gunicorn, several workers; configuration from the environment, "
+        "COORDCELL_SECRET_KEY required)",
+    ),
+    ("coordcell worker [--once] [--now T]", "the restart-safe background loop"),
+    (
+        "coordcell scenario check PATH",
+        "validate a scenario folder; every error with its file and field",
+    ),
+    (
+        "coordcell scenario load NAME|PATH",
+        "store a scenario as a new arrangement version (unchanged files: no-op)",
+    ),
+    (
+        "coordcell check --scenario NAME|PATH INPUT [--format ucdp|acled|geojson] "
+        "[--out F.jsonl|F.geojson] [--baseline POSITIONS.geojson]",
+        "assess every row of a UCDP, ACLED or GeoJSON file against the arrangement: zones, "
+        "distances to its lines, findings; one record per row and a summary (plain "
+        "coordcell check stays Django's system check)",
+    ),
+    (
+        "coordcell import ucdp|acled|geojson FILE [--scenario NAME] [--report F.csv|F.jsonl] "
+        "[--chunk N]",
+        "create an incident for every new row of an open-source file, attributed to its "
+        "dataset and assessed under the current arrangement version; idempotent by source id "
+        "(a second run creates nothing; a known id with other content is reported, not "
+        "overwritten); rejected rows with their line; one record event per chunk",
+    ),
+    (
+        "coordcell record export BUNDLE [--user U]",
+        "write the entries a person may read, their salts, the tree's leaves and every "
+        "checkpoint with its cosignatures",
+    ),
+    (
+        "coordcell record check",
+        "check the live record (hash chain, tree, checkpoints); names the first entry that fails",
+    ),
+    (
+        "coordcell record checkpoint",
+        "sign a checkpoint of the record now (the worker does it on its own)",
+    ),
+    (
+        "coordcell verify BUNDLE [--log-key K] [--witness-key K …]",
+        "verify a bundle offline, with no server or database; names the first entry or "
+        "signature that fails",
+    ),
+    (
+        "coordcell witness --server URL --token T --key F --state D [--interval S]",
+        "a party's witness: check the log only grows, cosign its checkpoint; exit 3 with the "
+        "evidence saved on a fork or rollback",
+    ),
+    (
+        "coordcell keygen NAME FILE [--cosigner]",
+        "make a log key or a witness key; prints its verifier key",
+    ),
+    (
+        "coordcell <django command>",
+        "anything else passes through to Django (migrate, createsuperuser, …; "
+        "coordcell help --commands lists them all)",
+    ),
+)
+
+#: Commands whose management command has another name: ``import`` is a Python keyword.
+ALIASES = {"import": "importincidents"}
+#: ``coordcell check --scenario …`` assesses observations; plain ``check`` stays Django's.
+CHECK_WITH_SCENARIO = "checkobservations"
+#: The tools that run without Django (a party's own machine has no server).
+OFFLINE_TOOLS = ("verify", "keygen", "witness")
+
+_HELP_FLAGS = ("-h", "--help")
+
+
+def help_text(width: int = 92) -> str:
+    """``coordcell --help``: coordcell's commands, one synopsis and description each."""
+    lines = [
+        "usage: coordcell COMMAND [ARGUMENTS]",
+        "",
+        "coordcell's commands (coordcell COMMAND --help shows a command's options):",
+        "",
+    ]
+    for synopsis, description in COMMANDS:
+        lines.append(f"  {synopsis}")
+        lines += textwrap.wrap(
+            description, width, initial_indent="      ", subsequent_indent="      "
+        )
+    lines += [
+        "",
+        *textwrap.wrap(
+            "--help, verify, keygen, witness, scenario check and check --scenario need no "
+            "configuration. Commands that use the database find the demo's data directory "
+            f"(./{DEFAULT_DATA_DIR}, or COORDCELL_DATA_DIR) and its secret key; coordcell serve "
+            "needs COORDCELL_SECRET_KEY. Every setting: docs/deployment.md.",
+            width,
+        ),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _option(argv: list[str], name: str) -> str | None:
@@ -29,7 +142,7 @@ def _option(argv: list[str], name: str) -> str | None:
 
 
 def _prepare_demo(argv: list[str]) -> None:
-    default = os.environ.get("COORDCELL_DATA_DIR") or "coordcell-data"
+    default = os.environ.get("COORDCELL_DATA_DIR") or DEFAULT_DATA_DIR
     data_dir = Path(_option(argv, "--data-dir") or default).expanduser().resolve()
     (data_dir / "static").mkdir(parents=True, exist_ok=True)
     os.environ["COORDCELL_DATA_DIR"] = str(data_dir)
@@ -43,7 +156,7 @@ def _prepare_demo(argv: list[str]) -> None:
     if not os.environ.get("COORDCELL_SECRET_KEY") and not os.environ.get(
         "COORDCELL_SECRET_KEY_FILE"
     ):
-        key_file = data_dir / "secret-key"
+        key_file = data_dir / DEMO_KEY_FILE
         if not key_file.exists():
             key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
             key_file.chmod(0o600)
@@ -51,7 +164,7 @@ def _prepare_demo(argv: list[str]) -> None:
 
 
 def _offline_tool(name: str) -> Any:
-    """The tools that run without Django (a party's own machine has no server)."""
+    """The entry point of one of ``OFFLINE_TOOLS``, or None."""
     if name == "verify":
         from coordcell.record.offline import verify_main
 
@@ -70,24 +183,21 @@ def _offline_tool(name: str) -> Any:
 def main(argv: list[str] | None = None) -> None:
     """Run a coordcell or Django management command."""
     args = list(sys.argv if argv is None else argv)
-    offline = _offline_tool(args[1] if len(args) > 1 else "")
+    if args[1:] in ([], ["help"], ["-h"], ["--help"]):
+        sys.stdout.write(help_text())
+        sys.exit(0)
+    offline = _offline_tool(args[1])
     if offline is not None:
         sys.exit(offline(args[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coordcell.settings")
-    if len(args) > 1 and args[1] == "demo":
+    asks_help = any(a in _HELP_FLAGS for a in args[2:])
+    if args[1] == "demo" and not asks_help:
         _prepare_demo(args[2:])
-    if (
-        len(args) > 1
-        and args[1] == "check"
-        and any(a == "--scenario" or a.startswith("--scenario=") for a in args[2:])
-    ):
-        # `coordcell check --scenario …` assesses observations; plain `coordcell check`
-        # stays Django's system check.
-        args[1] = "checkobservations"
-    if len(args) > 1 and args[1] == "import":
-        # `coordcell import ucdp|acled|geojson FILE`: `import` is a Python keyword, so
-        # the command's module is `importincidents`.
-        args[1] = "importincidents"
+    if args[1] == "check" and any(a.split("=")[0] == "--scenario" for a in args[2:]):
+        args[1] = CHECK_WITH_SCENARIO
+    args[1] = ALIASES.get(args[1], args[1])
+    if args[1] == "help" and len(args) > 2:  # `coordcell help import`
+        args[2] = ALIASES.get(args[2], args[2])
     from django.core.management import execute_from_command_line
 
     args[0] = "coordcell"

@@ -15,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.env import (
+    DEFAULT_DATA_DIR,
+    DEMO_KEY_FILE,
     ConfigError,
     env_bool,
     env_int,
@@ -24,15 +26,24 @@ from coordcell.core.env import (
     env_str,
     parse_database_url,
     parse_networks,
+    read_secret_file,
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 try:
-    DATA_DIR = env_path("COORDCELL_DATA_DIR", Path.cwd() / "coordcell-data")
+    DATA_DIR = env_path("COORDCELL_DATA_DIR", Path.cwd() / DEFAULT_DATA_DIR)
     DEMO = env_bool("COORDCELL_DEMO", False)
     DEBUG = env_bool("COORDCELL_DEBUG", DEMO)
-    SECRET_KEY = env_secret("COORDCELL_SECRET_KEY")
+    # Django's SECRET_KEY signs sessions, CSRF tokens and password-reset links: serving needs
+    # one configured here, and `coordcell serve` and coordcell.wsgi refuse to start without
+    # it. Any other command runs without: it takes the key the demo keeps in the data
+    # directory when there is one (so the command line works beside a demo), else none
+    # (Django then refuses, by itself, anything that would sign).
+    SECRET_KEY = env_secret("COORDCELL_SECRET_KEY", "")
+    SECRET_KEY_CONFIGURED = bool(SECRET_KEY)
+    if not SECRET_KEY and (DATA_DIR / DEMO_KEY_FILE).is_file():
+        SECRET_KEY = read_secret_file(DATA_DIR / DEMO_KEY_FILE)
     ALLOWED_HOSTS = env_list("COORDCELL_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
     CSRF_TRUSTED_ORIGINS = env_list("COORDCELL_CSRF_TRUSTED_ORIGINS", [])
     HTTPS = env_bool("COORDCELL_HTTPS", False)

@@ -11,18 +11,17 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests.reference import DATA
+
 FIXTURES = Path(__file__).resolve().parents[1] / "unit" / "interop" / "fixtures"
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-UCDP = SHARED / "ucdp_ged231_sample_levant.csv"
-UCDP_GEOJSON = SHARED / "ucdp_ged231_sample_levant.geojson"
-needs_sample = pytest.mark.skipif(not UCDP.exists(), reason="../shared/data is not beside the repo")
+UCDP = DATA / "ucdp_ged231_sample_levant.csv"
+UCDP_GEOJSON = DATA / "ucdp_ged231_sample_levant.geojson"
 
 
 def check(*args: str) -> None:
     call_command("checkobservations", "--scenario", "southern_syria_2026", *args)
 
 
-@needs_sample
 def test_it_writes_one_record_per_row_of_the_real_ucdp_sample(tmp_path, capsys) -> None:
     out = tmp_path / "x.jsonl"
     check(str(UCDP), "--format", "ucdp", "--out", str(out))
@@ -44,7 +43,6 @@ def test_it_writes_one_record_per_row_of_the_real_ucdp_sample(tmp_path, capsys) 
     assert "findings by clause and zone:" in summary
 
 
-@needs_sample
 def test_it_reads_the_same_events_from_geojson_and_writes_geojson(tmp_path) -> None:
     out = tmp_path / "x.geojson"
     check(str(UCDP_GEOJSON), "--out", str(out))

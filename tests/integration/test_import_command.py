@@ -27,14 +27,13 @@ from coordcell.interop.sniff import read_observations
 from coordcell.record.canonical import canonical_json
 from coordcell.record.export import check_record
 from coordcell.record.models import Entry
+from tests.reference import DATA, VECTORS
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "unit" / "interop" / "fixtures"
-UCDP = ROOT.parent / "shared" / "data" / "ucdp_ged231_sample_levant.csv"
-SAMPLE_GEOJSON = ROOT.parent / "shared" / "vectors" / "geojson" / "sample-incidents.geojson"
-needs_sample = pytest.mark.skipif(not UCDP.exists(), reason="../shared/data is not beside the repo")
+FIXTURES = Path(__file__).resolve().parents[1] / "unit" / "interop" / "fixtures"
+UCDP = DATA / "ucdp_ged231_sample_levant.csv"
+SAMPLE_GEOJSON = VECTORS / "geojson" / "sample-incidents.geojson"
 UCDP_5 = FIXTURES / "ucdp_ged231_5rows.csv"
 UCDP_5_IDS = {"178557", "178685", "216469", "180919", "116283"}
 
@@ -73,7 +72,6 @@ def rewrite_csv(source: Path, target: Path, change) -> None:
                 writer.writerow(changed)
 
 
-@needs_sample
 def test_the_real_ucdp_sample_becomes_incidents_once(capsys) -> None:
     before = Entry.objects.count()
     output = run("ucdp", str(UCDP))
@@ -191,8 +189,7 @@ def test_geojson_features_keep_their_geometry_and_a_feature_without_id_is_reject
     assert "rejected: 1" in output
 
 
-@pytest.mark.skipif(not SAMPLE_GEOJSON.exists(), reason="../shared/vectors is not beside the repo")
-def test_the_shared_sample_geojson_is_refused_row_by_row(tmp_path) -> None:
+def test_the_sample_geojson_of_the_vectors_is_refused_row_by_row(tmp_path) -> None:
     # Its two features give no incident kind (and lie in Djibouti): nothing is created.
     report = tmp_path / "rejected.csv"
     output = run("geojson", str(SAMPLE_GEOJSON), "--report", str(report))

@@ -7,6 +7,7 @@ README links to (style rule 10; compare datasette's ``tests/test_docs.py``).
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -150,3 +151,98 @@ def test_readme_links_into_docs_resolve() -> None:
     assert links, "the README links to no documentation"
     missing = [link for link in links if not (ROOT / link).exists()]
     assert missing == [], f"README links to missing files: {missing}"
+
+
+#: Folders that are not the repository's own text (tools' caches, the venv, local data).
+_NOT_OURS = {
+    ".git", ".venv", "__pycache__", ".hypothesis", ".mypy_cache", ".ruff_cache",
+    ".pytest_cache", "coordcell-data", "build", "dist", "var", "test-results",
+}  # fmt: skip
+# Built from pieces so that this file does not match itself.
+_OUTSIDE = re.compile(
+    "|".join(
+        [
+            re.escape("..") + "/shared",  # the workplace's reference folder beside a checkout
+            '"shared"' + r"\s*/",  # … joined as a path in Python
+            "/" + "work/",  # the workplace's absolute paths
+            r"parents\[\d+\]\.parent\b",  # a path above the repository's root
+        ]
+    )
+)
+
+
+def test_nothing_in_the_repository_names_a_path_outside_it() -> None:
+    offenders = []
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [
+            name for name in subfolders if name not in _NOT_OURS and not name.endswith(".egg-info")
+        ]
+        for name in files:
+            path = Path(folder) / name
+            if name == ".git" or path.suffix in {".mo", ".pyc", ".png"}:
+                continue
+            text = path.read_bytes().decode("utf-8", errors="replace")
+            offenders += [
+                f"{path.relative_to(ROOT)}:{text.count(chr(10), 0, m.start()) + 1}: {m.group(0)}"
+                for m in _OUTSIDE.finditer(text)
+            ]
+    assert offenders == []
+
+
+def test_the_outside_path_scan_finds_what_it_looks_for() -> None:
+    # Guards the scan above: a broken pattern would let it pass vacuously.
+    for sample in (
+        "see ../" + "shared/data/x.csv",
+        "ROOT.parent / " + '"shar' + 'ed" / "data"',
+        "/" + "work/main/tests",
+        "Path(__file__).parents[3]" + ".parent",
+    ):
+        assert _OUTSIDE.search(sample), sample
+    assert not _OUTSIDE.search("tests/data/ucdp_ged231_sample_levant.csv")
+
+
+def _readme_command_table() -> list[tuple[str, str]]:
+    """(synopsis, description) of each row of the README's command table, unescaped."""
+    text = _read(ROOT / "README.md")
+    table = text[text.index("| command | what it does |") :].split("\n\n", 1)[0]
+    rows = []
+    for line in table.splitlines()[2:]:
+        cells = [c.replace("\\|", "|").strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        assert len(cells) == 2, line
+        rows.append((cells[0].removeprefix("`").removesuffix("`"), cells[1]))
+    return rows
+
+
+def _help_commands(output: str) -> list[tuple[str, str]]:
+    """(synopsis, description) of each command ``coordcell --help`` lists."""
+    rows: list[tuple[str, str]] = []
+    for line in output.splitlines():
+        if line.startswith("  coordcell "):
+            rows.append((line.strip(), ""))
+        elif line.startswith("      ") and rows:
+            synopsis, description = rows[-1]
+            rows[-1] = (synopsis, f"{description} {line.strip()}".strip())
+    return rows
+
+
+def test_the_readme_command_table_is_what_coordcell_help_prints(tmp_path) -> None:
+    from tests.unit.test_cli import coordcell
+
+    result = coordcell(tmp_path, "--help")
+    assert result.returncode == 0, result.stderr
+    printed = _help_commands(result.stdout)
+    assert len(printed) >= 14
+    assert _readme_command_table() == printed
+
+
+def test_coordcell_help_lists_every_command_of_coordcells_apps() -> None:
+    from django.core.management import get_commands
+
+    from coordcell.cli import ALIASES, CHECK_WITH_SCENARIO, COMMANDS, OFFLINE_TOOLS
+
+    ours = {name for name, app in get_commands().items() if app.startswith("coordcell.")}
+    assert {"serve", "worker", "record"} <= ours  # guards the scan
+    listed = {synopsis.split()[1] for synopsis, _ in COMMANDS} - {"<django"}
+    as_django_names = {ALIASES.get(name, name) for name in listed} - set(OFFLINE_TOOLS)
+    as_django_names |= {CHECK_WITH_SCENARIO} if "check" in listed else set()
+    assert as_django_names - {"check"} == ours

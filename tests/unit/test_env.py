@@ -144,16 +144,6 @@ def _start(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_start_up_stops_with_the_name_of_a_missing_secret(tmp_path) -> None:
-    result = _start(COORDCELL_DATA_DIR=str(tmp_path))
-    assert result.returncode == 2
-    assert (
-        "configuration error: COORDCELL_SECRET_KEY (or COORDCELL_SECRET_KEY_FILE) is required"
-        in result.stderr
-    )
-    assert "Traceback" not in result.stderr
-
-
 def test_start_up_stops_with_the_name_of_a_malformed_setting(tmp_path) -> None:
     result = _start(
         COORDCELL_DATA_DIR=str(tmp_path), COORDCELL_SECRET_KEY="k", DATABASE_URL="mysql://x/y"

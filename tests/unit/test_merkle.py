@@ -1,7 +1,6 @@
 """The RFC 6962 / RFC 9162 Merkle tree: reference vectors, then properties on random trees.
 
-The vectors live in ``../shared/vectors`` beside the repository (CI lays them there); a missing
-copy is an error, not a skip.
+The vectors are in ``tests/vectors/merkle`` (see ``tests/vectors/SOURCES.md``).
 """
 
 from __future__ import annotations
@@ -9,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,13 +32,11 @@ from coordcell.record.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from tests import reference
 
-VECTORS_FILE = (
-    Path(__file__).resolve().parents[3] / "shared" / "vectors" / "merkle" / "rfc6962-vectors.json"
+VECTORS: dict[str, Any] = json.loads(
+    (reference.VECTORS / "merkle" / "rfc6962-vectors.json").read_text()
 )
-if not VECTORS_FILE.is_file():
-    raise RuntimeError(f"Merkle reference vectors missing: {VECTORS_FILE} (../shared beside repo)")
-VECTORS: dict[str, Any] = json.loads(VECTORS_FILE.read_text())
 LEAVES = [bytes.fromhex(h) for h in VECTORS["leaves_hex"]]
 H = bytes.fromhex
 

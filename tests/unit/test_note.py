@@ -1,8 +1,7 @@
 """Signed notes, checkpoints and cosignatures: the Go reference vectors, RFC 8032 and
 Wycheproof Ed25519 vectors, and the checkpoint and cosignature rules.
 
-The vectors live in ``../shared/vectors`` beside the repository (CI lays them there); a missing
-copy is an error, not a skip.
+The vectors are in ``tests/vectors`` (see ``tests/vectors/SOURCES.md``).
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,18 +33,15 @@ from coordcell.record.note import (
     sign_note,
     verify_cosignature,
 )
+from tests import reference
 
-VECTORS_DIR = Path(__file__).resolve().parents[3] / "shared" / "vectors"
-if not VECTORS_DIR.is_dir():
-    raise RuntimeError(f"reference vectors missing: {VECTORS_DIR} (../shared beside the repo)")
+ED25519 = reference.VECTORS / "ed25519"
 NOTE_VECTORS: dict[str, Any] = json.loads(
-    (VECTORS_DIR / "signed-note" / "signed-note-vectors.json").read_text()
+    (reference.VECTORS / "signed-note" / "signed-note-vectors.json").read_text()
 )
-RFC8032: dict[str, Any] = json.loads((VECTORS_DIR / "ed25519" / "rfc8032-ed25519.json").read_text())
-WYCHEPROOF: dict[str, Any] = json.loads(
-    (VECTORS_DIR / "ed25519" / "wycheproof-ed25519-subset.json").read_text()
-)
-SIGN_INPUT = (VECTORS_DIR / "ed25519" / "sign.input.first64").read_text().splitlines()
+RFC8032: dict[str, Any] = json.loads((ED25519 / "rfc8032-ed25519.json").read_text())
+WYCHEPROOF: dict[str, Any] = json.loads((ED25519 / "wycheproof-ed25519-subset.json").read_text())
+SIGN_INPUT = (ED25519 / "sign.input.first64").read_text().splitlines()
 KEYS = NOTE_VECTORS["keys"]
 H = bytes.fromhex
 

@@ -16,6 +16,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 __all__ = [
+    "DEFAULT_DATA_DIR",
+    "DEMO_KEY_FILE",
+    "SERVING_NEEDS_KEY",
     "ConfigError",
     "DatabaseConfig",
     "env_bool",
@@ -26,7 +29,21 @@ __all__ = [
     "env_str",
     "parse_database_url",
     "parse_networks",
+    "read_secret_file",
 ]
+
+#: The data directory when ``COORDCELL_DATA_DIR`` is not set, in the working directory: the
+#: demo's, and so the one every other command finds beside a demo.
+DEFAULT_DATA_DIR = "coordcell-data"
+
+#: The secret key ``coordcell demo`` makes in its data directory when none is configured.
+DEMO_KEY_FILE = "secret-key"
+
+#: Why ``coordcell serve`` (and coordcell.wsgi, coordcell.asgi) will not start.
+SERVING_NEEDS_KEY = (
+    "COORDCELL_SECRET_KEY (or COORDCELL_SECRET_KEY_FILE) is required to serve: it signs "
+    "sessions, CSRF tokens and password-reset links (see docs/deployment.md)"
+)
 
 
 class ConfigError(Exception):
@@ -97,18 +114,25 @@ def env_secret(name: str, default: str | None = None) -> str:
     if direct and file_name:
         raise ConfigError(f"set either {name} or {name}_FILE, not both")
     if file_name:
-        try:
-            value = Path(file_name).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(f"{name}_FILE: cannot read {file_name}: {exc.strerror}") from None
-        if not value:
-            raise ConfigError(f"{name}_FILE: {file_name} is empty")
-        return value
+        return read_secret_file(Path(file_name), f"{name}_FILE")
     if direct:
         return direct
     if default is None:
         raise ConfigError(f"{name} (or {name}_FILE) is required but not set")
     return default
+
+
+def read_secret_file(path: Path, name: str | None = None) -> str:
+    """The secret held in ``path`` (surrounding whitespace stripped); an unreadable or
+    empty file is an error that names it (and ``name``, the variable that points at it)."""
+    prefix = f"{name}: " if name else ""
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(f"{prefix}cannot read {path}: {exc.strerror}") from None
+    if not value:
+        raise ConfigError(f"{prefix}{path} is empty")
+    return value
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,16 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.reference import DATA
+
 HERE = pathlib.Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
-#: ../shared/data next to the repository (the reference data; absent in a bare clone).
-SHARED_DATA = pathlib.Path(__file__).resolve().parents[3].parent / "shared" / "data"
 
 
-def shared(name: str) -> pathlib.Path:
-    """A file of the shared reference data, or skip the test when it is not there."""
-    path = SHARED_DATA / name
-    if not path.is_file():
-        pytest.skip(f"reference data not available: {path}")
+def reference(name: str) -> pathlib.Path:
+    """A file of the reference data in ``tests/data`` (see its SOURCES.md)."""
+    path = DATA / name
+    assert path.is_file(), f"missing from tests/data: {name}"
     return path
 
 

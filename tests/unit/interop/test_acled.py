@@ -22,7 +22,7 @@ from coordcell.interop import (
     read_acled_csv,
 )
 
-from .conftest import FIXTURES, shared
+from .conftest import FIXTURES, reference
 
 Write = Callable[[str, str | bytes], pathlib.Path]
 INVENTED = FIXTURES / "acled_invented.csv"
@@ -39,7 +39,7 @@ def _line(**values: str) -> str:
 
 
 def test_the_fixture_has_the_schema_columns_in_order() -> None:
-    schema = json.loads(shared("acled_schema.json").read_text(encoding="utf-8"))
+    schema = json.loads(reference("acled_schema.json").read_text(encoding="utf-8"))
     assert schema["csv_column_order"] == COLUMNS
 
 

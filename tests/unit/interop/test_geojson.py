@@ -19,7 +19,7 @@ from coordcell.interop import (
     read_geojson,
 )
 
-from .conftest import FIXTURES, shared
+from .conftest import FIXTURES, reference
 
 Write = Callable[[str, str | bytes], pathlib.Path]
 POINT = {"type": "Point", "coordinates": [35.824, 33.125]}
@@ -99,7 +99,7 @@ def test_it_reports_an_unclosed_polygon_and_keeps_the_other_feature() -> None:
 
 def test_it_reads_the_real_ucdp_sample_as_geojson() -> None:
     report = ImportReport()
-    rows = list(report.track(read_geojson(shared("ucdp_ged231_sample_levant.geojson"))))
+    rows = list(report.track(read_geojson(reference("ucdp_ged231_sample_levant.geojson"))))
     assert (report.read, report.accepted, report.rejected) == (106, 106, 0)
     assert all(r.attribution == UCDP_ATTRIBUTION for r in rows)
     assert {r.kind for r in rows} == {"armed_clash", "attack_on_civilians"}

@@ -22,13 +22,13 @@ from coordcell.rules.taxonomy import (
 )
 from coordcell.rules.vocabulary import PROHIBITED_ACTIVITIES
 
-from .conftest import HERE, shared
+from .conftest import HERE, reference
 
 ROOT = HERE.parents[2]
 
 
 def _acled_schema_pairs() -> set[tuple[str, str]]:
-    schema = json.loads(shared("acled_schema.json").read_text(encoding="utf-8"))
+    schema = json.loads(reference("acled_schema.json").read_text(encoding="utf-8"))
     return {
         (event_type, sub["sub_event_type"])
         for event_type, subs in schema["event_types"].items()

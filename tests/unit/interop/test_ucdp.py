@@ -21,7 +21,7 @@ from coordcell.interop import (
 )
 from coordcell.interop.ucdp import WHERE_PREC_UNCERTAINTY_M
 
-from .conftest import FIXTURES, shared
+from .conftest import FIXTURES, reference
 
 Write = Callable[[str, str | bytes], pathlib.Path]
 FIVE_ROWS = FIXTURES / "ucdp_ged231_5rows.csv"
@@ -49,7 +49,7 @@ def _line(**values: str) -> str:
 
 
 def test_it_accepts_every_row_of_the_real_sample() -> None:
-    path = shared("ucdp_ged231_sample_levant.csv")
+    path = reference("ucdp_ged231_sample_levant.csv")
     rows, report = _read(path)
     assert (report.read, report.accepted, report.rejected) == (106, 106, 0)
     assert len({row.source_id for row in rows}) == 106

@@ -5,19 +5,16 @@ from __future__ import annotations
 import json
 import pathlib
 
-import pytest
 import shapely.geometry
 
 from coordcell.rules import vocabulary
 from coordcell.rules.scenario import check_scenario, content_hash, read_scenario
+from tests.reference import DATA
 
 from .conftest import SHIPPED
 
-# ../shared/data beside the repository (the workplace lays it there; CI too).
-REFERENCE_DATA = pathlib.Path(__file__).resolve().parents[3].parent / "shared" / "data"
-
-# The numbers of disengagement_1974_limits.json (FRUS-83), written out so that the test
-# also runs where the reference folder is absent.
+# The numbers of tests/data/disengagement_1974_limits.json (FRUS-83), written out so that
+# a change to either side shows (test_it_matches_the_reference_limits_file compares them).
 REFERENCE_LIMITS = {
     "AOL-10": {
         "max_personnel": 6000,
@@ -88,9 +85,8 @@ def test_it_takes_the_limits_from_the_1974_reference() -> None:
     assert "surface_to_air_missiles" in clauses["AOL-25"].prohibited
 
 
-@pytest.mark.skipif(not REFERENCE_DATA.is_dir(), reason="reference data folder not present")
 def test_it_matches_the_reference_limits_file() -> None:
-    reference = json.loads((REFERENCE_DATA / "disengagement_1974_limits.json").read_text())
+    reference = json.loads((DATA / "disengagement_1974_limits.json").read_text())
     bands = {(band["from_km"], band["to_km"]): band for band in reference["areas_of_limitation"]}
     for (low, high), clause_id in (((0, 10), "AOL-10"), ((10, 20), "AOL-20")):
         expected = {k: v for k, v in bands[(low, high)].items() if k in vocabulary.LIMIT_KEYS}
@@ -98,9 +94,8 @@ def test_it_matches_the_reference_limits_file() -> None:
     assert bands[(0, 25)]["surface_to_air_missiles_allowed"] is False
 
 
-@pytest.mark.skipif(not REFERENCE_DATA.is_dir(), reason="reference data folder not present")
 def test_it_keeps_the_reference_geometry_exactly() -> None:
-    reference = json.loads((REFERENCE_DATA / "derived_undof_lines_and_aol.geojson").read_text())
+    reference = json.loads((DATA / "derived_undof_lines_and_aol.geojson").read_text())
     expected = {f["properties"]["id"]: f["geometry"] for f in reference["features"]}
     zones = {zone.id: zone for zone in read_scenario(SHIPPED).zones}
     for zone_id, geometry in expected.items():

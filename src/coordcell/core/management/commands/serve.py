@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from coordcell.core.env import ConfigError, env_int
+from coordcell.core.env import SERVING_NEEDS_KEY, ConfigError, env_int
 
 
 class Command(BaseCommand):
@@ -23,6 +24,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Before anything else (no migration either): the demo's key, which other commands
+        # find in the data directory, is not one to serve with.
+        if not settings.SECRET_KEY_CONFIGURED:
+            raise CommandError(SERVING_NEEDS_KEY, returncode=2)
         try:
             port = options["port"] or env_int("COORDCELL_PORT", 8000, minimum=1)
             workers = options["workers"] or env_int(

@@ -1,0 +1,62 @@
+"""The command line beside a demo, with no configuration at all.
+
+``coordcell demo --no-serve`` sets up its data directory (``coordcell-data`` in the working
+directory, with its secret key); then, in the same directory and with an environment of
+``PATH`` and ``HOME`` only, the commands that use the database work as they are, and
+``coordcell serve`` still refuses to start, because the demo's key is not one to serve with.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from tests.unit.test_cli import NO_KEY, coordcell
+
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")),
+    reason="the demo's SQLite data directory: runs in the suite's SQLite pass",
+)
+
+
+@pytest.fixture(scope="module")
+def beside_demo(tmp_path_factory: pytest.TempPathFactory):
+    """An otherwise empty directory where ``coordcell demo --no-serve`` ran."""
+    root = tmp_path_factory.mktemp("beside-demo")
+    result = coordcell(root, "demo", "--no-serve")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (root / "coordcell-data" / "secret-key").is_file()
+    return root
+
+
+def test_record_check_finds_the_demos_record(beside_demo) -> None:
+    result = coordcell(beside_demo, "record", "check")
+    assert result.returncode == 0, result.stderr
+    assert "record intact:" in result.stdout
+    assert "0 checkpoints" not in result.stdout
+
+
+def test_record_export_writes_what_a_person_reads_and_verify_checks_it(beside_demo) -> None:
+    exported = coordcell(beside_demo, "record", "export", "il.json", "--user", "il.liaison")
+    assert exported.returncode == 0, exported.stderr
+    entries, total = re.match(r"il\.json: (\d+) entries of (\d+),", exported.stdout).groups()
+    assert 0 < int(entries) < int(total)  # the liaison reads some entries, not all
+    verified = coordcell(beside_demo, "verify", "il.json")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert f": {entries} entries verified in a tree of {total} " in verified.stdout
+
+
+def test_the_worker_runs_a_pass_at_a_given_time(beside_demo) -> None:
+    result = coordcell(beside_demo, "worker", "--once", "--now", "2026-03-01T12:00:00+00:00")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "worker: 1 pass done\n"
+
+
+def test_serve_refuses_the_demos_key(beside_demo) -> None:
+    key = (beside_demo / "coordcell-data" / "secret-key").read_text(encoding="utf-8")
+    result = coordcell(beside_demo, "serve", "--port", "1")
+    assert result.returncode == 2
+    assert NO_KEY in result.stderr
+    assert (beside_demo / "coordcell-data" / "secret-key").read_text(encoding="utf-8") == key
