@@ -31,8 +31,9 @@ EXEMPT = {
     # The record's own writer.
     "coordcell.record.services.append_event",
     # Webhook deliveries: the steps they carry are already recorded.
-    "coordcell.notify.services.queue_step",
-    "coordcell.notify.services.deliver_due",
+    "coordcell.notify.queueing.queue_delivery",
+    "coordcell.notify.dispatch.deliver_due",
+    "coordcell.notify.dispatch.settle",
     # The demo's fictional data goes through the services where the record matters; its
     # loader also writes fixtures that no member acts on (fictional flags, passwords).
     "coordcell.demo.loader.load_demo_data",
