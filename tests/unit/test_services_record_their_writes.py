@@ -32,7 +32,6 @@ EXEMPT = {
     "coordcell.record.services.append_event",
     # Webhook deliveries: the steps they carry are already recorded.
     "coordcell.notify.queueing.queue_delivery",
-    "coordcell.notify.dispatch.deliver_due",
     "coordcell.notify.dispatch.settle",
     # The demo's fictional data goes through the services where the record matters; its
     # loader also writes fixtures that no member acts on (fictional flags, passwords).
