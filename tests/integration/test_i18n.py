@@ -79,3 +79,18 @@ def test_every_message_has_a_translation(language: str) -> None:
 
 def test_languages_are_the_three_of_the_cell() -> None:
     assert [code for code, _ in settings.LANGUAGES] == ["en", "ar", "he"]
+
+
+@pytest.mark.parametrize("language", ["ar", "he", "en"])
+def test_coordinates_keep_latin_digits_and_a_point_in_every_language(
+    client_for, language
+) -> None:
+    from coordcell.cases.models import Case
+
+    case = Case.objects.order_by("pk").first()
+    client = client_for("il.liaison")
+    _switch(client, language)
+    html = client.get(f"/cases/{case.public_id}/").content.decode()
+    incident = case.incident
+    assert f"{incident.lat:.5f}, {incident.lon:.5f}" in html
+    assert f"{incident.lat:.5f}".replace(".", ",") not in html
