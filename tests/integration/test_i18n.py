@@ -82,9 +82,7 @@ def test_languages_are_the_three_of_the_cell() -> None:
 
 
 @pytest.mark.parametrize("language", ["ar", "he", "en"])
-def test_coordinates_keep_latin_digits_and_a_point_in_every_language(
-    client_for, language
-) -> None:
+def test_coordinates_keep_latin_digits_and_a_point_in_every_language(client_for, language) -> None:
     from coordcell.cases.models import Case
 
     case = Case.objects.order_by("pk").first()
