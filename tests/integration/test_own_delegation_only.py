@@ -71,8 +71,9 @@ def test_it_refuses_the_mediators_administrator_a_member_of_syrias_delegation_in
     api: Any, auth: str
 ) -> None:
     User.objects.create_user(username="us.plant", password="a-long-test-password-1")
+    client = api("mediator", auth)
     before = _state()
-    response = api("mediator", auth).post(
+    response = client.post(
         f"/api/v1/delegations/{_syria().public_id}/members/",
         {"username": "us.plant", "role": "analyst"},
         content_type="application/json",
@@ -85,8 +86,9 @@ def test_it_refuses_the_mediators_administrator_a_member_of_syrias_delegation_in
 def test_it_refuses_the_mediators_administrator_a_delegation_of_syria_in_the_api(
     api: Any, auth: str
 ) -> None:
+    client = api("mediator", auth)
     before = _state()
-    response = api("mediator", auth).post(
+    response = client.post(
         "/api/v1/delegations/",
         {"party": "sy", "names": {"en": "Planted delegation"}},
         content_type="application/json",
@@ -100,8 +102,9 @@ def test_it_refuses_the_mediators_administrator_closing_syrias_delegation_in_the
     api: Any, auth: str
 ) -> None:
     syria = _syria()
+    client = api("mediator", auth)
     before = _state()
-    response = api("mediator", auth).put(
+    response = client.put(
         f"/api/v1/delegations/{syria.public_id}/",
         {"names": syria.names, "active": False},
         content_type="application/json",
