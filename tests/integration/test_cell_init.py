@@ -151,7 +151,7 @@ def test_it_takes_the_address_from_the_setting() -> None:
 
 
 def test_it_sets_up_a_delegation_in_three_languages_for_a_party_without_one(console) -> None:
-    party, _ = register_party(
+    register_party(
         actor=console,
         code="xx",
         kind="monitor",

@@ -22,7 +22,7 @@ __all__ = ["code_is_valid", "enrol", "new_secret", "qr_code_data_uri"]
 
 def new_secret() -> str:
     """A fresh TOTP secret (base32), as allauth makes them."""
-    return generate_totp_secret()
+    return str(generate_totp_secret())
 
 
 def qr_code_data_uri(label: str, secret: str) -> tuple[str, str]:

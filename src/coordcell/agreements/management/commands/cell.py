@@ -24,6 +24,12 @@ from coordcell.core.errors import NotFound, ValidationFailed
 from coordcell.parties.selectors import awaiting_invitation
 from coordcell.parties.services import INVITED, PENDING, init_cell
 
+INIT_HELP = (
+    "Give each party of the current arrangement a delegation if it has none and, while "
+    "nobody administers it, a one-time invitation link for its first cell administrator, "
+    "printed once (see docs/deployment.md). Safe to run again: it only adds what is missing."
+)
+
 #: How an invitation's time limit is printed (UTC, like the record).
 WHEN = "%Y-%m-%d %H:%M UTC"
 
@@ -33,14 +39,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        init = sub.add_parser(
-            "init",
-            help=(
-                "Give each party of the current arrangement a delegation and, while nobody "
-                "administers it, a one-time invitation link for its first cell administrator "
-                "(printed once). Safe to run again: it only adds what is missing."
-            ),
-        )
+        init = sub.add_parser("init", help=INIT_HELP, description=INIT_HELP)
         init.add_argument(
             "--base-url",
             metavar="URL",
