@@ -267,3 +267,15 @@ def test_a_donor_administrator_joining_is_recorded_only_for_the_donor_and_the_me
 def test_the_invitation_page_is_never_cached(invite: Any) -> None:
     response = Client().get(invite("jo"))
     assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("ar", "أول مسؤول إدارة خلية لدى"), ("he", "מנהל התא הראשון של")],
+)
+def test_the_invitation_page_speaks_the_persons_language(
+    invite: Any, language: str, title: str
+) -> None:
+    body = _text(Client().get(invite("jo"), HTTP_ACCEPT_LANGUAGE=language))
+    assert f'<html lang="{language}" dir="rtl">' in body
+    assert title in body
