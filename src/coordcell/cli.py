@@ -40,6 +40,12 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ),
     ("coordcell worker [--once] [--now T]", "the restart-safe background loop"),
     (
+        "coordcell cell init [--base-url URL] [--reissue PARTY …]",
+        "first run: a delegation for each party of the current arrangement that has none, "
+        "and for each party nobody administers yet a one-time invitation link for its first "
+        "cell administrator, printed once (idempotent; --reissue replaces a lost link)",
+    ),
+    (
         "coordcell scenario check PATH",
         "validate a scenario folder; every error with its file and field",
     ),

@@ -54,6 +54,14 @@ try:
     CHECK_MAX_BYTES = env_int("COORDCELL_CHECK_MAX_BYTES", 5_000_000, minimum=1000)
     CHECK_MAX_FEATURES = env_int("COORDCELL_CHECK_MAX_FEATURES", 10_000, minimum=1)
     WORKER_INTERVAL_SECONDS = env_int("COORDCELL_WORKER_INTERVAL", 10, minimum=1)
+    # First run (`coordcell cell init`): how long a first administrator's invitation link
+    # works, and the address the printed links start with (--base-url overrides it).
+    INVITATION_HOURS = env_int("COORDCELL_INVITATION_HOURS", 72, minimum=1)
+    BASE_URL = env_str("COORDCELL_BASE_URL", "").rstrip("/")
+    if BASE_URL and not BASE_URL.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"COORDCELL_BASE_URL must start with https:// or http://; got {BASE_URL!r}"
+        )
     # The record's log key (a signed-note private key); see docs/record.md.
     LOG_KEY = env_secret("COORDCELL_LOG_KEY", "")
     LOG_KEY_NEXT = env_secret("COORDCELL_LOG_KEY_NEXT", "")

@@ -3,12 +3,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from coordcell.parties.views import profile
+from coordcell.parties.views import invitation, profile
 
 urlpatterns = [
     path("api/", include("coordcell.api.urls")),
     # One's own profile lists one's memberships, which the parties app owns.
     path("accounts/profile/", profile, name="profile"),
+    # A first administrator's one-time link (coordcell cell init); under /accounts/ like
+    # the other pages someone without a second factor yet must reach.
+    path("accounts/invitation/<str:token>/", invitation, name="invitation"),
     path("accounts/", include("coordcell.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -163,7 +163,7 @@ def _check_passes(cell: Cell) -> int:
 
 def test_a_sigkill_mid_burst_loses_no_committed_change_and_no_event(cell: Cell) -> None:
     server = cell.serve(workers=2)
-    token = cell.token("mediator")
+    token = cell.token("il.admin")  # a party's own administrator creates its delegations
     before = _delegations(cell)  # SQLite readers do not disturb the running server
     burst = Burst(server.base_url, token)
 

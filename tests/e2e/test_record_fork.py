@@ -84,7 +84,7 @@ def _create_delegation(cell: Cell, server: Server, name: str) -> None:
         server.base_url,
         "POST",
         "/api/v1/delegations/",
-        cell.token("mediator"),
+        cell.token("il.admin"),
         {"party": "il", "names": {"en": name}},
     )
     assert status == 201, body

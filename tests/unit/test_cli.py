@@ -70,6 +70,8 @@ def test_coordcell_help_lists_coordcells_own_commands(tmp_path, args) -> None:
         (["demo", "--help"], "coordcell demo"),
         (["serve", "--help"], "coordcell serve"),
         (["worker", "--help"], "coordcell worker"),
+        (["cell", "--help"], "coordcell cell"),
+        (["cell", "init", "--help"], "coordcell cell init"),
         (["scenario", "--help"], "coordcell scenario"),
         (["scenario", "check", "--help"], "coordcell scenario check"),
         (["scenario", "load", "--help"], "coordcell scenario load"),
@@ -96,9 +98,8 @@ def test_every_commands_help_needs_no_configuration(tmp_path, args, usage) -> No
 def test_the_help_tests_cover_every_listed_command() -> None:
     # A command added to COMMANDS needs its --help case above.
     words = {synopsis.split()[1] for synopsis, _ in COMMANDS} - {"<django"}
-    assert words == {"demo", "serve", "worker", "scenario", "check", "import", "record"} | set(
-        OFFLINE_TOOLS
-    )
+    listed = {"demo", "serve", "worker", "cell", "scenario", "check", "import", "record"}
+    assert words == listed | set(OFFLINE_TOOLS)
 
 
 def test_demo_help_makes_no_secret_key(tmp_path) -> None:

@@ -24,6 +24,7 @@ __all__ = [
     "list_clauses",
     "list_protocols",
     "list_versions",
+    "party_codes",
     "places_feature_collection",
     "zones_feature_collection",
 ]
@@ -69,6 +70,11 @@ def get_version(actor: Actor, arrangement: str | None, number: int | None) -> Ar
     if version is None:
         raise NotFound()
     return version
+
+
+def party_codes(version: ArrangementVersion) -> list[str]:
+    """The codes of the parties a version names, in the arrangement's order."""
+    return [str(p["code"]) for p in version.content.get("parties", [])]
 
 
 def list_clauses(actor: Actor, version: ArrangementVersion) -> QuerySet[Clause]:

@@ -24,3 +24,14 @@ MEMBER_ADDED = register(
 MEMBERSHIP_ENDED = register(
     "parties.membership_ended", _("Membership ended"), "A person's role in a delegation ended."
 )
+INVITATION_ISSUED = register(
+    "parties.invitation_issued",
+    _("Invitation issued"),
+    "The console issued a one-time invitation for a party's first cell administrator "
+    "(replacing any earlier one that was not used).",
+)
+INVITATION_ACCEPTED = register(
+    "parties.invitation_accepted",
+    _("Invitation accepted"),
+    "A party's first cell administrator accepted their invitation: their account and role.",
+)

@@ -22,6 +22,7 @@ __all__ = [
     "CreatePersonForm",
     "DelegationCreateForm",
     "DelegationNamesForm",
+    "InvitationForm",
 ]
 
 #: Service field names → form field names.
@@ -110,3 +111,49 @@ class CreatePersonForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     email = forms.EmailField(label=_("E-mail"), required=False)
     role = forms.ChoiceField(label=_("Role"), choices=RoleChoices.choices)
+
+
+class InvitationForm(forms.Form):
+    """What an invited first administrator chooses: their user name and password, and —
+    when the cell requires a second factor — the code their authenticator app shows."""
+
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "username"}),
+        help_text=_("Letters, digits and @ . + - _ only."),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters, not a common password, not only digits."),
+    )
+    password2 = forms.CharField(
+        label=_("The same password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"dir": "ltr", "autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )
+
+    #: Service field names → form field names.
+    ALIASES = {"password": "password1"}
+
+    def __init__(self, *args: Any, require_code: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not require_code:
+            del self.fields["code"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords are not the same."))
+        return data

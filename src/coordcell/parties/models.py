@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from coordcell.core.models import LocalizedNamesMixin, PublicIdModel, RestrictedQuerySet
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 
-__all__ = ["Delegation", "Membership", "Party", "party_visibility"]
+__all__ = ["Delegation", "Invitation", "Membership", "Party", "party_visibility"]
 
 
 def party_visibility(actor: Any, prefix: str = "") -> Q:
@@ -35,17 +35,18 @@ def party_visibility(actor: Any, prefix: str = "") -> Q:
 
 
 def managed_by(actor: Any, prefix: str = "") -> Q:
-    """Which parties' delegations an actor may manage.
+    """Which parties' delegations an actor may manage: their own party's, nobody else's.
 
-    A cell administrator manages their own party's delegations; the mediator's cell
-    administrators, who run the cell's secretariat, manage every delegation.
+    Only a party's own cell administrators create, rename, close and reopen its
+    delegations and add or remove its people — not the mediator's administrators: an
+    account the mediator could place inside another party's delegation would read that
+    party's private incidents. The console (``coordcell cell init``, the demo) sets the
+    first delegations and administrators up.
     """
     if getattr(actor, "system", False):
         return Q()
     if actor.party_id is None or not actor.has_role(RoleChoices.CELL_ADMINISTRATOR):
         return Q(pk__in=[])
-    if actor.party_kind == PartyKindChoices.KIND_MEDIATOR:
-        return Q()
     return Q(**{f"{prefix}pk": actor.party_id})
 
 
@@ -138,3 +139,52 @@ class Membership(PublicIdModel):
         if action == "manage":
             q &= managed_by(actor, "delegation__party__")
         return q
+
+
+class Invitation(PublicIdModel):
+    """A one-time link for the first cell administrator of a party (``coordcell cell init``).
+
+    Only the SHA-256 of the link's token is kept: the link itself is printed once at the
+    console and cannot be shown again. An invitation works once (``used_at``), until it
+    expires (``expires_at``, ``COORDCELL_INVITATION_HOURS`` after it was issued) or a newer
+    one replaces it (``revoked_at``). Accepting it creates the person's account with their
+    own user name, password and second factor, as a cell administrator of ``delegation``.
+    """
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="invitations")
+    delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="invitations")
+    role = models.CharField(_("role"), max_length=30, choices=RoleChoices.choices())
+    token_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("valid until"))
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["party__code", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.party.code} · {self.get_role_display()}"
+
+    def is_pending(self, now: Any) -> bool:
+        return self.used_at is None and self.revoked_at is None and self.expires_at > now
+
+    @classmethod
+    def access_filter(cls, actor: Any, action: str) -> Q:
+        """Invitations are the console's: no member lists or reads them (the token is the
+        invited person's only credential, and its page reads it by the token's hash)."""
+        if getattr(actor, "system", False):
+            return Q()
+        return Q(pk__in=[])

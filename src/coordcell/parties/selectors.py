@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coordcell.core import audience
 from coordcell.core.actor import Actor
-from coordcell.core.errors import NotFound, ValidationFailed
-from coordcell.core.roles import PartyKindChoices
-from coordcell.parties.models import Delegation, Membership, Party
+from coordcell.core.errors import DomainError, NotFound, ValidationFailed
+from coordcell.core.roles import PartyKindChoices, RoleChoices
+from coordcell.parties.models import Delegation, Invitation, Membership, Party
 
 __all__ = [
+    "InvitationUnusable",
     "access_delegation",
     "access_membership",
     "access_party",
     "actor_for_user",
+    "awaiting_invitation",
     "concerned_audience",
+    "find_invitation",
+    "has_administrator",
+    "invitation_token_hash",
     "list_delegations",
     "list_manageable_parties",
     "list_members",
@@ -177,3 +186,77 @@ def resolve_audience(actor: Actor, codes: Iterable[str], *, field: str = "audien
     if wanted - known:
         raise ValidationFailed({field: [_("Unknown party.")]})
     return audience.normalise(codes)
+
+
+# --- first run: administrators and invitations -------------------------------------------
+
+
+def has_administrator(party: Party) -> bool:
+    """Whether someone active administers the party: an active cell administrator's role in
+    an active delegation of it. A party without one can be given a first administrator by
+    invitation (``coordcell cell init``); one with one adds its people itself."""
+    return Membership.objects.filter(
+        delegation__party=party,
+        delegation__active=True,
+        role=RoleChoices.CELL_ADMINISTRATOR,
+        active=True,
+        user__is_active=True,
+    ).exists()
+
+
+def awaiting_invitation(party_codes: Sequence[str]) -> list[str]:
+    """The codes among ``party_codes`` of parties with no administrator and no invitation
+    still pending: those ``cell init`` would invite now. (A console read.)"""
+    now = timezone.now()
+    waiting = []
+    for party in Party.objects.filter(code__in=party_codes).order_by("code"):
+        pending = Invitation.objects.filter(
+            party=party, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        ).exists()
+        if not pending and not has_administrator(party):
+            waiting.append(party.code)
+    return waiting
+
+
+class InvitationUnusable(DomainError):
+    """An invitation link that does not work; ``state`` says why, for the page to say so:
+    ``unknown`` (no such link: mistyped or cut short), ``used``, or ``expired`` (its time
+    ran out, or a newer link replaced it)."""
+
+    code = "invitation_unusable"
+    default_message = gettext_lazy("This invitation link does not work.")
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        super().__init__()
+
+
+#: A token as ``secrets.token_urlsafe`` writes it; anything else names no invitation.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
+
+
+def invitation_token_hash(token: str) -> str:
+    """What is stored of an invitation's token: its SHA-256 (the token has 256 random bits)."""
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def find_invitation(token: str, *, for_update: bool = False) -> Invitation:
+    """The invitation a link's token opens, or ``InvitationUnusable``.
+
+    The token is the invited person's only credential, so this read is not restricted to
+    an actor: it finds the row by the token's hash, and says no more than whether the link
+    is unknown, used or expired.
+    """
+    if not _TOKEN.fullmatch(token or ""):
+        raise InvitationUnusable("unknown")
+    rows = Invitation.objects.select_related("party", "delegation")
+    if for_update:
+        rows = rows.select_for_update(of=("self",))
+    invitation: Invitation | None = rows.filter(token_hash=invitation_token_hash(token)).first()
+    if invitation is None:
+        raise InvitationUnusable("unknown")
+    if invitation.used_at is not None:
+        raise InvitationUnusable("used")
+    if invitation.revoked_at is not None or invitation.expires_at <= timezone.now():
+        raise InvitationUnusable("expired")
+    return invitation

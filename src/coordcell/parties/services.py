@@ -6,33 +6,54 @@ its record event, all in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+import secrets
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coordcell.accounts import events as account_events
+from coordcell.accounts import totp
 from coordcell.accounts.models import User
 from coordcell.core import audience
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.parties import events
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
-from coordcell.parties.models import Delegation, Membership, Party
+from coordcell.parties.models import Delegation, Invitation, Membership, Party
+from coordcell.parties.selectors import (
+    InvitationUnusable,
+    actor_for_user,
+    find_invitation,
+    has_administrator,
+    invitation_token_hash,
+)
 from coordcell.record.services import append_event, subject
 from coordcell.rules.vocabulary import LANGUAGES
 
 __all__ = [
+    "PartySetup",
+    "accept_invitation",
     "add_member",
     "audience_for",
     "create_delegation",
     "create_person",
     "end_membership",
+    "init_cell",
     "register_party",
     "update_delegation",
 ]
+
+#: Longest user name (Django's ``username`` field) and full name a person may choose.
+USERNAME_MAX_CHARS = 150
+FULL_NAME_MAX_CHARS = 200
 
 
 def audience_for(party: Party) -> list[str]:
@@ -121,14 +142,9 @@ def update_delegation(
     """Rename a delegation, or close or reopen it."""
     _require_manage(actor, delegation.party)
     clean = _clean_names(names)
-    if (
-        not active
-        and delegation.active
-        and delegation.pk in actor.delegation_ids
-        and actor.party_kind != PartyKindChoices.KIND_MEDIATOR
-    ):
-        # Closing it would end the administrator's own roles, and only the mediator's
-        # administrators could reopen it: refuse rather than lock the party out.
+    if not active and delegation.active and delegation.pk in actor.delegation_ids:
+        # Closing it would end the administrator's own roles, and nobody but the party's
+        # own administrators may reopen it: refuse rather than lock the party out.
         raise ValidationFailed(
             {"active": [_("You cannot close your own delegation; ask another administrator.")]}
         )
@@ -257,3 +273,199 @@ def end_membership(*, actor: Actor, membership: Membership) -> Membership:
         audience=audience_for(membership.delegation.party),
     )
     return membership
+
+
+# --- first run: the cell's delegations and first administrators --------------------------
+
+
+@dataclass(frozen=True)
+class PartySetup:
+    """What ``init_cell`` found or did for one party.
+
+    ``status`` is ``administered`` (someone administers it: nothing to do), ``pending``
+    (an invitation not yet used is still valid) or ``invited`` (a new invitation, whose
+    clear ``token`` is in hand only now: it is stored hashed and never shown again).
+    """
+
+    party: Party
+    delegation: Delegation
+    delegation_created: bool
+    status: str
+    invitation: Invitation | None = None
+    token: str = ""
+
+
+ADMINISTERED, PENDING, INVITED = "administered", "pending", "invited"
+
+
+def _delegation_names(party: Party) -> dict[str, str]:
+    """A first delegation's names, "<party> delegation" in each of the cell's languages."""
+    names = {}
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            name = party.names.get(lang) or party.names["en"]
+            names[lang] = _("%(party)s delegation") % {"party": name}
+    return names
+
+
+@transaction.atomic
+def init_cell(
+    *, actor: Actor, party_codes: Sequence[str], reissue: Collection[str] = ()
+) -> list[PartySetup]:
+    """Set up a fresh cell (``coordcell cell init``): for each party of ``party_codes``, a
+    delegation if it has no active one, and — if nobody administers it yet — a one-time
+    invitation for its first cell administrator.
+
+    Idempotent: a party with an administrator, or with an invitation still pending, is left
+    as it is; ``reissue`` names parties whose pending (or lost) invitation is replaced by a
+    new one. An invitation that expired unused is replaced on the next run. Only the console
+    runs it; after a party's first administrator joins, only that party's own
+    administrators add its people.
+    """
+    if not actor.system:
+        raise PermissionDenied()
+    parties = {p.code: p for p in Party.objects.filter(code__in=party_codes)}
+    errors = [_("Unknown party: %(code)s.") % {"code": c} for c in party_codes if c not in parties]
+    for code in reissue:
+        if code not in parties:
+            errors.append(_("Unknown party: %(code)s.") % {"code": code})
+        elif has_administrator(parties[code]):
+            errors.append(
+                _(
+                    "%(code)s already has a cell administrator: only its own administrators "
+                    "add people to its delegation."
+                )
+                % {"code": code}
+            )
+    if errors:
+        raise ValidationFailed({"reissue": errors})
+
+    now = timezone.now()
+    results = []
+    for code in party_codes:
+        party = parties[code]
+        delegation = party.delegations.filter(active=True).order_by("created_at").first()
+        created = delegation is None
+        if delegation is None:
+            delegation = create_delegation(actor=actor, party=party, names=_delegation_names(party))
+        if has_administrator(party):
+            results.append(PartySetup(party, delegation, created, ADMINISTERED))
+            continue
+        open_ = Invitation.objects.filter(
+            party=party, used_at__isnull=True, revoked_at__isnull=True
+        )
+        pending = open_.filter(expires_at__gt=now).order_by("-created_at").first()
+        if pending is not None and code not in reissue:
+            results.append(PartySetup(party, pending.delegation, created, PENDING, pending))
+            continue
+        replaced = [
+            str(i) for i in open_.order_by("created_at").values_list("public_id", flat=True)
+        ]
+        open_.update(revoked_at=now)
+        token = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            party=party,
+            delegation=delegation,
+            role=RoleChoices.CELL_ADMINISTRATOR,
+            token_hash=invitation_token_hash(token),
+            issued_by=actor.name,
+            created_at=now,
+            expires_at=now + dt.timedelta(hours=settings.INVITATION_HOURS),
+        )
+        append_event(
+            actor=actor,
+            event_type=events.INVITATION_ISSUED,
+            data={
+                "party": code,
+                "role": invitation.role,
+                "expires_at": invitation.expires_at,
+                "replaces": replaced,
+            },
+            subjects=[
+                subject("parties.invitation", invitation.public_id),
+                subject("parties.delegation", delegation.public_id, delegation.names["en"]),
+            ],
+            # The party's own business: who it will be is for it to make known.
+            audience=[party.code],
+        )
+        results.append(PartySetup(party, delegation, created, INVITED, invitation, token))
+    return results
+
+
+@transaction.atomic
+def accept_invitation(
+    *,
+    token: str,
+    username: str,
+    full_name: str,
+    password: str,
+    totp_secret: str | None = None,
+    totp_code: str = "",
+) -> User:
+    """Create the invited person's account and their role, in one step, from the link's
+    token: the user name and password they chose and — when the cell requires a second
+    factor (``COORDCELL_REQUIRE_MFA``) — the TOTP secret they scanned, proved by a current
+    code. The account never exists without its second factor. Everything is checked before
+    anything is written; the invitation then works no more.
+
+    ``InvitationUnusable`` for a link that is unknown, used or expired.
+    """
+    invitation = find_invitation(token, for_update=True)
+    username, full_name = username.strip(), full_name.strip()
+    errors: dict[str, list[str]] = {}
+    if not username or len(username) > USERNAME_MAX_CHARS:
+        errors["username"] = [_("Enter a user name of 1 to 150 characters.")]
+    else:
+        try:
+            User.username_validator(username)
+        except DjangoValidationError:
+            errors["username"] = [
+                _("Use only letters, digits and the characters @ . + - _ in a user name.")
+            ]
+        else:
+            if User.objects.filter(username__iexact=username).exists():
+                errors["username"] = [_("This user name is taken.")]
+    if len(full_name) > FULL_NAME_MAX_CHARS:
+        errors["full_name"] = [_("At most 200 characters.")]
+    try:
+        validate_password(password, User(username=username, full_name=full_name))
+    except DjangoValidationError as exc:
+        errors["password"] = list(exc.messages)
+    if (settings.REQUIRE_MFA or totp_secret) and not (
+        totp_secret and totp.code_is_valid(totp_secret, totp_code)
+    ):
+        errors["code"] = [_("This code is not right: enter the code your app shows now.")]
+    if not invitation.delegation.active:
+        errors[""] = [_("This delegation has been closed. Ask for a new invitation.")]
+    if errors:
+        raise ValidationFailed(errors)
+
+    user = User(username=username, full_name=full_name)
+    user.set_password(password)
+    user.save()
+    Membership.objects.create(user=user, delegation=invitation.delegation, role=invitation.role)
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True
+    ).update(used_at=timezone.now(), user=user)
+    if not claimed:  # used or replaced a moment ago: undo everything
+        raise InvitationUnusable("used")
+    if totp_secret:
+        totp.enrol(user, totp_secret)
+    party = invitation.party
+    append_event(
+        actor=actor_for_user(user),
+        event_type=events.INVITATION_ACCEPTED,
+        data={
+            "party": party.code,
+            "user": user.username,
+            "full_name": user.full_name,
+            "role": invitation.role,
+        },
+        subjects=[
+            subject("parties.invitation", invitation.public_id),
+            subject("parties.delegation", invitation.delegation.public_id),
+            subject("accounts.user", user.public_id, user.username),
+        ],
+        audience=audience_for(party),
+    )
+    return user

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -21,8 +22,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
 
+from coordcell.accounts import totp
 from coordcell.core.actor import Actor
 from coordcell.core.errors import PermissionDenied, ValidationFailed
 from coordcell.core.forms import add_domain_errors
@@ -35,6 +39,7 @@ from coordcell.parties.forms import (
     CreatePersonForm,
     DelegationCreateForm,
     DelegationNamesForm,
+    InvitationForm,
 )
 from coordcell.parties.models import Delegation, Membership
 
@@ -306,3 +311,85 @@ def profile(request: HttpRequest) -> HttpResponse:
         ).exists(),
     }
     return render(request, "parties/profile.html", context)
+
+
+# A first administrator's invitation ----------------------------------------------------
+
+#: The session keeps the TOTP secret shown on an invitation page (by invitation) until the
+#: account is created with it, so that a form sent back with an error keeps the code the
+#: person already scanned.
+TOTP_SESSION_KEY = "coordcell.invitation_totp"
+
+
+def _totp_secret(request: HttpRequest, key: str) -> str:
+    secrets_by_invitation = request.session.get(TOTP_SESSION_KEY, {})
+    secret = secrets_by_invitation.get(key)
+    if not secret:
+        secret = totp.new_secret()
+        request.session[TOTP_SESSION_KEY] = {**secrets_by_invitation, key: secret}
+    return str(secret)
+
+
+def _unusable(request: HttpRequest, state: str) -> HttpResponse:
+    """The page of a link that does not work: 404 for one that never existed, 410 for one
+    that was used or expired. Never a form, never an error page."""
+    status = 404 if state == "unknown" else 410
+    return render(request, "parties/invitation_unusable.html", {"state": state}, status=status)
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2", "code")
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The page a first administrator's one-time link opens (``coordcell cell init``).
+
+    The person chooses a user name and password and, when the cell requires a second
+    factor, scans a TOTP code and proves it; the account is created with all of it at once
+    (``services.accept_invitation``), then they sign in as anyone does.
+    """
+    try:
+        invite = selectors.find_invitation(token)
+    except selectors.InvitationUnusable as exc:
+        return _unusable(request, exc.state)
+    context: dict[str, Any] = {"invitation": invite, "party": invite.party}
+    if request.user.is_authenticated:
+        return render(request, "parties/invitation.html", {**context, "signed_in": True})
+    require_code = bool(settings.REQUIRE_MFA)
+    secret = _totp_secret(request, str(invite.public_id)) if require_code else None
+    status = 200
+    if request.method == "POST":
+        form = InvitationForm(request.POST, require_code=require_code)
+        if form.is_valid():
+            try:
+                user = services.accept_invitation(
+                    token=token,
+                    username=form.cleaned_data["username"],
+                    full_name=form.cleaned_data["full_name"],
+                    password=form.cleaned_data["password1"],
+                    totp_secret=secret,
+                    totp_code=form.cleaned_data.get("code", ""),
+                )
+            except selectors.InvitationUnusable as exc:
+                return _unusable(request, exc.state)
+            except ValidationFailed as exc:
+                add_domain_errors(form, exc, InvitationForm.ALIASES)
+            else:
+                request.session.pop(TOTP_SESSION_KEY, None)
+                messages.success(
+                    request,
+                    _(
+                        "Your account %(username)s is ready. Sign in with your password and "
+                        "the code from your authenticator app."
+                    )
+                    % {"username": user.username},
+                )
+                return redirect("account_login")
+        status = 400
+    else:
+        form = InvitationForm(require_code=require_code)
+    if secret:
+        label = _("%(party)s administrator") % {"party": invite.party.name}
+        context["totp_url"], context["totp_qr"] = totp.qr_code_data_uri(label, secret)
+        context["totp_secret"] = secret
+    context["form"] = form
+    return render(request, "parties/invitation.html", context, status=status)

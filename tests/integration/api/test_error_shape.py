@@ -50,7 +50,7 @@ def test_it_names_the_invalid_field_when_creating_a_delegation(
     api: Any,
     snapshot: Any,
 ) -> None:
-    client = api("mediator", auth)
+    client = api("il.admin", auth)
     before = snapshot()
     response = _post(client, "/api/v1/delegations/", {"party": "il", "names": names})
     _invalid(response, message, fields)
@@ -59,7 +59,7 @@ def test_it_names_the_invalid_field_when_creating_a_delegation(
 
 def test_it_accepts_a_name_of_exactly_200_characters(api: Any) -> None:
     response = _post(
-        api("mediator"), "/api/v1/delegations/", {"party": "il", "names": {"en": "x" * 200}}
+        api("il.admin"), "/api/v1/delegations/", {"party": "il", "names": {"en": "x" * 200}}
     )
     assert response.status_code == 201
     assert response.json()["names"] == {"en": "x" * 200}
@@ -69,7 +69,7 @@ def test_it_names_the_invalid_field_when_renaming_a_delegation(
     api: Any, ids: dict[str, str], snapshot: Any
 ) -> None:
     before = snapshot()
-    response = api("mediator").put(
+    response = api("il.admin").put(
         f"/api/v1/delegations/{ids['il_delegation']}/",
         {"names": {"en": "Renamed", "fr": "Renommée"}},
         content_type="application/json",
@@ -86,7 +86,7 @@ def test_it_names_the_invalid_field_when_renaming_a_delegation(
 def test_it_names_the_role_when_it_is_unknown(
     auth: str, api: Any, ids: dict[str, str], snapshot: Any
 ) -> None:
-    client = api("mediator", auth)
+    client = api("il.admin", auth)
     before = snapshot()
     response = _post(
         client,
@@ -121,7 +121,7 @@ def test_it_refuses_to_end_a_membership_twice(api: Any, ids: dict[str, str]) -> 
 
 def test_it_answers_a_body_that_is_not_json_with_a_parse_error(api: Any, snapshot: Any) -> None:
     before = snapshot()
-    response = api("mediator").post(
+    response = api("il.admin").post(
         "/api/v1/delegations/", "{not json", content_type="application/json"
     )
     assert response.status_code == 400
@@ -150,7 +150,7 @@ def test_it_answers_an_unknown_api_path_with_the_404_shape(
 
 
 def test_it_answers_an_unsupported_method_with_405(api: Any, ids: dict[str, str]) -> None:
-    response = api("mediator").delete(f"/api/v1/delegations/{ids['il_delegation']}/")
+    response = api("il.admin").delete(f"/api/v1/delegations/{ids['il_delegation']}/")
     assert response.status_code == 405
     assert response.json() == {
         "error": {"code": "method_not_allowed", "message": 'Method "DELETE" not allowed.'}

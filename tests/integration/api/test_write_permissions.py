@@ -1,5 +1,5 @@
-"""Who may change delegations and memberships: the party's cell administrators and the
-mediator's. Every denial leaves the record and the rows exactly as they were."""
+"""Who may change delegations and memberships: the party's own cell administrators, not
+the mediator's. Every denial leaves the record and the rows exactly as they were."""
 
 from __future__ import annotations
 
@@ -28,11 +28,11 @@ MATRIX = [
     ("il.admin", "sy", 403),
     ("il.admin", "donor_a", 404),  # a confidential donor: not even there
     ("sy.liaison", "donor_a", 404),
+    ("mediator", "il", 403),  # the mediator sees every delegation, manages only its own
+    ("mediator", "sy", 403),
+    ("mediator", "donor_a", 403),
     ("il.admin", "il", OK),
     ("sy.admin", "sy", OK),
-    ("mediator", "il", OK),
-    ("mediator", "sy", OK),
-    ("mediator", "donor_a", OK),
 ]
 ANALYST = {"il": "il.analyst", "sy": "sy.analyst", "donor_a": "donor"}
 RENAMED = {"en": "Renamed delegation", "ar": "وفد معاد تسميته"}

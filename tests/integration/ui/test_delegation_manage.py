@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from coordcell.accounts.models import User
-from coordcell.parties.models import Delegation, Membership
-from coordcell.parties.services import end_membership, update_delegation
+from coordcell.parties.models import Delegation, Membership, Party
+from coordcell.parties.services import create_delegation, end_membership, update_delegation
 from coordcell.record.models import Entry
 from tests.integration.ui.conftest import last_entry, snapshot
 
@@ -53,14 +53,14 @@ def test_it_creates_a_delegation_and_records_it_for_everyone(client_for: Any) ->
 
 
 def test_it_records_a_donor_delegation_only_for_the_donor_and_the_mediator(
-    client_for: Any,
+    console: Any,
 ) -> None:
+    # Nobody but the donor's own administrators (or the console) sets up its delegations.
     head = _head()
-    response = client_for("mediator").post(
-        "/delegations/new/", {"party": "donor_a", "name_en": "Donor A desk", "fictional": "on"}
+    donor = Party.objects.get(code="donor_a")
+    created = create_delegation(
+        actor=console, party=donor, names={"en": "Donor A desk"}, fictional=True
     )
-    assert response.status_code == 302
-    created = Delegation.objects.get(names__en="Donor A desk")
     assert created.fictional is True
     [entry] = _new_entries(head)
     assert entry.event_type == "parties.delegation_created"
@@ -83,20 +83,22 @@ def test_it_renames_a_delegation(client_for: Any, delegation: Any) -> None:
     assert entry.data["active"] is True
 
 
-def test_it_closes_and_reopens_a_delegation(client_for: Any, delegation: Any) -> None:
-    sy = delegation("sy")
-    client = client_for("mediator")
+def test_it_closes_and_reopens_a_delegation(client_for: Any, console: Any) -> None:
+    desk = create_delegation(
+        actor=console, party=Party.objects.get(code="sy"), names={"en": "Hotline desk"}
+    )
+    client = client_for("sy.admin")
     head = _head()
-    assert client.post(f"/delegations/{sy.public_id}/close/").status_code == 302
-    sy.refresh_from_db()
-    assert sy.active is False
-    assert client.post(f"/delegations/{sy.public_id}/reopen/").status_code == 302
-    sy.refresh_from_db()
-    assert sy.active is True
+    assert client.post(f"/delegations/{desk.public_id}/close/").status_code == 302
+    desk.refresh_from_db()
+    assert desk.active is False
+    assert client.post(f"/delegations/{desk.public_id}/reopen/").status_code == 302
+    desk.refresh_from_db()
+    assert desk.active is True
     entries = _new_entries(head)
     assert [(e.event_type, e.data["active"], e.party_code) for e in entries] == [
-        ("parties.delegation_updated", False, "us"),
-        ("parties.delegation_updated", True, "us"),
+        ("parties.delegation_updated", False, "sy"),
+        ("parties.delegation_updated", True, "sy"),
     ]
 
 
@@ -221,11 +223,13 @@ def test_it_shows_why_a_person_cannot_be_added(
 def test_it_refuses_to_add_people_to_a_closed_delegation(
     client_for: Any, delegation: Any, console: Any
 ) -> None:
-    jo = delegation("jo")
-    update_delegation(actor=console, delegation=jo, names=jo.names, active=False)
+    desk = create_delegation(
+        actor=console, party=Party.objects.get(code="il"), names={"en": "Hotline desk"}
+    )
+    update_delegation(actor=console, delegation=desk, names=desk.names, active=False)
     before = snapshot()
-    response = client_for("mediator").post(
-        f"/delegations/{jo.public_id}/members/add/", {"username": "outsider", "role": "observer"}
+    response = client_for("il.admin").post(
+        f"/delegations/{desk.public_id}/members/add/", {"username": "outsider", "role": "analyst"}
     )
     assert response.status_code == 400
     assert "This delegation is closed." in _text(response)
