@@ -34,7 +34,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 try:
     DATA_DIR = env_path("COORDCELL_DATA_DIR", Path.cwd() / DEFAULT_DATA_DIR)
     DEMO = env_bool("COORDCELL_DEMO", False)
-    DEBUG = env_bool("COORDCELL_DEBUG", DEMO)
+    # Never on by default, the demo included: a debug page lists settings, code and data.
+    DEBUG = env_bool("COORDCELL_DEBUG", False)
     # Django's SECRET_KEY signs sessions, CSRF tokens and password-reset links: serving needs
     # one configured here, and `coordcell serve` and coordcell.wsgi refuse to start without
     # it. Any other command runs without: it takes the key the demo keeps in the data

@@ -23,3 +23,7 @@ urlpatterns = [
     path("cases/", include("coordcell.cases.urls")),
     path("", include("coordcell.ui.urls")),
 ]
+
+# 403 and 404 use Django's views with the app's templates (403.html, 404.html).
+handler400 = "coordcell.ui.errors.bad_request"
+handler500 = "coordcell.ui.errors.server_error"

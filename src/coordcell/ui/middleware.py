@@ -110,5 +110,6 @@ class DomainErrorMiddleware:
         if isinstance(exception, NotFound):
             raise Http404() from exception
         if isinstance(exception, PermissionDenied):
-            raise DjangoPermissionDenied() from exception
+            # The domain's message is written for the person refused: the 403 page shows it.
+            raise DjangoPermissionDenied(str(exception.message)) from exception
         return None
