@@ -141,7 +141,7 @@ except ConfigError as exc:
     raise SystemExit(2) from None
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "coordcell.accounts.admin_site.CellAdminConfig",  # django.contrib.admin, one login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
