@@ -112,9 +112,10 @@ def test_a_password_only_session_cannot_use_the_api(client_for) -> None:
 
 
 @override_settings(REQUIRE_MFA=True)
-def test_a_bearer_token_still_works_without_a_session(actor) -> None:
+def test_a_bearer_token_still_works_without_a_session(actor, user) -> None:
     from coordcell.accounts.services import create_api_token
 
+    TOTP.activate(user("il.analyst"), generate_totp_secret())
     _, token = create_api_token(actor=actor("il.analyst"), name="script")
     response = Client().get("/api/v1/zones/", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -22,25 +21,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 
-__all__ = ["CellAdminConfig", "CellAdminSite", "passed_second_factor"]
+from coordcell.accounts.second_factor import passed_second_factor
 
-
-def passed_second_factor(request: HttpRequest) -> bool:
-    """Whether the signed-in person's session satisfies the cell's second-factor rule.
-
-    Someone with a TOTP authenticator must have used it in this session (allauth records
-    each authentication step in the session); someone without one passes only while the
-    cell does not require a second factor.
-    """
-    from allauth.account.authentication import get_authentication_records
-    from allauth.mfa.models import Authenticator
-
-    user = request.user
-    if not user.is_authenticated:
-        return False
-    if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-        return any(r.get("method") == "mfa" for r in get_authentication_records(request, user))
-    return not settings.REQUIRE_MFA
+__all__ = ["CellAdminConfig", "CellAdminSite"]
 
 
 class CellAdminSite(AdminSite):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
+from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -14,7 +16,14 @@ from rest_framework.request import Request
 from coordcell.accounts.models import ApiToken, hash_token_secret
 from coordcell.accounts.services import TOKEN_PREFIX
 
-__all__ = ["ApiTokenAuthentication", "ApiTokenScheme"]
+__all__ = ["ApiTokenAuthentication", "ApiTokenScheme", "SecondFactorRequired"]
+
+
+class SecondFactorRequired(exceptions.PermissionDenied):
+    """The token is valid, but its owner lacks the second factor the cell requires."""
+
+    default_detail = _("Set up a second factor first.")
+    default_code = "second_factor_required"
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -22,6 +31,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     ``last_used_at`` is operational bookkeeping, not a change of the cell's state, so
     it is updated directly and not recorded (at most once a minute per token).
+
+    With ``COORDCELL_REQUIRE_MFA`` on, the token of someone without a TOTP authenticator
+    is refused (403 ``second_factor_required``): tokens minted before the rule, or before
+    the person removed their authenticator, do not bypass it.
     """
 
     keywords = ("bearer", "token")
@@ -36,15 +49,24 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         prefix = (
             clear[len(TOKEN_PREFIX) :].split("_", 1)[0] if clear.startswith(TOKEN_PREFIX) else ""
         )
-        token = (
-            ApiToken.objects.select_related("user").filter(prefix=prefix).first()
-            if prefix
-            else None
-        )
+        tokens = ApiToken.objects.select_related("user").filter(prefix=prefix)
+        if settings.REQUIRE_MFA:
+            from allauth.mfa.models import Authenticator
+
+            tokens = tokens.annotate(
+                owner_has_totp=Exists(
+                    Authenticator.objects.filter(
+                        user=OuterRef("user"), type=Authenticator.Type.TOTP
+                    )
+                )
+            )
+        token = tokens.first() if prefix else None
         if token is None or not hmac.compare_digest(token.key_hash, hash_token_secret(clear)):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.is_active or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if settings.REQUIRE_MFA and not token.owner_has_totp:
+            raise SecondFactorRequired()
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from coordcell.accounts import events
 from coordcell.accounts.models import ApiToken, hash_token_secret
+from coordcell.accounts.second_factor import lacks_required_second_factor
 from coordcell.core import audience
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -26,6 +27,10 @@ def create_api_token(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
     """Create a token for the actor; return it with the clear text, shown only once."""
     if actor.user is None:
         raise PermissionDenied()
+    if lacks_required_second_factor(actor.user):
+        # A token is a door of its own: it must not open for someone the pages would
+        # send to enrol a second factor first.
+        raise PermissionDenied(_("Set up a second factor before you create an API token."))
     name = name.strip()
     if not name or len(name) > 100:
         raise ValidationFailed({"name": [_("Enter a name of 1 to 100 characters.")]})

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from coordcell.accounts import selectors, services
 from coordcell.accounts.forms import ApiTokenForm
 from coordcell.accounts.models import ApiToken
+from coordcell.accounts.second_factor import lacks_required_second_factor
 from coordcell.core.errors import ValidationFailed
 from coordcell.core.forms import add_domain_errors
 from coordcell.core.http import actor_for, member_required
@@ -39,7 +40,14 @@ def _render_tokens(
 
 @member_required
 def tokens(request: HttpRequest) -> HttpResponse:
-    """List one's tokens; POST creates one and shows its clear text this once."""
+    """List one's tokens; POST creates one and shows its clear text this once.
+
+    The page is under ``/accounts/``, which the second-factor gate leaves open for
+    enrolment, so it applies the rule itself: no second factor, no token.
+    """
+    if lacks_required_second_factor(request.user):
+        messages.info(request, _("Set up a second factor before you create an API token."))
+        return redirect("mfa_activate_totp")
     if request.method != "POST":
         return _render_tokens(request, ApiTokenForm())
     form = ApiTokenForm(request.POST)

@@ -56,8 +56,9 @@ class RequireSecondFactorMiddleware:
     """With COORDCELL_REQUIRE_MFA on, send people without TOTP to enrol before anything else.
 
     This looks only at the session's user. API calls with a bearer token carry no
-    session, so they pass: tokens are created from the web UI, which already required
-    the second factor. An API call riding on a password-only session is refused.
+    session, so they pass here; the token authentication applies the same rule
+    (``accounts.second_factor``), and no token is minted without the second factor.
+    An API call riding on a password-only session is refused.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -71,9 +72,9 @@ class RequireSecondFactorMiddleware:
             and user.is_authenticated
             and not request.path.startswith(_EXEMPT_PREFIXES)
         ):
-            from allauth.mfa.models import Authenticator
+            from coordcell.accounts.second_factor import lacks_required_second_factor
 
-            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            if lacks_required_second_factor(user):
                 if request.path.startswith("/api/"):
                     return JsonResponse(
                         {
