@@ -76,6 +76,10 @@ try:
         raise ConfigError(
             f"COORDCELL_CAP_SENDER may not contain spaces, commas, < or &; got {CAP_SENDER!r}"
         )
+    # Reverse proxies whose X-Forwarded-For is believed (CIDRs); see core/http.py.
+    TRUSTED_PROXIES = parse_networks(
+        "COORDCELL_TRUSTED_PROXIES", env_list("COORDCELL_TRUSTED_PROXIES", [])
+    )
     WEBHOOK_TIMEOUT_SECONDS = env_int("COORDCELL_WEBHOOK_TIMEOUT", 5, minimum=1)
     WEBHOOK_MAX_ATTEMPTS = env_int("COORDCELL_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
     # Internal addresses webhooks may be sent to anyway (CIDRs); see notify/addresses.py.
@@ -231,6 +235,8 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
+# "ip" is the real client address (accounts.adapter → core.http.client_ip, which reads
+# X-Forwarded-For only from COORDCELL_TRUSTED_PROXIES), "key" the account's login name.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login": "30/m/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "coordcell"
