@@ -68,6 +68,14 @@ try:
     LOG_KEY_NEXT = env_secret("COORDCELL_LOG_KEY_NEXT", "")
     LOG_ORIGIN = env_str("COORDCELL_LOG_ORIGIN", "coordcell.local/record")
     EVIDENCE_MAX_BYTES = env_int("COORDCELL_EVIDENCE_MAX_BYTES", 25_000_000, minimum=1000)
+    # Request bodies (core/bodies.py, core/server.py): refused by their announced length before a
+    # byte is read; the largest any signed-in request may carry is the largest upload
+    # (evidence, or a file to check) plus 1 MB for the multipart envelope.
+    REQUEST_MAX_BYTES = max(EVIDENCE_MAX_BYTES, CHECK_MAX_BYTES) + 1_000_000
+    ANONYMOUS_MAX_BYTES = env_int("COORDCELL_ANONYMOUS_MAX_BYTES", 65_536, minimum=1024)
+    # Seconds a client has to send a whole request (headers and body), and the longest
+    # one read or write on its connection may wait.
+    REQUEST_TIMEOUT_SECONDS = env_int("COORDCELL_REQUEST_TIMEOUT", 30, minimum=1)
     CHECKPOINT_EVERY_EVENTS = env_int("COORDCELL_CHECKPOINT_EVENTS", 20, minimum=1)
     CHECKPOINT_EVERY_MINUTES = env_int("COORDCELL_CHECKPOINT_MINUTES", 5, minimum=1)
     # The CAP feed's <sender> and the webhooks' worker; see docs/cases.md.
@@ -276,6 +284,14 @@ STORAGES = {
 # The demo serves straight from the packages' static folders; `coordcell serve`
 # collects them into STATIC_ROOT first.
 WHITENOISE_USE_FINDERS = DEMO or DEBUG
+
+# Django's own bounds on what it parses (the WSGI wrapper in wsgi.py has already refused
+# anything longer than REQUEST_MAX_BYTES, or ANONYMOUS_MAX_BYTES from a stranger): form
+# fields in memory, file parts to a temporary file above 2.5 MB, at most 10 files.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -6,6 +6,12 @@ the Django test client never goes through the server or its WSGI wrapper.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import socket
+import urllib.error
+import urllib.request
+
 import pytest
 
 from tests.e2e.demo_server import Demo
@@ -30,3 +36,144 @@ def test_it_serves_static_files_with_debug_off(demo: Demo) -> None:
     status, _, script = session.request("/static/leaflet/leaflet.js")
     assert status == 200
     assert "Leaflet" in script
+
+
+# --- slow and large requests -------------------------------------------------------
+
+
+def _connect(demo: Demo) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", demo.port), timeout=5)
+
+
+def _head(path: str, headers: dict[str, str], method: str = "POST") -> bytes:
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        "Host: 127.0.0.1",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def _answer(sock: socket.socket) -> tuple[int, str]:
+    """The status and body of the response on ``sock`` (read until the server closes)."""
+    data = b""
+    with contextlib.suppress(ConnectionResetError):
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body.decode("utf-8", errors="replace")
+
+
+def test_it_keeps_answering_while_clients_stall_their_bodies(demo: Demo) -> None:
+    """Four requests announce a body and never send it; the demo answers the next at once."""
+    token = demo.accounts["il.liaison"]["token"]
+    stalled = []
+    for _ in range(4):
+        sock = _connect(demo)
+        sock.sendall(
+            _head(
+                "/api/v1/incidents/",
+                {
+                    "Authorization": f"Bearer {token}",
+                    "Content-Type": "application/json",
+                    "Content-Length": "1000",
+                },
+            )
+        )
+        stalled.append(sock)
+    try:
+        with urllib.request.urlopen(demo.base_url + "/accounts/login/", timeout=2) as response:  # noqa: S310
+            assert response.status == 200
+    finally:
+        for sock in stalled:
+            sock.close()
+
+
+def test_it_refuses_a_huge_anonymous_upload_before_reading_it(demo: Demo) -> None:
+    with _connect(demo) as sock:
+        sock.sendall(
+            _head(
+                "/accounts/login/",
+                {"Content-Type": "multipart/form-data; boundary=x", "Content-Length": "200000000"},
+            )
+        )
+        status, body = _answer(sock)  # no byte of the body was sent
+    assert status == 413
+    assert body == "The request is too large."
+
+
+def test_it_refuses_an_anonymous_body_above_the_anonymous_limit(demo: Demo) -> None:
+    with _connect(demo) as sock:
+        sock.sendall(
+            _head(
+                "/accounts/login/",
+                {"Content-Type": "application/x-www-form-urlencoded", "Content-Length": "100000"},
+            )
+        )
+        status, _ = _answer(sock)
+    assert status == 413
+
+
+def test_it_refuses_an_anonymous_body_with_an_invented_session_cookie(demo: Demo) -> None:
+    with _connect(demo) as sock:
+        sock.sendall(
+            _head(
+                "/api/v1/incidents/",
+                {
+                    "Cookie": "sessionid=invented0123456789abcdefghijklmn",
+                    "Content-Type": "application/json",
+                    "Content-Length": "100000",
+                },
+            )
+        )
+        status, body = _answer(sock)
+    assert status == 413
+    assert json.loads(body) == {
+        "error": {"code": "too_large", "message": "The request is too large."}
+    }
+
+
+def test_it_refuses_a_signed_in_body_above_the_upload_limit_before_reading_it(demo: Demo) -> None:
+    token = demo.accounts["il.liaison"]["token"]
+    with _connect(demo) as sock:
+        sock.sendall(
+            _head(
+                "/api/v1/incidents/x/evidence/",
+                {
+                    "Authorization": f"Bearer {token}",
+                    "Content-Type": "multipart/form-data; boundary=x",
+                    "Content-Length": "300000000",
+                },
+            )
+        )
+        status, _ = _answer(sock)
+    assert status == 413
+
+
+def test_it_takes_a_signed_in_body_above_the_anonymous_limit(demo: Demo) -> None:
+    token = demo.accounts["il.liaison"]["token"]
+    body = json.dumps({"type": "FeatureCollection", "features": [], "pad": "x" * 100_000})
+    request = urllib.request.Request(  # noqa: S310 (http://127.0.0.1)
+        demo.base_url + "/api/v1/check",
+        data=body.encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    assert status != 413
+
+
+def test_it_refuses_a_chunked_body(demo: Demo) -> None:
+    with _connect(demo) as sock:
+        sock.sendall(
+            _head(
+                "/accounts/login/",
+                {"Content-Type": "application/octet-stream", "Transfer-Encoding": "chunked"},
+            )
+        )
+        status, body = _answer(sock)
+    assert status == 411
+    assert body == "A request body needs a Content-Length header."

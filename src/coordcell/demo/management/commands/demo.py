@@ -176,7 +176,7 @@ class Command(BaseCommand):
                 )
             )
         try:
-            run_server(host=options["host"], port=options["port"], workers=1, threads=4)
+            run_server(host=options["host"], port=options["port"], workers=1, threads=16)
         finally:
             for helper in helpers:
                 helper.terminate()
