@@ -76,6 +76,8 @@ try:
     # Seconds a client has to send a whole request (headers and body), and the longest
     # one read or write on its connection may wait.
     REQUEST_TIMEOUT_SECONDS = env_int("COORDCELL_REQUEST_TIMEOUT", 30, minimum=1)
+    # How long the answer to an API POST with an Idempotency-Key is kept (core/idempotency.py).
+    IDEMPOTENCY_KEY_HOURS = env_int("COORDCELL_IDEMPOTENCY_HOURS", 24, minimum=1)
     CHECKPOINT_EVERY_EVENTS = env_int("COORDCELL_CHECKPOINT_EVENTS", 20, minimum=1)
     CHECKPOINT_EVERY_MINUTES = env_int("COORDCELL_CHECKPOINT_MINUTES", 5, minimum=1)
     # The CAP feed's <sender> and the webhooks' worker; see docs/cases.md.
@@ -194,6 +196,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "coordcell.ui.middleware.RequireSecondFactorMiddleware",
     "coordcell.ui.middleware.DomainErrorMiddleware",
+    # Last: runs after every gate, and wraps only the view in its transaction.
+    "coordcell.core.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "coordcell.urls"
@@ -337,6 +341,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "coordcell.core.idempotency.add_header_to_schema",
+    ],
 }
 
 LOGGING = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -12,6 +13,7 @@ from django.utils.translation import get_language
 from coordcell.rules.arrangement import localized
 
 __all__ = [
+    "IdempotencyKey",
     "LocalizedNamesMixin",
     "PublicIdModel",
     "ReferenceMixin",
@@ -91,3 +93,32 @@ class WorkerBeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IdempotencyKey(models.Model):
+    """The answer to one API POST sent with an ``Idempotency-Key`` (``core/idempotency.py``).
+
+    One row per person and key (a unique constraint, so two concurrent tries cannot both
+    run); written in the same transaction as whatever the request changed, so the answer
+    is kept exactly when the change is. Operational state, not the cell's: not recorded.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    #: SHA-256 of the method, path, content type and body the key was first used with.
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=2000, blank=True)
+    body = models.BinaryField(default=b"")
+
+    class Meta:
+        verbose_name = "idempotency key"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
