@@ -109,12 +109,9 @@ def _replay(record: IdempotencyKey) -> HttpResponse:
     return response
 
 
-def _keeps(response: HttpResponse) -> bool:
-    return (
-        200 <= response.status_code < 500
-        and response.status_code not in _TRANSIENT
-        and not response.streaming
-    )
+def _final(response: HttpResponse) -> bool:
+    """Whether the same request sent again must get this answer again."""
+    return 200 <= response.status_code < 500 and response.status_code not in _TRANSIENT
 
 
 class IdempotencyMiddleware:
@@ -159,15 +156,18 @@ class IdempotencyMiddleware:
                 record = None
             if record is not None:
                 response = self.get_response(request)
-                if _keeps(response):
+                if not _final(response):
+                    # Nothing of a failed or transient try is kept, the key included.
+                    transaction.set_rollback(True)
+                elif response.streaming:
+                    # Done, but its answer cannot be kept: the key stays free.
+                    record.delete()
+                else:
                     record.status_code = response.status_code
                     record.content_type = response.get("Content-Type", "")
                     record.location = response.get("Location", "")
                     record.body = response.content
                     record.save(update_fields=["status_code", "content_type", "location", "body"])
-                else:
-                    # Nothing of a failed or transient try is kept, the key included.
-                    transaction.set_rollback(True)
                 return response
             earlier = IdempotencyKey.objects.filter(user=user, key=key).first()
         if earlier is None or earlier.status_code is None:

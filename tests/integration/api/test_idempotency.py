@@ -226,3 +226,12 @@ def test_the_schema_declares_the_header_on_every_post(api) -> None:
     for path, operation in posts.items():
         headers = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
         assert headers.count("Idempotency-Key") == 1, path
+
+
+def test_it_keeps_no_answer_that_may_change(api) -> None:
+    client = api("donor", "token")
+    first = _post(client, "k-refused")
+    again = _post(client, "k-refused")
+    assert (first.status_code, again.status_code) == (403, 403)
+    assert "Idempotent-Replayed" not in again
+    assert not IdempotencyKey.objects.filter(key="k-refused").exists()
