@@ -289,9 +289,9 @@ STORAGES = {
 # collects them into STATIC_ROOT first.
 WHITENOISE_USE_FINDERS = DEMO or DEBUG
 
-# Django's own bounds on what it parses (the WSGI wrapper in wsgi.py has already refused
-# anything longer than REQUEST_MAX_BYTES, or ANONYMOUS_MAX_BYTES from a stranger): form
-# fields in memory, file parts to a temporary file above 2.5 MB, at most 10 files.
+# Django's own bounds on what it parses (the WSGI wrapper, core/bodies.py, has already
+# refused anything longer than REQUEST_MAX_BYTES, or ANONYMOUS_MAX_BYTES from a stranger):
+# form fields in memory, file parts to a temporary file above 2.5 MB, at most 10 files.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
