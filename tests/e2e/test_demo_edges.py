@@ -9,8 +9,10 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import threading
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -177,3 +179,47 @@ def test_it_refuses_a_chunked_body(demo: Demo) -> None:
         status, body = _answer(sock)
     assert status == 411
     assert body == "A request body needs a Content-Length header."
+
+
+# --- retries -------------------------------------------------------------------------
+
+
+def test_it_creates_one_incident_for_concurrent_tries_with_one_key(demo: Demo) -> None:
+    """Three tries of one POST at once, with one Idempotency-Key: one incident, one answer."""
+    token = demo.accounts["il.liaison"]["token"]
+    title = "Concurrent retries near the line (fictional e2e)"
+    body = json.dumps(
+        {
+            "kind": "military_presence",
+            "title": title,
+            "occurred_from": "2026-04-01T10:00:00+03:00",
+            "geometry": {"type": "Point", "coordinates": [35.82461, 33.12595]},
+        }
+    ).encode()
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        "Idempotency-Key": "e2e-concurrent-1",
+    }
+    start = threading.Barrier(3)
+
+    def attempt() -> tuple[int, bytes, str | None]:
+        request = urllib.request.Request(  # noqa: S310 (http://127.0.0.1)
+            demo.base_url + "/api/v1/incidents/", data=body, headers=headers
+        )
+        start.wait()
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, response.read(), response.headers.get("Idempotent-Replayed")
+
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda _: attempt(), range(3)))
+
+    assert {status for status, _, _ in answers} == {201}
+    assert len({content for _, content, _ in answers}) == 1
+    assert sorted(str(replayed) for _, _, replayed in answers) == ["None", "true", "true"]
+    listing = urllib.request.Request(  # noqa: S310
+        demo.base_url + "/api/v1/incidents/", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(listing, timeout=30) as response:  # noqa: S310
+        titles = [i["title"] for i in json.loads(response.read())]
+    assert titles.count(title) == 1
