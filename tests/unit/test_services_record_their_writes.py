@@ -22,6 +22,8 @@ EXEMPT = {
     # Operational bookkeeping, not the cell's state.
     "coordcell.accounts.authentication.ApiTokenAuthentication.authenticate",
     "coordcell.core.worker.run_pass",
+    # The kept answers to retried API POSTs (core/idempotency.py), expired.
+    "coordcell.core.idempotency.purge_expired_keys",
     # One's own inbox items marked read.
     "coordcell.cases.services.mark_read",
     # Signed statements about the record itself, kept in append-only tables (ADR 0007).
