@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import shapely
@@ -36,6 +36,7 @@ __all__ = [
     "GEOMETRY_TYPES",
     "MAX_POSITIONS",
     "MESSAGES",
+    "OUT_OF_RANGE",
     "GeometryError",
     "normalise_geometry",
 ]
@@ -74,9 +75,7 @@ MESSAGES: dict[str, str] = {
     ),
     "not_array": gettext_noop("%(where)s must be an array, not %(value)s."),
     "too_few_parts": gettext_noop("%(where)s has no parts; at least 1 is needed."),
-    "not_position": gettext_noop(
-        "%(where)s is not a position [longitude, latitude]: %(value)s."
-    ),
+    "not_position": gettext_noop("%(where)s is not a position [longitude, latitude]: %(value)s."),
     "not_number": gettext_noop("%(where)s must be a number, not %(value)s."),
     "not_finite": gettext_noop("%(where)s must be a finite number, not %(value)s."),
     "longitude_range": gettext_noop("Longitude %(value)s at %(where)s is outside [-180, 180]."),
@@ -108,9 +107,9 @@ class GeometryError(ValueError):
         self.params: dict[str, Any] = params
         super().__init__(MESSAGES[code] % params)
 
-    @property
-    def message(self) -> str:
-        return str(self)
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        """The message in the language of ``gettext`` (Django's, on the Django side)."""
+        return gettext(MESSAGES[self.code]) % self.params
 
 
 def normalise_geometry(
