@@ -143,6 +143,23 @@ def test_it_refuses_coordinates_that_are_not_numbers_in_range(
     assert state() == before
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("ar", 'يجب أن يكون coordinates[0] رقمًا، لا "35.8".'),
+        ("he", 'coordinates[0] חייב להיות מספר, לא "35.8".'),
+    ],
+)
+def test_the_geometry_refusal_is_in_the_callers_language(
+    api: Any, language: str, message: str
+) -> None:
+    body = json.dumps(_incident({"type": "Point", "coordinates": ["35.8", "33.1"]}))
+    response = api("il.liaison").post(
+        INCIDENTS, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert _geometry_errors(response) == [message]
+
+
 def test_a_call_turned_into_a_complaint_refuses_string_coordinates(
     api: Any, ids: dict[str, str], state: Any
 ) -> None:
@@ -368,4 +385,63 @@ def test_a_query_string_with_nul_is_refused_in_the_error_shape(api: Any) -> None
             "code": "parse_error",
             "message": "The request has a NUL character or a lone surrogate in a parameter.",
         }
+    }
+
+
+# --- the parser's edges -------------------------------------------------------------------
+
+
+def _nested(depth: int) -> str:
+    return "[" * (depth - 1) + "{}" + "]" * (depth - 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _nested(32),
+        '{"a": "' + "[" * 100 + '"}',  # brackets inside a string do not nest
+        '{"a": "\\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}',  # nor after an escaped quote
+        '{"a": "\\\\u0000"}',  # a backslash, then the letters u0000: not a NUL
+        '{"a": "\\ud83d\\udee9"}',  # a surrogate pair is one character
+        '{"a": 1e308, "b": -1e-400, "c": 123456789012345678901234567890}',
+    ],
+)
+def test_the_parser_takes_what_is_within_its_limits(text: str) -> None:
+    from coordcell.api.parsers import loads_strict
+
+    assert loads_strict(text.encode()) == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (_nested(33), "The JSON body is nested more than 32 levels deep."),
+        ("[" * 5000, "The JSON body is nested more than 32 levels deep."),
+        ('{"a": [1e999]}', "The JSON body has a number that is not finite (1e999)."),
+        ('{"a": ' + "9" * 400 + ".0}", "The JSON body has a number that is not finite ("
+         + "9" * 37 + "...)."),
+        ('{"a": "\\ud83d\\udee9\\ud83d"}', "The JSON body has a lone surrogate (U+D83D) in "
+         "a string at $.a."),
+        ('{"a b": ["\\u0000"]}', 'The JSON body has a NUL character in a string at $["a b"][0].'),
+        ("{not json", "JSON parse error - Expecting property name enclosed in double quotes: "
+         "line 1 column 2 (char 1)"),
+    ],
+)  # fmt: skip
+def test_the_parser_says_what_it_refuses(text: str, message: str) -> None:
+    from rest_framework.exceptions import ParseError
+
+    from coordcell.api.parsers import loads_strict
+
+    with pytest.raises(ParseError) as refused:
+        loads_strict(text.encode())
+    assert str(refused.value.detail) == message
+
+
+def test_a_body_above_the_upload_limit_is_413_and_not_read_further(api: Any, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps(_incident(title="x" * 2000))
+    response = _send(api("il.liaison", "token"), INCIDENTS, body)
+    assert response.status_code == 413
+    assert response.json() == {
+        "error": {"code": "too_large", "message": "The request body is larger than 1000 bytes."}
     }
