@@ -175,6 +175,24 @@ def test_a_call_turned_into_a_complaint_refuses_string_coordinates(
     assert state() == before
 
 
+def test_a_complaint_reported_in_one_request_refuses_string_coordinates(
+    api: Any, state: Any
+) -> None:
+    client = api("il.liaison", "token")
+    before = state()
+    body = {
+        "respondent": "sy",
+        "summary": "Shots near the line (fictional).",
+        "report": _incident({"type": "Point", "coordinates": [35.82461, "33.12595"]}),
+    }
+    response = _send(client, "/api/v1/cases/", body)
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "report.geometry": ['coordinates[1] must be a number, not "33.12595".']
+    }
+    assert state() == before
+
+
 def test_it_refuses_members_of_a_geometry_other_than_type_and_coordinates(
     api: Any, state: Any
 ) -> None:
@@ -445,3 +463,20 @@ def test_a_body_above_the_upload_limit_is_413_and_not_read_further(api: Any, set
     assert response.json() == {
         "error": {"code": "too_large", "message": "The request body is larger than 1000 bytes."}
     }
+
+
+def test_a_geometry_stored_before_validation_does_not_stop_the_alert_feed(
+    api: Any, actor: Any
+) -> None:
+    # A row written before geometries were validated on the way in: string coordinates.
+    from coordcell.cases.services import act
+
+    case = Case.objects.order_by("pk").first()
+    assert case is not None
+    Incident.objects.filter(pk=case.incident_id).update(
+        geometry={"type": "Point", "coordinates": ["35.82461", "33.12595"]}
+    )
+    act(actor=actor("mediator"), case=case, action="escalate")
+    response = api("sy.liaison").get("/api/v1/alerts/")
+    assert response.status_code == 200
+    assert b"<circle>33.12595,35.82461 " in response.content
