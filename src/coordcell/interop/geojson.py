@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -173,6 +174,7 @@ def _feature(index: int, feature: object, default_attribution: str) -> Observati
             )
         if raw_props is not None and not isinstance(raw_props, dict):
             raise Reject("bad_feature", "'properties' is not an object")
+        _check_text(source_id, props)
         geometry = validate_geometry(feature.get("geometry"))
         origin, kind = _kind(props)
         start, end = _times(props, origin)
@@ -182,7 +184,7 @@ def _feature(index: int, feature: object, default_attribution: str) -> Observati
         )
         fatalities = _fatalities(props, origin)
     except Reject as exc:
-        return RowError(index, source_id, exc.reason, exc.category)
+        return RowError(index, _UNSAFE.sub("\ufffd", source_id), exc.reason, exc.category)
     credit = props.get("attribution")
     if not isinstance(credit, str) or not credit:
         credit = {"ucdp": UCDP_ATTRIBUTION, "acled": ACLED_ATTRIBUTION}.get(
@@ -203,6 +205,46 @@ def _feature(index: int, feature: object, default_attribution: str) -> Observati
         attributes={key: _text(value) for key, value in props.items()},
         fatalities=fatalities,
     )
+
+
+#: What no text column can store: a NUL, or a surrogate (json.loads pairs escaped
+#: surrogates into one character, so any left in a string stands alone).
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unsafe_char(value: object) -> str | None:
+    """The first NUL or lone surrogate in a JSON value's strings and member names."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            found = _UNSAFE.search(node)
+            if found is not None:
+                return found.group()
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return None
+
+
+def _what(char: str) -> str:
+    return "a NUL character" if char == "\x00" else f"a lone surrogate (U+{ord(char):04X})"
+
+
+def _check_text(source_id: str, props: Mapping[str, Any]) -> None:
+    """Reject a feature whose id or properties hold text that cannot be stored."""
+    char = _unsafe_char(source_id)
+    if char is not None:
+        raise Reject("not_utf8", f"the feature's id has {_what(char)}")
+    for key, value in props.items():
+        char = _unsafe_char(key)
+        if char is not None:
+            raise Reject("not_utf8", f"a property name has {_what(char)}")
+        char = _unsafe_char(value)
+        if char is not None:
+            raise Reject("not_utf8", f"property {key!r} has {_what(char)}")
 
 
 def _text(value: object) -> str:

@@ -395,8 +395,14 @@ def test_the_check_endpoint_reports_string_coordinates_per_feature(api: Any) -> 
     }
 
 
-def test_a_query_string_with_nul_is_refused_in_the_error_shape(api: Any) -> None:
-    response = api("il.analyst", "token").get("/api/v1/zones/", {"arrangement": "a\x00b"})
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [("/api/v1/zones/", {"arrangement": "a\x00b"}), ("/api/v1/parties/il%00/", None)],
+)
+def test_a_nul_in_the_path_or_query_is_refused_in_the_error_shape(
+    api: Any, path: str, query: dict[str, str] | None
+) -> None:
+    response = api("il.analyst", "token").get(path, query)
     assert response.status_code == 400
     assert response.json() == {
         "error": {

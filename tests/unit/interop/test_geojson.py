@@ -233,3 +233,28 @@ def test_it_accepts_a_wgs84_crs_member(write: Write) -> None:
     }
     (row,) = list(read_geojson(write("crs.geojson", json.dumps(data))))
     assert isinstance(row, ObservationRow)
+
+
+@pytest.mark.parametrize(
+    ("properties", "reason"),
+    [
+        ({"name": "a\x00b"}, "property 'name' has a NUL character"),
+        ({"note": {"deep": ["x\udc00"]}}, "property 'note' has a lone surrogate (U+DC00)"),
+        ({"a\x00": "x"}, "a property name has a NUL character"),
+    ],
+)
+def test_it_rejects_a_feature_whose_text_cannot_be_stored(
+    write: Write, properties: dict[str, object], reason: str
+) -> None:
+    item = _one(write, _feature(**properties))
+    assert isinstance(item, RowError), item
+    assert (item.reason, item.category) == (reason, "not_utf8")
+
+
+def test_an_id_with_a_lone_surrogate_is_rejected(write: Write) -> None:
+    item = _one(write, {**_feature(), "id": "x\ud800"})
+    assert isinstance(item, RowError), item
+    assert (item.reason, item.category) == (
+        "the feature's id has a lone surrogate (U+D800)",
+        "not_utf8",
+    )
