@@ -194,6 +194,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "coordcell.ui.safe_input.RefuseUnsafeCharactersMiddleware",  # after CSRF: see the module
     "coordcell.ui.middleware.RequireSecondFactorMiddleware",
     "coordcell.ui.middleware.DomainErrorMiddleware",
     # Last: runs after every gate, and wraps only the view in its transaction.
@@ -320,6 +321,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "coordcell.core.rest.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "coordcell.api.errors.exception_handler",
+    # JSON only, strictly: depth, NUL, lone surrogates, non-finite numbers (docs/api.md).
+    "DEFAULT_PARSER_CLASSES": ["coordcell.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordcell.agreements import selectors as agreements
+from coordcell.api.input import GeometryField, StrictSerializer
 from coordcell.api.views import ERRORS
 from coordcell.cases import hotline, lodging, selectors, services
 from coordcell.cases.chain import case_chain
@@ -81,7 +82,7 @@ class IncidentSerializer(serializers.Serializer[Any]):
         return f"{incident.version.arrangement.key} v{incident.version.number}"
 
 
-class IncidentInSerializer(serializers.Serializer[Any]):
+class IncidentInSerializer(StrictSerializer):
     kind = serializers.CharField(max_length=60)
     title = serializers.CharField(max_length=300)
     occurred_from = serializers.DateTimeField()
@@ -89,7 +90,7 @@ class IncidentInSerializer(serializers.Serializer[Any]):
     time_precision = serializers.ChoiceField(
         choices=PrecisionChoices.values(), default=PrecisionChoices.MINUTE
     )
-    geometry = serializers.DictField()
+    geometry = GeometryField()
     uncertainty_m = serializers.FloatField(default=0, min_value=0, max_value=1_000_000)
     audience = serializers.ListField(
         child=serializers.CharField(max_length=40),
@@ -186,12 +187,22 @@ class IncidentDetailView(APIView):
         return Response(IncidentSerializer(selectors.get_incident(actor, changed.public_id)).data)
 
 
-class AccountInSerializer(serializers.Serializer[Any]):
+class CasualtiesInSerializer(StrictSerializer):
+    low = serializers.IntegerField(
+        min_value=0, max_value=1_000_000, allow_null=True, required=False
+    )
+    best = serializers.IntegerField(
+        min_value=0, max_value=1_000_000, allow_null=True, required=False
+    )
+    high = serializers.IntegerField(
+        min_value=0, max_value=1_000_000, allow_null=True, required=False
+    )
+
+
+class AccountInSerializer(StrictSerializer):
     actor_claim = serializers.ChoiceField(choices=ActorClaimChoices.values(), default="unknown")
     actor_text = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    casualties = serializers.DictField(
-        child=serializers.IntegerField(min_value=0, allow_null=True), required=False, default=dict
-    )
+    casualties = CasualtiesInSerializer(required=False, default=dict)
     narrative = serializers.CharField(
         max_length=20_000, required=False, allow_blank=True, default=""
     )
@@ -262,7 +273,7 @@ class CaseDetailSerializer(CaseSerializer):
         return workflow.allowed_actions(case.state, services.sides_of(actor, case))
 
 
-class CaseInSerializer(serializers.Serializer[Any]):
+class CaseInSerializer(StrictSerializer):
     incident = serializers.UUIDField(
         required=False, help_text="An incident you may read; or give `report` instead."
     )
@@ -340,7 +351,7 @@ class CaseDetailView(APIView):
         return Response(CaseDetailSerializer(case, context={"actor": actor}).data)
 
 
-class ActionInSerializer(serializers.Serializer[Any]):
+class ActionInSerializer(StrictSerializer):
     action = serializers.ChoiceField(choices=list(workflow.PERSON_ACTIONS))
     text = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
 
@@ -388,7 +399,7 @@ class NotificationSerializer(serializers.Serializer[Any]):
     next_due = serializers.DateTimeField(allow_null=True, default=None)
 
 
-class ReadInSerializer(serializers.Serializer[Any]):
+class ReadInSerializer(StrictSerializer):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         required=False,
@@ -444,13 +455,13 @@ class ActivationSerializer(serializers.Serializer[Any]):
     case = serializers.UUIDField(source="case.public_id", allow_null=True, default=None)
 
 
-class ActivationInSerializer(serializers.Serializer[Any]):
+class ActivationInSerializer(StrictSerializer):
     callee = serializers.CharField(max_length=40)
     channel = serializers.ChoiceField(choices=ChannelChoices.values())
     subject = serializers.CharField(max_length=5_000)
 
 
-class AnswerInSerializer(serializers.Serializer[Any]):
+class AnswerInSerializer(StrictSerializer):
     answer = serializers.CharField(max_length=5_000, required=False, allow_blank=True, default="")
 
 
@@ -562,7 +573,7 @@ class EvidenceSerializer(serializers.Serializer[Any]):
     uploaded_at = serializers.DateTimeField()
 
 
-class EvidenceInSerializer(serializers.Serializer[Any]):
+class EvidenceInSerializer(StrictSerializer):
     file = serializers.FileField()
 
 
@@ -596,7 +607,7 @@ class EvidenceDownloadView(APIView):
         return evidence_response(evidence, handle)
 
 
-class ExtendInSerializer(serializers.Serializer[Any]):
+class ExtendInSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=DeadlineKindChoices.values())
     # The limits are the service's (one statement of them); it answers out-of-range hours.
     hours = serializers.FloatField()

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from coordcell.agreements.engines import engine_for, explain
 from coordcell.api.errors import error_body
+from coordcell.api.parsers import loads_strict
 from coordcell.api.views import version_from_query
 from coordcell.core.errors import PermissionDenied, ValidationFailed
 from coordcell.core.http import actor_for
@@ -95,6 +96,7 @@ class CheckView(APIView):
             items = list(read_geojson(io.BytesIO(body)))
         except InputError as exc:
             raise ValidationFailed({"": [str(exc)]}) from None
+        loads_strict(body)  # readable GeoJSON: now the API's limits on any JSON body
         if len(items) > settings.CHECK_MAX_FEATURES:
             return Response(error_body(
                 "too_large",

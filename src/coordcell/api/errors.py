@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -62,6 +64,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 400)
         fields = exc.fields if isinstance(exc, ValidationFailed) else None
         return Response(error_body(exc.code, str(exc.message), fields), status=code)
+    if isinstance(exc, RequestDataTooBig):  # Django refused the body before reading it
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = _("The request body is larger than %(limit)s bytes.") % {"limit": limit}
+        return Response(error_body("too_large", message), status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordcell.api.input import StrictSerializer
 from coordcell.api.views import ERRORS
 from coordcell.core.errors import NotFound, ValidationFailed
 from coordcell.core.http import actor_for
@@ -94,7 +95,7 @@ class CheckpointView(APIView):
         return Response(checkpoint_data(record.get_checkpoint(actor_for(request), size)))
 
 
-class CosignatureInSerializer(serializers.Serializer[Any]):
+class CosignatureInSerializer(StrictSerializer):
     signature = serializers.CharField(
         max_length=1000,
         trim_whitespace=False,
@@ -252,7 +253,7 @@ class WitnessSerializer(serializers.Serializer[Any]):
     last_size = serializers.IntegerField(allow_null=True, default=None)
 
 
-class WitnessInSerializer(serializers.Serializer[Any]):
+class WitnessInSerializer(StrictSerializer):
     vkey = serializers.CharField(max_length=400, help_text="The witness's cosignature vkey.")
 
 

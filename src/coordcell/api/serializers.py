@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coordcell.agreements.models import Arrangement, ArrangementVersion, Clause, Protocol
+from coordcell.api.input import StrictSerializer
 from coordcell.parties.choices import RoleChoices
 from coordcell.parties.models import Delegation, Membership, Party
 from coordcell.rules.vocabulary import LANGUAGES
@@ -68,17 +69,17 @@ class DelegationSerializer(serializers.ModelSerializer[Delegation]):
         fields = ["id", "party", "name", "names", "active", "fictional", "created_at"]
 
 
-class DelegationCreateSerializer(serializers.Serializer[Any]):
+class DelegationCreateSerializer(StrictSerializer):
     party = serializers.SlugField(help_text="The party's code, e.g. `il`.")
     names = NamesField()
 
 
-class DelegationUpdateSerializer(serializers.Serializer[Any]):
+class DelegationUpdateSerializer(StrictSerializer):
     names = NamesField()
     active = serializers.BooleanField()
 
 
-class MemberAddSerializer(serializers.Serializer[Any]):
+class MemberAddSerializer(StrictSerializer):
     username = serializers.CharField(max_length=150)
     role = serializers.ChoiceField(choices=RoleChoices.choices())
 

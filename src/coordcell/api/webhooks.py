@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordcell.api.input import StrictSerializer
 from coordcell.api.views import ERRORS
 from coordcell.core.http import actor_for
 from coordcell.notify import selectors, services
@@ -46,7 +47,7 @@ class WebhookCreatedSerializer(WebhookSerializer):
     )
 
 
-class WebhookInSerializer(serializers.Serializer[Any]):
+class WebhookInSerializer(StrictSerializer):
     url = serializers.CharField(max_length=500, help_text="An http:// or https:// URL.")
 
 

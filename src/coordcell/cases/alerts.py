@@ -27,6 +27,7 @@ from coordcell.parties import selectors as parties
 from coordcell.parties.models import Membership, Party
 from coordcell.rules import deadlines, taxonomy
 from coordcell.rules.arrangement import localized
+from coordcell.rules.geojson_input import GeometryError, normalise_geometry
 
 __all__ = ["FEED_LIMIT", "escalation_of", "escalations_of", "get_escalation", "list_escalations"]
 
@@ -224,7 +225,7 @@ def escalation_of(
         state=step.state_after,
         incident_reference=case.incident.reference,
         kind=case.incident.kind,
-        geometry=case.incident.geometry,
+        geometry=_alert_geometry(case.incident),
         uncertainty_m=case.incident.uncertainty_m,
         restriction=restriction,
         texts=_texts(step, facts, visible, expires),
@@ -234,6 +235,18 @@ def escalation_of(
         web=web,
         note=note,
     )
+
+
+def _alert_geometry(incident: Any) -> dict[str, Any]:
+    """The incident's geometry, or its representative point when the stored geometry does
+    not pass the normaliser (a row written before geometries were checked on the way in:
+    one string coordinate would otherwise stop the feed for everyone who reads it)."""
+    try:
+        return normalise_geometry(
+            incident.geometry, foreign_members="drop", check_validity=False, max_positions=10**6
+        )
+    except GeometryError:
+        return {"type": "Point", "coordinates": [float(incident.lon), float(incident.lat)]}
 
 
 def escalations_of(

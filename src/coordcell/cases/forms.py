@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices
 from coordcell.rules import taxonomy
+from coordcell.rules.geojson_input import GeometryError, normalise_geometry
 
 
 def _kind_choices() -> list[tuple[str, str]]:
@@ -60,21 +61,20 @@ class IncidentForm(forms.Form):
         if drawn:
             try:
                 geometry = json.loads(drawn)
-            except ValueError:
-                geometry = None
-            if (
-                not isinstance(geometry, dict)
-                or geometry.get("type") not in ("Point", "LineString", "Polygon")
-                or not isinstance(geometry.get("coordinates"), list)
-            ):
-                raise forms.ValidationError(_("The drawn place could not be read; draw it again."))
-            data["geometry"] = geometry
+            except (ValueError, RecursionError):
+                raise forms.ValidationError(
+                    _("The drawn place could not be read; draw it again.")
+                ) from None
         elif data.get("lat") is None or data.get("lon") is None:
             raise forms.ValidationError(
                 _("Place the incident on the map, or give its latitude and longitude.")
             )
         else:
-            data["geometry"] = {"type": "Point", "coordinates": [data["lon"], data["lat"]]}
+            geometry = {"type": "Point", "coordinates": [data["lon"], data["lat"]]}
+        try:  # the one normaliser of incoming geometries: a clean copy, or what is wrong
+            data["geometry"] = normalise_geometry(geometry)
+        except GeometryError as exc:
+            raise forms.ValidationError(exc.translated(gettext)) from None
         return data
 
 

@@ -7,6 +7,7 @@ place, time or kind, under the arrangement version in force, which they cite.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
@@ -31,6 +32,7 @@ from coordcell.parties.selectors import concerned_audience, neutral_codes, resol
 from coordcell.record.services import append_event, subject
 from coordcell.rules import taxonomy
 from coordcell.rules.engine import Observation
+from coordcell.rules.geojson_input import GeometryError, normalise_geometry
 
 __all__ = [
     "REJECTING",
@@ -110,7 +112,17 @@ def validate_incident(data: IncidentInput) -> dict[str, list[str]]:
     if not isinstance(radius, int | float) or not math.isfinite(radius) or not 0 <= radius <= 1e6:
         # Up to 1,000 km: UCDP's coarsest precision codes mean a whole region.
         errors["uncertainty_m"] = [_("Give an uncertainty between 0 and 1,000,000 metres.")]
+    try:  # the one normaliser of incoming geometries (numbers only, in range, valid)
+        normalise_geometry(data.geometry)
+    except GeometryError as exc:
+        errors["geometry"] = [exc.translated(_)]
     return errors
+
+
+def _clean(data: IncidentInput) -> IncidentInput:
+    """``data`` (validated) with the normaliser's clean copy of its geometry: what is
+    stored is never the caller's object."""
+    return dataclasses.replace(data, geometry=normalise_geometry(data.geometry))
 
 
 def _assess(version: ArrangementVersion, data: IncidentInput, ref: str) -> dict[str, Any]:
@@ -193,6 +205,7 @@ def report_incident(
         errors.update(exc.fields)
     if errors:
         raise ValidationFailed(errors)
+    data = _clean(data)
     assessed = _assess(version, data, source_ref or "new")
     lon, lat = representative_point(data.geometry)
     incident = Incident.objects.create(
@@ -254,6 +267,7 @@ def change_incident(
     errors = validate_incident(data)
     if errors:
         raise ValidationFailed(errors)
+    data = _clean(data)
     assessed = _assess(version, data, incident.reference)
     lon, lat = representative_point(data.geometry)
     fields = {

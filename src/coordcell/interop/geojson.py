@@ -13,10 +13,11 @@ A feature gives:
 - optionally ``uncertainty_m`` (metres; otherwise derived from ``where_prec`` or
   ``geo_precision`` when present, else 0), ``attribution`` and ``id`` (or the feature ``id``).
 
-The geometry is checked for structure and range here (positions of 2 or 3 finite numbers,
-longitude in [-180, 180], latitude in [-90, 90], enough positions, closed rings); whether
-it is valid as a shape (self-intersections) and whether it lies in the arrangement's
-region (swapped lat/lon) is for the engine.
+The geometry is checked for structure and range here by the one normaliser of incoming
+geometries, ``rules.geojson_input`` (positions of 2 or 3 finite numbers, longitude in
+[-180, 180], latitude in [-90, 90], enough positions, closed rings; foreign members are
+dropped); whether it is valid as a shape (self-intersections) and whether it lies in the
+arrangement's region (swapped lat/lon) is for the engine.
 
 The standard library has no streaming JSON parser, so the file is read whole: use CSV for
 inputs of millions of rows.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -44,18 +46,15 @@ from coordcell.interop.common import (
     parse_iso_time,
 )
 from coordcell.interop.ucdp import UCDP_ATTRIBUTION, ucdp_uncertainty_m
+from coordcell.rules.geojson_input import (
+    GEOMETRY_TYPES,
+    OUT_OF_RANGE,
+    GeometryError,
+    normalise_geometry,
+)
 from coordcell.rules.taxonomy import KINDS, UnknownEventType, from_acled, from_ucdp, is_kind
 
 __all__ = ["GEOMETRY_TYPES", "read_geojson", "validate_geometry"]
-
-GEOMETRY_TYPES: tuple[str, ...] = (
-    "Point",
-    "LineString",
-    "Polygon",
-    "MultiPoint",
-    "MultiLineString",
-    "MultiPolygon",
-)
 
 _WGS84_CRS_NAMES = frozenset(
     {
@@ -175,6 +174,7 @@ def _feature(index: int, feature: object, default_attribution: str) -> Observati
             )
         if raw_props is not None and not isinstance(raw_props, dict):
             raise Reject("bad_feature", "'properties' is not an object")
+        _check_text(source_id, props)
         geometry = validate_geometry(feature.get("geometry"))
         origin, kind = _kind(props)
         start, end = _times(props, origin)
@@ -184,7 +184,7 @@ def _feature(index: int, feature: object, default_attribution: str) -> Observati
         )
         fatalities = _fatalities(props, origin)
     except Reject as exc:
-        return RowError(index, source_id, exc.reason, exc.category)
+        return RowError(index, _UNSAFE.sub("\ufffd", source_id), exc.reason, exc.category)
     credit = props.get("attribution")
     if not isinstance(credit, str) or not credit:
         credit = {"ucdp": UCDP_ATTRIBUTION, "acled": ACLED_ATTRIBUTION}.get(
@@ -205,6 +205,46 @@ def _feature(index: int, feature: object, default_attribution: str) -> Observati
         attributes={key: _text(value) for key, value in props.items()},
         fatalities=fatalities,
     )
+
+
+#: What no text column can store: a NUL, or a surrogate (json.loads pairs escaped
+#: surrogates into one character, so any left in a string stands alone).
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unsafe_char(value: object) -> str | None:
+    """The first NUL or lone surrogate in a JSON value's strings and member names."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            found = _UNSAFE.search(node)
+            if found is not None:
+                return found.group()
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return None
+
+
+def _what(char: str) -> str:
+    return "a NUL character" if char == "\x00" else f"a lone surrogate (U+{ord(char):04X})"
+
+
+def _check_text(source_id: str, props: Mapping[str, Any]) -> None:
+    """Reject a feature whose id or properties hold text that cannot be stored."""
+    char = _unsafe_char(source_id)
+    if char is not None:
+        raise Reject("not_utf8", f"the feature's id has {_what(char)}")
+    for key, value in props.items():
+        char = _unsafe_char(key)
+        if char is not None:
+            raise Reject("not_utf8", f"a property name has {_what(char)}")
+        char = _unsafe_char(value)
+        if char is not None:
+            raise Reject("not_utf8", f"property {key!r} has {_what(char)}")
 
 
 def _text(value: object) -> str:
@@ -334,130 +374,28 @@ def _fatalities(props: Mapping[str, Any], origin: str) -> Fatalities | None:
 # --------------------------------------------------------------------------------------------
 # Geometry
 
+#: Positions in one feature's geometry: files may carry detailed shapes.
+FILE_MAX_POSITIONS = 100_000
+
 
 def validate_geometry(geometry: object) -> dict[str, Any]:
-    """Check a GeoJSON geometry's structure and ranges; return a clean copy (floats).
+    """A clean copy of a feature's geometry (``rules.geojson_input``, the one normaliser).
 
-    Raises ``Reject`` ("bad_geometry" or "out_of_range") with the path of the offending
-    position, e.g. ``"ring 0 is not closed: first position [35.8, 33.1] differs from last
-    [35.9, 33.2]"``.
+    Foreign members are dropped (RFC 7946 allows them); the shape's validity is left to the
+    engine, which reports it as a problem of the row. Raises ``Reject`` ("bad_geometry" or
+    "out_of_range") with the path of the offending position, e.g. ``"The ring at
+    coordinates[0] is not closed: its first position [35.8, 33.1] differs from its last
+    [35.9, 33.2]."``
     """
     if geometry is None:
         raise Reject("bad_geometry", "feature has no geometry")
-    if not isinstance(geometry, dict):
-        raise Reject("bad_geometry", f"geometry is {_json_kind(geometry)}, not an object")
-    gtype = geometry.get("type")
-    if gtype not in GEOMETRY_TYPES:
-        raise Reject(
-            "bad_geometry",
-            f"geometry type {gtype!r} is not supported (use {', '.join(GEOMETRY_TYPES)})",
-        )
-    coords = geometry.get("coordinates")
-    clean: Any
-    if gtype == "Point":
-        clean = _position(coords, "coordinates")
-    elif gtype == "LineString":
-        clean = _line(coords, "coordinates", "")
-    elif gtype == "Polygon":
-        clean = _polygon(coords, "coordinates", "")
-    else:
-        parts = _array(coords, "coordinates", 1, "part")
-        if gtype == "MultiPoint":
-            clean = [_position(p, f"coordinates[{i}]") for i, p in enumerate(parts)]
-        elif gtype == "MultiLineString":
-            clean = [_line(p, f"coordinates[{i}]", f"line {i}: ") for i, p in enumerate(parts)]
-        else:
-            clean = [
-                _polygon(p, f"coordinates[{i}]", f"polygon {i}, ") for i, p in enumerate(parts)
-            ]
-    return {"type": gtype, "coordinates": clean}
-
-
-def _array(value: object, where: str, minimum: int, what: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise Reject("bad_geometry", f"{where} is {_json_kind(value)}, expected an array")
-    if len(value) < minimum:
-        raise Reject(
-            "bad_geometry",
-            f"{where} has {len(value)} {what}s; at least {minimum} needed",
-        )
-    return value
-
-
-def _position(value: object, where: str) -> list[float]:
-    if (
-        not isinstance(value, list)
-        or len(value) not in (2, 3)
-        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
-    ):
-        raise Reject(
-            "bad_geometry", f"{where} is not a position [longitude, latitude]: {_short(value)}"
-        )
-    numbers = [float(v) for v in value]
-    if not all(math.isfinite(v) for v in numbers):
-        raise Reject("bad_geometry", f"{where} has a non-finite number: {_short(value)}")
-    lon, lat = numbers[0], numbers[1]
-    if not -180.0 <= lon <= 180.0:
-        raise Reject("out_of_range", f"longitude {_num(lon)} out of range [-180, 180] at {where}")
-    if not -90.0 <= lat <= 90.0:
-        raise Reject("out_of_range", f"latitude {_num(lat)} out of range [-90, 90] at {where}")
-    return numbers
-
-
-def _line(value: object, where: str, label: str) -> list[list[float]]:
-    points = _array(value, where, 0, "position")
-    if len(points) < 2:
-        raise Reject(
-            "bad_geometry", f"{label}line has {len(points)} position(s); at least 2 needed"
-        )
-    return [_position(p, f"{where}[{i}]") for i, p in enumerate(points)]
-
-
-def _polygon(value: object, where: str, label: str) -> list[list[list[float]]]:
-    rings = _array(value, where, 1, "ring")
-    clean = []
-    for r, ring in enumerate(rings):
-        ring_where = f"{where}[{r}]"
-        positions = [
-            _position(p, f"{ring_where}[{i}]") for i, p in enumerate(_list(ring, ring_where))
-        ]
-        if len(positions) < 4:
-            raise Reject(
-                "bad_geometry",
-                f"{label}ring {r} has {len(positions)} positions; "
-                "a ring needs at least 4 (the first repeated as the last)",
-            )
-        first, last = positions[0], positions[-1]
-        if first[:2] != last[:2]:
-            raise Reject(
-                "bad_geometry",
-                f"{label}ring {r} is not closed: first position {_pos(first)} "
-                f"differs from last {_pos(last)}",
-            )
-        clean.append(positions)
-    return clean
-
-
-def _list(value: object, where: str) -> list[Any]:
-    return _array(value, where, 0, "position")
-
-
-def _num(value: float) -> str:
-    return repr(int(value)) if value.is_integer() else repr(value)
-
-
-def _pos(position: list[float]) -> str:
-    return "[" + ", ".join(_num(v) for v in position) + "]"
-
-
-def _short(value: object) -> str:
-    text = json.dumps(value) if _jsonable(value) else repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _jsonable(value: object) -> bool:
     try:
-        json.dumps(value)
-    except (TypeError, ValueError):
-        return False
-    return True
+        return normalise_geometry(
+            geometry,
+            foreign_members="drop",
+            check_validity=False,
+            max_positions=FILE_MAX_POSITIONS,
+        )
+    except GeometryError as exc:
+        category = "out_of_range" if exc.code in OUT_OF_RANGE else "bad_geometry"
+        raise Reject(category, str(exc)) from None

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry import shape
+from shapely.validation import explain_validity
 
 from coordcell.rules import taxonomy
 from coordcell.rules.arrangement import Arrangement, ClauseSpec, ZoneSpec
@@ -384,7 +385,7 @@ class Engine:
         if geom.is_empty:
             return None, Problem("invalid_geometry", {"reason": "empty geometry"})
         if not geom.is_valid:
-            reason = shapely.validation.explain_validity(geom)
+            reason = explain_validity(geom)
             return None, Problem("invalid_geometry", {"reason": reason})
         if geom.geom_type not in {
             "Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon",

@@ -91,7 +91,8 @@ def test_it_reports_an_unclosed_polygon_and_keeps_the_other_feature() -> None:
         RowError(
             1,
             "open-ring",
-            "ring 0 is not closed: first position [35.8, 33.05] differs from last [35.8, 33.1]",
+            "The ring at coordinates[0] is not closed: its first position [35.8, 33.05] differs "
+            "from its last [35.8, 33.1].",
             "bad_geometry",
         )
     ]
@@ -115,19 +116,28 @@ def test_it_reads_the_real_ucdp_sample_as_geojson() -> None:
         (None, "feature has no geometry"),
         (
             {"type": "GeometryCollection", "geometries": []},
-            "geometry type 'GeometryCollection' is not supported",
+            'Geometry type "GeometryCollection" is not supported',
         ),
         ({"type": "Point", "coordinates": [35.8]}, "coordinates is not a position"),
-        ({"type": "Point", "coordinates": [35.8, 911]}, "latitude 911 out of range [-90, 90]"),
+        (
+            {"type": "Point", "coordinates": [35.8, 911]},
+            "Latitude 911 at coordinates is outside [-90, 90]",
+        ),
         (
             {"type": "Point", "coordinates": [181, 33]},
-            "longitude 181 out of range [-180, 180] at coordinates",
+            "Longitude 181 at coordinates is outside [-180, 180]",
         ),
-        ({"type": "Point", "coordinates": ["35.8", "33.1"]}, "coordinates is not a position"),
-        ({"type": "LineString", "coordinates": [[35.8, 33.1]]}, "line has 1 position(s)"),
+        (
+            {"type": "Point", "coordinates": ["35.8", "33.1"]},
+            'coordinates[0] must be a number, not "35.8"',
+        ),
+        (
+            {"type": "LineString", "coordinates": [[35.8, 33.1]]},
+            "line at coordinates has 1 position(s)",
+        ),
         (
             {"type": "Polygon", "coordinates": [[[35.8, 33.1], [35.9, 33.1], [35.8, 33.1]]]},
-            "ring 0 has 3 positions; a ring needs at least 4",
+            "ring at coordinates[0] has 3 positions; a ring needs at least 4",
         ),
         (
             {
@@ -137,12 +147,12 @@ def test_it_reads_the_real_ucdp_sample_as_geojson() -> None:
                     [[[35.8, 33.1], [35.9, 33.1], [35.9, 33.2], [35.7, 33.1]]],
                 ],
             },
-            "polygon 1, ring 0 is not closed: first position [35.8, 33.1] differs from last "
-            "[35.7, 33.1]",
+            "The ring at coordinates[1][0] is not closed: its first position [35.8, 33.1] "
+            "differs from its last [35.7, 33.1].",
         ),
         (
             {"type": "LineString", "coordinates": [[35.8, 33.1], [35.9, 95.5]]},
-            "latitude 95.5 out of range [-90, 90] at coordinates[1]",
+            "Latitude 95.5 at coordinates[1] is outside [-90, 90].",
         ),
     ],
 )
@@ -223,3 +233,28 @@ def test_it_accepts_a_wgs84_crs_member(write: Write) -> None:
     }
     (row,) = list(read_geojson(write("crs.geojson", json.dumps(data))))
     assert isinstance(row, ObservationRow)
+
+
+@pytest.mark.parametrize(
+    ("properties", "reason"),
+    [
+        ({"name": "a\x00b"}, "property 'name' has a NUL character"),
+        ({"note": {"deep": ["x\udc00"]}}, "property 'note' has a lone surrogate (U+DC00)"),
+        ({"a\x00": "x"}, "a property name has a NUL character"),
+    ],
+)
+def test_it_rejects_a_feature_whose_text_cannot_be_stored(
+    write: Write, properties: dict[str, object], reason: str
+) -> None:
+    item = _one(write, _feature(**properties))
+    assert isinstance(item, RowError), item
+    assert (item.reason, item.category) == (reason, "not_utf8")
+
+
+def test_an_id_with_a_lone_surrogate_is_rejected(write: Write) -> None:
+    item = _one(write, {**_feature(), "id": "x\ud800"})
+    assert isinstance(item, RowError), item
+    assert (item.reason, item.category) == (
+        "the feature's id has a lone surrogate (U+D800)",
+        "not_utf8",
+    )

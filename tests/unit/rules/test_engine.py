@@ -145,6 +145,22 @@ def test_invalid_geometry_is_a_specific_problem(engine, geometry, reason) -> Non
     assert reason in a.problems[0].message
 
 
+def test_invalid_geometry_is_explained_where_nothing_else_loaded_shapely_validation(
+    engine, monkeypatch
+) -> None:
+    # ``coordcell serve`` never imports shapely.validation (the scenario reader does, in tests).
+    import sys
+
+    monkeypatch.delitem(sys.modules, "shapely.validation", raising=False)
+    monkeypatch.delattr(shapely, "validation", raising=False)
+    bowtie = {"type": "Polygon", "coordinates": [[[35.8, 33.1], [35.9, 33.2], [35.9, 33.1],
+                                                  [35.8, 33.2], [35.8, 33.1]]]}  # fmt: skip
+    a = engine.assess(Observation("g", "armed_clash", bowtie, DAY))
+    assert [(p.code, p.params) for p in a.problems] == [
+        ("invalid_geometry", {"reason": "Self-intersection[35.85 33.15]"})
+    ]
+
+
 def test_an_unknown_kind_is_a_specific_problem(engine) -> None:
     a = engine.assess(Observation("k", "dragon_attack", point(35.82, 33.12), DAY))
     assert [p.code for p in a.problems] == ["unknown_kind"]
