@@ -41,18 +41,25 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             terminalreporter.write_line(f"{name}: {seconds:.1f} s")
 
 
+#: Each persona's API token (in clear), made once per session with the personas.
+TOKENS: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Load the scenario and the personas once per session; each test rolls back its changes."""
     from coordcell.accounts.models import User
+    from coordcell.accounts.services import create_api_token
 
     with django_db_blocker.unblock():
         actor = Actor.console("tests")
         load_arrangement(actor=actor, path=SCENARIO)
         demo = read_scenario(SCENARIO).demo
         assert demo is not None
-        load_demo_data(actor=actor, demo=demo, known={})
-        User.objects.create_user(username="outsider", password="outsider-password-123")
+        accounts = load_demo_data(actor=actor, demo=demo, known={})
+        TOKENS.update({a.username: a.token for a in accounts})
+        outsider = User.objects.create_user(username="outsider", password="outsider-password-123")
+        _, TOKENS["outsider"] = create_api_token(actor=Actor.from_user(outsider), name="tests")
         for party in WITNESSED:
             admin = Actor.from_user(User.objects.get(username=f"{party}.admin"))
             register_witness(actor=admin, vkey=witness_signer(party).verifier.vkey)
@@ -115,6 +122,13 @@ def witness_signer(party: str) -> Signer:
     """The test witness key of ``party`` (fixed, so every process derives the same)."""
     seed = hashlib.sha256(f"coordcell test witness {party}".encode()).digest()
     return Signer.from_seed(f"witness.{party}.test", seed, ALG_COSIGNATURE_V1)
+
+
+@pytest.fixture(scope="session")
+def tokens(django_db_setup: Any) -> dict[str, str]:
+    """``tokens["il.liaison"]``: that persona's API token, made with the personas (the demo
+    makes one per account too), so a test that calls the API with a token pays for none."""
+    return TOKENS
 
 
 @pytest.fixture
