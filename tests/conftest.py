@@ -26,8 +26,37 @@ from coordcell.demo.loader import load_demo_data
 from coordcell.record.note import ALG_COSIGNATURE_V1, Signer
 from coordcell.record.services import issue_checkpoint, register_witness
 from coordcell.rules.scenario import read_scenario
+from tests import profiles  # noqa: F401 (loads the Hypothesis profile, see tests/profiles.py)
 
 SCENARIO = SCENARIOS_DIR / "southern_syria_2026"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` first, each kind in its collected order (docs/testing.md).
+
+    pytest-xdist hands out the xdist groups first (the largest first), then one test at
+    a time in this order: a slow test started last would leave the other worker idle
+    while it runs, so the slow ones go out while both workers are busy anyway, and the
+    quick ones even out the end.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Fail a grouped test when pytest-xdist ignores its ``xdist_group`` (a test worker
+    under ``--dist loadgroup``): the demo, the browser and the record's data directory
+    would then be made on both workers, silently, as with pytest 9.2 and pytest-xdist 3.8."""
+    mark = item.get_closest_marker("xdist_group")
+    if (
+        mark is not None
+        and getattr(item.config.option, "loadgroup", False)
+        and "@" not in item.nodeid.rsplit("]", 1)[-1]
+    ):
+        pytest.fail(
+            f"its xdist_group {mark.args[0]!r} is ignored by this pytest and pytest-xdist: "
+            "use the versions of constraints.txt (docs/testing.md)",
+            pytrace=False,
+        )
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
