@@ -26,8 +26,37 @@ from coordcell.demo.loader import load_demo_data
 from coordcell.record.note import ALG_COSIGNATURE_V1, Signer
 from coordcell.record.services import issue_checkpoint, register_witness
 from coordcell.rules.scenario import read_scenario
+from tests import profiles  # noqa: F401 (loads the Hypothesis profile, see tests/profiles.py)
 
 SCENARIO = SCENARIOS_DIR / "southern_syria_2026"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` first, each kind in its collected order (docs/testing.md).
+
+    pytest-xdist hands out the xdist groups first (the largest first), then one test at
+    a time in this order: a slow test started last would leave the other worker idle
+    while it runs, so the slow ones go out while both workers are busy anyway, and the
+    quick ones even out the end.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Fail a grouped test when pytest-xdist ignores its ``xdist_group`` (a test worker
+    under ``--dist loadgroup``): the demo, the browser and the record's data directory
+    would then be made on both workers, silently, as with pytest 9.2 and pytest-xdist 3.8."""
+    mark = item.get_closest_marker("xdist_group")
+    if (
+        mark is not None
+        and getattr(item.config.option, "loadgroup", False)
+        and "@" not in item.nodeid.rsplit("]", 1)[-1]
+    ):
+        pytest.fail(
+            f"its xdist_group {mark.args[0]!r} is ignored by this pytest and pytest-xdist: "
+            "use the versions of constraints.txt (docs/testing.md)",
+            pytrace=False,
+        )
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -41,18 +70,25 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             terminalreporter.write_line(f"{name}: {seconds:.1f} s")
 
 
+#: Each persona's API token (in clear), made once per session with the personas.
+TOKENS: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Load the scenario and the personas once per session; each test rolls back its changes."""
     from coordcell.accounts.models import User
+    from coordcell.accounts.services import create_api_token
 
     with django_db_blocker.unblock():
         actor = Actor.console("tests")
         load_arrangement(actor=actor, path=SCENARIO)
         demo = read_scenario(SCENARIO).demo
         assert demo is not None
-        load_demo_data(actor=actor, demo=demo, known={})
-        User.objects.create_user(username="outsider", password="outsider-password-123")
+        accounts = load_demo_data(actor=actor, demo=demo, known={})
+        TOKENS.update({a.username: a.token for a in accounts})
+        outsider = User.objects.create_user(username="outsider", password="outsider-password-123")
+        _, TOKENS["outsider"] = create_api_token(actor=Actor.from_user(outsider), name="tests")
         for party in WITNESSED:
             admin = Actor.from_user(User.objects.get(username=f"{party}.admin"))
             register_witness(actor=admin, vkey=witness_signer(party).verifier.vkey)
@@ -115,6 +151,13 @@ def witness_signer(party: str) -> Signer:
     """The test witness key of ``party`` (fixed, so every process derives the same)."""
     seed = hashlib.sha256(f"coordcell test witness {party}".encode()).digest()
     return Signer.from_seed(f"witness.{party}.test", seed, ALG_COSIGNATURE_V1)
+
+
+@pytest.fixture(scope="session")
+def tokens(django_db_setup: Any) -> dict[str, str]:
+    """``tokens["il.liaison"]``: that persona's API token, made with the personas (the demo
+    makes one per account too), so a test that calls the API with a token pays for none."""
+    return TOKENS
 
 
 @pytest.fixture

@@ -14,6 +14,13 @@ if "COORDCELL_DATA_DIR" not in os.environ:
     atexit.register(shutil.rmtree, _data_dir, ignore_errors=True)
     os.environ["COORDCELL_DATA_DIR"] = _data_dir
 os.environ.setdefault("COORDCELL_REQUIRE_MFA", "0")
+# The rules engine's parallel kernels run on numba's OpenMP threads, which by default spin
+# for a while after each kernel waiting for the next one: with two test workers on two
+# cores, that spinning took more CPU than the kernels themselves (tens of milliseconds per
+# single-incident assessment). Idle threads sleep instead; the answers are the same. Set
+# before the first kernel runs (OpenMP reads it once), and inherited by the demo and the
+# servers the e2e tests start.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from coordcell.settings import *  # noqa: F403
 

@@ -42,8 +42,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    """Chromium, launched once for the browser tests and closed after the last of them.
+
+    Not kept for the session: Playwright's synchronous API runs an asyncio loop in the
+    worker's thread while it is open, and Django refuses database work in a thread with a
+    running loop, so a worker that ran the browser tests could run no database test after
+    them.
+    """
     sync_api = pytest.importorskip("playwright.sync_api")
     # Chromium's own files (crash reports, caches) go to a directory removed afterwards.
     with tempfile.TemporaryDirectory(prefix="coordcell-chromium-") as home:
@@ -81,7 +88,7 @@ class LoggedInStates:
         return self.states[username]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def logged_in_state(browser: Any, demo: Demo) -> LoggedInStates:  # noqa: F811
     return LoggedInStates(browser, demo)
 

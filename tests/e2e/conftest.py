@@ -1,4 +1,5 @@
-"""The running demo for the end-to-end tests (and, imported, for the browser tests)."""
+"""The running demo for the end-to-end tests (and, imported, for the browser tests), and
+the demo data directory that the record's e2e tests each get a copy of."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e import demo_server
+from tests.e2e.record_cell import Cell
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +21,15 @@ def demo() -> Iterator[demo_server.Demo]:
     """
     with demo_server.shared() as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def record_template(tmp_path_factory: pytest.TempPathFactory) -> Cell:
+    """``coordcell demo --no-serve`` on a new SQLite data directory, once per test run.
+
+    Never served: each test takes its own ``Cell.clone()`` of it, so a test starts from
+    a demo data directory as fresh as if it had made it, without paying for the ten
+    production password hashes each time. The record's e2e tests share one xdist group
+    (``record-cells``), so one worker makes it once.
+    """
+    return Cell.create(tmp_path_factory.mktemp("record-template"))

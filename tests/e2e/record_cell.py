@@ -5,6 +5,11 @@ tokens and witness keys), then ``Cell.serve()`` starts the production server on 
 own process group (so a test can stop it gracefully, or SIGKILL every process of it at
 once). ``Cell.cli()`` runs any ``coordcell`` command with the same environment, and
 ``Cell.db()`` opens the SQLite database directly when no server runs.
+
+``coordcell demo --no-serve`` hashes ten passwords with the production hasher and takes
+seconds, so the SQLite tests make one cell per test run (``record_template`` in
+tests/e2e/conftest.py) and ``Cell.clone()`` it into each test's own directory: every test
+still starts from a fresh, never-served demo data directory of its own.
 """
 
 from __future__ import annotations
@@ -152,14 +157,34 @@ class Cell:
         assert result.returncode == 0, result.stdout + result.stderr
         return cell
 
-    def copy(self, name: str) -> Cell:
-        """A second data directory with the same database and keys (no server may run)."""
+    def clone(self, root: Path, name: str = "data") -> Cell:
+        """This (never served, stopped) data directory copied whole to ``root/name``: its
+        database, keys, accounts, witness folders and collected static files."""
         assert not any(s.process.poll() is None for s in self.servers), "stop the server first"
+        root.mkdir(parents=True, exist_ok=True)
+        target = root / name
+        shutil.copytree(self.data_dir, target)
+        return Cell(root, target, extra_env=dict(self.extra_env))
+
+    def copy(self, name: str) -> Cell:
+        """A second data directory with the same database and keys.
+
+        The database is copied with SQLite's online backup, which gives a consistent
+        snapshot even while a server of this cell runs (as an operator forking a live
+        log would copy it); the other state files are copied as they are.
+        """
         target = self.root / name
         target.mkdir()
         for file in STATE_FILES:
+            if file.startswith("coordcell.sqlite3"):
+                continue
             if (self.data_dir / file).exists():
                 shutil.copy2(self.data_dir / file, target / file)
+        with (
+            contextlib.closing(self.db()) as source,
+            contextlib.closing(sqlite3.connect(target / "coordcell.sqlite3")) as copy,
+        ):
+            source.backup(copy)
         return Cell(self.root, target)
 
     @property
@@ -236,8 +261,14 @@ class Cell:
             if server.process.poll() is None or _group_alive(server.pgid):
                 server.stop()
 
+    def kill_all(self) -> None:
+        """SIGKILL what still runs: a test's clean-up, when its data is thrown away."""
+        for server in self.servers:
+            if server.process.poll() is None or _group_alive(server.pgid):
+                server.kill()
+
     def db(self) -> sqlite3.Connection:
-        """The SQLite database, read directly (run no server meanwhile)."""
+        """The SQLite database, opened directly (to read it, or to copy it)."""
         return sqlite3.connect(self.data_dir / "coordcell.sqlite3", timeout=60)
 
 

@@ -15,10 +15,14 @@ import pytest
 
 from tests.unit.test_cli import NO_KEY, coordcell
 
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("DATABASE_URL")),
-    reason="the demo's SQLite data directory: runs in the suite's SQLite pass",
-)
+pytestmark = [
+    # One worker runs them all, so the module's demo data directory is made once.
+    pytest.mark.xdist_group("beside-demo"),
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")),
+        reason="the demo's SQLite data directory: runs in the suite's SQLite pass",
+    ),
+]
 
 
 @pytest.fixture(scope="module")

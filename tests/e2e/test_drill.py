@@ -22,7 +22,8 @@ import pytest
 from coordcell.record import merkle
 from tests.e2e.record_cell import Cell, api
 
-pytestmark = pytest.mark.xdist_group("drill")
+# With the record's other e2e tests: on SQLite they copy one demo data directory.
+pytestmark = pytest.mark.xdist_group("record-cells")
 
 PG_ADMIN = os.environ.get("COORDCELL_RACE_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 IN_AOS = {"type": "Point", "coordinates": [35.82461, 33.12595]}
@@ -52,12 +53,14 @@ def cell(request: Any, tmp_path: Path) -> Iterator[Cell]:
             pytest.skip(f"no PostgreSQL server at {PG_ADMIN}: {exc}")
         parts = urllib.parse.urlsplit(PG_ADMIN)
         extra["DATABASE_URL"] = urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
-    created = Cell.create(tmp_path / request.param, extra_env=extra)
+    if request.param == "sqlite":
+        created = request.getfixturevalue("record_template").clone(tmp_path / request.param)
+    else:
+        created = Cell.create(tmp_path / request.param, extra_env=extra)
     try:
         yield created
     finally:
-        for server in created.servers:
-            server.stop()
+        created.kill_all()
         if request.param == "postgresql":
             _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

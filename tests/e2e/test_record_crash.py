@@ -27,7 +27,7 @@ import pytest
 from tests.e2e.record_cell import Cell, api
 
 pytestmark = [
-    pytest.mark.xdist_group("record-crash"),
+    pytest.mark.xdist_group("record-cells"),
     pytest.mark.skipif(
         bool(os.environ.get("DATABASE_URL")),
         reason="a SQLite data directory: runs in the suite's SQLite pass",
@@ -50,12 +50,12 @@ class Attempt:
 
 
 @pytest.fixture
-def cell(tmp_path: Path) -> Iterator[Cell]:
-    cell = Cell.create(tmp_path)
+def cell(record_template: Cell, tmp_path: Path) -> Iterator[Cell]:
+    cell = record_template.clone(tmp_path)
     try:
         yield cell
     finally:
-        cell.stop_all()
+        cell.kill_all()
 
 
 class Burst:

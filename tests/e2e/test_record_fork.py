@@ -26,7 +26,7 @@ from coordcell.record import merkle, note
 from tests.e2e.record_cell import COMMAND_TIMEOUT, Cell, Server, api
 
 pytestmark = [
-    pytest.mark.xdist_group("record-fork"),
+    pytest.mark.xdist_group("record-cells"),
     pytest.mark.skipif(
         bool(os.environ.get("DATABASE_URL")),
         reason="a SQLite data directory: runs in the suite's SQLite pass",
@@ -36,11 +36,11 @@ pytestmark = [
 
 @pytest.fixture
 def cells(tmp_path: Path) -> Iterator[list[Cell]]:
-    """The cells a test made (their servers are stopped at the end)."""
+    """The cells a test made (their servers are killed at the end)."""
     made: list[Cell] = []
     yield made
     for cell in made:
-        cell.stop_all()
+        cell.kill_all()
 
 
 def _witness(cell: Cell, server: Server, state: Path) -> subprocess.CompletedProcess[str]:
@@ -116,9 +116,9 @@ def _only_evidence(state: Path, reason: str) -> Path:
 
 
 def test_a_witness_refuses_a_forked_server_and_a_rolled_back_one(
-    tmp_path: Path, cells: list[Cell]
+    record_template: Cell, tmp_path: Path, cells: list[Cell]
 ) -> None:
-    a_cell = Cell.create(tmp_path)
+    a_cell = record_template.clone(tmp_path)
     cells.append(a_cell)
     assert (a_cell.data_dir / "witnesses" / "il" / "witness.key").is_file()
     assert (a_cell.data_dir / "witnesses" / "il" / "token").is_file()
@@ -134,14 +134,12 @@ def test_a_witness_refuses_a_forked_server_and_a_rolled_back_one(
     assert n > 0
     assert seen["cosigned_size"] == n
     assert _il_cosigned(_latest(a_cell, a))
-    a.stop()
 
-    # The operator copies the database and the log key: B starts as A was.
+    # The operator copies the live database and the log key: B starts as A is now.
     b_cell = a_cell.copy("data-b")
     cells.append(b_cell)
 
     # A grows by one delegation and signs a checkpoint of n + 1.
-    a = a_cell.serve()
     _create_delegation(a_cell, a, f"Desk on A {uuid.uuid4().hex[:8]}")
     a_checkpoint = _checkpoint(a_cell)
     assert a_checkpoint.size == n + 1

@@ -124,6 +124,7 @@ def test_it_refuses_bad_arguments_clearly(args, message) -> None:
         check(*args)
 
 
+@pytest.mark.slow
 def test_coordcell_check_with_a_scenario_runs_the_assessment(tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.setdefault("COORDCELL_SECRET_KEY", "x")

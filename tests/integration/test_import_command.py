@@ -72,6 +72,7 @@ def rewrite_csv(source: Path, target: Path, change) -> None:
                 writer.writerow(changed)
 
 
+@pytest.mark.slow
 def test_the_real_ucdp_sample_becomes_incidents_once(capsys) -> None:
     before = Entry.objects.count()
     output = run("ucdp", str(UCDP))

@@ -1,8 +1,8 @@
 """Compiled (numba) kernels behind ``coordcell.rules.spatial``.
 
 Nothing here is public: ``spatial`` validates the inputs and owns the data layout. Every
-function is compiled with ``cache=True`` (the machine code is kept in ``__pycache__``) and
-``nogil=True``; the bulk kernels are ``parallel=True`` and use every numba thread
+function is compiled with ``cache=True`` (the machine code is kept in ``__pycache__``, see
+``_jit``) and ``nogil=True``; the bulk kernels are ``parallel=True`` and use every numba thread
 (``numba.set_num_threads`` or ``NUMBA_NUM_THREADS`` choose how many).
 
 Exactness: the orientation predicate is Shewchuk's error-bounded filter with an exact
@@ -29,10 +29,22 @@ prange = numba.prange
 
 
 def _jit(*, parallel: bool = False) -> Callable[[_F], _F]:
-    """``numba.njit`` with our defaults, typed so that mypy keeps the signature."""
+    """``numba.njit`` with our defaults, typed so that mypy keeps the signature.
+
+    The machine code is cached beside this file, or, where that folder is read-only, in
+    the user's cache folder (``NUMBA_CACHE_DIR`` chooses another), so each process after
+    the first loads it instead of compiling it again. Where no cache folder is writable
+    at all, numba refuses ``cache=True``; the kernels are then compiled in memory, once
+    per process, rather than failing to import.
+    """
 
     def wrap(func: _F) -> _F:
-        return cast(_F, numba.njit(cache=True, nogil=True, parallel=parallel)(func))
+        try:
+            return cast(_F, numba.njit(cache=True, nogil=True, parallel=parallel)(func))
+        except RuntimeError as exc:
+            if "no locator available" not in str(exc):
+                raise
+            return cast(_F, numba.njit(cache=False, nogil=True, parallel=parallel)(func))
 
     return wrap
 

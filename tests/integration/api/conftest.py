@@ -10,7 +10,6 @@ import pytest
 from django.test import Client
 
 from coordcell.accounts.models import User
-from coordcell.accounts.services import create_api_token
 from coordcell.cases.models import Activation, Case
 from coordcell.incidents.models import Evidence, Incident
 from coordcell.parties.models import Delegation, Membership
@@ -50,23 +49,34 @@ NOT_FOUND = {"error": {"code": "not_found", "message": "Not found."}}
 
 
 @pytest.fixture
-def api(client_for: Any, actor: Any) -> Any:
-    """``api("il.admin", "token")``: a client for the persona, authenticated by a fresh
-    bearer token (``"token"``) or by a logged-in session (``"session"``)."""
+def api(client_for: Any, tokens: dict[str, str]) -> Any:
+    """``api("il.admin", "token")``: a client for the persona, authenticated by the
+    persona's bearer token (``"token"``, made once per session with the personas) or by a
+    logged-in session (``"session"``)."""
 
     def make(username: str | None, auth: str = "session") -> Client:
         if auth == "session" or username is None:
             return client_for(username)
-        _, clear = create_api_token(actor=actor(username), name="api tests")
-        return Client(headers={"Authorization": f"Bearer {clear}"})
+        return Client(headers={"Authorization": f"Bearer {tokens[username]}"})
 
     return make
 
 
-@pytest.fixture
-def ids(db: Any) -> dict[str, str]:
-    """Public ids of the demo's objects that the tests address."""
+@pytest.fixture(scope="session")
+def session_ids(django_db_setup: Any, django_db_blocker: Any) -> dict[str, str]:
+    """The public ids of ``ids``, read once: the objects are made with the personas and
+    every test rolls back, so they are the same for every test of the session."""
+    with django_db_blocker.unblock():
+        return _demo_ids()
 
+
+@pytest.fixture
+def ids(db: Any, session_ids: dict[str, str]) -> dict[str, str]:
+    """Public ids of the demo's objects that the tests address."""
+    return dict(session_ids)
+
+
+def _demo_ids() -> dict[str, str]:
     def delegation(party: str) -> str:
         return str(Delegation.objects.get(party__code=party).public_id)
 

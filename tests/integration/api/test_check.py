@@ -28,7 +28,7 @@ def _post(client: Any, body: Any, **extra: Any) -> Any:
     ],
 )  # fmt: skip
 def test_it_serves_analysts_and_monitors_only(api, snapshot, persona, status, auth) -> None:
-    client = api(persona, auth)  # (a token is created, and recorded, before the snapshot)
+    client = api(persona, auth)  # (a session login is written before the snapshot)
     before = snapshot()
     response = _post(client, CHECK_BODY)
     assert response.status_code == status

@@ -159,6 +159,7 @@ def test_holes_and_multipolygons() -> None:
         )
 
 
+@pytest.mark.slow
 def test_two_thousand_overlapping_zones() -> None:
     rng = np.random.default_rng(4)
     zones = [
@@ -223,6 +224,7 @@ def uncertain_expected(zones, x, y, r):
     return sorted(rows)
 
 
+@pytest.mark.slow
 def test_locate_uncertain_against_shapely(scenario_zones) -> None:
     rng = np.random.default_rng(5)
     xmin, ymin, xmax, ymax = shapely.total_bounds([g for _, g in scenario_zones])
