@@ -14,8 +14,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -145,28 +145,29 @@ def _party_or_invalid(actor: Actor, code: str, field: str) -> Any:
 class CaseFilter(django_filters.FilterSet):  # type: ignore[misc]
     open = FlagFilter(
         method="filter_open",
-        help_text=gettext_lazy("Yes: only cases still open; no: only closed ones."),
+        help_text="Yes: only cases still open; no: only closed ones.",
     )
     state = django_filters.MultipleChoiceFilter(
         choices=StateChoices.choices(),
-        help_text=gettext_lazy("Only cases in these states (repeat the parameter for several)."),
+        help_text="Only cases in these states (repeat the parameter for several).",
     )
     party = django_filters.CharFilter(
         method="filter_party",
-        help_text=gettext_lazy("Only cases with this party (a code) as complainant or respondent."),
+        help_text="Only cases with this party (a code) as complainant or respondent.",
     )
     complainant = django_filters.CharFilter(
-        field_name="complainant__code", help_text=gettext_lazy("Only cases this party lodged.")
+        field_name="complainant__code", help_text="Only cases this party lodged."
     )
     respondent = django_filters.CharFilter(
         field_name="respondent__code",
-        help_text=gettext_lazy("Only cases lodged against this party."),
+        help_text="Only cases lodged against this party.",
     )
 
     class Meta:
         model = Case
         fields: list[str] = []
 
+    @extend_schema_field(OpenApiTypes.BOOL)
     def filter_open(self, queryset: QuerySet[Case], name: str, value: bool | None) -> Any:
         if value is None:
             return queryset
@@ -292,7 +293,7 @@ class CaseExtendView(_CaseView):
         return _case_detail(self.actor, id)
 
 
-@extend_schema(tags=TAGS, responses={200: serializers.DictField(), **ERRORS})
+@extend_schema(tags=TAGS, responses={200: OpenApiTypes.OBJECT, **ERRORS})
 class CaseChainView(_CaseView):
     """Proof that the mechanism was tried: every step with its time, deadline outcomes,
     and its record entry with an inclusion proof in the latest checkpoint."""
@@ -321,7 +322,7 @@ class InboxFilter(django_filters.FilterSet):  # type: ignore[misc]
     unread = FlagFilter(
         field_name="read_at",
         lookup_expr="isnull",
-        help_text=gettext_lazy("Yes: only unread items; no: only read ones."),
+        help_text="Yes: only unread items; no: only read ones.",
     )
 
     class Meta:
@@ -353,9 +354,7 @@ class ReadInSerializer(StrictSerializer):
     )
 
 
-@extend_schema(
-    tags=TAGS, request=ReadInSerializer, responses={200: serializers.DictField(), **ERRORS}
-)
+@extend_schema(tags=TAGS, request=ReadInSerializer, responses={200: OpenApiTypes.OBJECT, **ERRORS})
 class InboxReadView(ActorMixin, APIView):
     """Mark inbox items read (``ids``, or all when absent)."""
 
@@ -405,10 +404,10 @@ class ActivationFilter(django_filters.FilterSet):  # type: ignore[misc]
         field_name="answered_at",
         lookup_expr="isnull",
         exclude=True,
-        help_text=gettext_lazy("Yes: only answered activations; no: only those still waiting."),
+        help_text="Yes: only answered activations; no: only those still waiting.",
     )
     channel = django_filters.ChoiceFilter(
-        choices=ChannelChoices.choices(), help_text=gettext_lazy("Only this channel.")
+        choices=ChannelChoices.choices(), help_text="Only this channel."
     )
 
     class Meta:
@@ -503,7 +502,7 @@ class ActivationConvertView(_ActivationView):
         return _case_detail(actor, case.public_id, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["cases"], responses={200: serializers.DictField(), **ERRORS})
+@extend_schema(tags=["cases"], responses={200: OpenApiTypes.OBJECT, **ERRORS})
 class ScorecardView(ActorMixin, APIView):
     """The mechanism's scorecard: per party and month, counts and times, the same for all.
 

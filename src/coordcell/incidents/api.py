@@ -11,7 +11,6 @@ from typing import Any
 
 import django_filters
 from django.urls import URLPattern, URLResolver, path
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -143,20 +142,20 @@ class _CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):  # 
 class IncidentFilter(django_filters.FilterSet):  # type: ignore[misc]
     kind = _CharInFilter(
         field_name="kind",
-        help_text=gettext_lazy("Only these kinds (comma-separated codes)."),
+        help_text="Only these kinds (comma-separated codes).",
     )
     source = django_filters.ChoiceFilter(
-        choices=SourceChoices.choices(), help_text=gettext_lazy("Only from this source.")
+        choices=SourceChoices.choices(), help_text="Only from this source."
     )
     occurred_after = django_filters.IsoDateTimeFilter(
         field_name="occurred_from",
         lookup_expr="gte",
-        help_text=gettext_lazy("Only incidents that began at or after this time (ISO 8601)."),
+        help_text="Only incidents that began at or after this time (ISO 8601).",
     )
     occurred_before = django_filters.IsoDateTimeFilter(
         field_name="occurred_from",
         lookup_expr="lt",
-        help_text=gettext_lazy("Only incidents that began before this time (ISO 8601)."),
+        help_text="Only incidents that began before this time (ISO 8601).",
     )
 
     class Meta:
