@@ -8,7 +8,7 @@ handler that *produces* the error shape is ``api.errors``; it is wired in the se
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 import django_filters
 from django import forms
@@ -104,6 +104,26 @@ class TooLarge(exceptions.APIException):
     status_code = 413
     default_code = "too_large"
     default_detail = gettext_lazy("The request is too large.")
+
+
+@overload
+def int_param(
+    request: Request,
+    name: str,
+    default: int,
+    maximum: int | None = None,
+    minimum: int | None = 0,
+) -> int: ...
+
+
+@overload
+def int_param(
+    request: Request,
+    name: str,
+    default: None,
+    maximum: int | None = None,
+    minimum: int | None = 0,
+) -> int | None: ...
 
 
 def int_param(

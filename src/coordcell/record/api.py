@@ -10,6 +10,7 @@ witnesses page like every other list. Routed by ``coordcell.api.urls``.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.urls import URLPattern, URLResolver, path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -180,13 +181,20 @@ class EntrySerializer(serializers.Serializer[Any]):
     responses={200: EntrySerializer(many=True), **ERRORS},
 )
 class EntryListView(APIView):
-    """The record entries the caller may read, each with its leaf index and salt."""
+    """The record entries the caller may read, each with its leaf index and salt, in
+    order. A full answer has a ``Link: <…?after=SEQ&limit=N>; rel="next"`` header: ask
+    again from the last ``seq`` until an answer is not full."""
 
     def get(self, request: Request) -> Response:
-        after = int_param(request, "after", 0) or 0
+        after = int_param(request, "after", 0)
         limit = int_param(request, "limit", 100, 1000)
-        entries = record.list_visible_entries(actor_for(request), after=after, limit=limit or 0)
-        return Response(EntrySerializer(entries, many=True).data)
+        entries = record.list_visible_entries(actor_for(request), after=after, limit=limit)
+        response = Response(EntrySerializer(entries, many=True).data)
+        if entries and len(entries) == limit:
+            query = urlencode({"after": entries[-1].seq, "limit": limit})
+            url = request.build_absolute_uri(f"{request.path}?{query}")
+            response["Link"] = f'<{url}>; rel="next"'
+        return response
 
 
 INCLUSION = inline_serializer(

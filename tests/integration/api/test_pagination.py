@@ -12,6 +12,7 @@ import pytest
 from coordcell.cases.models import Activation, Case, Notification
 from coordcell.core.rest import Pagination
 from coordcell.incidents.models import Incident
+from coordcell.record.models import Entry
 from tests.conftest import IN_AOS
 from tests.integration.api.conftest import ENVELOPE, NOT_FOUND, results
 from tests.integration.api.endpoints import PAGED, Endpoint, url
@@ -118,6 +119,35 @@ def test_a_page_size_that_is_not_a_whole_number_of_at_least_one_is_invalid(
 def test_a_page_that_does_not_exist_is_the_usual_404(api: Any, page: str) -> None:
     response = api("il.liaison").get(f"/api/v1/cases/?page={page}")
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
+
+
+@pytest.mark.parametrize("username", ["il.liaison", "donor"])
+def test_the_record_entries_page_by_sequence_with_a_link_to_the_next(
+    api: Any, actor: Any, username: str
+) -> None:
+    client = api(username)
+    visible = list(Entry.objects.restrict(actor(username)).values_list("seq", flat=True))
+    limit = math.ceil(len(visible) / 3)
+    seqs: list[int] = []
+    link: str | None = f"/api/v1/record/entries?limit={limit}"
+    answers = 0
+    while link is not None:
+        response = client.get(link)
+        assert response.status_code == 200
+        answers += 1
+        rows = response.json()
+        seqs += [r["seq"] for r in rows]
+        found = response.get("Link")
+        link = found.removeprefix("<").removesuffix('>; rel="next"') if found else None
+        if rows:
+            assert link == (
+                f"http://testserver/api/v1/record/entries?after={rows[-1]['seq']}&limit={limit}"
+                if len(rows) == limit
+                else None
+            )
+    assert seqs == visible
+    # Every full answer, then one that is not (the rest, or nothing).
+    assert answers == len(visible) // limit + 1
 
 
 # --- filters ------------------------------------------------------------------------------
