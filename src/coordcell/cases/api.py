@@ -189,15 +189,12 @@ class _CaseView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
 
 
 @extend_schema(tags=TAGS)
-class CaseListView(ActorMixin, generics.ListAPIView):  # type: ignore[type-arg]
+class CaseListView(_CaseView, generics.ListAPIView):  # type: ignore[type-arg]
     """Complaints the caller may see (its audience), newest first, with the next
     deadline; lodge one."""
 
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
-
-    def get_queryset(self) -> Any:
-        return selectors.list_cases(self.actor)
 
     @extend_schema(responses={200: CaseSerializer(many=True), **ERRORS})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
