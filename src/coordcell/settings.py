@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_filters",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -319,10 +320,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["coordcell.core.rest.IsCellMember"],
     "DEFAULT_PAGINATION_CLASS": "coordcell.core.rest.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "coordcell.api.errors.exception_handler",
     # JSON only, strictly: depth, NUL, lone surrogates, non-finite numbers (docs/api.md).
-    "DEFAULT_PARSER_CLASSES": ["coordcell.api.parsers.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["coordcell.core.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -96,8 +96,8 @@ def test_the_drill(cell: Cell) -> None:
         201,
     )  # fmt: skip
     # Seen at once by the other party and the mediator, at the same moment.
-    inbox_sy = _ok(api(url, "GET", "/api/v1/inbox/", sy))
-    inbox_us = _ok(api(url, "GET", "/api/v1/inbox/", us))
+    inbox_sy = _ok(api(url, "GET", "/api/v1/inbox/", sy))["results"]
+    inbox_us = _ok(api(url, "GET", "/api/v1/inbox/", us))["results"]
     mine = [n for n in inbox_sy if n["case"] == case["id"]]
     theirs = [n for n in inbox_us if n["case"] == case["id"]]
     assert mine

@@ -118,7 +118,8 @@ def _walk(patterns: list, prefix: str = "") -> list[tuple[str, object]]:
 def _methods(callback: object) -> list[str]:
     actions = getattr(callback, "actions", None)
     if actions:  # a DRF viewset route: the router's method → action map
-        return sorted(m.upper() for m in actions)
+        # DRF adds "head" to the map on the route's first request: HEAD goes with GET.
+        return sorted(m.upper() for m in actions if m != "head")
     cls = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
     names = ("get", "post", "put", "patch", "delete")
     return sorted(m.upper() for m in names if cls is not None and hasattr(cls, m))

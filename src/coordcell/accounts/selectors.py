@@ -6,11 +6,11 @@ import uuid
 
 from django.db.models import QuerySet
 
-from coordcell.accounts.models import ApiToken
+from coordcell.accounts.models import ApiToken, User
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
 
-__all__ = ["access_token", "list_tokens"]
+__all__ = ["access_token", "find_active_user", "list_tokens"]
 
 
 def list_tokens(actor: Actor) -> QuerySet[ApiToken]:
@@ -27,3 +27,12 @@ def access_token(actor: Actor, public_id: object) -> ApiToken:
     if token is None:
         raise NotFound()
     return token
+
+
+def find_active_user(username: str) -> User | None:
+    """The active account with this user name (case-insensitive), if any.
+
+    For a caller who already may manage a delegation: it tells existing names from others.
+    """
+    user: User | None = User.objects.filter(username__iexact=username, is_active=True).first()
+    return user

@@ -29,10 +29,8 @@ from coordcell.rules import deadlines, taxonomy
 from coordcell.rules.arrangement import localized
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
 
-__all__ = ["FEED_LIMIT", "escalation_of", "escalations_of", "get_escalation", "list_escalations"]
+__all__ = ["escalation_of", "escalations_of", "get_escalation", "list_escalations"]
 
-#: The feed carries the newest escalations only.
-FEED_LIMIT = 200
 _IDENTIFIER = re.compile(r"^CASE-(\d{1,12})-ESC-(\d{1,15})$")
 
 

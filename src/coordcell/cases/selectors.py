@@ -1,4 +1,7 @@
-"""Reads of cases, incidents and inboxes, restricted to what the caller may see."""
+"""Reads of cases and inboxes, restricted to what the caller may see.
+
+The incidents' own reads are ``incidents.selectors``, re-exported here for the case pages.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from coordcell.cases.choices import DeadlineStateChoices
 from coordcell.cases.models import Activation, Case, Deadline, Notification, Step
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
-from coordcell.incidents.models import Incident
+from coordcell.incidents.selectors import get_incident, list_incidents
 from coordcell.rules import workflow
 
 __all__ = [
@@ -47,7 +50,8 @@ def list_cases(actor: Actor, *, open_only: bool = False) -> QuerySet[Case]:
     )
     if open_only:
         qs = qs.exclude(state__in=workflow.CLOSED_STATES)
-    return qs
+    # Explicit: a query with an aggregate drops the model's default ordering.
+    return qs.order_by("-lodged_at", "-pk")
 
 
 def get_case(actor: Actor, public_id: Any) -> Case:
@@ -61,20 +65,6 @@ def list_steps(case: Case) -> QuerySet[Step]:
 
 def list_deadlines(case: Case) -> QuerySet[Deadline]:
     return case.deadlines.order_by("due_at", "pk")
-
-
-def list_incidents(actor: Actor) -> QuerySet[Incident]:
-    incidents: QuerySet[Incident] = (
-        Incident.objects.restrict(actor)
-        .select_related("source_party", "version__arrangement")
-        .defer("version__content", "version__basemap")
-    )
-    return incidents
-
-
-def get_incident(actor: Actor, public_id: Any) -> Incident:
-    incident: Incident = _by_public_id(list_incidents(actor), public_id)
-    return incident
 
 
 def list_notifications(actor: Actor, *, unread_only: bool = False) -> QuerySet[Notification]:
@@ -92,6 +82,7 @@ def list_notifications(actor: Actor, *, unread_only: bool = False) -> QuerySet[N
             )
         )
     )
+    qs = qs.order_by("-created_at", "-pk")  # the aggregate drops the default ordering
     return qs.filter(read_at__isnull=True) if unread_only else qs
 
 
@@ -106,8 +97,10 @@ def unread_count(actor: Actor) -> int:
 
 
 def list_activations(actor: Actor) -> QuerySet[Activation]:
-    activations: QuerySet[Activation] = Activation.objects.restrict(actor).select_related(
-        "caller_party", "callee_party", "case"
+    activations: QuerySet[Activation] = (
+        Activation.objects.restrict(actor)
+        .select_related("caller_party", "callee_party", "case")
+        .order_by("-received_at", "-pk")
     )
     return activations
 

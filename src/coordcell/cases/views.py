@@ -1,6 +1,9 @@
 """The case pages: the board of open cases by deadline, the inbox, a case with its
 timeline and actions, the form to lodge a complaint, and a case's chain as JSON.
 
+The board, the inbox and the hotline's activations are shown a page at a time
+(``core.paging``), in the order the database gives.
+
 Reads go through ``cases.selectors`` (a case outside the reader's audience answers 404,
 like a missing one); writes go through ``cases.services`` and ``incidents.services``.
 """
@@ -12,6 +15,7 @@ import json
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,6 +40,7 @@ from coordcell.cases.scorecard import scorecard
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.core.forms import add_domain_errors
 from coordcell.core.http import actor_for, member_required
+from coordcell.core.paging import paginate
 from coordcell.incidents import services as incident_services
 from coordcell.incidents.evidence import add_evidence, evidence_response, open_evidence
 from coordcell.incidents.models import Account
@@ -51,14 +56,16 @@ def board(request: HttpRequest) -> HttpResponse:
     """Open cases the reader may see, the next deadline first (the mediator's board)."""
     actor = actor_for(request)
     show_all = request.GET.get("all") == "1"
-    cases = list(selectors.list_cases(actor, open_only=not show_all))
-    far = timezone.now() + dt.timedelta(days=36500)
-    cases.sort(key=lambda c: (c.next_due is None, c.next_due or far, -c.pk))  # type: ignore[attr-defined]
+    cases = selectors.list_cases(actor, open_only=not show_all).order_by(
+        F("next_due").asc(nulls_last=True), "-pk"
+    )
+    pager = paginate(request, cases)
     return render(
         request,
         "cases/board.html",
         {
-            "cases": cases,
+            "cases": pager.items,
+            "pager": pager,
             "show_all": show_all,
             "unread": selectors.unread_count(actor),
             "may_lodge": _may_lodge(actor),
@@ -74,8 +81,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.mark_read(actor=actor)
         return redirect("cases:inbox")
-    items = list(selectors.list_notifications(actor)[:200])
-    return render(request, "cases/inbox.html", {"items": items, "now": timezone.now()})
+    pager = paginate(request, selectors.list_notifications(actor))
+    return render(
+        request,
+        "cases/inbox.html",
+        {"items": pager.items, "pager": pager, "now": timezone.now()},
+    )
 
 
 def _may_lodge(actor: Any) -> bool:
@@ -383,14 +394,15 @@ def hotline_console(request: HttpRequest) -> HttpResponse:
                     request, _("Activation %(ref)s recorded.") % {"ref": activation.reference}
                 )
                 return redirect("cases:hotline")
-    activations = list(selectors.list_activations(actor)[:200])
+    pager = paginate(request, selectors.list_activations(actor))
     return render(
         request,
         "cases/hotline.html",
         {
             "form": form,
             "may_call": hotline.may_call(actor),
-            "activations": activations,
+            "activations": pager.items,
+            "pager": pager,
             "answer_form": AnswerForm(),
             "own_party_id": actor.party_id,
             "may_lodge": _may_lodge(actor),

@@ -370,8 +370,12 @@ def atom_feed(
     author: str,
     updated: dt.datetime,
     entries: Sequence[FeedEntry],
+    links: Mapping[str, str] | None = None,
 ) -> bytes:
     """An Atom feed whose entries embed their CAP alert in ``<content>``, newest first.
+
+    ``links`` maps a relation to a URL (``first``, ``previous``, ``next``, ``last``: the
+    RFC 5005 links of one page of a paged feed); each becomes a ``<link>`` of the feed.
 
     Each embedded ``<alert>`` declares the CAP namespace itself, so it can be cut out of
     the feed and read as the document ``GET …/alerts/{id}`` serves. ``updated`` is the
@@ -390,6 +394,10 @@ def atom_feed(
         element("updated", _atom_time(newest)),
         f"<author>{element('name', author)}</author>",
         f'<link rel="self" href={quoteattr(_text(self_url))}/>',
+    ]
+    parts += [
+        f"<link rel={quoteattr(rel)} href={quoteattr(_text(url))}/>"
+        for rel, url in (links or {}).items()
     ]
     for item in entries:
         e = item.escalation

@@ -26,6 +26,8 @@ def list_webhooks(actor: Actor) -> QuerySet[Webhook]:
             failed=Count("deliveries", filter=Q(deliveries__state=S.FAILED)),
             last_delivered_at=Max("deliveries__delivered_at"),
         )
+        # Explicit: a query with an aggregate drops the model's default ordering.
+        .order_by("-active", "-created_at", "-pk")
     )
     return webhooks
 

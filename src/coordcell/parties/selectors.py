@@ -57,7 +57,7 @@ def list_delegations(actor: Actor) -> QuerySet[Delegation]:
     return (
         Delegation.objects.restrict(actor)
         .select_related("party")
-        .order_by("party__code", "created_at")
+        .order_by("party__code", "created_at", "pk")
     )
 
 
@@ -81,7 +81,7 @@ def list_members(actor: Actor, delegation: Delegation) -> QuerySet[Membership]:
         Membership.objects.restrict(actor)
         .filter(delegation=delegation)
         .select_related("user", "delegation__party")
-        .order_by("-active", "user__username", "role")
+        .order_by("-active", "user__username", "role", "pk")
     )
 
 

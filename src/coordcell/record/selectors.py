@@ -69,6 +69,8 @@ def list_witnesses(actor: Actor) -> QuerySet[Witness]:
         Witness.objects.restrict(actor)
         .select_related("party")
         .annotate(last_size=Max("cosignatures__checkpoint__size"))
+        # Explicit: a query with an aggregate drops the model's default ordering.
+        .order_by("party__code", "name", "pk")
     )
     return witnesses
 

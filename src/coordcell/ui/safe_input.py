@@ -4,7 +4,7 @@ PostgreSQL cannot store a NUL in text or JSON (the query fails, a 500), and neit
 character can be written out as UTF-8. No page has a use for them, so a request that
 carries one gets a 400 before any view runs: the API's error shape under ``/api/``, a page
 saying what to fix elsewhere. The API's JSON bodies are checked by its parser
-(``api/parsers.py``); form bodies are checked after the CSRF check has passed.
+(``core/parsers.py``); form bodies are checked after the CSRF check has passed.
 """
 
 from __future__ import annotations

@@ -47,6 +47,21 @@ NOT_ALLOWED = {
 }
 NOT_FOUND = {"error": {"code": "not_found", "message": "Not found."}}
 
+#: The envelope of every list (``core.rest.Pagination``), and an empty one.
+ENVELOPE = ["count", "next", "previous", "results"]
+EMPTY_PAGE = {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def results(response: Any) -> list[Any]:
+    """The rows of a list that fits on one page, once its envelope is checked."""
+    assert response.status_code == 200
+    body = response.json()
+    assert sorted(body) == ENVELOPE
+    assert (body["next"], body["previous"]) == (None, None)
+    assert body["count"] == len(body["results"])
+    rows: list[Any] = body["results"]
+    return rows
+
 
 @pytest.fixture
 def api(client_for: Any, tokens: dict[str, str]) -> Any:

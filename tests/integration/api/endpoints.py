@@ -17,6 +17,8 @@ class Endpoint(NamedTuple):
     path: str
     body: dict[str, Any] | None = None
     query: dict[str, str] | None = None
+    #: A list in the one envelope, ``{"count", "next", "previous", "results"}``.
+    paged: bool = False
 
     @property
     def id(self) -> str:
@@ -26,30 +28,30 @@ class Endpoint(NamedTuple):
 VALID_NAMES = {"en": "Test delegation", "ar": "وفد تجريبي", "he": "משלחת ניסיון"}
 
 READS = [
-    Endpoint("GET", "/api/v1/parties/"),
+    Endpoint("GET", "/api/v1/parties/", paged=True),
     Endpoint("GET", "/api/v1/parties/{code}/"),
-    Endpoint("GET", "/api/v1/delegations/"),
+    Endpoint("GET", "/api/v1/delegations/", paged=True),
     Endpoint("GET", "/api/v1/delegations/{id}/"),
-    Endpoint("GET", "/api/v1/delegations/{id}/members/"),
-    Endpoint("GET", "/api/v1/arrangements/"),
+    Endpoint("GET", "/api/v1/delegations/{id}/members/", paged=True),
+    Endpoint("GET", "/api/v1/arrangements/", paged=True),
     Endpoint("GET", "/api/v1/arrangements/{key}/"),
-    Endpoint("GET", "/api/v1/clauses/"),
-    Endpoint("GET", "/api/v1/zones/"),
+    Endpoint("GET", "/api/v1/clauses/", paged=True),
+    Endpoint("GET", "/api/v1/zones/"),  # GeoJSON: the version's whole collection
     Endpoint("GET", "/api/v1/places/"),
-    Endpoint("GET", "/api/v1/protocols/"),
-    Endpoint("GET", "/api/v1/incidents/"),
-    Endpoint("GET", "/api/v1/cases/"),
-    Endpoint("GET", "/api/v1/inbox/"),
-    Endpoint("GET", "/api/v1/alerts/"),  # the feed: empty for those outside every case
-    Endpoint("GET", "/api/v1/webhooks/"),  # the caller's party's own: empty for most
-    Endpoint("GET", "/api/v1/hotline/"),
+    Endpoint("GET", "/api/v1/protocols/", paged=True),
+    Endpoint("GET", "/api/v1/incidents/", paged=True),
+    Endpoint("GET", "/api/v1/cases/", paged=True),
+    Endpoint("GET", "/api/v1/inbox/", paged=True),
+    Endpoint("GET", "/api/v1/alerts/"),  # an Atom feed, paged by links: empty for most
+    Endpoint("GET", "/api/v1/webhooks/", paged=True),  # the caller's party's own: empty for most
+    Endpoint("GET", "/api/v1/hotline/", paged=True),
     Endpoint("GET", "/api/v1/scorecard/"),
     Endpoint("GET", "/api/v1/record/checkpoint"),
     Endpoint("GET", "/api/v1/record/checkpoints/{size}"),
     Endpoint("GET", "/api/v1/record/consistency", query={"from": "1"}),
-    Endpoint("GET", "/api/v1/record/entries"),
+    Endpoint("GET", "/api/v1/record/entries"),  # pages by sequence number (after, limit)
     Endpoint("GET", "/api/v1/record/entries/{seq}/proof"),
-    Endpoint("GET", "/api/v1/record/witnesses"),
+    Endpoint("GET", "/api/v1/record/witnesses", paged=True),
     Endpoint("GET", "/api/schema/"),
     Endpoint("GET", "/api/docs/"),
 ]
@@ -102,6 +104,8 @@ CHECK_BODY = {
 }
 COMPUTATIONS = [Endpoint("POST", "/api/v1/check", CHECK_BODY)]
 ENDPOINTS = READS + AUDIENCE_READS + ESCALATION_READS + WRITES + COMPUTATIONS
+#: Every list in the envelope.
+PAGED = [e for e in READS if e.paged]
 
 
 def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:

@@ -101,6 +101,39 @@ def test_the_audience_finds_both_escalations_newest_first(
     assert links == [f"http://testserver/api/v1/alerts/{i}" for i in identifiers]
 
 
+def test_the_feed_pages_one_alert_at_a_time_with_rfc_5005_links(
+    api: Any, escalated: dict[str, Any]
+) -> None:
+    client = api("sy.liaison", "token")
+    base = "http://testserver/api/v1/alerts/"
+
+    def links(feed: bytes) -> dict[str, str]:
+        return {e.get("rel", ""): e.get("href", "") for e in parse(feed).iterfind("a:link", NS)}
+
+    first = client.get("/api/v1/alerts/?page_size=1")
+    assert first.status_code == 200
+    assert links(first.content) == {
+        "self": f"{base}?page_size=1",
+        "first": f"{base}?page_size=1",
+        "next": f"{base}?page=2&page_size=1",
+        "last": f"{base}?page=2&page_size=1",
+    }
+    second = client.get(links(first.content)["next"])
+    assert links(second.content) == {
+        "self": f"{base}?page=2&page_size=1",
+        "first": f"{base}?page_size=1",
+        "previous": f"{base}?page_size=1",
+        "last": f"{base}?page=2&page_size=1",
+    }
+    walked = [_texts(a, "c:identifier")[0] for page in (first, second)
+              for a in embedded_alerts(page.content)]  # fmt: skip
+    assert walked == list(reversed(escalated["identifiers"]))
+    assert _texts(second.content, "a:id") == [base]
+    whole = client.get("/api/v1/alerts/")
+    assert links(whole.content) == {"self": base, "first": base}
+    assert (client.get("/api/v1/alerts/?page=3").status_code, whole.status_code) == (404, 200)
+
+
 def test_every_alert_of_the_feed_is_valid_cap(
     api: Any, escalated: dict[str, Any], tmp_path: Path
 ) -> None:

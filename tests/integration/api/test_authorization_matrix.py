@@ -9,8 +9,15 @@ import pytest
 from django.urls import URLPattern, URLResolver
 
 from coordcell.api import urls as api_urls
-from tests.integration.api.conftest import AUTHS, MEMBERS, NOT_A_MEMBER, UNAUTHENTICATED
-from tests.integration.api.endpoints import ENDPOINTS, READS, Endpoint, call, url
+from coordcell.core.rest import Pagination
+from tests.integration.api.conftest import (
+    AUTHS,
+    ENVELOPE,
+    MEMBERS,
+    NOT_A_MEMBER,
+    UNAUTHENTICATED,
+)
+from tests.integration.api.endpoints import ENDPOINTS, PAGED, READS, Endpoint, call, url
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +35,9 @@ def _routes(patterns: list[Any], prefix: str = "/api/") -> set[tuple[str, str]]:
         assert isinstance(pattern, URLPattern)
         if pattern.name == "not-found":
             continue
-        actions = getattr(pattern.callback, "actions", None)
+        # DRF adds "head" to a viewset's map on the route's first request: HEAD goes with GET.
+        actions = {k: v for k, v in (getattr(pattern.callback, "actions", None) or {}).items()
+                   if k != "head"}  # fmt: skip
         view = getattr(pattern.callback, "cls", None) or pattern.callback.view_class
         methods = actions or {m: m for m in ("get", "post", "put", "patch", "delete")}
         found |= {(m.upper(), prefix + raw) for m in methods if hasattr(view, methods[m])}
@@ -77,4 +86,33 @@ def test_it_serves_every_read_endpoint_to_every_member(
     before = snapshot()
     response = call(client, endpoint, url(endpoint, ids))
     assert response.status_code == 200
+    if endpoint.paged:
+        body = response.json()
+        assert sorted(body) == ENVELOPE
+        assert body["previous"] is None
+        assert len(body["results"]) == min(body["count"], Pagination.page_size)
+        assert (body["next"] is not None) == (body["count"] > Pagination.page_size)
     assert snapshot() == before
+
+
+def test_it_marks_every_list_of_the_schema_as_paged(api: Any) -> None:
+    """A GET whose answer is a list is in the envelope, and marked so in the matrix; the
+    only bare array is the record's entries, which page by sequence number."""
+    schema = api("il.liaison").get("/api/schema/", {"format": "json"}).json()
+    paged, arrays = set(), set()
+    for path, item in schema["paths"].items():
+        if "get" not in item:
+            continue
+        content = item["get"]["responses"]["200"].get("content", {})
+        for body in content.values():
+            ref = body["schema"].get("$ref", "")
+            if ref.startswith("#/components/schemas/Paginated"):
+                paged.add(path)
+                assert schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["required"] == [
+                    "count",
+                    "results",
+                ]
+            elif body["schema"].get("type") == "array":
+                arrays.add(path)
+    assert paged == {e.path for e in PAGED}
+    assert arrays == {"/api/v1/record/entries"}

@@ -431,7 +431,7 @@ def _nested(depth: int) -> str:
     ],
 )
 def test_the_parser_takes_what_is_within_its_limits(text: str) -> None:
-    from coordcell.api.parsers import loads_strict
+    from coordcell.core.parsers import loads_strict
 
     assert loads_strict(text.encode()) == json.loads(text)
 
@@ -454,7 +454,7 @@ def test_the_parser_takes_what_is_within_its_limits(text: str) -> None:
 def test_the_parser_says_what_it_refuses(text: str, message: str) -> None:
     from rest_framework.exceptions import ParseError
 
-    from coordcell.api.parsers import loads_strict
+    from coordcell.core.parsers import loads_strict
 
     with pytest.raises(ParseError) as refused:
         loads_strict(text.encode())

@@ -10,7 +10,7 @@ import pytest
 from coordcell.cases.models import Case, Deadline, Notification
 from coordcell.incidents.models import Account, Incident
 from coordcell.record.models import Entry
-from tests.integration.api.conftest import AUTHS, NOT_FOUND
+from tests.integration.api.conftest import AUTHS, EMPTY_PAGE, NOT_FOUND, results
 from tests.integration.api.endpoints import AUDIENCE_READS, Endpoint, call, url
 
 pytestmark = pytest.mark.django_db
@@ -54,10 +54,10 @@ def test_others_get_exactly_the_404_of_a_missing_object(
 @pytest.mark.parametrize("username", OUTSIDE)
 def test_others_see_no_case_or_call_in_lists_or_inboxes(username: str, api: Any) -> None:
     client = api(username)
-    assert client.get("/api/v1/cases/").json() == []
-    assert client.get("/api/v1/inbox/").json() == []
-    assert client.get("/api/v1/hotline/").json() == []
-    titles = [i["title"] for i in client.get("/api/v1/incidents/").json()]
+    assert client.get("/api/v1/cases/").json() == EMPTY_PAGE
+    assert client.get("/api/v1/inbox/").json() == EMPTY_PAGE
+    assert client.get("/api/v1/hotline/").json() == EMPTY_PAGE
+    titles = [i["title"] for i in results(client.get("/api/v1/incidents/"))]
     assert not any("fictional test" in t for t in titles)
 
 
@@ -215,11 +215,11 @@ def test_lodge_and_inbox(api: Any, ids: dict[str, str]) -> None:
     assert created.status_code == 201
     case = Case.objects.get(public_id=created.json()["id"])
     assert Deadline.objects.filter(case=case, state="open").count() == 3
-    inbox = api("il.liaison").get("/api/v1/inbox/?unread=1").json()
+    inbox = results(api("il.liaison").get("/api/v1/inbox/?unread=1"))
     assert created.json()["reference"] in [n["reference"] for n in inbox]
     marked = api("il.liaison").post("/api/v1/inbox/read/", {}, content_type="application/json")
     assert marked.json()["marked"] >= 1
-    assert api("il.liaison").get("/api/v1/inbox/?unread=1").json() == []
+    assert api("il.liaison").get("/api/v1/inbox/?unread=1").json() == EMPTY_PAGE
     assert Notification.objects.filter(recipient__username="mediator", case=case).count() == 1
 
 
@@ -329,7 +329,7 @@ def test_a_huge_inbox_id_is_a_400(api: Any) -> None:
 def test_a_person_who_left_the_party_keeps_no_view_of_its_inbox(api: Any, user: Any) -> None:
     from coordcell.parties.models import Membership
 
-    assert api("sy.liaison").get("/api/v1/inbox/").json()
+    assert results(api("sy.liaison").get("/api/v1/inbox/"))
     Membership.objects.filter(user=user("sy.liaison")).update(active=False)
     # Without a membership the API refuses altogether; with another party's, no old case.
     from coordcell.parties.models import Delegation
@@ -338,4 +338,4 @@ def test_a_person_who_left_the_party_keeps_no_view_of_its_inbox(api: Any, user: 
         user=user("sy.liaison"), delegation=Delegation.objects.get(party__code="jo"),
         role="observer",
     )  # fmt: skip
-    assert api("sy.liaison").get("/api/v1/inbox/").json() == []
+    assert api("sy.liaison").get("/api/v1/inbox/").json() == EMPTY_PAGE

@@ -12,7 +12,7 @@ from coordcell.record import merkle, note
 from coordcell.record.keys import log_verifiers
 from coordcell.record.models import Checkpoint, Cosignature, Entry, Witness
 from tests.conftest import witness_signer
-from tests.integration.api.conftest import NOT_ALLOWED, NOT_FOUND
+from tests.integration.api.conftest import NOT_ALLOWED, NOT_FOUND, results
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +183,7 @@ def test_witnesses_are_listed_with_what_they_cosigned(api: Any) -> None:
         {"signature": _line("sy", checkpoint)},
         content_type="application/json",
     )
-    rows = api("observer").get("/api/v1/record/witnesses").json()
+    rows = results(api("observer").get("/api/v1/record/witnesses"))
     by_party = {r["party"]: r for r in rows}
     assert by_party["sy"]["last_size"] == checkpoint.size
     assert by_party["il"]["last_size"] is None

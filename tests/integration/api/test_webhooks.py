@@ -36,7 +36,7 @@ from coordcell.notify.models import Delivery, Webhook
 from coordcell.parties.models import Party
 from coordcell.record.models import Entry
 from tests.httpd import PUBLIC, Answers, Receiver, fake_dns
-from tests.integration.api.conftest import AUTHS, NOT_FOUND
+from tests.integration.api.conftest import AUTHS, EMPTY_PAGE, NOT_FOUND, results
 
 pytestmark = pytest.mark.django_db
 
@@ -145,8 +145,8 @@ def test_the_secret_is_shown_once(api: Any) -> None:
     secret = created["secret"]
     assert Webhook.objects.get(public_id=created["id"]).secret == secret
     listed = client.get("/api/v1/webhooks/")
-    assert [w["id"] for w in listed.json()] == [created["id"]]
-    assert "secret" not in listed.json()[0]
+    assert [w["id"] for w in results(listed)] == [created["id"]]
+    assert "secret" not in results(listed)[0]
     assert secret.encode() not in listed.content
     deactivated = client.post(f"/api/v1/webhooks/{created['id']}/deactivate")
     assert deactivated.status_code == 200
@@ -157,10 +157,10 @@ def test_the_secret_is_shown_once(api: Any) -> None:
 def test_each_party_lists_only_its_own_webhooks(api: Any, actor: Any) -> None:
     _register(actor, "il.admin", "https://hooks.il.example/")
     _register(actor, "sy.admin", "https://hooks.sy.example/")
-    assert [w["party"] for w in api("il.liaison").get("/api/v1/webhooks/").json()] == ["il"]
-    assert [w["party"] for w in api("sy.admin").get("/api/v1/webhooks/").json()] == ["sy"]
+    assert [w["party"] for w in results(api("il.liaison").get("/api/v1/webhooks/"))] == ["il"]
+    assert [w["party"] for w in results(api("sy.admin").get("/api/v1/webhooks/"))] == ["sy"]
     for username in ("observer", "donor", "monitor", "mediator"):
-        assert api(username).get("/api/v1/webhooks/").json() == []
+        assert api(username).get("/api/v1/webhooks/").json() == EMPTY_PAGE
 
 
 @pytest.mark.parametrize(("username", "outcome"), DEACTIVATE)

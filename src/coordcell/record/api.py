@@ -2,28 +2,32 @@
 
 Hashes in JSON are lowercase hex; checkpoints and signatures are also given as the
 C2SP signed-note text they are (``note``), which is what witnesses and verifiers check.
+Reads come from ``record.selectors``, writes go through ``record.services``. Entries page
+by sequence number (``?after=&limit=``), which is how a verifier walks the log; the
+witnesses page like every other list. Routed by ``coordcell.api.urls``.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from django.utils.translation import gettext as _
+from django.urls import URLPattern, URLResolver, path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordcell.api.input import StrictSerializer
-from coordcell.api.views import ERRORS
-from coordcell.core.errors import NotFound, ValidationFailed
+from coordcell.core.errors import NotFound
 from coordcell.core.http import actor_for
+from coordcell.core.input import StrictSerializer
+from coordcell.core.rest import ERRORS, ActorMixin, int_param
 from coordcell.record import note
 from coordcell.record import selectors as record
 from coordcell.record import services as record_services
 from coordcell.record.keys import log_verifiers
-from coordcell.record.models import Checkpoint, Entry
+from coordcell.record.models import Checkpoint, Entry, Witness
 
 __all__ = [
     "CheckpointView",
@@ -34,6 +38,7 @@ __all__ = [
     "LatestCheckpointView",
     "WitnessListView",
     "WitnessRetireView",
+    "urlpatterns",
 ]
 
 TAGS = ["record"]
@@ -167,19 +172,6 @@ class EntrySerializer(serializers.Serializer[Any]):
         return bytes(entry.leaf.salt).hex()
 
 
-def _int_param(request: Request, name: str, default: int, maximum: int | None = None) -> int:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationFailed({name: [_("Enter a whole number.")]}) from None
-    if value < 0 or (maximum is not None and value > maximum):
-        raise ValidationFailed({name: [_("Out of range.")]})
-    return value
-
-
 @extend_schema(
     tags=TAGS,
     parameters=[
@@ -189,13 +181,20 @@ def _int_param(request: Request, name: str, default: int, maximum: int | None = 
     responses={200: EntrySerializer(many=True), **ERRORS},
 )
 class EntryListView(APIView):
-    """The record entries the caller may read, each with its leaf index and salt."""
+    """The record entries the caller may read, each with its leaf index and salt, in
+    order. A full answer has a ``Link: <…?after=SEQ&limit=N>; rel="next"`` header: ask
+    again from the last ``seq`` until an answer is not full."""
 
     def get(self, request: Request) -> Response:
-        after = _int_param(request, "after", 0)
-        limit = _int_param(request, "limit", 100, 1000)
+        after = int_param(request, "after", 0)
+        limit = int_param(request, "limit", 100, 1000)
         entries = record.list_visible_entries(actor_for(request), after=after, limit=limit)
-        return Response(EntrySerializer(entries, many=True).data)
+        response = Response(EntrySerializer(entries, many=True).data)
+        if entries and len(entries) == limit:
+            query = urlencode({"after": entries[-1].seq, "limit": limit})
+            url = request.build_absolute_uri(f"{request.path}?{query}")
+            response["Link"] = f'<{url}>; rel="next"'
+        return response
 
 
 INCLUSION = inline_serializer(
@@ -258,30 +257,63 @@ class WitnessInSerializer(StrictSerializer):
 
 
 @extend_schema(tags=TAGS)
-class WitnessListView(APIView):
-    """The cell's witnesses; a party's cell administrators register their own."""
+class WitnessListView(ActorMixin, generics.ListAPIView):  # type: ignore[type-arg]
+    """The cell's witnesses, by party; a party's cell administrators register their own."""
+
+    serializer_class = WitnessSerializer
+
+    def get_queryset(self) -> Any:
+        return record.list_witnesses(self.actor)
 
     @extend_schema(responses={200: WitnessSerializer(many=True), **ERRORS})
-    def get(self, request: Request) -> Response:
-        witnesses = record.list_witnesses(actor_for(request))
-        return Response(WitnessSerializer(witnesses, many=True).data)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=WitnessInSerializer, responses={201: WitnessSerializer, **ERRORS})
     def post(self, request: Request) -> Response:
         form = WitnessInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         witness = record_services.register_witness(
-            actor=actor_for(request), vkey=form.validated_data["vkey"]
+            actor=self.actor, vkey=form.validated_data["vkey"]
         )
         return Response(WitnessSerializer(witness).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=TAGS, request=None, responses={200: WitnessSerializer, **ERRORS})
-class WitnessRetireView(APIView):
+class WitnessRetireView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
     """Retire a witness of one's own party (its past cosignatures stay)."""
 
+    serializer_class = WitnessSerializer
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+
+    def get_queryset(self) -> Any:
+        return record.list_witnesses(self.actor)
+
+    def get_object(self) -> Witness:
+        return record.get_witness(self.actor, self.kwargs["id"])
+
     def post(self, request: Request, id: str) -> Response:
-        actor = actor_for(request)
-        witness = record.get_witness(actor, id)
-        witness = record_services.retire_witness(actor=actor, witness=witness)
+        witness = record_services.retire_witness(actor=self.actor, witness=self.get_object())
         return Response(WitnessSerializer(witness).data)
+
+
+#: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace.
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("record/checkpoint", LatestCheckpointView.as_view(), name="record-checkpoint"),
+    path("record/checkpoints/<int:size>", CheckpointView.as_view(), name="record-checkpoint-size"),
+    path(
+        "record/checkpoints/<int:size>/cosignatures",
+        CosignatureView.as_view(),
+        name="record-cosignatures",
+    ),
+    path("record/consistency", ConsistencyView.as_view(), name="record-consistency"),
+    path("record/entries", EntryListView.as_view(), name="record-entries"),
+    path("record/entries/<int:seq>/proof", EntryProofView.as_view(), name="record-entry-proof"),
+    path("record/witnesses", WitnessListView.as_view(), name="record-witnesses"),
+    path(
+        "record/witnesses/<str:id>/retire",
+        WitnessRetireView.as_view(),
+        name="record-witness-retire",
+    ),
+]

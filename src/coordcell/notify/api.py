@@ -1,21 +1,25 @@
-"""The API of webhooks: a party's cell administrators register and deactivate its own."""
+"""The API of webhooks: a party's cell administrators register and deactivate its own.
+
+Reads come from ``notify.selectors`` (another party's webhook does not exist for the
+caller); writes go through ``notify.services``. Routed by ``coordcell.api.urls``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.urls import URLPattern, URLResolver, path
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from coordcell.api.input import StrictSerializer
-from coordcell.api.views import ERRORS
-from coordcell.core.http import actor_for
+from coordcell.core.input import StrictSerializer
+from coordcell.core.rest import ERRORS, ActorMixin
 from coordcell.notify import selectors, services
+from coordcell.notify.models import Webhook
 
-__all__ = ["WebhookDeactivateView", "WebhookListView"]
+__all__ = ["WebhookDeactivateView", "WebhookListView", "urlpatterns"]
 
 TAGS = ["webhooks"]
 
@@ -51,19 +55,28 @@ class WebhookInSerializer(StrictSerializer):
     url = serializers.CharField(max_length=500, help_text="An http:// or https:// URL.")
 
 
+class _WebhookView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
+    def get_queryset(self) -> Any:
+        return selectors.list_webhooks(self.actor)
+
+    def get_object(self) -> Webhook:
+        return selectors.get_webhook(self.actor, self.kwargs["id"])
+
+
 @extend_schema(tags=TAGS)
-class WebhookListView(APIView):
-    """The webhooks of the caller's party (no secrets); its cell administrators register
-    one, and see its secret once."""
+class WebhookListView(_WebhookView, generics.ListAPIView):  # type: ignore[type-arg]
+    """The webhooks of the caller's party (no secrets), active first; its cell
+    administrators register one, and see its secret once."""
+
+    serializer_class = WebhookSerializer
 
     @extend_schema(responses={200: WebhookSerializer(many=True), **ERRORS})
-    def get(self, request: Request) -> Response:
-        items = selectors.list_webhooks(actor_for(request))
-        return Response(WebhookSerializer(items, many=True).data)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=WebhookInSerializer, responses={201: WebhookCreatedSerializer, **ERRORS})
     def post(self, request: Request) -> Response:
-        actor = actor_for(request)
+        actor = self.actor
         form = WebhookInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         webhook, secret = services.register_webhook(actor=actor, url=form.validated_data["url"])
@@ -73,11 +86,22 @@ class WebhookListView(APIView):
 
 
 @extend_schema(tags=TAGS, request=None, responses={200: WebhookSerializer, **ERRORS})
-class WebhookDeactivateView(APIView):
+class WebhookDeactivateView(_WebhookView):
     """Deactivate one of the party's webhooks (no body): nothing more is sent to it."""
 
+    serializer_class = WebhookSerializer
+
     def post(self, request: Request, id: str) -> Response:
-        actor = actor_for(request)
-        webhook = selectors.get_webhook(actor, id)
-        services.deactivate_webhook(actor=actor, webhook=webhook)
-        return Response(WebhookSerializer(selectors.get_webhook(actor, id)).data)
+        services.deactivate_webhook(actor=self.actor, webhook=self.get_object())
+        return Response(WebhookSerializer(self.get_object()).data)
+
+
+#: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace.
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("webhooks/", WebhookListView.as_view(), name="webhooks"),
+    path(
+        "webhooks/<str:id>/deactivate",
+        WebhookDeactivateView.as_view(),
+        name="webhook-deactivate",
+    ),
+]

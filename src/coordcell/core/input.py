@@ -1,5 +1,5 @@
-"""Input serializers' building blocks: refuse unknown fields, take geometries through the
-one normaliser (``rules.geojson_input``)."""
+"""Input serializers' building blocks, shared by every app's ``api.py``: refuse unknown
+fields, take geometries through the one normaliser (``rules.geojson_input``)."""
 
 from __future__ import annotations
 

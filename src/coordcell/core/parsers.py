@@ -13,7 +13,8 @@ top of JSON itself it refuses, with ``parse_error`` in the single error shape:
   answered 413 ``too_large`` by ``api.errors``).
 
 ``loads_strict`` and ``check_json`` are the same rules for code that reads a body itself
-(``POST /api/v1/check``).
+(``POST /api/v1/check``, in ``agreements.api``). The module sits in ``core`` so that an
+app's API module may use it without importing the ``api`` package.
 """
 
 from __future__ import annotations

@@ -1,30 +1,33 @@
 """The CAP 1.2 feed of escalation alerts (Atom) and each alert on its own.
 
 Success is XML (``application/atom+xml`` for the feed, ``application/cap+xml`` for an
-alert; ``application/xml`` is accepted for both); errors keep the API's JSON shape.
+alert; ``application/xml`` is accepted for both); errors keep the API's JSON shape. The
+feed pages like every list (``?page=``, ``?page_size=``), as an RFC 5005 paged feed: the
+``first``, ``previous``, ``next`` and ``last`` links of each page say where the rest is.
+Reads come from ``cases.alerts``. Routed by ``coordcell.api.urls``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from coordcell.api.views import ERRORS, _JsonErrors
 from coordcell.cases import alerts
 from coordcell.cases.models import Step
-from coordcell.core.http import actor_for
+from coordcell.core.rest import ERRORS, ActorMixin, JsonErrorsMixin, Pagination
 from coordcell.interop import cap
 
-__all__ = ["AlertDetailView", "AlertFeedView"]
+__all__ = ["AlertDetailView", "AlertFeedView", "urlpatterns"]
 
 TAGS = ["alerts"]
 
@@ -69,20 +72,46 @@ def _case_url(request: Request, step: Step) -> str:
     )
 
 
-class AlertFeedView(_JsonErrors, APIView):
+def _page_links(request: Request, paginator: Pagination) -> dict[str, str]:
+    """RFC 5005 links of this page of the feed: first, previous, next, last."""
+    page = paginator.page
+    if page is None:
+        return {}
+    here = request.build_absolute_uri()
+    links = {"first": remove_query_param(here, paginator.page_query_param)}
+    if page.has_previous():
+        links["previous"] = str(paginator.get_previous_link())
+    if page.has_next():
+        links["next"] = str(paginator.get_next_link())
+    if page.paginator.num_pages > 1:
+        links["last"] = replace_query_param(
+            here, paginator.page_query_param, page.paginator.num_pages
+        )
+    return links
+
+
+class AlertFeedView(JsonErrorsMixin, ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
     """An Atom feed of the CAP alerts of escalations of the cases the caller may see,
-    newest first (at most 200); each entry embeds its alert."""
+    newest first, a page at a time; each entry embeds its alert."""
 
     renderer_classes = [AtomRenderer, XmlRenderer]
+
+    def get_queryset(self) -> Any:
+        return alerts.list_escalations(self.actor)
 
     @extend_schema(
         tags=TAGS,
         operation_id="v1_alerts_feed",
+        parameters=[
+            OpenApiParameter("page", int, description="A page number within the feed."),
+            OpenApiParameter("page_size", int, description="Entries per page."),
+        ],
         responses={(200, cap.ATOM_MEDIA_TYPE): OpenApiTypes.STR, **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        actor = actor_for(request)
-        steps = list(alerts.list_escalations(actor)[: alerts.FEED_LIMIT])
+        actor = self.actor
+        steps = self.paginate_queryset(self.get_queryset()) or []
+        paginator = cast(Pagination, self.paginator)
         escalations = alerts.escalations_of(steps, actor, web=lambda s: _case_url(request, s))
         entries = [
             cap.FeedEntry(escalation=e, url=_alert_url(request, s))
@@ -92,19 +121,26 @@ class AlertFeedView(_JsonErrors, APIView):
         body = cap.atom_feed(
             feed_id=feed_url,
             title=_("Escalation alerts"),
-            self_url=feed_url,
+            self_url=request.build_absolute_uri(),
             author=_("Joint security coordination cell"),
             updated=timezone.now(),
             entries=entries,
+            links=_page_links(request, paginator),
         )
         return Response(body)
 
 
-class AlertDetailView(_JsonErrors, APIView):
+class AlertDetailView(JsonErrorsMixin, ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
     """One CAP 1.2 alert; ``id`` is its identifier (``CASE-00001-ESC-42``: the case and
     the record entry of the escalation). A case the caller may not see is a 404."""
 
     renderer_classes = [CapRenderer, XmlRenderer]
+
+    def get_queryset(self) -> Any:
+        return alerts.list_escalations(self.actor)
+
+    def get_object(self) -> Step:
+        return alerts.get_escalation(self.actor, self.kwargs["id"])
 
     @extend_schema(
         tags=TAGS,
@@ -112,7 +148,13 @@ class AlertDetailView(_JsonErrors, APIView):
         responses={(200, cap.CAP_MEDIA_TYPE): OpenApiTypes.STR, **ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        actor = actor_for(request)
-        step = alerts.get_escalation(actor, id)
-        escalation = alerts.escalation_of(step, actor, web=_case_url(request, step))
+        step = self.get_object()
+        escalation = alerts.escalation_of(step, self.actor, web=_case_url(request, step))
         return Response(cap.alert_xml(escalation))
+
+
+#: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace.
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("alerts/", AlertFeedView.as_view(), name="alerts"),
+    path("alerts/<str:id>", AlertDetailView.as_view(), name="alert"),
+]

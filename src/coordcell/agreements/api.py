@@ -1,0 +1,345 @@
+"""The API of the arrangement: arrangements and versions, clauses, zones and places as
+GeoJSON, protocols, and the stateless check of observations against the rules. Reads
+come from ``agreements.selectors``; nothing here writes. Routed by ``coordcell.api.urls``.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, include, path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import generics, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
+
+from coordcell.agreements import selectors as agreements
+from coordcell.agreements.engines import engine_for, explain
+from coordcell.agreements.models import Arrangement, ArrangementVersion, Clause, Protocol
+from coordcell.core.actor import Actor
+from coordcell.core.errors import PermissionDenied, ValidationFailed
+from coordcell.core.parsers import loads_strict
+from coordcell.core.rest import ERRORS, ActorMixin, TooLarge, int_param
+from coordcell.interop.assess import CheckSummary, assess_rows
+from coordcell.interop.common import InputError
+from coordcell.interop.geojson import read_geojson
+from coordcell.parties.choices import RoleChoices
+from coordcell.rules.engine import Engine
+
+__all__ = [
+    "ArrangementViewSet",
+    "CheckView",
+    "ClauseListView",
+    "PlaceCollectionView",
+    "ProtocolListView",
+    "ZoneCollectionView",
+    "urlpatterns",
+    "version_from_query",
+]
+
+TAGS = ["arrangement"]
+ARRANGEMENT_PARAM = OpenApiParameter(
+    "arrangement", str, description="Arrangement key (default: the one loaded, first by key)."
+)
+VERSION_PARAM = OpenApiParameter(
+    "version", int, description="Version number (default: the current version)."
+)
+
+
+def version_from_query(actor: Actor, request: Request) -> ArrangementVersion:
+    """The version named by ``?arrangement=`` and ``?version=`` (default: the current one)."""
+    number = int_param(request, "version", None, minimum=None)
+    return agreements.get_version(actor, request.query_params.get("arrangement"), number)
+
+
+class VersionSerializer(serializers.ModelSerializer[ArrangementVersion]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    title = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ArrangementVersion
+        fields = [
+            "id",
+            "number",
+            "title",
+            "content_hash",
+            "valid_from",
+            "valid_until",
+            "region_crs",
+            "region_bbox",
+            "loaded_at",
+            "loaded_by",
+            "is_current",
+        ]
+
+
+class ArrangementSerializer(serializers.ModelSerializer[Arrangement]):
+    id = serializers.CharField(source="key", read_only=True)
+    current_version = serializers.SerializerMethodField()
+    versions = VersionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Arrangement
+        fields = ["id", "current_version", "versions"]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_current_version(self, obj: Arrangement) -> int | None:
+        current = next((v for v in obj.versions.all() if v.is_current), None)
+        return current.number if current else None
+
+
+class ClauseSerializer(serializers.ModelSerializer[Clause]):
+    id = serializers.CharField(source="clause_id", read_only=True)
+    arrangement = serializers.CharField(source="version.arrangement.key", read_only=True)
+    version = serializers.IntegerField(source="version.number", read_only=True)
+    title = serializers.CharField(read_only=True)
+    zones = serializers.ListField(source="zone_ids", child=serializers.CharField())
+    parties = serializers.ListField(source="party_codes", child=serializers.CharField())
+
+    class Meta:
+        model = Clause
+        fields = [
+            "id",
+            "arrangement",
+            "version",
+            "kind",
+            "title",
+            "titles",
+            "text",
+            "source",
+            "zones",
+            "parties",
+            "prohibited",
+            "limits",
+            "parameters",
+            "effective_from",
+            "effective_until",
+            "amends",
+        ]
+
+
+class ProtocolSerializer(serializers.ModelSerializer[Protocol]):
+    id = serializers.CharField(source="protocol_id", read_only=True)
+    title = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Protocol
+        fields = [
+            "id",
+            "title",
+            "titles",
+            "acknowledge_within_hours",
+            "answer_within_hours",
+            "verification_within_hours",
+            "ladder",
+        ]
+
+
+@extend_schema(tags=TAGS, responses={200: ArrangementSerializer, **ERRORS})
+class ArrangementViewSet(ActorMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Arrangements and their versions. Versions are immutable once loaded."""
+
+    serializer_class = ArrangementSerializer
+    lookup_field = "key"
+
+    def get_queryset(self) -> Any:
+        return agreements.list_arrangements(self.actor)
+
+    def get_object(self) -> Arrangement:
+        return agreements.get_arrangement(self.actor, self.kwargs["key"])
+
+
+@extend_schema(
+    tags=TAGS,
+    parameters=[ARRANGEMENT_PARAM, VERSION_PARAM],
+    responses={200: ClauseSerializer(many=True), **ERRORS},
+)
+class ClauseListView(ActorMixin, generics.ListAPIView):  # type: ignore[type-arg]
+    """The clauses of a version (default: the current one), in the arrangement's order."""
+
+    serializer_class = ClauseSerializer
+
+    def get_queryset(self) -> Any:
+        return agreements.list_clauses(self.actor, version_from_query(self.actor, self.request))
+
+
+@extend_schema(
+    tags=TAGS,
+    parameters=[ARRANGEMENT_PARAM, VERSION_PARAM],
+    responses={200: ProtocolSerializer(many=True), **ERRORS},
+)
+class ProtocolListView(ActorMixin, generics.ListAPIView):  # type: ignore[type-arg]
+    """The protocols of a version: reply deadlines and escalation ladders."""
+
+    serializer_class = ProtocolSerializer
+
+    def get_queryset(self) -> Any:
+        return agreements.list_protocols(self.actor, version_from_query(self.actor, self.request))
+
+
+GEOJSON = inline_serializer(
+    "FeatureCollection",
+    {
+        "type": serializers.CharField(),
+        "features": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+@extend_schema(
+    tags=TAGS,
+    parameters=[ARRANGEMENT_PARAM, VERSION_PARAM],
+    responses={(200, "application/geo+json"): GEOJSON, **ERRORS},
+)
+class ZoneCollectionView(ActorMixin, APIView):
+    """The zones of a version as an RFC 7946 GeoJSON FeatureCollection, all of them (a
+    version's zones are bounded by its scenario; the map draws them at once).
+
+    Each feature's ``id`` is the scenario's zone id; ``properties.clauses`` lists the
+    clauses citing the zone with their prohibited activities and limits.
+    """
+
+    def get(self, request: Request) -> Response:
+        version = version_from_query(self.actor, request)
+        body = agreements.zones_feature_collection(self.actor, version)
+        return Response(body, content_type="application/geo+json")
+
+
+@extend_schema(
+    tags=TAGS,
+    parameters=[ARRANGEMENT_PARAM, VERSION_PARAM],
+    responses={(200, "application/geo+json"): GEOJSON, **ERRORS},
+)
+class PlaceCollectionView(ActorMixin, APIView):
+    """The scenario's places as a FeatureCollection, all of them (bounded by the scenario);
+    unknown coordinates give a null geometry."""
+
+    def get(self, request: Request) -> Response:
+        version = version_from_query(self.actor, request)
+        body = agreements.places_feature_collection(self.actor, version)
+        return Response(body, content_type="application/geo+json")
+
+
+# --- the check ---------------------------------------------------------------------------
+
+#: Roles that may use the check endpoint.
+CHECK_ROLES = (RoleChoices.ANALYST, RoleChoices.MONITOR)
+
+
+def _localize(record: dict[str, Any], engine: Engine) -> dict[str, Any]:
+    """Replace the English explanations with the request language's."""
+    for finding in record["findings"]:
+        finding["message"] = explain(finding["message_id"], finding["params"], engine)
+    for problem in record["problems"]:
+        problem["message"] = explain(problem["code"], problem["params"], engine)
+    return record
+
+
+@extend_schema(
+    tags=["rules"],
+    parameters=[OpenApiParameter("arrangement", str), OpenApiParameter("version", int)],
+    request=inline_serializer(
+        "CheckRequest",
+        {
+            "type": serializers.CharField(),
+            "features": serializers.ListField(child=serializers.DictField()),
+        },
+    ),
+    responses={
+        200: inline_serializer(
+            "CheckResponse",
+            {
+                "type": serializers.CharField(),
+                "arrangement": serializers.DictField(),
+                "summary": serializers.DictField(),
+                "features": serializers.ListField(child=serializers.DictField()),
+            },
+        )
+    },
+)
+class CheckView(ActorMixin, APIView):
+    """Assess observations (a GeoJSON FeatureCollection) against the arrangement.
+
+    Stateless: nothing is stored and nothing is recorded. For analysts and monitors.
+    Each feature has ``properties.kind`` (an incident kind), ``properties.time`` (ISO
+    8601) and optionally ``properties.uncertainty_m``. The answer has one feature per
+    input feature, in order, with its zones, distances to the lines, findings and
+    problems, or the reason it was rejected. At most ``COORDCELL_CHECK_MAX_FEATURES``
+    features and ``COORDCELL_CHECK_MAX_BYTES`` bytes per request (413 above).
+    """
+
+    parser_classes: list[type] = []
+
+    def post(self, request: Request) -> Response:
+        actor = self.actor
+        if not any(actor.has_role(role) for role in CHECK_ROLES):
+            raise PermissionDenied()
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > settings.CHECK_MAX_BYTES:
+            raise TooLarge(
+                _("The request is larger than %(limit)s bytes; send fewer features per request.")
+                % {"limit": settings.CHECK_MAX_BYTES}
+            )
+        body = request._request.read(settings.CHECK_MAX_BYTES + 1)
+        if len(body) > settings.CHECK_MAX_BYTES:
+            raise TooLarge(_("The request is too large."))
+        version = version_from_query(actor, request)
+        engine = engine_for(version)
+        summary = CheckSummary()
+        try:
+            items = list(read_geojson(io.BytesIO(body)))
+        except InputError as exc:
+            raise ValidationFailed({"": [str(exc)]}) from None
+        loads_strict(body)  # readable GeoJSON: now the API's limits on any JSON body
+        if len(items) > settings.CHECK_MAX_FEATURES:
+            raise TooLarge(
+                _("At most %(limit)s features per request.")
+                % {"limit": settings.CHECK_MAX_FEATURES}
+            )
+        features = []
+        for record in assess_rows(engine, items, summary):
+            record = _localize(record, engine)
+            geometry = record.pop("geometry")
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": record["source_id"] or None,
+                    "geometry": geometry,
+                    "properties": record,
+                }
+            )
+        return Response({
+            "type": "FeatureCollection",
+            "arrangement": {"key": version.arrangement.key, "version": version.number,
+                            "content_hash": version.content_hash},
+            "summary": {
+                "read": summary.report.read, "accepted": summary.report.accepted,
+                "rejected": summary.report.rejected, "assessed": summary.assessed,
+                "findings": sum(summary.findings.values()),
+            },
+            "features": features,
+        })  # fmt: skip
+
+
+_router = SimpleRouter(trailing_slash=True)
+_router.register("arrangements", ArrangementViewSet, basename="arrangement")
+
+#: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace.
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include(_router.urls)),
+    path("clauses/", ClauseListView.as_view(), name="clauses"),
+    path("zones/", ZoneCollectionView.as_view(), name="zones"),
+    path("places/", PlaceCollectionView.as_view(), name="places"),
+    path("protocols/", ProtocolListView.as_view(), name="protocols"),
+    path("check", CheckView.as_view(), name="check"),
+]

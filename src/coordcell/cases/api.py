@@ -1,0 +1,526 @@
+"""The API of complaints (cases), the inbox, the hotline and the scorecard.
+
+Reads come from ``cases.selectors`` (a case outside the caller's audience does not exist
+for them); writes go through ``cases.services`` and ``cases.hotline``, the same calls as
+the pages. The CAP feed of escalations is ``cases.alerts_api``. Routed by
+``coordcell.api.urls``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.urls import URLPattern, URLResolver, path
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coordcell.agreements import selectors as agreements
+from coordcell.cases import hotline, lodging, selectors, services
+from coordcell.cases.chain import case_chain
+from coordcell.cases.choices import ChannelChoices, DeadlineKindChoices, StateChoices
+from coordcell.cases.models import Activation, Case, Notification
+from coordcell.cases.scorecard import scorecard
+from coordcell.core.actor import Actor
+from coordcell.core.errors import NotFound, ValidationFailed
+from coordcell.core.input import StrictSerializer
+from coordcell.core.rest import ERRORS, ActorMixin, FlagFilter
+from coordcell.incidents.api import ReportInSerializer
+from coordcell.parties import selectors as parties
+from coordcell.rules import workflow
+
+__all__ = [
+    "ActivationAnswerView",
+    "ActivationConvertView",
+    "ActivationDetailView",
+    "ActivationListView",
+    "CaseActionView",
+    "CaseChainView",
+    "CaseDetailView",
+    "CaseExtendView",
+    "CaseListView",
+    "InboxReadView",
+    "InboxView",
+    "ScorecardView",
+    "urlpatterns",
+]
+
+TAGS = ["cases"]
+
+
+class DeadlineSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField()
+    level = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    state = serializers.CharField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class StepSerializer(serializers.Serializer[Any]):
+    action = serializers.CharField()
+    at = serializers.DateTimeField()
+    party = serializers.CharField(source="party_code")
+    state_after = serializers.CharField()
+    level_after = serializers.IntegerField()
+    entry = serializers.IntegerField(source="entry.seq")
+    entry_hash = serializers.CharField(source="entry.hash")
+    text = serializers.SerializerMethodField()
+
+    def get_text(self, step: Any) -> str:
+        return str(step.entry.data.get("text", ""))
+
+
+class CaseSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    reference = serializers.CharField()
+    incident = serializers.UUIDField(source="incident.public_id")
+    protocol = serializers.CharField(source="protocol_id")
+    complainant = serializers.CharField(source="complainant.code")
+    respondent = serializers.CharField(source="respondent.code")
+    summary = serializers.CharField()
+    state = serializers.CharField()
+    level = serializers.IntegerField()
+    audience = serializers.ListField(source="audience_codes", child=serializers.CharField())
+    lodged_at = serializers.DateTimeField()
+    next_due = serializers.DateTimeField(allow_null=True, default=None)
+    determination = serializers.CharField()
+    determined_at = serializers.DateTimeField(allow_null=True)
+
+
+class CaseDetailSerializer(CaseSerializer):
+    deadlines = DeadlineSerializer(many=True, source="deadlines.all")
+    steps = StepSerializer(many=True, source="steps.all")
+    your_actions = serializers.SerializerMethodField()
+
+    def get_your_actions(self, case: Case) -> list[str]:
+        actor = self.context["actor"]
+        return workflow.allowed_actions(case.state, services.sides_of(actor, case))
+
+
+def _case_detail(actor: Actor, public_id: Any, **kwargs: Any) -> Response:
+    """The case as the caller now sees it (read again after a write)."""
+    case = selectors.get_case(actor, public_id)
+    return Response(CaseDetailSerializer(case, context={"actor": actor}).data, **kwargs)
+
+
+class CaseInSerializer(StrictSerializer):
+    incident = serializers.UUIDField(
+        required=False, help_text="An incident you may read; or give `report` instead."
+    )
+    report = ReportInSerializer(
+        required=False, help_text="Report the incident and lodge the complaint in one request."
+    )
+    respondent = serializers.CharField(max_length=40)
+    summary = serializers.CharField(max_length=10_000)
+    protocol = serializers.CharField(max_length=40, default="complaint")
+    audience = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        default=list,
+        help_text="Parties to add to the default (the two parties, mediators and monitors).",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("incident" in attrs) == ("report" in attrs):
+            raise serializers.ValidationError(
+                {"incident": [_("Give either an incident or a report of one.")]}
+            )
+        return attrs
+
+
+def _party_or_invalid(actor: Actor, code: str, field: str) -> Any:
+    """The party named in the body; an unknown one is bad input here, not a missing page."""
+    try:
+        return parties.access_party(actor, code)
+    except NotFound:
+        raise ValidationFailed({field: [_("Unknown party.")]}) from None
+
+
+class CaseFilter(django_filters.FilterSet):  # type: ignore[misc]
+    open = FlagFilter(
+        method="filter_open",
+        help_text="Yes: only cases still open; no: only closed ones.",
+    )
+    state = django_filters.MultipleChoiceFilter(
+        choices=StateChoices.choices(),
+        help_text="Only cases in these states (repeat the parameter for several).",
+    )
+    party = django_filters.CharFilter(
+        method="filter_party",
+        help_text="Only cases with this party (a code) as complainant or respondent.",
+    )
+    complainant = django_filters.CharFilter(
+        field_name="complainant__code", help_text="Only cases this party lodged."
+    )
+    respondent = django_filters.CharFilter(
+        field_name="respondent__code",
+        help_text="Only cases lodged against this party.",
+    )
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def filter_open(self, queryset: QuerySet[Case], name: str, value: bool | None) -> Any:
+        if value is None:
+            return queryset
+        closed = Q(state__in=workflow.CLOSED_STATES)
+        return queryset.exclude(closed) if value else queryset.filter(closed)
+
+    def filter_party(self, queryset: QuerySet[Case], name: str, value: str) -> Any:
+        return queryset.filter(Q(complainant__code=value) | Q(respondent__code=value))
+
+
+class _CaseView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
+    """``get_object()``: the case of the URL, as the caller may see it."""
+
+    def get_queryset(self) -> Any:
+        return selectors.list_cases(self.actor)
+
+    def get_object(self) -> Case:
+        return selectors.get_case(self.actor, self.kwargs["id"])
+
+
+@extend_schema(tags=TAGS)
+class CaseListView(_CaseView, generics.ListAPIView):  # type: ignore[type-arg]
+    """Complaints the caller may see (its audience), newest first, with the next
+    deadline; lodge one."""
+
+    serializer_class = CaseSerializer
+    filterset_class = CaseFilter
+
+    @extend_schema(responses={200: CaseSerializer(many=True), **ERRORS})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=CaseInSerializer, responses={201: CaseDetailSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        actor = self.actor
+        form = CaseInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        if "report" in data:
+            case = lodging.report_and_lodge(
+                actor=actor,
+                version=agreements.get_version(actor, None, None),
+                incident=ReportInSerializer.input_from(data["report"]),
+                respondent=data["respondent"],
+                summary=data["summary"],
+                extra_audience=data["audience"],
+            )
+        else:
+            case = services.lodge_complaint(
+                actor=actor,
+                incident=selectors.get_incident(actor, data["incident"]),
+                respondent=data["respondent"],
+                summary=data["summary"],
+                protocol_id=data["protocol"],
+                extra_audience=data["audience"],
+            )
+        return _case_detail(actor, case.public_id, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=TAGS, responses={200: CaseDetailSerializer, **ERRORS})
+class CaseDetailView(_CaseView, generics.RetrieveAPIView):  # type: ignore[type-arg]
+    """One case: its deadlines, its steps (each with its record entry), your actions."""
+
+    serializer_class = CaseDetailSerializer
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "actor": self.actor}
+
+
+class ActionInSerializer(StrictSerializer):
+    action = serializers.ChoiceField(choices=list(workflow.PERSON_ACTIONS))
+    text = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+
+
+@extend_schema(
+    tags=TAGS, request=ActionInSerializer, responses={200: CaseDetailSerializer, **ERRORS}
+)
+class CaseActionView(_CaseView):
+    """Take a step: acknowledge, answer, request_verification, record_verified,
+    record_unverifiable, record_disputed, determine, remedy, close, withdraw, escalate."""
+
+    serializer_class = ActionInSerializer
+
+    def post(self, request: Request, id: str) -> Response:
+        case = self.get_object()
+        form = ActionInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.act(
+            actor=self.actor,
+            case=case,
+            action=form.validated_data["action"],
+            text=form.validated_data["text"],
+        )
+        return _case_detail(self.actor, id)
+
+
+class ExtendInSerializer(StrictSerializer):
+    kind = serializers.ChoiceField(choices=DeadlineKindChoices.values())
+    # The limits are the service's (one statement of them); it answers out-of-range hours.
+    hours = serializers.FloatField()
+    text = serializers.CharField(max_length=2_000)
+
+
+@extend_schema(
+    tags=TAGS, request=ExtendInSerializer, responses={200: CaseDetailSerializer, **ERRORS}
+)
+class CaseExtendView(_CaseView):
+    """The mediator records a deadline extension the parties agreed to."""
+
+    serializer_class = ExtendInSerializer
+
+    def post(self, request: Request, id: str) -> Response:
+        case = self.get_object()
+        form = ExtendInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        services.extend_deadline(
+            actor=self.actor, case=case, kind=data["kind"], hours=data["hours"], reason=data["text"]
+        )
+        return _case_detail(self.actor, id)
+
+
+@extend_schema(tags=TAGS, responses={200: OpenApiTypes.OBJECT, **ERRORS})
+class CaseChainView(_CaseView):
+    """Proof that the mechanism was tried: every step with its time, deadline outcomes,
+    and its record entry with an inclusion proof in the latest checkpoint."""
+
+    serializer_class = CaseSerializer
+
+    def get(self, request: Request, id: str) -> Response:
+        return Response(case_chain(self.actor, self.get_object()))
+
+
+# --- the inbox --------------------------------------------------------------------------
+
+
+class NotificationSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(source="pk")
+    case = serializers.UUIDField(source="case.public_id")
+    reference = serializers.CharField(source="case.reference")
+    action = serializers.CharField(source="step.action")
+    state = serializers.CharField(source="step.state_after")
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+    next_due = serializers.DateTimeField(allow_null=True, default=None)
+
+
+class InboxFilter(django_filters.FilterSet):  # type: ignore[misc]
+    unread = FlagFilter(
+        field_name="read_at",
+        lookup_expr="isnull",
+        help_text="Yes: only unread items; no: only read ones.",
+    )
+
+    class Meta:
+        model = Notification
+        fields: list[str] = []
+
+
+@extend_schema(tags=TAGS)
+class InboxView(ActorMixin, generics.ListAPIView):  # type: ignore[type-arg]
+    """The caller's own inbox: every step of a case in its audience, newest first."""
+
+    serializer_class = NotificationSerializer
+    filterset_class = InboxFilter
+
+    def get_queryset(self) -> Any:
+        return selectors.list_notifications(self.actor)
+
+    @extend_schema(responses={200: NotificationSerializer(many=True), **ERRORS})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class ReadInSerializer(StrictSerializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        allow_null=True,
+        max_length=1000,
+    )
+
+
+@extend_schema(tags=TAGS, request=ReadInSerializer, responses={200: OpenApiTypes.OBJECT, **ERRORS})
+class InboxReadView(ActorMixin, APIView):
+    """Mark inbox items read (``ids``, or all when absent)."""
+
+    def post(self, request: Request) -> Response:
+        form = ReadInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        ids = form.validated_data.get("ids")
+        count = services.mark_read(actor=self.actor, notification_ids=ids)
+        return Response({"marked": count})
+
+
+# --- the hotline ------------------------------------------------------------------------
+
+
+class ActivationSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    reference = serializers.CharField()
+    channel = serializers.CharField()
+    caller_party = serializers.CharField(source="caller_party.code")
+    callee_party = serializers.CharField(source="callee_party.code")
+    subject = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    answer_due_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    answer = serializers.CharField()
+    seconds_to_answer = serializers.FloatField(allow_null=True)
+    case = serializers.UUIDField(source="case.public_id", allow_null=True, default=None)
+
+
+class ActivationInSerializer(StrictSerializer):
+    callee = serializers.CharField(max_length=40)
+    channel = serializers.ChoiceField(choices=ChannelChoices.values())
+    subject = serializers.CharField(max_length=5_000)
+
+
+class AnswerInSerializer(StrictSerializer):
+    answer = serializers.CharField(max_length=5_000, required=False, allow_blank=True, default="")
+
+
+class ConvertInSerializer(ReportInSerializer):
+    respondent = serializers.CharField(max_length=40)
+    summary = serializers.CharField(max_length=10_000)
+
+
+class ActivationFilter(django_filters.FilterSet):  # type: ignore[misc]
+    answered = FlagFilter(
+        field_name="answered_at",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="Yes: only answered activations; no: only those still waiting.",
+    )
+    channel = django_filters.ChoiceFilter(
+        choices=ChannelChoices.choices(), help_text="Only this channel."
+    )
+
+    class Meta:
+        model = Activation
+        fields: list[str] = []
+
+
+class _ActivationView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
+    """``get_object()``: the activation of the URL, as the caller may see it."""
+
+    def get_queryset(self) -> Any:
+        return selectors.list_activations(self.actor)
+
+    def get_object(self) -> Activation:
+        return selectors.get_activation(self.actor, self.kwargs["id"])
+
+
+@extend_schema(tags=["hotline"])
+class ActivationListView(_ActivationView, generics.ListAPIView):  # type: ignore[type-arg]
+    """Hotline activations the caller may see (caller, called party, mediator), newest
+    first; log one."""
+
+    serializer_class = ActivationSerializer
+    filterset_class = ActivationFilter
+
+    @extend_schema(responses={200: ActivationSerializer(many=True), **ERRORS})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=ActivationInSerializer, responses={201: ActivationSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        actor = self.actor
+        form = ActivationInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        activation = hotline.activate(
+            actor=actor,
+            callee=_party_or_invalid(actor, data["callee"], "callee"),
+            channel=data["channel"],
+            subject_text=data["subject"],
+            version=agreements.get_version(actor, None, None),
+        )
+        return Response(ActivationSerializer(activation).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["hotline"], responses={200: ActivationSerializer, **ERRORS})
+class ActivationDetailView(_ActivationView, generics.RetrieveAPIView):  # type: ignore[type-arg]
+    """One hotline activation."""
+
+    serializer_class = ActivationSerializer
+
+
+@extend_schema(
+    tags=["hotline"], request=AnswerInSerializer, responses={200: ActivationSerializer, **ERRORS}
+)
+class ActivationAnswerView(_ActivationView):
+    """The called party answers (once); the time to answer is recorded."""
+
+    serializer_class = AnswerInSerializer
+
+    def post(self, request: Request, id: str) -> Response:
+        activation = self.get_object()
+        form = AnswerInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        activation = hotline.answer(
+            actor=self.actor, activation=activation, text=form.validated_data["answer"]
+        )
+        return Response(ActivationSerializer(activation).data)
+
+
+@extend_schema(
+    tags=["hotline"], request=ConvertInSerializer, responses={201: CaseDetailSerializer, **ERRORS}
+)
+class ActivationConvertView(_ActivationView):
+    """Turn an activation into an incident and a complaint in one step."""
+
+    serializer_class = ConvertInSerializer
+
+    def post(self, request: Request, id: str) -> Response:
+        actor = self.actor
+        activation = self.get_object()
+        form = ConvertInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        case = lodging.report_and_lodge(
+            actor=actor,
+            version=activation.version,
+            incident=form.to_input(),
+            respondent=form.validated_data["respondent"],
+            summary=form.validated_data["summary"],
+            activation=activation,
+        )
+        return _case_detail(actor, case.public_id, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["cases"], responses={200: OpenApiTypes.OBJECT, **ERRORS})
+class ScorecardView(ActorMixin, APIView):
+    """The mechanism's scorecard: per party and month, counts and times, the same for all.
+
+    One object (bounded by the parties and the months), not a list: it is not paged."""
+
+    def get(self, request: Request) -> Response:
+        return Response(scorecard(self.actor))
+
+
+#: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace.
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("cases/", CaseListView.as_view(), name="cases"),
+    path("cases/<str:id>/", CaseDetailView.as_view(), name="case"),
+    path("cases/<str:id>/actions/", CaseActionView.as_view(), name="case-actions"),
+    path("cases/<str:id>/extend/", CaseExtendView.as_view(), name="case-extend"),
+    path("cases/<str:id>/chain/", CaseChainView.as_view(), name="case-chain"),
+    path("inbox/", InboxView.as_view(), name="inbox"),
+    path("inbox/read/", InboxReadView.as_view(), name="inbox-read"),
+    path("hotline/", ActivationListView.as_view(), name="hotline"),
+    path("hotline/<str:id>/", ActivationDetailView.as_view(), name="activation"),
+    path("hotline/<str:id>/answer/", ActivationAnswerView.as_view(), name="activation-answer"),
+    path("hotline/<str:id>/convert/", ActivationConvertView.as_view(), name="activation-convert"),
+    path("scorecard/", ScorecardView.as_view(), name="scorecard"),
+]

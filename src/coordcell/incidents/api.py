@@ -1,0 +1,335 @@
+"""The API of incidents: report and list them, each party's version, evidence files.
+
+Reads come from ``incidents.selectors`` (an incident outside the caller's audience does
+not exist for them); writes go through ``incidents.services`` and ``incidents.evidence``.
+Routed by ``coordcell.api.urls``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.urls import URLPattern, URLResolver, path
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from coordcell.agreements import selectors as agreements
+from coordcell.core.input import GeometryField, StrictSerializer
+from coordcell.core.rest import ERRORS, ActorMixin
+from coordcell.incidents import selectors, services
+from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices, SourceChoices
+from coordcell.incidents.evidence import add_evidence, evidence_response, open_evidence
+from coordcell.incidents.models import Incident
+
+__all__ = [
+    "EvidenceDownloadView",
+    "EvidenceUploadView",
+    "IncidentAccountView",
+    "IncidentDetailView",
+    "IncidentInSerializer",
+    "IncidentListView",
+    "ReportInSerializer",
+    "urlpatterns",
+]
+
+TAGS = ["cases"]
+
+
+class AccountSerializer(serializers.Serializer[Any]):
+    party = serializers.CharField(source="party.code")
+    actor_claim = serializers.CharField()
+    actor_text = serializers.CharField()
+    casualties = serializers.SerializerMethodField()
+    narrative = serializers.CharField()
+    given_at = serializers.DateTimeField()
+
+    def get_casualties(self, account: Any) -> dict[str, int | None]:
+        return {
+            "low": account.casualties_low,
+            "best": account.casualties_best,
+            "high": account.casualties_high,
+        }
+
+
+class IncidentSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    reference = serializers.CharField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    occurred_from = serializers.DateTimeField()
+    occurred_until = serializers.DateTimeField(allow_null=True)
+    time_precision = serializers.CharField()
+    geometry = serializers.DictField()
+    uncertainty_m = serializers.FloatField()
+    source = serializers.CharField()  # type: ignore[assignment]
+    source_party = serializers.CharField(source="source_party.code", allow_null=True, default=None)
+    source_dataset = serializers.CharField()
+    source_ref = serializers.CharField()
+    version = serializers.SerializerMethodField()
+    zones = serializers.ListField(child=serializers.CharField())
+    possible_zones = serializers.ListField(child=serializers.CharField())
+    findings = serializers.ListField(child=serializers.DictField())
+    problems = serializers.ListField(child=serializers.DictField())
+    accounts = AccountSerializer(many=True, source="accounts.all")
+    evidence = serializers.SerializerMethodField()
+    reported_at = serializers.DateTimeField()
+
+    def get_evidence(self, incident: Incident) -> list[dict[str, Any]]:
+        return [
+            {"sha256": e.sha256, "size": e.size, "content_type": e.content_type,
+             "filename": e.filename}
+            for e in incident.evidence.all()
+        ]  # fmt: skip
+
+    def get_version(self, incident: Incident) -> str:
+        return f"{incident.version.arrangement.key} v{incident.version.number}"
+
+
+class IncidentInSerializer(StrictSerializer):
+    kind = serializers.CharField(max_length=60)
+    title = serializers.CharField(max_length=300)
+    occurred_from = serializers.DateTimeField()
+    occurred_until = serializers.DateTimeField(required=False, allow_null=True)
+    time_precision = serializers.ChoiceField(
+        choices=PrecisionChoices.values(), default=PrecisionChoices.MINUTE
+    )
+    geometry = GeometryField()
+    uncertainty_m = serializers.FloatField(default=0, min_value=0, max_value=1_000_000)
+    audience = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        help_text=(
+            'Party codes that may read it, or ["*"] for every member. Omitted: your '
+            "party, the mediators and the monitors. Never empty."
+        ),
+    )
+
+    def to_input(self) -> services.IncidentInput:
+        return self.input_from(self.validated_data)
+
+    @staticmethod
+    def input_from(data: Any) -> services.IncidentInput:
+        """The service's input from validated data (this serializer's, or a nested one's)."""
+        return services.IncidentInput(
+            kind=data["kind"],
+            title=data["title"],
+            occurred_from=data["occurred_from"],
+            occurred_until=data.get("occurred_until"),
+            time_precision=data["time_precision"],
+            geometry=data["geometry"],
+            uncertainty_m=data["uncertainty_m"],
+        )
+
+
+class ReportInSerializer(IncidentInSerializer):
+    """The incident a complaint reports in the same request (it takes the case's audience)."""
+
+    audience = None  # type: ignore[assignment]
+
+
+class IncidentCorrectionSerializer(ReportInSerializer):
+    """The fields a correction may change; those left out keep their value."""
+
+
+class _CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):  # type: ignore[misc]
+    """Comma-separated values, any of which matches."""
+
+
+class IncidentFilter(django_filters.FilterSet):  # type: ignore[misc]
+    kind = _CharInFilter(
+        field_name="kind",
+        help_text="Only these kinds (comma-separated codes).",
+    )
+    source = django_filters.ChoiceFilter(
+        choices=SourceChoices.choices(), help_text="Only from this source."
+    )
+    occurred_after = django_filters.IsoDateTimeFilter(
+        field_name="occurred_from",
+        lookup_expr="gte",
+        help_text="Only incidents that began at or after this time (ISO 8601).",
+    )
+    occurred_before = django_filters.IsoDateTimeFilter(
+        field_name="occurred_from",
+        lookup_expr="lt",
+        help_text="Only incidents that began before this time (ISO 8601).",
+    )
+
+    class Meta:
+        model = Incident
+        fields: list[str] = []
+
+
+@extend_schema(tags=TAGS)
+class IncidentListView(ActorMixin, generics.ListAPIView):  # type: ignore[type-arg]
+    """Incidents the caller may see, newest first; reporting one computes its findings."""
+
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilter
+
+    def get_queryset(self) -> Any:
+        return selectors.list_incidents(self.actor).prefetch_related("accounts__party", "evidence")
+
+    @extend_schema(responses={200: IncidentSerializer(many=True), **ERRORS})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=IncidentInSerializer, responses={201: IncidentSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        actor = self.actor
+        form = IncidentInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        incident = services.report_incident(
+            actor=actor,
+            data=form.to_input(),
+            version=agreements.get_version(actor, None, None),
+            audience=form.validated_data.get("audience"),
+        )
+        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+
+
+class _IncidentView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
+    """``get_object()``: the incident of the URL, as the caller may see it."""
+
+    def get_queryset(self) -> Any:
+        return selectors.list_incidents(self.actor)
+
+    def get_object(self) -> Incident:
+        return selectors.get_incident(self.actor, self.kwargs["id"])
+
+
+@extend_schema(tags=TAGS)
+class IncidentDetailView(_IncidentView, generics.RetrieveAPIView):  # type: ignore[type-arg]
+    """One incident, with each party's version side by side; its reporter corrects it."""
+
+    serializer_class = IncidentSerializer
+
+    @extend_schema(responses={200: IncidentSerializer, **ERRORS})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=IncidentCorrectionSerializer, responses={200: IncidentSerializer, **ERRORS}
+    )
+    def patch(self, request: Request, id: str) -> Response:
+        """Correct kind, title, time or place (the reporting party only); the findings are
+        computed again under the arrangement version in force, and recorded."""
+        actor = self.actor
+        incident = self.get_object()
+        form = IncidentCorrectionSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        given = form.validated_data
+        changed = services.change_incident(
+            actor=actor,
+            incident=incident,
+            data=services.IncidentInput(
+                kind=given.get("kind", incident.kind),
+                title=given.get("title", incident.title),
+                occurred_from=given.get("occurred_from", incident.occurred_from),
+                occurred_until=given.get("occurred_until", incident.occurred_until),
+                time_precision=given.get("time_precision", incident.time_precision),
+                geometry=given.get("geometry", incident.geometry),
+                uncertainty_m=given.get("uncertainty_m", incident.uncertainty_m),
+            ),
+            version=agreements.get_version(actor, None, None),
+        )
+        return Response(IncidentSerializer(selectors.get_incident(actor, changed.public_id)).data)
+
+
+class CasualtiesInSerializer(StrictSerializer):
+    low = serializers.IntegerField(
+        min_value=0, max_value=1_000_000, allow_null=True, required=False
+    )
+    best = serializers.IntegerField(
+        min_value=0, max_value=1_000_000, allow_null=True, required=False
+    )
+    high = serializers.IntegerField(
+        min_value=0, max_value=1_000_000, allow_null=True, required=False
+    )
+
+
+class AccountInSerializer(StrictSerializer):
+    actor_claim = serializers.ChoiceField(
+        choices=ActorClaimChoices.values(), default=ActorClaimChoices.UNKNOWN
+    )
+    actor_text = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    casualties = CasualtiesInSerializer(required=False, default=dict)
+    narrative = serializers.CharField(
+        max_length=20_000, required=False, allow_blank=True, default=""
+    )
+
+
+@extend_schema(tags=TAGS, request=AccountInSerializer, responses={200: AccountSerializer, **ERRORS})
+class IncidentAccountView(_IncidentView):
+    """Give or revise one's party's version of an incident."""
+
+    serializer_class = AccountInSerializer
+
+    def post(self, request: Request, id: str) -> Response:
+        incident = self.get_object()
+        form = AccountInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        account = services.give_account(actor=self.actor, incident=incident, **form.validated_data)
+        return Response(AccountSerializer(account).data)
+
+
+class EvidenceSerializer(serializers.Serializer[Any]):
+    sha256 = serializers.CharField()
+    size = serializers.IntegerField()
+    content_type = serializers.CharField()
+    filename = serializers.CharField()
+    party = serializers.CharField(source="party.code", allow_null=True, default=None)
+    uploaded_at = serializers.DateTimeField()
+
+
+class EvidenceInSerializer(StrictSerializer):
+    file = serializers.FileField()
+
+
+@extend_schema(
+    tags=TAGS, request={"multipart/form-data": EvidenceInSerializer},
+    responses={201: EvidenceSerializer, **ERRORS},
+)  # fmt: skip
+class EvidenceUploadView(_IncidentView):
+    """Attach a file (multipart field ``file``) to an incident the caller may see."""
+
+    serializer_class = EvidenceInSerializer
+    parser_classes = [MultiPartParser]
+
+    def post(self, request: Request, id: str) -> Response:
+        incident = self.get_object()
+        form = EvidenceInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        evidence = add_evidence(
+            actor=self.actor, incident=incident, upload=upload, filename=upload.name
+        )
+        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=TAGS, responses={(200, "application/octet-stream"): bytes, **ERRORS})
+class EvidenceDownloadView(_IncidentView):
+    """The file, as an attachment, for those who may see the incident."""
+
+    serializer_class = EvidenceSerializer
+
+    def get(self, request: Request, id: str, sha256: str) -> Any:
+        evidence, handle = open_evidence(self.actor, self.get_object(), sha256)
+        return evidence_response(evidence, handle)
+
+
+#: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace.
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("incidents/", IncidentListView.as_view(), name="incidents"),
+    path("incidents/<str:id>/", IncidentDetailView.as_view(), name="incident"),
+    path("incidents/<str:id>/accounts/", IncidentAccountView.as_view(), name="incident-accounts"),
+    path("incidents/<str:id>/evidence/", EvidenceUploadView.as_view(), name="incident-evidence"),
+    path(
+        "incidents/<str:id>/evidence/<str:sha256>",
+        EvidenceDownloadView.as_view(),
+        name="incident-evidence-file",
+    ),
+]
