@@ -12,6 +12,7 @@ before they are read, and reads the others in full before the application runs.
 from __future__ import annotations
 
 import errno
+import signal
 import socket
 import time
 from typing import Any
@@ -125,6 +126,18 @@ class _Server(BaseApplication):  # type: ignore[misc]
         return BoundedRequestBodies(get_wsgi_application())
 
 
+def _obey_the_arbiter_only(worker: Any) -> None:
+    """A worker leaves Ctrl-C to its arbiter, which stops it with SIGQUIT.
+
+    Ctrl-C in a terminal sends SIGINT to the whole process group: the arbiter and its
+    workers at once. A gthread worker that got the terminal's SIGINT and then its
+    arbiter's SIGQUIT inside the first signal's handler hung until the arbiter killed it
+    ("Worker … was sent SIGKILL!") after the graceful timeout. With the terminal's SIGINT
+    ignored, each worker gets the one signal its arbiter sends and exits at once.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run_server(*, host: str, port: int, workers: int, threads: int, timeout: int = 30) -> None:
     """Serve until interrupted (SIGINT/SIGTERM stop the workers gracefully)."""
     _Server(
@@ -143,5 +156,6 @@ def run_server(*, host: str, port: int, workers: int, threads: int, timeout: int
             # gunicorn 27's control socket lives in ~/.gunicorn by default, shared by
             # every server of the same user; coordcell does not use it.
             "control_socket_disable": True,
+            "post_worker_init": _obey_the_arbiter_only,
         }
     ).run()
