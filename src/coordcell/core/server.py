@@ -126,16 +126,20 @@ class _Server(BaseApplication):  # type: ignore[misc]
         return BoundedRequestBodies(get_wsgi_application())
 
 
-def _obey_the_arbiter_only(worker: Any) -> None:
-    """A worker leaves Ctrl-C to its arbiter, which stops it with SIGQUIT.
+def _stop_safely(worker: Any) -> None:
+    """In each worker: Ctrl-C is left to the arbiter, and its SIGQUIT stops us gracefully.
 
-    Ctrl-C in a terminal sends SIGINT to the whole process group: the arbiter and its
-    workers at once. A gthread worker that got the terminal's SIGINT and then its
-    arbiter's SIGQUIT inside the first signal's handler hung until the arbiter killed it
-    ("Worker … was sent SIGKILL!") after the graceful timeout. With the terminal's SIGINT
-    ignored, each worker gets the one signal its arbiter sends and exits at once.
+    Ctrl-C in a terminal sends SIGINT to the whole process group, the arbiter and its
+    workers at once, and the arbiter then sends each worker SIGQUIT. gunicorn's
+    quick-exit handler (SIGINT and SIGQUIT) calls ``ThreadPoolExecutor.shutdown``, which
+    takes a lock that the worker's main thread holds while it hands a request to a
+    thread, and that the first signal's handler holds when the second signal interrupts
+    it: the worker then waits on itself until the arbiter kills it ("Worker … was sent
+    SIGKILL!") after the graceful timeout. The graceful handler (SIGTERM's) only sets a
+    flag and wakes the loop through a pipe; the worker finishes its requests and exits.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGQUIT, worker.handle_exit)
 
 
 def run_server(*, host: str, port: int, workers: int, threads: int, timeout: int = 30) -> None:
@@ -156,6 +160,6 @@ def run_server(*, host: str, port: int, workers: int, threads: int, timeout: int
             # gunicorn 27's control socket lives in ~/.gunicorn by default, shared by
             # every server of the same user; coordcell does not use it.
             "control_socket_disable": True,
-            "post_worker_init": _obey_the_arbiter_only,
+            "post_worker_init": _stop_safely,
         }
     ).run()
