@@ -108,8 +108,14 @@ def test_it_dates_everything_when_it_happens_and_no_deadline_is_past() -> None:
     deadlines = Deadline.objects.filter(case__in=cases.values())
     assert all(started <= d.starts_at <= ended for d in deadlines)
     assert not [d for d in deadlines.filter(state="open") if d.due_at <= ended]
-    # The reports say when the incidents happened: before they were reported.
+    # The reports say when the incidents happened: before they were reported, as
+    # precisely as they say (the berm four hours before, known to the hour).
     assert all(c.incident.occurred_from < c.incident.reported_at for c in cases.values())
+    berm = cases["fortification"].incident
+    assert berm.time_precision == "hour"
+    assert (berm.occurred_from.minute, berm.occurred_from.second) == (0, 0)
+    four_hours = dt.timedelta(hours=4)
+    assert started - four_hours - dt.timedelta(hours=1) < berm.occurred_from <= ended - four_hours
 
 
 def test_the_unacknowledged_call_escalates_when_its_deadline_truly_expires() -> None:

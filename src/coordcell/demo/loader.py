@@ -27,6 +27,7 @@ from coordcell.core.actor import Actor
 from coordcell.core.audience import ALL_MEMBERS
 from coordcell.core.errors import DomainError, ValidationFailed
 from coordcell.demo import events
+from coordcell.incidents.choices import PrecisionChoices
 from coordcell.incidents.services import IncidentInput
 from coordcell.parties import selectors as party_selectors
 from coordcell.parties.models import Delegation, Membership, Party
@@ -198,11 +199,8 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
         append_event(
             actor=Actor.console("demo"),
             event_type=events.STORY_TOLD,
-            data={
-                "arrangement": version.arrangement.key,
-                "steps": len(demo.story),
-                "notice": dict(demo.notice),
-            },
+            # No count of the steps: every member reads this entry, not every step.
+            data={"arrangement": version.arrangement.key, "notice": dict(demo.notice)},
             audience=[ALL_MEMBERS],
         )
     return len(demo.story)
@@ -249,13 +247,16 @@ def _play(
         raise ValueError(f"unknown story step {step.do!r}")
 
 
-#: What a time known "to the hour" (…) keeps of the moment.
-_TRUNCATE = {
-    "minute": {"second": 0, "microsecond": 0},
-    "hour": {"minute": 0, "second": 0, "microsecond": 0},
-    "day": {"hour": 0, "minute": 0, "second": 0, "microsecond": 0},
-    "month": {"day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0},
-}
+def _as_precise_as(moment: dt.datetime, precision: str) -> dt.datetime:
+    """``moment`` as a report known "to the hour" (…) gives it: the smaller units dropped."""
+    moment = moment.replace(second=0, microsecond=0)
+    if precision in (PrecisionChoices.HOUR, PrecisionChoices.DAY, PrecisionChoices.MONTH):
+        moment = moment.replace(minute=0)
+    if precision in (PrecisionChoices.DAY, PrecisionChoices.MONTH):
+        moment = moment.replace(hour=0)
+    if precision == PrecisionChoices.MONTH:
+        moment = moment.replace(day=1)
+    return moment
 
 
 def _incident(spec: DemoIncidentSpec) -> IncidentInput:
@@ -266,7 +267,7 @@ def _incident(spec: DemoIncidentSpec) -> IncidentInput:
     return IncidentInput(
         kind=spec.kind,
         title=spec.title,
-        occurred_from=occurred.replace(**_TRUNCATE.get(spec.time_precision, {})),
+        occurred_from=_as_precise_as(occurred, spec.time_precision),
         geometry=spec.geometry,
         time_precision=spec.time_precision,
         uncertainty_m=spec.uncertainty_m,
