@@ -23,7 +23,15 @@ from typing import Any
 
 from coordcell.core.env import DEFAULT_DATA_DIR, DEMO_KEY_FILE
 
-__all__ = ["ALIASES", "CHECK_WITH_SCENARIO", "COMMANDS", "OFFLINE_TOOLS", "help_text", "main"]
+__all__ = [
+    "ALIASES",
+    "CHECK_WITH_SCENARIO",
+    "COMMANDS",
+    "EXIT_INTERRUPTED",
+    "OFFLINE_TOOLS",
+    "help_text",
+    "main",
+]
 
 #: coordcell's commands as ``coordcell --help`` lists them: (synopsis, what it does). The
 #: README's command table is the same list (tests/unit/test_docs.py compares them).
@@ -186,9 +194,20 @@ def _offline_tool(name: str) -> Any:
     return None
 
 
+#: The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run a coordcell or Django management command."""
-    args = list(sys.argv if argv is None else argv)
+    """Run a coordcell or Django management command; Ctrl-C stops it without a traceback."""
+    try:
+        _main(list(sys.argv if argv is None else argv))
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted\n")
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _main(args: list[str]) -> None:
     if args[1:] in ([], ["help"], ["-h"], ["--help"]):
         sys.stdout.write(help_text())
         sys.exit(0)

@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -31,7 +32,7 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Demo", "Session", "run_no_serve", "shared", "timings"]
+__all__ = ["Demo", "Session", "run_no_serve", "shared", "start", "stop", "timings"]
 
 #: How long the demo may take to answer on /accounts/login/ (migrations, scenario,
 #: ten accounts with hashed passwords, then gunicorn).
@@ -153,9 +154,25 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=5)
 
 
-def start() -> Demo:
+def copy_data_dir(source: Path, target: Path) -> None:
+    """A copy of a (running) demo's data directory: files as they are, the database
+    through SQLite's backup (a consistent snapshot, written after the witnesses' state)."""
+    database = "coordcell.sqlite3"
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(f"{database}*"))
+    with (
+        contextlib.closing(sqlite3.connect(source / database)) as src,
+        contextlib.closing(sqlite3.connect(target / database)) as dst,
+    ):
+        src.backup(dst)
+
+
+def start(*, data_from: Demo | None = None) -> Demo:
+    """Start ``coordcell demo`` on an empty data directory, or on a copy of another demo's
+    (``data_from``: a warm start, with the accounts, story and witnesses already there)."""
     root = Path(tempfile.mkdtemp(prefix="coordcell-e2e-"))
     data_dir = root / "data"  # does not exist yet: the demo creates it
+    if data_from is not None:
+        copy_data_dir(data_from.data_dir, data_dir)
     port = free_port()
     log = root / "demo.log"
     base_url = f"http://127.0.0.1:{port}"
@@ -184,7 +201,8 @@ def start() -> Demo:
                 )
             time.sleep(0.2)
         demo.startup_seconds = time.monotonic() - started
-        record_timing("cold start-up (until /accounts/login/ answers)", demo.startup_seconds)
+        if data_from is None:
+            record_timing("cold start-up (until /accounts/login/ answers)", demo.startup_seconds)
         demo.accounts = {a["username"]: a for a in demo.read_accounts()["accounts"]}
     except BaseException:
         stop(demo)

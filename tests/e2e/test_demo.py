@@ -7,12 +7,16 @@ rewrites the running demo's database.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
 import time
 import urllib.request
 
 import pytest
 
+from tests.e2e import demo_server
 from tests.e2e.demo_server import Demo, run_no_serve
 
 # One group: these tests share the one demo process (and the browser tests use it too).
@@ -92,13 +96,105 @@ def test_the_background_worker_reports_to_the_administrator(demo: Demo) -> None:
     assert re.search(r'class="mono">[^<]+:\d+</span> — last seen', body), body
 
 
+def _cases(demo: Demo, username: str) -> list[dict]:
+    status, body = api_get(demo, "/api/v1/cases/", demo.accounts[username]["token"])
+    assert status == 200, body
+    return body
+
+
+def test_the_first_start_shows_cases_in_several_states(demo: Demo) -> None:
+    cases = _cases(demo, "mediator")
+    assert sorted((c["state"], c["level"], c["protocol"]) for c in cases) == [
+        ("acknowledged", 0, "complaint"),
+        ("acknowledged", 1, "complaint"),  # escalated by its complainant
+        ("answered", 0, "complaint"),
+        ("determined", 0, "complaint"),
+        ("lodged", 0, "hotline"),  # a hotline call become a complaint; due in two hours
+    ]
+    assert all("(fictional exercise)" in c["summary"] for c in cases)
+    # Each side's board shows the cases between the two parties; the observers one.
+    assert len(_cases(demo, "il.liaison")) == len(_cases(demo, "sy.liaison")) == 5
+    assert [c["state"] for c in _cases(demo, "observer")] == ["answered"]
+    status, _, body = demo.session("mediator").request("/cases/")
+    assert status == 200
+    assert all(c["reference"] in body for c in cases)
+
+
+def test_the_first_start_shows_hotline_calls(demo: Demo) -> None:
+    status, calls = api_get(demo, "/api/v1/hotline/", demo.accounts["il.liaison"]["token"])
+    assert status == 200
+    assert sorted((c["answered_at"] is not None, c["case"] is not None) for c in calls) == [
+        (False, False),
+        (True, False),
+        (True, True),
+    ]
+
+
+def test_a_checkpoint_of_the_story_is_cosigned_by_every_partys_witness(demo: Demo) -> None:
+    token = demo.accounts["mediator"]["token"]
+    status, entries = api_get(demo, "/api/v1/record/entries?limit=1000", token)
+    assert status == 200
+    told = [e["seq"] for e in entries if e["event_type"] == "demo.story_told"]
+    assert len(told) == 1
+    status, witnesses = api_get(demo, "/api/v1/record/witnesses", token)
+    assert status == 200
+    parties = {w["party"] for w in witnesses}
+    assert parties == {"il", "sy"}
+    deadline = time.monotonic() + 60  # the witnesses look every 5 s
+    while True:
+        status, latest = api_get(demo, "/api/v1/record/checkpoint", token)
+        assert status == 200
+        cosigned = {c["party"] for c in latest["cosignatures"]}
+        if (latest["size"] >= told[0] and cosigned == parties) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert latest["size"] >= told[0]
+    assert cosigned == parties, demo.log_tail()
+
+
+def test_ctrl_c_stops_the_demo_at_once_without_a_traceback(demo: Demo) -> None:
+    """Ctrl-C sends SIGINT to the terminal's process group: the demo, gunicorn's worker,
+    the background worker and the witnesses. A second demo, on a copy of the running
+    one's data (a warm start), is stopped that way once all of them are running."""
+    second = demo_server.start(data_from=demo)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            log = second.log.read_text(encoding="utf-8", errors="replace")
+            witnessed = log.count("GET /api/v1/record/checkpoint ")
+            if "coordcell.worker: worker" in log and witnessed >= 2:
+                break
+            time.sleep(0.2)
+        assert witnessed >= 2, second.log_tail()  # both witnesses are in their loop
+        stopped = time.monotonic()
+        os.killpg(second.process.pid, signal.SIGINT)
+        try:
+            status = second.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the demo did not stop within 30 s of Ctrl-C:\n" + second.log_tail())
+        seconds = time.monotonic() - stopped
+        output = second.log.read_text(encoding="utf-8", errors="replace")
+        assert status in (0, 130), output[-3000:]
+        assert "Traceback" not in output, output[-3000:]
+        assert "SIGKILL" not in output, output[-3000:]
+        assert "Shutting down: Master" in output
+        assert not demo_server._group_alive(second.process.pid)
+        print(f"\nthe demo stopped {seconds:.1f} s after Ctrl-C")
+    finally:
+        demo_server.stop(second)
+
+
 def test_running_the_demo_again_keeps_the_data_and_the_accounts(demo: Demo) -> None:
     before = demo.read_accounts()
+
+    cases = _cases(demo, "mediator")
 
     result = run_no_serve(demo)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "southern_syria_2026 version 1" in result.stdout
+    assert "story" not in result.stdout  # told once, on the first start
+    assert _cases(demo, "mediator") == cases
     assert demo.read_accounts() == before  # same passwords, same tokens
     # The running server still takes the old tokens, and there is still only version 1.
     for account in before["accounts"]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from coordcell import cli
 from coordcell.cli import COMMANDS, OFFLINE_TOOLS
 
 FIXTURES = Path(__file__).resolve().parent / "interop" / "fixtures"
@@ -152,3 +153,14 @@ def test_an_empty_demo_key_file_stops_start_up_with_its_name(tmp_path) -> None:
     result = coordcell(tmp_path, "record", "check")
     assert result.returncode == 2
     assert f"coordcell: configuration error: {key} is empty" in result.stderr
+
+
+def test_ctrl_c_stops_a_command_with_status_130_and_no_traceback(monkeypatch, capsys) -> None:
+    def interrupted(args: list[str]) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_main", interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["coordcell", "migrate"])
+    assert stopped.value.code == cli.EXIT_INTERRUPTED == 130
+    assert capsys.readouterr().err == "\ninterrupted\n"

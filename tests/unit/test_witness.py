@@ -11,6 +11,10 @@ from __future__ import annotations
 import io
 import json
 import secrets
+import select
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -549,3 +553,29 @@ def test_a_server_error_while_proving_is_a_passing_trouble(
     with pytest.raises(HttpError):
         _run(client, cosigner, tmp_path)
     assert _evidence(tmp_path) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_witness_loop_ends_after_its_round_with_status_0(
+    sig: signal.Signals, key_file: Path, tmp_path: Path
+) -> None:
+    """``coordcell demo`` stops its witnesses with SIGTERM; a person, with Ctrl-C."""
+    loop = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+        [sys.executable, "-m", "coordcell.cli", "witness", "--server", "http://127.0.0.1:9",
+         "--token", "t", "--key", str(key_file), "--state", str(tmp_path / "s"),
+         "--interval", "600"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        # The first round fails (nothing listens on port 9) and says so; then it waits.
+        ready, _, _ = select.select([loop.stderr], [], [], 60)
+        assert ready, "the witness printed nothing within 60 s"
+        assert loop.stderr is not None
+        assert loop.stderr.readline().startswith("coordcell witness: ")
+        loop.send_signal(sig)
+        _out, err = loop.communicate(timeout=30)
+    finally:
+        loop.kill()
+        loop.wait()
+    assert loop.returncode == 0, err
+    assert "Traceback" not in err

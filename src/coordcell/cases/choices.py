@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.choices import ChoiceSet
-from coordcell.rules import workflow
+from coordcell.rules import vocabulary, workflow
 
 
 class StateChoices(workflow.State, ChoiceSet):
@@ -94,3 +94,6 @@ class ChannelChoices(ChoiceSet):
         ("radio", _("Radio")),
         ("in_person", _("In person")),
     ]
+
+
+assert tuple(ChannelChoices.values()) == vocabulary.HOTLINE_CHANNELS

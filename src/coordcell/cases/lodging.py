@@ -35,6 +35,7 @@ def report_and_lodge(
     summary: str,
     extra_audience: Iterable[str] = (),
     activation: Activation | None = None,
+    fictional: bool = False,
 ) -> Case:
     """Report ``incident`` and lodge a complaint about it against ``respondent``.
 
@@ -44,7 +45,8 @@ def report_and_lodge(
     ``ValidationFailed`` with every field's message. Then, in this one transaction, the
     incident is reported with the case's audience (the parties concerned, the mediators
     and the monitors, plus ``extra_audience``), the complaint is lodged on the protocol of
-    its door (the hotline's for a call), and a call is linked to the case.
+    its door (the hotline's for a call), and a call is linked to the case. ``fictional``
+    marks the incident as exercise data (the demo's story).
     """
     extra = [c for c in extra_audience if c]
     errors = incident_services.validate_incident(incident)
@@ -74,7 +76,12 @@ def report_and_lodge(
         )
     services.protocol_for(version, protocol_id)  # the arrangement must have it
     reported = incident_services.report_incident(
-        actor=actor, data=incident, version=version, audience=audience, source=source
+        actor=actor,
+        data=incident,
+        version=version,
+        audience=audience,
+        source=source,
+        fictional=fictional,
     )
     case = services.lodge_complaint(
         actor=actor,

@@ -12,6 +12,7 @@ before they are read, and reads the others in full before the application runs.
 from __future__ import annotations
 
 import errno
+import signal
 import socket
 import time
 from typing import Any
@@ -125,6 +126,22 @@ class _Server(BaseApplication):  # type: ignore[misc]
         return BoundedRequestBodies(get_wsgi_application())
 
 
+def _stop_safely(worker: Any) -> None:
+    """In each worker: Ctrl-C is left to the arbiter, and its SIGQUIT stops us gracefully.
+
+    Ctrl-C in a terminal sends SIGINT to the whole process group, the arbiter and its
+    workers at once, and the arbiter then sends each worker SIGQUIT. gunicorn's
+    quick-exit handler (SIGINT and SIGQUIT) calls ``ThreadPoolExecutor.shutdown``, which
+    takes a lock that the worker's main thread holds while it hands a request to a
+    thread, and that the first signal's handler holds when the second signal interrupts
+    it: the worker then waits on itself until the arbiter kills it ("Worker … was sent
+    SIGKILL!") after the graceful timeout. The graceful handler (SIGTERM's) only sets a
+    flag and wakes the loop through a pipe; the worker finishes its requests and exits.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGQUIT, worker.handle_exit)
+
+
 def run_server(*, host: str, port: int, workers: int, threads: int, timeout: int = 30) -> None:
     """Serve until interrupted (SIGINT/SIGTERM stop the workers gracefully)."""
     _Server(
@@ -143,5 +160,6 @@ def run_server(*, host: str, port: int, workers: int, threads: int, timeout: int
             # gunicorn 27's control socket lives in ~/.gunicorn by default, shared by
             # every server of the same user; coordcell does not use it.
             "control_socket_disable": True,
+            "post_worker_init": _stop_safely,
         }
     ).run()

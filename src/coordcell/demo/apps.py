@@ -8,3 +8,6 @@ class DemoConfig(AppConfig):
     name = "coordcell.demo"
     label = "demo"
     verbose_name = _("Demo")
+
+    def ready(self) -> None:
+        from coordcell.demo import events  # noqa: F401 (registers the record event types)

@@ -1,21 +1,35 @@
-"""Load a scenario's fictional demo data: donor party, delegations and people.
+"""Load a scenario's fictional demo data: donor party, delegations, people and the story.
 
 Everything goes through the ordinary services (so it is all in the record) and is
 idempotent: running the demo again finds what exists and adds only what is missing.
+The story (``[[story]]`` in ``demo.toml``: complaints, workflow steps, hotline calls) is
+played once per database, each step by the person it names, through the services the
+pages call (:func:`tell_story`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from coordcell.accounts.models import ApiToken, User, hash_token_secret
 from coordcell.accounts.services import create_api_token
+from coordcell.agreements.models import ArrangementVersion
+from coordcell.cases import hotline, lodging, selectors, services
+from coordcell.cases.models import Activation, Case
 from coordcell.core.actor import Actor
+from coordcell.core.audience import ALL_MEMBERS
+from coordcell.core.errors import DomainError, ValidationFailed
+from coordcell.demo import events
+from coordcell.incidents.choices import PrecisionChoices
+from coordcell.incidents.services import IncidentInput
+from coordcell.parties import selectors as party_selectors
 from coordcell.parties.models import Delegation, Membership, Party
 from coordcell.parties.services import (
     add_member,
@@ -23,9 +37,12 @@ from coordcell.parties.services import (
     create_person,
     register_party,
 )
-from coordcell.rules.arrangement import DemoData
+from coordcell.record.models import Entry, Head
+from coordcell.record.services import append_event
+from coordcell.rules.arrangement import DemoData, DemoIncidentSpec, DemoStepSpec, StoryDo
+from coordcell.rules.scenario import DEMO_FILE
 
-__all__ = ["DemoAccount", "load_demo_data"]
+__all__ = ["DemoAccount", "StoryFailed", "load_demo_data", "story_told", "tell_story"]
 
 
 def _new_password() -> str:
@@ -134,3 +151,124 @@ def _load(
             _, token = create_api_token(actor=Actor.from_user(user), name="demo")
         accounts.append(DemoAccount(a.username, a.full_name, a.party, a.roles, password, token))
     return accounts
+
+
+# --- the story ---------------------------------------------------------------------
+
+
+class StoryFailed(Exception):
+    """A service refused a step of the story; nothing of the story was kept."""
+
+    def __init__(self, index: int, step: DemoStepSpec, error: DomainError) -> None:
+        fields = error.fields if isinstance(error, ValidationFailed) else {"": [str(error)]}
+        problems = "; ".join(
+            f"{name}: {message}" if name else message
+            for name, messages in fields.items()
+            for message in messages
+        )
+        super().__init__(f"{DEMO_FILE}: story[{index}] ({step.do} by {step.by}): {problems}")
+
+
+def story_told() -> bool:
+    """Whether this database's record says the demo's story was played."""
+    return Entry.objects.filter(event_type=events.STORY_TOLD.code).exists()
+
+
+def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
+    """Play the story of ``demo`` once per database; return the number of steps played.
+
+    Each step is taken now, by the person it names, through the service the page for it
+    calls; nothing is dated earlier or later than the moment it runs. The whole story is
+    one transaction that ends with a ``demo.story_told`` record entry: a refused step
+    (``StoryFailed``) leaves nothing behind, and a database whose record has that entry
+    is not told the story again (0 is returned).
+    """
+    if not demo.story:
+        return 0
+    with transaction.atomic():
+        Head.objects.select_for_update().filter(pk=1).first()  # one teller at a time
+        if story_told():
+            return 0
+        cases: dict[str, Case] = {}
+        calls: dict[str, Activation] = {}
+        for index, step in enumerate(demo.story):
+            try:
+                _play(step, version, cases, calls)
+            except DomainError as exc:
+                raise StoryFailed(index, step, exc) from None
+        append_event(
+            actor=Actor.console("demo"),
+            event_type=events.STORY_TOLD,
+            # No count of the steps: every member reads this entry, not every step.
+            data={"arrangement": version.arrangement.key, "notice": dict(demo.notice)},
+            audience=[ALL_MEMBERS],
+        )
+    return len(demo.story)
+
+
+def _play(
+    step: DemoStepSpec,
+    version: ArrangementVersion,
+    cases: dict[str, Case],
+    calls: dict[str, Activation],
+) -> None:
+    """Take one step as the person it names, as the page for it would."""
+    actor = Actor.from_user(User.objects.get(username=step.by))
+    if step.do == StoryDo.ACT:
+        case = selectors.get_case(actor, cases[step.case].public_id)
+        services.act(actor=actor, case=case, action=step.action, text=step.text)
+    elif step.do == StoryDo.CALL:
+        calls[step.key or f"#{len(calls)}"] = hotline.activate(
+            actor=actor,
+            callee=party_selectors.access_party(actor, step.callee),
+            channel=step.channel,
+            subject_text=step.subject,
+            version=version,
+        )
+    elif step.do == StoryDo.ANSWER_CALL:
+        activation = selectors.get_activation(actor, calls[step.call].public_id)
+        hotline.answer(actor=actor, activation=activation, text=step.text)
+    elif step.do in (StoryDo.REPORT_AND_LODGE, StoryDo.CONVERT_CALL):
+        assert step.incident is not None  # the reader requires it
+        activation = None
+        if step.do == StoryDo.CONVERT_CALL:
+            activation = selectors.get_activation(actor, calls[step.call].public_id)
+        cases[step.key or f"#{len(cases)}"] = lodging.report_and_lodge(
+            actor=actor,
+            version=version,
+            incident=_incident(step.incident),
+            respondent=step.respondent,
+            summary=step.summary,
+            extra_audience=step.extra_audience,
+            activation=activation,
+            fictional=True,
+        )
+    else:  # the reader knows every kind of step; a new one must be taught here too
+        raise ValueError(f"unknown story step {step.do!r}")
+
+
+def _as_precise_as(moment: dt.datetime, precision: str) -> dt.datetime:
+    """``moment`` as a report known "to the hour" (…) gives it: the smaller units dropped."""
+    moment = moment.replace(second=0, microsecond=0)
+    if precision in (PrecisionChoices.HOUR, PrecisionChoices.DAY, PrecisionChoices.MONTH):
+        moment = moment.replace(minute=0)
+    if precision in (PrecisionChoices.DAY, PrecisionChoices.MONTH):
+        moment = moment.replace(hour=0)
+    if precision == PrecisionChoices.MONTH:
+        moment = moment.replace(day=1)
+    return moment
+
+
+def _incident(spec: DemoIncidentSpec) -> IncidentInput:
+    """The report: it happened ``occurred_minutes_before`` now, as precisely as it says."""
+    occurred = timezone.now().astimezone(dt.UTC) - dt.timedelta(
+        minutes=spec.occurred_minutes_before
+    )
+    return IncidentInput(
+        kind=spec.kind,
+        title=spec.title,
+        occurred_from=_as_precise_as(occurred, spec.time_precision),
+        geometry=spec.geometry,
+        time_precision=spec.time_precision,
+        uncertainty_m=spec.uncertainty_m,
+    )

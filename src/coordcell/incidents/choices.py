@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.choices import ChoiceSet
+from coordcell.rules import vocabulary
 
 
 class SourceChoices(ChoiceSet):
@@ -55,3 +56,6 @@ class ActorClaimChoices(ChoiceSet):
         (COORDINATION_CLAIMED, _("coordination claimed")),
         (COORDINATION_DENIED, _("coordination denied")),
     ]
+
+
+assert tuple(PrecisionChoices.values()) == vocabulary.TIME_PRECISIONS

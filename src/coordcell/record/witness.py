@@ -22,7 +22,9 @@ import base64
 import datetime as dt
 import json
 import os
+import signal
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -289,6 +291,10 @@ def main(argv: list[str]) -> int:
         return EXIT_ERROR
     client = Client(args.server, token)
     state_dir = Path(args.state)
+    stop = threading.Event()
+    if args.interval:  # a loop ends after its round on SIGTERM or Ctrl-C, with status 0
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
     while True:
         try:
             run_once(client, signer, state_dir, log_key=args.log_key)
@@ -302,6 +308,5 @@ def main(argv: list[str]) -> int:
             print(f"coordcell witness: {exc}", file=sys.stderr)
             if not args.interval:
                 return EXIT_ERROR
-        if not args.interval:
+        if not args.interval or stop.wait(args.interval):
             return 0
-        time.sleep(args.interval)

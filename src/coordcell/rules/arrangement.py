@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "STORY_DOINGS",
     "Arrangement",
     "ClauseSpec",
     "DemoAccountSpec",
     "DemoData",
     "DemoDelegationSpec",
+    "DemoIncidentSpec",
+    "DemoStepSpec",
     "LadderStep",
     "Localized",
     "PartySpec",
@@ -28,6 +31,7 @@ __all__ = [
     "ProtocolSpec",
     "RoleSpec",
     "SourceSpec",
+    "StoryDo",
     "ZoneSpec",
     "arrangement_from_content",
     "localized",
@@ -179,6 +183,67 @@ class DemoAccountSpec:
     roles: tuple[str, ...]
 
 
+class StoryDo:
+    """What a step of the demo's story does (its ``do`` in ``demo.toml``)."""
+
+    REPORT_AND_LODGE = "report_and_lodge"  # report an incident and lodge a complaint about it
+    ACT = "act"  # take a workflow step on a case
+    CALL = "call"  # activate the hotline
+    ANSWER_CALL = "answer_call"  # the called party answers
+    CONVERT_CALL = "convert_call"  # a call becomes an incident and a complaint
+
+
+STORY_DOINGS: tuple[str, ...] = (
+    StoryDo.REPORT_AND_LODGE,
+    StoryDo.ACT,
+    StoryDo.CALL,
+    StoryDo.ANSWER_CALL,
+    StoryDo.CONVERT_CALL,
+)
+
+
+@dataclass(frozen=True)
+class DemoIncidentSpec:
+    """The incident a story step reports: what, where (a GeoJSON point) and when.
+
+    ``occurred_minutes_before`` is what the report says: the incident happened that many
+    minutes before the step reports it. Every record entry of the step is written at the
+    moment it runs; nothing is dated earlier or later.
+    """
+
+    kind: str
+    title: str
+    geometry: Mapping[str, Any]
+    occurred_minutes_before: int = 0
+    time_precision: str = "minute"
+    uncertainty_m: float = 0.0
+
+
+@dataclass(frozen=True)
+class DemoStepSpec:
+    """One step of the demo's story, played through the ordinary services by ``by``.
+
+    ``key`` names what the step creates (a case or a hotline call) so that a later step
+    can refer to it through ``case`` or ``call``. Which other fields a step has depends
+    on ``do`` (see docs/scenario-format.md); the others stay empty.
+    """
+
+    do: str
+    by: str
+    key: str = ""
+    case: str = ""
+    call: str = ""
+    action: str = ""
+    text: str = ""
+    respondent: str = ""
+    summary: str = ""
+    extra_audience: tuple[str, ...] = ()
+    incident: DemoIncidentSpec | None = None
+    callee: str = ""
+    channel: str = ""
+    subject: str = ""
+
+
 @dataclass(frozen=True)
 class DemoData:
     """Fictional exercise data that ``coordcell demo`` loads beside the arrangement."""
@@ -187,6 +252,7 @@ class DemoData:
     parties: tuple[PartySpec, ...]
     delegations: tuple[DemoDelegationSpec, ...]
     accounts: tuple[DemoAccountSpec, ...]
+    story: tuple[DemoStepSpec, ...] = ()
 
 
 @dataclass(frozen=True)

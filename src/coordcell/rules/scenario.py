@@ -39,19 +39,23 @@ from typing import Any
 import shapely.geometry
 import shapely.validation
 
-from coordcell.rules import vocabulary
+from coordcell.rules import taxonomy, vocabulary, workflow
 from coordcell.rules.arrangement import (
+    STORY_DOINGS,
     Arrangement,
     ClauseSpec,
     DemoAccountSpec,
     DemoData,
     DemoDelegationSpec,
+    DemoIncidentSpec,
+    DemoStepSpec,
     LadderStep,
     PartySpec,
     PlaceSpec,
     ProtocolSpec,
     RoleSpec,
     SourceSpec,
+    StoryDo,
     ZoneSpec,
 )
 
@@ -1075,13 +1079,195 @@ def _read_demo(top: _Table, parts: _Parts | None) -> DemoData:
         )
         t.finish()
     _check_unique(top.report, _keyed(top, "accounts", "username", accounts), "username")
+    story = _read_story(top, parts, known, accounts)
     top.finish()
     return DemoData(
         notice=notice,
         parties=tuple(demo_parties),
         delegations=tuple(delegations),
         accounts=tuple(accounts),
+        story=story,
     )
+
+
+#: The word every text of the story carries, so that no one takes it for a real event.
+_FICTIONAL = "fictional"
+#: The story's steps that lodge a case (a later step refers to the case by their key).
+_LODGING = (StoryDo.REPORT_AND_LODGE, StoryDo.CONVERT_CALL)
+#: Who may be called on the hotline, and who may be complained about.
+_CALLEE_KINDS = ("party", "mediator", "monitor")
+_RESPONDENT_KINDS = ("party",)
+#: The longest an incident may lie before the story reports it: one week, in minutes.
+_MAX_MINUTES_BEFORE = 7 * 24 * 60
+
+
+def _fictional_text(t: _Table, key: str, *, required: bool = True) -> str:
+    """A text of the story, which must say that it is fictional."""
+    value = t.text(key, required=required)
+    if value and _FICTIONAL not in value.lower():
+        t.error(key, f"must say it is fictional (contain the word '{_FICTIONAL}')")
+    return value
+
+
+def _read_story(
+    top: _Table, parts: _Parts | None, known: list[str] | None, accounts: list[DemoAccountSpec]
+) -> tuple[DemoStepSpec, ...]:
+    """``[[story]]``: the steps ``coordcell demo`` plays once, in order, through the services.
+
+    References are checked here: ``by`` names an account of this file, ``case`` and
+    ``call`` the key of an earlier step that lodged a case or activated the hotline.
+    Whether the person may take the step is the services' to say when the demo runs.
+    """
+    reader = _StoryReader(parts, known, accounts)
+    steps = [reader.step(t) for t in top.tables("story", required=False)]
+    _check_unique(top.report, reader.keys, "story key")
+    return tuple(steps)
+
+
+class _StoryReader:
+    """Reads the story's steps in order, remembering the keys of the cases and calls."""
+
+    def __init__(
+        self, parts: _Parts | None, known: list[str] | None, accounts: list[DemoAccountSpec]
+    ) -> None:
+        self.parties = {p.code: p.kind for p in parts.parties} if parts is not None else None
+        self.region = parts.region_bbox if parts is not None else None
+        self.known = known
+        self.party_of = {a.username: a.party for a in accounts if a.username}
+        self.cases: set[str] = set()
+        self.calls: set[str] = set()
+        self.answered: dict[str, str] = {}
+        self.converted: dict[str, str] = {}
+        self.keys: list[tuple[str, str]] = []
+
+    def step(self, t: _Table) -> DemoStepSpec:
+        do = t.text("do", choices=STORY_DOINGS, what="story step")
+        by = t.text("by", choices=sorted(self.party_of), what="account")
+        key = t.text("key", required=False, pattern=_CODE, what="story key")
+        own = self.party_of.get(by, "")
+        values: dict[str, Any] = {}
+        if do == StoryDo.ACT:
+            values["case"] = self.reference(t, "case", self.cases, "lodges a case")
+            action = t.text("action", choices=workflow.PERSON_ACTIONS, what="action")
+            values["action"] = action
+            values["text"] = _fictional_text(t, "text", required=action in workflow.NEEDS_TEXT)
+        elif do == StoryDo.CALL:
+            values["callee"] = self.party(t, "callee", own, _CALLEE_KINDS, "party to call")
+            values["channel"] = t.text(
+                "channel", choices=vocabulary.HOTLINE_CHANNELS, what="channel"
+            )
+            values["subject"] = _fictional_text(t, "subject")
+        elif do == StoryDo.ANSWER_CALL:
+            values["call"] = self.once(t, self.answered, "is already answered at")
+            values["text"] = _fictional_text(t, "text", required=False)
+        elif do in _LODGING:
+            if do == StoryDo.CONVERT_CALL:
+                values["call"] = self.once(t, self.converted, "already became a case at")
+            values["respondent"] = self.party(
+                t, "respondent", own, _RESPONDENT_KINDS, "party to complain about"
+            )
+            values["summary"] = _fictional_text(t, "summary")
+            values["extra_audience"] = t.texts("extra_audience", choices=self.known, what="party")
+            incident = t.table("incident")
+            values["incident"] = (
+                _read_story_incident(incident, self.region) if incident is not None else None
+            )
+        if not do:  # unknown: which keys it takes cannot be judged, so none is reported
+            t.known.update(dict.fromkeys(t.data))
+        if key:
+            self.keys.append((t.where("key"), key))
+            if do in _LODGING:
+                self.cases.add(key)
+            elif do == StoryDo.CALL:
+                self.calls.add(key)
+        t.finish()
+        return DemoStepSpec(do=do, by=by, key=key, **values)
+
+    def party(self, t: _Table, name: str, own: str, kinds: tuple[str, ...], what: str) -> str:
+        """A party code of the arrangement, of one of ``kinds``, not the actor's own."""
+        choices = (
+            None
+            if self.parties is None
+            else sorted(code for code, kind in self.parties.items() if kind in kinds)
+        )
+        code = t.text(name, choices=choices, what=what)
+        if code and code == own:
+            t.error(name, f"{code!r} is the party of the person who acts: choose another")
+            return ""
+        return code
+
+    def reference(self, t: _Table, name: str, targets: set[str], what: str) -> str:
+        """The key of an earlier step that created a case or a call."""
+        ref = t.text(name, pattern=_CODE, what="story key")
+        if ref and ref not in targets:
+            t.error(name, f"{ref!r} is not the key of an earlier step that {what}")
+            return ""
+        return ref
+
+    def once(self, t: _Table, done: dict[str, str], already: str) -> str:
+        """A call that is answered, or converted, once at most."""
+        call = self.reference(t, "call", self.calls, "calls the hotline")
+        if call in done:
+            t.error("call", f"call {call!r} {already} {done[call]}")
+        elif call:
+            done[call] = t.path
+        return call
+
+
+def _read_story_incident(t: _Table, region: BBox | None) -> DemoIncidentSpec:
+    kind = t.text("kind", choices=taxonomy.KINDS, what="incident kind")
+    title = _fictional_text(t, "title")
+    geometry = _read_point(t, region)
+    minutes = t.number("occurred_minutes_before", required=False, minimum=0)
+    if minutes is not None and (not minutes.is_integer() or minutes > _MAX_MINUTES_BEFORE):
+        t.error(
+            "occurred_minutes_before",
+            f"expected whole minutes from 0 to {_MAX_MINUTES_BEFORE}, found {minutes:g}",
+        )
+        minutes = None
+    precision = t.text(
+        "time_precision", required=False, choices=vocabulary.TIME_PRECISIONS, what="precision"
+    )
+    uncertainty = t.number("uncertainty_m", required=False, minimum=0)
+    if uncertainty is not None and uncertainty > 1_000_000:
+        t.error("uncertainty_m", f"at most 1000000 metres, found {uncertainty:g}")
+        uncertainty = None
+    t.finish()
+    return DemoIncidentSpec(
+        kind=kind,
+        title=title,
+        geometry=geometry,
+        occurred_minutes_before=int(minutes or 0),
+        time_precision=precision or vocabulary.TIME_PRECISIONS[0],
+        uncertainty_m=uncertainty or 0.0,
+    )
+
+
+def _read_point(t: _Table, region: BBox | None) -> dict[str, Any]:
+    """``geometry``: a GeoJSON Point inside the arrangement's region."""
+    g = t.table("geometry")
+    if g is None:
+        return {}
+    g.text("type", choices=("Point",), what="geometry type (a story incident is a Point)")
+    coordinates = g.get("coordinates")
+    g.finish()
+    if coordinates is _MISSING:
+        return {}
+    if not (
+        isinstance(coordinates, list)
+        and len(coordinates) == 2
+        and all(map(_number_ok, coordinates))
+    ):
+        g.error("coordinates", f"expected [longitude, latitude], found {coordinates!r}")
+        return {}
+    lon, lat = (float(v) for v in coordinates)
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        g.error("coordinates", f"[{lon}, {lat}] is outside longitude -180..180 / latitude -90..90")
+        return {}
+    if region is not None and not _in_bbox(lon, lat, region):
+        g.error("coordinates", f"[{lon}, {lat}] is outside the arrangement's region_bbox")
+        return {}
+    return {"type": "Point", "coordinates": [lon, lat]}
 
 
 # --------------------------------------------------------------------------- basemap/

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 __all__ = [
     "CLAUSE_KINDS",
+    "HOTLINE_CHANNELS",
     "LANGUAGES",
     "LIMIT_KEYS",
     "PARTY_KINDS",
     "PROHIBITED_ACTIVITIES",
     "ROLES",
+    "TIME_PRECISIONS",
     "ZONE_KINDS",
 ]
 
@@ -69,3 +71,9 @@ LIMIT_KEYS: tuple[str, ...] = (
     "max_artillery_range_km",
     "max_surface_to_air_missiles",
 )
+
+#: How the hotline is activated (``cases.choices.ChannelChoices`` labels them).
+HOTLINE_CHANNELS: tuple[str, ...] = ("call", "message", "radio", "in_person")
+
+#: How precisely the time of an incident is known (``incidents.choices.PrecisionChoices``).
+TIME_PRECISIONS: tuple[str, ...] = ("minute", "hour", "day", "month")

@@ -140,6 +140,49 @@ def test_it_reads_the_fictional_demo_data() -> None:
         assert holders == ["il", "sy"]
 
 
+def test_it_reads_the_demo_story_into_steps() -> None:
+    demo = read_scenario(SHIPPED).demo
+    assert demo is not None
+    steps = {s.key: s for s in demo.story if s.key}
+    assert [s.do for s in demo.story].count("report_and_lodge") == 4
+    assert sorted(steps) == ["access", "berm", "hermon", "notice", "patrol", "sam", "shots"]
+    berm = steps["berm"]
+    assert (berm.by, berm.respondent, berm.incident.kind) == ("sy.liaison", "il", "fortification")
+    assert berm.incident.geometry == {"type": "Point", "coordinates": [35.819, 33.118]}
+    assert (berm.incident.occurred_minutes_before, berm.incident.time_precision) == (240, "hour")
+    assert steps["patrol"].extra_audience == ("jo",)
+    actions = [(s.case, s.action, s.by) for s in demo.story if s.do == "act"]
+    assert ("hermon", "escalate", "sy.liaison") in actions
+    assert ("sam", "determine", "mediator") in actions
+    converted = next(s for s in demo.story if s.do == "convert_call")
+    assert (converted.call, converted.respondent) == ("shots", "sy")
+
+
+def test_it_labels_every_text_of_the_story_fictional() -> None:
+    demo = read_scenario(SHIPPED).demo
+    assert demo is not None
+    texts = [
+        text
+        for s in demo.story
+        for text in (s.text, s.summary, s.subject, s.incident.title if s.incident else "")
+        if text
+    ]
+    assert len(texts) == 24  # 5 summaries and titles, 9 step texts, 3 subjects, 2 answers
+    assert all("fictional" in text for text in texts)
+
+
+def test_it_reports_every_key_a_kind_of_step_does_not_take(shipped_copy: pathlib.Path) -> None:
+    _edit(
+        shipped_copy / "demo.toml",
+        'action = "acknowledge"\ntext = "Received.',
+        'action = "acknowledge"\ncallee = "sy"\ntext = "Received.',
+    )
+    arrangement, errors = check_scenario(shipped_copy)
+    assert arrangement is None
+    assert [(e.file, e.field) for e in errors] == [("demo.toml", "story[1].callee")]
+    assert errors[0].message.startswith("unknown key 'callee' (expected: do, by, key, case,")
+
+
 def test_it_loads_the_basemap_layers_by_file_stem() -> None:
     basemap = read_scenario(SHIPPED).basemap
     assert sorted(basemap) == [

@@ -43,6 +43,24 @@ CASES = {
     "feature_without_id": ("zones.geojson", "features[0].id", "move properties.id 'line_a'"),
     "wrong_places_header": ("places.csv", "header", "missing column(s) lat"),
     "demo_unknown_party": ("demo.toml", "accounts[0].party", "unknown party 'p9'"),
+    "story_unknown_account": ("demo.toml", "story[1].by", "unknown account 'p3.liaison'"),
+    "story_unknown_case": (
+        "demo.toml",
+        "story[1].case",
+        "'c2' is not the key of an earlier step that lodges a case",
+    ),
+    "story_not_fictional": ("demo.toml", "story[0].summary", "must say it is fictional"),
+    "story_point_outside_region": (
+        "demo.toml",
+        "story[0].incident.geometry.coordinates",
+        "[36.5, 32.5] is outside the arrangement's region_bbox",
+    ),
+    "story_answer_without_text": ("demo.toml", "story[1].text", "missing required key 'text'"),
+    "story_respondent_own_party": (
+        "demo.toml",
+        "story[0].respondent",
+        "'p1' is the party of the person who acts",
+    ),
 }
 
 

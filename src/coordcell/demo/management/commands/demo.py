@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from coordcell.accounts.models import User
 from coordcell.agreements.services import load_arrangement, resolve_scenario_path
 from coordcell.core.actor import Actor
-from coordcell.demo.loader import DemoAccount, load_demo_data
+from coordcell.demo.loader import DemoAccount, StoryFailed, load_demo_data, tell_story
 from coordcell.record.models import Witness
 from coordcell.record.note import ALG_COSIGNATURE_V1, Signer
 from coordcell.record.services import issue_checkpoint, register_witness
@@ -64,6 +67,10 @@ class Command(BaseCommand):
         accounts_file = Path(settings.DATA_DIR) / "demo-accounts.json"
         known = self._known(accounts_file)
         accounts = load_demo_data(actor=actor, demo=demo, known=known)
+        try:
+            played = tell_story(demo=demo, version=result.version)
+        except StoryFailed as exc:
+            raise CommandError(f"{path}: {exc}") from None
         accounts_file.write_text(
             json.dumps(
                 {
@@ -88,8 +95,12 @@ class Command(BaseCommand):
         )
         accounts_file.chmod(0o600)
         witnesses = self._witnesses(accounts)
+        # A checkpoint of everything so far, the story included: the witnesses cosign it
+        # on their first round, seconds after the server answers.
         issue_checkpoint(force=True)
         self._print(options, result.version, accounts, accounts_file, time.monotonic() - started)
+        if played:
+            self.stdout.write(f"The demo's fictional story: {played} steps played now.")
         if options["no_serve"]:
             return
         self._serve(options, witnesses)
@@ -150,34 +161,45 @@ class Command(BaseCommand):
         out.write(f"Open http://{options['host']}:{options['port']}/  (Ctrl-C stops)")
 
     def _serve(self, options: Any, witnesses: list[Path]) -> None:
+        """Serve until Ctrl-C (or SIGTERM), with the worker and the witnesses beside.
+
+        Ctrl-C reaches every process of the terminal's group. The helpers start with it
+        ignored (a Ctrl-C while one is still starting cannot end it with a traceback), and
+        gunicorn's workers ignore it too (``core.server``): gunicorn's arbiter, this
+        process, stops its workers, then this stops the helpers with SIGTERM, which each
+        handles by ending its current pass or round. No traceback, no SIGKILL.
+        """
         from coordcell.core.server import run_server
 
         cli = [sys.executable, "-m", "coordcell.cli"]
-        helpers = [subprocess.Popen([*cli, "worker"])]  # noqa: S603 (our own interpreter)
         server = f"http://{options['host']}:{options['port']}"
-        for folder in witnesses:
-            helpers.append(
-                subprocess.Popen(  # noqa: S603 (our own interpreter and files)
-                    [
-                        *cli,
-                        "witness",
-                        "--server",
-                        server,
-                        "--token-file",
-                        str(folder / "token"),
-                        "--key",
-                        str(folder / "witness.key"),
-                        "--state",
-                        str(folder / "state"),
-                        "--interval",
-                        str(WITNESS_INTERVAL_SECONDS),
-                    ],
-                    stdout=subprocess.DEVNULL,
+        with _sigint_ignored():
+            helpers = [subprocess.Popen([*cli, "worker"])]  # noqa: S603 (our own interpreter)
+            for folder in witnesses:
+                helpers.append(
+                    subprocess.Popen(  # noqa: S603 (our own interpreter and files)
+                        [
+                            *cli,
+                            "witness",
+                            "--server",
+                            server,
+                            "--token-file",
+                            str(folder / "token"),
+                            "--key",
+                            str(folder / "witness.key"),
+                            "--state",
+                            str(folder / "state"),
+                            "--interval",
+                            str(WITNESS_INTERVAL_SECONDS),
+                        ],
+                        stdout=subprocess.DEVNULL,
+                    )
                 )
-            )
         try:
             run_server(host=options["host"], port=options["port"], workers=1, threads=16)
         finally:
+            # Stopping already: a second Ctrl-C must not interrupt the helpers' ending.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             for helper in helpers:
                 helper.terminate()
             for helper in helpers:
@@ -185,3 +207,14 @@ class Command(BaseCommand):
                     helper.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     helper.kill()
+                    helper.wait()
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Processes started inside inherit SIGINT ignored (an ignored signal survives exec)."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,162 @@
+"""The demo's story: played once through the services, so every board has something to show."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from coordcell.agreements.models import ArrangementVersion
+from coordcell.cases.models import Activation, Case, Deadline, Step
+from coordcell.cases.services import expire_due
+from coordcell.demo.loader import StoryFailed, story_told, tell_story
+from coordcell.incidents.models import Incident
+from coordcell.record.models import Entry
+from coordcell.rules.arrangement import DemoData
+from coordcell.rules.scenario import read_scenario
+from tests.conftest import SCENARIO
+
+pytestmark = pytest.mark.django_db
+
+
+def _demo() -> DemoData:
+    demo = read_scenario(SCENARIO).demo
+    assert demo is not None
+    return demo
+
+
+def _version() -> ArrangementVersion:
+    return ArrangementVersion.objects.get(arrangement__key="southern_syria_2026", is_current=True)
+
+
+def _counts() -> tuple[int, int, int, int]:
+    return (
+        Case.objects.count(),
+        Activation.objects.count(),
+        Incident.objects.count(),
+        Entry.objects.count(),
+    )
+
+
+def _told() -> dict[str, Case]:
+    """Play the story; return its cases by the kind of their incident."""
+    before = set(Case.objects.values_list("pk", flat=True))
+    assert tell_story(demo=_demo(), version=_version()) == 19
+    cases = Case.objects.exclude(pk__in=before).select_related("incident")
+    return {c.incident.kind: c for c in cases}
+
+
+def test_it_leaves_cases_in_every_state_the_boards_show() -> None:
+    cases = _told()
+
+    assert {kind: (c.state, c.level, c.protocol_id) for kind, c in cases.items()} == {
+        "fortification": ("acknowledged", 0, "complaint"),
+        "military_presence": ("answered", 0, "complaint"),
+        "military_observation": ("acknowledged", 1, "complaint"),  # escalated
+        "sam_deployment": ("determined", 0, "complaint"),
+        "armed_clash": ("lodged", 0, "hotline"),  # the converted call, unacknowledged
+    }
+    determined = cases["sam_deployment"]
+    assert determined.determined_by.username == "mediator"
+    assert "(fictional exercise)" in determined.determination
+
+
+def test_it_takes_each_step_as_the_person_it_names() -> None:
+    cases = _told()
+    escalation = Step.objects.get(case=cases["military_observation"], action="escalate")
+    assert escalation.entry.actor_name == "Exercise Liaison SY (fictional)"
+    assert escalation.entry.party_code == "sy"
+    sam = cases["sam_deployment"]
+    assert [(s.action, s.party_code) for s in Step.objects.filter(case=sam).order_by("pk")] == [
+        ("lodge", "il"),
+        ("answer", "sy"),
+        ("request_verification", "il"),
+        ("record_verified", "undof"),
+        ("determine", "us"),
+    ]
+    assert all(c.incident.fictional for c in cases.values())
+
+
+def test_it_makes_three_hotline_calls_answered_unanswered_and_converted() -> None:
+    before = set(Activation.objects.values_list("pk", flat=True))
+    _told()
+    calls = Activation.objects.exclude(pk__in=before).order_by("pk")
+    assert [
+        (a.caller_party.code, a.callee_party.code, a.answered_at is not None, a.case_id is not None)
+        for a in calls
+    ] == [("il", "sy", True, True), ("sy", "il", True, False), ("undof", "il", False, False)]
+
+
+def test_it_shares_one_case_with_the_observers_and_none_with_the_donor(actor: Any) -> None:
+    cases = _told()
+    assert list(Case.objects.restrict(actor("observer"))) == [cases["military_presence"]]
+    assert not Case.objects.restrict(actor("donor")).filter(pk__in=[c.pk for c in cases.values()])
+
+
+def test_it_dates_everything_when_it_happens_and_no_deadline_is_past() -> None:
+    seq = Entry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    started = timezone.now()
+    cases = _told()
+    ended = timezone.now()
+
+    entries = Entry.objects.filter(seq__gt=seq)
+    assert entries.count() > 19
+    assert all(started <= e.occurred_at <= ended for e in entries)
+    deadlines = Deadline.objects.filter(case__in=cases.values())
+    assert all(started <= d.starts_at <= ended for d in deadlines)
+    assert not [d for d in deadlines.filter(state="open") if d.due_at <= ended]
+    # The reports say when the incidents happened: before they were reported, as
+    # precisely as they say (the berm four hours before, known to the hour).
+    assert all(c.incident.occurred_from < c.incident.reported_at for c in cases.values())
+    berm = cases["fortification"].incident
+    assert berm.time_precision == "hour"
+    assert (berm.occurred_from.minute, berm.occurred_from.second) == (0, 0)
+    four_hours = dt.timedelta(hours=4)
+    assert started - four_hours - dt.timedelta(hours=1) < berm.occurred_from <= ended - four_hours
+
+
+def test_the_unacknowledged_call_escalates_when_its_deadline_truly_expires() -> None:
+    cases = _told()
+    shots = cases["armed_clash"]
+    due = Deadline.objects.get(case=shots, kind="acknowledge").due_at
+    assert due - shots.lodged_at == dt.timedelta(hours=2)  # the hotline protocol's
+
+    expire_due(due - dt.timedelta(seconds=1))
+    shots.refresh_from_db()
+    assert shots.level == 0
+
+    expire_due(due)
+    shots.refresh_from_db()
+    assert shots.level == 1
+    assert list(
+        Step.objects.filter(case=shots).order_by("pk").values_list("action", flat=True)
+    ) == ["lodge", "no_reply", "escalate"]
+
+
+def test_a_second_telling_adds_nothing() -> None:
+    _told()
+    after_first = _counts()
+    assert story_told()
+
+    assert tell_story(demo=_demo(), version=_version()) == 0
+
+    assert _counts() == after_first
+
+
+def test_a_refused_step_leaves_nothing_of_the_story() -> None:
+    demo = _demo()
+    wrong = dataclasses.replace(demo.story[1], by="monitor")  # the monitor acknowledges
+    story = (demo.story[0], wrong, *demo.story[2:])
+    before = _counts()
+
+    with pytest.raises(StoryFailed) as refused:
+        tell_story(demo=dataclasses.replace(demo, story=story), version=_version())
+
+    assert str(refused.value) == (
+        "demo.toml: story[1] (act by monitor): You may not take this step on this case."
+    )
+    assert _counts() == before
+    assert not story_told()
