@@ -127,6 +127,19 @@ def test_a_form_post_with_a_nul_character_is_a_400_page_and_writes_nothing(
     assert _state() == before
 
 
+def test_a_path_with_a_nul_character_is_a_400_page_and_writes_nothing(client_for: Any) -> None:
+    # Paths whose last part is free text reach the database on PostgreSQL, which cannot
+    # compare a NUL (a 500): the edge refuses them first.
+    case = _case()
+    client = client_for("il.liaison")
+    before = _state()
+    for path in (f"/cases/{case.public_id}/evidence/%00/", f"/cases/{case.public_id}/%00/"):
+        for response in (client.get(path), client.post(path)):
+            assert response.status_code == 400
+            assert "a NUL character or a lone surrogate" in _text(response)
+    assert _state() == before
+
+
 def test_a_query_string_with_a_nul_character_is_a_400_page(client_for: Any) -> None:
     response = client_for("sy.liaison").get("/cases/new/", {"activation": "\x00"})
     assert response.status_code == 400
