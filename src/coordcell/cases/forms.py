@@ -92,9 +92,16 @@ class LodgeForm(IncidentForm):
 
 
 class StepForm(forms.Form):
+    """A step's text: required for the steps that need one (the answer, the determination)."""
+
     text = forms.CharField(
         label=_("Text"), required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args: Any, needs_text: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].required = needs_text
+        self.fields["text"].error_messages["required"] = _("This step needs a text.")
 
 
 class AccountForm(forms.Form):

@@ -280,6 +280,12 @@ def _render_case(
         "actions": workflow.allowed_actions(case.state, sides),
         "needs_text": workflow.NEEDS_TEXT,
         "step_form": step_form or StepForm(),
+        # The text of an answer or a determination is required, and says so.
+        "text_form": (
+            step_form
+            if step_form is not None and step_form.fields["text"].required
+            else StepForm(needs_text=True)
+        ),
         "account_form": account_form if may_give else None,
         "ladder": services.protocol_ladder(case),
         "evidence": list(incident.evidence.select_related("party")),
@@ -303,7 +309,7 @@ def take_step(request: HttpRequest, public_id: Any, action: str) -> HttpResponse
     case = selectors.get_case(actor, public_id)
     if action not in workflow.PERSON_ACTIONS:
         raise NotFound()
-    form = StepForm(request.POST)
+    form = StepForm(request.POST, needs_text=action in workflow.NEEDS_TEXT)
     if not form.is_valid():
         return _render_case(request, case, step_form=form, status=400)
     try:

@@ -77,6 +77,16 @@ def test_an_answer_needs_a_text(client_for: Any) -> None:
     assert case.state == "lodged"
 
 
+def test_the_answer_box_does_not_call_itself_optional(client_for: Any) -> None:
+    # The answer needs a text (the service refuses an empty one): the form says so.
+    page = client_for("sy.liaison").get(f"/cases/{_case().public_id}/").content.decode()
+    form = page[page.index('/answer/"') :]
+    form = form[: form.index("</form>")]
+    assert "<textarea" in form
+    assert "(optional)" not in form
+    assert "required" in form[form.index("<textarea") :]
+
+
 def test_an_unknown_step_is_not_found(client_for: Any) -> None:
     case = _case()
     assert client_for("mediator").post(f"/cases/{case.public_id}/no_reply/").status_code == 404
