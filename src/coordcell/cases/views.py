@@ -48,8 +48,6 @@ from coordcell.parties import selectors as parties
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.rules import workflow
 
-#: Actions that need a text (the others may carry one).
-
 
 @member_required
 def board(request: HttpRequest) -> HttpResponse:
