@@ -238,7 +238,9 @@ class ZoneIndex:
         rec[head + 2] = binside
         rec[head + 3] = bzone
         rec[head + 4] = nseg
-        seg_at = np.repeat(head + _kernels().RECORD_HEAD - 4 * bseg[:-1], nseg) + 4 * np.arange(total)
+        seg_at = np.repeat(head + _kernels().RECORD_HEAD - 4 * bseg[:-1], nseg) + 4 * np.arange(
+            total
+        )
         for c in range(4):
             rec[seg_at + c] = entry_segs[:, c]
         keys = np.concatenate([i_cell * self._nzones + i_zone, bcell * self._nzones + bzone])
