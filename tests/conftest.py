@@ -202,3 +202,13 @@ def _interface_language() -> Any:
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: the login rate limits live there, keyed by
+    account and address, so failed logins of one test must not count against the next
+    one the same worker runs."""
+    from django.core.cache import cache
+
+    cache.clear()

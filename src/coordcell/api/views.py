@@ -49,7 +49,7 @@ class SchemaView(JsonErrorsMixin, SpectacularAPIView):
     permission_classes = [IsCellMember]
 
     def _get_schema_response(self, request: Request) -> Response:
-        version = self.api_version or request.version or self._get_version_parameter(request)
+        version = self.api_version or request.version or self._get_version_parameter(request)  # type: ignore[no-untyped-call]
         key = (translation.get_language(), version)
         with _SCHEMAS_LOCK:
             schema = _SCHEMAS.get(key)
@@ -57,8 +57,10 @@ class SchemaView(JsonErrorsMixin, SpectacularAPIView):
                 generator = self.generator_class(
                     urlconf=self.urlconf, api_version=version, patterns=self.patterns
                 )
-                schema = _SCHEMAS[key] = generator.get_schema(request=request, public=True)
-        filename = self._get_filename(request, version)
+                schema = _SCHEMAS[key] = generator.get_schema(  # type: ignore[no-untyped-call]
+                    request=request, public=True
+                )
+        filename = self._get_filename(request, version)  # type: ignore[no-untyped-call]
         return Response(
             data=schema, headers={"Content-Disposition": f'inline; filename="{filename}"'}
         )

@@ -41,9 +41,9 @@ from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.core.forms import add_domain_errors
 from coordcell.core.http import actor_for, member_required
 from coordcell.core.paging import paginate
+from coordcell.incidents import selectors as incident_selectors
 from coordcell.incidents import services as incident_services
 from coordcell.incidents.evidence import add_evidence, evidence_response, open_evidence
-from coordcell.incidents.models import Account
 from coordcell.parties import selectors as parties
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.rules import workflow
@@ -245,9 +245,7 @@ def _render_case(
     actor = actor_for(request)
     incident = case.incident
     sides = services.sides_of(actor, case)
-    accounts = {
-        a.party_id: a for a in Account.objects.filter(incident=incident).select_related("party")
-    }
+    accounts = incident_selectors.accounts_by_party(incident)
     versions = [
         {"party": p, "account": accounts.get(p.pk)} for p in (case.complainant, case.respondent)
     ]
