@@ -48,6 +48,7 @@ READS = [
     Endpoint("GET", "/api/v1/scorecard/"),
     Endpoint("GET", "/api/v1/record/checkpoint"),
     Endpoint("GET", "/api/v1/record/checkpoints/{size}"),
+    Endpoint("GET", "/api/v1/record/checkpoints/{size}/view"),  # the caller's party's own
     Endpoint("GET", "/api/v1/record/consistency", query={"from": "1"}),
     Endpoint("GET", "/api/v1/record/entries"),  # pages by sequence number (after, limit)
     Endpoint("GET", "/api/v1/record/entries/{seq}/proof"),
@@ -92,6 +93,7 @@ WRITES = [
     Endpoint("POST", "/api/v1/hotline/{id}/convert/", {}),
     Endpoint("POST", "/api/v1/record/witnesses/{id}/retire"),
     Endpoint("POST", "/api/v1/record/checkpoints/{size}/cosignatures", {"signature": "x"}),
+    Endpoint("POST", "/api/v1/record/checkpoints/{size}/view/cosignatures", {"signature": "x"}),
 ]
 #: Stateless computations: POST, but nothing is stored or recorded.
 CHECK_BODY = {
