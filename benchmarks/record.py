@@ -421,7 +421,7 @@ def _canonical_template() -> bytes:
 
 def make_bundle(path: pathlib.Path, n: int) -> dict[str, Any]:
     """Write an ``n``-entry bundle; return its keys and the in-memory messages."""
-    from coordcell.record import bundle, merkle, note
+    from coordcell.record import bundle, merkle, note, reading
 
     template = _canonical_template()
     log_key = note.Signer.generate("bench.coordcell.local/record")
@@ -457,6 +457,9 @@ def make_bundle(path: pathlib.Path, n: int) -> dict[str, Any]:
         frontier.append(bytes(leaves[32 * k : 32 * k + 32]))
         if k + 1 in sizes:
             roots[k + 1] = frontier.root()
+    il_view = reading.EMPTY_VIEW
+    for k in range(n):
+        il_view = reading.chain(il_view, bytes(leaves[32 * k : 32 * k + 32]))
     origin = log_key.name
     with path.open("wb") as f:
         f.write(bundle.FORMAT.encode() + b"\n")
@@ -481,8 +484,8 @@ def make_bundle(path: pathlib.Path, n: int) -> dict[str, Any]:
             f.write(bundle.checkpoint_line(note.add_signatures(signed, lines)))
         # Israel's view (ADR 0011): every entry is addressed to il and us, none to all.
         view_lines = (
-            f"view * 0 {base64.b64encode(merkle.EMPTY_ROOT).decode()}",
-            f"view il {n} {base64.b64encode(roots[n]).decode()}",
+            f"view * 0 {base64.b64encode(reading.EMPTY_VIEW).decode()}",
+            f"view il {n} {base64.b64encode(il_view).decode()}",
         )
         body = note.Checkpoint(origin=origin, size=n, root=roots[n], extensions=view_lines).body()
         signed = note.sign_note(body, [log_key])

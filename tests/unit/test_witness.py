@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from coordcell.record import merkle, note, witness
+from coordcell.record import merkle, note, reading, witness
 from coordcell.record.witness import HttpError, Misbehaviour, WitnessError, run_once
 
 ORIGIN = "log.test/record"
@@ -598,10 +598,14 @@ def test_a_witness_loop_ends_after_its_round_with_status_0(
 def _view_note(log: MemoryLog, size: int, party: int, every: int = 0) -> str:
     """A view note of the log at ``size``: ``every`` entries for every member, ``party``
     for the witness's party (their leaves: the log's first ones, for the test)."""
-    lines = tuple(
-        f"view {key} {n} {base64.b64encode(merkle.root_hash(log.leaves[:n])).decode()}"
-        for key, n in (("*", every), ("il", party))
-    )
+
+    def digest(n: int) -> str:
+        value = reading.EMPTY_VIEW
+        for leaf in log.leaves[:n]:
+            value = reading.chain(value, merkle.leaf_hash(leaf))
+        return base64.b64encode(value).decode()
+
+    lines = tuple(f"view {key} {n} {digest(n)}" for key, n in (("*", every), ("il", party)))
     body = note.Checkpoint(
         origin=log.signer.name, size=size, root=merkle.root_hash(log.leaves[:size]),
         extensions=lines,

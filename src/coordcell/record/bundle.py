@@ -19,7 +19,7 @@ hashes instead of O(n log n)), and checks that each entry's ``SHA-256(salt ||
 canonical)`` is the leaf at its index.
 
 The ``view`` line (``record.reading``, ADR 0011) says how many entries the reader may read
-and the root of their leaf hashes, for every member's view and the reader's party's view;
+and the digest of their leaf hashes, for every member's view and the reader's party's view;
 the verifier recomputes both from the entries it holds, so an entry left out of the
 bundle is named an omission instead of passing for one hidden from the reader. An
 operator's bundle (reader null) must hold every entry. Format 1 had no view line and is
@@ -172,18 +172,12 @@ _ORDER = {b"meta": 0, b"checkpoint": 1, b"view": 2, b"leaves": 3, b"entry": 4, b
 _NO_READER = "\x00"
 
 
-def _audience_keys(canonical: bytes) -> list[str] | None:
-    """The views (``record.reading.view_keys``) of a canonical event's audience, fast."""
-    at = canonical.find(b'},"audience":[')
-    if at > 0:
-        stop = canonical.find(b"]", at + 14)
-        inner = canonical[at + 14 : stop]
-        if stop > 0 and b"\\" not in inner:
-            codes = [c[1:-1].decode("utf-8") for c in inner.split(b",")] if inner else []
-            if all(c and '"' not in c for c in codes):
-                return reading.view_keys(codes)
-    audience = reading.audience_of(canonical)
-    return None if audience is None else reading.view_keys(audience)
+def _audience_codes(inner: bytes) -> list[str] | None:
+    """The codes of an audience array's inside (``"il","sy"``), or None if not plain."""
+    if b"\\" in inner:
+        return None
+    codes = [c[1:-1].decode("utf-8") for c in inner.split(b",")] if inner else []
+    return codes if all(c and '"' not in c for c in codes) else None
 
 
 class _Verifier:
@@ -196,7 +190,10 @@ class _Verifier:
         self.require_witnessed = require_witnessed
         self.reader: str | None = _NO_READER
         self.view: tuple[note.Checkpoint, dict[str, reading.View]] | None = None
-        self.held: dict[str, merkle.Frontier] = {}
+        #: Per view the reader reads: [entries held, their chained digest] (record.reading).
+        self.held: dict[str, list[Any]] = {}
+        #: An audience array's inside -> the view its entries count for (empty: unreadable).
+        self.targets: dict[bytes, list[Any]] = {}
         self.pinned_log = list(log_keys)
         self.pinned_witnesses = list(witness_keys)
         self.log_verifiers: list[note.Verifier] = []
@@ -224,7 +221,8 @@ class _Verifier:
         self.reader = reader
         report.reader = None if reader == _NO_READER else reader
         if reader and reader != _NO_READER:
-            self.held = {reading.EVERY_MEMBER: merkle.Frontier(), reader: merkle.Frontier()}
+            empty = reading.EMPTY_VIEW
+            self.held = {reading.EVERY_MEMBER: [0, empty], reader: [0, empty]}
         self.log_verifiers = _verifiers(
             "log key", self.pinned_log or meta.get("log_keys") or [], report.problems
         )
@@ -329,17 +327,36 @@ class _Verifier:
         elif seq > self.covered:
             self.problem(f"entry {seq} (line {line})", "no checkpoint in the bundle covers it")
         elif self.held:
-            keys = _audience_keys(canonical)
-            for key in keys or ():
-                frontier = self.held.get(key)
-                if frontier is not None:
-                    frontier.append(leaf)
-                    break
+            # The inside of the top-level audience array: RFC 8785 sorts the keys, so
+            # "audience" follows the "actor" object, and a quote inside a string is always
+            # escaped, so the first },"audience":[ is that key (else: parse the JSON).
+            at = canonical.find(b'},"audience":[')
+            stop = canonical.find(b"]", at + 14) if at > 0 else -1
+            inner = canonical[at + 14 : stop] if stop > 0 else b"\\"
+            target = self.targets.get(inner)
+            if target is None:
+                codes = _audience_codes(inner)
+                target = self._target(
+                    codes if codes is not None else reading.audience_of(canonical)
+                )
+                if codes is not None:  # plain codes: the same inside, the same views
+                    self.targets[inner] = target
+            if target:
+                target[0] += 1
+                target[1] = sha(b"\x02" + target[1] + leaf).digest()  # reading.chain, inlined
             else:
                 self.problem(
                     f"entry {seq} (line {line})",
                     f"its audience does not include {self.reader}, the bundle's reader",
                 )
+
+    def _target(self, audience: list[str] | None) -> list[Any]:
+        """The first of the audience's views that the reader reads (empty list: none)."""
+        for key in reading.view_keys(audience) if audience is not None else ():
+            view = self.held.get(key)
+            if view is not None:
+                return view
+        return []
 
     def finish(self) -> BundleReport:
         report = self.report
@@ -428,7 +445,8 @@ class _Verifier:
         ):
             self.problem(where, f"is not of the bundle's latest checkpoint ({covered} entries)")
             return
-        for key, held in self.held.items():
+        for key, (count, digest) in self.held.items():
+            held = reading.View(count, digest)
             signed = views.get(key)
             what = "every member may read" if key == reading.EVERY_MEMBER else f"addressed to {key}"
             if signed is None:
@@ -454,7 +472,7 @@ class _Verifier:
                     f"the bundle holds {held.size} entries {what}, more than the "
                     f"{signed.size} the log lists",
                 )
-            elif held.root() != signed.root:
+            elif held.digest != signed.digest:
                 self.problem(
                     where,
                     f"the entries {what} in the bundle are not those the log lists "

@@ -106,7 +106,7 @@ class Head(models.Model):
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
     frontier = models.JSONField(default=list)
     root = models.CharField(max_length=64, default=EMPTY_ROOT_HEX)
-    #: Each reader's view tree (``record.reading``): ``{key: [size, [frontier hex…]]}`` for
+    #: Each reader's view (``record.reading``): ``{key: [size, digest hex]}`` for
     #: ``*`` and every party code an entry was addressed to. Never shown to anyone: a view's
     #: size is for its own party only.
     views = models.JSONField(default=dict)

@@ -1,9 +1,9 @@
-"""Readers' views of the record: which entries each reader may read, as Merkle trees.
+"""Readers' views of the record: which entries each reader may read, as hash chains.
 
 The log's tree holds every entry; a party reads only some of them. Without more, a bundle
 that leaves out an entry its reader may read looks exactly like one that leaves out an
-entry hidden from that reader (ADR 0011). So the log also keeps one **view tree** per
-audience key, over the leaf hashes of the entries addressed to it, in order:
+entry hidden from that reader (ADR 0011). So the log also keeps one **view** per audience
+key, over the leaf hashes of the entries addressed to it, in order:
 
 - ``*``: the entries every member reads (audience ``["*"]``, or the empty audience of
   entries written before audiences failed closed);
@@ -11,21 +11,28 @@ audience key, over the leaf hashes of the entries addressed to it, in order:
 
 The console-only audience (``~``) has no view: no member reads those entries.
 
+A view is its number of entries and a digest chained over their leaf hashes (the log
+tree's own RFC 9162 ``0x00`` leaf hashes of the salted commitments)::
+
+    digest_0 = 32 zero bytes
+    digest_k = SHA-256(0x02 || digest_{k-1} || leaf hash of the k-th entry of the view)
+
+A chain, not a tree: nobody needs a proof from a view (whoever checks one holds all its
+entries), and a chain costs one hash per entry and 32 bytes of state to keep up to date.
+
 A reader's view is the pair (``*``, its own party), and a **view note** states both: a
 C2SP checkpoint of the whole log (origin, size, root) with one extension line per view,
-``view <key> <number of entries> <base64 root>``, signed by the log key and cosigned by
+``view <key> <number of entries> <base64 digest>``, signed by the log key and cosigned by
 the reader's party's witness. It is given only to that party: another party's view size
-would tell how many entries were addressed to it.
-
-The leaves of a view tree are the log tree's own leaf hashes (RFC 9162 ``0x00`` leaf
-hashes of the salted commitments); its nodes are RFC 9162 nodes over them. Pure Python,
-no Django: ``coordcell verify`` uses it offline.
+would tell how many entries were addressed to it. Pure Python, no Django: ``coordcell
+verify`` uses it offline.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -33,9 +40,11 @@ from typing import Any
 from coordcell.record import merkle
 
 __all__ = [
+    "EMPTY_VIEW",
     "EVERY_MEMBER",
     "View",
     "audience_of",
+    "chain",
     "current_views",
     "extend_views",
     "parse_view_lines",
@@ -48,6 +57,8 @@ EVERY_MEMBER = "*"
 #: The console-only audience (``core.audience.CONSOLE_ONLY``): no view.
 _CONSOLE_ONLY = "~"
 _PREFIX = "view "
+#: The digest of an empty view.
+EMPTY_VIEW = bytes(merkle.HASH_SIZE)
 
 
 def view_keys(audience: Sequence[str]) -> list[str]:
@@ -57,50 +68,45 @@ def view_keys(audience: Sequence[str]) -> list[str]:
     return [code for code in audience if code != _CONSOLE_ONLY]
 
 
-def _frontier(views: Mapping[str, Any], key: str) -> merkle.Frontier:
-    size, hashes = views.get(key) or (0, [])
-    return merkle.Frontier(int(size), [bytes.fromhex(str(h)) for h in hashes])
+def chain(digest: bytes, leaf: bytes) -> bytes:
+    """The view's digest after one more entry, of leaf hash ``leaf``."""
+    return hashlib.sha256(b"\x02" + digest + leaf).digest()
 
 
 def extend_views(views: dict[str, Any], keys: Iterable[str], leaf: bytes) -> None:
-    """Append the leaf hash ``leaf`` to each view of ``keys`` in ``views`` (in place).
+    """Add the entry of leaf hash ``leaf`` to each view of ``keys`` in ``views`` (in place).
 
-    ``views`` maps a key to ``[size, [frontier hashes, hex]]``, the form kept in the
-    record's head row: O(log n) hashes per view, and on average one hash per append.
+    ``views`` maps a key to ``[size, digest hex]``, the form kept in the record's head row.
     """
     for key in keys:
-        frontier = _frontier(views, key)
-        frontier.append(leaf)
-        views[key] = [frontier.size, [h.hex() for h in frontier.hashes]]
+        size, digest = views.get(key) or (0, EMPTY_VIEW.hex())
+        views[key] = [int(size) + 1, chain(bytes.fromhex(str(digest)), leaf).hex()]
 
 
 class View:
-    """A view's size and root, computed from its frontier."""
+    """A view's number of entries and digest."""
 
-    __slots__ = ("root", "size")
+    __slots__ = ("digest", "size")
 
-    def __init__(self, size: int, root: bytes) -> None:
+    def __init__(self, size: int, digest: bytes) -> None:
         self.size = size
-        self.root = root
-
-    @classmethod
-    def of(cls, views: Mapping[str, Any], key: str) -> View:
-        frontier = _frontier(views, key)
-        return cls(frontier.size, frontier.root())
+        self.digest = digest
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, View) and (self.size, self.root) == (other.size, other.root)
+        return isinstance(other, View) and (self.size, self.digest) == (other.size, other.digest)
 
     def __hash__(self) -> int:
-        return hash((self.size, self.root))
+        return hash((self.size, self.digest))
 
     def __repr__(self) -> str:
-        return f"View({self.size}, {self.root.hex()[:12]}…)"
+        return f"View({self.size}, {self.digest.hex()[:12]}…)"
 
 
 def current_views(views: Mapping[str, Any]) -> dict[str, View]:
-    """``{key: View}`` of the head row's frontiers."""
-    return {key: View.of(views, key) for key in views}
+    """``{key: View}`` of the head row's views."""
+    return {
+        key: View(int(size), bytes.fromhex(str(digest))) for key, (size, digest) in views.items()
+    }
 
 
 def view_lines(views: Mapping[str, View | None], reader: str) -> tuple[str, ...]:
@@ -110,8 +116,8 @@ def view_lines(views: Mapping[str, View | None], reader: str) -> tuple[str, ...]
     """
     lines = []
     for key in (EVERY_MEMBER, reader) if reader != EVERY_MEMBER else (EVERY_MEMBER,):
-        view = views.get(key) or View(0, merkle.EMPTY_ROOT)
-        lines.append(f"{_PREFIX}{key} {view.size} {base64.b64encode(view.root).decode()}")
+        view = views.get(key) or View(0, EMPTY_VIEW)
+        lines.append(f"{_PREFIX}{key} {view.size} {base64.b64encode(view.digest).decode()}")
     return tuple(lines)
 
 

@@ -113,7 +113,7 @@ def append_event(
         hash=entry_hash,
     )
     root, leaf = append_leaf(head, entry, canonical)
-    # The entry joins the view tree of each reader of its audience (ADR 0011): about one
+    # The entry joins the view of each reader of its audience (ADR 0011): one
     # hash per view, kept in the head row this statement writes anyway.
     views = dict(head.views or {})
     reading.extend_views(views, reading.view_keys(audience_codes), leaf)
@@ -265,7 +265,8 @@ def view_checkpoint(checkpoint: Checkpoint, reader: str) -> ViewCheckpoint | Non
             if head.size != checkpoint.size:
                 return None
             _sign_views(checkpoint, head, signers)  # a checkpoint from before views
-        else:
+            every = ViewCheckpoint.objects.get(checkpoint=checkpoint, reader=reading.EVERY_MEMBER)
+        if not ViewCheckpoint.objects.filter(checkpoint=checkpoint, reader=reader).exists():
             shared = note.parse_checkpoint(note.parse_note(every.note).text).extensions
             views = reading.parse_view_lines(shared)[reading.EVERY_MEMBER]
             ViewCheckpoint.objects.get_or_create(

@@ -319,7 +319,7 @@ def _witness_view(
             continue
         if view.size < before[0]:
             raise refuse("view-rollback", f"the view {key} shrank from {before[0]} to {view.size}")
-        if checkpoint.size == old_size and [view.size, view.root.hex()] != before:
+        if checkpoint.size == old_size and [view.size, view.digest.hex()] != before:
             raise refuse("view-fork", f"two different views {key} for {old_size} entries")
         if view.size - before[0] > checkpoint.size - old_size:
             raise refuse("view-size", f"the view {key} grew more than the log did")
@@ -327,7 +327,7 @@ def _witness_view(
         **state,
         "view": opened.text,
         "view_size": checkpoint.size,
-        "views": {key: [v.size, v.root.hex()] for key, v in views.items()},
+        "views": {key: [v.size, v.digest.hex()] for key, v in views.items()},
     }
     _save_state(state_dir, new_state)
     line = note.cosign(opened.text, signer, int(time.time()))

@@ -8,7 +8,7 @@ import importlib
 import django.db.models.deletion
 from django.db import migrations, models
 
-from coordcell.record import merkle, reading
+from coordcell.record import reading
 
 _tree = importlib.import_module("coordcell.record.migrations.0004_tree_append_only")
 TABLES = ["record_viewcheckpoint", "record_viewcosignature"]
@@ -23,13 +23,11 @@ def backfill_views(apps, schema_editor):
     if head is None:
         return
     leaves = dict(Node.objects.filter(pk__lt=1 << 56).values_list("pk", "hash"))
-    frontiers: dict = {}
+    views: dict = {}
     rows = Entry.objects.order_by("seq").values_list("seq", "audience")
     for seq, audience in rows.iterator(chunk_size=5000):
-        leaf = bytes(leaves[seq - 1])
-        for key in reading.view_keys([c for c in audience.split("|") if c]):
-            frontiers.setdefault(key, merkle.Frontier()).append(leaf)
-    views = {k: [f.size, [h.hex() for h in f.hashes]] for k, f in frontiers.items()}
+        keys = reading.view_keys([c for c in audience.split("|") if c])
+        reading.extend_views(views, keys, bytes(leaves[seq - 1]))
     Head.objects.filter(pk=1).update(views=views)
 
 
