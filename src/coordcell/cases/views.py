@@ -107,8 +107,14 @@ def lodge(request: HttpRequest) -> HttpResponse:
     """Report the incident and lodge the complaint about it, in one form."""
     actor = actor_for(request)
     if not _may_lodge(actor):
-        raise PermissionDenied(
-            _("Only a party's liaison officers and principals lodge complaints.")
+        return render(
+            request,
+            "cases/lodge_refused.html",
+            {
+                "own_party_lodges": actor.party_kind == PartyKindChoices.KIND_PARTY,
+                "may_call": hotline.may_call(actor),
+            },
+            status=403,
         )
     version = agreements.get_version(actor, None, None)
     activation = None
@@ -232,6 +238,8 @@ def _explained(incident: Any) -> list[dict[str, Any]]:
 def case_page(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = actor_for(request)
     case = selectors.get_case(actor, public_id)
+    if actor.user is not None:
+        services.mark_read(actor=actor, case=case)
     return _render_case(request, case)
 
 
