@@ -63,9 +63,7 @@ def test_a_case_the_reader_may_not_see_marks_nothing(client_for: Any) -> None:
 
 
 @pytest.mark.parametrize("username", ["il.analyst", "mediator", "monitor", "observer", "donor"])
-def test_the_lodge_page_says_who_lodges_and_what_else_to_do(
-    client_for: Any, username: str
-) -> None:
+def test_the_lodge_page_says_who_lodges_and_what_else_to_do(client_for: Any, username: str) -> None:
     response = client_for(username).get("/cases/new/")
     assert response.status_code == 403
     text = _text(response)
