@@ -276,9 +276,13 @@ def _render_case(
             if own
             else None
         )
+    zone_names = agreements.zone_names(actor, incident.version)
     context = {
         "case": case,
         "incident": incident,
+        # Zones by name in the reader's language; the id stays beside it for reference.
+        "zones": [(z, zone_names.get(z, z)) for z in incident.zones],
+        "possible_zones": [(z, zone_names.get(z, z)) for z in incident.possible_zones],
         "findings": _explained(incident),
         "versions": versions,
         "steps": list(selectors.list_steps(case)),
