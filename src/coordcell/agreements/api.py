@@ -116,6 +116,8 @@ class ClauseSerializer(serializers.ModelSerializer[Clause]):
             "title",
             "titles",
             "text",
+            "text_translations",
+            "text_unofficial",
             "source",
             "zones",
             "parties",
