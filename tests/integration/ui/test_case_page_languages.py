@@ -74,3 +74,14 @@ def test_english_fragments_are_isolated(client_for: Any) -> None:
     assert '<p class="lead" dir="auto">' in html  # the complaint as its author wrote it
     clause = incident.findings[0]["clause"]
     assert f'<bdi class="mono">{clause}</bdi>' in html
+
+
+@pytest.mark.parametrize(("language", "call"), [("ar", "مكالمة هاتفية"), ("he", "שיחת טלפון")])
+def test_the_hotline_names_its_channels_in_the_page_language(
+    client_for: Any, language: str, call: str
+) -> None:
+    client = client_for("il.liaison")
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    page = client.get("/cases/hotline/").content.decode()
+    assert f'<span class="muted small">{call}</span>' in page
+    assert '<span class="muted small">call</span>' not in page

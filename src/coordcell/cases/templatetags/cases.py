@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from coordcell.agreements.choices import CertaintyChoices
 from coordcell.cases.choices import (
     ActionChoices,
+    ChannelChoices,
     DeadlineKindChoices,
     DeadlineStateChoices,
     StateChoices,
@@ -52,6 +53,12 @@ def state_label(code: str) -> Any:
 @register.filter
 def state_colour(code: str) -> str:
     return StateChoices.colour(code)
+
+
+@register.filter
+def channel_label(code: str) -> Any:
+    """A hotline channel (call, message, radio…) in the reader's language."""
+    return ChannelChoices.label(code)
 
 
 @register.filter
