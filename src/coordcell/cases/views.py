@@ -145,16 +145,29 @@ def lodge(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Complaint %(ref)s lodged.") % {"ref": case.reference})
                 return redirect("cases:case", public_id=case.public_id)
-    config = {
-        "zonesUrl": reverse("api:zones"),
-        "bbox": version.region_bbox,
-    }
     return render(
         request,
         "cases/lodge.html",
-        {"form": form, "picker_config": config, "activation": activation},
+        {"form": form, "picker_config": _picker_config(version), "activation": activation},
         status=status,
     )
+
+
+def _picker_config(version: Any) -> dict[str, Any]:
+    """What the place picker reads: where the zones, the basemap and the zone look-up are
+    served (all by this server) and its texts in the page's language."""
+    return {
+        "zonesUrl": reverse("api:zones"),
+        "basemapUrl": reverse("situation:basemap"),
+        "locateUrl": reverse("api:locate"),
+        "bbox": version.region_bbox,
+        "text": {
+            "prompt": _("Place the incident on the map: the zones it falls in show here."),
+            "checking": _("Looking up the zones…"),
+            "failed": _("The zones could not be looked up. The form still works."),
+            "loadError": _("The zones could not be loaded. Reload the page to try again."),
+        },
+    }
 
 
 def _incident_input(data: dict[str, Any]) -> incident_services.IncidentInput:
@@ -217,7 +230,7 @@ def correct_incident(request: HttpRequest, public_id: Any) -> HttpResponse:
                     request, _("Incident %(ref)s corrected.") % {"ref": incident.reference}
                 )
                 return redirect("cases:case", public_id=case.public_id)
-    config = {"zonesUrl": reverse("api:zones"), "bbox": incident.version.region_bbox}
+    config = _picker_config(incident.version)
     return render(
         request,
         "cases/correct_incident.html",
