@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -241,8 +242,9 @@ def correct_incident(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 def _explained(incident: Any) -> list[dict[str, Any]]:
     engine = engine_for(incident.version)
+    rtl = get_language_bidi()
     return [
-        {**f, "explanation": explain(f["message_id"], f.get("params", {}), engine)}
+        {**f, "explanation": explain(f["message_id"], f.get("params", {}), engine, isolate=rtl)}
         for f in incident.findings
     ]
 

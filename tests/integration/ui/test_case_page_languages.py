@@ -85,3 +85,14 @@ def test_the_hotline_names_its_channels_in_the_page_language(
     page = client.get("/cases/hotline/").content.decode()
     assert f'<span class="muted small">{call}</span>' in page
     assert '<span class="muted small">call</span>' not in page
+
+
+@pytest.mark.parametrize("language", ["ar", "he"])
+def test_a_findings_ids_and_names_keep_their_order_in_a_right_to_left_sentence(
+    client_for: Any, language: str
+) -> None:
+    case, html = _page(client_for, language)
+    clause = case.incident.findings[0]["clause"]
+    assert f"\u2068{clause}\u2069" in html  # first-strong isolate … pop directional isolate
+    _, english = _page(client_for, "en")
+    assert "\u2068" not in english
