@@ -122,11 +122,15 @@
   }).catch(function () { /* the zones still show on the plain background */ });
 
   S.getJSON(config.zonesUrl).then(function (fc) {
+    var zones = L.featureGroup();
     fc.features.forEach(function (f) {
       var style = S.zoneStyle(f);
-      L.geoJSON(f, { pane: "zones", style: style, interactive: false }).addTo(map);
+      zones.addLayer(L.geoJSON(f, { pane: "zones", style: style, interactive: false }));
       S.legendItem(legend, f.properties.name, style, f.properties.kind);
     });
+    zones.addTo(map);
+    // Open on the zones, where incidents are reported, rather than on the whole region.
+    if (zones.getLayers().length) map.fitBounds(zones.getBounds(), { padding: [8, 8] });
     pickerEl.setAttribute("data-zones-loaded", String(fc.features.length));
   }).catch(function () { say(T.loadError, "failed"); });
 
