@@ -63,9 +63,13 @@ def test_it_answers_a_bad_request_with_the_apps_page() -> None:
 
 
 def test_it_answers_a_refusal_with_the_apps_page_and_its_reason(client_for) -> None:
-    response = client_for("il.analyst").get("/cases/new/")
+    from coordcell.cases.models import Case
+
+    case = Case.objects.order_by("pk").first()
+    # The respondent may read the case but not correct the complainant's incident report.
+    response = client_for("sy.liaison").get(f"/cases/{case.public_id}/incident/")
     assert response.status_code == 403
     html = response.content.decode()
     assert "<h1>Not allowed</h1>" in html
-    assert "Only a party&#x27;s liaison officers and principals lodge complaints." in html
+    assert "Only the party that reported an incident may correct it." in html
     assert 'class="topbar"' in html

@@ -28,18 +28,21 @@ from coordcell.agreements.engines import engine_for, explain
 from coordcell.agreements.models import Arrangement, ArrangementVersion, Clause, Protocol
 from coordcell.core.actor import Actor
 from coordcell.core.errors import PermissionDenied, ValidationFailed
+from coordcell.core.input import GeometryField, StrictSerializer
+from coordcell.core.models import localized_now
 from coordcell.core.parsers import loads_strict
 from coordcell.core.rest import ERRORS, ActorMixin, TooLarge, int_param
 from coordcell.interop.assess import CheckSummary, assess_rows
 from coordcell.interop.common import InputError
 from coordcell.interop.geojson import read_geojson
 from coordcell.parties.choices import RoleChoices
-from coordcell.rules.engine import Engine
+from coordcell.rules.engine import Engine, Location
 
 __all__ = [
     "ArrangementViewSet",
     "CheckView",
     "ClauseListView",
+    "LocateView",
     "PlaceCollectionView",
     "ProtocolListView",
     "ZoneCollectionView",
@@ -116,6 +119,8 @@ class ClauseSerializer(serializers.ModelSerializer[Clause]):
             "title",
             "titles",
             "text",
+            "text_translations",
+            "text_unofficial",
             "source",
             "zones",
             "parties",
@@ -331,6 +336,98 @@ class CheckView(ActorMixin, APIView):
         })  # fmt: skip
 
 
+# --- where a place falls ------------------------------------------------------------------
+
+
+class LocateInSerializer(StrictSerializer):
+    geometry = GeometryField()
+    uncertainty_m = serializers.FloatField(default=0, min_value=0, max_value=1_000_000)
+
+
+class LocatedZoneSerializer(serializers.Serializer[Any]):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+def _named(engine: Engine, ids: tuple[str, ...]) -> list[dict[str, str]]:
+    zones = {z.id: z for z in engine.arrangement.zones}
+    return [
+        {"id": i, "name": localized_now(dict(zones[i].name)), "kind": zones[i].kind} for i in ids
+    ]
+
+
+def located_summary(engine: Engine, location: Location) -> str:
+    """One sentence or a few, in the request's language, saying where the place falls."""
+    if location.problems:
+        return " ".join(explain(p.code, p.params, engine) for p in location.problems)
+    sep = _("; ")  # zone names may hold commas
+    parts = []
+    if location.zones:
+        names = sep.join(z["name"] for z in _named(engine, location.zones))
+        parts.append(_("In: %(zones)s.") % {"zones": names})
+    if location.possible_zones:
+        names = sep.join(z["name"] for z in _named(engine, location.possible_zones))
+        parts.append(
+            _("Possibly in, within the location's uncertainty: %(zones)s.") % {"zones": names}
+        )
+    if location.crossed_lines:
+        names = sep.join(z["name"] for z in _named(engine, location.crossed_lines))
+        parts.append(_("Crosses: %(lines)s.") % {"lines": names})
+    return " ".join(parts) or _("In no zone of the arrangement.")
+
+
+@extend_schema(
+    tags=["rules"],
+    parameters=[ARRANGEMENT_PARAM, VERSION_PARAM],
+    request=LocateInSerializer,
+    responses={
+        200: inline_serializer(
+            "LocateResponse",
+            {
+                "arrangement": serializers.DictField(),
+                "zones": LocatedZoneSerializer(many=True),
+                "possible_zones": LocatedZoneSerializer(many=True),
+                "crossed_lines": LocatedZoneSerializer(many=True),
+                "problems": serializers.ListField(child=serializers.DictField()),
+                "summary": serializers.CharField(),
+            },
+        ),
+        **ERRORS,
+    },
+)
+class LocateView(ActorMixin, APIView):
+    """Where a place falls: the zones a geometry is in, those it is only possibly in
+    within its ``uncertainty_m``, and the lines a path or an area crosses, with their
+    names in the request's language and a ``summary`` sentence. For every member (the
+    zones are the arrangement's, which every member reads); stateless: nothing is
+    stored or recorded. The lodge form calls it while the author draws the place.
+
+    The geometry is checked like every geometry of the API (400 when malformed); a place
+    outside the arrangement's region is a 200 whose ``problems`` say so.
+    """
+
+    def post(self, request: Request) -> Response:
+        form = LocateInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        version = version_from_query(self.actor, request)
+        engine = engine_for(version)
+        location = engine.locate(
+            form.validated_data["geometry"], form.validated_data["uncertainty_m"]
+        )
+        return Response({
+            "arrangement": {"key": version.arrangement.key, "version": version.number},
+            "zones": _named(engine, location.zones),
+            "possible_zones": _named(engine, location.possible_zones),
+            "crossed_lines": _named(engine, location.crossed_lines),
+            "problems": [
+                {"code": p.code, "message": explain(p.code, p.params, engine)}
+                for p in location.problems
+            ],
+            "summary": located_summary(engine, location),
+        })  # fmt: skip
+
+
 _router = SimpleRouter(trailing_slash=True)
 _router.register("arrangements", ArrangementViewSet, basename="arrangement")
 
@@ -342,4 +439,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("places/", PlaceCollectionView.as_view(), name="places"),
     path("protocols/", ProtocolListView.as_view(), name="protocols"),
     path("check", CheckView.as_view(), name="check"),
+    path("locate", LocateView.as_view(), name="locate"),
 ]

@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from coordcell.core.choices import ChoiceSet
 from coordcell.rules import vocabulary
 
-__all__ = ["ActivityChoices", "ClauseKindChoices", "LimitChoices", "ZoneKindChoices"]
+__all__ = [
+    "ActivityChoices",
+    "CertaintyChoices",
+    "ClauseKindChoices",
+    "LimitChoices",
+    "ZoneKindChoices",
+]
 
 
 class ZoneKindChoices(ChoiceSet):
@@ -49,6 +55,16 @@ class LimitChoices(ChoiceSet):
         ("max_artillery_pieces", _("Artillery pieces, at most")),
         ("max_artillery_range_km", _("Artillery range (km), at most")),
         ("max_surface_to_air_missiles", _("Surface-to-air missiles, at most")),
+    ]
+
+
+class CertaintyChoices(ChoiceSet):
+    """How sure a finding is of its zone (``rules.engine.Finding.certainty``)."""
+
+    CHOICES = [
+        ("inside", _("inside")),
+        ("possibly", _("possibly")),
+        ("declared", _("declared")),
     ]
 
 

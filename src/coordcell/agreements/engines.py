@@ -47,8 +47,19 @@ def engine_for(version: ArrangementVersion) -> Engine:
     return engine
 
 
-def explain(code: str, raw_params: Mapping[str, Any], engine: Engine) -> str:
-    """A finding's or problem's explanation (message ``code``) in the active language."""
+#: Unicode's first-strong isolate and its closing pop: they keep an id, a name or a number
+#: in its own direction inside a sentence of the other direction (a plain-text ``<bdi>``).
+FSI, PDI = "\u2068", "\u2069"
+
+
+def explain(
+    code: str, raw_params: Mapping[str, Any], engine: Engine, *, isolate: bool = False
+) -> str:
+    """A finding's or problem's explanation (message ``code``) in the active language.
+
+    With ``isolate``, each filled-in value sits between FSI and PDI, so that clause ids,
+    zone names and coordinates keep their order in a right-to-left page.
+    """
     params: dict[str, Any] = dict(raw_params)
     if "activity" in params:
         params["activity"] = str(ActivityChoices.label(params["activity"]))
@@ -56,4 +67,6 @@ def explain(code: str, raw_params: Mapping[str, Any], engine: Engine) -> str:
         zone = next((z for z in engine.arrangement.zones if z.id == params["zone"]), None)
         if zone is not None:
             params["zone"] = localized_now(dict(zone.name))
+    if isolate:
+        params = {key: f"{FSI}{value}{PDI}" for key, value in params.items()}
     return gettext(MESSAGES[code]) % params

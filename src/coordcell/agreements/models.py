@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.agreements.choices import ClauseKindChoices, ZoneKindChoices
@@ -148,7 +149,12 @@ class Clause(MemberReadable):
     clause_id = models.CharField(_("clause"), max_length=40)
     kind = models.CharField(_("kind"), max_length=20, choices=ClauseKindChoices.choices())
     titles = models.JSONField(default=dict)
+    #: The wording in English: the reference.
     text = models.TextField(blank=True)
+    #: The wording in other languages (``{"ar": …, "he": …}``), and which of those are
+    #: unofficial working translations.
+    text_translations = models.JSONField(default=dict, blank=True)
+    text_unofficial = models.JSONField(default=list, blank=True)
     source = models.TextField(blank=True)
     zone_ids = models.JSONField(default=list)
     party_codes = models.JSONField(default=list)
@@ -176,6 +182,23 @@ class Clause(MemberReadable):
     @property
     def title(self) -> str:
         return localized_now(self.titles)
+
+    @property
+    def text_language(self) -> str:
+        """The language the wording is shown in: the reader's when translated, else English."""
+        language = (get_language() or "en").split("-")[0]
+        return language if self.text_translations.get(language) else "en"
+
+    @property
+    def localized_text(self) -> str:
+        """The wording in the reader's language (English when not translated)."""
+        language = self.text_language
+        return self.text if language == "en" else str(self.text_translations[language])
+
+    @property
+    def text_is_unofficial(self) -> bool:
+        """Whether the wording shown is an unofficial working translation."""
+        return self.text_language in self.text_unofficial
 
 
 class Protocol(MemberReadable):

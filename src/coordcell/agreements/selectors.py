@@ -29,6 +29,7 @@ __all__ = [
     "party_codes",
     "places_feature_collection",
     "zones_by_ids",
+    "zone_names",
     "zones_feature_collection",
 ]
 
@@ -92,6 +93,12 @@ def list_clauses(actor: Actor, version: ArrangementVersion) -> QuerySet[Clause]:
 
 def list_protocols(actor: Actor, version: ArrangementVersion) -> QuerySet[Protocol]:
     return Protocol.objects.restrict(actor).filter(version=version).order_by("protocol_id")
+
+
+def zone_names(actor: Actor, version: ArrangementVersion) -> dict[str, str]:
+    """Each zone id of the version with the zone's name in the active language."""
+    zones = Zone.objects.restrict(actor).filter(version=version).only("zone_id", "names")
+    return {z.zone_id: z.name for z in zones}
 
 
 def _clause_summary(clause: Clause) -> dict[str, Any]:

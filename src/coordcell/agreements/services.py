@@ -145,6 +145,8 @@ def _store_children(version: ArrangementVersion, spec: ArrangementSpec) -> None:
             kind=c.kind,
             titles=dict(c.title),
             text=c.text,
+            text_translations=dict(c.text_translations),
+            text_unofficial=list(c.text_unofficial),
             source=c.source,
             zone_ids=list(c.zones),
             party_codes=list(c.parties),

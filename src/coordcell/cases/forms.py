@@ -21,7 +21,9 @@ def _kind_choices() -> list[tuple[str, str]]:
 class IncidentForm(forms.Form):
     """An incident's kind, title, time and place: reported with a complaint, or corrected."""
 
-    title = forms.CharField(label=_("Incident title"), max_length=300)
+    title = forms.CharField(
+        label=_("Incident title"), max_length=300, widget=forms.TextInput(attrs={"dir": "auto"})
+    )
     kind = forms.ChoiceField(label=_("Kind of incident"))
     occurred_from = forms.DateTimeField(
         label=_("When (UTC)"),
@@ -83,7 +85,9 @@ class LodgeForm(IncidentForm):
 
     respondent = forms.ChoiceField(label=_("Complaint about"))
     summary = forms.CharField(
-        label=_("The complaint"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("The complaint"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
     )
 
     def __init__(self, *args: Any, respondents: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -95,7 +99,10 @@ class StepForm(forms.Form):
     """A step's text: required for the steps that need one (the answer, the determination)."""
 
     text = forms.CharField(
-        label=_("Text"), required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Text"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
     )
 
     def __init__(self, *args: Any, needs_text: bool = False, **kwargs: Any) -> None:
@@ -106,7 +113,12 @@ class StepForm(forms.Form):
 
 class AccountForm(forms.Form):
     actor_claim = forms.ChoiceField(label=_("Who acted"), choices=ActorClaimChoices.choices())
-    actor_text = forms.CharField(label=_("Actor named"), required=False, max_length=300)
+    actor_text = forms.CharField(
+        label=_("Actor named"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
     casualties_low = forms.IntegerField(label=_("Casualties (low)"), required=False, min_value=0)
     casualties_best = forms.IntegerField(label=_("Casualties (best)"), required=False, min_value=0)
     casualties_high = forms.IntegerField(label=_("Casualties (high)"), required=False, min_value=0)
@@ -114,7 +126,7 @@ class AccountForm(forms.Form):
         label=_("Narrative"),
         required=False,
         max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
     )
 
 
@@ -124,7 +136,7 @@ class ActivationForm(forms.Form):
     subject = forms.CharField(
         label=pgettext_lazy("hotline", "Subject"),
         max_length=5_000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
     )
 
     def __init__(self, *args: Any, callees: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -140,5 +152,5 @@ class AnswerForm(forms.Form):
         label=_("Answer"),
         required=False,
         max_length=5_000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
     )

@@ -522,13 +522,18 @@ def _expire(deadline: Deadline, now: dt.datetime) -> None:
 
 
 @transaction.atomic
-def mark_read(*, actor: Actor, notification_ids: Iterable[int] | None = None) -> int:
-    """Mark the actor's own notifications read (all, or the given ones)."""
+def mark_read(
+    *, actor: Actor, notification_ids: Iterable[int] | None = None, case: Case | None = None
+) -> int:
+    """Mark the actor's own notifications read: all, the given ones, or those about ``case``
+    (opening a case's page reads them). Nobody else's are touched."""
     if actor.user is None:
         raise PermissionDenied()
     qs = Notification.objects.filter(recipient=actor.user, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
+    if case is not None:
+        qs = qs.filter(case=case)
     return qs.update(read_at=timezone.now())
 
 

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -112,8 +113,14 @@ def lodge(request: HttpRequest) -> HttpResponse:
     """Report the incident and lodge the complaint about it, in one form."""
     actor = actor_for(request)
     if not _may_lodge(actor):
-        raise PermissionDenied(
-            _("Only a party's liaison officers and principals lodge complaints.")
+        return render(
+            request,
+            "cases/lodge_refused.html",
+            {
+                "own_party_lodges": actor.party_kind == PartyKindChoices.KIND_PARTY,
+                "may_call": hotline.may_call(actor),
+            },
+            status=403,
         )
     version = agreements.get_version(actor, None, None)
     activation = None
@@ -144,16 +151,29 @@ def lodge(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Complaint %(ref)s lodged.") % {"ref": case.reference})
                 return redirect("cases:case", public_id=case.public_id)
-    config = {
-        "zonesUrl": reverse("api:zones"),
-        "bbox": version.region_bbox,
-    }
     return render(
         request,
         "cases/lodge.html",
-        {"form": form, "picker_config": config, "activation": activation},
+        {"form": form, "picker_config": _picker_config(version), "activation": activation},
         status=status,
     )
+
+
+def _picker_config(version: Any) -> dict[str, Any]:
+    """What the place picker reads: where the zones, the basemap and the zone look-up are
+    served (all by this server) and its texts in the page's language."""
+    return {
+        "zonesUrl": reverse("api:zones"),
+        "basemapUrl": reverse("situation:basemap"),
+        "locateUrl": reverse("api:locate"),
+        "bbox": version.region_bbox,
+        "text": {
+            "prompt": _("Place the incident on the map: the zones it falls in show here."),
+            "checking": _("Looking up the zones…"),
+            "failed": _("The zones could not be looked up. The form still works."),
+            "loadError": _("The zones could not be loaded. Reload the page to try again."),
+        },
+    }
 
 
 def _incident_input(data: dict[str, Any]) -> incident_services.IncidentInput:
@@ -216,7 +236,7 @@ def correct_incident(request: HttpRequest, public_id: Any) -> HttpResponse:
                     request, _("Incident %(ref)s corrected.") % {"ref": incident.reference}
                 )
                 return redirect("cases:case", public_id=case.public_id)
-    config = {"zonesUrl": reverse("api:zones"), "bbox": incident.version.region_bbox}
+    config = _picker_config(incident.version)
     return render(
         request,
         "cases/correct_incident.html",
@@ -227,8 +247,9 @@ def correct_incident(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 def _explained(incident: Any) -> list[dict[str, Any]]:
     engine = engine_for(incident.version)
+    rtl = get_language_bidi()
     return [
-        {**f, "explanation": explain(f["message_id"], f.get("params", {}), engine)}
+        {**f, "explanation": explain(f["message_id"], f.get("params", {}), engine, isolate=rtl)}
         for f in incident.findings
     ]
 
@@ -237,6 +258,8 @@ def _explained(incident: Any) -> list[dict[str, Any]]:
 def case_page(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = actor_for(request)
     case = selectors.get_case(actor, public_id)
+    if actor.user is not None:
+        services.mark_read(actor=actor, case=case)
     return _render_case(request, case)
 
 
@@ -271,9 +294,13 @@ def _render_case(
             if own
             else None
         )
+    zone_names = agreements.zone_names(actor, incident.version)
     context = {
         "case": case,
         "incident": incident,
+        # Zones by name in the reader's language; the id stays beside it for reference.
+        "zones": [(z, zone_names.get(z, z)) for z in incident.zones],
+        "possible_zones": [(z, zone_names.get(z, z)) for z in incident.possible_zones],
         "findings": _explained(incident),
         "versions": versions,
         "steps": list(selectors.list_steps(case)),

@@ -107,8 +107,10 @@ class ZoneSpec:
 class ClauseSpec:
     """One numbered term of the arrangement.
 
-    ``zones`` and ``parties`` cite ids defined elsewhere in the scenario. ``prohibited``
-    lists activities from ``vocabulary.PROHIBITED_ACTIVITIES``; ``limits`` maps keys
+    ``text`` is the wording in English, the reference; ``text_translations`` holds it
+    in other languages, and ``text_unofficial`` names those that are unofficial working
+    translations. ``zones`` and ``parties`` cite ids defined elsewhere in the scenario.
+    ``prohibited`` lists activities from ``vocabulary.PROHIBITED_ACTIVITIES``; ``limits`` maps keys
     from ``vocabulary.LIMIT_KEYS`` to non-negative numbers. ``parameters`` carries what
     a specific kind needs (a freeze's ``baseline_date``, a withdrawal's ``after_date``).
     """
@@ -126,6 +128,8 @@ class ClauseSpec:
     effective_from: dt.date | None = None
     effective_until: dt.date | None = None
     amends: str = ""
+    text_translations: Localized = field(default_factory=dict)
+    text_unofficial: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -320,6 +324,9 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
                     "parameters": dict(cl["parameters"]),
                     "effective_from": _date(cl.get("effective_from")),
                     "effective_until": _date(cl.get("effective_until")),
+                    # Absent from versions stored before clause texts were translated.
+                    "text_translations": dict(cl.get("text_translations", {})),
+                    "text_unofficial": tuple(cl.get("text_unofficial", ())),
                 }
             )
             for cl in c["clauses"]

@@ -39,6 +39,7 @@ __all__ = [
     "Engine",
     "Finding",
     "Holding",
+    "Location",
     "Observation",
     "Position",
     "Problem",
@@ -232,6 +233,18 @@ class Assessment:
         }
 
 
+@dataclass(frozen=True)
+class Location:
+    """Where a geometry lies, before anything is reported: the areas it is in, those it
+    may be in within its uncertainty, the lines a path or an area crosses; or the problem
+    that stopped the look-up (then all three are empty)."""
+
+    zones: tuple[str, ...]
+    possible_zones: tuple[str, ...]
+    crossed_lines: tuple[str, ...]
+    problems: tuple[Problem, ...] = ()
+
+
 #: Positions closer than this to a baseline position count as the same position.
 DEFAULT_FREEZE_TOLERANCE_M = 500.0
 #: Activities that establish a presence (for the freeze and withdrawal clauses).
@@ -392,6 +405,30 @@ class Engine:
         }:  # fmt: skip
             return None, Problem("invalid_geometry", {"reason": f"{geom.geom_type} not supported"})
         return geom, None
+
+    # ------------------------------------------------------------------ one place
+
+    def locate(self, geometry: Mapping[str, Any], uncertainty_m: float = 0.0) -> Location:
+        """The zones a geometry falls in, as ``assess`` finds them, without a kind or a
+        time: what a form shows its author while the place is being drawn."""
+        radius = uncertainty_m
+        if not (isinstance(radius, int | float) and math.isfinite(radius) and radius >= 0):
+            return Location((), (), (), (Problem("invalid_uncertainty"),))
+        geom, problem = self._geometry(geometry)
+        if geom is not None and problem is None:
+            problem = self._place_problem(geom)
+        if problem is not None:
+            return Location((), (), (), (problem,))
+        assert geom is not None  # _geometry returns one of the two
+        metric = self.projector.geometry_to_metric(geom)
+        if isinstance(metric, shapely.Point):
+            hits = self.index.locate_one(metric.x, metric.y, float(radius))
+            certain = tuple(self._area_ids[z] for z, c in hits if c)
+            possible = tuple(self._area_ids[z] for z, c in hits if not c)
+            return Location(certain, possible, ())
+        certain, possible = self._zones_of_shape(metric, float(radius))
+        crossed = tuple(i for i in self._lines if self._metric[i].intersects(metric))
+        return Location(certain, possible, crossed)
 
     # ------------------------------------------------------------------ one observation
 

@@ -555,7 +555,23 @@ def _read_clause(t: _Table, party_codes: list[str], zone_refs: list[tuple[str, s
     clause_id = t.text("id", pattern=_ID, what="clause id")
     kind = t.text("kind", choices=vocabulary.CLAUSE_KINDS, what="clause kind")
     title = t.localized("title")
-    text = t.text("text")
+    # The wording: English text, or a localized table whose English is the reference and
+    # whose other languages are translations (``text_unofficial`` says which are not
+    # official, so that the pages can say so beside them).
+    localized = isinstance(t.data.get("text"), dict)
+    texts = t.localized("text") if localized else {"en": t.text("text")}
+    translations = {lang: value for lang, value in texts.items() if lang != "en"}
+    unofficial = t.texts(
+        "text_unofficial",
+        choices=[lang for lang in vocabulary.LANGUAGES if lang != "en"],
+        what="language",
+    )
+    for index, language in enumerate(unofficial):
+        if language not in translations:
+            t.error(
+                _join("text_unofficial", index),
+                f"the text has no '{language}' translation to mark unofficial",
+            )
     source = t.text("source")
     zones = t.texts("zones", pattern=_ID, what="zone id")
     zone_refs.extend((_join(t.where("zones"), i), zone) for i, zone in enumerate(zones))
@@ -586,7 +602,7 @@ def _read_clause(t: _Table, party_codes: list[str], zone_refs: list[tuple[str, s
         id=clause_id,
         kind=kind,
         title=title,
-        text=text,
+        text=texts.get("en", ""),
         source=source,
         zones=zones,
         parties=parties,
@@ -596,6 +612,8 @@ def _read_clause(t: _Table, party_codes: list[str], zone_refs: list[tuple[str, s
         effective_from=effective_from,
         effective_until=effective_until,
         amends=amends,
+        text_translations=translations,
+        text_unofficial=unofficial,
     )
 
 

@@ -107,7 +107,12 @@ CHECK_BODY = {
         }
     ],
 }
-COMPUTATIONS = [Endpoint("POST", "/api/v1/check", CHECK_BODY)]
+#: A point in the Area of Separation (the gazetteer's Quneitra).
+LOCATE_BODY: dict[str, Any] = {"geometry": {"type": "Point", "coordinates": [35.82461, 33.12595]}}
+COMPUTATIONS = [
+    Endpoint("POST", "/api/v1/check", CHECK_BODY),
+    Endpoint("POST", "/api/v1/locate", LOCATE_BODY),
+]
 ENDPOINTS = READS + AUDIENCE_READS + UPLOADER_READS + ESCALATION_READS + WRITES + COMPUTATIONS
 #: Every list in the envelope.
 PAGED = [e for e in READS if e.paged]

@@ -127,7 +127,7 @@ def test_the_hotline_shows_every_activation_once_newest_first(client_for: Any, a
         client_for("il.liaison"),
         "/cases/hotline/",
         "",
-        re.compile(r'<span class="mono">(HOT-\d+)</span>'),
+        re.compile(r'<bdi class="mono">(HOT-\d+)</bdi>'),
     )
     assert walked == expected
 

@@ -9,8 +9,10 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coordcell.agreements.choices import CertaintyChoices
 from coordcell.cases.choices import (
     ActionChoices,
+    ChannelChoices,
     DeadlineKindChoices,
     DeadlineStateChoices,
     StateChoices,
@@ -51,6 +53,18 @@ def state_label(code: str) -> Any:
 @register.filter
 def state_colour(code: str) -> str:
     return StateChoices.colour(code)
+
+
+@register.filter
+def channel_label(code: str) -> Any:
+    """A hotline channel (call, message, radio…) in the reader's language."""
+    return ChannelChoices.label(code)
+
+
+@register.filter
+def certainty_label(code: str) -> Any:
+    """A finding's certainty (inside, possibly, declared) in the reader's language."""
+    return CertaintyChoices.label(code)
 
 
 @register.filter

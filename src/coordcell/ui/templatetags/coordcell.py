@@ -45,3 +45,9 @@ def clause_kind_colour(code: str) -> str:
 def whole(value: float) -> int:
     """A number of hours or days as a whole number (for plural forms)."""
     return round(float(value))
+
+
+@register.filter
+def name_of(names: dict[str, str], key: str) -> str:
+    """``names[key]``, or the key itself when it has no name (a zone id, for example)."""
+    return names.get(key, key) if isinstance(names, dict) else key

@@ -1,17 +1,29 @@
-/* The incident picker of the complaint form: the arrangement's zones, and the incident's
+/* The incident picker of the complaint and correction forms: the offline basemap and the
+ * arrangement's zones in the situation map's colours, with a legend, and the incident's
  * place: a point (a click, or the latitude and longitude fields), a line (a movement) or
  * an area, drawn by clicking each corner. The hidden "geometry" field carries a line or
- * an area as GeoJSON; a point travels in the two coordinate fields. No tiles, no CDN. */
+ * an area as GeoJSON; a point travels in the two coordinate fields. While the author
+ * draws, the server says which zones the place falls in (POST /api/v1/locate), in the
+ * page's language. Everything comes from this server: no tiles, no CDN. */
 (function () {
   "use strict";
+  var S = window.coordcellMapStyle;
   var config = JSON.parse(document.getElementById("picker-config").textContent);
+  var T = config.text;
+  var lang = document.documentElement.lang || "en";
   var latInput = document.getElementById("id_lat");
   var lonInput = document.getElementById("id_lon");
+  var uncertaintyInput = document.getElementById("id_uncertainty_m");
   var geometryInput = document.getElementById("id_geometry");
   var clearButton = document.getElementById("draw-clear");
+  var statusEl = document.getElementById("picker-zones");
+  var legend = document.getElementById("picker-legend");
+  var pickerEl = document.getElementById("picker");
+  var csrf = document.querySelector('input[name="csrfmiddlewaretoken"]');
   var b = config.bbox;
   var map = L.map("picker", { zoomSnap: 0.5, attributionControl: false });
   map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+  map.createPane("zones").style.zIndex = 400;
   var marker = null;
   var shape = null;
   var vertices = [];
@@ -20,6 +32,57 @@
     var checked = document.querySelector('input[name="draw-mode"]:checked');
     return checked ? checked.value : "Point";
   }
+
+  // --- where the place falls, asked of the server as the author draws
+
+  var asked = 0;
+  var timer = null;
+
+  function say(text, state) {
+    statusEl.textContent = text;
+    statusEl.setAttribute("data-state", state);
+  }
+
+  function currentGeometry() {
+    if (geometryInput.value) {
+      try { return JSON.parse(geometryInput.value); } catch (err) { return null; }
+    }
+    var lat = parseFloat(latInput.value);
+    var lon = parseFloat(lonInput.value);
+    if (isFinite(lat) && isFinite(lon)) return { type: "Point", coordinates: [lon, lat] };
+    return null;
+  }
+
+  function locate() {
+    var geometry = currentGeometry();
+    var mine = ++asked;
+    if (!geometry) { say(T.prompt, "empty"); return; }
+    var uncertainty = parseFloat(uncertaintyInput.value);
+    var body = { geometry: geometry, uncertainty_m: isFinite(uncertainty) && uncertainty >= 0 ? uncertainty : 0 };
+    say(T.checking, "pending");
+    fetch(config.locateUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf ? csrf.value : "" },
+      body: JSON.stringify(body)
+    }).then(function (r) {
+      return r.json().then(function (data) { return { ok: r.ok, data: data }; });
+    }).then(function (answer) {
+      if (mine !== asked) return;  // the author drew again meanwhile
+      if (answer.ok) { say(answer.data.summary, "located"); return; }
+      var error = answer.data && answer.data.error;
+      say(error && error.message ? error.message : T.failed, "refused");
+    }).catch(function () {
+      if (mine === asked) say(T.failed, "failed");
+    });
+  }
+
+  function locateSoon() {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(locate, 250);
+  }
+
+  // --- drawing
 
   function placePoint(lat, lon, pan) {
     if (!isFinite(lat) || !isFinite(lon)) return;
@@ -33,12 +96,12 @@
     var latlngs = vertices.map(function (v) { return [v[1], v[0]]; });
     if (!latlngs.length) { geometryInput.value = ""; return; }
     if (mode() === "Polygon") {
-      shape = L.polygon(latlngs, { color: "#b42318", weight: 2 }).addTo(map);
+      shape = L.polygon(latlngs, { color: "#111827", weight: 2, dashArray: "4 3", fillOpacity: 0.1 }).addTo(map);
       geometryInput.value = vertices.length >= 3
         ? JSON.stringify({ type: "Polygon", coordinates: [vertices.concat([vertices[0]])] })
         : "";
     } else {
-      shape = L.polyline(latlngs, { color: "#b42318", weight: 3 }).addTo(map);
+      shape = L.polyline(latlngs, { color: "#111827", weight: 3, dashArray: "6 4" }).addTo(map);
       geometryInput.value = vertices.length >= 2
         ? JSON.stringify({ type: "LineString", coordinates: vertices })
         : "";
@@ -52,19 +115,26 @@
     if (marker) { map.removeLayer(marker); marker = null; }
   }
 
-  fetch(config.zonesUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then(function (r) { return r.ok ? r.json() : null; })
-    .then(function (fc) {
-      if (!fc) return;
-      L.geoJSON(fc, {
-        style: function (f) {
-          return f.properties.kind === "line"
-            ? { color: "#1f3a5f", weight: 2 }
-            : { color: "#5b6675", weight: 1, fillOpacity: 0.12 };
-        },
-        interactive: false
-      }).addTo(map);
+  // --- the map's layers: basemap, zones and their legend
+
+  S.getJSON(config.basemapUrl).then(function (basemap) {
+    S.drawBasemap(map, basemap, lang);
+  }).catch(function () { /* the zones still show on the plain background */ });
+
+  S.getJSON(config.zonesUrl).then(function (fc) {
+    var zones = L.featureGroup();
+    fc.features.forEach(function (f) {
+      var style = S.zoneStyle(f);
+      zones.addLayer(L.geoJSON(f, { pane: "zones", style: style, interactive: false }));
+      S.legendItem(legend, f.properties.name, style, f.properties.kind);
     });
+    zones.addTo(map);
+    // Open on the zones, where incidents are reported, rather than on the whole region.
+    if (zones.getLayers().length) map.fitBounds(zones.getBounds(), { padding: [8, 8] });
+    pickerEl.setAttribute("data-zones-loaded", String(fc.features.length));
+  }).catch(function () { say(T.loadError, "failed"); });
+
+  // --- what the author does
 
   map.on("click", function (e) {
     var lat = Number(e.latlng.lat.toFixed(5));
@@ -76,6 +146,7 @@
       latInput.value = lat;
       lonInput.value = lon;
       placePoint(lat, lon, false);
+      locateSoon();
       return;
     }
     if (marker) { map.removeLayer(marker); marker = null; }
@@ -83,16 +154,24 @@
     lonInput.value = "";
     vertices.push([lon, lat]);
     drawShape();
+    locateSoon();
   });
   Array.prototype.forEach.call(document.querySelectorAll('input[name="draw-mode"]'), function (r) {
-    r.addEventListener("change", clear);
+    r.addEventListener("change", function () { clear(); locateSoon(); });
   });
-  clearButton.addEventListener("click", function () { clear(); latInput.value = ""; lonInput.value = ""; });
+  clearButton.addEventListener("click", function () {
+    clear();
+    latInput.value = "";
+    lonInput.value = "";
+    locateSoon();
+  });
   function fromFields() {
     if (mode() === "Point") placePoint(parseFloat(latInput.value), parseFloat(lonInput.value), true);
+    locateSoon();
   }
   latInput.addEventListener("change", fromFields);
   lonInput.addEventListener("change", fromFields);
+  uncertaintyInput.addEventListener("change", locateSoon);
   if (geometryInput.value) {
     try {
       var g = JSON.parse(geometryInput.value);
