@@ -28,8 +28,8 @@ __all__ = [
     "list_versions",
     "party_codes",
     "places_feature_collection",
-    "zones_by_ids",
     "zone_names",
+    "zones_by_ids",
     "zones_feature_collection",
 ]
 
