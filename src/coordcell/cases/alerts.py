@@ -27,6 +27,7 @@ from coordcell.parties import selectors as parties
 from coordcell.parties.models import Membership, Party
 from coordcell.rules import deadlines, taxonomy
 from coordcell.rules.arrangement import localized
+from coordcell.rules.engine import split_findings
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
 
 __all__ = ["escalation_of", "escalations_of", "get_escalation", "list_escalations"]
@@ -93,9 +94,10 @@ class _CaseFacts:
             ).order_by("position")
         )
         self.exercise = _exercise(case)
-        self.severities = tuple(
-            str(f.get("severity", "")) for f in case.incident.findings if isinstance(f, dict)
-        )
+        # Only findings under agreed clauses have a severity (none is computed from a
+        # clause a party disputes, or from an illustrative one).
+        agreed, _ = split_findings(case.incident.findings)
+        self.severities = tuple(str(f.get("severity") or "") for f in agreed)
 
 
 def _reason(step: Step) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import django_filters
 from django.urls import URLPattern, URLResolver, path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -24,6 +24,7 @@ from coordcell.incidents import selectors, services
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices, SourceChoices
 from coordcell.incidents.evidence import add_evidence, evidence_response, open_evidence
 from coordcell.incidents.models import Incident
+from coordcell.rules.engine import split_findings
 
 __all__ = [
     "EvidenceDownloadView",
@@ -72,7 +73,8 @@ class IncidentSerializer(serializers.Serializer[Any]):
     version = serializers.SerializerMethodField()
     zones = serializers.ListField(child=serializers.CharField())
     possible_zones = serializers.ListField(child=serializers.CharField())
-    findings = serializers.ListField(child=serializers.DictField())
+    findings = serializers.SerializerMethodField()
+    findings_not_agreed = serializers.SerializerMethodField()
     problems = serializers.ListField(child=serializers.DictField())
     accounts = AccountSerializer(many=True, source="accounts.all")
     evidence = serializers.SerializerMethodField()
@@ -84,6 +86,17 @@ class IncidentSerializer(serializers.Serializer[Any]):
              "filename": e.filename}
             for e in incident.evidence.all()
         ]  # fmt: skip
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_findings(self, incident: Incident) -> list[Any]:
+        """Findings under agreed clauses."""
+        return list(split_findings(incident.findings)[0])
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_findings_not_agreed(self, incident: Incident) -> list[Any]:
+        """Findings under clauses a party disputes or that are illustrative (each with
+        its ``status`` and ``disputed_by``), kept apart; they have no severity."""
+        return list(split_findings(incident.findings)[1])
 
     def get_version(self, incident: Incident) -> str:
         return f"{incident.version.arrangement.key} v{incident.version.number}"

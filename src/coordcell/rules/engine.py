@@ -53,6 +53,7 @@ __all__ = [
     "Position",
     "Problem",
     "gettext_noop",
+    "split_findings",
 ]
 
 
@@ -325,6 +326,21 @@ def _severity(certainty: str, radius: float) -> str:
 
 def _rounded(metres: float) -> int:
     return round(metres)
+
+
+def split_findings(
+    findings: Iterable[Mapping[str, Any]],
+) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+    """Stored findings (``Finding.as_dict``): those under agreed clauses, and the others.
+
+    A finding stored before clauses had a status has none and counts as agreed (the
+    engine then assessed every clause as in force)."""
+    agreed: list[Mapping[str, Any]] = []
+    other: list[Mapping[str, Any]] = []
+    for f in findings:
+        if isinstance(f, Mapping):
+            (agreed if f.get("status", "agreed") == "agreed" else other).append(f)
+    return agreed, other
 
 
 def _apart(found: Iterable[Finding]) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
