@@ -125,6 +125,8 @@ class ClauseSerializer(serializers.ModelSerializer[Clause]):
             "effective_from",
             "effective_until",
             "amends",
+            "status",
+            "disputed_by",
         ]
 
 

@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from coordcell.core.choices import ChoiceSet
 from coordcell.rules import vocabulary
 
-__all__ = ["ActivityChoices", "ClauseKindChoices", "LimitChoices", "ZoneKindChoices"]
+__all__ = [
+    "ActivityChoices",
+    "ClauseKindChoices",
+    "ClauseStatusChoices",
+    "LimitChoices",
+    "ZoneKindChoices",
+]
 
 
 class ZoneKindChoices(ChoiceSet):
@@ -25,6 +31,17 @@ class ClauseKindChoices(ChoiceSet):
         ("economic_zone", _("Economic zone"), "green"),
         ("inspection", _("Inspection"), "teal"),
         ("general", _("General"), "grey"),
+    ]
+
+
+class ClauseStatusChoices(ChoiceSet):
+    """Whether the parties hold a clause to apply (``vocabulary.CLAUSE_STATUSES``): data of
+    the scenario, never a conclusion of the engine."""
+
+    CHOICES = [
+        ("agreed", _("Agreed"), "green"),
+        ("disputed", _("Disputed applicability"), "orange"),
+        ("illustrative", _("Illustrative"), "grey"),
     ]
 
 

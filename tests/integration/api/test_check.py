@@ -107,3 +107,14 @@ def test_it_refuses_more_features_than_the_limit(api) -> None:
     response = _post(api("monitor"), many)
     assert response.status_code == 413
     assert "At most 3 features" in response.json()["error"]["message"]
+
+
+def test_the_clauses_carry_their_status(api) -> None:
+    response = api("il.analyst").get("/api/v1/clauses/?page_size=100")
+    assert response.status_code == 200
+    body = response.json()
+    rows = body["results"] if isinstance(body, dict) else body
+    status = {c["id"]: (c["status"], c["disputed_by"]) for c in rows}
+    assert status["B.3"] == ("disputed", ["il"])
+    assert status["EZ-2026"] == ("illustrative", [])
+    assert status["FREEZE-2026"] == ("agreed", [])
