@@ -87,7 +87,8 @@ def test_the_drill(cell: Cell) -> None:
         201,
     )  # fmt: skip
     assert "area_of_separation_approx" in incident["zones"]
-    assert incident["findings"]
+    # B.3 is disputed in the scenario: its findings are kept apart.
+    assert incident["findings_not_agreed"]
     case = _ok(
         api(url, "POST", "/api/v1/cases/", il, {
             "incident": incident["id"], "respondent": "sy",

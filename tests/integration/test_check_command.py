@@ -37,10 +37,16 @@ def test_it_writes_one_record_per_row_of_the_real_ucdp_sample(tmp_path, capsys) 
         if "area_of_separation_approx" in r["zones"] + r["possible_zones"]
     ]  # fmt: skip
     assert near_aos, "the sample has events at the Area of Separation"
-    assert all(any(f["clause"] == "B.3" for f in r["findings"]) for r in near_aos)
+    # B.3 is disputed in the scenario: its findings are kept apart.
+    assert all(any(f["clause"] == "B.3" for f in r["findings_not_agreed"]) for r in near_aos)
+    assert not any(f["clause"] == "B.3" for r in records for f in r["findings"])
     summary = capsys.readouterr().out
     assert "rows read: 106   accepted: 106   rejected: 0" in summary
-    assert "findings by clause and zone:" in summary
+    assert "findings under agreed clauses" in summary
+    assert "findings under clauses that are not agreed" in summary
+    assert "clauses machine-assessed: A (disputed: il), B.1 (disputed: il)" in summary
+    assert "clauses not machine-assessed (read them yourself): " in summary
+    assert "no clause applies" not in summary.lower()
 
 
 def test_it_reads_the_same_events_from_geojson_and_writes_geojson(tmp_path) -> None:

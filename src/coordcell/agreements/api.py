@@ -24,7 +24,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from coordcell.agreements import selectors as agreements
-from coordcell.agreements.engines import engine_for, explain
+from coordcell.agreements.engines import clause_coverage, engine_for, explain, status_label
 from coordcell.agreements.models import Arrangement, ArrangementVersion, Clause, Protocol
 from coordcell.core.actor import Actor
 from coordcell.core.errors import PermissionDenied, ValidationFailed
@@ -130,6 +130,8 @@ class ClauseSerializer(serializers.ModelSerializer[Clause]):
             "effective_from",
             "effective_until",
             "amends",
+            "status",
+            "disputed_by",
         ]
 
 
@@ -245,6 +247,9 @@ def _localize(record: dict[str, Any], engine: Engine) -> dict[str, Any]:
     """Replace the English explanations with the request language's."""
     for finding in record["findings"]:
         finding["message"] = explain(finding["message_id"], finding["params"], engine)
+    for finding in record.get("findings_not_agreed", []):
+        finding["message"] = explain(finding["message_id"], finding["params"], engine)
+        finding["label"] = status_label(finding, engine)
     for problem in record["problems"]:
         problem["message"] = explain(problem["code"], problem["params"], engine)
     return record
@@ -267,6 +272,7 @@ def _localize(record: dict[str, Any], engine: Engine) -> dict[str, Any]:
                 "type": serializers.CharField(),
                 "arrangement": serializers.DictField(),
                 "summary": serializers.DictField(),
+                "clauses": serializers.DictField(),
                 "features": serializers.ListField(child=serializers.DictField()),
             },
         )
@@ -331,7 +337,9 @@ class CheckView(ActorMixin, APIView):
                 "read": summary.report.read, "accepted": summary.report.accepted,
                 "rejected": summary.report.rejected, "assessed": summary.assessed,
                 "findings": sum(summary.findings.values()),
+                "findings_not_agreed": sum(summary.findings_not_agreed.values()),
             },
+            "clauses": clause_coverage(engine),
             "features": features,
         })  # fmt: skip
 

@@ -11,6 +11,7 @@ __all__ = [
     "ActivityChoices",
     "CertaintyChoices",
     "ClauseKindChoices",
+    "ClauseStatusChoices",
     "LimitChoices",
     "ZoneKindChoices",
 ]
@@ -31,6 +32,17 @@ class ClauseKindChoices(ChoiceSet):
         ("economic_zone", _("Economic zone"), "green"),
         ("inspection", _("Inspection"), "teal"),
         ("general", _("General"), "grey"),
+    ]
+
+
+class ClauseStatusChoices(ChoiceSet):
+    """Whether the parties hold a clause to apply (``vocabulary.CLAUSE_STATUSES``): data of
+    the scenario, never a conclusion of the engine."""
+
+    CHOICES = [
+        ("agreed", _("Agreed"), "green"),
+        ("disputed", _("Disputed applicability"), "orange"),
+        ("illustrative", _("Illustrative"), "grey"),
     ]
 
 

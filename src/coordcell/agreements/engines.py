@@ -19,9 +19,9 @@ from coordcell.agreements.choices import ActivityChoices
 from coordcell.agreements.models import ArrangementVersion
 from coordcell.core.models import localized_now
 from coordcell.rules.arrangement import arrangement_from_content
-from coordcell.rules.engine import MESSAGES, Engine
+from coordcell.rules.engine import MESSAGES, SIDES, STATUS_LABELS, Engine, split_findings
 
-__all__ = ["engine_for", "explain"]
+__all__ = ["clause_coverage", "engine_for", "explain", "explain_findings", "status_label"]
 
 _CACHE: OrderedDict[str, Engine] = OrderedDict()
 _LOCK = threading.Lock()
@@ -67,6 +67,59 @@ def explain(
         zone = next((z for z in engine.arrangement.zones if z.id == params["zone"]), None)
         if zone is not None:
             params["zone"] = localized_now(dict(zone.name))
+    for key in ("side", "allowed_side"):
+        if params.get(key) in SIDES:
+            params[key] = gettext(SIDES[params[key]])
     if isolate:
         params = {key: f"{FSI}{value}{PDI}" for key, value in params.items()}
     return gettext(MESSAGES[code]) % params
+
+
+def _party_names(codes: Any, engine: Engine) -> str:
+    names = {p.code: p.name for p in engine.arrangement.parties}
+    return ", ".join(localized_now(dict(names[c])) if c in names else str(c) for c in (codes or ()))
+
+
+def status_label(finding: Mapping[str, Any], engine: Engine) -> str:
+    """How a finding under a clause that is not agreed is labelled, in the active
+    language ("Under a clause whose applicability Israel disputes."); empty if agreed."""
+    status = finding.get("status", "agreed")
+    if status not in STATUS_LABELS:
+        return ""
+    return gettext(STATUS_LABELS[status]) % {
+        "parties": _party_names(finding.get("disputed_by"), engine)
+    }
+
+
+def explain_findings(
+    findings: Any, engine: Engine, *, isolate: bool = False
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Stored findings, explained in the active language and split: those under agreed
+    clauses, and those under clauses that are not agreed (each with its ``label``).
+    ``isolate`` as for ``explain`` (a right-to-left page)."""
+    agreed, other = split_findings(findings or [])
+
+    def said(f: Mapping[str, Any]) -> str:
+        return explain(f["message_id"], f.get("params", {}), engine, isolate=isolate)
+
+    return (
+        [{**f, "explanation": said(f)} for f in agreed],
+        [{**f, "explanation": said(f), "label": status_label(f, engine)} for f in other],
+    )
+
+
+def clause_coverage(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """Which clauses the engine assesses against a reported fact and which it does not,
+    each with its title in the active language and its status label."""
+    clauses = {c.id: c for c in engine.arrangement.clauses}
+
+    def entry(clause_id: str) -> dict[str, Any]:
+        c = clauses[clause_id]
+        label = status_label({"status": c.status, "disputed_by": c.disputed_by}, engine)
+        return {"id": c.id, "title": localized_now(dict(c.title)),
+                "status": c.status, "disputed_by": list(c.disputed_by), "label": label}  # fmt: skip
+
+    return {
+        "machine_assessed": [entry(i) for i in engine.clauses_machine_assessed],
+        "not_machine_assessed": [entry(i) for i in engine.clauses_not_machine_assessed],
+    }

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from coordcell.agreements.choices import ClauseKindChoices, ZoneKindChoices
+from coordcell.agreements.choices import ClauseKindChoices, ClauseStatusChoices, ZoneKindChoices
 from coordcell.core.models import (
     LocalizedNamesMixin,
     PublicIdModel,
@@ -164,6 +164,11 @@ class Clause(MemberReadable):
     effective_from = models.DateField(null=True, blank=True)
     effective_until = models.DateField(null=True, blank=True)
     amends = models.CharField(max_length=40, blank=True)
+    # A version loaded before clauses had a status applied every clause as in force.
+    status = models.CharField(
+        _("status"), max_length=20, choices=ClauseStatusChoices.choices(), default="agreed"
+    )
+    disputed_by = models.JSONField(default=list)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -108,6 +108,8 @@ def _clause_summary(clause: Clause) -> dict[str, Any]:
         "title": clause.title,
         "prohibited": clause.prohibited,
         "limits": clause.limits,
+        "status": clause.status,
+        "disputed_by": clause.disputed_by,
     }
 
 
@@ -115,7 +117,7 @@ def zones_feature_collection(actor: Actor, version: ArrangementVersion) -> dict[
     """The version's zones as an RFC 7946 FeatureCollection (WGS84, lon/lat).
 
     Each feature's ``id`` is the zone id of the scenario; its properties carry the
-    clauses citing it (id, title, prohibited activities, limits), for popups.
+    clauses citing it (id, title, prohibited activities, limits, status), for popups.
     """
     clauses = list(list_clauses(actor, version))
     features = []

@@ -157,6 +157,8 @@ def _store_children(version: ArrangementVersion, spec: ArrangementSpec) -> None:
             effective_from=c.effective_from,
             effective_until=c.effective_until,
             amends=c.amends,
+            status=c.status,
+            disputed_by=list(c.disputed_by),
             position=i,
         )
         for i, c in enumerate(spec.clauses)

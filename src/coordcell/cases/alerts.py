@@ -26,6 +26,7 @@ from coordcell.interop import cap
 from coordcell.parties import selectors as parties
 from coordcell.rules import deadlines, taxonomy
 from coordcell.rules.arrangement import localized
+from coordcell.rules.engine import split_findings
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
 
 if TYPE_CHECKING:
@@ -85,9 +86,10 @@ class _CaseFacts:
         self.ladder: list[dict[str, Any]] = list(protocol.ladder) if protocol else []
         self.zones = agreements.zones_by_ids(case.incident.version_id, case.incident.zones)
         self.exercise = _exercise(case)
-        self.severities = tuple(
-            str(f.get("severity", "")) for f in case.incident.findings if isinstance(f, dict)
-        )
+        # Only findings under agreed clauses have a severity (none is computed from a
+        # clause a party disputes, or from an illustrative one).
+        agreed, _ = split_findings(case.incident.findings)
+        self.severities = tuple(str(f.get("severity") or "") for f in agreed)
 
 
 def _reason(step: Step) -> str:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordcell.agreements import selectors as agreements
-from coordcell.agreements.engines import engine_for, explain
+from coordcell.agreements.engines import clause_coverage, engine_for, explain_findings
 from coordcell.cases import hotline, lodging, selectors, services
 from coordcell.cases.chain import case_chain
 from coordcell.cases.choices import DeadlineStateChoices
@@ -245,13 +245,12 @@ def correct_incident(request: HttpRequest, public_id: Any) -> HttpResponse:
     )
 
 
-def _explained(incident: Any) -> list[dict[str, Any]]:
+def _explained(incident: Any) -> dict[str, Any]:
+    """The incident's findings in the reader's language, those under clauses that are not
+    agreed kept apart and labelled, and which clauses the engine assessed."""
     engine = engine_for(incident.version)
-    rtl = get_language_bidi()
-    return [
-        {**f, "explanation": explain(f["message_id"], f.get("params", {}), engine, isolate=rtl)}
-        for f in incident.findings
-    ]
+    agreed, other = explain_findings(incident.findings, engine, isolate=get_language_bidi())
+    return {"findings": agreed, "findings_not_agreed": other, "coverage": clause_coverage(engine)}
 
 
 @member_required
@@ -301,7 +300,7 @@ def _render_case(
         # Zones by name in the reader's language; the id stays beside it for reference.
         "zones": [(z, zone_names.get(z, z)) for z in incident.zones],
         "possible_zones": [(z, zone_names.get(z, z)) for z in incident.possible_zones],
-        "findings": _explained(incident),
+        **_explained(incident),
         "versions": versions,
         "steps": list(selectors.list_steps(case)),
         "deadlines": list(selectors.list_deadlines(case)),

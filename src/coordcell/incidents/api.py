@@ -29,6 +29,7 @@ from coordcell.incidents.evidence import (
     open_original,
 )
 from coordcell.incidents.models import Evidence, Incident
+from coordcell.rules.engine import split_findings
 
 __all__ = [
     "EvidenceDownloadView",
@@ -78,7 +79,8 @@ class IncidentSerializer(serializers.Serializer[Any]):
     version = serializers.SerializerMethodField()
     zones = serializers.ListField(child=serializers.CharField())
     possible_zones = serializers.ListField(child=serializers.CharField())
-    findings = serializers.ListField(child=serializers.DictField())
+    findings = serializers.SerializerMethodField()
+    findings_not_agreed = serializers.SerializerMethodField()
     problems = serializers.ListField(child=serializers.DictField())
     accounts = AccountSerializer(many=True, source="accounts.all")
     evidence = serializers.SerializerMethodField()
@@ -90,6 +92,17 @@ class IncidentSerializer(serializers.Serializer[Any]):
              "released": _released(e), "party": e.party.code if e.party else None}
             for e in incident.evidence.all()
         ]  # fmt: skip
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_findings(self, incident: Incident) -> list[Any]:
+        """Findings under agreed clauses."""
+        return list(split_findings(incident.findings)[0])
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_findings_not_agreed(self, incident: Incident) -> list[Any]:
+        """Findings under clauses a party disputes or that are illustrative (each with
+        its ``status`` and ``disputed_by``), kept apart; they have no severity."""
+        return list(split_findings(incident.findings)[1])
 
     def get_version(self, incident: Incident) -> str:
         return f"{incident.version.arrangement.key} v{incident.version.number}"

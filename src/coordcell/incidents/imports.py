@@ -483,7 +483,7 @@ def _assessed_incidents(
             version=version,
             zones=result["zones"],
             possible_zones=result["possible_zones"],
-            findings=result["findings"],
+            findings=[*result["findings"], *result["findings_not_agreed"]],
             problems=result["problems"],
             audience=audience.encode([audience.ALL_MEMBERS]),
             reported_at=now,

@@ -144,6 +144,9 @@ def _assess(version: ArrangementVersion, data: IncidentInput, ref: str) -> dict[
         )
     )
     result = assessment.as_dict()
+    # Stored as one list: each finding carries its clause's status, and every reader
+    # splits them again (``rules.engine.split_findings``).
+    result["findings"] = [*result["findings"], *result.pop("findings_not_agreed")]
     rejecting = [p for p in assessment.problems if p.code in REJECTING]
     if rejecting:
         field = "kind" if rejecting[0].code == "unknown_kind" else "geometry"

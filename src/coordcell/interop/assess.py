@@ -28,6 +28,8 @@ class CheckSummary:
     assessed: int = 0
     problems: Counter[str] = field(default_factory=Counter)
     findings: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: Findings under clauses that are not agreed, by (clause, status, zone): kept apart.
+    findings_not_agreed: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     in_zones: Counter[str] = field(default_factory=Counter)
 
     def add(self, assessment: Assessment) -> None:
@@ -39,6 +41,8 @@ class CheckSummary:
             self.in_zones[zone] += 1
         for finding in assessment.findings:
             self.findings[(finding.clause, finding.zone or "")] += 1
+        for finding in assessment.findings_not_agreed:
+            self.findings_not_agreed[(finding.clause, finding.status, finding.zone or "")] += 1
 
 
 def _iso(value: dt.date | dt.datetime) -> str:
@@ -81,6 +85,7 @@ def _rejected(error: RowError) -> dict[str, Any]:
         "possible_zones": [],
         "distances_m": {},
         "findings": [],
+        "findings_not_agreed": [],
         "problems": [],
         "rejected": {"category": error.category, "reason": error.reason},
     }

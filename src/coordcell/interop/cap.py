@@ -13,7 +13,8 @@ How the CAP codes are chosen (also in ``docs/cases.md``):
   higher level to wait for), else ``Expected``;
 - ``severity``: the higher of what the incident's kind implies (use of force: ``Severe``;
   another prohibited activity such as a military presence: ``Moderate``; none: ``Minor``)
-  and the engine's findings (high: ``Severe``, medium: ``Moderate``, low: ``Minor``);
+  and the engine's findings under agreed clauses (high: ``Severe``, medium: ``Moderate``,
+  low: ``Minor``; the caller passes no severity of a finding under a clause that is not agreed);
   ``Extreme`` is never chosen by the machine;
 - ``certainty``: ``Observed`` once the monitors recorded the facts as verified,
   ``Unknown`` when they recorded them unverifiable, else ``Possible`` (a party's report,

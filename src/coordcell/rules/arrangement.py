@@ -112,7 +112,13 @@ class ClauseSpec:
     translations. ``zones`` and ``parties`` cite ids defined elsewhere in the scenario.
     ``prohibited`` lists activities from ``vocabulary.PROHIBITED_ACTIVITIES``; ``limits`` maps keys
     from ``vocabulary.LIMIT_KEYS`` to non-negative numbers. ``parameters`` carries what
-    a specific kind needs (a freeze's ``baseline_date``, a withdrawal's ``after_date``).
+    a specific kind needs (a freeze's ``baseline_date``, a withdrawal's ``after_date``,
+    a line clause's ``forces_side``).
+
+    ``status`` is one of ``vocabulary.CLAUSE_STATUSES``: ``agreed``, ``disputed`` (by the
+    party codes in ``disputed_by``) or ``illustrative``. It is what the scenario states,
+    never a conclusion of the engine. (A version stored before clauses had a status
+    reads as ``agreed``, the only behaviour the engine then had.)
     """
 
     id: str
@@ -130,6 +136,12 @@ class ClauseSpec:
     amends: str = ""
     text_translations: Localized = field(default_factory=dict)
     text_unofficial: tuple[str, ...] = ()
+    status: str = "agreed"
+    disputed_by: tuple[str, ...] = ()
+
+    @property
+    def agreed(self) -> bool:
+        return self.status == "agreed"
 
 
 @dataclass(frozen=True)
@@ -319,6 +331,7 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
                     "title": dict(cl["title"]),
                     "zones": tuple(cl["zones"]),
                     "parties": tuple(cl["parties"]),
+                    "disputed_by": tuple(cl.get("disputed_by", ())),
                     "prohibited": tuple(cl["prohibited"]),
                     "limits": dict(cl["limits"]),
                     "parameters": dict(cl["parameters"]),

@@ -7,6 +7,13 @@ arrangement, and each clause it may breach as a ``Finding``. A finding states wh
 arrangement says about a fact *as reported*; it never says who is to blame, and it
 cites the arrangement version it was computed under.
 
+Every clause has a status (``agreed``, ``disputed`` by named parties, ``illustrative``):
+data of the scenario, never the engine's conclusion. A finding carries its clause's
+status; the assessment keeps the findings under clauses that are not agreed apart
+(``findings_not_agreed``) and computes no severity from them. ``Engine`` says which
+clauses it assesses against a reported fact and which it does not
+(``clauses_machine_assessed``, ``clauses_not_machine_assessed``).
+
 Two paths give the same answers (a property test holds them together):
 
 - ``assess(observation)`` for one incident typed by a liaison officer (microseconds);
@@ -19,6 +26,7 @@ Pure Python on numpy, shapely, pyproj and the numba kernels of ``spatial``; no D
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +43,8 @@ from coordcell.rules.spatial import NearestPoints, Projector, SegmentDistance, Z
 
 __all__ = [
     "MESSAGES",
+    "SIDES",
+    "STATUS_LABELS",
     "Assessment",
     "Engine",
     "Finding",
@@ -44,6 +54,7 @@ __all__ = [
     "Position",
     "Problem",
     "gettext_noop",
+    "split_findings",
 ]
 
 
@@ -62,9 +73,25 @@ MESSAGES: dict[str, str] = {
         "%(activity)s reported within %(uncertainty_m)s m of %(zone)s, where clause "
         "%(clause)s prohibits it: the reported location is not precise enough to tell."
     ),
+    "prohibited_anywhere": gettext_noop(
+        "%(activity)s reported; clause %(clause)s prohibits it throughout the arrangement's region."
+    ),
     "line_crossing": gettext_noop(
         "The reported movement crosses %(zone)s; clause %(clause)s keeps military forces "
         "on their side of it."
+    ),
+    "line_crossing_toward": gettext_noop(
+        "The reported movement crosses %(zone)s toward its %(side)s side; clause %(clause)s "
+        "keeps the forces it binds on its %(allowed_side)s side."
+    ),
+    "line_side_inside": gettext_noop(
+        "%(activity)s reported %(distance_m)s m on the %(side)s side of %(zone)s, concerning "
+        "forces that clause %(clause)s keeps on its %(allowed_side)s side."
+    ),
+    "line_side_possibly": gettext_noop(
+        "%(activity)s reported %(distance_m)s m from %(zone)s, within the location's "
+        "uncertainty of %(uncertainty_m)s m, concerning forces that clause %(clause)s keeps "
+        "on its %(allowed_side)s side."
     ),
     "limit_exceeded": gettext_noop(
         "%(count)s %(category)s declared in %(zone)s, above the %(limit)s that clause "
@@ -105,6 +132,25 @@ MESSAGES: dict[str, str] = {
         "The location uncertainty must be a non-negative number of metres."
     ),
 }
+
+
+#: How a finding under a clause that is not agreed is labelled (``Finding.status``).
+#: ``%(parties)s`` is the names of the parties in ``Finding.disputed_by``.
+STATUS_LABELS: dict[str, str] = {
+    "disputed": gettext_noop("Under a clause whose applicability %(parties)s disputes."),
+    "illustrative": gettext_noop(
+        "Under an illustrative clause: terms this scenario set itself, not agreed terms."
+    ),
+}
+
+#: The compass sides of a line (``forces_side`` of a line clause), for messages.
+SIDES: dict[str, str] = {
+    "west": gettext_noop("west"),
+    "east": gettext_noop("east"),
+    "north": gettext_noop("north"),
+    "south": gettext_noop("south"),
+}
+_OPPOSITE = {"west": "east", "east": "west", "north": "south", "south": "north"}
 
 
 @dataclass(frozen=True)
@@ -157,16 +203,24 @@ class Finding:
 
     ``certainty`` is ``inside`` (the fact as reported falls in the zone), ``possibly``
     (only within the location's uncertainty) or ``declared`` (from declared holdings).
+    ``status`` and ``disputed_by`` are the clause's (``ClauseSpec``); a finding under a
+    clause that is not agreed has no ``severity`` (None).
     """
 
     clause: str
     zone: str | None
     rule: str
-    severity: str
+    severity: str | None
     certainty: str
     message_id: str
     params: Mapping[str, Any]
     version: str
+    status: str = "agreed"
+    disputed_by: tuple[str, ...] = ()
+
+    @property
+    def agreed(self) -> bool:
+        return self.status == "agreed"
 
     @property
     def message(self) -> str:
@@ -184,6 +238,8 @@ class Finding:
             "params": dict(self.params),
             "message": self.message,
             "version": self.version,
+            "status": self.status,
+            "disputed_by": list(self.disputed_by),
         }
 
 
@@ -209,6 +265,9 @@ class Assessment:
     ``assessed`` is False when a problem stopped the assessment: a problem with the
     place leaves no zones; a time outside the arrangement's validity keeps the zones and
     distances (facts of geography) but assesses no clause.
+
+    ``findings`` are under agreed clauses; ``findings_not_agreed`` under clauses that a
+    party disputes or that are illustrative, kept apart (and without severity).
     """
 
     observation_id: str
@@ -216,6 +275,7 @@ class Assessment:
     possible_zones: tuple[str, ...]
     distances_m: Mapping[str, float]
     findings: tuple[Finding, ...]
+    findings_not_agreed: tuple[Finding, ...]
     problems: tuple[Problem, ...]
 
     @property
@@ -229,6 +289,7 @@ class Assessment:
             "possible_zones": list(self.possible_zones),
             "distances_m": dict(self.distances_m),
             "findings": [f.as_dict() for f in self.findings],
+            "findings_not_agreed": [f.as_dict() for f in self.findings_not_agreed],
             "problems": [p.as_dict() for p in self.problems],
         }
 
@@ -280,6 +341,43 @@ def _rounded(metres: float) -> int:
     return round(metres)
 
 
+def split_findings(
+    findings: Iterable[Mapping[str, Any]],
+) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+    """Stored findings (``Finding.as_dict``): those under agreed clauses, and the others.
+
+    A finding stored before clauses had a status has none and counts as agreed (the
+    engine then assessed every clause as in force)."""
+    agreed: list[Mapping[str, Any]] = []
+    other: list[Mapping[str, Any]] = []
+    for f in findings:
+        if isinstance(f, Mapping):
+            (agreed if f.get("status", "agreed") == "agreed" else other).append(f)
+    return agreed, other
+
+
+def _apart(found: Iterable[Finding]) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """The findings under agreed clauses, and those under clauses that are not agreed."""
+    found = tuple(found)
+    return tuple(f for f in found if f.agreed), tuple(f for f in found if not f.agreed)
+
+
+def _binds(clause: ClauseSpec, party: str | None) -> bool:
+    """Whether ``clause`` may concern forces of ``party`` (None: the report does not say)."""
+    return not clause.parties or party is None or party in clause.parties
+
+
+def _points(geom: shapely.Geometry) -> int:
+    """How many points an intersection of two lines has (an overlap counts as one)."""
+    if geom.is_empty:
+        return 0
+    if geom.geom_type == "Point":
+        return 1
+    if geom.geom_type in ("MultiPoint", "GeometryCollection"):
+        return len(geom.geoms)
+    return 1
+
+
 class Engine:
     """An arrangement made ready for assessing observations (build once, reuse).
 
@@ -316,6 +414,11 @@ class Engine:
             for zone_id in clause.zones:
                 self._clauses_by_zone.setdefault(zone_id, []).append(clause)
         self._amended = {c.amends: c for c in arrangement.clauses if c.amends}
+        # A clause that prohibits activities and cites no zone applies throughout the
+        # region (e.g. a ceasefire's "refrain from all military action": fire anywhere).
+        self._anywhere = tuple(
+            c for c in arrangement.clauses if not c.zones and set(c.prohibited) - {"line_crossing"}
+        )
         self.baseline = tuple(baseline)
         bx, by = self.projector.to_metric(
             np.array([p.lon for p in self.baseline], np.float64),
@@ -337,6 +440,27 @@ class Engine:
     @property
     def freeze_assessed(self) -> bool:
         return bool(self.baseline)
+
+    def machine_assessed(self, clause: ClauseSpec) -> bool:
+        """Whether this engine assesses ``clause`` against a reported fact: it prohibits
+        activities (in its zones, across its lines, or throughout the region), or it is a
+        freeze or withdrawal and the engine has declared positions. Limits are checked
+        against declared holdings (``check_holdings``), not against a reported fact."""
+        if clause.prohibited:
+            return True
+        return clause.kind in ("freeze", "withdrawal") and bool(self.baseline)
+
+    @property
+    def clauses_machine_assessed(self) -> tuple[str, ...]:
+        """Ids of the clauses assessed against every reported fact (when in force)."""
+        return tuple(c.id for c in self.arrangement.clauses if self.machine_assessed(c))
+
+    @property
+    def clauses_not_machine_assessed(self) -> tuple[str, ...]:
+        """Ids of the clauses the engine does not assess against a reported fact: a
+        person reads them (inspection duties, general terms without a prohibited
+        activity, limits, and a freeze or withdrawal without declared positions)."""
+        return tuple(c.id for c in self.arrangement.clauses if not self.machine_assessed(c))
 
     # ------------------------------------------------------------------ clauses in force
 
@@ -445,7 +569,7 @@ class Engine:
         if geom is not None and problem is None:
             problem = self._place_problem(geom)
         if problem is not None:
-            return Assessment(observation.id, (), (), {}, (), (*problems, problem))
+            return Assessment(observation.id, (), (), {}, (), (), (*problems, problem))
         assert geom is not None  # _geometry returns one of the two
         metric = self.projector.geometry_to_metric(geom)
         if isinstance(metric, shapely.Point):
@@ -472,7 +596,7 @@ class Engine:
             certain,
             possible,
             {k: round(v, 1) for k, v in distances.items()},
-            findings,
+            *_apart(findings),
             tuple(problems),
         )
 
@@ -504,11 +628,12 @@ class Engine:
     ) -> tuple[Finding, ...]:
         day = _day(observation.time) if observation.time is not None else None
         acts = taxonomy.activities(observation.kind)
+        party = observation.party
         found: list[Finding] = []
         for zone_id, certainty in [*((z, "inside") for z in certain),
                                    *((z, "possibly") for z in possible)]:  # fmt: skip
             for clause in self._clauses_by_zone.get(zone_id, ()):
-                if not self._in_force(clause, day):
+                if not self._in_force(clause, day) or not _binds(clause, party):
                     continue
                 for activity in clause.prohibited:
                     if activity not in acts:
@@ -520,19 +645,120 @@ class Engine:
                         {"activity": activity, "zone": zone_id, "clause": clause.id,
                          "uncertainty_m": _rounded(radius)},
                     ))  # fmt: skip
-        # A path or an area can cross a line; a point (metric None in bulk) cannot.
-        if "military_presence" in acts and metric is not None and metric.geom_type != "Point":
-            for line_id in self._lines:
-                if not self._metric[line_id].intersects(metric):
+        # Clauses citing no zone (a ceasefire): the activity anywhere in the region.
+        for clause in self._anywhere:
+            if not self._in_force(clause, day) or not _binds(clause, party):
+                continue
+            for activity in clause.prohibited:
+                if activity in acts:
+                    found.append(self._finding(
+                        clause, None, f"prohibited:{activity}", "high", "inside",
+                        "prohibited_anywhere", {"activity": activity, "clause": clause.id},
+                    ))  # fmt: skip
+        if "military_presence" in acts:
+            found.extend(self._line_findings(observation, metric, xy, day, radius))
+        found.extend(self._position_findings(observation, xy, acts, day, radius))
+        return tuple(found)
+
+    # ------------------------------------------------------------------ lines
+
+    def _side(self, line_id: str, x: float, y: float, side: str) -> bool | None:
+        """Whether (x, y) lies on the compass ``side`` of the line: a ray from the point
+        toward the opposite side meets the line an odd number of times. None where the
+        line does not extend across the point's latitude (or longitude, for north and
+        south), so that no side can be told."""
+        line = self._metric[line_id]
+        xmin, ymin, xmax, ymax = line.bounds
+        if side in ("west", "east"):
+            if not ymin <= y <= ymax:
+                return None
+            end = (xmax + 1.0, y) if side == "west" else (xmin - 1.0, y)
+        else:
+            if not xmin <= x <= xmax:
+                return None
+            end = (x, ymax + 1.0) if side == "south" else (x, ymin - 1.0)
+        ray = shapely.LineString([(x, y), end])
+        return _points(line.intersection(ray)) % 2 == 1
+
+    def _crossing_toward(self, line_id: str, path: shapely.Geometry, forbidden: str) -> bool:
+        """Whether a path (its coordinates in order) crosses the line from anywhere but
+        the ``forbidden`` side into it: a segment that meets the line and ends on that
+        side (a movement back out of the forbidden side is not a crossing toward it)."""
+        line = self._metric[line_id]
+        parts = path.geoms if hasattr(path, "geoms") else (path,)
+        for part in parts:
+            coords = list(part.coords)
+            for (x0, y0, *_), (x1, y1, *_) in itertools.pairwise(coords):
+                segment = shapely.LineString([(x0, y0), (x1, y1)])
+                if not line.intersects(segment):
                     continue
-                for clause in self._clauses_by_zone.get(line_id, ()):
-                    if "line_crossing" in clause.prohibited and self._in_force(clause, day):
+                if self._side(line_id, x1, y1, forbidden) and not self._side(
+                    line_id, x0, y0, forbidden
+                ):
+                    return True
+        return False
+
+    def _line_findings(
+        self,
+        observation: Observation,
+        metric: shapely.Geometry | None,
+        xy: tuple[float, float],
+        day: dt.date | None,
+        radius: float,
+    ) -> list[Finding]:
+        """Clauses that keep forces on one side of a line: a crossing, and a presence.
+
+        Without ``forces_side`` a clause prohibits any crossing (a path or an area that
+        meets the line). With it, a path crossing counts only toward the forbidden side;
+        and a presence on the forbidden side is a finding when the report says whose
+        forces it concerns and the clause binds that party (a presence alone does not
+        say whose forces are there)."""
+        found: list[Finding] = []
+        party = observation.party
+        shaped = metric is not None and metric.geom_type != "Point"
+        for line_id in self._lines:
+            for clause in self._clauses_by_zone.get(line_id, ()):
+                if "line_crossing" not in clause.prohibited or not self._in_force(clause, day):
+                    continue
+                if not _binds(clause, party):
+                    continue
+                allowed = clause.parameters.get("forces_side")
+                forbidden = _OPPOSITE.get(str(allowed), "") if allowed else ""
+                if shaped and self._metric[line_id].intersects(metric):
+                    assert metric is not None
+                    if not forbidden:
                         found.append(self._finding(
                             clause, line_id, "line_crossing", "high", "inside",
                             "line_crossing", {"zone": line_id, "clause": clause.id},
                         ))  # fmt: skip
-        found.extend(self._position_findings(observation, xy, acts, day, radius))
-        return tuple(found)
+                    elif "Polygon" in metric.geom_type or self._crossing_toward(
+                        line_id, metric, forbidden
+                    ):
+                        # An area has no direction: it lies on both sides.
+                        found.append(self._finding(
+                            clause, line_id, "line_crossing", "high", "inside",
+                            "line_crossing_toward",
+                            {"zone": line_id, "clause": clause.id, "side": forbidden,
+                             "allowed_side": allowed},
+                        ))  # fmt: skip
+                if not forbidden or party is None or not clause.parties:
+                    continue
+                x, y = xy
+                distance = self._line_distance[line_id].distance_one(x, y)
+                wrong = self._side(line_id, x, y, forbidden)
+                if wrong is None or (not wrong and distance > radius):
+                    continue
+                certain = wrong and distance > radius
+                found.append(self._finding(
+                    clause, line_id, "line_side:presence", _severity(
+                        "inside" if certain else "possibly", radius),
+                    "inside" if certain else "possibly",
+                    "line_side_inside" if certain else "line_side_possibly",
+                    {"activity": "military_presence", "zone": line_id, "clause": clause.id,
+                     "side": forbidden, "allowed_side": allowed,
+                     "distance_m": _rounded(distance), "uncertainty_m": _rounded(radius)},
+                ))  # fmt: skip
+        return found
 
     def _position_findings(
         self,
@@ -549,18 +775,18 @@ class Engine:
         px, py = xy
         found: list[Finding] = []
         for clause in self.arrangement.clauses:
-            if not self._in_force(clause, day):
-                continue
-            if clause.parties and observation.party and observation.party not in clause.parties:
+            if not self._in_force(clause, day) or not _binds(clause, observation.party):
                 continue
             if clause.kind == "freeze":
                 baseline_date = _as_date(clause.parameters.get("baseline_date"))
                 if baseline_date is None or day < baseline_date:
                     continue
+                # Only the positions of the parties the clause binds are its baseline.
                 eligible = [
                     i for i, p in enumerate(self.baseline)
                     if (p.established is None or p.established <= baseline_date)
                     and (observation.party is None or p.party == observation.party)
+                    and _binds(clause, p.party)
                 ]  # fmt: skip
                 distance = self._nearest_of(px, py, eligible)
                 if distance <= self.freeze_tolerance_m:
@@ -583,6 +809,8 @@ class Engine:
                         continue
                     if observation.party is not None and position.party != observation.party:
                         continue
+                    if not _binds(clause, position.party):
+                        continue  # a position of a party the clause does not bind
                     distance = math.hypot(px - self._bx[i], py - self._by[i])
                     if distance > self.freeze_tolerance_m + radius:
                         continue
@@ -614,7 +842,11 @@ class Engine:
         message_id: str,
         params: Mapping[str, Any],
     ) -> Finding:
-        return Finding(clause.id, zone, rule, severity, certainty, message_id, params, self.version)
+        """A finding under ``clause``, with its status; no severity unless it is agreed."""
+        return Finding(
+            clause.id, zone, rule, severity if clause.agreed else None, certainty, message_id,
+            params, self.version, clause.status, tuple(clause.disputed_by),
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ holdings
 
@@ -736,6 +968,6 @@ class Engine:
             tuple(certain),
             tuple(possible),
             {k: round(v, 1) for k, v in distances.items()},
-            findings,
+            *_apart(findings),
             tuple(problems),
         )

@@ -117,7 +117,7 @@ _ALL_GEOMETRY_TYPES = _GEOMETRY_TYPES["line"] + _GEOMETRY_TYPES["area"]
 # What ``parameters`` each clause kind takes: (key, type, required). Closed per kind,
 # so a freeze cannot silently carry a misspelt "baseline_dat".
 _CLAUSE_PARAMETERS: dict[str, tuple[tuple[str, str, bool], ...]] = {
-    "prohibition": (),
+    "prohibition": (("forces_side", "side", False),),
     "limit": (("artillery_type", "text", False),),
     "freeze": (("baseline_date", "date", True),),
     "withdrawal": (("after_date", "date", True),),
@@ -586,6 +586,19 @@ def _read_clause(t: _Table, party_codes: list[str], zone_refs: list[tuple[str, s
     if effective_from and effective_until and effective_until < effective_from:
         t.error("effective_until", f"{effective_until} is before effective_from {effective_from}")
     amends = t.text("amends", required=False)
+    status = t.text("status", choices=vocabulary.CLAUSE_STATUSES, what="clause status")
+    disputed_by = t.texts("disputed_by", choices=party_codes, what="party")
+    if status == "disputed" and not t.data.get("disputed_by"):
+        t.error("disputed_by", "a disputed clause must name the party or parties disputing it")
+    elif status and status != "disputed" and "disputed_by" in t.data:
+        t.error(
+            "disputed_by", f"only a disputed clause names who disputes it (status is {status!r})"
+        )
+    if parameters.get("forces_side") and "line_crossing" not in prohibited:
+        t.error(
+            "parameters.forces_side",
+            "forces_side applies to a line: the clause must prohibit 'line_crossing'",
+        )
 
     # What each kind cannot do without: the rules engine has nothing to check otherwise.
     if kind in ("prohibition", "limit", "economic_zone") and not t.data.get("zones"):
@@ -614,6 +627,8 @@ def _read_clause(t: _Table, party_codes: list[str], zone_refs: list[tuple[str, s
         amends=amends,
         text_translations=translations,
         text_unofficial=unofficial,
+        status=status,
+        disputed_by=disputed_by,
     )
 
 
@@ -649,6 +664,11 @@ def _read_parameters(t: _Table, kind: str) -> dict[str, Any]:
             read = date.isoformat() if date else None
         elif kind_of_value == "text":
             read = params.text(key, required=required) or None
+        elif kind_of_value == "side":
+            read = (
+                params.text(key, required=required, choices=vocabulary.LINE_SIDES, what="side")
+                or None
+            )
         elif kind_of_value == "codes":
             read = list(params.texts(key, required=required, pattern=_CODE, what="code")) or None
         elif kind_of_value == "positive":

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 __all__ = [
     "CLAUSE_KINDS",
+    "CLAUSE_STATUSES",
     "HOTLINE_CHANNELS",
     "LANGUAGES",
     "LIMIT_KEYS",
+    "LINE_SIDES",
     "PARTY_KINDS",
     "PROHIBITED_ACTIVITIES",
     "ROLES",
@@ -49,6 +51,18 @@ CLAUSE_KINDS: tuple[str, ...] = (
     "inspection",  # verification duties
     "general",  # anything else the arrangement says (ceasefire, status)
 )
+
+#: Whether the parties hold a clause to apply. This is data the scenario states; the
+#: engine never decides it. Findings under a clause that is not ``agreed`` are labelled
+#: and kept apart, and no severity is computed from them.
+CLAUSE_STATUSES: tuple[str, ...] = (
+    "agreed",  # the parties the clause binds are not reported to dispute it
+    "disputed",  # reference text whose applicability the parties in ``disputed_by`` dispute
+    "illustrative",  # terms the scenario set itself (no agreed or reported wording)
+)
+
+#: Sides of a line, by compass: the side a line-crossing clause keeps forces on.
+LINE_SIDES: tuple[str, ...] = ("west", "east", "north", "south")
 
 #: Activities a prohibition clause may name.
 PROHIBITED_ACTIVITIES: tuple[str, ...] = (

@@ -78,7 +78,12 @@ def test_a_liaison_officer_reports_an_incident_with_findings(api: Any) -> None:
     body = response.json()
     assert body["source"] == "party_report"
     assert body["source_party"] == "sy"
-    assert body["findings"]
+    # B.3 is disputed (by il) in the scenario: its findings are kept apart, labelled.
+    assert body["findings"] == []
+    apart = body["findings_not_agreed"]
+    assert {(f["clause"], f["status"], tuple(f["disputed_by"]), f["severity"]) for f in apart} == {
+        ("B.3", "disputed", ("il",), None)
+    }
     assert body["version"].startswith("southern_syria_2026 v")
     incident = Incident.objects.get(public_id=body["id"])
     assert incident.audience_codes == ["sy", "us"]

@@ -55,11 +55,17 @@ def test_it_answers_one_feature_per_input_feature_in_order(api) -> None:
     assert response.status_code == 200
     data = response.json()
     assert data["arrangement"]["key"] == "southern_syria_2026"
+    # B.3 and A are disputed in the scenario: their findings are kept apart.
     assert data["summary"] == {"read": 3, "accepted": 2, "rejected": 1, "assessed": 1,
-                               "findings": 2}  # fmt: skip
+                               "findings": 0, "findings_not_agreed": 3}  # fmt: skip
     first, bad, swapped = data["features"]
     assert first["properties"]["zones"] == ["area_of_separation_approx"]
-    assert [f["clause"] for f in first["properties"]["findings"]] == ["B.3", "B.3"]
+    assert first["properties"]["findings"] == []
+    apart = first["properties"]["findings_not_agreed"]
+    assert [f["clause"] for f in apart] == ["B.3", "B.3", "A"]
+    assert apart[0]["label"] == "Under a clause whose applicability Israel disputes."
+    assert "B.3" in [c["id"] for c in data["clauses"]["machine_assessed"]]
+    assert "INSPECT" in [c["id"] for c in data["clauses"]["not_machine_assessed"]]
     assert bad["properties"]["rejected"]["category"] == "bad_geometry"
     assert "not closed" in bad["properties"]["rejected"]["reason"]
     assert [p["code"] for p in swapped["properties"]["problems"]] == ["swapped_coordinates"]
@@ -68,8 +74,8 @@ def test_it_answers_one_feature_per_input_feature_in_order(api) -> None:
 def test_it_explains_findings_in_the_callers_language(api) -> None:
     english = _post(api("il.analyst"), CHECK_BODY).json()
     arabic = _post(api("il.analyst"), CHECK_BODY, HTTP_ACCEPT_LANGUAGE="ar").json()
-    en = english["features"][0]["properties"]["findings"][0]
-    ar = arabic["features"][0]["properties"]["findings"][0]
+    en = english["features"][0]["properties"]["findings_not_agreed"][0]
+    ar = arabic["features"][0]["properties"]["findings_not_agreed"][0]
     assert en["message"].startswith("Military presence reported inside Area of Separation")
     assert ar["message"] != en["message"]
     assert (ar["clause"], ar["rule"], ar["params"]) == (en["clause"], en["rule"], en["params"])
@@ -101,3 +107,14 @@ def test_it_refuses_more_features_than_the_limit(api) -> None:
     response = _post(api("monitor"), many)
     assert response.status_code == 413
     assert "At most 3 features" in response.json()["error"]["message"]
+
+
+def test_the_clauses_carry_their_status(api) -> None:
+    response = api("il.analyst").get("/api/v1/clauses/?page_size=100")
+    assert response.status_code == 200
+    body = response.json()
+    rows = body["results"] if isinstance(body, dict) else body
+    status = {c["id"]: (c["status"], c["disputed_by"]) for c in rows}
+    assert status["B.3"] == ("disputed", ["il"])
+    assert status["EZ-2026"] == ("illustrative", [])
+    assert status["FREEZE-2026"] == ("agreed", [])

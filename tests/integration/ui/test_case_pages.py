@@ -263,3 +263,47 @@ def test_a_place_is_required_and_must_be_readable(client_for: Any, geometry: str
     )  # fmt: skip
     assert response.status_code == 400
     assert Incident.objects.count() == count
+
+
+def test_findings_under_a_disputed_clause_are_labelled_and_kept_apart(client_for: Any) -> None:
+    # The case's incident is in the Area of Separation: B.3, which il disputes in the
+    # scenario. Its findings are shown apart, labelled, and the page says which clauses
+    # the engine assessed; it never says that no clause applies.
+    case = _case()
+    text = _text(client_for("mediator").get(f"/cases/{case.public_id}/"))
+    assert "Under clauses that are not agreed" in text
+    assert "Under a clause whose applicability Israel disputes." in text
+    assert "Assessed by the rules engine:" in text
+    assert "Not assessed by the engine (for a person to read):" in text
+    assert "No clause applies" not in text
+    arabic = _text(
+        client_for("mediator").get(f"/cases/{case.public_id}/", HTTP_ACCEPT_LANGUAGE="ar")
+    )
+    assert "بموجب بنود غير متفق عليها" in arabic
+
+
+def test_a_strike_far_from_the_zones_has_a_finding_under_the_ceasefire(client_for: Any) -> None:
+    client = client_for("sy.liaison")
+    response = client.post(
+        "/cases/new/",
+        {
+            "respondent": "il",
+            "title": "Air strike far from the zones (fictional)",
+            "kind": "air_or_drone_strike",
+            "occurred_from": "2026-04-01T10:00",
+            "time_precision": "minute",
+            "lat": "33.51",
+            "lon": "36.29",
+            "uncertainty_m": "0",
+            "summary": "Air strike about 40 km east of Line B (fictional).",
+        },
+    )
+    assert response.status_code == 302, _text(response)[:2000]
+    incident = Incident.objects.order_by("-pk").first()
+    assert incident is not None
+    assert [(f["clause"], f["rule"], f["status"]) for f in incident.findings] == [
+        ("A", "prohibited:fire", "disputed")
+    ]
+    page = _text(client.get(response["Location"]))
+    assert "throughout the arrangement" in page
+    assert "No clause applies" not in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import pathlib
 
@@ -32,6 +33,11 @@ def engine(arrangement) -> Engine:
     return Engine(arrangement, version="test v1")
 
 
+def every(a):
+    """Every finding, under agreed clauses or not (the 1974 clauses are disputed)."""
+    return (*a.findings, *a.findings_not_agreed)
+
+
 def point(lon: float, lat: float) -> dict[str, object]:
     return {"type": "Point", "coordinates": [lon, lat]}
 
@@ -53,12 +59,15 @@ def test_a_clash_in_the_area_of_separation_yields_its_findings(engine) -> None:
     quneitra = point(35.82461, 33.12595)  # inside the Area of Separation (gazetteer)
     a = engine.assess(Observation("q", "armed_clash", quneitra, DAY))
     assert a.zones == ("area_of_separation_approx",)
-    assert [(f.clause, f.rule, f.severity, f.certainty) for f in a.findings] == [
-        ("B.3", "prohibited:military_presence", "high", "inside"),
-        ("B.3", "prohibited:fire", "high", "inside"),
+    assert a.findings == ()
+    # B.3 and the ceasefire (A) are disputed: no severity is computed from them.
+    assert [(f.clause, f.rule, f.severity, f.certainty) for f in every(a)] == [
+        ("B.3", "prohibited:military_presence", None, "inside"),
+        ("B.3", "prohibited:fire", None, "inside"),
+        ("A", "prohibited:fire", None, "inside"),
     ]
-    assert a.findings[0].version == "test v1"
-    assert a.findings[0].message == (
+    assert every(a)[0].version == "test v1"
+    assert every(a)[0].message == (
         "military_presence reported inside area_of_separation_approx, where clause B.3 "
         "prohibits it."
     )
@@ -68,7 +77,7 @@ def test_a_clash_in_the_area_of_separation_yields_its_findings(engine) -> None:
 
 def test_a_finding_never_names_a_party_to_blame(engine) -> None:
     a = engine.assess(Observation("q", "armed_clash", point(35.82461, 33.12595), DAY))
-    for finding in a.findings:
+    for finding in every(a):
         assert "il" not in finding.params.values()
         assert "sy" not in finding.params.values()
 
@@ -77,21 +86,38 @@ def test_an_uncertain_location_makes_a_possible_finding(engine) -> None:
     a = engine.assess(Observation("q", "armed_clash", point(35.82461, 33.12595), DAY, 5_000))
     assert a.zones == ()
     assert "area_of_separation_approx" in a.possible_zones
-    assert {(f.clause, f.certainty) for f in a.findings} == {("B.3", "possibly")}
-    assert all(f.severity == "medium" for f in a.findings)
+    zoned = {(f.clause, f.certainty) for f in every(a) if f.zone is not None}
+    assert zoned == {("B.3", "possibly")}
+
+
+def test_an_uncertain_location_under_an_agreed_clause_is_of_medium_severity(
+    arrangement,
+) -> None:
+    agreed = dataclasses.replace(arrangement, clauses=tuple(
+        dataclasses.replace(c, status="agreed", disputed_by=()) if c.id == "B.3" else c
+        for c in arrangement.clauses
+    ))  # fmt: skip
+    a = Engine(agreed, version="v").assess(
+        Observation("q", "military_presence", point(35.82461, 33.12595), DAY, 5_000)
+    )
+    assert [(f.clause, f.certainty, f.severity) for f in a.findings] == [
+        ("B.3", "possibly", "medium")
+    ]
 
 
 def test_an_activity_the_clause_does_not_prohibit_yields_nothing(engine) -> None:
     a = engine.assess(Observation("q", "protest", point(35.82461, 33.12595), DAY))
     assert a.zones == ("area_of_separation_approx",)
-    assert a.findings == ()
+    assert every(a) == ()
 
 
-def test_a_movement_across_both_lines_cites_both_clauses(engine) -> None:
+def test_a_movement_across_both_lines_cites_the_clause_it_crosses_toward(engine) -> None:
+    # Eastward: toward the side of Line A that B.1 forbids; away from the side of Line B
+    # that B.4 forbids (a crossing counts only in the direction the clause forbids).
     path = {"type": "LineString", "coordinates": [[35.70, 33.12], [36.00, 33.12]]}
     a = engine.assess(Observation("m", "troop_movement", path, DAY))
-    crossings = [(f.clause, f.zone) for f in a.findings if f.rule == "line_crossing"]
-    assert crossings == [("B.1", "alpha_line_approx"), ("B.4", "bravo_line_approx")]
+    crossings = [(f.clause, f.zone) for f in every(a) if f.rule == "line_crossing"]
+    assert crossings == [("B.1", "alpha_line_approx")]
     assert "area_of_separation_approx" in a.zones
     assert a.distances_m == {"alpha_line_approx": 0.0, "bravo_line_approx": 0.0}
 
@@ -99,7 +125,7 @@ def test_a_movement_across_both_lines_cites_both_clauses(engine) -> None:
 def test_surface_to_air_missiles_in_a_limitation_band(engine) -> None:
     a = engine.assess(Observation("s", "sam_deployment", point(36.08, 33.05), DAY))
     assert AOL & set(a.zones)
-    assert {f.clause for f in a.findings} == {"AOL-25"}
+    assert {f.clause for f in every(a)} == {"AOL-25"}
 
 
 @pytest.mark.parametrize(
@@ -126,8 +152,8 @@ def test_clauses_apply_only_from_their_effective_date(engine) -> None:
     before = engine.assess(Observation("e", "military_presence", inside_ez, dt.date(2025, 1, 1)))
     after = engine.assess(Observation("e", "military_presence", inside_ez, DAY))
     assert "economic_zone" in before.zones
-    assert "EZ-2026" not in {f.clause for f in before.findings}
-    assert "EZ-2026" in {f.clause for f in after.findings}
+    assert "EZ-2026" not in {f.clause for f in every(before)}
+    assert "EZ-2026" in {f.clause for f in every(after)}
 
 
 @pytest.mark.parametrize(
@@ -174,8 +200,8 @@ def test_the_freeze_flags_a_presence_away_from_the_baseline(arrangement) -> None
                                      party="il"))  # fmt: skip
     far = engine.assess(Observation("f", "military_presence", point(35.75, 33.05), DAY,
                                     party="il"))  # fmt: skip
-    assert [f.rule for f in near.findings] == []
-    freeze = [f for f in far.findings if f.clause == "FREEZE-2026"]
+    assert [f.rule for f in every(near)] == []
+    freeze = [f for f in every(far) if f.clause == "FREEZE-2026"]
     assert len(freeze) == 1
     assert freeze[0].params["baseline_date"] == "2026-01-07"
     assert freeze[0].params["distance_m"] > 5_000
@@ -185,7 +211,7 @@ def test_the_withdrawal_clause_covers_positions_established_after_its_date(arran
     baseline = [Position("late", "sy", 36.00, 33.00, dt.date(2025, 3, 1))]
     engine = Engine(arrangement, version="v", baseline=baseline)
     a = engine.assess(Observation("w", "military_presence", point(36.0, 33.0), DAY, party="sy"))
-    assert [(f.clause, f.params["position"]) for f in a.findings if f.rule.startswith("withd")] == [
+    assert [(f.clause, f.params["position"]) for f in every(a) if f.rule.startswith("withd")] == [
         ("WITHDRAWAL-2026", "late")
     ]
 
@@ -208,7 +234,7 @@ def test_declared_holdings_above_the_limits_are_findings_on_both_sides(engine) -
 def test_any_point_of_the_area_of_separation_yields_its_finding(engine, arrangement) -> None:
     for lon, lat in _aos_interior_points(arrangement, 200):
         a = engine.assess(Observation("p", "military_presence", point(lon, lat), DAY))
-        assert ("B.3", "prohibited:military_presence") in {(f.clause, f.rule) for f in a.findings}
+        assert ("B.3", "prohibited:military_presence") in {(f.clause, f.rule) for f in every(a)}
 
 
 @settings(
@@ -224,7 +250,7 @@ def test_a_point_30_km_east_of_line_b_has_no_limitation_finding(engine, arrangem
     lon, lat = engine.projector.to_wgs84([p.x], [p.y])
     a = engine.assess(Observation("e", "sam_deployment", point(float(lon[0]), float(lat[0])), DAY))
     assert not AOL & set(a.zones)
-    assert not [f for f in a.findings if f.clause.startswith("AOL")]
+    assert not [f for f in every(a) if f.clause.startswith("AOL")]
 
 
 kinds = st.sampled_from(["armed_clash", "military_presence", "sam_deployment", "protest",

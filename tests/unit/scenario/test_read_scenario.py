@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pathlib
 
+import pytest
 import shapely.geometry
 
 from coordcell.rules import vocabulary
@@ -235,3 +236,35 @@ def test_it_leaves_the_demo_out_of_the_hash(shipped_copy: pathlib.Path) -> None:
         shipped_copy / "demo.toml", "Exercise Mediator (fictional)", "Another Mediator (fictional)"
     )
     assert content_hash(read_scenario(shipped_copy)) == before
+
+
+def test_it_reads_each_clause_status_and_who_disputes_it() -> None:
+    clauses = {c.id: c for c in read_scenario(SHIPPED).clauses}
+    assert (clauses["B.3"].status, clauses["B.3"].disputed_by) == ("disputed", ("il",))
+    assert (clauses["EZ-2026"].status, clauses["EZ-2026"].disputed_by) == ("illustrative", ())
+    assert clauses["B.1"].parameters == {"forces_side": "west"}
+    assert clauses["B.4"].parameters == {"forces_side": "east"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "fragment"),
+    [
+        ('status = "illustrative"  # the scenario drew', 'status = "contested"  # x',
+         "status", "unknown clause status 'contested'"),
+        ('status = "illustrative"  # the scenario drew',
+         'status = "illustrative"\ndisputed_by = ["sy"]  # x',
+         "disputed_by", "only a disputed clause names who disputes it"),
+        ('disputed_by = ["il"]\nprohibited = ["fire"]',
+         'disputed_by = ["xx"]\nprohibited = ["fire"]',
+         "disputed_by[0]", "unknown party 'xx'"),
+    ],
+)  # fmt: skip
+def test_it_checks_the_status_of_a_clause(shipped_copy, old, new, field, fragment) -> None:
+    path = shipped_copy / "arrangement.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    _, errors = check_scenario(shipped_copy)
+    assert len(errors) == 1
+    assert errors[0].field.endswith(field)
+    assert fragment in errors[0].message

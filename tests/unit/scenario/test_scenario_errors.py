@@ -27,6 +27,17 @@ CASES = {
     "unclosed_ring": ("zones.geojson", "features[1].geometry.coordinates[0]", "not closed"),
     "clause_unknown_zone": ("arrangement.toml", "clauses[0].zones[0]", "unknown zone 'area_b'"),
     "clause_unknown_party": ("arrangement.toml", "clauses[0].parties[1]", "unknown party 'p3'"),
+    "clause_status_missing": ("arrangement.toml", "clauses[0].status", "missing required key"),
+    "clause_disputed_without_party": (
+        "arrangement.toml",
+        "clauses[1].disputed_by",
+        "must name the party or parties disputing it",
+    ),
+    "clause_forces_side_without_line": (
+        "arrangement.toml",
+        "clauses[0].parameters.forces_side",
+        "must prohibit 'line_crossing'",
+    ),
     "negative_limit": ("arrangement.toml", "clauses[1].limits.max_tanks", "must not be negative"),
     "unknown_key": ("arrangement.toml", "parties[1].colour", "unknown key 'colour'"),
     "bad_latitude_in_places": ("places.csv", "row 2.lat", "out of range"),

@@ -18,8 +18,25 @@ from coordcell.interop.assess import CheckSummary, assess_rows
 from coordcell.interop.common import InputError
 from coordcell.interop.positions import read_positions
 from coordcell.interop.sniff import FORMATS, count_lines, read_observations
+from coordcell.rules.arrangement import ClauseSpec
 from coordcell.rules.engine import Engine
 from coordcell.rules.scenario import ScenarioInvalid, content_hash, read_scenario
+
+
+def _clause_list(ids: tuple[str, ...], clauses: dict[str, ClauseSpec]) -> str:
+    """Clause ids, each with its status when it is not agreed: ``B.3 (disputed: il)``."""
+    if not ids:
+        return "none"
+    shown = []
+    for clause_id in ids:
+        c = clauses[clause_id]
+        if c.status == "disputed":
+            shown.append(f"{clause_id} (disputed: {', '.join(c.disputed_by)})")
+        elif c.status != "agreed":
+            shown.append(f"{clause_id} ({c.status})")
+        else:
+            shown.append(clause_id)
+    return ", ".join(shown)
 
 
 class Command(BaseCommand):
@@ -127,8 +144,25 @@ class Command(BaseCommand):
             write("rows inside each zone:")
             for zone, count in sorted(summary.in_zones.items()):
                 write(f"  {zone:<28} {count:>8,}")
-        write("findings by clause and zone:" if summary.findings else "findings: none")
+        write(
+            "findings under agreed clauses, by clause and zone:"
+            if summary.findings
+            else "findings under agreed clauses: none"
+        )
         for (clause, zone), count in sorted(summary.findings.items()):
             write(f"  {clause:<16} {zone or '-':<28} {count:>8,}")
+        if summary.findings_not_agreed:
+            write(
+                "findings under clauses that are not agreed (disputed or illustrative; "
+                "no severity), by clause, status and zone:"
+            )
+            for (clause, status, zone), count in sorted(summary.findings_not_agreed.items()):
+                write(f"  {clause:<16} {status:<13} {zone or '-':<28} {count:>8,}")
+        clauses = {c.id: c for c in engine.arrangement.clauses}
+        write("clauses machine-assessed: " + _clause_list(engine.clauses_machine_assessed, clauses))
+        write(
+            "clauses not machine-assessed (read them yourself): "
+            + _clause_list(engine.clauses_not_machine_assessed, clauses)
+        )
         if out is not None:
             write(f"records written to {out}")
