@@ -8,7 +8,6 @@ from typing import Any
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from coordcell.agreements.choices import CertaintyChoices
 from coordcell.cases.choices import (
@@ -95,16 +94,3 @@ def kind_label(code: str) -> str:
         return _(taxonomy.label(code))
     except taxonomy.UnknownKind:
         return code
-
-
-_CERTAINTY = {
-    "inside": gettext_noop("as reported"),
-    "possibly": gettext_noop("possibly, within the location's uncertainty"),
-    "declared": gettext_noop("declared"),
-}
-
-
-@register.filter
-def certainty_label(code: str) -> str:
-    """The translated certainty of a finding (its code if unknown)."""
-    return _(_CERTAINTY[code]) if code in _CERTAINTY else code
