@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -199,7 +200,9 @@ def _webhook_payload(case: Case, step: Step) -> dict[str, Any]:
         "level": step.level_after,
         "level_name": entry.data.get("level_name", ""),
         "at": step.at,
-        "entry": {"seq": entry.seq, "hash": entry.hash},
+        # The entry's hash, never its sequence number: that would count the record's
+        # entries the party cannot read (docs/security.md).
+        "entry": {"hash": entry.hash},
     }
 
 
@@ -211,7 +214,7 @@ def _email(case: Case, step: Step, recipients: Iterable[User]) -> None:
     subject_line = f"[coordcell] {case.reference}: {step.action} ({case.state})"
     body = (
         f"{case.reference} — {case.summary[:200]}\n"
-        f"{step.action} at {step.at.isoformat()} — record entry #{step.entry.seq}\n"
+        f"{step.action} at {step.at.isoformat()} — record entry {step.entry.hash[:16]}\n"
     )
     messages = [(subject_line, body, settings.DEFAULT_FROM_EMAIL, [a]) for a in addressed]
 
@@ -532,13 +535,13 @@ def _expire(deadline: Deadline, now: dt.datetime) -> None:
 
 
 @transaction.atomic
-def mark_read(*, actor: Actor, notification_ids: Iterable[int] | None = None) -> int:
+def mark_read(*, actor: Actor, notification_ids: Iterable[uuid.UUID] | None = None) -> int:
     """Mark the actor's own notifications read (all, or the given ones)."""
     if actor.user is None:
         raise PermissionDenied()
     qs = Notification.objects.filter(recipient=actor.user, read_at__isnull=True)
     if notification_ids is not None:
-        qs = qs.filter(pk__in=list(notification_ids))
+        qs = qs.filter(public_id__in=list(notification_ids))
     return qs.update(read_at=timezone.now())
 
 
