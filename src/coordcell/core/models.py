@@ -17,10 +17,10 @@ __all__ = [
     "IdempotencyKey",
     "LocalizedNamesMixin",
     "PublicIdModel",
-    "new_reference",
     "RestrictedQuerySet",
     "WorkerBeat",
     "localized_now",
+    "new_reference",
 ]
 
 

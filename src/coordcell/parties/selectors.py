@@ -37,8 +37,8 @@ __all__ = [
     "list_members",
     "list_memberships_of",
     "list_parties",
-    "may_manage",
     "may_know_names",
+    "may_manage",
     "neutral_codes",
     "resolve_audience",
 ]
