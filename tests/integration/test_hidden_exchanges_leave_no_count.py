@@ -103,9 +103,13 @@ def _normalise(text: str) -> str:
     forms' CSRF tokens."""
     text = _CSRF.sub("<csrf>", _TIME.sub("<time>", text))
     for pattern in _RANDOM:
-        seen: dict[str, str] = {}
-        text = pattern.sub(lambda m: seen.setdefault(m[0], f"<r{len(seen)}>"), text)
+        text = pattern.sub(_numbering(), text)
     return text
+
+
+def _numbering() -> Any:
+    seen: dict[str, str] = {}
+    return lambda match: seen.setdefault(match[0], f"<r{len(seen)}>")
 
 
 def _section(html: str, start: str, end: str) -> str:

@@ -139,7 +139,8 @@ def test_the_actor_of_an_entry_is_the_call_sign(actor: Any) -> None:
         version=get_version(who, None, None),
     )
     entry = Entry.objects.order_by("-seq").first()
-    assert entry is not None and entry.data["activation"] == activation.reference
+    assert entry is not None
+    assert entry.data["activation"] == activation.reference
     membership = Membership.objects.get(user__username="sy.liaison", role="liaison_officer")
     assert entry.actor_name == membership.call_sign
     assert json.loads(entry.canonical)["actor"]["name"] == membership.call_sign
@@ -161,7 +162,8 @@ def test_only_the_partys_own_administrators_change_a_call_sign(actor: Any) -> No
     membership.refresh_from_db()
     assert membership.call_sign == "SY desk 9"
     entry = Entry.objects.order_by("-seq").first()
-    assert entry is not None and entry.event_type == "parties.call_sign_changed"
+    assert entry is not None
+    assert entry.event_type == "parties.call_sign_changed"
     assert entry.data == {"party": "sy", "role": "liaison_officer", "from": old, "to": "SY desk 9"}
     assert actor("sy.liaison").name == "SY desk 9"
 
