@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # which the record keeps, but the page shows the person's call sign instead.
     call_signs = parties.call_signs_of(e.actor_user_id for e in recent_entries)
     for entry in recent_entries:
-        entry.actor_label = call_signs.get(entry.actor_user_id, entry.actor_name)  # type: ignore[attr-defined]
+        entry.actor_label = call_signs.get(entry.actor_user_id, entry.actor_name)
     context = {
         "version": version,
         "clauses": clauses,
