@@ -26,6 +26,7 @@ PostgreSQL: a scratch database ``coordcell_bench_<pid>`` is created and dropped 
 from __future__ import annotations
 
 import argparse
+import base64
 import cProfile
 import hashlib
 import io
@@ -420,7 +421,7 @@ def _canonical_template() -> bytes:
 
 def make_bundle(path: pathlib.Path, n: int) -> dict[str, Any]:
     """Write an ``n``-entry bundle; return its keys and the in-memory messages."""
-    from coordcell.record import bundle, merkle, note
+    from coordcell.record import bundle, merkle, note, reading
 
     template = _canonical_template()
     log_key = note.Signer.generate("bench.coordcell.local/record")
@@ -456,6 +457,9 @@ def make_bundle(path: pathlib.Path, n: int) -> dict[str, Any]:
         frontier.append(bytes(leaves[32 * k : 32 * k + 32]))
         if k + 1 in sizes:
             roots[k + 1] = frontier.root()
+    il_view = reading.EMPTY_VIEW
+    for k in range(n):
+        il_view = reading.chain(il_view, bytes(leaves[32 * k : 32 * k + 32]))
     origin = log_key.name
     with path.open("wb") as f:
         f.write(bundle.FORMAT.encode() + b"\n")
@@ -467,7 +471,8 @@ def make_bundle(path: pathlib.Path, n: int) -> dict[str, Any]:
                 for p, w in zip(("il", "us"), witnesses, strict=True)
             ],
             "exported_at": "2026-11-27T12:00:00+00:00",
-            "exported_for": "bench",
+            "exported_for": "il",
+            "reader": "il",
             "tree_size": n,
         }
         f.write(b"meta " + json.dumps(meta).encode() + b"\n")
@@ -477,6 +482,16 @@ def make_bundle(path: pathlib.Path, n: int) -> dict[str, Any]:
             signed = note.sign_note(body, [log_key])
             lines = [note.cosign(body, w, stamp + size % 1000) for w in witnesses]
             f.write(bundle.checkpoint_line(note.add_signatures(signed, lines)))
+        # Israel's view (ADR 0011): every entry is addressed to il and us, none to all.
+        view_lines = (
+            f"view * 0 {base64.b64encode(reading.EMPTY_VIEW).decode()}",
+            f"view il {n} {base64.b64encode(il_view).decode()}",
+        )
+        body = note.Checkpoint(origin=origin, size=n, root=roots[n], extensions=view_lines).body()
+        signed = note.sign_note(body, [log_key])
+        f.write(
+            bundle.view_line(note.add_signatures(signed, [note.cosign(body, witnesses[0], stamp)]))
+        )
         for line in bundle.leaves_lines(
             bytes(leaves[i : i + 32]) for i in range(0, len(leaves), 32)
         ):
@@ -540,7 +555,12 @@ def bench_bundle(args: argparse.Namespace, tmp: pathlib.Path) -> dict[str, Any]:
             cpu, t = time.process_time(), time.perf_counter()
             report = verify_bundle(stream, **keys)
             runs.append((time.perf_counter() - t, time.process_time() - cpu))
-        if not report.ok or report.entries != n or len(report.cosigned) != 2:
+        if (
+            not report.ok
+            or report.entries != n
+            or len(report.cosigned) != 2
+            or report.views != {"*": 0, "il": n}
+        ):
             raise SystemExit(f"verify_bundle did not pass: {report.problems[:3]}")
     del msgs
     out["bound_runs_s"], out["verify_runs_s"] = bounds, runs

@@ -96,8 +96,19 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         issue_checkpoint(force=True)
 
 
-#: A tiny PNG (the signature and an empty IHDR-less body is enough for type sniffing).
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+def _tiny_png() -> bytes:
+    from PIL import Image, PngImagePlugin
+
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Author", "Exercise photographer (fictional)")
+    out = io.BytesIO()
+    Image.new("RGB", (4, 3), (120, 140, 90)).save(out, format="PNG", pnginfo=text)
+    return out.getvalue()
+
+
+#: A tiny real PNG with a text chunk (evidence images are decoded and encoded again, so it
+#: must be one; the released copy drops the chunk).
+PNG = _tiny_png()
 
 #: A point inside the Area of Separation (see the scenario's zones).
 IN_AOS = {"type": "Point", "coordinates": [35.82461, 33.12595]}
@@ -202,3 +213,13 @@ def _interface_language() -> Any:
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: the login rate limits live there, keyed by
+    account and address, so failed logins of one test must not count against the next
+    one the same worker runs."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -254,6 +254,10 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login": "30/m/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "coordcell"
+# One 30-second step either side (RFC 6238, section 5.2): a code typed as it turns over, or
+# on a phone whose clock is a few seconds off, is still accepted. A used code is refused
+# again all the same (allauth remembers it).
+MFA_TOTP_TOLERANCE = 1
 
 # The rate limits above live in the cache; the database cache is shared by every
 # worker process (a per-process cache would multiply the allowed attempts).

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e import demo_server
-from tests.e2e.record_cell import Cell
+from tests.e2e.record_cell import DEFAULT_DATA_DIR, Cell
 
 
 @pytest.fixture(scope="session")
@@ -25,11 +25,19 @@ def demo() -> Iterator[demo_server.Demo]:
 
 @pytest.fixture(scope="session")
 def record_template(tmp_path_factory: pytest.TempPathFactory) -> Cell:
-    """``coordcell demo --no-serve`` on a new SQLite data directory, once per test run.
+    """``coordcell demo --no-serve`` in an empty directory with no configuration (so in
+    ``./coordcell-data``, with its secret key), once per test run.
 
     Never served: each test takes its own ``Cell.clone()`` of it, so a test starts from
     a demo data directory as fresh as if it had made it, without paying for the ten
-    production password hashes each time. The record's e2e tests share one xdist group
+    production password hashes, the migrations and the story each time. The tests that
+    use it (the record's, and the command line's beside a demo) share one xdist group
     (``record-cells``), so one worker makes it once.
     """
-    return Cell.create(tmp_path_factory.mktemp("record-template"))
+    root = tmp_path_factory.mktemp("record-template")
+    template = Cell.create(root, DEFAULT_DATA_DIR)
+    assert sorted(p.name for p in root.iterdir() if not p.name.startswith("gunicorn")) == [
+        DEFAULT_DATA_DIR
+    ]
+    assert (template.data_dir / "secret-key").is_file()
+    return template

@@ -48,6 +48,10 @@ SERVE_TIMEOUT = 180.0
 COMMAND_TIMEOUT = 300.0
 
 
+#: The data directory ``coordcell demo`` makes in the working directory by default.
+DEFAULT_DATA_DIR = "coordcell-data"
+
+
 def api(
     base_url: str, method: str, path: str, token: str, body: Any = None, timeout: float = 60.0
 ) -> tuple[int, Any]:
@@ -130,21 +134,14 @@ class Cell:
     def create(
         cls, root: Path, name: str = "data", extra_env: dict[str, str] | None = None
     ) -> Cell:
-        """``coordcell demo --no-serve`` on a new data directory ``root/name``."""
+        """``coordcell demo --no-serve`` on a new data directory ``root/name``; for
+        ``name="coordcell-data"``, as a user runs it: no option, the default directory in
+        the working directory."""
         root.mkdir(parents=True, exist_ok=True)
         cell = cls(root, root / name, extra_env=dict(extra_env or {}))
+        where = [] if name == DEFAULT_DATA_DIR else ["--data-dir", str(cell.data_dir)]
         result = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
-            [
-                sys.executable,
-                "-m",
-                "coordcell.cli",
-                "demo",
-                "--data-dir",
-                str(cell.data_dir),
-                "--port",
-                "8000",
-                "--no-serve",
-            ],
+            [sys.executable, "-m", "coordcell.cli", "demo", *where, "--no-serve"],
             cwd=root,
             env={**demo_env(root), **cell.extra_env},
             stdin=subprocess.DEVNULL,

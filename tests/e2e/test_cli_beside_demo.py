@@ -1,23 +1,27 @@
 """The command line beside a demo, with no configuration at all.
 
 ``coordcell demo --no-serve`` sets up its data directory (``coordcell-data`` in the working
-directory, with its secret key); then, in the same directory and with an environment of
-``PATH`` and ``HOME`` only, the commands that use the database work as they are, and
-``coordcell serve`` still refuses to start, because the demo's key is not one to serve with.
+directory, with its secret key: the ``record_template`` of tests/e2e/conftest.py, made
+just so and checked there); then, in a directory holding a copy of it and with an
+environment of ``PATH`` and ``HOME`` only, the commands that use the database work as they
+are, and ``coordcell serve`` still refuses to start, because the demo's key is not one to
+serve with.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 
+from tests.e2e.record_cell import DEFAULT_DATA_DIR, Cell
 from tests.unit.test_cli import NO_KEY, coordcell
 
 pytestmark = [
-    # One worker runs them all, so the module's demo data directory is made once.
-    pytest.mark.xdist_group("beside-demo"),
+    # With the record's e2e tests: one worker makes the demo data directory they copy.
+    pytest.mark.xdist_group("record-cells"),
     pytest.mark.skipif(
         bool(os.environ.get("DATABASE_URL")),
         reason="the demo's SQLite data directory: runs in the suite's SQLite pass",
@@ -26,12 +30,12 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def beside_demo(tmp_path_factory: pytest.TempPathFactory):
-    """An otherwise empty directory where ``coordcell demo --no-serve`` ran."""
+def beside_demo(tmp_path_factory: pytest.TempPathFactory, record_template: Cell) -> Path:
+    """An otherwise empty directory holding a copy of the ``coordcell-data`` that
+    ``coordcell demo --no-serve`` made in its working directory."""
     root = tmp_path_factory.mktemp("beside-demo")
-    result = coordcell(root, "demo", "--no-serve")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert (root / "coordcell-data" / "secret-key").is_file()
+    record_template.clone(root, DEFAULT_DATA_DIR)
+    assert (root / DEFAULT_DATA_DIR / "secret-key").is_file()
     return root
 
 

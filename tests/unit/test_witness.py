@@ -8,6 +8,7 @@ exit status of ``main`` is exercised on its own.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import secrets
@@ -20,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from coordcell.record import merkle, note, witness
+from coordcell.record import merkle, note, reading, witness
 from coordcell.record.witness import HttpError, Misbehaviour, WitnessError, run_once
 
 ORIGIN = "log.test/record"
@@ -62,6 +63,8 @@ class StubClient:
         self.consistency_calls: list[tuple[int, int]] = []
         self.posted: list[tuple[int, str]] = []
         self.made: list[tuple[str, str]] = []  # (server, token) of each Client() main made
+        #: The party's view note for each size (ADR 0011); none: the server offers no view.
+        self.views: dict[int, str] = {}
 
     def latest(self) -> dict[str, Any]:
         if self.latest_error is not None:
@@ -79,6 +82,14 @@ class StubClient:
         if self.cosign_error is not None:
             raise self.cosign_error
         self.posted.append((size, line))
+
+    def view(self, size: int) -> dict[str, Any]:
+        if size not in self.views:
+            raise HttpError(404, "not_found", "Not found.")
+        return {"note": self.views[size]}
+
+    def cosign_view(self, size: int, line: str) -> None:
+        self.posted.append((-size, line))
 
 
 @pytest.fixture
@@ -579,3 +590,62 @@ def test_a_witness_loop_ends_after_its_round_with_status_0(
         loop.wait()
     assert loop.returncode == 0, err
     assert "Traceback" not in err
+
+
+# --- the party's view (ADR 0011) ----------------------------------------------------------
+
+
+def _view_note(log: MemoryLog, size: int, party: int, every: int = 0) -> str:
+    """A view note of the log at ``size``: ``every`` entries for every member, ``party``
+    for the witness's party (their leaves: the log's first ones, for the test)."""
+
+    def digest(n: int) -> str:
+        value = reading.EMPTY_VIEW
+        for leaf in log.leaves[:n]:
+            value = reading.chain(value, merkle.leaf_hash(leaf))
+        return base64.b64encode(value).decode()
+
+    lines = tuple(f"view {key} {n} {digest(n)}" for key, n in (("*", every), ("il", party)))
+    body = note.Checkpoint(
+        origin=log.signer.name, size=size, root=merkle.root_hash(log.leaves[:size]),
+        extensions=lines,
+    ).body()  # fmt: skip
+    return note.sign_note(body, [log.signer])
+
+
+def test_the_witness_cosigns_its_partys_view_of_the_checkpoint(
+    log: MemoryLog, cosigner: note.Signer, tmp_path: Path
+) -> None:
+    client = StubClient(log)
+    client.views[5] = _view_note(log, 5, party=2, every=1)
+
+    assert _run(client, cosigner, tmp_path) == 5
+
+    assert [s for s, _ in client.posted] == [5, -5]
+    _assert_cosigns(client.posted[1][1], note.parse_note(client.views[5]).text, cosigner)
+    state = _state(tmp_path)
+    assert (state["view_size"], state["view_cosigned"]) == (5, 5)
+    assert state["views"]["il"][0] == 2
+    # The next round, with nothing new, posts nothing again.
+    assert _run(client, cosigner, tmp_path) == 5
+    assert len(client.posted) == 2
+
+
+@pytest.mark.parametrize(
+    ("party", "every", "reason"),
+    [(1, 1, "view-rollback"), (8, 1, "view-size"), (3, 9, "view-size")],
+)
+def test_a_view_that_shrinks_or_outgrows_the_log_is_refused(
+    log: MemoryLog, cosigner: note.Signer, tmp_path: Path, party: int, every: int, reason: str
+) -> None:
+    client = StubClient(log)
+    client.views[5] = _view_note(log, 5, party=2, every=1)
+    _run(client, cosigner, tmp_path)
+    log.append(2)
+    client.views[7] = _view_note(log, 7, party=party, every=every)
+
+    with pytest.raises(Misbehaviour):
+        _run(client, cosigner, tmp_path)
+
+    assert [p.name.split("-", 1)[1] for p in _evidence(tmp_path)] == [reason]
+    assert [s for s, _ in client.posted] == [5, -5, 7]  # the log's checkpoint, not the view

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -18,6 +19,7 @@ from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
 
 __all__ = [
+    "find_protocol",
     "get_arrangement",
     "get_version",
     "list_arrangements",
@@ -26,6 +28,7 @@ __all__ = [
     "list_versions",
     "party_codes",
     "places_feature_collection",
+    "zones_by_ids",
     "zones_feature_collection",
 ]
 
@@ -163,3 +166,24 @@ def places_feature_collection(actor: Actor, version: ArrangementVersion) -> dict
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+# --- for the apps above: the arrangement behind a case or an incident, read here ---------
+
+
+def find_protocol(version_id: int, protocol_id: str) -> Protocol | None:
+    """The protocol ``protocol_id`` of the version (by key), if it has one.
+
+    For services that already hold a case or an incident of that version (no audience
+    check: the arrangement is every member's)."""
+    protocol: Protocol | None = Protocol.objects.filter(
+        version_id=version_id, protocol_id=protocol_id
+    ).first()
+    return protocol
+
+
+def zones_by_ids(version_id: int, zone_ids: Iterable[str]) -> list[Zone]:
+    """The zones of the version with these ids, in the arrangement's order."""
+    return list(
+        Zone.objects.filter(version_id=version_id, zone_id__in=list(zone_ids)).order_by("position")
+    )

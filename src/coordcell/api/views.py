@@ -6,8 +6,10 @@ Every endpoint of the domain lives next to its app (``parties/api.py``, ``cases/
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -33,10 +35,35 @@ class NotFoundView(APIView):
     post = put = patch = delete = get
 
 
+#: The generated schema per (language, API version). It depends on the code alone — every
+#: member reads the same document — and generating it costs a third of a second of CPU and
+#: some fifty queries, which a member reloading the docs should not make the server redo.
+_SCHEMAS: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+_SCHEMAS_LOCK = threading.Lock()
+
+
 class SchemaView(JsonErrorsMixin, SpectacularAPIView):
-    """The OpenAPI schema, for members of the cell only (like every other endpoint)."""
+    """The OpenAPI schema, for members of the cell only (like every other endpoint),
+    generated once per language and version in each process."""
 
     permission_classes = [IsCellMember]
+
+    def _get_schema_response(self, request: Request) -> Response:
+        version = self.api_version or request.version or self._get_version_parameter(request)  # type: ignore[no-untyped-call]
+        key = (translation.get_language(), version)
+        with _SCHEMAS_LOCK:
+            schema = _SCHEMAS.get(key)
+            if schema is None:
+                generator = self.generator_class(
+                    urlconf=self.urlconf, api_version=version, patterns=self.patterns
+                )
+                schema = _SCHEMAS[key] = generator.get_schema(  # type: ignore[no-untyped-call]
+                    request=request, public=True
+                )
+        filename = self._get_filename(request, version)  # type: ignore[no-untyped-call]
+        return Response(
+            data=schema, headers={"Content-Disposition": f'inline; filename="{filename}"'}
+        )
 
 
 class DocsView(JsonErrorsMixin, SpectacularSwaggerSplitView):

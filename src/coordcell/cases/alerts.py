@@ -10,24 +10,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from coordcell.agreements.models import Protocol, Zone
+from coordcell.agreements import selectors as agreements
 from coordcell.cases.choices import DeadlineKindChoices
 from coordcell.cases.models import Case, Step
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
 from coordcell.interop import cap
 from coordcell.parties import selectors as parties
-from coordcell.parties.models import Membership, Party
 from coordcell.rules import deadlines, taxonomy
 from coordcell.rules.arrangement import localized
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
+
+if TYPE_CHECKING:
+    from coordcell.parties.models import Party
 
 __all__ = ["escalation_of", "escalations_of", "get_escalation", "list_escalations"]
 
@@ -75,26 +77,16 @@ def _exercise(case: Case) -> bool:
         return True
     if case.lodged_by_id is None:
         return False
-    return Membership.objects.filter(
-        user_id=case.lodged_by_id,
-        delegation__party_id=case.complainant_id,
-        delegation__fictional=True,
-    ).exists()
+    return parties.lodged_as_exercise(case.lodged_by_id, case.complainant_id)
 
 
 class _CaseFacts:
     """What every escalation of one case shares (fetched once per case)."""
 
     def __init__(self, case: Case) -> None:
-        protocol = Protocol.objects.filter(
-            version_id=case.version_id, protocol_id=case.protocol_id
-        ).first()
+        protocol = agreements.find_protocol(case.version_id, case.protocol_id)
         self.ladder: list[dict[str, Any]] = list(protocol.ladder) if protocol else []
-        self.zones = list(
-            Zone.objects.filter(
-                version_id=case.incident.version_id, zone_id__in=case.incident.zones
-            ).order_by("position")
-        )
+        self.zones = agreements.zones_by_ids(case.incident.version_id, case.incident.zones)
         self.exercise = _exercise(case)
         self.severities = tuple(
             str(f.get("severity", "")) for f in case.incident.findings if isinstance(f, dict)

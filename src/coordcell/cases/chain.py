@@ -15,7 +15,7 @@ from django.utils import timezone
 from coordcell.cases.models import Case
 from coordcell.core.actor import Actor
 from coordcell.record import tree
-from coordcell.record.models import Checkpoint
+from coordcell.record.selectors import newest_checkpoint
 
 __all__ = ["case_chain"]
 
@@ -23,7 +23,7 @@ __all__ = ["case_chain"]
 def case_chain(actor: Actor, case: Case) -> dict[str, Any]:
     """The chain of ``case`` as a JSON-ready document (the caller may read the case)."""
     steps = list(case.steps.select_related("entry__leaf").order_by("at", "pk"))
-    checkpoint = Checkpoint.objects.order_by("-size").first()
+    checkpoint = newest_checkpoint()
     size = checkpoint.size if checkpoint is not None else 0
     root = bytes.fromhex(checkpoint.root) if checkpoint is not None else b""
     out_steps = []

@@ -10,13 +10,12 @@ deadlines).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordcell.agreements.models import ArrangementVersion
 from coordcell.cases import events
 from coordcell.cases.choices import ChannelChoices
 from coordcell.cases.models import Activation
@@ -25,10 +24,13 @@ from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import PermissionDenied, ValidationFailed
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
-from coordcell.parties.models import Party
-from coordcell.parties.selectors import concerned_audience
+from coordcell.parties.selectors import concerned_audience, party_of
 from coordcell.record.services import append_event, subject
 from coordcell.rules import deadlines
+
+if TYPE_CHECKING:
+    from coordcell.agreements.models import ArrangementVersion
+    from coordcell.parties.models import Party
 
 __all__ = ["HOTLINE_PROTOCOL", "activate", "answer", "may_call", "record_activation_event"]
 
@@ -80,7 +82,8 @@ def activate(
     if not may_call(actor):
         raise PermissionDenied(_("Only liaison officers, principals and monitors use the hotline."))
     assert actor.party_id is not None  # may_call checked it
-    caller = Party.objects.get(pk=actor.party_id)
+    caller = party_of(actor)
+    assert caller is not None  # may_call checked it
     errors: dict[str, list[str]] = {}
     if callee.pk == caller.pk or callee.kind not in _CALLER_KINDS:
         errors["callee"] = [_("Choose another party, the mediator or the monitors.")]

@@ -8,11 +8,11 @@ same incident, the same case and the same audiences for the same intent.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from coordcell.agreements.models import ArrangementVersion
 from coordcell.cases import events, hotline, services
 from coordcell.cases.models import Activation, Case
 from coordcell.core.actor import Actor
@@ -21,6 +21,9 @@ from coordcell.incidents import services as incident_services
 from coordcell.incidents.choices import SourceChoices
 from coordcell.incidents.services import IncidentInput
 from coordcell.parties import selectors as party_selectors
+
+if TYPE_CHECKING:
+    from coordcell.agreements.models import ArrangementVersion
 
 __all__ = ["report_and_lodge"]
 

@@ -21,8 +21,8 @@ from typing import Any
 from coordcell.cases.models import Activation, Case, Deadline, Step
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
+from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices
-from coordcell.parties.models import Party
 
 __all__ = ["Durations", "Row", "scorecard"]
 
@@ -113,14 +113,8 @@ def scorecard(actor: Actor) -> dict[str, Any]:
     """The scorecard of what ``actor`` may see: the cases and calls in its audience."""
     if not actor.system and not actor.party_code:
         raise NotFound()
-    parties = list(
-        Party.objects.filter(
-            kind__in=[
-                PartyKindChoices.KIND_PARTY,
-                PartyKindChoices.KIND_MEDIATOR,
-                PartyKindChoices.KIND_MONITOR,
-            ]
-        ).order_by("kind", "code")
+    parties = party_selectors.parties_of_kinds(
+        [PartyKindChoices.KIND_PARTY, PartyKindChoices.KIND_MEDIATOR, PartyKindChoices.KIND_MONITOR]
     )
     by_code = {p.pk: p.code for p in parties}
     rows: dict[tuple[str, str], Row] = defaultdict(Row)
@@ -161,16 +155,17 @@ def scorecard(actor: Actor) -> dict[str, Any]:
     for deadline in Deadline.objects.filter(case__in=cases).select_related("case"):
         case = deadline.case
         month = _month(case.lodged_at)
+        owners: list[str | None]
         if deadline.kind in _RESPONDENT_KINDS:
             owners = [by_code.get(case.respondent_id)]
         elif deadline.kind == "verification":
             owners = list(monitors)
         else:
             continue  # the time a case may stay at a level is no one party's deadline
-        for code in owners:
-            if code is None:
+        for owner in owners:
+            if owner is None:
                 continue
-            row = rows[(code, month)]
+            row = rows[(owner, month)]
             if deadline.extended_by_agreement:
                 row.deadlines_extended += 1
             if deadline.state == "met":
@@ -178,10 +173,10 @@ def scorecard(actor: Actor) -> dict[str, Any]:
             elif deadline.state == "expired":
                 row.deadlines_missed += 1
     for activation in Activation.objects.restrict(actor):
-        code = by_code.get(activation.callee_party_id)
-        if code is None:
+        callee = by_code.get(activation.callee_party_id)
+        if callee is None:
             continue
-        row = rows[(code, _month(activation.received_at))]
+        row = rows[(callee, _month(activation.received_at))]
         row.hotline_received += 1
         if activation.answered_at is not None:
             row.hotline_answered += 1

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -21,23 +21,27 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordcell.accounts.models import User
-from coordcell.agreements.models import ArrangementVersion, Protocol
+from coordcell.agreements import selectors as agreement_selectors
 from coordcell.cases import events
 from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, StateChoices
 from coordcell.cases.models import Case, Deadline, Notification, Step
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
+from coordcell.incidents import selectors as incident_selectors
 from coordcell.incidents import services as incident_services
-from coordcell.incidents.models import Incident
 from coordcell.notify.services import queue_delivery
 from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
-from coordcell.parties.models import Membership, Party
-from coordcell.record.models import Entry
 from coordcell.record.services import append_event, subject
 from coordcell.rules import deadlines, workflow
+
+if TYPE_CHECKING:
+    from coordcell.accounts.models import User
+    from coordcell.agreements.models import ArrangementVersion, Protocol
+    from coordcell.incidents.models import Incident
+    from coordcell.parties.models import Party
+    from coordcell.record.models import Entry
 
 __all__ = [
     "act",
@@ -93,9 +97,7 @@ def sides_of(actor: Actor, case: Case) -> frozenset[str]:
 
 def protocol_for(version: ArrangementVersion, protocol_id: str) -> Protocol:
     """The protocol of ``version`` named ``protocol_id``; ValidationFailed if it has none."""
-    protocol: Protocol | None = Protocol.objects.filter(
-        version=version, protocol_id=protocol_id
-    ).first()
+    protocol = agreement_selectors.find_protocol(version.pk, protocol_id)
     if protocol is None:
         raise ValidationFailed({"protocol": [_("The arrangement has no such protocol.")]})
     return protocol
@@ -117,18 +119,7 @@ def level_name(case: Case, level: int | None = None) -> str:
 def _recipients(case: Case, exclude: User | None, principals_only: bool = False) -> list[User]:
     """Active members of the case's audience parties who act or verify on cases."""
     roles = [RoleChoices.PRINCIPAL] if principals_only else [*ACTING_ROLES, RoleChoices.MONITOR]
-    user_ids = (
-        Membership.objects.filter(
-            active=True,
-            delegation__active=True,
-            delegation__party__code__in=case.audience_codes,
-            role__in=roles,
-            user__is_active=True,
-        )
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
-    users = User.objects.filter(pk__in=list(user_ids)).order_by("pk")
+    users = party_selectors.member_users(case.audience_codes, roles)
     return [u for u in users if exclude is None or u.pk != exclude.pk]
 
 
@@ -275,7 +266,8 @@ def check_lodge(
         raise PermissionDenied(_("Only liaison officers and principals lodge complaints."))
     if actor.party_kind != PartyKindChoices.KIND_PARTY:
         raise PermissionDenied(_("Complaints are lodged by the parties to the arrangement."))
-    complainant = Party.objects.get(pk=actor.party_id)
+    complainant = party_selectors.party_of(actor)
+    assert complainant is not None  # a member of a party (checked above)
     errors: dict[str, list[str]] = {}
     other: Party | None = None
     with contextlib.suppress(NotFound):  # unknown or hidden: the same answer below
@@ -318,9 +310,7 @@ def lodge_complaint(
     complainant, other, summary, audience = check_lodge(
         actor, respondent=respondent, summary=summary, extra_audience=extra_audience
     )
-    if not Incident.objects.restrict(actor).filter(pk=incident.pk).exists():
-        raise NotFound()
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = incident_selectors.lock_visible(actor, incident)
     incident_services.check_share(actor, incident, audience)
     protocol = protocol_for(incident.version, protocol_id)
     now = timezone.now()

@@ -17,5 +17,10 @@ urlpatterns = [
     path("<uuid:public_id>/extend/", views.extend, name="extend"),
     path("<uuid:public_id>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("<uuid:public_id>/evidence/<str:sha256>/", views.evidence_file, name="evidence_file"),
+    path(
+        "<uuid:public_id>/evidence/<str:sha256>/original/",
+        views.evidence_original,
+        name="evidence_original",
+    ),
     path("<uuid:public_id>/<str:action>/", views.take_step, name="step"),
 ]

@@ -41,9 +41,14 @@ from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.core.forms import add_domain_errors
 from coordcell.core.http import actor_for, member_required
 from coordcell.core.paging import paginate
+from coordcell.incidents import selectors as incident_selectors
 from coordcell.incidents import services as incident_services
-from coordcell.incidents.evidence import add_evidence, evidence_response, open_evidence
-from coordcell.incidents.models import Account
+from coordcell.incidents.evidence import (
+    add_evidence,
+    evidence_response,
+    open_evidence,
+    open_original,
+)
 from coordcell.parties import selectors as parties
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.rules import workflow
@@ -245,9 +250,7 @@ def _render_case(
     actor = actor_for(request)
     incident = case.incident
     sides = services.sides_of(actor, case)
-    accounts = {
-        a.party_id: a for a in Account.objects.filter(incident=incident).select_related("party")
-    }
+    accounts = incident_selectors.accounts_by_party(incident)
     versions = [
         {"party": p, "account": accounts.get(p.pk)} for p in (case.complainant, case.respondent)
     ]
@@ -286,7 +289,9 @@ def _render_case(
         ),
         "account_form": account_form if may_give else None,
         "ladder": services.protocol_ladder(case),
-        "evidence": list(incident.evidence.select_related("party")),
+        "evidence": [
+            (e, e.original_visible_to(actor)) for e in incident.evidence.select_related("party")
+        ],
         "may_attach": bool(sides - {workflow.Side.SYSTEM}),
         "may_extend": workflow.Side.MEDIATOR in sides,
         "may_correct": _may_correct(actor, incident),
@@ -467,6 +472,15 @@ def evidence_file(request: HttpRequest, public_id: Any, sha256: str) -> HttpResp
     case = selectors.get_case(actor, public_id)
     evidence, handle = open_evidence(actor, case.incident, sha256)
     return evidence_response(evidence, handle)
+
+
+@member_required
+def evidence_original(request: HttpRequest, public_id: Any, sha256: str) -> HttpResponseBase:
+    """The sealed original, for the party that attached it only (anyone else: 404)."""
+    actor = actor_for(request)
+    case = selectors.get_case(actor, public_id)
+    evidence, handle = open_original(actor, case.incident, sha256)
+    return evidence_response(evidence, handle, original=True)
 
 
 @member_required

@@ -11,7 +11,7 @@ from typing import Any
 
 import django_filters
 from django.urls import URLPattern, URLResolver, path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -22,11 +22,17 @@ from coordcell.core.input import GeometryField, StrictSerializer
 from coordcell.core.rest import ERRORS, ActorMixin
 from coordcell.incidents import selectors, services
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices, SourceChoices
-from coordcell.incidents.evidence import add_evidence, evidence_response, open_evidence
-from coordcell.incidents.models import Incident
+from coordcell.incidents.evidence import (
+    add_evidence,
+    evidence_response,
+    open_evidence,
+    open_original,
+)
+from coordcell.incidents.models import Evidence, Incident
 
 __all__ = [
     "EvidenceDownloadView",
+    "EvidenceOriginalView",
     "EvidenceUploadView",
     "IncidentAccountView",
     "IncidentDetailView",
@@ -81,7 +87,7 @@ class IncidentSerializer(serializers.Serializer[Any]):
     def get_evidence(self, incident: Incident) -> list[dict[str, Any]]:
         return [
             {"sha256": e.sha256, "size": e.size, "content_type": e.content_type,
-             "filename": e.filename}
+             "released": _released(e), "party": e.party.code if e.party else None}
             for e in incident.evidence.all()
         ]  # fmt: skip
 
@@ -276,13 +282,33 @@ class IncidentAccountView(_IncidentView):
         return Response(AccountSerializer(account).data)
 
 
+def _released(evidence: Evidence) -> dict[str, Any] | None:
+    if not evidence.copy_sha256:
+        return None
+    return {"sha256": evidence.copy_sha256, "size": evidence.copy_size,
+            "name": evidence.released_name}  # fmt: skip
+
+
+class ReleasedCopySerializer(serializers.Serializer[Any]):
+    sha256 = serializers.CharField()
+    size = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class EvidenceSerializer(serializers.Serializer[Any]):
+    """An evidence file: the sealed original's hash, size and detected type, and the copy
+    released to the incident's audience. The uploader's file name is not shown."""
+
     sha256 = serializers.CharField()
     size = serializers.IntegerField()
     content_type = serializers.CharField()
-    filename = serializers.CharField()
+    released = serializers.SerializerMethodField()
     party = serializers.CharField(source="party.code", allow_null=True, default=None)
     uploaded_at = serializers.DateTimeField()
+
+    @extend_schema_field(ReleasedCopySerializer(allow_null=True))
+    def get_released(self, evidence: Evidence) -> dict[str, Any] | None:
+        return _released(evidence)
 
 
 class EvidenceInSerializer(StrictSerializer):
@@ -312,13 +338,26 @@ class EvidenceUploadView(_IncidentView):
 
 @extend_schema(tags=TAGS, responses={(200, "application/octet-stream"): bytes, **ERRORS})
 class EvidenceDownloadView(_IncidentView):
-    """The file, as an attachment, for those who may see the incident."""
+    """The released (scrubbed) copy whose SHA-256 is ``sha256``, as an attachment named
+    ``<sha256>.<extension>``, for those who may see the incident."""
 
     serializer_class = EvidenceSerializer
 
     def get(self, request: Request, id: str, sha256: str) -> Any:
         evidence, handle = open_evidence(self.actor, self.get_object(), sha256)
         return evidence_response(evidence, handle)
+
+
+@extend_schema(tags=TAGS, responses={(200, "application/octet-stream"): bytes, **ERRORS})
+class EvidenceOriginalView(_IncidentView):
+    """The sealed original whose SHA-256 is ``original``: only for the party that attached
+    it; anyone else gets the 404 of a missing file."""
+
+    serializer_class = EvidenceSerializer
+
+    def get(self, request: Request, id: str, original: str) -> Any:
+        evidence, handle = open_original(self.actor, self.get_object(), original)
+        return evidence_response(evidence, handle, original=True)
 
 
 #: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace.
@@ -331,5 +370,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "incidents/<str:id>/evidence/<str:sha256>",
         EvidenceDownloadView.as_view(),
         name="incident-evidence-file",
+    ),
+    path(
+        "incidents/<str:id>/evidence/<str:original>/original",
+        EvidenceOriginalView.as_view(),
+        name="incident-evidence-original",
     ),
 ]

@@ -37,14 +37,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordcell.agreements.engines import engine_for, explain
-from coordcell.agreements.models import ArrangementVersion
 from coordcell.core import audience
 from coordcell.core.actor import Actor
 from coordcell.core.errors import PermissionDenied, ValidationFailed
@@ -57,6 +56,9 @@ from coordcell.interop.common import ObservationRow, RowError
 from coordcell.record.canonical import canonical_json
 from coordcell.record.services import append_event
 from coordcell.rules.engine import Engine
+
+if TYPE_CHECKING:
+    from coordcell.agreements.models import ArrangementVersion
 
 __all__ = [
     "DATASETS",

@@ -14,11 +14,20 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coordcell.core.actor import Actor
 from coordcell.core.audience import AudienceMixin
 from coordcell.core.models import PublicIdModel, RestrictedQuerySet, new_reference
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices, SourceChoices
 
-__all__ = ["Account", "Evidence", "Incident"]
+__all__ = ["EXTENSIONS", "Account", "Evidence", "Incident"]
+
+#: The evidence types accepted, with the extension of the files served (incidents.evidence).
+EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "application/pdf": "pdf",
+    "text/plain": "txt",
+}
 
 
 def incident_reference() -> str:
@@ -114,17 +123,23 @@ class Account(models.Model):
 
 
 class Evidence(models.Model):
-    """A file attached to an incident, stored once under its SHA-256 (content-addressed).
+    """A file attached to an incident: the sealed original and its released copy.
 
-    The bytes live in the data directory's file storage at ``evidence/ab/cdef…``; only
-    those who may see the incident are served them.
+    The original is stored under its SHA-256 at ``evidence/ab/cdef…`` and served only to
+    the party that attached it; the scrubbed copy (``incidents.evidence``) is
+    stored under its own SHA-256 at ``evidence/released/ab/cdef…`` and served to the
+    incident's audience as ``<copy sha256>.<extension>``. Files attached before copies
+    were made have an empty ``copy_sha256``: nothing of them is released.
     """
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="evidence")
-    sha256 = models.CharField(max_length=64)
-    size = models.PositiveBigIntegerField()
-    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(_("SHA-256 of the original"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size of the original"))
+    content_type = models.CharField(_("detected type"), max_length=100)
+    #: The name the uploader gave: shown to the uploading party only, never recorded.
     filename = models.CharField(_("file name"), max_length=200)
+    copy_sha256 = models.CharField(_("SHA-256 of the released copy"), max_length=64, blank=True)
+    copy_size = models.PositiveBigIntegerField(_("size of the released copy"), null=True)
     party = models.ForeignKey(
         "parties.Party", on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -141,8 +156,36 @@ class Evidence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.sha256[:12]} {self.filename}"
+        return f"{self.sha256[:12]} {self.content_type}"
+
+    @staticmethod
+    def original_path_for(sha256: str) -> str:
+        return f"evidence/{sha256[:2]}/{sha256}"
+
+    @staticmethod
+    def released_path_for(sha256: str) -> str:
+        return f"evidence/released/{sha256[:2]}/{sha256}"
 
     @property
     def path(self) -> str:
-        return f"evidence/{self.sha256[:2]}/{self.sha256}"
+        """Where the sealed original is stored."""
+        return self.original_path_for(self.sha256)
+
+    original_path = path
+
+    @property
+    def released_path(self) -> str:
+        return self.released_path_for(self.copy_sha256)
+
+    @property
+    def released_name(self) -> str:
+        """The released copy's download name: its hash and the detected type's extension."""
+        if not self.copy_sha256:
+            return ""
+        return f"{self.copy_sha256}.{EXTENSIONS.get(self.content_type, 'bin')}"
+
+    def original_visible_to(self, actor: Actor) -> bool:
+        """Only members of the party that attached the file may fetch the original."""
+        return bool(
+            self.party_id is not None and not actor.system and actor.party_id == self.party_id
+        )

@@ -9,9 +9,9 @@ from django.db.models import QuerySet
 
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
-from coordcell.incidents.models import Incident
+from coordcell.incidents.models import Account, Incident
 
-__all__ = ["get_incident", "list_incidents"]
+__all__ = ["accounts_by_party", "get_incident", "list_incidents", "lock_visible"]
 
 
 def list_incidents(actor: Actor) -> QuerySet[Incident]:
@@ -34,3 +34,19 @@ def get_incident(actor: Actor, public_id: Any) -> Incident:
     if incident is None:
         raise NotFound()
     return incident
+
+
+def lock_visible(actor: Actor, incident: Incident) -> Incident:
+    """The incident afresh, locked until the transaction ends, for a service of another app
+    that changes something about it; NotFound when the actor may not see it."""
+    if not Incident.objects.restrict(actor).filter(pk=incident.pk).exists():
+        raise NotFound()
+    locked: Incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    return locked
+
+
+def accounts_by_party(incident: Incident) -> dict[int, Account]:
+    """Each party's account of the incident (its version of events), by party id."""
+    return {
+        a.party_id: a for a in Account.objects.filter(incident=incident).select_related("party")
+    }

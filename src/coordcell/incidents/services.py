@@ -12,14 +12,13 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordcell.agreements.engines import engine_for
-from coordcell.agreements.models import ArrangementVersion
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -27,12 +26,19 @@ from coordcell.incidents import events
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices, SourceChoices
 from coordcell.incidents.models import Account, Incident
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
-from coordcell.parties.models import Party
-from coordcell.parties.selectors import concerned_audience, neutral_codes, resolve_audience
+from coordcell.parties.selectors import (
+    concerned_audience,
+    neutral_codes,
+    party_of,
+    resolve_audience,
+)
 from coordcell.record.services import append_event, subject
 from coordcell.rules import taxonomy
 from coordcell.rules.engine import Observation
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
+
+if TYPE_CHECKING:
+    from coordcell.agreements.models import ArrangementVersion
 
 __all__ = [
     "REJECTING",
@@ -219,7 +225,7 @@ def report_incident(
         lon=lon,
         lat=lat,
         source=source or _source_for(actor),
-        source_party=Party.objects.filter(pk=actor.party_id).first() if actor.party_id else None,
+        source_party=party_of(actor),
         source_dataset=source_dataset,
         source_ref=source_ref,
         version=version,

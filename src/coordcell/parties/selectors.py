@@ -37,9 +37,13 @@ __all__ = [
     "list_members",
     "list_memberships_of",
     "list_parties",
+    "lodged_as_exercise",
     "may_know_names",
     "may_manage",
+    "member_users",
     "neutral_codes",
+    "parties_of_kinds",
+    "party_of",
     "resolve_audience",
 ]
 
@@ -293,3 +297,43 @@ def find_invitation(token: str, *, for_update: bool = False) -> Invitation:
     if invitation.revoked_at is not None or invitation.expires_at <= timezone.now():
         raise InvitationUnusable("expired")
     return invitation
+
+
+# --- for the apps above: who belongs where, read here and nowhere else -------------------
+
+
+def party_of(actor: Actor) -> Party | None:
+    """The actor's own party (None for the console and for people with no membership)."""
+    return Party.objects.filter(pk=actor.party_id).first() if actor.party_id else None
+
+
+def parties_of_kinds(kinds: Iterable[str]) -> list[Party]:
+    """Every party of these kinds, by kind and code."""
+    return list(Party.objects.filter(kind__in=list(kinds)).order_by("kind", "code"))
+
+
+def member_users(codes: Iterable[str], roles: Iterable[str]) -> list[Any]:
+    """The active accounts holding one of ``roles`` in an active delegation of one of the
+    parties ``codes``, each once, in account order."""
+    memberships = (
+        Membership.objects.filter(
+            active=True,
+            delegation__active=True,
+            delegation__party__code__in=list(codes),
+            role__in=list(roles),
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user_id")
+    )
+    users: dict[int, Any] = {}
+    for membership in memberships:
+        users.setdefault(membership.user_id, membership.user)
+    return list(users.values())
+
+
+def lodged_as_exercise(user_id: int, party_id: int) -> bool:
+    """Whether the person acted for the party from a fictional delegation (an exercise)."""
+    return Membership.objects.filter(
+        user_id=user_id, delegation__party_id=party_id, delegation__fictional=True
+    ).exists()

@@ -36,6 +36,8 @@ __all__ = [
     "EntryListView",
     "EntryProofView",
     "LatestCheckpointView",
+    "ViewCheckpointView",
+    "ViewCosignatureView",
     "WitnessListView",
     "WitnessRetireView",
     "urlpatterns",
@@ -124,6 +126,58 @@ class CosignatureView(APIView):
         )
         return Response(
             CosignatureSerializer(cosignature).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class ViewCheckpointSerializer(serializers.Serializer[Any]):
+    size = serializers.IntegerField(source="checkpoint.size")
+    reader = serializers.CharField()
+    note = serializers.CharField(
+        help_text="The view note (ADR 0011): the checkpoint's origin, size and root with one "
+        "'view <key> <entries> <base64 root>' line for every member's view and one for the "
+        "caller's party, signed by the log, then the party's witness's cosignature lines."
+    )
+
+
+@extend_schema(tags=TAGS, responses={200: ViewCheckpointSerializer, **ERRORS})
+class ViewCheckpointView(APIView):
+    """The caller's party's view of the checkpoint of a given size: how many entries the
+    party may read and their root. Only that party's members get it (anyone else: 404)."""
+
+    def get(self, request: Request, size: int) -> Response:
+        view = record_services.get_view_checkpoint(actor_for(request), size)
+        lines = [c.line for c in view.cosignatures.all()]
+        data = {"checkpoint": view.checkpoint, "reader": view.reader,
+                "note": note.add_signatures(view.note, lines)}  # fmt: skip
+        return Response(ViewCheckpointSerializer(data).data)
+
+
+class ViewCosignatureSerializer(serializers.Serializer[Any]):
+    witness = serializers.CharField(source="witness.name")
+    signed_at = serializers.DateTimeField()
+    line = serializers.CharField()
+
+
+@extend_schema(
+    tags=TAGS,
+    request=CosignatureInSerializer,
+    responses={
+        201: ViewCosignatureSerializer, 200: ViewCosignatureSerializer, 409: ERRORS[400],
+        **ERRORS,
+    },
+)  # fmt: skip
+class ViewCosignatureView(APIView):
+    """A witness posts its cosignature of its own party's view (409 if it signs another)."""
+
+    def post(self, request: Request, size: int) -> Response:
+        form = CosignatureInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        cosignature, created = record_services.add_view_cosignature(
+            actor=actor_for(request), size=size, line=form.validated_data["signature"]
+        )
+        return Response(
+            ViewCosignatureSerializer(cosignature).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -306,6 +360,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "record/checkpoints/<int:size>/cosignatures",
         CosignatureView.as_view(),
         name="record-cosignatures",
+    ),
+    path(
+        "record/checkpoints/<int:size>/view",
+        ViewCheckpointView.as_view(),
+        name="record-view-checkpoint",
+    ),
+    path(
+        "record/checkpoints/<int:size>/view/cosignatures",
+        ViewCosignatureView.as_view(),
+        name="record-view-cosignatures",
     ),
     path("record/consistency", ConsistencyView.as_view(), name="record-consistency"),
     path("record/entries", EntryListView.as_view(), name="record-entries"),

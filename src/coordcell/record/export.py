@@ -7,14 +7,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from coordcell.core.actor import Actor
 from coordcell.record import bundle, merkle, note
 from coordcell.record.keys import log_verifiers
-from coordcell.record.models import Checkpoint, Entry, Head, Node, Witness, node_key
-from coordcell.record.services import issue_checkpoint, verify_chain
+from coordcell.record.models import (
+    Checkpoint,
+    Entry,
+    Head,
+    Node,
+    ViewCheckpoint,
+    Witness,
+    node_key,
+)
+from coordcell.record.services import issue_checkpoint, verify_chain, view_checkpoint
 from coordcell.record.tree import commitment, root_at
 
 __all__ = ["ExportSummary", "check_record", "export_bundle"]
@@ -30,40 +37,39 @@ class ExportSummary:
     checkpoints: int
 
 
-def _export_checkpoint() -> Checkpoint | None:
-    """The checkpoint a bundle goes up to: the largest that every active witness cosigned.
+def _export_checkpoint(reader: str | None) -> tuple[Checkpoint | None, ViewCheckpoint | None]:
+    """The checkpoint a bundle goes up to, and the reader's view of it.
 
-    A verifier that pins the parties' witness keys accepts only entries in a tree every
-    witness cosigned, so the bundle stops there. With no witness registered (or none that
-    has cosigned yet) it goes up to a checkpoint of the whole record, signed now if needed.
+    The newest checkpoint, signed now if entries came after it: a bundle is fresh even
+    while a witness lags (the verifier reports the lag, ADR 0011). ``reader`` is the
+    exporting person's party code, None for the operator at the console (who reads all).
     """
-    active = list(Witness.objects.filter(retired_at__isnull=True).values_list("pk", flat=True))
-    if active:
-        witnessed = (
-            Checkpoint.objects.annotate(
-                n=Count("cosignatures", filter=Q(cosignatures__witness_id__in=active))
-            )
-            .filter(n=len(active))
-            .order_by("-size")
-            .first()
-        )
-        if witnessed is not None:
-            return witnessed
-    issue_checkpoint(force=True)
-    return Checkpoint.objects.order_by("-size").first()
+    for _attempt in range(3):
+        issue_checkpoint(force=True)
+        latest = Checkpoint.objects.order_by("-size").first()
+        if latest is None:
+            return None, None
+        if reader is None:
+            return latest, None
+        view = view_checkpoint(latest, reader)
+        if view is not None:
+            return latest, view
+    raise RuntimeError("the record kept growing while its checkpoint was being signed")
 
 
 def export_bundle(
     actor: Actor, out: IO[bytes], progress: Callable[[int, int], None] | None = None
 ) -> ExportSummary:
-    """Write a bundle of what ``actor`` may read, up to the checkpoint every witness cosigned.
+    """Write a bundle of what ``actor`` may read, up to the newest checkpoint, with the
+    actor's party's view of it (what the party may read, signed: ADR 0011).
 
     Everything is read up to the size of that checkpoint: entries, leaves, nodes and
     checkpoints of that range never change (the database refuses it), so the bundle is a
     consistent snapshot while events keep arriving, without holding a transaction (on
     SQLite a transaction would hold the write lock and stall the server).
     """
-    latest = _export_checkpoint()
+    reader = None if actor.system else (actor.party_code or "")
+    latest, view = _export_checkpoint(reader) if reader != "" else (None, None)
     size = latest.size if latest is not None else 0
     checkpoints = list(
         Checkpoint.objects.filter(size__lte=size).prefetch_related("cosignatures").order_by("size")
@@ -75,6 +81,7 @@ def export_bundle(
         "witnesses": [{"party": w.party.code, "name": w.name, "vkey": w.vkey} for w in witnesses],
         "exported_at": timezone.now().isoformat(),
         "exported_for": actor.party_code or actor.name,
+        "reader": reader,
         "tree_size": size,
     }
     out.write(bundle.FORMAT.encode("ascii") + b"\n")
@@ -82,6 +89,9 @@ def export_bundle(
     for checkpoint in checkpoints:
         lines = [c.line for c in checkpoint.cosignatures.all()]
         out.write(bundle.checkpoint_line(note.add_signatures(checkpoint.note, lines)))
+    if view is not None:
+        lines = [c.line for c in view.cosignatures.all()]
+        out.write(bundle.view_line(note.add_signatures(view.note, lines)))
     for start in range(0, size, CHUNK * 4):
         end = min(size, start + CHUNK * 4)
         hashes = (

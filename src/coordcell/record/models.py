@@ -26,6 +26,8 @@ __all__ = [
     "Head",
     "Leaf",
     "Node",
+    "ViewCheckpoint",
+    "ViewCosignature",
     "Witness",
     "node_key",
 ]
@@ -104,6 +106,10 @@ class Head(models.Model):
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
     frontier = models.JSONField(default=list)
     root = models.CharField(max_length=64, default=EMPTY_ROOT_HEX)
+    #: Each reader's view (``record.reading``): ``{key: [size, digest hex]}`` for
+    #: ``*`` and every party code an entry was addressed to. Never shown to anyone: a view's
+    #: size is for its own party only.
+    views = models.JSONField(default=dict)
 
     class Meta:
         verbose_name = _("record head")
@@ -232,3 +238,46 @@ class Cosignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.witness} @ {self.checkpoint.size}"
+
+
+class ViewCheckpoint(models.Model):
+    """One party's view of a checkpoint (``record.reading``): a signed note of the log's
+    size and root with the sizes and roots of the views that party reads.
+
+    Given only to that party (and cosigned by its witness): its sizes count the entries
+    addressed to it. ``reader`` is ``*`` for the note of the every-member view alone.
+    """
+
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="views")
+    reader = models.CharField(max_length=40)
+    note = models.TextField()
+
+    class Meta:
+        verbose_name = _("view checkpoint")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkpoint", "reader"], name="record_one_view_per_reader"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reader} @ {self.checkpoint.size}"
+
+
+class ViewCosignature(models.Model):
+    """A witness's cosignature of its own party's view checkpoint."""
+
+    view = models.ForeignKey(ViewCheckpoint, on_delete=models.PROTECT, related_name="cosignatures")
+    witness = models.ForeignKey(Witness, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("signed at"))
+    line = models.TextField()
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("view cosignature")
+        constraints = [
+            models.UniqueConstraint(fields=["view", "witness"], name="record_one_view_cosignature")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.witness} @ {self.view}"

@@ -45,14 +45,26 @@ def verify_main(argv: list[str]) -> int:
         "--witness-key",
         action="append",
         default=[],
-        help="A witness's vkey (or a file); each must have cosigned a checkpoint. Repeatable.",
+        help="A witness's vkey (or a file). Repeatable. A witness that has not cosigned the "
+        "newest checkpoint is reported with its lag.",
+    )
+    parser.add_argument(
+        "--require-witnessed",
+        action="store_true",
+        help="Fail, instead of reporting the lag, when an entry lies beyond the largest "
+        "checkpoint a witness cosigned.",
     )
     args = parser.parse_args(argv)
     try:
         log_keys = _read_keys(args.log_key)
         witness_keys = _read_keys(args.witness_key)
         with open(args.bundle, "rb") as stream:
-            report = verify_bundle(stream, log_keys=log_keys, witness_keys=witness_keys)
+            report = verify_bundle(
+                stream,
+                log_keys=log_keys,
+                witness_keys=witness_keys,
+                require_witnessed=args.require_witnessed,
+            )
     except OSError as exc:
         print(f"coordcell verify: {args.bundle}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -72,6 +84,13 @@ def verify_main(argv: list[str]) -> int:
     )
     for name, size in sorted(report.cosigned.items()):
         print(f"   cosigned by {name} up to {size} entries")
+    for key, count in sorted(report.views.items()):
+        what = "every member may read" if key == "*" else f"addressed to {key}"
+        print(f"   all {count} entries {what} are here (the view of {report.reader})")
+    for name in sorted(report.view_cosigned):
+        print(f"   the view of {report.reader} is cosigned by {name}")
+    if report.reader is None:
+        print("   the operator's bundle: every entry is here")
     return 0
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "list_cosignatures",
     "list_visible_entries",
     "list_witnesses",
+    "newest_checkpoint",
     "tree_size",
 ]
 
@@ -41,6 +42,12 @@ def _require_member(actor: Actor) -> None:
 def tree_size() -> int:
     head = Head.objects.filter(pk=1).values_list("size", flat=True).first()
     return int(head or 0)
+
+
+def newest_checkpoint() -> Checkpoint | None:
+    """The newest checkpoint, for a caller that has checked its reader is a member."""
+    checkpoint: Checkpoint | None = Checkpoint.objects.order_by("-size").first()
+    return checkpoint
 
 
 def latest_checkpoint(actor: Actor) -> Checkpoint | None:

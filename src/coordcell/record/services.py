@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -17,22 +17,33 @@ from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coordcell.core.roles import PartyKindChoices, RoleChoices
-from coordcell.record import event_types, note
+from coordcell.record import event_types, note, reading
 from coordcell.record.canonical import canonical_json, to_jsonable
 from coordcell.record.events import EventType, get_event_type
 from coordcell.record.keys import log_origin, log_signers
-from coordcell.record.models import Checkpoint, Cosignature, Entry, Head, Witness
+from coordcell.record.models import (
+    Checkpoint,
+    Cosignature,
+    Entry,
+    Head,
+    ViewCheckpoint,
+    ViewCosignature,
+    Witness,
+)
 from coordcell.record.tree import append_leaf
 
 __all__ = [
     "add_cosignature",
+    "add_view_cosignature",
     "append_event",
     "chain_hash",
+    "get_view_checkpoint",
     "issue_checkpoint",
     "register_witness",
     "retire_witness",
     "subject",
     "verify_chain",
+    "view_checkpoint",
 ]
 
 
@@ -101,9 +112,13 @@ def append_event(
         prev_hash=head.hash,
         hash=entry_hash,
     )
-    root = append_leaf(head, entry, canonical)
+    root, leaf = append_leaf(head, entry, canonical)
+    # The entry joins the view of each reader of its audience (ADR 0011): one
+    # hash per view, kept in the head row this statement writes anyway.
+    views = dict(head.views or {})
+    reading.extend_views(views, reading.view_keys(audience_codes), leaf)
     Head.objects.filter(pk=1).update(
-        size=entry.seq, hash=entry_hash, frontier=head.frontier, root=root
+        size=entry.seq, hash=entry_hash, frontier=head.frontier, root=root, views=views
     )
     return entry
 
@@ -183,13 +198,90 @@ def issue_checkpoint(*, now: dt.datetime | None = None, force: bool = False) -> 
         body = note.Checkpoint(
             origin=signers[0].name, size=head.size, root=bytes.fromhex(head.root)
         ).body()
-        return Checkpoint.objects.create(
+        checkpoint = Checkpoint.objects.create(
             size=head.size,
             root=head.root,
             origin=signers[0].name,
             note=note.sign_note(body, signers),
             issued_at=now,
         )
+        _sign_views(checkpoint, head, signers)
+        return checkpoint
+
+
+def _view_note(
+    checkpoint: Checkpoint,
+    views: Mapping[str, reading.View | None],
+    reader: str,
+    signers: Sequence[note.Signer],
+) -> str:
+    body = note.Checkpoint(
+        origin=checkpoint.origin,
+        size=checkpoint.size,
+        root=bytes.fromhex(checkpoint.root),
+        extensions=reading.view_lines(views, reader),
+    ).body()
+    return str(note.sign_note(body, signers))
+
+
+def _sign_views(checkpoint: Checkpoint, head: Head, signers: Sequence[note.Signer]) -> None:
+    """Sign every reader's view at ``checkpoint``, whose size must be the locked head's.
+
+    One note for the every-member view alone (``*``; its presence marks the checkpoint's
+    views as signed) and one for each party an entry was ever addressed to. A party that
+    none was addressed to yet gets its (empty) view when it first asks for it.
+    """
+    assert head.size == checkpoint.size
+    views = reading.current_views(head.views or {})
+    readers = [reading.EVERY_MEMBER, *sorted(k for k in views if k != reading.EVERY_MEMBER)]
+    ViewCheckpoint.objects.bulk_create(
+        [
+            ViewCheckpoint(
+                checkpoint=checkpoint, reader=r, note=_view_note(checkpoint, views, r, signers)
+            )
+            for r in readers
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def view_checkpoint(checkpoint: Checkpoint, reader: str) -> ViewCheckpoint | None:
+    """``reader``'s view of ``checkpoint`` (``reader`` a party code), signed; None if it
+    cannot be known any more (a checkpoint issued before views, with the log grown since).
+
+    Views are signed with their checkpoint; a party no entry was addressed to by then has
+    an empty view, signed here on first request.
+    """
+    found = ViewCheckpoint.objects.filter(checkpoint=checkpoint, reader=reader).first()
+    if found is not None:
+        return found
+    with transaction.atomic():
+        head = Head.objects.select_for_update().get(pk=1)
+        every = ViewCheckpoint.objects.filter(
+            checkpoint=checkpoint, reader=reading.EVERY_MEMBER
+        ).first()
+        signers = log_signers()
+        if every is None:
+            if head.size != checkpoint.size:
+                return None
+            _sign_views(checkpoint, head, signers)  # a checkpoint from before views
+            every = ViewCheckpoint.objects.get(checkpoint=checkpoint, reader=reading.EVERY_MEMBER)
+        if not ViewCheckpoint.objects.filter(checkpoint=checkpoint, reader=reader).exists():
+            shared = note.parse_checkpoint(note.parse_note(every.note).text).extensions
+            views = reading.parse_view_lines(shared)[reading.EVERY_MEMBER]
+            ViewCheckpoint.objects.get_or_create(
+                checkpoint=checkpoint,
+                reader=reader,
+                defaults={
+                    "note": _view_note(
+                        checkpoint,
+                        {reading.EVERY_MEMBER: views, reader: None},
+                        reader,
+                        signers,
+                    )
+                },
+            )
+    return ViewCheckpoint.objects.filter(checkpoint=checkpoint, reader=reader).first()
 
 
 def _require_party_admin(actor: Actor) -> tuple[int, str]:
@@ -258,21 +350,13 @@ def retire_witness(*, actor: Actor, witness: Witness) -> Witness:
 MAX_COSIGNATURE_SKEW = dt.timedelta(minutes=10)
 
 
-@transaction.atomic
-def add_cosignature(*, actor: Actor, size: int, line: str) -> tuple[Cosignature, bool]:
-    """Accept a witness's cosignature of the checkpoint of ``size``; return (it, created).
-
-    Posting the same witness's cosignature again changes nothing.
-
-    The actor must belong to the party of an active witness whose key made the
-    signature. A signature of any other tree (a fork) is refused with ``Conflict``.
-    """
-    if actor.system or not actor.party_id:
+def _check_cosignature(
+    actor: Actor, body: str, line: str, size: int
+) -> tuple[Witness, str, dt.datetime, dt.datetime]:
+    """The actor's party's active witness whose key made ``line`` over ``body``, the line,
+    when it was signed and received; the errors of :func:`add_cosignature` otherwise."""
+    if actor.system or actor.party_id is None:
         raise PermissionDenied()
-    checkpoint = Checkpoint.objects.filter(size=size).first()
-    if checkpoint is None:
-        raise NotFound()
-    body = note.parse_note(checkpoint.note).text
     line = (line or "").strip("\n") + "\n"
     try:
         signature = note.parse_note(body + "\n" + line).signatures[0]
@@ -300,6 +384,25 @@ def add_cosignature(*, actor: Actor, size: int, line: str) -> tuple[Cosignature,
     received_at = timezone.now()
     if signed_at > received_at + MAX_COSIGNATURE_SKEW:
         raise ValidationFailed({"signature": [_("The cosignature's time is in the future.")]})
+    return witness, signature.line, signed_at, received_at
+
+
+@transaction.atomic
+def add_cosignature(*, actor: Actor, size: int, line: str) -> tuple[Cosignature, bool]:
+    """Accept a witness's cosignature of the checkpoint of ``size``; return (it, created).
+
+    Posting the same witness's cosignature again changes nothing.
+
+    The actor must belong to the party of an active witness whose key made the
+    signature. A signature of any other tree (a fork) is refused with ``Conflict``.
+    """
+    if actor.system or not actor.party_id:
+        raise PermissionDenied()
+    checkpoint = Checkpoint.objects.filter(size=size).first()
+    if checkpoint is None:
+        raise NotFound()
+    body = note.parse_note(checkpoint.note).text
+    witness, line, signed_at, received_at = _check_cosignature(actor, body, line, size)
     existing = Cosignature.objects.filter(checkpoint=checkpoint, witness=witness).first()
     if existing is not None:
         return existing, False
@@ -307,7 +410,37 @@ def add_cosignature(*, actor: Actor, size: int, line: str) -> tuple[Cosignature,
         checkpoint=checkpoint,
         witness=witness,
         signed_at=signed_at,
-        line=signature.line,
+        line=line,
         received_at=received_at,
+    )
+    return cosignature, True
+
+
+def get_view_checkpoint(actor: Actor, size: int) -> ViewCheckpoint:
+    """The actor's party's view of the checkpoint of ``size`` (NotFound for anyone else:
+    the console and members of no party have no view)."""
+    if actor.system or not actor.party_code:
+        raise NotFound()
+    checkpoint = Checkpoint.objects.filter(size=size).first()
+    view = view_checkpoint(checkpoint, actor.party_code) if checkpoint is not None else None
+    if view is None:
+        raise NotFound()
+    return view
+
+
+@transaction.atomic
+def add_view_cosignature(*, actor: Actor, size: int, line: str) -> tuple[ViewCosignature, bool]:
+    """Accept a witness's cosignature of its own party's view at ``size`` (ADR 0011);
+    the same rules and answers as :func:`add_cosignature`."""
+    if actor.system or not actor.party_id:
+        raise PermissionDenied()
+    view = get_view_checkpoint(actor, size)
+    body = note.parse_note(view.note).text
+    witness, line, signed_at, received_at = _check_cosignature(actor, body, line, size)
+    existing = ViewCosignature.objects.filter(view=view, witness=witness).first()
+    if existing is not None:
+        return existing, False
+    cosignature = ViewCosignature.objects.create(
+        view=view, witness=witness, signed_at=signed_at, line=line, received_at=received_at
     )
     return cosignature, True

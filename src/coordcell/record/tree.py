@@ -40,8 +40,9 @@ def commitment(salt: bytes, canonical: bytes) -> bytes:
     return hashlib.sha256(salt + canonical).digest()
 
 
-def append_leaf(head: Head, entry: Entry, canonical: bytes) -> str:
-    """Add ``entry`` as leaf ``seq - 1``, store the completed subtrees, return the new root.
+def append_leaf(head: Head, entry: Entry, canonical: bytes) -> tuple[str, bytes]:
+    """Add ``entry`` as leaf ``seq - 1``, store the completed subtrees; return the new root
+    (hex) and the entry's leaf hash.
 
     Runs inside ``append_event``'s transaction, with ``head`` locked; the caller saves
     the returned root and ``head.frontier`` (updated here).
@@ -56,7 +57,7 @@ def append_leaf(head: Head, entry: Entry, canonical: bytes) -> str:
         [Node(id=node_key(level, index), hash=digest) for level, index, digest in nodes]
     )
     head.frontier = [h.hex() for h in frontier.hashes]
-    return frontier.root().hex()
+    return frontier.root().hex(), nodes[0][2]
 
 
 def _range_hashes(ranges: Sequence[tuple[int, int]]) -> list[bytes]:

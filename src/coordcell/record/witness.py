@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coordcell.record import merkle, note
+from coordcell.record import merkle, note, reading
 
 __all__ = ["EXIT_ERROR", "EXIT_MISBEHAVIOUR", "Misbehaviour", "WitnessError", "main", "run_once"]
 
@@ -91,6 +91,14 @@ class Client:
     def cosign(self, size: int, line: str) -> None:
         self._request(
             "POST", f"/api/v1/record/checkpoints/{size}/cosignatures", {"signature": line}
+        )
+
+    def view(self, size: int) -> dict[str, Any]:
+        return dict(self._request("GET", f"/api/v1/record/checkpoints/{size}/view"))
+
+    def cosign_view(self, size: int, line: str) -> None:
+        self._request(
+            "POST", f"/api/v1/record/checkpoints/{size}/view/cosignatures", {"signature": line}
         )
 
 
@@ -226,8 +234,11 @@ def run_once(
                 proof,
             )
     if state.get("cosigned_size") == checkpoint.size and checkpoint.root == old_root:
+        _witness_view(client, signer, state_dir, checkpoint, verifiers, out)
         return checkpoint.size  # nothing new since this witness's last cosignature
-    new_state = {
+    new_state: dict[str, Any] = {
+        # What it last accepted of its party's view, kept across rounds (_witness_view).
+        **{k: state[k] for k in ("view", "view_size", "views", "view_cosigned") if k in state},
         "origin": checkpoint.origin,
         "log_keys": pinned,
         "size": checkpoint.size,
@@ -252,7 +263,83 @@ def run_once(
         f"{signer.name}: cosigned {checkpoint.origin} at {checkpoint.size} entries ({root})",
         file=out,
     )
+    _witness_view(client, signer, state_dir, checkpoint, verifiers, out)
     return checkpoint.size
+
+
+def _witness_view(
+    client: Client,
+    signer: note.Signer,
+    state_dir: Path,
+    checkpoint: note.Checkpoint,
+    verifiers: list[note.Verifier],
+    out: Any,
+) -> None:
+    """Cosign the party's view of the checkpoint just accepted (ADR 0011).
+
+    The view note must be of that very checkpoint; each view may only grow, by no more
+    than the log grew, and one log size has one view. A view of another kind is refused
+    with evidence, as a fork is. A server that offers no view (404) is left alone.
+    """
+    state = _load_state(state_dir)
+    if state.get("view_cosigned") == checkpoint.size:
+        return
+    try:
+        offered = client.view(checkpoint.size)
+    except HttpError as exc:
+        if exc.status == 404:
+            return
+        raise
+    text = str(offered.get("note", ""))
+    previous = str(state.get("view", ""))
+
+    def refuse(reason: str, message: str) -> Misbehaviour:
+        files = {"previous-view.txt": previous, "offered-view.txt": text, "reason.txt": message}
+        return Misbehaviour(message, _evidence(state_dir, reason, files))
+
+    try:
+        opened, _signed = note.open_note(text, verifiers)
+        offered_checkpoint = note.parse_checkpoint(opened.text)
+        views = reading.parse_view_lines(offered_checkpoint.extensions)
+    except (note.NoteError, ValueError) as exc:
+        raise refuse("view-bad-signature", f"the offered view does not verify: {exc}") from None
+    if (offered_checkpoint.origin, offered_checkpoint.size, offered_checkpoint.root) != (
+        checkpoint.origin,
+        checkpoint.size,
+        checkpoint.root,
+    ):
+        raise refuse("view-mismatch", "the offered view is not of the checkpoint just cosigned")
+    old_views = state.get("views") or {}
+    old_size = int(state.get("view_size", 0))
+    for key, view in views.items():
+        if view.size > checkpoint.size:
+            raise refuse("view-size", f"the view {key} lists more entries than the log holds")
+        before = old_views.get(key)
+        if not before:
+            continue
+        if view.size < before[0]:
+            raise refuse("view-rollback", f"the view {key} shrank from {before[0]} to {view.size}")
+        if checkpoint.size == old_size and [view.size, view.digest.hex()] != before:
+            raise refuse("view-fork", f"two different views {key} for {old_size} entries")
+        if view.size - before[0] > checkpoint.size - old_size:
+            raise refuse("view-size", f"the view {key} grew more than the log did")
+    new_state = {
+        **state,
+        "view": opened.text,
+        "view_size": checkpoint.size,
+        "views": {key: [v.size, v.digest.hex()] for key, v in views.items()},
+    }
+    _save_state(state_dir, new_state)
+    line = note.cosign(opened.text, signer, int(time.time()))
+    try:
+        client.cosign_view(checkpoint.size, line)
+    except HttpError as exc:
+        if exc.status == 409:
+            message = f"the server refused a cosignature of its view ({exc})"
+            raise refuse("view-conflict", message) from None
+        raise
+    _save_state(state_dir, {**new_state, "view_cosigned": checkpoint.size})
+    print(f"{signer.name}: cosigned its party's view at {checkpoint.size} entries", file=out)
 
 
 def _read_token(args: argparse.Namespace) -> str:

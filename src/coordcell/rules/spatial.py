@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,15 @@ import numpy.typing as npt
 import pyproj
 import shapely
 
-from coordcell.rules import _kernels
+
+def _kernels() -> ModuleType:
+    """The compiled kernels, imported on first use: importing numba takes a quarter of a
+    second, which every process that merely loads the apps (``coordcell --help``, the
+    worker, each management command) would otherwise pay."""
+    from coordcell.rules import _kernels as kernels
+
+    return kernels
+
 
 __all__ = ["NearestPoints", "Projector", "SegmentDistance", "ZoneIndex"]
 
@@ -171,10 +180,10 @@ class ZoneIndex:
         margin = 1e-6 * cell_size + 1e-12 * scale
 
         # Boundary entries: one per (zone, cell) that a segment of the zone touches.
-        total = _kernels.rasterize(segs, grid, margin, False, np.empty(0, np.int64), np.empty(0))
+        total = _kernels().rasterize(segs, grid, margin, False, np.empty(0, np.int64), np.empty(0))
         t_cell = np.empty(total, np.int64)
         t_seg = np.empty(total, np.int64)
-        _kernels.rasterize(segs, grid, margin, True, t_cell, t_seg)
+        _kernels().rasterize(segs, grid, margin, True, t_cell, t_seg)
         t_zone = owner[t_seg]
         order = np.lexsort((t_seg, t_cell, t_zone))
         t_cell, t_seg, t_zone = t_cell[order], t_seg[order], t_zone[order]
@@ -185,7 +194,7 @@ class ZoneIndex:
         bzone = t_zone[starts].astype(np.int32)
         bseg = np.append(starts, total).astype(np.int64)
         entry_segs = np.ascontiguousarray(segs[t_seg])
-        bref = _kernels.choose_refs(bcell, bseg, entry_segs, grid)
+        bref = _kernels().choose_refs(bcell, bseg, entry_segs, grid)
         if not np.isfinite(bref).all():  # pragma: no cover - needs 256 failed tries
             raise RuntimeError("no reference point off the boundary in a grid cell")
         binside = np.zeros(bcell.size, np.bool_)
@@ -207,18 +216,18 @@ class ZoneIndex:
         empty_zone = zone_entries[1:] == zone_entries[:-1]
         zone_cells[empty_zone, 1] = zone_cells[empty_zone, 0] - 1  # nothing to scan
         scan = (zone_entries, zone_cells, bcell, bref, binside, bseg, entry_segs, grid)
-        n_inside = _kernels.scan_inside_cells(
+        n_inside = _kernels().scan_inside_cells(
             *scan, False, np.empty(0, np.int64), np.empty(0, np.int32)
         )
         i_cell = np.empty(n_inside, np.int64)
         i_zone = np.empty(n_inside, np.int32)
-        _kernels.scan_inside_cells(*scan, True, i_cell, i_zone)
+        _kernels().scan_inside_cells(*scan, True, i_cell, i_zone)
 
         # The query tables. ``rec``: per boundary entry, one flat record [ref x, ref y,
         # ref inside, zone, n, then n segments as ax, ay, bx, by]. ``ent``: per cell, its
         # entries sorted by zone; >= 0 is a zone the cell lies in, < 0 is -(record + 1).
         nseg = np.diff(bseg)
-        size = _kernels.RECORD_HEAD + 4 * nseg
+        size = _kernels().RECORD_HEAD + 4 * nseg
         rec_at = np.concatenate([[0], np.cumsum(size)]).astype(np.int64)
         if rec_at[-1] >= np.iinfo(np.int32).max:
             raise ValueError("too many boundary segments for one index; use a larger cell_size")
@@ -229,7 +238,9 @@ class ZoneIndex:
         rec[head + 2] = binside
         rec[head + 3] = bzone
         rec[head + 4] = nseg
-        seg_at = np.repeat(head + _kernels.RECORD_HEAD - 4 * bseg[:-1], nseg) + 4 * np.arange(total)
+        seg_at = np.repeat(head + _kernels().RECORD_HEAD - 4 * bseg[:-1], nseg) + 4 * np.arange(
+            total
+        )
         for c in range(4):
             rec[seg_at + c] = entry_segs[:, c]
         keys = np.concatenate([i_cell * self._nzones + i_zone, bcell * self._nzones + bzone])
@@ -267,7 +278,7 @@ class ZoneIndex:
         # Each point of a chunk gets ``width`` result slots: keep a chunk's slots near 64 MB.
         chunk = max(min(CHUNK, (16 << 20) // self._width), 1024)
         for start in range(0, ax.size, chunk):
-            p, z = _kernels.locate_chunk(
+            p, z = _kernels().locate_chunk(
                 ax[start : start + chunk], ay[start : start + chunk], self._grid, *self._tables()
             )
             if start:
@@ -343,7 +354,7 @@ class ZoneIndex:
         """
         if not (math.isfinite(radius) and radius >= 0):
             raise ValueError("radius must be finite and non-negative")
-        zones, _ = _kernels.uncertain_one(
+        zones, _ = _kernels().uncertain_one(
             float(x), float(y), 0.0, self._grid, max(self._nzones, 1), *self._tables()
         )
         inside = set(zones.tolist())
@@ -394,12 +405,12 @@ class SegmentDistance:
         cell = self._cell_size or math.sqrt(width * height / cells)
         cell = max(cell, math.sqrt(width * height / (1 << 18)))
         self._grid = _grid(bounds, cell)
-        counts = _kernels.segment_grid(
+        counts = _kernels().segment_grid(
             self._segs, self._grid, False, np.empty(0, np.int64), np.empty(0, np.int64)
         )
         self._starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self._cand = np.empty(int(self._starts[-1]), np.int64)
-        _kernels.segment_grid(self._segs, self._grid, True, self._starts, self._cand)
+        _kernels().segment_grid(self._segs, self._grid, True, self._starts, self._cand)
 
     def distance_one(self, x: float, y: float) -> float:
         """``distance`` for one point, without the start-up cost of the parallel kernel."""
@@ -407,7 +418,7 @@ class SegmentDistance:
             xmin, ymin, xmax, ymax = self._bounds
             if not (xmin <= x <= xmax and ymin <= y <= ymax):
                 return float(self.distance(np.array([x]), np.array([y]))[0])
-        return float(_kernels.segment_one(x, y, self._grid, self._starts, self._cand, self._segs))
+        return float(_kernels().segment_one(x, y, self._grid, self._starts, self._cand, self._segs))
 
     def distance(self, x: npt.ArrayLike, y: npt.ArrayLike) -> FloatArray:
         """Distance (metres) from each point to the line; NaN for NaN coordinates."""
@@ -423,7 +434,7 @@ class SegmentDistance:
                 xmax, ymax = max(xmax, hi[0]), max(ymax, hi[1])
                 pad = 0.1 * max(xmax - xmin, ymax - ymin)
                 self._build((xmin - pad, ymin - pad, xmax + pad, ymax + pad))
-        result: FloatArray = _kernels.segment_query(
+        result: FloatArray = _kernels().segment_query(
             ax, ay, self._grid, self._starts, self._cand, self._segs
         )
         return result
@@ -468,7 +479,7 @@ class NearestPoints:
             dist = np.full(ax.size, np.inf)
             dist[~(np.isfinite(ax) & np.isfinite(ay))] = np.nan
             return dist, np.full(ax.size, -1, np.int64)
-        dist, index = _kernels.nearest_query(
+        dist, index = _kernels().nearest_query(
             ax, ay, self._grid, self._starts, self._order, self._x, self._y
         )
         return dist, index

@@ -100,7 +100,8 @@ def _demo_ids() -> dict[str, str]:
 
     return {
         "incident": str(Incident.objects.order_by("pk").values_list("public_id", flat=True)[0]),
-        "evidence": Evidence.objects.order_by("pk").values_list("sha256", flat=True)[0],
+        "evidence": Evidence.objects.order_by("pk").values_list("copy_sha256", flat=True)[0],
+        "evidence_original": Evidence.objects.order_by("pk").values_list("sha256", flat=True)[0],
         "activation": str(Activation.objects.order_by("pk").values_list("public_id", flat=True)[0]),
         "case": str(Case.objects.order_by("pk").values_list("public_id", flat=True)[0]),
         "il_witness": str(Witness.objects.get(party__code="il").public_id),

@@ -48,6 +48,7 @@ READS = [
     Endpoint("GET", "/api/v1/scorecard/"),
     Endpoint("GET", "/api/v1/record/checkpoint"),
     Endpoint("GET", "/api/v1/record/checkpoints/{size}"),
+    Endpoint("GET", "/api/v1/record/checkpoints/{size}/view"),  # the caller's party's own
     Endpoint("GET", "/api/v1/record/consistency", query={"from": "1"}),
     Endpoint("GET", "/api/v1/record/entries"),  # pages by sequence number (after, limit)
     Endpoint("GET", "/api/v1/record/entries/{seq}/proof"),
@@ -63,6 +64,9 @@ AUDIENCE_READS = [
     Endpoint("GET", "/api/v1/hotline/{id}/"),
     Endpoint("GET", "/api/v1/incidents/{id}/evidence/{sha256}"),
 ]
+#: Reads that only the party that made the object may do: the session's evidence was
+#: attached by Israel, so its original is served to Israel's members and is a 404 to all.
+UPLOADER_READS = [Endpoint("GET", "/api/v1/incidents/{id}/evidence/{original}/original")]
 #: Reads of an escalation alert: like AUDIENCE_READS, once the session's case has climbed a
 #: level (``tests/integration/api/test_alerts.py`` escalates it first and adds ``ids["alert"]``).
 ESCALATION_READS = [Endpoint("GET", "/api/v1/alerts/{id}")]
@@ -90,6 +94,7 @@ WRITES = [
     Endpoint("POST", "/api/v1/hotline/{id}/convert/", {}),
     Endpoint("POST", "/api/v1/record/witnesses/{id}/retire"),
     Endpoint("POST", "/api/v1/record/checkpoints/{size}/cosignatures", {"signature": "x"}),
+    Endpoint("POST", "/api/v1/record/checkpoints/{size}/view/cosignatures", {"signature": "x"}),
 ]
 #: Stateless computations: POST, but nothing is stored or recorded.
 CHECK_BODY = {
@@ -104,7 +109,7 @@ CHECK_BODY = {
     ],
 }
 COMPUTATIONS = [Endpoint("POST", "/api/v1/check", CHECK_BODY)]
-ENDPOINTS = READS + AUDIENCE_READS + ESCALATION_READS + WRITES + COMPUTATIONS
+ENDPOINTS = READS + AUDIENCE_READS + UPLOADER_READS + ESCALATION_READS + WRITES + COMPUTATIONS
 #: Every list in the envelope.
 PAGED = [e for e in READS if e.paged]
 
@@ -135,6 +140,7 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         size=ids["checkpoint_size"],
         seq="1",  # an event every member may read
         sha256=ids["evidence"],
+        original=ids["evidence_original"],
     )
     query = {**(endpoint.query or {}), **query}
     return f"{path}?{urlencode(query)}" if query else path

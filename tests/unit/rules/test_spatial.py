@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import coordcell
 from coordcell.rules.scenario import read_scenario
 from coordcell.rules.spatial import NearestPoints, Projector, SegmentDistance, ZoneIndex
+from tests.profiles import examples
 
 SCENARIO = pathlib.Path(coordcell.__file__).resolve().parent / "scenarios" / "southern_syria_2026"
 
@@ -166,10 +167,12 @@ def test_two_thousand_overlapping_zones() -> None:
         (f"z{i}", star(rng, rng.uniform(0, 50_000), rng.uniform(0, 50_000), rng.uniform(500, 3000)))
         for i in range(2000)
     ]
-    # 20k random points: the shapely reference, not the index, is what takes the time.
-    x = rng.uniform(-1000, 51_000, 20_000)
-    y = rng.uniform(-1000, 51_000, 20_000)
-    bx, by = boundary_points([g for _, g in zones[:200]], rng, 5_000)
+    # The shapely reference, not the index, is what takes the time: 5k random points
+    # every day, 20k in the thorough profile (tests/profiles.py).
+    n = examples(5_000, thorough=20_000)
+    x = rng.uniform(-1000, 51_000, n)
+    y = rng.uniform(-1000, 51_000, n)
+    bx, by = boundary_points([g for _, g in zones[:200]], rng, n // 4)
     check_locate(zones, np.concatenate([x, bx]), np.concatenate([y, by]))
 
 

@@ -29,7 +29,7 @@ def give_references(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("incidents", "0003_alter_incident_audience"),
+        ("incidents", "0004_evidence_sealed_original_and_released_copy"),
     ]
 
     operations = [
