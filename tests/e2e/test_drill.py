@@ -113,8 +113,8 @@ def test_the_drill(cell: Cell) -> None:
     assert [s["action"] for s in after["steps"]] == ["lodge", "no_reply", "escalate"]
     assert after["level"] == 1
     assert next(d for d in after["deadlines"] if d["kind"] == "acknowledge")["state"] == "expired"
-    # The scorecard shows the missed deadline, for everyone.
-    card = _ok(api(url, "GET", "/api/v1/scorecard/", cell.token("observer")))
+    # The scorecard shows the missed deadline to those who may see the case.
+    card = _ok(api(url, "GET", "/api/v1/scorecard/", cell.token("mediator")))
     syria = next(p for p in card["parties"] if p["party"] == "sy")
     assert sum(m["deadlines"]["missed"] for m in syria["months"].values()) >= 1
     # The chain: every step with its record entry, each proven in a signed checkpoint.

@@ -14,6 +14,7 @@ from coordcell.cases.models import Activation, Case, Deadline, Step
 from coordcell.cases.services import expire_due
 from coordcell.demo.loader import StoryFailed, story_told, tell_story
 from coordcell.incidents.models import Incident
+from coordcell.parties.models import Membership
 from coordcell.record.models import Entry
 from coordcell.rules.arrangement import DemoData
 from coordcell.rules.scenario import read_scenario
@@ -67,7 +68,9 @@ def test_it_leaves_cases_in_every_state_the_boards_show() -> None:
 def test_it_takes_each_step_as_the_person_it_names() -> None:
     cases = _told()
     escalation = Step.objects.get(case=cases["military_observation"], action="escalate")
-    assert escalation.entry.actor_name == "Exercise Liaison SY (fictional)"
+    liaison = Membership.objects.get(user__username="sy.liaison", role="liaison_officer")
+    assert escalation.entry.actor_name == liaison.call_sign  # a call sign, never a name
+    assert escalation.entry.actor_user == liaison.user
     assert escalation.entry.party_code == "sy"
     sam = cases["sam_deployment"]
     assert [(s.action, s.party_code) for s in Step.objects.filter(case=sam).order_by("pk")] == [

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["escalation_of", "escalations_of", "get_escalation", "list_escalations"]
 
-_IDENTIFIER = re.compile(r"^CASE-(\d{1,12})-ESC-(\d{1,15})$")
+_IDENTIFIER = re.compile(r"^(CASE-[0-9A-Z]{4}(?:-[0-9A-Z]{4}){1,3})-ESC-([0-9a-f]{16})$")
 
 
 def list_escalations(actor: Actor) -> QuerySet[Step]:
@@ -49,7 +49,8 @@ def list_escalations(actor: Actor) -> QuerySet[Step]:
 
 
 def get_escalation(actor: Actor, identifier: str) -> Step:
-    """The escalation step named by its alert identifier (``CASE-00001-ESC-42``).
+    """The escalation step named by its alert identifier (``CASE-7K3Q-9MX2-4HZD-ESC-`` and
+    the first 16 hex digits of its record entry's hash: no row id, no sequence number).
 
     NotFound alike for a malformed identifier, a missing step, and a step of a case the
     actor may not see.
@@ -58,7 +59,9 @@ def get_escalation(actor: Actor, identifier: str) -> Step:
     if match is None:
         raise NotFound()
     step: Step | None = (
-        list_escalations(actor).filter(case_id=int(match[1]), entry__seq=int(match[2])).first()
+        list_escalations(actor)
+        .filter(case__reference=match[1], entry__hash__startswith=match[2])
+        .first()
     )
     if step is None:
         raise NotFound()
@@ -139,7 +142,7 @@ def _texts(
             description = _(
                 "Complaint %(case)s (%(complainant)s about %(respondent)s) climbed to the "
                 "level “%(level)s” of its protocol's ladder: %(why)s. Incident "
-                "%(incident)s: %(title)s (%(kind)s). Record entry #%(seq)s."
+                "%(incident)s: %(title)s (%(kind)s). Record entry %(entry)s."
             ) % {
                 "case": case.reference,
                 "complainant": complainant,
@@ -149,7 +152,7 @@ def _texts(
                 "incident": incident.reference,
                 "title": incident.title,
                 "kind": kind,
-                "seq": step.entry.seq,
+                "entry": step.entry.hash[: cap.ENTRY_HASH_CHARS],
             }
             if expires is None:
                 instruction = ""
@@ -207,7 +210,6 @@ def escalation_of(
     return cap.Escalation(
         sender=settings.CAP_SENDER,
         case_reference=case.reference,
-        entry_seq=step.entry.seq,
         entry_hash=step.entry.hash,
         sent=step.at,
         level=step.level_after,

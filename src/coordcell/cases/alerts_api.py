@@ -62,7 +62,7 @@ class XmlRenderer(_XmlRenderer):
 
 
 def _alert_url(request: Request, step: Step) -> str:
-    identifier = cap.identifier_of(step.case.reference, step.entry.seq)
+    identifier = cap.identifier_of(step.case.reference, step.entry.hash)
     return request.build_absolute_uri(reverse("api:alert", kwargs={"id": identifier}))
 
 

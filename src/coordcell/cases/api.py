@@ -69,7 +69,6 @@ class StepSerializer(serializers.Serializer[Any]):
     party = serializers.CharField(source="party_code")
     state_after = serializers.CharField()
     level_after = serializers.IntegerField()
-    entry = serializers.IntegerField(source="entry.seq")
     entry_hash = serializers.CharField(source="entry.hash")
     text = serializers.SerializerMethodField()
 
@@ -305,7 +304,7 @@ class CaseChainView(_CaseView):
 
 
 class NotificationSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField(source="pk")
+    id = serializers.UUIDField(source="public_id")
     case = serializers.UUIDField(source="case.public_id")
     reference = serializers.CharField(source="case.reference")
     action = serializers.CharField(source="step.action")
@@ -342,9 +341,18 @@ class InboxView(ActorMixin, generics.ListAPIView):  # type: ignore[type-arg]
         return super().get(request, *args, **kwargs)
 
 
+class _UUIDText(serializers.UUIDField):
+    """A UUID written as text (DRF's field would also take a number as a UUID)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 class ReadInSerializer(StrictSerializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        child=_UUIDText(),
         required=False,
         allow_null=True,
         max_length=1000,
@@ -501,7 +509,8 @@ class ActivationConvertView(_ActivationView):
 
 @extend_schema(tags=["cases"], responses={200: OpenApiTypes.OBJECT, **ERRORS})
 class ScorecardView(ActorMixin, APIView):
-    """The mechanism's scorecard: per party and month, counts and times, the same for all.
+    """The mechanism's scorecard: per party and month, counts and times of the cases and
+    hotline calls the caller may see.
 
     One object (bounded by the parties and the months), not a list: it is not paged."""
 

@@ -15,15 +15,27 @@ from django.utils.translation import gettext_lazy as _
 
 from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, StateChoices
 from coordcell.core.audience import AudienceMixin
-from coordcell.core.models import PublicIdModel, ReferenceMixin, RestrictedQuerySet
+from coordcell.core.models import PublicIdModel, RestrictedQuerySet, new_reference
 
 __all__ = ["Activation", "Case", "Deadline", "Notification", "Step"]
 
 
-class Case(ReferenceMixin, AudienceMixin, PublicIdModel):
+def case_reference() -> str:
+    """A new case's reference, ``CASE-`` and random characters (no count)."""
+    return new_reference("CASE")
+
+
+def activation_reference() -> str:
+    """A new hotline activation's reference, ``HOT-`` and random characters (no count)."""
+    return new_reference("HOT")
+
+
+class Case(AudienceMixin, PublicIdModel):
     """A complaint by one party about an incident, answered by another against deadlines."""
 
-    REFERENCE_PREFIX = "CASE"
+    reference = models.CharField(
+        _("reference"), max_length=30, unique=True, default=case_reference, editable=False
+    )
 
     incident = models.ForeignKey(
         "incidents.Incident", on_delete=models.PROTECT, related_name="cases"
@@ -99,8 +111,9 @@ class Deadline(models.Model):
         return f"{self.case_id}:{self.kind}@{self.due_at:%Y-%m-%d %H:%M}"
 
 
-class Notification(models.Model):
-    """An item in a person's inbox."""
+class Notification(PublicIdModel):
+    """An item in a person's inbox, addressed by a random id (``public_id``): a row id
+    would count every other reader's notifications (``docs/security.md``)."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
@@ -118,11 +131,13 @@ class Notification(models.Model):
         return f"{self.recipient_id}:{self.step_id}"
 
 
-class Activation(ReferenceMixin, AudienceMixin, PublicIdModel):
+class Activation(AudienceMixin, PublicIdModel):
     """One activation of the hotline (a call or a message): who, about what, who answered,
     when. It can become an incident and a complaint in one step."""
 
-    REFERENCE_PREFIX = "HOT"
+    reference = models.CharField(
+        _("reference"), max_length=30, unique=True, default=activation_reference, editable=False
+    )
 
     channel = models.CharField(_("channel"), max_length=20)
     caller_party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")

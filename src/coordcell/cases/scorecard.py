@@ -3,9 +3,11 @@
 Per party and per month (UTC, by the month a complaint was lodged or a call received):
 complaints lodged and received; the median and 90th-percentile time to acknowledge,
 answer, verify and determine; deadlines met, extended by agreement, and missed; and the
-hotline's answer rate. Every member sees the same numbers for every party (no case
-content, only counts and durations), so no party can claim a record the others cannot
-check. Every step counted here is a record entry (``Step.entry``).
+hotline's answer rate. Each reader's scorecard counts only the complaints and hotline
+calls that reader may see (their audience): a case or call shared with other parties
+alone is not counted, so the numbers cannot tell a reader that, or when, exchanges it
+may not see took place (``docs/security.md``). Two readers who see the same cases see
+the same numbers. Every step counted here is a record entry (``Step.entry``).
 """
 
 from __future__ import annotations
@@ -108,7 +110,7 @@ def _first(steps: Iterable[Step], actions: tuple[str, ...]) -> Step | None:
 
 
 def scorecard(actor: Actor) -> dict[str, Any]:
-    """The scorecard every member of the cell sees (the same for all)."""
+    """The scorecard of what ``actor`` may see: the cases and calls in its audience."""
     if not actor.system and not actor.party_code:
         raise NotFound()
     parties = party_selectors.parties_of_kinds(
@@ -117,11 +119,12 @@ def scorecard(actor: Actor) -> dict[str, Any]:
     by_code = {p.pk: p.code for p in parties}
     rows: dict[tuple[str, str], Row] = defaultdict(Row)
     steps: dict[int, list[Step]] = defaultdict(list)
-    for step in Step.objects.order_by("at", "pk"):
+    cases = Case.objects.restrict(actor)
+    for step in Step.objects.filter(case__in=cases).order_by("at", "pk"):
         steps[step.case_id].append(step)
     mediators = [p.code for p in parties if p.kind == PartyKindChoices.KIND_MEDIATOR]
     monitors = [p.code for p in parties if p.kind == PartyKindChoices.KIND_MONITOR]
-    for case in Case.objects.all():
+    for case in cases:
         month = _month(case.lodged_at)
         complainant = by_code.get(case.complainant_id)
         respondent = by_code.get(case.respondent_id)
@@ -149,7 +152,7 @@ def scorecard(actor: Actor) -> dict[str, Any]:
             elif step.action == "determine":
                 for code in mediators:
                     rows[(code, month)].determine.add((step.at - case.lodged_at).total_seconds())
-    for deadline in Deadline.objects.select_related("case"):
+    for deadline in Deadline.objects.filter(case__in=cases).select_related("case"):
         case = deadline.case
         month = _month(case.lodged_at)
         owners: list[str | None]
@@ -169,7 +172,7 @@ def scorecard(actor: Actor) -> dict[str, Any]:
                 row.deadlines_met += 1
             elif deadline.state == "expired":
                 row.deadlines_missed += 1
-    for activation in Activation.objects.all():
+    for activation in Activation.objects.restrict(actor):
         callee = by_code.get(activation.callee_party_id)
         if callee is None:
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -190,7 +191,9 @@ def _webhook_payload(case: Case, step: Step) -> dict[str, Any]:
         "level": step.level_after,
         "level_name": entry.data.get("level_name", ""),
         "at": step.at,
-        "entry": {"seq": entry.seq, "hash": entry.hash},
+        # The entry's hash, never its sequence number: that would count the record's
+        # entries the party cannot read (docs/security.md).
+        "entry": {"hash": entry.hash},
     }
 
 
@@ -202,7 +205,7 @@ def _email(case: Case, step: Step, recipients: Iterable[User]) -> None:
     subject_line = f"[coordcell] {case.reference}: {step.action} ({case.state})"
     body = (
         f"{case.reference} — {case.summary[:200]}\n"
-        f"{step.action} at {step.at.isoformat()} — record entry #{step.entry.seq}\n"
+        f"{step.action} at {step.at.isoformat()} — record entry {step.entry.hash[:16]}\n"
     )
     messages = [(subject_line, body, settings.DEFAULT_FROM_EMAIL, [a]) for a in addressed]
 
@@ -523,7 +526,10 @@ def _expire(deadline: Deadline, now: dt.datetime) -> None:
 
 @transaction.atomic
 def mark_read(
-    *, actor: Actor, notification_ids: Iterable[int] | None = None, case: Case | None = None
+    *,
+    actor: Actor,
+    notification_ids: Iterable[uuid.UUID] | None = None,
+    case: Case | None = None,
 ) -> int:
     """Mark the actor's own notifications read: all, the given ones, or those about ``case``
     (opening a case's page reads them). Nobody else's are touched."""
@@ -531,7 +537,7 @@ def mark_read(
         raise PermissionDenied()
     qs = Notification.objects.filter(recipient=actor.user, read_at__isnull=True)
     if notification_ids is not None:
-        qs = qs.filter(pk__in=list(notification_ids))
+        qs = qs.filter(public_id__in=list(notification_ids))
     if case is not None:
         qs = qs.filter(case=case)
     return qs.update(read_at=timezone.now())

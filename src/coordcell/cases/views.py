@@ -327,6 +327,8 @@ def _render_case(
             d for d in selectors.list_deadlines(case) if d.state == DeadlineStateChoices.OPEN
         ],
         "now": timezone.now(),
+        # The mediator's officer by call sign: names stay in their own party's directory.
+        "determined_by": parties.call_sign_of(case.determined_by),
     }
     return render(request, "cases/case.html", context, status=status)
 
@@ -465,7 +467,7 @@ def hotline_answer(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @member_required
 def scorecard_page(request: HttpRequest) -> HttpResponse:
-    """The mechanism's scorecard, the same for every member."""
+    """The mechanism's scorecard, counting what the reader may see."""
     return render(request, "cases/scorecard.html", {"card": scorecard(actor_for(request))})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from typing import Any
 
@@ -16,10 +17,10 @@ __all__ = [
     "IdempotencyKey",
     "LocalizedNamesMixin",
     "PublicIdModel",
-    "ReferenceMixin",
     "RestrictedQuerySet",
     "WorkerBeat",
     "localized_now",
+    "new_reference",
 ]
 
 
@@ -48,15 +49,23 @@ class PublicIdModel(models.Model):
         abstract = True
 
 
-class ReferenceMixin:
-    """A short human reference (``INC-00012``) built from the model's prefix and row id."""
+#: Crockford's base32: no I, L, O or U, so a reference read aloud or typed is not misread.
+CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+#: Random characters in a reference: 12 × 5 = 60 bits, so that even a million imported
+#: rows are unlikely to draw the same one twice (the unique constraint catches it if so).
+REFERENCE_CHARS = 12
 
-    REFERENCE_PREFIX: str = "REF"
-    pk: Any
 
-    @property
-    def reference(self) -> str:
-        return f"{self.REFERENCE_PREFIX}-{self.pk:05d}" if self.pk else f"{self.REFERENCE_PREFIX}-?"
+def new_reference(prefix: str) -> str:
+    """A short human reference that carries no count: ``INC-7K3Q-9MX2-4HZD``.
+
+    Random, not derived from the row id or a counter, so two references say nothing of
+    how many rows were made between them, or when (``docs/security.md``). Each model
+    stores its own at creation (a ``reference`` field with a unique constraint).
+    """
+    chars = "".join(secrets.choice(CROCKFORD_ALPHABET) for _ in range(REFERENCE_CHARS))
+    groups = [chars[i : i + 4] for i in range(0, REFERENCE_CHARS, 4)]
+    return "-".join([prefix, *groups])
 
 
 class LocalizedNamesMixin(models.Model):

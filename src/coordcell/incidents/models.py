@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.actor import Actor
 from coordcell.core.audience import AudienceMixin
-from coordcell.core.models import PublicIdModel, ReferenceMixin, RestrictedQuerySet
+from coordcell.core.models import PublicIdModel, RestrictedQuerySet, new_reference
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices, SourceChoices
 
 __all__ = ["EXTENSIONS", "Account", "Evidence", "Incident"]
@@ -30,10 +30,17 @@ EXTENSIONS = {
 }
 
 
-class Incident(ReferenceMixin, AudienceMixin, PublicIdModel):
+def incident_reference() -> str:
+    """A new incident's reference, ``INC-`` and random characters (no count)."""
+    return new_reference("INC")
+
+
+class Incident(AudienceMixin, PublicIdModel):
     """A report of something that happened, from a source: never a verdict."""
 
-    REFERENCE_PREFIX = "INC"
+    reference = models.CharField(
+        _("reference"), max_length=30, unique=True, default=incident_reference, editable=False
+    )
 
     kind = models.CharField(_("kind"), max_length=60)
     title = models.CharField(_("title"), max_length=300)

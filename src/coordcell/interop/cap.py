@@ -72,6 +72,8 @@ _CIRCLE_POINTS = 16
 _M_PER_DEG = math.pi * 6_371_008.8 / 180.0
 #: CAP's rule for <identifier> and <sender>: no spaces, commas or restricted characters.
 _BAD_ID = re.compile(r"[\s,<&]")
+#: Hex digits of the record entry's hash in an alert's identifier (64 bits: unique).
+ENTRY_HASH_CHARS = 16
 #: Characters XML 1.0 does not allow in text.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -98,7 +100,6 @@ class Escalation:
 
     sender: str
     case_reference: str
-    entry_seq: int
     entry_hash: str
     sent: dt.datetime
     level: int
@@ -120,7 +121,7 @@ class Escalation:
 
     @property
     def identifier(self) -> str:
-        return identifier_of(self.case_reference, self.entry_seq)
+        return identifier_of(self.case_reference, self.entry_hash)
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,11 @@ class FeedEntry:
 # --- the codes ---------------------------------------------------------------------------
 
 
-def identifier_of(case_reference: str, entry_seq: int) -> str:
-    """The alert's identifier: the case and the record entry of its escalation step."""
-    value = f"{case_reference}-ESC-{int(entry_seq)}"
+def identifier_of(case_reference: str, entry_hash: str) -> str:
+    """The alert's identifier: the case's reference and the start of the hash of its
+    escalation step's record entry (never a sequence number: it would count the entries
+    the reader cannot see, ``docs/security.md``)."""
+    value = f"{case_reference}-ESC-{entry_hash[:ENTRY_HASH_CHARS].lower()}"
     if _BAD_ID.search(value):
         raise ValueError(f"not a CAP identifier: {value!r}")
     return value
@@ -346,7 +349,6 @@ def alert_element(escalation: Escalation) -> ET.Element:
             ("coordcell:level", e.level_code),
             ("coordcell:level-index", e.level),
             ("coordcell:reason", e.reason),
-            ("coordcell:record-entry", e.entry_seq),
             ("coordcell:record-entry-hash", e.entry_hash),
         ):
             _pair_element(info, "parameter", name, value)

@@ -25,7 +25,13 @@ from coordcell.parties.choices import RoleChoices
 from coordcell.parties.models import Delegation, Membership, Party
 from coordcell.rules.vocabulary import LANGUAGES
 
-__all__ = ["DelegationViewSet", "MembershipEndView", "PartyViewSet", "urlpatterns"]
+__all__ = [
+    "DelegationViewSet",
+    "MembershipCallSignView",
+    "MembershipEndView",
+    "PartyViewSet",
+    "urlpatterns",
+]
 
 
 class NamesField(serializers.DictField):
@@ -53,9 +59,14 @@ class PartySerializer(serializers.ModelSerializer[Party]):
 
 
 class MembershipSerializer(serializers.ModelSerializer[Membership]):
+    """A role in a delegation. Everyone who may see it reads its ``call_sign``; only the
+    party's own members read the person's ``username`` and ``full_name`` (null for
+    everyone else, the mediator included)."""
+
     id = serializers.UUIDField(source="public_id", read_only=True)
-    username = serializers.CharField(source="user.username", read_only=True)
-    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    call_sign = serializers.CharField(read_only=True)
+    username = serializers.SerializerMethodField()
+    full_name = serializers.SerializerMethodField()
     delegation = serializers.UUIDField(source="delegation.public_id", read_only=True)
 
     class Meta:
@@ -63,6 +74,7 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
         fields = [
             "id",
             "delegation",
+            "call_sign",
             "username",
             "full_name",
             "role",
@@ -70,6 +82,16 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
             "started_at",
             "ended_at",
         ]
+
+    def _knows(self, membership: Membership) -> bool:
+        actor = self.context.get("actor")
+        return actor is not None and parties.may_know_names(actor, membership.delegation.party_id)
+
+    def get_username(self, membership: Membership) -> str | None:
+        return membership.user.username if self._knows(membership) else None
+
+    def get_full_name(self, membership: Membership) -> str | None:
+        return membership.user.full_name if self._knows(membership) else None
 
 
 class DelegationSerializer(serializers.ModelSerializer[Delegation]):
@@ -96,6 +118,16 @@ class DelegationUpdateSerializer(StrictSerializer):
 class MemberAddSerializer(StrictSerializer):
     username = serializers.CharField(max_length=150)
     role = serializers.ChoiceField(choices=RoleChoices.choices())
+    call_sign = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="The role's call sign; generated (e.g. `SY LO-2`) when absent.",
+    )
+
+
+class CallSignSerializer(StrictSerializer):
+    call_sign = serializers.CharField(max_length=40)
 
 
 @extend_schema(tags=["parties"], responses={200: PartySerializer, **ERRORS})
@@ -168,7 +200,9 @@ class DelegationViewSet(
         """Memberships of the delegation, active first."""
         delegation = self.get_object()
         page = self.paginate_queryset(parties.list_members(self.actor, delegation))
-        return self.get_paginated_response(MembershipSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            MembershipSerializer(page, many=True, context={"actor": self.actor}).data
+        )
 
     @extend_schema(request=MemberAddSerializer, responses={201: MembershipSerializer, **ERRORS})
     @members.mapping.post
@@ -184,9 +218,16 @@ class DelegationViewSet(
         if user is None:
             raise ValidationFailed({"username": [_("No active account has this user name.")]})
         membership = services.add_member(
-            actor=self.actor, delegation=delegation, user=user, role=form.validated_data["role"]
+            actor=self.actor,
+            delegation=delegation,
+            user=user,
+            role=form.validated_data["role"],
+            call_sign=form.validated_data.get("call_sign", ""),
         )
-        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MembershipSerializer(membership, context={"actor": self.actor}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 @extend_schema(tags=["parties"])
@@ -197,7 +238,24 @@ class MembershipEndView(ActorMixin, APIView):
     def post(self, request: Request, id: str) -> Response:
         membership = parties.access_membership(self.actor, id)
         membership = services.end_membership(actor=self.actor, membership=membership)
-        return Response(MembershipSerializer(membership).data)
+        return Response(MembershipSerializer(membership, context={"actor": self.actor}).data)
+
+
+@extend_schema(tags=["parties"])
+class MembershipCallSignView(ActorMixin, APIView):
+    """Give a role a new call sign (the party's own cell administrators only; recorded)."""
+
+    @extend_schema(request=CallSignSerializer, responses={200: MembershipSerializer, **ERRORS})
+    def post(self, request: Request, id: str) -> Response:
+        membership = parties.access_membership(self.actor, id)
+        if not parties.may_manage(self.actor, membership.delegation):
+            raise PermissionDenied()
+        form = CallSignSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        membership = services.set_call_sign(
+            actor=self.actor, membership=membership, call_sign=form.validated_data["call_sign"]
+        )
+        return Response(MembershipSerializer(membership, context={"actor": self.actor}).data)
 
 
 _router = SimpleRouter(trailing_slash=True)
@@ -208,4 +266,9 @@ _router.register("delegations", DelegationViewSet, basename="delegation")
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include(_router.urls)),
     path("memberships/<str:id>/end/", MembershipEndView.as_view(), name="membership-end"),
+    path(
+        "memberships/<str:id>/call-sign/",
+        MembershipCallSignView.as_view(),
+        name="membership-call-sign",
+    ),
 ]

@@ -24,6 +24,11 @@ MEMBER_ADDED = register(
 MEMBERSHIP_ENDED = register(
     "parties.membership_ended", _("Membership ended"), "A person's role in a delegation ended."
 )
+CALL_SIGN_CHANGED = register(
+    "parties.call_sign_changed",
+    _("Call sign changed"),
+    "A party's administrator gave one of its people's roles a new call sign.",
+)
 INVITATION_ISSUED = register(
     "parties.invitation_issued",
     _("Invitation issued"),

@@ -19,6 +19,7 @@ from coordcell.parties.models import Party
 __all__ = [
     "DOMAIN_ALIASES",
     "AddMemberForm",
+    "CallSignForm",
     "CreatePersonForm",
     "DelegationCreateForm",
     "DelegationNamesForm",
@@ -93,6 +94,15 @@ class AddMemberForm(forms.Form):
         label=_("User name"), max_length=150, widget=forms.TextInput(attrs={"dir": "ltr"})
     )
     role = forms.ChoiceField(label=_("Role"), choices=RoleChoices.choices)
+    call_sign = forms.CharField(
+        label=_("Call sign"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "How everyone outside your party will know this person in this role, e.g. "
+            "a duty position. Left empty, one is made from the party and the role."
+        ),
+    )
 
     def clean_username(self) -> User:
         username = self.cleaned_data["username"].strip()
@@ -111,6 +121,21 @@ class CreatePersonForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     email = forms.EmailField(label=_("E-mail"), required=False)
     role = forms.ChoiceField(label=_("Role"), choices=RoleChoices.choices)
+    call_sign = forms.CharField(
+        label=_("Call sign"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "How everyone outside your party will know this person in this role, e.g. "
+            "a duty position. Left empty, one is made from the party and the role."
+        ),
+    )
+
+
+class CallSignForm(forms.Form):
+    """A role's new call sign."""
+
+    call_sign = forms.CharField(label=_("Call sign"), max_length=40)
 
 
 class InvitationForm(forms.Form):

@@ -13,7 +13,36 @@ from django.utils.translation import gettext_lazy as _
 from coordcell.core.models import LocalizedNamesMixin, PublicIdModel, RestrictedQuerySet
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 
-__all__ = ["Delegation", "Invitation", "Membership", "Party", "party_visibility"]
+__all__ = [
+    "CALL_SIGN_MAX_CHARS",
+    "ROLE_CALL_SIGNS",
+    "Delegation",
+    "Invitation",
+    "Membership",
+    "Party",
+    "default_call_sign",
+    "next_call_sign",
+    "party_visibility",
+]
+
+#: The duty-position part of a generated call sign, per role (``SY LO-2``).
+ROLE_CALL_SIGNS = {
+    RoleChoices.PRINCIPAL: "PR",
+    RoleChoices.LIAISON_OFFICER: "LO",
+    RoleChoices.ANALYST: "AN",
+    RoleChoices.MONITOR: "MON",
+    RoleChoices.DONOR_REPRESENTATIVE: "DR",
+    RoleChoices.OBSERVER: "OBS",
+    RoleChoices.CELL_ADMINISTRATOR: "ADM",
+}
+CALL_SIGN_MAX_CHARS = 40
+
+
+def default_call_sign(party_code: str, role: str, number: int) -> str:
+    """A generated call sign: the party's code (data), the role's duty position and a
+    number, e.g. ``SY LO-2``. Never a person's name."""
+    code = party_code.upper().replace("_", "-")
+    return f"{code} {ROLE_CALL_SIGNS.get(role, 'X')}-{number}"
 
 
 def party_visibility(actor: Any, prefix: str = "") -> Q:
@@ -105,13 +134,21 @@ class Delegation(PublicIdModel, LocalizedNamesMixin):
 
 
 class Membership(PublicIdModel):
-    """A person's role in a delegation. Ended memberships are kept, with their dates."""
+    """A person's role in a delegation. Ended memberships are kept, with their dates.
+
+    ``call_sign`` is the duty position by which everyone outside the party knows the
+    person in this role (``SY LO-2``): shared pages, API answers and record entries carry
+    it, while the person's real name and user name stay in their own party's directory
+    (``docs/security.md``). Unique in the cell; only the party's own administrators
+    change it (``services.set_call_sign``, recorded).
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
     )
     delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(_("role"), max_length=30, choices=RoleChoices.choices())
+    call_sign = models.CharField(_("call sign"), max_length=CALL_SIGN_MAX_CHARS, unique=True)
     active = models.BooleanField(_("active"), default=True)
     started_at = models.DateTimeField(_("since"), default=timezone.now)
     ended_at = models.DateTimeField(_("until"), null=True, blank=True)
@@ -121,7 +158,7 @@ class Membership(PublicIdModel):
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
-        ordering = ["delegation__party__code", "user__username", "role"]
+        ordering = ["delegation__party__code", "call_sign"]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "delegation", "role"],
@@ -131,7 +168,7 @@ class Membership(PublicIdModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()}"
+        return f"{self.call_sign} · {self.get_role_display()}"
 
     @classmethod
     def access_filter(cls, actor: Any, action: str) -> Q:
@@ -139,6 +176,21 @@ class Membership(PublicIdModel):
         if action == "manage":
             q &= managed_by(actor, "delegation__party__")
         return q
+
+
+def next_call_sign(party: Party, role: str) -> str:
+    """The first generated call sign for ``role`` in ``party`` that nobody holds yet."""
+    prefix = default_call_sign(party.code, role, 0).removesuffix("0")
+    taken = {
+        value.upper()
+        for value in Membership.objects.filter(call_sign__istartswith=prefix).values_list(
+            "call_sign", flat=True
+        )
+    }
+    number = 1
+    while default_call_sign(party.code, role, number).upper() in taken:
+        number += 1
+    return default_call_sign(party.code, role, number)
 
 
 class Invitation(PublicIdModel):

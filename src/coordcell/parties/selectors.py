@@ -26,6 +26,8 @@ __all__ = [
     "access_party",
     "actor_for_user",
     "awaiting_invitation",
+    "call_sign_of",
+    "call_signs_of",
     "concerned_audience",
     "find_invitation",
     "has_administrator",
@@ -36,6 +38,7 @@ __all__ = [
     "list_memberships_of",
     "list_parties",
     "lodged_as_exercise",
+    "may_know_names",
     "may_manage",
     "member_users",
     "neutral_codes",
@@ -85,7 +88,7 @@ def list_members(actor: Actor, delegation: Delegation) -> QuerySet[Membership]:
         Membership.objects.restrict(actor)
         .filter(delegation=delegation)
         .select_related("user", "delegation__party")
-        .order_by("-active", "user__username", "role", "pk")
+        .order_by("-active", "call_sign", "pk")
     )
 
 
@@ -102,6 +105,35 @@ def access_membership(actor: Actor, public_id: object) -> Membership:
     if membership is None:
         raise NotFound()
     return membership
+
+
+def may_know_names(actor: Actor, party_id: int | None) -> bool:
+    """Whether the actor may read the real names and user names of ``party_id``'s people:
+    only that party's own members (and the console). Everyone else, the mediator
+    included, knows them by their call signs."""
+    return actor.system or (actor.party_id is not None and actor.party_id == party_id)
+
+
+def call_signs_of(user_ids: Iterable[int | None]) -> dict[int, str]:
+    """The call sign each person acts under (their first active role, else their first
+    role): what shared pages show for a person instead of their name."""
+    wanted = {u for u in user_ids if u is not None}
+    found: dict[int, str] = {}
+    rows = (
+        Membership.objects.filter(user_id__in=wanted)
+        .order_by("-active", "started_at", "pk")
+        .values_list("user_id", "call_sign")
+    )
+    for user_id, call_sign in rows:
+        found.setdefault(user_id, call_sign)
+    return found
+
+
+def call_sign_of(user: Any) -> str:
+    """One person's call sign (see ``call_signs_of``), or "" for someone with no role."""
+    if user is None:
+        return ""
+    return call_signs_of([user.pk]).get(user.pk, "")
 
 
 def may_manage(actor: Actor, delegation: Delegation) -> bool:
@@ -130,19 +162,20 @@ def actor_for_user(user: Any) -> Actor:
     Registered with ``core.actor`` when the app starts; callers use ``Actor.from_user``.
     """
     memberships = list(
-        Membership.objects.filter(user=user, active=True, delegation__active=True).select_related(
-            "delegation__party"
-        )
+        Membership.objects.filter(user=user, active=True, delegation__active=True)
+        .select_related("delegation__party")
+        .order_by("started_at", "pk")
     )
-    name = user.display_name
     if not memberships:
-        return Actor(user=user, name=name)
+        # Someone of no party: only the console reads the events they write.
+        return Actor(user=user, name=user.display_name)
     # A person belongs to one party (services enforce it); their roles may span
-    # several delegations of that party.
+    # several delegations of that party. What they do is recorded under the call sign of
+    # their first role: never their name (docs/security.md).
     party = memberships[0].delegation.party
     return Actor(
         user=user,
-        name=name,
+        name=memberships[0].call_sign,
         party_id=party.pk,
         party_code=party.code,
         party_kind=party.kind,

@@ -7,6 +7,7 @@ its record event, all in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,7 +28,14 @@ from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.parties import events
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
-from coordcell.parties.models import Delegation, Invitation, Membership, Party
+from coordcell.parties.models import (
+    CALL_SIGN_MAX_CHARS,
+    Delegation,
+    Invitation,
+    Membership,
+    Party,
+    next_call_sign,
+)
 from coordcell.parties.selectors import (
     InvitationUnusable,
     actor_for_user,
@@ -48,6 +56,7 @@ __all__ = [
     "end_membership",
     "init_cell",
     "register_party",
+    "set_call_sign",
     "update_delegation",
 ]
 
@@ -162,6 +171,36 @@ def update_delegation(
     return delegation
 
 
+#: What a call sign may be written with: letters (any script), digits, spaces and - . /
+_CALL_SIGN = re.compile(r"[^\W_](?:[\w .\-/]*[^\W_])?")
+
+
+def _clean_call_sign(
+    value: str, party: Party, role: str, *, exclude: Membership | None = None
+) -> str:
+    """A chosen call sign, checked; or, when none is given, the generated one."""
+    value = " ".join((value or "").split())
+    if not value:
+        return next_call_sign(party, role)
+    if len(value) > CALL_SIGN_MAX_CHARS or not _CALL_SIGN.fullmatch(value) or "_" in value:
+        raise ValidationFailed(
+            {
+                "call_sign": [
+                    _(
+                        "Use 1 to 40 letters, digits, spaces and the characters - . / "
+                        "in a call sign."
+                    )
+                ]
+            }
+        )
+    taken = Membership.objects.filter(call_sign__iexact=value)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.exists():
+        raise ValidationFailed({"call_sign": [_("This call sign is taken.")]})
+    return value
+
+
 def _check_role_and_party(user: User, delegation: Delegation, role: str) -> None:
     if role not in RoleChoices.values():
         raise ValidationFailed({"role": [_("Unknown role.")]})
@@ -181,20 +220,54 @@ def _check_role_and_party(user: User, delegation: Delegation, role: str) -> None
 
 
 @transaction.atomic
-def add_member(*, actor: Actor, delegation: Delegation, user: User, role: str) -> Membership:
-    """Give an existing person a role in a delegation (one party per person)."""
+def add_member(
+    *, actor: Actor, delegation: Delegation, user: User, role: str, call_sign: str = ""
+) -> Membership:
+    """Give an existing person a role in a delegation (one party per person), under
+    ``call_sign`` or, when none is given, the generated one (``SY LO-2``)."""
     _require_manage(actor, delegation.party)
     _check_role_and_party(user, delegation, role)
-    membership = Membership.objects.create(user=user, delegation=delegation, role=role)
+    call_sign = _clean_call_sign(call_sign, delegation.party, role)
+    membership = Membership.objects.create(
+        user=user, delegation=delegation, role=role, call_sign=call_sign
+    )
     append_event(
         actor=actor,
         event_type=events.MEMBER_ADDED,
-        data={"party": delegation.party.code, "user": user.username, "role": role},
+        # The call sign, never the person's name or user name: the record is read by
+        # every member, for ever (docs/security.md).
+        data={"party": delegation.party.code, "call_sign": call_sign, "role": role},
         subjects=[
             subject("parties.delegation", delegation.public_id),
-            subject("accounts.user", user.public_id, user.username),
+            subject("parties.membership", membership.public_id, call_sign),
         ],
         audience=audience_for(delegation.party),
+    )
+    return membership
+
+
+@transaction.atomic
+def set_call_sign(*, actor: Actor, membership: Membership, call_sign: str) -> Membership:
+    """Change the call sign of a role: only the party's own cell administrators may."""
+    party = membership.delegation.party
+    _require_manage(actor, party)
+    if not (call_sign or "").strip():
+        raise ValidationFailed({"call_sign": [_("Enter a call sign.")]})
+    new = _clean_call_sign(call_sign, party, membership.role, exclude=membership)
+    old = membership.call_sign
+    if new == old:
+        return membership
+    Membership.objects.filter(pk=membership.pk).update(call_sign=new)
+    membership.refresh_from_db()
+    append_event(
+        actor=actor,
+        event_type=events.CALL_SIGN_CHANGED,
+        data={"party": party.code, "role": membership.role, "from": old, "to": new},
+        subjects=[
+            subject("parties.delegation", membership.delegation.public_id),
+            subject("parties.membership", membership.public_id, new),
+        ],
+        audience=audience_for(party),
     )
     return membership
 
@@ -209,6 +282,7 @@ def create_person(
     email: str,
     role: str,
     password_hash: str | None = None,
+    call_sign: str = "",
 ) -> tuple[User, Membership]:
     """Create a login for a new person and give them a role in ``delegation``.
 
@@ -225,6 +299,10 @@ def create_person(
         errors["username"] = [_("This user name is taken.")]
     if len(full_name) > 200:
         errors["full_name"] = [_("At most 200 characters.")]
+    try:
+        call_sign = _clean_call_sign(call_sign, delegation.party, role)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
     if errors:
         raise ValidationFailed(errors)
     user = User(username=username, full_name=full_name.strip(), email=email.strip())
@@ -236,11 +314,14 @@ def create_person(
     append_event(
         actor=actor,
         event_type=account_events.USER_CREATED,
-        data={"user": username, "full_name": user.full_name},
-        subjects=[subject("accounts.user", user.public_id, username)],
+        # Who the person is stays with their party: the record says only the call sign.
+        data={"party": delegation.party.code, "call_sign": call_sign},
+        subjects=[subject("accounts.user", user.public_id, call_sign)],
         audience=audience_for(delegation.party),
     )
-    membership = add_member(actor=actor, delegation=delegation, user=user, role=role)
+    membership = add_member(
+        actor=actor, delegation=delegation, user=user, role=role, call_sign=call_sign
+    )
     return user, membership
 
 
@@ -263,12 +344,12 @@ def end_membership(*, actor: Actor, membership: Membership) -> Membership:
         event_type=events.MEMBERSHIP_ENDED,
         data={
             "party": membership.delegation.party.code,
-            "user": membership.user.username,
+            "call_sign": membership.call_sign,
             "role": membership.role,
         },
         subjects=[
             subject("parties.delegation", membership.delegation.public_id),
-            subject("accounts.user", membership.user.public_id, membership.user.username),
+            subject("parties.membership", membership.public_id, membership.call_sign),
         ],
         audience=audience_for(membership.delegation.party),
     )
@@ -443,7 +524,12 @@ def accept_invitation(
     user = User(username=username, full_name=full_name)
     user.set_password(password)
     user.save()
-    Membership.objects.create(user=user, delegation=invitation.delegation, role=invitation.role)
+    membership = Membership.objects.create(
+        user=user,
+        delegation=invitation.delegation,
+        role=invitation.role,
+        call_sign=next_call_sign(invitation.party, invitation.role),
+    )
     claimed = Invitation.objects.filter(
         pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True
     ).update(used_at=timezone.now(), user=user)
@@ -455,16 +541,11 @@ def accept_invitation(
     append_event(
         actor=actor_for_user(user),
         event_type=events.INVITATION_ACCEPTED,
-        data={
-            "party": party.code,
-            "user": user.username,
-            "full_name": user.full_name,
-            "role": invitation.role,
-        },
+        data={"party": party.code, "call_sign": membership.call_sign, "role": invitation.role},
         subjects=[
             subject("parties.invitation", invitation.public_id),
             subject("parties.delegation", invitation.delegation.public_id),
-            subject("accounts.user", user.public_id, user.username),
+            subject("accounts.user", user.public_id, membership.call_sign),
         ],
         audience=audience_for(party),
     )

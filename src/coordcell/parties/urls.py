@@ -13,4 +13,9 @@ urlpatterns = [
     path("<uuid:public_id>/members/add/", views.member_add, name="member_add"),
     path("<uuid:public_id>/people/new/", views.person_create, name="person_create"),
     path("memberships/<uuid:public_id>/end/", views.membership_end, name="membership_end"),
+    path(
+        "memberships/<uuid:public_id>/call-sign/",
+        views.membership_call_sign,
+        name="membership_call_sign",
+    ),
 ]

@@ -36,6 +36,7 @@ from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.parties.forms import (
     DOMAIN_ALIASES,
     AddMemberForm,
+    CallSignForm,
     CreatePersonForm,
     DelegationCreateForm,
     DelegationNamesForm,
@@ -146,6 +147,9 @@ def _render_detail(
         ],
         "members": selectors.list_members(actor, delegation),
         "may_manage": selectors.may_manage(actor, delegation),
+        # Real names and user names only for the party's own people; everyone else
+        # (the mediator included) reads call signs.
+        "knows_names": selectors.may_know_names(actor, delegation.party_id),
     }
     if context["may_manage"]:
         context.update(
@@ -231,6 +235,7 @@ def member_add(request: HttpRequest, public_id: str) -> HttpResponse:
                 delegation=delegation,
                 user=form.cleaned_data["username"],
                 role=form.cleaned_data["role"],
+                call_sign=form.cleaned_data["call_sign"],
             )
         except ValidationFailed as exc:
             add_domain_errors(form, exc, DOMAIN_ALIASES)
@@ -289,6 +294,30 @@ def membership_end(request: HttpRequest, public_id: str) -> HttpResponse:
             return redirect("parties:delegation", public_id=membership.delegation.public_id)
     context = {"membership": membership, "error": error}
     return render(request, "parties/membership_end.html", context, status=400 if error else 200)
+
+
+@member_required
+def membership_call_sign(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Give a role a new call sign (the party's own administrators; recorded)."""
+    actor = actor_for(request)
+    membership = _managed_membership(actor, public_id)
+    if request.method == "POST":
+        form = CallSignForm(request.POST)
+        if form.is_valid():
+            try:
+                services.set_call_sign(
+                    actor=actor, membership=membership, call_sign=form.cleaned_data["call_sign"]
+                )
+            except ValidationFailed as exc:
+                add_domain_errors(form, exc, DOMAIN_ALIASES)
+            else:
+                messages.success(request, _("The call sign has been changed."))
+                return redirect("parties:delegation", public_id=membership.delegation.public_id)
+        status = 400
+    else:
+        form, status = CallSignForm(initial={"call_sign": membership.call_sign}), 200
+    context = {"membership": membership, "form": form}
+    return render(request, "parties/membership_call_sign.html", context, status=status)
 
 
 @login_required

@@ -27,6 +27,12 @@ def home(request: HttpRequest) -> HttpResponse:
         version = None
     clauses = list(agreements.list_clauses(actor, version)) if version else []
     delegations = list(parties.list_delegations(actor))
+    recent_entries = list(Entry.objects.restrict(actor).order_by("-seq")[:8])
+    # Who acted, by call sign: entries written before call signs existed stored a name,
+    # which the record keeps, but the page shows the person's call sign instead.
+    call_signs = parties.call_signs_of(e.actor_user_id for e in recent_entries)
+    for entry in recent_entries:
+        entry.actor_label = call_signs.get(entry.actor_user_id, entry.actor_name)
     context = {
         "version": version,
         "clauses": clauses,
@@ -44,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
         or actor.has_role(RoleChoices.PRINCIPAL),
         "limit_clauses": [c for c in clauses if c.limits],
         "zone_clauses": [c for c in clauses if c.kind == "economic_zone"],
-        "recent_entries": list(Entry.objects.restrict(actor).order_by("-seq")[:8]),
+        "recent_entries": recent_entries,
         # Operational state, for the administrators who run the cell only.
         "workers": list(WorkerBeat.objects.order_by("-last_beat_at")[:5])
         if actor.has_role(RoleChoices.CELL_ADMINISTRATOR)

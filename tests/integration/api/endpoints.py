@@ -77,6 +77,7 @@ WRITES = [
         "POST", "/api/v1/delegations/{id}/members/", {"username": "outsider", "role": "analyst"}
     ),
     Endpoint("POST", "/api/v1/memberships/{id}/end/"),
+    Endpoint("POST", "/api/v1/memberships/{id}/call-sign/", {"call_sign": "IL DESK-7"}),
     Endpoint("POST", "/api/v1/record/witnesses", {"vkey": "not a key"}),
     Endpoint("POST", "/api/v1/incidents/", {"kind": "fire"}),
     Endpoint("PATCH", "/api/v1/incidents/{id}/", {"title": "Corrected (fictional)"}),
@@ -126,7 +127,7 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
     elif "/incidents/" in endpoint.path:
         id_ = ids["incident"]
     elif "/alerts/" in endpoint.path:
-        id_ = ids.get("alert", "CASE-00000-ESC-0")
+        id_ = ids.get("alert", "CASE-0000-0000-0000-ESC-0000000000000000")
     elif "/webhooks/" in endpoint.path:
         id_ = ids.get("webhook", "00000000-0000-0000-0000-000000000000")
     elif "/cases/" in endpoint.path:

@@ -341,6 +341,6 @@ def test_a_person_who_left_the_party_keeps_no_view_of_its_inbox(api: Any, user: 
 
     Membership.objects.create(
         user=user("sy.liaison"), delegation=Delegation.objects.get(party__code="jo"),
-        role="observer",
+        role="observer", call_sign="JO OBS-9",
     )  # fmt: skip
     assert api("sy.liaison").get("/api/v1/inbox/").json() == EMPTY_PAGE

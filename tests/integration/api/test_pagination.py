@@ -232,10 +232,12 @@ def test_the_inbox_filters_unread_and_read(api: Any, user: Any) -> None:
     assert mine.exists()
     first = mine.first()
     assert first is not None
-    client.post("/api/v1/inbox/read/", {"ids": [first.pk]}, content_type="application/json")
-    assert _ids(client, "/api/v1/inbox/?unread=0") == [first.pk]
+    client.post(
+        "/api/v1/inbox/read/", {"ids": [str(first.public_id)]}, content_type="application/json"
+    )
+    assert _ids(client, "/api/v1/inbox/?unread=0") == [str(first.public_id)]
     assert _ids(client, "/api/v1/inbox/?unread=1") == [
-        n.pk for n in mine.filter(read_at__isnull=True)
+        str(n.public_id) for n in mine.filter(read_at__isnull=True)
     ]
 
 

@@ -378,7 +378,7 @@ def test_the_worker_posts_a_signed_payload_with_what_the_party_may_read(
         "level": 1,
         "level_name": "cell_principals",
         "at": step.at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
-        "entry": {"seq": step.entry.seq, "hash": step.entry.hash},
+        "entry": {"hash": step.entry.hash},
     }
     assert case.summary not in request["body"].decode()
     delivery = Delivery.objects.get()

@@ -113,7 +113,8 @@ def test_it_adds_an_existing_person_with_a_role(client_for: Any, delegation: Any
     assert (membership.delegation, membership.role, membership.active) == (sy, "analyst", True)
     [entry] = _new_entries(head)
     assert entry.event_type == "parties.member_added"
-    assert entry.data == {"party": "sy", "user": "outsider", "role": "analyst"}
+    assert entry.data == {"party": "sy", "call_sign": membership.call_sign, "role": "analyst"}
+    assert membership.call_sign == "SY AN-2"  # generated: party, duty position, number
     assert entry.audience_codes == ["*"]
 
 
@@ -136,16 +137,17 @@ def test_it_ends_a_membership_after_confirmation(
     assert target.ended_at is not None
     [entry] = _new_entries(head)
     assert entry.event_type == "parties.membership_ended"
-    assert entry.data == {"party": "il", "user": "il.analyst", "role": "analyst"}
+    assert entry.data == {"party": "il", "call_sign": target.call_sign, "role": "analyst"}
 
 
 def test_it_shows_names_in_three_languages_and_the_members(
     client_for: Any, delegation: Any
 ) -> None:
-    body = _text(client_for("sy.liaison").get(f"/delegations/{delegation('il').public_id}/"))
+    body = _text(client_for("il.analyst").get(f"/delegations/{delegation('il').public_id}/"))
     assert '<dd lang="ar" dir="rtl">وفد إسرائيل</dd>' in body
     assert '<dd lang="he" dir="rtl">משלחת ישראל</dd>' in body
-    for text in ("il.liaison", "Exercise Liaison IL (fictional)", "Liaison officer", "il.admin"):
+    # The party's own people read its directory: call signs, user names, real names.
+    for text in ("IL LO-1", "il.liaison", "Exercise Liaison IL (fictional)", "Liaison officer"):
         assert text in body
 
 

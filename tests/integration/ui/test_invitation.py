@@ -97,12 +97,13 @@ def test_it_creates_the_first_administrator_and_the_link_then_works_no_more(invi
         "jo",
     )
     assert entry.actor_user == user
+    # The record says the call sign, never the user name or the full name.
     assert entry.data == {
         "party": "jo",
-        "user": "jo.admin",
-        "full_name": FORM["full_name"],
+        "call_sign": user.memberships.get().call_sign,
         "role": "cell_administrator",
     }
+    assert entry.actor_name == user.memberships.get().call_sign
     assert "is ready" in _text(client.get("/accounts/login/"))
 
     before = _state()

@@ -84,7 +84,10 @@ def test_the_board_shows_every_case_once_the_next_deadline_first(
         for c in sorted(rows, key=lambda c: (c.next_due is None, c.next_due or far, -c.pk))
     ]
     walked = _walk(
-        client_for("mediator"), "/cases/", "?all=1", re.compile(r'class="mono">(CASE-\d+)</a>')
+        client_for("mediator"),
+        "/cases/",
+        "?all=1",
+        re.compile(r'class="mono">(CASE(?:-[0-9A-Z]{4}){3})</a>'),
     )
     assert walked == expected
     assert len(set(walked)) == len(walked)
@@ -106,7 +109,10 @@ def test_the_inbox_shows_every_item_once_newest_first(
     expected = [n.case.reference for n in mine.select_related("case")]
     assert len(expected) >= 4
     walked = _walk(
-        client_for("sy.liaison"), "/cases/inbox/", "", re.compile(r'class="mono">(CASE-\d+)</a>')
+        client_for("sy.liaison"),
+        "/cases/inbox/",
+        "",
+        re.compile(r'class="mono">(CASE(?:-[0-9A-Z]{4}){3})</a>'),
     )
     assert walked == expected
 
@@ -127,7 +133,7 @@ def test_the_hotline_shows_every_activation_once_newest_first(client_for: Any, a
         client_for("il.liaison"),
         "/cases/hotline/",
         "",
-        re.compile(r'<bdi class="mono">(HOT-\d+)</bdi>'),
+        re.compile(r'<bdi class="mono">(HOT(?:-[0-9A-Z]{4}){3})</bdi>'),
     )
     assert walked == expected
 
@@ -135,7 +141,7 @@ def test_the_hotline_shows_every_activation_once_newest_first(client_for: Any, a
 def test_a_list_that_fits_on_one_page_shows_no_pager(client_for: Any, monkeypatch: Any) -> None:
     monkeypatch.setattr(paging, "PAGE_SIZE", 1000)
     text = client_for("mediator").get("/cases/?all=1").content.decode()
-    assert re.search(r'class="mono">CASE-\d+</a>', text)
+    assert re.search(r'class="mono">CASE(?:-[0-9A-Z]{4}){3}</a>', text)
     assert 'class="pager"' not in text
 
 

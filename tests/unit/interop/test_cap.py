@@ -33,8 +33,7 @@ GEOMETRIES = {
 def _escalation(**changes: Any) -> cap.Escalation:
     base = cap.Escalation(
         sender="coordcell.local",
-        case_reference="CASE-00001",
-        entry_seq=42,
+        case_reference="CASE-7K3Q-9MX2-4HZD",
         entry_hash="ab" * 32,
         sent=dt.datetime(2026, 3, 2, 9, 31, 5, 123456, tzinfo=dt.timezone(dt.timedelta(hours=2))),
         level=1,
@@ -106,7 +105,7 @@ def test_sent_and_expires_are_utc_written_minus_zero() -> None:
 
 def test_the_header_says_who_may_see_it() -> None:
     document = cap.alert_xml(_escalation())
-    assert _find(document, "c:identifier") == ["CASE-00001-ESC-42"]
+    assert _find(document, "c:identifier") == ["CASE-7K3Q-9MX2-4HZD-ESC-abababababababab"]
     assert _find(document, "c:sender") == ["coordcell.local"]
     assert _find(document, "c:status") == ["Exercise"]
     assert _find(document, "c:msgType") == ["Alert"]
@@ -212,8 +211,8 @@ def test_text_is_escaped_and_stripped_of_characters_xml_cannot_carry(tmp_path: P
 
 
 def test_the_feed_embeds_each_alert_newest_first(tmp_path: Path) -> None:
-    older = _escalation(entry_seq=7, sent=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
-    newer = _escalation(entry_seq=9, sent=dt.datetime(2026, 3, 3, tzinfo=dt.UTC))
+    older = _escalation(entry_hash="07" * 32, sent=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    newer = _escalation(entry_hash="09" * 32, sent=dt.datetime(2026, 3, 3, tzinfo=dt.UTC))
     feed = cap.atom_feed(
         feed_id="http://testserver/api/v1/alerts/",
         title="Escalation alerts",
@@ -221,8 +220,12 @@ def test_the_feed_embeds_each_alert_newest_first(tmp_path: Path) -> None:
         author="Cell",
         updated=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
         entries=[
-            cap.FeedEntry(newer, "http://testserver/api/v1/alerts/CASE-00001-ESC-9"),
-            cap.FeedEntry(older, "http://testserver/api/v1/alerts/CASE-00001-ESC-7"),
+            cap.FeedEntry(
+                newer, "http://testserver/api/v1/alerts/CASE-7K3Q-9MX2-4HZD-ESC-0909090909090909"
+            ),
+            cap.FeedEntry(
+                older, "http://testserver/api/v1/alerts/CASE-7K3Q-9MX2-4HZD-ESC-0707070707070707"
+            ),
         ],
     )
     root = parse(feed)
@@ -230,8 +233,8 @@ def test_the_feed_embeds_each_alert_newest_first(tmp_path: Path) -> None:
     assert root.findtext("a:updated", namespaces=NS) == "2026-03-03T00:00:00Z"
     ids = [e.findtext("a:id", namespaces=NS) for e in root.iterfind("a:entry", NS)]
     assert ids == [
-        "http://testserver/api/v1/alerts/CASE-00001-ESC-9",
-        "http://testserver/api/v1/alerts/CASE-00001-ESC-7",
+        "http://testserver/api/v1/alerts/CASE-7K3Q-9MX2-4HZD-ESC-0909090909090909",
+        "http://testserver/api/v1/alerts/CASE-7K3Q-9MX2-4HZD-ESC-0707070707070707",
     ]
     alerts = embedded_alerts(feed)
     assert len(alerts) == 2
