@@ -8,4 +8,4 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
-        from coordcell.incidents import events  # noqa: F401  (registers event types)
+        from coordcell.incidents import events, jobs  # noqa: F401  (registers types and jobs)

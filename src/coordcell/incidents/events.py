@@ -33,6 +33,12 @@ EVIDENCE_ADDED = register(
     _("Evidence added"),
     "A file was attached to an incident; its SHA-256, size and type are recorded.",
 )
+EVIDENCE_RELEASED = register(
+    "incidents.evidence_released",
+    _("Evidence copy released"),
+    "A scrubbed copy of evidence attached before copies were made was released to the "
+    "incident's audience: the original's SHA-256 and the copy's hash, size and name.",
+)
 INCIDENT_SHARED = register(
     "incidents.incident_shared",
     _("Incident shared"),

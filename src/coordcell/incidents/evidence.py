@@ -57,6 +57,7 @@ __all__ = [
     "evidence_response",
     "open_evidence",
     "open_original",
+    "release_missing_copies",
     "sniff_type",
 ]
 
@@ -265,6 +266,82 @@ def _record_evidence(actor: Actor, incident: Incident, sealed: _Sealed, filename
         audience=incident.audience_codes,
     )
     return evidence
+
+
+def release_missing_copies(*, actor: Actor, limit: int = 100) -> int:
+    """Release the scrubbed copy of each piece of evidence attached before copies existed
+    (the worker's ``incidents.release_copies`` job; ``limit`` per call).
+
+    Until then such evidence reaches nobody outside the uploading party. The original is
+    read and checked against its hash, typed from its content and scrubbed exactly as an
+    upload is; a type outside the allow-list, or an original that is missing or changed,
+    releases nothing (the row is marked so that it is not tried again, and its party
+    still has the original). Each release is its own transaction with its record entry.
+    Returns the number of copies released.
+    """
+    released = 0
+    pending = list(
+        Evidence.objects.filter(copy_sha256="", copy_size__isnull=True)
+        .select_related("incident")
+        .order_by("pk")[:limit]
+    )
+    for evidence in pending:
+        copy = _copy_of(evidence)
+        with transaction.atomic():
+            if copy is None:  # nothing to release: never try again
+                Evidence.objects.filter(pk=evidence.pk, copy_sha256="").update(copy_size=0)
+                continue
+            kind, data = copy
+            digest = hashlib.sha256(data).hexdigest()
+            _store(Evidence.released_path_for(digest), data)
+            claimed = Evidence.objects.filter(pk=evidence.pk, copy_sha256="").update(
+                copy_sha256=digest, copy_size=len(data), content_type=kind
+            )
+            if not claimed:  # another worker released it a moment ago
+                continue
+            evidence.refresh_from_db()
+            append_event(
+                actor=actor,
+                event_type=events.EVIDENCE_RELEASED,
+                data={
+                    "incident": evidence.incident.reference,
+                    "original": {"sha256": evidence.sha256, "content_type": kind},
+                    "released": {
+                        "sha256": digest,
+                        "size": len(data),
+                        "content_type": kind,
+                        "name": evidence.released_name,
+                        "derived_from": evidence.sha256,
+                        "scrubbed": kind != "application/pdf",
+                    },
+                },
+                subjects=[
+                    subject(
+                        "incidents.incident",
+                        evidence.incident.public_id,
+                        evidence.incident.reference,
+                    )
+                ],
+                audience=evidence.incident.audience_codes,
+            )
+            released += 1
+    return released
+
+
+def _copy_of(evidence: Evidence) -> tuple[str, bytes] | None:
+    """The type and scrubbed copy of an original as stored, or None if there is none."""
+    try:
+        with _open_checked(evidence.original_path, evidence.sha256) as handle:
+            data = handle.read()
+    except NotFound:
+        return None
+    kind = sniff_type(data)
+    if kind is None:
+        return None
+    try:
+        return kind, _scrub(kind, data)
+    except _Refused:
+        return None
 
 
 def _open_checked(path: str, sha256: str) -> IO[bytes]:

@@ -129,7 +129,10 @@ class Evidence(models.Model):
     the party that attached it; the scrubbed copy (``incidents.evidence``) is
     stored under its own SHA-256 at ``evidence/released/ab/cdef…`` and served to the
     incident's audience as ``<copy sha256>.<extension>``. Files attached before copies
-    were made have an empty ``copy_sha256``: nothing of them is released.
+    were made start with an empty ``copy_sha256`` and no ``copy_size``: the worker
+    releases their copies (``evidence.release_missing_copies``); one it cannot release (a
+    type outside the allow-list, an original missing or changed) keeps an empty
+    ``copy_sha256`` with a ``copy_size`` of 0, and nothing of it is released.
     """
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="evidence")
