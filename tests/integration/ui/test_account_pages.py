@@ -290,3 +290,12 @@ def test_it_shows_the_recovery_codes_left_on_the_two_factor_page(
     body = _text(client_for("sy.liaison").get("/accounts/2fa/"))
     assert "10 of 10 recovery codes are unused." in body
     assert 'href="/accounts/2fa/totp/deactivate/"' in body
+
+
+def test_the_profile_shows_a_person_their_own_call_sign(client_for: Any, user: Any) -> None:
+    from coordcell.parties.models import Membership
+
+    membership = Membership.objects.get(user=user("sy.liaison"), active=True)
+    page = client_for("sy.liaison").get("/accounts/profile/")
+    assert page.status_code == 200
+    assert f'<bdi class="mono">{membership.call_sign}</bdi>' in page.content.decode()
