@@ -269,6 +269,8 @@ class DemoData:
     delegations: tuple[DemoDelegationSpec, ...]
     accounts: tuple[DemoAccountSpec, ...]
     story: tuple[DemoStepSpec, ...] = ()
+    #: The parties whose record witness the demo runs (each has an administrator account).
+    witnesses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1117,6 +1117,7 @@ def _read_demo(top: _Table, parts: _Parts | None) -> DemoData:
         )
         t.finish()
     _check_unique(top.report, _keyed(top, "accounts", "username", accounts), "username")
+    witnesses = _read_witnesses(top, known, accounts)
     story = _read_story(top, parts, known, accounts)
     top.finish()
     return DemoData(
@@ -1125,7 +1126,26 @@ def _read_demo(top: _Table, parts: _Parts | None) -> DemoData:
         delegations=tuple(delegations),
         accounts=tuple(accounts),
         story=story,
+        witnesses=witnesses,
     )
+
+
+def _read_witnesses(
+    top: _Table, known: list[str] | None, accounts: Sequence[DemoAccountSpec]
+) -> tuple[str, ...]:
+    """``witnesses``: the parties whose record witness ``coordcell demo`` runs beside the
+    server. Each needs an account with the ``cell_administrator`` role, who registers the
+    witness's key for that party."""
+    witnesses = top.texts("witnesses", choices=known, what="party")
+    administered = {a.party for a in accounts if "cell_administrator" in a.roles}
+    for index, party in enumerate(witnesses):
+        if party not in administered:
+            top.error(
+                f"witnesses[{index}]",
+                f"party {party!r} has no account with the role 'cell_administrator' in "
+                "demo.toml; its administrator registers the witness's key",
+            )
+    return witnesses
 
 
 #: The word every text of the story carries, so that no one takes it for a real event.
