@@ -145,6 +145,7 @@ def _store_children(version: ArrangementVersion, spec: ArrangementSpec) -> None:
             derived=z.derived,
             illustrative=z.illustrative,
             source=z.source,
+            style=dict(z.style),
             geometry=dict(z.geometry),
             min_lon=z.bbox[0],
             min_lat=z.bbox[1],
