@@ -3,6 +3,7 @@ leaving the server, right-to-left layouts, and the README's screenshots."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -11,12 +12,14 @@ from typing import Any
 
 import pytest
 
+from coordcell.agreements.services import SCENARIOS_DIR
 from tests.browser.conftest import LoggedInStates, watch_errors
 from tests.e2e.demo_server import Demo
 
 # One group: these tests share the one demo process that tests/e2e starts.
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo")]
 
+SCENARIO = SCENARIOS_DIR / "southern_syria_2026"
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 LOADED = '#map[data-zones-loaded="10"]'
 SEPARATION = "area_of_separation_approx"
@@ -109,6 +112,53 @@ def test_the_map_draws_the_ten_zones_and_explains_them(new_page: Any) -> None:
     assert link.count() == 1
     assert link.get_attribute("href") == "/arrangement/#clause-B.3"
     assert page.locator("#map-status").is_hidden()
+    assert page.errors == []
+
+
+# How the map drew a zone (its first path) and its legend swatch.
+DRAWN = """(id) => {
+  const layer = window.coordcellZones[id].getLayers()[0];
+  const path = layer.getElement();
+  return {stroke: path.getAttribute("stroke"), fill: path.getAttribute("fill"),
+          dash: path.getAttribute("stroke-dasharray")};
+}"""
+
+# A disputed area drawn with the scenario style ``fill = "hatched"``, on the same map.
+HATCHED = """(id) => {
+  const map = window.coordcellZones[id]._map;
+  const feature = {type: "Feature", id: "disputed_example", properties: {kind: "area",
+    name: "Disputed", style: {color: "#123456", fill: "hatched", fill_color: "#654321"}},
+    geometry: {type: "Polygon", coordinates: [[[35.8, 33.0], [35.9, 33.0], [35.9, 33.1],
+      [35.8, 33.0]]]}};
+  const layer = window.coordcellMapStyle.zoneLayer(feature, {pane: "zones"}).addTo(map);
+  const path = layer.getLayers()[0].getElement();
+  const pattern = document.getElementById(path.getAttribute("fill").slice(5, -1));
+  const list = document.createElement("ul");
+  const style = window.coordcellMapStyle.zoneStyle(feature);
+  const item = window.coordcellMapStyle.legendItem(list, "Disputed", style, "area");
+  return {fill: path.getAttribute("fill"), stroke: path.getAttribute("stroke"),
+          stripe: pattern && pattern.querySelector("rect").getAttribute("fill"),
+          swatch: item.querySelector(".swatch").getAttribute("data-fill")};
+}"""
+
+
+def test_the_zones_are_drawn_in_the_styles_the_scenario_gives_them(new_page: Any) -> None:
+    zones = json.loads((SCENARIO / "zones.geojson").read_text(encoding="utf-8"))["features"]
+    styles = {z["id"]: z["properties"]["style"] for z in zones}
+    page = new_page("il.liaison")
+    open_map(page)
+    for zone_id, style in styles.items():
+        drawn = page.evaluate(DRAWN, zone_id)
+        assert drawn["stroke"] == style["color"], zone_id
+        if "fill_color" in style:
+            assert drawn["fill"] == style["fill_color"], zone_id
+        assert (drawn["dash"] is not None) == (style.get("line", "solid") != "solid"), zone_id
+    assert page.evaluate(HATCHED, SEPARATION) == {
+        "fill": "url(#coordcell-hatch-654321)",
+        "stroke": "#123456",
+        "stripe": "#654321",
+        "swatch": "hatched",
+    }
     assert page.errors == []
 
 

@@ -120,6 +120,8 @@ class Zone(MemberReadable, LocalizedNamesMixin):
     derived = models.BooleanField(default=False)
     illustrative = models.BooleanField(default=False)
     source = models.CharField(max_length=40, blank=True)
+    #: How the map draws the zone, as the scenario sets it (``properties.style``).
+    style = models.JSONField(default=dict, blank=True)
     geometry = models.JSONField()
     min_lon = models.FloatField()
     min_lat = models.FloatField()

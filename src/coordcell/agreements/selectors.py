@@ -142,6 +142,7 @@ def zones_feature_collection(actor: Actor, version: ArrangementVersion) -> dict[
                     "derived": zone.derived,
                     "illustrative": zone.illustrative,
                     "source": zone.source,
+                    "style": zone.style,
                     "clauses": citing,
                 },
             }

@@ -26,14 +26,30 @@ from coordcell.record.services import append_event, subject
 from coordcell.rules.arrangement import Arrangement as ArrangementSpec
 from coordcell.rules.scenario import content_hash, read_scenario
 
-__all__ = ["LoadResult", "load_arrangement", "resolve_scenario_path"]
+__all__ = ["LoadResult", "default_scenario", "load_arrangement", "resolve_scenario_path"]
 
 #: Scenarios shipped inside the package, addressed by folder name.
 SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 
+#: The file in ``SCENARIOS_DIR`` naming the shipped scenario ``coordcell demo`` loads by default.
+DEFAULT_SCENARIO_FILE = "default.txt"
+
+
+def default_scenario() -> str:
+    """The shipped scenario the demo loads when none is named: the one ``scenarios/default.txt``
+    names (its first line that is not blank or a ``#`` comment), else the only shipped one."""
+    default_file = SCENARIOS_DIR / DEFAULT_SCENARIO_FILE
+    if default_file.is_file():
+        for line in default_file.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                return line.strip()
+    shipped = sorted(p.name for p in SCENARIOS_DIR.iterdir() if (p / "arrangement.toml").is_file())
+    return shipped[0] if len(shipped) == 1 else ""
+
+
 def resolve_scenario_path(name_or_path: str) -> Path:
-    """A shipped scenario's name (``southern_syria_2026``) or a folder path."""
+    """A shipped scenario's name (a folder of ``scenarios/``) or a folder path."""
     candidate = Path(name_or_path)
     if candidate.is_dir():
         return candidate.resolve()
@@ -129,6 +145,7 @@ def _store_children(version: ArrangementVersion, spec: ArrangementSpec) -> None:
             derived=z.derived,
             illustrative=z.illustrative,
             source=z.source,
+            style=dict(z.style),
             geometry=dict(z.geometry),
             min_lon=z.bbox[0],
             min_lat=z.bbox[1],

@@ -173,7 +173,7 @@ _NO_READER = "\x00"
 
 
 def _audience_codes(inner: bytes) -> list[str] | None:
-    """The codes of an audience array's inside (``"il","sy"``), or None if not plain."""
+    """The codes of an audience array's inside (``"p1","p2"``), or None if not plain."""
     if b"\\" in inner:
         return None
     codes = [c[1:-1].decode("utf-8") for c in inner.split(b",")] if inner else []

@@ -101,6 +101,10 @@ class ZoneSpec:
     derived: bool = False
     illustrative: bool = False
     source: str = ""
+    #: How the map draws the zone (``color``, ``weight``, ``opacity``, ``line``, and for an
+    #: area ``fill``, ``fill_color``, ``fill_opacity``); what is missing takes the
+    #: interface's default for the zone's kind.
+    style: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -269,6 +273,8 @@ class DemoData:
     delegations: tuple[DemoDelegationSpec, ...]
     accounts: tuple[DemoAccountSpec, ...]
     story: tuple[DemoStepSpec, ...] = ()
+    #: The parties whose record witness the demo runs (each has an administrator account).
+    witnesses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,7 @@ _CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # at most 40 characters
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")  # at most 40 characters
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._\-]{0,63}$")
 _CRS = re.compile(r"^[A-Z]+:[0-9]+$")
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 _FILE_ORDER = (ARRANGEMENT_FILE, ZONES_FILE, PLACES_FILE, DEMO_FILE)
@@ -798,6 +799,7 @@ def _read_zone(f: _Table, region: BBox | None, source_keys: set[str] | None) -> 
         values["source"] = props.text(
             "source", required=False, choices=known_sources, what="source key"
         )
+        values["style"] = _read_style(props, kind)
         props.finish()
 
     geometry = None
@@ -809,6 +811,38 @@ def _read_zone(f: _Table, region: BBox | None, source_keys: set[str] | None) -> 
         return None
     shape, bbox = geometry if geometry is not None else ({}, (0.0, 0.0, 0.0, 0.0))
     return ZoneSpec(id=zone_id, kind=kind, name=name, geometry=shape, bbox=bbox, **values)
+
+
+def _read_style(props: _Table, kind: str) -> dict[str, Any]:
+    """``properties.style``: how the map draws the zone; only what it sets is kept."""
+    t = props.table("style", required=False)
+    if t is None:
+        return {}
+    style: dict[str, Any] = {}
+    for key in ("color", "fill_color"):
+        colour = t.text(key, required=False, pattern=_COLOUR, what="colour (#rrggbb)")
+        if colour:
+            style[key] = colour.lower()
+    for key, highest in (("weight", 10.0), ("opacity", 1.0), ("fill_opacity", 1.0)):
+        number = t.number(key, required=False, minimum=0)
+        if number is not None and number > highest:
+            t.error(key, f"must be at most {highest:g}, found {number:g}")
+        elif number is not None:
+            style[key] = number
+    for key, choices, what in (
+        ("line", vocabulary.ZONE_LINES, "line style"),
+        ("fill", vocabulary.ZONE_FILLS, "fill"),
+    ):
+        value = t.text(key, required=False, choices=choices, what=what)
+        if value:
+            style[key] = value
+    if kind == "line":
+        for key in ("fill", "fill_color", "fill_opacity"):
+            if key in t.data:
+                t.error(key, "a line zone has no fill")
+                style.pop(key, None)
+    t.finish()
+    return style
 
 
 def _read_geometry(
@@ -1117,6 +1151,7 @@ def _read_demo(top: _Table, parts: _Parts | None) -> DemoData:
         )
         t.finish()
     _check_unique(top.report, _keyed(top, "accounts", "username", accounts), "username")
+    witnesses = _read_witnesses(top, known, accounts)
     story = _read_story(top, parts, known, accounts)
     top.finish()
     return DemoData(
@@ -1125,7 +1160,26 @@ def _read_demo(top: _Table, parts: _Parts | None) -> DemoData:
         delegations=tuple(delegations),
         accounts=tuple(accounts),
         story=story,
+        witnesses=witnesses,
     )
+
+
+def _read_witnesses(
+    top: _Table, known: list[str] | None, accounts: Sequence[DemoAccountSpec]
+) -> tuple[str, ...]:
+    """``witnesses``: the parties whose record witness ``coordcell demo`` runs beside the
+    server. Each needs an account with the ``cell_administrator`` role, who registers the
+    witness's key for that party."""
+    witnesses = top.texts("witnesses", choices=known, what="party")
+    administered = {a.party for a in accounts if "cell_administrator" in a.roles}
+    for index, party in enumerate(witnesses):
+        if party not in administered:
+            top.error(
+                f"witnesses[{index}]",
+                f"party {party!r} has no account with the role 'cell_administrator' in "
+                "demo.toml; its administrator registers the witness's key",
+            )
+    return witnesses
 
 
 #: The word every text of the story carries, so that no one takes it for a real event.

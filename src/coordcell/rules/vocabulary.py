@@ -18,7 +18,9 @@ __all__ = [
     "PROHIBITED_ACTIVITIES",
     "ROLES",
     "TIME_PRECISIONS",
+    "ZONE_FILLS",
     "ZONE_KINDS",
+    "ZONE_LINES",
 ]
 
 #: Interface languages; every translatable name in a scenario carries these keys.
@@ -40,6 +42,13 @@ ROLES: tuple[str, ...] = (
 
 #: Geometry kinds of a zone.
 ZONE_KINDS: tuple[str, ...] = ("line", "area")
+
+#: How a zone's outline is drawn on the map (``style.line``).
+ZONE_LINES: tuple[str, ...] = ("solid", "dashed", "dotted")
+
+#: How an area zone is filled on the map (``style.fill``): ``hatched`` marks, e.g., an area
+#: whose delineation is disputed.
+ZONE_FILLS: tuple[str, ...] = ("solid", "hatched", "none")
 
 #: What a clause does.
 CLAUSE_KINDS: tuple[str, ...] = (

@@ -53,7 +53,23 @@ CASES = {
     "empty_ladder": ("arrangement.toml", "protocols[0].ladder", "at least one step"),
     "feature_without_id": ("zones.geojson", "features[0].id", "move properties.id 'line_a'"),
     "wrong_places_header": ("places.csv", "header", "missing column(s) lat"),
+    "zone_bad_style": (
+        "zones.geojson",
+        "features[1].properties.style.color",
+        "'red' is not a valid colour (#rrggbb)",
+    ),
+    "zone_line_with_fill": (
+        "zones.geojson",
+        "features[0].properties.style.fill",
+        "a line zone has no fill",
+    ),
     "demo_unknown_party": ("demo.toml", "accounts[0].party", "unknown party 'p9'"),
+    "demo_unknown_witness": ("demo.toml", "witnesses[1]", "unknown party 'p9' (known: p1, p2)"),
+    "demo_witness_without_administrator": (
+        "demo.toml",
+        "witnesses[0]",
+        "party 'p1' has no account with the role 'cell_administrator'",
+    ),
     "story_unknown_account": ("demo.toml", "story[1].by", "unknown account 'p3.liaison'"),
     "story_unknown_case": (
         "demo.toml",

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coordcell.accounts.models import User
-from coordcell.agreements.services import load_arrangement, resolve_scenario_path
+from coordcell.agreements.services import (
+    default_scenario,
+    load_arrangement,
+    resolve_scenario_path,
+)
 from coordcell.core.actor import Actor
 from coordcell.demo.loader import DemoAccount, StoryFailed, load_demo_data, tell_story
 from coordcell.record.models import Witness
@@ -25,14 +29,14 @@ from coordcell.record.note import ALG_COSIGNATURE_V1, Signer
 from coordcell.record.services import issue_checkpoint, register_witness
 from coordcell.rules.scenario import ScenarioInvalid, read_scenario
 
-#: The parties whose witnesses the demo runs, and how often they look for a checkpoint.
-DEMO_WITNESSES = ("il", "sy")
+#: How often the demo's witnesses (the parties ``witnesses`` names in the scenario's
+#: demo.toml) look for a checkpoint.
 WITNESS_INTERVAL_SECONDS = 5
 
 
 class Command(BaseCommand):
     help = (
-        "Set up the demo (database, the southern-Syria scenario, fictional demo accounts "
+        "Set up the demo (database, the default scenario, fictional demo accounts "
         "with API tokens) and serve it with the background worker."
     )
 
@@ -44,7 +48,12 @@ class Command(BaseCommand):
             default="coordcell-data",
             help="Where the database and demo accounts are kept.",
         )
-        parser.add_argument("--scenario", default="southern_syria_2026")
+        parser.add_argument(
+            "--scenario",
+            default=None,
+            help="A shipped scenario's name or a scenario folder "
+            "(default: the one scenarios/default.txt names).",
+        )
         parser.add_argument(
             "--no-serve", action="store_true", help="Set up and print the accounts, then exit."
         )
@@ -55,7 +64,10 @@ class Command(BaseCommand):
             raise CommandError("--port must be between 1 and 65535")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
-        path = resolve_scenario_path(options["scenario"])
+        scenario = options["scenario"] or default_scenario()
+        if not scenario:
+            raise CommandError("no default scenario is shipped; name one with --scenario")
+        path = resolve_scenario_path(scenario)
         actor = Actor.console("demo")
         try:
             result = load_arrangement(actor=actor, path=path)
@@ -94,7 +106,7 @@ class Command(BaseCommand):
             encoding="utf-8",
         )
         accounts_file.chmod(0o600)
-        witnesses = self._witnesses(accounts)
+        witnesses = self._witnesses(accounts, demo.witnesses)
         # A checkpoint of everything so far, the story included: the witnesses cosign it
         # on their first round, seconds after the server answers.
         issue_checkpoint(force=True)
@@ -115,15 +127,15 @@ class Command(BaseCommand):
             self.stderr.write(f"{accounts_file}: unreadable, new passwords will be made")
             return {}
 
-    def _witnesses(self, accounts: list[DemoAccount]) -> list[Path]:
-        """One witness per party (Israel, Syria), each with its own key, state and token.
+    def _witnesses(self, accounts: list[DemoAccount], parties: Sequence[str]) -> list[Path]:
+        """One witness per party the scenario names, each with its own key, state and token.
 
         In a real cell each runs on its party's own machine; the demo runs them beside the
         server. Each key is registered by that party's own administrator.
         """
         folders = []
         admins = {a.party: a for a in accounts if "cell_administrator" in a.roles}
-        for party in DEMO_WITNESSES:
+        for party in parties:
             admin = admins.get(party)
             if admin is None:
                 continue

@@ -47,7 +47,7 @@
   var map = L.map("map", { zoomSnap: 0.5, attributionControl: true, preferCanvas: false });
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution(T.attribution);
-  map.fitBounds([[32.6, 35.5], [33.6, 36.3]]);
+  map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);  // the region, until the zones are in
   map.setMaxBounds([[b[1] - 1, b[0] - 1], [b[3] + 1, b[2] + 1]]);
   map.createPane("zones").style.zIndex = 400;
   var layersList = document.getElementById("legend-layers");
@@ -65,14 +65,18 @@
 
   S.getJSON(config.zonesUrl).then(function (fc) {
     var groups = {};
+    var bounds = L.latLngBounds([]);
     fc.features.forEach(function (f) {
       var style = S.zoneStyle(f);
-      var layer = L.geoJSON(f, { pane: "zones", style: style });
+      var layer = S.zoneLayer(f, { pane: "zones" });
       layer.bindPopup(function () { return zonePopup(f); });
       layer.addTo(map);
       S.legendItem(zonesList, f.properties.name, style, f.properties.kind, layer, map);
       groups[f.id] = layer;
+      bounds.extend(layer.getBounds());
     });
+    // Open on the zones, where the arrangement applies, rather than on the whole region.
+    if (bounds.isValid()) map.fitBounds(bounds);
     window.coordcellZones = groups;  // read by the browser tests
     document.getElementById("map").setAttribute("data-zones-loaded", String(fc.features.length));
   }).catch(fail);

@@ -1,33 +1,86 @@
-/* What the situation map and the incident picker draw alike: the zones' colours, the
+/* What the situation map and the incident picker draw alike: the zones' styles, the
  * offline basemap (the Natural Earth layers shipped with the scenario, from this server)
  * and the legend's entries. No tile server, no CDN. Text is set with textContent. */
 (function () {
   "use strict";
 
-  // One palette for both sides: symmetric treatment of the parties includes the map.
-  var ZONE_STYLES = {
-    line: { color: "#1f3a5f", weight: 3, opacity: 0.95 },
-    separation: { color: "#b42318", weight: 1.5, fillColor: "#e57368", fillOpacity: 0.45 },
-    band_0_10: { color: "#a15c00", weight: 1, fillColor: "#f5a623", fillOpacity: 0.28 },
-    band_10_20: { color: "#9a7d0a", weight: 1, fillColor: "#f4d03f", fillOpacity: 0.22 },
-    band_20_25: { color: "#7d8a2e", weight: 1, fillColor: "#d4e157", fillOpacity: 0.18 },
-    economic: { color: "#1a7f37", weight: 2.5, dashArray: "6 4", fillColor: "#4caf50", fillOpacity: 0.15 },
-    other: { color: "#5b6675", weight: 1.5, fillColor: "#9aa5b1", fillOpacity: 0.2 }
+  // How a zone is drawn comes from the scenario (each zone's ``properties.style``); what a
+  // style leaves out takes the neutral default of the zone's kind. Kinds are vocabulary,
+  // never a zone's id.
+  var KIND_DEFAULTS = {
+    line: { color: "#1f3a5f", weight: 3, opacity: 0.95, line: "solid" },
+    area: {
+      color: "#5b6675", weight: 1.5, opacity: 1, line: "solid",
+      fill: "solid", fill_color: "#9aa5b1", fill_opacity: 0.2
+    }
   };
+  var DASHES = { dashed: "6 4", dotted: "1 4" };
+  var SVG_NS = "http://www.w3.org/2000/svg";
 
-  function styleKey(feature) {
-    var p = feature.properties;
-    if (p.kind === "line") return "line";
-    if (/separation/.test(feature.id)) return "separation";
-    if (p.illustrative || /economic/.test(feature.id)) return "economic";
-    if (p.from_km === 0) return "band_0_10";
-    if (p.from_km === 10) return "band_10_20";
-    if (p.from_km === 20) return "band_20_25";
-    return "other";
+  /* Leaflet path options for a zone feature; ``hatched`` (our own option) asks for a
+   * hatched fill, which ``hatch`` applies once the path is on the map. */
+  function zoneStyle(feature) {
+    var p = feature.properties || {};
+    var kind = p.kind === "line" ? "line" : "area";
+    var base = KIND_DEFAULTS[kind];
+    var given = p.style || {};
+    function pick(key) {
+      return given[key] !== undefined && given[key] !== null ? given[key] : base[key];
+    }
+    var style = { color: pick("color"), weight: pick("weight"), opacity: pick("opacity") };
+    if (DASHES[pick("line")]) style.dashArray = DASHES[pick("line")];
+    if (kind === "line") {
+      style.fill = false;
+      return style;
+    }
+    var fill = pick("fill");
+    style.fill = fill !== "none";
+    style.fillColor = pick("fill_color");
+    style.fillOpacity = pick("fill_opacity");
+    if (fill === "hatched") {
+      style.hatched = true;
+      // The stripes are the colour; keep them readable however light the fill is.
+      style.fillOpacity = Math.max(style.fillOpacity, 0.6);
+    }
+    return style;
   }
 
-  function zoneStyle(feature) {
-    return ZONE_STYLES[styleKey(feature)];
+  /* Fill an SVG path with diagonal stripes of its fill colour (one pattern per colour). */
+  function hatch(layer) {
+    var path = layer._path;
+    if (!path || !path.ownerSVGElement) return;
+    var colour = layer.options.fillColor || layer.options.color;
+    var id = "coordcell-hatch-" + String(colour).replace(/[^0-9a-zA-Z]/g, "");
+    if (!document.getElementById(id)) {
+      var svg = path.ownerSVGElement;
+      var defs = svg.querySelector("defs");
+      if (!defs) defs = svg.insertBefore(document.createElementNS(SVG_NS, "defs"), svg.firstChild);
+      var pattern = document.createElementNS(SVG_NS, "pattern");
+      pattern.setAttribute("id", id);
+      pattern.setAttribute("patternUnits", "userSpaceOnUse");
+      pattern.setAttribute("width", "8");
+      pattern.setAttribute("height", "8");
+      pattern.setAttribute("patternTransform", "rotate(45)");
+      var stripe = document.createElementNS(SVG_NS, "rect");
+      stripe.setAttribute("width", "3");
+      stripe.setAttribute("height", "8");
+      stripe.setAttribute("fill", colour);
+      pattern.appendChild(stripe);
+      defs.appendChild(pattern);
+    }
+    path.setAttribute("fill", "url(#" + id + ")");
+    path.setAttribute("data-fill", "hatched");
+  }
+
+  /* A zone feature as a Leaflet layer in its style; ``options`` are passed to L.geoJSON. */
+  function zoneLayer(feature, options) {
+    var style = zoneStyle(feature);
+    var opts = { style: style };
+    Object.keys(options || {}).forEach(function (k) { opts[k] = options[k]; });
+    opts.onEachFeature = function (f, l) {
+      if (style.hatched) l.on("add", function () { hatch(l); });
+    };
+    return L.geoJSON(feature, opts);
   }
 
   function el(tag, text, cls) {
@@ -74,7 +127,14 @@
     var li = el("li");
     var swatch = el("span", null, "swatch" + (kind === "line" ? " line" : ""));
     swatch.style.borderColor = style.color;
-    if (style.fillColor) swatch.style.backgroundColor = style.fillColor;
+    if (style.dashArray) swatch.style.borderStyle = style.dashArray === DASHES.dotted ? "dotted" : "dashed";
+    if (style.hatched) {
+      swatch.style.backgroundImage = "repeating-linear-gradient(45deg, " + style.fillColor +
+        " 0 2px, transparent 2px 5px)";
+      swatch.setAttribute("data-fill", "hatched");
+    } else if (style.fillColor && style.fill !== false) {
+      swatch.style.backgroundColor = style.fillColor;
+    }
     var labelEl = el(layer ? "label" : "span", label);
     if (layer) {
       var input = el("input");
@@ -99,9 +159,9 @@
   }
 
   window.coordcellMapStyle = {
-    ZONE_STYLES: ZONE_STYLES,
-    styleKey: styleKey,
+    KIND_DEFAULTS: KIND_DEFAULTS,
     zoneStyle: zoneStyle,
+    zoneLayer: zoneLayer,
     el: el,
     localName: localName,
     drawBasemap: drawBasemap,

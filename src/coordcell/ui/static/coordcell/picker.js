@@ -125,7 +125,7 @@
     var zones = L.featureGroup();
     fc.features.forEach(function (f) {
       var style = S.zoneStyle(f);
-      zones.addLayer(L.geoJSON(f, { pane: "zones", style: style, interactive: false }));
+      zones.addLayer(S.zoneLayer(f, { pane: "zones", interactive: false }));
       S.legendItem(legend, f.properties.name, style, f.properties.kind);
     });
     zones.addTo(map);
