@@ -20,6 +20,7 @@ from coordcell.core.errors import NotFound
 
 __all__ = [
     "find_protocol",
+    "find_protocol_serving",
     "get_arrangement",
     "get_version",
     "list_arrangements",
@@ -188,6 +189,18 @@ def find_protocol(version_id: int, protocol_id: str) -> Protocol | None:
     protocol: Protocol | None = Protocol.objects.filter(
         version_id=version_id, protocol_id=protocol_id
     ).first()
+    return protocol
+
+
+def find_protocol_serving(version_id: int, serves: str) -> Protocol | None:
+    """The protocol of the version that serves ``serves`` (``complaints``, ``hotline``).
+
+    What a protocol serves is scenario data (``serves`` in ``arrangement.toml``); the
+    reader allows one protocol per use, so there is at most one. Like ``find_protocol``,
+    for services that already hold the version."""
+    protocol: Protocol | None = (
+        Protocol.objects.filter(version_id=version_id, serves=serves).order_by("pk").first()
+    )
     return protocol
 
 
