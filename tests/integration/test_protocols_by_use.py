@@ -35,7 +35,8 @@ def _renamed(tmp_path: Path) -> Path:
     renamed = text.replace('id = "complaint"\n', 'id = "grievances"\n', 1).replace(
         'id = "hotline"\n', 'id = "calls"\n', 1
     )
-    assert renamed.count('id = "grievances"') == 1 and renamed.count('id = "calls"') == 1
+    assert renamed.count('id = "grievances"') == 1
+    assert renamed.count('id = "calls"') == 1
     toml.write_text(renamed, encoding="utf-8")
     return copy
 

@@ -66,8 +66,9 @@ def list_versions(actor: Actor, arrangement: str | None = None) -> QuerySet[Arra
 def get_version(actor: Actor, arrangement: str | None, number: int | None) -> ArrangementVersion:
     """A given version, or the current one; with no arrangement named, the only current one.
 
-    With several arrangements loaded and none named, the first by key is used, which
-    is what a cell administering one arrangement expects.
+    A database holds one arrangement (ADR 0012), so with none named this is its current
+    version; a database filled before that rule may hold several, and the first by key
+    is used.
     """
     qs = list_versions(actor, arrangement)
     qs = qs.filter(number=number) if number is not None else qs.filter(is_current=True)
