@@ -59,7 +59,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "coordcell scenario load NAME|PATH",
-        "store a scenario as a new arrangement version (unchanged files: no-op)",
+        "store a scenario as a new version of the database's one arrangement "
+        "(unchanged files: no-op; another arrangement's key: refused)",
     ),
     (
         "coordcell check --scenario NAME|PATH INPUT [--format ucdp|acled|geojson] "

@@ -9,7 +9,8 @@ test settings' fast password hashing.
 
 The path, as docs/deployment.md tells an operator:
 
-1. ``coordcell migrate``, ``coordcell scenario load southern_syria_2026``;
+1. ``coordcell migrate``, ``coordcell scenario load southern_syria_2026`` (loading another
+   arrangement into the same database is then refused);
 2. ``coordcell cell init --base-url …`` prints one invitation link per party;
 3. Israel's first administrator opens the link, chooses a user name and password, scans
    the TOTP secret and proves it with a code: the account is made;
@@ -30,11 +31,14 @@ import os
 import re
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 BASE_URL = "http://testserver"
 PASSWORD = "correct-horse-battery-77"
 OFFICER_PASSWORD = "staple-lantern-orbit-42"
+#: A second arrangement (``other_cell``), which this database must refuse.
+OTHER_ARRANGEMENT = Path(__file__).resolve().parents[1] / "integration" / "scenarios" / "other_cell"
 
 
 def coordcell(*args: str) -> str:
@@ -82,6 +86,17 @@ def run() -> None:
     coordcell("migrate", "-v", "0")
     loaded = coordcell("scenario", "load", "southern_syria_2026")
     assert "as version 1" in loaded, loaded
+    # One database, one arrangement: another is refused, status 2, with no traceback.
+    refused = io.StringIO()
+    status: object = None
+    try:
+        with contextlib.redirect_stderr(refused):
+            coordcell("scenario", "load", str(OTHER_ARRANGEMENT))
+    except SystemExit as exit_:
+        status = exit_.code
+    assert status == 2, (status, refused.getvalue())
+    assert "holds the arrangement southern_syria_2026" in refused.getvalue(), refused.getvalue()
+    assert "Traceback" not in refused.getvalue()
 
     # 2. First run: a delegation and an invitation per party, each link printed once.
     printed = coordcell("cell", "init", "--base-url", BASE_URL)

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from coordcell.agreements.models import Arrangement, ArrangementVersion, Clause, Zone
 from coordcell.agreements.services import SCENARIOS_DIR, load_arrangement
-from coordcell.core.errors import PermissionDenied
+from coordcell.core.errors import PermissionDenied, ValidationFailed
 from coordcell.parties.models import Party
 from coordcell.record.models import Entry
 from coordcell.rules.scenario import ScenarioInvalid
@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
 
 SHIPPED = SCENARIOS_DIR / "southern_syria_2026"
 BROKEN = Path(__file__).resolve().parents[1] / "unit" / "scenario" / "broken"
+#: Another arrangement (key ``other_cell``), with a party coded ``il`` as the shipped one.
+OTHER = Path(__file__).resolve().parent / "scenarios" / "other_cell"
 
 
 def _counts() -> tuple[int, ...]:
@@ -101,3 +103,54 @@ def test_the_load_command_fails_without_writing(capsys) -> None:
 def test_the_check_command_accepts_the_shipped_scenario(capsys) -> None:
     call_command("scenario", "check", "southern_syria_2026")
     assert "valid — arrangement southern_syria_2026" in capsys.readouterr().out
+
+
+def _state() -> tuple[object, ...]:
+    """Everything a second arrangement could touch: parties, versions, the record."""
+    return (
+        sorted(Party.objects.values_list("code", "kind", "names")),
+        sorted(
+            ArrangementVersion.objects.values_list(
+                "arrangement__key", "number", "is_current", "content_hash"
+            )
+        ),
+        sorted(Arrangement.objects.values_list("key", flat=True)),
+        list(Entry.objects.order_by("seq").values_list("seq", "event_type")),
+        _counts(),
+    )
+
+
+def test_a_second_arrangement_is_refused_before_any_write(console) -> None:
+    before = _state()
+    il_name = Party.objects.get(code="il").names["en"]
+    with pytest.raises(ValidationFailed) as refused:
+        load_arrangement(actor=console, path=OTHER)
+    message = str(refused.value)
+    assert "southern_syria_2026" in message
+    assert "other_cell" in message
+    assert "own database and data directory" in message
+    assert _state() == before
+    assert Party.objects.get(code="il").names["en"] == il_name
+
+
+def test_the_load_command_refuses_a_second_arrangement_with_status_2(capsys) -> None:
+    before = _state()
+    with pytest.raises(CommandError) as refused:
+        call_command("scenario", "load", str(OTHER))
+    assert refused.value.returncode == 2
+    assert "southern_syria_2026" in str(refused.value)
+    assert "other_cell" in str(refused.value)
+    assert "nothing was loaded" in str(refused.value)
+    assert _state() == before
+
+
+def test_the_same_arrangement_still_loads_as_a_new_version(console, tmp_path) -> None:
+    copy = tmp_path / "s"
+    shutil.copytree(SHIPPED, copy)
+    toml = copy / "arrangement.toml"
+    toml.write_text(toml.read_text().replace("max_tanks = 75", "max_tanks = 60"))
+    with pytest.raises(ValidationFailed):
+        load_arrangement(actor=console, path=OTHER)
+    result = load_arrangement(actor=console, path=copy)
+    assert (result.created, result.version.number) == (True, 2)
+    assert list(Arrangement.objects.values_list("key", flat=True)) == ["southern_syria_2026"]

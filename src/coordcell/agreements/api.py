@@ -143,6 +143,7 @@ class ProtocolSerializer(serializers.ModelSerializer[Protocol]):
         model = Protocol
         fields = [
             "id",
+            "serves",
             "title",
             "titles",
             "acknowledge_within_hours",

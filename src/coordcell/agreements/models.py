@@ -215,6 +215,9 @@ class Protocol(MemberReadable):
         ArrangementVersion, on_delete=models.PROTECT, related_name="protocols"
     )
     protocol_id = models.CharField(max_length=40)
+    #: What the cell uses it for (``rules.vocabulary.PROTOCOL_SERVES``: ``complaints``,
+    #: ``hotline``), or "" for neither; at most one protocol of a version serves each.
+    serves = models.CharField(max_length=20, blank=True, default="")
     titles = models.JSONField(default=dict)
     acknowledge_within_hours = models.FloatField()
     answer_within_hours = models.FloatField()

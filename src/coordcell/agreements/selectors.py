@@ -20,6 +20,7 @@ from coordcell.core.errors import NotFound
 
 __all__ = [
     "find_protocol",
+    "find_protocol_serving",
     "get_arrangement",
     "get_version",
     "list_arrangements",
@@ -65,8 +66,9 @@ def list_versions(actor: Actor, arrangement: str | None = None) -> QuerySet[Arra
 def get_version(actor: Actor, arrangement: str | None, number: int | None) -> ArrangementVersion:
     """A given version, or the current one; with no arrangement named, the only current one.
 
-    With several arrangements loaded and none named, the first by key is used, which
-    is what a cell administering one arrangement expects.
+    A database holds one arrangement (ADR 0012), so with none named this is its current
+    version; a database filled before that rule may hold several, and the first by key
+    is used.
     """
     qs = list_versions(actor, arrangement)
     qs = qs.filter(number=number) if number is not None else qs.filter(is_current=True)
@@ -189,6 +191,18 @@ def find_protocol(version_id: int, protocol_id: str) -> Protocol | None:
     protocol: Protocol | None = Protocol.objects.filter(
         version_id=version_id, protocol_id=protocol_id
     ).first()
+    return protocol
+
+
+def find_protocol_serving(version_id: int, serves: str) -> Protocol | None:
+    """The protocol of the version that serves ``serves`` (``complaints``, ``hotline``).
+
+    What a protocol serves is scenario data (``serves`` in ``arrangement.toml``); the
+    reader allows one protocol per use, so there is at most one. Like ``find_protocol``,
+    for services that already hold the version."""
+    protocol: Protocol | None = (
+        Protocol.objects.filter(version_id=version_id, serves=serves).order_by("pk").first()
+    )
     return protocol
 
 

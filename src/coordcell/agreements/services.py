@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from coordcell.agreements import events
 from coordcell.agreements.models import (
@@ -19,7 +20,7 @@ from coordcell.agreements.models import (
 )
 from coordcell.core.actor import Actor
 from coordcell.core.audience import ALL_MEMBERS
-from coordcell.core.errors import PermissionDenied
+from coordcell.core.errors import PermissionDenied, ValidationFailed
 from coordcell.parties.services import register_party
 from coordcell.record.canonical import to_jsonable
 from coordcell.record.services import append_event, subject
@@ -74,6 +75,9 @@ def load_arrangement(*, actor: Actor, path: Path) -> LoadResult:
     ``ScenarioInvalid`` leaves the database as it was). Loading content identical to
     the current version changes nothing; anything else becomes version n+1 and the
     current one.
+
+    A database holds one arrangement (ADR 0012): a scenario whose key differs from the
+    arrangement already stored is refused with ``ValidationFailed``, before any write.
     """
     if not actor.system:
         raise PermissionDenied()
@@ -84,7 +88,8 @@ def load_arrangement(*, actor: Actor, path: Path) -> LoadResult:
 @transaction.atomic
 def _store(*, actor: Actor, spec: ArrangementSpec, path: Path) -> LoadResult:
     digest = content_hash(spec)
-    arrangement, _ = Arrangement.objects.get_or_create(key=spec.key)
+    _check_one_arrangement(spec.key)
+    arrangement, _created = Arrangement.objects.get_or_create(key=spec.key)
     # Lock the arrangement row so two concurrent loads cannot both become version n+1.
     arrangement = Arrangement.objects.select_for_update().get(pk=arrangement.pk)
     current = arrangement.versions.filter(is_current=True).first()
@@ -129,6 +134,23 @@ def _store(*, actor: Actor, spec: ArrangementSpec, path: Path) -> LoadResult:
         audience=[ALL_MEMBERS],  # the arrangement is every member's
     )
     return LoadResult(version=version, created=True)
+
+
+def _check_one_arrangement(key: str) -> None:
+    """Refuse a second arrangement: its parties would take over the first one's codes
+    (a party is registered by code), and every page reads "the" current arrangement."""
+    held = Arrangement.objects.exclude(key=key).order_by("key").values_list("key", flat=True)
+    first = held.first()
+    if first is not None:
+        raise ValidationFailed(
+            _(
+                "This database holds the arrangement %(held)s; %(new)s is another one. "
+                "A database holds one arrangement, in versions: run each cell with its "
+                "own database and data directory (DATABASE_URL, COORDCELL_DATA_DIR or "
+                "--data-dir)."
+            )
+            % {"held": first, "new": key}
+        )
 
 
 def _store_children(version: ArrangementVersion, spec: ArrangementSpec) -> None:
@@ -184,6 +206,7 @@ def _store_children(version: ArrangementVersion, spec: ArrangementSpec) -> None:
         Protocol(
             version=version,
             protocol_id=p.id,
+            serves=p.serves,
             titles=dict(p.title),
             acknowledge_within_hours=p.acknowledge_within_hours,
             answer_within_hours=p.answer_within_hours,

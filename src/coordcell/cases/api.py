@@ -118,7 +118,11 @@ class CaseInSerializer(StrictSerializer):
     )
     respondent = serializers.CharField(max_length=40)
     summary = serializers.CharField(max_length=10_000)
-    protocol = serializers.CharField(max_length=40, default="complaint")
+    protocol = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text="A protocol id of the arrangement; by default the one serving complaints.",
+    )
     audience = serializers.ListField(
         child=serializers.CharField(max_length=40),
         default=list,
@@ -220,7 +224,7 @@ class CaseListView(_CaseView, generics.ListAPIView):  # type: ignore[type-arg]
                 incident=selectors.get_incident(actor, data["incident"]),
                 respondent=data["respondent"],
                 summary=data["summary"],
-                protocol_id=data["protocol"],
+                protocol_id=data.get("protocol"),
                 extra_audience=data["audience"],
             )
         return _case_detail(actor, case.public_id, status=status.HTTP_201_CREATED)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from coordcell.cases import events
 from coordcell.cases.choices import ChannelChoices
 from coordcell.cases.models import Activation
-from coordcell.cases.services import ACTING_ROLES, protocol_for
+from coordcell.cases.services import ACTING_ROLES, HOTLINE, protocol_serving
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import PermissionDenied, ValidationFailed
@@ -32,9 +32,8 @@ if TYPE_CHECKING:
     from coordcell.agreements.models import ArrangementVersion
     from coordcell.parties.models import Party
 
-__all__ = ["HOTLINE_PROTOCOL", "activate", "answer", "may_call", "record_activation_event"]
+__all__ = ["activate", "answer", "may_call", "record_activation_event"]
 
-HOTLINE_PROTOCOL = "hotline"
 _CALLER_KINDS = (
     PartyKindChoices.KIND_PARTY,
     PartyKindChoices.KIND_MEDIATOR,
@@ -94,7 +93,7 @@ def activate(
         errors["subject"] = [_("Say what the call is about (1 to 5,000 characters).")]
     if errors:
         raise ValidationFailed(errors)
-    protocol = protocol_for(version, HOTLINE_PROTOCOL)
+    protocol = protocol_serving(version, HOTLINE)
     now = timezone.now()
     activation = Activation.objects.create(
         channel=channel,

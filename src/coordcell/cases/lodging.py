@@ -61,7 +61,7 @@ def report_and_lodge(
         raise ValidationFailed({**errors, **exc.fields}) from None
     if errors:
         raise ValidationFailed(errors)
-    protocol_id = services.COMPLAINT_PROTOCOL
+    serves = services.COMPLAINTS
     source = None
     if activation is not None:
         activation = Activation.objects.select_for_update().get(pk=activation.pk)
@@ -72,12 +72,13 @@ def report_and_lodge(
         if activation.case_id is not None:
             raise ValidationFailed(_("This activation is already a complaint."))
         version = activation.version
-        protocol_id = hotline.HOTLINE_PROTOCOL
+        serves = services.HOTLINE
         source = SourceChoices.HOTLINE
         audience = party_selectors.concerned_audience(
             *audience, activation.caller_party.code, activation.callee_party.code
         )
-    services.protocol_for(version, protocol_id)  # the arrangement must have it
+    # The arrangement must have it (scenario data: the protocol that serves this door).
+    protocol_id = services.protocol_serving(version, serves).protocol_id
     reported = incident_services.report_incident(
         actor=actor,
         data=incident,

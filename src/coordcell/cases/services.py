@@ -52,14 +52,17 @@ __all__ = [
     "mark_read",
     "protocol_for",
     "protocol_ladder",
+    "protocol_serving",
     "sides_of",
 ]
 
 log = logging.getLogger("coordcell.cases")
 
 A = workflow.Action
-#: The protocol whose deadlines a complaint runs on (the hotline's for a converted call).
-COMPLAINT_PROTOCOL = "complaint"
+#: What the protocol a complaint runs on serves (``serves`` in the scenario): a lodged
+#: complaint's; a converted hotline call runs on the one serving ``HOTLINE``.
+COMPLAINTS = "complaints"
+HOTLINE = "hotline"
 #: The longest complaint summary and step text (the answer, the determination).
 SUMMARY_MAX_CHARS = 10_000
 STEP_TEXT_MAX_CHARS = 20_000
@@ -100,6 +103,21 @@ def protocol_for(version: ArrangementVersion, protocol_id: str) -> Protocol:
     protocol = agreement_selectors.find_protocol(version.pk, protocol_id)
     if protocol is None:
         raise ValidationFailed({"protocol": [_("The arrangement has no such protocol.")]})
+    return protocol
+
+
+def protocol_serving(version: ArrangementVersion, serves: str) -> Protocol:
+    """The protocol of ``version`` that serves ``serves`` (``COMPLAINTS``, ``HOTLINE``).
+
+    Which one that is, is scenario data; ``scenario check`` requires it. A version
+    stored without one answers ValidationFailed rather than failing later."""
+    protocol = agreement_selectors.find_protocol_serving(version.pk, serves)
+    if protocol is None:
+        if serves == HOTLINE:
+            message = _("The arrangement has no protocol for the hotline.")
+        else:
+            message = _("The arrangement has no protocol for complaints.")
+        raise ValidationFailed({"protocol": [message]})
     return protocol
 
 
@@ -297,10 +315,13 @@ def lodge_complaint(
     incident: Incident,
     respondent: str,
     summary: str,
-    protocol_id: str = COMPLAINT_PROTOCOL,
+    protocol_id: str | None = None,
     extra_audience: Iterable[str] = (),
 ) -> Case:
     """A party lodges a complaint against another party about an incident it may see.
+
+    The complaint runs on the protocol ``protocol_id`` names, or by default on the one
+    the arrangement says serves complaints (``protocol_serving``).
 
     The incident follows the case: whoever reads the complaint reads what it is about, so
     the incident is shared with the case's audience (``incidents.services.share_incident``,
@@ -312,11 +333,14 @@ def lodge_complaint(
     )
     incident = incident_selectors.lock_visible(actor, incident)
     incident_services.check_share(actor, incident, audience)
-    protocol = protocol_for(incident.version, protocol_id)
+    if protocol_id:
+        protocol = protocol_for(incident.version, protocol_id)
+    else:
+        protocol = protocol_serving(incident.version, COMPLAINTS)
     now = timezone.now()
     case = Case.objects.create(
         incident=incident,
-        protocol_id=protocol_id,
+        protocol_id=protocol.protocol_id,
         version=incident.version,
         complainant=complainant,
         respondent=other,
@@ -340,7 +364,7 @@ def lodge_complaint(
             "complainant": complainant.code,
             "respondent": other.code,
             "summary": summary,
-            "protocol": protocol_id,
+            "protocol": protocol.protocol_id,
             "deadlines": {
                 "acknowledge": deadlines.due(now, protocol.acknowledge_within_hours),
                 "answer": deadlines.due(now, protocol.answer_within_hours),

@@ -167,6 +167,8 @@ class ProtocolSpec:
     answer_within_hours: float
     verification_within_hours: float
     ladder: tuple[LadderStep, ...]
+    #: What the cell uses it for (``vocabulary.PROTOCOL_SERVES``), or "" for neither.
+    serves: str = ""
 
 
 @dataclass(frozen=True)

@@ -510,8 +510,47 @@ def _read_arrangement(top: _Table) -> _Parts:
 
     parts.protocols = [_read_protocol(t) for t in top.tables("protocols", required=False)]
     _check_unique(top.report, _keyed(top, "protocols", "id", parts.protocols), "protocol id")
+    _check_served(top, parts)
     top.finish()
     return parts
+
+
+#: Which parties make a protocol's use possible: complaints are lodged by one party of
+#: kind ``party`` against another; hotline calls go between parties, mediators and monitors.
+_SERVED_BETWEEN = {
+    "complaints": ("party",),
+    "hotline": ("party", "mediator", "monitor"),
+}
+
+
+def _check_served(top: _Table, parts: _Parts) -> None:
+    """One protocol serves complaints and one the hotline, where the arrangement has them.
+
+    The cell finds the protocol a complaint or a call runs on by what it serves, never by
+    its id; a second protocol serving the same thing is reported at its ``serves``, a
+    missing one at ``protocols``.
+    """
+    first: dict[str, int] = {}
+    for i, protocol in enumerate(parts.protocols):
+        if not protocol.serves:
+            continue
+        if protocol.serves in first:
+            top.report.error(
+                f"{_join(top.where('protocols'), i)}.serves",
+                f"only one protocol may serve {protocol.serves!r}: "
+                f"protocols[{first[protocol.serves]}] already does",
+            )
+        else:
+            first[protocol.serves] = i
+    for serves, kinds in _SERVED_BETWEEN.items():
+        between = [p for p in parts.parties if p.kind in kinds]
+        if serves in first or len(between) < 2:
+            continue
+        top.error(
+            "protocols",
+            f"no protocol serves {serves!r}: the cell needs one for its {serves} "
+            f'(add serves = "{serves}" to one [[protocols]] table)',
+        )
 
 
 def _keyed(top: _Table, array: str, key: str, items: Sequence[Any]) -> list[tuple[str, str]]:
@@ -686,6 +725,9 @@ def _read_parameters(t: _Table, kind: str) -> dict[str, Any]:
 def _read_protocol(t: _Table) -> ProtocolSpec:
     protocol_id = t.text("id", pattern=_ID, what="protocol id")
     title = t.localized("title")
+    serves = t.text(
+        "serves", required=False, choices=vocabulary.PROTOCOL_SERVES, what="what it serves"
+    )
     acknowledge = t.number("acknowledge_within_hours", positive=True)
     answer = t.number("answer_within_hours", positive=True)
     verification = t.number("verification_within_hours", positive=True)
@@ -716,6 +758,7 @@ def _read_protocol(t: _Table) -> ProtocolSpec:
         answer_within_hours=answer or 0.0,
         verification_within_hours=verification or 0.0,
         ladder=tuple(steps),
+        serves=serves,
     )
 
 

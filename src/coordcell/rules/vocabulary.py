@@ -16,12 +16,18 @@ __all__ = [
     "LINE_SIDES",
     "PARTY_KINDS",
     "PROHIBITED_ACTIVITIES",
+    "PROTOCOL_SERVES",
     "ROLES",
     "TIME_PRECISIONS",
     "ZONE_FILLS",
     "ZONE_KINDS",
     "ZONE_LINES",
 ]
+
+#: What a protocol serves: the exchanges whose deadlines and ladder it sets. The cell
+#: lodges complaints on the protocol that serves ``complaints`` and times hotline calls
+#: (and the complaints they become) on the one that serves ``hotline``.
+PROTOCOL_SERVES: tuple[str, ...] = ("complaints", "hotline")
 
 #: Interface languages; every translatable name in a scenario carries these keys.
 LANGUAGES: tuple[str, ...] = ("en", "ar", "he")

@@ -51,6 +51,17 @@ CASES = {
     "date_order": ("arrangement.toml", "clauses[1].effective_until", "before effective_from"),
     "missing_english_name": ("arrangement.toml", "parties[1].name.en", "English name"),
     "empty_ladder": ("arrangement.toml", "protocols[0].ladder", "at least one step"),
+    "no_complaints_protocol": (
+        "arrangement.toml",
+        "protocols",
+        "no protocol serves 'complaints': the cell needs one for its complaints "
+        '(add serves = "complaints" to one [[protocols]] table)',
+    ),
+    "protocol_serves_twice": (
+        "arrangement.toml",
+        "protocols[2].serves",
+        "only one protocol may serve 'hotline': protocols[0] already does",
+    ),
     "feature_without_id": ("zones.geojson", "features[0].id", "move properties.id 'line_a'"),
     "wrong_places_header": ("places.csv", "header", "missing column(s) lat"),
     "zone_bad_style": (

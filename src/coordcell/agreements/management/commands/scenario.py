@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coordcell.agreements.services import load_arrangement, resolve_scenario_path
 from coordcell.core.actor import Actor
+from coordcell.core.errors import DomainError
 from coordcell.rules.scenario import ScenarioInvalid, check_scenario
 
 
@@ -56,6 +57,8 @@ class Command(BaseCommand):
             for error in exc.errors:
                 self.stderr.write(str(error))
             raise CommandError(f"{path}: {len(exc.errors)} error(s); nothing was loaded") from None
+        except DomainError as exc:  # another arrangement: refused before any write
+            raise CommandError(f"{exc}\n{path}: nothing was loaded", returncode=2) from None
         version = result.version
         if result.created:
             self.stdout.write(

@@ -23,6 +23,7 @@ from coordcell.agreements.services import (
     resolve_scenario_path,
 )
 from coordcell.core.actor import Actor
+from coordcell.core.errors import DomainError
 from coordcell.demo.loader import DemoAccount, StoryFailed, load_demo_data, tell_story
 from coordcell.record.models import Witness
 from coordcell.record.note import ALG_COSIGNATURE_V1, Signer
@@ -74,6 +75,8 @@ class Command(BaseCommand):
             demo = read_scenario(path).demo
         except ScenarioInvalid as exc:
             raise CommandError(f"{path}: invalid scenario:\n{exc}") from None
+        except DomainError as exc:  # the data directory holds another arrangement
+            raise CommandError(str(exc), returncode=2) from None
         if demo is None:
             raise CommandError(f"{path}: this scenario has no demo.toml")
         accounts_file = Path(settings.DATA_DIR) / "demo-accounts.json"
