@@ -608,6 +608,11 @@ def _read_declared(top: _Table, parts: _Parts, party_codes: list[str]) -> _Decla
     """The ``[[forces]]`` and ``[[activities]]`` of the arrangement (both optional)."""
     parts.forces = [_read_force(t, party_codes) for t in top.tables("forces", required=False)]
     _check_unique(top.report, _keyed(top, "forces", "id", parts.forces), "force id")
+    for i, force in enumerate(parts.forces):
+        if force.id in party_codes:  # an exemption names both: they must not be confused
+            top.report.error(
+                f"{_join(top.where('forces'), i)}.id", f"{force.id!r} is already a party code"
+            )
     parts.activities = [_read_activity(t) for t in top.tables("activities", required=False)]
     _check_unique(top.report, _keyed(top, "activities", "id", parts.activities), "activity")
     return _Declared(

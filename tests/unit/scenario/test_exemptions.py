@@ -155,6 +155,8 @@ def test_exemptions_forces_and_activities_survive_the_stored_content(
          "forces[0].party", "unknown party 'p9'"),
         (FORCES.replace('kind = "police"', 'kind = "militia"'), EXEMPT,
          "forces[1].kind", "unknown force kind 'militia'"),
+        (FORCES.replace('id = "p2_army"', 'id = "p2"'), EXEMPT,
+         "forces[2].id", "already a party code"),
         ("", CACHE, "clauses[0].prohibited[1]", "unknown prohibited activity 'weapons_cache'"),
         (FORCES.replace('id = "weapons_cache"', 'id = "fire"'), EXEMPT,
          "activities[0].id", "built-in activity"),
