@@ -114,9 +114,7 @@ def exempt_names(clause: ClauseSpec, engine: Engine) -> str:
     return _party_names((*clause.exempt_parties, *clause.exempt_forces), engine)
 
 
-def explain_finding(
-    finding: Mapping[str, Any], engine: Engine, *, isolate: bool = False
-) -> str:
+def explain_finding(finding: Mapping[str, Any], engine: Engine, *, isolate: bool = False) -> str:
     """A stored finding's explanation in the active language, with the note of whom its
     clause exempts when the report does not say who acted (``Finding.exempt``)."""
     said = explain(finding["message_id"], finding.get("params", {}), engine, isolate=isolate)
