@@ -142,9 +142,7 @@ def test_exemptions_forces_and_activities_survive_the_stored_content(
 # ----------------------------------------------------------------------- scenario check
 
 
-@pytest.mark.parametrize(
-    ("head", "clause", "field", "fragment"),
-    [
+BAD = [
         (FORCES, 'prohibited = ["military_presence"]\nexempt = { forces = ["p9_army"] }',
          "clauses[0].exempt.forces[0]", "unknown force 'p9_army'"),
         (FORCES, 'prohibited = ["military_presence"]\nexempt = { parties = ["p9"] }',
@@ -162,8 +160,10 @@ def test_exemptions_forces_and_activities_survive_the_stored_content(
          "activities[0].id", "built-in activity"),
         (FORCES.replace('"weapons_use_disrupted"', '"cache_found"'), EXEMPT,
          "activities[0].implied_by[0]", "unknown incident kind 'cache_found'"),
-    ],
-)  # fmt: skip
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("head", "clause", "field", "fragment"), BAD, ids=[b[2] for b in BAD])
 def test_scenario_check_names_the_file_and_field_of_a_bad_exemption_or_declaration(
     tmp_path: pathlib.Path, head: str, clause: str, field: str, fragment: str
 ) -> None:
