@@ -143,24 +143,24 @@ def test_exemptions_forces_and_activities_survive_the_stored_content(
 
 
 BAD = [
-        (FORCES, 'prohibited = ["military_presence"]\nexempt = { forces = ["p9_army"] }',
-         "clauses[0].exempt.forces[0]", "unknown force 'p9_army'"),
-        (FORCES, 'prohibited = ["military_presence"]\nexempt = { parties = ["p9"] }',
-         "clauses[0].exempt.parties[0]", "unknown party 'p9'"),
-        (FORCES, 'prohibited = ["military_presence"]\nexempt = {}',
-         "clauses[0].exempt", "names at least one party or force"),
-        (FORCES.replace('party = "p1"', 'party = "p9"'), EXEMPT,
-         "forces[0].party", "unknown party 'p9'"),
-        (FORCES.replace('kind = "police"', 'kind = "militia"'), EXEMPT,
-         "forces[1].kind", "unknown force kind 'militia'"),
-        (FORCES.replace('id = "p2_army"', 'id = "p2"'), EXEMPT,
-         "forces[2].id", "already a party code"),
-        ("", CACHE, "clauses[0].prohibited[1]", "unknown prohibited activity 'weapons_cache'"),
-        (FORCES.replace('id = "weapons_cache"', 'id = "fire"'), EXEMPT,
-         "activities[0].id", "built-in activity"),
-        (FORCES.replace('"weapons_use_disrupted"', '"cache_found"'), EXEMPT,
-         "activities[0].implied_by[0]", "unknown incident kind 'cache_found'"),
-    ]  # fmt: skip
+    (FORCES, 'prohibited = ["military_presence"]\nexempt = { forces = ["p9_army"] }',
+     "clauses[0].exempt.forces[0]", "unknown force 'p9_army'"),
+    (FORCES, 'prohibited = ["military_presence"]\nexempt = { parties = ["p9"] }',
+     "clauses[0].exempt.parties[0]", "unknown party 'p9'"),
+    (FORCES, 'prohibited = ["military_presence"]\nexempt = {}',
+     "clauses[0].exempt", "names at least one party or force"),
+    (FORCES.replace('party = "p1"', 'party = "p9"'), EXEMPT,
+     "forces[0].party", "unknown party 'p9'"),
+    (FORCES.replace('kind = "police"', 'kind = "militia"'), EXEMPT,
+     "forces[1].kind", "unknown force kind 'militia'"),
+    (FORCES.replace('id = "p2_army"', 'id = "p2"'), EXEMPT,
+     "forces[2].id", "already a party code"),
+    ("", CACHE, "clauses[0].prohibited[1]", "unknown prohibited activity 'weapons_cache'"),
+    (FORCES.replace('id = "weapons_cache"', 'id = "fire"'), EXEMPT,
+     "activities[0].id", "built-in activity"),
+    (FORCES.replace('"weapons_use_disrupted"', '"cache_found"'), EXEMPT,
+     "activities[0].implied_by[0]", "unknown incident kind 'cache_found'"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("head", "clause", "field", "fragment"), BAD, ids=[b[2] for b in BAD])
