@@ -24,7 +24,13 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from coordcell.agreements import selectors as agreements
-from coordcell.agreements.engines import clause_coverage, engine_for, explain, status_label
+from coordcell.agreements.engines import (
+    clause_coverage,
+    engine_for,
+    explain,
+    explain_finding,
+    status_label,
+)
 from coordcell.agreements.models import Arrangement, ArrangementVersion, Clause, Protocol
 from coordcell.core.actor import Actor
 from coordcell.core.errors import PermissionDenied, ValidationFailed
@@ -247,9 +253,9 @@ CHECK_ROLES = (RoleChoices.ANALYST, RoleChoices.MONITOR)
 def _localize(record: dict[str, Any], engine: Engine) -> dict[str, Any]:
     """Replace the English explanations with the request language's."""
     for finding in record["findings"]:
-        finding["message"] = explain(finding["message_id"], finding["params"], engine)
+        finding["message"] = explain_finding(finding, engine)
     for finding in record.get("findings_not_agreed", []):
-        finding["message"] = explain(finding["message_id"], finding["params"], engine)
+        finding["message"] = explain_finding(finding, engine)
         finding["label"] = status_label(finding, engine)
     for problem in record["problems"]:
         problem["message"] = explain(problem["code"], problem["params"], engine)

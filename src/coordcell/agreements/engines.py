@@ -3,7 +3,9 @@
 Building an engine projects the zones and compiles their grid index (about a second),
 so engines are cached by the version's content hash. Findings are translated here:
 the template is looked up in the active language's catalogue, and the activity and
-zone in its parameters are given their names in that language.
+zone in its parameters are given their names in that language (an activity the
+scenario declares, and the parties and forces a clause exempts, by the scenario's own
+names, not the catalogue's).
 """
 
 from __future__ import annotations
@@ -18,10 +20,26 @@ from django.utils.translation import gettext
 from coordcell.agreements.choices import ActivityChoices
 from coordcell.agreements.models import ArrangementVersion
 from coordcell.core.models import localized_now
-from coordcell.rules.arrangement import arrangement_from_content
-from coordcell.rules.engine import MESSAGES, SIDES, STATUS_LABELS, Engine, split_findings
+from coordcell.rules.arrangement import ClauseSpec, arrangement_from_content
+from coordcell.rules.engine import (
+    EXEMPT_NOTE,
+    MESSAGES,
+    SIDES,
+    STATUS_LABELS,
+    Engine,
+    split_findings,
+)
 
-__all__ = ["clause_coverage", "engine_for", "explain", "explain_findings", "status_label"]
+__all__ = [
+    "activity_names",
+    "clause_coverage",
+    "engine_for",
+    "exempt_names",
+    "explain",
+    "explain_finding",
+    "explain_findings",
+    "status_label",
+]
 
 _CACHE: OrderedDict[str, Engine] = OrderedDict()
 _LOCK = threading.Lock()
@@ -52,6 +70,15 @@ def engine_for(version: ArrangementVersion) -> Engine:
 FSI, PDI = "\u2068", "\u2069"
 
 
+def activity_names(engine: Engine) -> dict[str, str]:
+    """Every activity a clause of the engine's arrangement may prohibit, named in the
+    active language: the built-in ones from the catalogue, the scenario's own from it."""
+    names = {code: str(label) for code, label in ActivityChoices.choices()}
+    for declared in engine.arrangement.activities:
+        names[declared.id] = localized_now(dict(declared.name))
+    return names
+
+
 def explain(
     code: str, raw_params: Mapping[str, Any], engine: Engine, *, isolate: bool = False
 ) -> str:
@@ -62,7 +89,7 @@ def explain(
     """
     params: dict[str, Any] = dict(raw_params)
     if "activity" in params:
-        params["activity"] = str(ActivityChoices.label(params["activity"]))
+        params["activity"] = activity_names(engine).get(params["activity"], params["activity"])
     if "zone" in params:
         zone = next((z for z in engine.arrangement.zones if z.id == params["zone"]), None)
         if zone is not None:
@@ -76,8 +103,28 @@ def explain(
 
 
 def _party_names(codes: Any, engine: Engine) -> str:
+    """Party codes (and force ids, which a clause's exemption may name) by their names."""
     names = {p.code: p.name for p in engine.arrangement.parties}
+    names.update({f.id: f.name for f in engine.arrangement.forces})
     return ", ".join(localized_now(dict(names[c])) if c in names else str(c) for c in (codes or ()))
+
+
+def exempt_names(clause: ClauseSpec, engine: Engine) -> str:
+    """Whom ``clause`` exempts (parties and forces), by name in the active language."""
+    return _party_names((*clause.exempt_parties, *clause.exempt_forces), engine)
+
+
+def explain_finding(finding: Mapping[str, Any], engine: Engine, *, isolate: bool = False) -> str:
+    """A stored finding's explanation in the active language, with the note of whom its
+    clause exempts when the report does not say who acted (``Finding.exempt``)."""
+    said = explain(finding["message_id"], finding.get("params", {}), engine, isolate=isolate)
+    exempt = finding.get("exempt")
+    if not exempt:
+        return said
+    params = {"clause": finding.get("clause", ""), "exempt": _party_names(exempt, engine)}
+    if isolate:
+        params = {key: f"{FSI}{value}{PDI}" for key, value in params.items()}
+    return f"{said} {gettext(EXEMPT_NOTE) % params}"
 
 
 def status_label(finding: Mapping[str, Any], engine: Engine) -> str:
@@ -100,7 +147,7 @@ def explain_findings(
     agreed, other = split_findings(findings or [])
 
     def said(f: Mapping[str, Any]) -> str:
-        return explain(f["message_id"], f.get("params", {}), engine, isolate=isolate)
+        return explain_finding(f, engine, isolate=isolate)
 
     return (
         [{**f, "explanation": said(f)} for f in agreed],

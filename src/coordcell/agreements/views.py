@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from coordcell.agreements import selectors
+from coordcell.agreements.engines import activity_names, engine_for, exempt_names
 from coordcell.core.errors import NotFound, ValidationFailed
 from coordcell.core.http import actor_for, member_required
 
@@ -34,7 +35,11 @@ def arrangement(request: HttpRequest) -> HttpResponse:
     except ValidationFailed:
         raise NotFound() from None
     zones = list(version.zones.order_by("position"))
+    engine = engine_for(version)
     context = {
+        # The scenario's own activities by the scenario's names, the built-in ones by ours.
+        "activity_names": activity_names(engine),
+        "exempt_names": {c.id: exempt_names(c, engine) for c in engine.arrangement.clauses},
         "version": version,
         "versions": selectors.list_versions(actor, version.arrangement.key).order_by("-number"),
         "clauses": selectors.list_clauses(actor, version),

@@ -17,6 +17,7 @@ from typing import Any
 
 __all__ = [
     "STORY_DOINGS",
+    "ActivitySpec",
     "Arrangement",
     "ClauseSpec",
     "DemoAccountSpec",
@@ -24,6 +25,7 @@ __all__ = [
     "DemoDelegationSpec",
     "DemoIncidentSpec",
     "DemoStepSpec",
+    "ForceSpec",
     "LadderStep",
     "Localized",
     "PartySpec",
@@ -72,6 +74,28 @@ class PartySpec:
 
 
 @dataclass(frozen=True)
+class ForceSpec:
+    """A force a party fields (its army, its police, a UN force, …): what a clause's
+    exemption may name beside whole parties. ``kind`` is one of ``vocabulary.FORCE_KINDS``."""
+
+    id: str
+    party: str
+    kind: str
+    name: Localized
+
+
+@dataclass(frozen=True)
+class ActivitySpec:
+    """An activity the scenario declares on top of ``vocabulary.PROHIBITED_ACTIVITIES``,
+    with its name in each language (the scenario's, not the interface catalogue's) and the
+    incident kinds (``taxonomy.KINDS``) whose report implies it."""
+
+    id: str
+    name: Localized
+    implied_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RoleSpec:
     """A role this cell uses, from ``vocabulary.ROLES``, with its display name here."""
 
@@ -114,7 +138,8 @@ class ClauseSpec:
     ``text`` is the wording in English, the reference; ``text_translations`` holds it
     in other languages, and ``text_unofficial`` names those that are unofficial working
     translations. ``zones`` and ``parties`` cite ids defined elsewhere in the scenario.
-    ``prohibited`` lists activities from ``vocabulary.PROHIBITED_ACTIVITIES``; ``limits`` maps keys
+    ``prohibited`` lists activities from ``vocabulary.PROHIBITED_ACTIVITIES`` or the
+    scenario's ``activities``; ``limits`` maps keys
     from ``vocabulary.LIMIT_KEYS`` to non-negative numbers. ``parameters`` carries what
     a specific kind needs (a freeze's ``baseline_date``, a withdrawal's ``after_date``,
     a line clause's ``forces_side``).
@@ -123,6 +148,10 @@ class ClauseSpec:
     party codes in ``disputed_by``) or ``illustrative``. It is what the scenario states,
     never a conclusion of the engine. (A version stored before clauses had a status
     reads as ``agreed``, the only behaviour the engine then had.)
+
+    ``exempt_parties`` (party codes) and ``exempt_forces`` (ids of ``ForceSpec``) are
+    who the clause's prohibitions and limits do not concern, as the scenario states
+    (e.g. the force the arrangement deploys in the zone it demilitarises).
     """
 
     id: str
@@ -142,6 +171,8 @@ class ClauseSpec:
     text_unofficial: tuple[str, ...] = ()
     status: str = "agreed"
     disputed_by: tuple[str, ...] = ()
+    exempt_parties: tuple[str, ...] = ()
+    exempt_forces: tuple[str, ...] = ()
 
     @property
     def agreed(self) -> bool:
@@ -305,6 +336,8 @@ class Arrangement:
     content: Mapping[str, Any]
     demo: DemoData | None = None
     basemap: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    forces: tuple[ForceSpec, ...] = ()
+    activities: tuple[ActivitySpec, ...] = ()
 
 
 def _date(value: Any) -> dt.date | None:
@@ -340,6 +373,9 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
                     "zones": tuple(cl["zones"]),
                     "parties": tuple(cl["parties"]),
                     "disputed_by": tuple(cl.get("disputed_by", ())),
+                    # Absent from versions stored before clauses had exemptions.
+                    "exempt_parties": tuple(cl.get("exempt_parties", ())),
+                    "exempt_forces": tuple(cl.get("exempt_forces", ())),
                     "prohibited": tuple(cl["prohibited"]),
                     "limits": dict(cl["limits"]),
                     "parameters": dict(cl["parameters"]),
@@ -368,4 +404,12 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
         places=tuple(PlaceSpec(**p) for p in c["places"]),
         sources=tuple(SourceSpec(**s) for s in c["sources"]),
         content=content,
+        # Absent from versions stored before scenarios declared forces and activities.
+        forces=tuple(
+            ForceSpec(f["id"], f["party"], f["kind"], dict(f["name"])) for f in c.get("forces", ())
+        ),
+        activities=tuple(
+            ActivitySpec(a["id"], dict(a["name"]), tuple(a.get("implied_by", ())))
+            for a in c.get("activities", ())
+        ),
     )

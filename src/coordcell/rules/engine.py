@@ -25,6 +25,7 @@ Pure Python on numpy, shapely, pyproj and the numba kernels of ``spatial``; no D
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import math
@@ -42,6 +43,7 @@ from coordcell.rules.arrangement import Arrangement, ClauseSpec, ZoneSpec
 from coordcell.rules.spatial import NearestPoints, Projector, SegmentDistance, ZoneIndex
 
 __all__ = [
+    "EXEMPT_NOTE",
     "MESSAGES",
     "SIDES",
     "STATUS_LABELS",
@@ -133,6 +135,12 @@ MESSAGES: dict[str, str] = {
     ),
 }
 
+#: Appended to a finding's explanation when its clause exempts some parties or forces and
+#: the report does not say (or not precisely enough) who acted (``Finding.exempt``).
+EXEMPT_NOTE = gettext_noop(
+    "Clause %(clause)s exempts %(exempt)s; the report does not say whether they acted."
+)
+
 
 #: How a finding under a clause that is not agreed is labelled (``Finding.status``).
 #: ``%(parties)s`` is the names of the parties in ``Finding.disputed_by``.
@@ -158,8 +166,10 @@ class Observation:
     """A reported fact: what (``kind``), where (WGS84 GeoJSON geometry), when.
 
     ``party`` is the party whose forces the report concerns, when the report says so
-    (it is what a party *claims*, not a finding). ``uncertainty_m`` widens "inside" into
-    "possibly inside" near boundaries.
+    (it is what a party *claims*, not a finding); ``acting_force`` the force (an id of
+    the arrangement's ``forces``) when the report names it, which also tells its party.
+    Both decide whether a clause's exemption applies. ``uncertainty_m`` widens "inside"
+    into "possibly inside" near boundaries.
     """
 
     id: str
@@ -168,6 +178,7 @@ class Observation:
     time: dt.date | dt.datetime | None = None
     uncertainty_m: float = 0.0
     party: str | None = None
+    acting_force: str | None = None
 
 
 @dataclass(frozen=True)
@@ -204,7 +215,9 @@ class Finding:
     ``certainty`` is ``inside`` (the fact as reported falls in the zone), ``possibly``
     (only within the location's uncertainty) or ``declared`` (from declared holdings).
     ``status`` and ``disputed_by`` are the clause's (``ClauseSpec``); a finding under a
-    clause that is not agreed has no ``severity`` (None).
+    clause that is not agreed has no ``severity`` (None). ``exempt`` names the parties
+    (codes) and forces (ids) the clause exempts and that may have acted, when the report
+    does not say who acted: the finding stands, and its explanation says so.
     """
 
     clause: str
@@ -217,6 +230,7 @@ class Finding:
     version: str
     status: str = "agreed"
     disputed_by: tuple[str, ...] = ()
+    exempt: tuple[str, ...] = ()
 
     @property
     def agreed(self) -> bool:
@@ -225,7 +239,11 @@ class Finding:
     @property
     def message(self) -> str:
         """The English explanation (translate ``MESSAGES[message_id]`` for others)."""
-        return MESSAGES[self.message_id] % self.params
+        said = MESSAGES[self.message_id] % self.params
+        if self.exempt:
+            note = EXEMPT_NOTE % {"clause": self.clause, "exempt": ", ".join(self.exempt)}
+            said = f"{said} {note}"
+        return said
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -240,6 +258,7 @@ class Finding:
             "version": self.version,
             "status": self.status,
             "disputed_by": list(self.disputed_by),
+            "exempt": list(self.exempt),
         }
 
 
@@ -367,6 +386,27 @@ def _binds(clause: ClauseSpec, party: str | None) -> bool:
     return not clause.parties or party is None or party in clause.parties
 
 
+def _exempt(
+    clause: ClauseSpec, party: str | None, force: str | None, party_of: Mapping[str, str]
+) -> tuple[str, ...] | None:
+    """Whether ``clause`` exempts who acted: None when it does (no finding); otherwise
+    the exempt parties and forces that may have acted, as far as the report says (empty
+    when the clause exempts nobody, or nobody who may have acted)."""
+    if not clause.exempt_parties and not clause.exempt_forces:
+        return ()
+    if force is not None:
+        party = party or party_of.get(force)
+        if force in clause.exempt_forces or party in clause.exempt_parties:
+            return None
+        return ()  # the report names a force the clause does not exempt
+    if party is not None:
+        if party in clause.exempt_parties:
+            return None
+        # The report says whose forces, not which: an exempt force of that party may be it.
+        return tuple(f for f in clause.exempt_forces if party_of.get(f) == party)
+    return (*clause.exempt_parties, *clause.exempt_forces)
+
+
 def _points(geom: shapely.Geometry) -> int:
     """How many points an intersection of two lines has (an overlap counts as one)."""
     if geom.is_empty:
@@ -414,6 +454,15 @@ class Engine:
             for zone_id in clause.zones:
                 self._clauses_by_zone.setdefault(zone_id, []).append(clause)
         self._amended = {c.amends: c for c in arrangement.clauses if c.amends}
+        self._party_of = {f.id: f.party for f in arrangement.forces}
+        self._clause_by_id = {c.id: c for c in arrangement.clauses}
+        # The scenario's own activities, by the incident kinds that imply them.
+        self._declared_acts: dict[str, frozenset[str]] = {}
+        for declared in arrangement.activities:
+            for kind in declared.implied_by:
+                self._declared_acts[kind] = self._declared_acts.get(kind, frozenset()) | {
+                    declared.id
+                }
         # A clause that prohibits activities and cites no zone applies throughout the
         # region (e.g. a ceasefire's "refrain from all military action": fire anywhere).
         self._anywhere = tuple(
@@ -627,7 +676,9 @@ class Engine:
         radius: float,
     ) -> tuple[Finding, ...]:
         day = _day(observation.time) if observation.time is not None else None
-        acts = taxonomy.activities(observation.kind)
+        acts = taxonomy.activities(observation.kind) | self._declared_acts.get(
+            observation.kind, frozenset()
+        )
         party = observation.party
         found: list[Finding] = []
         for zone_id, certainty in [*((z, "inside") for z in certain),
@@ -658,7 +709,19 @@ class Engine:
         if "military_presence" in acts:
             found.extend(self._line_findings(observation, metric, xy, day, radius))
         found.extend(self._position_findings(observation, xy, acts, day, radius))
-        return tuple(found)
+        return self._unless_exempt(observation, found)
+
+    def _unless_exempt(self, observation: Observation, found: list[Finding]) -> tuple[Finding, ...]:
+        """The findings whose clause does not exempt who acted; those whose clause exempts
+        someone who may have acted say so (``Finding.exempt``)."""
+        kept: list[Finding] = []
+        for f in found:
+            clause = self._clause_by_id[f.clause]
+            exempt = _exempt(clause, observation.party, observation.acting_force, self._party_of)
+            if exempt is None:
+                continue
+            kept.append(dataclasses.replace(f, exempt=exempt) if exempt else f)
+        return tuple(kept)
 
     # ------------------------------------------------------------------ lines
 
@@ -859,6 +922,8 @@ class Engine:
                     continue
                 if clause.parties and h.party not in clause.parties:
                     continue
+                if h.party in clause.exempt_parties:
+                    continue  # the clause does not concern this party's holdings
                 if h.category == "artillery_range_km":
                     limit = clause.limits.get("max_artillery_range_km")
                     if limit is not None and h.count > limit:

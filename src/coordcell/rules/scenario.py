@@ -42,6 +42,7 @@ import shapely.validation
 from coordcell.rules import taxonomy, vocabulary, workflow
 from coordcell.rules.arrangement import (
     STORY_DOINGS,
+    ActivitySpec,
     Arrangement,
     ClauseSpec,
     DemoAccountSpec,
@@ -49,6 +50,7 @@ from coordcell.rules.arrangement import (
     DemoDelegationSpec,
     DemoIncidentSpec,
     DemoStepSpec,
+    ForceSpec,
     LadderStep,
     PartySpec,
     PlaceSpec,
@@ -471,6 +473,8 @@ class _Parts:
     clauses: list[ClauseSpec] = dataclasses.field(default_factory=list)
     protocols: list[ProtocolSpec] = dataclasses.field(default_factory=list)
     sources: list[SourceSpec] = dataclasses.field(default_factory=list)
+    forces: list[ForceSpec] = dataclasses.field(default_factory=list)
+    activities: list[ActivitySpec] = dataclasses.field(default_factory=list)
     # (field, zone id) pairs: zones are defined in zones.geojson, read after this file.
     zone_refs: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
@@ -495,8 +499,9 @@ def _read_arrangement(top: _Table) -> _Parts:
     _check_unique(top.report, _keyed(top, "roles", "code", parts.roles), "role")
 
     party_codes = list(dict.fromkeys(p.code for p in parts.parties if p.code))
+    declared = _read_declared(top, parts, party_codes)
     clause_tables = top.tables("clauses")
-    parts.clauses = [_read_clause(t, party_codes, parts.zone_refs) for t in clause_tables]
+    parts.clauses = [_read_clause(t, party_codes, parts.zone_refs, declared) for t in clause_tables]
     _check_unique(top.report, _keyed(top, "clauses", "id", parts.clauses), "clause id")
     clause_ids = {c.id for c in parts.clauses}
     for table, clause in zip(clause_tables, parts.clauses, strict=True):
@@ -591,7 +596,79 @@ def _read_role(t: _Table) -> RoleSpec:
     return role
 
 
-def _read_clause(t: _Table, party_codes: list[str], zone_refs: list[tuple[str, str]]) -> ClauseSpec:
+@dataclass(frozen=True)
+class _Declared:
+    """What clauses may cite beside parties and zones: the forces and the activities."""
+
+    forces: tuple[str, ...] = ()
+    activities: tuple[str, ...] = vocabulary.PROHIBITED_ACTIVITIES
+
+
+def _read_declared(top: _Table, parts: _Parts, party_codes: list[str]) -> _Declared:
+    """The ``[[forces]]`` and ``[[activities]]`` of the arrangement (both optional)."""
+    parts.forces = [_read_force(t, party_codes) for t in top.tables("forces", required=False)]
+    _check_unique(top.report, _keyed(top, "forces", "id", parts.forces), "force id")
+    for i, force in enumerate(parts.forces):
+        if force.id in party_codes:  # an exemption names both: they must not be confused
+            top.report.error(
+                f"{_join(top.where('forces'), i)}.id", f"{force.id!r} is already a party code"
+            )
+    parts.activities = [_read_activity(t) for t in top.tables("activities", required=False)]
+    _check_unique(top.report, _keyed(top, "activities", "id", parts.activities), "activity")
+    return _Declared(
+        forces=tuple(dict.fromkeys(f.id for f in parts.forces if f.id)),
+        activities=(
+            *vocabulary.PROHIBITED_ACTIVITIES,
+            *dict.fromkeys(a.id for a in parts.activities if a.id),
+        ),
+    )
+
+
+def _read_force(t: _Table, party_codes: list[str]) -> ForceSpec:
+    force = ForceSpec(
+        id=t.text("id", pattern=_CODE, what="force id"),
+        party=t.text("party", choices=party_codes, what="party"),
+        kind=t.text("kind", choices=vocabulary.FORCE_KINDS, what="force kind"),
+        name=t.localized("name"),
+    )
+    t.finish()
+    return force
+
+
+def _read_activity(t: _Table) -> ActivitySpec:
+    activity_id = t.text("id", pattern=_CODE, what="activity id")
+    if activity_id in vocabulary.PROHIBITED_ACTIVITIES:
+        t.error("id", f"{activity_id!r} is a built-in activity: declare only new ones")
+    activity = ActivitySpec(
+        id=activity_id,
+        name=t.localized("name"),
+        implied_by=t.texts("implied_by", choices=taxonomy.KINDS, what="incident kind"),
+    )
+    t.finish()
+    return activity
+
+
+def _read_exempt(
+    t: _Table, party_codes: list[str], declared: _Declared
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A clause's ``exempt = { parties = [...], forces = [...] }``: who it does not concern."""
+    exempt = t.table("exempt", required=False)
+    if exempt is None:
+        return (), ()
+    parties = exempt.texts("parties", choices=party_codes, what="party")
+    forces = exempt.texts("forces", choices=declared.forces, what="force")
+    if not exempt.data.get("parties") and not exempt.data.get("forces"):
+        exempt.report.error(exempt.path, "an exemption names at least one party or force")
+    exempt.finish()
+    return parties, forces
+
+
+def _read_clause(
+    t: _Table,
+    party_codes: list[str],
+    zone_refs: list[tuple[str, str]],
+    declared: _Declared = _Declared(),
+) -> ClauseSpec:
     clause_id = t.text("id", pattern=_ID, what="clause id")
     kind = t.text("kind", choices=vocabulary.CLAUSE_KINDS, what="clause kind")
     title = t.localized("title")
@@ -616,9 +693,8 @@ def _read_clause(t: _Table, party_codes: list[str], zone_refs: list[tuple[str, s
     zones = t.texts("zones", pattern=_ID, what="zone id")
     zone_refs.extend((_join(t.where("zones"), i), zone) for i, zone in enumerate(zones))
     parties = t.texts("parties", choices=party_codes, what="party")
-    prohibited = t.texts(
-        "prohibited", choices=vocabulary.PROHIBITED_ACTIVITIES, what="prohibited activity"
-    )
+    prohibited = t.texts("prohibited", choices=declared.activities, what="prohibited activity")
+    exempt_parties, exempt_forces = _read_exempt(t, party_codes, declared)
     limits = _read_limits(t)
     parameters = _read_parameters(t, kind)
     effective_from = t.date("effective_from", required=False)
@@ -669,6 +745,8 @@ def _read_clause(t: _Table, party_codes: list[str], zone_refs: list[tuple[str, s
         text_unofficial=unofficial,
         status=status,
         disputed_by=disputed_by,
+        exempt_parties=exempt_parties,
+        exempt_forces=exempt_forces,
     )
 
 
@@ -1596,6 +1674,8 @@ def _build(
         "protocols": tuple(parts.protocols),
         "places": tuple(places),
         "sources": tuple(parts.sources),
+        "forces": tuple(parts.forces),
+        "activities": tuple(parts.activities),
     }
     content = _canonical({key: _plain(value) for key, value in fields.items()})
     return Arrangement(**fields, content=content, demo=demo, basemap=basemap)

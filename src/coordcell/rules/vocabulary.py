@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "CLAUSE_KINDS",
     "CLAUSE_STATUSES",
+    "FORCE_KINDS",
     "HOTLINE_CHANNELS",
     "LANGUAGES",
     "LIMIT_KEYS",
@@ -79,7 +80,8 @@ CLAUSE_STATUSES: tuple[str, ...] = (
 #: Sides of a line, by compass: the side a line-crossing clause keeps forces on.
 LINE_SIDES: tuple[str, ...] = ("west", "east", "north", "south")
 
-#: Activities a prohibition clause may name.
+#: Activities a prohibition clause may name: the built-in ones. A scenario may declare
+#: more (``[[activities]]``, ``arrangement.ActivitySpec``) on top of these.
 PROHIBITED_ACTIVITIES: tuple[str, ...] = (
     "military_presence",
     "fire",
@@ -89,6 +91,16 @@ PROHIBITED_ACTIVITIES: tuple[str, ...] = (
     "surface_to_air_missiles",
     "artillery_over_range",
     "line_crossing",  # for clauses citing a line: military forces crossing it
+)
+
+#: What a force a party fields is (``[[forces]]`` of a scenario): what an exemption from a
+#: clause may name beside whole parties.
+FORCE_KINDS: tuple[str, ...] = (
+    "army",
+    "police",
+    "internal_security",
+    "un_force",
+    "armed_group_uncontrolled",
 )
 
 #: Keys a limit clause may set, with their meaning. All are non-negative numbers.

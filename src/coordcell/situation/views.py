@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coordcell.agreements import selectors
-from coordcell.agreements.choices import ActivityChoices, LimitChoices
+from coordcell.agreements.choices import LimitChoices
+from coordcell.agreements.engines import activity_names, engine_for
 from coordcell.core.errors import NotFound
 from coordcell.core.http import actor_for, member_required
 
@@ -27,7 +28,7 @@ def situation_map(request: HttpRequest) -> HttpResponse:
         "basemapUrl": reverse("situation:basemap"),
         "arrangementUrl": reverse("agreements:arrangement"),
         "bbox": version.region_bbox,
-        "activities": {k: str(v) for k, v in ActivityChoices.choices()},
+        "activities": activity_names(engine_for(version)),
         "limits": {k: str(v) for k, v in LimitChoices.choices()},
         "text": {
             "prohibited": _("Prohibited"),

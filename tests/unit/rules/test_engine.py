@@ -69,7 +69,7 @@ def test_a_clash_in_the_area_of_separation_yields_its_findings(engine) -> None:
     assert every(a)[0].version == "test v1"
     assert every(a)[0].message == (
         "military_presence reported inside area_of_separation_approx, where clause B.3 "
-        "prohibits it."
+        "prohibits it. Clause B.3 exempts undof; the report does not say whether they acted."
     )
     assert set(a.distances_m) == {"alpha_line_approx", "bravo_line_approx"}
     assert 0 < a.distances_m["alpha_line_approx"] < 10_000
