@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from coordcell.rules.localtime import DEFAULT_TIME_ZONE, parse_moment
+
 __all__ = [
     "STORY_DOINGS",
     "Arrangement",
@@ -135,8 +137,10 @@ class ClauseSpec:
     prohibited: tuple[str, ...] = ()
     limits: Mapping[str, float] = field(default_factory=dict)
     parameters: Mapping[str, Any] = field(default_factory=dict)
-    effective_from: dt.date | None = None
-    effective_until: dt.date | None = None
+    #: A date, a local date-time (in ``Arrangement.time_zone``) or an aware date-time;
+    #: ``rules.localtime`` turns them into instants.
+    effective_from: dt.date | dt.datetime | None = None
+    effective_until: dt.date | dt.datetime | None = None
     amends: str = ""
     text_translations: Localized = field(default_factory=dict)
     text_unofficial: tuple[str, ...] = ()
@@ -305,6 +309,8 @@ class Arrangement:
     content: Mapping[str, Any]
     demo: DemoData | None = None
     basemap: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: The IANA time zone in which the arrangement's dates and local times are meant.
+    time_zone: str = "UTC"
 
 
 def _date(value: Any) -> dt.date | None:
@@ -343,8 +349,8 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
                     "prohibited": tuple(cl["prohibited"]),
                     "limits": dict(cl["limits"]),
                     "parameters": dict(cl["parameters"]),
-                    "effective_from": _date(cl.get("effective_from")),
-                    "effective_until": _date(cl.get("effective_until")),
+                    "effective_from": parse_moment(cl.get("effective_from")),
+                    "effective_until": parse_moment(cl.get("effective_until")),
                     # Absent from versions stored before clause texts were translated.
                     "text_translations": dict(cl.get("text_translations", {})),
                     "text_unofficial": tuple(cl.get("text_unofficial", ())),
@@ -368,4 +374,6 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
         places=tuple(PlaceSpec(**p) for p in c["places"]),
         sources=tuple(SourceSpec(**s) for s in c["sources"]),
         content=content,
+        # Absent from versions stored before scenarios named a time zone.
+        time_zone=c.get("time_zone", DEFAULT_TIME_ZONE),
     )
