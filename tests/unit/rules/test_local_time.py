@@ -116,5 +116,5 @@ def test_local_time_helpers() -> None:
     assert localtime.parse_moment("2026-01-07T04:00") == dt.datetime(2026, 1, 7, 4, 0)
     assert localtime.time_zone_problem("Asia/Damascus") == ""
     assert "not a known IANA time zone" in localtime.time_zone_problem("Asia/Atlantis")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown time zone"):
         localtime.time_zone("Mars/Olympus")
