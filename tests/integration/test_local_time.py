@@ -60,6 +60,9 @@ def test_the_case_page_shows_local_time_beside_utc(client_for: Any) -> None:
     assert not re.search(r"\d{2}:\d{2}(:\d{2})? UTC</(td|span)>", page)
     arabic = _text(client.get(f"/cases/{case.public_id}/", HTTP_ACCEPT_LANGUAGE="ar"))
     assert "2026-03-01 01:30 (2026-02-28 22:30 UTC)" in arabic  # Latin digits
+    assert "التوقيت المحلي" in arabic
+    hebrew = _text(client.get("/cases/new/", HTTP_ACCEPT_LANGUAGE="he"))
+    assert "שעון מקומי ב־Asia/Damascus" in hebrew
 
 
 def test_the_correction_form_shows_and_reads_local_time(client_for: Any) -> None:
