@@ -54,16 +54,23 @@ class IncidentForm(forms.Form):
         label=_("Location uncertainty (metres)"), min_value=0, max_value=1_000_000, initial=0
     )
 
-    def __init__(self, *args: Any, time_zone: str = "UTC", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        time_zone: str = "UTC",
+        initial: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         # The time is typed in the arrangement's local time; it is stored in UTC.
         self.zone_name = time_zone
         self.zone = localtime.time_zone(time_zone)
-        initial = dict(kwargs.pop("initial", None) or {})
+        initial = dict(initial or {})
         moment = initial.get("occurred_from")
         if isinstance(moment, dt.datetime) and timezone.is_aware(moment):
             # Shown as the wall-clock time in the arrangement's zone (naive: no conversion).
             initial["occurred_from"] = moment.astimezone(self.zone).replace(tzinfo=None)
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(data, initial=initial, **kwargs)
         self.fields["kind"].choices = _kind_choices()  # type: ignore[attr-defined]
         field = self.fields["occurred_from"]
         if time_zone == localtime.DEFAULT_TIME_ZONE:
