@@ -92,7 +92,11 @@ _RANDOM = [
     re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"),  # UUID
     re.compile(r"\b[0-9a-f]{12,64}\b"),  # a hash or the start of one
 ]
-_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?")
+_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?"
+    # The UTC time beside a local time on the same day: "2026-06-01 15:00 (12:00 UTC)".
+    r"|\b\d{2}:\d{2}(?::\d{2})? UTC"
+)
 
 
 _CSRF = re.compile(r'name=\\?"csrfmiddlewaretoken\\?" value=\\?"[^"\\]*')

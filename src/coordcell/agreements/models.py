@@ -22,6 +22,7 @@ from coordcell.core.models import (
     RestrictedQuerySet,
     localized_now,
 )
+from coordcell.rules import localtime
 
 __all__ = ["Arrangement", "ArrangementVersion", "Clause", "Place", "Protocol", "Source", "Zone"]
 
@@ -106,6 +107,12 @@ class ArrangementVersion(PublicIdModel, MemberReadable):
     def description(self) -> str:
         return localized_now(self.descriptions)
 
+    @property
+    def time_zone(self) -> str:
+        """The IANA zone of the arrangement's local times (UTC for versions stored before
+        scenarios named one)."""
+        return str(self.content.get("time_zone") or localtime.DEFAULT_TIME_ZONE)
+
 
 class Zone(MemberReadable, LocalizedNamesMixin):
     """A line or area of a version, as WGS84 GeoJSON with an indexed bounding box."""
@@ -163,8 +170,11 @@ class Clause(MemberReadable):
     prohibited = models.JSONField(default=list)
     limits = models.JSONField(default=dict)
     parameters = models.JSONField(default=dict)
-    effective_from = models.DateField(null=True, blank=True)
-    effective_until = models.DateField(null=True, blank=True)
+    #: As the scenario wrote it (ISO 8601): a date, a local date-time in the
+    #: arrangement's time zone, or a date-time with an offset (see rules.localtime).
+    #: Null, as before, when the clause has none (the API keeps giving null).
+    effective_from = models.CharField(max_length=40, null=True, blank=True)  # noqa: DJ001
+    effective_until = models.CharField(max_length=40, null=True, blank=True)  # noqa: DJ001
     amends = models.CharField(max_length=40, blank=True)
     # A version loaded before clauses had a status applied every clause as in force.
     status = models.CharField(

@@ -193,8 +193,8 @@ def _store_children(version: ArrangementVersion, spec: ArrangementSpec) -> None:
             # Whole numbers as integers: "75 tanks", not "75.0".
             limits={k: int(v) if float(v).is_integer() else v for k, v in c.limits.items()},
             parameters=to_jsonable(c.parameters),
-            effective_from=c.effective_from,
-            effective_until=c.effective_until,
+            effective_from=c.effective_from.isoformat() if c.effective_from else None,
+            effective_until=c.effective_until.isoformat() if c.effective_until else None,
             amends=c.amends,
             status=c.status,
             disputed_by=list(c.disputed_by),

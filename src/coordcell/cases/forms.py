@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from django import forms
+from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices
-from coordcell.rules import taxonomy
+from coordcell.rules import localtime, taxonomy
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
 
 
@@ -26,9 +29,8 @@ class IncidentForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind of incident"))
     occurred_from = forms.DateTimeField(
-        label=_("When (UTC)"),
+        label=_("When (local time)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local", "dir": "ltr"}),
-        help_text=_("Date and time in UTC."),
     )
     time_precision = forms.ChoiceField(
         label=_("Known to"), choices=PrecisionChoices.choices(), initial="minute"
@@ -52,9 +54,40 @@ class IncidentForm(forms.Form):
         label=_("Location uncertainty (metres)"), min_value=0, max_value=1_000_000, initial=0
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        time_zone: str = "UTC",
+        initial: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # The time is typed in the arrangement's local time; it is stored in UTC.
+        self.zone_name = time_zone
+        self.zone = localtime.time_zone(time_zone)
+        initial = dict(initial or {})
+        moment = initial.get("occurred_from")
+        if isinstance(moment, dt.datetime) and timezone.is_aware(moment):
+            # Shown as the wall-clock time in the arrangement's zone (naive: no conversion).
+            initial["occurred_from"] = moment.astimezone(self.zone).replace(tzinfo=None)
+        super().__init__(data, initial=initial, **kwargs)
         self.fields["kind"].choices = _kind_choices()  # type: ignore[attr-defined]
+        field = self.fields["occurred_from"]
+        if time_zone == localtime.DEFAULT_TIME_ZONE:
+            field.label = _("When (UTC)")
+            field.help_text = _("Date and time in UTC.")
+        else:
+            field.help_text = format_lazy(
+                _("Local time in {zone} (the arrangement's time zone); it is stored in UTC."),
+                zone=time_zone,
+            )
+
+    def clean_occurred_from(self) -> dt.datetime:
+        """The typed wall-clock time, read in the arrangement's zone, as a UTC instant."""
+        value = self.cleaned_data["occurred_from"]
+        # Django made the typed time aware in the current zone; take back what was typed.
+        typed = timezone.make_naive(value) if timezone.is_aware(value) else value
+        return localtime.instant(typed, self.zone)
 
     def clean(self) -> dict[str, Any]:
         """The place: a line or area drawn on the map, or a point from its coordinates."""

@@ -127,7 +127,12 @@ def lodge(request: HttpRequest) -> HttpResponse:
     if request.GET.get("activation"):
         activation = selectors.get_activation(actor, request.GET["activation"])
     initial = {"summary": activation.subject} if activation is not None else None
-    form = LodgeForm(request.POST or None, respondents=_respondents(actor), initial=initial)
+    form = LodgeForm(
+        request.POST or None,
+        respondents=_respondents(actor),
+        initial=initial,
+        time_zone=version.time_zone,
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -217,7 +222,9 @@ def correct_incident(request: HttpRequest, public_id: Any) -> HttpResponse:
         initial.update(lon=incident.lon, lat=incident.lat)
     else:  # kept as drawn unless the author draws it again
         initial["geometry"] = json.dumps(incident.geometry)
-    form = IncidentForm(request.POST or None, initial=initial)
+    # Typed in the local time of the version the correction is assessed under.
+    current = agreements.get_version(actor, None, None)
+    form = IncidentForm(request.POST or None, initial=initial, time_zone=current.time_zone)
     status = 200
     if request.method == "POST":
         status = 400
@@ -227,7 +234,7 @@ def correct_incident(request: HttpRequest, public_id: Any) -> HttpResponse:
                     actor=actor,
                     incident=incident,
                     data=_incident_input(form.cleaned_data),
-                    version=agreements.get_version(actor, None, None),
+                    version=current,
                 )
             except ValidationFailed as exc:
                 add_domain_errors(form, exc, {"geometry": "lat"})
@@ -327,6 +334,8 @@ def _render_case(
             d for d in selectors.list_deadlines(case) if d.state == DeadlineStateChoices.OPEN
         ],
         "now": timezone.now(),
+        # Times show in the arrangement's local time beside UTC.
+        "tz": incident.version.time_zone,
         # The mediator's officer by call sign: names stay in their own party's directory.
         "determined_by": parties.call_sign_of(case.determined_by),
     }

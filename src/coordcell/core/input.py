@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -73,3 +74,25 @@ class GeometryField(serializers.Field):  # type: ignore[type-arg]
 
     def to_representation(self, value: Any) -> Any:
         return value
+
+
+class OffsetDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time that must carry its offset (``Z`` or ``+03:00``).
+
+    A time without one is refused (400), never guessed: the API does not read a naive
+    time as UTC, nor as the arrangement's local time (docs/api.md).
+    """
+
+    default_error_messages = {
+        "naive": _(
+            "Give the date and time with its UTC offset, e.g. 2026-03-01T04:00+03:00 "
+            "or 2026-03-01T01:00Z."
+        ),
+    }
+
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            parsed = parse_datetime(value.strip())
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        return super().to_internal_value(value)

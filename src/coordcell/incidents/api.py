@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coordcell.agreements import selectors as agreements
-from coordcell.core.input import GeometryField, StrictSerializer
+from coordcell.core.input import GeometryField, OffsetDateTimeField, StrictSerializer
 from coordcell.core.rest import ERRORS, ActorMixin
 from coordcell.incidents import selectors, services
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices, SourceChoices
@@ -111,8 +111,8 @@ class IncidentSerializer(serializers.Serializer[Any]):
 class IncidentInSerializer(StrictSerializer):
     kind = serializers.CharField(max_length=60)
     title = serializers.CharField(max_length=300)
-    occurred_from = serializers.DateTimeField()
-    occurred_until = serializers.DateTimeField(required=False, allow_null=True)
+    occurred_from = OffsetDateTimeField()
+    occurred_until = OffsetDateTimeField(required=False, allow_null=True)
     time_precision = serializers.ChoiceField(
         choices=PrecisionChoices.values(), default=PrecisionChoices.MINUTE
     )

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from coordcell.rules.localtime import DEFAULT_TIME_ZONE, parse_moment
+
 __all__ = [
     "STORY_DOINGS",
     "ActivitySpec",
@@ -164,8 +166,10 @@ class ClauseSpec:
     prohibited: tuple[str, ...] = ()
     limits: Mapping[str, float] = field(default_factory=dict)
     parameters: Mapping[str, Any] = field(default_factory=dict)
-    effective_from: dt.date | None = None
-    effective_until: dt.date | None = None
+    #: A date, a local date-time (in ``Arrangement.time_zone``) or an aware date-time;
+    #: ``rules.localtime`` turns them into instants.
+    effective_from: dt.date | dt.datetime | None = None
+    effective_until: dt.date | dt.datetime | None = None
     amends: str = ""
     text_translations: Localized = field(default_factory=dict)
     text_unofficial: tuple[str, ...] = ()
@@ -338,6 +342,8 @@ class Arrangement:
     basemap: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     forces: tuple[ForceSpec, ...] = ()
     activities: tuple[ActivitySpec, ...] = ()
+    #: The IANA time zone in which the arrangement's dates and local times are meant.
+    time_zone: str = "UTC"
 
 
 def _date(value: Any) -> dt.date | None:
@@ -379,8 +385,8 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
                     "prohibited": tuple(cl["prohibited"]),
                     "limits": dict(cl["limits"]),
                     "parameters": dict(cl["parameters"]),
-                    "effective_from": _date(cl.get("effective_from")),
-                    "effective_until": _date(cl.get("effective_until")),
+                    "effective_from": parse_moment(cl.get("effective_from")),
+                    "effective_until": parse_moment(cl.get("effective_until")),
                     # Absent from versions stored before clause texts were translated.
                     "text_translations": dict(cl.get("text_translations", {})),
                     "text_unofficial": tuple(cl.get("text_unofficial", ())),
@@ -412,4 +418,6 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
             ActivitySpec(a["id"], dict(a["name"]), tuple(a.get("implied_by", ())))
             for a in c.get("activities", ())
         ),
+        # Absent from versions stored before scenarios named a time zone.
+        time_zone=c.get("time_zone", DEFAULT_TIME_ZONE),
     )

@@ -38,7 +38,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
-from coordcell.rules import taxonomy
+from coordcell.rules import localtime, taxonomy
 from coordcell.rules.arrangement import Arrangement, ClauseSpec, ZoneSpec
 from coordcell.rules.spatial import NearestPoints, Projector, SegmentDistance, ZoneIndex
 
@@ -331,12 +331,9 @@ DEFAULT_FREEZE_TOLERANCE_M = 500.0
 _PRESENCE = frozenset({"military_presence", "fortification"})
 
 
-def _day(value: dt.date | dt.datetime) -> dt.date:
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC)
-        return value.date()
-    return value
+def _day(value: dt.date | dt.datetime, zone: dt.tzinfo) -> dt.date:
+    """The local day of ``value`` in the arrangement's zone (a naive time is local)."""
+    return localtime.local_day(value, zone)
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -463,6 +460,16 @@ class Engine:
                 self._declared_acts[kind] = self._declared_acts.get(kind, frozenset()) | {
                     declared.id
                 }
+        # Clause validity as UTC instants, once: [start, end), from the dates and local
+        # times of the scenario read in the arrangement's time zone.
+        self.zone = localtime.time_zone(arrangement.time_zone)
+        self._bounds: dict[str, tuple[dt.datetime | None, dt.datetime | None]] = {
+            c.id: (
+                localtime.clause_start(c.effective_from, self.zone),
+                localtime.clause_end(c.effective_until, self.zone),
+            )
+            for c in arrangement.clauses
+        }
         # A clause that prohibits activities and cites no zone applies throughout the
         # region (e.g. a ceasefire's "refrain from all military action": fire anywhere).
         self._anywhere = tuple(
@@ -513,26 +520,36 @@ class Engine:
 
     # ------------------------------------------------------------------ clauses in force
 
-    def _in_force(self, clause: ClauseSpec, day: dt.date | None) -> bool:
-        """Whether ``clause`` applies on ``day`` (an unknown day: clauses without dates)."""
-        if day is None:
-            return clause.effective_from is None and clause.effective_until is None
-        if clause.effective_from is not None and day < clause.effective_from:
+    def _instant(self, time: dt.date | dt.datetime | None) -> dt.datetime | None:
+        """``time`` as a UTC instant: a date is 00:00 local time, a naive time is local."""
+        return None if time is None else localtime.instant(time, self.zone)
+
+    def in_force(self, clause: ClauseSpec, time: dt.date | dt.datetime | None) -> bool:
+        """Whether ``clause`` applies at ``time`` (a date: at 00:00 local time; a naive
+        date-time: local time in the arrangement's zone)."""
+        return self._in_force(clause, self._instant(time))
+
+    def _in_force(self, clause: ClauseSpec, at: dt.datetime | None) -> bool:
+        """Whether ``clause`` applies at the UTC instant ``at`` (unknown: clauses without
+        dates)."""
+        start, end = self._bounds[clause.id]
+        if at is None:
+            return start is None and end is None
+        if start is not None and at < start:
             return False
-        if clause.effective_until is not None and day > clause.effective_until:
+        if end is not None and at >= end:
             return False
         amending = self._amended.get(clause.id)
-        # An amendment replaces the clause it amends from its own effective date on.
-        return not (
-            amending is not None
-            and amending.effective_from is not None
-            and day >= amending.effective_from
-        )
+        if amending is None:
+            return True
+        # An amendment replaces the clause it amends from its own effective time on.
+        amending_start = self._bounds[amending.id][0]
+        return not (amending_start is not None and at >= amending_start)
 
     def _validity_problem(self, time: dt.date | dt.datetime | None) -> Problem | None:
         if time is None:
             return None
-        day = _day(time)
+        day = _day(time, self.zone)
         a = self.arrangement
         if day < a.valid_from or (a.valid_until is not None and day > a.valid_until):
             return Problem(
@@ -675,7 +692,7 @@ class Engine:
         possible: Sequence[str],
         radius: float,
     ) -> tuple[Finding, ...]:
-        day = _day(observation.time) if observation.time is not None else None
+        at = self._instant(observation.time)
         acts = taxonomy.activities(observation.kind) | self._declared_acts.get(
             observation.kind, frozenset()
         )
@@ -684,7 +701,7 @@ class Engine:
         for zone_id, certainty in [*((z, "inside") for z in certain),
                                    *((z, "possibly") for z in possible)]:  # fmt: skip
             for clause in self._clauses_by_zone.get(zone_id, ()):
-                if not self._in_force(clause, day) or not _binds(clause, party):
+                if not self._in_force(clause, at) or not _binds(clause, party):
                     continue
                 for activity in clause.prohibited:
                     if activity not in acts:
@@ -698,7 +715,7 @@ class Engine:
                     ))  # fmt: skip
         # Clauses citing no zone (a ceasefire): the activity anywhere in the region.
         for clause in self._anywhere:
-            if not self._in_force(clause, day) or not _binds(clause, party):
+            if not self._in_force(clause, at) or not _binds(clause, party):
                 continue
             for activity in clause.prohibited:
                 if activity in acts:
@@ -707,8 +724,8 @@ class Engine:
                         "prohibited_anywhere", {"activity": activity, "clause": clause.id},
                     ))  # fmt: skip
         if "military_presence" in acts:
-            found.extend(self._line_findings(observation, metric, xy, day, radius))
-        found.extend(self._position_findings(observation, xy, acts, day, radius))
+            found.extend(self._line_findings(observation, metric, xy, at, radius))
+        found.extend(self._position_findings(observation, xy, acts, at, radius))
         return self._unless_exempt(observation, found)
 
     def _unless_exempt(self, observation: Observation, found: list[Finding]) -> tuple[Finding, ...]:
@@ -766,7 +783,7 @@ class Engine:
         observation: Observation,
         metric: shapely.Geometry | None,
         xy: tuple[float, float],
-        day: dt.date | None,
+        at: dt.datetime | None,
         radius: float,
     ) -> list[Finding]:
         """Clauses that keep forces on one side of a line: a crossing, and a presence.
@@ -781,7 +798,7 @@ class Engine:
         shaped = metric is not None and metric.geom_type != "Point"
         for line_id in self._lines:
             for clause in self._clauses_by_zone.get(line_id, ()):
-                if "line_crossing" not in clause.prohibited or not self._in_force(clause, day):
+                if "line_crossing" not in clause.prohibited or not self._in_force(clause, at):
                     continue
                 if not _binds(clause, party):
                     continue
@@ -828,17 +845,18 @@ class Engine:
         observation: Observation,
         xy: tuple[float, float],
         acts: frozenset[str],
-        day: dt.date | None,
+        at: dt.datetime | None,
         radius: float,
     ) -> list[Finding]:
         """Freeze and withdrawal: a presence away from the baseline, or at a later position."""
         presence = sorted(acts & _PRESENCE)
-        if not presence or not self.baseline or day is None:
+        if not presence or not self.baseline or at is None or observation.time is None:
             return []
+        day = _day(observation.time, self.zone)
         px, py = xy
         found: list[Finding] = []
         for clause in self.arrangement.clauses:
-            if not self._in_force(clause, day) or not _binds(clause, observation.party):
+            if not self._in_force(clause, at) or not _binds(clause, observation.party):
                 continue
             if clause.kind == "freeze":
                 baseline_date = _as_date(clause.parameters.get("baseline_date"))
@@ -918,7 +936,7 @@ class Engine:
         found: list[Finding] = []
         for h in holdings:
             for clause in self._clauses_by_zone.get(h.zone, ()):
-                if not clause.limits or not self._in_force(clause, h.as_of):
+                if not clause.limits or not self._in_force(clause, self._instant(h.as_of)):
                     continue
                 if clause.parties and h.party not in clause.parties:
                     continue

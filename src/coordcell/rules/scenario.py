@@ -39,7 +39,7 @@ from typing import Any
 import shapely.geometry
 import shapely.validation
 
-from coordcell.rules import taxonomy, vocabulary, workflow
+from coordcell.rules import localtime, taxonomy, vocabulary, workflow
 from coordcell.rules.arrangement import (
     STORY_DOINGS,
     ActivitySpec,
@@ -311,6 +311,26 @@ class _Table:
             return None
         return self._check_date(key, value)
 
+    def moment(self, key: str) -> dt.date | dt.datetime | None:
+        """An optional date, local date-time or date-time with an offset: a TOML date or
+        date-time, or ISO 8601 text ("2026-01-07", "2026-01-07T04:00", "…T04:00+03:00")."""
+        value = self.get(key, required=False)
+        if value is _MISSING:
+            return None
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value
+        if isinstance(value, str) and not _ISO_DATE.match(value) and "T" in value:
+            try:
+                return dt.datetime.fromisoformat(value)
+            except ValueError:
+                self.error(
+                    key,
+                    f"{value!r} is not a date-time: expected YYYY-MM-DDTHH:MM, local time "
+                    "in the arrangement's time_zone, or with an offset (…T04:00+03:00)",
+                )
+                return None
+        return self._check_date(key, value)
+
     def _check_date(self, key: str, value: Any) -> dt.date | None:
         # A TOML date-time is also a ``date`` in Python; the arrangement counts in days.
         if isinstance(value, dt.datetime):
@@ -468,6 +488,7 @@ class _Parts:
     region_bbox: BBox | None = None
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
+    time_zone: str = ""
     parties: list[PartySpec] = dataclasses.field(default_factory=list)
     roles: list[RoleSpec] = dataclasses.field(default_factory=list)
     clauses: list[ClauseSpec] = dataclasses.field(default_factory=list)
@@ -488,6 +509,7 @@ def _read_arrangement(top: _Table) -> _Parts:
     parts.region_bbox = _bbox(top, "region_bbox")
     parts.valid_from = top.date("valid_from")
     parts.valid_until = top.date("valid_until", required=False)
+    parts.time_zone = _read_time_zone(top)
     if parts.valid_from and parts.valid_until and parts.valid_until < parts.valid_from:
         top.error("valid_until", f"{parts.valid_until} is before valid_from {parts.valid_from}")
 
@@ -512,12 +534,37 @@ def _read_arrangement(top: _Table) -> _Parts:
                 "amends",
                 f"unknown clause {clause.amends!r} (known: {', '.join(sorted(clause_ids))})",
             )
+        _check_effective(table, clause, parts.time_zone)
 
     parts.protocols = [_read_protocol(t) for t in top.tables("protocols", required=False)]
     _check_unique(top.report, _keyed(top, "protocols", "id", parts.protocols), "protocol id")
     _check_served(top, parts)
     top.finish()
     return parts
+
+
+def _read_time_zone(top: _Table) -> str:
+    """The arrangement's IANA time zone, or "" when the scenario names none (UTC)."""
+    name = top.text("time_zone", required=False)
+    if not name:
+        return ""
+    problem = localtime.time_zone_problem(name)
+    if problem:
+        top.error("time_zone", problem)
+        return ""
+    return name
+
+
+def _check_effective(table: _Table, clause: ClauseSpec, zone_name: str) -> None:
+    """A clause must end after it starts, both read in the arrangement's time zone."""
+    zone = localtime.time_zone(zone_name or localtime.DEFAULT_TIME_ZONE)
+    start = localtime.clause_start(clause.effective_from, zone)
+    end = localtime.clause_end(clause.effective_until, zone)
+    if start is not None and end is not None and end <= start:
+        table.error(
+            "effective_until",
+            f"{clause.effective_until} is before effective_from {clause.effective_from}",
+        )
 
 
 #: Which parties make a protocol's use possible: complaints are lodged by one party of
@@ -697,10 +744,8 @@ def _read_clause(
     exempt_parties, exempt_forces = _read_exempt(t, party_codes, declared)
     limits = _read_limits(t)
     parameters = _read_parameters(t, kind)
-    effective_from = t.date("effective_from", required=False)
-    effective_until = t.date("effective_until", required=False)
-    if effective_from and effective_until and effective_until < effective_from:
-        t.error("effective_until", f"{effective_until} is before effective_from {effective_from}")
+    effective_from = t.moment("effective_from")
+    effective_until = t.moment("effective_until")
     amends = t.text("amends", required=False)
     status = t.text("status", choices=vocabulary.CLAUSE_STATUSES, what="clause status")
     disputed_by = t.texts("disputed_by", choices=party_codes, what="party")
@@ -1677,6 +1722,9 @@ def _build(
         "forces": tuple(parts.forces),
         "activities": tuple(parts.activities),
     }
+    if parts.time_zone:
+        # Only when named: the content (and its hash) of a scenario without one is unchanged.
+        fields["time_zone"] = parts.time_zone
     content = _canonical({key: _plain(value) for key, value in fields.items()})
     return Arrangement(**fields, content=content, demo=demo, basemap=basemap)
 

@@ -49,6 +49,9 @@ CASES = {
         "outside the arrangement's region_bbox",
     ),
     "date_order": ("arrangement.toml", "clauses[1].effective_until", "before effective_from"),
+    "bad_time_zone": ("arrangement.toml", "time_zone", "not a known IANA time zone"),
+    "bad_effective_time": ("arrangement.toml", "clauses[1].effective_from", "not a date-time"),
+    "time_order": ("arrangement.toml", "clauses[1].effective_until", "before effective_from"),
     "missing_english_name": ("arrangement.toml", "parties[1].name.en", "English name"),
     "empty_ladder": ("arrangement.toml", "protocols[0].ladder", "at least one step"),
     "no_complaints_protocol": (
