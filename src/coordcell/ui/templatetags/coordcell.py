@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from coordcell.agreements.choices import ActivityChoices, ClauseKindChoices, LimitChoices
+from coordcell.agreements.choices import ClauseKindChoices, LimitChoices
 from coordcell.record.events import get_event_type
 
 register = template.Library()
@@ -19,11 +19,6 @@ def event_label(code: str) -> Any:
         return get_event_type(code).label
     except KeyError:
         return code
-
-
-@register.filter
-def activity_label(code: str) -> Any:
-    return ActivityChoices.label(code)
 
 
 @register.filter
