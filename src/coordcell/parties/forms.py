@@ -87,14 +87,9 @@ class DelegationCreateForm(DelegationNamesForm):
         self.fields["party"].widget.choices = [(p.code, p.name) for p in manageable]
 
 
-class AddMemberForm(forms.Form):
-    """Give a person who already has a login a role in this delegation."""
-
-    username = forms.CharField(
-        label=_("User name"), max_length=150, widget=forms.TextInput(attrs={"dir": "ltr"})
-    )
-    role = forms.ChoiceField(label=_("Role"), choices=RoleChoices.choices)
-    call_sign = forms.CharField(
+def _call_sign_field() -> forms.CharField:
+    """The optional call sign of a new role (both ways of adding a person ask for it)."""
+    return forms.CharField(
         label=_("Call sign"),
         max_length=40,
         required=False,
@@ -103,6 +98,16 @@ class AddMemberForm(forms.Form):
             "a duty position. Left empty, one is made from the party and the role."
         ),
     )
+
+
+class AddMemberForm(forms.Form):
+    """Give a person who already has a login a role in this delegation."""
+
+    username = forms.CharField(
+        label=_("User name"), max_length=150, widget=forms.TextInput(attrs={"dir": "ltr"})
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=RoleChoices.choices)
+    call_sign = _call_sign_field()
 
     def clean_username(self) -> User:
         username = self.cleaned_data["username"].strip()
@@ -121,15 +126,7 @@ class CreatePersonForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     email = forms.EmailField(label=_("E-mail"), required=False)
     role = forms.ChoiceField(label=_("Role"), choices=RoleChoices.choices)
-    call_sign = forms.CharField(
-        label=_("Call sign"),
-        max_length=40,
-        required=False,
-        help_text=_(
-            "How everyone outside your party will know this person in this role, e.g. "
-            "a duty position. Left empty, one is made from the party and the role."
-        ),
-    )
+    call_sign = _call_sign_field()
 
 
 class CallSignForm(forms.Form):
