@@ -92,6 +92,10 @@ def test_what_cannot_be_released_stays_sealed_and_is_not_tried_again(user) -> No
     page.refresh_from_db()
     assert (page.copy_sha256, page.copy_size) == ("", 0)
     assert page.released_name == ""
+    entry = Entry.objects.order_by("-seq").first()
+    assert entry.event_type == "incidents.evidence_not_released"
+    assert entry.data["original"]["sha256"] == page.sha256
+    assert entry.audience == "|il|"  # only the party that holds the original
     before = Entry.objects.count()
     assert release_missing_copies(actor=Actor.console("tests")) == 0
     assert Entry.objects.count() == before

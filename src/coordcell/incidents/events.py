@@ -39,6 +39,13 @@ EVIDENCE_RELEASED = register(
     "A scrubbed copy of evidence attached before copies were made was released to the "
     "incident's audience: the original's SHA-256 and the copy's hash, size and name.",
 )
+EVIDENCE_NOT_RELEASED = register(
+    "incidents.evidence_not_released",
+    _("Evidence copy not released"),
+    "Evidence attached before copies were made could not be released (a type outside the "
+    "allow-list, or an original missing or changed): it stays with the party that "
+    "attached it, the only audience of this entry.",
+)
 INCIDENT_SHARED = register(
     "incidents.incident_shared",
     _("Incident shared"),

@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from coordcell.core import audience as audience_codes
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.incidents import events
@@ -288,8 +289,30 @@ def release_missing_copies(*, actor: Actor, limit: int = 100) -> int:
     for evidence in pending:
         copy = _copy_of(evidence)
         with transaction.atomic():
-            if copy is None:  # nothing to release: never try again
-                Evidence.objects.filter(pk=evidence.pk, copy_sha256="").update(copy_size=0)
+            if copy is None:  # nothing to release: recorded for its party, never tried again
+                claimed = Evidence.objects.filter(
+                    pk=evidence.pk, copy_sha256="", copy_size__isnull=True
+                ).update(copy_size=0)
+                if claimed:
+                    append_event(
+                        actor=actor,
+                        event_type=events.EVIDENCE_NOT_RELEASED,
+                        data={
+                            "incident": evidence.incident.reference,
+                            "original": {"sha256": evidence.sha256},
+                        },
+                        subjects=[
+                            subject(
+                                "incidents.incident",
+                                evidence.incident.public_id,
+                                evidence.incident.reference,
+                            )
+                        ],
+                        # Only the party that holds the original learns of it.
+                        audience=[evidence.party.code]
+                        if evidence.party is not None
+                        else [audience_codes.CONSOLE_ONLY],
+                    )
                 continue
             kind, data = copy
             digest = hashlib.sha256(data).hexdigest()
