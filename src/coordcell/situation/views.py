@@ -27,6 +27,7 @@ def situation_map(request: HttpRequest) -> HttpResponse:
         "placesUrl": reverse("api:places"),
         "basemapUrl": reverse("situation:basemap"),
         "arrangementUrl": reverse("agreements:arrangement"),
+        "sourcesUrl": reverse("agreements:sources"),
         "bbox": version.region_bbox,
         "activities": activity_names(engine_for(version)),
         "limits": {k: str(v) for k, v in LimitChoices.choices()},
@@ -47,9 +48,7 @@ def situation_map(request: HttpRequest) -> HttpResponse:
             "towns": _("Towns (Natural Earth)"),
             "loadError": _("The map data could not be loaded. Reload the page to try again."),
             "unknownLocation": _("Location unknown"),
-            "attribution": _(
-                "Natural Earth (public domain) · GeoNames (CC BY 4.0) · zones derived, unofficial"
-            ),
+            "sources": _("Data sources and attribution"),
         },
     }
     return render(request, "situation/map.html", {"version": version, "map_config": config})
