@@ -34,3 +34,10 @@ def test_the_map_credits_its_data_through_the_sources_page(client_for) -> None:
     assert config["sourcesUrl"] == reverse("agreements:sources")
     assert config["text"]["sources"] == "Data sources and attribution"
     assert "attribution" not in config["text"]
+
+
+def test_a_derived_zone_is_not_said_to_come_from_one_data_set(client_for) -> None:
+    """Which reference data a zone was derived from is the scenario's to say (its sources)."""
+    _, config = _page(client_for)
+    assert "Natural Earth" not in config["text"]["derived"]
+    assert "sources" in config["text"]["derived"]

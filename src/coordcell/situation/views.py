@@ -37,7 +37,8 @@ def situation_map(request: HttpRequest) -> HttpResponse:
             "clauses": _("Clauses"),
             "noClause": _("No clause cites this zone."),
             "derived": _(
-                "Approximate geometry derived from Natural Earth; not an official delineation."
+                "Approximate geometry derived from reference data (see the arrangement's "
+                "sources); not an official delineation."
             ),
             "illustrative": _("Illustrative: no agreed delineation exists."),
             "zones": _("Zones"),
