@@ -130,4 +130,3 @@ def liaison_of(name: str, party: str) -> str:
 
 def parties_of_kind(name: str, kind: str) -> list[str]:
     return [p.code for p in arrangement(name).parties if p.kind == kind]
-

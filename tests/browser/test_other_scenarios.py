@@ -118,12 +118,15 @@ def test_the_map_draws_every_zone(browser: Any, served: tuple[str, Cell, Server]
 def test_the_drill(served: tuple[str, Cell, Server]) -> None:
     """A complaint about a prohibited activity nobody answers: the worker, run one minute
     after the acknowledgement deadline, records "no reply" and escalates; the scorecard
-    counts the miss. (The record's proofs do not depend on the scenario: tests/e2e/test_drill.py.)"""
+    counts the miss. (The record's proofs do not depend on the scenario: see
+    tests/e2e/test_drill.py.)"""
     name, cell, server = served
     url = server.base_url
     parties = _parties(name)
     drill = next(
-        p for p in shipped.prohibitions(name) if p.clause.agreed and set(p.clause.parties) & set(parties)
+        p
+        for p in shipped.prohibitions(name)
+        if p.clause.agreed and set(p.clause.parties) & set(parties)
     )
     respondent = next(c for c in drill.clause.parties if c in parties)
     complainant = next(c for c in parties if c != respondent)
