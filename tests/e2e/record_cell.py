@@ -132,14 +132,20 @@ class Cell:
 
     @classmethod
     def create(
-        cls, root: Path, name: str = "data", extra_env: dict[str, str] | None = None
+        cls,
+        root: Path,
+        name: str = "data",
+        extra_env: dict[str, str] | None = None,
+        scenario: str | None = None,
     ) -> Cell:
         """``coordcell demo --no-serve`` on a new data directory ``root/name``; for
         ``name="coordcell-data"``, as a user runs it: no option, the default directory in
-        the working directory."""
+        the working directory. ``scenario``: ``--scenario`` (default: the demo's own)."""
         root.mkdir(parents=True, exist_ok=True)
         cell = cls(root, root / name, extra_env=dict(extra_env or {}))
         where = [] if name == DEFAULT_DATA_DIR else ["--data-dir", str(cell.data_dir)]
+        if scenario is not None:
+            where += ["--scenario", scenario]
         result = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
             [sys.executable, "-m", "coordcell.cli", "demo", *where, "--no-serve"],
             cwd=root,

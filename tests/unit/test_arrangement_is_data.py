@@ -140,3 +140,23 @@ def test_it_finds_an_id_in_a_quoted_literal_or_a_regex(
     ids = {"p1": "party", "p2": "party", "area_a": "zone", "C1": "clause"}
     all_ids = {**ids, "kind_word": "zone"}
     assert [repr(literal) for _, literal in namings(module, ids, all_ids, tmp_path)] == expected
+
+
+@pytest.mark.parametrize("folder", _shipped(), ids=lambda p: p.name)
+def test_a_module_quoting_any_id_of_any_shipped_scenario_is_caught(
+    tmp_path: Path, folder: Path
+) -> None:
+    """Every shipped scenario's zones, clauses and parties are looked for, not only the
+    default one's: a module quoting one of them is reported."""
+    arrangement = read_scenario(folder)
+    ids, all_ids = shipped_ids(), shipped_ids(with_vocabulary=True)
+    quoted = [
+        *(z.id for z in arrangement.zones),
+        *(c.id for c in arrangement.clauses),
+        *(p.code for p in arrangement.parties),
+    ]
+    quoted = [q for q in quoted if q in ids]  # the vocabulary's words stay allowed
+    assert quoted
+    module = tmp_path / "module.py"
+    module.write_text("".join(f"X = {q!r}\n" for q in quoted), encoding="utf-8")
+    assert [literal for _, literal in namings(module, ids, all_ids, tmp_path)] == quoted

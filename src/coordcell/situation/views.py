@@ -27,6 +27,7 @@ def situation_map(request: HttpRequest) -> HttpResponse:
         "placesUrl": reverse("api:places"),
         "basemapUrl": reverse("situation:basemap"),
         "arrangementUrl": reverse("agreements:arrangement"),
+        "sourcesUrl": reverse("agreements:sources"),
         "bbox": version.region_bbox,
         "activities": activity_names(engine_for(version)),
         "limits": {k: str(v) for k, v in LimitChoices.choices()},
@@ -36,7 +37,8 @@ def situation_map(request: HttpRequest) -> HttpResponse:
             "clauses": _("Clauses"),
             "noClause": _("No clause cites this zone."),
             "derived": _(
-                "Approximate geometry derived from Natural Earth; not an official delineation."
+                "Approximate geometry derived from reference data (see the arrangement's "
+                "sources); not an official delineation."
             ),
             "illustrative": _("Illustrative: no agreed delineation exists."),
             "zones": _("Zones"),
@@ -47,9 +49,7 @@ def situation_map(request: HttpRequest) -> HttpResponse:
             "towns": _("Towns (Natural Earth)"),
             "loadError": _("The map data could not be loaded. Reload the page to try again."),
             "unknownLocation": _("Location unknown"),
-            "attribution": _(
-                "Natural Earth (public domain) · GeoNames (CC BY 4.0) · zones derived, unofficial"
-            ),
+            "sources": _("Data sources and attribution"),
         },
     }
     return render(request, "situation/map.html", {"version": version, "map_config": config})

@@ -46,7 +46,11 @@
   var b = config.bbox;
   var map = L.map("map", { zoomSnap: 0.5, attributionControl: true, preferCanvas: false });
   map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution(T.attribution);
+  // The map's data is the scenario's, and so is its attribution: link to the page that
+  // lists every source of the current version with its licence and attribution.
+  var credit = el("a", T.sources);
+  credit.href = config.sourcesUrl;
+  map.attributionControl.addAttribution(credit.outerHTML);
   map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);  // the region, until the zones are in
   map.setMaxBounds([[b[1] - 1, b[0] - 1], [b[3] + 1, b[2] + 1]]);
   map.createPane("zones").style.zIndex = 400;
