@@ -46,7 +46,15 @@ COMMANDS: tuple[tuple[str, str], ...] = (
         "production server (gunicorn, several workers; configuration from the environment, "
         "COORDCELL_SECRET_KEY required)",
     ),
-    ("coordcell worker [--once] [--now T]", "the restart-safe background loop"),
+    (
+        "coordcell worker [--once] [--now T]",
+        "the restart-safe background loop (--now: on an exercise cell only)",
+    ),
+    (
+        "coordcell exercise copy DIR",
+        "copy this cell (SQLite) into DIR as an exercise cell for drills: its own log key "
+        "and origin, webhooks paused; the live cell is only read",
+    ),
     (
         "coordcell cell init [--base-url URL] [--reissue PARTY …]",
         "first run: a delegation for each party of the current arrangement that has none, "

@@ -40,6 +40,7 @@ STATE_FILES = (
     "coordcell.sqlite3-shm",
     "secret-key",
     "record-log.key",
+    "record-exercise.key",
     "demo-accounts.json",
 )
 

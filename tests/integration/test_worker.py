@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from coordcell.core import worker
 from coordcell.core.models import WorkerBeat
+from coordcell.record.models import Head
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,7 @@ def test_the_loop_stops_when_asked(jobs) -> None:
 
 
 def test_the_command_runs_one_pass_at_a_given_time(jobs, capsys) -> None:
+    Head.objects.filter(pk=1).update(exercise=True)  # --now: an exercise cell only
     seen: list[dt.datetime] = []
     worker.job("clock")(lambda now: seen.append(now) or 0)
     call_command("worker", "--once", "--now", "2026-03-27T23:59:00+02:00")

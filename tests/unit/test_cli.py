@@ -71,6 +71,8 @@ HELP_CASES: list[tuple[list[str], str]] = [
     (["demo", "--help"], "coordcell demo"),
     (["serve", "--help"], "coordcell serve"),
     (["worker", "--help"], "coordcell worker"),
+    (["exercise", "--help"], "coordcell exercise"),
+    (["exercise", "copy", "--help"], "coordcell exercise copy"),
     (["cell", "--help"], "coordcell cell"),
     (["cell", "init", "--help"], "coordcell cell init"),
     (["scenario", "--help"], "coordcell scenario"),
@@ -149,7 +151,8 @@ def test_every_commands_help_needs_no_configuration(tmp_path) -> None:
 def test_the_help_tests_cover_every_listed_command() -> None:
     # A command added to COMMANDS needs its --help case above.
     words = {synopsis.split()[1] for synopsis, _ in COMMANDS} - {"<django"}
-    listed = {"demo", "serve", "worker", "cell", "scenario", "check", "import", "record"}
+    listed = {"demo", "serve", "worker", "exercise", "cell", "scenario", "check", "import"}
+    listed.add("record")
     assert words == listed | set(OFFLINE_TOOLS)
 
 

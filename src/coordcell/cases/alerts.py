@@ -24,6 +24,7 @@ from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
 from coordcell.interop import cap
 from coordcell.parties import selectors as parties
+from coordcell.record import selectors as record
 from coordcell.rules import deadlines, taxonomy
 from coordcell.rules.arrangement import localized
 from coordcell.rules.engine import split_findings
@@ -73,7 +74,10 @@ def _languages() -> list[str]:
 
 
 def _exercise(case: Case) -> bool:
-    """Fictional data (the demo's, a drill's): CAP status Exercise rather than Actual."""
+    """Fictional data (the demo's, a drill's) or any case of an exercise cell: CAP status
+    Exercise rather than Actual."""
+    if record.is_exercise():
+        return True
     if case.incident.fictional or case.complainant.fictional or case.respondent.fictional:
         return True
     if case.lodged_by_id is None:

@@ -36,6 +36,7 @@ __all__ = [
     "MAX_ACTIVE_WEBHOOKS",
     "deactivate_webhook",
     "new_secret",
+    "pause_for_exercise_copy",
     "queue_delivery",
     "register_webhook",
 ]
@@ -187,3 +188,32 @@ def deactivate_webhook(*, actor: Actor, webhook: Webhook) -> Webhook:
         audience=[party.code],
     )
     return webhook
+
+
+def pause_for_exercise_copy(*, actor: Actor) -> int:
+    """In a fresh exercise copy of a cell: deactivate every webhook and cancel what was
+    waiting to be sent, so that nothing the drill does reaches the parties' endpoints as
+    if the live cell had sent it. Console only, inside the caller's transaction; records
+    ``notify.webhook_deactivated`` for each party concerned. Returns how many webhooks."""
+    if not actor.system:
+        raise PermissionDenied()
+    now = timezone.now()
+    paused = list(Webhook.objects.select_related("party").filter(active=True))
+    Webhook.objects.filter(pk__in=[w.pk for w in paused]).update(active=False, deactivated_at=now)
+    Delivery.objects.filter(state=S.PENDING).update(
+        state=S.CANCELLED, last_error="exercise copy: not sent"
+    )
+    for webhook in paused:
+        append_event(
+            actor=actor,
+            event_type=events.WEBHOOK_DEACTIVATED,
+            data={
+                "party": webhook.party.code,
+                "webhook": webhook.public_id,
+                "url": webhook.url,
+                "reason": "exercise_copy",
+            },
+            subjects=[subject("notify.webhook", webhook.public_id, webhook.url)],
+            audience=[webhook.party.code],
+        )
+    return len(paused)

@@ -110,6 +110,11 @@ class Head(models.Model):
     #: ``*`` and every party code an entry was addressed to. Never shown to anyone: a view's
     #: size is for its own party only.
     views = models.JSONField(default=dict)
+    #: An exercise cell (the demo, a drill's copy of a live cell): its log has its own key
+    #: and origin, its worker may be run at another time (``worker --now``), its pages and
+    #: alerts say "exercise". Set before the first entry or on a fresh copy, never unset
+    #: (``record.services.declare_exercise``, ``adopt_exercise_copy``).
+    exercise = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("record head")

@@ -25,6 +25,7 @@ __all__ = [
     "get_consistency_proof",
     "get_entry_proof",
     "get_witness",
+    "is_exercise",
     "latest_checkpoint",
     "list_cosignatures",
     "list_visible_entries",
@@ -42,6 +43,12 @@ def _require_member(actor: Actor) -> None:
 def tree_size() -> int:
     head = Head.objects.filter(pk=1).values_list("size", flat=True).first()
     return int(head or 0)
+
+
+def is_exercise() -> bool:
+    """Whether this cell is an exercise (``Head.exercise``): every member may know it, and
+    the pages, alerts and the worker's ``--now`` depend on it."""
+    return bool(Head.objects.filter(pk=1).values_list("exercise", flat=True).first())
 
 
 def newest_checkpoint() -> Checkpoint | None:

@@ -35,8 +35,10 @@ from coordcell.record.tree import append_leaf
 __all__ = [
     "add_cosignature",
     "add_view_cosignature",
+    "adopt_exercise_copy",
     "append_event",
     "chain_hash",
+    "declare_exercise",
     "get_view_checkpoint",
     "issue_checkpoint",
     "register_witness",
@@ -53,6 +55,68 @@ def subject(kind: str, public_id: object, label: str = "") -> dict[str, str]:
     if label:
         ref["label"] = label
     return ref
+
+
+def declare_exercise(*, actor: Actor) -> bool:
+    """Declare this cell an exercise before its first entry; True if it was not one yet.
+
+    Only a console actor may (``coordcell demo``). A cell whose record already holds
+    entries of a live log is refused: a live record cannot be turned into an exercise, so
+    a drill's ``worker --now`` can never date entries or checkpoints in it
+    (``coordcell exercise copy`` makes an exercise copy of it instead).
+    """
+    if not actor.system:
+        raise PermissionDenied()
+    with transaction.atomic():
+        head, _created = Head.objects.select_for_update().get_or_create(pk=1)
+        if head.exercise:
+            return False
+        if head.size:
+            raise Conflict(
+                _(
+                    "This cell's record already holds %(size)d entries of a live log: it "
+                    "cannot become an exercise. Use a new data directory, or make an "
+                    "exercise copy of it (coordcell exercise copy DIR)."
+                )
+                % {"size": head.size}
+            )
+        Head.objects.filter(pk=1).update(exercise=True)
+        log_signers.cache_clear()
+        append_event(
+            actor=actor,
+            event_type=event_types.EXERCISE_DECLARED,
+            data={"origin": log_origin()},
+            audience=[audience_text.ALL_MEMBERS],
+        )
+    return True
+
+
+def adopt_exercise_copy(*, actor: Actor, source: Mapping[str, Any]) -> None:
+    """Make this database, a fresh copy of another cell's (``coordcell exercise copy``), an
+    exercise, and record what it was copied from (``source``: origin, size, root).
+
+    Called in the copy's own process, inside the caller's transaction (the command also
+    pauses the copy's webhooks in it). Refused when the copy's head does not match the
+    source it names: it is then not that fresh copy.
+    """
+    if not actor.system:
+        raise PermissionDenied()
+    head, _created = Head.objects.select_for_update().get_or_create(pk=1)
+    if head.size != source.get("size") or head.root != source.get("root"):
+        raise Conflict(
+            _("This database is not the fresh copy the marker names: nothing was changed.")
+        )
+    Head.objects.filter(pk=1).update(exercise=True)
+    log_signers.cache_clear()
+    append_event(
+        actor=actor,
+        event_type=event_types.EXERCISE_COPY_ADOPTED,
+        data={
+            "copied_from": {k: source.get(k) for k in ("origin", "size", "root")},
+            "origin": log_origin(),
+        },
+        audience=[audience_text.ALL_MEMBERS],
+    )
 
 
 def chain_hash(prev_hash: str, canonical: bytes) -> str:

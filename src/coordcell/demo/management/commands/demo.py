@@ -27,7 +27,7 @@ from coordcell.core.errors import DomainError
 from coordcell.demo.loader import DemoAccount, StoryFailed, load_demo_data, tell_story
 from coordcell.record.models import Witness
 from coordcell.record.note import ALG_COSIGNATURE_V1, Signer
-from coordcell.record.services import issue_checkpoint, register_witness
+from coordcell.record.services import declare_exercise, issue_checkpoint, register_witness
 from coordcell.rules.scenario import ScenarioInvalid, read_scenario
 
 #: How often the demo's witnesses (the parties ``witnesses`` names in the scenario's
@@ -65,11 +65,16 @@ class Command(BaseCommand):
             raise CommandError("--port must be between 1 and 65535")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
+        actor = Actor.console("demo")
+        try:
+            # The demo is an exercise cell: its own log key and origin, drills at any time.
+            declare_exercise(actor=actor)
+        except DomainError as exc:  # a live cell's data directory
+            raise CommandError(f"{settings.DATA_DIR}: {exc}", returncode=2) from None
         scenario = options["scenario"] or default_scenario()
         if not scenario:
             raise CommandError("no default scenario is shipped; name one with --scenario")
         path = resolve_scenario_path(scenario)
-        actor = Actor.console("demo")
         try:
             result = load_arrangement(actor=actor, path=path)
             demo = read_scenario(path).demo

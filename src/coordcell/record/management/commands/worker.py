@@ -1,4 +1,8 @@
-"""``coordcell worker``: the restart-safe background loop."""
+"""``coordcell worker``: the restart-safe background loop.
+
+It lives in the ``record`` app because of ``--now``: running the jobs at another time
+dates the record's entries and checkpoints then, which only an exercise cell may do.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coordcell.core.worker import run_worker
+from coordcell.record.selectors import is_exercise
+
+#: Why ``--now`` is refused on a live cell.
+LIVE_CLOCK = (
+    "--now runs the jobs as if it were another time, and every entry and checkpoint they "
+    "write would be dated then: refused on a live cell. Drill on an exercise copy instead: "
+    'coordcell exercise copy DIR (docs/record.md, "Exercises and drills"). Nothing was changed.'
+)
 
 
 def _timestamp(value: str) -> dt.datetime:
@@ -35,7 +47,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--now",
             default=None,
-            help="Act as if it were this time (ISO 8601; for drills and tests).",
+            help="Act as if it were this time (ISO 8601; drills on an exercise cell only).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -43,6 +55,8 @@ class Command(BaseCommand):
         if interval <= 0:
             raise CommandError("--interval must be positive")
         now = _timestamp(options["now"]) if options["now"] else None
+        if now is not None and not is_exercise():
+            raise CommandError(LIVE_CLOCK, returncode=2)
         passes = run_worker(interval=interval, once=options["once"], now=now)
         if options["once"]:
             self.stdout.write(f"worker: {passes} pass done")
