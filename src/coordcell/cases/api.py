@@ -91,16 +91,32 @@ class CaseSerializer(serializers.Serializer[Any]):
     next_due = serializers.DateTimeField(allow_null=True, default=None)
     determination = serializers.CharField()
     determined_at = serializers.DateTimeField(allow_null=True)
+    decided_by = serializers.ListField(child=serializers.CharField())
 
 
 class CaseDetailSerializer(CaseSerializer):
     deadlines = DeadlineSerializer(many=True, source="deadlines.all")
     steps = StepSerializer(many=True, source="steps.all")
     your_actions = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
 
     def get_your_actions(self, case: Case) -> list[str]:
-        actor = self.context["actor"]
-        return workflow.allowed_actions(case.state, services.sides_of(actor, case))
+        return services.available_actions(self.context["actor"], case)
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_decision(self, case: Case) -> dict[str, Any]:
+        """Who decides (the protocol's rule) and the pending joint proposal, if any."""
+        decision = services.decision_of(case)
+        return {
+            "rule": decision.rule.rule,
+            "deciders": list(decision.deciders),
+            "proposed_determination": case.proposed_determination,
+            "proposed_at": serializers.DateTimeField().to_representation(case.proposed_at)
+            if case.proposed_at
+            else None,
+            "concurred_by": list(decision.concurred),
+            "awaiting": list(decision.pending),
+        }
 
 
 def _case_detail(actor: Actor, public_id: Any, **kwargs: Any) -> Response:
@@ -250,7 +266,9 @@ class ActionInSerializer(StrictSerializer):
 )
 class CaseActionView(_CaseView):
     """Take a step: acknowledge, answer, request_verification, record_verified,
-    record_unverifiable, record_disputed, determine, remedy, close, withdraw, escalate."""
+    record_unverifiable, record_disputed, determine, propose, concur, decline, remedy,
+    close, withdraw, escalate. Which decision step (determine; or, under a joint rule,
+    propose, concur, decline) is the protocol's rule's: another answers 409."""
 
     serializer_class = ActionInSerializer
 
@@ -278,7 +296,7 @@ class ExtendInSerializer(StrictSerializer):
     tags=TAGS, request=ExtendInSerializer, responses={200: CaseDetailSerializer, **ERRORS}
 )
 class CaseExtendView(_CaseView):
-    """The mediator records a deadline extension the parties agreed to."""
+    """The mediator (or a deciding party) records a deadline extension the parties agreed to."""
 
     serializer_class = ExtendInSerializer
 

@@ -58,6 +58,14 @@ class Case(AudienceMixin, PublicIdModel):
     determined_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    #: The parties that decided the determination, in the rule's order (the proposer and
+    #: every concurring party under a joint rule; the one that determined otherwise).
+    decided_by = models.JSONField(default=list, blank=True)
+    #: A determination proposed under a joint rule and not yet in effect: its text, when,
+    #: and the parties that concurred so far (the proposer first). Empty: none pending.
+    proposed_determination = models.TextField(blank=True)
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    concurred_by = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField()
 
     objects = RestrictedQuerySet.as_manager()

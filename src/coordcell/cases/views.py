@@ -38,7 +38,7 @@ from coordcell.cases.forms import (
     StepForm,
 )
 from coordcell.cases.scorecard import scorecard
-from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
+from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coordcell.core.forms import add_domain_errors
 from coordcell.core.http import actor_for, member_required
 from coordcell.core.paging import paginate
@@ -311,7 +311,8 @@ def _render_case(
         "versions": versions,
         "steps": list(selectors.list_steps(case)),
         "deadlines": list(selectors.list_deadlines(case)),
-        "actions": workflow.allowed_actions(case.state, sides),
+        "actions": services.available_actions(actor, case),
+        "decision": _decision_context(actor, case),
         "needs_text": workflow.NEEDS_TEXT,
         "step_form": step_form or StepForm(),
         # The text of an answer or a determination is required, and says so.
@@ -326,7 +327,7 @@ def _render_case(
             (e, e.original_visible_to(actor)) for e in incident.evidence.select_related("party")
         ],
         "may_attach": bool(sides - {workflow.Side.SYSTEM}),
-        "may_extend": workflow.Side.MEDIATOR in sides,
+        "may_extend": bool({workflow.Side.MEDIATOR, workflow.Side.DECIDER} & sides),
         "may_correct": _may_correct(actor, incident),
         "min_extension_hours": services.MIN_EXTENSION_HOURS,
         "max_extension_hours": services.MAX_EXTENSION_HOURS,
@@ -357,7 +358,31 @@ def take_step(request: HttpRequest, public_id: Any, action: str) -> HttpResponse
     except ValidationFailed as exc:
         add_domain_errors(form, exc, {"action": "text"})
         return _render_case(request, case, step_form=form, status=400)
+    except Conflict as exc:  # a decision step the rule does not allow now
+        form.add_error(None, str(exc.message))
+        case = selectors.get_case(actor, case.public_id)
+        return _render_case(request, case, step_form=form, status=409)
     return redirect("cases:case", public_id=case.public_id)
+
+
+def _decision_context(actor: Any, case: Any) -> dict[str, Any]:
+    """Who decides the case and where a joint proposal stands, by party name."""
+    decision = services.decision_of(case)
+    names = {p.code: p.name for p in parties.list_parties(actor)}
+
+    def named(codes: Any) -> list[str]:
+        return [names.get(c, c) for c in codes]
+
+    return {
+        "rule": decision.rule.rule,
+        "joint": decision.rule.joint,
+        "deciders": named(decision.deciders),
+        "proposed": decision.proposed,
+        "concurred": named(decision.concurred),
+        "awaiting": named(decision.pending),
+        "yours_pending": bool(actor.party_code) and actor.party_code in decision.pending,
+        "decided_by": named(case.decided_by or ()),
+    }
 
 
 @member_required
