@@ -32,8 +32,8 @@ STEP = {
     A.DETERMINE: register(
         "cases.determined",
         _("Determination made"),
-        "The case was determined and took effect; the parties that decided are recorded "
-        "(under a joint rule, the last concurrence is this step).",
+        "A party that may decide the case alone under its protocol's rule determined it; "
+        "the parties that decided are recorded.",
     ),
     A.PROPOSE: register(
         "cases.determination_proposed",
@@ -44,8 +44,9 @@ STEP = {
     A.CONCUR: register(
         "cases.determination_concurred",
         _("Concurrence with the proposed determination"),
-        "A party that decides jointly concurred with the proposed determination (others "
-        "have yet to).",
+        "A party that decides jointly concurred with the proposed determination; the last "
+        "concurrence puts it into effect (the step's state is then determined, with every "
+        "party that decided).",
     ),
     A.DECLINE: register(
         "cases.determination_declined",

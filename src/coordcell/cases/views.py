@@ -74,8 +74,17 @@ def board(request: HttpRequest) -> HttpResponse:
             "unread": selectors.unread_count(actor),
             "may_lodge": _may_lodge(actor),
             "now": timezone.now(),
+            "tz": _time_zone(actor),
         },
     )
+
+
+def _time_zone(actor: Any) -> str:
+    """The current arrangement's time zone (UTC when none is loaded)."""
+    try:
+        return agreements.get_version(actor, None, None).time_zone
+    except NotFound:
+        return "UTC"
 
 
 @member_required
