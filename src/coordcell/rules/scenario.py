@@ -970,7 +970,9 @@ def _check_decision_rule(t: _Table, key: str, rule: mechanism.DecisionRule, part
             t.report.error(at, f"unknown party {code!r} (known: {known})")
         elif kinds[code] in ("donor", "observer"):
             kind = kinds[code]
-            t.report.error(at, f"{code!r} is of kind {kind!r}: a {kind} does not decide")
+            t.report.error(
+                at, f"{code!r} is of kind {kind!r}: a party of that kind does not decide"
+            )
 
 
 def _read_procedure(top: _Table, party_codes: list[str]) -> ProcedureSpec | None:

@@ -4,9 +4,10 @@
 (verification requested → verified / unverifiable / disputed) → determined → remedied →
 closed; withdrawn at any time by the complainant"), the rows the module docstring of
 ``coordcell.rules.workflow`` settles, and the decision rules of "any arrangement as data"
-(the determination is the deciders', who propose, concur and decline under a joint rule). It is deliberately *not* derived
-from ``TRANSITIONS``: it is a second, independent statement of the same rules, and every
-(state × action × non-empty set of sides) is checked against it.
+(the determination is the deciders', who propose, concur and decline under a joint rule).
+It is deliberately *not* derived from ``TRANSITIONS``: it is a second, independent
+statement of the same rules, and every (state × action × non-empty set of sides) is
+checked against it.
 
 Parametrized by (state, action) — 12 states (one unknown) × 20 actions (five unknown) =
 240 ids; each id loops over the 63 non-empty sets of sides with explicit messages.
