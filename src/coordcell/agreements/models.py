@@ -23,7 +23,7 @@ from coordcell.core.models import (
     localized_now,
 )
 from coordcell.rules import localtime
-from coordcell.rules.mechanism import DecisionRule
+from coordcell.rules.mechanism import MECHANISM, DecisionRule
 
 __all__ = ["Arrangement", "ArrangementVersion", "Clause", "Place", "Protocol", "Source", "Zone"]
 
@@ -239,6 +239,9 @@ class Protocol(MemberReadable):
     determined_by = models.JSONField(default=dict, blank=True)
     #: Hours for the determination from the answer (or its deadline); None: no deadline.
     determine_within_hours = models.FloatField(null=True, blank=True)
+    #: What a complaint on it may be addressed to (``rules.mechanism.ADDRESSEES``);
+    #: ``[]`` in versions stored before: another party only.
+    addressed_to = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("protocol")
@@ -251,6 +254,11 @@ class Protocol(MemberReadable):
     @property
     def title(self) -> str:
         return localized_now(self.titles)
+
+    @property
+    def to_mechanism(self) -> bool:
+        """Whether a complaint on it may be addressed to the mechanism itself."""
+        return MECHANISM in (self.addressed_to or ())
 
     @property
     def decision_rule(self) -> DecisionRule:

@@ -217,6 +217,7 @@ def _store_children(version: ArrangementVersion, spec: ArrangementSpec) -> None:
             ],
             determined_by=p.determined_by.as_content(),
             determine_within_hours=p.determine_within_hours,
+            addressed_to=list(p.addressed_to),
         )
         for p in spec.protocols
     )

@@ -45,7 +45,11 @@ class Case(AudienceMixin, PublicIdModel):
         "agreements.ArrangementVersion", on_delete=models.PROTECT, related_name="+"
     )
     complainant = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
-    respondent = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    #: The party the complaint is about; None: addressed to the mechanism itself, which
+    #: its deciders answer (``rules.mechanism.answerers``).
+    respondent = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     summary = models.TextField(_("complaint"))
     state = models.CharField(_("state"), max_length=30, choices=StateChoices.choices())
     level = models.PositiveSmallIntegerField(_("ladder level"), default=0)

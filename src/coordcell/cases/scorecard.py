@@ -32,7 +32,8 @@ from coordcell.parties.choices import PartyKindChoices
 
 __all__ = ["Durations", "Row", "scorecard"]
 
-#: Deadline kinds a party answers for when it is the respondent.
+#: Deadline kinds a party answers for when it is the respondent (or, for a complaint
+#: addressed to the mechanism, when it answers for the mechanism).
 _RESPONDENT_KINDS = ("acknowledge", "answer")
 
 
@@ -115,6 +116,13 @@ def _first(steps: Iterable[Step], actions: tuple[str, ...]) -> Step | None:
     return next((s for s in steps if s.action in actions), None)
 
 
+def _answering(case: Case, cache: dict[int, tuple[str, ...]]) -> tuple[str, ...]:
+    """The parties that answer ``case`` (its respondent, or the mechanism's answerers)."""
+    if case.pk not in cache:
+        cache[case.pk] = services.answering_codes(case)
+    return cache[case.pk]
+
+
 def _deciders(case: Case, cache: dict[int, tuple[str, ...]]) -> tuple[str, ...]:
     """The parties that may decide ``case`` (its protocol's rule), once per case."""
     if case.pk not in cache:
@@ -136,13 +144,14 @@ def scorecard(actor: Actor) -> dict[str, Any]:
     for step in Step.objects.filter(case__in=cases).order_by("at", "pk"):
         steps[step.case_id].append(step)
     monitors = [p.code for p in parties if p.kind == PartyKindChoices.KIND_MONITOR]
-    for case in cases:
+    answering: dict[int, tuple[str, ...]] = {}
+    deciders: dict[int, tuple[str, ...]] = {}
+    for case in cases.select_related("complainant", "respondent"):
         month = _month(case.lodged_at)
         complainant = by_code.get(case.complainant_id)
-        respondent = by_code.get(case.respondent_id)
         if complainant:
             rows[(complainant, month)].lodged += 1
-        if respondent:
+        for respondent in _answering(case, answering):
             row = rows[(respondent, month)]
             row.received += 1
             history = steps.get(case.pk, [])
@@ -166,13 +175,12 @@ def scorecard(actor: Actor) -> dict[str, Any]:
                 rows[(code, month)].determine.add(
                     (case.determined_at - case.lodged_at).total_seconds()
                 )
-    deciders: dict[int, tuple[str, ...]] = {}
     for deadline in Deadline.objects.filter(case__in=cases).select_related("case"):
         case = deadline.case
         month = _month(case.lodged_at)
         owners: list[str | None]
         if deadline.kind in _RESPONDENT_KINDS:
-            owners = [by_code.get(case.respondent_id)]
+            owners = list(_answering(case, answering))
         elif deadline.kind == "verification":
             owners = list(monitors)
         elif deadline.kind == "determination":

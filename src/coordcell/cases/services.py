@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "act",
+    "answering_codes",
     "available_actions",
     "check_lodge",
     "decision_of",
@@ -92,8 +93,10 @@ def sides_of(actor: Actor, case: Case) -> frozenset[str]:
     acting = any(actor.has_role(r) for r in ACTING_ROLES)
     if acting and actor.party_id == case.complainant_id:
         sides.add(workflow.Side.COMPLAINANT)
-    if acting and actor.party_id == case.respondent_id:
+    if acting and case.respondent_id is not None and actor.party_id == case.respondent_id:
         sides.add(workflow.Side.RESPONDENT)
+    if acting and case.respondent_id is None and actor.party_code in answering_codes(case):
+        sides.add(workflow.Side.RESPONDENT)  # it answers for the mechanism
     if acting and actor.party_kind == PartyKindChoices.KIND_MEDIATOR:
         sides.add(workflow.Side.MEDIATOR)
     if acting and actor.party_code and actor.party_code in decision_of(case).deciders:
@@ -316,14 +319,23 @@ def _save(case: Case, now: dt.datetime, **changes: Any) -> None:
 
 
 def check_lodge(
-    actor: Actor, *, respondent: str, summary: str, extra_audience: Iterable[str] = ()
-) -> tuple[Party, Party, str, list[str]]:
+    actor: Actor,
+    *,
+    respondent: str,
+    summary: str,
+    extra_audience: Iterable[str] = (),
+    protocol: Protocol | None = None,
+) -> tuple[Party, Party | None, str, list[str]]:
     """Check a complaint before anything is written: (complainant, respondent, summary,
     audience), or ``PermissionDenied`` / ``ValidationFailed`` with every field's problem.
 
-    ``respondent`` is a party code the actor may know of; the audience is the parties
-    concerned with the mediators and monitors (``concerned_audience``), plus any
-    ``extra_audience`` the complainant adds (``resolve_audience``: never a donor).
+    ``respondent`` is a party code the actor may know of, or ``mechanism.MECHANISM`` for
+    a complaint addressed to the mechanism itself, which ``protocol`` must take
+    (``addressed_to``): the respondent is then None and the protocol's deciders answer
+    it, the complainant aside. The audience is the parties concerned (the respondent, or
+    those who answer for the mechanism) with the mediators and monitors
+    (``concerned_audience``), plus any ``extra_audience`` the complainant adds
+    (``resolve_audience``: never a donor).
     """
     if actor.system or not actor.party_id or not any(actor.has_role(r) for r in ACTING_ROLES):
         raise PermissionDenied(_("Only liaison officers and principals lodge complaints."))
@@ -333,10 +345,27 @@ def check_lodge(
     assert complainant is not None  # a member of a party (checked above)
     errors: dict[str, list[str]] = {}
     other: Party | None = None
-    with contextlib.suppress(NotFound):  # unknown or hidden: the same answer below
-        other = party_selectors.access_party(actor, respondent or "")
-    if other is None or other.kind != PartyKindChoices.KIND_PARTY or other.pk == complainant.pk:
-        errors["respondent"] = [_("Choose another party to the arrangement.")]
+    answering: tuple[str, ...] = ()
+    if respondent == mechanism.MECHANISM:
+        if protocol is None or not protocol.to_mechanism:
+            errors["respondent"] = [
+                _("This protocol takes no complaint addressed to the mechanism.")
+            ]
+        else:
+            answering = mechanism.answerers(
+                protocol.decision_rule,
+                agreement_selectors.mechanism_parties(protocol.version),
+                complainant.code,
+            )
+            if not answering:
+                errors["respondent"] = [
+                    _("No party but yours would answer a complaint to the mechanism.")
+                ]
+    else:
+        with contextlib.suppress(NotFound):  # unknown or hidden: the same answer below
+            other = party_selectors.access_party(actor, respondent or "")
+        if other is None or other.kind != PartyKindChoices.KIND_PARTY or other.pk == complainant.pk:
+            errors["respondent"] = [_("Choose another party to the arrangement.")]
     summary = (summary or "").strip()
     if not summary or len(summary) > SUMMARY_MAX_CHARS:
         errors["summary"] = [_("Describe the complaint (1 to 10,000 characters).")]
@@ -348,9 +377,18 @@ def check_lodge(
             errors.update(exc.fields)
     if errors:
         raise ValidationFailed(errors)
-    assert other is not None
-    audience = party_selectors.concerned_audience(complainant.code, other.code, *extra)
+    concerned = [other.code] if other is not None else list(answering)
+    audience = party_selectors.concerned_audience(complainant.code, *concerned, *extra)
     return complainant, other, summary, audience
+
+
+def answering_codes(case: Case) -> tuple[str, ...]:
+    """The parties that answer ``case``: its respondent, or for a complaint addressed to
+    the mechanism its deciders, the complainant aside."""
+    if case.respondent is not None:
+        return (case.respondent.code,)
+    decision = decision_of(case)
+    return mechanism.answerers(decision.rule, decision.parties, case.complainant.code)
 
 
 @transaction.atomic
@@ -363,7 +401,9 @@ def lodge_complaint(
     protocol_id: str | None = None,
     extra_audience: Iterable[str] = (),
 ) -> Case:
-    """A party lodges a complaint against another party about an incident it may see.
+    """A party lodges a complaint against another party (or, where the protocol takes it,
+    to the mechanism: ``respondent`` is ``mechanism.MECHANISM``) about an incident it may
+    see.
 
     The complaint runs on the protocol ``protocol_id`` names, or by default on the one
     the arrangement says serves complaints (``protocol_serving``).
@@ -373,15 +413,19 @@ def lodge_complaint(
     with its own record event) where it reached fewer parties. Everything is checked
     before the first write.
     """
-    complainant, other, summary, audience = check_lodge(
-        actor, respondent=respondent, summary=summary, extra_audience=extra_audience
-    )
-    incident = incident_selectors.lock_visible(actor, incident)
-    incident_services.check_share(actor, incident, audience)
     if protocol_id:
         protocol = protocol_for(incident.version, protocol_id)
     else:
         protocol = protocol_serving(incident.version, COMPLAINTS)
+    complainant, other, summary, audience = check_lodge(
+        actor,
+        respondent=respondent,
+        summary=summary,
+        extra_audience=extra_audience,
+        protocol=protocol,
+    )
+    incident = incident_selectors.lock_visible(actor, incident)
+    incident_services.check_share(actor, incident, audience)
     now = timezone.now()
     case = Case.objects.create(
         incident=incident,
@@ -407,7 +451,7 @@ def lodge_complaint(
         A.LODGE,
         {
             "complainant": complainant.code,
-            "respondent": other.code,
+            "respondent": other.code if other is not None else mechanism.MECHANISM,
             "summary": summary,
             "protocol": protocol.protocol_id,
             "deadlines": {

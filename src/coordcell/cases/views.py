@@ -53,6 +53,7 @@ from coordcell.incidents.evidence import (
 from coordcell.parties import selectors as parties
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.rules import workflow
+from coordcell.rules.mechanism import MECHANISM
 
 
 @member_required
@@ -109,12 +110,24 @@ def _may_lodge(actor: Any) -> bool:
     )
 
 
-def _respondents(actor: Any) -> list[tuple[str, str]]:
-    return [
+def _respondents(actor: Any, version: Any, activation: Any = None) -> list[tuple[str, str]]:
+    """Whom a complaint may be about: the other parties, and the mechanism itself where
+    the door's protocol takes complaints addressed to it (``addressed_to``)."""
+    choices = [
         (p.code, p.name)
         for p in parties.list_parties(actor).filter(kind=PartyKindChoices.KIND_PARTY)
         if p.code != actor.party_code
     ]
+    door = services.HOTLINE if activation is not None else services.COMPLAINTS
+    try:
+        protocol = services.protocol_serving(
+            activation.version if activation is not None else version, door
+        )
+    except ValidationFailed:
+        return choices
+    if protocol.to_mechanism:
+        choices.append((MECHANISM, _("The mechanism itself")))
+    return choices
 
 
 @member_required
@@ -138,7 +151,7 @@ def lodge(request: HttpRequest) -> HttpResponse:
     initial = {"summary": activation.subject} if activation is not None else None
     form = LodgeForm(
         request.POST or None,
-        respondents=_respondents(actor),
+        respondents=_respondents(actor, version, activation),
         initial=initial,
         time_zone=version.time_zone,
     )
@@ -290,7 +303,9 @@ def _render_case(
     sides = services.sides_of(actor, case)
     accounts = incident_selectors.accounts_by_party(incident)
     versions = [
-        {"party": p, "account": accounts.get(p.pk)} for p in (case.complainant, case.respondent)
+        {"party": p, "account": accounts.get(p.pk)}
+        for p in (case.complainant, case.respondent)
+        if p is not None  # a complaint to the mechanism has the complainant's version alone
     ]
     may_give = actor.party_id in (case.complainant_id, case.respondent_id) and bool(
         {workflow.Side.COMPLAINANT, workflow.Side.RESPONDENT} & sides

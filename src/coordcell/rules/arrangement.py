@@ -223,6 +223,9 @@ class ProtocolSpec:
     #: Hours the deciders have for the determination, counted from the answer (or from
     #: the answer's deadline when none came); None: no such deadline.
     determine_within_hours: float | None = None
+    #: What a complaint on it may be addressed to (``mechanism.ADDRESSEES``): another
+    #: party, and where stated the mechanism itself (its deciders answer).
+    addressed_to: tuple[str, ...] = ("party",)
 
 
 @dataclass(frozen=True)
@@ -461,6 +464,7 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
                     ),
                     # Absent from versions stored before protocols had decision rules.
                     "determined_by": DecisionRule.from_content(p.get("determined_by")),
+                    "addressed_to": tuple(p.get("addressed_to") or ("party",)),
                 }
             )
             for p in c["protocols"]

@@ -27,11 +27,14 @@ from typing import Any
 from coordcell.rules.workflow import Action
 
 __all__ = [
+    "ADDRESSEES",
     "DECISION_RULES",
     "DEFAULT_ROLE_OF_KIND",
+    "MECHANISM",
     "MEDIA_RULES",
     "ROLES",
     "DecisionRule",
+    "answerers",
     "chairs",
     "deciders",
     "decision_actions",
@@ -61,6 +64,13 @@ DEFAULT_ROLE_OF_KIND: Mapping[str, str] = {
     "donor": "donor",
     "observer": "observer",
 }
+
+#: What a complaint lodged on a protocol may be addressed to (``addressed_to``): another
+#: party, or the mechanism itself (then its deciders answer it, the complainant aside).
+ADDRESSEES: tuple[str, ...] = ("party", "mechanism")
+#: The respondent a complaint addressed to the mechanism names: a reserved word, which no
+#: party code may be.
+MECHANISM = "mechanism"
 
 #: How a protocol's determination is decided (see the module's docstring).
 DECISION_RULES: tuple[str, ...] = ("any", "chair", "any_of", "all_of")
@@ -121,6 +131,12 @@ def deciders(rule: DecisionRule, parties: Sequence[PartyRow]) -> tuple[str, ...]
         return chairs(parties)
     known = {code for code, _kind, _role in parties}
     return tuple(code for code in rule.parties if code in known)
+
+
+def answerers(rule: DecisionRule, parties: Sequence[PartyRow], complainant: str) -> tuple[str, ...]:
+    """Who answers a complaint addressed to the mechanism: its deciders, the complainant
+    aside (a party does not answer its own complaint)."""
+    return tuple(code for code in deciders(rule, parties) if code != complainant)
 
 
 def may_decide(rule: DecisionRule, parties: Sequence[PartyRow], code: str) -> bool:

@@ -881,6 +881,9 @@ def _read_protocol(t: _Table) -> ProtocolSpec:
     _check_unique(t.report, _keyed(t, "ladder", "level", steps), "ladder level")
     rule = _read_decision_rule(t, "determined_by")
     determine = t.number("determine_within_hours", required=False, positive=True)
+    addressed = t.texts("addressed_to", choices=mechanism.ADDRESSEES, what="addressee")
+    if "addressed_to" in t.data and isinstance(t.data["addressed_to"], list) and not addressed:
+        t.error("addressed_to", 'name at least one addressee ("party", "mechanism")')
     t.finish()
     return ProtocolSpec(
         id=protocol_id,
@@ -892,6 +895,7 @@ def _read_protocol(t: _Table) -> ProtocolSpec:
         serves=serves,
         determined_by=rule or mechanism.DecisionRule(),
         determine_within_hours=determine,
+        addressed_to=addressed or ("party",),
     )
 
 
@@ -940,6 +944,12 @@ def _read_mechanism(top: _Table, parts: _Parts, protocol_tables: list[_Table]) -
     an observer deciding) is an error at that rule.
     """
     party_codes = [p.code for p in parts.parties if p.code]
+    for i, party in enumerate(parts.parties):
+        if party.code == mechanism.MECHANISM:
+            top.report.error(
+                f"{_join(top.where('parties'), i)}.code",
+                f"{party.code!r} is reserved: a complaint addressed to the mechanism names it",
+            )
     parts.procedure = _read_procedure(top, party_codes)
     default = parts.procedure.determined_by if parts.procedure else None
     if default is not None:
@@ -948,8 +958,16 @@ def _read_mechanism(top: _Table, parts: _Parts, protocol_tables: list[_Table]) -
         if "determined_by" not in table.data:
             if default is not None:
                 parts.protocols[i] = dataclasses.replace(protocol, determined_by=default)
-            continue
-        _check_decision_rule(table, "determined_by", protocol.determined_by, parts)
+        else:
+            _check_decision_rule(table, "determined_by", protocol.determined_by, parts)
+        rule = parts.protocols[i].determined_by
+        rows = [(p.code, p.kind, p.role) for p in parts.parties]
+        if mechanism.MECHANISM in protocol.addressed_to and not mechanism.deciders(rule, rows):
+            table.error(
+                "addressed_to",
+                "a complaint addressed to the mechanism is answered by its deciders, and no "
+                "party decides under this protocol's rule (state determined_by)",
+            )
 
 
 def _check_decision_rule(t: _Table, key: str, rule: mechanism.DecisionRule, parts: _Parts) -> None:

@@ -20,4 +20,9 @@ class Migration(migrations.Migration):
             name='determined_by',
             field=models.JSONField(blank=True, default=dict),
         ),
+        migrations.AddField(
+            model_name='protocol',
+            name='addressed_to',
+            field=models.JSONField(blank=True, default=list),
+        ),
     ]
