@@ -262,3 +262,20 @@ def test_the_arrangement_page_shows_the_mechanism_and_its_rules_of_procedure(
     assert "Role in the mechanism" in page
     assert "Determination within" in page
     assert "The chair" in page
+
+
+def test_a_deciding_party_reads_the_case_it_decides(
+    actor: Any, console: Any, tmp_path: Path
+) -> None:
+    """A third party named by the rule joins the case's audience (it could not decide
+    what it may not read)."""
+    path = _joint(tmp_path)
+    toml = path / "arrangement.toml"
+    text = toml.read_text(encoding="utf-8")
+    third = '[[parties]]\ncode = "third"\nkind = "party"\nname = { en = "Third (fictional)" }\n\n'
+    text = text.replace('["il", "sy"] }\n', '["il", "sy", "third"] }\n', 1)
+    toml.write_text(text.replace("[[parties]]\n", third + "[[parties]]\n", 1), encoding="utf-8")
+    version = load_arrangement(actor=console, path=path).version
+    case = _lodge(actor, version)
+    assert "third" in case.audience_codes
+    assert services.decision_of(case).deciders == ("il", "sy", "third")

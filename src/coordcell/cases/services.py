@@ -333,9 +333,9 @@ def check_lodge(
     a complaint addressed to the mechanism itself, which ``protocol`` must take
     (``addressed_to``): the respondent is then None and the protocol's deciders answer
     it, the complainant aside. The audience is the parties concerned (the respondent, or
-    those who answer for the mechanism) with the mediators and monitors
-    (``concerned_audience``), plus any ``extra_audience`` the complainant adds
-    (``resolve_audience``: never a donor).
+    those who answer for the mechanism, and the parties that decide under the protocol's
+    rule) with the mediators and monitors (``concerned_audience``), plus any
+    ``extra_audience`` the complainant adds (``resolve_audience``: never a donor).
     """
     if actor.system or not actor.party_id or not any(actor.has_role(r) for r in ACTING_ROLES):
         raise PermissionDenied(_("Only liaison officers and principals lodge complaints."))
@@ -378,6 +378,10 @@ def check_lodge(
     if errors:
         raise ValidationFailed(errors)
     concerned = [other.code] if other is not None else list(answering)
+    if protocol is not None:  # those who decide it read what they decide
+        concerned += mechanism.deciders(
+            protocol.decision_rule, agreement_selectors.mechanism_parties(protocol.version)
+        )
     audience = party_selectors.concerned_audience(complainant.code, *concerned, *extra)
     return complainant, other, summary, audience
 
