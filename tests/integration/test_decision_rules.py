@@ -279,3 +279,19 @@ def test_a_deciding_party_reads_the_case_it_decides(
     case = _lodge(actor, version)
     assert "third" in case.audience_codes
     assert services.decision_of(case).deciders == ("il", "sy", "third")
+
+
+def test_the_migration_credits_a_determination_made_before_to_the_party_that_made_it(
+    actor: Any,
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("coordcell.cases.migrations.0005_case_decision")
+    case = _lodge(actor)
+    services.act(actor=actor("mediator"), case=case, action="determine", text=DETERMINATION)
+    Case.objects.filter(pk=case.pk).update(decided_by=[])  # as stored before the field
+    migration.credit_who_determined(apps, None)
+    case.refresh_from_db()
+    assert case.decided_by == ["us"]
