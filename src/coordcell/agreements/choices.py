@@ -5,14 +5,17 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.choices import ChoiceSet
-from coordcell.rules import vocabulary
+from coordcell.rules import mechanism, vocabulary
 
 __all__ = [
     "ActivityChoices",
     "CertaintyChoices",
     "ClauseKindChoices",
     "ClauseStatusChoices",
+    "DecisionRuleChoices",
     "LimitChoices",
+    "MechanismRoleChoices",
+    "MediaRuleChoices",
     "ZoneKindChoices",
 ]
 
@@ -84,3 +87,44 @@ assert tuple(ZoneKindChoices.values()) == vocabulary.ZONE_KINDS
 assert tuple(ClauseKindChoices.values()) == vocabulary.CLAUSE_KINDS
 assert tuple(ActivityChoices.values()) == vocabulary.PROHIBITED_ACTIVITIES
 assert tuple(LimitChoices.values()) == vocabulary.LIMIT_KEYS
+
+
+class MechanismRoleChoices(ChoiceSet):
+    """A party's seat in the mechanism (``rules.mechanism.ROLES``)."""
+
+    CHOICES = [
+        ("chair", _("Chair"), "purple"),
+        ("member", _("Member"), "blue"),
+        ("party", _("Party"), "blue"),
+        ("monitor", _("Monitor"), "teal"),
+        ("host", _("Host"), "grey"),
+        ("observer", _("Observer"), "grey"),
+        ("donor", _("Donor"), "green"),
+    ]
+
+
+class DecisionRuleChoices(ChoiceSet):
+    """Who decides a determination (``rules.mechanism.DECISION_RULES``)."""
+
+    CHOICES = [
+        ("any", _("Any one mediator, alone")),
+        ("chair", _("The chair")),
+        ("any_of", _("Any one of")),
+        ("all_of", _("Jointly, every one of")),
+    ]
+
+
+class MediaRuleChoices(ChoiceSet):
+    """What members may say to the media (``rules.mechanism.MEDIA_RULES``)."""
+
+    CHOICES = [
+        ("confidential", _("Nothing about the proceedings")),
+        ("chair_only", _("Only the chair speaks for the mechanism")),
+        ("joint_statements", _("Only statements every member agreed")),
+        ("each_member", _("Each member speaks for itself")),
+    ]
+
+
+assert tuple(MechanismRoleChoices.values()) == mechanism.ROLES
+assert tuple(DecisionRuleChoices.values()) == mechanism.DECISION_RULES
+assert tuple(MediaRuleChoices.values()) == mechanism.MEDIA_RULES

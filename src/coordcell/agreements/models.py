@@ -23,6 +23,7 @@ from coordcell.core.models import (
     localized_now,
 )
 from coordcell.rules import localtime
+from coordcell.rules.mechanism import MECHANISM, DecisionRule
 
 __all__ = ["Arrangement", "ArrangementVersion", "Clause", "Place", "Protocol", "Source", "Zone"]
 
@@ -233,6 +234,14 @@ class Protocol(MemberReadable):
     answer_within_hours = models.FloatField()
     verification_within_hours = models.FloatField()
     ladder = models.JSONField(default=list)
+    #: Who decides the determination (``rules.mechanism.DecisionRule.as_content``);
+    #: ``{}`` in versions stored before decision rules: any mediator.
+    determined_by = models.JSONField(default=dict, blank=True)
+    #: Hours for the determination from the answer (or its deadline); None: no deadline.
+    determine_within_hours = models.FloatField(null=True, blank=True)
+    #: What a complaint on it may be addressed to (``rules.mechanism.ADDRESSEES``);
+    #: ``[]`` in versions stored before: another party only.
+    addressed_to = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("protocol")
@@ -245,6 +254,15 @@ class Protocol(MemberReadable):
     @property
     def title(self) -> str:
         return localized_now(self.titles)
+
+    @property
+    def to_mechanism(self) -> bool:
+        """Whether a complaint on it may be addressed to the mechanism itself."""
+        return MECHANISM in (self.addressed_to or ())
+
+    @property
+    def decision_rule(self) -> DecisionRule:
+        return DecisionRule.from_content(self.determined_by)
 
     @property
     def localized_ladder(self) -> list[dict[str, Any]]:

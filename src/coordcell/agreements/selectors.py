@@ -17,6 +17,7 @@ from coordcell.agreements.models import (
 )
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
+from coordcell.rules.arrangement import ProcedureSpec, procedure_from_content
 
 __all__ = [
     "find_protocol",
@@ -27,8 +28,10 @@ __all__ = [
     "list_clauses",
     "list_protocols",
     "list_versions",
+    "mechanism_parties",
     "party_codes",
     "places_feature_collection",
+    "procedure_of",
     "zone_names",
     "zones_by_ids",
     "zones_feature_collection",
@@ -81,6 +84,20 @@ def get_version(actor: Actor, arrangement: str | None, number: int | None) -> Ar
 def party_codes(version: ArrangementVersion) -> list[str]:
     """The codes of the parties a version names, in the arrangement's order."""
     return [str(p["code"]) for p in version.content.get("parties", [])]
+
+
+def mechanism_parties(version: ArrangementVersion) -> list[tuple[str, str, str]]:
+    """(code, kind, role) of each party the version names: what ``rules.mechanism`` reads
+    to say who decides (a version stored before roles gives "" for the role)."""
+    return [
+        (str(p["code"]), str(p["kind"]), str(p.get("role", "")))
+        for p in version.content.get("parties", [])
+    ]
+
+
+def procedure_of(version: ArrangementVersion) -> ProcedureSpec | None:
+    """The version's rules of procedure (None: it states none)."""
+    return procedure_from_content(version.content.get("procedure"))
 
 
 def list_clauses(actor: Actor, version: ArrangementVersion) -> QuerySet[Clause]:

@@ -215,6 +215,9 @@ def _store_children(version: ArrangementVersion, spec: ArrangementSpec) -> None:
                 {"level": s.level, "names": dict(s.name), "within_hours": s.within_hours}
                 for s in p.ladder
             ],
+            determined_by=p.determined_by.as_content(),
+            determine_within_hours=p.determine_within_hours,
+            addressed_to=list(p.addressed_to),
         )
         for p in spec.protocols
     )

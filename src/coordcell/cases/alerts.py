@@ -78,7 +78,8 @@ def _exercise(case: Case) -> bool:
     Exercise rather than Actual."""
     if record.is_exercise():
         return True
-    if case.incident.fictional or case.complainant.fictional or case.respondent.fictional:
+    respondent_fictional = case.respondent is not None and case.respondent.fictional
+    if case.incident.fictional or case.complainant.fictional or respondent_fictional:
         return True
     if case.lodged_by_id is None:
         return False
@@ -132,7 +133,11 @@ def _texts(
             except taxonomy.UnknownKind:
                 kind = incident.kind
             complainant = localized(case.complainant.names, language)
-            respondent = localized(case.respondent.names, language)
+            respondent = (
+                localized(case.respondent.names, language)
+                if case.respondent is not None
+                else _("the mechanism")
+            )
             zones = "; ".join(localized(z.names, language) for z in facts.zones)
             if zones:
                 area = _("%(zones)s, around the reported location of %(incident)s") % {

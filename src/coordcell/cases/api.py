@@ -34,6 +34,7 @@ from coordcell.core.rest import ERRORS, ActorMixin, FlagFilter
 from coordcell.incidents.api import ReportInSerializer
 from coordcell.parties import selectors as parties
 from coordcell.rules import workflow
+from coordcell.rules.mechanism import MECHANISM
 
 __all__ = [
     "ActivationAnswerView",
@@ -82,7 +83,9 @@ class CaseSerializer(serializers.Serializer[Any]):
     incident = serializers.UUIDField(source="incident.public_id")
     protocol = serializers.CharField(source="protocol_id")
     complainant = serializers.CharField(source="complainant.code")
-    respondent = serializers.CharField(source="respondent.code")
+    respondent = serializers.SerializerMethodField(
+        help_text='The party it is about, or "mechanism" for a complaint to the mechanism.'
+    )
     summary = serializers.CharField()
     state = serializers.CharField()
     level = serializers.IntegerField()
@@ -91,16 +94,35 @@ class CaseSerializer(serializers.Serializer[Any]):
     next_due = serializers.DateTimeField(allow_null=True, default=None)
     determination = serializers.CharField()
     determined_at = serializers.DateTimeField(allow_null=True)
+    decided_by = serializers.ListField(child=serializers.CharField())
+
+    def get_respondent(self, case: Case) -> str:
+        return case.respondent.code if case.respondent is not None else MECHANISM
 
 
 class CaseDetailSerializer(CaseSerializer):
     deadlines = DeadlineSerializer(many=True, source="deadlines.all")
     steps = StepSerializer(many=True, source="steps.all")
     your_actions = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
 
     def get_your_actions(self, case: Case) -> list[str]:
-        actor = self.context["actor"]
-        return workflow.allowed_actions(case.state, services.sides_of(actor, case))
+        return services.available_actions(self.context["actor"], case)
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_decision(self, case: Case) -> dict[str, Any]:
+        """Who decides (the protocol's rule) and the pending joint proposal, if any."""
+        decision = services.decision_of(case)
+        return {
+            "rule": decision.rule.rule,
+            "deciders": list(decision.deciders),
+            "proposed_determination": case.proposed_determination,
+            "proposed_at": serializers.DateTimeField().to_representation(case.proposed_at)
+            if case.proposed_at
+            else None,
+            "concurred_by": list(decision.concurred),
+            "awaiting": list(decision.pending),
+        }
 
 
 def _case_detail(actor: Actor, public_id: Any, **kwargs: Any) -> Response:
@@ -116,7 +138,11 @@ class CaseInSerializer(StrictSerializer):
     report = ReportInSerializer(
         required=False, help_text="Report the incident and lodge the complaint in one request."
     )
-    respondent = serializers.CharField(max_length=40)
+    respondent = serializers.CharField(
+        max_length=40,
+        help_text='A party code, or "mechanism" where the protocol takes complaints '
+        "addressed to the mechanism (its deciders answer).",
+    )
     summary = serializers.CharField(max_length=10_000)
     protocol = serializers.CharField(
         max_length=40,
@@ -162,8 +188,8 @@ class CaseFilter(django_filters.FilterSet):  # type: ignore[misc]
         field_name="complainant__code", help_text="Only cases this party lodged."
     )
     respondent = django_filters.CharFilter(
-        field_name="respondent__code",
-        help_text="Only cases lodged against this party.",
+        method="filter_respondent",
+        help_text='Only cases lodged against this party ("mechanism": addressed to it).',
     )
 
     class Meta:
@@ -176,6 +202,11 @@ class CaseFilter(django_filters.FilterSet):  # type: ignore[misc]
             return queryset
         closed = Q(state__in=workflow.CLOSED_STATES)
         return queryset.exclude(closed) if value else queryset.filter(closed)
+
+    def filter_respondent(self, queryset: QuerySet[Case], name: str, value: str) -> Any:
+        if value == MECHANISM:
+            return queryset.filter(respondent__isnull=True)
+        return queryset.filter(respondent__code=value)
 
     def filter_party(self, queryset: QuerySet[Case], name: str, value: str) -> Any:
         return queryset.filter(Q(complainant__code=value) | Q(respondent__code=value))
@@ -250,7 +281,9 @@ class ActionInSerializer(StrictSerializer):
 )
 class CaseActionView(_CaseView):
     """Take a step: acknowledge, answer, request_verification, record_verified,
-    record_unverifiable, record_disputed, determine, remedy, close, withdraw, escalate."""
+    record_unverifiable, record_disputed, determine, propose, concur, decline, remedy,
+    close, withdraw, escalate. Which decision step (determine; or, under a joint rule,
+    propose, concur, decline) is the protocol's rule's: another answers 409."""
 
     serializer_class = ActionInSerializer
 
@@ -278,7 +311,7 @@ class ExtendInSerializer(StrictSerializer):
     tags=TAGS, request=ExtendInSerializer, responses={200: CaseDetailSerializer, **ERRORS}
 )
 class CaseExtendView(_CaseView):
-    """The mediator records a deadline extension the parties agreed to."""
+    """The mediator (or a deciding party) records a deadline extension the parties agreed to."""
 
     serializer_class = ExtendInSerializer
 
@@ -404,7 +437,10 @@ class AnswerInSerializer(StrictSerializer):
 
 
 class ConvertInSerializer(ReportInSerializer):
-    respondent = serializers.CharField(max_length=40)
+    respondent = serializers.CharField(
+        max_length=40,
+        help_text='A party code, or "mechanism" where the hotline protocol takes it.',
+    )
     summary = serializers.CharField(max_length=10_000)
 
 

@@ -16,6 +16,7 @@ from coordcell.cases.models import Case
 from coordcell.core.actor import Actor
 from coordcell.record import tree
 from coordcell.record.selectors import newest_checkpoint
+from coordcell.rules.mechanism import MECHANISM
 
 __all__ = ["case_chain"]
 
@@ -61,7 +62,8 @@ def case_chain(actor: Actor, case: Case) -> dict[str, Any]:
         "id": str(case.public_id),
         "incident": case.incident.reference,
         "complainant": case.complainant.code,
-        "respondent": case.respondent.code,
+        # A complaint addressed to the mechanism names no party.
+        "respondent": case.respondent.code if case.respondent else MECHANISM,
         "protocol": case.protocol_id,
         "state": case.state,
         "level": case.level,

@@ -40,6 +40,9 @@ class ActionChoices(workflow.Action, ChoiceSet):
         (A.RECORD_UNVERIFIABLE, _("Record: unverifiable")),
         (A.RECORD_DISPUTED, _("Record: disputed")),
         (A.DETERMINE, _("Determine")),
+        (A.PROPOSE, _("Propose a determination")),
+        (A.CONCUR, _("Concur with the proposed determination")),
+        (A.DECLINE, _("Decline the proposed determination")),
         (A.REMEDY, _("Report the remedy")),
         (A.CLOSE, _("Close")),
         (A.WITHDRAW, _("Withdraw")),
@@ -53,12 +56,14 @@ class DeadlineKindChoices(ChoiceSet):
     ACKNOWLEDGE = "acknowledge"
     ANSWER = "answer"
     VERIFICATION = "verification"
+    DETERMINATION = "determination"
     LEVEL = "level"
 
     CHOICES = [
         (ACKNOWLEDGE, _("acknowledgement")),
         (ANSWER, _("answer")),
         (VERIFICATION, _("verification")),
+        (DETERMINATION, _("determination")),
         (LEVEL, _("time at this level")),
     ]
 

@@ -32,10 +32,31 @@ STEP = {
     A.DETERMINE: register(
         "cases.determined",
         _("Determination made"),
-        "The mediator determined the case; who decided is recorded.",
+        "A party that may decide the case alone under its protocol's rule determined it; "
+        "the parties that decided are recorded.",
+    ),
+    A.PROPOSE: register(
+        "cases.determination_proposed",
+        _("Determination proposed"),
+        "One of the parties that decide jointly proposed a determination; it takes effect "
+        "only when each of the others has concurred.",
+    ),
+    A.CONCUR: register(
+        "cases.determination_concurred",
+        _("Concurrence with the proposed determination"),
+        "A party that decides jointly concurred with the proposed determination; the last "
+        "concurrence puts it into effect (the step's state is then determined, with every "
+        "party that decided).",
+    ),
+    A.DECLINE: register(
+        "cases.determination_declined",
+        _("Proposed determination declined"),
+        "A party that decides jointly declined the proposed determination; it lapsed.",
     ),
     A.REMEDY: register("cases.remedied", _("Remedy reported"), "A remedy was reported."),
-    A.CLOSE: register("cases.closed", _("Case closed"), "The mediator closed the case."),
+    A.CLOSE: register(
+        "cases.closed", _("Case closed"), "The mediator or a deciding party closed the case."
+    ),
     A.WITHDRAW: register(
         "cases.withdrawn", _("Complaint withdrawn"), "The complainant withdrew the complaint."
     ),
@@ -48,7 +69,8 @@ STEP = {
     A.EXTEND: register(
         "cases.deadline_extended",
         _("Deadline extended by agreement"),
-        "The mediator recorded that the parties agreed to extend a deadline, by how much and why.",
+        "The mediator or a deciding party recorded that the parties agreed to extend a "
+        "deadline, by how much and why.",
     ),
     A.NO_REPLY: register(
         "cases.no_reply",

@@ -40,7 +40,9 @@ def report_and_lodge(
     activation: Activation | None = None,
     fictional: bool = False,
 ) -> Case:
-    """Report ``incident`` and lodge a complaint about it against ``respondent``.
+    """Report ``incident`` and lodge a complaint about it against ``respondent`` (a party
+    code, or ``rules.mechanism.MECHANISM`` where the door's protocol takes complaints
+    addressed to the mechanism).
 
     Everything is checked before the first write — permission, the complaint, the
     incident's fields, the extra audience and, for a hotline call, that the actor was on
@@ -53,15 +55,23 @@ def report_and_lodge(
     """
     extra = [c for c in extra_audience if c]
     errors = incident_services.validate_incident(incident)
+    # The arrangement must have it (scenario data: the protocol that serves this door).
+    protocol = services.protocol_serving(
+        activation.version if activation is not None else version,
+        services.HOTLINE if activation is not None else services.COMPLAINTS,
+    )
     try:
         _complainant, other, summary, audience = services.check_lodge(
-            actor, respondent=respondent, summary=summary, extra_audience=extra
+            actor,
+            respondent=respondent,
+            summary=summary,
+            extra_audience=extra,
+            protocol=protocol,
         )
     except ValidationFailed as exc:
         raise ValidationFailed({**errors, **exc.fields}) from None
     if errors:
         raise ValidationFailed(errors)
-    serves = services.COMPLAINTS
     source = None
     if activation is not None:
         activation = Activation.objects.select_for_update().get(pk=activation.pk)
@@ -72,13 +82,10 @@ def report_and_lodge(
         if activation.case_id is not None:
             raise ValidationFailed(_("This activation is already a complaint."))
         version = activation.version
-        serves = services.HOTLINE
         source = SourceChoices.HOTLINE
         audience = party_selectors.concerned_audience(
             *audience, activation.caller_party.code, activation.callee_party.code
         )
-    # The arrangement must have it (scenario data: the protocol that serves this door).
-    protocol_id = services.protocol_serving(version, serves).protocol_id
     reported = incident_services.report_incident(
         actor=actor,
         data=incident,
@@ -90,9 +97,9 @@ def report_and_lodge(
     case = services.lodge_complaint(
         actor=actor,
         incident=reported,
-        respondent=other.code,
+        respondent=other.code if other is not None else respondent,
         summary=summary,
-        protocol_id=protocol_id,
+        protocol_id=protocol.protocol_id,
         extra_audience=[*extra, *audience],
     )
     if activation is not None:

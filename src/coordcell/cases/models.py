@@ -45,7 +45,11 @@ class Case(AudienceMixin, PublicIdModel):
         "agreements.ArrangementVersion", on_delete=models.PROTECT, related_name="+"
     )
     complainant = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
-    respondent = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    #: The party the complaint is about; None: addressed to the mechanism itself, which
+    #: its deciders answer (``rules.mechanism.answerers``).
+    respondent = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     summary = models.TextField(_("complaint"))
     state = models.CharField(_("state"), max_length=30, choices=StateChoices.choices())
     level = models.PositiveSmallIntegerField(_("ladder level"), default=0)
@@ -58,6 +62,14 @@ class Case(AudienceMixin, PublicIdModel):
     determined_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    #: The parties that decided the determination, in the rule's order (the proposer and
+    #: every concurring party under a joint rule; the one that determined otherwise).
+    decided_by = models.JSONField(default=list, blank=True)
+    #: A determination proposed under a joint rule and not yet in effect: its text, when,
+    #: and the parties that concurred so far (the proposer first). Empty: none pending.
+    proposed_determination = models.TextField(blank=True)
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    concurred_by = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField()
 
     objects = RestrictedQuerySet.as_manager()

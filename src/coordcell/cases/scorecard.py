@@ -3,11 +3,16 @@
 Per party and per month (UTC, by the month a complaint was lodged or a call received):
 complaints lodged and received; the median and 90th-percentile time to acknowledge,
 answer, verify and determine; deadlines met, extended by agreement, and missed; and the
-hotline's answer rate. Each reader's scorecard counts only the complaints and hotline
-calls that reader may see (their audience): a case or call shared with other parties
-alone is not counted, so the numbers cannot tell a reader that, or when, exchanges it
-may not see took place (``docs/security.md``). Two readers who see the same cases see
-the same numbers. Every step counted here is a record entry (``Step.entry``).
+hotline's answer rate. A determination is credited to the parties that decided it (the
+proposer and every concurring party under a joint rule, the one that determined
+otherwise: ``Case.decided_by``), never to every mediator; a determination deadline is
+each party's that may decide the case under its protocol's rule.
+
+Each reader's scorecard counts only the complaints and hotline calls that reader may see
+(their audience): a case or call shared with other parties alone is not counted, so the
+numbers cannot tell a reader that, or when, exchanges it may not see took place
+(``docs/security.md``). Two readers who see the same cases see the same numbers. Every
+step counted here is a record entry (``Step.entry``).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from coordcell.cases import services
 from coordcell.cases.models import Activation, Case, Deadline, Step
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
@@ -26,7 +32,8 @@ from coordcell.parties.choices import PartyKindChoices
 
 __all__ = ["Durations", "Row", "scorecard"]
 
-#: Deadline kinds a party answers for when it is the respondent.
+#: Deadline kinds a party answers for when it is the respondent (or, for a complaint
+#: addressed to the mechanism, when it answers for the mechanism).
 _RESPONDENT_KINDS = ("acknowledge", "answer")
 
 
@@ -109,6 +116,20 @@ def _first(steps: Iterable[Step], actions: tuple[str, ...]) -> Step | None:
     return next((s for s in steps if s.action in actions), None)
 
 
+def _answering(case: Case, cache: dict[int, tuple[str, ...]]) -> tuple[str, ...]:
+    """The parties that answer ``case`` (its respondent, or the mechanism's answerers)."""
+    if case.pk not in cache:
+        cache[case.pk] = services.answering_codes(case)
+    return cache[case.pk]
+
+
+def _deciders(case: Case, cache: dict[int, tuple[str, ...]]) -> tuple[str, ...]:
+    """The parties that may decide ``case`` (its protocol's rule), once per case."""
+    if case.pk not in cache:
+        cache[case.pk] = services.decision_of(case).deciders
+    return cache[case.pk]
+
+
 def scorecard(actor: Actor) -> dict[str, Any]:
     """The scorecard of what ``actor`` may see: the cases and calls in its audience."""
     if not actor.system and not actor.party_code:
@@ -122,15 +143,15 @@ def scorecard(actor: Actor) -> dict[str, Any]:
     cases = Case.objects.restrict(actor)
     for step in Step.objects.filter(case__in=cases).order_by("at", "pk"):
         steps[step.case_id].append(step)
-    mediators = [p.code for p in parties if p.kind == PartyKindChoices.KIND_MEDIATOR]
     monitors = [p.code for p in parties if p.kind == PartyKindChoices.KIND_MONITOR]
-    for case in cases:
+    answering: dict[int, tuple[str, ...]] = {}
+    deciders: dict[int, tuple[str, ...]] = {}
+    for case in cases.select_related("complainant", "respondent"):
         month = _month(case.lodged_at)
         complainant = by_code.get(case.complainant_id)
-        respondent = by_code.get(case.respondent_id)
         if complainant:
             rows[(complainant, month)].lodged += 1
-        if respondent:
+        for respondent in _answering(case, answering):
             row = rows[(respondent, month)]
             row.received += 1
             history = steps.get(case.pk, [])
@@ -149,17 +170,21 @@ def scorecard(actor: Actor) -> dict[str, Any]:
                 for code in monitors:
                     rows[(code, month)].verify.add((step.at - requested.at).total_seconds())
                 requested = None
-            elif step.action == "determine":
-                for code in mediators:
-                    rows[(code, month)].determine.add((step.at - case.lodged_at).total_seconds())
+        if case.determined_at is not None:
+            for code in case.decided_by or ():
+                rows[(code, month)].determine.add(
+                    (case.determined_at - case.lodged_at).total_seconds()
+                )
     for deadline in Deadline.objects.filter(case__in=cases).select_related("case"):
         case = deadline.case
         month = _month(case.lodged_at)
         owners: list[str | None]
         if deadline.kind in _RESPONDENT_KINDS:
-            owners = [by_code.get(case.respondent_id)]
+            owners = list(_answering(case, answering))
         elif deadline.kind == "verification":
             owners = list(monitors)
+        elif deadline.kind == "determination":
+            owners = list(_deciders(case, deciders))
         else:
             continue  # the time a case may stay at a level is no one party's deadline
         for owner in owners:

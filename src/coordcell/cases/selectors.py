@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
-from coordcell.cases.choices import DeadlineStateChoices
+from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices
 from coordcell.cases.models import Activation, Case, Deadline, Notification, Step
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
@@ -45,7 +45,22 @@ def list_cases(actor: Actor, *, open_only: bool = False) -> QuerySet[Case]:
         Case.objects.restrict(actor)
         .select_related("incident", "complainant", "respondent")
         .annotate(
-            next_due=Min("deadlines__due_at", filter=Q(deadlines__state=DeadlineStateChoices.OPEN))
+            next_due=Min("deadlines__due_at", filter=Q(deadlines__state=DeadlineStateChoices.OPEN)),
+            # The deciders' deadline, open, and whether it was missed (the board marks both).
+            determination_due=Min(
+                "deadlines__due_at",
+                filter=Q(
+                    deadlines__state=DeadlineStateChoices.OPEN,
+                    deadlines__kind=DeadlineKindChoices.DETERMINATION,
+                ),
+            ),
+            determination_missed=Exists(
+                Deadline.objects.filter(
+                    case=OuterRef("pk"),
+                    kind=DeadlineKindChoices.DETERMINATION,
+                    state=DeadlineStateChoices.EXPIRED,
+                )
+            ),
         )
     )
     if open_only:

@@ -27,14 +27,14 @@ from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, S
 from coordcell.cases.models import Case, Deadline, Notification, Step
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
-from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
+from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coordcell.incidents import selectors as incident_selectors
 from coordcell.incidents import services as incident_services
 from coordcell.notify.services import queue_delivery
 from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.record.services import append_event, subject
-from coordcell.rules import deadlines, workflow
+from coordcell.rules import deadlines, mechanism, workflow
 
 if TYPE_CHECKING:
     from coordcell.accounts.models import User
@@ -45,7 +45,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "act",
+    "answering_codes",
+    "available_actions",
     "check_lodge",
+    "decision_of",
     "expire_due",
     "extend_deadline",
     "lodge_complaint",
@@ -74,7 +77,8 @@ _KIND_ORDER = {
     DeadlineKindChoices.ACKNOWLEDGE: 0,
     DeadlineKindChoices.ANSWER: 1,
     DeadlineKindChoices.VERIFICATION: 2,
-    DeadlineKindChoices.LEVEL: 3,
+    DeadlineKindChoices.DETERMINATION: 3,
+    DeadlineKindChoices.LEVEL: 4,
 }
 
 
@@ -89,13 +93,57 @@ def sides_of(actor: Actor, case: Case) -> frozenset[str]:
     acting = any(actor.has_role(r) for r in ACTING_ROLES)
     if acting and actor.party_id == case.complainant_id:
         sides.add(workflow.Side.COMPLAINANT)
-    if acting and actor.party_id == case.respondent_id:
+    if acting and case.respondent_id is not None and actor.party_id == case.respondent_id:
         sides.add(workflow.Side.RESPONDENT)
+    if acting and case.respondent_id is None and actor.party_code in answering_codes(case):
+        sides.add(workflow.Side.RESPONDENT)  # it answers for the mechanism
     if acting and actor.party_kind == PartyKindChoices.KIND_MEDIATOR:
         sides.add(workflow.Side.MEDIATOR)
+    if acting and actor.party_code and actor.party_code in decision_of(case).deciders:
+        sides.add(workflow.Side.DECIDER)
     if actor.party_kind == PartyKindChoices.KIND_MONITOR and actor.has_role(RoleChoices.MONITOR):
         sides.add(workflow.Side.MONITOR)
     return frozenset(sides)
+
+
+class Decision:
+    """Who decides ``case``'s determination and where it stands (``rules.mechanism``)."""
+
+    def __init__(self, case: Case) -> None:
+        protocol = protocol_for(case.version, case.protocol_id)
+        self.rule = protocol.decision_rule
+        self.parties = agreement_selectors.mechanism_parties(case.version)
+        self.deciders = mechanism.deciders(self.rule, self.parties)
+        self.proposed = case.proposed_at is not None
+        self.concurred = tuple(case.concurred_by or ())
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        """The deciders whose concurrence the pending proposal awaits (none: no proposal)."""
+        if not self.proposed:
+            return ()
+        return mechanism.pending(self.rule, self.parties, self.concurred)
+
+    def actions(self, code: str) -> frozenset[str]:
+        return mechanism.decision_actions(
+            self.rule, self.parties, code, proposed=self.proposed, concurred=self.concurred
+        )
+
+
+def decision_of(case: Case) -> Decision:
+    """Who decides ``case`` under its protocol's rule, and the pending proposal if any."""
+    return Decision(case)
+
+
+def available_actions(actor: Actor, case: Case) -> list[str]:
+    """The steps ``actor`` may take on ``case`` now: the workflow's for its sides, with the
+    decision steps narrowed to the protocol's rule and the pending proposal."""
+    sides = sides_of(actor, case)
+    actions = workflow.allowed_actions(case.state, sides)
+    allowed: frozenset[str] = frozenset()
+    if workflow.Side.DECIDER in sides:
+        allowed = decision_of(case).actions(actor.party_code or "")
+    return [a for a in actions if a not in workflow.DECISION_ACTIONS or a in allowed]
 
 
 def protocol_for(version: ArrangementVersion, protocol_id: str) -> Protocol:
@@ -271,13 +319,22 @@ def _save(case: Case, now: dt.datetime, **changes: Any) -> None:
 
 
 def check_lodge(
-    actor: Actor, *, respondent: str, summary: str, extra_audience: Iterable[str] = ()
-) -> tuple[Party, Party, str, list[str]]:
+    actor: Actor,
+    *,
+    respondent: str,
+    summary: str,
+    extra_audience: Iterable[str] = (),
+    protocol: Protocol | None = None,
+) -> tuple[Party, Party | None, str, list[str]]:
     """Check a complaint before anything is written: (complainant, respondent, summary,
     audience), or ``PermissionDenied`` / ``ValidationFailed`` with every field's problem.
 
-    ``respondent`` is a party code the actor may know of; the audience is the parties
-    concerned with the mediators and monitors (``concerned_audience``), plus any
+    ``respondent`` is a party code the actor may know of, or ``mechanism.MECHANISM`` for
+    a complaint addressed to the mechanism itself, which ``protocol`` must take
+    (``addressed_to``): the respondent is then None and the protocol's deciders answer
+    it, the complainant aside. The audience is the parties concerned (the respondent, or
+    those who answer for the mechanism, and the parties that decide under the protocol's
+    rule) with the mediators and monitors (``concerned_audience``), plus any
     ``extra_audience`` the complainant adds (``resolve_audience``: never a donor).
     """
     if actor.system or not actor.party_id or not any(actor.has_role(r) for r in ACTING_ROLES):
@@ -288,10 +345,27 @@ def check_lodge(
     assert complainant is not None  # a member of a party (checked above)
     errors: dict[str, list[str]] = {}
     other: Party | None = None
-    with contextlib.suppress(NotFound):  # unknown or hidden: the same answer below
-        other = party_selectors.access_party(actor, respondent or "")
-    if other is None or other.kind != PartyKindChoices.KIND_PARTY or other.pk == complainant.pk:
-        errors["respondent"] = [_("Choose another party to the arrangement.")]
+    answering: tuple[str, ...] = ()
+    if respondent == mechanism.MECHANISM:
+        if protocol is None or not protocol.to_mechanism:
+            errors["respondent"] = [
+                _("This protocol takes no complaint addressed to the mechanism.")
+            ]
+        else:
+            answering = mechanism.answerers(
+                protocol.decision_rule,
+                agreement_selectors.mechanism_parties(protocol.version),
+                complainant.code,
+            )
+            if not answering:
+                errors["respondent"] = [
+                    _("No party but yours would answer a complaint to the mechanism.")
+                ]
+    else:
+        with contextlib.suppress(NotFound):  # unknown or hidden: the same answer below
+            other = party_selectors.access_party(actor, respondent or "")
+        if other is None or other.kind != PartyKindChoices.KIND_PARTY or other.pk == complainant.pk:
+            errors["respondent"] = [_("Choose another party to the arrangement.")]
     summary = (summary or "").strip()
     if not summary or len(summary) > SUMMARY_MAX_CHARS:
         errors["summary"] = [_("Describe the complaint (1 to 10,000 characters).")]
@@ -303,9 +377,22 @@ def check_lodge(
             errors.update(exc.fields)
     if errors:
         raise ValidationFailed(errors)
-    assert other is not None
-    audience = party_selectors.concerned_audience(complainant.code, other.code, *extra)
+    concerned = [other.code] if other is not None else list(answering)
+    if protocol is not None:  # those who decide it read what they decide
+        concerned += mechanism.deciders(
+            protocol.decision_rule, agreement_selectors.mechanism_parties(protocol.version)
+        )
+    audience = party_selectors.concerned_audience(complainant.code, *concerned, *extra)
     return complainant, other, summary, audience
+
+
+def answering_codes(case: Case) -> tuple[str, ...]:
+    """The parties that answer ``case``: its respondent, or for a complaint addressed to
+    the mechanism its deciders, the complainant aside."""
+    if case.respondent is not None:
+        return (case.respondent.code,)
+    decision = decision_of(case)
+    return mechanism.answerers(decision.rule, decision.parties, case.complainant.code)
 
 
 @transaction.atomic
@@ -318,7 +405,9 @@ def lodge_complaint(
     protocol_id: str | None = None,
     extra_audience: Iterable[str] = (),
 ) -> Case:
-    """A party lodges a complaint against another party about an incident it may see.
+    """A party lodges a complaint against another party (or, where the protocol takes it,
+    to the mechanism: ``respondent`` is ``mechanism.MECHANISM``) about an incident it may
+    see.
 
     The complaint runs on the protocol ``protocol_id`` names, or by default on the one
     the arrangement says serves complaints (``protocol_serving``).
@@ -328,15 +417,19 @@ def lodge_complaint(
     with its own record event) where it reached fewer parties. Everything is checked
     before the first write.
     """
-    complainant, other, summary, audience = check_lodge(
-        actor, respondent=respondent, summary=summary, extra_audience=extra_audience
-    )
-    incident = incident_selectors.lock_visible(actor, incident)
-    incident_services.check_share(actor, incident, audience)
     if protocol_id:
         protocol = protocol_for(incident.version, protocol_id)
     else:
         protocol = protocol_serving(incident.version, COMPLAINTS)
+    complainant, other, summary, audience = check_lodge(
+        actor,
+        respondent=respondent,
+        summary=summary,
+        extra_audience=extra_audience,
+        protocol=protocol,
+    )
+    incident = incident_selectors.lock_visible(actor, incident)
+    incident_services.check_share(actor, incident, audience)
     now = timezone.now()
     case = Case.objects.create(
         incident=incident,
@@ -362,7 +455,7 @@ def lodge_complaint(
         A.LODGE,
         {
             "complainant": complainant.code,
-            "respondent": other.code,
+            "respondent": other.code if other is not None else mechanism.MECHANISM,
             "summary": summary,
             "protocol": protocol.protocol_id,
             "deadlines": {
@@ -399,6 +492,9 @@ def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
                 ]
             }
         ) from None
+    decision = decision_of(case) if action in workflow.DECISION_ACTIONS else None
+    if decision is not None and action not in decision.actions(actor.party_code or ""):
+        raise Conflict(_decision_refusal(decision, action, actor.party_code or ""))
     text = (text or "").strip()
     if len(text) > STEP_TEXT_MAX_CHARS:
         raise ValidationFailed({"text": [_("At most 20,000 characters.")]})
@@ -407,6 +503,9 @@ def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
     now = timezone.now()
     data: dict[str, Any] = {"text": text, "from_state": case.state}
     notify_principals = False
+    if decision is not None:
+        assert actor.party_code  # a decider acts for its party
+        state, text = _decide(case, decision, action, actor, text, data, now)
     if action == A.ACKNOWLEDGE:
         _close_deadlines(case, [DeadlineKindChoices.ACKNOWLEDGE], DeadlineStateChoices.MET, now)
     elif action == A.ANSWER:
@@ -416,6 +515,7 @@ def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
             DeadlineStateChoices.MET,
             now,
         )
+        _determination_deadline(case, now)
     elif action == A.REQUEST_VERIFICATION:
         protocol = protocol_for(case.version, case.protocol_id)
         _open_deadline(
@@ -423,7 +523,11 @@ def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
         )
     elif action in workflow.VERIFICATION_RESULTS:
         _close_deadlines(case, [DeadlineKindChoices.VERIFICATION], DeadlineStateChoices.MET, now)
-    elif action in (A.DETERMINE, A.WITHDRAW, A.CLOSE):
+    elif action in (A.DETERMINE, A.WITHDRAW, A.CLOSE) or state == StateChoices.DETERMINED:
+        if state == StateChoices.DETERMINED:
+            _close_deadlines(
+                case, [DeadlineKindChoices.DETERMINATION], DeadlineStateChoices.MET, now
+            )
         _close_deadlines(
             case,
             [k for k, _label in DeadlineKindChoices.choices()],
@@ -439,12 +543,102 @@ def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
         data["to_level"] = level_name(case)
         notify_principals = True
     changes: dict[str, Any] = {"state": state}
-    if action == A.DETERMINE:
-        changes.update(determination=text, determined_at=now, determined_by=actor.user)
+    if state == StateChoices.DETERMINED and case.state != StateChoices.DETERMINED:
+        decided = data["decided_by"]
+        changes.update(
+            determination=text,
+            determined_at=now,
+            determined_by=actor.user,
+            decided_by=decided,
+            proposed_determination="",
+            proposed_at=None,
+            concurred_by=[],
+        )
         data["determined_by"] = actor.name
+    elif action == A.PROPOSE:
+        changes.update(
+            proposed_determination=text, proposed_at=now, concurred_by=data["concurred_by"]
+        )
+    elif action == A.CONCUR:
+        changes.update(concurred_by=data["concurred_by"])
+    elif action in (A.DECLINE, A.WITHDRAW):
+        changes.update(proposed_determination="", proposed_at=None, concurred_by=[])
     _save(case, now, **changes)
     _step(case, actor, action, data, notify_principals=notify_principals)
     return case
+
+
+def _decision_refusal(decision: Decision, action: str, code: str) -> str:
+    """Why a decider may not take this decision step now (the answer of a 409)."""
+    if decision.rule.joint and action == A.DETERMINE:
+        return _(
+            "Under this protocol the determination is decided jointly: propose it; it takes "
+            "effect when each deciding party has concurred."
+        )
+    if not decision.rule.joint:
+        return _("Under this protocol one deciding party determines alone: determine.")
+    if action == A.PROPOSE:
+        return _("A determination is already proposed: concur with it or decline it.")
+    if not decision.proposed:
+        return _("No determination is proposed.")
+    if code in decision.concurred:
+        return _("Your party has already concurred with the proposed determination.")
+    return _("You may not take this step on this case.")
+
+
+def _decide(
+    case: Case,
+    decision: Decision,
+    action: str,
+    actor: Actor,
+    text: str,
+    data: dict[str, Any],
+    now: dt.datetime,
+) -> tuple[str, str]:
+    """A decision step: (the state after it, the determination's text).
+
+    Determining alone takes effect at once. Under a joint rule a proposal (its text) and
+    each concurrence are recorded, and the last concurrence puts the proposal into effect,
+    with every party that decided; a declined proposal lapses. Nothing is written here:
+    ``act`` saves what this returns, in its transaction.
+    """
+    code = actor.party_code or ""
+    data["rule"] = decision.rule.as_content()
+    if action == A.DETERMINE:
+        data["decided_by"] = [code]
+        return StateChoices.DETERMINED, text
+    if action == A.DECLINE:
+        data["proposal"] = case.proposed_determination
+        data["concurred_by"] = list(decision.concurred)
+        return case.state, text
+    concurred = [*decision.concurred, code] if action == A.CONCUR else [code]
+    data["concurred_by"] = concurred
+    remaining = mechanism.pending(decision.rule, decision.parties, concurred)
+    data["awaiting"] = list(remaining)
+    if action == A.CONCUR and not remaining:
+        # In the rule's order: who decided, whoever proposed.
+        data["decided_by"] = [c for c in decision.deciders if c in concurred]
+        data["proposal"] = case.proposed_determination
+        return StateChoices.DETERMINED, case.proposed_determination
+    return case.state, text
+
+
+def _determination_deadline(case: Case, start: dt.datetime) -> None:
+    """Open the deciders' deadline for the determination, where the protocol sets one:
+    from the answer, or from the answer's deadline when none came."""
+    protocol = protocol_for(case.version, case.protocol_id)
+    hours = protocol.determine_within_hours
+    if hours is None or case.state in (StateChoices.DETERMINED, *workflow.CLOSED_STATES):
+        return
+    if Deadline.objects.filter(case=case, kind=DeadlineKindChoices.DETERMINATION).exists():
+        return
+    Deadline.objects.create(
+        case=case,
+        kind=DeadlineKindChoices.DETERMINATION,
+        level=case.level,
+        starts_at=start,
+        due_at=deadlines.due(start, hours),
+    )
 
 
 # --- the worker -----------------------------------------------------------------------
@@ -516,6 +710,8 @@ def _expire(deadline: Deadline, now: dt.datetime) -> None:
             A.NO_REPLY,
             {"deadline": deadline.kind, "due_at": deadline.due_at, "expired_at": now},
         )
+    if deadline.kind == DeadlineKindChoices.ANSWER:
+        _determination_deadline(case, deadline.due_at)
     ladder = _ladder(case)
     if (
         case.state not in workflow.OPEN_STATES
@@ -583,10 +779,13 @@ MAX_EXTENSION_HOURS = 24 * 30
 
 @transaction.atomic
 def extend_deadline(*, actor: Actor, case: Case, kind: str, hours: float, reason: str) -> Deadline:
-    """Record that the parties agreed to extend an open deadline (the mediator records it)."""
+    """Record that the parties agreed to extend an open deadline (the mediator, or a party
+    that decides the case's determination, records it)."""
     case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
-    if workflow.Side.MEDIATOR not in sides_of(actor, case):
-        raise PermissionDenied(_("Only the mediator records an extension agreed by the parties."))
+    if not {workflow.Side.MEDIATOR, workflow.Side.DECIDER} & sides_of(actor, case):
+        raise PermissionDenied(
+            _("Only the mediator or a deciding party records an extension agreed by the parties.")
+        )
     case = _expire_overdue(case, timezone.now())
     errors: dict[str, list[str]] = {}
     deadline = Deadline.objects.filter(

@@ -38,7 +38,7 @@ from coordcell.cases.forms import (
     StepForm,
 )
 from coordcell.cases.scorecard import scorecard
-from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
+from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coordcell.core.forms import add_domain_errors
 from coordcell.core.http import actor_for, member_required
 from coordcell.core.paging import paginate
@@ -53,6 +53,7 @@ from coordcell.incidents.evidence import (
 from coordcell.parties import selectors as parties
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.rules import workflow
+from coordcell.rules.mechanism import MECHANISM
 
 
 @member_required
@@ -74,8 +75,17 @@ def board(request: HttpRequest) -> HttpResponse:
             "unread": selectors.unread_count(actor),
             "may_lodge": _may_lodge(actor),
             "now": timezone.now(),
+            "tz": _time_zone(actor),
         },
     )
+
+
+def _time_zone(actor: Any) -> str:
+    """The current arrangement's time zone (UTC when none is loaded)."""
+    try:
+        return agreements.get_version(actor, None, None).time_zone
+    except NotFound:
+        return "UTC"
 
 
 @member_required
@@ -100,12 +110,24 @@ def _may_lodge(actor: Any) -> bool:
     )
 
 
-def _respondents(actor: Any) -> list[tuple[str, str]]:
-    return [
+def _respondents(actor: Any, version: Any, activation: Any = None) -> list[tuple[str, str]]:
+    """Whom a complaint may be about: the other parties, and the mechanism itself where
+    the door's protocol takes complaints addressed to it (``addressed_to``)."""
+    choices = [
         (p.code, p.name)
         for p in parties.list_parties(actor).filter(kind=PartyKindChoices.KIND_PARTY)
         if p.code != actor.party_code
     ]
+    door = services.HOTLINE if activation is not None else services.COMPLAINTS
+    try:
+        protocol = services.protocol_serving(
+            activation.version if activation is not None else version, door
+        )
+    except ValidationFailed:
+        return choices
+    if protocol.to_mechanism:
+        choices.append((MECHANISM, _("The mechanism itself")))
+    return choices
 
 
 @member_required
@@ -129,7 +151,7 @@ def lodge(request: HttpRequest) -> HttpResponse:
     initial = {"summary": activation.subject} if activation is not None else None
     form = LodgeForm(
         request.POST or None,
-        respondents=_respondents(actor),
+        respondents=_respondents(actor, version, activation),
         initial=initial,
         time_zone=version.time_zone,
     )
@@ -281,7 +303,9 @@ def _render_case(
     sides = services.sides_of(actor, case)
     accounts = incident_selectors.accounts_by_party(incident)
     versions = [
-        {"party": p, "account": accounts.get(p.pk)} for p in (case.complainant, case.respondent)
+        {"party": p, "account": accounts.get(p.pk)}
+        for p in (case.complainant, case.respondent)
+        if p is not None  # a complaint to the mechanism has the complainant's version alone
     ]
     may_give = actor.party_id in (case.complainant_id, case.respondent_id) and bool(
         {workflow.Side.COMPLAINANT, workflow.Side.RESPONDENT} & sides
@@ -311,7 +335,8 @@ def _render_case(
         "versions": versions,
         "steps": list(selectors.list_steps(case)),
         "deadlines": list(selectors.list_deadlines(case)),
-        "actions": workflow.allowed_actions(case.state, sides),
+        "actions": services.available_actions(actor, case),
+        "decision": _decision_context(actor, case),
         "needs_text": workflow.NEEDS_TEXT,
         "step_form": step_form or StepForm(),
         # The text of an answer or a determination is required, and says so.
@@ -326,7 +351,7 @@ def _render_case(
             (e, e.original_visible_to(actor)) for e in incident.evidence.select_related("party")
         ],
         "may_attach": bool(sides - {workflow.Side.SYSTEM}),
-        "may_extend": workflow.Side.MEDIATOR in sides,
+        "may_extend": bool({workflow.Side.MEDIATOR, workflow.Side.DECIDER} & sides),
         "may_correct": _may_correct(actor, incident),
         "min_extension_hours": services.MIN_EXTENSION_HOURS,
         "max_extension_hours": services.MAX_EXTENSION_HOURS,
@@ -357,7 +382,31 @@ def take_step(request: HttpRequest, public_id: Any, action: str) -> HttpResponse
     except ValidationFailed as exc:
         add_domain_errors(form, exc, {"action": "text"})
         return _render_case(request, case, step_form=form, status=400)
+    except Conflict as exc:  # a decision step the rule does not allow now
+        form.add_error(None, str(exc.message))
+        case = selectors.get_case(actor, case.public_id)
+        return _render_case(request, case, step_form=form, status=409)
     return redirect("cases:case", public_id=case.public_id)
+
+
+def _decision_context(actor: Any, case: Any) -> dict[str, Any]:
+    """Who decides the case and where a joint proposal stands, by party name."""
+    decision = services.decision_of(case)
+    names = {p.code: p.name for p in parties.list_parties(actor)}
+
+    def named(codes: Any) -> list[str]:
+        return [names.get(c, c) for c in codes]
+
+    return {
+        "rule": decision.rule.rule,
+        "joint": decision.rule.joint,
+        "deciders": named(decision.deciders),
+        "proposed": decision.proposed,
+        "concurred": named(decision.concurred),
+        "awaiting": named(decision.pending),
+        "yours_pending": bool(actor.party_code) and actor.party_code in decision.pending,
+        "decided_by": named(case.decided_by or ()),
+    }
 
 
 @member_required

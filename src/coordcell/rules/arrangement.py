@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coordcell.rules.localtime import DEFAULT_TIME_ZONE, parse_moment
+from coordcell.rules.mechanism import DecisionRule, role_of
 
 __all__ = [
     "STORY_DOINGS",
     "ActivitySpec",
     "Arrangement",
     "ClauseSpec",
+    "ConfidentialityTier",
     "DemoAccountSpec",
     "DemoData",
     "DemoDelegationSpec",
@@ -32,6 +34,7 @@ __all__ = [
     "Localized",
     "PartySpec",
     "PlaceSpec",
+    "ProcedureSpec",
     "ProtocolSpec",
     "RoleSpec",
     "SourceSpec",
@@ -39,6 +42,7 @@ __all__ = [
     "ZoneSpec",
     "arrangement_from_content",
     "localized",
+    "procedure_from_content",
 ]
 
 #: A name in each interface language, e.g. ``{"en": "Line A", "ar": "...", "he": "..."}``.
@@ -68,11 +72,20 @@ class SourceSpec:
 
 @dataclass(frozen=True)
 class PartySpec:
-    """A party to the arrangement (or the mediator, a monitor, a donor, an observer)."""
+    """A party to the arrangement (or the mediator, a monitor, a donor, an observer).
+
+    ``kind`` is what it is to the arrangement and drives what its members may do;
+    ``role`` (``mechanism.ROLES``) is its seat in the mechanism, "" where the scenario
+    states none (then ``seat`` is the one its kind implies; ADR 0014)."""
 
     code: str
     kind: str
     name: Localized
+    role: str = ""
+
+    @property
+    def seat(self) -> str:
+        return role_of(self.kind, self.role)
 
 
 @dataclass(frozen=True)
@@ -204,6 +217,46 @@ class ProtocolSpec:
     ladder: tuple[LadderStep, ...]
     #: What the cell uses it for (``vocabulary.PROTOCOL_SERVES``), or "" for neither.
     serves: str = ""
+    #: Who decides a case's determination (``mechanism.DecisionRule``); a protocol that
+    #: states none takes the procedure's, else ``any`` mediator.
+    determined_by: DecisionRule = field(default_factory=DecisionRule)
+    #: Hours the deciders have for the determination, counted from the answer (or from
+    #: the answer's deadline when none came); None: no such deadline.
+    determine_within_hours: float | None = None
+    #: What a complaint on it may be addressed to (``mechanism.ADDRESSEES``): another
+    #: party, and where stated the mechanism itself (its deciders answer).
+    addressed_to: tuple[str, ...] = ("party",)
+
+
+@dataclass(frozen=True)
+class ConfidentialityTier:
+    """A tier of the rules of procedure's confidentiality (descriptive: what the members
+    agreed each tier means; who reads an exchange stays its audience)."""
+
+    id: str
+    name: Localized
+    description: Localized = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProcedureSpec:
+    """The mechanism's rules of procedure (``[procedure]`` of ``arrangement.toml``).
+
+    The chair is not repeated here: it is the party (or the parties, co-chairs) whose
+    ``role`` is ``chair``. ``determined_by`` is the decision rule of the protocols that
+    state none. The quorum, the meetings, the languages, the confidentiality tiers and
+    the media rule are stated for the members to read; the software does not hold
+    meetings."""
+
+    determined_by: DecisionRule | None = None
+    quorum_all_of: tuple[str, ...] = ()
+    quorum_at_least: int | None = None
+    authoritative_language: str = ""
+    authentic_languages: tuple[str, ...] = ()
+    meetings_every_days: float | None = None
+    meetings_on_request_within_hours: float | None = None
+    media: str = ""
+    confidentiality: tuple[ConfidentialityTier, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -344,6 +397,8 @@ class Arrangement:
     activities: tuple[ActivitySpec, ...] = ()
     #: The IANA time zone in which the arrangement's dates and local times are meant.
     time_zone: str = "UTC"
+    #: The rules of procedure, None where the scenario states none.
+    procedure: ProcedureSpec | None = None
 
 
 def _date(value: Any) -> dt.date | None:
@@ -366,7 +421,11 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
         region_bbox=tuple(c["region_bbox"]),
         valid_from=dt.date.fromisoformat(c["valid_from"]),
         valid_until=_date(c.get("valid_until")),
-        parties=tuple(PartySpec(p["code"], p["kind"], dict(p["name"])) for p in c["parties"]),
+        # A party's role is absent from versions stored before the mechanism had roles.
+        parties=tuple(
+            PartySpec(p["code"], p["kind"], dict(p["name"]), p.get("role", ""))
+            for p in c["parties"]
+        ),
         roles=tuple(RoleSpec(r["code"], dict(r["name"])) for r in c["roles"]),
         zones=tuple(
             ZoneSpec(**{**z, "name": dict(z["name"]), "bbox": tuple(z["bbox"])}) for z in c["zones"]
@@ -403,6 +462,9 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
                         LadderStep(s["level"], dict(s["name"]), s["within_hours"])
                         for s in p["ladder"]
                     ),
+                    # Absent from versions stored before protocols had decision rules.
+                    "determined_by": DecisionRule.from_content(p.get("determined_by")),
+                    "addressed_to": tuple(p.get("addressed_to") or ("party",)),
                 }
             )
             for p in c["protocols"]
@@ -420,4 +482,26 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
         ),
         # Absent from versions stored before scenarios named a time zone.
         time_zone=c.get("time_zone", DEFAULT_TIME_ZONE),
+        procedure=procedure_from_content(c.get("procedure")),
+    )
+
+
+def procedure_from_content(data: Mapping[str, Any] | None) -> ProcedureSpec | None:
+    """The stored rules of procedure back (None: the version states none)."""
+    if not data:
+        return None
+    rule = data.get("determined_by")
+    return ProcedureSpec(
+        determined_by=DecisionRule.from_content(rule) if rule else None,
+        quorum_all_of=tuple(data.get("quorum_all_of", ())),
+        quorum_at_least=data.get("quorum_at_least"),
+        authoritative_language=data.get("authoritative_language", ""),
+        authentic_languages=tuple(data.get("authentic_languages", ())),
+        meetings_every_days=data.get("meetings_every_days"),
+        meetings_on_request_within_hours=data.get("meetings_on_request_within_hours"),
+        media=data.get("media", ""),
+        confidentiality=tuple(
+            ConfidentialityTier(t["id"], dict(t["name"]), dict(t.get("description", {})))
+            for t in data.get("confidentiality", ())
+        ),
     )

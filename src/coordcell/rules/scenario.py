@@ -39,12 +39,13 @@ from typing import Any
 import shapely.geometry
 import shapely.validation
 
-from coordcell.rules import localtime, taxonomy, vocabulary, workflow
+from coordcell.rules import localtime, mechanism, taxonomy, vocabulary, workflow
 from coordcell.rules.arrangement import (
     STORY_DOINGS,
     ActivitySpec,
     Arrangement,
     ClauseSpec,
+    ConfidentialityTier,
     DemoAccountSpec,
     DemoData,
     DemoDelegationSpec,
@@ -54,6 +55,7 @@ from coordcell.rules.arrangement import (
     LadderStep,
     PartySpec,
     PlaceSpec,
+    ProcedureSpec,
     ProtocolSpec,
     RoleSpec,
     SourceSpec,
@@ -496,6 +498,7 @@ class _Parts:
     sources: list[SourceSpec] = dataclasses.field(default_factory=list)
     forces: list[ForceSpec] = dataclasses.field(default_factory=list)
     activities: list[ActivitySpec] = dataclasses.field(default_factory=list)
+    procedure: ProcedureSpec | None = None
     # (field, zone id) pairs: zones are defined in zones.geojson, read after this file.
     zone_refs: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
@@ -536,9 +539,11 @@ def _read_arrangement(top: _Table) -> _Parts:
             )
         _check_effective(table, clause, parts.time_zone)
 
-    parts.protocols = [_read_protocol(t) for t in top.tables("protocols", required=False)]
+    protocol_tables = top.tables("protocols", required=False)
+    parts.protocols = [_read_protocol(t) for t in protocol_tables]
     _check_unique(top.report, _keyed(top, "protocols", "id", parts.protocols), "protocol id")
     _check_served(top, parts)
+    _read_mechanism(top, parts, protocol_tables)
     top.finish()
     return parts
 
@@ -630,6 +635,7 @@ def _read_party(t: _Table) -> PartySpec:
         code=t.text("code", pattern=_CODE, what="party code"),
         kind=t.text("kind", choices=vocabulary.PARTY_KINDS, what="party kind"),
         name=t.localized("name"),
+        role=t.text("role", required=False, choices=mechanism.ROLES, what="role in the mechanism"),
     )
     t.finish()
     return party
@@ -873,6 +879,11 @@ def _read_protocol(t: _Table) -> ProtocolSpec:
         )
         step.finish()
     _check_unique(t.report, _keyed(t, "ladder", "level", steps), "ladder level")
+    rule = _read_decision_rule(t, "determined_by")
+    determine = t.number("determine_within_hours", required=False, positive=True)
+    addressed = t.texts("addressed_to", choices=mechanism.ADDRESSEES, what="addressee")
+    if "addressed_to" in t.data and isinstance(t.data["addressed_to"], list) and not addressed:
+        t.error("addressed_to", 'name at least one addressee ("party", "mechanism")')
     t.finish()
     return ProtocolSpec(
         id=protocol_id,
@@ -882,7 +893,171 @@ def _read_protocol(t: _Table) -> ProtocolSpec:
         verification_within_hours=verification or 0.0,
         ladder=tuple(steps),
         serves=serves,
+        determined_by=rule or mechanism.DecisionRule(),
+        determine_within_hours=determine,
+        addressed_to=addressed or ("party",),
     )
+
+
+# --------------------------------------------------------------------------- the mechanism
+# Roles, decision rules and the rules of procedure (rules.mechanism). Kept together so the
+# other readers of arrangement.toml stay as they were.
+
+
+def _read_decision_rule(t: _Table, key: str) -> mechanism.DecisionRule | None:
+    """``"any"``, ``"chair"``, ``{ all_of = [codes] }`` or ``{ any_of = [codes] }``; the
+    codes are checked against the parties later (``_read_mechanism``). None: not stated."""
+    value = t.get(key, required=False)
+    if value is _MISSING:
+        return None
+    if isinstance(value, str):
+        simple = t.check_text(key, value, choices=("any", "chair"), what="decision rule")
+        return mechanism.DecisionRule(simple) if simple else None
+    if not isinstance(value, dict):
+        t.error(
+            key,
+            f'expected "any", "chair", {{ all_of = [...] }} or {{ any_of = [...] }}, '
+            f"found {t.report.describe(value)}",
+        )
+        return None
+    rule = _Table(value, t.report, t.where(key))
+    named = [k for k in ("all_of", "any_of") if k in value]
+    if len(named) != 1:
+        t.error(key, "name the deciding parties with exactly one of all_of or any_of")
+        rule.known.update({"all_of": None, "any_of": None})
+        rule.finish()
+        return None
+    codes = rule.texts(named[0], required=True, pattern=_CODE, what="party code")
+    rule.finish()
+    if not codes:
+        if isinstance(value[named[0]], list):
+            rule.error(named[0], "name at least one party")
+        return None
+    return mechanism.DecisionRule(named[0], codes)
+
+
+def _read_mechanism(top: _Table, parts: _Parts, protocol_tables: list[_Table]) -> None:
+    """The rules of procedure, then every decision rule checked against the parties.
+
+    A protocol that states no ``determined_by`` takes the procedure's; one that states a
+    rule no party can apply (no chair, no mediator, a code that is no party, a donor or
+    an observer deciding) is an error at that rule.
+    """
+    party_codes = [p.code for p in parts.parties if p.code]
+    for i, party in enumerate(parts.parties):
+        if party.code == mechanism.MECHANISM:
+            top.report.error(
+                f"{_join(top.where('parties'), i)}.code",
+                f"{party.code!r} is reserved: a complaint addressed to the mechanism names it",
+            )
+    parts.procedure = _read_procedure(top, party_codes)
+    default = parts.procedure.determined_by if parts.procedure else None
+    if default is not None:
+        _check_decision_rule(top, "procedure.determined_by", default, parts)
+    for i, (table, protocol) in enumerate(zip(protocol_tables, parts.protocols, strict=True)):
+        if "determined_by" not in table.data:
+            if default is not None:
+                parts.protocols[i] = dataclasses.replace(protocol, determined_by=default)
+        else:
+            _check_decision_rule(table, "determined_by", protocol.determined_by, parts)
+        rule = parts.protocols[i].determined_by
+        rows = [(p.code, p.kind, p.role) for p in parts.parties]
+        if mechanism.MECHANISM in protocol.addressed_to and not mechanism.deciders(rule, rows):
+            table.error(
+                "addressed_to",
+                "a complaint addressed to the mechanism is answered by its deciders, and no "
+                "party decides under this protocol's rule (state determined_by)",
+            )
+
+
+def _check_decision_rule(t: _Table, key: str, rule: mechanism.DecisionRule, parts: _Parts) -> None:
+    kinds = {p.code: p.kind for p in parts.parties}
+    rows = [(p.code, p.kind, p.role) for p in parts.parties]
+    where = t.where(key) if "." not in key else _join(t.path, key)
+    if rule.rule == "chair" and not mechanism.chairs(rows):
+        t.report.error(where, 'no party has role = "chair": give the chair its role')
+    elif rule.rule == "any" and "mediator" not in kinds.values():
+        t.report.error(
+            where,
+            'no party is of kind "mediator": name who decides (all_of or any_of, or "chair")',
+        )
+    for index, code in enumerate(rule.parties):
+        at = f"{where}.{rule.rule}[{index}]"
+        if code not in kinds:
+            known = ", ".join(kinds) or "none"
+            t.report.error(at, f"unknown party {code!r} (known: {known})")
+        elif kinds[code] in ("donor", "observer"):
+            kind = kinds[code]
+            t.report.error(
+                at, f"{code!r} is of kind {kind!r}: a party of that kind does not decide"
+            )
+
+
+def _read_procedure(top: _Table, party_codes: list[str]) -> ProcedureSpec | None:
+    """``[procedure]``: the mechanism's rules of procedure (optional)."""
+    t = top.table("procedure", required=False)
+    if t is None:
+        return None
+    rule = _read_decision_rule(t, "determined_by")
+    quorum = t.table("quorum", required=False)
+    quorum_all_of: tuple[str, ...] = ()
+    quorum_at_least: int | None = None
+    if quorum is not None:
+        quorum_all_of = quorum.texts("all_of", choices=party_codes, what="party")
+        least = quorum.number("at_least", required=False, positive=True)
+        if least is not None and not float(least).is_integer():
+            quorum.error("at_least", f"expected a whole number of members, found {least:g}")
+        elif least is not None:
+            quorum_at_least = int(least)
+            if quorum_at_least > len(party_codes):
+                quorum.error(
+                    "at_least",
+                    f"{quorum_at_least} is more members than the {len(party_codes)} parties",
+                )
+        if not quorum_all_of and quorum_at_least is None and not quorum.data:
+            quorum.report.error(quorum.path, "a quorum names all_of, at_least or both")
+        quorum.finish()
+    language = t.text("authoritative_language", required=False, pattern=_LANGUAGE, what="language")
+    authentic = t.texts("authentic_languages", pattern=_LANGUAGE, what="language")
+    if language and authentic and language not in authentic:
+        t.error(
+            "authoritative_language",
+            f"{language!r} is not one of authentic_languages ({', '.join(authentic)})",
+        )
+    meetings = t.table("meetings", required=False)
+    every = on_request = None
+    if meetings is not None:
+        every = meetings.number("every_days", required=False, positive=True)
+        on_request = meetings.number("on_request_within_hours", required=False, positive=True)
+        meetings.finish()
+    media = t.text("media", required=False, choices=mechanism.MEDIA_RULES, what="media rule")
+    tiers = []
+    for tier in t.tables("confidentiality", required=False):
+        tiers.append(
+            ConfidentialityTier(
+                id=tier.text("id", pattern=_CODE, what="tier id"),
+                name=tier.localized("name"),
+                description=tier.localized("description", required=False),
+            )
+        )
+        tier.finish()
+    _check_unique(t.report, _keyed(t, "confidentiality", "id", tiers), "confidentiality tier")
+    t.finish()
+    return ProcedureSpec(
+        determined_by=rule,
+        quorum_all_of=quorum_all_of,
+        quorum_at_least=quorum_at_least,
+        authoritative_language=language,
+        authentic_languages=authentic,
+        meetings_every_days=every,
+        meetings_on_request_within_hours=on_request,
+        media=media,
+        confidentiality=tuple(tiers),
+    )
+
+
+#: A language's code: ISO 639 (two or three letters), e.g. "en", "ar", "he", "fr".
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 
 # --------------------------------------------------------------------------- zones.geojson
@@ -1722,6 +1897,8 @@ def _build(
         "forces": tuple(parts.forces),
         "activities": tuple(parts.activities),
     }
+    if parts.procedure is not None:
+        fields["procedure"] = parts.procedure
     if parts.time_zone:
         # Only when named: the content (and its hash) of a scenario without one is unchanged.
         fields["time_zone"] = parts.time_zone

@@ -11,13 +11,18 @@ which state, and who may take it, as a *side* of the case:
 
 - ``complainant``: a liaison officer or principal of the party that lodged it;
 - ``respondent``: a liaison officer or principal of the party it is about;
-- ``mediator``: a principal or liaison officer of a mediator party (the determination is
-  the mediator's alone, and who decided is recorded);
+- ``mediator``: a principal or liaison officer of a mediator party;
+- ``decider``: a principal or liaison officer of a party that takes part in deciding
+  the case's determination under its protocol's decision rule (``rules.mechanism``):
+  it determines, or, when the rule is joint, proposes, concurs and declines; it may also
+  report the remedy and close;
 - ``monitor``: a monitor of a monitor party (verification);
 - ``system``: the worker, when a deadline expires.
 
 ``escalate`` and ``no_reply`` keep the state and move the case one level up the
-protocol's ladder. Everything not in the table is refused.
+protocol's ladder. ``propose``, ``concur`` and ``decline`` keep the state: the service
+moves the case to ``determined`` when the last concurrence completes a joint decision
+(``rules.mechanism.is_complete``). Everything not in the table is refused.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from dataclasses import dataclass
 __all__ = [
     "ACTIONS",
     "CLOSED_STATES",
+    "DECISION_ACTIONS",
     "NEEDS_TEXT",
     "OPEN_STATES",
     "PERSON_ACTIONS",
@@ -72,6 +78,9 @@ class Action:
     RECORD_UNVERIFIABLE = "record_unverifiable"
     RECORD_DISPUTED = "record_disputed"
     DETERMINE = "determine"
+    PROPOSE = "propose"  # a joint decider proposes the determination
+    CONCUR = "concur"  # another joint decider concurs with the proposal
+    DECLINE = "decline"  # a joint decider declines it: the proposal lapses
     REMEDY = "remedy"
     CLOSE = "close"
     WITHDRAW = "withdraw"
@@ -86,6 +95,7 @@ class Side:
     COMPLAINANT = "complainant"
     RESPONDENT = "respondent"
     MEDIATOR = "mediator"
+    DECIDER = "decider"
     MONITOR = "monitor"
     SYSTEM = "system"
 
@@ -111,11 +121,12 @@ SIDES: tuple[str, ...] = (
     Side.COMPLAINANT,
     Side.RESPONDENT,
     Side.MEDIATOR,
+    Side.DECIDER,
     Side.MONITOR,
     Side.SYSTEM,
 )
 
-#: States before the mediator's determination (the case is still being answered).
+#: States before the determination (the case is still being answered).
 _BEFORE_DETERMINATION = (
     State.LODGED,
     State.ACKNOWLEDGED,
@@ -137,6 +148,7 @@ class Transition:
 
 
 _C, _R, _M, _MON, _SYS = Side.COMPLAINANT, Side.RESPONDENT, Side.MEDIATOR, Side.MONITOR, Side.SYSTEM
+_D = Side.DECIDER
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.ACKNOWLEDGE, (State.LODGED,), State.ACKNOWLEDGED, frozenset({_R})),
@@ -165,9 +177,12 @@ TRANSITIONS: tuple[Transition, ...] = (
         State.DISPUTED,
         frozenset({_MON, _M}),
     ),
-    Transition(Action.DETERMINE, _BEFORE_DETERMINATION, State.DETERMINED, frozenset({_M})),
-    Transition(Action.REMEDY, (State.DETERMINED,), State.REMEDIED, frozenset({_R, _M})),
-    Transition(Action.CLOSE, (State.DETERMINED, State.REMEDIED), State.CLOSED, frozenset({_M})),
+    Transition(Action.DETERMINE, _BEFORE_DETERMINATION, State.DETERMINED, frozenset({_D})),
+    Transition(Action.PROPOSE, _BEFORE_DETERMINATION, None, frozenset({_D})),
+    Transition(Action.CONCUR, _BEFORE_DETERMINATION, None, frozenset({_D})),
+    Transition(Action.DECLINE, _BEFORE_DETERMINATION, None, frozenset({_D})),
+    Transition(Action.REMEDY, (State.DETERMINED,), State.REMEDIED, frozenset({_R, _M, _D})),
+    Transition(Action.CLOSE, (State.DETERMINED, State.REMEDIED), State.CLOSED, frozenset({_M, _D})),
     Transition(Action.WITHDRAW, OPEN_STATES, State.WITHDRAWN, frozenset({_C})),
     Transition(Action.ESCALATE, _BEFORE_DETERMINATION, None, frozenset({_C, _M})),
     Transition(Action.NO_REPLY, _BEFORE_DETERMINATION, None, frozenset({_SYS})),
@@ -180,8 +195,14 @@ PERSON_ACTIONS: tuple[str, ...] = tuple(a for a in ACTIONS if a != Action.NO_REP
 VERIFICATION_RESULTS: frozenset[str] = frozenset(
     {Action.RECORD_VERIFIED, Action.RECORD_UNVERIFIABLE, Action.RECORD_DISPUTED}
 )
-#: Actions that need a text (the answer, the determination).
-NEEDS_TEXT: frozenset[str] = frozenset({Action.ANSWER, Action.DETERMINE})
+#: Actions that need a text (the answer, the determination, its proposal).
+NEEDS_TEXT: frozenset[str] = frozenset({Action.ANSWER, Action.DETERMINE, Action.PROPOSE})
+#: The steps of deciding the determination: which of them a decider may take on a case
+#: depends on its protocol's decision rule and on a pending proposal
+#: (``rules.mechanism.decision_actions``).
+DECISION_ACTIONS: frozenset[str] = frozenset(
+    {Action.DETERMINE, Action.PROPOSE, Action.CONCUR, Action.DECLINE}
+)
 _BY_ACTION = {t.action: t for t in TRANSITIONS}
 assert len(_BY_ACTION) == len(TRANSITIONS), "one row per action"
 assert all(set(t.sources) <= set(STATES) for t in TRANSITIONS)

@@ -1,14 +1,16 @@
 """The complaint workflow, checked exhaustively against a hand-written table.
 
 ``EXPECTED`` below is written by hand from the issue ("lodged → acknowledged → answered →
-(verification requested → verified / unverifiable / disputed) → determined (by the
-mediator) → remedied → closed; withdrawn at any time by the complainant") and the rows the
-module docstring of ``coordcell.rules.workflow`` settles. It is deliberately *not* derived
-from ``TRANSITIONS``: it is a second, independent statement of the same rules, and every
-(state × action × non-empty set of sides) is checked against it.
+(verification requested → verified / unverifiable / disputed) → determined → remedied →
+closed; withdrawn at any time by the complainant"), the rows the module docstring of
+``coordcell.rules.workflow`` settles, and the decision rules of "any arrangement as data"
+(the determination is the deciders', who propose, concur and decline under a joint rule).
+It is deliberately *not* derived from ``TRANSITIONS``: it is a second, independent
+statement of the same rules, and every (state × action × non-empty set of sides) is
+checked against it.
 
-Parametrized by (state, action) — 12 states (one unknown) × 17 actions (five unknown) =
-204 ids; each id loops over the 31 non-empty sets of sides with explicit messages.
+Parametrized by (state, action) — 12 states (one unknown) × 20 actions (five unknown) =
+240 ids; each id loops over the 63 non-empty sets of sides with explicit messages.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ ALL_STATES = (
     LODGED, ACKNOWLEDGED, ANSWERED, VERIFICATION_REQUESTED, VERIFIED, UNVERIFIABLE,
     DISPUTED, DETERMINED, REMEDIED, CLOSED, WITHDRAWN,
 )  # fmt: skip
-ALL_SIDES = ("complainant", "respondent", "mediator", "monitor", "system")
+ALL_SIDES = ("complainant", "respondent", "mediator", "decider", "monitor", "system")
 
 #: Every state before the mediator's determination.
 BEFORE_DETERMINATION = {
@@ -71,10 +73,15 @@ EXPECTED: dict[str, tuple[set[str], str | None, set[str]]] = {
     "record_verified": ({VERIFICATION_REQUESTED}, VERIFIED, MONITOR_OR_MEDIATOR),
     "record_unverifiable": ({VERIFICATION_REQUESTED}, UNVERIFIABLE, MONITOR_OR_MEDIATOR),
     "record_disputed": ({VERIFICATION_REQUESTED}, DISPUTED, MONITOR_OR_MEDIATOR),
-    # The determination is the mediator's alone, from any state before it.
-    "determine": (BEFORE_DETERMINATION, DETERMINED, {"mediator"}),
-    "remedy": ({DETERMINED}, REMEDIED, {"respondent", "mediator"}),
-    "close": ({DETERMINED, REMEDIED}, CLOSED, {"mediator"}),
+    # The determination is the deciders' (the protocol's rule says who), from any state
+    # before it; under a joint rule they propose, concur and decline, keeping the state
+    # (the service moves the case when the last concurrence completes the decision).
+    "determine": (BEFORE_DETERMINATION, DETERMINED, {"decider"}),
+    "propose": (BEFORE_DETERMINATION, None, {"decider"}),
+    "concur": (BEFORE_DETERMINATION, None, {"decider"}),
+    "decline": (BEFORE_DETERMINATION, None, {"decider"}),
+    "remedy": ({DETERMINED}, REMEDIED, {"respondent", "mediator", "decider"}),
+    "close": ({DETERMINED, REMEDIED}, CLOSED, {"mediator", "decider"}),
     "withdraw": (OPEN, WITHDRAWN, {"complainant"}),
     # Escalation keeps the state.
     "escalate": (BEFORE_DETERMINATION, None, {"complainant", "mediator"}),
@@ -84,7 +91,7 @@ EXPECTED: dict[str, tuple[set[str], str | None, set[str]]] = {
 UNKNOWN_ACTIONS = ("reopen", "", "Acknowledge", "ACKNOWLEDGE", "close ")
 UNKNOWN_STATES = ("reopened",)
 
-#: Every non-empty set of sides (31).
+#: Every non-empty set of sides (63).
 SIDE_SETS: list[frozenset[str]] = [
     frozenset(combo)
     for size in range(1, len(ALL_SIDES) + 1)
@@ -215,7 +222,7 @@ def test_the_happy_path_of_the_issue() -> None:
         ("record_verified", "monitor", VERIFIED),
         ("escalate", "complainant", VERIFIED),
         ("no_reply", "system", VERIFIED),
-        ("determine", "mediator", DETERMINED),
+        ("determine", "decider", DETERMINED),
         ("remedy", "respondent", REMEDIED),
         ("close", "mediator", CLOSED),
     ]
@@ -265,7 +272,15 @@ def test_the_system_alone_is_offered_nothing() -> None:
     [
         (LODGED, {"respondent"}, ["acknowledge", "answer"]),
         (LODGED, {"complainant"}, ["withdraw", "escalate"]),
-        (LODGED, {"mediator"}, ["determine", "escalate"]),
+        (LODGED, {"mediator"}, ["escalate"]),
+        # The service narrows these to the protocol's rule (rules.mechanism).
+        (LODGED, {"decider"}, ["determine", "propose", "concur", "decline"]),
+        (
+            LODGED,
+            {"mediator", "decider"},
+            ["determine", "propose", "concur", "decline", "escalate"],
+        ),
+        (DETERMINED, {"decider"}, ["remedy", "close"]),
         (LODGED, {"monitor"}, []),
         (ANSWERED, {"complainant"}, ["request_verification", "withdraw", "escalate"]),
         (
