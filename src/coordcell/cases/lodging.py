@@ -52,7 +52,9 @@ def report_and_lodge(
     marks the incident as exercise data (the demo's story).
     """
     extra = [c for c in extra_audience if c]
-    errors = incident_services.validate_incident(incident)
+    errors = incident_services.validate_incident(
+        incident, activation.version if activation is not None else version
+    )
     try:
         _complainant, other, summary, audience = services.check_lodge(
             actor, respondent=respondent, summary=summary, extra_audience=extra

@@ -168,8 +168,10 @@ class Observation:
     ``party`` is the party whose forces the report concerns, when the report says so
     (it is what a party *claims*, not a finding); ``acting_force`` the force (an id of
     the arrangement's ``forces``) when the report names it, which also tells its party.
-    Both decide whether a clause's exemption applies. ``uncertainty_m`` widens "inside"
-    into "possibly inside" near boundaries.
+    Both decide whether a clause's exemption applies. ``no_party`` says the report names
+    an actor no party controls: no exemption of a party or a force can cover it, so a
+    finding under a clause with an exemption stays without the exemption note.
+    ``uncertainty_m`` widens "inside" into "possibly inside" near boundaries.
     """
 
     id: str
@@ -179,6 +181,7 @@ class Observation:
     uncertainty_m: float = 0.0
     party: str | None = None
     acting_force: str | None = None
+    no_party: bool = False
 
 
 @dataclass(frozen=True)
@@ -384,13 +387,19 @@ def _binds(clause: ClauseSpec, party: str | None) -> bool:
 
 
 def _exempt(
-    clause: ClauseSpec, party: str | None, force: str | None, party_of: Mapping[str, str]
+    clause: ClauseSpec,
+    party: str | None,
+    force: str | None,
+    party_of: Mapping[str, str],
+    no_party: bool = False,
 ) -> tuple[str, ...] | None:
     """Whether ``clause`` exempts who acted: None when it does (no finding); otherwise
     the exempt parties and forces that may have acted, as far as the report says (empty
     when the clause exempts nobody, or nobody who may have acted)."""
     if not clause.exempt_parties and not clause.exempt_forces:
         return ()
+    if no_party and party is None and force is None:
+        return ()  # the report names an actor no party controls: no exemption covers it
     if force is not None:
         party = party or party_of.get(force)
         if force in clause.exempt_forces or party in clause.exempt_parties:
@@ -734,7 +743,13 @@ class Engine:
         kept: list[Finding] = []
         for f in found:
             clause = self._clause_by_id[f.clause]
-            exempt = _exempt(clause, observation.party, observation.acting_force, self._party_of)
+            exempt = _exempt(
+                clause,
+                observation.party,
+                observation.acting_force,
+                self._party_of,
+                observation.no_party,
+            )
             if exempt is None:
                 continue
             kept.append(dataclasses.replace(f, exempt=exempt) if exempt else f)
