@@ -35,7 +35,7 @@ def test_the_lodge_map_shows_the_zones_and_says_where_the_place_falls(new_page: 
     page.goto("/cases/new/")
     page.wait_for_selector(LOADED, state="attached")
 
-    assert page.locator("#picker-legend li").count() == 10
+    assert page.locator("#picker-legend li").count() == 11
     assert page.locator(".leaflet-zones-pane svg path").count() >= 10
     page.wait_for_selector(".leaflet-basemap-pane svg path", state="attached")
     box = page.locator("#picker").bounding_box()

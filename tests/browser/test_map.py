@@ -104,7 +104,7 @@ def test_the_map_draws_the_ten_zones_and_explains_them(new_page: Any) -> None:
     page = new_page("il.liaison")
     open_map(page)
 
-    assert page.locator("#legend-zones li").count() == 10
+    assert page.locator("#legend-zones li").count() == 11
     assert page.locator(".leaflet-zones-pane svg path").count() >= 10
     popup = click_zone(page, SEPARATION)
     assert "Area of Separation" in popup.locator("h3").inner_text()
@@ -195,7 +195,7 @@ def test_right_to_left_languages(new_page: Any) -> None:
         page.wait_for_selector(LOADED, state="attached")
         assert page.url.endswith("/map/")
         assert (html.get_attribute("lang"), html.get_attribute("dir")) == (code, "rtl")
-        assert page.locator("#legend-zones li").count() == 10
+        assert page.locator("#legend-zones li").count() == 11
 
     switch_language(page, "en")
     page.wait_for_selector(LOADED, state="attached")

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from coordcell.agreements.models import (
     Arrangement,
@@ -123,8 +124,17 @@ def zones_feature_collection(actor: Actor, version: ArrangementVersion) -> dict[
     """
     clauses = list(list_clauses(actor, version))
     features = []
-    for zone in Zone.objects.restrict(actor).filter(version=version).order_by("position"):
+    zones = list(Zone.objects.restrict(actor).filter(version=version).order_by("position"))
+    names = {z.zone_id: z.name for z in zones}
+    for zone in zones:
         citing = [_clause_summary(c) for c in clauses if zone.zone_id in c.zone_ids]
+        # A part of a zone is listed under its zone's name (the map's legend shows it so).
+        legend = (
+            _("%(part)s (part of %(zone)s)")
+            % {"part": zone.name, "zone": names.get(zone.part_of, zone.part_of)}
+            if zone.part_of
+            else zone.name
+        )
         features.append(
             {
                 "type": "Feature",
@@ -145,6 +155,8 @@ def zones_feature_collection(actor: Actor, version: ArrangementVersion) -> dict[
                     "illustrative": zone.illustrative,
                     "source": zone.source,
                     "style": zone.style,
+                    "part_of": zone.part_of or None,
+                    "legend": legend,
                     "clauses": citing,
                 },
             }

@@ -131,6 +131,10 @@ class ZoneSpec:
     #: area ``fill``, ``fill_color``, ``fill_opacity``); what is missing takes the
     #: interface's default for the zone's kind.
     style: Mapping[str, Any] = field(default_factory=dict)
+    #: The id of the area this area is a part of (``properties.part_of``): a clause that
+    #: concerns only part of a zone cites the part (e.g. the Mount Hermon part of an Area
+    #: of Separation); the part lies within its zone. Empty: a zone of its own.
+    part_of: str = ""
 
 
 @dataclass(frozen=True)

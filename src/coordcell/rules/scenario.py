@@ -910,7 +910,43 @@ def _read_zones(
             zones.append(zone)
     collection.finish()
     _check_unique(report, ids, "zone id")
+    _check_zone_parts(report, zones, {zone_id: where for where, zone_id in reversed(ids)})
     return zones, {zone_id for _, zone_id in ids}
+
+
+def _check_zone_parts(report: _Report, zones: list[ZoneSpec], where: dict[str, str]) -> None:
+    """A part (``properties.part_of``) is an area within an area zone that is not itself a
+    part: a clause about part of a zone cites the part, and the map draws it in its zone."""
+    by_id = {z.id: z for z in zones}
+    for zone in zones:
+        if not zone.part_of:
+            continue
+        field = where[zone.id].removesuffix(".id") + ".properties.part_of"
+        parent = by_id.get(zone.part_of)
+        if zone.part_of == zone.id:
+            report.error(field, "a zone cannot be a part of itself")
+        elif parent is None:
+            known = ", ".join(sorted(by_id))
+            report.error(field, f"unknown zone {zone.part_of!r} (known: {known})")
+        elif parent.part_of:
+            report.error(
+                field,
+                f"{parent.id!r} is itself a part of {parent.part_of!r}: "
+                "name the zone it is a part of",
+            )
+        elif zone.kind != "area" or parent.kind != "area":
+            report.error(field, "only an area can be a part, and only of an area")
+        elif zone.geometry and parent.geometry:
+            part = shapely.geometry.shape(zone.geometry)
+            # Within the zone to about 0.1 m (1e-6 degrees): positions rounded to six
+            # decimals on the zone's own edge stay inside.
+            whole = shapely.geometry.shape(parent.geometry).buffer(1e-6)
+            if not part.within(whole):
+                report.error(
+                    field,
+                    f"the part reaches outside {parent.id!r}: a part lies within its zone "
+                    "(draw it as the intersection with the zone)",
+                )
 
 
 def _read_zone(f: _Table, region: BBox | None, source_keys: set[str] | None) -> ZoneSpec | None:
@@ -966,6 +1002,7 @@ def _read_zone(f: _Table, region: BBox | None, source_keys: set[str] | None) -> 
             "source", required=False, choices=known_sources, what="source key"
         )
         values["style"] = _read_style(props, kind)
+        values["part_of"] = props.text("part_of", required=False, pattern=_ID, what="zone id")
         props.finish()
 
     geometry = None
@@ -1725,7 +1762,12 @@ def _build(
     if parts.time_zone:
         # Only when named: the content (and its hash) of a scenario without one is unchanged.
         fields["time_zone"] = parts.time_zone
-    content = _canonical({key: _plain(value) for key, value in fields.items()})
+    plain = {key: _plain(value) for key, value in fields.items()}
+    for zone in plain["zones"]:
+        # Only a part names its zone: the content (and hash) of other zones is unchanged.
+        if not zone.get("part_of"):
+            zone.pop("part_of", None)
+    content = _canonical(plain)
     return Arrangement(**fields, content=content, demo=demo, basemap=basemap)
 
 
