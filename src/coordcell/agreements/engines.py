@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from coordcell.agreements.choices import ActivityChoices
 from coordcell.agreements.models import ArrangementVersion
 from coordcell.core.models import localized_now
+from coordcell.rules import taxonomy
 from coordcell.rules.arrangement import ClauseSpec, arrangement_from_content
 from coordcell.rules.engine import (
     EXEMPT_NOTE,
@@ -39,6 +40,8 @@ __all__ = [
     "explain",
     "explain_finding",
     "explain_findings",
+    "kind_choices",
+    "kind_name",
     "reported_actor",
     "status_label",
 ]
@@ -109,6 +112,23 @@ def _party_names(codes: Any, engine: Engine) -> str:
     names = {p.code: p.name for p in engine.arrangement.parties}
     names.update({f.id: f.name for f in engine.arrangement.forces})
     return ", ".join(localized_now(dict(names[c])) if c in names else str(c) for c in (codes or ()))
+
+
+def kind_choices(engine: Engine) -> list[tuple[str, str]]:
+    """Every incident kind a report may have under the engine's arrangement, named in the
+    active language: the built-in ones (``taxonomy.KINDS``, from the catalogue), then the
+    ones the scenario declares (``[[incident_kinds]]``, by the scenario's names)."""
+    choices = [(k, gettext(taxonomy.label(k))) for k in taxonomy.KINDS]
+    choices += [(k.id, localized_now(dict(k.name))) for k in engine.arrangement.incident_kinds]
+    return choices
+
+
+def kind_name(kind: str, engine: Engine) -> str:
+    """An incident kind's name in the active language (its code when unknown)."""
+    if taxonomy.is_kind(kind):
+        return gettext(taxonomy.label(kind))
+    declared = engine.declared_kinds.get(kind)
+    return localized_now(dict(declared.name)) if declared is not None else kind
 
 
 def actor_choices(engine: Engine) -> list[tuple[str, str]]:

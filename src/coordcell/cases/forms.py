@@ -68,6 +68,7 @@ class IncidentForm(forms.Form):
         *,
         time_zone: str = "UTC",
         actors: list[tuple[str, str]] | None = None,
+        kinds: list[tuple[str, str]] | None = None,
         initial: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
@@ -80,7 +81,8 @@ class IncidentForm(forms.Form):
             # Shown as the wall-clock time in the arrangement's zone (naive: no conversion).
             initial["occurred_from"] = moment.astimezone(self.zone).replace(tzinfo=None)
         super().__init__(data, initial=initial, **kwargs)
-        self.fields["kind"].choices = _kind_choices()  # type: ignore[attr-defined]
+        # The built-in kinds and those the arrangement declares (``kind_choices``).
+        self.fields["kind"].choices = kinds or _kind_choices()  # type: ignore[attr-defined]
         self.fields["actor"].choices = actors or [  # type: ignore[attr-defined]
             ("unknown", gettext("Not stated"))
         ]

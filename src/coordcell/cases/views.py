@@ -30,6 +30,8 @@ from coordcell.agreements.engines import (
     clause_coverage,
     engine_for,
     explain_findings,
+    kind_choices,
+    kind_name,
     reported_actor,
 )
 from coordcell.cases import hotline, lodging, selectors, services
@@ -139,6 +141,7 @@ def lodge(request: HttpRequest) -> HttpResponse:
         initial=initial,
         time_zone=version.time_zone,
         actors=actor_choices(engine_for(version)),
+        kinds=kind_choices(engine_for(version)),
     )
     status = 200
     if request.method == "POST":
@@ -251,6 +254,7 @@ def correct_incident(request: HttpRequest, public_id: Any) -> HttpResponse:
         initial=initial,
         time_zone=current.time_zone,
         actors=actor_choices(engine_for(current)),
+        kinds=kind_choices(engine_for(current)),
     )
     status = 200
     if request.method == "POST":
@@ -363,6 +367,7 @@ def _render_case(
         "now": timezone.now(),
         # Times show in the arrangement's local time beside UTC.
         "tz": incident.version.time_zone,
+        "kind_name": kind_name(incident.kind, engine_for(incident.version)),
         # Who acted as the report says (the reporter's version, not the cell's finding).
         "reported_actor": reported_actor(
             incident.acted_by,

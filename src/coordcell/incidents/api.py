@@ -119,7 +119,15 @@ class IncidentSerializer(serializers.Serializer[Any]):
 
 
 class IncidentInSerializer(StrictSerializer):
-    kind = serializers.CharField(max_length=60)
+    # Not an enum: the kinds are the built-in ones and those the arrangement in force
+    # declares (GET /api/v1/incident-kinds/ lists both); the service checks it.
+    kind = serializers.CharField(
+        max_length=60,
+        help_text=(
+            "An incident kind: a built-in one (docs/taxonomy.md) or one the arrangement "
+            "declares; GET /api/v1/incident-kinds/ lists them."
+        ),
+    )
     title = serializers.CharField(max_length=300)
     occurred_from = OffsetDateTimeField()
     occurred_until = OffsetDateTimeField(required=False, allow_null=True)

@@ -167,11 +167,13 @@ def validate_incident(
     data: IncidentInput, version: ArrangementVersion | None = None
 ) -> dict[str, list[str]]:
     """Every problem with ``data`` by field, without writing (empty: nothing wrong). With
-    ``version``, who acted is checked against its arrangement too."""
+    ``version``, who acted and the kind are checked against its arrangement too."""
     errors: dict[str, list[str]] = {}
     if version is not None:
         errors.update(validate_actor(data, version))
-    if not taxonomy.is_kind(data.kind):
+    # A built-in kind, or (with ``version``) one its arrangement declares.
+    known = engine_for(version).is_kind if version is not None else taxonomy.is_kind
+    if not known(data.kind):
         errors["kind"] = [_("Unknown incident kind.")]
     title = (data.title or "").strip()
     if not title or len(title) > 300:

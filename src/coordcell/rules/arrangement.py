@@ -28,6 +28,7 @@ __all__ = [
     "DemoIncidentSpec",
     "DemoStepSpec",
     "ForceSpec",
+    "IncidentKindSpec",
     "LadderStep",
     "Localized",
     "PartySpec",
@@ -95,6 +96,22 @@ class ActivitySpec:
     id: str
     name: Localized
     implied_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IncidentKindSpec:
+    """An incident kind the scenario declares on top of ``taxonomy.KINDS`` (a weapons
+    cache, an arms transfer): its name in each language (the scenario's), the activities
+    a report of it implies (``implies``) or is consistent with (``may_imply``), built-in
+    or declared, and where the external taxonomies file such events: ACLED (event type,
+    sub-event type) pairs and UCDP ``type_of_violence`` codes."""
+
+    id: str
+    name: Localized
+    implies: tuple[str, ...] = ()
+    may_imply: tuple[str, ...] = ()
+    acled: tuple[tuple[str, str], ...] = ()
+    ucdp: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -346,6 +363,7 @@ class Arrangement:
     basemap: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     forces: tuple[ForceSpec, ...] = ()
     activities: tuple[ActivitySpec, ...] = ()
+    incident_kinds: tuple[IncidentKindSpec, ...] = ()
     #: The IANA time zone in which the arrangement's dates and local times are meant.
     time_zone: str = "UTC"
 
@@ -421,6 +439,18 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
         activities=tuple(
             ActivitySpec(a["id"], dict(a["name"]), tuple(a.get("implied_by", ())))
             for a in c.get("activities", ())
+        ),
+        # Absent from versions stored before scenarios declared incident kinds.
+        incident_kinds=tuple(
+            IncidentKindSpec(
+                k["id"],
+                dict(k["name"]),
+                tuple(k.get("implies", ())),
+                tuple(k.get("may_imply", ())),
+                tuple((str(t), str(sub)) for t, sub in k.get("acled", ())),
+                tuple(int(code) for code in k.get("ucdp", ())),
+            )
+            for k in c.get("incident_kinds", ())
         ),
         # Absent from versions stored before scenarios named a time zone.
         time_zone=c.get("time_zone", DEFAULT_TIME_ZONE),

@@ -462,8 +462,12 @@ class Engine:
         self._amended = {c.amends: c for c in arrangement.clauses if c.amends}
         self._party_of = {f.id: f.party for f in arrangement.forces}
         self._clause_by_id = {c.id: c for c in arrangement.clauses}
+        # The scenario's own incident kinds, with the activities each implies.
+        self.declared_kinds = {k.id: k for k in arrangement.incident_kinds}
         # The scenario's own activities, by the incident kinds that imply them.
-        self._declared_acts: dict[str, frozenset[str]] = {}
+        self._declared_acts: dict[str, frozenset[str]] = {
+            k.id: frozenset(k.implies) for k in arrangement.incident_kinds
+        }
         for declared in arrangement.activities:
             for kind in declared.implied_by:
                 self._declared_acts[kind] = self._declared_acts.get(kind, frozenset()) | {
@@ -493,6 +497,10 @@ class Engine:
         self._nearest = NearestPoints(bx, by)
         lon0, lat0, lon1, lat1 = arrangement.region_bbox
         self._region = (lon0, lat0, lon1, lat1)
+
+    def is_kind(self, kind: str) -> bool:
+        """Whether ``kind`` is a built-in incident kind or one the arrangement declares."""
+        return taxonomy.is_kind(kind) or kind in self.declared_kinds
 
     @property
     def zone_ids(self) -> tuple[str, ...]:
@@ -634,7 +642,7 @@ class Engine:
     def assess(self, observation: Observation) -> Assessment:
         """Assess one observation: zones, distances, findings (or the problems found)."""
         problems: list[Problem] = []
-        if not taxonomy.is_kind(observation.kind):
+        if not self.is_kind(observation.kind):
             problems.append(Problem("unknown_kind", {"kind": observation.kind}))
         radius = observation.uncertainty_m
         if not (isinstance(radius, int | float) and math.isfinite(radius) and radius >= 0):
@@ -702,9 +710,12 @@ class Engine:
         radius: float,
     ) -> tuple[Finding, ...]:
         at = self._instant(observation.time)
-        acts = taxonomy.activities(observation.kind) | self._declared_acts.get(
-            observation.kind, frozenset()
+        builtin = (
+            taxonomy.activities(observation.kind)
+            if taxonomy.is_kind(observation.kind)
+            else frozenset()
         )
+        acts = builtin | self._declared_acts.get(observation.kind, frozenset())
         party = observation.party
         found: list[Finding] = []
         for zone_id, certainty in [*((z, "inside") for z in certain),
@@ -1053,7 +1064,7 @@ class Engine:
     ) -> Assessment:
         """A point already located in bulk (inside the region): the rest of ``assess``."""
         problems: list[Problem] = []
-        if not taxonomy.is_kind(o.kind):
+        if not self.is_kind(o.kind):
             problems.append(Problem("unknown_kind", {"kind": o.kind}))
         validity = self._validity_problem(o.time)
         if validity is not None:

@@ -51,6 +51,7 @@ from coordcell.rules.arrangement import (
     DemoIncidentSpec,
     DemoStepSpec,
     ForceSpec,
+    IncidentKindSpec,
     LadderStep,
     PartySpec,
     PlaceSpec,
@@ -496,6 +497,7 @@ class _Parts:
     sources: list[SourceSpec] = dataclasses.field(default_factory=list)
     forces: list[ForceSpec] = dataclasses.field(default_factory=list)
     activities: list[ActivitySpec] = dataclasses.field(default_factory=list)
+    incident_kinds: list[IncidentKindSpec] = dataclasses.field(default_factory=list)
     # (field, zone id) pairs: zones are defined in zones.geojson, read after this file.
     zone_refs: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
@@ -660,8 +662,21 @@ def _read_declared(top: _Table, parts: _Parts, party_codes: list[str]) -> _Decla
             top.report.error(
                 f"{_join(top.where('forces'), i)}.id", f"{force.id!r} is already a party code"
             )
-    parts.activities = [_read_activity(t) for t in top.tables("activities", required=False)]
+    kind_tables = top.tables("incident_kinds", required=False)
+    kind_ids = _declared_kind_ids(kind_tables)
+    parts.activities = [
+        _read_activity(t, (*taxonomy.KINDS, *kind_ids))
+        for t in top.tables("activities", required=False)
+    ]
     _check_unique(top.report, _keyed(top, "activities", "id", parts.activities), "activity")
+    activity_ids = (
+        *vocabulary.PROHIBITED_ACTIVITIES,
+        *dict.fromkeys(a.id for a in parts.activities if a.id),
+    )
+    parts.incident_kinds = [_read_incident_kind(t, activity_ids) for t in kind_tables]
+    _check_unique(
+        top.report, _keyed(top, "incident_kinds", "id", parts.incident_kinds), "incident kind"
+    )
     return _Declared(
         forces=tuple(dict.fromkeys(f.id for f in parts.forces if f.id)),
         activities=(
@@ -682,17 +697,103 @@ def _read_force(t: _Table, party_codes: list[str]) -> ForceSpec:
     return force
 
 
-def _read_activity(t: _Table) -> ActivitySpec:
+def _read_activity(t: _Table, kinds: Sequence[str] = taxonomy.KINDS) -> ActivitySpec:
     activity_id = t.text("id", pattern=_CODE, what="activity id")
     if activity_id in vocabulary.PROHIBITED_ACTIVITIES:
         t.error("id", f"{activity_id!r} is a built-in activity: declare only new ones")
     activity = ActivitySpec(
         id=activity_id,
         name=t.localized("name"),
-        implied_by=t.texts("implied_by", choices=taxonomy.KINDS, what="incident kind"),
+        implied_by=t.texts("implied_by", choices=kinds, what="incident kind"),
     )
     t.finish()
     return activity
+
+
+def _declared_kind_ids(tables: list[_Table]) -> tuple[str, ...]:
+    """The ids ``[[incident_kinds]]`` declares, as written (checked by the reader below):
+    activities may name them in ``implied_by`` before the kinds themselves are read."""
+    ids = (t.data.get("id") for t in tables)
+    return tuple(dict.fromkeys(i for i in ids if isinstance(i, str) and _CODE.match(i)))
+
+
+def _read_incident_kind(t: _Table, activity_ids: Sequence[str]) -> IncidentKindSpec:
+    """One ``[[incident_kinds]]`` table: a kind on top of the built-in ones (``taxonomy``)."""
+    kind_id = t.text("id", pattern=_CODE, what="incident kind id")
+    if kind_id in taxonomy.KINDS:
+        t.error("id", f"{kind_id!r} is a built-in incident kind: declare only new ones")
+    implies = t.texts("implies", choices=activity_ids, what="activity")
+    may_imply = t.texts("may_imply", choices=activity_ids, what="activity")
+    for both in sorted(set(implies) & set(may_imply)):
+        t.error("may_imply", f"activity {both!r} is also in implies: list it in one of them")
+    kind = IncidentKindSpec(
+        id=kind_id,
+        name=t.localized("name"),
+        implies=implies,
+        may_imply=may_imply,
+        acled=_read_acled_pairs(t),
+        ucdp=_read_ucdp_codes(t),
+    )
+    t.finish()
+    return kind
+
+
+def _read_acled_pairs(t: _Table) -> tuple[tuple[str, str], ...]:
+    """``acled = [["Strategic developments", "Disrupted weapons use"], …]``: ACLED
+    (event type, sub-event type) pairs of the export's taxonomy."""
+    value = t.get("acled", required=False)
+    if value is _MISSING:
+        return ()
+    if not isinstance(value, list):
+        t.error("acled", f"expected a list of pairs, found {t.report.describe(value)}")
+        return ()
+    known = taxonomy.ACLED_MAPPING
+    pairs: list[tuple[str, str]] = []
+    for index, item in enumerate(value):
+        where = _join(t.where("acled"), index)
+        if not (
+            isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)
+        ):
+            t.report.error(
+                where,
+                "expected an [event type, sub-event type] pair of text, "
+                f"found {t.report.describe(item)}",
+            )
+            continue
+        pair = (item[0], item[1])
+        if pair not in known:
+            types = ", ".join(sorted({e for e, _s in known}))
+            t.report.error(
+                where,
+                f"unknown ACLED pair {list(pair)!r} (event types: {types}; "
+                "sub-event types as in ACLED's codebook)",
+            )
+        elif pair in pairs:
+            t.report.error(where, f"ACLED pair {list(pair)!r} is listed twice")
+        else:
+            pairs.append(pair)
+    return tuple(pairs)
+
+
+def _read_ucdp_codes(t: _Table) -> tuple[int, ...]:
+    """``ucdp = [1]``: UCDP GED ``type_of_violence`` codes (1, 2, 3)."""
+    value = t.get("ucdp", required=False)
+    if value is _MISSING:
+        return ()
+    if not isinstance(value, list):
+        t.error("ucdp", f"expected a list of numbers, found {t.report.describe(value)}")
+        return ()
+    codes: list[int] = []
+    for index, item in enumerate(value):
+        where = _join(t.where("ucdp"), index)
+        if isinstance(item, bool) or item not in taxonomy.UCDP_MAPPING:
+            known = ", ".join(str(c) for c in sorted(taxonomy.UCDP_MAPPING))
+            t.report.error(where, f"unknown UCDP type_of_violence {item!r} (known: {known})")
+        elif item in codes:
+            t.report.error(where, f"UCDP code {item} is listed twice")
+        else:
+            codes.append(int(item))
+    return tuple(codes)
 
 
 def _read_exempt(
@@ -1759,6 +1860,9 @@ def _build(
         "forces": tuple(parts.forces),
         "activities": tuple(parts.activities),
     }
+    if parts.incident_kinds:
+        # Only when declared: the content (and hash) of a scenario without them is unchanged.
+        fields["incident_kinds"] = tuple(parts.incident_kinds)
     if parts.time_zone:
         # Only when named: the content (and its hash) of a scenario without one is unchanged.
         fields["time_zone"] = parts.time_zone
