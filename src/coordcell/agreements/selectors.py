@@ -18,8 +18,10 @@ from coordcell.agreements.models import (
 )
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
+from coordcell.rules import localtime
 
 __all__ = [
+    "current_time_zone",
     "find_protocol",
     "find_protocol_serving",
     "get_arrangement",
@@ -77,6 +79,18 @@ def get_version(actor: Actor, arrangement: str | None, number: int | None) -> Ar
     if version is None:
         raise NotFound()
     return version
+
+
+def current_time_zone(actor: Actor) -> str:
+    """The IANA zone of the current arrangement version's local times (UTC without one)."""
+    zone = (
+        list_versions(actor, None)
+        .filter(is_current=True)
+        .order_by("arrangement__key")
+        .values_list("content__time_zone", flat=True)
+        .first()
+    )
+    return str(zone or localtime.DEFAULT_TIME_ZONE)
 
 
 def party_codes(version: ArrangementVersion) -> list[str]:

@@ -55,6 +55,7 @@ from coordcell.interop.assess import observation_of
 from coordcell.interop.common import ObservationRow, RowError
 from coordcell.record.canonical import canonical_json
 from coordcell.record.services import append_event
+from coordcell.rules import localtime
 from coordcell.rules.engine import Engine
 
 if TYPE_CHECKING:
@@ -161,10 +162,13 @@ fast_canonical_json = canonical_json
 # ---------------------------------------------------------------------------------- rows
 
 
-def _moment(value: dt.date | dt.datetime) -> dt.datetime:
+def _moment(value: dt.date | dt.datetime, zone: dt.tzinfo = dt.UTC) -> dt.datetime:
+    """A source's date or date-time as an instant: a date (ACLED, UCDP, a GeoJSON date)
+    is that day from 00:00 local time in the arrangement's zone, as the engine reads it;
+    a date-time keeps its instant (the readers refuse one without an offset)."""
     if isinstance(value, dt.datetime):
         return value
-    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    return localtime.instant(value, zone)
 
 
 def _precision(row: ObservationRow) -> str:
@@ -193,10 +197,10 @@ def _title(dataset: str, row: ObservationRow) -> str:
     return title if len(title) <= 300 else title[:299] + "…"
 
 
-def _content(row: ObservationRow, dataset: str) -> dict[str, Any]:
+def _content(row: ObservationRow, dataset: str, zone: dt.tzinfo = dt.UTC) -> dict[str, Any]:
     """The fields an incident takes from its source row (what "same content" compares)."""
-    start = _moment(row.time_start)
-    end = _moment(row.time_end)
+    start = _moment(row.time_start, zone)
+    end = _moment(row.time_end, zone)
     return {
         "kind": row.kind,
         "title": _title(dataset, row),
@@ -221,6 +225,19 @@ _CONTENT_FIELDS = (
 
 def _fingerprint(content: Mapping[str, Any]) -> bytes:
     return hashlib.sha256(fast_canonical_json({k: content[k] for k in _CONTENT_FIELDS})).digest()
+
+
+def _same(
+    row: ObservationRow, dataset: str, content: Mapping[str, Any], seen: bytes | dict[str, Any]
+) -> bool:
+    """Whether ``content`` is what is stored (``seen``: its fingerprint, or the content
+    accepted earlier in the chunk). A dated row stored before dates were read in the
+    arrangement's zone (a day from 00:00 UTC) is the same row, not a changed one."""
+    stored = seen if isinstance(seen, bytes) else _fingerprint(seen)
+    if _fingerprint(content) == stored:
+        return True
+    dated = not isinstance(row.time_start, dt.datetime)
+    return dated and _fingerprint(_content(row, dataset)) == stored
 
 
 def _lon_lat(geometry: Mapping[str, Any]) -> tuple[float, float]:
@@ -344,7 +361,7 @@ def _import_chunk(
                 )
             )
         else:
-            candidates.append((item, _content(item, dataset)))
+            candidates.append((item, _content(item, dataset, engine.zone)))
 
     # Reading, comparing and assessing happen before the transaction, so that the write
     # lock (all of SQLite) is held only for the inserts and the record event. A concurrent
@@ -377,7 +394,7 @@ def _import_chunk(
             seen = stored.get(row.source_id)
             if seen is None:
                 new.append((row, content))
-            elif _fingerprint(content) == (seen if isinstance(seen, bytes) else _fingerprint(seen)):
+            elif _same(row, dataset, content, seen):
                 already += 1
             else:
                 pending.append(
