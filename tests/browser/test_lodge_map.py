@@ -10,7 +10,7 @@ import pytest
 # One group: these tests share the one demo process that tests/e2e starts.
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo")]
 
-LOADED = '#picker[data-zones-loaded="10"]'
+LOADED = '#picker[data-zones-loaded="11"]'
 QUNEITRA = ("33.12595", "35.82461")  # in the Area of Separation (the gazetteer)
 
 

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo")]
 
 SCENARIO = SCENARIOS_DIR / "southern_syria_2026"
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-LOADED = '#map[data-zones-loaded="10"]'
+LOADED = '#map[data-zones-loaded="11"]'
 SEPARATION = "area_of_separation_approx"
 
 # The topmost point inside the zone's drawn path where no other layer covers it, in page
@@ -100,7 +100,7 @@ def tour(browser: Any, demo: Demo, logged_in_state: LoggedInStates) -> Iterator[
         context.close()
 
 
-def test_the_map_draws_the_ten_zones_and_explains_them(new_page: Any) -> None:
+def test_the_map_draws_the_eleven_zones_and_explains_them(new_page: Any) -> None:
     page = new_page("il.liaison")
     open_map(page)
 

@@ -62,7 +62,9 @@ def test_the_api_takes_a_declared_kind_and_refuses_an_unknown_one(client_for: An
 
 def test_the_api_lists_the_built_in_and_the_declared_kinds(client_for: Any) -> None:
     client = client_for("il.analyst")
-    kinds = client.get("/api/v1/incident-kinds/", HTTP_ACCEPT_LANGUAGE="he").json()
+    answer = client.get("/api/v1/incident-kinds/", HTTP_ACCEPT_LANGUAGE="he").json()
+    assert answer["arrangement"] == "southern_syria_2026"
+    kinds = answer["kinds"]
     by_code = {k["code"]: k for k in kinds}
     assert by_code["armed_clash"]["declared"] is False
     assert ["Battles", "Armed clash"] in by_code["armed_clash"]["acled"]

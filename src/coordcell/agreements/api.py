@@ -244,20 +244,27 @@ class IncidentKindSerializer(serializers.Serializer[Any]):
     ucdp = serializers.ListField(child=serializers.IntegerField())
 
 
+class IncidentKindsSerializer(serializers.Serializer[Any]):
+    arrangement = serializers.CharField()
+    version = serializers.IntegerField()
+    kinds = IncidentKindSerializer(many=True)
+
+
 @extend_schema(
     tags=TAGS,
     parameters=[ARRANGEMENT_PARAM, VERSION_PARAM],
-    responses={200: IncidentKindSerializer(many=True), **ERRORS},
+    responses={200: IncidentKindsSerializer, **ERRORS},
 )
 class IncidentKindListView(ActorMixin, APIView):
     """The incident kinds a report may have under a version: the built-in ones and those
     its arrangement declares (``[[incident_kinds]]``), in order, named in the request's
     language, with the activities each implies and, for a declared kind, where ACLED and
-    UCDP file such events. What ``kind`` of an incident accepts; bounded by the scenario,
-    so not paged."""
+    UCDP file such events. What ``kind`` of an incident accepts. One object (the version
+    and ``kinds``), bounded by the scenario, so not paged."""
 
     def get(self, request: Request) -> Response:
-        engine = engine_for(version_from_query(self.actor, request))
+        version = version_from_query(self.actor, request)
+        engine = engine_for(version)
         declared = engine.declared_kinds
         body = []
         for code, name in kind_choices(engine):
@@ -282,7 +289,10 @@ class IncidentKindListView(ActorMixin, APIView):
                     "ucdp": ucdp,
                 }
             )
-        return Response(body)
+        # One object, not a list: bounded by the scenario (like the zones), not paged.
+        return Response(
+            {"arrangement": version.arrangement.key, "version": version.number, "kinds": body}
+        )
 
 
 @extend_schema(
