@@ -1528,6 +1528,12 @@ class _StoryReader:
     ) -> None:
         self.parties = {p.code: p.kind for p in parts.parties} if parts is not None else None
         self.region = parts.region_bbox if parts is not None else None
+        # A story's incident may have a kind the arrangement declares.
+        self.kinds = (
+            (*taxonomy.KINDS, *(k.id for k in parts.incident_kinds if k.id))
+            if parts is not None
+            else taxonomy.KINDS
+        )
         self.known = known
         self.party_of = {a.username: a.party for a in accounts if a.username}
         self.cases: set[str] = set()
@@ -1566,7 +1572,9 @@ class _StoryReader:
             values["extra_audience"] = t.texts("extra_audience", choices=self.known, what="party")
             incident = t.table("incident")
             values["incident"] = (
-                _read_story_incident(incident, self.region) if incident is not None else None
+                _read_story_incident(incident, self.region, self.kinds)
+                if incident is not None
+                else None
             )
         if not do:  # unknown: which keys it takes cannot be judged, so none is reported
             t.known.update(dict.fromkeys(t.data))
@@ -1610,8 +1618,10 @@ class _StoryReader:
         return call
 
 
-def _read_story_incident(t: _Table, region: BBox | None) -> DemoIncidentSpec:
-    kind = t.text("kind", choices=taxonomy.KINDS, what="incident kind")
+def _read_story_incident(
+    t: _Table, region: BBox | None, kinds: Sequence[str] = taxonomy.KINDS
+) -> DemoIncidentSpec:
+    kind = t.text("kind", choices=kinds, what="incident kind")
     title = _fictional_text(t, "title")
     geometry = _read_point(t, region)
     minutes = t.number("occurred_minutes_before", required=False, minimum=0)

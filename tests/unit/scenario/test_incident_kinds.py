@@ -104,3 +104,13 @@ def test_scenario_check_refuses_a_kind_declared_twice(shipped_copy: pathlib.Path
         shipped_copy, '[[incident_kinds]]\nid = "weapons_cache"\nname = { en = "Cache" }\n'
     )
     assert any("incident_kinds[2].id" in e and "weapons_cache" in e for e in _errors(folder))
+
+
+def test_a_story_incident_may_have_a_declared_kind(shipped_copy: pathlib.Path) -> None:
+    demo = shipped_copy / "demo.toml"
+    text = demo.read_text(encoding="utf-8")
+    assert text.count('kind = "fortification"') == 1
+    demo.write_text(text.replace('kind = "fortification"', 'kind = "weapons_cache"'), "utf-8")
+    assert _errors(shipped_copy) == []
+    demo.write_text(text.replace('kind = "fortification"', 'kind = "smuggling"'), "utf-8")
+    assert any("unknown incident kind 'smuggling'" in e for e in _errors(shipped_copy))
