@@ -85,6 +85,10 @@ class ForceSpec:
     party: str
     kind: str
     name: Localized
+    #: The names ACLED (``actor1``) and UCDP GED (``side_a``) give this force: an import
+    #: names the force as having acted only on such an exact name (docs/cases.md).
+    acled_actors: tuple[str, ...] = ()
+    ucdp_actors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -434,7 +438,15 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
         content=content,
         # Absent from versions stored before scenarios declared forces and activities.
         forces=tuple(
-            ForceSpec(f["id"], f["party"], f["kind"], dict(f["name"])) for f in c.get("forces", ())
+            ForceSpec(
+                f["id"],
+                f["party"],
+                f["kind"],
+                dict(f["name"]),
+                tuple(f.get("acled_actors", ())),
+                tuple(f.get("ucdp_actors", ())),
+            )
+            for f in c.get("forces", ())
         ),
         activities=tuple(
             ActivitySpec(a["id"], dict(a["name"]), tuple(a.get("implied_by", ())))

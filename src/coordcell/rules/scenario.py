@@ -657,6 +657,7 @@ def _read_declared(top: _Table, parts: _Parts, party_codes: list[str]) -> _Decla
     """The ``[[forces]]`` and ``[[activities]]`` of the arrangement (both optional)."""
     parts.forces = [_read_force(t, party_codes) for t in top.tables("forces", required=False)]
     _check_unique(top.report, _keyed(top, "forces", "id", parts.forces), "force id")
+    _check_dataset_actors(top, parts.forces)
     for i, force in enumerate(parts.forces):
         if force.id in party_codes:  # an exemption names both: they must not be confused
             top.report.error(
@@ -686,12 +687,29 @@ def _read_declared(top: _Table, parts: _Parts, party_codes: list[str]) -> _Decla
     )
 
 
+def _check_dataset_actors(top: _Table, forces: list[ForceSpec]) -> None:
+    """A dataset's actor name names one force: an import maps it only when unambiguous."""
+    for key in ("acled_actors", "ucdp_actors"):
+        seen: dict[str, int] = {}
+        for i, force in enumerate(forces):
+            for j, name in enumerate(getattr(force, key)):
+                if name in seen and seen[name] != i:
+                    top.report.error(
+                        f"{_join(top.where('forces'), i)}.{key}[{j}]",
+                        f"{name!r} is already a name of forces[{seen[name]}]: "
+                        "a dataset's actor name names one force",
+                    )
+                seen.setdefault(name, i)
+
+
 def _read_force(t: _Table, party_codes: list[str]) -> ForceSpec:
     force = ForceSpec(
         id=t.text("id", pattern=_CODE, what="force id"),
         party=t.text("party", choices=party_codes, what="party"),
         kind=t.text("kind", choices=vocabulary.FORCE_KINDS, what="force kind"),
         name=t.localized("name"),
+        acled_actors=t.texts("acled_actors", what="ACLED actor name"),
+        ucdp_actors=t.texts("ucdp_actors", what="UCDP actor name"),
     )
     t.finish()
     return force
@@ -1881,6 +1899,11 @@ def _build(
         # Only a part names its zone: the content (and hash) of other zones is unchanged.
         if not zone.get("part_of"):
             zone.pop("part_of", None)
+    for force in plain["forces"]:
+        # Only forces with dataset names carry them: other content is unchanged.
+        for key in ("acled_actors", "ucdp_actors"):
+            if not force.get(key):
+                force.pop(key, None)
     content = _canonical(plain)
     return Arrangement(**fields, content=content, demo=demo, basemap=basemap)
 
