@@ -10,7 +10,7 @@ import pytest
 # One group: these tests share the one demo process that tests/e2e starts.
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo")]
 
-LOADED = '#picker[data-zones-loaded="10"]'
+LOADED = '#picker[data-zones-loaded="11"]'
 QUNEITRA = ("33.12595", "35.82461")  # in the Area of Separation (the gazetteer)
 
 
@@ -35,7 +35,7 @@ def test_the_lodge_map_shows_the_zones_and_says_where_the_place_falls(new_page: 
     page.goto("/cases/new/")
     page.wait_for_selector(LOADED, state="attached")
 
-    assert page.locator("#picker-legend li").count() == 10
+    assert page.locator("#picker-legend li").count() == 11
     assert page.locator(".leaflet-zones-pane svg path").count() >= 10
     page.wait_for_selector(".leaflet-basemap-pane svg path", state="attached")
     box = page.locator("#picker").bounding_box()

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo")]
 
 SCENARIO = SCENARIOS_DIR / "southern_syria_2026"
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-LOADED = '#map[data-zones-loaded="10"]'
+LOADED = '#map[data-zones-loaded="11"]'
 SEPARATION = "area_of_separation_approx"
 
 # The topmost point inside the zone's drawn path where no other layer covers it, in page
@@ -100,11 +100,11 @@ def tour(browser: Any, demo: Demo, logged_in_state: LoggedInStates) -> Iterator[
         context.close()
 
 
-def test_the_map_draws_the_ten_zones_and_explains_them(new_page: Any) -> None:
+def test_the_map_draws_the_eleven_zones_and_explains_them(new_page: Any) -> None:
     page = new_page("il.liaison")
     open_map(page)
 
-    assert page.locator("#legend-zones li").count() == 10
+    assert page.locator("#legend-zones li").count() == 11
     assert page.locator(".leaflet-zones-pane svg path").count() >= 10
     popup = click_zone(page, SEPARATION)
     assert "Area of Separation" in popup.locator("h3").inner_text()
@@ -195,7 +195,7 @@ def test_right_to_left_languages(new_page: Any) -> None:
         page.wait_for_selector(LOADED, state="attached")
         assert page.url.endswith("/map/")
         assert (html.get_attribute("lang"), html.get_attribute("dir")) == (code, "rtl")
-        assert page.locator("#legend-zones li").count() == 10
+        assert page.locator("#legend-zones li").count() == 11
 
     switch_language(page, "en")
     page.wait_for_selector(LOADED, state="attached")

@@ -33,6 +33,7 @@ ZONE_IDS = {
     "aol_B_10_20km",
     "aol_B_20_25km",
     "economic_zone",
+    "hermon_part_approx",
 }
 
 
@@ -67,7 +68,7 @@ def test_the_accounts_file_lists_ten_accounts_with_passwords_and_tokens(demo: De
     assert (demo.data_dir / "demo-accounts.json").stat().st_mode & 0o077 == 0
 
 
-def test_a_token_reads_the_ten_zones(demo: Demo) -> None:
+def test_a_token_reads_the_eleven_zones(demo: Demo) -> None:
     status, body = api_get(demo, "/api/v1/zones/", demo.accounts["il.analyst"]["token"])
     assert status == 200
     assert body["type"] == "FeatureCollection"

@@ -9,6 +9,7 @@ line; a failing chunk leaves nothing of itself behind.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -168,11 +169,29 @@ def test_acled_rows_are_imported_with_their_event_ids() -> None:
     assert all(i.source == "open_source" and i.source_party_id is None for i in incidents)
     first = next(i for i in incidents if i.source_ref == "TST0001")
     assert first.kind == "armed_clash"
-    assert first.occurred_from.isoformat() == "2026-03-01T00:00:00+00:00"
+    # An ACLED date is that day in the arrangement's zone: 00:00 in Damascus (UTC+3).
+    assert first.occurred_from.isoformat() == "2026-02-28T21:00:00+00:00"
     assert first.time_precision == "day"
     assert first.title == "ACLED TST0001 · Battles · Armed clash · Invented place"
     assert import_events()[-1].data["attribution"][0].startswith("Armed Conflict Location")
     assert "created: 4" in output
+    assert "created: 0   already present: 4" in run("acled", str(FIXTURES / "acled_invented.csv"))
+
+
+def test_a_dated_row_stored_at_utc_midnight_before_is_already_present() -> None:
+    """Rows imported before dates were read in the arrangement's zone (a day from 00:00
+    UTC) are the same rows, not changed ones, when the file is imported again."""
+    run("acled", str(FIXTURES / "acled_invented.csv"))
+    for incident in imported("acled"):
+        # The local day (Damascus, UTC+3) from 00:00 UTC, as the importer stored it before.
+        old = dt.datetime.combine(
+            (incident.occurred_from + dt.timedelta(hours=3)).date(), dt.time(), dt.UTC
+        )
+        until = incident.occurred_until
+        Incident.objects.filter(pk=incident.pk).update(
+            occurred_from=old,
+            occurred_until=None if until is None else old + (until - incident.occurred_from),
+        )
     assert "created: 0   already present: 4" in run("acled", str(FIXTURES / "acled_invented.csv"))
 
 

@@ -29,6 +29,7 @@ from coordcell.agreements.engines import (
     engine_for,
     explain,
     explain_finding,
+    kind_choices,
     status_label,
 )
 from coordcell.agreements.models import Arrangement, ArrangementVersion, Clause, Protocol
@@ -42,12 +43,14 @@ from coordcell.interop.assess import CheckSummary, assess_rows
 from coordcell.interop.common import InputError
 from coordcell.interop.geojson import read_geojson
 from coordcell.parties.choices import RoleChoices
+from coordcell.rules import taxonomy
 from coordcell.rules.engine import Engine, Location
 
 __all__ = [
     "ArrangementViewSet",
     "CheckView",
     "ClauseListView",
+    "IncidentKindListView",
     "LocateView",
     "PlaceCollectionView",
     "ProtocolListView",
@@ -229,6 +232,69 @@ class ZoneCollectionView(ActorMixin, APIView):
         return Response(body, content_type="application/geo+json")
 
 
+class IncidentKindSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField(help_text="In the request's language.")
+    declared = serializers.BooleanField(
+        help_text="True for a kind the arrangement declares, false for a built-in one."
+    )
+    implies = serializers.ListField(child=serializers.CharField())
+    may_imply = serializers.ListField(child=serializers.CharField())
+    acled = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    ucdp = serializers.ListField(child=serializers.IntegerField())
+
+
+class IncidentKindsSerializer(serializers.Serializer[Any]):
+    arrangement = serializers.CharField()
+    version = serializers.IntegerField()
+    kinds = IncidentKindSerializer(many=True)
+
+
+@extend_schema(
+    tags=TAGS,
+    parameters=[ARRANGEMENT_PARAM, VERSION_PARAM],
+    responses={200: IncidentKindsSerializer, **ERRORS},
+)
+class IncidentKindListView(ActorMixin, APIView):
+    """The incident kinds a report may have under a version: the built-in ones and those
+    its arrangement declares (``[[incident_kinds]]``), in order, named in the request's
+    language, with the activities each implies and, for a declared kind, where ACLED and
+    UCDP file such events. What ``kind`` of an incident accepts. One object (the version
+    and ``kinds``), bounded by the scenario, so not paged."""
+
+    def get(self, request: Request) -> Response:
+        version = version_from_query(self.actor, request)
+        engine = engine_for(version)
+        declared = engine.declared_kinds
+        body = []
+        for code, name in kind_choices(engine):
+            spec = declared.get(code)
+            if spec is None:
+                acled = [list(p) for p, k in taxonomy.ACLED_MAPPING.items() if k == code]
+                ucdp = [c for c, k in taxonomy.UCDP_MAPPING.items() if k == code]
+                implies = sorted(taxonomy.activities(code))
+                may_imply = sorted(taxonomy.possible_activities(code))
+            else:
+                acled = [list(p) for p in spec.acled]
+                ucdp = list(spec.ucdp)
+                implies, may_imply = list(spec.implies), list(spec.may_imply)
+            body.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "declared": spec is not None,
+                    "implies": implies,
+                    "may_imply": may_imply,
+                    "acled": acled,
+                    "ucdp": ucdp,
+                }
+            )
+        # One object, not a list: bounded by the scenario (like the zones), not paged.
+        return Response(
+            {"arrangement": version.arrangement.key, "version": version.number, "kinds": body}
+        )
+
+
 @extend_schema(
     tags=TAGS,
     parameters=[ARRANGEMENT_PARAM, VERSION_PARAM],
@@ -315,7 +381,7 @@ class CheckView(ActorMixin, APIView):
         engine = engine_for(version)
         summary = CheckSummary()
         try:
-            items = list(read_geojson(io.BytesIO(body)))
+            items = list(read_geojson(io.BytesIO(body), kinds=engine.declared_kinds))
         except InputError as exc:
             raise ValidationFailed({"": [str(exc)]}) from None
         loads_strict(body)  # readable GeoJSON: now the API's limits on any JSON body
@@ -452,6 +518,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("clauses/", ClauseListView.as_view(), name="clauses"),
     path("zones/", ZoneCollectionView.as_view(), name="zones"),
     path("places/", PlaceCollectionView.as_view(), name="places"),
+    path("incident-kinds/", IncidentKindListView.as_view(), name="incident-kinds"),
     path("protocols/", ProtocolListView.as_view(), name="protocols"),
     path("check", CheckView.as_view(), name="check"),
     path("locate", LocateView.as_view(), name="locate"),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from coordcell.agreements.choices import ActivityChoices
 from coordcell.agreements.models import ArrangementVersion
 from coordcell.core.models import localized_now
+from coordcell.rules import taxonomy
 from coordcell.rules.arrangement import ClauseSpec, arrangement_from_content
 from coordcell.rules.engine import (
     EXEMPT_NOTE,
@@ -32,12 +33,16 @@ from coordcell.rules.engine import (
 
 __all__ = [
     "activity_names",
+    "actor_choices",
     "clause_coverage",
     "engine_for",
     "exempt_names",
     "explain",
     "explain_finding",
     "explain_findings",
+    "kind_choices",
+    "kind_name",
+    "reported_actor",
     "status_label",
 ]
 
@@ -107,6 +112,49 @@ def _party_names(codes: Any, engine: Engine) -> str:
     names = {p.code: p.name for p in engine.arrangement.parties}
     names.update({f.id: f.name for f in engine.arrangement.forces})
     return ", ".join(localized_now(dict(names[c])) if c in names else str(c) for c in (codes or ()))
+
+
+def kind_choices(engine: Engine) -> list[tuple[str, str]]:
+    """Every incident kind a report may have under the engine's arrangement, named in the
+    active language: the built-in ones (``taxonomy.KINDS``, from the catalogue), then the
+    ones the scenario declares (``[[incident_kinds]]``, by the scenario's names)."""
+    choices = [(k, gettext(taxonomy.label(k))) for k in taxonomy.KINDS]
+    choices += [(k.id, localized_now(dict(k.name))) for k in engine.arrangement.incident_kinds]
+    return choices
+
+
+def kind_name(kind: str, engine: Engine) -> str:
+    """An incident kind's name in the active language (its code when unknown)."""
+    if taxonomy.is_kind(kind):
+        return gettext(taxonomy.label(kind))
+    declared = engine.declared_kinds.get(kind)
+    return localized_now(dict(declared.name)) if declared is not None else kind
+
+
+def actor_choices(engine: Engine) -> list[tuple[str, str]]:
+    """Who acted, as a form offers it: not stated, an actor no party controls, each party
+    (``party:<code>``) and each of its forces (``force:<id>``), by name in the active
+    language. The values are what ``cases.forms.IncidentForm`` reads back."""
+    choices = [
+        ("unknown", gettext("Not stated")),
+        ("no_party", gettext("An actor no party controls")),
+    ]
+    for party in engine.arrangement.parties:
+        choices.append((f"party:{party.code}", localized_now(dict(party.name))))
+        for force in engine.arrangement.forces:
+            if force.party == party.code:
+                choices.append((f"force:{force.id}", "— " + localized_now(dict(force.name))))
+    return choices
+
+
+def reported_actor(acted_by: str, party: str, force: str, engine: Engine) -> str:
+    """Who acted as the report says, by name in the active language ("" when not stated):
+    the force, else the party, else "an actor no party controls"."""
+    if acted_by == "no_party":
+        return gettext("an actor no party controls")
+    if acted_by != "party":
+        return ""
+    return _party_names([force or party], engine)
 
 
 def exempt_names(clause: ClauseSpec, engine: Engine) -> str:

@@ -130,6 +130,9 @@ class Zone(MemberReadable, LocalizedNamesMixin):
     source = models.CharField(max_length=40, blank=True)
     #: How the map draws the zone, as the scenario sets it (``properties.style``).
     style = models.JSONField(default=dict, blank=True)
+    #: The zone id of the area this one is a part of (a clause about part of a zone cites
+    #: the part); empty for a zone of its own.
+    part_of = models.CharField(_("part of"), max_length=80, blank=True)
     geometry = models.JSONField()
     min_lon = models.FloatField()
     min_lat = models.FloatField()

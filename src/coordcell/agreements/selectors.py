@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from coordcell.agreements.models import (
     Arrangement,
@@ -18,8 +19,10 @@ from coordcell.agreements.models import (
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
 from coordcell.rules.arrangement import ProcedureSpec, procedure_from_content
+from coordcell.rules import localtime
 
 __all__ = [
+    "current_time_zone",
     "find_protocol",
     "find_protocol_serving",
     "get_arrangement",
@@ -81,6 +84,18 @@ def get_version(actor: Actor, arrangement: str | None, number: int | None) -> Ar
     return version
 
 
+def current_time_zone(actor: Actor) -> str:
+    """The IANA zone of the current arrangement version's local times (UTC without one)."""
+    zone = (
+        list_versions(actor, None)
+        .filter(is_current=True)
+        .order_by("arrangement__key")
+        .values_list("content__time_zone", flat=True)
+        .first()
+    )
+    return str(zone or localtime.DEFAULT_TIME_ZONE)
+
+
 def party_codes(version: ArrangementVersion) -> list[str]:
     """The codes of the parties a version names, in the arrangement's order."""
     return [str(p["code"]) for p in version.content.get("parties", [])]
@@ -140,8 +155,17 @@ def zones_feature_collection(actor: Actor, version: ArrangementVersion) -> dict[
     """
     clauses = list(list_clauses(actor, version))
     features = []
-    for zone in Zone.objects.restrict(actor).filter(version=version).order_by("position"):
+    zones = list(Zone.objects.restrict(actor).filter(version=version).order_by("position"))
+    names = {z.zone_id: z.name for z in zones}
+    for zone in zones:
         citing = [_clause_summary(c) for c in clauses if zone.zone_id in c.zone_ids]
+        # A part of a zone is listed under its zone's name (the map's legend shows it so).
+        legend = (
+            _("%(part)s (part of %(zone)s)")
+            % {"part": zone.name, "zone": names.get(zone.part_of, zone.part_of)}
+            if zone.part_of
+            else zone.name
+        )
         features.append(
             {
                 "type": "Feature",
@@ -162,6 +186,8 @@ def zones_feature_collection(actor: Actor, version: ArrangementVersion) -> dict[
                     "illustrative": zone.illustrative,
                     "source": zone.source,
                     "style": zone.style,
+                    "part_of": zone.part_of or None,
+                    "legend": legend,
                     "clauses": citing,
                 },
             }

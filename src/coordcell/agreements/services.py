@@ -168,6 +168,7 @@ def _store_children(version: ArrangementVersion, spec: ArrangementSpec) -> None:
             illustrative=z.illustrative,
             source=z.source,
             style=dict(z.style),
+            part_of=z.part_of,
             geometry=dict(z.geometry),
             min_lon=z.bbox[0],
             min_lat=z.bbox[1],

@@ -53,12 +53,22 @@ class IncidentForm(forms.Form):
     uncertainty_m = forms.FloatField(
         label=_("Location uncertainty (metres)"), min_value=0, max_value=1_000_000, initial=0
     )
+    actor = forms.ChoiceField(
+        label=_("Reported as acting"),
+        required=False,
+        help_text=_(
+            "Who acted, as your report says: a party, one of its forces, or an actor no "
+            "party controls. It decides whether a clause's exemption applies."
+        ),
+    )
 
     def __init__(
         self,
         data: Any = None,
         *,
         time_zone: str = "UTC",
+        actors: list[tuple[str, str]] | None = None,
+        kinds: list[tuple[str, str]] | None = None,
         initial: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
@@ -71,7 +81,11 @@ class IncidentForm(forms.Form):
             # Shown as the wall-clock time in the arrangement's zone (naive: no conversion).
             initial["occurred_from"] = moment.astimezone(self.zone).replace(tzinfo=None)
         super().__init__(data, initial=initial, **kwargs)
-        self.fields["kind"].choices = _kind_choices()  # type: ignore[attr-defined]
+        # The built-in kinds and those the arrangement declares (``kind_choices``).
+        self.fields["kind"].choices = kinds or _kind_choices()  # type: ignore[attr-defined]
+        self.fields["actor"].choices = actors or [  # type: ignore[attr-defined]
+            ("unknown", gettext("Not stated"))
+        ]
         field = self.fields["occurred_from"]
         if time_zone == localtime.DEFAULT_TIME_ZONE:
             field.label = _("When (UTC)")
@@ -88,6 +102,16 @@ class IncidentForm(forms.Form):
         # Django made the typed time aware in the current zone; take back what was typed.
         typed = timezone.make_naive(value) if timezone.is_aware(value) else value
         return localtime.instant(typed, self.zone)
+
+    def clean_actor(self) -> dict[str, str]:
+        """Who acted, as the service takes it: ``acted_by``, ``acting_party``, ``acting_force``."""
+        value = self.cleaned_data.get("actor") or "unknown"
+        kind, _sep, code = value.partition(":")
+        if kind == "party":
+            return {"acted_by": "party", "acting_party": code, "acting_force": ""}
+        if kind == "force":
+            return {"acted_by": "party", "acting_party": "", "acting_force": code}
+        return {"acted_by": kind, "acting_party": "", "acting_force": ""}
 
     def clean(self) -> dict[str, Any]:
         """The place: a line or area drawn on the map, or a point from its coordinates."""

@@ -54,7 +54,9 @@ def report_and_lodge(
     marks the incident as exercise data (the demo's story).
     """
     extra = [c for c in extra_audience if c]
-    errors = incident_services.validate_incident(incident)
+    errors = incident_services.validate_incident(
+        incident, activation.version if activation is not None else version
+    )
     # The arrangement must have it (scenario data: the protocol that serves this door).
     protocol = services.protocol_serving(
         activation.version if activation is not None else version,

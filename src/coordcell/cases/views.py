@@ -25,7 +25,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordcell.agreements import selectors as agreements
-from coordcell.agreements.engines import clause_coverage, engine_for, explain_findings
+from coordcell.agreements.engines import (
+    actor_choices,
+    clause_coverage,
+    engine_for,
+    explain_findings,
+    kind_choices,
+    kind_name,
+    reported_actor,
+)
 from coordcell.cases import hotline, lodging, selectors, services
 from coordcell.cases.chain import case_chain
 from coordcell.cases.choices import DeadlineStateChoices
@@ -154,6 +162,8 @@ def lodge(request: HttpRequest) -> HttpResponse:
         respondents=_respondents(actor, version, activation),
         initial=initial,
         time_zone=version.time_zone,
+        actors=actor_choices(engine_for(version)),
+        kinds=kind_choices(engine_for(version)),
     )
     status = 200
     if request.method == "POST":
@@ -173,7 +183,7 @@ def lodge(request: HttpRequest) -> HttpResponse:
                 add_domain_errors(
                     form,
                     exc,
-                    {"geometry": "lat", "incident": "title", "audience": "respondent"},
+                    {"geometry": "lat", "incident": "title", "audience": "respondent", **_ACTOR},
                 )
             else:
                 messages.success(request, _("Complaint %(ref)s lodged.") % {"ref": case.reference})
@@ -214,7 +224,21 @@ def _incident_input(data: dict[str, Any]) -> incident_services.IncidentInput:
         time_precision=data["time_precision"],
         geometry=data["geometry"],
         uncertainty_m=data["uncertainty_m"],
+        **(data.get("actor") or {}),
     )
+
+
+#: The service's who-acted fields are one field of the forms.
+_ACTOR = {"acted_by": "actor", "acting_party": "actor", "acting_force": "actor"}
+
+
+def _actor_value(incident: Any) -> str:
+    """The form's value of an incident's who-acted fields."""
+    if incident.acted_by == "party":
+        if incident.acting_force:
+            return f"force:{incident.acting_force}"
+        return f"party:{incident.acting_party}"
+    return str(incident.acted_by or "unknown")
 
 
 def _may_correct(actor: Any, incident: Any) -> bool:
@@ -239,6 +263,7 @@ def correct_incident(request: HttpRequest, public_id: Any) -> HttpResponse:
         "occurred_from": incident.occurred_from,
         "time_precision": incident.time_precision,
         "uncertainty_m": incident.uncertainty_m,
+        "actor": _actor_value(incident),
     }
     if incident.geometry.get("type") == "Point":
         initial.update(lon=incident.lon, lat=incident.lat)
@@ -246,7 +271,13 @@ def correct_incident(request: HttpRequest, public_id: Any) -> HttpResponse:
         initial["geometry"] = json.dumps(incident.geometry)
     # Typed in the local time of the version the correction is assessed under.
     current = agreements.get_version(actor, None, None)
-    form = IncidentForm(request.POST or None, initial=initial, time_zone=current.time_zone)
+    form = IncidentForm(
+        request.POST or None,
+        initial=initial,
+        time_zone=current.time_zone,
+        actors=actor_choices(engine_for(current)),
+        kinds=kind_choices(engine_for(current)),
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -259,7 +290,7 @@ def correct_incident(request: HttpRequest, public_id: Any) -> HttpResponse:
                     version=current,
                 )
             except ValidationFailed as exc:
-                add_domain_errors(form, exc, {"geometry": "lat"})
+                add_domain_errors(form, exc, {"geometry": "lat", **_ACTOR})
             else:
                 messages.success(
                     request, _("Incident %(ref)s corrected.") % {"ref": incident.reference}
@@ -361,6 +392,14 @@ def _render_case(
         "now": timezone.now(),
         # Times show in the arrangement's local time beside UTC.
         "tz": incident.version.time_zone,
+        "kind_name": kind_name(incident.kind, engine_for(incident.version)),
+        # Who acted as the report says (the reporter's version, not the cell's finding).
+        "reported_actor": reported_actor(
+            incident.acted_by,
+            incident.acting_party,
+            incident.acting_force,
+            engine_for(incident.version),
+        ),
         # The mediator's officer by call sign: names stay in their own party's directory.
         "determined_by": parties.call_sign_of(case.determined_by),
     }

@@ -21,7 +21,12 @@ from coordcell.agreements import selectors as agreements
 from coordcell.core.input import GeometryField, OffsetDateTimeField, StrictSerializer
 from coordcell.core.rest import ERRORS, ActorMixin
 from coordcell.incidents import selectors, services
-from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices, SourceChoices
+from coordcell.incidents.choices import (
+    ActedByChoices,
+    ActorClaimChoices,
+    PrecisionChoices,
+    SourceChoices,
+)
 from coordcell.incidents.evidence import (
     add_evidence,
     evidence_response,
@@ -72,6 +77,11 @@ class IncidentSerializer(serializers.Serializer[Any]):
     time_precision = serializers.CharField()
     geometry = serializers.DictField()
     uncertainty_m = serializers.FloatField()
+    acted_by = serializers.CharField(
+        help_text="Who acted, as the report says: unknown, party or no_party."
+    )
+    acting_party = serializers.CharField(help_text="The party the report names, or empty.")
+    acting_force = serializers.CharField(help_text="The force the report names, or empty.")
     source = serializers.CharField()  # type: ignore[assignment]
     source_party = serializers.CharField(source="source_party.code", allow_null=True, default=None)
     source_dataset = serializers.CharField()
@@ -109,7 +119,15 @@ class IncidentSerializer(serializers.Serializer[Any]):
 
 
 class IncidentInSerializer(StrictSerializer):
-    kind = serializers.CharField(max_length=60)
+    # Not an enum: the kinds are the built-in ones and those the arrangement in force
+    # declares (GET /api/v1/incident-kinds/ lists both); the service checks it.
+    kind = serializers.CharField(
+        max_length=60,
+        help_text=(
+            "An incident kind: a built-in one (docs/taxonomy.md) or one the arrangement "
+            "declares; GET /api/v1/incident-kinds/ lists them."
+        ),
+    )
     title = serializers.CharField(max_length=300)
     occurred_from = OffsetDateTimeField()
     occurred_until = OffsetDateTimeField(required=False, allow_null=True)
@@ -118,6 +136,27 @@ class IncidentInSerializer(StrictSerializer):
     )
     geometry = GeometryField()
     uncertainty_m = serializers.FloatField(default=0, min_value=0, max_value=1_000_000)
+    acted_by = serializers.ChoiceField(
+        choices=ActedByChoices.values(),
+        required=False,
+        help_text=(
+            "Who acted, as the report says (the reporter's version): unknown, party or "
+            "no_party (an actor no party controls). Omitted: party when acting_party or "
+            "acting_force is given, otherwise unknown."
+        ),
+    )
+    acting_party = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="The code of the party that acted (a party of the arrangement).",
+    )
+    acting_force = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="The id of the force that acted: one of the arrangement's forces, of that party.",
+    )
     audience = serializers.ListField(
         child=serializers.CharField(max_length=40),
         required=False,
@@ -141,6 +180,9 @@ class IncidentInSerializer(StrictSerializer):
             time_precision=data["time_precision"],
             geometry=data["geometry"],
             uncertainty_m=data["uncertainty_m"],
+            acted_by=data.get("acted_by", ""),
+            acting_party=data.get("acting_party", ""),
+            acting_force=data.get("acting_force", ""),
         )
 
 
@@ -241,6 +283,17 @@ class IncidentDetailView(_IncidentView, generics.RetrieveAPIView):  # type: igno
         form = IncidentCorrectionSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         given = form.validated_data
+        # Who acted: kept unless one of its fields is given, then given anew as a whole.
+        actor_given = {"acted_by", "acting_party", "acting_force"} & set(given)
+        actor_source = (
+            given
+            if actor_given
+            else {
+                "acted_by": incident.acted_by,
+                "acting_party": incident.acting_party,
+                "acting_force": incident.acting_force,
+            }
+        )
         changed = services.change_incident(
             actor=actor,
             incident=incident,
@@ -252,6 +305,9 @@ class IncidentDetailView(_IncidentView, generics.RetrieveAPIView):  # type: igno
                 time_precision=given.get("time_precision", incident.time_precision),
                 geometry=given.get("geometry", incident.geometry),
                 uncertainty_m=given.get("uncertainty_m", incident.uncertainty_m),
+                acted_by=actor_source.get("acted_by", ""),
+                acting_party=actor_source.get("acting_party", ""),
+                acting_force=actor_source.get("acting_force", ""),
             ),
             version=agreements.get_version(actor, None, None),
         )

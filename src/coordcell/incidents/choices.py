@@ -58,4 +58,19 @@ class ActorClaimChoices(ChoiceSet):
     ]
 
 
+class ActedByChoices(ChoiceSet):
+    """Who acted, as the report says (the reporter's version, not a finding): not stated,
+    a party (and possibly which of its forces), or an actor no party controls."""
+
+    UNKNOWN = "unknown"
+    PARTY = "party"
+    NO_PARTY = "no_party"
+
+    CHOICES = [
+        (UNKNOWN, _("not stated")),
+        (PARTY, _("a party")),
+        (NO_PARTY, _("an actor no party controls")),
+    ]
+
+
 assert tuple(PrecisionChoices.values()) == vocabulary.TIME_PRECISIONS

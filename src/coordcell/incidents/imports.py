@@ -31,6 +31,7 @@ are rejected with their line and reason, like ``coordcell check`` reports them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import time
@@ -55,6 +56,8 @@ from coordcell.interop.assess import observation_of
 from coordcell.interop.common import ObservationRow, RowError
 from coordcell.record.canonical import canonical_json
 from coordcell.record.services import append_event
+from coordcell.rules import localtime
+from coordcell.rules.arrangement import ForceSpec
 from coordcell.rules.engine import Engine
 
 if TYPE_CHECKING:
@@ -161,10 +164,13 @@ fast_canonical_json = canonical_json
 # ---------------------------------------------------------------------------------- rows
 
 
-def _moment(value: dt.date | dt.datetime) -> dt.datetime:
+def _moment(value: dt.date | dt.datetime, zone: dt.tzinfo = dt.UTC) -> dt.datetime:
+    """A source's date or date-time as an instant: a date (ACLED, UCDP, a GeoJSON date)
+    is that day from 00:00 local time in the arrangement's zone, as the engine reads it;
+    a date-time keeps its instant (the readers refuse one without an offset)."""
     if isinstance(value, dt.datetime):
         return value
-    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    return localtime.instant(value, zone)
 
 
 def _precision(row: ObservationRow) -> str:
@@ -193,10 +199,10 @@ def _title(dataset: str, row: ObservationRow) -> str:
     return title if len(title) <= 300 else title[:299] + "…"
 
 
-def _content(row: ObservationRow, dataset: str) -> dict[str, Any]:
+def _content(row: ObservationRow, dataset: str, zone: dt.tzinfo = dt.UTC) -> dict[str, Any]:
     """The fields an incident takes from its source row (what "same content" compares)."""
-    start = _moment(row.time_start)
-    end = _moment(row.time_end)
+    start = _moment(row.time_start, zone)
+    end = _moment(row.time_end, zone)
     return {
         "kind": row.kind,
         "title": _title(dataset, row),
@@ -221,6 +227,46 @@ _CONTENT_FIELDS = (
 
 def _fingerprint(content: Mapping[str, Any]) -> bytes:
     return hashlib.sha256(fast_canonical_json({k: content[k] for k in _CONTENT_FIELDS})).digest()
+
+
+def _same(
+    row: ObservationRow, dataset: str, content: Mapping[str, Any], seen: bytes | dict[str, Any]
+) -> bool:
+    """Whether ``content`` is what is stored (``seen``: its fingerprint, or the content
+    accepted earlier in the chunk). A dated row stored before dates were read in the
+    arrangement's zone (a day from 00:00 UTC) is the same row, not a changed one."""
+    stored = seen if isinstance(seen, bytes) else _fingerprint(seen)
+    if _fingerprint(content) == stored:
+        return True
+    dated = not isinstance(row.time_start, dt.datetime)
+    return dated and _fingerprint(_content(row, dataset)) == stored
+
+
+#: ACLED event types in which both named actors fight: who acted is ambiguous.
+_ACLED_TWO_SIDED = {"battles"}
+#: UCDP ``type_of_violence`` of one-sided violence: ``side_a`` is the one who acted.
+_UCDP_ONE_SIDED = "3"
+
+
+def _acting_force(row: ObservationRow, engine: Engine) -> ForceSpec | None:
+    """The force a dataset row names as having acted, only when unambiguous: an ACLED
+    event that is not a battle whose ``actor1`` is a name one force of the arrangement
+    lists in ``acled_actors``; a UCDP one-sided event whose ``side_a`` is one of a
+    force's ``ucdp_actors``. Otherwise None: who acted is "not stated"."""
+    attributes = row.attributes
+    if row.source == "acled":
+        if " ".join(str(attributes.get("event_type", "")).split()).casefold() in (_ACLED_TWO_SIDED):
+            return None
+        name, key = str(attributes.get("actor1", "")), "acled_actors"
+    elif row.source == "ucdp":
+        if str(attributes.get("type_of_violence", "")).strip() != _UCDP_ONE_SIDED:
+            return None
+        name, key = str(attributes.get("side_a", "")), "ucdp_actors"
+    else:
+        return None
+    name = " ".join(name.split())
+    found = [f for f in engine.arrangement.forces if name and name in getattr(f, key)]
+    return found[0] if len(found) == 1 else None
 
 
 def _lon_lat(geometry: Mapping[str, Any]) -> tuple[float, float]:
@@ -344,7 +390,7 @@ def _import_chunk(
                 )
             )
         else:
-            candidates.append((item, _content(item, dataset)))
+            candidates.append((item, _content(item, dataset, engine.zone)))
 
     # Reading, comparing and assessing happen before the transaction, so that the write
     # lock (all of SQLite) is held only for the inserts and the record event. A concurrent
@@ -377,7 +423,7 @@ def _import_chunk(
             seen = stored.get(row.source_id)
             if seen is None:
                 new.append((row, content))
-            elif _fingerprint(content) == (seen if isinstance(seen, bytes) else _fingerprint(seen)):
+            elif _same(row, dataset, content, seen):
                 already += 1
             else:
                 pending.append(
@@ -452,10 +498,17 @@ def _assessed_incidents(
     in ``pending`` for each row the engine cannot place in the arrangement's region."""
     if not new:
         return []
-    assessments = engine.assess_many([observation_of(row) for row, _c in new], chunk=len(new))
+    forces = [_acting_force(row, engine) for row, _c in new]
+    observations = [
+        observation_of(row)
+        if force is None
+        else dataclasses.replace(observation_of(row), party=force.party, acting_force=force.id)
+        for (row, _c), force in zip(new, forces, strict=True)
+    ]
+    assessments = engine.assess_many(observations, chunk=len(new))
     now = timezone.now()
     incidents: list[tuple[Incident, dict[str, Any]]] = []
-    for (row, content), assessment in zip(new, assessments, strict=True):
+    for (row, content), assessment, force in zip(new, assessments, forces, strict=True):
         rejecting = [p for p in assessment.problems if p.code in REJECTING]
         if rejecting:
             problem = rejecting[0]
@@ -472,8 +525,14 @@ def _assessed_incidents(
         lon, lat = _lon_lat(row.geometry)
         result = assessment.as_dict()
         attribution.add(row.attribution)
+        actor = (
+            {}
+            if force is None
+            else {"acted_by": "party", "acting_party": force.party, "acting_force": force.id}
+        )
         incident = Incident(
             **content,
+            **actor,
             lon=lon,
             lat=lat,
             source=SourceChoices.OPEN_SOURCE,

@@ -17,7 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from coordcell.core.actor import Actor
 from coordcell.core.audience import AudienceMixin
 from coordcell.core.models import PublicIdModel, RestrictedQuerySet, new_reference
-from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices, SourceChoices
+from coordcell.incidents.choices import (
+    ActedByChoices,
+    ActorClaimChoices,
+    PrecisionChoices,
+    SourceChoices,
+)
 
 __all__ = ["EXTENSIONS", "Account", "Evidence", "Incident"]
 
@@ -65,6 +70,18 @@ class Incident(AudienceMixin, PublicIdModel):
     version = models.ForeignKey(
         "agreements.ArrangementVersion", on_delete=models.PROTECT, related_name="+"
     )
+    # Who acted, as the report says (the reporter's version, never the cell's finding):
+    # not stated, a party of the arrangement (``acting_party``, a party code) and possibly
+    # one of its forces (``acting_force``, an id of the scenario's ``[[forces]]``), or an
+    # actor no party controls. The engine uses it for the clauses' exemptions.
+    acted_by = models.CharField(
+        _("reported as acting"),
+        max_length=10,
+        choices=ActedByChoices.choices(),
+        default=ActedByChoices.UNKNOWN,
+    )
+    acting_party = models.CharField(_("acting party"), max_length=40, blank=True)
+    acting_force = models.CharField(_("acting force"), max_length=40, blank=True)
     zones = models.JSONField(default=list)
     possible_zones = models.JSONField(default=list)
     findings = models.JSONField(default=list)

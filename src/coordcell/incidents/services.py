@@ -23,7 +23,12 @@ from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.incidents import events
-from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices, SourceChoices
+from coordcell.incidents.choices import (
+    ActedByChoices,
+    ActorClaimChoices,
+    PrecisionChoices,
+    SourceChoices,
+)
 from coordcell.incidents.models import Account, Incident
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.parties.selectors import (
@@ -51,6 +56,7 @@ __all__ = [
     "representative_point",
     "share_incident",
     "snapshot",
+    "validate_actor",
     "validate_incident",
 ]
 
@@ -74,6 +80,13 @@ class IncidentInput:
     occurred_until: dt.datetime | None = None
     time_precision: str = PrecisionChoices.MINUTE
     uncertainty_m: float = 0.0
+    #: Who acted, as the report says: ``unknown`` (not stated), ``party`` (``acting_party``
+    #: and/or ``acting_force`` given; the party follows from the force) or ``no_party``
+    #: (an actor no party controls). Empty: ``party`` when a party or a force is given,
+    #: otherwise ``unknown``.
+    acted_by: str = ""
+    acting_party: str = ""
+    acting_force: str = ""
 
 
 def _source_for(actor: Actor) -> str:
@@ -93,10 +106,74 @@ def may_report(actor: Actor) -> bool:
     )
 
 
-def validate_incident(data: IncidentInput) -> dict[str, list[str]]:
-    """Every problem with ``data`` by field, without writing (empty: nothing wrong)."""
+def _acted_by(data: IncidentInput) -> str:
+    if data.acted_by:
+        return data.acted_by
+    return ActedByChoices.PARTY if data.acting_party or data.acting_force else "unknown"
+
+
+def validate_actor(data: IncidentInput, version: ArrangementVersion) -> dict[str, list[str]]:
+    """Who acted, checked against the arrangement of ``version``: a party it declares, a
+    force of its ``[[forces]]`` and of that party (empty: nothing wrong)."""
+    acted_by = _acted_by(data)
+    party, force = data.acting_party or "", data.acting_force or ""
+    if acted_by not in ActedByChoices.values():
+        return {"acted_by": [_("Unknown choice.")]}
+    if acted_by != ActedByChoices.PARTY:
+        if party or force:
+            return {
+                "acted_by": [
+                    _("A party or a force is named only when the report says a party acted.")
+                ]
+            }
+        return {}
+    arrangement = engine_for(version).arrangement
+    parties = {p.code for p in arrangement.parties}
+    forces = {f.id: f.party for f in arrangement.forces}
     errors: dict[str, list[str]] = {}
-    if not taxonomy.is_kind(data.kind):
+    if party and party not in parties:
+        errors["acting_party"] = [
+            _("%(party)s is not a party of the arrangement.") % {"party": party}
+        ]
+    if force:
+        if force not in forces:
+            errors["acting_force"] = [
+                _("%(force)s is not a force the arrangement declares.") % {"force": force}
+            ]
+        elif party and forces[force] != party:
+            errors["acting_force"] = [
+                _("%(force)s is a force of another party (%(party)s).")
+                % {"force": force, "party": forces[force]}
+            ]
+    if not party and not force:
+        errors["acting_party"] = [_("Name the party that acted, or one of its forces.")]
+    return errors
+
+
+def _actor_fields(data: IncidentInput, version: ArrangementVersion) -> dict[str, str]:
+    """The incident's who-acted fields from validated ``data`` (the party of a force)."""
+    acted_by = _acted_by(data)
+    if acted_by != ActedByChoices.PARTY:
+        return {"acted_by": acted_by, "acting_party": "", "acting_force": ""}
+    party = data.acting_party
+    if data.acting_force and not party:
+        party = next(
+            f.party for f in engine_for(version).arrangement.forces if f.id == data.acting_force
+        )
+    return {"acted_by": acted_by, "acting_party": party, "acting_force": data.acting_force}
+
+
+def validate_incident(
+    data: IncidentInput, version: ArrangementVersion | None = None
+) -> dict[str, list[str]]:
+    """Every problem with ``data`` by field, without writing (empty: nothing wrong). With
+    ``version``, who acted and the kind are checked against its arrangement too."""
+    errors: dict[str, list[str]] = {}
+    if version is not None:
+        errors.update(validate_actor(data, version))
+    # A built-in kind, or (with ``version``) one its arrangement declares.
+    known = engine_for(version).is_kind if version is not None else taxonomy.is_kind
+    if not known(data.kind):
         errors["kind"] = [_("Unknown incident kind.")]
     title = (data.title or "").strip()
     if not title or len(title) > 300:
@@ -134,6 +211,7 @@ def _clean(data: IncidentInput) -> IncidentInput:
 def _assess(version: ArrangementVersion, data: IncidentInput, ref: str) -> dict[str, Any]:
     """The engine's assessment, or ValidationFailed naming the problem with the place."""
     engine = engine_for(version)
+    actor = _actor_fields(data, version)
     assessment = engine.assess(
         Observation(
             id=ref,
@@ -141,6 +219,9 @@ def _assess(version: ArrangementVersion, data: IncidentInput, ref: str) -> dict[
             geometry=data.geometry,
             time=data.occurred_from,
             uncertainty_m=float(data.uncertainty_m),
+            party=actor["acting_party"] or None,
+            acting_force=actor["acting_force"] or None,
+            no_party=actor["acted_by"] == ActedByChoices.NO_PARTY,
         )
     )
     result = assessment.as_dict()
@@ -162,7 +243,19 @@ def representative_point(geometry: Mapping[str, Any]) -> tuple[float, float]:
 
 
 def snapshot(incident: Incident) -> dict[str, Any]:
+    # Who acted is recorded only when the report says it: the snapshots of incidents that
+    # do not (every imported row among them) stay as they were, hashes included.
+    actor = (
+        {}
+        if incident.acted_by == ActedByChoices.UNKNOWN
+        else {
+            "acted_by": incident.acted_by,
+            "acting_party": incident.acting_party,
+            "acting_force": incident.acting_force,
+        }
+    )
     return {
+        **actor,
         "reference": incident.reference,
         "kind": incident.kind,
         "title": incident.title,
@@ -203,7 +296,7 @@ def report_incident(
     """
     if not may_report(actor):
         raise PermissionDenied(_("You may not report incidents."))
-    errors = validate_incident(data)
+    errors = validate_incident(data, version)
     own = [actor.party_code] if actor.party_code else []
     chosen = concerned_audience(*own) if audience is None else [c for c in audience if c]
     try:
@@ -225,6 +318,7 @@ def report_incident(
         time_precision=data.time_precision,
         geometry=dict(data.geometry),
         uncertainty_m=float(data.uncertainty_m),
+        **_actor_fields(data, version),
         lon=lon,
         lat=lat,
         source=source or _source_for(actor),
@@ -273,7 +367,7 @@ def change_incident(
         )
     ):
         raise PermissionDenied(_("Only the party that reported an incident may correct it."))
-    errors = validate_incident(data)
+    errors = validate_incident(data, version)
     if errors:
         raise ValidationFailed(errors)
     data = _clean(data)
@@ -287,6 +381,7 @@ def change_incident(
         "time_precision": data.time_precision,
         "geometry": dict(data.geometry),
         "uncertainty_m": float(data.uncertainty_m),
+        **_actor_fields(data, version),
         "lon": lon,
         "lat": lat,
         "version": version,

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from coordcell.interop.acled import ACLED_ATTRIBUTION, acled_uncertainty_m, parse_acled_date
@@ -68,14 +68,15 @@ _WGS84_CRS_NAMES = frozenset(
 
 
 def read_geojson(
-    source: SourceFile, *, attribution: str = ""
+    source: SourceFile, *, attribution: str = "", kinds: Collection[str] = ()
 ) -> Iterator[ObservationRow | RowError]:
     """Yield an ``ObservationRow`` or a ``RowError`` for each feature of a FeatureCollection.
 
     ``line`` is the feature's 0-based index in ``features``. Raises ``InputError`` (on the
     first ``next``) when the file is not UTF-8, not JSON, or not a FeatureCollection.
     ``attribution`` is the credit line for features that name none (and are not UCDP or
-    ACLED rows, which get those sources' lines).
+    ACLED rows, which get those sources' lines). ``kinds``: the incident kinds an
+    arrangement declares, accepted in property ``kind`` beside the built-in ones.
     """
     path = describe(source)
     collection = _load(open_bytes(source), path)
@@ -86,7 +87,7 @@ def read_geojson(
     if isinstance(collection_attribution, str) and collection_attribution:
         attribution = collection_attribution
     for index, feature in enumerate(features):
-        yield _feature(index, feature, attribution)
+        yield _feature(index, feature, attribution, frozenset(kinds))
 
 
 def _load(data: bytes, path: str) -> dict[str, Any]:
@@ -158,7 +159,9 @@ def _check_crs(crs: object, path: str) -> None:
 # One feature
 
 
-def _feature(index: int, feature: object, default_attribution: str) -> ObservationRow | RowError:
+def _feature(
+    index: int, feature: object, default_attribution: str, declared: frozenset[str] = frozenset()
+) -> ObservationRow | RowError:
     if not isinstance(feature, dict):
         return RowError(
             index, "", f"feature is {_json_kind(feature)}, not an object", "bad_feature"
@@ -176,7 +179,7 @@ def _feature(index: int, feature: object, default_attribution: str) -> Observati
             raise Reject("bad_feature", "'properties' is not an object")
         _check_text(source_id, props)
         geometry = validate_geometry(feature.get("geometry"))
-        origin, kind = _kind(props)
+        origin, kind = _kind(props, declared)
         start, end = _times(props, origin)
         location_precision, uncertainty = _location(props, origin)
         time_precision = _optional_int(
@@ -264,12 +267,14 @@ def _present(props: Mapping[str, Any], key: str) -> bool:
     return value is not None and value != ""
 
 
-def _kind(props: Mapping[str, Any]) -> tuple[str, str]:
-    """The feature's origin (``""``, ``"acled"`` or ``"ucdp"``) and its incident kind."""
+def _kind(props: Mapping[str, Any], declared: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """The feature's origin (``""``, ``"acled"`` or ``"ucdp"``) and its incident kind (a
+    built-in one, or one of ``declared``: the arrangement's own)."""
     if _present(props, "kind"):
         kind = props["kind"]
-        if not isinstance(kind, str) or not is_kind(kind):
-            raise Reject("unknown_kind", f"unknown kind {kind!r} (known kinds: {', '.join(KINDS)})")
+        if not isinstance(kind, str) or not (is_kind(kind) or kind in declared):
+            known = ", ".join([*KINDS, *sorted(declared)])
+            raise Reject("unknown_kind", f"unknown kind {kind!r} (known kinds: {known})")
         if _present(props, "event_id_cnty"):
             return "acled", kind
         return ("ucdp" if _present(props, "type_of_violence") else ""), kind

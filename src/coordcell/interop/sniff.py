@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Literal, TypeAlias
 
 from coordcell.interop.acled import read_acled_csv
@@ -73,13 +73,14 @@ def sniff_format(source: str | os.PathLike[str]) -> InputFormat:
 
 
 def read_observations(
-    source: SourceFile, format: InputFormat | None = None
+    source: SourceFile, format: InputFormat | None = None, *, kinds: Collection[str] = ()
 ) -> Iterator[ObservationRow | RowError]:
     """Read ``source`` with the reader for ``format`` (sniffed from the file when ``None``).
 
     Sniffing needs a path; pass ``format`` for an open file. Raises ``FormatError`` for an
     unknown format or one that cannot be told, ``InputError`` for an unreadable file (both
-    on the first ``next``).
+    on the first ``next``). ``kinds``: the incident kinds an arrangement declares, which a
+    GeoJSON feature may name beside the built-in ones.
     """
     if format is None:
         if not isinstance(source, str | os.PathLike):
@@ -90,7 +91,7 @@ def read_observations(
     elif format == "acled":
         yield from read_acled_csv(source)
     elif format == "geojson":
-        yield from read_geojson(source)
+        yield from read_geojson(source, kinds=kinds)
     else:
         raise FormatError(
             f"unknown format {format!r} (use one of: {', '.join(FORMATS)})",

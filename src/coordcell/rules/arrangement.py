@@ -30,6 +30,7 @@ __all__ = [
     "DemoIncidentSpec",
     "DemoStepSpec",
     "ForceSpec",
+    "IncidentKindSpec",
     "LadderStep",
     "Localized",
     "PartySpec",
@@ -97,6 +98,10 @@ class ForceSpec:
     party: str
     kind: str
     name: Localized
+    #: The names ACLED (``actor1``) and UCDP GED (``side_a``) give this force: an import
+    #: names the force as having acted only on such an exact name (docs/cases.md).
+    acled_actors: tuple[str, ...] = ()
+    ucdp_actors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,22 @@ class ActivitySpec:
     id: str
     name: Localized
     implied_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IncidentKindSpec:
+    """An incident kind the scenario declares on top of ``taxonomy.KINDS`` (a weapons
+    cache, an arms transfer): its name in each language (the scenario's), the activities
+    a report of it implies (``implies``) or is consistent with (``may_imply``), built-in
+    or declared, and where the external taxonomies file such events: ACLED (event type,
+    sub-event type) pairs and UCDP ``type_of_violence`` codes."""
+
+    id: str
+    name: Localized
+    implies: tuple[str, ...] = ()
+    may_imply: tuple[str, ...] = ()
+    acled: tuple[tuple[str, str], ...] = ()
+    ucdp: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,6 +165,10 @@ class ZoneSpec:
     #: area ``fill``, ``fill_color``, ``fill_opacity``); what is missing takes the
     #: interface's default for the zone's kind.
     style: Mapping[str, Any] = field(default_factory=dict)
+    #: The id of the area this area is a part of (``properties.part_of``): a clause that
+    #: concerns only part of a zone cites the part (e.g. the Mount Hermon part of an Area
+    #: of Separation); the part lies within its zone. Empty: a zone of its own.
+    part_of: str = ""
 
 
 @dataclass(frozen=True)
@@ -395,6 +420,7 @@ class Arrangement:
     basemap: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     forces: tuple[ForceSpec, ...] = ()
     activities: tuple[ActivitySpec, ...] = ()
+    incident_kinds: tuple[IncidentKindSpec, ...] = ()
     #: The IANA time zone in which the arrangement's dates and local times are meant.
     time_zone: str = "UTC"
     #: The rules of procedure, None where the scenario states none.
@@ -474,11 +500,31 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
         content=content,
         # Absent from versions stored before scenarios declared forces and activities.
         forces=tuple(
-            ForceSpec(f["id"], f["party"], f["kind"], dict(f["name"])) for f in c.get("forces", ())
+            ForceSpec(
+                f["id"],
+                f["party"],
+                f["kind"],
+                dict(f["name"]),
+                tuple(f.get("acled_actors", ())),
+                tuple(f.get("ucdp_actors", ())),
+            )
+            for f in c.get("forces", ())
         ),
         activities=tuple(
             ActivitySpec(a["id"], dict(a["name"]), tuple(a.get("implied_by", ())))
             for a in c.get("activities", ())
+        ),
+        # Absent from versions stored before scenarios declared incident kinds.
+        incident_kinds=tuple(
+            IncidentKindSpec(
+                k["id"],
+                dict(k["name"]),
+                tuple(k.get("implies", ())),
+                tuple(k.get("may_imply", ())),
+                tuple((str(t), str(sub)) for t, sub in k.get("acled", ())),
+                tuple(int(code) for code in k.get("ucdp", ())),
+            )
+            for k in c.get("incident_kinds", ())
         ),
         # Absent from versions stored before scenarios named a time zone.
         time_zone=c.get("time_zone", DEFAULT_TIME_ZONE),

@@ -168,8 +168,10 @@ class Observation:
     ``party`` is the party whose forces the report concerns, when the report says so
     (it is what a party *claims*, not a finding); ``acting_force`` the force (an id of
     the arrangement's ``forces``) when the report names it, which also tells its party.
-    Both decide whether a clause's exemption applies. ``uncertainty_m`` widens "inside"
-    into "possibly inside" near boundaries.
+    Both decide whether a clause's exemption applies. ``no_party`` says the report names
+    an actor no party controls: no exemption of a party or a force can cover it, so a
+    finding under a clause with an exemption stays without the exemption note.
+    ``uncertainty_m`` widens "inside" into "possibly inside" near boundaries.
     """
 
     id: str
@@ -179,6 +181,7 @@ class Observation:
     uncertainty_m: float = 0.0
     party: str | None = None
     acting_force: str | None = None
+    no_party: bool = False
 
 
 @dataclass(frozen=True)
@@ -384,13 +387,19 @@ def _binds(clause: ClauseSpec, party: str | None) -> bool:
 
 
 def _exempt(
-    clause: ClauseSpec, party: str | None, force: str | None, party_of: Mapping[str, str]
+    clause: ClauseSpec,
+    party: str | None,
+    force: str | None,
+    party_of: Mapping[str, str],
+    no_party: bool = False,
 ) -> tuple[str, ...] | None:
     """Whether ``clause`` exempts who acted: None when it does (no finding); otherwise
     the exempt parties and forces that may have acted, as far as the report says (empty
     when the clause exempts nobody, or nobody who may have acted)."""
     if not clause.exempt_parties and not clause.exempt_forces:
         return ()
+    if no_party and party is None and force is None:
+        return ()  # the report names an actor no party controls: no exemption covers it
     if force is not None:
         party = party or party_of.get(force)
         if force in clause.exempt_forces or party in clause.exempt_parties:
@@ -453,8 +462,12 @@ class Engine:
         self._amended = {c.amends: c for c in arrangement.clauses if c.amends}
         self._party_of = {f.id: f.party for f in arrangement.forces}
         self._clause_by_id = {c.id: c for c in arrangement.clauses}
+        # The scenario's own incident kinds, with the activities each implies.
+        self.declared_kinds = {k.id: k for k in arrangement.incident_kinds}
         # The scenario's own activities, by the incident kinds that imply them.
-        self._declared_acts: dict[str, frozenset[str]] = {}
+        self._declared_acts: dict[str, frozenset[str]] = {
+            k.id: frozenset(k.implies) for k in arrangement.incident_kinds
+        }
         for declared in arrangement.activities:
             for kind in declared.implied_by:
                 self._declared_acts[kind] = self._declared_acts.get(kind, frozenset()) | {
@@ -484,6 +497,10 @@ class Engine:
         self._nearest = NearestPoints(bx, by)
         lon0, lat0, lon1, lat1 = arrangement.region_bbox
         self._region = (lon0, lat0, lon1, lat1)
+
+    def is_kind(self, kind: str) -> bool:
+        """Whether ``kind`` is a built-in incident kind or one the arrangement declares."""
+        return taxonomy.is_kind(kind) or kind in self.declared_kinds
 
     @property
     def zone_ids(self) -> tuple[str, ...]:
@@ -625,7 +642,7 @@ class Engine:
     def assess(self, observation: Observation) -> Assessment:
         """Assess one observation: zones, distances, findings (or the problems found)."""
         problems: list[Problem] = []
-        if not taxonomy.is_kind(observation.kind):
+        if not self.is_kind(observation.kind):
             problems.append(Problem("unknown_kind", {"kind": observation.kind}))
         radius = observation.uncertainty_m
         if not (isinstance(radius, int | float) and math.isfinite(radius) and radius >= 0):
@@ -693,9 +710,12 @@ class Engine:
         radius: float,
     ) -> tuple[Finding, ...]:
         at = self._instant(observation.time)
-        acts = taxonomy.activities(observation.kind) | self._declared_acts.get(
-            observation.kind, frozenset()
+        builtin = (
+            taxonomy.activities(observation.kind)
+            if taxonomy.is_kind(observation.kind)
+            else frozenset()
         )
+        acts = builtin | self._declared_acts.get(observation.kind, frozenset())
         party = observation.party
         found: list[Finding] = []
         for zone_id, certainty in [*((z, "inside") for z in certain),
@@ -734,7 +754,13 @@ class Engine:
         kept: list[Finding] = []
         for f in found:
             clause = self._clause_by_id[f.clause]
-            exempt = _exempt(clause, observation.party, observation.acting_force, self._party_of)
+            exempt = _exempt(
+                clause,
+                observation.party,
+                observation.acting_force,
+                self._party_of,
+                observation.no_party,
+            )
             if exempt is None:
                 continue
             kept.append(dataclasses.replace(f, exempt=exempt) if exempt else f)
@@ -1038,7 +1064,7 @@ class Engine:
     ) -> Assessment:
         """A point already located in bulk (inside the region): the rest of ``assess``."""
         problems: list[Problem] = []
-        if not taxonomy.is_kind(o.kind):
+        if not self.is_kind(o.kind):
             problems.append(Problem("unknown_kind", {"kind": o.kind}))
         validity = self._validity_problem(o.time)
         if validity is not None:

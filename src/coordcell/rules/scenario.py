@@ -52,6 +52,7 @@ from coordcell.rules.arrangement import (
     DemoIncidentSpec,
     DemoStepSpec,
     ForceSpec,
+    IncidentKindSpec,
     LadderStep,
     PartySpec,
     PlaceSpec,
@@ -499,6 +500,7 @@ class _Parts:
     forces: list[ForceSpec] = dataclasses.field(default_factory=list)
     activities: list[ActivitySpec] = dataclasses.field(default_factory=list)
     procedure: ProcedureSpec | None = None
+    incident_kinds: list[IncidentKindSpec] = dataclasses.field(default_factory=list)
     # (field, zone id) pairs: zones are defined in zones.geojson, read after this file.
     zone_refs: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
@@ -661,13 +663,27 @@ def _read_declared(top: _Table, parts: _Parts, party_codes: list[str]) -> _Decla
     """The ``[[forces]]`` and ``[[activities]]`` of the arrangement (both optional)."""
     parts.forces = [_read_force(t, party_codes) for t in top.tables("forces", required=False)]
     _check_unique(top.report, _keyed(top, "forces", "id", parts.forces), "force id")
+    _check_dataset_actors(top, parts.forces)
     for i, force in enumerate(parts.forces):
         if force.id in party_codes:  # an exemption names both: they must not be confused
             top.report.error(
                 f"{_join(top.where('forces'), i)}.id", f"{force.id!r} is already a party code"
             )
-    parts.activities = [_read_activity(t) for t in top.tables("activities", required=False)]
+    kind_tables = top.tables("incident_kinds", required=False)
+    kind_ids = _declared_kind_ids(kind_tables)
+    parts.activities = [
+        _read_activity(t, (*taxonomy.KINDS, *kind_ids))
+        for t in top.tables("activities", required=False)
+    ]
     _check_unique(top.report, _keyed(top, "activities", "id", parts.activities), "activity")
+    activity_ids = (
+        *vocabulary.PROHIBITED_ACTIVITIES,
+        *dict.fromkeys(a.id for a in parts.activities if a.id),
+    )
+    parts.incident_kinds = [_read_incident_kind(t, activity_ids) for t in kind_tables]
+    _check_unique(
+        top.report, _keyed(top, "incident_kinds", "id", parts.incident_kinds), "incident kind"
+    )
     return _Declared(
         forces=tuple(dict.fromkeys(f.id for f in parts.forces if f.id)),
         activities=(
@@ -677,28 +693,131 @@ def _read_declared(top: _Table, parts: _Parts, party_codes: list[str]) -> _Decla
     )
 
 
+def _check_dataset_actors(top: _Table, forces: list[ForceSpec]) -> None:
+    """A dataset's actor name names one force: an import maps it only when unambiguous."""
+    for key in ("acled_actors", "ucdp_actors"):
+        seen: dict[str, int] = {}
+        for i, force in enumerate(forces):
+            for j, name in enumerate(getattr(force, key)):
+                if name in seen and seen[name] != i:
+                    top.report.error(
+                        f"{_join(top.where('forces'), i)}.{key}[{j}]",
+                        f"{name!r} is already a name of forces[{seen[name]}]: "
+                        "a dataset's actor name names one force",
+                    )
+                seen.setdefault(name, i)
+
+
 def _read_force(t: _Table, party_codes: list[str]) -> ForceSpec:
     force = ForceSpec(
         id=t.text("id", pattern=_CODE, what="force id"),
         party=t.text("party", choices=party_codes, what="party"),
         kind=t.text("kind", choices=vocabulary.FORCE_KINDS, what="force kind"),
         name=t.localized("name"),
+        acled_actors=t.texts("acled_actors", what="ACLED actor name"),
+        ucdp_actors=t.texts("ucdp_actors", what="UCDP actor name"),
     )
     t.finish()
     return force
 
 
-def _read_activity(t: _Table) -> ActivitySpec:
+def _read_activity(t: _Table, kinds: Sequence[str] = taxonomy.KINDS) -> ActivitySpec:
     activity_id = t.text("id", pattern=_CODE, what="activity id")
     if activity_id in vocabulary.PROHIBITED_ACTIVITIES:
         t.error("id", f"{activity_id!r} is a built-in activity: declare only new ones")
     activity = ActivitySpec(
         id=activity_id,
         name=t.localized("name"),
-        implied_by=t.texts("implied_by", choices=taxonomy.KINDS, what="incident kind"),
+        implied_by=t.texts("implied_by", choices=kinds, what="incident kind"),
     )
     t.finish()
     return activity
+
+
+def _declared_kind_ids(tables: list[_Table]) -> tuple[str, ...]:
+    """The ids ``[[incident_kinds]]`` declares, as written (checked by the reader below):
+    activities may name them in ``implied_by`` before the kinds themselves are read."""
+    ids = (t.data.get("id") for t in tables)
+    return tuple(dict.fromkeys(i for i in ids if isinstance(i, str) and _CODE.match(i)))
+
+
+def _read_incident_kind(t: _Table, activity_ids: Sequence[str]) -> IncidentKindSpec:
+    """One ``[[incident_kinds]]`` table: a kind on top of the built-in ones (``taxonomy``)."""
+    kind_id = t.text("id", pattern=_CODE, what="incident kind id")
+    if kind_id in taxonomy.KINDS:
+        t.error("id", f"{kind_id!r} is a built-in incident kind: declare only new ones")
+    implies = t.texts("implies", choices=activity_ids, what="activity")
+    may_imply = t.texts("may_imply", choices=activity_ids, what="activity")
+    for both in sorted(set(implies) & set(may_imply)):
+        t.error("may_imply", f"activity {both!r} is also in implies: list it in one of them")
+    kind = IncidentKindSpec(
+        id=kind_id,
+        name=t.localized("name"),
+        implies=implies,
+        may_imply=may_imply,
+        acled=_read_acled_pairs(t),
+        ucdp=_read_ucdp_codes(t),
+    )
+    t.finish()
+    return kind
+
+
+def _read_acled_pairs(t: _Table) -> tuple[tuple[str, str], ...]:
+    """``acled = [["Strategic developments", "Disrupted weapons use"], …]``: ACLED
+    (event type, sub-event type) pairs of the export's taxonomy."""
+    value = t.get("acled", required=False)
+    if value is _MISSING:
+        return ()
+    if not isinstance(value, list):
+        t.error("acled", f"expected a list of pairs, found {t.report.describe(value)}")
+        return ()
+    known = taxonomy.ACLED_MAPPING
+    pairs: list[tuple[str, str]] = []
+    for index, item in enumerate(value):
+        where = _join(t.where("acled"), index)
+        if not (
+            isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)
+        ):
+            t.report.error(
+                where,
+                "expected an [event type, sub-event type] pair of text, "
+                f"found {t.report.describe(item)}",
+            )
+            continue
+        pair = (item[0], item[1])
+        if pair not in known:
+            types = ", ".join(sorted({e for e, _s in known}))
+            t.report.error(
+                where,
+                f"unknown ACLED pair {list(pair)!r} (event types: {types}; "
+                "sub-event types as in ACLED's codebook)",
+            )
+        elif pair in pairs:
+            t.report.error(where, f"ACLED pair {list(pair)!r} is listed twice")
+        else:
+            pairs.append(pair)
+    return tuple(pairs)
+
+
+def _read_ucdp_codes(t: _Table) -> tuple[int, ...]:
+    """``ucdp = [1]``: UCDP GED ``type_of_violence`` codes (1, 2, 3)."""
+    value = t.get("ucdp", required=False)
+    if value is _MISSING:
+        return ()
+    if not isinstance(value, list):
+        t.error("ucdp", f"expected a list of numbers, found {t.report.describe(value)}")
+        return ()
+    codes: list[int] = []
+    for index, item in enumerate(value):
+        where = _join(t.where("ucdp"), index)
+        if isinstance(item, bool) or item not in taxonomy.UCDP_MAPPING:
+            known = ", ".join(str(c) for c in sorted(taxonomy.UCDP_MAPPING))
+            t.report.error(where, f"unknown UCDP type_of_violence {item!r} (known: {known})")
+        elif item in codes:
+            t.report.error(where, f"UCDP code {item} is listed twice")
+        else:
+            codes.append(int(item))
+    return tuple(codes)
 
 
 def _read_exempt(
@@ -1085,7 +1204,43 @@ def _read_zones(
             zones.append(zone)
     collection.finish()
     _check_unique(report, ids, "zone id")
+    _check_zone_parts(report, zones, {zone_id: where for where, zone_id in reversed(ids)})
     return zones, {zone_id for _, zone_id in ids}
+
+
+def _check_zone_parts(report: _Report, zones: list[ZoneSpec], where: dict[str, str]) -> None:
+    """A part (``properties.part_of``) is an area within an area zone that is not itself a
+    part: a clause about part of a zone cites the part, and the map draws it in its zone."""
+    by_id = {z.id: z for z in zones}
+    for zone in zones:
+        if not zone.part_of:
+            continue
+        field = where[zone.id].removesuffix(".id") + ".properties.part_of"
+        parent = by_id.get(zone.part_of)
+        if zone.part_of == zone.id:
+            report.error(field, "a zone cannot be a part of itself")
+        elif parent is None:
+            known = ", ".join(sorted(by_id))
+            report.error(field, f"unknown zone {zone.part_of!r} (known: {known})")
+        elif parent.part_of:
+            report.error(
+                field,
+                f"{parent.id!r} is itself a part of {parent.part_of!r}: "
+                "name the zone it is a part of",
+            )
+        elif zone.kind != "area" or parent.kind != "area":
+            report.error(field, "only an area can be a part, and only of an area")
+        elif zone.geometry and parent.geometry:
+            part = shapely.geometry.shape(zone.geometry)
+            # Within the zone to about 0.1 m (1e-6 degrees): positions rounded to six
+            # decimals on the zone's own edge stay inside.
+            whole = shapely.geometry.shape(parent.geometry).buffer(1e-6)
+            if not part.within(whole):
+                report.error(
+                    field,
+                    f"the part reaches outside {parent.id!r}: a part lies within its zone "
+                    "(draw it as the intersection with the zone)",
+                )
 
 
 def _read_zone(f: _Table, region: BBox | None, source_keys: set[str] | None) -> ZoneSpec | None:
@@ -1141,6 +1296,7 @@ def _read_zone(f: _Table, region: BBox | None, source_keys: set[str] | None) -> 
             "source", required=False, choices=known_sources, what="source key"
         )
         values["style"] = _read_style(props, kind)
+        values["part_of"] = props.text("part_of", required=False, pattern=_ID, what="zone id")
         props.finish()
 
     geometry = None
@@ -1565,6 +1721,12 @@ class _StoryReader:
     ) -> None:
         self.parties = {p.code: p.kind for p in parts.parties} if parts is not None else None
         self.region = parts.region_bbox if parts is not None else None
+        # A story's incident may have a kind the arrangement declares.
+        self.kinds = (
+            (*taxonomy.KINDS, *(k.id for k in parts.incident_kinds if k.id))
+            if parts is not None
+            else taxonomy.KINDS
+        )
         self.known = known
         self.party_of = {a.username: a.party for a in accounts if a.username}
         self.cases: set[str] = set()
@@ -1603,7 +1765,9 @@ class _StoryReader:
             values["extra_audience"] = t.texts("extra_audience", choices=self.known, what="party")
             incident = t.table("incident")
             values["incident"] = (
-                _read_story_incident(incident, self.region) if incident is not None else None
+                _read_story_incident(incident, self.region, self.kinds)
+                if incident is not None
+                else None
             )
         if not do:  # unknown: which keys it takes cannot be judged, so none is reported
             t.known.update(dict.fromkeys(t.data))
@@ -1647,8 +1811,10 @@ class _StoryReader:
         return call
 
 
-def _read_story_incident(t: _Table, region: BBox | None) -> DemoIncidentSpec:
-    kind = t.text("kind", choices=taxonomy.KINDS, what="incident kind")
+def _read_story_incident(
+    t: _Table, region: BBox | None, kinds: Sequence[str] = taxonomy.KINDS
+) -> DemoIncidentSpec:
+    kind = t.text("kind", choices=kinds, what="incident kind")
     title = _fictional_text(t, "title")
     geometry = _read_point(t, region)
     minutes = t.number("occurred_minutes_before", required=False, minimum=0)
@@ -1899,10 +2065,23 @@ def _build(
     }
     if parts.procedure is not None:
         fields["procedure"] = parts.procedure
+    if parts.incident_kinds:
+        # Only when declared: the content (and hash) of a scenario without them is unchanged.
+        fields["incident_kinds"] = tuple(parts.incident_kinds)
     if parts.time_zone:
         # Only when named: the content (and its hash) of a scenario without one is unchanged.
         fields["time_zone"] = parts.time_zone
-    content = _canonical({key: _plain(value) for key, value in fields.items()})
+    plain = {key: _plain(value) for key, value in fields.items()}
+    for zone in plain["zones"]:
+        # Only a part names its zone: the content (and hash) of other zones is unchanged.
+        if not zone.get("part_of"):
+            zone.pop("part_of", None)
+    for force in plain["forces"]:
+        # Only forces with dataset names carry them: other content is unchanged.
+        for key in ("acled_actors", "ucdp_actors"):
+            if not force.get(key):
+                force.pop(key, None)
+    content = _canonical(plain)
     return Arrangement(**fields, content=content, demo=demo, basemap=basemap)
 
 

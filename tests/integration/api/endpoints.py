@@ -38,6 +38,7 @@ READS = [
     Endpoint("GET", "/api/v1/clauses/", paged=True),
     Endpoint("GET", "/api/v1/zones/"),  # GeoJSON: the version's whole collection
     Endpoint("GET", "/api/v1/places/"),
+    Endpoint("GET", "/api/v1/incident-kinds/"),  # one object: bounded by the scenario
     Endpoint("GET", "/api/v1/protocols/", paged=True),
     Endpoint("GET", "/api/v1/incidents/", paged=True),
     Endpoint("GET", "/api/v1/cases/", paged=True),

@@ -27,6 +27,7 @@ ZONE_IDS = [
     "aol_B_10_20km",
     "aol_B_20_25km",
     "economic_zone",
+    "hermon_part_approx",
 ]
 AOL_10_LIMITS = {
     "max_personnel": 6000,
@@ -70,7 +71,7 @@ def _assert_in_region_lon_lat(geometry: dict[str, Any]) -> None:
         assert REGION[1] <= lat <= REGION[3], position
 
 
-def test_it_serves_exactly_the_ten_zones(api: Any) -> None:
+def test_it_serves_exactly_the_eleven_zones(api: Any) -> None:
     features = _collection(api, "/api/v1/zones/")["features"]
     assert [f["id"] for f in features] == ZONE_IDS
 
@@ -97,7 +98,7 @@ def test_it_winds_polygon_exteriors_counter_clockwise_and_holes_clockwise(api: A
             polygons += 1
             assert LinearRing(exterior).is_ccw, feature["id"]
             assert [LinearRing(h).is_ccw for h in holes] == [False] * len(holes), feature["id"]
-    assert polygons == 8
+    assert polygons == 9
 
 
 def test_it_gives_both_sides_the_same_aol_10_limits(api: Any) -> None:

@@ -100,7 +100,7 @@ def scenario_lines(projector: Projector) -> dict[str, shapely.Geometry]:
 
 def test_scenario_zones_random_and_boundary_points(scenario_zones) -> None:
     rng = np.random.default_rng(1)
-    assert len(scenario_zones) == 8
+    assert len(scenario_zones) == 9  # 8 zones and the Mount Hermon part
     xmin, ymin, xmax, ymax = shapely.total_bounds([g for _, g in scenario_zones])
     x = rng.uniform(xmin - 1000, xmax + 1000, 200_000)
     y = rng.uniform(ymin - 1000, ymax + 1000, 200_000)

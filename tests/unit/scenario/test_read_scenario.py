@@ -38,6 +38,7 @@ ZONE_IDS = [
     "aol_B_10_20km",
     "aol_B_20_25km",
     "economic_zone",
+    "hermon_part_approx",
 ]
 
 
@@ -57,7 +58,7 @@ def test_it_reads_the_shipped_scenario_without_errors() -> None:
     assert arrangement.valid_from.isoformat() == "1974-05-31"  # the 1974 baseline
 
 
-def test_it_has_the_ten_zone_ids() -> None:
+def test_it_has_the_eleven_zone_ids() -> None:
     arrangement = read_scenario(SHIPPED)
     assert [zone.id for zone in arrangement.zones] == ZONE_IDS
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from coordcell.agreements.choices import CertaintyChoices
@@ -18,7 +17,8 @@ from coordcell.cases.choices import (
     DeadlineStateChoices,
     StateChoices,
 )
-from coordcell.rules import localtime, taxonomy
+from coordcell.core import timefmt
+from coordcell.rules import taxonomy
 
 register = template.Library()
 
@@ -46,40 +46,17 @@ def clock(due_at: dt.datetime | None, now: dt.datetime | None = None) -> dict[st
     return {"text": _("%(span)s left") % {"span": _span(seconds)}, "overdue": False}
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    return (value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
-
-
 @register.filter
 def local_time(value: dt.datetime | None, zone_name: str = "UTC") -> str:
-    """A moment in the arrangement's local time beside UTC, Latin digits, left to right:
-    ``2026-03-01 09:30 (06:30 UTC)``; the UTC date is repeated when it differs. In UTC
-    itself: ``2026-03-01 06:30 UTC``. Seconds with ``local_time_s``."""
-    return _local_time(value, zone_name, "%H:%M")
+    """A moment in the arrangement's local time beside UTC (``core.timefmt``), the same
+    filter as the ``coordcell`` library's: ``2026-03-01 09:30 (06:30 UTC)``."""
+    return timefmt.local_time_html(value, zone_name)
 
 
 @register.filter
 def local_time_s(value: dt.datetime | None, zone_name: str = "UTC") -> str:
     """``local_time`` to the second."""
-    return _local_time(value, zone_name, "%H:%M:%S")
-
-
-def _local_time(value: dt.datetime | None, zone_name: str, clock: str) -> str:
-    if not isinstance(value, dt.datetime):
-        return ""
-    utc = _utc(value)
-    try:
-        zone = localtime.time_zone(zone_name or localtime.DEFAULT_TIME_ZONE)
-    except ValueError:
-        zone = dt.UTC
-    iso = utc.isoformat()
-    if zone is dt.UTC:
-        text = f"{utc:%Y-%m-%d} {utc.strftime(clock)} UTC"
-    else:
-        local = utc.astimezone(zone)
-        utc_part = utc.strftime(clock if local.date() == utc.date() else f"%Y-%m-%d {clock}")
-        text = f"{local:%Y-%m-%d} {local.strftime(clock)} ({utc_part} UTC)"
-    return format_html('<time datetime="{}" dir="ltr">{}</time>', iso, text)
+    return timefmt.local_time_html(value, zone_name, seconds=True)
 
 
 @register.filter

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
 from coordcell.agreements.selectors import get_version, party_codes
+from coordcell.core import timefmt
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, ValidationFailed
 from coordcell.parties.selectors import awaiting_invitation
@@ -29,9 +30,6 @@ INIT_HELP = (
     "nobody administers it, a one-time invitation link for its first cell administrator, "
     "printed once (see docs/deployment.md). Safe to run again: it only adds what is missing."
 )
-
-#: How an invitation's time limit is printed (UTC, like the record).
-WHEN = "%Y-%m-%d %H:%M UTC"
 
 
 class Command(BaseCommand):
@@ -81,6 +79,11 @@ class Command(BaseCommand):
             ) from None
 
         key = version.arrangement.key
+
+        def when(moment: Any) -> str:
+            # The arrangement's local time, named, beside UTC (as the pages show it).
+            return timefmt.local_time_text(moment, version.time_zone, named=True)
+
         self.stdout.write(f"cell init: {key} version {version.number}, {len(codes)} parties")
         width = max(len(r.party.code) for r in results)
         for r in results:
@@ -92,13 +95,11 @@ class Command(BaseCommand):
                 path = reverse("invitation", kwargs={"token": r.token})
                 self.stdout.write(head + "first cell administrator invited:")
                 self.stdout.write(self.style.SUCCESS(f"      {base_url}{path}"))
-                self.stdout.write(
-                    f"      (works once, until {r.invitation.expires_at.strftime(WHEN)})"
-                )
+                self.stdout.write(f"      (works once, until {when(r.invitation.expires_at)})")
             elif r.status == PENDING:
                 assert r.invitation is not None
                 self.stdout.write(
-                    head + f"invitation pending until {r.invitation.expires_at.strftime(WHEN)}"
+                    head + f"invitation pending until {when(r.invitation.expires_at)}"
                     f" (link lost? coordcell cell init --reissue {r.party.code})"
                 )
             else:

@@ -84,7 +84,7 @@ class Command(BaseCommand):
         engine = Engine(arrangement, version=version, baseline=baseline)
         summary = CheckSummary()
         try:
-            items = read_observations(source, options["format"])
+            items = read_observations(source, options["format"], kinds=engine.declared_kinds)
             with Progress(count_lines(source), "rows") as bar:
                 records = assess_rows(engine, items, summary)
                 if out is None:

@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from coordcell.agreements.engines import engine_for
 from coordcell.agreements.selectors import get_version
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
@@ -168,7 +169,12 @@ class Command(BaseCommand):
             with Progress(count_lines(source), _("rows")) as bar:
                 return import_incidents(
                     actor=actor,
-                    rows=read_observations(source, cast(InputFormat, dataset)),
+                    rows=read_observations(
+                        source,
+                        cast(InputFormat, dataset),
+                        # A GeoJSON feature may name a kind the arrangement declares.
+                        kinds=engine_for(version).declared_kinds,
+                    ),
                     version=version,
                     dataset=dataset,
                     progress=bar,

@@ -75,7 +75,8 @@
       var layer = S.zoneLayer(f, { pane: "zones" });
       layer.bindPopup(function () { return zonePopup(f); });
       layer.addTo(map);
-      S.legendItem(zonesList, f.properties.name, style, f.properties.kind, layer, map);
+      var item = S.legendItem(zonesList, f.properties.legend || f.properties.name, style, f.properties.kind, layer, map);
+      if (f.properties.part_of) item.className = "part";  // drawn within its zone, listed under it
       groups[f.id] = layer;
       bounds.extend(layer.getBounds());
     });

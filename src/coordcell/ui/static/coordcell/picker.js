@@ -126,7 +126,8 @@
     fc.features.forEach(function (f) {
       var style = S.zoneStyle(f);
       zones.addLayer(S.zoneLayer(f, { pane: "zones", interactive: false }));
-      S.legendItem(legend, f.properties.name, style, f.properties.kind);
+      var item = S.legendItem(legend, f.properties.legend || f.properties.name, style, f.properties.kind);
+      if (f.properties.part_of) item.className = "part";
     });
     zones.addTo(map);
     // Open on the zones, where incidents are reported, rather than on the whole region.
