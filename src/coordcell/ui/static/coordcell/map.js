@@ -1,12 +1,12 @@
-/* The situation map. Everything it draws comes from this server: the basemap is the
- * Natural Earth data shipped with the scenario, the zones and places come from the
- * API. No tile server, no CDN. Text is built with textContent (never innerHTML), so
+/* The situation map. Everything it draws comes from this server and from the scenario:
+ * the basemap layers with their styles and legends, the zones and places from the API,
+ * the initial extent and the attribution (the sources the layers cite) from the page's
+ * configuration. No tile server, no CDN. Text is built with textContent (never innerHTML), so
  * names and descriptions cannot inject markup. */
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("map-config").textContent);
   var T = config.text;
-  var lang = document.documentElement.lang || "en";
   var statusEl = document.getElementById("map-status");
 
   var S = window.coordcellMapStyle;
@@ -46,20 +46,25 @@
   var b = config.bbox;
   var map = L.map("map", { zoomSnap: 0.5, attributionControl: true, preferCanvas: false });
   map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution(T.attribution);
-  map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);  // the region, until the zones are in
+  (config.attribution || []).forEach(function (a) { map.attributionControl.addAttribution(a); });
+  var e = config.extent;
+  // The scenario's extent when it sets one; else the region, until the zones are in.
+  if (e) map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
+  else map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
   map.setMaxBounds([[b[1] - 1, b[0] - 1], [b[3] + 1, b[2] + 1]]);
   map.createPane("zones").style.zIndex = 400;
   var layersList = document.getElementById("legend-layers");
   var zonesList = document.getElementById("legend-zones");
 
   S.getJSON(config.basemapUrl).then(function (basemap) {
-    S.drawBasemap(map, basemap, lang, function (stem, layer) {
-      var label = T.countries;
-      if (/boundary/.test(stem)) label = T.boundaries;
-      else if (/physical/.test(stem)) label = T.water;
-      else if (/places/.test(stem)) label = T.towns;
-      S.legendItem(layersList, label, { color: "#8a8f98", fillColor: "#f3efe6" }, null, layer, map);
+    S.drawBasemap(map, basemap, T, function (spec, layer) {
+      var kind = S.layerKind(spec.style);
+      S.legendItem(layersList, spec.legend, S.styleFrom(spec.style, kind), kind, layer, map);
+      if (spec.disputed) {
+        var item = S.legendItem(layersList, spec.disputed.legend,
+          S.styleFrom(spec.disputed.style, kind), kind);
+        item.setAttribute("data-disputed", "true");
+      }
     });
   }).catch(fail);
 
@@ -75,8 +80,8 @@
       groups[f.id] = layer;
       bounds.extend(layer.getBounds());
     });
-    // Open on the zones, where the arrangement applies, rather than on the whole region.
-    if (bounds.isValid()) map.fitBounds(bounds);
+    // Without an extent of its own, open on the zones, where the arrangement applies.
+    if (!e && bounds.isValid()) map.fitBounds(bounds);
     window.coordcellZones = groups;  // read by the browser tests
     document.getElementById("map").setAttribute("data-zones-loaded", String(fc.features.length));
   }).catch(fail);
