@@ -35,7 +35,8 @@ def test_the_basemap_carries_no_sovereignty_and_flags_the_disputed_areas(
     layers = {layer["id"]: layer for layer in basemap["layers"]}
     assert list(layers) == ["land", "disputed_areas", "boundaries", "physical", "towns"]
     for layer in layers.values():
-        assert layer["legend"] and layer["style"]
+        assert layer["legend"]
+        assert layer["style"]
         for feature in layer["data"]["features"]:
             assert set(feature["properties"]) <= {"name", "disputed", "disputed_by"}
     text = json.dumps(basemap)
@@ -49,7 +50,8 @@ def test_the_basemap_carries_no_sovereignty_and_flags_the_disputed_areas(
     assert disputed["Har Dov / Shebaa Farms"] == ["Israel", "Lebanon", "Syria"]
     assert layers["disputed_areas"]["disputed"]["style"]["fill"] == "hatched"
     land = [f["properties"]["name"] for f in layers["land"]["data"]["features"]]
-    assert "Golan Heights" not in land and "Palestine" not in land
+    assert "Golan Heights" not in land
+    assert "Palestine" not in land
 
 
 def test_the_basemap_speaks_the_readers_language(client_for: Any) -> None:
@@ -93,7 +95,8 @@ def test_no_zone_legend_text_or_layer_name_is_written_in_code() -> None:
         # A regular expression may only test a geometry's type, never a layer's name.
         tests = re.findall(r"/[^/\n]+/\.test\(([^)]*)\)", script)
         assert all(arg == "f.geometry.type" for arg in tests), (name, tests)
-        assert "countries" not in script and "boundary" not in script
+        assert "countries" not in script
+        assert "boundary" not in script
 
 
 def test_places_are_named_by_the_lexicon(client_for: Any) -> None:
