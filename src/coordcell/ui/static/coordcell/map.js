@@ -1,8 +1,9 @@
 /* The situation map. Everything it draws comes from this server and from the scenario:
  * the basemap layers with their styles and legends, the zones and places from the API,
  * the initial extent and the attribution (the sources the layers cite) from the page's
- * configuration. No tile server, no CDN. Text is built with textContent (never innerHTML), so
- * names and descriptions cannot inject markup. */
+ * configuration. No tile server, no CDN. Text is built with textContent (never written
+ * as innerHTML; the attribution, which Leaflet writes as HTML, is escaped first), so
+ * names, descriptions and sources cannot inject markup. */
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("map-config").textContent);
@@ -46,7 +47,12 @@
   var b = config.bbox;
   var map = L.map("map", { zoomSnap: 0.5, attributionControl: true, preferCanvas: false });
   map.attributionControl.setPrefix(false);
-  (config.attribution || []).forEach(function (a) { map.attributionControl.addAttribution(a); });
+  // One line of the scenario's sources, as its [[sources]] word them. Leaflet writes an
+  // attribution as HTML: the text is escaped, so a source cannot inject markup.
+  if ((config.attribution || []).length) {
+    var escaped = el("span", config.attribution.join(" · "));
+    map.attributionControl.addAttribution(escaped.innerHTML);
+  }
   var e = config.extent;
   // The scenario's extent when it sets one; else the region, until the zones are in.
   if (e) map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
@@ -66,6 +72,8 @@
         item.setAttribute("data-disputed", "true");
       }
     });
+    document.getElementById("map").setAttribute("data-basemap-loaded",
+      String((basemap.layers || []).length));
   }).catch(fail);
 
   S.getJSON(config.zonesUrl).then(function (fc) {
