@@ -275,6 +275,11 @@ def map_settings(version: ArrangementVersion) -> dict[str, Any]:
         "extent": settings.get("extent"),
         "note": localized_now(settings.get("note") or {}),
         "attribution": list(dict.fromkeys(attribution)),
+        # Each source's attribution by key, for a zone's popup to say where it comes from.
+        "sources": {
+            str(s["key"]): str(s.get("attribution") or s.get("title") or s["key"])
+            for s in content.get("sources", [])
+        },
     }
 
 

@@ -35,6 +35,7 @@ def situation_map(request: HttpRequest) -> HttpResponse:
         "bbox": version.region_bbox,
         "extent": settings["extent"],
         "attribution": settings["attribution"],
+        "sources": settings["sources"],
         "activities": activity_names(engine_for(version)),
         "limits": {k: str(v) for k, v in LimitChoices.choices()},
         "text": {
@@ -43,7 +44,7 @@ def situation_map(request: HttpRequest) -> HttpResponse:
             "clauses": _("Clauses"),
             "noClause": _("No clause cites this zone."),
             "derived": _(
-                "Approximate geometry derived from Natural Earth; not an official delineation."
+                "Approximate geometry derived from reference data; not an official delineation."
             ),
             "illustrative": _("Illustrative: no agreed delineation exists."),
             "zones": _("Zones"),

@@ -73,6 +73,9 @@ def test_the_attribution_is_the_sources_the_map_uses(client_for: Any) -> None:
         sources[k] for k in ("NE", "DERIVED", "GEONAMES", "WIKIPEDIA", "SCENARIO")
     ]
     assert config["extent"] == ARRANGEMENT["map"]["extent"]
+    # A zone's popup says where its geometry comes from in the scenario's words.
+    assert config["sources"]["DERIVED"] == sources["DERIVED"]
+    assert "Natural Earth" not in config["text"]["derived"]
 
 
 def test_the_legend_note_comes_from_the_scenario(client_for: Any) -> None:

@@ -18,6 +18,10 @@
     var box = el("div", null, "zone-popup");
     box.appendChild(el("h3", p.name));
     if (p.derived) box.appendChild(el("p", T.derived, "flag"));
+    // Where the zone's geometry comes from, as the scenario's [[sources]] words it.
+    if (p.source && config.sources && config.sources[p.source]) {
+      box.appendChild(el("p", config.sources[p.source], "muted"));
+    }
     if (p.illustrative) box.appendChild(el("p", T.illustrative, "flag"));
     if (!p.clauses.length) box.appendChild(el("p", T.noClause, "muted"));
     p.clauses.forEach(function (c) {
