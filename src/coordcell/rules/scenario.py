@@ -7,7 +7,12 @@ A scenario folder holds:
 * ``zones.geojson`` (required): one RFC 7946 feature per zone, geometry and properties;
 * ``places.csv`` (required): the gazetteer;
 * ``demo.toml`` (optional): fictional exercise data for ``coordcell demo``;
-* ``basemap/*.geojson`` (optional): reference layers the map draws, keyed by file stem.
+* ``lexicon.toml`` (optional): the agreed names of places, areas, forces and incident
+  kinds; with it, every name shown must have an entry and none is written elsewhere;
+* ``basemap/basemap.toml`` and its ``*.geojson`` layers (optional), or a shared basemap
+  of ``scenarios/_basemaps/`` that ``[map] basemap`` names: the layers the map draws,
+  declared with their styles, legends and sources, carrying only lexicon labels and
+  whether a feature is disputed.
 
 Zones live only in ``zones.geojson``: the arrangement file lists no zones, its clauses
 cite the features' ids. One place per fact means a zone can never have properties in
@@ -65,9 +70,11 @@ from coordcell.rules.arrangement import (
 __all__ = [
     "ARRANGEMENT_FILE",
     "BASEMAP_DIR",
+    "BASEMAP_MANIFEST",
     "DEMO_FILE",
     "PLACES_FILE",
     "PLACE_COLUMNS",
+    "SHARED_BASEMAPS",
     "ZONES_FILE",
     "ScenarioError",
     "ScenarioInvalid",
