@@ -20,7 +20,8 @@
     if (p.derived) box.appendChild(el("p", T.derived, "flag"));
     // Where the zone's geometry comes from, as the scenario's [[sources]] words it.
     if (p.source && config.sources && config.sources[p.source]) {
-      box.appendChild(el("p", config.sources[p.source], "muted"));
+      // As the source words it, often in English only: its own direction in any page.
+      box.appendChild(el("p", config.sources[p.source], "muted")).dir = "auto";
     }
     if (p.illustrative) box.appendChild(el("p", T.illustrative, "flag"));
     if (!p.clauses.length) box.appendChild(el("p", T.noClause, "muted"));
@@ -55,7 +56,8 @@
   // attribution as HTML: the text is escaped, so a source cannot inject markup.
   if ((config.attribution || []).length) {
     var escaped = el("span", config.attribution.join(" · "));
-    map.attributionControl.addAttribution(escaped.innerHTML);
+    escaped.dir = "auto";  // the sources' own words keep their direction in any page
+    map.attributionControl.addAttribution(escaped.outerHTML);
   }
   var e = config.extent;
   // The scenario's extent when it sets one; else the region, until the zones are in.
@@ -65,6 +67,7 @@
   map.createPane("zones").style.zIndex = 400;
   var layersList = document.getElementById("legend-layers");
   var zonesList = document.getElementById("legend-zones");
+  var placesItem = null;
 
   S.getJSON(config.basemapUrl).then(function (basemap) {
     S.drawBasemap(map, basemap, T, function (spec, layer) {
@@ -76,6 +79,8 @@
         item.setAttribute("data-disputed", "true");
       }
     });
+    // The scenario's places stay last in the list, whichever answer came first.
+    if (placesItem) layersList.appendChild(placesItem);
     document.getElementById("map").setAttribute("data-basemap-loaded",
       String((basemap.layers || []).length));
   }).catch(fail);
@@ -113,6 +118,6 @@
         l.bindTooltip(f.properties.name, { direction: "top" });
       }
     }).addTo(map);
-    S.legendItem(layersList, T.places, { color: "#1b2430", fillColor: "#f2c14e" }, null, layer, map);
+    placesItem = S.legendItem(layersList, T.places, { color: "#1b2430", fillColor: "#f2c14e" }, null, layer, map);
   }).catch(fail);
 })();
