@@ -107,3 +107,20 @@ def test_places_are_named_by_the_lexicon(client_for: Any) -> None:
     names = {f["id"]: f["properties"]["name"] for f in response.json()["features"]}
     assert names["tel_abu_nada"] == "Mount Avital / Tel Abu Nada"
     assert names["quneitra"] == "Quneitra"
+
+
+def test_the_case_page_names_the_kind_as_the_lexicon_does(client_for: Any) -> None:
+    from coordcell.agreements.models import ArrangementVersion
+    from coordcell.cases.models import Case
+
+    case = Case.objects.order_by("pk").first()
+    assert case is not None
+    version = ArrangementVersion.objects.get(pk=case.incident.version_id)
+    content = dict(version.content)
+    kinds = {case.incident.kind: {"en": "Agreed kind name", "he": "שם מוסכם"}}
+    content["lexicon"] = {**content["lexicon"], "kinds": kinds}
+    ArrangementVersion.objects.filter(pk=version.pk).update(content=content)
+    client = client_for("il.liaison")
+    assert "Agreed kind name" in client.get(f"/cases/{case.public_id}/").content.decode()
+    client.post("/i18n/setlang/", {"language": "he", "next": "/"})
+    assert "שם מוסכם" in client.get(f"/cases/{case.public_id}/").content.decode()
