@@ -100,9 +100,35 @@ def tour(browser: Any, demo: Demo, logged_in_state: LoggedInStates) -> Iterator[
         context.close()
 
 
+# The basemap's disputed features: how many, and how many are drawn hatched.
+DISPUTED = """() => {
+  const paths = [...document.querySelectorAll('.leaflet-basemap-pane [data-disputed="true"]')];
+  return {count: paths.length,
+          hatched: paths.filter((p) => p.getAttribute("data-fill") === "hatched").length,
+          legend: document.querySelectorAll('#legend-layers li[data-disputed="true"]').length};
+}"""
+
+
 def test_the_map_draws_the_eleven_zones_and_explains_them(new_page: Any) -> None:
+    """The zones, their popups, and the basemap as the scenario declares it: each layer in
+    its style and with its legend, the disputed areas hatched (never in a party's colour),
+    the attribution from the sources the map uses."""
     page = new_page("il.liaison")
     open_map(page)
+    page.wait_for_selector('#map[data-basemap-loaded="5"]', state="attached")
+    layers = page.locator("#legend-layers li")
+    labels = [layers.nth(i).inner_text().strip() for i in range(layers.count())]
+    assert labels[:3] == [
+        "Land (Natural Earth)",
+        "Disputed areas (Natural Earth)",
+        "Disputed: drawn in no party's colour",
+    ]
+    # Golan Heights, Shebaa Farms, West Bank and Gaza hatched; nine disputed lines dashed.
+    assert page.evaluate(DISPUTED) == {"count": 13, "hatched": 4, "legend": 2}
+    attribution = page.locator(".leaflet-control-attribution").inner_text()
+    assert "Made with Natural Earth" in attribution
+    assert "GeoNames (geonames.org)" in attribution
+    assert "Lines A and B" in page.locator("#map-note").inner_text()
 
     assert page.locator("#legend-zones li").count() == 11
     assert page.locator(".leaflet-zones-pane svg path").count() >= 10

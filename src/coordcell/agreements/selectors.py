@@ -18,23 +18,29 @@ from coordcell.agreements.models import (
 )
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
-from coordcell.rules.arrangement import ProcedureSpec, procedure_from_content
+from coordcell.core.models import localized_now
+from coordcell.rules import lexicon as lexicon_rules
 from coordcell.rules import localtime
+from coordcell.rules.arrangement import ProcedureSpec, procedure_from_content
 
 __all__ = [
+    "basemap_layers",
     "current_time_zone",
     "find_protocol",
     "find_protocol_serving",
     "get_arrangement",
     "get_version",
+    "lexicon_section",
     "list_arrangements",
     "list_clauses",
     "list_protocols",
     "list_versions",
+    "map_settings",
     "mechanism_parties",
     "party_codes",
     "places_feature_collection",
     "procedure_of",
+    "term",
     "zone_names",
     "zones_by_ids",
     "zones_feature_collection",
@@ -197,6 +203,7 @@ def zones_feature_collection(actor: Actor, version: ArrangementVersion) -> dict[
 
 def places_feature_collection(actor: Actor, version: ArrangementVersion) -> dict[str, Any]:
     """The version's places; a place with unknown coordinates has a null geometry."""
+    places = lexicon_of(version).get("places", {})
     features = []
     for place in Place.objects.restrict(actor).filter(version=version).order_by("name"):
         geometry = (
@@ -210,7 +217,10 @@ def places_feature_collection(actor: Actor, version: ArrangementVersion) -> dict
                 "id": place.key,
                 "geometry": geometry,
                 "properties": {
-                    "name": place.name,
+                    # The lexicon's name when the scenario has one; the gazetteer's name
+                    # (its source's spelling) is kept as ``source_name``.
+                    "name": localized_now(places.get(place.key) or {}) or place.name,
+                    "source_name": place.name,
                     "name_local": place.name_local,
                     "feature": place.feature,
                     "country_code": place.country_code,
@@ -254,3 +264,107 @@ def zones_by_ids(version_id: int, zone_ids: Iterable[str]) -> list[Zone]:
     return list(
         Zone.objects.filter(version_id=version_id, zone_id__in=list(zone_ids)).order_by("position")
     )
+
+
+# --- the lexicon and the map: names, the basemap and its legend, from the scenario -----
+
+
+def lexicon_of(version: ArrangementVersion) -> dict[str, dict[str, dict[str, str]]]:
+    """The version's agreed lexicon (section → key → names); empty for a scenario without
+    one, or a version stored before scenarios had one."""
+    return dict(version.content.get("lexicon") or {})
+
+
+def lexicon_section(version_id: int, section: str) -> dict[str, dict[str, str]]:
+    """One section of a version's lexicon (``kinds``, ``places``…), read without loading
+    the rest of the version's content; empty when it has none."""
+    if section not in lexicon_rules.SECTIONS:
+        raise ValueError(section)
+    value = (
+        ArrangementVersion.objects.filter(pk=version_id)
+        .values_list(f"content__lexicon__{section}", flat=True)
+        .first()
+    )
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def term(content: dict[str, Any], section: str, key: str, language: str, default: str) -> str:
+    """The lexicon's name of ``section.key`` in ``language`` (English where it has none),
+    or ``default`` when the version's lexicon has no such entry."""
+    entry = (content.get("lexicon") or {}).get(section, {}).get(key)
+    return lexicon_rules.name_in(entry, language, default)
+
+
+def _lexicon_label(lexicon: dict[str, Any], reference: str) -> str:
+    return localized_now(lexicon_rules.lookup(lexicon, reference) or {})
+
+
+def map_settings(version: ArrangementVersion) -> dict[str, Any]:
+    """What the map page needs from the scenario beside its layers: the initial extent
+    (the ``[map]`` extent, else None: the zones' bounds), the legend's note, and the
+    attribution: every source the map's layers and zones cite, and ``[map] sources``, in
+    the order the scenario declares them."""
+    content = version.content
+    settings = content.get("map") or {}
+    cited = {str(layer.get("source", "")) for layer in settings.get("layers", [])}
+    cited |= {str(zone.get("source") or "") for zone in content.get("zones", [])}
+    cited |= set(settings.get("sources", []))
+    attribution = [
+        str(source["attribution"])
+        for source in content.get("sources", [])
+        if source.get("key") in cited and source.get("attribution")
+    ]
+    return {
+        "extent": settings.get("extent"),
+        "note": localized_now(settings.get("note") or {}),
+        "attribution": list(dict.fromkeys(attribution)),
+        # Each source's attribution by key, for a zone's popup to say where it comes from.
+        "sources": {
+            str(s["key"]): str(s.get("attribution") or s.get("title") or s["key"])
+            for s in content.get("sources", [])
+        },
+    }
+
+
+def basemap_layers(version: ArrangementVersion) -> dict[str, Any]:
+    """The version's basemap for the map, in the active language: each layer with its
+    legend, style and features, whose only properties are a label (the lexicon's name),
+    whether it is disputed and by whom (the lexicon's names). A version stored before
+    basemaps were declared has its features drawn without names or attributes."""
+    stored = version.basemap or {}
+    lexicon = lexicon_of(version)
+    if "layers" not in stored:  # stored as {file stem: FeatureCollection}
+        layers = [{"id": stem, "legend": {"en": stem}, "data": fc} for stem, fc in stored.items()]
+    else:
+        layers = stored["layers"]
+    result = []
+    for layer in layers:
+        features = []
+        for feature in layer.get("data", {}).get("features", []):
+            given = feature.get("properties") or {}
+            properties: dict[str, Any] = {"disputed": bool(given.get("disputed"))}
+            if layers is stored.get("layers") and given.get("name"):
+                properties["name"] = _lexicon_label(lexicon, str(given["name"]))
+            if properties["disputed"]:
+                properties["disputed_by"] = [
+                    _lexicon_label(lexicon, str(ref)) for ref in given.get("disputed_by", [])
+                ]
+            features.append(
+                {"type": "Feature", "properties": properties, "geometry": feature.get("geometry")}
+            )
+        disputed = None
+        if layer.get("disputed_legend"):
+            disputed = {
+                "legend": localized_now(layer["disputed_legend"]),
+                "style": layer.get("disputed_style", {}),
+            }
+        result.append(
+            {
+                "id": layer["id"],
+                "legend": localized_now(layer.get("legend") or {}),
+                "style": layer.get("style", {}),
+                "disputed": disputed,
+                "data": {"type": "FeatureCollection", "features": features},
+            }
+        )
+    return {"layers": result}

@@ -109,7 +109,7 @@ def _store(*, actor: Actor, spec: ArrangementSpec, path: Path) -> LoadResult:
         descriptions=dict(spec.description),
         content_hash=digest,
         content=dict(spec.content),
-        basemap={k: dict(v) for k, v in spec.basemap.items()},
+        basemap=dict(spec.basemap),
         region_crs=spec.region_crs,
         region_bbox=list(spec.region_bbox),
         valid_from=spec.valid_from,

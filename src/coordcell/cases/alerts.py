@@ -93,6 +93,8 @@ class _CaseFacts:
         protocol = agreements.find_protocol(case.version_id, case.protocol_id)
         self.ladder: list[dict[str, Any]] = list(protocol.ladder) if protocol else []
         self.zones = agreements.zones_by_ids(case.incident.version_id, case.incident.zones)
+        # The incident kinds as the scenario's lexicon names them (none: the taxonomy's).
+        self.kinds = agreements.lexicon_section(case.incident.version_id, "kinds")
         self.exercise = _exercise(case)
         # Only findings under agreed clauses have a severity (none is computed from a
         # clause a party disputes, or from an illustrative one).
@@ -128,10 +130,12 @@ def _texts(
     for language in _languages():
         with translation.override(language):
             level = localized(rung.get("names", {}), language) or str(rung.get("level", ""))
-            try:
-                kind = _(taxonomy.label(incident.kind))
-            except taxonomy.UnknownKind:
-                kind = incident.kind
+            kind = localized(facts.kinds.get(incident.kind) or {}, language)
+            if not kind:
+                try:
+                    kind = _(taxonomy.label(incident.kind))
+                except taxonomy.UnknownKind:
+                    kind = incident.kind
             complainant = localized(case.complainant.names, language)
             respondent = (
                 localized(case.respondent.names, language)

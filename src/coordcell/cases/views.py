@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordcell.agreements import selectors as agreements
+from coordcell.core.models import localized_now
 from coordcell.agreements.engines import (
     actor_choices,
     clause_coverage,
@@ -356,6 +357,8 @@ def _render_case(
             else None
         )
     zone_names = agreements.zone_names(actor, incident.version)
+    lexicon_kinds = agreements.lexicon_section(incident.version_id, "kinds")
+    lexicon_kind = localized_now(lexicon_kinds[incident.kind]) if incident.kind in lexicon_kinds else ""
     context = {
         "case": case,
         "incident": incident,
@@ -392,7 +395,10 @@ def _render_case(
         "now": timezone.now(),
         # Times show in the arrangement's local time beside UTC.
         "tz": incident.version.time_zone,
-        "kind_name": kind_name(incident.kind, engine_for(incident.version)),
+        # The kind as the version's lexicon names it, else as the engine does (declared
+        # kinds included).
+        "kind_name": lexicon_kind
+        or kind_name(incident.kind, engine_for(incident.version)),
         # Who acted as the report says (the reporter's version, not the cell's finding).
         "reported_actor": reported_actor(
             incident.acted_by,

@@ -7,7 +7,12 @@ A scenario folder holds:
 * ``zones.geojson`` (required): one RFC 7946 feature per zone, geometry and properties;
 * ``places.csv`` (required): the gazetteer;
 * ``demo.toml`` (optional): fictional exercise data for ``coordcell demo``;
-* ``basemap/*.geojson`` (optional): reference layers the map draws, keyed by file stem.
+* ``lexicon.toml`` (optional): the agreed names of places, areas, forces and incident
+  kinds; with it, every name shown must have an entry and none is written elsewhere;
+* ``basemap/basemap.toml`` and its ``*.geojson`` layers (optional), or a shared basemap
+  of ``scenarios/_basemaps/`` that ``[map] basemap`` names: the layers the map draws,
+  declared with their styles, legends and sources, carrying only lexicon labels and
+  whether a feature is disputed.
 
 Zones live only in ``zones.geojson``: the arrangement file lists no zones, its clauses
 cite the features' ids. One place per fact means a zone can never have properties in
@@ -39,6 +44,7 @@ from typing import Any
 import shapely.geometry
 import shapely.validation
 
+from coordcell.rules import lexicon as lexicon_rules
 from coordcell.rules import localtime, mechanism, taxonomy, vocabulary, workflow
 from coordcell.rules.arrangement import (
     STORY_DOINGS,
@@ -67,9 +73,11 @@ from coordcell.rules.arrangement import (
 __all__ = [
     "ARRANGEMENT_FILE",
     "BASEMAP_DIR",
+    "BASEMAP_MANIFEST",
     "DEMO_FILE",
     "PLACES_FILE",
     "PLACE_COLUMNS",
+    "SHARED_BASEMAPS",
     "ZONES_FILE",
     "ScenarioError",
     "ScenarioInvalid",
@@ -112,7 +120,7 @@ _CRS = re.compile(r"^[A-Z]+:[0-9]+$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
-_FILE_ORDER = (ARRANGEMENT_FILE, ZONES_FILE, PLACES_FILE, DEMO_FILE)
+_FILE_ORDER = (ARRANGEMENT_FILE, ZONES_FILE, PLACES_FILE, DEMO_FILE, lexicon_rules.LEXICON_FILE)
 
 _GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
     "line": ("LineString", "MultiLineString"),
@@ -134,6 +142,8 @@ _CLAUSE_PARAMETERS: dict[str, tuple[tuple[str, str, bool], ...]] = {
 
 _MISSING: Any = object()
 BBox = tuple[float, float, float, float]
+#: A resolved lexicon: section → key → localized name (see ``coordcell.rules.lexicon``).
+_Lexicon = dict[str, dict[str, dict[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -501,11 +511,13 @@ class _Parts:
     activities: list[ActivitySpec] = dataclasses.field(default_factory=list)
     procedure: ProcedureSpec | None = None
     incident_kinds: list[IncidentKindSpec] = dataclasses.field(default_factory=list)
+    #: The ``[map]`` table (see ``_read_map_table``); empty when the scenario has none.
+    map: dict[str, Any] = dataclasses.field(default_factory=dict)
     # (field, zone id) pairs: zones are defined in zones.geojson, read after this file.
     zone_refs: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
-def _read_arrangement(top: _Table) -> _Parts:
+def _read_arrangement(top: _Table, *, lexicon: _Lexicon | None = None) -> _Parts:
     parts = _Parts()
     parts.key = top.text("key", pattern=_CODE, what="arrangement key")
     parts.title = top.localized("title")
@@ -526,7 +538,7 @@ def _read_arrangement(top: _Table) -> _Parts:
     _check_unique(top.report, _keyed(top, "roles", "code", parts.roles), "role")
 
     party_codes = list(dict.fromkeys(p.code for p in parts.parties if p.code))
-    declared = _read_declared(top, parts, party_codes)
+    declared = _read_declared(top, parts, party_codes, lexicon=lexicon)
     clause_tables = top.tables("clauses")
     parts.clauses = [_read_clause(t, party_codes, parts.zone_refs, declared) for t in clause_tables]
     _check_unique(top.report, _keyed(top, "clauses", "id", parts.clauses), "clause id")
@@ -546,6 +558,7 @@ def _read_arrangement(top: _Table) -> _Parts:
     _check_unique(top.report, _keyed(top, "protocols", "id", parts.protocols), "protocol id")
     _check_served(top, parts)
     _read_mechanism(top, parts, protocol_tables)
+    parts.map = _read_map_table(top, parts)
     top.finish()
     return parts
 
@@ -659,9 +672,13 @@ class _Declared:
     activities: tuple[str, ...] = vocabulary.PROHIBITED_ACTIVITIES
 
 
-def _read_declared(top: _Table, parts: _Parts, party_codes: list[str]) -> _Declared:
+def _read_declared(
+    top: _Table, parts: _Parts, party_codes: list[str], *, lexicon: _Lexicon | None = None
+) -> _Declared:
     """The ``[[forces]]`` and ``[[activities]]`` of the arrangement (both optional)."""
-    parts.forces = [_read_force(t, party_codes) for t in top.tables("forces", required=False)]
+    parts.forces = [
+        _read_force(t, party_codes, lexicon=lexicon) for t in top.tables("forces", required=False)
+    ]
     _check_unique(top.report, _keyed(top, "forces", "id", parts.forces), "force id")
     _check_dataset_actors(top, parts.forces)
     for i, force in enumerate(parts.forces):
@@ -708,12 +725,17 @@ def _check_dataset_actors(top: _Table, forces: list[ForceSpec]) -> None:
                 seen.setdefault(name, i)
 
 
-def _read_force(t: _Table, party_codes: list[str]) -> ForceSpec:
+def _read_force(t: _Table, party_codes: list[str], *, lexicon: _Lexicon | None = None) -> ForceSpec:
+    force_id = t.text("id", pattern=_CODE, what="force id")
+    if lexicon is not None:
+        name = _lexicon_name(t, ("name",), lexicon, "forces", force_id, "force")
+    else:
+        name = t.localized("name")
     force = ForceSpec(
-        id=t.text("id", pattern=_CODE, what="force id"),
+        id=force_id,
         party=t.text("party", choices=party_codes, what="party"),
         kind=t.text("kind", choices=vocabulary.FORCE_KINDS, what="force kind"),
-        name=t.localized("name"),
+        name=name,
         acled_actors=t.texts("acled_actors", what="ACLED actor name"),
         ucdp_actors=t.texts("ucdp_actors", what="UCDP actor name"),
     )
@@ -1183,7 +1205,12 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 
 def _read_zones(
-    data: Any, report: _Report, region: BBox | None, source_keys: set[str] | None
+    data: Any,
+    report: _Report,
+    region: BBox | None,
+    source_keys: set[str] | None,
+    *,
+    lexicon: _Lexicon | None = None,
 ) -> tuple[list[ZoneSpec], set[str]]:
     """Read the zones; return them and every id seen (for clause references)."""
     if not isinstance(data, dict):
@@ -1198,7 +1225,7 @@ def _read_zones(
     zones: list[ZoneSpec] = []
     ids: list[tuple[str, str]] = []
     for feature in collection.tables("features"):
-        zone = _read_zone(feature, region, source_keys)
+        zone = _read_zone(feature, region, source_keys, lexicon=lexicon)
         if zone is not None:
             ids.append((feature.where("id"), zone.id))
             zones.append(zone)
@@ -1243,7 +1270,9 @@ def _check_zone_parts(report: _Report, zones: list[ZoneSpec], where: dict[str, s
                 )
 
 
-def _read_zone(f: _Table, region: BBox | None, source_keys: set[str] | None) -> ZoneSpec | None:
+def _read_zone(
+    f: _Table, region: BBox | None, source_keys: set[str] | None, *, lexicon: _Lexicon | None = None
+) -> ZoneSpec | None:
     f.text("type", choices=("Feature",), what="GeoJSON type")
     props = f.table("properties")
     zone_id = ""
@@ -1265,14 +1294,17 @@ def _read_zone(f: _Table, region: BBox | None, source_keys: set[str] | None) -> 
     values: dict[str, Any] = {}
     if props is not None:
         kind = props.text("kind", choices=vocabulary.ZONE_KINDS, what="zone kind")
-        if "name_en" not in props.data:
+        if lexicon is not None:
+            inline = tuple(f"name_{language}" for language in vocabulary.LANGUAGES)
+            name = _lexicon_name(props, inline, lexicon, "areas", zone_id, "zone", at=f)
+        elif "name_en" not in props.data:
             props.known["name_en"] = None
             props.error(
                 "name_en",
                 "missing the English name ('name_en'); "
                 "English is required as the fallback language",
             )
-        for language in vocabulary.LANGUAGES:
+        for language in vocabulary.LANGUAGES if lexicon is None else ():
             value = props.text(f"name_{language}", required=language == "en")
             if value:
                 name[language] = value
@@ -1310,9 +1342,9 @@ def _read_zone(f: _Table, region: BBox | None, source_keys: set[str] | None) -> 
     return ZoneSpec(id=zone_id, kind=kind, name=name, geometry=shape, bbox=bbox, **values)
 
 
-def _read_style(props: _Table, kind: str) -> dict[str, Any]:
+def _read_style(props: _Table, kind: str, key: str = "style") -> dict[str, Any]:
     """``properties.style``: how the map draws the zone; only what it sets is kept."""
-    t = props.table("style", required=False)
+    t = props.table(key, required=False)
     if t is None:
         return {}
     style: dict[str, Any] = {}
@@ -1475,7 +1507,9 @@ class _Positions:
 # --------------------------------------------------------------------------- places.csv
 
 
-def _read_places(text: str, report: _Report, region: BBox | None) -> list[PlaceSpec]:
+def _read_places(
+    text: str, report: _Report, region: BBox | None, lexicon: _Lexicon | None = None
+) -> list[PlaceSpec]:
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
@@ -1519,6 +1553,8 @@ def _read_places(text: str, report: _Report, region: BBox | None) -> list[PlaceS
         key = record["key"].strip()
         if not _CODE.match(key):
             report.error(f"{where}.key", f"{key!r} is not a valid place key: use a-z, 0-9 and _")
+        elif lexicon is not None and key not in lexicon.get("places", {}):
+            report.error(f"{where}.key", _no_entry("place", "places", key))
         if not record["name"].strip():
             report.error(f"{where}.name", "must not be empty")
         lat, lon = _coordinates(record, where, report, region)
@@ -1872,34 +1908,7 @@ def _read_point(t: _Table, region: BBox | None) -> dict[str, Any]:
 # --------------------------------------------------------------------------- basemap/
 
 
-def _read_basemap(folder: pathlib.Path, errors: list[ScenarioError]) -> dict[str, dict[str, Any]]:
-    """Load each basemap layer; only its FeatureCollection shape is checked."""
-    layers: dict[str, dict[str, Any]] = {}
-    for path in sorted(folder.glob("*.geojson")):
-        name = f"{BASEMAP_DIR}/{path.name}"
-        report = _Report(name, errors, json_file=True)
-        data = _load_json(path, name, errors)
-        if data is _MISSING:
-            continue
-        if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-            report.error("type", "expected a GeoJSON FeatureCollection")
-            continue
-        features = data.get("features")
-        if not isinstance(features, list):
-            report.error(
-                "features", f"expected a list of features, found {report.describe(features)}"
-            )
-            continue
-        bad = [
-            i
-            for i, f in enumerate(features)
-            if not (isinstance(f, dict) and f.get("type") == "Feature")
-        ]
-        for index in bad:
-            report.error(f"features[{index}]", "expected a GeoJSON Feature object")
-        if not bad:
-            layers[path.stem] = data
-    return layers
+# (the basemap's reader is in the section "lexicon, [map] and the basemap" below)
 
 
 # --------------------------------------------------------------------------- files
@@ -1974,11 +1983,14 @@ def check_scenario(path: pathlib.Path) -> tuple[Arrangement | None, list[Scenari
         return None, [ScenarioError("", "", f"{path} is not a scenario folder (no such directory)")]
     errors: list[ScenarioError] = []
 
+    # The lexicon first: with one, zones, forces and places take their names from it.
+    lexicon = _read_lexicon(path, errors)
+
     parts: _Parts | None = None
     arrangement_report = _Report(ARRANGEMENT_FILE, errors)
     data = _load_toml(path, ARRANGEMENT_FILE, errors, required=True)
     if data is not _MISSING:
-        parts = _read_arrangement(_Table(data, arrangement_report))
+        parts = _read_arrangement(_Table(data, arrangement_report), lexicon=lexicon)
     region = parts.region_bbox if parts is not None else None
 
     zones: list[ZoneSpec] = []
@@ -1986,7 +1998,11 @@ def check_scenario(path: pathlib.Path) -> tuple[Arrangement | None, list[Scenari
     if data is not _MISSING:
         source_keys = {s.key for s in parts.sources} if parts is not None else None
         zones, zone_ids = _read_zones(
-            data, _Report(ZONES_FILE, errors, json_file=True), region, source_keys
+            data,
+            _Report(ZONES_FILE, errors, json_file=True),
+            region,
+            source_keys,
+            lexicon=lexicon,
         )
         # Only now can clause citations of zones be judged; the errors belong to arrangement.toml.
         for where, zone_id in parts.zone_refs if parts is not None else []:
@@ -1997,22 +2013,20 @@ def check_scenario(path: pathlib.Path) -> tuple[Arrangement | None, list[Scenari
     places: list[PlaceSpec] = []
     text = _load_text(path / PLACES_FILE, PLACES_FILE, errors, required=True)
     if text is not None:
-        places = _read_places(text, _Report(PLACES_FILE, errors), region)
+        places = _read_places(text, _Report(PLACES_FILE, errors), region, lexicon)
 
     demo = None
     data = _load_toml(path, DEMO_FILE, errors, required=False)
     if data is not _MISSING:
         demo = _read_demo(_Table(data, _Report(DEMO_FILE, errors)), parts)
 
-    basemap: dict[str, dict[str, Any]] = {}
-    if (path / BASEMAP_DIR).is_dir():
-        basemap = _read_basemap(path / BASEMAP_DIR, errors)
+    basemap = _read_map_layers(path, parts, lexicon, errors)
 
     if errors or parts is None:
         order = {name: i for i, name in enumerate(_FILE_ORDER)}
         errors.sort(key=lambda e: order.get(e.file, len(order)))  # stable: keeps reading order
         return None, errors
-    return _build(parts, zones, places, demo, basemap), []
+    return _build(parts, zones, places, demo, basemap, lexicon), []
 
 
 def read_scenario(path: pathlib.Path) -> Arrangement:
@@ -2040,7 +2054,8 @@ def _build(
     zones: list[ZoneSpec],
     places: list[PlaceSpec],
     demo: DemoData | None,
-    basemap: dict[str, dict[str, Any]],
+    basemap: dict[str, Any],
+    lexicon: dict[str, dict[str, dict[str, str]]] | None = None,
 ) -> Arrangement:
     # Both are guaranteed when there are no errors.
     assert parts.region_bbox is not None
@@ -2082,6 +2097,12 @@ def _build(
             if not force.get(key):
                 force.pop(key, None)
     content = _canonical(plain)
+    # Only when the scenario has them: the content (and hash) of one without is unchanged.
+    if lexicon is not None:
+        content["lexicon"] = _canonical(lexicon)
+    map_content = _map_content(parts.map, basemap)
+    if map_content:
+        content["map"] = _canonical(map_content)
     return Arrangement(**fields, content=content, demo=demo, basemap=basemap)
 
 
@@ -2107,3 +2128,351 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+# ------------------------------------------------------------- lexicon, [map] and the basemap
+#
+# The agreed names (lexicon.toml), the map's own settings (the [map] table of
+# arrangement.toml) and the basemap layers (basemap.toml and its GeoJSON files, in the
+# scenario's basemap/ folder or a shared folder of scenarios/_basemaps/). See
+# docs/scenario-format.md, "Lexicon, map and basemap".
+
+#: Where shared basemaps live: ``[map] basemap = "NAME"`` reads ``_basemaps/NAME/``.
+SHARED_BASEMAPS = pathlib.Path(__file__).resolve().parents[1] / "scenarios" / "_basemaps"
+BASEMAP_MANIFEST = "basemap.toml"
+
+#: The lexicon sections a basemap feature's label may name.
+_LABEL_SECTIONS = ("areas", "places")
+#: What each lexicon section's keys must look like.
+_LEXICON_KEYS: dict[str, re.Pattern[str] | None] = {
+    "places": _CODE,
+    "areas": _ID,  # zone ids may carry upper case, dots and dashes
+    "forces": _CODE,
+    "kinds": None,  # incident kinds: checked against the taxonomy
+    "terms": _CODE,
+}
+
+
+def _no_entry(what: str, section: str, key: str) -> str:
+    return (
+        f"no lexicon entry for the {what} {key!r}: every name shown comes from the lexicon "
+        f"(add [{section}.{key}] to {lexicon_rules.LEXICON_FILE})"
+    )
+
+
+def _lexicon_name(
+    t: _Table,
+    inline: tuple[str, ...],
+    lexicon: _Lexicon,
+    section: str,
+    key: str,
+    what: str,
+    *,
+    at: _Table | None = None,
+) -> dict[str, str]:
+    """The name of ``section.key`` from the lexicon; a name written in the file is refused
+    (one name, one place), and a missing entry is reported at ``at`` (default ``t``)."""
+    for name_key in inline:
+        if name_key in t.data:
+            t.known[name_key] = None
+            t.error(
+                name_key,
+                f"the name comes from {lexicon_rules.LEXICON_FILE} [{section}.{key}]: "
+                f"remove '{name_key}'",
+            )
+    entry = lexicon.get(section, {}).get(key)
+    if key and entry is None:
+        (at or t).error("id", _no_entry(what, section, key))
+    return dict(entry or {})
+
+
+def _localized_here(t: _Table) -> dict[str, str]:
+    """The table itself as a localized name (``en`` required, ``ar``/``he`` optional)."""
+    result: dict[str, str] = {}
+    for language in vocabulary.LANGUAGES:
+        value = t.text(language, required=language == "en")
+        if value:
+            result[language] = value
+    return result
+
+
+def _read_lexicon(path: pathlib.Path, errors: list[ScenarioError]) -> _Lexicon | None:
+    """``lexicon.toml``: None when the scenario has none (names are then written inline)."""
+    name = lexicon_rules.LEXICON_FILE
+    if not (path / name).exists():
+        return None
+    data = _load_toml(path, name, errors, required=False)
+    if data is _MISSING:
+        return {}
+    top = _Table(data, _Report(name, errors))
+    lexicon: _Lexicon = {}
+    for section in lexicon_rules.SECTIONS:
+        table = top.table(section, required=False)
+        if table is None:
+            continue
+        entries: dict[str, dict[str, str]] = {}
+        for key in table.data:
+            table.known[key] = None
+            pattern = _LEXICON_KEYS[section]
+            if pattern is None and key not in taxonomy.KINDS:
+                table.error(key, f"unknown incident kind {key!r} (see docs/taxonomy.md)")
+                continue
+            if pattern is not None and not pattern.match(key):
+                table.error(key, f"{key!r} is not a valid key (expected {pattern.pattern})")
+                continue
+            entry = table.table(key)
+            if entry is not None:
+                entries[key] = _read_lexicon_entry(entry)
+        lexicon[section] = entries
+    top.finish()
+    return lexicon
+
+
+def _read_lexicon_entry(t: _Table) -> dict[str, str]:
+    """One entry: an agreed name (``en``, ``ar``, ``he``), or ``both``: the names two
+    parties use for one thing, shown side by side in every language."""
+    if "both" not in t.data:
+        name = _localized_here(t)
+        t.finish()
+        return name
+    sides = t.tables("both")
+    if len(sides) < 2:
+        t.error("both", "give the two (or more) names to show side by side")
+    names = []
+    for side in sides:
+        names.append(_localized_here(side))
+        side.finish()
+    t.finish()
+    return lexicon_rules.side_by_side([n for n in names if n.get("en")])
+
+
+def _read_map_table(top: _Table, parts: _Parts) -> dict[str, Any]:
+    """``[map]``: the shared basemap to use, the initial extent, the legend's note and the
+    sources of the map's data beside its layers' (all optional)."""
+    t = top.table("map", required=False)
+    if t is None:
+        return {}
+    result: dict[str, Any] = {}
+    basemap = t.text("basemap", required=False, pattern=_CODE, what="basemap name")
+    if basemap:
+        result["basemap"] = basemap
+    if "extent" in t.data:
+        extent = _bbox(t, "extent")
+        region = parts.region_bbox
+        if (
+            extent is not None
+            and region is not None
+            and not (
+                _in_bbox(extent[0], extent[1], region) and _in_bbox(extent[2], extent[3], region)
+            )
+        ):
+            t.error("extent", f"must lie inside the arrangement's region_bbox {list(region)}")
+        elif extent is not None:
+            result["extent"] = list(extent)
+    note = t.localized("note", required=False)
+    if note:
+        result["note"] = note
+    source_keys = [s.key for s in parts.sources if s.key]
+    sources = t.texts("sources", choices=source_keys, what="source key")
+    if sources:
+        result["sources"] = list(sources)
+    t.finish()
+    return result
+
+
+def _read_map_layers(
+    path: pathlib.Path,
+    parts: _Parts | None,
+    lexicon: _Lexicon | None,
+    errors: list[ScenarioError],
+) -> dict[str, Any]:
+    """The basemap: the scenario's own ``basemap/`` folder, or the shared one ``[map]``
+    names; each layer as ``basemap.toml`` declares it, with its FeatureCollection."""
+    name = parts.map.get("basemap", "") if parts is not None else ""
+    local = path / BASEMAP_DIR
+    if name:
+        where = "map.basemap"
+        folder, label = SHARED_BASEMAPS / name, f"_basemaps/{name}"
+        if local.is_dir():
+            errors.append(
+                ScenarioError(
+                    ARRANGEMENT_FILE,
+                    where,
+                    f"the scenario has its own {BASEMAP_DIR}/ folder: use it or the shared "
+                    f"basemap {name!r}, not both",
+                )
+            )
+            return {}
+        if not folder.is_dir():
+            known = sorted(p.name for p in SHARED_BASEMAPS.glob("*") if p.is_dir())
+            errors.append(
+                ScenarioError(
+                    ARRANGEMENT_FILE,
+                    where,
+                    f"unknown shared basemap {name!r} (known: {', '.join(known) or 'none'})",
+                )
+            )
+            return {}
+    elif local.is_dir():
+        folder, label = local, BASEMAP_DIR
+    else:
+        return {}
+    manifest_name = f"{label}/{BASEMAP_MANIFEST}"
+    text = _load_text(folder / BASEMAP_MANIFEST, manifest_name, errors, required=True)
+    if text is None:
+        return {}
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        errors.append(ScenarioError(manifest_name, "", f"invalid TOML: {exc}"))
+        return {}
+    top = _Table(data, _Report(manifest_name, errors))
+    source_keys = [s.key for s in parts.sources if s.key] if parts is not None else None
+    layers = []
+    listed: list[tuple[str, str]] = []
+    for t in top.tables("layers"):
+        file_name = t.text("file")
+        listed.append((t.where("file"), file_name))
+        layer: dict[str, Any] = {
+            "id": file_name.removesuffix(".geojson"),
+            "legend": t.localized("legend"),
+            "source": t.text("source", choices=source_keys, what="source key"),
+            "style": _read_style(t, "area"),
+        }
+        disputed_legend = t.localized("disputed_legend", required=False)
+        disputed_style = _read_style(t, "area", "disputed_style")
+        t.finish()
+        if file_name and ("/" in file_name or not file_name.endswith(".geojson")):
+            t.error("file", f"{file_name!r}: expected the name of a .geojson file of {label}/")
+            continue
+        if file_name and not (folder / file_name).is_file():
+            t.error("file", f"no file {file_name!r} in {label}/")
+            continue
+        collection = _read_layer(folder / file_name, f"{label}/{file_name}", lexicon, errors)
+        if collection is None:
+            continue
+        disputed = [
+            i for i, f in enumerate(collection["features"]) if f["properties"].get("disputed")
+        ]
+        if disputed and not (disputed_legend and "disputed_style" in t.data):
+            t.error(
+                "disputed_style",
+                f"the layer has disputed features (features[{disputed[0]}]): give "
+                "disputed_style and disputed_legend, so that the map draws them as disputed",
+            )
+        if disputed_legend:
+            layer["disputed_legend"] = disputed_legend
+            layer["disputed_style"] = disputed_style
+        layer["data"] = collection
+        layers.append(layer)
+    top.finish()
+    _check_unique(top.report, listed, "layer file")
+    named = {file for _, file in listed}
+    for path_ in sorted(folder.glob("*.geojson")):
+        if path_.name not in named:
+            errors.append(
+                ScenarioError(
+                    f"{label}/{path_.name}",
+                    "",
+                    f"not a layer of {manifest_name}: list it under [[layers]] or remove it",
+                )
+            )
+    return {"name": name, "layers": layers}
+
+
+#: What a basemap feature's ``properties`` may hold: a label and whether it is disputed.
+#: Nothing else, so no layer carries a sovereignty attribute or a name of its own.
+_LAYER_PROPERTIES = ("name", "disputed", "disputed_by")
+
+
+def _read_layer(
+    file: pathlib.Path, name: str, lexicon: _Lexicon | None, errors: list[ScenarioError]
+) -> dict[str, Any] | None:
+    data = _load_json(file, name, errors)
+    if data is _MISSING:
+        return None
+    report = _Report(name, errors, json_file=True)
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        report.error("type", "expected a GeoJSON FeatureCollection")
+        return None
+    collection = _Table(data, report)
+    collection.text("type")
+    collection.text("name", required=False)
+    collection.text("note", required=False)
+    features = []
+    before = len(errors)
+    for f in collection.tables("features"):
+        f.text("type", choices=("Feature",), what="GeoJSON type")
+        geometry = f.table("geometry")
+        if geometry is not None:
+            geometry.text("type", choices=(*_ALL_GEOMETRY_TYPES, "Point", "MultiPoint"))
+            geometry.get("coordinates")
+            geometry.finish()
+        props = f.table("properties")
+        properties: dict[str, Any] = {}
+        if props is not None:
+            label = props.text("name", required=False)
+            if label:
+                properties["name"] = label
+                _check_label(props, "name", label, lexicon)
+            disputed = props.boolean("disputed")
+            claimants = props.texts("disputed_by", what="lexicon entry")
+            for i, claimant in enumerate(claimants):
+                _check_label(props, f"disputed_by[{i}]", claimant, lexicon)
+            if disputed and not claimants:
+                props.error("disputed_by", "a disputed feature names who disputes it")
+            elif claimants and not disputed:
+                props.error("disputed_by", "only a disputed feature (disputed = true) has it")
+            if disputed:
+                properties["disputed"] = True
+                properties["disputed_by"] = list(claimants)
+            props.finish()
+        f.finish()
+        features.append(
+            {"type": "Feature", "properties": properties, "geometry": f.data.get("geometry")}
+        )
+    collection.finish()
+    if len(errors) > before:
+        return None
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _check_label(props: _Table, key: str, reference: str, lexicon: _Lexicon | None) -> None:
+    """A basemap label is a lexicon reference, ``areas.KEY`` or ``places.KEY``."""
+    section, entry = lexicon_rules.split_reference(reference)
+    if section not in _LABEL_SECTIONS:
+        props.report.error(
+            props.where(key),
+            f"{reference!r} is not a lexicon reference: a basemap label is 'areas.KEY' or "
+            "'places.KEY' of the scenario's lexicon, never a name of its own",
+        )
+    elif lexicon is None or entry not in lexicon.get(section, {}):
+        props.report.error(
+            props.where(key),
+            f"no lexicon entry {reference!r}: the map shows no label the lexicon does not "
+            f"give (add [{section}.{entry}] to {lexicon_rules.LEXICON_FILE})",
+        )
+
+
+def _map_content(map_table: Mapping[str, Any], basemap: Mapping[str, Any]) -> dict[str, Any]:
+    """What of the map is part of the arrangement's content: the [map] table and each
+    layer's declaration with the SHA-256 of its features, so the hash covers what is used."""
+    layers = basemap.get("layers", [])
+    if not map_table and not layers:
+        return {}
+    content = dict(map_table)
+    content["layers"] = [
+        {
+            **{k: v for k, v in layer.items() if k != "data"},
+            "sha256": hashlib.sha256(
+                json.dumps(
+                    _canonical(layer["data"]),
+                    sort_keys=True,
+                    separators=(",", ":"),
+                    ensure_ascii=False,
+                ).encode("utf-8")
+            ).hexdigest(),
+        }
+        for layer in layers
+    ]
+    return content

@@ -1,4 +1,8 @@
-"""The situation map: zones and places over an offline basemap drawn from Natural Earth."""
+"""The situation map: zones and places over the scenario's offline basemap.
+
+Everything the map shows about the arrangement comes from the scenario: the layers, their
+styles and legends, the names (the lexicon), the initial extent, the legend's note and
+the attribution (the sources its layers cite)."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ def situation_map(request: HttpRequest) -> HttpResponse:
         version = selectors.get_version(actor, None, None)
     except NotFound:
         return render(request, "agreements/empty.html")
+    settings = selectors.map_settings(version)
     config = {
         "zonesUrl": reverse("api:zones"),
         "placesUrl": reverse("api:places"),
@@ -29,6 +34,9 @@ def situation_map(request: HttpRequest) -> HttpResponse:
         "arrangementUrl": reverse("agreements:arrangement"),
         "sourcesUrl": reverse("agreements:sources"),
         "bbox": version.region_bbox,
+        "extent": settings["extent"],
+        "attribution": settings["attribution"],
+        "sources": settings["sources"],
         "activities": activity_names(engine_for(version)),
         "limits": {k: str(v) for k, v in LimitChoices.choices()},
         "text": {
@@ -43,21 +51,21 @@ def situation_map(request: HttpRequest) -> HttpResponse:
             "illustrative": _("Illustrative: no agreed delineation exists."),
             "zones": _("Zones"),
             "places": _("Places of the scenario"),
-            "countries": _("Countries (Natural Earth)"),
-            "boundaries": _("Boundary and ceasefire lines (Natural Earth)"),
-            "water": _("Lakes, rivers and summits"),
-            "towns": _("Towns (Natural Earth)"),
+            "disputedBy": _("Disputed by: %(names)s"),
             "loadError": _("The map data could not be loaded. Reload the page to try again."),
             "unknownLocation": _("Location unknown"),
             "sources": _("Data sources and attribution"),
         },
     }
-    return render(request, "situation/map.html", {"version": version, "map_config": config})
+    context = {"version": version, "map_config": config, "map_note": settings["note"]}
+    return render(request, "situation/map.html", context)
 
 
 @member_required
 def basemap(request: HttpRequest) -> JsonResponse:
-    """The bundled basemap layers of the current version (Natural Earth, public domain)."""
+    """The current version's basemap layers, in the reader's language: each with its
+    legend and style from the scenario; each feature with only its lexicon label and
+    whether (and by whom) it is disputed."""
     actor = actor_for(request)
     version = selectors.get_version(actor, None, None)
-    return JsonResponse(version.basemap)
+    return JsonResponse(selectors.basemap_layers(version))

@@ -211,6 +211,36 @@ def test_what_the_alert_says(api: Any, escalated: dict[str, Any]) -> None:
     )
 
 
+def test_the_alert_names_kinds_and_zones_as_the_lexicon_does(
+    api: Any, escalated: dict[str, Any]
+) -> None:
+    """The generated texts take their names from the scenario's agreed lexicon: a kind
+    or a zone renamed there is renamed in the alert, in every language."""
+    from coordcell.agreements.models import ArrangementVersion, Zone
+
+    case = escalated["case_obj"]
+    version = ArrangementVersion.objects.get(pk=case.incident.version_id)
+    content = dict(version.content)
+    kind = case.incident.kind
+    content["lexicon"] = {
+        **content["lexicon"],
+        "kinds": {kind: {"en": "Agreed kind name", "ar": "اسم متفق عليه", "he": "שם מוסכם"}},
+    }
+    ArrangementVersion.objects.filter(pk=version.pk).update(content=content)
+    zone = Zone.objects.get(version=version, zone_id=case.incident.zones[0])
+    lexicon_name = content["lexicon"]["areas"][zone.zone_id]
+    assert zone.names == lexicon_name  # loaded from the lexicon
+    alert = api("sy.liaison").get(f"/api/v1/alerts/{escalated['alert']}").content
+    assert _texts(alert, "c:info/c:event") == [
+        "Escalated complaint: Agreed kind name",
+        *[_texts(alert, "c:info/c:event")[i] for i in (1, 2)],
+    ]
+    assert "اسم متفق عليه" in _texts(alert, "c:info[2]/c:event")[0]
+    assert "שם מוסכם" in _texts(alert, "c:info[3]/c:event")[0]
+    assert "(Agreed kind name)" in _texts(alert, "c:info[1]/c:description")[0]
+    assert _texts(alert, "c:info[3]/c:area/c:areaDesc")[0].startswith(lexicon_name["he"])
+
+
 def test_the_polygon_is_written_lat_lon_around_the_incident(
     api: Any, escalated: dict[str, Any]
 ) -> None:

@@ -123,7 +123,8 @@ def test_it_serves_every_place_with_al_rafid_unlocated(api: Any) -> None:
     for feature in features:
         if feature["id"] == "al_rafid":
             assert feature["geometry"] is None
-            assert feature["properties"]["name"] == "al-Rafid"
+            assert feature["properties"]["name"] == "Al-Rafid"  # the lexicon's name
+            assert feature["properties"]["source_name"] == "al-Rafid"  # places.csv's
             continue
         assert feature["geometry"]["type"] == "Point"
         assert shape(feature["geometry"]).is_valid, feature["id"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from typing import Any
 
 import pytest
@@ -13,8 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _scenario_names(language: str) -> dict[str, str]:
+    """The zones' names as the scenario's lexicon gives them."""
     zones = json.loads((SCENARIO / "zones.geojson").read_text(encoding="utf-8"))
-    return {f["id"]: f["properties"][f"name_{language}"] for f in zones["features"]}
+    areas = tomllib.loads((SCENARIO / "lexicon.toml").read_text(encoding="utf-8"))["areas"]
+    return {f["id"]: areas[f["id"]][language] for f in zones["features"]}
 
 
 @pytest.mark.parametrize("language", ["ar", "he", "en"])

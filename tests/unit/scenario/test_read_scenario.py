@@ -185,15 +185,16 @@ def test_it_reports_every_key_a_kind_of_step_does_not_take(shipped_copy: pathlib
     assert errors[0].message.startswith("unknown key 'callee' (expected: do, by, key, case,")
 
 
-def test_it_loads_the_basemap_layers_by_file_stem() -> None:
+def test_it_loads_the_basemap_layers_it_declares() -> None:
     basemap = read_scenario(SHIPPED).basemap
-    assert sorted(basemap) == [
-        "ne10m_admin0_countries_levant",
-        "ne10m_boundary_lines_levant",
-        "ne10m_physical_levant",
-        "ne10m_populated_places_levant",
+    assert [layer["id"] for layer in basemap["layers"]] == [
+        "land",
+        "disputed_areas",
+        "boundaries",
+        "physical",
+        "towns",
     ]
-    assert all(layer["type"] == "FeatureCollection" for layer in basemap.values())
+    assert all(layer["data"]["type"] == "FeatureCollection" for layer in basemap["layers"])
 
 
 def test_it_builds_json_content_without_demo_or_basemap() -> None:

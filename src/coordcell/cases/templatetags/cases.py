@@ -9,6 +9,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coordcell.agreements import selectors as agreements
 from coordcell.agreements.choices import CertaintyChoices
 from coordcell.cases.choices import (
     ActionChoices,
@@ -18,7 +19,8 @@ from coordcell.cases.choices import (
     StateChoices,
 )
 from coordcell.core import timefmt
-from coordcell.rules import taxonomy
+from coordcell.core.models import localized_now
+from coordcell.rules import localtime, taxonomy
 
 register = template.Library()
 
@@ -99,6 +101,14 @@ def deadline_state_label(code: str) -> Any:
 @register.filter
 def deadline_state_colour(code: str) -> str:
     return DeadlineStateChoices.colour(code)
+
+
+@register.filter
+def incident_kind_label(incident: Any) -> str:
+    """An incident's kind as its arrangement version's lexicon names it; the catalogue's
+    label where the lexicon has none."""
+    names = agreements.lexicon_section(incident.version_id, "kinds").get(incident.kind)
+    return localized_now(names) if names else kind_label(incident.kind)
 
 
 @register.filter

@@ -1,12 +1,13 @@
-/* The situation map. Everything it draws comes from this server: the basemap is the
- * Natural Earth data shipped with the scenario, the zones and places come from the
- * API. No tile server, no CDN. Text is built with textContent (never innerHTML), so
- * names and descriptions cannot inject markup. */
+/* The situation map. Everything it draws comes from this server and from the scenario:
+ * the basemap layers with their styles and legends, the zones and places from the API,
+ * the initial extent and the attribution (the sources the layers cite) from the page's
+ * configuration. No tile server, no CDN. Text is built with textContent (never written
+ * as innerHTML; the attribution, which Leaflet writes as HTML, is escaped first), so
+ * names, descriptions and sources cannot inject markup. */
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("map-config").textContent);
   var T = config.text;
-  var lang = document.documentElement.lang || "en";
   var statusEl = document.getElementById("map-status");
 
   var S = window.coordcellMapStyle;
@@ -17,6 +18,11 @@
     var box = el("div", null, "zone-popup");
     box.appendChild(el("h3", p.name));
     if (p.derived) box.appendChild(el("p", T.derived, "flag"));
+    // Where the zone's geometry comes from, as the scenario's [[sources]] words it.
+    if (p.source && config.sources && config.sources[p.source]) {
+      // As the source words it, often in English only: its own direction in any page.
+      box.appendChild(el("p", config.sources[p.source], "muted")).dir = "auto";
+    }
     if (p.illustrative) box.appendChild(el("p", T.illustrative, "flag"));
     if (!p.clauses.length) box.appendChild(el("p", T.noClause, "muted"));
     p.clauses.forEach(function (c) {
@@ -46,25 +52,41 @@
   var b = config.bbox;
   var map = L.map("map", { zoomSnap: 0.5, attributionControl: true, preferCanvas: false });
   map.attributionControl.setPrefix(false);
-  // The map's data is the scenario's, and so is its attribution: link to the page that
-  // lists every source of the current version with its licence and attribution.
+  // One line of the scenario's sources, as its [[sources]] word them. Leaflet writes an
+  // attribution as HTML: the text is escaped, so a source cannot inject markup. Then a
+  // link to the page that lists every source with its licence and attribution.
+  if ((config.attribution || []).length) {
+    var escaped = el("span", config.attribution.join(" · "));
+    escaped.dir = "auto";  // the sources' own words keep their direction in any page
+    map.attributionControl.addAttribution(escaped.outerHTML);
+  }
   var credit = el("a", T.sources);
   credit.href = config.sourcesUrl;
   map.attributionControl.addAttribution(credit.outerHTML);
-  map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);  // the region, until the zones are in
+  var e = config.extent;
+  // The scenario's extent when it sets one; else the region, until the zones are in.
+  if (e) map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
+  else map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
   map.setMaxBounds([[b[1] - 1, b[0] - 1], [b[3] + 1, b[2] + 1]]);
   map.createPane("zones").style.zIndex = 400;
   var layersList = document.getElementById("legend-layers");
   var zonesList = document.getElementById("legend-zones");
+  var placesItem = null;
 
   S.getJSON(config.basemapUrl).then(function (basemap) {
-    S.drawBasemap(map, basemap, lang, function (stem, layer) {
-      var label = T.countries;
-      if (/boundary/.test(stem)) label = T.boundaries;
-      else if (/physical/.test(stem)) label = T.water;
-      else if (/places/.test(stem)) label = T.towns;
-      S.legendItem(layersList, label, { color: "#8a8f98", fillColor: "#f3efe6" }, null, layer, map);
+    S.drawBasemap(map, basemap, T, function (spec, layer) {
+      var kind = S.layerKind(spec.style);
+      S.legendItem(layersList, spec.legend, S.styleFrom(spec.style, kind), kind, layer, map);
+      if (spec.disputed) {
+        var item = S.legendItem(layersList, spec.disputed.legend,
+          S.styleFrom(spec.disputed.style, kind), kind);
+        item.setAttribute("data-disputed", "true");
+      }
     });
+    // The scenario's places stay last in the list, whichever answer came first.
+    if (placesItem) layersList.appendChild(placesItem);
+    document.getElementById("map").setAttribute("data-basemap-loaded",
+      String((basemap.layers || []).length));
   }).catch(fail);
 
   S.getJSON(config.zonesUrl).then(function (fc) {
@@ -80,8 +102,8 @@
       groups[f.id] = layer;
       bounds.extend(layer.getBounds());
     });
-    // Open on the zones, where the arrangement applies, rather than on the whole region.
-    if (bounds.isValid()) map.fitBounds(bounds);
+    // Without an extent of its own, open on the zones, where the arrangement applies.
+    if (!e && bounds.isValid()) map.fitBounds(bounds);
     window.coordcellZones = groups;  // read by the browser tests
     document.getElementById("map").setAttribute("data-zones-loaded", String(fc.features.length));
   }).catch(fail);
@@ -101,6 +123,6 @@
         l.bindTooltip(f.properties.name, { direction: "top" });
       }
     }).addTo(map);
-    S.legendItem(layersList, T.places, { color: "#1b2430", fillColor: "#f2c14e" }, null, layer, map);
+    placesItem = S.legendItem(layersList, T.places, { color: "#1b2430", fillColor: "#f2c14e" }, null, layer, map);
   }).catch(fail);
 })();

@@ -1,6 +1,8 @@
 /* What the situation map and the incident picker draw alike: the zones' styles, the
- * offline basemap (the Natural Earth layers shipped with the scenario, from this server)
- * and the legend's entries. No tile server, no CDN. Text is set with textContent. */
+ * offline basemap (the layers the scenario declares, from this server) and the legend's
+ * entries. No tile server, no CDN. Text is set with textContent. Every style, legend
+ * and label comes from the scenario's data: nothing here depends on a layer's or a
+ * zone's name. */
 (function () {
   "use strict";
 
@@ -21,9 +23,14 @@
    * hatched fill, which ``hatch`` applies once the path is on the map. */
   function zoneStyle(feature) {
     var p = feature.properties || {};
-    var kind = p.kind === "line" ? "line" : "area";
+    return styleFrom(p.style, p.kind === "line" ? "line" : "area");
+  }
+
+  /* Leaflet path options for a scenario style (``color``, ``weight``, ``line``, ``fill``…)
+   * drawn as a ``kind`` ("line" or "area"). */
+  function styleFrom(given, kind) {
     var base = KIND_DEFAULTS[kind];
-    var given = p.style || {};
+    given = given || {};
     function pick(key) {
       return given[key] !== undefined && given[key] !== null ? given[key] : base[key];
     }
@@ -90,34 +97,61 @@
     return node;
   }
 
-  function localName(props, lang) {
-    var key = "NAME_" + lang.toUpperCase();
-    return props[key] || props.NAME_EN || props.NAME || props.name || "";
+  /* How a layer's legend swatch is drawn: as a line when its style has no fill colour. */
+  function layerKind(style) {
+    return style && style.fill_color ? "area" : "line";
   }
 
-  /* The basemap's layers on their own pane, below the zones; ``onLayer(stem, layer)`` is
-   * called for each, in a stable order. */
-  function drawBasemap(map, basemap, lang, onLayer) {
+  /* The basemap's layers (``basemap.layers``, in the scenario's order) on their own pane,
+   * below the zones, each in the style its scenario declares; a feature with
+   * ``disputed`` in the layer's disputed style (hatched, dashed: never in a party's
+   * colours). Labels are the lexicon's names, given by the server. ``onLayer(spec,
+   * layer)`` is called for each layer. ``text.disputedBy`` labels who disputes. */
+  function drawBasemap(map, basemap, text, onLayer) {
     if (!map.getPane("basemap")) map.createPane("basemap").style.zIndex = 250;
-    Object.keys(basemap).sort().forEach(function (stem) {
-      var layer = L.geoJSON(basemap[stem], {
+    (basemap.layers || []).forEach(function (spec) {
+      var kind = layerKind(spec.style);
+      var normal = styleFrom(spec.style, "area");
+      var disputed = spec.disputed ? styleFrom(spec.disputed.style, "area") : normal;
+      if (kind === "line") normal.fill = false;
+      function styleOf(f) {
+        var style = f.properties && f.properties.disputed ? disputed : normal;
+        var copy = {};
+        Object.keys(style).forEach(function (k) { copy[k] = style[k]; });
+        if (/LineString/.test(f.geometry.type)) copy.fill = false;
+        return copy;
+      }
+      var layer = L.geoJSON(spec.data, {
         pane: "basemap",
-        style: function (f) {
-          var t = f.geometry.type;
-          if (/countries/.test(stem)) return { color: "#8a8f98", weight: 1, fillColor: "#f3efe6", fillOpacity: 1 };
-          if (/boundary/.test(stem)) return { color: "#6b7280", weight: 1.2, dashArray: "4 3" };
-          if (/Polygon/.test(t)) return { color: "#5b8fc7", weight: 1, fillColor: "#a8cbe8", fillOpacity: 1 };
-          return { color: "#5b8fc7", weight: 1.5 };
-        },
+        style: styleOf,
         pointToLayer: function (f, latlng) {
-          return L.circleMarker(latlng, { pane: "basemap", radius: 3, color: "#374151", weight: 1, fillColor: "#fff", fillOpacity: 1 });
+          var s = styleOf(f);
+          return L.circleMarker(latlng, {
+            pane: "basemap", radius: 3, color: s.color, weight: 1,
+            fillColor: s.fillColor || "#ffffff", fillOpacity: 1
+          });
         },
         onEachFeature: function (f, l) {
-          var name = localName(f.properties, lang);
-          if (name && f.geometry.type === "Point") l.bindTooltip(name, { direction: "top" });
+          var p = f.properties || {};
+          var style = styleOf(f);
+          if (style.hatched && f.geometry.type !== "Point") l.on("add", function () { hatch(l); });
+          if (p.disputed && l.getElement) {
+            l.on("add", function () {
+              var node = l.getElement();
+              if (node) node.setAttribute("data-disputed", "true");
+            });
+          }
+          var label = p.name || "";
+          if (p.disputed && p.disputed_by && p.disputed_by.length && text && text.disputedBy) {
+            label = (label ? label + " — " : "") +
+              text.disputedBy.replace("%(names)s", p.disputed_by.join(", "));
+          }
+          if (label) {
+            l.bindTooltip(label, f.geometry.type === "Point" ? { direction: "top" } : { sticky: true });
+          }
         }
       }).addTo(map);
-      if (onLayer) onLayer(stem, layer);
+      if (onLayer) onLayer(spec, layer);
     });
   }
 
@@ -161,9 +195,10 @@
   window.coordcellMapStyle = {
     KIND_DEFAULTS: KIND_DEFAULTS,
     zoneStyle: zoneStyle,
+    styleFrom: styleFrom,
+    layerKind: layerKind,
     zoneLayer: zoneLayer,
     el: el,
-    localName: localName,
     drawBasemap: drawBasemap,
     legendItem: legendItem,
     getJSON: getJSON

@@ -10,7 +10,6 @@
   var S = window.coordcellMapStyle;
   var config = JSON.parse(document.getElementById("picker-config").textContent);
   var T = config.text;
-  var lang = document.documentElement.lang || "en";
   var latInput = document.getElementById("id_lat");
   var lonInput = document.getElementById("id_lon");
   var uncertaintyInput = document.getElementById("id_uncertainty_m");
@@ -118,7 +117,7 @@
   // --- the map's layers: basemap, zones and their legend
 
   S.getJSON(config.basemapUrl).then(function (basemap) {
-    S.drawBasemap(map, basemap, lang);
+    S.drawBasemap(map, basemap, null);
   }).catch(function () { /* the zones still show on the plain background */ });
 
   S.getJSON(config.zonesUrl).then(function (fc) {
