@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordcell.agreements import selectors as agreements
-from coordcell.core.models import localized_now
 from coordcell.agreements.engines import (
     actor_choices,
     clause_coverage,
@@ -50,6 +49,7 @@ from coordcell.cases.scorecard import scorecard
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coordcell.core.forms import add_domain_errors
 from coordcell.core.http import actor_for, member_required
+from coordcell.core.models import localized_now
 from coordcell.core.paging import paginate
 from coordcell.incidents import selectors as incident_selectors
 from coordcell.incidents import services as incident_services
@@ -358,7 +358,9 @@ def _render_case(
         )
     zone_names = agreements.zone_names(actor, incident.version)
     lexicon_kinds = agreements.lexicon_section(incident.version_id, "kinds")
-    lexicon_kind = localized_now(lexicon_kinds[incident.kind]) if incident.kind in lexicon_kinds else ""
+    lexicon_kind = (
+        localized_now(lexicon_kinds[incident.kind]) if incident.kind in lexicon_kinds else ""
+    )
     context = {
         "case": case,
         "incident": incident,
@@ -397,8 +399,7 @@ def _render_case(
         "tz": incident.version.time_zone,
         # The kind as the version's lexicon names it, else as the engine does (declared
         # kinds included).
-        "kind_name": lexicon_kind
-        or kind_name(incident.kind, engine_for(incident.version)),
+        "kind_name": lexicon_kind or kind_name(incident.kind, engine_for(incident.version)),
         # Who acted as the report says (the reporter's version, not the cell's finding).
         "reported_actor": reported_actor(
             incident.acted_by,

@@ -20,7 +20,7 @@ from coordcell.cases.choices import (
 )
 from coordcell.core import timefmt
 from coordcell.core.models import localized_now
-from coordcell.rules import localtime, taxonomy
+from coordcell.rules import taxonomy
 
 register = template.Library()
 
