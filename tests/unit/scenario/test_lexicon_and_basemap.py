@@ -95,10 +95,11 @@ def test_a_force_is_named_by_the_lexicon(shipped_copy: pathlib.Path) -> None:
         "# ------------------------------------------------------------------------------ roles",
         '[[forces]]\nid = "sy_police"\nparty = "sy"\nkind = "police"\n\n',
     )
+    shipped_forces = len(read_scenario(SHIPPED).forces)
     assert _errors(shipped_copy) == [
         (
             "arrangement.toml",
-            "forces[0].id",
+            f"forces[{shipped_forces}].id",
             "no lexicon entry for the force 'sy_police': every name shown comes from the "
             "lexicon (add [forces.sy_police] to lexicon.toml)",
         )
@@ -106,7 +107,7 @@ def test_a_force_is_named_by_the_lexicon(shipped_copy: pathlib.Path) -> None:
     with (shipped_copy / "lexicon.toml").open("a", encoding="utf-8") as f:
         f.write('\n[forces.sy_police]\nen = "Local police"\nar = "الشرطة المحلية"\n')
     arrangement = read_scenario(shipped_copy)
-    assert arrangement.forces[0].name == {"en": "Local police", "ar": "الشرطة المحلية"}
+    assert arrangement.forces[-1].name == {"en": "Local police", "ar": "الشرطة المحلية"}
 
 
 def test_an_unknown_incident_kind_in_the_lexicon_is_refused(shipped_copy: pathlib.Path) -> None:
