@@ -106,3 +106,17 @@ def test_the_api_refuses_a_time_without_offset(client_for: Any) -> None:
     incident = Incident.objects.order_by("-pk").first()
     assert incident is not None
     assert incident.occurred_from == dt.datetime(2026, 3, 1, 1, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("path", ["/", "/record/"])
+def test_a_page_looks_its_time_zone_up_once_however_many_times_it_shows(
+    client_for, path: str
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("il.liaison")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    lookups = [q for q in queries.captured_queries if '"time_zone"' in q["sql"]]
+    assert len(lookups) <= 1

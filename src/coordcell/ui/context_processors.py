@@ -3,6 +3,7 @@ exercise, and the local time zone."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -18,8 +19,10 @@ from coordcell.rules import localtime
 def cell(request: HttpRequest) -> dict[str, Any]:
     actor = actor_for(request)
 
+    @functools.cache
     def zone() -> str:
-        # Asked only by a page that shows a time; a member's pages show the arrangement's.
+        # Asked only by a page that shows a time, once per request however many times it
+        # shows; a member's pages show the arrangement's.
         if not actor.is_member:
             return localtime.DEFAULT_TIME_ZONE
         return agreements.current_time_zone(actor)
