@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coordcell.cases import views
+from coordcell.cases import exchange_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -9,6 +9,17 @@ urlpatterns = [
     path("new/", views.lodge, name="lodge"),
     path("hotline/", views.hotline_console, name="hotline"),
     path("hotline/<uuid:public_id>/answer/", views.hotline_answer, name="hotline_answer"),
+    path("hotline/<uuid:public_id>/", exchange_views.hotline_call, name="hotline_call"),
+    path(
+        "hotline/messages/<uuid:public_id>/relay/",
+        exchange_views.hotline_relay,
+        name="hotline_relay",
+    ),
+    path(
+        "commitments/<uuid:public_id>/<str:outcome>/",
+        exchange_views.commitment_close,
+        name="commitment_close",
+    ),
     path("scorecard/", views.scorecard_page, name="scorecard"),
     path("<uuid:public_id>/", views.case_page, name="case"),
     path("<uuid:public_id>/chain.json", views.chain, name="chain"),

@@ -62,6 +62,7 @@ AUDIENCE_READS = [
     Endpoint("GET", "/api/v1/cases/{id}/"),
     Endpoint("GET", "/api/v1/cases/{id}/chain/"),
     Endpoint("GET", "/api/v1/hotline/{id}/"),
+    Endpoint("GET", "/api/v1/hotline/{id}/messages/", paged=True),
     Endpoint("GET", "/api/v1/incidents/{id}/evidence/{sha256}"),
 ]
 #: Reads that only the party that made the object may do: the session's evidence was
@@ -92,6 +93,9 @@ WRITES = [
     Endpoint("POST", "/api/v1/incidents/{id}/evidence/", {}),
     Endpoint("POST", "/api/v1/hotline/{id}/answer/", {}),
     Endpoint("POST", "/api/v1/hotline/{id}/convert/", {}),
+    Endpoint("POST", "/api/v1/hotline/{id}/messages/", {"text": "x"}),
+    Endpoint("POST", "/api/v1/hotline-messages/{id}/relay/"),
+    Endpoint("POST", "/api/v1/commitments/{id}/close/", {"kept": True}),
     Endpoint("POST", "/api/v1/record/witnesses/{id}/retire"),
     Endpoint("POST", "/api/v1/record/checkpoints/{size}/cosignatures", {"signature": "x"}),
     Endpoint("POST", "/api/v1/record/checkpoints/{size}/view/cosignatures", {"signature": "x"}),
@@ -117,6 +121,8 @@ COMPUTATIONS = [
 ENDPOINTS = READS + AUDIENCE_READS + UPLOADER_READS + ESCALATION_READS + WRITES + COMPUTATIONS
 #: Every list in the envelope.
 PAGED = [e for e in READS if e.paged]
+#: Lists inside an object with an audience (a call's messages): paged, read by its audience.
+AUDIENCE_PAGED = [e for e in AUDIENCE_READS if e.paged]
 
 
 def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:

@@ -131,3 +131,24 @@ def kind_label(code: str) -> str:
         return _(taxonomy.label(code))
     except taxonomy.UnknownKind:
         return code
+
+
+@register.filter
+def commitment_label(value: str) -> str:
+    from coordcell.cases.exchange_choices import CommitmentKindChoices
+
+    return str(CommitmentKindChoices.label(value))
+
+
+@register.filter
+def commitment_state_label(value: str) -> str:
+    from coordcell.cases.exchange_choices import CommitmentStateChoices
+
+    return str(CommitmentStateChoices.label(value))
+
+
+@register.filter
+def commitment_colour(value: str) -> str:
+    from coordcell.cases.exchange_choices import CommitmentStateChoices
+
+    return CommitmentStateChoices.colour(value)
