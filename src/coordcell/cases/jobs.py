@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from coordcell.cases import thread
+from coordcell.cases import action_warnings, thread
 from coordcell.cases.services import expire_due
 from coordcell.core.worker import job
 
@@ -18,3 +18,8 @@ def deadlines_job(now: dt.datetime) -> int:
 @job("cases.commitments")
 def commitments_job(now: dt.datetime) -> int:
     return thread.settle_commitments(now)
+
+
+@job("cases.warning_windows")
+def warning_windows_job(now: dt.datetime) -> int:
+    return action_warnings.settle_windows(now)
