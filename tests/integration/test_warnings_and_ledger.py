@@ -256,3 +256,90 @@ def test_the_ledger_links_strikes_to_prior_warnings(actor: Any) -> None:
     with pytest.raises(NotFound):
         ledger.ledger(actor("outsider"))
     assert ForceClaim.objects.count() == 2
+
+
+def test_warnings_through_the_pages(actor: Any, client_for: Any) -> None:
+    il, sy = client_for("il.liaison"), client_for("sy.liaison")
+    form = {
+        "addressee": "sy", "lat": "33.12595", "lon": "35.82461", "act_kind": "armed_clash",
+        "threat": "Armed men with RPG at the crossing (fictional).",
+        "action_requested": "Remove them within two hours (fictional).", "window_hours": "2",
+    }  # fmt: skip
+    passed = il.post("/cases/warnings/", form)
+    assert passed.status_code == 302
+    warning = ThreatWarning.objects.order_by("-pk").first()
+    assert warning is not None
+    assert passed["Location"] == f"/cases/warnings/{warning.public_id}/"
+    assert il.post("/cases/warnings/", {**form, "lat": "0", "lon": "0"}).status_code == 400
+    assert client_for("mediator").post("/cases/warnings/", form).status_code == 403
+    page = sy.get(f"/cases/warnings/{warning.public_id}/").content.decode()
+    assert "Armed men with RPG at the crossing (fictional)." in page
+    assert "Report the action taken" in page
+    base = f"/cases/warnings/{warning.public_id}"
+    assert sy.post(f"{base}/acknowledge/").status_code == 302
+    assert sy.post(f"{base}/action/", {"text": "Patrol sent (fictional)."}).status_code == 302
+    assert il.post(f"{base}/outcome/", {"outcome": "acted_in_time"}).status_code == 302
+    warning.refresh_from_db()
+    assert warning.outcome == "acted_in_time"
+    assert sy.post(f"{base}/nonsense/").status_code == 404
+    for reader in ("monitor", "observer"):
+        assert client_for(reader).get(f"{base}/").status_code == 404
+        assert warning.reference not in client_for(reader).get("/cases/warnings/").content.decode()
+    ledger_page = il.get("/cases/ledger/")
+    assert ledger_page.status_code == 200
+
+
+def test_warnings_and_the_ledger_through_the_api(actor: Any, client_for: Any) -> None:
+    il, sy, mon = client_for("il.liaison"), client_for("sy.liaison"), client_for("monitor")
+    body = {
+        "addressee": "sy", "geometry": IN_AOS, "act_kind": "armed_clash",
+        "threat": "Launch team at the ridge (fictional).", "action_requested": "Remove it.",
+        "window_hours": 1, "include_monitors": True,
+        "passed_at": (timezone.now() - dt.timedelta(hours=3)).isoformat(),
+    }  # fmt: skip
+    made = il.post("/api/v1/warnings/", body, content_type="application/json")
+    assert made.status_code == 201, made.content
+    warning = made.json()
+    assert warning["audience"] == ["il", "sy", "undof", "us"]
+    wid = warning["id"]
+    assert mon.get(f"/api/v1/warnings/{wid}/").status_code == 200
+    assert client_for("observer").get(f"/api/v1/warnings/{wid}/").status_code == 404
+    bad = il.post(
+        "/api/v1/warnings/", {**body, "window_hours": -1}, content_type="application/json"
+    )
+    assert bad.status_code == 400
+    assert "window_hours" in str(bad.json())
+    acted = sy.post(
+        f"/api/v1/warnings/{wid}/action/", {"text": "Moved (fictional)."},
+        content_type="application/json",
+    )  # fmt: skip
+    assert acted.status_code == 200
+    assert acted.json()["window_state"] == "expired"  # reported after the window
+    found = mon.post(
+        f"/api/v1/warnings/{wid}/confirmation/",
+        {"result": "could_not_confirm", "reason": "No access to the ridge (fictional)."},
+        content_type="application/json",
+    )
+    assert found.json()["confirmations"][0]["result"] == "could_not_confirm"
+    strike = _strike(actor, minutes_ago=20)
+    out = il.post(
+        f"/api/v1/warnings/{wid}/outcome/",
+        {"outcome": "unilateral_after_window", "incident": str(strike.public_id)},
+        content_type="application/json",
+    )
+    assert out.status_code == 200, out.content
+    assert out.json()["outcome_incident"] == str(strike.public_id)
+    claim = il.post(
+        "/api/v1/self-defence/", {"incident": str(strike.public_id), "warning": wid},
+        content_type="application/json",
+    )  # fmt: skip
+    assert claim.status_code == 201, claim.content
+    card = il.get("/api/v1/ledger/").json()
+    row = next(r for r in card["parties"] if r["party"] == "il")
+    assert row["strikes_preceded_by_warning"] == 1
+    assert row["share_preceded_by_warning"] == 1.0
+    sy_row = next(r for r in card["parties"] if r["party"] == "sy")
+    assert sy_row["warnings_unilateral_after_window"] == 1
+    assert sy_row["share_acted_in_time"] == 0.0
+    listed = il.get("/api/v1/self-defence/").json()["results"]
+    assert listed[0]["warning"] == wid

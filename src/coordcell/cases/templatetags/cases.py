@@ -133,22 +133,59 @@ def kind_label(code: str) -> str:
         return code
 
 
+def _choice(name: str, value: str, colour: bool = False) -> str:
+    from coordcell.cases import exchange_choices
+
+    choices = getattr(exchange_choices, name)
+    return str(choices.colour(value) if colour else choices.label(value))
+
+
 @register.filter
 def commitment_label(value: str) -> str:
-    from coordcell.cases.exchange_choices import CommitmentKindChoices
-
-    return str(CommitmentKindChoices.label(value))
+    return _choice("CommitmentKindChoices", value)
 
 
 @register.filter
 def commitment_state_label(value: str) -> str:
-    from coordcell.cases.exchange_choices import CommitmentStateChoices
-
-    return str(CommitmentStateChoices.label(value))
+    return _choice("CommitmentStateChoices", value)
 
 
 @register.filter
 def commitment_colour(value: str) -> str:
-    from coordcell.cases.exchange_choices import CommitmentStateChoices
+    return _choice("CommitmentStateChoices", value, colour=True)
 
-    return CommitmentStateChoices.colour(value)
+
+@register.filter
+def window_label(value: str) -> str:
+    return _choice("WindowStateChoices", value)
+
+
+@register.filter
+def window_colour(value: str) -> str:
+    return _choice("WindowStateChoices", value, colour=True)
+
+
+@register.filter
+def outcome_label(value: str) -> str:
+    return _choice("OutcomeChoices", value)
+
+
+@register.filter
+def outcome_colour(value: str) -> str:
+    return _choice("OutcomeChoices", value, colour=True)
+
+
+@register.filter
+def confirmation_label(value: str) -> str:
+    return _choice("ConfirmationChoices", value)
+
+
+@register.filter
+def confirmation_colour(value: str) -> str:
+    return _choice("ConfirmationChoices", value, colour=True)
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """``0.5`` → ``50%`` (Latin digits)."""
+    return "" if value is None else f"{round(value * 100)}%"
