@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.choices import ChoiceSet
+from coordcell.rules import vocabulary
 
 __all__ = [
     "CommitmentKindChoices",
@@ -84,3 +85,8 @@ class ConfirmationChoices(ChoiceSet):
         (CONFIRMED, _("Confirmed"), "green"),
         (NOT_CONFIRMED, _("Could not confirm"), "grey"),
     ]
+
+
+assert tuple(CommitmentKindChoices.values()) == vocabulary.COMMITMENT_KINDS
+assert tuple(OutcomeChoices.values()) == vocabulary.WARNING_OUTCOMES
+assert tuple(ConfirmationChoices.values()) == vocabulary.CONFIRMATION_RESULTS
