@@ -265,3 +265,55 @@ def test_the_thread_through_the_api(actor: Any, client_for: Any) -> None:
     assert client_for("observer").get(base).status_code == 404
     detail = client_for("mediator").get(f"/api/v1/hotline/{call.public_id}/").json()
     assert detail["bilateral"] is False
+
+
+def test_the_mediator_relays_and_a_party_reports_from_the_page(actor: Any, client_for: Any) -> None:
+    call = _call(actor, "sy.liaison", "il")
+    asked = thread.post_message(
+        actor=actor("sy.liaison"), activation=call, text="Please pass on (fictional).",
+        via_mediator=True,
+    )  # fmt: skip
+    mediator = client_for("mediator")
+    page = mediator.get(f"/cases/hotline/{call.public_id}/").content.decode()
+    assert f"/cases/hotline/messages/{asked.public_id}/relay/" in page
+    assert (
+        "Please pass on (fictional)."
+        not in client_for("il.liaison").get(f"/cases/hotline/{call.public_id}/").content.decode()
+    )
+    assert (
+        client_for("il.liaison")
+        .post(f"/cases/hotline/messages/{asked.public_id}/relay/")
+        .status_code
+        == 404
+    )
+    assert mediator.post(f"/cases/hotline/messages/{asked.public_id}/relay/").status_code == 302
+    page = client_for("il.liaison").get(f"/cases/hotline/{call.public_id}/").content.decode()
+    assert "Please pass on (fictional)." in page
+    assert "relayed by" in page
+    promise = thread.post_message(
+        actor=actor("il.liaison"), activation=call, text="Reporting by noon (fictional).",
+        commitment="investigate_report", due_at=timezone.now() + dt.timedelta(hours=4),
+    ).commitment  # fmt: skip
+    url = f"/cases/commitments/{promise.public_id}/kept/"
+    assert client_for("il.liaison").post(url, {"text": "Reported."}).status_code == 302
+    promise.refresh_from_db()
+    assert promise.state == "met"
+    assert (
+        client_for("il.liaison").post(f"/cases/commitments/{promise.public_id}/other/").status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize("language", ["ar", "he"])
+def test_the_new_pages_render_in_arabic_and_hebrew(
+    actor: Any, client_for: Any, language: str
+) -> None:
+    from django.conf import settings
+
+    call = _call(actor, "sy.liaison", "il")
+    client = client_for("sy.liaison")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    for url in (f"/cases/hotline/{call.public_id}/", "/cases/warnings/", "/cases/ledger/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert f'lang="{language}"' in response.content.decode()

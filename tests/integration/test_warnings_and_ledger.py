@@ -343,3 +343,25 @@ def test_warnings_and_the_ledger_through_the_api(actor: Any, client_for: Any) ->
     assert sy_row["share_acted_in_time"] == 0.0
     listed = il.get("/api/v1/self-defence/").json()["results"]
     assert listed[0]["warning"] == wid
+
+
+def test_a_self_defence_statement_from_the_ledger_page(actor: Any, client_for: Any) -> None:
+    strike = _strike(actor, minutes_ago=5)
+    page = client_for("il.liaison").get("/cases/ledger/").content.decode()
+    assert strike.reference in page  # offered: a use of force Israel reported
+    assert strike.reference not in client_for("sy.liaison").get("/cases/ledger/").content.decode()
+    done = client_for("il.liaison").post(
+        "/cases/ledger/", {"incident": str(strike.public_id), "warning": "none"}
+    )
+    assert done.status_code == 302
+    claim = ForceClaim.objects.get(incident=strike)
+    assert claim.warning is None
+    page = client_for("sy.liaison").get("/cases/ledger/").content.decode()
+    assert "no prior warning through the cell" in page
+    assert (
+        client_for("il.liaison")
+        .post("/cases/ledger/", {"incident": str(strike.public_id), "warning": ""})
+        .status_code
+        == 400
+    )
+    assert client_for("monitor").post("/cases/ledger/", {"incident": "x"}).status_code == 403
