@@ -1355,6 +1355,8 @@ _LODGING = (StoryDo.REPORT_AND_LODGE, StoryDo.CONVERT_CALL)
 #: Who may be called on the hotline, and who may be complained about.
 _CALLEE_KINDS = ("party", "mediator", "monitor")
 _RESPONDENT_KINDS = ("party",)
+#: The longest action window a story's warning may give: a week, in hours.
+_MAX_WINDOW_HOURS = 7 * 24
 #: The longest an incident may lie before the story reports it: one week, in minutes.
 _MAX_MINUTES_BEFORE = 7 * 24 * 60
 
@@ -1490,6 +1492,9 @@ class _StoryReader:
             values["act_kind"] = t.text("act_kind", choices=taxonomy.KINDS, what="kind of act")
             values["action_requested"] = _fictional_text(t, "action_requested")
             hours = t.number("window_hours", minimum=0.25)
+            if hours is not None and hours > _MAX_WINDOW_HOURS:
+                t.error("window_hours", f"at most {_MAX_WINDOW_HOURS} hours, found {hours:g}")
+                hours = None
             values["window_hours"] = float(hours or 0)
             values["include_monitors"] = t.boolean("include_monitors")
             values["passed_minutes_before"] = self.minutes(t, "passed_minutes_before", 0, 24 * 60)

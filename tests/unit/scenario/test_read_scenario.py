@@ -307,6 +307,7 @@ def test_it_reads_the_thread_and_warning_steps() -> None:
         ('incident_key = "strike"\nwarning = "launcher"',
          'incident_key = "strike"\nwarning = "rpg"', "warning"),
         ("window_hours = 6", "window_hours = 0", "window_hours"),
+        ("window_hours = 6", "window_hours = 169", "window_hours"),
     ],
 )  # fmt: skip
 def test_it_reports_bad_thread_and_warning_steps(
