@@ -317,3 +317,22 @@ def test_the_new_pages_render_in_arabic_and_hebrew(
         response = client.get(url)
         assert response.status_code == 200
         assert f'lang="{language}"' in response.content.decode()
+
+
+def test_the_worker_job_marks_a_lapsed_commitment(actor: Any) -> None:
+    from coordcell.core.worker import registered_jobs
+
+    call = _call(actor, "sy.liaison", "il")
+    due = timezone.now() + dt.timedelta(minutes=30)
+    promise = thread.post_message(
+        actor=actor("il.liaison"), activation=call, text="Report by 21:00 (fictional).",
+        commitment="investigate_report", due_at=due,
+    ).commitment  # fmt: skip
+    job = next(j for j in registered_jobs() if j.name == "cases.commitments")
+    assert job.func(due - dt.timedelta(seconds=1)) == 0
+    assert job.func(due) == 1
+    promise.refresh_from_db()
+    assert promise.state == "lapsed"
+    page = _last()
+    assert page.event_type == "cases.commitment_closed"
+    assert page.data["state"] == "lapsed"

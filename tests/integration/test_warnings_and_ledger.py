@@ -277,6 +277,8 @@ def test_warnings_through_the_pages(actor: Any, client_for: Any) -> None:
     assert "Report the action taken" in page
     base = f"/cases/warnings/{warning.public_id}"
     assert sy.post(f"{base}/acknowledge/").status_code == 302
+    assert sy.post(f"{base}/acknowledge/").status_code == 302  # again: said, not a 500
+    assert il.post(f"{base}/acknowledge/").status_code == 403
     assert sy.post(f"{base}/action/", {"text": "Patrol sent (fictional)."}).status_code == 302
     assert il.post(f"{base}/outcome/", {"outcome": "acted_in_time"}).status_code == 302
     warning.refresh_from_db()

@@ -249,7 +249,10 @@ def warning_step(request: HttpRequest, public_id: Any, step: str) -> HttpRespons
     zone = warning.version.time_zone
     form: Any
     if step == "acknowledge":
-        action_warnings.acknowledge(actor=actor, warning=warning)
+        try:
+            action_warnings.acknowledge(actor=actor, warning=warning)
+        except ValidationFailed as exc:
+            messages.error(request, str(exc))
         return redirect("cases:warning", public_id=warning.public_id)
     if step == "action":
         form, name = ActionForm(request.POST, time_zone=zone), "action_form"
