@@ -130,6 +130,7 @@ def test_the_first_start_shows_hotline_calls(demo: Demo) -> None:
     assert sorted((c["answered_at"] is not None, c["case"] is not None) for c in calls) == [
         (False, False),
         (True, False),
+        (True, False),  # the thread of messages and commitments
         (True, True),
     ]
 

@@ -45,7 +45,7 @@ def _counts() -> tuple[int, int, int, int]:
 def _told() -> dict[str, Case]:
     """Play the story; return its cases by the kind of their incident."""
     before = set(Case.objects.values_list("pk", flat=True))
-    assert tell_story(demo=_demo(), version=_version()) == 19
+    assert tell_story(demo=_demo(), version=_version()) == 34
     cases = Case.objects.exclude(pk__in=before).select_related("incident")
     return {c.incident.kind: c for c in cases}
 
@@ -83,14 +83,47 @@ def test_it_takes_each_step_as_the_person_it_names() -> None:
     assert all(c.incident.fictional for c in cases.values())
 
 
-def test_it_makes_three_hotline_calls_answered_unanswered_and_converted() -> None:
+def test_it_makes_hotline_calls_answered_unanswered_converted_and_threaded() -> None:
     before = set(Activation.objects.values_list("pk", flat=True))
     _told()
     calls = Activation.objects.exclude(pk__in=before).order_by("pk")
     assert [
         (a.caller_party.code, a.callee_party.code, a.answered_at is not None, a.case_id is not None)
         for a in calls
-    ] == [("il", "sy", True, True), ("sy", "il", True, False), ("undof", "il", False, False)]
+    ] == [
+        ("il", "sy", True, True),
+        ("sy", "il", True, False),
+        ("undof", "il", False, False),
+        ("sy", "il", True, False),  # the thread: messages, commitments, a relay
+    ]
+
+
+def test_it_tells_a_thread_a_warning_acted_on_and_one_followed_by_a_strike(actor: Any) -> None:
+    from coordcell.cases.ledger import ledger
+    from coordcell.cases.models import CallMessage, Commitment, ThreatWarning
+
+    before = set(Activation.objects.values_list("pk", flat=True))
+    _told()
+    thread = Activation.objects.exclude(pk__in=before).order_by("pk").last()
+    assert thread is not None
+    assert CallMessage.objects.filter(activation=thread).count() == 4
+    assert sorted(Commitment.objects.filter(activation=thread).values_list("kind", "state")) == [
+        ("hold_fire", "open"),
+        ("investigate_report", "open"),
+    ]
+    relayed = CallMessage.objects.get(activation=thread, relayed_at__isnull=False)
+    assert relayed.relayed_by_party.code == "us"
+    outcomes = dict(ThreatWarning.objects.values_list("act_kind", "outcome").order_by("pk"))
+    assert set(ThreatWarning.objects.values_list("outcome", flat=True)) == {
+        "acted_in_time",
+        "unilateral_after_window",
+    }
+    assert outcomes
+    card = {r["party"]: r for r in ledger(actor("mediator"))["parties"]}
+    assert card["il"]["strikes_preceded_by_warning"] == 1
+    assert card["sy"]["warnings_acted_in_time"] == 1
+    assert card["sy"]["warnings_unilateral_after_window"] == 1
+    assert card["sy"]["share_acted_in_time"] == 0.5
 
 
 def test_it_shares_one_case_with_the_observers_and_none_with_the_donor(actor: Any) -> None:

@@ -424,12 +424,18 @@ class ActivationSerializer(serializers.Serializer[Any]):
     answer = serializers.CharField()
     seconds_to_answer = serializers.FloatField(allow_null=True)
     case = serializers.UUIDField(source="case.public_id", allow_null=True, default=None)
+    bilateral = serializers.BooleanField()
 
 
 class ActivationInSerializer(StrictSerializer):
     callee = serializers.CharField(max_length=40)
     channel = serializers.ChoiceField(choices=ChannelChoices.values())
     subject = serializers.CharField(max_length=5_000)
+    bilateral = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="A private call between a party and the mediator: no one else sees it.",
+    )
 
 
 class AnswerInSerializer(StrictSerializer):
@@ -494,6 +500,7 @@ class ActivationListView(_ActivationView, generics.ListAPIView):  # type: ignore
             channel=data["channel"],
             subject_text=data["subject"],
             version=agreements.get_version(actor, None, None),
+            bilateral=data["bilateral"],
         )
         return Response(ActivationSerializer(activation).data, status=status.HTTP_201_CREATED)
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordcell.cases import events
+from coordcell.cases import events, thread
 from coordcell.cases.choices import ChannelChoices
 from coordcell.cases.models import Activation
 from coordcell.cases.services import ACTING_ROLES, HOTLINE, protocol_serving
@@ -48,8 +48,11 @@ def may_call(actor: Actor) -> bool:
     return any(actor.has_role(r) for r in ACTING_ROLES) or actor.has_role(RoleChoices.MONITOR)
 
 
-def _audience(caller: Party, callee: Party) -> str:
-    """The caller, the called party, the mediators and the monitors."""
+def _audience(caller: Party, callee: Party, bilateral: bool = False) -> str:
+    """The caller, the called party, the mediators and the monitors; a bilateral call's
+    is the two alone (a party and the mediator: no one else may learn of it)."""
+    if bilateral:
+        return audience_text.encode([caller.code, callee.code])
     return audience_text.encode(concerned_audience(caller.code, callee.code))
 
 
@@ -75,9 +78,19 @@ def record_activation_event(
 
 @transaction.atomic
 def activate(
-    *, actor: Actor, callee: Party, channel: str, subject_text: str, version: ArrangementVersion
+    *,
+    actor: Actor,
+    callee: Party,
+    channel: str,
+    subject_text: str,
+    version: ArrangementVersion,
+    bilateral: bool = False,
 ) -> Activation:
-    """Record a call or message to ``callee``; its answer clock starts now."""
+    """Record a call or message to ``callee``; its answer clock starts now.
+
+    ``bilateral``: a private call between a party and the mediator, which only those two
+    read (not the other party, not the monitors) — in every list, count, page and export.
+    """
     if not may_call(actor):
         raise PermissionDenied(_("Only liaison officers, principals and monitors use the hotline."))
     assert actor.party_id is not None  # may_call checked it
@@ -91,6 +104,9 @@ def activate(
     subject_text = (subject_text or "").strip()
     if not subject_text or len(subject_text) > 5_000:
         errors["subject"] = [_("Say what the call is about (1 to 5,000 characters).")]
+    kinds = {caller.kind, callee.kind}
+    if bilateral and kinds != {PartyKindChoices.KIND_PARTY, PartyKindChoices.KIND_MEDIATOR}:
+        errors["bilateral"] = [_("A bilateral call is between a party and the mediator.")]
     if errors:
         raise ValidationFailed(errors)
     protocol = protocol_serving(version, HOTLINE)
@@ -104,7 +120,8 @@ def activate(
         received_at=now,
         answer_due_at=deadlines.due(now, protocol.acknowledge_within_hours),
         version=version,
-        audience=_audience(caller, callee),
+        bilateral=bilateral,
+        audience=_audience(caller, callee, bilateral),
     )
     record_activation_event(
         actor,
@@ -126,7 +143,8 @@ def _require_callee(actor: Actor, activation: Activation) -> None:
 
 @transaction.atomic
 def answer(*, actor: Actor, activation: Activation, text: str) -> Activation:
-    """The called party answers; the time to answer is kept."""
+    """The called party answers (its first message in the call's thread); the time to
+    answer is kept. Later messages, by any side, are ``thread.post_message``."""
     activation = Activation.objects.select_for_update().get(pk=activation.pk)
     _require_callee(actor, activation)
     if activation.answered_at is not None:
@@ -134,20 +152,6 @@ def answer(*, actor: Actor, activation: Activation, text: str) -> Activation:
     text = (text or "").strip()
     if len(text) > 5_000:
         raise ValidationFailed({"answer": [_("At most 5,000 characters.")]})
-    now = timezone.now()
-    Activation.objects.filter(pk=activation.pk).update(
-        answered_at=now, answered_by=actor.user, answer=text
-    )
+    thread.post_message(actor=actor, activation=activation, text=text)
     activation.refresh_from_db()
-    record_activation_event(
-        actor,
-        activation,
-        events.HOTLINE_ANSWERED,
-        {
-            "answer": text,
-            "answered_at": now,
-            "seconds_to_answer": activation.seconds_to_answer,
-            "in_time": now <= activation.answer_due_at,
-        },
-    )
     return activation

@@ -17,7 +17,18 @@ from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, S
 from coordcell.core.audience import AudienceMixin
 from coordcell.core.models import PublicIdModel, RestrictedQuerySet, new_reference
 
-__all__ = ["Activation", "Case", "Deadline", "Notification", "Step"]
+__all__ = [
+    "Activation",
+    "CallMessage",
+    "Case",
+    "Commitment",
+    "Deadline",
+    "ForceClaim",
+    "Notification",
+    "Step",
+    "ThreatWarning",
+    "WarningConfirmation",
+]
 
 
 def case_reference() -> str:
@@ -165,6 +176,8 @@ class Activation(AudienceMixin, PublicIdModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     answer = models.TextField(_("answer"), blank=True)
+    #: A party and the mediator only: no one else sees it, anywhere (``cases.thread``).
+    bilateral = models.BooleanField(_("bilateral with the mediator"), default=False)
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="activations"
     )
@@ -187,3 +200,12 @@ class Activation(AudienceMixin, PublicIdModel):
         if self.answered_at is None:
             return None
         return (self.answered_at - self.received_at).total_seconds()
+
+
+# The hotline's thread and the warnings live in their own modules (docs/cases.md).
+from coordcell.cases.thread_models import CallMessage, Commitment  # noqa: E402
+from coordcell.cases.warning_models import (  # noqa: E402
+    ForceClaim,
+    ThreatWarning,
+    WarningConfirmation,
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coordcell.cases import views
+from coordcell.cases import exchange_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -9,7 +9,22 @@ urlpatterns = [
     path("new/", views.lodge, name="lodge"),
     path("hotline/", views.hotline_console, name="hotline"),
     path("hotline/<uuid:public_id>/answer/", views.hotline_answer, name="hotline_answer"),
+    path("hotline/<uuid:public_id>/", exchange_views.hotline_call, name="hotline_call"),
+    path(
+        "hotline/messages/<uuid:public_id>/relay/",
+        exchange_views.hotline_relay,
+        name="hotline_relay",
+    ),
+    path(
+        "commitments/<uuid:public_id>/<str:outcome>/",
+        exchange_views.commitment_close,
+        name="commitment_close",
+    ),
     path("scorecard/", views.scorecard_page, name="scorecard"),
+    path("warnings/", exchange_views.warnings_page, name="warnings"),
+    path("warnings/<uuid:public_id>/", exchange_views.warning_page, name="warning"),
+    path("warnings/<uuid:public_id>/<str:step>/", exchange_views.warning_step, name="warning_step"),
+    path("ledger/", exchange_views.ledger_page, name="ledger"),
     path("<uuid:public_id>/", views.case_page, name="case"),
     path("<uuid:public_id>/chain.json", views.chain, name="chain"),
     path("<uuid:public_id>/version/", views.give_version, name="give_version"),

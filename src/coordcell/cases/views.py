@@ -37,9 +37,9 @@ from coordcell.agreements.engines import (
 from coordcell.cases import hotline, lodging, selectors, services
 from coordcell.cases.chain import case_chain
 from coordcell.cases.choices import DeadlineStateChoices
+from coordcell.cases.exchange_forms import CallForm
 from coordcell.cases.forms import (
     AccountForm,
-    ActivationForm,
     AnswerForm,
     IncidentForm,
     LodgeForm,
@@ -515,7 +515,7 @@ def _callees(actor: Any) -> list[tuple[str, str]]:
 def hotline_console(request: HttpRequest) -> HttpResponse:
     """The hotline console: log a call or message, answer those made to one's party."""
     actor = actor_for(request)
-    form = ActivationForm(request.POST or None, callees=_callees(actor))
+    form = CallForm(request.POST or None, callees=_callees(actor))
     status = 200
     if request.method == "POST":
         status = 400
@@ -527,6 +527,7 @@ def hotline_console(request: HttpRequest) -> HttpResponse:
                     channel=form.cleaned_data["channel"],
                     subject_text=form.cleaned_data["subject"],
                     version=agreements.get_version(actor, None, None),
+                    bilateral=form.cleaned_data["bilateral"],
                 )
             except ValidationFailed as exc:
                 add_domain_errors(form, exc)
@@ -534,7 +535,7 @@ def hotline_console(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request, _("Activation %(ref)s recorded.") % {"ref": activation.reference}
                 )
-                return redirect("cases:hotline")
+                return redirect("cases:hotline_call", public_id=activation.public_id)
     pager = paginate(request, selectors.list_activations(actor))
     return render(
         request,

@@ -13,6 +13,7 @@ import datetime as dt
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -26,7 +27,7 @@ from coordcell.cases.models import Activation, Case
 from coordcell.core.actor import Actor
 from coordcell.core.audience import ALL_MEMBERS
 from coordcell.core.errors import DomainError, ValidationFailed
-from coordcell.demo import events
+from coordcell.demo import events, story_exchanges
 from coordcell.incidents.choices import PrecisionChoices
 from coordcell.incidents.services import IncidentInput
 from coordcell.parties import selectors as party_selectors
@@ -191,9 +192,13 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
             return 0
         cases: dict[str, Case] = {}
         calls: dict[str, Activation] = {}
+        made: dict[str, Any] = {}  # messages, incidents and warnings, by their keys
         for index, step in enumerate(demo.story):
             try:
-                _play(step, version, cases, calls)
+                if step.do in story_exchanges.PLAYS:
+                    story_exchanges.play(step, version, calls, made)
+                else:
+                    _play(step, version, cases, calls)
             except DomainError as exc:
                 raise StoryFailed(index, step, exc) from None
         append_event(
@@ -257,6 +262,11 @@ def _as_precise_as(moment: dt.datetime, precision: str) -> dt.datetime:
     if precision == PrecisionChoices.MONTH:
         moment = moment.replace(day=1)
     return moment
+
+
+def story_incident(spec: DemoIncidentSpec) -> IncidentInput:
+    """The incident a story step reports (``_incident``), for the other story modules."""
+    return _incident(spec)
 
 
 def _incident(spec: DemoIncidentSpec) -> IncidentInput:

@@ -326,6 +326,15 @@ class StoryDo:
     CALL = "call"  # activate the hotline
     ANSWER_CALL = "answer_call"  # the called party answers
     CONVERT_CALL = "convert_call"  # a call becomes an incident and a complaint
+    MESSAGE = "message"  # a message in a call's thread, perhaps with a commitment
+    RELAY = "relay"  # the mediator passes on a message a party asked it to relay
+    REPORT = "report"  # report an incident (no complaint)
+    WARN = "warn"  # pass a warning with an action window
+    ACKNOWLEDGE_WARNING = "acknowledge_warning"  # the party warned acknowledges
+    REPORT_ACTION = "report_action"  # the party warned reports the action taken
+    CONFIRM_ACTION = "confirm_action"  # a monitor confirms it, or says why it could not
+    WARNING_OUTCOME = "warning_outcome"  # the warner records how the warning ended
+    SELF_DEFENCE = "self_defence"  # a use of force stated as self-defence, its warning linked
 
 
 STORY_DOINGS: tuple[str, ...] = (
@@ -334,6 +343,15 @@ STORY_DOINGS: tuple[str, ...] = (
     StoryDo.CALL,
     StoryDo.ANSWER_CALL,
     StoryDo.CONVERT_CALL,
+    StoryDo.MESSAGE,
+    StoryDo.RELAY,
+    StoryDo.REPORT,
+    StoryDo.WARN,
+    StoryDo.ACKNOWLEDGE_WARNING,
+    StoryDo.REPORT_ACTION,
+    StoryDo.CONFIRM_ACTION,
+    StoryDo.WARNING_OUTCOME,
+    StoryDo.SELF_DEFENCE,
 )
 
 
@@ -377,6 +395,33 @@ class DemoStepSpec:
     callee: str = ""
     channel: str = ""
     subject: str = ""
+    #: ``message``: a commitment (``vocabulary.COMMITMENT_KINDS``), due that many minutes
+    #: after the step runs; ``via_mediator`` asks the mediator to relay it.
+    commitment: str = ""
+    commitment_minutes: int = 0
+    via_mediator: bool = False
+    #: ``relay``: the key of the ``message`` step to relay.
+    message: str = ""
+    #: ``report``: the parties the incident is shared with (the mediators and monitors too).
+    audience: tuple[str, ...] = ()
+    #: ``warn``: the warning (the place is ``geometry``, a Point; ``passed_minutes_before``
+    #: says it was given that long before the step records it, as a radio warning may be).
+    addressee: str = ""
+    geometry: Mapping[str, Any] | None = None
+    threat: str = ""
+    act_kind: str = ""
+    action_requested: str = ""
+    window_hours: float = 0.0
+    include_monitors: bool = False
+    passed_minutes_before: int = 0
+    #: The key of a ``warn`` step (the warning steps and ``self_defence``).
+    warning: str = ""
+    #: ``warning_outcome`` (``vocabulary.WARNING_OUTCOMES``) and ``confirm_action``
+    #: (``vocabulary.CONFIRMATION_RESULTS``).
+    outcome: str = ""
+    result: str = ""
+    #: The key of a ``report`` step (``warning_outcome``, ``self_defence``).
+    incident_key: str = ""
 
 
 @dataclass(frozen=True)

@@ -1722,6 +1722,8 @@ _LODGING = (StoryDo.REPORT_AND_LODGE, StoryDo.CONVERT_CALL)
 #: Who may be called on the hotline, and who may be complained about.
 _CALLEE_KINDS = ("party", "mediator", "monitor")
 _RESPONDENT_KINDS = ("party",)
+#: The longest action window a story's warning may give: a week, in hours.
+_MAX_WINDOW_HOURS = 7 * 24
 #: The longest an incident may lie before the story reports it: one week, in minutes.
 _MAX_MINUTES_BEFORE = 7 * 24 * 60
 
@@ -1767,6 +1769,10 @@ class _StoryReader:
         self.party_of = {a.username: a.party for a in accounts if a.username}
         self.cases: set[str] = set()
         self.calls: set[str] = set()
+        self.messages: set[str] = set()
+        self.relayed: dict[str, str] = {}
+        self.incidents: set[str] = set()
+        self.warnings: set[str] = set()
         self.answered: dict[str, str] = {}
         self.converted: dict[str, str] = {}
         self.keys: list[tuple[str, str]] = []
@@ -1805,6 +1811,8 @@ class _StoryReader:
                 if incident is not None
                 else None
             )
+        else:
+            self.exchange(t, do, own, values)
         if not do:  # unknown: which keys it takes cannot be judged, so none is reported
             t.known.update(dict.fromkeys(t.data))
         if key:
@@ -1813,8 +1821,97 @@ class _StoryReader:
                 self.cases.add(key)
             elif do == StoryDo.CALL:
                 self.calls.add(key)
+            elif do == StoryDo.MESSAGE:
+                self.messages.add(key)
+            elif do == StoryDo.REPORT:
+                self.incidents.add(key)
+            elif do == StoryDo.WARN:
+                self.warnings.add(key)
         t.finish()
         return DemoStepSpec(do=do, by=by, key=key, **values)
+
+    def exchange(self, t: _Table, do: str, own: str, values: dict[str, Any]) -> None:
+        """The steps of the hotline's thread, of warnings and of the ledger."""
+        if do == StoryDo.MESSAGE:
+            values["call"] = self.reference(t, "call", self.calls, "calls the hotline")
+            values["text"] = _fictional_text(t, "text")
+            commitment = t.text(
+                "commitment",
+                required=False,
+                choices=vocabulary.COMMITMENT_KINDS,
+                what="commitment",
+            )
+            values["commitment"] = commitment
+            if commitment:
+                values["commitment_minutes"] = self.minutes(t, "commitment_minutes", 1)
+            values["via_mediator"] = t.boolean("via_mediator")
+        elif do == StoryDo.RELAY:
+            ref = self.reference(t, "message", self.messages, "posts a message")
+            if ref in self.relayed:
+                t.error("message", f"message {ref!r} is already relayed at {self.relayed[ref]}")
+            elif ref:
+                self.relayed[ref] = t.path
+            values["message"] = ref
+        elif do == StoryDo.REPORT:
+            incident = t.table("incident")
+            values["incident"] = (
+                _read_story_incident(incident, self.region) if incident is not None else None
+            )
+            values["audience"] = t.texts("audience", choices=self.known, what="party")
+        elif do == StoryDo.WARN:
+            values["addressee"] = self.party(
+                t, "addressee", own, _RESPONDENT_KINDS, "party to warn"
+            )
+            values["geometry"] = _read_point(t, self.region)
+            values["threat"] = _fictional_text(t, "threat")
+            values["act_kind"] = t.text("act_kind", choices=taxonomy.KINDS, what="kind of act")
+            values["action_requested"] = _fictional_text(t, "action_requested")
+            hours = t.number("window_hours", minimum=0.25)
+            if hours is not None and hours > _MAX_WINDOW_HOURS:
+                t.error("window_hours", f"at most {_MAX_WINDOW_HOURS} hours, found {hours:g}")
+                hours = None
+            values["window_hours"] = float(hours or 0)
+            values["include_monitors"] = t.boolean("include_monitors")
+            values["passed_minutes_before"] = self.minutes(t, "passed_minutes_before", 0, 24 * 60)
+            if t.get("call", required=False) is not _MISSING:
+                values["call"] = self.reference(t, "call", self.calls, "calls the hotline")
+        elif do in (StoryDo.ACKNOWLEDGE_WARNING, StoryDo.REPORT_ACTION, StoryDo.CONFIRM_ACTION):
+            values["warning"] = self.reference(t, "warning", self.warnings, "passes a warning")
+            if do == StoryDo.REPORT_ACTION:
+                values["text"] = _fictional_text(t, "text")
+            elif do == StoryDo.CONFIRM_ACTION:
+                values["result"] = t.text(
+                    "result", choices=vocabulary.CONFIRMATION_RESULTS, what="finding"
+                )
+                values["text"] = _fictional_text(t, "text", required=False)
+        elif do == StoryDo.WARNING_OUTCOME:
+            values["warning"] = self.reference(t, "warning", self.warnings, "passes a warning")
+            values["outcome"] = t.text(
+                "outcome", choices=vocabulary.WARNING_OUTCOMES, what="outcome"
+            )
+            values["text"] = _fictional_text(t, "text", required=False)
+            if t.get("incident_key", required=False) is not _MISSING:
+                values["incident_key"] = self.reference(
+                    t, "incident_key", self.incidents, "reports an incident"
+                )
+        elif do == StoryDo.SELF_DEFENCE:
+            values["incident_key"] = self.reference(
+                t, "incident_key", self.incidents, "reports an incident"
+            )
+            if t.get("warning", required=False) is not _MISSING:
+                values["warning"] = self.reference(t, "warning", self.warnings, "passes a warning")
+            values["text"] = _fictional_text(t, "text", required=False)
+
+    @staticmethod
+    def minutes(t: _Table, name: str, least: int, most: int = _MAX_MINUTES_BEFORE) -> int:
+        """Whole minutes from ``least`` to ``most``."""
+        value = t.number(name, required=least > 0, minimum=least)
+        if value is None:
+            return 0
+        if not value.is_integer() or value > most:
+            t.error(name, f"expected whole minutes from {least} to {most}, found {value:g}")
+            return 0
+        return int(value)
 
     def party(self, t: _Table, name: str, own: str, kinds: tuple[str, ...], what: str) -> str:
         """A party code of the arrangement, of one of ``kinds``, not the actor's own."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 __all__ = [
     "CLAUSE_KINDS",
     "CLAUSE_STATUSES",
+    "COMMITMENT_KINDS",
+    "CONFIRMATION_RESULTS",
     "FORCE_KINDS",
     "HOTLINE_CHANNELS",
     "LANGUAGES",
@@ -20,6 +22,7 @@ __all__ = [
     "PROTOCOL_SERVES",
     "ROLES",
     "TIME_PRECISIONS",
+    "WARNING_OUTCOMES",
     "ZONE_FILLS",
     "ZONE_KINDS",
     "ZONE_LINES",
@@ -115,6 +118,13 @@ LIMIT_KEYS: tuple[str, ...] = (
 
 #: How the hotline is activated (``cases.choices.ChannelChoices`` labels them).
 HOTLINE_CHANNELS: tuple[str, ...] = ("call", "message", "radio", "in_person")
+
+#: What a hotline message may commit its party to (``cases.exchange_choices``).
+COMMITMENT_KINDS: tuple[str, ...] = ("hold_fire", "unit_dispatched", "investigate_report")
+#: How a warning ended, as its warner records it (``cases.exchange_choices``).
+WARNING_OUTCOMES: tuple[str, ...] = ("acted_in_time", "not_acted", "unilateral_after_window")
+#: A monitor's finding on the action a warned party reported (``cases.exchange_choices``).
+CONFIRMATION_RESULTS: tuple[str, ...] = ("confirmed", "could_not_confirm")
 
 #: How precisely the time of an incident is known (``incidents.choices.PrecisionChoices``).
 TIME_PRECISIONS: tuple[str, ...] = ("minute", "hour", "day", "month")

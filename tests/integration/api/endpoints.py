@@ -47,6 +47,9 @@ READS = [
     Endpoint("GET", "/api/v1/webhooks/", paged=True),  # the caller's party's own: empty for most
     Endpoint("GET", "/api/v1/hotline/", paged=True),
     Endpoint("GET", "/api/v1/scorecard/"),
+    Endpoint("GET", "/api/v1/warnings/", paged=True),
+    Endpoint("GET", "/api/v1/self-defence/", paged=True),
+    Endpoint("GET", "/api/v1/ledger/"),
     Endpoint("GET", "/api/v1/record/checkpoint"),
     Endpoint("GET", "/api/v1/record/checkpoints/{size}"),
     Endpoint("GET", "/api/v1/record/checkpoints/{size}/view"),  # the caller's party's own
@@ -63,6 +66,7 @@ AUDIENCE_READS = [
     Endpoint("GET", "/api/v1/cases/{id}/"),
     Endpoint("GET", "/api/v1/cases/{id}/chain/"),
     Endpoint("GET", "/api/v1/hotline/{id}/"),
+    Endpoint("GET", "/api/v1/hotline/{id}/messages/", paged=True),
     Endpoint("GET", "/api/v1/incidents/{id}/evidence/{sha256}"),
 ]
 #: Reads that only the party that made the object may do: the session's evidence was
@@ -93,6 +97,16 @@ WRITES = [
     Endpoint("POST", "/api/v1/incidents/{id}/evidence/", {}),
     Endpoint("POST", "/api/v1/hotline/{id}/answer/", {}),
     Endpoint("POST", "/api/v1/hotline/{id}/convert/", {}),
+    Endpoint("POST", "/api/v1/hotline/{id}/messages/", {"text": "x"}),
+    Endpoint("POST", "/api/v1/hotline-messages/{id}/relay/"),
+    Endpoint("POST", "/api/v1/commitments/{id}/close/", {"kept": True}),
+    Endpoint("POST", "/api/v1/hotline/{id}/warning/", {}),
+    Endpoint("POST", "/api/v1/warnings/", {"addressee": "sy"}),
+    Endpoint("POST", "/api/v1/warnings/{id}/acknowledge/"),
+    Endpoint("POST", "/api/v1/warnings/{id}/action/", {"text": "x"}),
+    Endpoint("POST", "/api/v1/warnings/{id}/confirmation/", {"result": "confirmed"}),
+    Endpoint("POST", "/api/v1/warnings/{id}/outcome/", {"outcome": "not_acted"}),
+    Endpoint("POST", "/api/v1/self-defence/", {}),
     Endpoint("POST", "/api/v1/record/witnesses/{id}/retire"),
     Endpoint("POST", "/api/v1/record/checkpoints/{size}/cosignatures", {"signature": "x"}),
     Endpoint("POST", "/api/v1/record/checkpoints/{size}/view/cosignatures", {"signature": "x"}),
@@ -115,9 +129,22 @@ COMPUTATIONS = [
     Endpoint("POST", "/api/v1/check", CHECK_BODY),
     Endpoint("POST", "/api/v1/locate", LOCATE_BODY),
 ]
-ENDPOINTS = READS + AUDIENCE_READS + UPLOADER_READS + ESCALATION_READS + WRITES + COMPUTATIONS
+#: Reads of a warning: no warning is made with the personas (tests/integration/
+#: test_warnings_and_ledger.py checks who reads one); here, who may call at all.
+WARNING_READS = [Endpoint("GET", "/api/v1/warnings/{id}/")]
+ENDPOINTS = (
+    READS
+    + AUDIENCE_READS
+    + WARNING_READS
+    + UPLOADER_READS
+    + ESCALATION_READS
+    + WRITES
+    + COMPUTATIONS
+)
 #: Every list in the envelope.
 PAGED = [e for e in READS if e.paged]
+#: Lists inside an object with an audience (a call's messages): paged, read by its audience.
+AUDIENCE_PAGED = [e for e in AUDIENCE_READS if e.paged]
 
 
 def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:

@@ -147,7 +147,10 @@ def test_it_reads_the_demo_story_into_steps() -> None:
     assert demo is not None
     steps = {s.key: s for s in demo.story if s.key}
     assert [s.do for s in demo.story].count("report_and_lodge") == 4
-    assert sorted(steps) == ["access", "berm", "hermon", "notice", "patrol", "sam", "shots"]
+    assert sorted(steps) == [
+        "access", "berm", "hermon", "launcher", "mortar", "notice", "patrol", "rpg",
+        "rpg_relay", "sam", "shots", "strike",
+    ]  # fmt: skip
     berm = steps["berm"]
     assert (berm.by, berm.respondent, berm.incident.kind) == ("sy.liaison", "il", "fortification")
     assert berm.incident.geometry == {"type": "Point", "coordinates": [35.819, 33.118]}
@@ -166,10 +169,15 @@ def test_it_labels_every_text_of_the_story_fictional() -> None:
     texts = [
         text
         for s in demo.story
-        for text in (s.text, s.summary, s.subject, s.incident.title if s.incident else "")
+        for text in (
+            s.text, s.summary, s.subject, s.threat, s.action_requested,
+            s.incident.title if s.incident else "",
+        )
         if text
-    ]
-    assert len(texts) == 24  # 5 summaries and titles, 9 step texts, 3 subjects, 2 answers
+    ]  # fmt: skip
+    # 5 summaries and titles, 9 step texts, 3 subjects, 2 answers; the thread's 4 subjects
+    # and texts, the warnings' 6 threats and requests and 7 step texts, the strike's title
+    assert len(texts) == 39
     assert all("fictional" in text for text in texts)
 
 
@@ -270,3 +278,44 @@ def test_it_checks_the_status_of_a_clause(shipped_copy, old, new, field, fragmen
     assert len(errors) == 1
     assert errors[0].field.endswith(field)
     assert fragment in errors[0].message
+
+
+def test_it_reads_the_thread_and_warning_steps() -> None:
+    demo = read_scenario(SHIPPED).demo
+    assert demo is not None
+    steps = {s.key: s for s in demo.story if s.key}
+    held = next(s for s in demo.story if s.commitment == "hold_fire")
+    assert (held.call, held.commitment_minutes) == ("rpg", 120)
+    assert steps["rpg_relay"].via_mediator
+    assert next(s for s in demo.story if s.do == "relay").message == "rpg_relay"
+    launcher = steps["launcher"]
+    assert (launcher.addressee, launcher.window_hours, launcher.passed_minutes_before) == (
+        "sy", 2.0, 300,
+    )  # fmt: skip
+    assert launcher.geometry == {"type": "Point", "coordinates": [35.865, 33.105]}
+    assert steps["mortar"].include_monitors
+    claim = next(s for s in demo.story if s.do == "self_defence")
+    assert (claim.incident_key, claim.warning) == ("strike", "launcher")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('do = "relay"\nby = "mediator"\nmessage = "rpg_relay"',
+         'do = "relay"\nby = "mediator"\nmessage = "nope"', "message"),
+        ('commitment = "hold_fire"\ncommitment_minutes = 120', 'commitment = "hold_fire"',
+         "commitment_minutes"),
+        ('outcome = "acted_in_time"', 'outcome = "acted"', "outcome"),
+        ('incident_key = "strike"\nwarning = "launcher"',
+         'incident_key = "strike"\nwarning = "rpg"', "warning"),
+        ("window_hours = 6", "window_hours = 0", "window_hours"),
+        ("window_hours = 6", "window_hours = 169", "window_hours"),
+    ],
+)  # fmt: skip
+def test_it_reports_bad_thread_and_warning_steps(
+    shipped_copy: pathlib.Path, old: str, new: str, field: str
+) -> None:
+    _edit(shipped_copy / "demo.toml", old, new)
+    arrangement, errors = check_scenario(shipped_copy)
+    assert arrangement is None
+    assert [e.field.rsplit(".", 1)[-1] for e in errors] == [field]

@@ -118,3 +118,61 @@ def kind_label(code: str) -> str:
         return _(taxonomy.label(code))
     except taxonomy.UnknownKind:
         return code
+
+
+def _choice(name: str, value: str, colour: bool = False) -> str:
+    from coordcell.cases import exchange_choices
+
+    choices = getattr(exchange_choices, name)
+    return str(choices.colour(value) if colour else choices.label(value))
+
+
+@register.filter
+def commitment_label(value: str) -> str:
+    return _choice("CommitmentKindChoices", value)
+
+
+@register.filter
+def commitment_state_label(value: str) -> str:
+    return _choice("CommitmentStateChoices", value)
+
+
+@register.filter
+def commitment_colour(value: str) -> str:
+    return _choice("CommitmentStateChoices", value, colour=True)
+
+
+@register.filter
+def window_label(value: str) -> str:
+    return _choice("WindowStateChoices", value)
+
+
+@register.filter
+def window_colour(value: str) -> str:
+    return _choice("WindowStateChoices", value, colour=True)
+
+
+@register.filter
+def outcome_label(value: str) -> str:
+    return _choice("OutcomeChoices", value)
+
+
+@register.filter
+def outcome_colour(value: str) -> str:
+    return _choice("OutcomeChoices", value, colour=True)
+
+
+@register.filter
+def confirmation_label(value: str) -> str:
+    return _choice("ConfirmationChoices", value)
+
+
+@register.filter
+def confirmation_colour(value: str) -> str:
+    return _choice("ConfirmationChoices", value, colour=True)
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """``0.5`` → ``50%`` (Latin digits)."""
+    return "" if value is None else f"{round(value * 100)}%"

@@ -1,0 +1,63 @@
+"""Record event types of the hotline's thread, of warnings and of the ledger's links."""
+
+from django.utils.translation import gettext_lazy as _
+
+from coordcell.record.events import register
+
+MESSAGE_POSTED = register(
+    "cases.hotline_message_posted",
+    _("Hotline message"),
+    "A party or the mediator added a message (and any commitment it carries) to a call.",
+)
+RELAY_REQUESTED = register(
+    "cases.hotline_relay_requested",
+    _("Relay requested"),
+    "A party asked the mediator to pass a message on (read by that party and the mediator).",
+)
+MESSAGE_RELAYED = register(
+    "cases.hotline_message_relayed",
+    _("Message relayed by the mediator"),
+    "The mediator passed a party's message on: who asked and when, who relayed and when.",
+)
+COMMITMENT_CLOSED = register(
+    "cases.commitment_closed",
+    _("Commitment closed"),
+    "A commitment was reported kept or broken, or its time came (written by the worker).",
+)
+WARNING_PASSED = register(
+    "cases.warning_passed",
+    _("Warning passed"),
+    "A party passed a warning of a specific threat at a place, with an action window.",
+)
+WARNING_ACKNOWLEDGED = register(
+    "cases.warning_acknowledged",
+    _("Warning acknowledged"),
+    "The party warned acknowledged the warning.",
+)
+WARNING_ACTION_REPORTED = register(
+    "cases.warning_action_reported",
+    _("Action reported"),
+    "The party warned reported the action it took, and when.",
+)
+WARNING_CONFIRMATION = register(
+    "cases.warning_confirmation_recorded",
+    _("Monitors' finding recorded"),
+    "A monitor confirmed the action reported, or said why it could not.",
+)
+WARNING_WINDOW_PASSED = register(
+    "cases.warning_window_passed",
+    _("Action window passed"),
+    "A warning's action window ended with no action reported (written by the worker).",
+)
+WARNING_OUTCOME = register(
+    "cases.warning_outcome_recorded",
+    _("Warning outcome recorded"),
+    "The warner recorded how the warning ended: acted on in time, not acted on, or "
+    "unilateral action after the window.",
+)
+FORCE_CLAIMED = register(
+    "cases.self_defence_claimed",
+    _("Use of force stated as self-defence"),
+    "A party stated that a use of force it reported was self-defence, and linked the warning "
+    "it passed through the cell before it, or said there was none.",
+)
