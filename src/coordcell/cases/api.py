@@ -31,6 +31,7 @@ from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, ValidationFailed
 from coordcell.core.input import StrictSerializer
 from coordcell.core.rest import ERRORS, ActorMixin, FlagFilter
+from coordcell.incidents import selectors as incident_headlines
 from coordcell.incidents.api import ReportInSerializer
 from coordcell.parties import selectors as parties
 from coordcell.rules import workflow
@@ -86,7 +87,13 @@ class CaseSerializer(serializers.Serializer[Any]):
     respondent = serializers.SerializerMethodField(
         help_text='The party it is about, or "mechanism" for a complaint to the mechanism.'
     )
-    summary = serializers.CharField()
+    headline = serializers.SerializerMethodField(
+        help_text=(
+            "Generated from the incident, never typed: kind · place · local time, in the "
+            "reader's language, the same for every reader."
+        )
+    )
+    summary = serializers.CharField(help_text="The complaint as the complainant lodged it.")
     state = serializers.CharField()
     level = serializers.IntegerField()
     audience = serializers.ListField(source="audience_codes", child=serializers.CharField())
@@ -95,6 +102,9 @@ class CaseSerializer(serializers.Serializer[Any]):
     determination = serializers.CharField()
     determined_at = serializers.DateTimeField(allow_null=True)
     decided_by = serializers.ListField(child=serializers.CharField())
+
+    def get_headline(self, case: Case) -> str:
+        return incident_headlines.shared(self.context).of(case.incident)
 
     def get_respondent(self, case: Case) -> str:
         return case.respondent.code if case.respondent is not None else MECHANISM

@@ -25,7 +25,13 @@ class IncidentForm(forms.Form):
     """An incident's kind, title, time and place: reported with a complaint, or corrected."""
 
     title = forms.CharField(
-        label=_("Incident title"), max_length=300, widget=forms.TextInput(attrs={"dir": "auto"})
+        label=_("Incident title"),
+        help_text=_(
+            "Your party's title, shown as its version beside the other party's. Every "
+            "reader sees a generated headline instead: kind, place and local time."
+        ),
+        max_length=300,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
     )
     kind = forms.ChoiceField(label=_("Kind of incident"))
     occurred_from = forms.DateTimeField(
@@ -169,6 +175,12 @@ class StepForm(forms.Form):
 
 
 class AccountForm(forms.Form):
+    title = forms.CharField(
+        label=_("Your party's title of the incident"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
     actor_claim = forms.ChoiceField(label=_("Who acted"), choices=ActorClaimChoices.choices())
     actor_text = forms.CharField(
         label=_("Actor named"),

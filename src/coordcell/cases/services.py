@@ -251,7 +251,12 @@ def _webhook_payload(case: Case, step: Step) -> dict[str, Any]:
     more (notify adds the delivery's id, the event type and the party)."""
     entry = step.entry
     return {
-        "case": {"id": case.public_id, "reference": case.reference},
+        "case": {
+            "id": case.public_id,
+            "reference": case.reference,
+            # Generated (kind · place · local time) in each language: no party's words.
+            "headline": incident_selectors.Headlines().in_every_language(case.incident),
+        },
         "action": step.action,
         "state": step.state_after,
         "level": step.level_after,
@@ -270,7 +275,7 @@ def _email(case: Case, step: Step, recipients: Iterable[User]) -> None:
         return
     subject_line = f"[coordcell] {case.reference}: {step.action} ({case.state})"
     body = (
-        f"{case.reference} — {case.summary[:200]}\n"
+        f"{case.reference} — {incident_selectors.headline_of(case.incident)}\n"
         f"{step.action} at {step.at.isoformat()} — record entry {step.entry.hash[:16]}\n"
     )
     messages = [(subject_line, body, settings.DEFAULT_FROM_EMAIL, [a]) for a in addressed]

@@ -74,11 +74,15 @@ def board(request: HttpRequest) -> HttpResponse:
         F("next_due").asc(nulls_last=True), "-pk"
     )
     pager = paginate(request, cases)
+    headlines = incident_selectors.Headlines()
+    items = pager.items
+    for case in items:  # generated, never the complainant's words
+        case.headline = headlines.html(case.incident)
     return render(
         request,
         "cases/board.html",
         {
-            "cases": pager.items,
+            "cases": items,
             "pager": pager,
             "show_all": show_all,
             "unread": selectors.unread_count(actor),
@@ -333,9 +337,15 @@ def _render_case(
     actor = actor_for(request)
     incident = case.incident
     sides = services.sides_of(actor, case)
-    accounts = incident_selectors.accounts_by_party(incident)
+    history = incident_selectors.account_history(incident)
+    accounts = {party: revisions[-1] for party, revisions in history.items()}
     versions = [
-        {"party": p, "account": accounts.get(p.pk)}
+        {
+            "party": p,
+            "account": accounts.get(p.pk),
+            # The earlier revisions, newest first: kept, never replaced.
+            "earlier": list(reversed(history.get(p.pk, [])[:-1])),
+        }
         for p in (case.complainant, case.respondent)
         if p is not None  # a complaint to the mechanism has the complainant's version alone
     ]
@@ -346,6 +356,7 @@ def _render_case(
     if account_form is None and may_give:
         account_form = AccountForm(
             initial={
+                "title": own.title,
                 "actor_claim": own.actor_claim,
                 "actor_text": own.actor_text,
                 "casualties_low": own.casualties_low,
@@ -364,6 +375,7 @@ def _render_case(
     context = {
         "case": case,
         "incident": incident,
+        "headline": incident_selectors.Headlines().html(incident),
         # Zones by name in the reader's language; the id stays beside it for reference.
         "zones": [(z, zone_names.get(z, z)) for z in incident.zones],
         "possible_zones": [(z, zone_names.get(z, z)) for z in incident.possible_zones],
@@ -475,6 +487,7 @@ def give_version(request: HttpRequest, public_id: Any) -> HttpResponse:
                     "high": data["casualties_high"],
                 },
                 narrative=data["narrative"],
+                title=data["title"],
             )
         except ValidationFailed as exc:
             add_domain_errors(form, exc, {"casualties": "casualties_best"})

@@ -162,11 +162,15 @@ def test_each_party_gives_its_own_version(api: Any, ids: dict[str, str]) -> None
         .status_code
         == 403
     )
+    # Each revision is a row: il's report gave its first (its title), its version the next.
+    revisions = [(a["party"], a["actor_claim"]) for a in detail["account_revisions"]]
+    assert revisions == [("il", "unknown"), ("il", "claimed"), ("sy", "denied")]
+    before = Account.objects.count()
     bad = api("il.liaison").post(
         path, {"casualties": {"low": 5, "best": 1}}, content_type="application/json"
     )
     assert bad.status_code == 400
-    assert Account.objects.count() == 2
+    assert Account.objects.count() == before
 
 
 def test_the_respondent_answers_and_the_mediator_determines(api: Any, ids: dict[str, str]) -> None:
