@@ -12,6 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from coordcell.cases.choices import OutcomeChoices
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices
 from coordcell.rules import localtime, taxonomy
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
@@ -166,6 +167,13 @@ class StepForm(forms.Form):
         required=False,
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+    )
+
+    #: With a determination or a proposal: what it found (for the scorecard of compliance).
+    outcome = forms.ChoiceField(
+        label=_("What the determination found"),
+        required=False,
+        choices=[("", _("Not stated")), *OutcomeChoices.choices()],
     )
 
     def __init__(self, *args: Any, needs_text: bool = False, **kwargs: Any) -> None:

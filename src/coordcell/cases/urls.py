@@ -10,6 +10,7 @@ urlpatterns = [
     path("hotline/", views.hotline_console, name="hotline"),
     path("hotline/<uuid:public_id>/answer/", views.hotline_answer, name="hotline_answer"),
     path("scorecard/", views.scorecard_page, name="scorecard"),
+    path("scorecard/release/", views.scorecard_release, name="scorecard_release"),
     path("<uuid:public_id>/", views.case_page, name="case"),
     path("<uuid:public_id>/chain.json", views.chain, name="chain"),
     path("<uuid:public_id>/version/", views.give_version, name="give_version"),

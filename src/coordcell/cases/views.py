@@ -34,7 +34,7 @@ from coordcell.agreements.engines import (
     kind_name,
     reported_actor,
 )
-from coordcell.cases import hotline, lodging, selectors, services
+from coordcell.cases import hotline, lodging, releases, selectors, services
 from coordcell.cases.chain import case_chain
 from coordcell.cases.choices import DeadlineStateChoices
 from coordcell.cases.forms import (
@@ -45,7 +45,7 @@ from coordcell.cases.forms import (
     LodgeForm,
     StepForm,
 )
-from coordcell.cases.scorecard import scorecard
+from coordcell.cases.scorecard import WINDOWS, scorecard
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coordcell.core.forms import add_domain_errors
 from coordcell.core.http import actor_for, member_required
@@ -87,6 +87,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "show_all": show_all,
             "unread": selectors.unread_count(actor),
             "may_lodge": _may_lodge(actor),
+            "may_read_scorecard": releases.may_read_scorecard(actor),
             "now": timezone.now(),
             "tz": _time_zone(actor),
         },
@@ -436,7 +437,13 @@ def take_step(request: HttpRequest, public_id: Any, action: str) -> HttpResponse
     if not form.is_valid():
         return _render_case(request, case, step_form=form, status=400)
     try:
-        services.act(actor=actor, case=case, action=action, text=form.cleaned_data["text"])
+        services.act(
+            actor=actor,
+            case=case,
+            action=action,
+            text=form.cleaned_data["text"],
+            outcome=form.cleaned_data["outcome"],
+        )
     except ValidationFailed as exc:
         add_domain_errors(form, exc, {"action": "text"})
         return _render_case(request, case, step_form=form, status=400)
@@ -584,8 +591,39 @@ def hotline_answer(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @member_required
 def scorecard_page(request: HttpRequest) -> HttpResponse:
-    """The mechanism's scorecard, counting what the reader may see."""
-    return render(request, "cases/scorecard.html", {"card": scorecard(actor_for(request))})
+    """The scorecard of compliance, counting what the reader may see (to a donor or an
+    observer: the released copy, or a 404 before any release)."""
+    actor = actor_for(request)
+    window = request.GET.get("window") or "month"
+    if window not in WINDOWS:
+        window = "month"
+    return render(
+        request,
+        "cases/scorecard.html",
+        {
+            "card": scorecard(actor, window),
+            "window": window,
+            "windows": WINDOWS,
+            "release": releases.release_status(actor),
+        },
+    )
+
+
+@member_required
+@require_POST
+def scorecard_release(request: HttpRequest) -> HttpResponse:
+    """Countersign the release of the scorecard for one's party."""
+    actor = actor_for(request)
+    try:
+        release = releases.release_scorecard(actor=actor)
+    except ValidationFailed as exc:
+        messages.error(request, str(exc))
+    else:
+        if release.released_at is not None:
+            messages.success(request, _("Every party countersigned: the scorecard is released."))
+        else:
+            messages.success(request, _("Your party's countersignature is recorded."))
+    return redirect("cases:scorecard")
 
 
 # Evidence ------------------------------------------------------------------------------

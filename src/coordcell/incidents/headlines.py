@@ -32,7 +32,7 @@ from coordcell.rules import taxonomy, vocabulary
 if TYPE_CHECKING:
     from coordcell.incidents.models import Incident
 
-__all__ = ["NEAR_KM", "SEPARATOR", "Headlines", "headline_of", "shared"]
+__all__ = ["NEAR_KM", "SEPARATOR", "Headlines", "distance_km", "headline_of", "shared"]
 
 #: A lexicon place names the incident when it is at most this far (km) from its point.
 NEAR_KM = 25.0
@@ -40,7 +40,7 @@ NEAR_KM = 25.0
 SEPARATOR = " · "
 
 
-def _km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """Great-circle distance in km (haversine, mean Earth radius)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
@@ -69,7 +69,7 @@ class Headlines:
 
     def _place(self, incident: Incident, names: dict[str, Any], language: str) -> str:
         near = [
-            (_km(incident.lon, incident.lat, lon, lat), place)
+            (distance_km(incident.lon, incident.lat, lon, lat), place)
             for lon, lat, place in names["places"]
         ]
         near = [n for n in near if n[0] <= NEAR_KM]

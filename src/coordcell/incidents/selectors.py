@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
-from coordcell.incidents.headlines import Headlines, headline_of, shared
+from coordcell.incidents.headlines import Headlines, distance_km, headline_of, shared
 from coordcell.incidents.models import Account, Incident
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "account_history",
     "accounts_by_party",
     "current_accounts",
+    "distance_km",
     "get_incident",
     "headline_of",
     "list_incidents",
