@@ -31,7 +31,7 @@ FORM = {
     "summary": "A drone crossed the Area of Separation (fictional).",
 }
 #: The old UTC-only forms: "2026-03-01 06:30 UTC" right after a date.
-UTC_ONLY = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC")
+UTC_ONLY = re.compile(r"(?<!\()\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC")  # not "(… UTC)" beside local
 
 
 def _lodge(client: Any) -> Case:

@@ -30,6 +30,7 @@ __all__ = [
     "find_protocol_serving",
     "get_arrangement",
     "get_version",
+    "headline_names",
     "lexicon_section",
     "list_arrangements",
     "list_clauses",
@@ -368,3 +369,40 @@ def basemap_layers(version: ArrangementVersion) -> dict[str, Any]:
             }
         )
     return {"layers": result}
+
+
+def headline_names(version_id: int) -> dict[str, Any]:
+    """What a generated headline names, from one version (``incidents.headlines``): its
+    time zone, the lexicon's kinds, its places with their coordinates (``[(lon, lat,
+    names)]``: a place with unknown coordinates or no lexicon entry is left out), and each
+    zone's names (the lexicon's ``areas`` entry, else the zone's own names)."""
+    found = (
+        ArrangementVersion.objects.filter(pk=version_id)
+        .values_list("content__lexicon", "content__time_zone")
+        .first()
+    )
+    lexicon, time_zone = found if found is not None else ({}, "")
+    lexicon = lexicon if isinstance(lexicon, dict) else {}
+    names_of_places = lexicon.get("places") or {}
+    places = [
+        (lon, lat, dict(names_of_places[key]))
+        for key, lon, lat in Place.objects.filter(
+            version_id=version_id, lat__isnull=False, lon__isnull=False
+        )
+        .order_by("key")
+        .values_list("key", "lon", "lat")
+        if key in names_of_places
+    ]
+    areas = lexicon.get("areas") or {}
+    zones = {
+        zone_id: dict(areas.get(zone_id) or names or {})
+        for zone_id, names in Zone.objects.filter(version_id=version_id).values_list(
+            "zone_id", "names"
+        )
+    }
+    return {
+        "kinds": dict(lexicon.get("kinds") or {}),
+        "places": places,
+        "zones": zones,
+        "time_zone": str(time_zone or localtime.DEFAULT_TIME_ZONE),
+    }

@@ -22,6 +22,7 @@ from coordcell.cases.choices import DeadlineKindChoices
 from coordcell.cases.models import Case, Step
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
+from coordcell.incidents.selectors import Headlines
 from coordcell.interop import cap
 from coordcell.parties import selectors as parties
 from coordcell.record import selectors as record
@@ -96,6 +97,8 @@ class _CaseFacts:
         # The incident kinds as the scenario's lexicon names them (none: the taxonomy's).
         self.kinds = agreements.lexicon_section(case.incident.version_id, "kinds")
         self.exercise = _exercise(case)
+        # The headline is generated (kind · place · local time), never a party's title.
+        self.headlines = Headlines()
         # Only findings under agreed clauses have a severity (none is computed from a
         # clause a party disputes, or from an illustrative one).
         agreed, _ = split_findings(case.incident.findings)
@@ -155,7 +158,7 @@ def _texts(
             description = _(
                 "Complaint %(case)s (%(complainant)s about %(respondent)s) climbed to the "
                 "level “%(level)s” of its protocol's ladder: %(why)s. Incident "
-                "%(incident)s: %(title)s (%(kind)s). Record entry %(entry)s."
+                "%(incident)s: %(headline)s. Record entry %(entry)s."
             ) % {
                 "case": case.reference,
                 "complainant": complainant,
@@ -163,8 +166,7 @@ def _texts(
                 "level": level,
                 "why": _why(step, parties_by_code, language),
                 "incident": incident.reference,
-                "title": incident.title,
-                "kind": kind,
+                "headline": facts.headlines.of(incident, language),
                 "entry": step.entry.hash[: cap.ENTRY_HASH_CHARS],
             }
             if expires is None:

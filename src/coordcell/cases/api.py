@@ -15,22 +15,28 @@ from django.db.models import Q, QuerySet
 from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordcell.agreements import selectors as agreements
-from coordcell.cases import hotline, lodging, selectors, services
+from coordcell.cases import hotline, lodging, releases, selectors, services
 from coordcell.cases.chain import case_chain
-from coordcell.cases.choices import ChannelChoices, DeadlineKindChoices, StateChoices
+from coordcell.cases.choices import (
+    ChannelChoices,
+    DeadlineKindChoices,
+    OutcomeChoices,
+    StateChoices,
+)
 from coordcell.cases.models import Activation, Case, Notification
-from coordcell.cases.scorecard import scorecard
+from coordcell.cases.scorecard import WINDOWS, scorecard
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, ValidationFailed
 from coordcell.core.input import StrictSerializer
 from coordcell.core.rest import ERRORS, ActorMixin, FlagFilter
+from coordcell.incidents import selectors as incident_headlines
 from coordcell.incidents.api import ReportInSerializer
 from coordcell.parties import selectors as parties
 from coordcell.rules import workflow
@@ -86,7 +92,13 @@ class CaseSerializer(serializers.Serializer[Any]):
     respondent = serializers.SerializerMethodField(
         help_text='The party it is about, or "mechanism" for a complaint to the mechanism.'
     )
-    summary = serializers.CharField()
+    headline = serializers.SerializerMethodField(
+        help_text=(
+            "Generated from the incident, never typed: kind · place · local time, in the "
+            "reader's language, the same for every reader."
+        )
+    )
+    summary = serializers.CharField(help_text="The complaint as the complainant lodged it.")
     state = serializers.CharField()
     level = serializers.IntegerField()
     audience = serializers.ListField(source="audience_codes", child=serializers.CharField())
@@ -95,6 +107,9 @@ class CaseSerializer(serializers.Serializer[Any]):
     determination = serializers.CharField()
     determined_at = serializers.DateTimeField(allow_null=True)
     decided_by = serializers.ListField(child=serializers.CharField())
+
+    def get_headline(self, case: Case) -> str:
+        return incident_headlines.shared(self.context).of(case.incident)
 
     def get_respondent(self, case: Case) -> str:
         return case.respondent.code if case.respondent is not None else MECHANISM
@@ -274,6 +289,16 @@ class CaseDetailView(_CaseView, generics.RetrieveAPIView):  # type: ignore[type-
 class ActionInSerializer(StrictSerializer):
     action = serializers.ChoiceField(choices=list(workflow.PERSON_ACTIONS))
     text = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+    outcome = serializers.ChoiceField(
+        choices=OutcomeChoices.values(),
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "With determine or propose: what the determination found "
+            "(violation_established, no_violation_established); counted on the scorecard."
+        ),
+    )
 
 
 @extend_schema(
@@ -296,6 +321,7 @@ class CaseActionView(_CaseView):
             case=case,
             action=form.validated_data["action"],
             text=form.validated_data["text"],
+            outcome=form.validated_data["outcome"],
         )
         return _case_detail(self.actor, id)
 
@@ -561,8 +587,33 @@ class ScorecardView(ActorMixin, APIView):
 
     One object (bounded by the parties and the months), not a list: it is not paged."""
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "window",
+                str,
+                enum=list(WINDOWS),
+                description="Count by day, ISO week or month (UTC); default month.",
+            )
+        ]
+    )
     def get(self, request: Request) -> Response:
-        return Response(scorecard(self.actor))
+        return Response(scorecard(self.actor, request.query_params.get("window") or "month"))
+
+
+@extend_schema(tags=["cases"], request=None, responses={200: OpenApiTypes.OBJECT, **ERRORS})
+class ScorecardReleaseView(ActorMixin, APIView):
+    """Countersign the release of the scorecard beyond the parties, for one's party; the
+    last party's countersignature releases it to donors and observers."""
+
+    def post(self, request: Request) -> Response:
+        release = releases.release_scorecard(actor=self.actor)
+        return Response(
+            {
+                "signed_by": list(release.signed_by),
+                "released_at": release.released_at,
+            }
+        )
 
 
 #: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace.
@@ -579,4 +630,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("hotline/<str:id>/answer/", ActivationAnswerView.as_view(), name="activation-answer"),
     path("hotline/<str:id>/convert/", ActivationConvertView.as_view(), name="activation-convert"),
     path("scorecard/", ScorecardView.as_view(), name="scorecard"),
+    path("scorecard/release/", ScorecardReleaseView.as_view(), name="scorecard-release"),
 ]

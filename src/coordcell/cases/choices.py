@@ -102,3 +102,15 @@ class ChannelChoices(ChoiceSet):
 
 
 assert tuple(ChannelChoices.values()) == vocabulary.HOTLINE_CHANNELS
+
+
+class OutcomeChoices(ChoiceSet):
+    """What a determination found, for the scorecard of compliance (``cases.scorecard``):
+    given with the determination (or the proposal a joint rule adopts); empty: not stated."""
+
+    VIOLATION = "violation_established"
+    NO_VIOLATION = "no_violation_established"
+    CHOICES = [
+        (VIOLATION, _("Violation established")),
+        (NO_VIOLATION, _("No violation established")),
+    ]

@@ -94,3 +94,16 @@ HOTLINE_CONVERTED = register(
     _("Hotline activation became a complaint"),
     "A hotline activation became an incident and a complaint in one step.",
 )
+
+SCORECARD_RELEASE_SIGNED = register(
+    "cases.scorecard_release_signed",
+    _("Scorecard release countersigned"),
+    "A party countersigned the release of the scorecard beyond the parties (to donors and "
+    "observers); it is released once every party has.",
+)
+SCORECARD_RELEASED = register(
+    "cases.scorecard_released",
+    _("Scorecard released"),
+    "Every party countersigned: the scorecard, over the cases and calls they all could see, "
+    "was released to every member of the cell.",
+)

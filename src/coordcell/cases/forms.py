@@ -12,6 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from coordcell.cases.choices import OutcomeChoices
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices
 from coordcell.rules import localtime, taxonomy
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
@@ -25,7 +26,13 @@ class IncidentForm(forms.Form):
     """An incident's kind, title, time and place: reported with a complaint, or corrected."""
 
     title = forms.CharField(
-        label=_("Incident title"), max_length=300, widget=forms.TextInput(attrs={"dir": "auto"})
+        label=_("Incident title"),
+        help_text=_(
+            "Your party's title, shown as its version beside the other party's. Every "
+            "reader sees a generated headline instead: kind, place and local time."
+        ),
+        max_length=300,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
     )
     kind = forms.ChoiceField(label=_("Kind of incident"))
     occurred_from = forms.DateTimeField(
@@ -162,6 +169,13 @@ class StepForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
     )
 
+    #: With a determination or a proposal: what it found (for the scorecard of compliance).
+    outcome = forms.ChoiceField(
+        label=_("What the determination found"),
+        required=False,
+        choices=[("", _("Not stated")), *OutcomeChoices.choices()],
+    )
+
     def __init__(self, *args: Any, needs_text: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["text"].required = needs_text
@@ -169,6 +183,12 @@ class StepForm(forms.Form):
 
 
 class AccountForm(forms.Form):
+    title = forms.CharField(
+        label=_("Your party's title of the incident"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
     actor_claim = forms.ChoiceField(label=_("Who acted"), choices=ActorClaimChoices.choices())
     actor_text = forms.CharField(
         label=_("Actor named"),

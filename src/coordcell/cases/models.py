@@ -25,6 +25,7 @@ __all__ = [
     "Deadline",
     "ForceClaim",
     "Notification",
+    "ScorecardRelease",
     "Step",
     "ThreatWarning",
     "WarningConfirmation",
@@ -200,6 +201,27 @@ class Activation(AudienceMixin, PublicIdModel):
         if self.answered_at is None:
             return None
         return (self.answered_at - self.received_at).total_seconds()
+
+
+class ScorecardRelease(models.Model):
+    """A release of the scorecard beyond the parties (to donors and observers): each party
+    countersigns it (``cases.releases.release_scorecard``); once every party has, it is
+    released and ``card`` holds what was released, computed over the cases and calls every
+    countersigning party could see. Until then, donors and observers see no scorecard."""
+
+    started_at = models.DateTimeField()
+    #: The parties that countersigned, in order.
+    signed_by = models.JSONField(default=list, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    #: The released scorecard, one per window (``day``, ``week``, ``month``).
+    card = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("scorecard release")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"release {self.pk} ({', '.join(self.signed_by)})"
 
 
 # The hotline's thread and the warnings live in their own modules (docs/cases.md).

@@ -1,36 +1,80 @@
-"""The mechanism's scorecard: shared numbers, computed from the record's steps.
+"""The mechanism's scorecard of compliance: shared numbers, computed from the record's steps.
 
-Per party and per month (UTC, by the month a complaint was lodged or a call received):
-complaints lodged and received; the median and 90th-percentile time to acknowledge,
-answer, verify and determine; deadlines met, extended by agreement, and missed; and the
-hotline's answer rate. A determination is credited to the parties that decided it (the
-proposer and every concurring party under a joint rule, the one that determined
-otherwise: ``Case.decided_by``), never to every mediator; a determination deadline is
-each party's that may decide the case under its protocol's rule.
+Per party and per period — a day, an ISO week or a month (UTC), by when a complaint was
+lodged or a call received (``WINDOWS``) — it counts compliance first: **determinations by
+outcome** against the party as respondent (violation established, none established, the
+outcome not stated), **remedies** reported (requested and verified: a hook, ``None``, until
+cases record them), **monitor access denied** (a hook, ``None``, likewise), and **repeat
+incidents**: complaints against the party whose incident lies within ``REPEAT_KM`` of an
+earlier one's against the same party, at most ``REPEAT_DAYS`` before it. Then the
+courtesy: complaints lodged and received; the median and 90th-percentile time to
+acknowledge, answer, verify and determine; deadlines met, extended by agreement, and
+missed; and the hotline's answer rate. The time to determine is credited to the parties
+that decided it (the proposer and every concurring party under a joint rule, the one that
+determined otherwise: ``Case.decided_by``), never to every mediator; a determination
+deadline is each party's that may decide the case under its protocol's rule.
 
 Each reader's scorecard counts only the complaints and hotline calls that reader may see
 (their audience): a case or call shared with other parties alone is not counted, so the
 numbers cannot tell a reader that, or when, exchanges it may not see took place
 (``docs/security.md``). Two readers who see the same cases see the same numbers. Every
 step counted here is a record entry (``Step.entry``).
+
+The parties, the mediators and the monitors read it live. Beyond them — donors and
+observers — nobody reads anything of it until every party has countersigned a release
+(``cases.releases.release_scorecard``): then they read the released copy, computed over
+the cases and calls every countersigning party could see, with when and by whom it was
+released; before that their scorecard does not exist (404).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
 from coordcell.cases import services
-from coordcell.cases.models import Activation, Case, Deadline, Step
+from coordcell.cases.choices import OutcomeChoices
+from coordcell.cases.models import Activation, Case, Deadline, ScorecardRelease, Step
 from coordcell.core.actor import Actor
-from coordcell.core.errors import NotFound
+from coordcell.core.errors import NotFound, ValidationFailed
+from coordcell.incidents.selectors import distance_km
 from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices
 
-__all__ = ["Durations", "Row", "scorecard"]
+__all__ = [
+    "READ_LIVE",
+    "REPEAT_DAYS",
+    "REPEAT_KM",
+    "WINDOWS",
+    "Durations",
+    "Row",
+    "compute",
+    "period_of",
+    "scorecard",
+]
+
+#: The periods the numbers are counted by (UTC): a day, an ISO week, a month.
+WINDOWS = ("day", "week", "month")
+#: A complaint's incident repeats an earlier one against the same party when it lies at
+#: most this far from it (km, between their representative points) …
+REPEAT_KM = 5.0
+#: … and occurred at most this many days after it.
+REPEAT_DAYS = 30
+#: The kinds of party that read the scorecard live; any other reads only a release.
+READ_LIVE = (
+    PartyKindChoices.KIND_PARTY,
+    PartyKindChoices.KIND_MEDIATOR,
+    PartyKindChoices.KIND_MONITOR,
+)
+#: The determinations' outcomes counted, and the key of one that states none.
+_NOT_STATED = "outcome_not_stated"
 
 #: Deadline kinds a party answers for when it is the respondent (or, for a complaint
 #: addressed to the mechanism, when it answers for the mechanism).
@@ -80,6 +124,11 @@ class Row:
     hotline_received: int = 0
     hotline_answered: int = 0
     hotline_in_time: int = 0
+    determinations: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys([*OutcomeChoices.values(), _NOT_STATED], 0)
+    )
+    remedies_reported: int = 0
+    repeat_incidents: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         rate = (
@@ -88,6 +137,18 @@ class Row:
             else None
         )
         return {
+            # Compliance: what was found against the party as respondent, and what followed.
+            "determinations": dict(self.determinations),
+            "remedies": {
+                "reported": self.remedies_reported,
+                # Hooks: cases do not yet record a remedy requested or verified.
+                "requested": None,
+                "verified": None,
+            },
+            # A hook: cases do not yet record the monitors' access being denied.
+            "monitor_access_denied": None,
+            "repeat_incidents": self.repeat_incidents,
+            # Courtesy: how promptly the mechanism's steps were taken.
             "complaints_lodged": self.lodged,
             "complaints_received": self.received,
             "time_to_acknowledge": self.acknowledge.as_dict(),
@@ -108,8 +169,49 @@ class Row:
         }
 
 
-def _month(moment: Any) -> str:
+def period_of(moment: Any, window: str) -> str:
+    """The period of ``moment`` (UTC): ``2026-03-01``, ``2026-W09`` or ``2026-03``."""
+    if window == "day":
+        return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+    if window == "week":
+        year, week, _day = moment.isocalendar()
+        return f"{year:04d}-W{week:02d}"
     return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def _outcome(history: list[Step]) -> str:
+    """What the determination in effect found: the outcome its step (or, under a joint
+    rule, the proposal adopted) stated, else ``_NOT_STATED``."""
+    # The last determination or proposal is the one in effect: a declined proposal lapses,
+    # and nothing decides after the determination.
+    decided = [s for s in history if s.action in ("determine", "propose")]
+    outcome = decided[-1].entry.data.get("outcome") if decided else None
+    return str(outcome) if outcome in OutcomeChoices.values() else _NOT_STATED
+
+
+def _repeats(cases: list[Case], answering: dict[int, tuple[str, ...]]) -> set[tuple[int, str]]:
+    """(case, respondent) pairs whose incident repeats an earlier one against the same
+    respondent: within ``REPEAT_KM`` and at most ``REPEAT_DAYS`` after it."""
+    by_party: dict[str, list[Case]] = defaultdict(list)
+    for case in cases:
+        for code in _answering(case, answering):
+            by_party[code].append(case)
+    repeats: set[tuple[int, str]] = set()
+    window = dt.timedelta(days=REPEAT_DAYS)
+    for code, against in by_party.items():
+        against.sort(key=lambda c: (c.incident.occurred_from, c.pk))
+        for i, case in enumerate(against):
+            here = case.incident
+            for earlier in against[:i]:
+                there = earlier.incident
+                if (
+                    there.pk != here.pk
+                    and here.occurred_from - there.occurred_from <= window
+                    and distance_km(here.lon, here.lat, there.lon, there.lat) <= REPEAT_KM
+                ):
+                    repeats.add((case.pk, code))
+                    break
+    return repeats
 
 
 def _first(steps: Iterable[Step], actions: tuple[str, ...]) -> Step | None:
@@ -130,24 +232,42 @@ def _deciders(case: Case, cache: dict[int, tuple[str, ...]]) -> tuple[str, ...]:
     return cache[case.pk]
 
 
-def scorecard(actor: Actor) -> dict[str, Any]:
-    """The scorecard of what ``actor`` may see: the cases and calls in its audience."""
-    if not actor.system and not actor.party_code:
+def scorecard(actor: Actor, window: str = "month") -> dict[str, Any]:
+    """The scorecard ``actor`` may read, by ``window`` (one of ``WINDOWS``): for the
+    parties, the mediators and the monitors, the live one over the cases and calls in their
+    audience; for anyone else, the latest released one (NotFound before any release)."""
+    if window not in WINDOWS:
+        raise ValidationFailed({"window": [_("Choose a day, a week or a month.")]})
+    if actor.system or (actor.party_code and actor.party_kind in READ_LIVE):
+        card = compute(Case.objects.restrict(actor), Activation.objects.restrict(actor), window)
+        return {**card, "released": None}
+    if not actor.party_code:
         raise NotFound()
-    parties = party_selectors.parties_of_kinds(
-        [PartyKindChoices.KIND_PARTY, PartyKindChoices.KIND_MEDIATOR, PartyKindChoices.KIND_MONITOR]
-    )
+    release = ScorecardRelease.objects.exclude(released_at=None).order_by("-released_at").first()
+    if release is None or window not in release.card:
+        raise NotFound()  # nothing released: to a donor or an observer it does not exist
+    released = {"released_at": release.released_at, "signed_by": list(release.signed_by)}
+    return {**release.card[window], "released": released}
+
+
+def compute(
+    cases: QuerySet[Case], activations: QuerySet[Activation], window: str = "month"
+) -> dict[str, Any]:
+    """The scorecard over ``cases`` and ``activations`` (a reader's visible set, or what a
+    release covers), by ``window``."""
+    parties = party_selectors.parties_of_kinds(READ_LIVE)
     by_code = {p.pk: p.code for p in parties}
     rows: dict[tuple[str, str], Row] = defaultdict(Row)
     steps: dict[int, list[Step]] = defaultdict(list)
-    cases = Case.objects.restrict(actor)
-    for step in Step.objects.filter(case__in=cases).order_by("at", "pk"):
+    for step in Step.objects.filter(case__in=cases).select_related("entry").order_by("at", "pk"):
         steps[step.case_id].append(step)
     monitors = [p.code for p in parties if p.kind == PartyKindChoices.KIND_MONITOR]
     answering: dict[int, tuple[str, ...]] = {}
     deciders: dict[int, tuple[str, ...]] = {}
-    for case in cases.select_related("complainant", "respondent"):
-        month = _month(case.lodged_at)
+    visible = list(cases.select_related("complainant", "respondent", "incident"))
+    repeats = _repeats(visible, answering)
+    for case in visible:
+        month = period_of(case.lodged_at, window)
         complainant = by_code.get(case.complainant_id)
         if complainant:
             rows[(complainant, month)].lodged += 1
@@ -161,6 +281,11 @@ def scorecard(actor: Actor) -> dict[str, Any]:
             answered = _first(history, ("answer",))
             if answered is not None:
                 row.answer.add((answered.at - case.lodged_at).total_seconds())
+            if case.determined_at is not None:
+                row.determinations[_outcome(history)] += 1
+            row.remedies_reported += sum(1 for s in history if s.action == "remedy")
+            if (case.pk, respondent) in repeats:
+                row.repeat_incidents += 1
         history = steps.get(case.pk, [])
         requested = None
         for step in history:
@@ -177,7 +302,7 @@ def scorecard(actor: Actor) -> dict[str, Any]:
                 )
     for deadline in Deadline.objects.filter(case__in=cases).select_related("case"):
         case = deadline.case
-        month = _month(case.lodged_at)
+        month = period_of(case.lodged_at, window)
         owners: list[str | None]
         if deadline.kind in _RESPONDENT_KINDS:
             owners = list(_answering(case, answering))
@@ -197,11 +322,11 @@ def scorecard(actor: Actor) -> dict[str, Any]:
                 row.deadlines_met += 1
             elif deadline.state == "expired":
                 row.deadlines_missed += 1
-    for activation in Activation.objects.restrict(actor):
+    for activation in activations:
         callee = by_code.get(activation.callee_party_id)
         if callee is None:
             continue
-        row = rows[(callee, _month(activation.received_at))]
+        row = rows[(callee, period_of(activation.received_at, window))]
         row.hotline_received += 1
         if activation.answered_at is not None:
             row.hotline_answered += 1
@@ -209,6 +334,11 @@ def scorecard(actor: Actor) -> dict[str, Any]:
                 row.hotline_in_time += 1
     months = sorted({month for _code, month in rows}, reverse=True)
     return {
+        "window": window,
+        "repeat_km": REPEAT_KM,
+        "repeat_days": REPEAT_DAYS,
+        # The periods, newest first (named "months" since the first scorecard; a day or an
+        # ISO week under those windows).
         "months": months,
         "parties": [
             {

@@ -23,7 +23,12 @@ from django.utils.translation import gettext as _
 
 from coordcell.agreements import selectors as agreement_selectors
 from coordcell.cases import events
-from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, StateChoices
+from coordcell.cases.choices import (
+    DeadlineKindChoices,
+    DeadlineStateChoices,
+    OutcomeChoices,
+    StateChoices,
+)
 from coordcell.cases.models import Case, Deadline, Notification, Step
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
@@ -246,12 +251,27 @@ def _step(
     return step
 
 
+def _check_outcome(action: str, outcome: str) -> None:
+    """An outcome only with a determination or a proposal, and one of ``OutcomeChoices``."""
+    if not outcome:
+        return
+    if action not in (A.DETERMINE, A.PROPOSE):
+        raise ValidationFailed({"outcome": [_("Only a determination states an outcome.")]})
+    if outcome not in OutcomeChoices.values():
+        raise ValidationFailed({"outcome": [_("Unknown choice.")]})
+
+
 def _webhook_payload(case: Case, step: Step) -> dict[str, Any]:
     """What a party's webhook is told of a step: what the party may read of it, nothing
     more (notify adds the delivery's id, the event type and the party)."""
     entry = step.entry
     return {
-        "case": {"id": case.public_id, "reference": case.reference},
+        "case": {
+            "id": case.public_id,
+            "reference": case.reference,
+            # Generated (kind · place · local time) in each language: no party's words.
+            "headline": incident_selectors.Headlines().in_every_language(case.incident),
+        },
         "action": step.action,
         "state": step.state_after,
         "level": step.level_after,
@@ -270,7 +290,7 @@ def _email(case: Case, step: Step, recipients: Iterable[User]) -> None:
         return
     subject_line = f"[coordcell] {case.reference}: {step.action} ({case.state})"
     body = (
-        f"{case.reference} — {case.summary[:200]}\n"
+        f"{case.reference} — {incident_selectors.headline_of(case.incident)}\n"
         f"{step.action} at {step.at.isoformat()} — record entry {step.entry.hash[:16]}\n"
     )
     messages = [(subject_line, body, settings.DEFAULT_FROM_EMAIL, [a]) for a in addressed]
@@ -471,8 +491,11 @@ def lodge_complaint(
 
 
 @transaction.atomic
-def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
-    """Take a workflow step (acknowledge, answer, …, withdraw, escalate) on ``case``."""
+def act(*, actor: Actor, case: Case, action: str, text: str = "", outcome: str = "") -> Case:
+    """Take a workflow step (acknowledge, answer, …, withdraw, escalate) on ``case``.
+
+    ``outcome`` (``OutcomeChoices``), with a determination or a proposal only: what it
+    found, recorded in the step's entry for the scorecard of compliance."""
     case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
     if action not in workflow.PERSON_ACTIONS:
         raise ValidationFailed({"action": [_("Unknown action.")]})
@@ -500,8 +523,11 @@ def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
         raise ValidationFailed({"text": [_("At most 20,000 characters.")]})
     if action in workflow.NEEDS_TEXT and not text:
         raise ValidationFailed({"text": [_("This step needs a text.")]})
+    _check_outcome(action, outcome)
     now = timezone.now()
     data: dict[str, Any] = {"text": text, "from_state": case.state}
+    if outcome:
+        data["outcome"] = outcome
     notify_principals = False
     if decision is not None:
         assert actor.party_code  # a decider acts for its party

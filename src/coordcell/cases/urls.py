@@ -25,6 +25,7 @@ urlpatterns = [
     path("warnings/<uuid:public_id>/", exchange_views.warning_page, name="warning"),
     path("warnings/<uuid:public_id>/<str:step>/", exchange_views.warning_step, name="warning_step"),
     path("ledger/", exchange_views.ledger_page, name="ledger"),
+    path("scorecard/release/", views.scorecard_release, name="scorecard_release"),
     path("<uuid:public_id>/", views.case_page, name="case"),
     path("<uuid:public_id>/chain.json", views.chain, name="chain"),
     path("<uuid:public_id>/version/", views.give_version, name="give_version"),

@@ -34,7 +34,7 @@ from coordcell.agreements.engines import (
     kind_name,
     reported_actor,
 )
-from coordcell.cases import hotline, lodging, selectors, services
+from coordcell.cases import hotline, lodging, releases, selectors, services
 from coordcell.cases.chain import case_chain
 from coordcell.cases.choices import DeadlineStateChoices
 from coordcell.cases.exchange_forms import CallForm
@@ -45,7 +45,7 @@ from coordcell.cases.forms import (
     LodgeForm,
     StepForm,
 )
-from coordcell.cases.scorecard import scorecard
+from coordcell.cases.scorecard import WINDOWS, scorecard
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coordcell.core.forms import add_domain_errors
 from coordcell.core.http import actor_for, member_required
@@ -74,15 +74,20 @@ def board(request: HttpRequest) -> HttpResponse:
         F("next_due").asc(nulls_last=True), "-pk"
     )
     pager = paginate(request, cases)
+    headlines = incident_selectors.Headlines()
+    items = pager.items
+    for case in items:  # generated, never the complainant's words
+        case.headline = headlines.html(case.incident)
     return render(
         request,
         "cases/board.html",
         {
-            "cases": pager.items,
+            "cases": items,
             "pager": pager,
             "show_all": show_all,
             "unread": selectors.unread_count(actor),
             "may_lodge": _may_lodge(actor),
+            "may_read_scorecard": releases.may_read_scorecard(actor),
             "now": timezone.now(),
             "tz": _time_zone(actor),
         },
@@ -333,9 +338,15 @@ def _render_case(
     actor = actor_for(request)
     incident = case.incident
     sides = services.sides_of(actor, case)
-    accounts = incident_selectors.accounts_by_party(incident)
+    history = incident_selectors.account_history(incident)
+    accounts = {party: revisions[-1] for party, revisions in history.items()}
     versions = [
-        {"party": p, "account": accounts.get(p.pk)}
+        {
+            "party": p,
+            "account": accounts.get(p.pk),
+            # The earlier revisions, newest first: kept, never replaced.
+            "earlier": list(reversed(history.get(p.pk, [])[:-1])),
+        }
         for p in (case.complainant, case.respondent)
         if p is not None  # a complaint to the mechanism has the complainant's version alone
     ]
@@ -346,6 +357,7 @@ def _render_case(
     if account_form is None and may_give:
         account_form = AccountForm(
             initial={
+                "title": own.title,
                 "actor_claim": own.actor_claim,
                 "actor_text": own.actor_text,
                 "casualties_low": own.casualties_low,
@@ -364,6 +376,7 @@ def _render_case(
     context = {
         "case": case,
         "incident": incident,
+        "headline": incident_selectors.Headlines().html(incident),
         # Zones by name in the reader's language; the id stays beside it for reference.
         "zones": [(z, zone_names.get(z, z)) for z in incident.zones],
         "possible_zones": [(z, zone_names.get(z, z)) for z in incident.possible_zones],
@@ -424,7 +437,13 @@ def take_step(request: HttpRequest, public_id: Any, action: str) -> HttpResponse
     if not form.is_valid():
         return _render_case(request, case, step_form=form, status=400)
     try:
-        services.act(actor=actor, case=case, action=action, text=form.cleaned_data["text"])
+        services.act(
+            actor=actor,
+            case=case,
+            action=action,
+            text=form.cleaned_data["text"],
+            outcome=form.cleaned_data["outcome"],
+        )
     except ValidationFailed as exc:
         add_domain_errors(form, exc, {"action": "text"})
         return _render_case(request, case, step_form=form, status=400)
@@ -475,6 +494,7 @@ def give_version(request: HttpRequest, public_id: Any) -> HttpResponse:
                     "high": data["casualties_high"],
                 },
                 narrative=data["narrative"],
+                title=data["title"],
             )
         except ValidationFailed as exc:
             add_domain_errors(form, exc, {"casualties": "casualties_best"})
@@ -572,8 +592,39 @@ def hotline_answer(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @member_required
 def scorecard_page(request: HttpRequest) -> HttpResponse:
-    """The mechanism's scorecard, counting what the reader may see."""
-    return render(request, "cases/scorecard.html", {"card": scorecard(actor_for(request))})
+    """The scorecard of compliance, counting what the reader may see (to a donor or an
+    observer: the released copy, or a 404 before any release)."""
+    actor = actor_for(request)
+    window = request.GET.get("window") or "month"
+    if window not in WINDOWS:
+        window = "month"
+    return render(
+        request,
+        "cases/scorecard.html",
+        {
+            "card": scorecard(actor, window),
+            "window": window,
+            "windows": WINDOWS,
+            "release": releases.release_status(actor),
+        },
+    )
+
+
+@member_required
+@require_POST
+def scorecard_release(request: HttpRequest) -> HttpResponse:
+    """Countersign the release of the scorecard for one's party."""
+    actor = actor_for(request)
+    try:
+        release = releases.release_scorecard(actor=actor)
+    except ValidationFailed as exc:
+        messages.error(request, str(exc))
+    else:
+        if release.released_at is not None:
+            messages.success(request, _("Every party countersigned: the scorecard is released."))
+        else:
+            messages.success(request, _("Your party's countersignature is recorded."))
+    return redirect("cases:scorecard")
 
 
 # Evidence ------------------------------------------------------------------------------

@@ -52,7 +52,10 @@ TAGS = ["cases"]
 
 
 class AccountSerializer(serializers.Serializer[Any]):
+    """One revision of a party's version (its current one in ``accounts``)."""
+
     party = serializers.CharField(source="party.code")
+    title = serializers.CharField(help_text="The party's own title of the incident, or empty.")
     actor_claim = serializers.CharField()
     actor_text = serializers.CharField()
     casualties = serializers.SerializerMethodField()
@@ -71,7 +74,16 @@ class IncidentSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     reference = serializers.CharField()
     kind = serializers.CharField()
-    title = serializers.CharField()
+    headline = serializers.SerializerMethodField(
+        help_text=(
+            "Generated, never typed: kind · place · local time, in the reader's language "
+            "(Accept-Language), the same for every reader. A party's own title is in its "
+            "version (accounts)."
+        )
+    )
+    source_title = serializers.SerializerMethodField(
+        help_text="The title an imported dataset gave (empty for a party's report).",
+    )
     occurred_from = serializers.DateTimeField()
     occurred_until = serializers.DateTimeField(allow_null=True)
     time_precision = serializers.CharField()
@@ -92,9 +104,30 @@ class IncidentSerializer(serializers.Serializer[Any]):
     findings = serializers.SerializerMethodField()
     findings_not_agreed = serializers.SerializerMethodField()
     problems = serializers.ListField(child=serializers.DictField())
-    accounts = AccountSerializer(many=True, source="accounts.all")
+    accounts = serializers.SerializerMethodField(
+        help_text="Each party's current version (its latest revision), side by side."
+    )
+    account_revisions = serializers.SerializerMethodField(
+        help_text="Every revision of every party's version, oldest first, with its time."
+    )
     evidence = serializers.SerializerMethodField()
     reported_at = serializers.DateTimeField()
+
+    def get_headline(self, incident: Incident) -> str:
+        return selectors.shared(self.context).of(incident)
+
+    def get_source_title(self, incident: Incident) -> str:
+        return incident.title if incident.source_party_id is None else ""
+
+    @extend_schema_field(AccountSerializer(many=True))
+    def get_accounts(self, incident: Incident) -> Any:
+        current = selectors.current_accounts(incident.accounts.all())
+        return AccountSerializer(current, many=True).data
+
+    @extend_schema_field(AccountSerializer(many=True))
+    def get_account_revisions(self, incident: Incident) -> Any:
+        revisions = sorted(incident.accounts.all(), key=lambda a: (a.party.code, a.given_at, a.pk))
+        return AccountSerializer(revisions, many=True).data
 
     def get_evidence(self, incident: Incident) -> list[dict[str, Any]]:
         return [
@@ -249,7 +282,10 @@ class IncidentListView(ActorMixin, generics.ListAPIView):  # type: ignore[type-a
             version=agreements.get_version(actor, None, None),
             audience=form.validated_data.get("audience"),
         )
-        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+        return Response(
+            IncidentSerializer(selectors.get_incident(actor, incident.public_id)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class _IncidentView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
@@ -335,11 +371,18 @@ class AccountInSerializer(StrictSerializer):
     narrative = serializers.CharField(
         max_length=20_000, required=False, allow_blank=True, default=""
     )
+    title = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text="Your party's title of the incident; omitted: as your last revision has it.",
+    )
 
 
 @extend_schema(tags=TAGS, request=AccountInSerializer, responses={200: AccountSerializer, **ERRORS})
 class IncidentAccountView(_IncidentView):
-    """Give or revise one's party's version of an incident."""
+    """Give or revise one's party's version of an incident (a new revision; the earlier
+    ones are kept, in ``account_revisions``)."""
 
     serializer_class = AccountInSerializer
 

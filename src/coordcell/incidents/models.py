@@ -48,6 +48,9 @@ class Incident(AudienceMixin, PublicIdModel):
     )
 
     kind = models.CharField(_("kind"), max_length=60)
+    #: The title the source gave, as last reported: a party's characterisation, shown only
+    #: as that party's version (``Account.title``) or, for an imported row, as the
+    #: source's. Readers see the generated headline (``incidents.headlines``) instead.
     title = models.CharField(_("title"), max_length=300)
     occurred_from = models.DateTimeField(_("occurred from"))
     occurred_until = models.DateTimeField(_("occurred until"), null=True, blank=True)
@@ -111,7 +114,13 @@ class Incident(AudienceMixin, PublicIdModel):
 
 
 class Account(models.Model):
-    """One party's version of an incident; revised in place, every revision recorded."""
+    """One revision of one party's version of an incident.
+
+    A revision is a new row, never an update: a party's current version is its latest row
+    (``incidents.selectors.accounts_by_party``), and the earlier ones stay readable, with
+    their times (``account_history``). The reporting party's first revision is written
+    with the report and carries its title.
+    """
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="accounts")
     party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
@@ -122,6 +131,9 @@ class Account(models.Model):
     casualties_low = models.PositiveIntegerField(_("casualties (low)"), null=True, blank=True)
     casualties_best = models.PositiveIntegerField(_("casualties (best)"), null=True, blank=True)
     casualties_high = models.PositiveIntegerField(_("casualties (high)"), null=True, blank=True)
+    #: The party's own title of the incident (its characterisation; the reporter's is its
+    #: report's title). Empty: the party gave none.
+    title = models.CharField(_("title"), max_length=300, blank=True)
     narrative = models.TextField(_("narrative"), blank=True)
     given_at = models.DateTimeField(_("given at"))
     given_by = models.ForeignKey(
@@ -130,10 +142,10 @@ class Account(models.Model):
 
     class Meta:
         verbose_name = _("party's version")
-        constraints = [
-            models.UniqueConstraint(fields=["incident", "party"], name="incidents_one_account")
+        ordering = ["party__code", "given_at", "pk"]
+        indexes = [
+            models.Index(fields=["incident", "party", "given_at"], name="incidents_account_rev")
         ]
-        ordering = ["party__code"]
 
     def __str__(self) -> str:
         return f"{self.incident_id}/{self.party_id}"

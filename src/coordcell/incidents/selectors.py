@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -9,9 +10,21 @@ from django.db.models import QuerySet
 
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
+from coordcell.incidents.headlines import Headlines, distance_km, headline_of, shared
 from coordcell.incidents.models import Account, Incident
 
-__all__ = ["accounts_by_party", "get_incident", "list_incidents", "lock_visible"]
+__all__ = [
+    "Headlines",
+    "account_history",
+    "accounts_by_party",
+    "current_accounts",
+    "distance_km",
+    "get_incident",
+    "headline_of",
+    "list_incidents",
+    "lock_visible",
+    "shared",
+]
 
 
 def list_incidents(actor: Actor) -> QuerySet[Incident]:
@@ -45,8 +58,27 @@ def lock_visible(actor: Actor, incident: Incident) -> Incident:
     return locked
 
 
+def account_history(incident: Incident) -> dict[int, list[Account]]:
+    """Every revision of each party's version of the incident, oldest first, by party id."""
+    history: dict[int, list[Account]] = {}
+    for account in (
+        Account.objects.filter(incident=incident)
+        .select_related("party")
+        .order_by("party__code", "given_at", "pk")
+    ):
+        history.setdefault(account.party_id, []).append(account)
+    return history
+
+
 def accounts_by_party(incident: Incident) -> dict[int, Account]:
-    """Each party's account of the incident (its version of events), by party id."""
-    return {
-        a.party_id: a for a in Account.objects.filter(incident=incident).select_related("party")
-    }
+    """Each party's current version of the incident (its latest revision), by party id."""
+    return {party: revisions[-1] for party, revisions in account_history(incident).items()}
+
+
+def current_accounts(accounts: Iterable[Account]) -> list[Account]:
+    """The latest revision of each party among ``accounts`` (a prefetched list), by party
+    code."""
+    latest: dict[int, Account] = {}
+    for account in sorted(accounts, key=lambda a: (a.given_at, a.pk)):
+        latest[account.party_id] = account
+    return sorted(latest.values(), key=lambda a: a.party.code)

@@ -335,6 +335,7 @@ def report_incident(
         reported_by=actor.user,
         fictional=fictional,
     )
+    _reporter_revision(incident, actor, incident.title, incident.reported_at)
     append_event(
         actor=actor,
         event_type=events.INCIDENT_REPORTED,
@@ -393,6 +394,8 @@ def change_incident(
     before = snapshot(incident)
     Incident.objects.filter(pk=incident.pk).update(**fields)
     incident.refresh_from_db()
+    if incident.title != before["title"]:
+        _reporter_revision(incident, actor, incident.title, timezone.now())
     after = snapshot(incident)
     append_event(
         actor=actor,
@@ -402,6 +405,40 @@ def change_incident(
         audience=incident.audience_codes,
     )
     return incident
+
+
+def _reporter_revision(
+    incident: Incident, actor: Actor, title: str, at: dt.datetime
+) -> Account | None:
+    """A new revision of the reporting party's version carrying its report's title (the
+    other fields as its latest revision has them); none for a report with no party."""
+    if incident.source_party_id is None:
+        return None
+    latest = (
+        Account.objects.filter(incident=incident, party_id=incident.source_party_id)
+        .order_by("-given_at", "-pk")
+        .first()
+    )
+    return Account.objects.create(
+        incident=incident,
+        party_id=incident.source_party_id,
+        **{**(_carried(latest) if latest is not None else {}), "title": title},
+        given_at=at,
+        given_by=actor.user,
+    )
+
+
+def _carried(account: Account) -> dict[str, Any]:
+    """The fields of a revision that the next one keeps unless it says otherwise."""
+    return {
+        "actor_claim": account.actor_claim,
+        "actor_text": account.actor_text,
+        "casualties_low": account.casualties_low,
+        "casualties_best": account.casualties_best,
+        "casualties_high": account.casualties_high,
+        "title": account.title,
+        "narrative": account.narrative,
+    }
 
 
 def check_share(actor: Actor, incident: Incident, codes: Iterable[str]) -> list[str]:
@@ -483,8 +520,13 @@ def give_account(
     actor_text: str = "",
     casualties: Mapping[str, Any] | None = None,
     narrative: str = "",
+    title: str | None = None,
 ) -> Account:
-    """Give or revise the actor's party's version of an incident (a party, not a monitor)."""
+    """Give or revise the actor's party's version of an incident (a party, not a monitor).
+
+    Every revision is a new row: the earlier ones are kept and shown with their times.
+    ``title`` None keeps the party's title as its latest revision has it (the reporter's
+    is its report's title)."""
     if (
         actor.system
         or not actor.party_id
@@ -501,6 +543,8 @@ def give_account(
         errors["actor_claim"] = [_("Unknown choice.")]
     if len(actor_text or "") > 300:
         errors["actor_text"] = [_("At most 300 characters.")]
+    if title is not None and len(title) > 300:
+        errors["title"] = [_("At most 300 characters.")]
     if len(narrative or "") > 20_000:
         errors["narrative"] = [_("At most 20,000 characters.")]
     casualties = casualties or {}
@@ -512,7 +556,15 @@ def give_account(
         errors["casualties"] = [_("Casualty counts must satisfy low ≤ best ≤ high.")]
     if errors:
         raise ValidationFailed(errors)
+    latest = (
+        Account.objects.filter(incident=incident, party_id=actor.party_id)
+        .order_by("-given_at", "-pk")
+        .first()
+    )
+    if title is None:
+        title = latest.title if latest is not None else ""
     values = {
+        "title": title.strip(),
         "actor_claim": actor_claim,
         "actor_text": (actor_text or "").strip(),
         "casualties_low": low,
@@ -522,15 +574,14 @@ def give_account(
         "given_at": timezone.now(),
         "given_by": actor.user,
     }
-    account, _created = Account.objects.update_or_create(
-        incident=incident, party_id=actor.party_id, defaults=values
-    )
+    account = Account.objects.create(incident=incident, party_id=actor.party_id, **values)
     append_event(
         actor=actor,
         event_type=events.ACCOUNT_GIVEN,
         data={
             "incident": incident.reference,
             "party": actor.party_code,
+            **({"title": values["title"]} if values["title"] else {}),
             "actor_claim": actor_claim,
             "actor_text": values["actor_text"],
             "casualties": {"low": low, "best": best, "high": high},

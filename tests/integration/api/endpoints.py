@@ -46,7 +46,6 @@ READS = [
     Endpoint("GET", "/api/v1/alerts/"),  # an Atom feed, paged by links: empty for most
     Endpoint("GET", "/api/v1/webhooks/", paged=True),  # the caller's party's own: empty for most
     Endpoint("GET", "/api/v1/hotline/", paged=True),
-    Endpoint("GET", "/api/v1/scorecard/"),
     Endpoint("GET", "/api/v1/warnings/", paged=True),
     Endpoint("GET", "/api/v1/self-defence/", paged=True),
     Endpoint("GET", "/api/v1/ledger/"),
@@ -75,6 +74,10 @@ UPLOADER_READS = [Endpoint("GET", "/api/v1/incidents/{id}/evidence/{original}/or
 #: Reads of an escalation alert: like AUDIENCE_READS, once the session's case has climbed a
 #: level (``tests/integration/api/test_alerts.py`` escalates it first and adds ``ids["alert"]``).
 ESCALATION_READS = [Endpoint("GET", "/api/v1/alerts/{id}")]
+#: Reads of the scorecard: live for the parties, the mediators and the monitors; for donors
+#: and observers, the 404 until every party has countersigned a release
+#: (``tests/integration/api/test_scorecard_of_compliance.py``).
+RELEASED_READS = [Endpoint("GET", "/api/v1/scorecard/")]
 WRITES = [
     Endpoint("POST", "/api/v1/delegations/", {"party": "il", "names": VALID_NAMES}),
     Endpoint("PUT", "/api/v1/delegations/{id}/", {"names": VALID_NAMES, "active": True}),
@@ -110,6 +113,7 @@ WRITES = [
     Endpoint("POST", "/api/v1/record/witnesses/{id}/retire"),
     Endpoint("POST", "/api/v1/record/checkpoints/{size}/cosignatures", {"signature": "x"}),
     Endpoint("POST", "/api/v1/record/checkpoints/{size}/view/cosignatures", {"signature": "x"}),
+    Endpoint("POST", "/api/v1/scorecard/release/"),
 ]
 #: Stateless computations: POST, but nothing is stored or recorded.
 CHECK_BODY = {
@@ -138,6 +142,7 @@ ENDPOINTS = (
     + WARNING_READS
     + UPLOADER_READS
     + ESCALATION_READS
+    + RELEASED_READS
     + WRITES
     + COMPUTATIONS
 )

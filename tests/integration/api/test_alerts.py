@@ -237,7 +237,11 @@ def test_the_alert_names_kinds_and_zones_as_the_lexicon_does(
     ]
     assert "اسم متفق عليه" in _texts(alert, "c:info[2]/c:event")[0]
     assert "שם מוסכם" in _texts(alert, "c:info[3]/c:event")[0]
-    assert "(Agreed kind name)" in _texts(alert, "c:info[1]/c:description")[0]
+    # The incident is told by its generated headline (kind · place · local time), never by
+    # the reporter's title.
+    description = _texts(alert, "c:info[1]/c:description")[0]
+    assert ": Agreed kind name · near Quneitra · " in description
+    assert case.incident.title not in description
     assert _texts(alert, "c:info[3]/c:area/c:areaDesc")[0].startswith(lexicon_name["he"])
 
 

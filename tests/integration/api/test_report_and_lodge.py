@@ -280,7 +280,12 @@ def test_the_reporter_corrects_the_place_over_the_api_and_the_findings_follow(
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["title"] == "Drone further east (fictional)"
+    # The new title is a new revision of the reporter's version; the first one is kept.
+    assert body["accounts"][0]["title"] == "Drone further east (fictional)"
+    assert [a["title"] for a in body["account_revisions"]] == [
+        "Drone over the line (fictional)",
+        "Drone further east (fictional)",
+    ]
     assert body["kind"] == "overflight"  # left out: kept
     assert "area_of_separation_approx" not in body["zones"]
     entry = Entry.objects.get(seq=head + 1)

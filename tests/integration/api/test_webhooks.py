@@ -31,6 +31,7 @@ from coordcell.cases.models import Case
 from coordcell.cases.services import act
 from coordcell.core.audience import ALL_MEMBERS, EmptyAudience
 from coordcell.core.errors import PermissionDenied, ValidationFailed
+from coordcell.incidents.headlines import Headlines
 from coordcell.notify import dispatch, queueing, services, transport
 from coordcell.notify.models import Delivery, Webhook
 from coordcell.parties.models import Party
@@ -372,7 +373,12 @@ def test_the_worker_posts_a_signed_payload_with_what_the_party_may_read(
         "delivery": headers["X-Coordcell-Delivery"],
         "event": "cases.escalated",
         "party": "il",
-        "case": {"id": str(case.public_id), "reference": case.reference},
+        "case": {
+            "id": str(case.public_id),
+            "reference": case.reference,
+            # Generated in every language (kind · place · local time), no party's words.
+            "headline": Headlines().in_every_language(case.incident),
+        },
         "action": "escalate",
         "state": case.state,
         "level": 1,

@@ -70,8 +70,9 @@ def test_english_fragments_are_isolated(client_for: Any) -> None:
     case, html = _page(client_for, "ar")
     incident = case.incident
     assert f'<bdi class="mono">{case.reference}</bdi>' in html
-    assert f"<bdi>{incident.title}</bdi>" in html
-    assert '<p class="lead" dir="auto">' in html  # the complaint as its author wrote it
+    # The reporter's title is its party's version, isolated; the complaint as lodged too.
+    assert f'<strong dir="auto">{incident.title}</strong>' in html
+    assert f'<p dir="auto">{case.summary}</p>' in html
     clause = incident.findings[0]["clause"]
     assert f'<bdi class="mono">{clause}</bdi>' in html
 

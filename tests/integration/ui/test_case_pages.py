@@ -233,7 +233,7 @@ def test_a_call_becomes_a_complaint_from_the_lodge_form(client_for: Any) -> None
 
 
 def test_the_scorecard_page_shows_every_party(client_for: Any) -> None:
-    text = _text(client_for("observer").get("/cases/scorecard/"))
+    text = _text(client_for("il.liaison").get("/cases/scorecard/"))
     for name in ("Israel", "Syria"):
         assert name in text
 

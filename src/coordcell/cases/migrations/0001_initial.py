@@ -7,77 +7,153 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('parties', '0001_initial'),
+        ("parties", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Deadline',
+            name="Deadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('acknowledge', 'acknowledgement'), ('answer', 'answer'), ('verification', 'verification'), ('level', 'time at this level')], max_length=20)),
-                ('level', models.PositiveSmallIntegerField()),
-                ('starts_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField(db_index=True)),
-                ('state', models.CharField(choices=[('open', 'open'), ('met', 'met'), ('expired', 'missed'), ('cancelled', 'no longer needed')], default='open', max_length=12)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('extended_by_agreement', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("acknowledge", "acknowledgement"),
+                            ("answer", "answer"),
+                            ("verification", "verification"),
+                            ("level", "time at this level"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField()),
+                ("starts_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField(db_index=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "open"),
+                            ("met", "met"),
+                            ("expired", "missed"),
+                            ("cancelled", "no longer needed"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("extended_by_agreement", models.BooleanField(default=False)),
             ],
             options={
-                'ordering': ['due_at', 'pk'],
+                "ordering": ["due_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField()),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Step',
+            name="Step",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=40)),
-                ('state_after', models.CharField(max_length=30)),
-                ('level_after', models.PositiveSmallIntegerField()),
-                ('at', models.DateTimeField()),
-                ('party_code', models.CharField(blank=True, max_length=40)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=40)),
+                ("state_after", models.CharField(max_length=30)),
+                ("level_after", models.PositiveSmallIntegerField()),
+                ("at", models.DateTimeField()),
+                ("party_code", models.CharField(blank=True, max_length=40)),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('protocol_id', models.CharField(max_length=40, verbose_name='protocol')),
-                ('summary', models.TextField(verbose_name='complaint')),
-                ('state', models.CharField(choices=[('lodged', 'Lodged'), ('acknowledged', 'Acknowledged'), ('answered', 'Answered'), ('verification_requested', 'Verification requested'), ('verified', 'Verified'), ('unverifiable', 'Unverifiable'), ('disputed', 'Disputed'), ('determined', 'Determined'), ('remedied', 'Remedied'), ('closed', 'Closed'), ('withdrawn', 'Withdrawn')], max_length=30, verbose_name='state')),
-                ('level', models.PositiveSmallIntegerField(default=0, verbose_name='ladder level')),
-                ('audience', models.CharField(max_length=400)),
-                ('lodged_at', models.DateTimeField(verbose_name='lodged at')),
-                ('determination', models.TextField(blank=True, verbose_name='determination')),
-                ('determined_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField()),
-                ('complainant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parties.party')),
-                ('determined_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("protocol_id", models.CharField(max_length=40, verbose_name="protocol")),
+                ("summary", models.TextField(verbose_name="complaint")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("lodged", "Lodged"),
+                            ("acknowledged", "Acknowledged"),
+                            ("answered", "Answered"),
+                            ("verification_requested", "Verification requested"),
+                            ("verified", "Verified"),
+                            ("unverifiable", "Unverifiable"),
+                            ("disputed", "Disputed"),
+                            ("determined", "Determined"),
+                            ("remedied", "Remedied"),
+                            ("closed", "Closed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=30,
+                        verbose_name="state",
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField(default=0, verbose_name="ladder level")),
+                ("audience", models.CharField(max_length=400)),
+                ("lodged_at", models.DateTimeField(verbose_name="lodged at")),
+                ("determination", models.TextField(blank=True, verbose_name="determination")),
+                ("determined_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "complainant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="parties.party",
+                    ),
+                ),
+                (
+                    "determined_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case',
-                'verbose_name_plural': 'cases',
-                'ordering': ['-lodged_at', '-pk'],
+                "verbose_name": "case",
+                "verbose_name_plural": "cases",
+                "ordering": ["-lodged_at", "-pk"],
             },
         ),
     ]

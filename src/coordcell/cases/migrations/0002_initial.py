@@ -6,75 +6,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agreements', '0001_initial'),
-        ('cases', '0001_initial'),
-        ('incidents', '0001_initial'),
-        ('parties', '0001_initial'),
-        ('record', '0004_tree_append_only'),
+        ("agreements", "0001_initial"),
+        ("cases", "0001_initial"),
+        ("incidents", "0001_initial"),
+        ("parties", "0001_initial"),
+        ("record", "0004_tree_append_only"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='incident',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='incidents.incident'),
+            model_name="case",
+            name="incident",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="incidents.incident",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='lodged_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="case",
+            name="lodged_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='respondent',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parties.party'),
+            model_name="case",
+            name="respondent",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="parties.party"
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agreements.arrangementversion'),
+            model_name="case",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="agreements.arrangementversion",
+            ),
         ),
         migrations.AddField(
-            model_name='deadline',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deadlines', to='cases.case'),
+            model_name="deadline",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="deadlines",
+                to="cases.case",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notifications', to='cases.case'),
+            model_name="notification",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="notifications",
+                to="cases.case",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='recipient',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notifications', to=settings.AUTH_USER_MODEL),
+            model_name="notification",
+            name="recipient",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="notifications",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='step',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='cases.case'),
+            model_name="step",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="steps", to="cases.case"
+            ),
         ),
         migrations.AddField(
-            model_name='step',
-            name='entry',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='record.entry'),
+            model_name="step",
+            name="entry",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="record.entry"
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='step',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notifications', to='cases.step'),
+            model_name="notification",
+            name="step",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="notifications",
+                to="cases.step",
+            ),
         ),
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(fields=['state', 'due_at'], name='cases_deadline_due'),
+            model_name="deadline",
+            index=models.Index(fields=["state", "due_at"], name="cases_deadline_due"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['recipient', 'read_at'], name='cases_inbox'),
+            model_name="notification",
+            index=models.Index(fields=["recipient", "read_at"], name="cases_inbox"),
         ),
     ]

@@ -7,38 +7,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agreements', '0001_initial'),
-        ('cases', '0002_initial'),
-        ('parties', '0001_initial'),
+        ("agreements", "0001_initial"),
+        ("cases", "0002_initial"),
+        ("parties", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Activation',
+            name="Activation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('channel', models.CharField(max_length=20, verbose_name='channel')),
-                ('subject', models.TextField(verbose_name='subject')),
-                ('received_at', models.DateTimeField(verbose_name='received at')),
-                ('answer_due_at', models.DateTimeField(verbose_name='answer due')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
-                ('answer', models.TextField(blank=True, verbose_name='answer')),
-                ('audience', models.CharField(max_length=400)),
-                ('answered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('callee_party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parties.party')),
-                ('caller', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('caller_party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parties.party')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='activations', to='cases.case')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agreements.arrangementversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("channel", models.CharField(max_length=20, verbose_name="channel")),
+                ("subject", models.TextField(verbose_name="subject")),
+                ("received_at", models.DateTimeField(verbose_name="received at")),
+                ("answer_due_at", models.DateTimeField(verbose_name="answer due")),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered at"),
+                ),
+                ("answer", models.TextField(blank=True, verbose_name="answer")),
+                ("audience", models.CharField(max_length=400)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "callee_party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="parties.party",
+                    ),
+                ),
+                (
+                    "caller",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "caller_party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="parties.party",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activations",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agreements.arrangementversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hotline activation',
-                'verbose_name_plural': 'hotline activations',
-                'ordering': ['-received_at', '-pk'],
+                "verbose_name": "hotline activation",
+                "verbose_name_plural": "hotline activations",
+                "ordering": ["-received_at", "-pk"],
             },
         ),
     ]

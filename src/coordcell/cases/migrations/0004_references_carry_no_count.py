@@ -39,7 +39,6 @@ def _reference_field(default):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("cases", "0003_hotline"),
     ]
@@ -48,12 +47,16 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="case",
             name="reference",
-            field=models.CharField(max_length=30, null=True, editable=False, verbose_name="reference"),
+            field=models.CharField(
+                max_length=30, null=True, editable=False, verbose_name="reference"
+            ),
         ),
         migrations.AddField(
             model_name="activation",
             name="reference",
-            field=models.CharField(max_length=30, null=True, editable=False, verbose_name="reference"),
+            field=models.CharField(
+                max_length=30, null=True, editable=False, verbose_name="reference"
+            ),
         ),
         migrations.AddField(
             model_name="notification",

@@ -21,41 +21,55 @@ def credit_who_determined(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_references_carry_no_count'),
+        ("cases", "0004_references_carry_no_count"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='case',
-            name='respondent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parties.party'),
+            model_name="case",
+            name="respondent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="parties.party",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='concurred_by',
+            model_name="case",
+            name="concurred_by",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='case',
-            name='decided_by',
+            model_name="case",
+            name="decided_by",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='case',
-            name='proposed_at',
+            model_name="case",
+            name="proposed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='case',
-            name='proposed_determination',
+            model_name="case",
+            name="proposed_determination",
             field=models.TextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='deadline',
-            name='kind',
-            field=models.CharField(choices=[('acknowledge', 'acknowledgement'), ('answer', 'answer'), ('verification', 'verification'), ('determination', 'determination'), ('level', 'time at this level')], max_length=20),
+            model_name="deadline",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("acknowledge", "acknowledgement"),
+                    ("answer", "answer"),
+                    ("verification", "verification"),
+                    ("determination", "determination"),
+                    ("level", "time at this level"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.RunPython(credit_who_determined, migrations.RunPython.noop),
     ]
