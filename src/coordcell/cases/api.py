@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordcell.agreements import selectors as agreements
-from coordcell.cases import hotline, lodging, selectors, services
+from coordcell.cases import determinations, hotline, lodging, selectors, services
 from coordcell.cases.chain import case_chain
 from coordcell.cases.choices import ChannelChoices, DeadlineKindChoices, StateChoices
 from coordcell.cases.models import Activation, Case, Notification
@@ -48,6 +48,8 @@ __all__ = [
     "CaseListView",
     "InboxReadView",
     "InboxView",
+    "RemedyDoneView",
+    "RemedyVerifyView",
     "ScorecardView",
     "urlpatterns",
 ]
@@ -100,7 +102,38 @@ class CaseSerializer(serializers.Serializer[Any]):
         return case.respondent.code if case.respondent is not None else MECHANISM
 
 
+class RemedySerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    what = serializers.CharField()
+    owner = serializers.CharField(help_text="The party code that is to do it.")
+    due_at = serializers.DateTimeField()
+    verifier = serializers.CharField(help_text='A monitor party\'s code, or "deciders".')
+    state = serializers.CharField(help_text="open, done (awaiting verification) or verified.")
+    done_at = serializers.DateTimeField(allow_null=True)
+    verified_at = serializers.DateTimeField(allow_null=True)
+    missed = serializers.SerializerMethodField(help_text="Not done by its deadline.")
+
+    def get_missed(self, remedy: Any) -> bool:
+        return remedy.missed_at is not None
+
+
+class ReservationSerializer(serializers.Serializer[Any]):
+    party = serializers.CharField()
+    text = serializers.CharField()
+    at = serializers.CharField()
+
+
 class CaseDetailSerializer(CaseSerializer):
+    outcome = serializers.CharField(
+        help_text="What the determination found (empty: none yet, or a stored one-word case)."
+    )
+    clauses = serializers.ListField(child=serializers.CharField())
+    remedies = RemedySerializer(many=True, source="remedies.all")
+    reservations = ReservationSerializer(many=True)
+    assented_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the complainant assented to closing the case."
+    )
+    non_compliance = serializers.BooleanField(help_text="A remedy missed its deadline.")
     deadlines = DeadlineSerializer(many=True, source="deadlines.all")
     steps = StepSerializer(many=True, source="steps.all")
     your_actions = serializers.SerializerMethodField()
@@ -120,6 +153,7 @@ class CaseDetailSerializer(CaseSerializer):
             "proposed_at": serializers.DateTimeField().to_representation(case.proposed_at)
             if case.proposed_at
             else None,
+            "proposed_content": case.proposed_content or {},
             "concurred_by": list(decision.concurred),
             "awaiting": list(decision.pending),
         }
@@ -271,9 +305,43 @@ class CaseDetailView(_CaseView, generics.RetrieveAPIView):  # type: ignore[type-
         return {**super().get_serializer_context(), "actor": self.actor}
 
 
+class RemedyInSerializer(StrictSerializer):
+    what = serializers.CharField(max_length=2_000)
+    owner = serializers.CharField(max_length=40, help_text="The party that is to do it.")
+    due_at = serializers.DateTimeField(help_text="Its deadline, with a time zone.")
+    verifier = serializers.CharField(
+        max_length=40, help_text='A monitor party of the case, or "deciders".'
+    )
+
+
 class ActionInSerializer(StrictSerializer):
-    action = serializers.ChoiceField(choices=list(workflow.PERSON_ACTIONS))
+    action = serializers.ChoiceField(
+        choices=[a for a in workflow.PERSON_ACTIONS if a not in workflow.REMEDY_ACTIONS]
+    )
     text = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+    outcome = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text="determine, propose: violation_established, not_established, "
+        "insufficient_information or outside_scope.",
+    )
+    clauses = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        max_length=50,
+        help_text="determine, propose: clause ids of the case's arrangement version.",
+    )
+    remedies = RemedyInSerializer(
+        many=True, required=False, help_text="determine, propose: the remedies ordered."
+    )
+
+    def content(self) -> dict[str, Any]:
+        data = self.validated_data
+        return {
+            "outcome": data.get("outcome", ""),
+            "clauses": data.get("clauses", []),
+            "remedies": data.get("remedies", []),
+        }
 
 
 @extend_schema(
@@ -281,9 +349,12 @@ class ActionInSerializer(StrictSerializer):
 )
 class CaseActionView(_CaseView):
     """Take a step: acknowledge, answer, request_verification, record_verified,
-    record_unverifiable, record_disputed, determine, propose, concur, decline, remedy,
-    close, withdraw, escalate. Which decision step (determine; or, under a joint rule,
-    propose, concur, decline) is the protocol's rule's: another answers 409."""
+    record_unverifiable, record_disputed, determine, propose, concur, decline, reserve,
+    assent, close, withdraw, escalate. Which decision step (determine; or, under a joint
+    rule, propose, concur, decline) is the protocol's rule's: another answers 409.
+    determine and propose carry the outcome, the clauses cited and the remedies, and
+    come only once the respondent answered or the answer's deadline passed (else 409);
+    close waits for every remedy verified or the complainant's assent (else 409)."""
 
     serializer_class = ActionInSerializer
 
@@ -295,6 +366,61 @@ class CaseActionView(_CaseView):
             actor=self.actor,
             case=case,
             action=form.validated_data["action"],
+            text=form.validated_data["text"],
+            content=form.content(),
+        )
+        return _case_detail(self.actor, id)
+
+
+class RemedyStepInSerializer(StrictSerializer):
+    text = serializers.CharField(max_length=5_000, required=False, allow_blank=True, default="")
+
+
+class RemedyVerifyInSerializer(RemedyStepInSerializer):
+    verified = serializers.BooleanField(
+        default=True, help_text="False: found not done (it is open again; give a text)."
+    )
+
+
+@extend_schema(
+    tags=TAGS, request=RemedyStepInSerializer, responses={200: CaseDetailSerializer, **ERRORS}
+)
+class RemedyDoneView(_CaseView):
+    """The party that owns a remedy reports it done."""
+
+    serializer_class = RemedyStepInSerializer
+
+    def post(self, request: Request, id: str, remedy: str) -> Response:
+        case = self.get_object()
+        form = RemedyStepInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        determinations.mark_remedy_done(
+            actor=self.actor,
+            case=case,
+            remedy=determinations.get_remedy(case, remedy),
+            text=form.validated_data["text"],
+        )
+        return _case_detail(self.actor, id)
+
+
+@extend_schema(
+    tags=TAGS, request=RemedyVerifyInSerializer, responses={200: CaseDetailSerializer, **ERRORS}
+)
+class RemedyVerifyView(_CaseView):
+    """A remedy's verifier (a monitor party, or the deciders) verifies it, or finds it
+    not done."""
+
+    serializer_class = RemedyVerifyInSerializer
+
+    def post(self, request: Request, id: str, remedy: str) -> Response:
+        case = self.get_object()
+        form = RemedyVerifyInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        determinations.verify_remedy(
+            actor=self.actor,
+            case=case,
+            remedy=determinations.get_remedy(case, remedy),
+            verified=form.validated_data["verified"],
             text=form.validated_data["text"],
         )
         return _case_detail(self.actor, id)
@@ -564,6 +690,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<str:id>/", CaseDetailView.as_view(), name="case"),
     path("cases/<str:id>/actions/", CaseActionView.as_view(), name="case-actions"),
     path("cases/<str:id>/extend/", CaseExtendView.as_view(), name="case-extend"),
+    path(
+        "cases/<str:id>/remedies/<str:remedy>/done/",
+        RemedyDoneView.as_view(),
+        name="case-remedy-done",
+    ),
+    path(
+        "cases/<str:id>/remedies/<str:remedy>/verify/",
+        RemedyVerifyView.as_view(),
+        name="case-remedy-verify",
+    ),
     path("cases/<str:id>/chain/", CaseChainView.as_view(), name="case-chain"),
     path("inbox/", InboxView.as_view(), name="inbox"),
     path("inbox/read/", InboxReadView.as_view(), name="inbox-read"),

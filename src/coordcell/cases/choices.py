@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.choices import ChoiceSet
-from coordcell.rules import vocabulary, workflow
+from coordcell.rules import determinations, vocabulary, workflow
 
 
 class StateChoices(workflow.State, ChoiceSet):
@@ -43,7 +43,12 @@ class ActionChoices(workflow.Action, ChoiceSet):
         (A.PROPOSE, _("Propose a determination")),
         (A.CONCUR, _("Concur with the proposed determination")),
         (A.DECLINE, _("Decline the proposed determination")),
-        (A.REMEDY, _("Report the remedy")),
+        (A.REMEDY, _("Remedy reported")),
+        (A.REMEDY_DONE, _("Report a remedy done")),
+        (A.VERIFY_REMEDY, _("Verify a remedy")),
+        (A.REMEDY_MISSED, _("Remedy not done by its deadline")),
+        (A.RESERVE, _("Attach your party's reservation")),
+        (A.ASSENT, _("Assent to closing the case")),
         (A.CLOSE, _("Close")),
         (A.WITHDRAW, _("Withdraw")),
         (A.ESCALATE, _("Escalate")),
@@ -58,6 +63,7 @@ class DeadlineKindChoices(ChoiceSet):
     VERIFICATION = "verification"
     DETERMINATION = "determination"
     LEVEL = "level"
+    REMEDY = "remedy"
 
     CHOICES = [
         (ACKNOWLEDGE, _("acknowledgement")),
@@ -65,6 +71,7 @@ class DeadlineKindChoices(ChoiceSet):
         (VERIFICATION, _("verification")),
         (DETERMINATION, _("determination")),
         (LEVEL, _("time at this level")),
+        (REMEDY, _("remedy")),
     ]
 
 
@@ -87,7 +94,34 @@ assert set(ActionChoices.values()) == {
     *workflow.ACTIONS,
     workflow.Action.LODGE,
     workflow.Action.EXTEND,
+    workflow.Action.REMEDY,
+    workflow.Action.REMEDY_MISSED,
 }
+
+
+class OutcomeChoices(ChoiceSet):
+    """What a determination found (codes from ``rules.determinations.OUTCOMES``)."""
+
+    CHOICES = [
+        ("violation_established", _("Violation established"), "red"),
+        ("not_established", _("Violation not established"), "green"),
+        ("insufficient_information", _("Insufficient information"), "grey"),
+        ("outside_scope", _("Outside the arrangement's scope"), "grey"),
+    ]
+
+
+class RemedyStateChoices(ChoiceSet):
+    """Where a remedy stands (codes from ``rules.determinations.REMEDY_STATES``)."""
+
+    CHOICES = [
+        ("open", _("to be done"), "blue"),
+        ("done", _("reported done, awaiting verification"), "orange"),
+        ("verified", _("verified"), "green"),
+    ]
+
+
+assert tuple(OutcomeChoices.values()) == determinations.OUTCOMES
+assert tuple(RemedyStateChoices.values()) == determinations.REMEDY_STATES
 
 
 class ChannelChoices(ChoiceSet):

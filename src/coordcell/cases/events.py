@@ -53,7 +53,41 @@ STEP = {
         _("Proposed determination declined"),
         "A party that decides jointly declined the proposed determination; it lapsed.",
     ),
-    A.REMEDY: register("cases.remedied", _("Remedy reported"), "A remedy was reported."),
+    A.REMEDY: register(
+        "cases.remedied",
+        _("Remedy reported"),
+        "The respondent reported the remedy (cases determined before remedies were "
+        "structured; no longer written).",
+    ),
+    A.REMEDY_DONE: register(
+        "cases.remedy_done",
+        _("Remedy reported done"),
+        "The party that owns a remedy of the determination reported it done; its verifier "
+        "is to verify it.",
+    ),
+    A.VERIFY_REMEDY: register(
+        "cases.remedy_verified",
+        _("Remedy verified"),
+        "A remedy's verifier (a monitor party, or the deciding parties) verified it, or "
+        "found it not done (it is open again); the last remedy verified makes the case "
+        "remedied.",
+    ),
+    A.REMEDY_MISSED: register(
+        "cases.remedy_missed",
+        _("Remedy not done by its deadline"),
+        "A remedy's deadline passed before its owner reported it done: the case is marked "
+        "non-compliant (written by the worker).",
+    ),
+    A.RESERVE: register(
+        "cases.reservation_attached",
+        _("Reservation attached to the determination"),
+        "A party concerned attached its reservation (its own text) to the determination.",
+    ),
+    A.ASSENT: register(
+        "cases.closing_assented",
+        _("Complainant assented to closing"),
+        "The complainant assented to closing the case before every remedy was verified.",
+    ),
     A.CLOSE: register(
         "cases.closed", _("Case closed"), "The mediator or a deciding party closed the case."
     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from coordcell.cases.choices import OutcomeChoices
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices
 from coordcell.rules import localtime, taxonomy
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
@@ -166,6 +168,85 @@ class StepForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["text"].required = needs_text
         self.fields["text"].error_messages["required"] = _("This step needs a text.")
+
+
+#: Remedy rows the determination form offers (the API takes up to 20).
+REMEDY_ROWS = 3
+
+
+class DeterminationForm(StepForm):
+    """A determination (or its joint proposal): its text, what it found, the clauses it
+    cites and up to :data:`REMEDY_ROWS` remedies (a row left without "what" is none).
+
+    Deadlines are entered in UTC. The service checks the content against the case."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"))
+    clauses = forms.MultipleChoiceField(
+        label=_("Clauses cited"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        clauses: Sequence[tuple[str, str]] = (),
+        owners: Sequence[tuple[str, str]] = (),
+        verifiers: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, needs_text=True, **kwargs)
+        outcome = self.fields["outcome"]
+        cited = self.fields["clauses"]
+        assert isinstance(outcome, forms.ChoiceField)
+        assert isinstance(cited, forms.MultipleChoiceField)
+        outcome.choices = [("", "—"), *OutcomeChoices.choices()]
+        cited.choices = list(clauses)
+        for i in range(REMEDY_ROWS):
+            self.fields[f"remedy_{i}_what"] = forms.CharField(
+                label=_("Remedy %(n)s: what is to be done") % {"n": i + 1},
+                required=False,
+                max_length=2_000,
+                widget=forms.TextInput(attrs={"dir": "auto"}),
+            )
+            self.fields[f"remedy_{i}_owner"] = forms.ChoiceField(
+                label=_("by"), required=False, choices=[("", "—"), *owners]
+            )
+            self.fields[f"remedy_{i}_due"] = forms.DateTimeField(
+                label=_("deadline (UTC)"),
+                required=False,
+                widget=forms.DateTimeInput(attrs={"type": "datetime-local", "dir": "ltr"}),
+            )
+            self.fields[f"remedy_{i}_verifier"] = forms.ChoiceField(
+                label=_("verified by"), required=False, choices=[("", "—"), *verifiers]
+            )
+
+    def remedy_rows(self) -> list[list[Any]]:
+        """The remedy fields, row by row, for the template."""
+        names = ("what", "owner", "due", "verifier")
+        return [[self[f"remedy_{i}_{n}"] for n in names] for i in range(REMEDY_ROWS)]
+
+    def content(self) -> dict[str, Any]:
+        """The structured content for ``cases.services.act``."""
+        data = self.cleaned_data
+        remedies = []
+        for i in range(REMEDY_ROWS):
+            if not (data.get(f"remedy_{i}_what") or "").strip():
+                continue
+            due = data.get(f"remedy_{i}_due")
+            if isinstance(due, dt.datetime) and timezone.is_naive(due):
+                due = due.replace(tzinfo=dt.UTC)
+            remedies.append(
+                {
+                    "what": data[f"remedy_{i}_what"],
+                    "owner": data.get(f"remedy_{i}_owner") or "",
+                    "due_at": due,
+                    "verifier": data.get(f"remedy_{i}_verifier") or "",
+                }
+            )
+        return {
+            "outcome": data.get("outcome", ""),
+            "clauses": list(data.get("clauses") or []),
+            "remedies": remedies,
+        }
 
 
 class AccountForm(forms.Form):

@@ -13,11 +13,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, StateChoices
+from coordcell.cases.choices import (
+    DeadlineKindChoices,
+    DeadlineStateChoices,
+    OutcomeChoices,
+    RemedyStateChoices,
+    StateChoices,
+)
 from coordcell.core.audience import AudienceMixin
 from coordcell.core.models import PublicIdModel, RestrictedQuerySet, new_reference
 
-__all__ = ["Activation", "Case", "Deadline", "Notification", "Step"]
+__all__ = ["Activation", "Case", "Deadline", "Notification", "Remedy", "Step"]
 
 
 def case_reference() -> str:
@@ -70,6 +76,21 @@ class Case(AudienceMixin, PublicIdModel):
     proposed_determination = models.TextField(blank=True)
     proposed_at = models.DateTimeField(null=True, blank=True)
     concurred_by = models.JSONField(default=list, blank=True)
+    #: What the determination found, and the clauses of the version it cites ("" and []
+    #: for a case determined before determinations were structured).
+    outcome = models.CharField(
+        _("outcome"), max_length=30, blank=True, choices=OutcomeChoices.choices()
+    )
+    clauses = models.JSONField(default=list, blank=True)
+    #: The structured content of the pending joint proposal
+    #: (``rules.determinations.DeterminationSpec.as_content``); {}: none.
+    proposed_content = models.JSONField(default=dict, blank=True)
+    #: Each party's reservation to the determination: [{"party", "text", "at"}].
+    reservations = models.JSONField(default=list, blank=True)
+    #: When the complainant assented to closing the case (None: it has not).
+    assented_at = models.DateTimeField(null=True, blank=True)
+    #: A remedy was not done by its deadline.
+    non_compliance = models.BooleanField(default=False)
     updated_at = models.DateTimeField()
 
     objects = RestrictedQuerySet.as_manager()
@@ -121,6 +142,32 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.kind}@{self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Remedy(PublicIdModel):
+    """A remedy a determination ordered: what, by which party, by when, verified by whom
+    (a monitor party's code, or ``deciders``). Its deadline is a :class:`Deadline` of
+    kind ``remedy`` that the worker expires like any other (missed: non-compliance)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="remedies")
+    position = models.PositiveSmallIntegerField()
+    what = models.TextField(_("remedy"))
+    owner = models.CharField(_("owner"), max_length=40)
+    due_at = models.DateTimeField(_("due"))
+    verifier = models.CharField(_("verifier"), max_length=40)
+    state = models.CharField(max_length=12, choices=RemedyStateChoices.choices(), default="open")
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    missed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.position}"
 
 
 class Notification(PublicIdModel):

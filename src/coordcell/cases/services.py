@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from coordcell.agreements import selectors as agreement_selectors
 from coordcell.cases import events
 from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, StateChoices
-from coordcell.cases.models import Case, Deadline, Notification, Step
+from coordcell.cases.models import Case, Deadline, Notification, Remedy, Step
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -34,7 +34,7 @@ from coordcell.notify.services import queue_delivery
 from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.record.services import append_event, subject
-from coordcell.rules import deadlines, mechanism, workflow
+from coordcell.rules import deadlines, determinations, mechanism, workflow
 
 if TYPE_CHECKING:
     from coordcell.accounts.models import User
@@ -79,6 +79,7 @@ _KIND_ORDER = {
     DeadlineKindChoices.VERIFICATION: 2,
     DeadlineKindChoices.DETERMINATION: 3,
     DeadlineKindChoices.LEVEL: 4,
+    DeadlineKindChoices.REMEDY: 5,
 }
 
 
@@ -471,10 +472,24 @@ def lodge_complaint(
 
 
 @transaction.atomic
-def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
-    """Take a workflow step (acknowledge, answer, …, withdraw, escalate) on ``case``."""
+def act(
+    *,
+    actor: Actor,
+    case: Case,
+    action: str,
+    text: str = "",
+    content: Mapping[str, Any] | None = None,
+) -> Case:
+    """Take a workflow step (acknowledge, answer, …, withdraw, escalate) on ``case``.
+
+    ``determine`` and ``propose`` take the determination's structured ``content``
+    (``outcome``, ``clauses``, ``remedies``: ``rules.determinations``), and only once the
+    respondent was heard (answered, or the answer's deadline passed: else 409). ``close``
+    waits for every remedy verified or the complainant's assent (409). The steps on one
+    remedy are ``cases.determinations``'.
+    """
     case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
-    if action not in workflow.PERSON_ACTIONS:
+    if action not in workflow.PERSON_ACTIONS or action in workflow.REMEDY_ACTIONS:
         raise ValidationFailed({"action": [_("Unknown action.")]})
     if action != A.WITHDRAW and case.state not in workflow.CLOSED_STATES:
         case = _expire_overdue(case, timezone.now())
@@ -501,11 +516,17 @@ def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
     if action in workflow.NEEDS_TEXT and not text:
         raise ValidationFailed({"text": [_("This step needs a text.")]})
     now = timezone.now()
+    spec = _check_after_determination(case, actor, action, content, now)
     data: dict[str, Any] = {"text": text, "from_state": case.state}
+    if spec is not None:
+        data["determination"] = spec.as_content()
     notify_principals = False
     if decision is not None:
         assert actor.party_code  # a decider acts for its party
         state, text = _decide(case, decision, action, actor, text, data, now)
+        if action == A.CONCUR and state == StateChoices.DETERMINED:
+            spec = determinations.DeterminationSpec.from_content(case.proposed_content)
+            data["determination"] = spec.as_content() if spec is not None else {}
     if action == A.ACKNOWLEDGE:
         _close_deadlines(case, [DeadlineKindChoices.ACKNOWLEDGE], DeadlineStateChoices.MET, now)
     elif action == A.ANSWER:
@@ -523,7 +544,9 @@ def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
         )
     elif action in workflow.VERIFICATION_RESULTS:
         _close_deadlines(case, [DeadlineKindChoices.VERIFICATION], DeadlineStateChoices.MET, now)
-    elif action in (A.DETERMINE, A.WITHDRAW, A.CLOSE) or state == StateChoices.DETERMINED:
+    elif action in (A.DETERMINE, A.WITHDRAW, A.CLOSE) or (
+        state == StateChoices.DETERMINED and case.state != StateChoices.DETERMINED
+    ):
         if state == StateChoices.DETERMINED:
             _close_deadlines(
                 case, [DeadlineKindChoices.DETERMINATION], DeadlineStateChoices.MET, now
@@ -553,19 +576,169 @@ def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
             proposed_determination="",
             proposed_at=None,
             concurred_by=[],
+            proposed_content={},
+            outcome=spec.outcome if spec is not None else "",
+            clauses=list(spec.clauses) if spec is not None else [],
         )
         data["determined_by"] = actor.name
+        if spec is not None:
+            _create_remedies(case, spec, now)
     elif action == A.PROPOSE:
+        assert spec is not None
         changes.update(
-            proposed_determination=text, proposed_at=now, concurred_by=data["concurred_by"]
+            proposed_determination=text,
+            proposed_at=now,
+            concurred_by=data["concurred_by"],
+            proposed_content=spec.as_content(),
         )
     elif action == A.CONCUR:
         changes.update(concurred_by=data["concurred_by"])
     elif action in (A.DECLINE, A.WITHDRAW):
-        changes.update(proposed_determination="", proposed_at=None, concurred_by=[])
+        changes.update(
+            proposed_determination="", proposed_at=None, concurred_by=[], proposed_content={}
+        )
+    elif action == A.RESERVE:
+        changes.update(
+            reservations=[
+                *(case.reservations or []),
+                {"party": actor.party_code or "", "text": text, "at": now.isoformat()},
+            ]
+        )
+    elif action == A.ASSENT:
+        changes.update(assented_at=now)
     _save(case, now, **changes)
     _step(case, actor, action, data, notify_principals=notify_principals)
     return case
+
+
+def _answer_deadline_passed(case: Case) -> bool:
+    """Whether the answer's deadline has passed without an answer (it was missed)."""
+    return Deadline.objects.filter(
+        case=case, kind=DeadlineKindChoices.ANSWER, state=DeadlineStateChoices.EXPIRED
+    ).exists()
+
+
+def _check_after_determination(
+    case: Case, actor: Actor, action: str, content: Mapping[str, Any] | None, now: dt.datetime
+) -> determinations.DeterminationSpec | None:
+    """The checks of the steps that make, follow or close a determination, before any
+    write: the determination's content (returned, for ``determine`` and ``propose``),
+    when it may come, a party's single reservation, the complainant's single assent,
+    and what closing waits for."""
+    if action in (A.DETERMINE, A.PROPOSE):
+        if not determinations.may_determine(case.state, _answer_deadline_passed(case)):
+            raise Conflict(
+                _(
+                    "The respondent has not been heard: the determination comes after the "
+                    "answer, or once the answer's deadline has passed."
+                )
+            )
+        return check_determination_content(actor, case, content or {}, now)
+    if action == A.RESERVE and any(
+        r.get("party") == actor.party_code for r in case.reservations or []
+    ):
+        raise Conflict(_("Your party has already attached its reservation."))
+    if action == A.ASSENT and case.assented_at is not None:
+        raise Conflict(_("The complainant has already assented to closing the case."))
+    if action == A.CLOSE:
+        states = Remedy.objects.filter(case=case).values_list("state", flat=True)
+        if not determinations.may_close(states, case.assented_at is not None):
+            raise Conflict(
+                _(
+                    "The case is closed once every remedy is verified, or once the "
+                    "complainant has assented to closing it."
+                )
+            )
+    return None
+
+
+#: What each problem of a determination's content says (``rules.determinations``).
+_CONTENT_PROBLEMS = {
+    "outcome": lambda: _("Choose the outcome."),
+    "clauses": lambda: _("Cite clauses of the arrangement's version."),
+    "remedies": lambda: _("At most 20 remedies."),
+    "what": lambda: _("Say what is to be done (1 to 2,000 characters)."),
+    "owner": lambda: _("The party that is to do it: the complainant or the respondent."),
+    "verifier": lambda: _("Who verifies it: a monitor party of the case, or the deciders."),
+    "due_at": lambda: _("A deadline in the future, with its time zone."),
+}
+
+
+def check_determination_content(
+    actor: Actor, case: Case, content: Mapping[str, Any], now: dt.datetime
+) -> determinations.DeterminationSpec:
+    """The determination's structured content checked against the case: the clauses of
+    its version, the parties that may own a remedy (the complainant and those answering
+    it), the monitor parties of its audience; ``ValidationFailed`` otherwise."""
+    clauses = set(
+        agreement_selectors.list_clauses(actor, case.version).values_list("clause_id", flat=True)
+    )
+    owners = {case.complainant.code, *answering_codes(case)}
+    monitors = {
+        code
+        for code, kind, _role in agreement_selectors.mechanism_parties(case.version)
+        if kind == PartyKindChoices.KIND_MONITOR and code in case.audience_codes
+    }
+    try:
+        return determinations.check_determination(
+            content, clauses=clauses, owners=owners, monitors=monitors, now=now
+        )
+    except determinations.Invalid as invalid:
+        errors: dict[str, list[str]] = {}
+        for field, problems in invalid.fields.items():
+            key = field.split(".")[0] if field.startswith("remedies") else field
+            for problem in problems:
+                message = _CONTENT_PROBLEMS.get(problem, _CONTENT_PROBLEMS.get(key))
+                text = str(message()) if message else _("Invalid.")
+                if field.startswith("remedies."):
+                    text = _("Remedy %(n)s: %(problem)s") % {
+                        "n": int(field.split(".")[1]) + 1,
+                        "problem": text,
+                    }
+                errors.setdefault(key, []).append(text)
+        raise ValidationFailed(errors) from None
+
+
+def _create_remedies(case: Case, spec: determinations.DeterminationSpec, now: dt.datetime) -> None:
+    """The determination's remedies, each with its deadline on the worker's machinery."""
+    for i, remedy in enumerate(spec.remedies):
+        deadline = Deadline.objects.create(
+            case=case,
+            kind=DeadlineKindChoices.REMEDY,
+            level=case.level,
+            starts_at=now,
+            due_at=remedy.due_at,
+        )
+        Remedy.objects.create(
+            case=case,
+            position=i,
+            what=remedy.what,
+            owner=remedy.owner,
+            due_at=remedy.due_at,
+            verifier=remedy.verifier,
+            deadline=deadline,
+        )
+
+
+def _remedy_missed(case: Case, deadline: Deadline, now: dt.datetime) -> None:
+    """A remedy's deadline passed before its owner reported it done: non-compliance."""
+    remedy = Remedy.objects.filter(deadline=deadline).first()
+    if remedy is None or remedy.state != "open":
+        return
+    Remedy.objects.filter(pk=remedy.pk).update(missed_at=now)
+    _save(case, now, non_compliance=True)
+    _step(
+        case,
+        Actor.console("worker"),
+        A.REMEDY_MISSED,
+        {
+            "remedy": str(remedy.public_id),
+            "what": remedy.what,
+            "owner": remedy.owner,
+            "due_at": deadline.due_at,
+            "expired_at": now,
+        },
+    )
 
 
 def _decision_refusal(decision: Decision, action: str, code: str) -> str:
@@ -702,6 +875,9 @@ def _expire(deadline: Deadline, now: dt.datetime) -> None:
     case = Case.objects.select_for_update().select_related("incident").get(pk=deadline.case_id)
     system = Actor.console("worker")
     if case.state in workflow.CLOSED_STATES:
+        return
+    if deadline.kind == DeadlineKindChoices.REMEDY:
+        _remedy_missed(case, deadline, now)
         return
     if deadline.kind != DeadlineKindChoices.LEVEL:
         _step(

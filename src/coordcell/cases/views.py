@@ -34,13 +34,14 @@ from coordcell.agreements.engines import (
     kind_name,
     reported_actor,
 )
-from coordcell.cases import hotline, lodging, selectors, services
+from coordcell.cases import determinations, hotline, lodging, selectors, services
 from coordcell.cases.chain import case_chain
 from coordcell.cases.choices import DeadlineStateChoices
 from coordcell.cases.forms import (
     AccountForm,
     ActivationForm,
     AnswerForm,
+    DeterminationForm,
     IncidentForm,
     LodgeForm,
     StepForm,
@@ -62,6 +63,7 @@ from coordcell.incidents.evidence import (
 from coordcell.parties import selectors as parties
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.rules import workflow
+from coordcell.rules.determinations import DECIDERS, DeterminationSpec
 from coordcell.rules.mechanism import MECHANISM
 
 
@@ -323,6 +325,46 @@ def case_page(request: HttpRequest, public_id: Any) -> HttpResponse:
     return _render_case(request, case)
 
 
+def _determination_form(actor: Any, case: Any, data: Any = None) -> DeterminationForm:
+    """The form of a determination or a proposal: the version's clauses, the parties that
+    may own a remedy, and who may verify one (the case's monitor parties, the deciders)."""
+    names = {p.code: p.name for p in parties.list_parties(actor)}
+    owners = [case.complainant.code, *services.answering_codes(case)]
+    monitors = [
+        code
+        for code, kind, _role in agreements.mechanism_parties(case.version)
+        if kind == PartyKindChoices.KIND_MONITOR and code in case.audience_codes
+    ]
+    return DeterminationForm(
+        data,
+        clauses=[(c.clause_id, c.clause_id) for c in agreements.list_clauses(actor, case.version)],
+        owners=[(c, names.get(c, c)) for c in owners],
+        verifiers=[
+            *[(c, names.get(c, c)) for c in monitors],
+            (DECIDERS, _("the deciding parties")),
+        ],
+    )
+
+
+def _remedies(actor: Any, case: Any) -> list[dict[str, Any]]:
+    """The case's remedies, with the step each reader may take on each."""
+    actions = set(services.available_actions(actor, case))
+    rows = []
+    for remedy in case.remedies.all():
+        rows.append(
+            {
+                "remedy": remedy,
+                "may_report": workflow.Action.REMEDY_DONE in actions
+                and remedy.state == "open"
+                and actor.party_code == remedy.owner,
+                "may_verify": workflow.Action.VERIFY_REMEDY in actions
+                and remedy.state == "done"
+                and determinations.may_verify(actor, case, remedy),
+            }
+        )
+    return rows
+
+
 def _render_case(
     request: HttpRequest,
     case: Any,
@@ -371,8 +413,18 @@ def _render_case(
         "versions": versions,
         "steps": list(selectors.list_steps(case)),
         "deadlines": list(selectors.list_deadlines(case)),
-        "actions": services.available_actions(actor, case),
+        "actions": [
+            a for a in services.available_actions(actor, case) if a not in workflow.REMEDY_ACTIONS
+        ],
         "decision": _decision_context(actor, case),
+        "determination_form": (
+            step_form
+            if isinstance(step_form, DeterminationForm)
+            else _determination_form(actor, case)
+        ),
+        "determination_actions": (workflow.Action.DETERMINE, workflow.Action.PROPOSE),
+        "remedies": _remedies(actor, case),
+        "proposed": DeterminationSpec.from_content(case.proposed_content),
         "needs_text": workflow.NEEDS_TEXT,
         "step_form": step_form or StepForm(),
         # The text of an answer or a determination is required, and says so.
@@ -418,13 +470,24 @@ def _render_case(
 def take_step(request: HttpRequest, public_id: Any, action: str) -> HttpResponse:
     actor = actor_for(request)
     case = selectors.get_case(actor, public_id)
-    if action not in workflow.PERSON_ACTIONS:
+    if action not in workflow.PERSON_ACTIONS or action in workflow.REMEDY_ACTIONS:
         raise NotFound()
-    form = StepForm(request.POST, needs_text=action in workflow.NEEDS_TEXT)
+    determining = action in (workflow.Action.DETERMINE, workflow.Action.PROPOSE)
+    if determining:
+        form: StepForm = _determination_form(actor, case, request.POST)
+    else:
+        form = StepForm(request.POST, needs_text=action in workflow.NEEDS_TEXT)
     if not form.is_valid():
         return _render_case(request, case, step_form=form, status=400)
+    content = form.content() if isinstance(form, DeterminationForm) else None
     try:
-        services.act(actor=actor, case=case, action=action, text=form.cleaned_data["text"])
+        services.act(
+            actor=actor,
+            case=case,
+            action=action,
+            text=form.cleaned_data["text"],
+            content=content,
+        )
     except ValidationFailed as exc:
         add_domain_errors(form, exc, {"action": "text"})
         return _render_case(request, case, step_form=form, status=400)
@@ -611,6 +674,36 @@ def evidence_original(request: HttpRequest, public_id: Any, sha256: str) -> Http
     case = selectors.get_case(actor, public_id)
     evidence, handle = open_original(actor, case.incident, sha256)
     return evidence_response(evidence, handle, original=True)
+
+
+@member_required
+@require_POST
+def remedy_step(request: HttpRequest, public_id: Any, remedy: Any, step: str) -> HttpResponse:
+    """A remedy's owner reports it done; its verifier verifies it or finds it not done."""
+    actor = actor_for(request)
+    case = selectors.get_case(actor, public_id)
+    found = determinations.get_remedy(case, remedy)
+    text = request.POST.get("text", "")
+    try:
+        if step == "done":
+            determinations.mark_remedy_done(actor=actor, case=case, remedy=found, text=text)
+        elif step == "verify":
+            determinations.verify_remedy(
+                actor=actor,
+                case=case,
+                remedy=found,
+                verified=request.POST.get("verified", "yes") != "no",
+                text=text,
+            )
+        else:
+            raise NotFound()
+    except ValidationFailed as exc:
+        for messages_list in exc.fields.values():
+            for message in messages_list:
+                messages.error(request, message)
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
+    return redirect("cases:case", public_id=case.public_id)
 
 
 @member_required

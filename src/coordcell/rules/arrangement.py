@@ -370,6 +370,8 @@ class DemoStepSpec:
     call: str = ""
     action: str = ""
     text: str = ""
+    outcome: str = ""  # determine, propose: what the determination found
+    clauses: tuple[str, ...] = ()  # determine, propose: the clauses it cites
     respondent: str = ""
     summary: str = ""
     extra_audience: tuple[str, ...] = ()

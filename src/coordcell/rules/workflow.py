@@ -6,6 +6,13 @@ A case moves through these states::
         verified | unverifiable | disputed) → determined → remedied → closed
     withdrawn: at any time before it is closed, by the complainant
 
+The determination comes only once the respondent was heard (``rules.determinations``).
+It may order remedies: each is marked done by the party that owns it
+(``remedy_done``) and verified by its verifier (``verify_remedy``); the case is
+``remedied`` when the last one is verified. Each party concerned may attach its
+reservation to the determination (``reserve``); the complainant may assent to closing
+it (``assent``), which ``close`` otherwise waits for every remedy verified.
+
 Each row of :data:`TRANSITIONS` says which action moves a case from which states to
 which state, and who may take it, as a *side* of the case:
 
@@ -15,14 +22,16 @@ which state, and who may take it, as a *side* of the case:
 - ``decider``: a principal or liaison officer of a party that takes part in deciding
   the case's determination under its protocol's decision rule (``rules.mechanism``):
   it determines, or, when the rule is joint, proposes, concurs and declines; it may also
-  report the remedy and close;
+  verify a remedy entrusted to the deciders, and close;
 - ``monitor``: a monitor of a monitor party (verification);
 - ``system``: the worker, when a deadline expires.
 
 ``escalate`` and ``no_reply`` keep the state and move the case one level up the
 protocol's ladder. ``propose``, ``concur`` and ``decline`` keep the state: the service
 moves the case to ``determined`` when the last concurrence completes a joint decision
-(``rules.mechanism.is_complete``). Everything not in the table is refused.
+(``rules.mechanism.is_complete``). ``remedy_done``, ``verify_remedy``, ``reserve`` and
+``assent`` keep the state too: the service moves the case to ``remedied`` when the last
+remedy is verified. Everything not in the table is refused.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ __all__ = [
     "NEEDS_TEXT",
     "OPEN_STATES",
     "PERSON_ACTIONS",
+    "REMEDY_ACTIONS",
     "SIDES",
     "STATES",
     "TRANSITIONS",
@@ -67,8 +77,10 @@ class State:
 
 
 class Action:
-    """The actions' codes. ``LODGE`` (which creates a case) and ``EXTEND`` (which moves a
-    deadline, not the state) are steps of a case but not rows of the table."""
+    """The actions' codes. ``LODGE`` (which creates a case), ``EXTEND`` (which moves a
+    deadline, not the state), ``REMEDY_MISSED`` (the worker's, on a remedy's deadline) and
+    ``REMEDY`` (the respondent's own report of a remedy, before remedies were verified:
+    kept to read stored cases) are steps of a case but not rows of the table."""
 
     LODGE = "lodge"
     ACKNOWLEDGE = "acknowledge"
@@ -81,7 +93,12 @@ class Action:
     PROPOSE = "propose"  # a joint decider proposes the determination
     CONCUR = "concur"  # another joint decider concurs with the proposal
     DECLINE = "decline"  # a joint decider declines it: the proposal lapses
-    REMEDY = "remedy"
+    REMEDY = "remedy"  # the respondent reported the remedy (stored cases only)
+    REMEDY_DONE = "remedy_done"  # a remedy's owner reports it done
+    VERIFY_REMEDY = "verify_remedy"  # its verifier verifies it (or finds it not done)
+    REMEDY_MISSED = "remedy_missed"  # the worker: a remedy's deadline passed, not done
+    RESERVE = "reserve"  # a party attaches its reservation to the determination
+    ASSENT = "assent"  # the complainant assents to closing the case
     CLOSE = "close"
     WITHDRAW = "withdraw"
     ESCALATE = "escalate"
@@ -181,7 +198,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.PROPOSE, _BEFORE_DETERMINATION, None, frozenset({_D})),
     Transition(Action.CONCUR, _BEFORE_DETERMINATION, None, frozenset({_D})),
     Transition(Action.DECLINE, _BEFORE_DETERMINATION, None, frozenset({_D})),
-    Transition(Action.REMEDY, (State.DETERMINED,), State.REMEDIED, frozenset({_R, _M, _D})),
+    Transition(Action.REMEDY_DONE, (State.DETERMINED,), None, frozenset({_C, _R})),
+    Transition(Action.VERIFY_REMEDY, (State.DETERMINED,), None, frozenset({_MON, _D})),
+    Transition(Action.RESERVE, (State.DETERMINED, State.REMEDIED), None, frozenset({_C, _R, _D})),
+    Transition(Action.ASSENT, (State.DETERMINED, State.REMEDIED), None, frozenset({_C})),
     Transition(Action.CLOSE, (State.DETERMINED, State.REMEDIED), State.CLOSED, frozenset({_M, _D})),
     Transition(Action.WITHDRAW, OPEN_STATES, State.WITHDRAWN, frozenset({_C})),
     Transition(Action.ESCALATE, _BEFORE_DETERMINATION, None, frozenset({_C, _M})),
@@ -195,8 +215,12 @@ PERSON_ACTIONS: tuple[str, ...] = tuple(a for a in ACTIONS if a != Action.NO_REP
 VERIFICATION_RESULTS: frozenset[str] = frozenset(
     {Action.RECORD_VERIFIED, Action.RECORD_UNVERIFIABLE, Action.RECORD_DISPUTED}
 )
-#: Actions that need a text (the answer, the determination, its proposal).
-NEEDS_TEXT: frozenset[str] = frozenset({Action.ANSWER, Action.DETERMINE, Action.PROPOSE})
+#: Actions that need a text (the answer, the determination, its proposal, a reservation).
+NEEDS_TEXT: frozenset[str] = frozenset(
+    {Action.ANSWER, Action.DETERMINE, Action.PROPOSE, Action.RESERVE}
+)
+#: Steps on one remedy of a determination (they name the remedy).
+REMEDY_ACTIONS: frozenset[str] = frozenset({Action.REMEDY_DONE, Action.VERIFY_REMEDY})
 #: The steps of deciding the determination: which of them a decider may take on a case
 #: depends on its protocol's decision rule and on a pending proposal
 #: (``rules.mechanism.decision_actions``).

@@ -185,7 +185,9 @@ def test_the_respondent_answers_and_the_mediator_determines(api: Any, ids: dict[
     )
     assert wrong.status_code == 403
     done = api("mediator").post(
-        path, {"action": "determine", "text": "Not established."}, content_type="application/json"
+        path,
+        {"action": "determine", "text": "Not established.", "outcome": "not_established"},
+        content_type="application/json",
     )
     assert done.status_code == 200
     body = done.json()

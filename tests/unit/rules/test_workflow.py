@@ -9,8 +9,8 @@ It is deliberately *not* derived from ``TRANSITIONS``: it is a second, independe
 statement of the same rules, and every (state × action × non-empty set of sides) is
 checked against it.
 
-Parametrized by (state, action) — 12 states (one unknown) × 20 actions (five unknown) =
-240 ids; each id loops over the 63 non-empty sets of sides with explicit messages.
+Parametrized by (state, action) — 12 states (one unknown) × 23 actions (five unknown) =
+276 ids; each id loops over the 63 non-empty sets of sides with explicit messages.
 """
 
 from __future__ import annotations
@@ -80,7 +80,15 @@ EXPECTED: dict[str, tuple[set[str], str | None, set[str]]] = {
     "propose": (BEFORE_DETERMINATION, None, {"decider"}),
     "concur": (BEFORE_DETERMINATION, None, {"decider"}),
     "decline": (BEFORE_DETERMINATION, None, {"decider"}),
-    "remedy": ({DETERMINED}, REMEDIED, {"respondent", "mediator", "decider"}),
+    # No one reports "remedied" alone: the owner of each remedy reports it done (the
+    # complainant or the respondent), its verifier verifies it (a monitor, or the
+    # deciders); the service moves the case to remedied when the last one is verified.
+    "remedy_done": ({DETERMINED}, None, {"complainant", "respondent"}),
+    "verify_remedy": ({DETERMINED}, None, {"monitor", "decider"}),
+    # Each party concerned may attach its reservation; the complainant may assent to
+    # closing before every remedy is verified.
+    "reserve": ({DETERMINED, REMEDIED}, None, {"complainant", "respondent", "decider"}),
+    "assent": ({DETERMINED, REMEDIED}, None, {"complainant"}),
     "close": ({DETERMINED, REMEDIED}, CLOSED, {"mediator", "decider"}),
     "withdraw": (OPEN, WITHDRAWN, {"complainant"}),
     # Escalation keeps the state.
@@ -223,7 +231,8 @@ def test_the_happy_path_of_the_issue() -> None:
         ("escalate", "complainant", VERIFIED),
         ("no_reply", "system", VERIFIED),
         ("determine", "decider", DETERMINED),
-        ("remedy", "respondent", REMEDIED),
+        ("remedy_done", "respondent", DETERMINED),
+        ("verify_remedy", "monitor", DETERMINED),
         ("close", "mediator", CLOSED),
     ]
     state = LODGED
@@ -280,7 +289,7 @@ def test_the_system_alone_is_offered_nothing() -> None:
             {"mediator", "decider"},
             ["determine", "propose", "concur", "decline", "escalate"],
         ),
-        (DETERMINED, {"decider"}, ["remedy", "close"]),
+        (DETERMINED, {"decider"}, ["verify_remedy", "reserve", "close"]),
         (LODGED, {"monitor"}, []),
         (ANSWERED, {"complainant"}, ["request_verification", "withdraw", "escalate"]),
         (
@@ -289,10 +298,11 @@ def test_the_system_alone_is_offered_nothing() -> None:
             ["record_verified", "record_unverifiable", "record_disputed"],
         ),
         (DISPUTED, {"respondent"}, ["request_verification"]),
-        (DETERMINED, {"respondent"}, ["remedy"]),
-        (DETERMINED, {"complainant"}, ["withdraw"]),
-        (DETERMINED, {"mediator"}, ["remedy", "close"]),
-        (REMEDIED, {"mediator", "complainant"}, ["close", "withdraw"]),
+        # The respondent no longer reports "remedied" on its own word.
+        (DETERMINED, {"respondent"}, ["remedy_done", "reserve"]),
+        (DETERMINED, {"complainant"}, ["remedy_done", "reserve", "assent", "withdraw"]),
+        (DETERMINED, {"mediator"}, ["close"]),
+        (REMEDIED, {"mediator", "complainant"}, ["reserve", "assent", "close", "withdraw"]),
     ],
 )
 def test_allowed_actions_examples(state: str, sides: set[str], expected: list[str]) -> None:

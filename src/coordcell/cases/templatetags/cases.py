@@ -16,6 +16,8 @@ from coordcell.cases.choices import (
     ChannelChoices,
     DeadlineKindChoices,
     DeadlineStateChoices,
+    OutcomeChoices,
+    RemedyStateChoices,
     StateChoices,
 )
 from coordcell.core import timefmt
@@ -69,6 +71,27 @@ def state_label(code: str) -> Any:
 @register.filter
 def state_colour(code: str) -> str:
     return StateChoices.colour(code)
+
+
+@register.filter
+def outcome_label(code: str) -> Any:
+    """What a determination found, in the reader's language."""
+    return OutcomeChoices.label(code)
+
+
+@register.filter
+def outcome_colour(code: str) -> str:
+    return OutcomeChoices.colour(code)
+
+
+@register.filter
+def remedy_state_label(code: str) -> Any:
+    return RemedyStateChoices.label(code)
+
+
+@register.filter
+def remedy_state_colour(code: str) -> str:
+    return RemedyStateChoices.colour(code)
 
 
 @register.filter
