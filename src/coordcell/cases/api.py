@@ -75,8 +75,16 @@ class StepSerializer(serializers.Serializer[Any]):
     entry_hash = serializers.CharField(source="entry.hash")
     text = serializers.SerializerMethodField()
 
+    elements = serializers.SerializerMethodField(
+        help_text="A verification result's elements (empty: a one-word result, or not one)."
+    )
+
     def get_text(self, step: Any) -> str:
         return str(step.entry.data.get("text", ""))
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_elements(self, step: Any) -> list[dict[str, Any]]:
+        return list(step.entry.data.get("elements", []))
 
 
 class CaseSerializer(serializers.Serializer[Any]):
@@ -134,10 +142,20 @@ class CaseDetailSerializer(CaseSerializer):
         allow_null=True, help_text="When the complainant assented to closing the case."
     )
     non_compliance = serializers.BooleanField(help_text="A remedy missed its deadline.")
+    access_denials = serializers.SerializerMethodField(
+        help_text="Per party, the verified elements it denied the monitors access to."
+    )
     deadlines = DeadlineSerializer(many=True, source="deadlines.all")
     steps = StepSerializer(many=True, source="steps.all")
     your_actions = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_access_denials(self, case: Case) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for denial in selectors.access_denials(self.context["actor"], case=case):
+            counts[denial.denied_by] = counts.get(denial.denied_by, 0) + 1
+        return counts
 
     def get_your_actions(self, case: Case) -> list[str]:
         return services.available_actions(self.context["actor"], case)
@@ -314,6 +332,33 @@ class RemedyInSerializer(StrictSerializer):
     )
 
 
+class ElementInSerializer(StrictSerializer):
+    element = serializers.CharField(
+        max_length=30, help_text="presence, time, damage, casualties or attribution."
+    )
+    finding = serializers.CharField(
+        max_length=30, help_text="established, partly, not_established or could_not_verify."
+    )
+    reason = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="access_denied, insufficient_information or other (required for partly "
+        "and could_not_verify).",
+    )
+    reason_text = serializers.CharField(
+        max_length=1_000, required=False, allow_blank=True, default=""
+    )
+    denied_by = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="For access_denied: the party that denied access.",
+    )
+
+
 class ActionInSerializer(StrictSerializer):
     action = serializers.ChoiceField(
         choices=[a for a in workflow.PERSON_ACTIONS if a not in workflow.REMEDY_ACTIONS]
@@ -335,12 +380,19 @@ class ActionInSerializer(StrictSerializer):
         many=True, required=False, help_text="determine, propose: the remedies ordered."
     )
 
+    elements = ElementInSerializer(
+        many=True,
+        required=False,
+        help_text="record_verified, record_unverifiable, record_disputed: the result by element.",
+    )
+
     def content(self) -> dict[str, Any]:
         data = self.validated_data
         return {
             "outcome": data.get("outcome", ""),
             "clauses": data.get("clauses", []),
             "remedies": data.get("remedies", []),
+            "elements": data.get("elements", []),
         }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.choices import ChoiceSet
-from coordcell.rules import determinations, vocabulary, workflow
+from coordcell.rules import determinations, verification, vocabulary, workflow
 
 
 class StateChoices(workflow.State, ChoiceSet):
@@ -136,3 +136,41 @@ class ChannelChoices(ChoiceSet):
 
 
 assert tuple(ChannelChoices.values()) == vocabulary.HOTLINE_CHANNELS
+
+
+class ElementChoices(ChoiceSet):
+    """The elements of an incident the monitors verify (``rules.verification.ELEMENTS``)."""
+
+    CHOICES = [
+        ("presence", _("Presence")),
+        ("time", _("Time")),
+        ("damage", _("Damage")),
+        ("casualties", _("Casualties")),
+        ("attribution", _("Attribution")),
+    ]
+
+
+class FindingChoices(ChoiceSet):
+    """What the monitors found of one element (``rules.verification.FINDINGS``)."""
+
+    CHOICES = [
+        ("established", _("established"), "green"),
+        ("partly", _("partly established"), "teal"),
+        ("not_established", _("not established"), "orange"),
+        ("could_not_verify", _("could not verify"), "grey"),
+    ]
+
+
+class ReasonChoices(ChoiceSet):
+    """Why an element was not (fully) verified (``rules.verification.REASONS``)."""
+
+    CHOICES = [
+        ("access_denied", _("access denied")),
+        ("insufficient_information", _("insufficient information")),
+        ("other", _("other reason")),
+    ]
+
+
+assert tuple(ElementChoices.values()) == verification.ELEMENTS
+assert tuple(FindingChoices.values()) == verification.FINDINGS
+assert tuple(ReasonChoices.values()) == verification.REASONS

@@ -13,7 +13,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from coordcell.cases.choices import OutcomeChoices
+from coordcell.cases.choices import (
+    ElementChoices,
+    FindingChoices,
+    OutcomeChoices,
+    ReasonChoices,
+)
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices
 from coordcell.rules import localtime, taxonomy
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
@@ -246,6 +251,53 @@ class DeterminationForm(StepForm):
             "outcome": data.get("outcome", ""),
             "clauses": list(data.get("clauses") or []),
             "remedies": remedies,
+        }
+
+
+class VerificationForm(StepForm):
+    """A verification result by element: for each element assessed, what was found and,
+    where it was not (fully) verified, why (an access denial names the party that denied
+    it). An element left without a finding was not assessed."""
+
+    def __init__(self, *args: Any, parties: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, label in ElementChoices.choices():
+            self.fields[f"{code}_finding"] = forms.ChoiceField(
+                label=label, required=False, choices=[("", "—"), *FindingChoices.choices()]
+            )
+            self.fields[f"{code}_reason"] = forms.ChoiceField(
+                label=_("reason"), required=False, choices=[("", "—"), *ReasonChoices.choices()]
+            )
+            self.fields[f"{code}_denied_by"] = forms.ChoiceField(
+                label=_("access denied by"), required=False, choices=[("", "—"), *parties]
+            )
+            self.fields[f"{code}_reason_text"] = forms.CharField(
+                label=_("reason in words"),
+                required=False,
+                max_length=1_000,
+                widget=forms.TextInput(attrs={"dir": "auto"}),
+            )
+
+    def element_rows(self) -> list[list[Any]]:
+        """The element fields, row by row, for the template."""
+        names = ("finding", "reason", "denied_by", "reason_text")
+        return [[self[f"{code}_{n}"] for n in names] for code in ElementChoices.values()]
+
+    def content(self) -> dict[str, Any]:
+        """The elements for ``cases.services.act``."""
+        data = self.cleaned_data
+        return {
+            "elements": [
+                {
+                    "element": code,
+                    "finding": data[f"{code}_finding"],
+                    "reason": data.get(f"{code}_reason") or "",
+                    "denied_by": data.get(f"{code}_denied_by") or "",
+                    "reason_text": data.get(f"{code}_reason_text") or "",
+                }
+                for code in ElementChoices.values()
+                if data.get(f"{code}_finding")
+            ]
         }
 
 

@@ -16,14 +16,25 @@ from django.utils.translation import gettext_lazy as _
 from coordcell.cases.choices import (
     DeadlineKindChoices,
     DeadlineStateChoices,
+    ElementChoices,
+    FindingChoices,
     OutcomeChoices,
+    ReasonChoices,
     RemedyStateChoices,
     StateChoices,
 )
 from coordcell.core.audience import AudienceMixin
 from coordcell.core.models import PublicIdModel, RestrictedQuerySet, new_reference
 
-__all__ = ["Activation", "Case", "Deadline", "Notification", "Remedy", "Step"]
+__all__ = [
+    "Activation",
+    "Case",
+    "Deadline",
+    "Notification",
+    "Remedy",
+    "Step",
+    "VerificationElement",
+]
 
 
 def case_reference() -> str:
@@ -168,6 +179,27 @@ class Remedy(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.position}"
+
+
+class VerificationElement(models.Model):
+    """One element of a verification result (presence, time, damage, …): what the
+    monitors found of it and, where it was not (fully) verified, why. An access denial
+    names the party that denied access (counted per party: ``selectors.access_denials``).
+    A result recorded before elements existed has none: its step reads as one word."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="elements")
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="elements")
+    element = models.CharField(max_length=30, choices=ElementChoices.choices())
+    finding = models.CharField(max_length=30, choices=FindingChoices.choices())
+    reason = models.CharField(max_length=30, blank=True, choices=ReasonChoices.choices())
+    reason_text = models.TextField(blank=True)
+    denied_by = models.CharField(max_length=40, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["step_id", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.step_id}:{self.element}={self.finding}"
 
 
 class Notification(PublicIdModel):

@@ -3,7 +3,8 @@
 Per party and per month (UTC, by the month a complaint was lodged or a call received):
 complaints lodged and received; the median and 90th-percentile time to acknowledge,
 answer, verify and determine; deadlines met, extended by agreement, and missed; and the
-hotline's answer rate. A determination is credited to the parties that decided it (the
+hotline's answer rate; the elements of verifications a party denied the monitors access
+to. A determination is credited to the parties that decided it (the
 proposer and every concurring party under a joint rule, the one that determined
 otherwise: ``Case.decided_by``), never to every mediator; a determination deadline is
 each party's that may decide the case under its protocol's rule.
@@ -23,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from coordcell.cases import services
+from coordcell.cases import selectors, services
 from coordcell.cases.models import Activation, Case, Deadline, Step
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
@@ -80,6 +81,7 @@ class Row:
     hotline_received: int = 0
     hotline_answered: int = 0
     hotline_in_time: int = 0
+    access_denied: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         rate = (
@@ -105,6 +107,7 @@ class Row:
                 "answered_in_time": self.hotline_in_time,
                 "answer_rate": rate,
             },
+            "access_denied": self.access_denied,
         }
 
 
@@ -197,6 +200,9 @@ def scorecard(actor: Actor) -> dict[str, Any]:
                 row.deadlines_met += 1
             elif deadline.state == "expired":
                 row.deadlines_missed += 1
+    for denial in selectors.access_denials(actor):
+        # An element the monitors could not verify because this party denied access.
+        rows[(denial.denied_by, _month(denial.case.lodged_at))].access_denied += 1
     for activation in Activation.objects.restrict(actor):
         callee = by_code.get(activation.callee_party_id)
         if callee is None:

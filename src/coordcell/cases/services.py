@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from coordcell.agreements import selectors as agreement_selectors
 from coordcell.cases import events
 from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, StateChoices
-from coordcell.cases.models import Case, Deadline, Notification, Remedy, Step
+from coordcell.cases.models import Case, Deadline, Notification, Remedy, Step, VerificationElement
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -34,7 +34,7 @@ from coordcell.notify.services import queue_delivery
 from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.record.services import append_event, subject
-from coordcell.rules import deadlines, determinations, mechanism, workflow
+from coordcell.rules import deadlines, determinations, mechanism, verification, workflow
 
 if TYPE_CHECKING:
     from coordcell.accounts.models import User
@@ -517,9 +517,12 @@ def act(
         raise ValidationFailed({"text": [_("This step needs a text.")]})
     now = timezone.now()
     spec = _check_after_determination(case, actor, action, content, now)
+    elements = _check_elements(case, action, content)
     data: dict[str, Any] = {"text": text, "from_state": case.state}
     if spec is not None:
         data["determination"] = spec.as_content()
+    if elements:
+        data["elements"] = [e.as_content() for e in elements]
     notify_principals = False
     if decision is not None:
         assert actor.party_code  # a decider acts for its party
@@ -607,8 +610,54 @@ def act(
     elif action == A.ASSENT:
         changes.update(assented_at=now)
     _save(case, now, **changes)
-    _step(case, actor, action, data, notify_principals=notify_principals)
+    step = _step(case, actor, action, data, notify_principals=notify_principals)
+    VerificationElement.objects.bulk_create(
+        [
+            VerificationElement(
+                case=case,
+                step=step,
+                element=e.element,
+                finding=e.finding,
+                reason=e.reason,
+                reason_text=e.reason_text,
+                denied_by=e.denied_by,
+            )
+            for e in elements
+        ]
+    )
     return case
+
+
+#: What each problem of a verification's elements says (``rules.verification``).
+_ELEMENT_PROBLEMS = {
+    "element": lambda: _("Each element once, from the list."),
+    "finding": lambda: _("Choose what was found."),
+    "reason": lambda: _("Give the reason it was not (fully) verified."),
+    "reason_text": lambda: _("Say the reason in words (up to 1,000 characters)."),
+    "denied_by": lambda: _("Name the party that denied access (and only for an access denial)."),
+}
+
+
+def _check_elements(
+    case: Case, action: str, content: Mapping[str, Any] | None
+) -> tuple[verification.ElementResult, ...]:
+    """A verification result's elements, checked (none: a one-word result)."""
+    if action not in workflow.VERIFICATION_RESULTS or not content:
+        return ()
+    parties = {case.complainant.code, *answering_codes(case)}
+    try:
+        return verification.check_elements(content.get("elements") or [], parties=parties)
+    except verification.Invalid as invalid:
+        messages: list[str] = []
+        for field, problems in invalid.fields.items():
+            n = int(field.split(".")[1]) + 1 if "." in field else 0
+            for problem in problems:
+                message = _ELEMENT_PROBLEMS.get(problem)
+                text = str(message()) if message else _("Invalid.")
+                messages.append(
+                    _("Element %(n)s: %(problem)s") % {"n": n, "problem": text} if n else text
+                )
+        raise ValidationFailed({"elements": messages}) from None
 
 
 def _answer_deadline_passed(case: Case) -> bool:

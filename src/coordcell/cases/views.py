@@ -45,6 +45,7 @@ from coordcell.cases.forms import (
     IncidentForm,
     LodgeForm,
     StepForm,
+    VerificationForm,
 )
 from coordcell.cases.scorecard import scorecard
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -346,6 +347,13 @@ def _determination_form(actor: Any, case: Any, data: Any = None) -> Determinatio
     )
 
 
+def _verification_form(actor: Any, case: Any, data: Any = None) -> VerificationForm:
+    """The form of a verification result by element; access is denied by a case party."""
+    names = {p.code: p.name for p in parties.list_parties(actor)}
+    codes = [case.complainant.code, *services.answering_codes(case)]
+    return VerificationForm(data, parties=[(c, names.get(c, c)) for c in codes])
+
+
 def _remedies(actor: Any, case: Any) -> list[dict[str, Any]]:
     """The case's remedies, with the step each reader may take on each."""
     actions = set(services.available_actions(actor, case))
@@ -363,6 +371,15 @@ def _remedies(actor: Any, case: Any) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _access_denials(actor: Any, case: Any) -> list[tuple[str, int]]:
+    """(party name, elements it denied the monitors access to) on this case."""
+    names = {p.code: p.name for p in parties.list_parties(actor)}
+    counts: dict[str, int] = {}
+    for denial in selectors.access_denials(actor, case=case):
+        counts[denial.denied_by] = counts.get(denial.denied_by, 0) + 1
+    return [(names.get(code, code), n) for code, n in sorted(counts.items())]
 
 
 def _render_case(
@@ -424,6 +441,13 @@ def _render_case(
         ),
         "determination_actions": (workflow.Action.DETERMINE, workflow.Action.PROPOSE),
         "remedies": _remedies(actor, case),
+        "verification_form": (
+            step_form
+            if isinstance(step_form, VerificationForm)
+            else _verification_form(actor, case)
+        ),
+        "verification_actions": workflow.VERIFICATION_RESULTS,
+        "access_denials": _access_denials(actor, case),
         "proposed": DeterminationSpec.from_content(case.proposed_content),
         "needs_text": workflow.NEEDS_TEXT,
         "step_form": step_form or StepForm(),
@@ -475,11 +499,13 @@ def take_step(request: HttpRequest, public_id: Any, action: str) -> HttpResponse
     determining = action in (workflow.Action.DETERMINE, workflow.Action.PROPOSE)
     if determining:
         form: StepForm = _determination_form(actor, case, request.POST)
+    elif action in workflow.VERIFICATION_RESULTS:
+        form = _verification_form(actor, case, request.POST)
     else:
         form = StepForm(request.POST, needs_text=action in workflow.NEEDS_TEXT)
     if not form.is_valid():
         return _render_case(request, case, step_form=form, status=400)
-    content = form.content() if isinstance(form, DeterminationForm) else None
+    content = form.content() if isinstance(form, DeterminationForm | VerificationForm) else None
     try:
         services.act(
             actor=actor,

@@ -81,3 +81,21 @@ def test_every_problem_is_reported_at_once() -> None:
         "remedies.0": ["what", "owner", "verifier", "due_at"],
         "remedies.1": ["not_an_object"],
     }
+
+
+def test_verification_elements_are_checked_by_the_pure_rules() -> None:
+    from coordcell.rules.verification import Invalid as BadElements
+    from coordcell.rules.verification import check_elements
+
+    ok = check_elements(
+        [
+            {"element": "presence", "finding": "established"},
+            {"element": "damage", "finding": "could_not_verify", "reason": "access_denied",
+             "denied_by": "p1"},
+        ],
+        parties={"p1", "p2"},
+    )  # fmt: skip
+    assert [e.denied_by for e in ok] == ["", "p1"]
+    with pytest.raises(BadElements) as invalid:
+        check_elements([{"element": "time", "finding": "partly"}], parties={"p1"})
+    assert invalid.value.fields == {"elements.0": ["reason"]}

@@ -16,7 +16,10 @@ from coordcell.cases.choices import (
     ChannelChoices,
     DeadlineKindChoices,
     DeadlineStateChoices,
+    ElementChoices,
+    FindingChoices,
     OutcomeChoices,
+    ReasonChoices,
     RemedyStateChoices,
     StateChoices,
 )
@@ -82,6 +85,27 @@ def outcome_label(code: str) -> Any:
 @register.filter
 def outcome_colour(code: str) -> str:
     return OutcomeChoices.colour(code)
+
+
+@register.filter
+def element_label(code: str) -> Any:
+    """A verified element (presence, time, …) in the reader's language."""
+    return ElementChoices.label(code)
+
+
+@register.filter
+def finding_label(code: str) -> Any:
+    return FindingChoices.label(code)
+
+
+@register.filter
+def finding_colour(code: str) -> str:
+    return FindingChoices.colour(code)
+
+
+@register.filter
+def reason_label(code: str) -> Any:
+    return ReasonChoices.label(code)
 
 
 @register.filter
