@@ -104,6 +104,10 @@ def test_a_joint_determination_takes_effect_only_when_every_named_party_concurre
     assert services.available_actions(il, case) == [
         "request_verification",
         "propose",
+        "propose_resolution",
+        "agree_resolution",
+        "refer_to_talks",
+        "link",
         "withdraw",
         "escalate",
     ]

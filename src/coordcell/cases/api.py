@@ -97,6 +97,10 @@ class CaseSerializer(serializers.Serializer[Any]):
         help_text='The party it is about, or "mechanism" for a complaint to the mechanism.'
     )
     summary = serializers.CharField()
+    nature = serializers.CharField(
+        help_text="complaint, or request_to_act: addressed to the party that controls the "
+        "territory, to act, alleging no responsibility."
+    )
     state = serializers.CharField()
     level = serializers.IntegerField()
     audience = serializers.ListField(source="audience_codes", child=serializers.CharField())
@@ -142,6 +146,14 @@ class CaseDetailSerializer(CaseSerializer):
         allow_null=True, help_text="When the complainant assented to closing the case."
     )
     non_compliance = serializers.BooleanField(help_text="A remedy missed its deadline.")
+    resolution = serializers.JSONField(
+        help_text="Terms proposed and agreed at working level (text, proposed_by, "
+        "proposed_at, agreed_by, agreed_at); {}: none."
+    )
+    linked_case = serializers.SerializerMethodField(
+        help_text="The case this one is linked to, if you may read it (else null)."
+    )
+    link_relation = serializers.CharField(help_text="duplicate or counter_complaint.")
     access_denials = serializers.SerializerMethodField(
         help_text="Per party, the verified elements it denied the monitors access to."
     )
@@ -149,6 +161,16 @@ class CaseDetailSerializer(CaseSerializer):
     steps = StepSerializer(many=True, source="steps.all")
     your_actions = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_linked_case(self, case: Case) -> str | None:
+        """The linked case's reference, only for a reader who may read it: hidden looks
+        like missing."""
+        if case.linked_case_id is None:
+            return None
+        visible = Case.objects.restrict(self.context["actor"]).filter(pk=case.linked_case_id)
+        reference = visible.values_list("reference", flat=True).first()
+        return str(reference) if reference else None
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_access_denials(self, case: Case) -> dict[str, int]:
@@ -205,6 +227,12 @@ class CaseInSerializer(StrictSerializer):
         child=serializers.CharField(max_length=40),
         default=list,
         help_text="Parties to add to the default (the two parties, mediators and monitors).",
+    )
+    nature = serializers.ChoiceField(
+        choices=["complaint", "request_to_act"],
+        default="complaint",
+        help_text="request_to_act: ask the party that controls the territory to act, "
+        "alleging no responsibility.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -300,6 +328,7 @@ class CaseListView(_CaseView, generics.ListAPIView):  # type: ignore[type-arg]
                 respondent=data["respondent"],
                 summary=data["summary"],
                 extra_audience=data["audience"],
+                nature=data["nature"],
             )
         else:
             case = services.lodge_complaint(
@@ -309,6 +338,7 @@ class CaseListView(_CaseView, generics.ListAPIView):  # type: ignore[type-arg]
                 summary=data["summary"],
                 protocol_id=data.get("protocol"),
                 extra_audience=data["audience"],
+                nature=data["nature"],
             )
         return _case_detail(actor, case.public_id, status=status.HTTP_201_CREATED)
 
@@ -380,6 +410,12 @@ class ActionInSerializer(StrictSerializer):
         many=True, required=False, help_text="determine, propose: the remedies ordered."
     )
 
+    case = serializers.CharField(
+        max_length=40, required=False, help_text="link: the other case's reference."
+    )
+    relation = serializers.CharField(
+        max_length=30, required=False, help_text="link: duplicate or counter_complaint."
+    )
     elements = ElementInSerializer(
         many=True,
         required=False,
@@ -393,6 +429,8 @@ class ActionInSerializer(StrictSerializer):
             "clauses": data.get("clauses", []),
             "remedies": data.get("remedies", []),
             "elements": data.get("elements", []),
+            "case": data.get("case", ""),
+            "relation": data.get("relation", ""),
         }
 
 

@@ -15,6 +15,7 @@ class StateChoices(workflow.State, ChoiceSet):
     CHOICES = [
         (S.LODGED, _("Lodged"), "blue"),
         (S.ACKNOWLEDGED, _("Acknowledged"), "blue"),
+        (S.CLARIFICATION_REQUESTED, _("Clarification requested"), "orange"),
         (S.ANSWERED, _("Answered"), "teal"),
         (S.VERIFICATION_REQUESTED, _("Verification requested"), "orange"),
         (S.VERIFIED, _("Verified"), "teal"),
@@ -22,6 +23,9 @@ class StateChoices(workflow.State, ChoiceSet):
         (S.DISPUTED, _("Disputed"), "orange"),
         (S.DETERMINED, _("Determined"), "purple"),
         (S.REMEDIED, _("Remedied"), "green"),
+        (S.REFERRED_TO_TALKS, _("Referred to the talks"), "purple"),
+        (S.LINKED, _("Linked to another case"), "grey"),
+        (S.RESOLVED_BY_AGREEMENT, _("Resolved by agreement"), "green"),
         (S.CLOSED, _("Closed"), "grey"),
         (S.WITHDRAWN, _("Withdrawn"), "grey"),
     ]
@@ -34,6 +38,8 @@ class ActionChoices(workflow.Action, ChoiceSet):
     CHOICES = [
         (A.LODGE, _("Lodge")),
         (A.ACKNOWLEDGE, _("Acknowledge")),
+        (A.REQUEST_CLARIFICATION, _("Request a clarification")),
+        (A.CLARIFY, _("Clarify")),
         (A.ANSWER, _("Answer")),
         (A.REQUEST_VERIFICATION, _("Request verification")),
         (A.RECORD_VERIFIED, _("Record: verified")),
@@ -49,6 +55,10 @@ class ActionChoices(workflow.Action, ChoiceSet):
         (A.REMEDY_MISSED, _("Remedy not done by its deadline")),
         (A.RESERVE, _("Attach your party's reservation")),
         (A.ASSENT, _("Assent to closing the case")),
+        (A.PROPOSE_RESOLUTION, _("Propose terms agreed at working level")),
+        (A.AGREE_RESOLUTION, _("Agree to the proposed terms")),
+        (A.REFER_TO_TALKS, _("Refer to the talks")),
+        (A.LINK, _("Link to another case")),
         (A.CLOSE, _("Close")),
         (A.WITHDRAW, _("Withdraw")),
         (A.ESCALATE, _("Escalate")),
@@ -80,12 +90,14 @@ class DeadlineStateChoices(ChoiceSet):
     MET = "met"
     EXPIRED = "expired"
     CANCELLED = "cancelled"
+    PAUSED = "paused"
 
     CHOICES = [
         (OPEN, _("open"), "blue"),
         (MET, _("met"), "green"),
         (EXPIRED, _("missed"), "red"),
         (CANCELLED, _("no longer needed"), "grey"),
+        (PAUSED, _("paused"), "orange"),
     ]
 
 
@@ -174,3 +186,23 @@ class ReasonChoices(ChoiceSet):
 assert tuple(ElementChoices.values()) == verification.ELEMENTS
 assert tuple(FindingChoices.values()) == verification.FINDINGS
 assert tuple(ReasonChoices.values()) == verification.REASONS
+
+
+class NatureChoices(ChoiceSet):
+    """What a case asks of the party it is addressed to."""
+
+    CHOICES = [
+        ("complaint", _("Complaint")),
+        # Addressed to the party that controls the territory, to act, without alleging
+        # that it is responsible.
+        ("request_to_act", _("Request to act")),
+    ]
+
+
+class LinkChoices(ChoiceSet):
+    """How a linked case relates to the other."""
+
+    CHOICES = [
+        ("duplicate", _("duplicate of")),
+        ("counter_complaint", _("counter-complaint to")),
+    ]

@@ -15,6 +15,41 @@ STEP = {
         "cases.acknowledged", _("Complaint acknowledged"), "The other party acknowledged it."
     ),
     A.ANSWER: register("cases.answered", _("Complaint answered"), "The other party answered it."),
+    A.REQUEST_CLARIFICATION: register(
+        "cases.clarification_requested",
+        _("Clarification requested"),
+        "The respondent asked the complainant to clarify the complaint; the answer's "
+        "deadline is paused until it does.",
+    ),
+    A.CLARIFY: register(
+        "cases.clarified",
+        _("Complaint clarified"),
+        "The complainant clarified the complaint; the answer's deadline resumes with the "
+        "time it had left.",
+    ),
+    A.PROPOSE_RESOLUTION: register(
+        "cases.resolution_proposed",
+        _("Terms proposed at working level"),
+        "A party proposed terms on which the parties resolve the case at working level; "
+        "the other party may agree to them.",
+    ),
+    A.AGREE_RESOLUTION: register(
+        "cases.resolved_by_agreement",
+        _("Resolved by agreement"),
+        "The other party agreed to the proposed terms: the case is resolved by agreement "
+        "of both parties at working level, with the terms on record.",
+    ),
+    A.REFER_TO_TALKS: register(
+        "cases.referred_to_talks",
+        _("Referred to the talks"),
+        "The mediator or a deciding party referred the case to the talks, with a reason.",
+    ),
+    A.LINK: register(
+        "cases.linked",
+        _("Linked to another case"),
+        "The mediator or a deciding party linked the case to another, as its duplicate or "
+        "its counter-complaint.",
+    ),
     A.REQUEST_VERIFICATION: register(
         "cases.verification_requested",
         _("Verification requested"),

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from coordcell.cases.choices import (
     ElementChoices,
     FindingChoices,
+    LinkChoices,
+    NatureChoices,
     OutcomeChoices,
     ReasonChoices,
 )
@@ -148,6 +150,16 @@ class LodgeForm(IncidentForm):
     """Report an incident and lodge a complaint about it (``cases.lodging``)."""
 
     respondent = forms.ChoiceField(label=_("Complaint about"))
+    nature = forms.ChoiceField(
+        label=_("What you ask"),
+        choices=NatureChoices.choices(),
+        initial="complaint",
+        required=False,
+        help_text=_(
+            "A request to act asks the party that controls the territory to act, without "
+            "alleging that it is responsible."
+        ),
+    )
     summary = forms.CharField(
         label=_("The complaint"),
         max_length=10_000,
@@ -252,6 +264,20 @@ class DeterminationForm(StepForm):
             "clauses": list(data.get("clauses") or []),
             "remedies": remedies,
         }
+
+
+class LinkForm(StepForm):
+    """Link the case to another, as its duplicate or its counter-complaint."""
+
+    case = forms.CharField(
+        label=_("The other case's reference"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"dir": "ltr"}),
+    )
+    relation = forms.ChoiceField(label=_("This case is"), choices=LinkChoices.choices())
+
+    def content(self) -> dict[str, Any]:
+        return {"case": self.cleaned_data["case"], "relation": self.cleaned_data["relation"]}
 
 
 class VerificationForm(StepForm):

@@ -18,6 +18,8 @@ from coordcell.cases.choices import (
     DeadlineStateChoices,
     ElementChoices,
     FindingChoices,
+    LinkChoices,
+    NatureChoices,
     OutcomeChoices,
     ReasonChoices,
     RemedyStateChoices,
@@ -68,6 +70,11 @@ class Case(AudienceMixin, PublicIdModel):
         "parties.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     summary = models.TextField(_("complaint"))
+    #: A complaint, or a request to the party that controls the territory to act,
+    #: alleging no responsibility (the wording of the case says which).
+    nature = models.CharField(
+        _("nature"), max_length=20, choices=NatureChoices.choices(), default="complaint"
+    )
     state = models.CharField(_("state"), max_length=30, choices=StateChoices.choices())
     level = models.PositiveSmallIntegerField(_("ladder level"), default=0)
     lodged_at = models.DateTimeField(_("lodged at"))
@@ -102,6 +109,15 @@ class Case(AudienceMixin, PublicIdModel):
     assented_at = models.DateTimeField(null=True, blank=True)
     #: A remedy was not done by its deadline.
     non_compliance = models.BooleanField(default=False)
+    #: Terms proposed (and agreed) at working level: {"text", "proposed_by",
+    #: "proposed_at", "agreed_by", "agreed_at"}; {}: none proposed.
+    resolution = models.JSONField(default=dict, blank=True)
+    #: The case this one is linked to, and how (a duplicate, a counter-complaint). A
+    #: reader sees the reference only if it may read that case.
+    linked_case = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    link_relation = models.CharField(max_length=20, blank=True, choices=LinkChoices.choices())
     updated_at = models.DateTimeField()
 
     objects = RestrictedQuerySet.as_manager()

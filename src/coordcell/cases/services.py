@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _
 
 from coordcell.agreements import selectors as agreement_selectors
 from coordcell.cases import events
-from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, StateChoices
+from coordcell.cases.choices import (
+    DeadlineKindChoices,
+    DeadlineStateChoices,
+    LinkChoices,
+    NatureChoices,
+    StateChoices,
+)
 from coordcell.cases.models import Case, Deadline, Notification, Remedy, Step, VerificationElement
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
@@ -296,9 +302,34 @@ def _open_deadline(case: Case, kind: str, hours: float, now: dt.datetime) -> Dea
 
 
 def _close_deadlines(case: Case, kinds: Iterable[str], state: str, now: dt.datetime) -> None:
+    """Close the open (and paused) deadlines of these kinds as ``state``."""
+    Deadline.objects.filter(
+        case=case,
+        kind__in=list(kinds),
+        state__in=[DeadlineStateChoices.OPEN, DeadlineStateChoices.PAUSED],
+    ).update(state=state, closed_at=now)
+
+
+def _pause_deadlines(case: Case, kinds: Iterable[str], now: dt.datetime) -> None:
+    """Pause the open deadlines of these kinds (``closed_at`` keeps when)."""
     Deadline.objects.filter(
         case=case, kind__in=list(kinds), state=DeadlineStateChoices.OPEN
-    ).update(state=state, closed_at=now)
+    ).update(state=DeadlineStateChoices.PAUSED, closed_at=now)
+
+
+def _resume_deadlines(case: Case, now: dt.datetime) -> list[dict[str, Any]]:
+    """Resume the paused deadlines, each with the time it had left when paused."""
+    resumed = []
+    for deadline in Deadline.objects.filter(case=case, state=DeadlineStateChoices.PAUSED):
+        assert deadline.closed_at is not None
+        due_at = now + (deadline.due_at - deadline.closed_at)
+        Deadline.objects.filter(pk=deadline.pk).update(
+            state=DeadlineStateChoices.OPEN, closed_at=None, due_at=due_at
+        )
+        resumed.append(
+            {"deadline": deadline.kind, "from_due_at": deadline.due_at, "due_at": due_at}
+        )
+    return resumed
 
 
 def _level_deadline(case: Case, now: dt.datetime) -> None:
@@ -405,6 +436,7 @@ def lodge_complaint(
     summary: str,
     protocol_id: str | None = None,
     extra_audience: Iterable[str] = (),
+    nature: str = "complaint",
 ) -> Case:
     """A party lodges a complaint against another party (or, where the protocol takes it,
     to the mechanism: ``respondent`` is ``mechanism.MECHANISM``) about an incident it may
@@ -429,6 +461,8 @@ def lodge_complaint(
         extra_audience=extra_audience,
         protocol=protocol,
     )
+    if nature not in NatureChoices.values():
+        raise ValidationFailed({"nature": [_("A complaint, or a request to act.")]})
     incident = incident_selectors.lock_visible(actor, incident)
     incident_services.check_share(actor, incident, audience)
     now = timezone.now()
@@ -439,6 +473,7 @@ def lodge_complaint(
         complainant=complainant,
         respondent=other,
         summary=summary,
+        nature=nature,
         state=StateChoices.LODGED,
         level=0,
         audience=audience_text.encode(audience),
@@ -458,6 +493,7 @@ def lodge_complaint(
             "complainant": complainant.code,
             "respondent": other.code if other is not None else mechanism.MECHANISM,
             "summary": summary,
+            "nature": nature,
             "protocol": protocol.protocol_id,
             "deadlines": {
                 "acknowledge": deadlines.due(now, protocol.acknowledge_within_hours),
@@ -518,6 +554,13 @@ def act(
     now = timezone.now()
     spec = _check_after_determination(case, actor, action, content, now)
     elements = _check_elements(case, action, content)
+    linked = _check_link(actor, case, action, content)
+    if action == A.AGREE_RESOLUTION:
+        proposer = (case.resolution or {}).get("proposed_by")
+        if not proposer or case.resolution.get("agreed_by"):
+            raise Conflict(_("No terms are proposed."))
+        if proposer == actor.party_code:
+            raise Conflict(_("The other party agrees to the terms your party proposed."))
     data: dict[str, Any] = {"text": text, "from_state": case.state}
     if spec is not None:
         data["determination"] = spec.as_content()
@@ -532,6 +575,12 @@ def act(
             data["determination"] = spec.as_content() if spec is not None else {}
     if action == A.ACKNOWLEDGE:
         _close_deadlines(case, [DeadlineKindChoices.ACKNOWLEDGE], DeadlineStateChoices.MET, now)
+    elif action == A.REQUEST_CLARIFICATION:
+        # Asking to clarify acknowledges the complaint; the answer's clock pauses.
+        _close_deadlines(case, [DeadlineKindChoices.ACKNOWLEDGE], DeadlineStateChoices.MET, now)
+        _pause_deadlines(case, [DeadlineKindChoices.ANSWER], now)
+    elif action == A.CLARIFY:
+        data["resumed"] = _resume_deadlines(case, now)
     elif action == A.ANSWER:
         _close_deadlines(
             case,
@@ -547,9 +596,14 @@ def act(
         )
     elif action in workflow.VERIFICATION_RESULTS:
         _close_deadlines(case, [DeadlineKindChoices.VERIFICATION], DeadlineStateChoices.MET, now)
-    elif action in (A.DETERMINE, A.WITHDRAW, A.CLOSE) or (
-        state == StateChoices.DETERMINED and case.state != StateChoices.DETERMINED
-    ):
+    elif action in (
+        A.DETERMINE,
+        A.WITHDRAW,
+        A.CLOSE,
+        A.AGREE_RESOLUTION,
+        A.REFER_TO_TALKS,
+        A.LINK,
+    ) or (state == StateChoices.DETERMINED and case.state != StateChoices.DETERMINED):
         if state == StateChoices.DETERMINED:
             _close_deadlines(
                 case, [DeadlineKindChoices.DETERMINATION], DeadlineStateChoices.MET, now
@@ -609,6 +663,28 @@ def act(
         )
     elif action == A.ASSENT:
         changes.update(assented_at=now)
+    elif action == A.PROPOSE_RESOLUTION:
+        changes.update(
+            resolution={
+                "text": text,
+                "proposed_by": actor.party_code or "",
+                "proposed_at": now.isoformat(),
+            }
+        )
+    elif action == A.AGREE_RESOLUTION:
+        changes.update(
+            resolution={
+                **case.resolution,
+                "agreed_by": actor.party_code or "",
+                "agreed_at": now.isoformat(),
+            }
+        )
+        data["resolution"] = changes["resolution"]
+    elif action == A.LINK:
+        assert linked is not None
+        other, relation = linked
+        changes.update(linked_case=other, link_relation=relation)
+        data.update(linked_case=other.reference, relation=relation)
     _save(case, now, **changes)
     step = _step(case, actor, action, data, notify_principals=notify_principals)
     VerificationElement.objects.bulk_create(
@@ -658,6 +734,32 @@ def _check_elements(
                     _("Element %(n)s: %(problem)s") % {"n": n, "problem": text} if n else text
                 )
         raise ValidationFailed({"elements": messages}) from None
+
+
+def _check_link(
+    actor: Actor, case: Case, action: str, content: Mapping[str, Any] | None
+) -> tuple[Case, str] | None:
+    """The case ``link`` names (by reference, among those the actor may read) and how
+    this one relates to it; ``ValidationFailed`` otherwise."""
+    if action != A.LINK:
+        return None
+    content = content or {}
+    errors: dict[str, list[str]] = {}
+    relation = content.get("relation")
+    if relation not in LinkChoices.values():
+        errors["relation"] = [_("A duplicate, or a counter-complaint.")]
+    other = (
+        Case.objects.restrict(actor)
+        .filter(reference=str(content.get("case") or ""))
+        .exclude(pk=case.pk)
+        .first()
+    )
+    if other is None:  # unknown or hidden: the same answer
+        errors["case"] = [_("Name another case you may read, by its reference.")]
+    if errors:
+        raise ValidationFailed(errors)
+    assert other is not None
+    return other, str(relation)
 
 
 def _answer_deadline_passed(case: Case) -> bool:

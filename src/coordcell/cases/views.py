@@ -43,6 +43,7 @@ from coordcell.cases.forms import (
     AnswerForm,
     DeterminationForm,
     IncidentForm,
+    LinkForm,
     LodgeForm,
     StepForm,
     VerificationForm,
@@ -182,6 +183,7 @@ def lodge(request: HttpRequest) -> HttpResponse:
                     respondent=data["respondent"],
                     summary=data["summary"],
                     activation=activation,
+                    nature=data.get("nature") or "complaint",
                 )
             except ValidationFailed as exc:
                 add_domain_errors(
@@ -448,6 +450,11 @@ def _render_case(
         ),
         "verification_actions": workflow.VERIFICATION_RESULTS,
         "access_denials": _access_denials(actor, case),
+        "link_form": step_form if isinstance(step_form, LinkForm) else LinkForm(),
+        # The linked case, only if the reader may read it (hidden looks like missing).
+        "linked": selectors.list_cases(actor).filter(pk=case.linked_case_id).first()
+        if case.linked_case_id
+        else None,
         "proposed": DeterminationSpec.from_content(case.proposed_content),
         "needs_text": workflow.NEEDS_TEXT,
         "step_form": step_form or StepForm(),
@@ -501,11 +508,17 @@ def take_step(request: HttpRequest, public_id: Any, action: str) -> HttpResponse
         form: StepForm = _determination_form(actor, case, request.POST)
     elif action in workflow.VERIFICATION_RESULTS:
         form = _verification_form(actor, case, request.POST)
+    elif action == workflow.Action.LINK:
+        form = LinkForm(request.POST)
     else:
         form = StepForm(request.POST, needs_text=action in workflow.NEEDS_TEXT)
     if not form.is_valid():
         return _render_case(request, case, step_form=form, status=400)
-    content = form.content() if isinstance(form, DeterminationForm | VerificationForm) else None
+    content = (
+        form.content()
+        if isinstance(form, DeterminationForm | VerificationForm | LinkForm)
+        else None
+    )
     try:
         services.act(
             actor=actor,

@@ -51,7 +51,7 @@ MAX_REMEDIES = 20
 MAX_CLAUSES = 50
 WHAT_MAX_CHARS = 2_000
 #: States in which the respondent has not yet answered.
-_UNHEARD = frozenset({State.LODGED, State.ACKNOWLEDGED})
+_UNHEARD = frozenset({State.LODGED, State.ACKNOWLEDGED, State.CLARIFICATION_REQUESTED})
 
 
 class Invalid(Exception):

@@ -6,6 +6,16 @@ A case moves through these states::
         verified | unverifiable | disputed) → determined → remedied → closed
     withdrawn: at any time before it is closed, by the complainant
 
+and, before the determination:
+
+    lodged | acknowledged → clarification_requested → acknowledged (the respondent asks
+        the complainant to clarify; the answer's clock pauses until it does)
+    → resolved_by_agreement (both parties agreed at working level: one proposes the
+        terms, the other agrees; it ends the case with the agreement on record)
+    → referred_to_talks (the mediator or a deciding party refers it on, with a reason)
+    → linked (a duplicate or a counter-complaint of another case)
+    referred_to_talks | linked → closed
+
 The determination comes only once the respondent was heard (``rules.determinations``).
 It may order remedies: each is marked done by the party that owns it
 (``remedy_done``) and verified by its verifier (``verify_remedy``); the case is
@@ -65,6 +75,7 @@ class State:
 
     LODGED = "lodged"
     ACKNOWLEDGED = "acknowledged"
+    CLARIFICATION_REQUESTED = "clarification_requested"
     ANSWERED = "answered"
     VERIFICATION_REQUESTED = "verification_requested"
     VERIFIED = "verified"
@@ -72,6 +83,9 @@ class State:
     DISPUTED = "disputed"
     DETERMINED = "determined"
     REMEDIED = "remedied"
+    REFERRED_TO_TALKS = "referred_to_talks"
+    LINKED = "linked"
+    RESOLVED_BY_AGREEMENT = "resolved_by_agreement"
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
 
@@ -84,6 +98,8 @@ class Action:
 
     LODGE = "lodge"
     ACKNOWLEDGE = "acknowledge"
+    REQUEST_CLARIFICATION = "request_clarification"  # the respondent asks to clarify
+    CLARIFY = "clarify"  # the complainant clarifies: the answer's clock resumes
     ANSWER = "answer"
     REQUEST_VERIFICATION = "request_verification"
     RECORD_VERIFIED = "record_verified"
@@ -99,6 +115,10 @@ class Action:
     REMEDY_MISSED = "remedy_missed"  # the worker: a remedy's deadline passed, not done
     RESERVE = "reserve"  # a party attaches its reservation to the determination
     ASSENT = "assent"  # the complainant assents to closing the case
+    PROPOSE_RESOLUTION = "propose_resolution"  # a party proposes terms agreed at working level
+    AGREE_RESOLUTION = "agree_resolution"  # the other party agrees: resolved by agreement
+    REFER_TO_TALKS = "refer_to_talks"  # the mediator or a decider refers it, with a reason
+    LINK = "link"  # a duplicate or a counter-complaint of another case
     CLOSE = "close"
     WITHDRAW = "withdraw"
     ESCALATE = "escalate"
@@ -120,6 +140,7 @@ class Side:
 STATES: tuple[str, ...] = (
     State.LODGED,
     State.ACKNOWLEDGED,
+    State.CLARIFICATION_REQUESTED,
     State.ANSWERED,
     State.VERIFICATION_REQUESTED,
     State.VERIFIED,
@@ -127,11 +148,16 @@ STATES: tuple[str, ...] = (
     State.DISPUTED,
     State.DETERMINED,
     State.REMEDIED,
+    State.REFERRED_TO_TALKS,
+    State.LINKED,
+    State.RESOLVED_BY_AGREEMENT,
     State.CLOSED,
     State.WITHDRAWN,
 )
 #: States from which nothing more happens.
-CLOSED_STATES: frozenset[str] = frozenset({State.CLOSED, State.WITHDRAWN})
+CLOSED_STATES: frozenset[str] = frozenset(
+    {State.CLOSED, State.WITHDRAWN, State.RESOLVED_BY_AGREEMENT}
+)
 OPEN_STATES: tuple[str, ...] = tuple(s for s in STATES if s not in CLOSED_STATES)
 
 SIDES: tuple[str, ...] = (
@@ -147,6 +173,7 @@ SIDES: tuple[str, ...] = (
 _BEFORE_DETERMINATION = (
     State.LODGED,
     State.ACKNOWLEDGED,
+    State.CLARIFICATION_REQUESTED,
     State.ANSWERED,
     State.VERIFICATION_REQUESTED,
     State.VERIFIED,
@@ -169,6 +196,15 @@ _D = Side.DECIDER
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.ACKNOWLEDGE, (State.LODGED,), State.ACKNOWLEDGED, frozenset({_R})),
+    Transition(
+        Action.REQUEST_CLARIFICATION,
+        (State.LODGED, State.ACKNOWLEDGED),
+        State.CLARIFICATION_REQUESTED,
+        frozenset({_R}),
+    ),
+    Transition(
+        Action.CLARIFY, (State.CLARIFICATION_REQUESTED,), State.ACKNOWLEDGED, frozenset({_C})
+    ),
     Transition(Action.ANSWER, (State.LODGED, State.ACKNOWLEDGED), State.ANSWERED, frozenset({_R})),
     Transition(
         Action.REQUEST_VERIFICATION,
@@ -202,7 +238,23 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.VERIFY_REMEDY, (State.DETERMINED,), None, frozenset({_MON, _D})),
     Transition(Action.RESERVE, (State.DETERMINED, State.REMEDIED), None, frozenset({_C, _R, _D})),
     Transition(Action.ASSENT, (State.DETERMINED, State.REMEDIED), None, frozenset({_C})),
-    Transition(Action.CLOSE, (State.DETERMINED, State.REMEDIED), State.CLOSED, frozenset({_M, _D})),
+    Transition(Action.PROPOSE_RESOLUTION, _BEFORE_DETERMINATION, None, frozenset({_C, _R})),
+    Transition(
+        Action.AGREE_RESOLUTION,
+        _BEFORE_DETERMINATION,
+        State.RESOLVED_BY_AGREEMENT,
+        frozenset({_C, _R}),
+    ),
+    Transition(
+        Action.REFER_TO_TALKS, _BEFORE_DETERMINATION, State.REFERRED_TO_TALKS, frozenset({_M, _D})
+    ),
+    Transition(Action.LINK, _BEFORE_DETERMINATION, State.LINKED, frozenset({_M, _D})),
+    Transition(
+        Action.CLOSE,
+        (State.DETERMINED, State.REMEDIED, State.REFERRED_TO_TALKS, State.LINKED),
+        State.CLOSED,
+        frozenset({_M, _D}),
+    ),
     Transition(Action.WITHDRAW, OPEN_STATES, State.WITHDRAWN, frozenset({_C})),
     Transition(Action.ESCALATE, _BEFORE_DETERMINATION, None, frozenset({_C, _M})),
     Transition(Action.NO_REPLY, _BEFORE_DETERMINATION, None, frozenset({_SYS})),
@@ -217,7 +269,16 @@ VERIFICATION_RESULTS: frozenset[str] = frozenset(
 )
 #: Actions that need a text (the answer, the determination, its proposal, a reservation).
 NEEDS_TEXT: frozenset[str] = frozenset(
-    {Action.ANSWER, Action.DETERMINE, Action.PROPOSE, Action.RESERVE}
+    {
+        Action.ANSWER,
+        Action.DETERMINE,
+        Action.PROPOSE,
+        Action.RESERVE,
+        Action.REQUEST_CLARIFICATION,
+        Action.CLARIFY,
+        Action.PROPOSE_RESOLUTION,
+        Action.REFER_TO_TALKS,
+    }
 )
 #: Steps on one remedy of a determination (they name the remedy).
 REMEDY_ACTIONS: frozenset[str] = frozenset({Action.REMEDY_DONE, Action.VERIFY_REMEDY})

@@ -173,7 +173,13 @@ def test_the_respondent_answers_and_the_mediator_determines(api: Any, ids: dict[
     path = f"/api/v1/cases/{ids['case']}/actions/"
     sy = api("sy.liaison", "token")
     detail = api("sy.liaison").get(f"/api/v1/cases/{ids['case']}/").json()
-    assert detail["your_actions"] == ["acknowledge", "answer"]
+    assert detail["your_actions"] == [
+        "acknowledge",
+        "request_clarification",
+        "answer",
+        "propose_resolution",
+        "agree_resolution",
+    ]
     assert (
         sy.post(
             path, {"action": "answer", "text": "Not ours."}, content_type="application/json"
