@@ -212,3 +212,79 @@ def test_a_request_to_act_is_worded_without_alleging_responsibility(
         content_type="application/json",
     )
     assert bad.status_code == 400
+
+
+# ------------------------------------------------------------------ inquiries of own motion
+
+
+def test_the_mediator_or_a_monitor_opens_an_inquiry_with_no_complainant(
+    actor: Any, tokens: dict[str, str], client_for: Any
+) -> None:
+    incident = Case.objects.order_by("pk").first().incident  # type: ignore[union-attr]
+    body = {
+        "incident": str(incident.public_id),
+        "respondent": "sy",
+        "summary": "Inquiry of the mediator's own motion (fictional).",
+    }
+    refused = _api(tokens, "il.liaison").post(
+        "/api/v1/inquiries/", body, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    response = _api(tokens, "mediator").post(
+        "/api/v1/inquiries/", body, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    opened = response.json()
+    assert (opened["complainant"], opened["own_motion_by"], opened["respondent"]) == (
+        None,
+        "us",
+        "sy",
+    )
+    # Fail-closed: the party concerned, the mediators and the monitors; not the other party.
+    assert "il" not in opened["audience"]
+    assert {"sy", "us", "undof"} <= set(opened["audience"])
+    assert _api(tokens, "il.liaison").get(f"/api/v1/cases/{opened['id']}/").status_code == 404
+    assert _api(tokens, "sy.liaison").get(f"/api/v1/cases/{opened['id']}/").json()["your_actions"][
+        :1
+    ] == ["acknowledge"]
+    case = Case.objects.get(public_id=opened["id"])
+    assert case.steps.first().entry.event_type == "cases.inquiry_opened"  # type: ignore[union-attr]
+    services.act(actor=actor("sy.liaison"), case=case, action="answer", text="Checked (fictional).")
+    services.act(
+        actor=actor("mediator"),
+        case=case,
+        action="determine",
+        text="Nothing found (fictional).",
+        content={"outcome": "not_established"},
+    )
+    page = client_for("mediator").get(reverse("cases:case", args=[case.public_id]))
+    assert page.status_code == 200
+    assert "inquiry of its own motion" in page.content.decode()
+    assert client_for("mediator").get(reverse("cases:board")).status_code == 200
+    assert client_for("sy.liaison").get(reverse("cases:inbox")).status_code == 200
+    chain = client_for("mediator").get(reverse("cases:chain", args=[case.public_id])).json()
+    assert chain["complainant"] is None
+    by_monitor = _api(tokens, "monitor").post(
+        "/api/v1/inquiries/", body, content_type="application/json"
+    )
+    assert by_monitor.status_code == 201, by_monitor.content
+    assert by_monitor.json()["own_motion_by"] == "undof"
+
+
+def test_the_page_opens_an_inquiry_for_the_mediator_and_refuses_a_party(client_for: Any) -> None:
+    incident = Case.objects.order_by("pk").first().incident  # type: ignore[union-attr]
+    assert client_for("il.liaison").get(reverse("cases:inquiry")).status_code == 403
+    board = client_for("monitor").get(reverse("cases:board")).content.decode()
+    assert "Open an inquiry of your own motion" in board
+    response = client_for("mediator").post(
+        reverse("cases:inquiry"),
+        {
+            "incident": str(incident.public_id),
+            "respondent": "sy",
+            "summary": "Inquiry (fictional).",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    case = Case.objects.get(summary="Inquiry (fictional).")
+    assert case.complainant is None
+    assert case.own_motion_by == "us"

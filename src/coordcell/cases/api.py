@@ -48,6 +48,7 @@ __all__ = [
     "CaseListView",
     "InboxReadView",
     "InboxView",
+    "InquiryView",
     "RemedyDoneView",
     "RemedyVerifyView",
     "ScorecardView",
@@ -92,7 +93,12 @@ class CaseSerializer(serializers.Serializer[Any]):
     reference = serializers.CharField()
     incident = serializers.UUIDField(source="incident.public_id")
     protocol = serializers.CharField(source="protocol_id")
-    complainant = serializers.CharField(source="complainant.code")
+    complainant = serializers.SerializerMethodField(
+        help_text="The party that lodged it; null for an inquiry opened of its own motion."
+    )
+    own_motion_by = serializers.CharField(
+        help_text="For an inquiry of its own motion: the mediator or monitor party that opened it."
+    )
     respondent = serializers.SerializerMethodField(
         help_text='The party it is about, or "mechanism" for a complaint to the mechanism.'
     )
@@ -109,6 +115,10 @@ class CaseSerializer(serializers.Serializer[Any]):
     determination = serializers.CharField()
     determined_at = serializers.DateTimeField(allow_null=True)
     decided_by = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_complainant(self, case: Case) -> str | None:
+        return case.complainant.code if case.complainant is not None else None
 
     def get_respondent(self, case: Case) -> str:
         return case.respondent.code if case.respondent is not None else MECHANISM
@@ -290,6 +300,40 @@ class CaseFilter(django_filters.FilterSet):  # type: ignore[misc]
 
     def filter_party(self, queryset: QuerySet[Case], name: str, value: str) -> Any:
         return queryset.filter(Q(complainant__code=value) | Q(respondent__code=value))
+
+
+class InquiryInSerializer(StrictSerializer):
+    incident = serializers.UUIDField(help_text="An incident you may read.")
+    respondent = serializers.CharField(max_length=40, help_text="The party concerned.")
+    summary = serializers.CharField(max_length=10_000)
+    protocol = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text="A protocol id of the arrangement; by default the one serving complaints.",
+    )
+
+
+@extend_schema(
+    tags=TAGS, request=InquiryInSerializer, responses={201: CaseDetailSerializer, **ERRORS}
+)
+class InquiryView(ActorMixin, APIView):
+    """The mediator or a monitor opens a case of its own motion (no complainant party);
+    the party concerned answers it. Its audience: the party concerned, the deciding
+    parties, the mediators and the monitors."""
+
+    def post(self, request: Request) -> Response:
+        actor = self.actor
+        form = InquiryInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        case = services.open_inquiry(
+            actor=actor,
+            incident=selectors.get_incident(actor, data["incident"]),
+            respondent=data["respondent"],
+            summary=data["summary"],
+            protocol_id=data.get("protocol"),
+        )
+        return _case_detail(actor, case.public_id, status=status.HTTP_201_CREATED)
 
 
 class _CaseView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
@@ -777,6 +821,7 @@ class ScorecardView(ActorMixin, APIView):
 #: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace.
 urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/", CaseListView.as_view(), name="cases"),
+    path("inquiries/", InquiryView.as_view(), name="inquiries"),
     path("cases/<str:id>/", CaseDetailView.as_view(), name="case"),
     path("cases/<str:id>/actions/", CaseActionView.as_view(), name="case-actions"),
     path("cases/<str:id>/extend/", CaseExtendView.as_view(), name="case-extend"),

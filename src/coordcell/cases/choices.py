@@ -37,6 +37,7 @@ class ActionChoices(workflow.Action, ChoiceSet):
     A = workflow.Action
     CHOICES = [
         (A.LODGE, _("Lodge")),
+        (A.OPEN_INQUIRY, _("Inquiry opened of its own motion")),
         (A.ACKNOWLEDGE, _("Acknowledge")),
         (A.REQUEST_CLARIFICATION, _("Request a clarification")),
         (A.CLARIFY, _("Clarify")),
@@ -105,6 +106,7 @@ assert tuple(StateChoices.values()) == workflow.STATES
 assert set(ActionChoices.values()) == {
     *workflow.ACTIONS,
     workflow.Action.LODGE,
+    workflow.Action.OPEN_INQUIRY,
     workflow.Action.EXTEND,
     workflow.Action.REMEDY,
     workflow.Action.REMEDY_MISSED,

@@ -10,6 +10,12 @@ LODGED = register(
     _("Complaint lodged"),
     "A party lodged a complaint about an incident; the protocol's deadlines started.",
 )
+INQUIRY_OPENED = register(
+    "cases.inquiry_opened",
+    _("Inquiry opened of its own motion"),
+    "The mediator or a monitor opened a case of its own motion, with no complainant "
+    "party; the party concerned answers it on the protocol's deadlines.",
+)
 STEP = {
     A.ACKNOWLEDGE: register(
         "cases.acknowledged", _("Complaint acknowledged"), "The other party acknowledged it."

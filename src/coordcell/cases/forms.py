@@ -266,6 +266,33 @@ class DeterminationForm(StepForm):
         }
 
 
+class InquiryForm(forms.Form):
+    """The mediator or a monitor opens an inquiry of its own motion about an incident."""
+
+    incident = forms.ChoiceField(label=_("Incident"))
+    respondent = forms.ChoiceField(label=_("Party concerned"))
+    summary = forms.CharField(
+        label=_("What the inquiry is about"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        incidents: Sequence[tuple[str, str]] = (),
+        respondents: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        incident = self.fields["incident"]
+        respondent = self.fields["respondent"]
+        assert isinstance(incident, forms.ChoiceField)
+        assert isinstance(respondent, forms.ChoiceField)
+        incident.choices = list(incidents)
+        respondent.choices = list(respondents)
+
+
 class LinkForm(StepForm):
     """Link the case to another, as its duplicate or its counter-complaint."""
 

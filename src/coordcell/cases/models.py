@@ -63,7 +63,12 @@ class Case(AudienceMixin, PublicIdModel):
     version = models.ForeignKey(
         "agreements.ArrangementVersion", on_delete=models.PROTECT, related_name="+"
     )
-    complainant = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    #: The party that lodged it; None: an inquiry the mediator or a monitor opened of its
+    #: own motion (``own_motion_by`` names that party).
+    complainant = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    own_motion_by = models.CharField(max_length=40, blank=True)
     #: The party the complaint is about; None: addressed to the mechanism itself, which
     #: its deciders answer (``rules.mechanism.answerers``).
     respondent = models.ForeignKey(

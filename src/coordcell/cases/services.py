@@ -59,6 +59,7 @@ __all__ = [
     "extend_deadline",
     "lodge_complaint",
     "mark_read",
+    "open_inquiry",
     "protocol_for",
     "protocol_ladder",
     "protocol_serving",
@@ -205,7 +206,8 @@ def _step(
     notify_principals: bool = False,
 ) -> Step:
     """Record the step, link it to the case, and deliver it to every inbox at once."""
-    event_type = events.LODGED if action == A.LODGE else events.STEP[action]
+    event_type = {A.LODGE: events.LODGED, A.OPEN_INQUIRY: events.INQUIRY_OPENED}.get(action)
+    event_type = event_type or events.STEP[action]
     entry: Entry = append_event(
         actor=actor,
         event_type=event_type,
@@ -424,7 +426,12 @@ def answering_codes(case: Case) -> tuple[str, ...]:
     if case.respondent is not None:
         return (case.respondent.code,)
     decision = decision_of(case)
-    return mechanism.answerers(decision.rule, decision.parties, case.complainant.code)
+    return mechanism.answerers(decision.rule, decision.parties, complainant_code(case))
+
+
+def complainant_code(case: Case) -> str:
+    """The complainant's code; "" for an inquiry opened of its own motion."""
+    return case.complainant.code if case.complainant is not None else ""
 
 
 @transaction.atomic
@@ -499,6 +506,83 @@ def lodge_complaint(
                 "acknowledge": deadlines.due(now, protocol.acknowledge_within_hours),
                 "answer": deadlines.due(now, protocol.answer_within_hours),
             },
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def open_inquiry(
+    *,
+    actor: Actor,
+    incident: Incident,
+    respondent: str,
+    summary: str,
+    protocol_id: str | None = None,
+) -> Case:
+    """The mediator or a monitor opens a case of its own motion about an incident it may
+    read: no complainant party; the party concerned (``respondent``) answers it on the
+    protocol's deadlines. The audience is fail-closed: the party concerned, the parties
+    that decide under the protocol's rule, the mediators and the monitors."""
+    mediator = actor.party_kind == PartyKindChoices.KIND_MEDIATOR and any(
+        actor.has_role(r) for r in ACTING_ROLES
+    )
+    monitor = actor.party_kind == PartyKindChoices.KIND_MONITOR and actor.has_role(
+        RoleChoices.MONITOR
+    )
+    if actor.system or not actor.party_code or not (mediator or monitor):
+        raise PermissionDenied(_("Only the mediator or a monitor opens an inquiry."))
+    if protocol_id:
+        protocol = protocol_for(incident.version, protocol_id)
+    else:
+        protocol = protocol_serving(incident.version, COMPLAINTS)
+    errors: dict[str, list[str]] = {}
+    other: Party | None = None
+    with contextlib.suppress(NotFound):  # unknown or hidden: the same answer below
+        other = party_selectors.access_party(actor, respondent or "")
+    if other is None or other.kind != PartyKindChoices.KIND_PARTY:
+        errors["respondent"] = [_("Choose a party to the arrangement.")]
+    summary = (summary or "").strip()
+    if not summary or len(summary) > SUMMARY_MAX_CHARS:
+        errors["summary"] = [_("Describe the complaint (1 to 10,000 characters).")]
+    if errors:
+        raise ValidationFailed(errors)
+    assert other is not None
+    deciding = mechanism.deciders(
+        protocol.decision_rule, agreement_selectors.mechanism_parties(protocol.version)
+    )
+    audience = party_selectors.concerned_audience(other.code, *deciding)
+    incident = incident_selectors.lock_visible(actor, incident)
+    incident_services.check_share(actor, incident, audience)
+    now = timezone.now()
+    case = Case.objects.create(
+        incident=incident,
+        protocol_id=protocol.protocol_id,
+        version=incident.version,
+        complainant=None,
+        own_motion_by=actor.party_code,
+        respondent=other,
+        summary=summary,
+        state=StateChoices.LODGED,
+        level=0,
+        audience=audience_text.encode(audience),
+        lodged_at=now,
+        lodged_by=actor.user,
+        updated_at=now,
+    )
+    incident_services.share_incident(actor=actor, incident=incident, audience=audience)
+    _open_deadline(case, DeadlineKindChoices.ACKNOWLEDGE, protocol.acknowledge_within_hours, now)
+    _open_deadline(case, DeadlineKindChoices.ANSWER, protocol.answer_within_hours, now)
+    _level_deadline(case, now)
+    _step(
+        case,
+        actor,
+        A.OPEN_INQUIRY,
+        {
+            "opened_by": actor.party_code,
+            "respondent": other.code,
+            "summary": summary,
+            "protocol": protocol.protocol_id,
         },
     )
     return case
@@ -720,7 +804,7 @@ def _check_elements(
     """A verification result's elements, checked (none: a one-word result)."""
     if action not in workflow.VERIFICATION_RESULTS or not content:
         return ()
-    parties = {case.complainant.code, *answering_codes(case)}
+    parties = {complainant_code(case), *answering_codes(case)} - {""}
     try:
         return verification.check_elements(content.get("elements") or [], parties=parties)
     except verification.Invalid as invalid:
@@ -824,7 +908,7 @@ def check_determination_content(
     clauses = set(
         agreement_selectors.list_clauses(actor, case.version).values_list("clause_id", flat=True)
     )
-    owners = {case.complainant.code, *answering_codes(case)}
+    owners = {complainant_code(case), *answering_codes(case)} - {""}
     monitors = {
         code
         for code, kind, _role in agreement_selectors.mechanism_parties(case.version)

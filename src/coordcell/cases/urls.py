@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("inbox/", views.inbox, name="inbox"),
     path("new/", views.lodge, name="lodge"),
+    path("inquiry/", views.inquiry, name="inquiry"),
     path("hotline/", views.hotline_console, name="hotline"),
     path("hotline/<uuid:public_id>/answer/", views.hotline_answer, name="hotline_answer"),
     path("scorecard/", views.scorecard_page, name="scorecard"),

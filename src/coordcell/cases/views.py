@@ -43,6 +43,7 @@ from coordcell.cases.forms import (
     AnswerForm,
     DeterminationForm,
     IncidentForm,
+    InquiryForm,
     LinkForm,
     LodgeForm,
     StepForm,
@@ -69,6 +70,51 @@ from coordcell.rules.determinations import DECIDERS, DeterminationSpec
 from coordcell.rules.mechanism import MECHANISM
 
 
+def _may_inquire(actor: Any) -> bool:
+    """The mediator's officers and the monitors open inquiries of their own motion."""
+    if actor.party_kind == PartyKindChoices.KIND_MEDIATOR:
+        return any(actor.has_role(r) for r in services.ACTING_ROLES)
+    return bool(
+        actor.party_kind == PartyKindChoices.KIND_MONITOR and actor.has_role(RoleChoices.MONITOR)
+    )
+
+
+@member_required
+def inquiry(request: HttpRequest) -> HttpResponse:
+    """Open an inquiry of one's own motion (the mediator or a monitor)."""
+    actor = actor_for(request)
+    if not _may_inquire(actor):
+        raise PermissionDenied()
+    incidents = list(incident_selectors.list_incidents(actor)[:100])
+    form = InquiryForm(
+        request.POST or None,
+        incidents=[(str(i.public_id), f"{i.reference} — {i.title}") for i in incidents],
+        respondents=[
+            (p.code, p.name)
+            for p in parties.list_parties(actor)
+            if p.kind == PartyKindChoices.KIND_PARTY
+        ],
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = services.open_inquiry(
+                    actor=actor,
+                    incident=incident_selectors.get_incident(actor, data["incident"]),
+                    respondent=data["respondent"],
+                    summary=data["summary"],
+                )
+            except ValidationFailed as exc:
+                add_domain_errors(form, exc, {"audience": "incident", "protocol": "incident"})
+            else:
+                messages.success(request, _("Inquiry %(ref)s opened.") % {"ref": case.reference})
+                return redirect("cases:case", public_id=case.public_id)
+    return render(request, "cases/inquiry.html", {"form": form}, status=status)
+
+
 @member_required
 def board(request: HttpRequest) -> HttpResponse:
     """Open cases the reader may see, the next deadline first (the mediator's board)."""
@@ -87,6 +133,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "show_all": show_all,
             "unread": selectors.unread_count(actor),
             "may_lodge": _may_lodge(actor),
+            "may_inquire": _may_inquire(actor),
             "now": timezone.now(),
             "tz": _time_zone(actor),
         },
@@ -332,7 +379,7 @@ def _determination_form(actor: Any, case: Any, data: Any = None) -> Determinatio
     """The form of a determination or a proposal: the version's clauses, the parties that
     may own a remedy, and who may verify one (the case's monitor parties, the deciders)."""
     names = {p.code: p.name for p in parties.list_parties(actor)}
-    owners = [case.complainant.code, *services.answering_codes(case)]
+    owners = [c for c in (services.complainant_code(case), *services.answering_codes(case)) if c]
     monitors = [
         code
         for code, kind, _role in agreements.mechanism_parties(case.version)
@@ -352,7 +399,7 @@ def _determination_form(actor: Any, case: Any, data: Any = None) -> Determinatio
 def _verification_form(actor: Any, case: Any, data: Any = None) -> VerificationForm:
     """The form of a verification result by element; access is denied by a case party."""
     names = {p.code: p.name for p in parties.list_parties(actor)}
-    codes = [case.complainant.code, *services.answering_codes(case)]
+    codes = [c for c in (services.complainant_code(case), *services.answering_codes(case)) if c]
     return VerificationForm(data, parties=[(c, names.get(c, c)) for c in codes])
 
 

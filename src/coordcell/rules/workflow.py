@@ -91,12 +91,14 @@ class State:
 
 
 class Action:
-    """The actions' codes. ``LODGE`` (which creates a case), ``EXTEND`` (which moves a
-    deadline, not the state), ``REMEDY_MISSED`` (the worker's, on a remedy's deadline) and
-    ``REMEDY`` (the respondent's own report of a remedy, before remedies were verified:
-    kept to read stored cases) are steps of a case but not rows of the table."""
+    """The actions' codes. ``LODGE`` and ``OPEN_INQUIRY`` (which create a case),
+    ``EXTEND`` (which moves a deadline, not the state), ``REMEDY_MISSED`` (the worker's,
+    on a remedy's deadline) and ``REMEDY`` (the respondent's own report of a remedy,
+    before remedies were verified: kept to read stored cases) are steps of a case but not
+    rows of the table."""
 
     LODGE = "lodge"
+    OPEN_INQUIRY = "open_inquiry"  # the mediator or a monitor opens a case of its own motion
     ACKNOWLEDGE = "acknowledge"
     REQUEST_CLARIFICATION = "request_clarification"  # the respondent asks to clarify
     CLARIFY = "clarify"  # the complainant clarifies: the answer's clock resumes

@@ -84,6 +84,7 @@ WRITES = [
     Endpoint("PATCH", "/api/v1/incidents/{id}/", {"title": "Corrected (fictional)"}),
     Endpoint("POST", "/api/v1/incidents/{id}/accounts/", {"actor_claim": "denied"}),
     Endpoint("POST", "/api/v1/cases/", {"summary": "x"}),
+    Endpoint("POST", "/api/v1/inquiries/", {"summary": "x"}),
     Endpoint("POST", "/api/v1/cases/{id}/actions/", {"action": "acknowledge"}),
     Endpoint("POST", "/api/v1/cases/{id}/extend/", {"kind": "answer"}),
     Endpoint("POST", "/api/v1/cases/{id}/remedies/{remedy}/done/", {}),
