@@ -29,6 +29,8 @@ pytestmark = pytest.mark.django_db
 
 IN_AOS = {"type": "Point", "coordinates": [35.82461, 33.12595]}
 DETERMINATION = "The presence is a breach of the freeze; it is to end (fictional)."
+#: The determination's structured content (what it found).
+CONTENT = {"outcome": "violation_established"}
 
 
 def _joint(tmp_path: Path) -> Path:
@@ -69,7 +71,14 @@ def _lodge(actor: Any, version: Any = None) -> Case:
 @pytest.fixture
 def joint_case(actor: Any, console: Any, tmp_path: Path) -> Case:
     version = load_arrangement(actor=console, path=_joint(tmp_path)).version
-    return _lodge(actor, version)
+    return _answered(actor, _lodge(actor, version))
+
+
+def _answered(actor: Any, case: Case) -> Case:
+    """The respondent heard: the determination may come."""
+    services.act(actor=actor("sy.liaison"), case=case, action="answer", text="Answered.")
+    case.refresh_from_db()
+    return case
 
 
 def _api(tokens: dict[str, str], username: str) -> Client:
@@ -79,7 +88,7 @@ def _api(tokens: dict[str, str], username: str) -> Client:
 def _post_action(client: Client, case: Case, action: str, text: str = "") -> Any:
     return client.post(
         f"/api/v1/cases/{case.public_id}/actions/",
-        {"action": action, "text": text},
+        {"action": action, "text": text, **(CONTENT if action in ("determine", "propose") else {})},
         content_type="application/json",
     )
 
@@ -92,11 +101,20 @@ def test_a_joint_determination_takes_effect_only_when_every_named_party_concurre
 ) -> None:
     case = joint_case
     il, sy = actor("il.liaison"), actor("sy.liaison")
-    assert services.available_actions(il, case) == ["propose", "withdraw", "escalate"]
+    assert services.available_actions(il, case) == [
+        "request_verification",
+        "propose",
+        "propose_resolution",
+        "agree_resolution",
+        "refer_to_talks",
+        "link",
+        "withdraw",
+        "escalate",
+    ]
 
-    services.act(actor=il, case=case, action="propose", text=DETERMINATION)
+    services.act(actor=il, case=case, action="propose", text=DETERMINATION, content=CONTENT)
     case.refresh_from_db()
-    assert case.state == "lodged"  # nothing takes effect half-way
+    assert case.state == "answered"  # nothing takes effect half-way
     assert (case.determination, case.determined_at, case.decided_by) == ("", None, [])
     assert case.proposed_determination == DETERMINATION
     assert case.concurred_by == ["il"]
@@ -117,7 +135,7 @@ def test_a_joint_determination_takes_effect_only_when_every_named_party_concurre
     assert (case.proposed_determination, case.proposed_at, case.concurred_by) == ("", None, [])
     steps = list(Step.objects.filter(case=case).order_by("at", "pk"))
     assert [(s.action, s.party_code, s.state_after) for s in steps[-2:]] == [
-        ("propose", "il", "lodged"),
+        ("propose", "il", "answered"),
         ("concur", "sy", "determined"),
     ]
     # Each is a record event, and the last says who decided.
@@ -158,17 +176,19 @@ def test_a_party_not_named_is_refused_with_403_and_a_second_proposal_with_409(
     assert {"concur", "decline"} <= set(detail["your_actions"])
     assert not {"determine", "propose"} & set(detail["your_actions"])
     case.refresh_from_db()
-    assert case.state == "lodged"
+    assert case.state == "answered"
 
 
 def test_a_declined_proposal_lapses_and_the_page_answers_409(
     actor: Any, joint_case: Case, client_for: Any
 ) -> None:
     case = joint_case
-    services.act(actor=actor("il.liaison"), case=case, action="propose", text=DETERMINATION)
+    services.act(
+        actor=actor("il.liaison"), case=case, action="propose", text=DETERMINATION, content=CONTENT
+    )
     services.act(actor=actor("sy.liaison"), case=case, action="decline", text="Not agreed.")
     case.refresh_from_db()
-    assert (case.state, case.proposed_at, case.concurred_by) == ("lodged", None, [])
+    assert (case.state, case.proposed_at, case.concurred_by) == ("answered", None, [])
     with pytest.raises(Conflict):
         services.act(actor=actor("sy.liaison"), case=case, action="concur")
     response = client_for("sy.liaison").post(
@@ -182,7 +202,9 @@ def test_a_joint_determination_is_credited_to_the_parties_that_decided(
     actor: Any, joint_case: Case
 ) -> None:
     case = joint_case
-    services.act(actor=actor("il.liaison"), case=case, action="propose", text=DETERMINATION)
+    services.act(
+        actor=actor("il.liaison"), case=case, action="propose", text=DETERMINATION, content=CONTENT
+    )
     services.act(actor=actor("sy.liaison"), case=case, action="concur")
     card = {p["party"]: p["months"] for p in scorecard(actor("mediator"))["parties"]}
     month = f"{case.lodged_at:%Y-%m}"
@@ -201,10 +223,12 @@ def test_a_joint_determination_is_credited_to_the_parties_that_decided(
 def test_under_the_chair_rule_the_chair_alone_determines_and_is_credited(
     actor: Any, tokens: dict[str, str]
 ) -> None:
-    case = _lodge(actor)
+    case = _answered(actor, _lodge(actor))
     response = _post_action(_api(tokens, "sy.liaison"), case, "determine", DETERMINATION)
     assert response.status_code == 403
-    services.act(actor=actor("mediator"), case=case, action="determine", text=DETERMINATION)
+    services.act(
+        actor=actor("mediator"), case=case, action="determine", text=DETERMINATION, content=CONTENT
+    )
     case.refresh_from_db()
     assert (case.state, case.decided_by) == ("determined", ["us"])
     card = {p["party"]: p["months"] for p in scorecard(actor("mediator"))["parties"]}
@@ -226,7 +250,9 @@ def test_the_determination_deadline_runs_from_the_answer(actor: Any, client_for:
     assert "determination" in page.decode()
     board = client_for("mediator").get(reverse("cases:board")).content.decode()
     assert "determination due" in board
-    services.act(actor=actor("mediator"), case=case, action="determine", text=DETERMINATION)
+    services.act(
+        actor=actor("mediator"), case=case, action="determine", text=DETERMINATION, content=CONTENT
+    )
     deadline.refresh_from_db()
     assert deadline.state == "met"
 
@@ -289,8 +315,10 @@ def test_the_migration_credits_a_determination_made_before_to_the_party_that_mad
     from django.apps import apps
 
     migration = importlib.import_module("coordcell.cases.migrations.0005_case_decision")
-    case = _lodge(actor)
-    services.act(actor=actor("mediator"), case=case, action="determine", text=DETERMINATION)
+    case = _answered(actor, _lodge(actor))
+    services.act(
+        actor=actor("mediator"), case=case, action="determine", text=DETERMINATION, content=CONTENT
+    )
     Case.objects.filter(pk=case.pk).update(decided_by=[])  # as stored before the field
     migration.credit_who_determined(apps, None)
     case.refresh_from_db()

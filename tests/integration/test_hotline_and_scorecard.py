@@ -165,7 +165,13 @@ def test_the_scorecard_counts_from_the_steps(actor: Any) -> None:
     )
     act(actor=actor("il.liaison"), case=case, action="acknowledge")
     act(actor=actor("il.liaison"), case=case, action="answer", text="Answer (fictional).")
-    act(actor=actor("mediator"), case=case, action="determine", text="Determination (fictional).")
+    act(
+        actor=actor("mediator"),
+        case=case,
+        action="determine",
+        text="Determination (fictional).",
+        content={"outcome": "not_established"},
+    )
     # The session's complaint (Israel about Syria) is never answered: its deadlines pass.
     first = Case.objects.order_by("pk").first()
     assert first is not None

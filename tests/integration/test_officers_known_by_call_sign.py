@@ -77,7 +77,13 @@ def _story(actor: Any) -> int:
         summary="Fire (fictional).",
     )
     act(actor=actor("il.liaison"), case=case, action="answer", text="Answer (fictional).")
-    act(actor=actor("mediator"), case=case, action="determine", text="Decided (fictional).")
+    act(
+        actor=actor("mediator"),
+        case=case,
+        action="determine",
+        text="Decided (fictional).",
+        content={"outcome": "not_established"},
+    )
     return head
 
 

@@ -80,9 +80,10 @@ def _exercise(case: Case) -> bool:
     if record.is_exercise():
         return True
     respondent_fictional = case.respondent is not None and case.respondent.fictional
-    if case.incident.fictional or case.complainant.fictional or respondent_fictional:
+    complainant_fictional = case.complainant is not None and case.complainant.fictional
+    if case.incident.fictional or complainant_fictional or respondent_fictional:
         return True
-    if case.lodged_by_id is None:
+    if case.lodged_by_id is None or case.complainant_id is None:
         return False
     return parties.lodged_as_exercise(case.lodged_by_id, case.complainant_id)
 
@@ -139,7 +140,11 @@ def _texts(
                     kind = _(taxonomy.label(incident.kind))
                 except taxonomy.UnknownKind:
                     kind = incident.kind
-            complainant = localized(case.complainant.names, language)
+            complainant = (
+                localized(case.complainant.names, language)
+                if case.complainant is not None
+                else _("an inquiry of its own motion")
+            )
             respondent = (
                 localized(case.respondent.names, language)
                 if case.respondent is not None

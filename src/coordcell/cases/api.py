@@ -22,12 +22,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordcell.agreements import selectors as agreements
-from coordcell.cases import hotline, lodging, releases, selectors, services
+from coordcell.cases import determinations, hotline, lodging, releases, selectors, services
 from coordcell.cases.chain import case_chain
 from coordcell.cases.choices import (
     ChannelChoices,
     DeadlineKindChoices,
-    OutcomeChoices,
     StateChoices,
 )
 from coordcell.cases.models import Activation, Case, Notification
@@ -54,6 +53,9 @@ __all__ = [
     "CaseListView",
     "InboxReadView",
     "InboxView",
+    "InquiryView",
+    "RemedyDoneView",
+    "RemedyVerifyView",
     "ScorecardView",
     "urlpatterns",
 ]
@@ -79,8 +81,16 @@ class StepSerializer(serializers.Serializer[Any]):
     entry_hash = serializers.CharField(source="entry.hash")
     text = serializers.SerializerMethodField()
 
+    elements = serializers.SerializerMethodField(
+        help_text="A verification result's elements (empty: a one-word result, or not one)."
+    )
+
     def get_text(self, step: Any) -> str:
         return str(step.entry.data.get("text", ""))
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_elements(self, step: Any) -> list[dict[str, Any]]:
+        return list(step.entry.data.get("elements", []))
 
 
 class CaseSerializer(serializers.Serializer[Any]):
@@ -88,7 +98,12 @@ class CaseSerializer(serializers.Serializer[Any]):
     reference = serializers.CharField()
     incident = serializers.UUIDField(source="incident.public_id")
     protocol = serializers.CharField(source="protocol_id")
-    complainant = serializers.CharField(source="complainant.code")
+    complainant = serializers.SerializerMethodField(
+        help_text="The party that lodged it; null for an inquiry opened of its own motion."
+    )
+    own_motion_by = serializers.CharField(
+        help_text="For an inquiry of its own motion: the mediator or monitor party that opened it."
+    )
     respondent = serializers.SerializerMethodField(
         help_text='The party it is about, or "mechanism" for a complaint to the mechanism.'
     )
@@ -99,6 +114,10 @@ class CaseSerializer(serializers.Serializer[Any]):
         )
     )
     summary = serializers.CharField(help_text="The complaint as the complainant lodged it.")
+    nature = serializers.CharField(
+        help_text="complaint, or request_to_act: addressed to the party that controls the "
+        "territory, to act, alleging no responsibility."
+    )
     state = serializers.CharField()
     level = serializers.IntegerField()
     audience = serializers.ListField(source="audience_codes", child=serializers.CharField())
@@ -111,15 +130,78 @@ class CaseSerializer(serializers.Serializer[Any]):
     def get_headline(self, case: Case) -> str:
         return incident_headlines.shared(self.context).of(case.incident)
 
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_complainant(self, case: Case) -> str | None:
+        return case.complainant.code if case.complainant is not None else None
+
     def get_respondent(self, case: Case) -> str:
         return case.respondent.code if case.respondent is not None else MECHANISM
 
 
+class RemedySerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    what = serializers.CharField()
+    owner = serializers.CharField(help_text="The party code that is to do it.")
+    due_at = serializers.DateTimeField()
+    verifier = serializers.CharField(help_text='A monitor party\'s code, or "deciders".')
+    state = serializers.CharField(help_text="open, done (awaiting verification) or verified.")
+    done_at = serializers.DateTimeField(allow_null=True)
+    verified_at = serializers.DateTimeField(allow_null=True)
+    missed = serializers.SerializerMethodField(help_text="Not done by its deadline.")
+
+    def get_missed(self, remedy: Any) -> bool:
+        return remedy.missed_at is not None
+
+
+class ReservationSerializer(serializers.Serializer[Any]):
+    party = serializers.CharField()
+    text = serializers.CharField()
+    at = serializers.CharField()
+
+
 class CaseDetailSerializer(CaseSerializer):
+    outcome = serializers.CharField(
+        help_text="What the determination found (empty: none yet, or a stored one-word case)."
+    )
+    clauses = serializers.ListField(child=serializers.CharField())
+    remedies = RemedySerializer(many=True, source="remedies.all")
+    reservations = ReservationSerializer(many=True)
+    assented_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the complainant assented to closing the case."
+    )
+    non_compliance = serializers.BooleanField(help_text="A remedy missed its deadline.")
+    resolution = serializers.JSONField(
+        help_text="Terms proposed and agreed at working level (text, proposed_by, "
+        "proposed_at, agreed_by, agreed_at); {}: none."
+    )
+    linked_case = serializers.SerializerMethodField(
+        help_text="The case this one is linked to, if you may read it (else null)."
+    )
+    link_relation = serializers.CharField(help_text="duplicate or counter_complaint.")
+    access_denials = serializers.SerializerMethodField(
+        help_text="Per party, the verified elements it denied the monitors access to."
+    )
     deadlines = DeadlineSerializer(many=True, source="deadlines.all")
     steps = StepSerializer(many=True, source="steps.all")
     your_actions = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_linked_case(self, case: Case) -> str | None:
+        """The linked case's reference, only for a reader who may read it: hidden looks
+        like missing."""
+        if case.linked_case_id is None:
+            return None
+        visible = Case.objects.restrict(self.context["actor"]).filter(pk=case.linked_case_id)
+        reference = visible.values_list("reference", flat=True).first()
+        return str(reference) if reference else None
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_access_denials(self, case: Case) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for denial in selectors.access_denials(self.context["actor"], case=case):
+            counts[denial.denied_by] = counts.get(denial.denied_by, 0) + 1
+        return counts
 
     def get_your_actions(self, case: Case) -> list[str]:
         return services.available_actions(self.context["actor"], case)
@@ -135,6 +217,7 @@ class CaseDetailSerializer(CaseSerializer):
             "proposed_at": serializers.DateTimeField().to_representation(case.proposed_at)
             if case.proposed_at
             else None,
+            "proposed_content": case.proposed_content or {},
             "concurred_by": list(decision.concurred),
             "awaiting": list(decision.pending),
         }
@@ -168,6 +251,12 @@ class CaseInSerializer(StrictSerializer):
         child=serializers.CharField(max_length=40),
         default=list,
         help_text="Parties to add to the default (the two parties, mediators and monitors).",
+    )
+    nature = serializers.ChoiceField(
+        choices=["complaint", "request_to_act"],
+        default="complaint",
+        help_text="request_to_act: ask the party that controls the territory to act, "
+        "alleging no responsibility.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -227,6 +316,40 @@ class CaseFilter(django_filters.FilterSet):  # type: ignore[misc]
         return queryset.filter(Q(complainant__code=value) | Q(respondent__code=value))
 
 
+class InquiryInSerializer(StrictSerializer):
+    incident = serializers.UUIDField(help_text="An incident you may read.")
+    respondent = serializers.CharField(max_length=40, help_text="The party concerned.")
+    summary = serializers.CharField(max_length=10_000)
+    protocol = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text="A protocol id of the arrangement; by default the one serving complaints.",
+    )
+
+
+@extend_schema(
+    tags=TAGS, request=InquiryInSerializer, responses={201: CaseDetailSerializer, **ERRORS}
+)
+class InquiryView(ActorMixin, APIView):
+    """The mediator or a monitor opens a case of its own motion (no complainant party);
+    the party concerned answers it. Its audience: the party concerned, the deciding
+    parties, the mediators and the monitors."""
+
+    def post(self, request: Request) -> Response:
+        actor = self.actor
+        form = InquiryInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        case = services.open_inquiry(
+            actor=actor,
+            incident=selectors.get_incident(actor, data["incident"]),
+            respondent=data["respondent"],
+            summary=data["summary"],
+            protocol_id=data.get("protocol"),
+        )
+        return _case_detail(actor, case.public_id, status=status.HTTP_201_CREATED)
+
+
 class _CaseView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
     """``get_object()``: the case of the URL, as the caller may see it."""
 
@@ -263,6 +386,7 @@ class CaseListView(_CaseView, generics.ListAPIView):  # type: ignore[type-arg]
                 respondent=data["respondent"],
                 summary=data["summary"],
                 extra_audience=data["audience"],
+                nature=data["nature"],
             )
         else:
             case = services.lodge_complaint(
@@ -272,6 +396,7 @@ class CaseListView(_CaseView, generics.ListAPIView):  # type: ignore[type-arg]
                 summary=data["summary"],
                 protocol_id=data.get("protocol"),
                 extra_audience=data["audience"],
+                nature=data["nature"],
             )
         return _case_detail(actor, case.public_id, status=status.HTTP_201_CREATED)
 
@@ -286,19 +411,85 @@ class CaseDetailView(_CaseView, generics.RetrieveAPIView):  # type: ignore[type-
         return {**super().get_serializer_context(), "actor": self.actor}
 
 
-class ActionInSerializer(StrictSerializer):
-    action = serializers.ChoiceField(choices=list(workflow.PERSON_ACTIONS))
-    text = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
-    outcome = serializers.ChoiceField(
-        choices=OutcomeChoices.values(),
+class RemedyInSerializer(StrictSerializer):
+    what = serializers.CharField(max_length=2_000)
+    owner = serializers.CharField(max_length=40, help_text="The party that is to do it.")
+    due_at = serializers.DateTimeField(help_text="Its deadline, with a time zone.")
+    verifier = serializers.CharField(
+        max_length=40, help_text='A monitor party of the case, or "deciders".'
+    )
+
+
+class ElementInSerializer(StrictSerializer):
+    element = serializers.CharField(
+        max_length=30, help_text="presence, time, damage, casualties or attribution."
+    )
+    finding = serializers.CharField(
+        max_length=30, help_text="established, partly, not_established or could_not_verify."
+    )
+    reason = serializers.CharField(
+        max_length=30,
         required=False,
         allow_blank=True,
         default="",
-        help_text=(
-            "With determine or propose: what the determination found "
-            "(violation_established, no_violation_established); counted on the scorecard."
-        ),
+        help_text="access_denied, insufficient_information or other (required for partly "
+        "and could_not_verify).",
     )
+    reason_text = serializers.CharField(
+        max_length=1_000, required=False, allow_blank=True, default=""
+    )
+    denied_by = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="For access_denied: the party that denied access.",
+    )
+
+
+class ActionInSerializer(StrictSerializer):
+    action = serializers.ChoiceField(
+        choices=[a for a in workflow.PERSON_ACTIONS if a not in workflow.REMEDY_ACTIONS]
+    )
+    text = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+    outcome = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text="determine, propose: violation_established, not_established, "
+        "insufficient_information or outside_scope.",
+    )
+    clauses = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        max_length=50,
+        help_text="determine, propose: clause ids of the case's arrangement version.",
+    )
+    remedies = RemedyInSerializer(
+        many=True, required=False, help_text="determine, propose: the remedies ordered."
+    )
+
+    case = serializers.CharField(
+        max_length=40, required=False, help_text="link: the other case's reference."
+    )
+    relation = serializers.CharField(
+        max_length=30, required=False, help_text="link: duplicate or counter_complaint."
+    )
+    elements = ElementInSerializer(
+        many=True,
+        required=False,
+        help_text="record_verified, record_unverifiable, record_disputed: the result by element.",
+    )
+
+    def content(self) -> dict[str, Any]:
+        data = self.validated_data
+        return {
+            "outcome": data.get("outcome", ""),
+            "clauses": data.get("clauses", []),
+            "remedies": data.get("remedies", []),
+            "elements": data.get("elements", []),
+            "case": data.get("case", ""),
+            "relation": data.get("relation", ""),
+        }
 
 
 @extend_schema(
@@ -306,9 +497,12 @@ class ActionInSerializer(StrictSerializer):
 )
 class CaseActionView(_CaseView):
     """Take a step: acknowledge, answer, request_verification, record_verified,
-    record_unverifiable, record_disputed, determine, propose, concur, decline, remedy,
-    close, withdraw, escalate. Which decision step (determine; or, under a joint rule,
-    propose, concur, decline) is the protocol's rule's: another answers 409."""
+    record_unverifiable, record_disputed, determine, propose, concur, decline, reserve,
+    assent, close, withdraw, escalate. Which decision step (determine; or, under a joint
+    rule, propose, concur, decline) is the protocol's rule's: another answers 409.
+    determine and propose carry the outcome, the clauses cited and the remedies, and
+    come only once the respondent answered or the answer's deadline passed (else 409);
+    close waits for every remedy verified or the complainant's assent (else 409)."""
 
     serializer_class = ActionInSerializer
 
@@ -321,7 +515,61 @@ class CaseActionView(_CaseView):
             case=case,
             action=form.validated_data["action"],
             text=form.validated_data["text"],
-            outcome=form.validated_data["outcome"],
+            content=form.content(),
+        )
+        return _case_detail(self.actor, id)
+
+
+class RemedyStepInSerializer(StrictSerializer):
+    text = serializers.CharField(max_length=5_000, required=False, allow_blank=True, default="")
+
+
+class RemedyVerifyInSerializer(RemedyStepInSerializer):
+    verified = serializers.BooleanField(
+        default=True, help_text="False: found not done (it is open again; give a text)."
+    )
+
+
+@extend_schema(
+    tags=TAGS, request=RemedyStepInSerializer, responses={200: CaseDetailSerializer, **ERRORS}
+)
+class RemedyDoneView(_CaseView):
+    """The party that owns a remedy reports it done."""
+
+    serializer_class = RemedyStepInSerializer
+
+    def post(self, request: Request, id: str, remedy: str) -> Response:
+        case = self.get_object()
+        form = RemedyStepInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        determinations.mark_remedy_done(
+            actor=self.actor,
+            case=case,
+            remedy=determinations.get_remedy(case, remedy),
+            text=form.validated_data["text"],
+        )
+        return _case_detail(self.actor, id)
+
+
+@extend_schema(
+    tags=TAGS, request=RemedyVerifyInSerializer, responses={200: CaseDetailSerializer, **ERRORS}
+)
+class RemedyVerifyView(_CaseView):
+    """A remedy's verifier (a monitor party, or the deciders) verifies it, or finds it
+    not done."""
+
+    serializer_class = RemedyVerifyInSerializer
+
+    def post(self, request: Request, id: str, remedy: str) -> Response:
+        case = self.get_object()
+        form = RemedyVerifyInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        determinations.verify_remedy(
+            actor=self.actor,
+            case=case,
+            remedy=determinations.get_remedy(case, remedy),
+            verified=form.validated_data["verified"],
+            text=form.validated_data["text"],
         )
         return _case_detail(self.actor, id)
 
@@ -619,9 +867,20 @@ class ScorecardReleaseView(ActorMixin, APIView):
 #: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace.
 urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/", CaseListView.as_view(), name="cases"),
+    path("inquiries/", InquiryView.as_view(), name="inquiries"),
     path("cases/<str:id>/", CaseDetailView.as_view(), name="case"),
     path("cases/<str:id>/actions/", CaseActionView.as_view(), name="case-actions"),
     path("cases/<str:id>/extend/", CaseExtendView.as_view(), name="case-extend"),
+    path(
+        "cases/<str:id>/remedies/<str:remedy>/done/",
+        RemedyDoneView.as_view(),
+        name="case-remedy-done",
+    ),
+    path(
+        "cases/<str:id>/remedies/<str:remedy>/verify/",
+        RemedyVerifyView.as_view(),
+        name="case-remedy-verify",
+    ),
     path("cases/<str:id>/chain/", CaseChainView.as_view(), name="case-chain"),
     path("inbox/", InboxView.as_view(), name="inbox"),
     path("inbox/read/", InboxReadView.as_view(), name="inbox-read"),

@@ -61,7 +61,9 @@ def case_chain(actor: Actor, case: Case) -> dict[str, Any]:
         "case": case.reference,
         "id": str(case.public_id),
         "incident": case.incident.reference,
-        "complainant": case.complainant.code,
+        # An inquiry opened of its own motion has no complainant party.
+        "complainant": case.complainant.code if case.complainant else None,
+        "own_motion_by": case.own_motion_by,
         # A complaint addressed to the mechanism names no party.
         "respondent": case.respondent.code if case.respondent else MECHANISM,
         "protocol": case.protocol_id,

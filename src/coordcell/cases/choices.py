@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.choices import ChoiceSet
-from coordcell.rules import vocabulary, workflow
+from coordcell.rules import determinations, verification, vocabulary, workflow
 
 
 class StateChoices(workflow.State, ChoiceSet):
@@ -15,6 +15,7 @@ class StateChoices(workflow.State, ChoiceSet):
     CHOICES = [
         (S.LODGED, _("Lodged"), "blue"),
         (S.ACKNOWLEDGED, _("Acknowledged"), "blue"),
+        (S.CLARIFICATION_REQUESTED, _("Clarification requested"), "orange"),
         (S.ANSWERED, _("Answered"), "teal"),
         (S.VERIFICATION_REQUESTED, _("Verification requested"), "orange"),
         (S.VERIFIED, _("Verified"), "teal"),
@@ -22,6 +23,9 @@ class StateChoices(workflow.State, ChoiceSet):
         (S.DISPUTED, _("Disputed"), "orange"),
         (S.DETERMINED, _("Determined"), "purple"),
         (S.REMEDIED, _("Remedied"), "green"),
+        (S.REFERRED_TO_TALKS, _("Referred to the talks"), "purple"),
+        (S.LINKED, _("Linked to another case"), "grey"),
+        (S.RESOLVED_BY_AGREEMENT, _("Resolved by agreement"), "green"),
         (S.CLOSED, _("Closed"), "grey"),
         (S.WITHDRAWN, _("Withdrawn"), "grey"),
     ]
@@ -33,7 +37,10 @@ class ActionChoices(workflow.Action, ChoiceSet):
     A = workflow.Action
     CHOICES = [
         (A.LODGE, _("Lodge")),
+        (A.OPEN_INQUIRY, _("Inquiry opened of its own motion")),
         (A.ACKNOWLEDGE, _("Acknowledge")),
+        (A.REQUEST_CLARIFICATION, _("Request a clarification")),
+        (A.CLARIFY, _("Clarify")),
         (A.ANSWER, _("Answer")),
         (A.REQUEST_VERIFICATION, _("Request verification")),
         (A.RECORD_VERIFIED, _("Record: verified")),
@@ -43,7 +50,16 @@ class ActionChoices(workflow.Action, ChoiceSet):
         (A.PROPOSE, _("Propose a determination")),
         (A.CONCUR, _("Concur with the proposed determination")),
         (A.DECLINE, _("Decline the proposed determination")),
-        (A.REMEDY, _("Report the remedy")),
+        (A.REMEDY, _("Remedy reported")),
+        (A.REMEDY_DONE, _("Report a remedy done")),
+        (A.VERIFY_REMEDY, _("Verify a remedy")),
+        (A.REMEDY_MISSED, _("Remedy not done by its deadline")),
+        (A.RESERVE, _("Attach your party's reservation")),
+        (A.ASSENT, _("Assent to closing the case")),
+        (A.PROPOSE_RESOLUTION, _("Propose terms agreed at working level")),
+        (A.AGREE_RESOLUTION, _("Agree to the proposed terms")),
+        (A.REFER_TO_TALKS, _("Refer to the talks")),
+        (A.LINK, _("Link to another case")),
         (A.CLOSE, _("Close")),
         (A.WITHDRAW, _("Withdraw")),
         (A.ESCALATE, _("Escalate")),
@@ -58,6 +74,7 @@ class DeadlineKindChoices(ChoiceSet):
     VERIFICATION = "verification"
     DETERMINATION = "determination"
     LEVEL = "level"
+    REMEDY = "remedy"
 
     CHOICES = [
         (ACKNOWLEDGE, _("acknowledgement")),
@@ -65,6 +82,7 @@ class DeadlineKindChoices(ChoiceSet):
         (VERIFICATION, _("verification")),
         (DETERMINATION, _("determination")),
         (LEVEL, _("time at this level")),
+        (REMEDY, _("remedy")),
     ]
 
 
@@ -73,12 +91,14 @@ class DeadlineStateChoices(ChoiceSet):
     MET = "met"
     EXPIRED = "expired"
     CANCELLED = "cancelled"
+    PAUSED = "paused"
 
     CHOICES = [
         (OPEN, _("open"), "blue"),
         (MET, _("met"), "green"),
         (EXPIRED, _("missed"), "red"),
         (CANCELLED, _("no longer needed"), "grey"),
+        (PAUSED, _("paused"), "orange"),
     ]
 
 
@@ -86,8 +106,36 @@ assert tuple(StateChoices.values()) == workflow.STATES
 assert set(ActionChoices.values()) == {
     *workflow.ACTIONS,
     workflow.Action.LODGE,
+    workflow.Action.OPEN_INQUIRY,
     workflow.Action.EXTEND,
+    workflow.Action.REMEDY,
+    workflow.Action.REMEDY_MISSED,
 }
+
+
+class OutcomeChoices(ChoiceSet):
+    """What a determination found (codes from ``rules.determinations.OUTCOMES``)."""
+
+    CHOICES = [
+        ("violation_established", _("Violation established"), "red"),
+        ("not_established", _("Violation not established"), "green"),
+        ("insufficient_information", _("Insufficient information"), "grey"),
+        ("outside_scope", _("Outside the arrangement's scope"), "grey"),
+    ]
+
+
+class RemedyStateChoices(ChoiceSet):
+    """Where a remedy stands (codes from ``rules.determinations.REMEDY_STATES``)."""
+
+    CHOICES = [
+        ("open", _("to be done"), "blue"),
+        ("done", _("reported done, awaiting verification"), "orange"),
+        ("verified", _("verified"), "green"),
+    ]
+
+
+assert tuple(OutcomeChoices.values()) == determinations.OUTCOMES
+assert tuple(RemedyStateChoices.values()) == determinations.REMEDY_STATES
 
 
 class ChannelChoices(ChoiceSet):
@@ -104,13 +152,59 @@ class ChannelChoices(ChoiceSet):
 assert tuple(ChannelChoices.values()) == vocabulary.HOTLINE_CHANNELS
 
 
-class OutcomeChoices(ChoiceSet):
-    """What a determination found, for the scorecard of compliance (``cases.scorecard``):
-    given with the determination (or the proposal a joint rule adopts); empty: not stated."""
+class ElementChoices(ChoiceSet):
+    """The elements of an incident the monitors verify (``rules.verification.ELEMENTS``)."""
 
-    VIOLATION = "violation_established"
-    NO_VIOLATION = "no_violation_established"
     CHOICES = [
-        (VIOLATION, _("Violation established")),
-        (NO_VIOLATION, _("No violation established")),
+        ("presence", _("Presence")),
+        ("time", _("Time")),
+        ("damage", _("Damage")),
+        ("casualties", _("Casualties")),
+        ("attribution", _("Attribution")),
+    ]
+
+
+class FindingChoices(ChoiceSet):
+    """What the monitors found of one element (``rules.verification.FINDINGS``)."""
+
+    CHOICES = [
+        ("established", _("established"), "green"),
+        ("partly", _("partly established"), "teal"),
+        ("not_established", _("not established"), "orange"),
+        ("could_not_verify", _("could not verify"), "grey"),
+    ]
+
+
+class ReasonChoices(ChoiceSet):
+    """Why an element was not (fully) verified (``rules.verification.REASONS``)."""
+
+    CHOICES = [
+        ("access_denied", _("access denied")),
+        ("insufficient_information", _("insufficient information")),
+        ("other", _("other reason")),
+    ]
+
+
+assert tuple(ElementChoices.values()) == verification.ELEMENTS
+assert tuple(FindingChoices.values()) == verification.FINDINGS
+assert tuple(ReasonChoices.values()) == verification.REASONS
+
+
+class NatureChoices(ChoiceSet):
+    """What a case asks of the party it is addressed to."""
+
+    CHOICES = [
+        ("complaint", _("Complaint")),
+        # Addressed to the party that controls the territory, to act, without alleging
+        # that it is responsible.
+        ("request_to_act", _("Request to act")),
+    ]
+
+
+class LinkChoices(ChoiceSet):
+    """How a linked case relates to the other."""
+
+    CHOICES = [
+        ("duplicate", _("duplicate of")),
+        ("counter_complaint", _("counter-complaint to")),
     ]

@@ -10,11 +10,52 @@ LODGED = register(
     _("Complaint lodged"),
     "A party lodged a complaint about an incident; the protocol's deadlines started.",
 )
+INQUIRY_OPENED = register(
+    "cases.inquiry_opened",
+    _("Inquiry opened of its own motion"),
+    "The mediator or a monitor opened a case of its own motion, with no complainant "
+    "party; the party concerned answers it on the protocol's deadlines.",
+)
 STEP = {
     A.ACKNOWLEDGE: register(
         "cases.acknowledged", _("Complaint acknowledged"), "The other party acknowledged it."
     ),
     A.ANSWER: register("cases.answered", _("Complaint answered"), "The other party answered it."),
+    A.REQUEST_CLARIFICATION: register(
+        "cases.clarification_requested",
+        _("Clarification requested"),
+        "The respondent asked the complainant to clarify the complaint; the answer's "
+        "deadline is paused until it does.",
+    ),
+    A.CLARIFY: register(
+        "cases.clarified",
+        _("Complaint clarified"),
+        "The complainant clarified the complaint; the answer's deadline resumes with the "
+        "time it had left.",
+    ),
+    A.PROPOSE_RESOLUTION: register(
+        "cases.resolution_proposed",
+        _("Terms proposed at working level"),
+        "A party proposed terms on which the parties resolve the case at working level; "
+        "the other party may agree to them.",
+    ),
+    A.AGREE_RESOLUTION: register(
+        "cases.resolved_by_agreement",
+        _("Resolved by agreement"),
+        "The other party agreed to the proposed terms: the case is resolved by agreement "
+        "of both parties at working level, with the terms on record.",
+    ),
+    A.REFER_TO_TALKS: register(
+        "cases.referred_to_talks",
+        _("Referred to the talks"),
+        "The mediator or a deciding party referred the case to the talks, with a reason.",
+    ),
+    A.LINK: register(
+        "cases.linked",
+        _("Linked to another case"),
+        "The mediator or a deciding party linked the case to another, as its duplicate or "
+        "its counter-complaint.",
+    ),
     A.REQUEST_VERIFICATION: register(
         "cases.verification_requested",
         _("Verification requested"),
@@ -53,7 +94,41 @@ STEP = {
         _("Proposed determination declined"),
         "A party that decides jointly declined the proposed determination; it lapsed.",
     ),
-    A.REMEDY: register("cases.remedied", _("Remedy reported"), "A remedy was reported."),
+    A.REMEDY: register(
+        "cases.remedied",
+        _("Remedy reported"),
+        "The respondent reported the remedy (cases determined before remedies were "
+        "structured; no longer written).",
+    ),
+    A.REMEDY_DONE: register(
+        "cases.remedy_done",
+        _("Remedy reported done"),
+        "The party that owns a remedy of the determination reported it done; its verifier "
+        "is to verify it.",
+    ),
+    A.VERIFY_REMEDY: register(
+        "cases.remedy_verified",
+        _("Remedy verified"),
+        "A remedy's verifier (a monitor party, or the deciding parties) verified it, or "
+        "found it not done (it is open again); the last remedy verified makes the case "
+        "remedied.",
+    ),
+    A.REMEDY_MISSED: register(
+        "cases.remedy_missed",
+        _("Remedy not done by its deadline"),
+        "A remedy's deadline passed before its owner reported it done: the case is marked "
+        "non-compliant (written by the worker).",
+    ),
+    A.RESERVE: register(
+        "cases.reservation_attached",
+        _("Reservation attached to the determination"),
+        "A party concerned attached its reservation (its own text) to the determination.",
+    ),
+    A.ASSENT: register(
+        "cases.closing_assented",
+        _("Complainant assented to closing"),
+        "The complainant assented to closing the case before every remedy was verified.",
+    ),
     A.CLOSE: register(
         "cases.closed", _("Case closed"), "The mediator or a deciding party closed the case."
     ),

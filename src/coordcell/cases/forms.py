@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -12,7 +13,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from coordcell.cases.choices import OutcomeChoices
+from coordcell.cases.choices import (
+    ElementChoices,
+    FindingChoices,
+    LinkChoices,
+    NatureChoices,
+    OutcomeChoices,
+    ReasonChoices,
+)
 from coordcell.incidents.choices import ActorClaimChoices, PrecisionChoices
 from coordcell.rules import localtime, taxonomy
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
@@ -148,6 +156,16 @@ class LodgeForm(IncidentForm):
     """Report an incident and lodge a complaint about it (``cases.lodging``)."""
 
     respondent = forms.ChoiceField(label=_("Complaint about"))
+    nature = forms.ChoiceField(
+        label=_("What you ask"),
+        choices=NatureChoices.choices(),
+        initial="complaint",
+        required=False,
+        help_text=_(
+            "A request to act asks the party that controls the territory to act, without "
+            "alleging that it is responsible."
+        ),
+    )
     summary = forms.CharField(
         label=_("The complaint"),
         max_length=10_000,
@@ -180,6 +198,173 @@ class StepForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["text"].required = needs_text
         self.fields["text"].error_messages["required"] = _("This step needs a text.")
+
+
+#: Remedy rows the determination form offers (the API takes up to 20).
+REMEDY_ROWS = 3
+
+
+class DeterminationForm(StepForm):
+    """A determination (or its joint proposal): its text, what it found, the clauses it
+    cites and up to :data:`REMEDY_ROWS` remedies (a row left without "what" is none).
+
+    Deadlines are entered in UTC. The service checks the content against the case."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"))
+    clauses = forms.MultipleChoiceField(
+        label=_("Clauses cited"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        clauses: Sequence[tuple[str, str]] = (),
+        owners: Sequence[tuple[str, str]] = (),
+        verifiers: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, needs_text=True, **kwargs)
+        outcome = self.fields["outcome"]
+        cited = self.fields["clauses"]
+        assert isinstance(outcome, forms.ChoiceField)
+        assert isinstance(cited, forms.MultipleChoiceField)
+        outcome.choices = [("", "—"), *OutcomeChoices.choices()]
+        cited.choices = list(clauses)
+        for i in range(REMEDY_ROWS):
+            self.fields[f"remedy_{i}_what"] = forms.CharField(
+                label=_("Remedy %(n)s: what is to be done") % {"n": i + 1},
+                required=False,
+                max_length=2_000,
+                widget=forms.TextInput(attrs={"dir": "auto"}),
+            )
+            self.fields[f"remedy_{i}_owner"] = forms.ChoiceField(
+                label=_("by"), required=False, choices=[("", "—"), *owners]
+            )
+            self.fields[f"remedy_{i}_due"] = forms.DateTimeField(
+                label=_("deadline (UTC)"),
+                required=False,
+                widget=forms.DateTimeInput(attrs={"type": "datetime-local", "dir": "ltr"}),
+            )
+            self.fields[f"remedy_{i}_verifier"] = forms.ChoiceField(
+                label=_("verified by"), required=False, choices=[("", "—"), *verifiers]
+            )
+
+    def remedy_rows(self) -> list[list[Any]]:
+        """The remedy fields, row by row, for the template."""
+        names = ("what", "owner", "due", "verifier")
+        return [[self[f"remedy_{i}_{n}"] for n in names] for i in range(REMEDY_ROWS)]
+
+    def content(self) -> dict[str, Any]:
+        """The structured content for ``cases.services.act``."""
+        data = self.cleaned_data
+        remedies = []
+        for i in range(REMEDY_ROWS):
+            if not (data.get(f"remedy_{i}_what") or "").strip():
+                continue
+            due = data.get(f"remedy_{i}_due")
+            if isinstance(due, dt.datetime) and timezone.is_naive(due):
+                due = due.replace(tzinfo=dt.UTC)
+            remedies.append(
+                {
+                    "what": data[f"remedy_{i}_what"],
+                    "owner": data.get(f"remedy_{i}_owner") or "",
+                    "due_at": due,
+                    "verifier": data.get(f"remedy_{i}_verifier") or "",
+                }
+            )
+        return {
+            "outcome": data.get("outcome", ""),
+            "clauses": list(data.get("clauses") or []),
+            "remedies": remedies,
+        }
+
+
+class InquiryForm(forms.Form):
+    """The mediator or a monitor opens an inquiry of its own motion about an incident."""
+
+    incident = forms.ChoiceField(label=_("Incident"))
+    respondent = forms.ChoiceField(label=_("Party concerned"))
+    summary = forms.CharField(
+        label=_("What the inquiry is about"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        incidents: Sequence[tuple[str, str]] = (),
+        respondents: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        incident = self.fields["incident"]
+        respondent = self.fields["respondent"]
+        assert isinstance(incident, forms.ChoiceField)
+        assert isinstance(respondent, forms.ChoiceField)
+        incident.choices = list(incidents)
+        respondent.choices = list(respondents)
+
+
+class LinkForm(StepForm):
+    """Link the case to another, as its duplicate or its counter-complaint."""
+
+    case = forms.CharField(
+        label=_("The other case's reference"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"dir": "ltr"}),
+    )
+    relation = forms.ChoiceField(label=_("This case is"), choices=LinkChoices.choices())
+
+    def content(self) -> dict[str, Any]:
+        return {"case": self.cleaned_data["case"], "relation": self.cleaned_data["relation"]}
+
+
+class VerificationForm(StepForm):
+    """A verification result by element: for each element assessed, what was found and,
+    where it was not (fully) verified, why (an access denial names the party that denied
+    it). An element left without a finding was not assessed."""
+
+    def __init__(self, *args: Any, parties: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, label in ElementChoices.choices():
+            self.fields[f"{code}_finding"] = forms.ChoiceField(
+                label=label, required=False, choices=[("", "—"), *FindingChoices.choices()]
+            )
+            self.fields[f"{code}_reason"] = forms.ChoiceField(
+                label=_("reason"), required=False, choices=[("", "—"), *ReasonChoices.choices()]
+            )
+            self.fields[f"{code}_denied_by"] = forms.ChoiceField(
+                label=_("access denied by"), required=False, choices=[("", "—"), *parties]
+            )
+            self.fields[f"{code}_reason_text"] = forms.CharField(
+                label=_("reason in words"),
+                required=False,
+                max_length=1_000,
+                widget=forms.TextInput(attrs={"dir": "auto"}),
+            )
+
+    def element_rows(self) -> list[list[Any]]:
+        """The element fields, row by row, for the template."""
+        names = ("finding", "reason", "denied_by", "reason_text")
+        return [[self[f"{code}_{n}"] for n in names] for code in ElementChoices.values()]
+
+    def content(self) -> dict[str, Any]:
+        """The elements for ``cases.services.act``."""
+        data = self.cleaned_data
+        return {
+            "elements": [
+                {
+                    "element": code,
+                    "finding": data[f"{code}_finding"],
+                    "reason": data.get(f"{code}_reason") or "",
+                    "denied_by": data.get(f"{code}_denied_by") or "",
+                    "reason_text": data.get(f"{code}_reason_text") or "",
+                }
+                for code in ElementChoices.values()
+                if data.get(f"{code}_finding")
+            ]
+        }
 
 
 class AccountForm(forms.Form):

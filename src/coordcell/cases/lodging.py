@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from coordcell.cases import events, hotline, services
+from coordcell.cases.choices import NatureChoices
 from coordcell.cases.models import Activation, Case
 from coordcell.core.actor import Actor
 from coordcell.core.errors import PermissionDenied, ValidationFailed
@@ -39,6 +40,7 @@ def report_and_lodge(
     extra_audience: Iterable[str] = (),
     activation: Activation | None = None,
     fictional: bool = False,
+    nature: str = "complaint",
 ) -> Case:
     """Report ``incident`` and lodge a complaint about it against ``respondent`` (a party
     code, or ``rules.mechanism.MECHANISM`` where the door's protocol takes complaints
@@ -51,9 +53,13 @@ def report_and_lodge(
     incident is reported with the case's audience (the parties concerned, the mediators
     and the monitors, plus ``extra_audience``), the complaint is lodged on the protocol of
     its door (the hotline's for a call), and a call is linked to the case. ``fictional``
-    marks the incident as exercise data (the demo's story).
+    marks the incident as exercise data (the demo's story). ``nature`` is ``complaint``,
+    or ``request_to_act``: addressed to the party that controls the territory, to act,
+    alleging no responsibility.
     """
     extra = [c for c in extra_audience if c]
+    if nature not in NatureChoices.values():
+        raise ValidationFailed({"nature": [_("A complaint, or a request to act.")]})
     errors = incident_services.validate_incident(
         incident, activation.version if activation is not None else version
     )
@@ -103,6 +109,7 @@ def report_and_lodge(
         summary=summary,
         protocol_id=protocol.protocol_id,
         extra_audience=[*extra, *audience],
+        nature=nature,
     )
     if activation is not None:
         Activation.objects.filter(pk=activation.pk).update(case=case)

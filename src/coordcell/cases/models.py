@@ -13,7 +13,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, StateChoices
+from coordcell.cases.choices import (
+    DeadlineKindChoices,
+    DeadlineStateChoices,
+    ElementChoices,
+    FindingChoices,
+    LinkChoices,
+    NatureChoices,
+    OutcomeChoices,
+    ReasonChoices,
+    RemedyStateChoices,
+    StateChoices,
+)
 from coordcell.core.audience import AudienceMixin
 from coordcell.core.models import PublicIdModel, RestrictedQuerySet, new_reference
 
@@ -25,9 +36,11 @@ __all__ = [
     "Deadline",
     "ForceClaim",
     "Notification",
+    "Remedy",
     "ScorecardRelease",
     "Step",
     "ThreatWarning",
+    "VerificationElement",
     "WarningConfirmation",
 ]
 
@@ -56,13 +69,23 @@ class Case(AudienceMixin, PublicIdModel):
     version = models.ForeignKey(
         "agreements.ArrangementVersion", on_delete=models.PROTECT, related_name="+"
     )
-    complainant = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    #: The party that lodged it; None: an inquiry the mediator or a monitor opened of its
+    #: own motion (``own_motion_by`` names that party).
+    complainant = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    own_motion_by = models.CharField(max_length=40, blank=True)
     #: The party the complaint is about; None: addressed to the mechanism itself, which
     #: its deciders answer (``rules.mechanism.answerers``).
     respondent = models.ForeignKey(
         "parties.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     summary = models.TextField(_("complaint"))
+    #: A complaint, or a request to the party that controls the territory to act,
+    #: alleging no responsibility (the wording of the case says which).
+    nature = models.CharField(
+        _("nature"), max_length=20, choices=NatureChoices.choices(), default="complaint"
+    )
     state = models.CharField(_("state"), max_length=30, choices=StateChoices.choices())
     level = models.PositiveSmallIntegerField(_("ladder level"), default=0)
     lodged_at = models.DateTimeField(_("lodged at"))
@@ -82,6 +105,30 @@ class Case(AudienceMixin, PublicIdModel):
     proposed_determination = models.TextField(blank=True)
     proposed_at = models.DateTimeField(null=True, blank=True)
     concurred_by = models.JSONField(default=list, blank=True)
+    #: What the determination found, and the clauses of the version it cites ("" and []
+    #: for a case determined before determinations were structured).
+    outcome = models.CharField(
+        _("outcome"), max_length=30, blank=True, choices=OutcomeChoices.choices()
+    )
+    clauses = models.JSONField(default=list, blank=True)
+    #: The structured content of the pending joint proposal
+    #: (``rules.determinations.DeterminationSpec.as_content``); {}: none.
+    proposed_content = models.JSONField(default=dict, blank=True)
+    #: Each party's reservation to the determination: [{"party", "text", "at"}].
+    reservations = models.JSONField(default=list, blank=True)
+    #: When the complainant assented to closing the case (None: it has not).
+    assented_at = models.DateTimeField(null=True, blank=True)
+    #: A remedy was not done by its deadline.
+    non_compliance = models.BooleanField(default=False)
+    #: Terms proposed (and agreed) at working level: {"text", "proposed_by",
+    #: "proposed_at", "agreed_by", "agreed_at"}; {}: none proposed.
+    resolution = models.JSONField(default=dict, blank=True)
+    #: The case this one is linked to, and how (a duplicate, a counter-complaint). A
+    #: reader sees the reference only if it may read that case.
+    linked_case = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    link_relation = models.CharField(max_length=20, blank=True, choices=LinkChoices.choices())
     updated_at = models.DateTimeField()
 
     objects = RestrictedQuerySet.as_manager()
@@ -133,6 +180,53 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.kind}@{self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Remedy(PublicIdModel):
+    """A remedy a determination ordered: what, by which party, by when, verified by whom
+    (a monitor party's code, or ``deciders``). Its deadline is a :class:`Deadline` of
+    kind ``remedy`` that the worker expires like any other (missed: non-compliance)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="remedies")
+    position = models.PositiveSmallIntegerField()
+    what = models.TextField(_("remedy"))
+    owner = models.CharField(_("owner"), max_length=40)
+    due_at = models.DateTimeField(_("due"))
+    verifier = models.CharField(_("verifier"), max_length=40)
+    state = models.CharField(max_length=12, choices=RemedyStateChoices.choices(), default="open")
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    missed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.position}"
+
+
+class VerificationElement(models.Model):
+    """One element of a verification result (presence, time, damage, …): what the
+    monitors found of it and, where it was not (fully) verified, why. An access denial
+    names the party that denied access (counted per party: ``selectors.access_denials``).
+    A result recorded before elements existed has none: its step reads as one word."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="elements")
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="elements")
+    element = models.CharField(max_length=30, choices=ElementChoices.choices())
+    finding = models.CharField(max_length=30, choices=FindingChoices.choices())
+    reason = models.CharField(max_length=30, blank=True, choices=ReasonChoices.choices())
+    reason_text = models.TextField(blank=True)
+    denied_by = models.CharField(max_length=40, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["step_id", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.step_id}:{self.element}={self.finding}"
 
 
 class Notification(PublicIdModel):

@@ -2,17 +2,18 @@
 
 Per party and per period — a day, an ISO week or a month (UTC), by when a complaint was
 lodged or a call received (``WINDOWS``) — it counts compliance first: **determinations by
-outcome** against the party as respondent (violation established, none established, the
-outcome not stated), **remedies** reported (requested and verified: a hook, ``None``, until
-cases record them), **monitor access denied** (a hook, ``None``, likewise), and **repeat
-incidents**: complaints against the party whose incident lies within ``REPEAT_KM`` of an
-earlier one's against the same party, at most ``REPEAT_DAYS`` before it. Then the
-courtesy: complaints lodged and received; the median and 90th-percentile time to
-acknowledge, answer, verify and determine; deadlines met, extended by agreement, and
-missed; and the hotline's answer rate. The time to determine is credited to the parties
-that decided it (the proposer and every concurring party under a joint rule, the one that
-determined otherwise: ``Case.decided_by``), never to every mediator; a determination
-deadline is each party's that may decide the case under its protocol's rule.
+outcome** against the party as respondent (each outcome of ``OutcomeChoices``, or the
+outcome not stated), **remedies** the party owns (ordered, reported done, verified),
+**monitor access denied** (the elements of verifications the monitors could not verify
+because the party denied them access), and **repeat incidents**: complaints against the
+party whose incident lies within ``REPEAT_KM`` of an earlier one's against the same party,
+at most ``REPEAT_DAYS`` before it. Then the courtesy: complaints lodged and received; the
+median and 90th-percentile time to acknowledge, answer, verify and determine; deadlines
+met, extended by agreement, and missed; and the hotline's answer rate. The time to
+determine is credited to the parties that decided it (the proposer and every concurring
+party under a joint rule, the one that determined otherwise: ``Case.decided_by``), never
+to every mediator; a determination deadline is each party's that may decide the case
+under its protocol's rule.
 
 Each reader's scorecard counts only the complaints and hotline calls that reader may see
 (their audience): a case or call shared with other parties alone is not counted, so the
@@ -41,12 +42,21 @@ from django.utils.translation import gettext as _
 
 from coordcell.cases import services
 from coordcell.cases.choices import OutcomeChoices
-from coordcell.cases.models import Activation, Case, Deadline, ScorecardRelease, Step
+from coordcell.cases.models import (
+    Activation,
+    Case,
+    Deadline,
+    Remedy,
+    ScorecardRelease,
+    Step,
+    VerificationElement,
+)
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, ValidationFailed
 from coordcell.incidents.selectors import distance_km
 from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices
+from coordcell.rules import verification
 
 __all__ = [
     "READ_LIVE",
@@ -127,8 +137,11 @@ class Row:
     determinations: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys([*OutcomeChoices.values(), _NOT_STATED], 0)
     )
+    remedies_requested: int = 0
     remedies_reported: int = 0
+    remedies_verified: int = 0
     repeat_incidents: int = 0
+    access_denied: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         rate = (
@@ -140,13 +153,11 @@ class Row:
             # Compliance: what was found against the party as respondent, and what followed.
             "determinations": dict(self.determinations),
             "remedies": {
+                "requested": self.remedies_requested,
                 "reported": self.remedies_reported,
-                # Hooks: cases do not yet record a remedy requested or verified.
-                "requested": None,
-                "verified": None,
+                "verified": self.remedies_verified,
             },
-            # A hook: cases do not yet record the monitors' access being denied.
-            "monitor_access_denied": None,
+            "monitor_access_denied": self.access_denied,
             "repeat_incidents": self.repeat_incidents,
             # Courtesy: how promptly the mechanism's steps were taken.
             "complaints_lodged": self.lodged,
@@ -268,7 +279,8 @@ def compute(
     repeats = _repeats(visible, answering)
     for case in visible:
         month = period_of(case.lodged_at, window)
-        complainant = by_code.get(case.complainant_id)
+        # An inquiry of the mechanism's own motion has no complainant.
+        complainant = by_code.get(case.complainant_id) if case.complainant_id else None
         if complainant:
             rows[(complainant, month)].lodged += 1
         for respondent in _answering(case, answering):
@@ -283,6 +295,7 @@ def compute(
                 row.answer.add((answered.at - case.lodged_at).total_seconds())
             if case.determined_at is not None:
                 row.determinations[_outcome(history)] += 1
+            # Stored cases: the respondent reported the remedy itself (no Remedy rows).
             row.remedies_reported += sum(1 for s in history if s.action == "remedy")
             if (case.pk, respondent) in repeats:
                 row.repeat_incidents += 1
@@ -322,6 +335,19 @@ def compute(
                 row.deadlines_met += 1
             elif deadline.state == "expired":
                 row.deadlines_missed += 1
+    for remedy in Remedy.objects.filter(case__in=cases).select_related("case"):
+        row = rows[(remedy.owner, period_of(remedy.case.lodged_at, window))]
+        row.remedies_requested += 1
+        if remedy.state in ("done", "verified"):
+            row.remedies_reported += 1
+        if remedy.state == "verified":
+            row.remedies_verified += 1
+    denials = VerificationElement.objects.filter(
+        case__in=cases, reason=verification.ACCESS_DENIED
+    ).select_related("case")
+    for denial in denials:
+        # An element the monitors could not verify because this party denied access.
+        rows[(denial.denied_by, period_of(denial.case.lodged_at, window))].access_denied += 1
     for activation in activations:
         callee = by_code.get(activation.callee_party_id)
         if callee is None:

@@ -11,13 +11,21 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
 from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices
-from coordcell.cases.models import Activation, Case, Deadline, Notification, Step
+from coordcell.cases.models import (
+    Activation,
+    Case,
+    Deadline,
+    Notification,
+    Step,
+    VerificationElement,
+)
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
 from coordcell.incidents.selectors import get_incident, list_incidents
-from coordcell.rules import workflow
+from coordcell.rules import verification, workflow
 
 __all__ = [
+    "access_denials",
     "get_activation",
     "get_case",
     "get_incident",
@@ -38,6 +46,18 @@ def _by_public_id(qs: QuerySet[Any], public_id: Any) -> Any:
     if obj is None:
         raise NotFound()
     return obj
+
+
+def access_denials(actor: Actor, *, case: Case | None = None) -> QuerySet[VerificationElement]:
+    """The verified elements the monitors could not verify because a party denied access,
+    in the cases ``actor`` may see (or in ``case``): one row per element, with its party
+    (``denied_by``) and the case's month (the scorecard counts them per party)."""
+    cases = Case.objects.restrict(actor) if case is None else Case.objects.filter(pk=case.pk)
+    return (
+        VerificationElement.objects.filter(case__in=cases, reason=verification.ACCESS_DENIED)
+        .select_related("case")
+        .order_by("pk")
+    )
 
 
 def list_cases(actor: Actor, *, open_only: bool = False) -> QuerySet[Case]:

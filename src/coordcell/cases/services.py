@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -26,10 +26,11 @@ from coordcell.cases import events
 from coordcell.cases.choices import (
     DeadlineKindChoices,
     DeadlineStateChoices,
-    OutcomeChoices,
+    LinkChoices,
+    NatureChoices,
     StateChoices,
 )
-from coordcell.cases.models import Case, Deadline, Notification, Step
+from coordcell.cases.models import Case, Deadline, Notification, Remedy, Step, VerificationElement
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -39,7 +40,7 @@ from coordcell.notify.services import queue_delivery
 from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.record.services import append_event, subject
-from coordcell.rules import deadlines, mechanism, workflow
+from coordcell.rules import deadlines, determinations, mechanism, verification, workflow
 
 if TYPE_CHECKING:
     from coordcell.accounts.models import User
@@ -58,6 +59,7 @@ __all__ = [
     "extend_deadline",
     "lodge_complaint",
     "mark_read",
+    "open_inquiry",
     "protocol_for",
     "protocol_ladder",
     "protocol_serving",
@@ -84,6 +86,7 @@ _KIND_ORDER = {
     DeadlineKindChoices.VERIFICATION: 2,
     DeadlineKindChoices.DETERMINATION: 3,
     DeadlineKindChoices.LEVEL: 4,
+    DeadlineKindChoices.REMEDY: 5,
 }
 
 
@@ -203,7 +206,8 @@ def _step(
     notify_principals: bool = False,
 ) -> Step:
     """Record the step, link it to the case, and deliver it to every inbox at once."""
-    event_type = events.LODGED if action == A.LODGE else events.STEP[action]
+    event_type = {A.LODGE: events.LODGED, A.OPEN_INQUIRY: events.INQUIRY_OPENED}.get(action)
+    event_type = event_type or events.STEP[action]
     entry: Entry = append_event(
         actor=actor,
         event_type=event_type,
@@ -249,16 +253,6 @@ def _step(
     )
     _email(case, step, recipients)
     return step
-
-
-def _check_outcome(action: str, outcome: str) -> None:
-    """An outcome only with a determination or a proposal, and one of ``OutcomeChoices``."""
-    if not outcome:
-        return
-    if action not in (A.DETERMINE, A.PROPOSE):
-        raise ValidationFailed({"outcome": [_("Only a determination states an outcome.")]})
-    if outcome not in OutcomeChoices.values():
-        raise ValidationFailed({"outcome": [_("Unknown choice.")]})
 
 
 def _webhook_payload(case: Case, step: Step) -> dict[str, Any]:
@@ -315,9 +309,34 @@ def _open_deadline(case: Case, kind: str, hours: float, now: dt.datetime) -> Dea
 
 
 def _close_deadlines(case: Case, kinds: Iterable[str], state: str, now: dt.datetime) -> None:
+    """Close the open (and paused) deadlines of these kinds as ``state``."""
+    Deadline.objects.filter(
+        case=case,
+        kind__in=list(kinds),
+        state__in=[DeadlineStateChoices.OPEN, DeadlineStateChoices.PAUSED],
+    ).update(state=state, closed_at=now)
+
+
+def _pause_deadlines(case: Case, kinds: Iterable[str], now: dt.datetime) -> None:
+    """Pause the open deadlines of these kinds (``closed_at`` keeps when)."""
     Deadline.objects.filter(
         case=case, kind__in=list(kinds), state=DeadlineStateChoices.OPEN
-    ).update(state=state, closed_at=now)
+    ).update(state=DeadlineStateChoices.PAUSED, closed_at=now)
+
+
+def _resume_deadlines(case: Case, now: dt.datetime) -> list[dict[str, Any]]:
+    """Resume the paused deadlines, each with the time it had left when paused."""
+    resumed = []
+    for deadline in Deadline.objects.filter(case=case, state=DeadlineStateChoices.PAUSED):
+        assert deadline.closed_at is not None
+        due_at = now + (deadline.due_at - deadline.closed_at)
+        Deadline.objects.filter(pk=deadline.pk).update(
+            state=DeadlineStateChoices.OPEN, closed_at=None, due_at=due_at
+        )
+        resumed.append(
+            {"deadline": deadline.kind, "from_due_at": deadline.due_at, "due_at": due_at}
+        )
+    return resumed
 
 
 def _level_deadline(case: Case, now: dt.datetime) -> None:
@@ -412,7 +431,12 @@ def answering_codes(case: Case) -> tuple[str, ...]:
     if case.respondent is not None:
         return (case.respondent.code,)
     decision = decision_of(case)
-    return mechanism.answerers(decision.rule, decision.parties, case.complainant.code)
+    return mechanism.answerers(decision.rule, decision.parties, complainant_code(case))
+
+
+def complainant_code(case: Case) -> str:
+    """The complainant's code; "" for an inquiry opened of its own motion."""
+    return case.complainant.code if case.complainant is not None else ""
 
 
 @transaction.atomic
@@ -424,6 +448,7 @@ def lodge_complaint(
     summary: str,
     protocol_id: str | None = None,
     extra_audience: Iterable[str] = (),
+    nature: str = "complaint",
 ) -> Case:
     """A party lodges a complaint against another party (or, where the protocol takes it,
     to the mechanism: ``respondent`` is ``mechanism.MECHANISM``) about an incident it may
@@ -448,6 +473,8 @@ def lodge_complaint(
         extra_audience=extra_audience,
         protocol=protocol,
     )
+    if nature not in NatureChoices.values():
+        raise ValidationFailed({"nature": [_("A complaint, or a request to act.")]})
     incident = incident_selectors.lock_visible(actor, incident)
     incident_services.check_share(actor, incident, audience)
     now = timezone.now()
@@ -458,6 +485,7 @@ def lodge_complaint(
         complainant=complainant,
         respondent=other,
         summary=summary,
+        nature=nature,
         state=StateChoices.LODGED,
         level=0,
         audience=audience_text.encode(audience),
@@ -477,6 +505,7 @@ def lodge_complaint(
             "complainant": complainant.code,
             "respondent": other.code if other is not None else mechanism.MECHANISM,
             "summary": summary,
+            "nature": nature,
             "protocol": protocol.protocol_id,
             "deadlines": {
                 "acknowledge": deadlines.due(now, protocol.acknowledge_within_hours),
@@ -487,17 +516,105 @@ def lodge_complaint(
     return case
 
 
+@transaction.atomic
+def open_inquiry(
+    *,
+    actor: Actor,
+    incident: Incident,
+    respondent: str,
+    summary: str,
+    protocol_id: str | None = None,
+) -> Case:
+    """The mediator or a monitor opens a case of its own motion about an incident it may
+    read: no complainant party; the party concerned (``respondent``) answers it on the
+    protocol's deadlines. The audience is fail-closed: the party concerned, the parties
+    that decide under the protocol's rule, the mediators and the monitors."""
+    mediator = actor.party_kind == PartyKindChoices.KIND_MEDIATOR and any(
+        actor.has_role(r) for r in ACTING_ROLES
+    )
+    monitor = actor.party_kind == PartyKindChoices.KIND_MONITOR and actor.has_role(
+        RoleChoices.MONITOR
+    )
+    if actor.system or not actor.party_code or not (mediator or monitor):
+        raise PermissionDenied(_("Only the mediator or a monitor opens an inquiry."))
+    if protocol_id:
+        protocol = protocol_for(incident.version, protocol_id)
+    else:
+        protocol = protocol_serving(incident.version, COMPLAINTS)
+    errors: dict[str, list[str]] = {}
+    other: Party | None = None
+    with contextlib.suppress(NotFound):  # unknown or hidden: the same answer below
+        other = party_selectors.access_party(actor, respondent or "")
+    if other is None or other.kind != PartyKindChoices.KIND_PARTY:
+        errors["respondent"] = [_("Choose a party to the arrangement.")]
+    summary = (summary or "").strip()
+    if not summary or len(summary) > SUMMARY_MAX_CHARS:
+        errors["summary"] = [_("Describe the complaint (1 to 10,000 characters).")]
+    if errors:
+        raise ValidationFailed(errors)
+    assert other is not None
+    deciding = mechanism.deciders(
+        protocol.decision_rule, agreement_selectors.mechanism_parties(protocol.version)
+    )
+    audience = party_selectors.concerned_audience(other.code, *deciding)
+    incident = incident_selectors.lock_visible(actor, incident)
+    incident_services.check_share(actor, incident, audience)
+    now = timezone.now()
+    case = Case.objects.create(
+        incident=incident,
+        protocol_id=protocol.protocol_id,
+        version=incident.version,
+        complainant=None,
+        own_motion_by=actor.party_code,
+        respondent=other,
+        summary=summary,
+        state=StateChoices.LODGED,
+        level=0,
+        audience=audience_text.encode(audience),
+        lodged_at=now,
+        lodged_by=actor.user,
+        updated_at=now,
+    )
+    incident_services.share_incident(actor=actor, incident=incident, audience=audience)
+    _open_deadline(case, DeadlineKindChoices.ACKNOWLEDGE, protocol.acknowledge_within_hours, now)
+    _open_deadline(case, DeadlineKindChoices.ANSWER, protocol.answer_within_hours, now)
+    _level_deadline(case, now)
+    _step(
+        case,
+        actor,
+        A.OPEN_INQUIRY,
+        {
+            "opened_by": actor.party_code,
+            "respondent": other.code,
+            "summary": summary,
+            "protocol": protocol.protocol_id,
+        },
+    )
+    return case
+
+
 # --- the workflow's steps --------------------------------------------------------------
 
 
 @transaction.atomic
-def act(*, actor: Actor, case: Case, action: str, text: str = "", outcome: str = "") -> Case:
+def act(
+    *,
+    actor: Actor,
+    case: Case,
+    action: str,
+    text: str = "",
+    content: Mapping[str, Any] | None = None,
+) -> Case:
     """Take a workflow step (acknowledge, answer, …, withdraw, escalate) on ``case``.
 
-    ``outcome`` (``OutcomeChoices``), with a determination or a proposal only: what it
-    found, recorded in the step's entry for the scorecard of compliance."""
+    ``determine`` and ``propose`` take the determination's structured ``content``
+    (``outcome``, ``clauses``, ``remedies``: ``rules.determinations``), and only once the
+    respondent was heard (answered, or the answer's deadline passed: else 409). ``close``
+    waits for every remedy verified or the complainant's assent (409). The steps on one
+    remedy are ``cases.determinations``'.
+    """
     case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
-    if action not in workflow.PERSON_ACTIONS:
+    if action not in workflow.PERSON_ACTIONS or action in workflow.REMEDY_ACTIONS:
         raise ValidationFailed({"action": [_("Unknown action.")]})
     if action != A.WITHDRAW and case.state not in workflow.CLOSED_STATES:
         case = _expire_overdue(case, timezone.now())
@@ -523,17 +640,39 @@ def act(*, actor: Actor, case: Case, action: str, text: str = "", outcome: str =
         raise ValidationFailed({"text": [_("At most 20,000 characters.")]})
     if action in workflow.NEEDS_TEXT and not text:
         raise ValidationFailed({"text": [_("This step needs a text.")]})
-    _check_outcome(action, outcome)
     now = timezone.now()
+    spec = _check_after_determination(case, actor, action, content, now)
+    elements = _check_elements(case, action, content)
+    linked = _check_link(actor, case, action, content)
+    if action == A.AGREE_RESOLUTION:
+        proposer = (case.resolution or {}).get("proposed_by")
+        if not proposer or case.resolution.get("agreed_by"):
+            raise Conflict(_("No terms are proposed."))
+        if proposer == actor.party_code:
+            raise Conflict(_("The other party agrees to the terms your party proposed."))
     data: dict[str, Any] = {"text": text, "from_state": case.state}
-    if outcome:
-        data["outcome"] = outcome
+    if spec is not None:
+        data["determination"] = spec.as_content()
+        data["outcome"] = spec.outcome  # read by the scorecard of compliance
+    if elements:
+        data["elements"] = [e.as_content() for e in elements]
     notify_principals = False
     if decision is not None:
         assert actor.party_code  # a decider acts for its party
         state, text = _decide(case, decision, action, actor, text, data, now)
+        if action == A.CONCUR and state == StateChoices.DETERMINED:
+            spec = determinations.DeterminationSpec.from_content(case.proposed_content)
+            data["determination"] = spec.as_content() if spec is not None else {}
+            if spec is not None:
+                data["outcome"] = spec.outcome
     if action == A.ACKNOWLEDGE:
         _close_deadlines(case, [DeadlineKindChoices.ACKNOWLEDGE], DeadlineStateChoices.MET, now)
+    elif action == A.REQUEST_CLARIFICATION:
+        # Asking to clarify acknowledges the complaint; the answer's clock pauses.
+        _close_deadlines(case, [DeadlineKindChoices.ACKNOWLEDGE], DeadlineStateChoices.MET, now)
+        _pause_deadlines(case, [DeadlineKindChoices.ANSWER], now)
+    elif action == A.CLARIFY:
+        data["resumed"] = _resume_deadlines(case, now)
     elif action == A.ANSWER:
         _close_deadlines(
             case,
@@ -549,7 +688,14 @@ def act(*, actor: Actor, case: Case, action: str, text: str = "", outcome: str =
         )
     elif action in workflow.VERIFICATION_RESULTS:
         _close_deadlines(case, [DeadlineKindChoices.VERIFICATION], DeadlineStateChoices.MET, now)
-    elif action in (A.DETERMINE, A.WITHDRAW, A.CLOSE) or state == StateChoices.DETERMINED:
+    elif action in (
+        A.DETERMINE,
+        A.WITHDRAW,
+        A.CLOSE,
+        A.AGREE_RESOLUTION,
+        A.REFER_TO_TALKS,
+        A.LINK,
+    ) or (state == StateChoices.DETERMINED and case.state != StateChoices.DETERMINED):
         if state == StateChoices.DETERMINED:
             _close_deadlines(
                 case, [DeadlineKindChoices.DETERMINATION], DeadlineStateChoices.MET, now
@@ -579,19 +725,263 @@ def act(*, actor: Actor, case: Case, action: str, text: str = "", outcome: str =
             proposed_determination="",
             proposed_at=None,
             concurred_by=[],
+            proposed_content={},
+            outcome=spec.outcome if spec is not None else "",
+            clauses=list(spec.clauses) if spec is not None else [],
         )
         data["determined_by"] = actor.name
+        if spec is not None:
+            _create_remedies(case, spec, now)
     elif action == A.PROPOSE:
+        assert spec is not None
         changes.update(
-            proposed_determination=text, proposed_at=now, concurred_by=data["concurred_by"]
+            proposed_determination=text,
+            proposed_at=now,
+            concurred_by=data["concurred_by"],
+            proposed_content=spec.as_content(),
         )
     elif action == A.CONCUR:
         changes.update(concurred_by=data["concurred_by"])
     elif action in (A.DECLINE, A.WITHDRAW):
-        changes.update(proposed_determination="", proposed_at=None, concurred_by=[])
+        changes.update(
+            proposed_determination="", proposed_at=None, concurred_by=[], proposed_content={}
+        )
+    elif action == A.RESERVE:
+        changes.update(
+            reservations=[
+                *(case.reservations or []),
+                {"party": actor.party_code or "", "text": text, "at": now.isoformat()},
+            ]
+        )
+    elif action == A.ASSENT:
+        changes.update(assented_at=now)
+    elif action == A.PROPOSE_RESOLUTION:
+        changes.update(
+            resolution={
+                "text": text,
+                "proposed_by": actor.party_code or "",
+                "proposed_at": now.isoformat(),
+            }
+        )
+    elif action == A.AGREE_RESOLUTION:
+        changes.update(
+            resolution={
+                **case.resolution,
+                "agreed_by": actor.party_code or "",
+                "agreed_at": now.isoformat(),
+            }
+        )
+        data["resolution"] = changes["resolution"]
+    elif action == A.LINK:
+        assert linked is not None
+        other, relation = linked
+        changes.update(linked_case=other, link_relation=relation)
+        data.update(linked_case=other.reference, relation=relation)
     _save(case, now, **changes)
-    _step(case, actor, action, data, notify_principals=notify_principals)
+    step = _step(case, actor, action, data, notify_principals=notify_principals)
+    VerificationElement.objects.bulk_create(
+        [
+            VerificationElement(
+                case=case,
+                step=step,
+                element=e.element,
+                finding=e.finding,
+                reason=e.reason,
+                reason_text=e.reason_text,
+                denied_by=e.denied_by,
+            )
+            for e in elements
+        ]
+    )
     return case
+
+
+#: What each problem of a verification's elements says (``rules.verification``).
+_ELEMENT_PROBLEMS = {
+    "element": lambda: _("Each element once, from the list."),
+    "finding": lambda: _("Choose what was found."),
+    "reason": lambda: _("Give the reason it was not (fully) verified."),
+    "reason_text": lambda: _("Say the reason in words (up to 1,000 characters)."),
+    "denied_by": lambda: _("Name the party that denied access (and only for an access denial)."),
+}
+
+
+def _check_elements(
+    case: Case, action: str, content: Mapping[str, Any] | None
+) -> tuple[verification.ElementResult, ...]:
+    """A verification result's elements, checked (none: a one-word result)."""
+    if action not in workflow.VERIFICATION_RESULTS or not content:
+        return ()
+    parties = {complainant_code(case), *answering_codes(case)} - {""}
+    try:
+        return verification.check_elements(content.get("elements") or [], parties=parties)
+    except verification.Invalid as invalid:
+        messages: list[str] = []
+        for field, problems in invalid.fields.items():
+            n = int(field.split(".")[1]) + 1 if "." in field else 0
+            for problem in problems:
+                message = _ELEMENT_PROBLEMS.get(problem)
+                text = str(message()) if message else _("Invalid.")
+                messages.append(
+                    _("Element %(n)s: %(problem)s") % {"n": n, "problem": text} if n else text
+                )
+        raise ValidationFailed({"elements": messages}) from None
+
+
+def _check_link(
+    actor: Actor, case: Case, action: str, content: Mapping[str, Any] | None
+) -> tuple[Case, str] | None:
+    """The case ``link`` names (by reference, among those the actor may read) and how
+    this one relates to it; ``ValidationFailed`` otherwise."""
+    if action != A.LINK:
+        return None
+    content = content or {}
+    errors: dict[str, list[str]] = {}
+    relation = content.get("relation")
+    if relation not in LinkChoices.values():
+        errors["relation"] = [_("A duplicate, or a counter-complaint.")]
+    other = (
+        Case.objects.restrict(actor)
+        .filter(reference=str(content.get("case") or ""))
+        .exclude(pk=case.pk)
+        .first()
+    )
+    if other is None:  # unknown or hidden: the same answer
+        errors["case"] = [_("Name another case you may read, by its reference.")]
+    if errors:
+        raise ValidationFailed(errors)
+    assert other is not None
+    return other, str(relation)
+
+
+def _answer_deadline_passed(case: Case) -> bool:
+    """Whether the answer's deadline has passed without an answer (it was missed)."""
+    return Deadline.objects.filter(
+        case=case, kind=DeadlineKindChoices.ANSWER, state=DeadlineStateChoices.EXPIRED
+    ).exists()
+
+
+def _check_after_determination(
+    case: Case, actor: Actor, action: str, content: Mapping[str, Any] | None, now: dt.datetime
+) -> determinations.DeterminationSpec | None:
+    """The checks of the steps that make, follow or close a determination, before any
+    write: the determination's content (returned, for ``determine`` and ``propose``),
+    when it may come, a party's single reservation, the complainant's single assent,
+    and what closing waits for."""
+    if action in (A.DETERMINE, A.PROPOSE):
+        if not determinations.may_determine(case.state, _answer_deadline_passed(case)):
+            raise Conflict(
+                _(
+                    "The respondent has not been heard: the determination comes after the "
+                    "answer, or once the answer's deadline has passed."
+                )
+            )
+        return check_determination_content(actor, case, content or {}, now)
+    if action == A.RESERVE and any(
+        r.get("party") == actor.party_code for r in case.reservations or []
+    ):
+        raise Conflict(_("Your party has already attached its reservation."))
+    if action == A.ASSENT and case.assented_at is not None:
+        raise Conflict(_("The complainant has already assented to closing the case."))
+    if action == A.CLOSE:
+        states = Remedy.objects.filter(case=case).values_list("state", flat=True)
+        if not determinations.may_close(states, case.assented_at is not None):
+            raise Conflict(
+                _(
+                    "The case is closed once every remedy is verified, or once the "
+                    "complainant has assented to closing it."
+                )
+            )
+    return None
+
+
+#: What each problem of a determination's content says (``rules.determinations``).
+_CONTENT_PROBLEMS = {
+    "outcome": lambda: _("Choose the outcome."),
+    "clauses": lambda: _("Cite clauses of the arrangement's version."),
+    "remedies": lambda: _("At most 20 remedies."),
+    "what": lambda: _("Say what is to be done (1 to 2,000 characters)."),
+    "owner": lambda: _("The party that is to do it: the complainant or the respondent."),
+    "verifier": lambda: _("Who verifies it: a monitor party of the case, or the deciders."),
+    "due_at": lambda: _("A deadline in the future, with its time zone."),
+}
+
+
+def check_determination_content(
+    actor: Actor, case: Case, content: Mapping[str, Any], now: dt.datetime
+) -> determinations.DeterminationSpec:
+    """The determination's structured content checked against the case: the clauses of
+    its version, the parties that may own a remedy (the complainant and those answering
+    it), the monitor parties of its audience; ``ValidationFailed`` otherwise."""
+    clauses = set(
+        agreement_selectors.list_clauses(actor, case.version).values_list("clause_id", flat=True)
+    )
+    owners = {complainant_code(case), *answering_codes(case)} - {""}
+    monitors = {
+        code
+        for code, kind, _role in agreement_selectors.mechanism_parties(case.version)
+        if kind == PartyKindChoices.KIND_MONITOR and code in case.audience_codes
+    }
+    try:
+        return determinations.check_determination(
+            content, clauses=clauses, owners=owners, monitors=monitors, now=now
+        )
+    except determinations.Invalid as invalid:
+        errors: dict[str, list[str]] = {}
+        for field, problems in invalid.fields.items():
+            key = field.split(".")[0] if field.startswith("remedies") else field
+            for problem in problems:
+                message = _CONTENT_PROBLEMS.get(problem, _CONTENT_PROBLEMS.get(key))
+                text = str(message()) if message else _("Invalid.")
+                if field.startswith("remedies."):
+                    text = _("Remedy %(n)s: %(problem)s") % {
+                        "n": int(field.split(".")[1]) + 1,
+                        "problem": text,
+                    }
+                errors.setdefault(key, []).append(text)
+        raise ValidationFailed(errors) from None
+
+
+def _create_remedies(case: Case, spec: determinations.DeterminationSpec, now: dt.datetime) -> None:
+    """The determination's remedies, each with its deadline on the worker's machinery."""
+    for i, remedy in enumerate(spec.remedies):
+        deadline = Deadline.objects.create(
+            case=case,
+            kind=DeadlineKindChoices.REMEDY,
+            level=case.level,
+            starts_at=now,
+            due_at=remedy.due_at,
+        )
+        Remedy.objects.create(
+            case=case,
+            position=i,
+            what=remedy.what,
+            owner=remedy.owner,
+            due_at=remedy.due_at,
+            verifier=remedy.verifier,
+            deadline=deadline,
+        )
+
+
+def _remedy_missed(case: Case, deadline: Deadline, now: dt.datetime) -> None:
+    """A remedy's deadline passed before its owner reported it done: non-compliance."""
+    remedy = Remedy.objects.filter(deadline=deadline).first()
+    if remedy is None or remedy.state != "open":
+        return
+    Remedy.objects.filter(pk=remedy.pk).update(missed_at=now)
+    _save(case, now, non_compliance=True)
+    _step(
+        case,
+        Actor.console("worker"),
+        A.REMEDY_MISSED,
+        {
+            "remedy": str(remedy.public_id),
+            "what": remedy.what,
+            "owner": remedy.owner,
+            "due_at": deadline.due_at,
+            "expired_at": now,
+        },
+    )
 
 
 def _decision_refusal(decision: Decision, action: str, code: str) -> str:
@@ -728,6 +1118,9 @@ def _expire(deadline: Deadline, now: dt.datetime) -> None:
     case = Case.objects.select_for_update().select_related("incident").get(pk=deadline.case_id)
     system = Actor.console("worker")
     if case.state in workflow.CLOSED_STATES:
+        return
+    if deadline.kind == DeadlineKindChoices.REMEDY:
+        _remedy_missed(case, deadline, now)
         return
     if deadline.kind != DeadlineKindChoices.LEVEL:
         _step(

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("inbox/", views.inbox, name="inbox"),
     path("new/", views.lodge, name="lodge"),
+    path("inquiry/", views.inquiry, name="inquiry"),
     path("hotline/", views.hotline_console, name="hotline"),
     path("hotline/<uuid:public_id>/answer/", views.hotline_answer, name="hotline_answer"),
     path("hotline/<uuid:public_id>/", exchange_views.hotline_call, name="hotline_call"),
@@ -31,6 +32,11 @@ urlpatterns = [
     path("<uuid:public_id>/version/", views.give_version, name="give_version"),
     path("<uuid:public_id>/incident/", views.correct_incident, name="correct_incident"),
     path("<uuid:public_id>/extend/", views.extend, name="extend"),
+    path(
+        "<uuid:public_id>/remedies/<uuid:remedy>/<str:step>/",
+        views.remedy_step,
+        name="remedy_step",
+    ),
     path("<uuid:public_id>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("<uuid:public_id>/evidence/<str:sha256>/", views.evidence_file, name="evidence_file"),
     path(

@@ -34,16 +34,20 @@ from coordcell.agreements.engines import (
     kind_name,
     reported_actor,
 )
-from coordcell.cases import hotline, lodging, releases, selectors, services
+from coordcell.cases import determinations, hotline, lodging, releases, selectors, services
 from coordcell.cases.chain import case_chain
 from coordcell.cases.choices import DeadlineStateChoices
 from coordcell.cases.exchange_forms import CallForm
 from coordcell.cases.forms import (
     AccountForm,
     AnswerForm,
+    DeterminationForm,
     IncidentForm,
+    InquiryForm,
+    LinkForm,
     LodgeForm,
     StepForm,
+    VerificationForm,
 )
 from coordcell.cases.scorecard import WINDOWS, scorecard
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -62,7 +66,53 @@ from coordcell.incidents.evidence import (
 from coordcell.parties import selectors as parties
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.rules import workflow
+from coordcell.rules.determinations import DECIDERS, DeterminationSpec
 from coordcell.rules.mechanism import MECHANISM
+
+
+def _may_inquire(actor: Any) -> bool:
+    """The mediator's officers and the monitors open inquiries of their own motion."""
+    if actor.party_kind == PartyKindChoices.KIND_MEDIATOR:
+        return any(actor.has_role(r) for r in services.ACTING_ROLES)
+    return bool(
+        actor.party_kind == PartyKindChoices.KIND_MONITOR and actor.has_role(RoleChoices.MONITOR)
+    )
+
+
+@member_required
+def inquiry(request: HttpRequest) -> HttpResponse:
+    """Open an inquiry of one's own motion (the mediator or a monitor)."""
+    actor = actor_for(request)
+    if not _may_inquire(actor):
+        raise PermissionDenied()
+    incidents = list(incident_selectors.list_incidents(actor)[:100])
+    form = InquiryForm(
+        request.POST or None,
+        incidents=[(str(i.public_id), f"{i.reference} — {i.title}") for i in incidents],
+        respondents=[
+            (p.code, p.name)
+            for p in parties.list_parties(actor)
+            if p.kind == PartyKindChoices.KIND_PARTY
+        ],
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = services.open_inquiry(
+                    actor=actor,
+                    incident=incident_selectors.get_incident(actor, data["incident"]),
+                    respondent=data["respondent"],
+                    summary=data["summary"],
+                )
+            except ValidationFailed as exc:
+                add_domain_errors(form, exc, {"audience": "incident", "protocol": "incident"})
+            else:
+                messages.success(request, _("Inquiry %(ref)s opened.") % {"ref": case.reference})
+                return redirect("cases:case", public_id=case.public_id)
+    return render(request, "cases/inquiry.html", {"form": form}, status=status)
 
 
 @member_required
@@ -88,6 +138,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "unread": selectors.unread_count(actor),
             "may_lodge": _may_lodge(actor),
             "may_read_scorecard": releases.may_read_scorecard(actor),
+            "may_inquire": _may_inquire(actor),
             "now": timezone.now(),
             "tz": _time_zone(actor),
         },
@@ -184,6 +235,7 @@ def lodge(request: HttpRequest) -> HttpResponse:
                     respondent=data["respondent"],
                     summary=data["summary"],
                     activation=activation,
+                    nature=data.get("nature") or "complaint",
                 )
             except ValidationFailed as exc:
                 add_domain_errors(
@@ -328,6 +380,62 @@ def case_page(request: HttpRequest, public_id: Any) -> HttpResponse:
     return _render_case(request, case)
 
 
+def _determination_form(actor: Any, case: Any, data: Any = None) -> DeterminationForm:
+    """The form of a determination or a proposal: the version's clauses, the parties that
+    may own a remedy, and who may verify one (the case's monitor parties, the deciders)."""
+    names = {p.code: p.name for p in parties.list_parties(actor)}
+    owners = [c for c in (services.complainant_code(case), *services.answering_codes(case)) if c]
+    monitors = [
+        code
+        for code, kind, _role in agreements.mechanism_parties(case.version)
+        if kind == PartyKindChoices.KIND_MONITOR and code in case.audience_codes
+    ]
+    return DeterminationForm(
+        data,
+        clauses=[(c.clause_id, c.clause_id) for c in agreements.list_clauses(actor, case.version)],
+        owners=[(c, names.get(c, c)) for c in owners],
+        verifiers=[
+            *[(c, names.get(c, c)) for c in monitors],
+            (DECIDERS, _("the deciding parties")),
+        ],
+    )
+
+
+def _verification_form(actor: Any, case: Any, data: Any = None) -> VerificationForm:
+    """The form of a verification result by element; access is denied by a case party."""
+    names = {p.code: p.name for p in parties.list_parties(actor)}
+    codes = [c for c in (services.complainant_code(case), *services.answering_codes(case)) if c]
+    return VerificationForm(data, parties=[(c, names.get(c, c)) for c in codes])
+
+
+def _remedies(actor: Any, case: Any) -> list[dict[str, Any]]:
+    """The case's remedies, with the step each reader may take on each."""
+    actions = set(services.available_actions(actor, case))
+    rows = []
+    for remedy in case.remedies.all():
+        rows.append(
+            {
+                "remedy": remedy,
+                "may_report": workflow.Action.REMEDY_DONE in actions
+                and remedy.state == "open"
+                and actor.party_code == remedy.owner,
+                "may_verify": workflow.Action.VERIFY_REMEDY in actions
+                and remedy.state == "done"
+                and determinations.may_verify(actor, case, remedy),
+            }
+        )
+    return rows
+
+
+def _access_denials(actor: Any, case: Any) -> list[tuple[str, int]]:
+    """(party name, elements it denied the monitors access to) on this case."""
+    names = {p.code: p.name for p in parties.list_parties(actor)}
+    counts: dict[str, int] = {}
+    for denial in selectors.access_denials(actor, case=case):
+        counts[denial.denied_by] = counts.get(denial.denied_by, 0) + 1
+    return [(names.get(code, code), n) for code, n in sorted(counts.items())]
+
+
 def _render_case(
     request: HttpRequest,
     case: Any,
@@ -384,8 +492,30 @@ def _render_case(
         "versions": versions,
         "steps": list(selectors.list_steps(case)),
         "deadlines": list(selectors.list_deadlines(case)),
-        "actions": services.available_actions(actor, case),
+        "actions": [
+            a for a in services.available_actions(actor, case) if a not in workflow.REMEDY_ACTIONS
+        ],
         "decision": _decision_context(actor, case),
+        "determination_form": (
+            step_form
+            if isinstance(step_form, DeterminationForm)
+            else _determination_form(actor, case)
+        ),
+        "determination_actions": (workflow.Action.DETERMINE, workflow.Action.PROPOSE),
+        "remedies": _remedies(actor, case),
+        "verification_form": (
+            step_form
+            if isinstance(step_form, VerificationForm)
+            else _verification_form(actor, case)
+        ),
+        "verification_actions": workflow.VERIFICATION_RESULTS,
+        "access_denials": _access_denials(actor, case),
+        "link_form": step_form if isinstance(step_form, LinkForm) else LinkForm(),
+        # The linked case, only if the reader may read it (hidden looks like missing).
+        "linked": selectors.list_cases(actor).filter(pk=case.linked_case_id).first()
+        if case.linked_case_id
+        else None,
+        "proposed": DeterminationSpec.from_content(case.proposed_content),
         "needs_text": workflow.NEEDS_TEXT,
         "step_form": step_form or StepForm(),
         # The text of an answer or a determination is required, and says so.
@@ -431,18 +561,31 @@ def _render_case(
 def take_step(request: HttpRequest, public_id: Any, action: str) -> HttpResponse:
     actor = actor_for(request)
     case = selectors.get_case(actor, public_id)
-    if action not in workflow.PERSON_ACTIONS:
+    if action not in workflow.PERSON_ACTIONS or action in workflow.REMEDY_ACTIONS:
         raise NotFound()
-    form = StepForm(request.POST, needs_text=action in workflow.NEEDS_TEXT)
+    determining = action in (workflow.Action.DETERMINE, workflow.Action.PROPOSE)
+    if determining:
+        form: StepForm = _determination_form(actor, case, request.POST)
+    elif action in workflow.VERIFICATION_RESULTS:
+        form = _verification_form(actor, case, request.POST)
+    elif action == workflow.Action.LINK:
+        form = LinkForm(request.POST)
+    else:
+        form = StepForm(request.POST, needs_text=action in workflow.NEEDS_TEXT)
     if not form.is_valid():
         return _render_case(request, case, step_form=form, status=400)
+    content = (
+        form.content()
+        if isinstance(form, DeterminationForm | VerificationForm | LinkForm)
+        else None
+    )
     try:
         services.act(
             actor=actor,
             case=case,
             action=action,
             text=form.cleaned_data["text"],
-            outcome=form.cleaned_data["outcome"],
+            content=content,
         )
     except ValidationFailed as exc:
         add_domain_errors(form, exc, {"action": "text"})
@@ -663,6 +806,36 @@ def evidence_original(request: HttpRequest, public_id: Any, sha256: str) -> Http
     case = selectors.get_case(actor, public_id)
     evidence, handle = open_original(actor, case.incident, sha256)
     return evidence_response(evidence, handle, original=True)
+
+
+@member_required
+@require_POST
+def remedy_step(request: HttpRequest, public_id: Any, remedy: Any, step: str) -> HttpResponse:
+    """A remedy's owner reports it done; its verifier verifies it or finds it not done."""
+    actor = actor_for(request)
+    case = selectors.get_case(actor, public_id)
+    found = determinations.get_remedy(case, remedy)
+    text = request.POST.get("text", "")
+    try:
+        if step == "done":
+            determinations.mark_remedy_done(actor=actor, case=case, remedy=found, text=text)
+        elif step == "verify":
+            determinations.verify_remedy(
+                actor=actor,
+                case=case,
+                remedy=found,
+                verified=request.POST.get("verified", "yes") != "no",
+                text=text,
+            )
+        else:
+            raise NotFound()
+    except ValidationFailed as exc:
+        for messages_list in exc.fields.values():
+            for message in messages_list:
+                messages.error(request, message)
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
+    return redirect("cases:case", public_id=case.public_id)
 
 
 @member_required

@@ -221,7 +221,8 @@ def _play(
     actor = Actor.from_user(User.objects.get(username=step.by))
     if step.do == StoryDo.ACT:
         case = selectors.get_case(actor, cases[step.case].public_id)
-        services.act(actor=actor, case=case, action=step.action, text=step.text)
+        content = {"outcome": step.outcome, "clauses": list(step.clauses)} if step.outcome else None
+        services.act(actor=actor, case=case, action=step.action, text=step.text, content=content)
     elif step.do == StoryDo.CALL:
         calls[step.key or f"#{len(calls)}"] = hotline.activate(
             actor=actor,

@@ -388,6 +388,11 @@ class DemoStepSpec:
     call: str = ""
     action: str = ""
     text: str = ""
+    #: ``act`` with determine or propose: what the determination found
+    #: (``rules.determinations.OUTCOMES``); ``warning_outcome``: the warning's outcome
+    #: (``vocabulary.WARNING_OUTCOMES``).
+    outcome: str = ""
+    clauses: tuple[str, ...] = ()  # determine, propose: the clauses it cites
     respondent: str = ""
     summary: str = ""
     extra_audience: tuple[str, ...] = ()
@@ -416,9 +421,7 @@ class DemoStepSpec:
     passed_minutes_before: int = 0
     #: The key of a ``warn`` step (the warning steps and ``self_defence``).
     warning: str = ""
-    #: ``warning_outcome`` (``vocabulary.WARNING_OUTCOMES``) and ``confirm_action``
-    #: (``vocabulary.CONFIRMATION_RESULTS``).
-    outcome: str = ""
+    #: ``confirm_action``: the monitors' finding (``vocabulary.CONFIRMATION_RESULTS``).
     result: str = ""
     #: The key of a ``report`` step (``warning_outcome``, ``self_defence``).
     incident_key: str = ""

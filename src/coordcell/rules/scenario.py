@@ -44,8 +44,8 @@ from typing import Any
 import shapely.geometry
 import shapely.validation
 
+from coordcell.rules import determinations, localtime, mechanism, taxonomy, vocabulary, workflow
 from coordcell.rules import lexicon as lexicon_rules
-from coordcell.rules import localtime, mechanism, taxonomy, vocabulary, workflow
 from coordcell.rules.arrangement import (
     STORY_DOINGS,
     ActivitySpec,
@@ -1788,6 +1788,11 @@ class _StoryReader:
             action = t.text("action", choices=workflow.PERSON_ACTIONS, what="action")
             values["action"] = action
             values["text"] = _fictional_text(t, "text", required=action in workflow.NEEDS_TEXT)
+            if action in (workflow.Action.DETERMINE, workflow.Action.PROPOSE):
+                values["outcome"] = t.text(
+                    "outcome", choices=determinations.OUTCOMES, what="outcome"
+                )
+                values["clauses"] = tuple(t.texts("clauses", what="clause"))
         elif do == StoryDo.CALL:
             values["callee"] = self.party(t, "callee", own, _CALLEE_KINDS, "party to call")
             values["channel"] = t.text(

@@ -6,6 +6,23 @@ A case moves through these states::
         verified | unverifiable | disputed) → determined → remedied → closed
     withdrawn: at any time before it is closed, by the complainant
 
+and, before the determination:
+
+    lodged | acknowledged → clarification_requested → acknowledged (the respondent asks
+        the complainant to clarify; the answer's clock pauses until it does)
+    → resolved_by_agreement (both parties agreed at working level: one proposes the
+        terms, the other agrees; it ends the case with the agreement on record)
+    → referred_to_talks (the mediator or a deciding party refers it on, with a reason)
+    → linked (a duplicate or a counter-complaint of another case)
+    referred_to_talks | linked → closed
+
+The determination comes only once the respondent was heard (``rules.determinations``).
+It may order remedies: each is marked done by the party that owns it
+(``remedy_done``) and verified by its verifier (``verify_remedy``); the case is
+``remedied`` when the last one is verified. Each party concerned may attach its
+reservation to the determination (``reserve``); the complainant may assent to closing
+it (``assent``), which ``close`` otherwise waits for every remedy verified.
+
 Each row of :data:`TRANSITIONS` says which action moves a case from which states to
 which state, and who may take it, as a *side* of the case:
 
@@ -15,14 +32,16 @@ which state, and who may take it, as a *side* of the case:
 - ``decider``: a principal or liaison officer of a party that takes part in deciding
   the case's determination under its protocol's decision rule (``rules.mechanism``):
   it determines, or, when the rule is joint, proposes, concurs and declines; it may also
-  report the remedy and close;
+  verify a remedy entrusted to the deciders, and close;
 - ``monitor``: a monitor of a monitor party (verification);
 - ``system``: the worker, when a deadline expires.
 
 ``escalate`` and ``no_reply`` keep the state and move the case one level up the
 protocol's ladder. ``propose``, ``concur`` and ``decline`` keep the state: the service
 moves the case to ``determined`` when the last concurrence completes a joint decision
-(``rules.mechanism.is_complete``). Everything not in the table is refused.
+(``rules.mechanism.is_complete``). ``remedy_done``, ``verify_remedy``, ``reserve`` and
+``assent`` keep the state too: the service moves the case to ``remedied`` when the last
+remedy is verified. Everything not in the table is refused.
 """
 
 from __future__ import annotations
@@ -36,6 +55,7 @@ __all__ = [
     "NEEDS_TEXT",
     "OPEN_STATES",
     "PERSON_ACTIONS",
+    "REMEDY_ACTIONS",
     "SIDES",
     "STATES",
     "TRANSITIONS",
@@ -55,6 +75,7 @@ class State:
 
     LODGED = "lodged"
     ACKNOWLEDGED = "acknowledged"
+    CLARIFICATION_REQUESTED = "clarification_requested"
     ANSWERED = "answered"
     VERIFICATION_REQUESTED = "verification_requested"
     VERIFIED = "verified"
@@ -62,16 +83,25 @@ class State:
     DISPUTED = "disputed"
     DETERMINED = "determined"
     REMEDIED = "remedied"
+    REFERRED_TO_TALKS = "referred_to_talks"
+    LINKED = "linked"
+    RESOLVED_BY_AGREEMENT = "resolved_by_agreement"
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
 
 
 class Action:
-    """The actions' codes. ``LODGE`` (which creates a case) and ``EXTEND`` (which moves a
-    deadline, not the state) are steps of a case but not rows of the table."""
+    """The actions' codes. ``LODGE`` and ``OPEN_INQUIRY`` (which create a case),
+    ``EXTEND`` (which moves a deadline, not the state), ``REMEDY_MISSED`` (the worker's,
+    on a remedy's deadline) and ``REMEDY`` (the respondent's own report of a remedy,
+    before remedies were verified: kept to read stored cases) are steps of a case but not
+    rows of the table."""
 
     LODGE = "lodge"
+    OPEN_INQUIRY = "open_inquiry"  # the mediator or a monitor opens a case of its own motion
     ACKNOWLEDGE = "acknowledge"
+    REQUEST_CLARIFICATION = "request_clarification"  # the respondent asks to clarify
+    CLARIFY = "clarify"  # the complainant clarifies: the answer's clock resumes
     ANSWER = "answer"
     REQUEST_VERIFICATION = "request_verification"
     RECORD_VERIFIED = "record_verified"
@@ -81,7 +111,16 @@ class Action:
     PROPOSE = "propose"  # a joint decider proposes the determination
     CONCUR = "concur"  # another joint decider concurs with the proposal
     DECLINE = "decline"  # a joint decider declines it: the proposal lapses
-    REMEDY = "remedy"
+    REMEDY = "remedy"  # the respondent reported the remedy (stored cases only)
+    REMEDY_DONE = "remedy_done"  # a remedy's owner reports it done
+    VERIFY_REMEDY = "verify_remedy"  # its verifier verifies it (or finds it not done)
+    REMEDY_MISSED = "remedy_missed"  # the worker: a remedy's deadline passed, not done
+    RESERVE = "reserve"  # a party attaches its reservation to the determination
+    ASSENT = "assent"  # the complainant assents to closing the case
+    PROPOSE_RESOLUTION = "propose_resolution"  # a party proposes terms agreed at working level
+    AGREE_RESOLUTION = "agree_resolution"  # the other party agrees: resolved by agreement
+    REFER_TO_TALKS = "refer_to_talks"  # the mediator or a decider refers it, with a reason
+    LINK = "link"  # a duplicate or a counter-complaint of another case
     CLOSE = "close"
     WITHDRAW = "withdraw"
     ESCALATE = "escalate"
@@ -103,6 +142,7 @@ class Side:
 STATES: tuple[str, ...] = (
     State.LODGED,
     State.ACKNOWLEDGED,
+    State.CLARIFICATION_REQUESTED,
     State.ANSWERED,
     State.VERIFICATION_REQUESTED,
     State.VERIFIED,
@@ -110,11 +150,16 @@ STATES: tuple[str, ...] = (
     State.DISPUTED,
     State.DETERMINED,
     State.REMEDIED,
+    State.REFERRED_TO_TALKS,
+    State.LINKED,
+    State.RESOLVED_BY_AGREEMENT,
     State.CLOSED,
     State.WITHDRAWN,
 )
 #: States from which nothing more happens.
-CLOSED_STATES: frozenset[str] = frozenset({State.CLOSED, State.WITHDRAWN})
+CLOSED_STATES: frozenset[str] = frozenset(
+    {State.CLOSED, State.WITHDRAWN, State.RESOLVED_BY_AGREEMENT}
+)
 OPEN_STATES: tuple[str, ...] = tuple(s for s in STATES if s not in CLOSED_STATES)
 
 SIDES: tuple[str, ...] = (
@@ -130,6 +175,7 @@ SIDES: tuple[str, ...] = (
 _BEFORE_DETERMINATION = (
     State.LODGED,
     State.ACKNOWLEDGED,
+    State.CLARIFICATION_REQUESTED,
     State.ANSWERED,
     State.VERIFICATION_REQUESTED,
     State.VERIFIED,
@@ -152,6 +198,15 @@ _D = Side.DECIDER
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.ACKNOWLEDGE, (State.LODGED,), State.ACKNOWLEDGED, frozenset({_R})),
+    Transition(
+        Action.REQUEST_CLARIFICATION,
+        (State.LODGED, State.ACKNOWLEDGED),
+        State.CLARIFICATION_REQUESTED,
+        frozenset({_R}),
+    ),
+    Transition(
+        Action.CLARIFY, (State.CLARIFICATION_REQUESTED,), State.ACKNOWLEDGED, frozenset({_C})
+    ),
     Transition(Action.ANSWER, (State.LODGED, State.ACKNOWLEDGED), State.ANSWERED, frozenset({_R})),
     Transition(
         Action.REQUEST_VERIFICATION,
@@ -181,8 +236,27 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.PROPOSE, _BEFORE_DETERMINATION, None, frozenset({_D})),
     Transition(Action.CONCUR, _BEFORE_DETERMINATION, None, frozenset({_D})),
     Transition(Action.DECLINE, _BEFORE_DETERMINATION, None, frozenset({_D})),
-    Transition(Action.REMEDY, (State.DETERMINED,), State.REMEDIED, frozenset({_R, _M, _D})),
-    Transition(Action.CLOSE, (State.DETERMINED, State.REMEDIED), State.CLOSED, frozenset({_M, _D})),
+    Transition(Action.REMEDY_DONE, (State.DETERMINED,), None, frozenset({_C, _R})),
+    Transition(Action.VERIFY_REMEDY, (State.DETERMINED,), None, frozenset({_MON, _D})),
+    Transition(Action.RESERVE, (State.DETERMINED, State.REMEDIED), None, frozenset({_C, _R, _D})),
+    Transition(Action.ASSENT, (State.DETERMINED, State.REMEDIED), None, frozenset({_C})),
+    Transition(Action.PROPOSE_RESOLUTION, _BEFORE_DETERMINATION, None, frozenset({_C, _R})),
+    Transition(
+        Action.AGREE_RESOLUTION,
+        _BEFORE_DETERMINATION,
+        State.RESOLVED_BY_AGREEMENT,
+        frozenset({_C, _R}),
+    ),
+    Transition(
+        Action.REFER_TO_TALKS, _BEFORE_DETERMINATION, State.REFERRED_TO_TALKS, frozenset({_M, _D})
+    ),
+    Transition(Action.LINK, _BEFORE_DETERMINATION, State.LINKED, frozenset({_M, _D})),
+    Transition(
+        Action.CLOSE,
+        (State.DETERMINED, State.REMEDIED, State.REFERRED_TO_TALKS, State.LINKED),
+        State.CLOSED,
+        frozenset({_M, _D}),
+    ),
     Transition(Action.WITHDRAW, OPEN_STATES, State.WITHDRAWN, frozenset({_C})),
     Transition(Action.ESCALATE, _BEFORE_DETERMINATION, None, frozenset({_C, _M})),
     Transition(Action.NO_REPLY, _BEFORE_DETERMINATION, None, frozenset({_SYS})),
@@ -195,8 +269,21 @@ PERSON_ACTIONS: tuple[str, ...] = tuple(a for a in ACTIONS if a != Action.NO_REP
 VERIFICATION_RESULTS: frozenset[str] = frozenset(
     {Action.RECORD_VERIFIED, Action.RECORD_UNVERIFIABLE, Action.RECORD_DISPUTED}
 )
-#: Actions that need a text (the answer, the determination, its proposal).
-NEEDS_TEXT: frozenset[str] = frozenset({Action.ANSWER, Action.DETERMINE, Action.PROPOSE})
+#: Actions that need a text (the answer, the determination, its proposal, a reservation).
+NEEDS_TEXT: frozenset[str] = frozenset(
+    {
+        Action.ANSWER,
+        Action.DETERMINE,
+        Action.PROPOSE,
+        Action.RESERVE,
+        Action.REQUEST_CLARIFICATION,
+        Action.CLARIFY,
+        Action.PROPOSE_RESOLUTION,
+        Action.REFER_TO_TALKS,
+    }
+)
+#: Steps on one remedy of a determination (they name the remedy).
+REMEDY_ACTIONS: frozenset[str] = frozenset({Action.REMEDY_DONE, Action.VERIFY_REMEDY})
 #: The steps of deciding the determination: which of them a decider may take on a case
 #: depends on its protocol's decision rule and on a pending proposal
 #: (``rules.mechanism.decision_actions``).

@@ -91,8 +91,11 @@ WRITES = [
     Endpoint("PATCH", "/api/v1/incidents/{id}/", {"title": "Corrected (fictional)"}),
     Endpoint("POST", "/api/v1/incidents/{id}/accounts/", {"actor_claim": "denied"}),
     Endpoint("POST", "/api/v1/cases/", {"summary": "x"}),
+    Endpoint("POST", "/api/v1/inquiries/", {"summary": "x"}),
     Endpoint("POST", "/api/v1/cases/{id}/actions/", {"action": "acknowledge"}),
     Endpoint("POST", "/api/v1/cases/{id}/extend/", {"kind": "answer"}),
+    Endpoint("POST", "/api/v1/cases/{id}/remedies/{remedy}/done/", {}),
+    Endpoint("POST", "/api/v1/cases/{id}/remedies/{remedy}/verify/", {}),
     Endpoint("POST", "/api/v1/inbox/read/", {}),
     Endpoint("POST", "/api/v1/webhooks/", {"url": "https://hooks.il.example/coordcell"}),
     Endpoint("POST", "/api/v1/webhooks/{id}/deactivate"),
@@ -179,6 +182,7 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         seq="1",  # an event every member may read
         sha256=ids["evidence"],
         original=ids["evidence_original"],
+        remedy="00000000-0000-0000-0000-000000000000",  # the session's case orders none
     )
     query = {**(endpoint.query or {}), **query}
     return f"{path}?{urlencode(query)}" if query else path

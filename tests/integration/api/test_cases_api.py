@@ -177,7 +177,13 @@ def test_the_respondent_answers_and_the_mediator_determines(api: Any, ids: dict[
     path = f"/api/v1/cases/{ids['case']}/actions/"
     sy = api("sy.liaison", "token")
     detail = api("sy.liaison").get(f"/api/v1/cases/{ids['case']}/").json()
-    assert detail["your_actions"] == ["acknowledge", "answer"]
+    assert detail["your_actions"] == [
+        "acknowledge",
+        "request_clarification",
+        "answer",
+        "propose_resolution",
+        "agree_resolution",
+    ]
     assert (
         sy.post(
             path, {"action": "answer", "text": "Not ours."}, content_type="application/json"
@@ -189,7 +195,9 @@ def test_the_respondent_answers_and_the_mediator_determines(api: Any, ids: dict[
     )
     assert wrong.status_code == 403
     done = api("mediator").post(
-        path, {"action": "determine", "text": "Not established."}, content_type="application/json"
+        path,
+        {"action": "determine", "text": "Not established.", "outcome": "not_established"},
+        content_type="application/json",
     )
     assert done.status_code == 200
     body = done.json()

@@ -70,7 +70,7 @@ def test_a_determined_violation_shows_in_the_respondents_scorecard(actor: Any) -
     # Every deadline met, a prompt answer — and a violation established, on the same row.
     assert il["deadlines"]["missed"] == 0
     assert il["determinations"]["violation_established"] == 1
-    assert il["determinations"]["no_violation_established"] == 0
+    assert il["determinations"]["not_established"] == 0
     # The complainant is not charged with it; the record keeps the outcome.
     assert (
         _row(scorecard(actor("sy.liaison")), "sy", period)
@@ -90,7 +90,7 @@ def test_an_outcome_comes_only_with_a_determination(actor: Any) -> None:
             actor=actor("il.liaison"),
             case=case,
             action="acknowledge",
-            outcome="no_violation_established",
+            outcome="not_established",
         )
     assert "outcome" in refused.value.fields
     with pytest.raises(ValidationFailed):
@@ -212,8 +212,8 @@ def test_the_case_page_records_the_outcome_with_the_determination(
     assert 'name="outcome"' in page
     response = client_for("mediator").post(
         f"/cases/{case.public_id}/determine/",
-        {"text": "No overflight took place (fictional).", "outcome": "no_violation_established"},
+        {"text": "No overflight took place (fictional).", "outcome": "not_established"},
     )
     assert response.status_code == 302
     il = _row(scorecard(actor("il.liaison")), "il", f"{case.lodged_at:%Y-%m}")
-    assert il["determinations"]["no_violation_established"] == 1
+    assert il["determinations"]["not_established"] == 1

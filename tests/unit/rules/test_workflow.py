@@ -9,8 +9,8 @@ It is deliberately *not* derived from ``TRANSITIONS``: it is a second, independe
 statement of the same rules, and every (state × action × non-empty set of sides) is
 checked against it.
 
-Parametrized by (state, action) — 12 states (one unknown) × 20 actions (five unknown) =
-240 ids; each id loops over the 63 non-empty sets of sides with explicit messages.
+Parametrized by (state, action) — 16 states (one unknown) × 29 actions (five unknown) =
+464 ids; each id loops over the 63 non-empty sets of sides with explicit messages.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from coordcell.rules.workflow import (
 
 LODGED = "lodged"
 ACKNOWLEDGED = "acknowledged"
+CLARIFICATION_REQUESTED = "clarification_requested"
 ANSWERED = "answered"
 VERIFICATION_REQUESTED = "verification_requested"
 VERIFIED = "verified"
@@ -41,27 +42,38 @@ UNVERIFIABLE = "unverifiable"
 DISPUTED = "disputed"
 DETERMINED = "determined"
 REMEDIED = "remedied"
+REFERRED_TO_TALKS = "referred_to_talks"
+LINKED = "linked"
+RESOLVED_BY_AGREEMENT = "resolved_by_agreement"
 CLOSED = "closed"
 WITHDRAWN = "withdrawn"
 
 ALL_STATES = (
-    LODGED, ACKNOWLEDGED, ANSWERED, VERIFICATION_REQUESTED, VERIFIED, UNVERIFIABLE,
-    DISPUTED, DETERMINED, REMEDIED, CLOSED, WITHDRAWN,
+    LODGED, ACKNOWLEDGED, CLARIFICATION_REQUESTED, ANSWERED, VERIFICATION_REQUESTED,
+    VERIFIED, UNVERIFIABLE, DISPUTED, DETERMINED, REMEDIED, REFERRED_TO_TALKS, LINKED,
+    RESOLVED_BY_AGREEMENT, CLOSED, WITHDRAWN,
 )  # fmt: skip
 ALL_SIDES = ("complainant", "respondent", "mediator", "decider", "monitor", "system")
 
 #: Every state before the mediator's determination.
 BEFORE_DETERMINATION = {
-    LODGED, ACKNOWLEDGED, ANSWERED, VERIFICATION_REQUESTED, VERIFIED, UNVERIFIABLE, DISPUTED,
+    LODGED, ACKNOWLEDGED, CLARIFICATION_REQUESTED, ANSWERED, VERIFICATION_REQUESTED,
+    VERIFIED, UNVERIFIABLE, DISPUTED,
 }  # fmt: skip
-#: Every state a case can still leave (everything but closed and withdrawn).
-OPEN = BEFORE_DETERMINATION | {DETERMINED, REMEDIED}
+#: Every state a case can still leave (everything but closed, withdrawn and resolved by
+#: agreement, which ends the case).
+OPEN = BEFORE_DETERMINATION | {DETERMINED, REMEDIED, REFERRED_TO_TALKS, LINKED}
+ENDED = {CLOSED, WITHDRAWN, RESOLVED_BY_AGREEMENT}
 MONITOR_OR_MEDIATOR = {"monitor", "mediator"}
 
 #: action → (source states, target state or None for "unchanged", sides that may take it).
 #: Written in the order of the workflow; ``allowed_actions`` must list actions in this order.
 EXPECTED: dict[str, tuple[set[str], str | None, set[str]]] = {
     "acknowledge": ({LODGED}, ACKNOWLEDGED, {"respondent"}),
+    # The respondent asks the complainant to clarify (its answer's clock pauses); the
+    # complainant's clarification brings the case back to acknowledged.
+    "request_clarification": ({LODGED, ACKNOWLEDGED}, CLARIFICATION_REQUESTED, {"respondent"}),
+    "clarify": ({CLARIFICATION_REQUESTED}, ACKNOWLEDGED, {"complainant"}),
     # The respondent may answer without acknowledging first.
     "answer": ({LODGED, ACKNOWLEDGED}, ANSWERED, {"respondent"}),
     # A disputed verification may be requested again.
@@ -80,8 +92,30 @@ EXPECTED: dict[str, tuple[set[str], str | None, set[str]]] = {
     "propose": (BEFORE_DETERMINATION, None, {"decider"}),
     "concur": (BEFORE_DETERMINATION, None, {"decider"}),
     "decline": (BEFORE_DETERMINATION, None, {"decider"}),
-    "remedy": ({DETERMINED}, REMEDIED, {"respondent", "mediator", "decider"}),
-    "close": ({DETERMINED, REMEDIED}, CLOSED, {"mediator", "decider"}),
+    # No one reports "remedied" alone: the owner of each remedy reports it done (the
+    # complainant or the respondent), its verifier verifies it (a monitor, or the
+    # deciders); the service moves the case to remedied when the last one is verified.
+    "remedy_done": ({DETERMINED}, None, {"complainant", "respondent"}),
+    "verify_remedy": ({DETERMINED}, None, {"monitor", "decider"}),
+    # Each party concerned may attach its reservation; the complainant may assent to
+    # closing before every remedy is verified.
+    "reserve": ({DETERMINED, REMEDIED}, None, {"complainant", "respondent", "decider"}),
+    "assent": ({DETERMINED, REMEDIED}, None, {"complainant"}),
+    # Before the determination the parties may settle at working level: one proposes the
+    # terms, the other agrees, and that ends the case.
+    "propose_resolution": (BEFORE_DETERMINATION, None, {"complainant", "respondent"}),
+    "agree_resolution": (
+        BEFORE_DETERMINATION,
+        RESOLVED_BY_AGREEMENT,
+        {"complainant", "respondent"},
+    ),
+    "refer_to_talks": (BEFORE_DETERMINATION, REFERRED_TO_TALKS, {"mediator", "decider"}),
+    "link": (BEFORE_DETERMINATION, LINKED, {"mediator", "decider"}),
+    "close": (
+        {DETERMINED, REMEDIED, REFERRED_TO_TALKS, LINKED},
+        CLOSED,
+        {"mediator", "decider"},
+    ),
     "withdraw": (OPEN, WITHDRAWN, {"complainant"}),
     # Escalation keeps the state.
     "escalate": (BEFORE_DETERMINATION, None, {"complainant", "mediator"}),
@@ -129,7 +163,7 @@ def test_states_sides_and_actions_are_the_ones_in_the_issue() -> None:
     assert SIDES == ALL_SIDES
     assert set(ACTIONS) == set(EXPECTED)
     assert len(ACTIONS) == len(set(ACTIONS))
-    assert set(CLOSED_STATES) == {CLOSED, WITHDRAWN}
+    assert set(CLOSED_STATES) == ENDED
     assert set(OPEN_STATES) == OPEN
     assert len(SIDE_SETS) == 2 ** len(ALL_SIDES) - 1
 
@@ -141,7 +175,7 @@ def test_the_hand_written_table_is_consistent() -> None:
         assert target is None or target in ALL_STATES, action
         assert sides, action
         assert sides <= set(ALL_SIDES), action
-        assert not sources & {CLOSED, WITHDRAWN}, f"{action} leaves a closed state"
+        assert not sources & ENDED, f"{action} leaves a closed state"
 
 
 # --------------------------------------------------------------------------- next_state
@@ -223,7 +257,8 @@ def test_the_happy_path_of_the_issue() -> None:
         ("escalate", "complainant", VERIFIED),
         ("no_reply", "system", VERIFIED),
         ("determine", "decider", DETERMINED),
-        ("remedy", "respondent", REMEDIED),
+        ("remedy_done", "respondent", DETERMINED),
+        ("verify_remedy", "monitor", DETERMINED),
         ("close", "mediator", CLOSED),
     ]
     state = LODGED
@@ -270,29 +305,70 @@ def test_the_system_alone_is_offered_nothing() -> None:
 @pytest.mark.parametrize(
     ("state", "sides", "expected"),
     [
-        (LODGED, {"respondent"}, ["acknowledge", "answer"]),
-        (LODGED, {"complainant"}, ["withdraw", "escalate"]),
-        (LODGED, {"mediator"}, ["escalate"]),
+        (
+            LODGED,
+            {"respondent"},
+            [
+                "acknowledge",
+                "request_clarification",
+                "answer",
+                "propose_resolution",
+                "agree_resolution",
+            ],
+        ),
+        (
+            LODGED,
+            {"complainant"},
+            ["propose_resolution", "agree_resolution", "withdraw", "escalate"],
+        ),
+        (LODGED, {"mediator"}, ["refer_to_talks", "link", "escalate"]),
         # The service narrows these to the protocol's rule (rules.mechanism).
-        (LODGED, {"decider"}, ["determine", "propose", "concur", "decline"]),
+        (
+            LODGED,
+            {"decider"},
+            ["determine", "propose", "concur", "decline", "refer_to_talks", "link"],
+        ),
         (
             LODGED,
             {"mediator", "decider"},
-            ["determine", "propose", "concur", "decline", "escalate"],
+            ["determine", "propose", "concur", "decline", "refer_to_talks", "link", "escalate"],
         ),
-        (DETERMINED, {"decider"}, ["remedy", "close"]),
+        (
+            CLARIFICATION_REQUESTED,
+            {"complainant"},
+            ["clarify", "propose_resolution", "agree_resolution", "withdraw", "escalate"],
+        ),
+        (REFERRED_TO_TALKS, {"mediator", "complainant"}, ["close", "withdraw"]),
+        (LINKED, {"decider"}, ["close"]),
+        (RESOLVED_BY_AGREEMENT, set(ALL_SIDES), []),
+        (DETERMINED, {"decider"}, ["verify_remedy", "reserve", "close"]),
         (LODGED, {"monitor"}, []),
-        (ANSWERED, {"complainant"}, ["request_verification", "withdraw", "escalate"]),
+        (
+            ANSWERED,
+            {"complainant"},
+            [
+                "request_verification",
+                "propose_resolution",
+                "agree_resolution",
+                "withdraw",
+                "escalate",
+            ],
+        ),
         (
             VERIFICATION_REQUESTED,
             {"monitor"},
             ["record_verified", "record_unverifiable", "record_disputed"],
         ),
-        (DISPUTED, {"respondent"}, ["request_verification"]),
-        (DETERMINED, {"respondent"}, ["remedy"]),
-        (DETERMINED, {"complainant"}, ["withdraw"]),
-        (DETERMINED, {"mediator"}, ["remedy", "close"]),
-        (REMEDIED, {"mediator", "complainant"}, ["close", "withdraw"]),
+        (
+            DISPUTED,
+            {"respondent"},
+            ["request_verification", "propose_resolution", "agree_resolution"],
+        ),
+        # The respondent no longer reports "remedied" on its own word.
+        (DETERMINED, {"respondent"}, ["remedy_done", "reserve"]),
+        (DETERMINED, {"complainant"}, ["remedy_done", "reserve", "assent", "withdraw"]),
+        (DETERMINED, {"mediator"}, ["close"]),
+        (REMEDIED, {"mediator", "complainant"}, ["reserve", "assent", "close", "withdraw"]),
     ],
 )
 def test_allowed_actions_examples(state: str, sides: set[str], expected: list[str]) -> None:

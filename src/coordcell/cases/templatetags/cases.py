@@ -16,6 +16,11 @@ from coordcell.cases.choices import (
     ChannelChoices,
     DeadlineKindChoices,
     DeadlineStateChoices,
+    ElementChoices,
+    FindingChoices,
+    OutcomeChoices,
+    ReasonChoices,
+    RemedyStateChoices,
     StateChoices,
 )
 from coordcell.core import timefmt
@@ -69,6 +74,48 @@ def state_label(code: str) -> Any:
 @register.filter
 def state_colour(code: str) -> str:
     return StateChoices.colour(code)
+
+
+@register.filter
+def outcome_label(code: str) -> Any:
+    """What a determination found, in the reader's language."""
+    return OutcomeChoices.label(code)
+
+
+@register.filter
+def outcome_colour(code: str) -> str:
+    return OutcomeChoices.colour(code)
+
+
+@register.filter
+def element_label(code: str) -> Any:
+    """A verified element (presence, time, …) in the reader's language."""
+    return ElementChoices.label(code)
+
+
+@register.filter
+def finding_label(code: str) -> Any:
+    return FindingChoices.label(code)
+
+
+@register.filter
+def finding_colour(code: str) -> str:
+    return FindingChoices.colour(code)
+
+
+@register.filter
+def reason_label(code: str) -> Any:
+    return ReasonChoices.label(code)
+
+
+@register.filter
+def remedy_state_label(code: str) -> Any:
+    return RemedyStateChoices.label(code)
+
+
+@register.filter
+def remedy_state_colour(code: str) -> str:
+    return RemedyStateChoices.colour(code)
 
 
 @register.filter
@@ -153,12 +200,12 @@ def window_colour(value: str) -> str:
 
 
 @register.filter
-def outcome_label(value: str) -> str:
+def warning_outcome_label(value: str) -> str:
     return _choice("OutcomeChoices", value)
 
 
 @register.filter
-def outcome_colour(value: str) -> str:
+def warning_outcome_colour(value: str) -> str:
     return _choice("OutcomeChoices", value, colour=True)
 
 
