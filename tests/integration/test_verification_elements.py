@@ -77,8 +77,8 @@ def test_elements_with_access_denied_are_recorded_and_counted(
     # The scorecard counts them against the party that denied access.
     card = {p["party"]: p["months"] for p in scorecard(actor("mediator"))["parties"]}
     month = f"{case.lodged_at:%Y-%m}"
-    assert card["sy"][month]["access_denied"] >= 2
-    assert card["il"].get(month, {}).get("access_denied", 0) == 0
+    assert card["sy"][month]["monitor_access_denied"] >= 2
+    assert card["il"].get(month, {}).get("monitor_access_denied", 0) == 0
     page = client_for("il.liaison").get(reverse("cases:case", args=[case.public_id]))
     html = page.content.decode()
     assert "Access denied to the monitors" in html
