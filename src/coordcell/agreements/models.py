@@ -269,8 +269,16 @@ class Protocol(MemberReadable):
 
     @property
     def localized_ladder(self) -> list[dict[str, Any]]:
-        """The ladder's steps with ``label`` in the active language."""
-        return [{**step, "label": localized_now(step.get("names", {}))} for step in self.ladder]
+        """The ladder's steps with ``label`` (and ``action_label``, what is done at the
+        level) in the active language."""
+        return [
+            {
+                **step,
+                "label": localized_now(step.get("names", {})),
+                "action_label": localized_now(step.get("action") or {}),
+            }
+            for step in self.ladder
+        ]
 
 
 class Place(MemberReadable):

@@ -45,6 +45,7 @@ __all__ = [
     "CaseChainView",
     "CaseDetailView",
     "CaseExtendView",
+    "CaseExtensionDecisionView",
     "CaseListView",
     "InboxReadView",
     "InboxView",
@@ -60,6 +61,19 @@ class DeadlineSerializer(serializers.Serializer[Any]):
     level = serializers.IntegerField()
     starts_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
+    state = serializers.CharField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExtensionSerializer(serializers.Serializer[Any]):
+    deadline = serializers.CharField(source="deadline.kind")
+    proposed_by = serializers.CharField()
+    proposed_at = serializers.DateTimeField()
+    from_due_at = serializers.DateTimeField()
+    to_due_at = serializers.DateTimeField()
+    hours = serializers.FloatField()
+    reason = serializers.CharField()
+    countersigned = serializers.DictField(child=serializers.CharField())
     state = serializers.CharField()
     closed_at = serializers.DateTimeField(allow_null=True)
 
@@ -103,8 +117,26 @@ class CaseSerializer(serializers.Serializer[Any]):
 class CaseDetailSerializer(CaseSerializer):
     deadlines = DeadlineSerializer(many=True, source="deadlines.all")
     steps = StepSerializer(many=True, source="steps.all")
+    extensions = ExtensionSerializer(many=True, source="extensions.all")
     your_actions = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
+    ladder = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_ladder(self, case: Case) -> dict[str, Any]:
+        """Where the case stands on its ladder: at the top, when the next level may be
+        reached at the earliest, and the grounds to climb held at this level."""
+        status = services.climb_status(case)
+        when = serializers.DateTimeField()
+        return {
+            "at_top": status["at_top"],
+            "reached_at": when.to_representation(status["reached_at"]),
+            "next_eligible_at": when.to_representation(status["next_eligible_at"])
+            if status["next_eligible_at"]
+            else None,
+            "next_after_failure": status["next_after_failure"],
+            "grounds": status["grounds"],
+        }
 
     def get_your_actions(self, case: Case) -> list[str]:
         return services.available_actions(self.context["actor"], case)
@@ -282,8 +314,11 @@ class ActionInSerializer(StrictSerializer):
 class CaseActionView(_CaseView):
     """Take a step: acknowledge, answer, request_verification, record_verified,
     record_unverifiable, record_disputed, determine, propose, concur, decline, remedy,
-    close, withdraw, escalate. Which decision step (determine; or, under a joint rule,
-    propose, concur, decline) is the protocol's rule's: another answers 409."""
+    close, withdraw, escalate, reject_answer, record_level_outcome. Which decision step
+    (determine; or, under a joint rule, propose, concur, decline) is the protocol's
+    rule's: another answers 409. ``escalate`` needs reasons and grounds (a missed
+    deadline, a rejected answer, or the mediator's decision) and a next level already
+    eligible: otherwise 409 with the reason."""
 
     serializer_class = ActionInSerializer
 
@@ -311,7 +346,9 @@ class ExtendInSerializer(StrictSerializer):
     tags=TAGS, request=ExtendInSerializer, responses={200: CaseDetailSerializer, **ERRORS}
 )
 class CaseExtendView(_CaseView):
-    """The mediator (or a deciding party) records a deadline extension the parties agreed to."""
+    """The mediator (or a deciding party) proposes a deadline extension. It moves the
+    deadline only when the complainant and the respondent have each countersigned it
+    (``extension/countersign/``); until then the old deadline runs."""
 
     serializer_class = ExtendInSerializer
 
@@ -320,9 +357,42 @@ class CaseExtendView(_CaseView):
         form = ExtendInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        services.extend_deadline(
+        services.propose_extension(
             actor=self.actor, case=case, kind=data["kind"], hours=data["hours"], reason=data["text"]
         )
+        return _case_detail(self.actor, id)
+
+
+class ExtensionDecisionInSerializer(StrictSerializer):
+    kind = serializers.ChoiceField(choices=DeadlineKindChoices.values())
+    text = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
+
+
+@extend_schema(
+    tags=TAGS,
+    request=ExtensionDecisionInSerializer,
+    responses={200: CaseDetailSerializer, **ERRORS},
+)
+class CaseExtensionDecisionView(_CaseView):
+    """The complainant or the respondent countersigns (``countersign``) or refuses
+    (``refuse``, a refusal lapses it) the pending extension of the ``kind`` deadline;
+    the second countersignature moves the deadline. 409 when none is pending."""
+
+    serializer_class = ExtensionDecisionInSerializer
+
+    def post(self, request: Request, id: str, decision: str) -> Response:
+        if decision not in ("countersign", "refuse"):
+            raise NotFound()
+        case = self.get_object()
+        form = ExtensionDecisionInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        if decision == "countersign":
+            services.countersign_extension(actor=self.actor, case=case, kind=data["kind"])
+        else:
+            services.refuse_extension(
+                actor=self.actor, case=case, kind=data["kind"], reason=data["text"]
+            )
         return _case_detail(self.actor, id)
 
 
@@ -564,6 +634,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<str:id>/", CaseDetailView.as_view(), name="case"),
     path("cases/<str:id>/actions/", CaseActionView.as_view(), name="case-actions"),
     path("cases/<str:id>/extend/", CaseExtendView.as_view(), name="case-extend"),
+    path(
+        "cases/<str:id>/extension/<str:decision>/",
+        CaseExtensionDecisionView.as_view(),
+        name="case-extension-decision",
+    ),
     path("cases/<str:id>/chain/", CaseChainView.as_view(), name="case-chain"),
     path("inbox/", InboxView.as_view(), name="inbox"),
     path("inbox/read/", InboxReadView.as_view(), name="inbox-read"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.choices import ChoiceSet
-from coordcell.rules import vocabulary, workflow
+from coordcell.rules import ladder, vocabulary, workflow
 
 
 class StateChoices(workflow.State, ChoiceSet):
@@ -49,6 +49,12 @@ class ActionChoices(workflow.Action, ChoiceSet):
         (A.ESCALATE, _("Escalate")),
         (A.NO_REPLY, _("No reply by the deadline")),
         (A.EXTEND, _("Deadline extended by agreement")),
+        (A.REJECT_ANSWER, _("Reject the answer")),
+        (A.RECORD_LEVEL_OUTCOME, _("Record the outcome at this level")),
+        (A.REVIEW_DUE, _("Review due at this level")),
+        (A.PROPOSE_EXTENSION, _("Propose an extension")),
+        (A.COUNTERSIGN_EXTENSION, _("Countersign the extension")),
+        (A.REFUSE_EXTENSION, _("Refuse the extension")),
     ]
 
 
@@ -64,7 +70,7 @@ class DeadlineKindChoices(ChoiceSet):
         (ANSWER, _("answer")),
         (VERIFICATION, _("verification")),
         (DETERMINATION, _("determination")),
-        (LEVEL, _("time at this level")),
+        (LEVEL, _("review at this level")),
     ]
 
 
@@ -86,8 +92,52 @@ assert tuple(StateChoices.values()) == workflow.STATES
 assert set(ActionChoices.values()) == {
     *workflow.ACTIONS,
     workflow.Action.LODGE,
-    workflow.Action.EXTEND,
+    *workflow.EXTENSION_STEPS,
 }
+
+
+class ExtensionStateChoices(ChoiceSet):
+    """Where a proposed deadline extension stands."""
+
+    PENDING = "pending"
+    AGREED = "agreed"
+    REFUSED = "refused"
+    LAPSED = "lapsed"
+
+    CHOICES = [
+        (PENDING, _("awaiting countersignature"), "orange"),
+        (AGREED, _("countersigned by both parties"), "green"),
+        (REFUSED, _("refused"), "grey"),
+        (LAPSED, _("lapsed: the deadline is no longer open"), "grey"),
+    ]
+
+
+class LadderOwnerChoices(ChoiceSet):
+    """Who acts for the cell at a level of the ladder (``rules.ladder.OWNERS``)."""
+
+    CHOICES = [
+        ("liaison_officers", _("The parties' liaison officers")),
+        ("principals", _("The parties' principals")),
+        ("mediator", _("The mediator")),
+        ("deciders", _("The deciding parties")),
+        ("governments", _("The governments")),
+    ]
+
+
+assert tuple(LadderOwnerChoices.values()) == ladder.OWNERS
+
+
+class GroundChoices(ChoiceSet):
+    """Why a case may climb the ladder (``rules.ladder.GROUNDS``)."""
+
+    CHOICES = [
+        (ladder.MISSED_DEADLINE, _("a deadline was missed")),
+        (ladder.ANSWER_REJECTED, _("the complainant rejected the answer")),
+        (ladder.DECIDED, _("the mediator decided")),
+    ]
+
+
+assert tuple(GroundChoices.values()) == ladder.GROUNDS
 
 
 class ChannelChoices(ChoiceSet):

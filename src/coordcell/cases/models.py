@@ -13,11 +13,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, StateChoices
+from coordcell.cases.choices import (
+    DeadlineKindChoices,
+    DeadlineStateChoices,
+    ExtensionStateChoices,
+    StateChoices,
+)
 from coordcell.core.audience import AudienceMixin
 from coordcell.core.models import PublicIdModel, RestrictedQuerySet, new_reference
 
-__all__ = ["Activation", "Case", "Deadline", "Notification", "Step"]
+__all__ = ["Activation", "Case", "Deadline", "Extension", "Notification", "Step"]
 
 
 def case_reference() -> str:
@@ -121,6 +126,35 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.kind}@{self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Extension(models.Model):
+    """A proposed move of an open deadline. It takes effect only when the complainant
+    and the respondent have each countersigned; until then the old deadline runs. A
+    refusal, or the old deadline passing or being met, lapses it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="extensions")
+    deadline = models.ForeignKey(Deadline, on_delete=models.PROTECT, related_name="extensions")
+    proposed_by = models.CharField(max_length=40)  # the proposing party's code
+    proposed_at = models.DateTimeField()
+    from_due_at = models.DateTimeField()
+    to_due_at = models.DateTimeField()
+    hours = models.FloatField()
+    reason = models.TextField()
+    #: Who countersigned: the side ("complainant", "respondent") → the party's code.
+    countersigned = models.JSONField(default=dict, blank=True)
+    state = models.CharField(
+        max_length=12,
+        choices=ExtensionStateChoices.choices(),
+        default=ExtensionStateChoices.PENDING,
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.deadline_id}->{self.to_due_at:%Y-%m-%d %H:%M}"
 
 
 class Notification(PublicIdModel):

@@ -3,7 +3,10 @@
 Each function checks permission (the sides of ``rules.workflow``), changes the case,
 its deadlines and the inboxes, and appends its record event, in one transaction.
 Deadlines come from the arrangement's protocol (acknowledge, answer, verification, and
-the time a case may stay at each level of the ladder), as data.
+the time at each level of the ladder after which the mediator is reminded to review the
+case), as data. A case climbs the ladder only on grounds and when the next level is
+eligible (``rules.ladder``); an extension moves a deadline only once both parties have
+countersigned it.
 """
 
 from __future__ import annotations
@@ -23,8 +26,13 @@ from django.utils.translation import gettext as _
 
 from coordcell.agreements import selectors as agreement_selectors
 from coordcell.cases import events
-from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices, StateChoices
-from coordcell.cases.models import Case, Deadline, Notification, Step
+from coordcell.cases.choices import (
+    DeadlineKindChoices,
+    DeadlineStateChoices,
+    ExtensionStateChoices,
+    StateChoices,
+)
+from coordcell.cases.models import Case, Deadline, Extension, Notification, Step
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -34,7 +42,7 @@ from coordcell.notify.services import queue_delivery
 from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.record.services import append_event, subject
-from coordcell.rules import deadlines, mechanism, workflow
+from coordcell.rules import deadlines, ladder, mechanism, workflow
 
 if TYPE_CHECKING:
     from coordcell.accounts.models import User
@@ -48,14 +56,17 @@ __all__ = [
     "answering_codes",
     "available_actions",
     "check_lodge",
+    "climb_status",
+    "countersign_extension",
     "decision_of",
     "expire_due",
-    "extend_deadline",
     "lodge_complaint",
     "mark_read",
+    "propose_extension",
     "protocol_for",
     "protocol_ladder",
     "protocol_serving",
+    "refuse_extension",
     "sides_of",
 ]
 
@@ -196,6 +207,7 @@ def _step(
     data: dict[str, Any],
     *,
     notify_principals: bool = False,
+    only_parties: Iterable[str] | None = None,
 ) -> Step:
     """Record the step, link it to the case, and deliver it to every inbox at once."""
     event_type = events.LODGED if action == A.LODGE else events.STEP[action]
@@ -226,6 +238,9 @@ def _step(
         party_code=actor.party_code or "",
     )
     recipients = _recipients(case, exclude=actor.user)
+    if only_parties is not None:  # a notice for some parties alone (the review reminder)
+        codes = [c for c in only_parties if c in case.audience_codes]
+        recipients = list(party_selectors.member_users(codes, ACTING_ROLES))
     if notify_principals:
         recipients = list({u.pk: u for u in recipients + _recipients(case, None, True)}.values())
     Notification.objects.bulk_create(
@@ -295,9 +310,17 @@ def _open_deadline(case: Case, kind: str, hours: float, now: dt.datetime) -> Dea
 
 
 def _close_deadlines(case: Case, kinds: Iterable[str], state: str, now: dt.datetime) -> None:
-    Deadline.objects.filter(
+    closing = Deadline.objects.filter(
         case=case, kind__in=list(kinds), state=DeadlineStateChoices.OPEN
-    ).update(state=state, closed_at=now)
+    )
+    _lapse_extensions(closing, now)  # an extension of a deadline no longer open lapses
+    closing.update(state=state, closed_at=now)
+
+
+def _lapse_extensions(closing: Any, now: dt.datetime) -> None:
+    Extension.objects.filter(deadline__in=closing, state=ExtensionStateChoices.PENDING).update(
+        state=ExtensionStateChoices.LAPSED, closed_at=now
+    )
 
 
 def _level_deadline(case: Case, now: dt.datetime) -> None:
@@ -502,6 +525,12 @@ def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
         raise ValidationFailed({"text": [_("This step needs a text.")]})
     now = timezone.now()
     data: dict[str, Any] = {"text": text, "from_state": case.state}
+    if action == A.ESCALATE:  # checked before any write: grounds, then the next level
+        data["grounds"] = _check_escalation(case, sides, now)
+    elif action == A.RECORD_LEVEL_OUTCOME:
+        rung = _ladder(case)[case.level] if case.level < len(_ladder(case)) else {}
+        data["owner"] = rung.get("owner", "")
+        data["level_action"] = rung.get("action", {})
     notify_principals = False
     if decision is not None:
         assert actor.party_code  # a decider acts for its party
@@ -535,11 +564,7 @@ def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
             now,
         )
     elif action == A.ESCALATE:
-        if case.level + 1 >= len(_ladder(case)):
-            raise ValidationFailed({"action": [_("The case is already at the top of the ladder.")]})
-        _close_deadlines(case, [DeadlineKindChoices.LEVEL], DeadlineStateChoices.CANCELLED, now)
-        _save(case, now, level=case.level + 1)
-        _level_deadline(case, now)
+        _climb(case, now)
         data["to_level"] = level_name(case)
         notify_principals = True
     changes: dict[str, Any] = {"state": state}
@@ -566,6 +591,111 @@ def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
     _save(case, now, **changes)
     _step(case, actor, action, data, notify_principals=notify_principals)
     return case
+
+
+# --- the ladder ------------------------------------------------------------------------
+
+
+def _climb(case: Case, now: dt.datetime) -> None:
+    """Move the case one level up (the caller checked it may) and restart the review."""
+    _close_deadlines(case, [DeadlineKindChoices.LEVEL], DeadlineStateChoices.CANCELLED, now)
+    _save(case, now, level=case.level + 1)
+    _level_deadline(case, now)
+
+
+def level_reached_at(case: Case) -> dt.datetime:
+    """When the case reached its current level: its last climb, else its lodging."""
+    last = (
+        Step.objects.filter(case=case, action=A.ESCALATE, level_after=case.level)
+        .order_by("-at", "-pk")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return last or case.lodged_at
+
+
+def _grounds_at_level(case: Case) -> set[str]:
+    """The grounds to climb that arose at the case's current level (``rules.ladder``)."""
+    actions = set(
+        Step.objects.filter(
+            case=case,
+            level_after=case.level,
+            at__gte=level_reached_at(case),
+            action__in=[A.NO_REPLY, A.REJECT_ANSWER],
+        ).values_list("action", flat=True)
+    )
+    grounds = set()
+    if A.NO_REPLY in actions:
+        grounds.add(ladder.MISSED_DEADLINE)
+    if A.REJECT_ANSWER in actions:
+        grounds.add(ladder.ANSWER_REJECTED)
+    return grounds
+
+
+def _decides_escalation(sides: frozenset[str]) -> bool:
+    """Whether these sides may decide to escalate: the mediator's, or a deciding party's
+    that is neither complainant nor respondent (a party to the case needs grounds)."""
+    if workflow.Side.MEDIATOR in sides:
+        return True
+    parties = {workflow.Side.COMPLAINANT, workflow.Side.RESPONDENT}
+    return workflow.Side.DECIDER in sides and not parties & sides
+
+
+def _check_escalation(case: Case, sides: frozenset[str], now: dt.datetime) -> list[str]:
+    """The grounds on which this escalation climbs; ``Conflict`` (409) with the reason
+    when it may not: no grounds, no failure where the next level needs one, too early,
+    or already at the top."""
+    grounds = _grounds_at_level(case)
+    if _decides_escalation(sides):
+        grounds.add(ladder.DECIDED)
+    rungs = ladder.rungs(_ladder(case))
+    try:
+        ladder.check_climb(
+            rungs, case.level, reached_at=level_reached_at(case), now=now, grounds=grounds
+        )
+    except ladder.ClimbRefused as refused:
+        raise Conflict(_climb_refusal(case, refused)) from None
+    return sorted(grounds)
+
+
+def _climb_refusal(case: Case, refused: ladder.ClimbRefused) -> str:
+    """Why the case may not climb now (the answer of a 409)."""
+    if refused.reason == "top":
+        return _("The case is already at the top of the ladder.")
+    nxt = level_label(case, case.level + 1)
+    if refused.reason == "no_grounds":
+        return _(
+            "A case climbs only when a deadline was missed, when the complainant rejected "
+            "the answer with reasons, or when the mediator decides it: none of these "
+            "happened at this level."
+        )
+    if refused.reason == "needs_failure":
+        return _("“%(level)s” is reached only after a missed deadline.") % {"level": nxt}
+    assert refused.eligible_at is not None
+    return _("“%(level)s” may not be reached before %(at)s UTC.") % {
+        "level": nxt,
+        "at": refused.eligible_at.strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def level_label(case: Case, index: int) -> str:
+    """A level's name in the active language (its code when it has none)."""
+    steps = protocol_for(case.version, case.protocol_id).localized_ladder
+    return str(steps[index]["label"] or steps[index]["level"]) if 0 <= index < len(steps) else ""
+
+
+def climb_status(case: Case, now: dt.datetime | None = None) -> dict[str, Any]:
+    """What the case page and the board show of the ladder: at the top, when the next
+    level is eligible, the grounds held at this level."""
+    rungs = ladder.rungs(_ladder(case))
+    reached = level_reached_at(case)
+    return {
+        "at_top": case.level + 1 >= len(rungs),
+        "reached_at": reached,
+        "next_eligible_at": ladder.eligible_at(rungs, case.level, reached),
+        "next_after_failure": case.level + 1 < len(rungs) and rungs[case.level + 1].after_failure,
+        "grounds": sorted(_grounds_at_level(case)),
+    }
 
 
 def _decision_refusal(decision: Decision, action: str, code: str) -> str:
@@ -670,12 +800,16 @@ def expire_due(now: dt.datetime) -> int:
 
 
 def _claim(pk: int, now: dt.datetime) -> bool:
-    """Expire an open deadline if it is still open (False: met, cancelled, or taken)."""
-    return bool(
+    """Expire an open deadline if it is still open (False: met, cancelled, or taken); an
+    extension of it that still awaits countersignature lapses."""
+    claimed = bool(
         Deadline.objects.filter(pk=pk, state=DeadlineStateChoices.OPEN).update(
             state=DeadlineStateChoices.EXPIRED, closed_at=now
         )
     )
+    if claimed:
+        _lapse_extensions(Deadline.objects.filter(pk=pk), now)
+    return claimed
 
 
 def _expire_overdue(case: Case, now: dt.datetime) -> Case:
@@ -699,49 +833,64 @@ def _expire_overdue(case: Case, now: dt.datetime) -> Case:
 
 
 def _expire(deadline: Deadline, now: dt.datetime) -> None:
+    """A deadline expired: "no reply", and a climb where the ladder allows it now; the
+    time at a level only reminds the mediator to review the case (no climb, no alert)."""
     case = Case.objects.select_for_update().select_related("incident").get(pk=deadline.case_id)
     system = Actor.console("worker")
     if case.state in workflow.CLOSED_STATES:
         return
-    if deadline.kind != DeadlineKindChoices.LEVEL:
+    if deadline.kind == DeadlineKindChoices.LEVEL:
+        if case.state in (StateChoices.DETERMINED, StateChoices.REMEDIED):
+            return
         _step(
             case,
             system,
-            A.NO_REPLY,
-            {"deadline": deadline.kind, "due_at": deadline.due_at, "expired_at": now},
+            A.REVIEW_DUE,
+            {"deadline": deadline.kind, "due_at": deadline.due_at, "since": deadline.starts_at},
+            only_parties=_reviewers(case),
         )
+        return
+    _step(
+        case,
+        system,
+        A.NO_REPLY,
+        {"deadline": deadline.kind, "due_at": deadline.due_at, "expired_at": now},
+    )
     if deadline.kind == DeadlineKindChoices.ANSWER:
         _determination_deadline(case, deadline.due_at)
-    ladder = _ladder(case)
-    if (
-        case.state not in workflow.OPEN_STATES
-        or case.state == StateChoices.DETERMINED
-        or case.state == StateChoices.REMEDIED
-    ):
+    if case.state in (StateChoices.DETERMINED, StateChoices.REMEDIED):
         return
-    if case.level + 1 >= len(ladder):
-        if deadline.kind == DeadlineKindChoices.LEVEL:
-            _step(
-                case,
-                system,
-                A.NO_REPLY,
-                {"deadline": deadline.kind, "due_at": deadline.due_at, "expired_at": now},
-            )
-        return
-    _close_deadlines(case, [DeadlineKindChoices.LEVEL], DeadlineStateChoices.CANCELLED, now)
-    _save(case, now, level=case.level + 1)
-    _level_deadline(case, now)
+    try:
+        ladder.check_climb(
+            ladder.rungs(_ladder(case)),
+            case.level,
+            reached_at=level_reached_at(case),
+            now=now,
+            grounds=_grounds_at_level(case),
+        )
+    except ladder.ClimbRefused:
+        return  # the top, or not yet eligible: the missed deadline stays as grounds
+    _climb(case, now)
     _step(
         case,
         system,
         A.ESCALATE,
         {
             "reason": f"{deadline.kind}_deadline_expired",
+            "grounds": [ladder.MISSED_DEADLINE],
             "due_at": deadline.due_at,
             "to_level": level_name(case),
         },
         notify_principals=True,
     )
+
+
+def _reviewers(case: Case) -> list[str]:
+    """Who is reminded to review a case: the mediators among its audience, else (an
+    arrangement without a mediator) the parties that decide it."""
+    mediators = {p.code for p in party_selectors.parties_of_kinds([PartyKindChoices.KIND_MEDIATOR])}
+    codes = [c for c in case.audience_codes if c in mediators]
+    return codes or list(decision_of(case).deciders)
 
 
 @transaction.atomic
@@ -777,14 +926,25 @@ MIN_EXTENSION_HOURS = 0.5
 MAX_EXTENSION_HOURS = 24 * 30
 
 
+def _locked_case(actor: Actor, case: Case) -> Case:
+    case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
+    return _expire_overdue(case, timezone.now())
+
+
 @transaction.atomic
-def extend_deadline(*, actor: Actor, case: Case, kind: str, hours: float, reason: str) -> Deadline:
-    """Record that the parties agreed to extend an open deadline (the mediator, or a party
-    that decides the case's determination, records it)."""
+def propose_extension(
+    *, actor: Actor, case: Case, kind: str, hours: float, reason: str
+) -> Extension:
+    """The mediator (or a deciding party) proposes to move an open deadline by ``hours``.
+
+    Nothing moves yet: the extension takes effect when the complainant and the respondent
+    have each countersigned it (``countersign_extension``); until then the old deadline
+    runs, and its passing lapses the proposal.
+    """
     case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
     if not {workflow.Side.MEDIATOR, workflow.Side.DECIDER} & sides_of(actor, case):
         raise PermissionDenied(
-            _("Only the mediator or a deciding party records an extension agreed by the parties.")
+            _("Only the mediator or a deciding party proposes an extension to the parties.")
         )
     case = _expire_overdue(case, timezone.now())
     errors: dict[str, list[str]] = {}
@@ -804,27 +964,132 @@ def extend_deadline(*, actor: Actor, case: Case, kind: str, hours: float, reason
         ]
     reason = (reason or "").strip()
     if not reason or len(reason) > 2_000:
-        errors["text"] = [_("Say when and how the parties agreed (1 to 2,000 characters).")]
+        errors["text"] = [_("Say why the deadline should move (1 to 2,000 characters).")]
     if errors:
         raise ValidationFailed(errors)
     assert deadline is not None
-    previous = deadline.due_at
-    deadline.due_at = previous + dt.timedelta(hours=hours)
-    deadline.extended_by_agreement = True
-    Deadline.objects.filter(pk=deadline.pk).update(
-        due_at=deadline.due_at, extended_by_agreement=True
+    if deadline.extensions.filter(state=ExtensionStateChoices.PENDING).exists():
+        raise Conflict(_("An extension of this deadline already awaits countersignature."))
+    now = timezone.now()
+    extension = Extension.objects.create(
+        case=case,
+        deadline=deadline,
+        proposed_by=actor.party_code or "",
+        proposed_at=now,
+        from_due_at=deadline.due_at,
+        to_due_at=deadline.due_at + dt.timedelta(hours=hours),
+        hours=hours,
+        reason=reason,
     )
-    _save(case, timezone.now())
+    _save(case, now)
     _step(
         case,
         actor,
-        A.EXTEND,
+        A.PROPOSE_EXTENSION,
         {
             "text": reason,
             "deadline": kind,
             "hours": hours,
-            "from_due_at": previous,
-            "to_due_at": deadline.due_at,
+            "from_due_at": extension.from_due_at,
+            "to_due_at": extension.to_due_at,
         },
     )
-    return deadline
+    return extension
+
+
+def _pending_extension(case: Case, kind: str) -> Extension:
+    extension = (
+        Extension.objects.select_for_update()
+        .select_related("deadline")
+        .filter(
+            case=case,
+            deadline__kind=kind,
+            deadline__state=DeadlineStateChoices.OPEN,
+            state=ExtensionStateChoices.PENDING,
+        )
+        .first()
+    )
+    if extension is None:
+        raise Conflict(_("No extension of this deadline awaits countersignature."))
+    return extension
+
+
+def _signing_side(actor: Actor, case: Case, extension: Extension) -> str:
+    """The side (complainant, respondent) the actor signs for; PermissionDenied/Conflict."""
+    sides = [
+        s
+        for s in (workflow.Side.COMPLAINANT, workflow.Side.RESPONDENT)
+        if s in sides_of(actor, case)
+    ]
+    if not sides:
+        raise PermissionDenied(
+            _("Only the complainant and the respondent countersign or refuse an extension.")
+        )
+    unsigned = [s for s in sides if s not in (extension.countersigned or {})]
+    if not unsigned:
+        raise Conflict(_("Your party has already countersigned this extension."))
+    return unsigned[0]
+
+
+@transaction.atomic
+def countersign_extension(*, actor: Actor, case: Case, kind: str) -> Extension:
+    """The complainant or the respondent countersigns the pending extension of the
+    ``kind`` deadline; the second countersignature moves the deadline (``extend``)."""
+    case = _locked_case(actor, case)
+    extension = _pending_extension(case, kind)
+    side = _signing_side(actor, case, extension)
+    now = timezone.now()
+    signed = {**(extension.countersigned or {}), side: actor.party_code or ""}
+    agreed = {workflow.Side.COMPLAINANT, workflow.Side.RESPONDENT} <= set(signed)
+    extension.countersigned = signed
+    changes: dict[str, Any] = {"countersigned": signed}
+    if agreed:
+        changes.update(state=ExtensionStateChoices.AGREED, closed_at=now)
+        extension.state = ExtensionStateChoices.AGREED
+    Extension.objects.filter(pk=extension.pk).update(**changes)
+    _save(case, now)
+    base = {"deadline": kind, "to_due_at": extension.to_due_at}
+    _step(case, actor, A.COUNTERSIGN_EXTENSION, {**base, "side": side})
+    if agreed:
+        Deadline.objects.filter(pk=extension.deadline_id).update(
+            due_at=extension.to_due_at, extended_by_agreement=True
+        )
+        _step(
+            case,
+            actor,
+            A.EXTEND,
+            {
+                **base,
+                "text": extension.reason,
+                "hours": extension.hours,
+                "from_due_at": extension.from_due_at,
+                "proposed_by": extension.proposed_by,
+                "countersigned_by": signed,
+            },
+        )
+    return extension
+
+
+@transaction.atomic
+def refuse_extension(*, actor: Actor, case: Case, kind: str, reason: str = "") -> Extension:
+    """The complainant or the respondent refuses the pending extension: it lapses and the
+    old deadline stands."""
+    case = _locked_case(actor, case)
+    extension = _pending_extension(case, kind)
+    side = _signing_side(actor, case, extension)
+    reason = (reason or "").strip()
+    if len(reason) > 2_000:
+        raise ValidationFailed({"text": [_("At most 2,000 characters.")]})
+    now = timezone.now()
+    Extension.objects.filter(pk=extension.pk).update(
+        state=ExtensionStateChoices.REFUSED, closed_at=now
+    )
+    extension.state = ExtensionStateChoices.REFUSED
+    _save(case, now)
+    _step(
+        case,
+        actor,
+        A.REFUSE_EXTENSION,
+        {"deadline": kind, "to_due_at": extension.to_due_at, "side": side, "text": reason},
+    )
+    return extension

@@ -15,6 +15,11 @@ urlpatterns = [
     path("<uuid:public_id>/version/", views.give_version, name="give_version"),
     path("<uuid:public_id>/incident/", views.correct_incident, name="correct_incident"),
     path("<uuid:public_id>/extend/", views.extend, name="extend"),
+    path(
+        "<uuid:public_id>/extension/<str:decision>/",
+        views.extension_decision,
+        name="extension_decision",
+    ),
     path("<uuid:public_id>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("<uuid:public_id>/evidence/<str:sha256>/", views.evidence_file, name="evidence_file"),
     path(

@@ -15,7 +15,6 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +35,7 @@ from coordcell.agreements.engines import (
 )
 from coordcell.cases import hotline, lodging, selectors, services
 from coordcell.cases.chain import case_chain
-from coordcell.cases.choices import DeadlineStateChoices
+from coordcell.cases.choices import DeadlineStateChoices, ExtensionStateChoices
 from coordcell.cases.forms import (
     AccountForm,
     ActivationForm,
@@ -67,12 +66,11 @@ from coordcell.rules.mechanism import MECHANISM
 
 @member_required
 def board(request: HttpRequest) -> HttpResponse:
-    """Open cases the reader may see, the next deadline first (the mediator's board)."""
+    """Open cases the reader may see: those at the top of their ladder pinned first,
+    then the next deadline first (the mediator's board)."""
     actor = actor_for(request)
     show_all = request.GET.get("all") == "1"
-    cases = selectors.list_cases(actor, open_only=not show_all).order_by(
-        F("next_due").asc(nulls_last=True), "-pk"
-    )
+    cases = selectors.board_cases(actor, open_only=not show_all)
     pager = paginate(request, cases)
     return render(
         request,
@@ -383,6 +381,9 @@ def _render_case(
         ),
         "account_form": account_form if may_give else None,
         "ladder": services.protocol_ladder(case),
+        "climb": services.climb_status(case),
+        "extensions": list(selectors.list_extensions(case)),
+        "may_countersign": bool({workflow.Side.COMPLAINANT, workflow.Side.RESPONDENT} & sides),
         "evidence": [
             (e, e.original_visible_to(actor)) for e in incident.evidence.select_related("party")
         ],
@@ -616,7 +617,7 @@ def evidence_original(request: HttpRequest, public_id: Any, sha256: str) -> Http
 @member_required
 @require_POST
 def extend(request: HttpRequest, public_id: Any) -> HttpResponse:
-    """The mediator records a deadline extension the parties agreed to."""
+    """The mediator proposes a deadline extension; it waits for both countersignatures."""
     actor = actor_for(request)
     case = selectors.get_case(actor, public_id)
     try:
@@ -624,7 +625,7 @@ def extend(request: HttpRequest, public_id: Any) -> HttpResponse:
     except ValueError:
         hours = -1.0
     try:
-        services.extend_deadline(
+        services.propose_extension(
             actor=actor,
             case=case,
             kind=request.POST.get("kind", ""),
@@ -635,6 +636,45 @@ def extend(request: HttpRequest, public_id: Any) -> HttpResponse:
         for messages_list in exc.fields.values():
             for message in messages_list:
                 messages.error(request, message)
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("The extension is recorded."))
+        messages.success(
+            request,
+            _("The extension is proposed: it takes effect when both parties have countersigned."),
+        )
+    return redirect("cases:case", public_id=case.public_id)
+
+
+@member_required
+@require_POST
+def extension_decision(request: HttpRequest, public_id: Any, decision: str) -> HttpResponse:
+    """The complainant or the respondent countersigns or refuses a proposed extension."""
+    actor = actor_for(request)
+    case = selectors.get_case(actor, public_id)
+    kind = request.POST.get("kind", "")
+    try:
+        if decision == "countersign":
+            extension = services.countersign_extension(actor=actor, case=case, kind=kind)
+        elif decision == "refuse":
+            extension = services.refuse_extension(
+                actor=actor, case=case, kind=kind, reason=request.POST.get("text", "")
+            )
+        else:
+            raise NotFound()
+    except ValidationFailed as exc:
+        for messages_list in exc.fields.values():
+            for message in messages_list:
+                messages.error(request, message)
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if extension.state == ExtensionStateChoices.AGREED:
+            messages.success(request, _("Both parties countersigned: the deadline moved."))
+        elif decision == "countersign":
+            messages.success(
+                request, _("Countersigned: the other party's countersignature is awaited.")
+            )
+        else:
+            messages.success(request, _("Refused: the extension lapsed; the deadline stands."))
     return redirect("cases:case", public_id=case.public_id)

@@ -223,11 +223,21 @@ class ClauseSpec:
 
 @dataclass(frozen=True)
 class LadderStep:
-    """One rung of an escalation ladder: who handles a case at this level, for how long."""
+    """One rung of an escalation ladder: who handles a case at this level, what they do,
+    when a case may reach it (``rules.ladder``), and after how long at it the mediator is
+    reminded to review the case (``within_hours``: a reminder, never a climb)."""
 
     level: str
     name: Localized
     within_hours: float
+    #: Hours since the case reached the level below before this one may be reached.
+    eligible_after_hours: float = 0.0
+    #: Only a missed deadline at the level below brings a case here.
+    after_failure: bool = False
+    #: Who acts at this level (``rules.ladder.OWNERS``), or "" when the scenario says not.
+    owner: str = ""
+    #: What is done at this level (e.g. "principals' meeting within 24 h"), by language.
+    action: Localized = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -485,7 +495,16 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
                     **p,
                     "title": dict(p["title"]),
                     "ladder": tuple(
-                        LadderStep(s["level"], dict(s["name"]), s["within_hours"])
+                        LadderStep(
+                            s["level"],
+                            dict(s["name"]),
+                            s["within_hours"],
+                            # Absent from versions stored before eligibility and owners.
+                            eligible_after_hours=s.get("eligible_after_hours", 0.0),
+                            after_failure=s.get("after_failure", False),
+                            owner=s.get("owner", ""),
+                            action=dict(s.get("action") or {}),
+                        )
                         for s in p["ladder"]
                     ),
                     # Absent from versions stored before protocols had decision rules.

@@ -44,8 +44,8 @@ from typing import Any
 import shapely.geometry
 import shapely.validation
 
+from coordcell.rules import ladder, localtime, mechanism, taxonomy, vocabulary, workflow
 from coordcell.rules import lexicon as lexicon_rules
-from coordcell.rules import localtime, mechanism, taxonomy, vocabulary, workflow
 from coordcell.rules.arrangement import (
     STORY_DOINGS,
     ActivitySpec,
@@ -1010,12 +1010,25 @@ def _read_protocol(t: _Table) -> ProtocolSpec:
     step_tables = t.tables("ladder")
     if "ladder" in t.data and isinstance(t.data["ladder"], list) and not t.data["ladder"]:
         t.error("ladder", "the escalation ladder needs at least one step")
-    for step in step_tables:
+    for index, step in enumerate(step_tables):
+        eligible = step.number("eligible_after_hours", required=False, minimum=0.0)
+        after_failure = step.boolean("after_failure")
+        if index == 0 and (eligible or after_failure):
+            step.error(
+                "eligible_after_hours" if eligible else "after_failure",
+                "the first level is where a case starts: it takes no eligibility rule",
+            )
         steps.append(
             LadderStep(
                 level=step.text("level", pattern=_CODE, what="ladder level"),
                 name=step.localized("name"),
                 within_hours=step.number("within_hours", positive=True) or 0.0,
+                eligible_after_hours=eligible or 0.0,
+                after_failure=after_failure,
+                owner=step.text(
+                    "owner", required=False, choices=ladder.OWNERS, what="ladder owner"
+                ),
+                action=step.localized("action", required=False),
             )
         )
         step.finish()

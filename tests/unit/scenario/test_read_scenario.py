@@ -169,7 +169,7 @@ def test_it_labels_every_text_of_the_story_fictional() -> None:
         for text in (s.text, s.summary, s.subject, s.incident.title if s.incident else "")
         if text
     ]
-    assert len(texts) == 24  # 5 summaries and titles, 9 step texts, 3 subjects, 2 answers
+    assert len(texts) == 26  # 5 summaries and titles, 11 step texts, 3 subjects, 2 answers
     assert all("fictional" in text for text in texts)
 
 
