@@ -92,7 +92,12 @@ def test_a_joint_determination_takes_effect_only_when_every_named_party_concurre
 ) -> None:
     case = joint_case
     il, sy = actor("il.liaison"), actor("sy.liaison")
-    assert services.available_actions(il, case) == ["propose", "withdraw", "escalate"]
+    assert services.available_actions(il, case) == [
+        "propose",
+        "withdraw",
+        "escalate",
+        "record_level_outcome",
+    ]
 
     services.act(actor=il, case=case, action="propose", text=DETERMINATION)
     case.refresh_from_db()

@@ -45,7 +45,7 @@ def _counts() -> tuple[int, int, int, int]:
 def _told() -> dict[str, Case]:
     """Play the story; return its cases by the kind of their incident."""
     before = set(Case.objects.values_list("pk", flat=True))
-    assert tell_story(demo=_demo(), version=_version()) == 19
+    assert tell_story(demo=_demo(), version=_version()) == 21
     cases = Case.objects.exclude(pk__in=before).select_related("incident")
     return {c.incident.kind: c for c in cases}
 
@@ -56,7 +56,7 @@ def test_it_leaves_cases_in_every_state_the_boards_show() -> None:
     assert {kind: (c.state, c.level, c.protocol_id) for kind, c in cases.items()} == {
         "fortification": ("acknowledged", 0, "complaint"),
         "military_presence": ("answered", 0, "complaint"),
-        "military_observation": ("acknowledged", 1, "complaint"),  # escalated
+        "military_observation": ("answered", 1, "complaint"),  # rejected, then escalated
         "sam_deployment": ("determined", 0, "complaint"),
         "armed_clash": ("lodged", 0, "hotline"),  # the converted call, unacknowledged
     }
@@ -106,7 +106,7 @@ def test_it_dates_everything_when_it_happens_and_no_deadline_is_past() -> None:
     ended = timezone.now()
 
     entries = Entry.objects.filter(seq__gt=seq)
-    assert entries.count() > 19
+    assert entries.count() > 21
     assert all(started <= e.occurred_at <= ended for e in entries)
     deadlines = Deadline.objects.filter(case__in=cases.values())
     assert all(started <= d.starts_at <= ended for d in deadlines)

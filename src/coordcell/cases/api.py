@@ -45,7 +45,8 @@ __all__ = [
     "CaseChainView",
     "CaseDetailView",
     "CaseExtendView",
-    "CaseExtensionDecisionView",
+    "CaseExtensionCountersignView",
+    "CaseExtensionRefuseView",
     "CaseListView",
     "InboxReadView",
     "InboxView",
@@ -373,26 +374,42 @@ class ExtensionDecisionInSerializer(StrictSerializer):
     request=ExtensionDecisionInSerializer,
     responses={200: CaseDetailSerializer, **ERRORS},
 )
-class CaseExtensionDecisionView(_CaseView):
-    """The complainant or the respondent countersigns (``countersign``) or refuses
-    (``refuse``, a refusal lapses it) the pending extension of the ``kind`` deadline;
-    the second countersignature moves the deadline. 409 when none is pending."""
+class CaseExtensionCountersignView(_CaseView):
+    """The complainant or the respondent countersigns the pending extension of the
+    ``kind`` deadline; the second countersignature moves the deadline. 409 when none is
+    pending or your party already countersigned."""
 
     serializer_class = ExtensionDecisionInSerializer
 
-    def post(self, request: Request, id: str, decision: str) -> Response:
-        if decision not in ("countersign", "refuse"):
-            raise NotFound()
+    def post(self, request: Request, id: str) -> Response:
+        case = self.get_object()
+        form = ExtensionDecisionInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.countersign_extension(
+            actor=self.actor, case=case, kind=form.validated_data["kind"]
+        )
+        return _case_detail(self.actor, id)
+
+
+@extend_schema(
+    tags=TAGS,
+    request=ExtensionDecisionInSerializer,
+    responses={200: CaseDetailSerializer, **ERRORS},
+)
+class CaseExtensionRefuseView(_CaseView):
+    """The complainant or the respondent refuses the pending extension of the ``kind``
+    deadline (``text``: why, optional): it lapses and the old deadline stands."""
+
+    serializer_class = ExtensionDecisionInSerializer
+
+    def post(self, request: Request, id: str) -> Response:
         case = self.get_object()
         form = ExtensionDecisionInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        if decision == "countersign":
-            services.countersign_extension(actor=self.actor, case=case, kind=data["kind"])
-        else:
-            services.refuse_extension(
-                actor=self.actor, case=case, kind=data["kind"], reason=data["text"]
-            )
+        services.refuse_extension(
+            actor=self.actor, case=case, kind=data["kind"], reason=data["text"]
+        )
         return _case_detail(self.actor, id)
 
 
@@ -635,9 +652,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<str:id>/actions/", CaseActionView.as_view(), name="case-actions"),
     path("cases/<str:id>/extend/", CaseExtendView.as_view(), name="case-extend"),
     path(
-        "cases/<str:id>/extension/<str:decision>/",
-        CaseExtensionDecisionView.as_view(),
-        name="case-extension-decision",
+        "cases/<str:id>/extension/countersign/",
+        CaseExtensionCountersignView.as_view(),
+        name="case-extension-countersign",
+    ),
+    path(
+        "cases/<str:id>/extension/refuse/",
+        CaseExtensionRefuseView.as_view(),
+        name="case-extension-refuse",
     ),
     path("cases/<str:id>/chain/", CaseChainView.as_view(), name="case-chain"),
     path("inbox/", InboxView.as_view(), name="inbox"),

@@ -86,6 +86,8 @@ WRITES = [
     Endpoint("POST", "/api/v1/cases/", {"summary": "x"}),
     Endpoint("POST", "/api/v1/cases/{id}/actions/", {"action": "acknowledge"}),
     Endpoint("POST", "/api/v1/cases/{id}/extend/", {"kind": "answer"}),
+    Endpoint("POST", "/api/v1/cases/{id}/extension/countersign/", {"kind": "answer"}),
+    Endpoint("POST", "/api/v1/cases/{id}/extension/refuse/", {"kind": "answer"}),
     Endpoint("POST", "/api/v1/inbox/read/", {}),
     Endpoint("POST", "/api/v1/webhooks/", {"url": "https://hooks.il.example/coordcell"}),
     Endpoint("POST", "/api/v1/webhooks/{id}/deactivate"),

@@ -83,9 +83,16 @@ EXPECTED: dict[str, tuple[set[str], str | None, set[str]]] = {
     "remedy": ({DETERMINED}, REMEDIED, {"respondent", "mediator", "decider"}),
     "close": ({DETERMINED, REMEDIED}, CLOSED, {"mediator", "decider"}),
     "withdraw": (OPEN, WITHDRAWN, {"complainant"}),
-    # Escalation keeps the state.
-    "escalate": (BEFORE_DETERMINATION, None, {"complainant", "mediator"}),
+    # Escalation keeps the state; the service checks the grounds and the ladder
+    # (rules.ladder): a decider escalates by decision only when not a party to the case.
+    "escalate": (BEFORE_DETERMINATION, None, {"complainant", "mediator", "decider"}),
     "no_reply": (BEFORE_DETERMINATION, None, {"system"}),
+    # The complainant rejects the answer with reasons: grounds to climb, same state.
+    "reject_answer": ({ANSWERED}, None, {"complainant"}),
+    # The worker's reminder that a case stayed long at its level: never a climb.
+    "review_due": (BEFORE_DETERMINATION, None, {"system"}),
+    # What the level's owner did (a principals' meeting, a démarche) is recorded.
+    "record_level_outcome": (OPEN, None, {"mediator", "decider"}),
 }
 
 UNKNOWN_ACTIONS = ("reopen", "", "Acknowledge", "ACKNOWLEDGE", "close ")
@@ -272,17 +279,25 @@ def test_the_system_alone_is_offered_nothing() -> None:
     [
         (LODGED, {"respondent"}, ["acknowledge", "answer"]),
         (LODGED, {"complainant"}, ["withdraw", "escalate"]),
-        (LODGED, {"mediator"}, ["escalate"]),
+        (LODGED, {"mediator"}, ["escalate", "record_level_outcome"]),
         # The service narrows these to the protocol's rule (rules.mechanism).
-        (LODGED, {"decider"}, ["determine", "propose", "concur", "decline"]),
+        (
+            LODGED,
+            {"decider"},
+            ["determine", "propose", "concur", "decline", "escalate", "record_level_outcome"],
+        ),
         (
             LODGED,
             {"mediator", "decider"},
-            ["determine", "propose", "concur", "decline", "escalate"],
+            ["determine", "propose", "concur", "decline", "escalate", "record_level_outcome"],
         ),
-        (DETERMINED, {"decider"}, ["remedy", "close"]),
+        (DETERMINED, {"decider"}, ["remedy", "close", "record_level_outcome"]),
         (LODGED, {"monitor"}, []),
-        (ANSWERED, {"complainant"}, ["request_verification", "withdraw", "escalate"]),
+        (
+            ANSWERED,
+            {"complainant"},
+            ["request_verification", "withdraw", "escalate", "reject_answer"],
+        ),
         (
             VERIFICATION_REQUESTED,
             {"monitor"},
@@ -291,8 +306,12 @@ def test_the_system_alone_is_offered_nothing() -> None:
         (DISPUTED, {"respondent"}, ["request_verification"]),
         (DETERMINED, {"respondent"}, ["remedy"]),
         (DETERMINED, {"complainant"}, ["withdraw"]),
-        (DETERMINED, {"mediator"}, ["remedy", "close"]),
-        (REMEDIED, {"mediator", "complainant"}, ["close", "withdraw"]),
+        (DETERMINED, {"mediator"}, ["remedy", "close", "record_level_outcome"]),
+        (
+            REMEDIED,
+            {"mediator", "complainant"},
+            ["close", "withdraw", "record_level_outcome"],
+        ),
     ],
 )
 def test_allowed_actions_examples(state: str, sides: set[str], expected: list[str]) -> None:
