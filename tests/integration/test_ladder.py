@@ -186,6 +186,9 @@ def test_a_top_of_ladder_case_is_pinned_first_on_the_board(actor: Any, client_fo
         page.index(c.reference) for c in board[1:] if c.reference in page
     )
     assert "top of the ladder" in page
+    case_page = client_for("mediator").get(f"/cases/{top.public_id}/").content.decode()
+    assert "the top of the ladder" in case_page
+    assert "Démarche to capitals" in case_page
 
 
 # ------------------------------------------------------------------------------ extensions
@@ -211,6 +214,9 @@ def test_an_extension_without_both_countersignatures_does_not_move_the_deadline(
     # The proposer cannot countersign for the parties; one party alone moves nothing.
     with pytest.raises(PermissionDenied):
         services.countersign_extension(actor=actor("mediator"), case=case, kind="answer")
+    page = client_for("il.liaison").get(f"/cases/{case.public_id}/").content.decode()
+    assert "awaiting countersignature" in page
+    assert "Countersign" in page
     services.countersign_extension(actor=actor("sy.liaison"), case=case, kind="answer")
     with pytest.raises(Conflict, match="already countersigned"):
         services.countersign_extension(actor=actor("sy.liaison"), case=case, kind="answer")
