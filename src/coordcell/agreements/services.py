@@ -227,6 +227,15 @@ def _store_children(version: ArrangementVersion, spec: ArrangementSpec) -> None:
             determined_by=p.determined_by.as_content(),
             determine_within_hours=p.determine_within_hours,
             addressed_to=list(p.addressed_to),
+            precedence=[
+                {
+                    "code": r.code,
+                    "names": dict(r.name),
+                    "first_response_within_hours": r.first_response_within_hours,
+                    "answer_within_hours": r.answer_within_hours,
+                }
+                for r in p.precedence
+            ],
         )
         for p in spec.protocols
     )

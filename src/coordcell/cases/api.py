@@ -48,6 +48,7 @@ __all__ = [
     "CaseExtensionCountersignView",
     "CaseExtensionRefuseView",
     "CaseListView",
+    "CasePrecedenceView",
     "InboxReadView",
     "InboxView",
     "ScorecardView",
@@ -102,6 +103,9 @@ class CaseSerializer(serializers.Serializer[Any]):
         help_text='The party it is about, or "mechanism" for a complaint to the mechanism.'
     )
     summary = serializers.CharField()
+    precedence = serializers.CharField(
+        help_text='The precedence it was lodged with (its protocol\'s code), or "".'
+    )
     state = serializers.CharField()
     level = serializers.IntegerField()
     audience = serializers.ListField(source="audience_codes", child=serializers.CharField())
@@ -186,6 +190,14 @@ class CaseInSerializer(StrictSerializer):
         child=serializers.CharField(max_length=40),
         default=list,
         help_text="Parties to add to the default (the two parties, mediators and monitors).",
+    )
+    precedence = serializers.CharField(
+        max_length=40,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="A precedence code of the protocol (e.g. flash, immediate, routine); by "
+        "default its lowest. It sets the first-response and answer deadlines.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -281,6 +293,7 @@ class CaseListView(_CaseView, generics.ListAPIView):  # type: ignore[type-arg]
                 respondent=data["respondent"],
                 summary=data["summary"],
                 extra_audience=data["audience"],
+                precedence=data["precedence"],
             )
         else:
             case = services.lodge_complaint(
@@ -290,6 +303,7 @@ class CaseListView(_CaseView, generics.ListAPIView):  # type: ignore[type-arg]
                 summary=data["summary"],
                 protocol_id=data.get("protocol"),
                 extra_audience=data["audience"],
+                precedence=data["precedence"],
             )
         return _case_detail(actor, case.public_id, status=status.HTTP_201_CREATED)
 
@@ -332,6 +346,34 @@ class CaseActionView(_CaseView):
             case=case,
             action=form.validated_data["action"],
             text=form.validated_data["text"],
+        )
+        return _case_detail(self.actor, id)
+
+
+class PrecedenceInSerializer(StrictSerializer):
+    precedence = serializers.CharField(max_length=40)
+    text = serializers.CharField(max_length=2_000)
+
+
+@extend_schema(
+    tags=TAGS, request=PrecedenceInSerializer, responses={200: CaseDetailSerializer, **ERRORS}
+)
+class CasePrecedenceView(_CaseView):
+    """Change the case's precedence, with a reason (``text``): the complainant, the
+    mediator or a deciding party. The open acknowledgement and answer deadlines are set
+    again from the lodging with the new precedence's hours."""
+
+    serializer_class = PrecedenceInSerializer
+
+    def post(self, request: Request, id: str) -> Response:
+        case = self.get_object()
+        form = PrecedenceInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.change_precedence(
+            actor=self.actor,
+            case=case,
+            precedence=form.validated_data["precedence"],
+            reason=form.validated_data["text"],
         )
         return _case_detail(self.actor, id)
 
@@ -529,6 +571,14 @@ class ConvertInSerializer(ReportInSerializer):
         help_text='A party code, or "mechanism" where the hotline protocol takes it.',
     )
     summary = serializers.CharField(max_length=10_000)
+    precedence = serializers.CharField(
+        max_length=40,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="A precedence code of the protocol (e.g. flash, immediate, routine); by "
+        "default its lowest. It sets the first-response and answer deadlines.",
+    )
 
 
 class ActivationFilter(django_filters.FilterSet):  # type: ignore[misc]
@@ -630,6 +680,7 @@ class ActivationConvertView(_ActivationView):
             respondent=form.validated_data["respondent"],
             summary=form.validated_data["summary"],
             activation=activation,
+            precedence=form.validated_data["precedence"],
         )
         return _case_detail(actor, case.public_id, status=status.HTTP_201_CREATED)
 
@@ -651,6 +702,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<str:id>/", CaseDetailView.as_view(), name="case"),
     path("cases/<str:id>/actions/", CaseActionView.as_view(), name="case-actions"),
     path("cases/<str:id>/extend/", CaseExtendView.as_view(), name="case-extend"),
+    path("cases/<str:id>/precedence/", CasePrecedenceView.as_view(), name="case-precedence"),
     path(
         "cases/<str:id>/extension/countersign/",
         CaseExtensionCountersignView.as_view(),

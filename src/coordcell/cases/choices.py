@@ -55,6 +55,7 @@ class ActionChoices(workflow.Action, ChoiceSet):
         (A.PROPOSE_EXTENSION, _("Propose an extension")),
         (A.COUNTERSIGN_EXTENSION, _("Countersign the extension")),
         (A.REFUSE_EXTENSION, _("Refuse the extension")),
+        (A.CHANGE_PRECEDENCE, _("Change the precedence")),
     ]
 
 
@@ -93,6 +94,7 @@ assert set(ActionChoices.values()) == {
     *workflow.ACTIONS,
     workflow.Action.LODGE,
     *workflow.EXTENSION_STEPS,
+    *workflow.OTHER_STEPS,
 }
 
 

@@ -89,6 +89,12 @@ STEP = {
         _("Deadline extension refused"),
         "The complainant or the respondent refused a proposed extension; it lapsed.",
     ),
+    A.CHANGE_PRECEDENCE: register(
+        "cases.precedence_changed",
+        _("Precedence changed"),
+        "The complainant or the mediator changed the case's precedence, with a reason; the "
+        "open acknowledgement and answer deadlines were set again from the lodging.",
+    ),
     A.REJECT_ANSWER: register(
         "cases.answer_rejected",
         _("Answer rejected"),

@@ -39,6 +39,7 @@ def report_and_lodge(
     extra_audience: Iterable[str] = (),
     activation: Activation | None = None,
     fictional: bool = False,
+    precedence: str = "",
 ) -> Case:
     """Report ``incident`` and lodge a complaint about it against ``respondent`` (a party
     code, or ``rules.mechanism.MECHANISM`` where the door's protocol takes complaints
@@ -72,6 +73,10 @@ def report_and_lodge(
         )
     except ValidationFailed as exc:
         raise ValidationFailed({**errors, **exc.fields}) from None
+    try:  # the precedence (a code of the door's protocol; "" for its lowest)
+        services.check_precedence(protocol, precedence)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
     if errors:
         raise ValidationFailed(errors)
     source = None
@@ -103,6 +108,7 @@ def report_and_lodge(
         summary=summary,
         protocol_id=protocol.protocol_id,
         extra_audience=[*extra, *audience],
+        precedence=precedence,
     )
     if activation is not None:
         Activation.objects.filter(pk=activation.pk).update(case=case)

@@ -56,6 +56,9 @@ class Case(AudienceMixin, PublicIdModel):
         "parties.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     summary = models.TextField(_("complaint"))
+    #: The precedence it was lodged with (a code of its protocol's ``precedence``), or ""
+    #: where the protocol has none. Changing it is a recorded step with a reason.
+    precedence = models.CharField(_("precedence"), max_length=40, blank=True, default="")
     state = models.CharField(_("state"), max_length=30, choices=StateChoices.choices())
     level = models.PositiveSmallIntegerField(_("ladder level"), default=0)
     lodged_at = models.DateTimeField(_("lodged at"))

@@ -55,7 +55,9 @@ __all__ = [
     "act",
     "answering_codes",
     "available_actions",
+    "change_precedence",
     "check_lodge",
+    "check_precedence",
     "climb_status",
     "countersign_extension",
     "decision_of",
@@ -66,6 +68,7 @@ __all__ = [
     "protocol_for",
     "protocol_ladder",
     "protocol_serving",
+    "record_read_receipt",
     "refuse_extension",
     "sides_of",
 ]
@@ -427,6 +430,7 @@ def lodge_complaint(
     summary: str,
     protocol_id: str | None = None,
     extra_audience: Iterable[str] = (),
+    precedence: str = "",
 ) -> Case:
     """A party lodges a complaint against another party (or, where the protocol takes it,
     to the mechanism: ``respondent`` is ``mechanism.MECHANISM``) about an incident it may
@@ -439,6 +443,9 @@ def lodge_complaint(
     the incident is shared with the case's audience (``incidents.services.share_incident``,
     with its own record event) where it reached fewer parties. Everything is checked
     before the first write.
+
+    ``precedence`` is a code of the protocol's precedences ("": its lowest, the default);
+    its first-response and answer hours set the acknowledgement and answer deadlines.
     """
     if protocol_id:
         protocol = protocol_for(incident.version, protocol_id)
@@ -451,6 +458,8 @@ def lodge_complaint(
         extra_audience=extra_audience,
         protocol=protocol,
     )
+    chosen = check_precedence(protocol, precedence)
+    acknowledge_hours, answer_hours = _reply_hours(protocol, chosen)
     incident = incident_selectors.lock_visible(actor, incident)
     incident_services.check_share(actor, incident, audience)
     now = timezone.now()
@@ -461,6 +470,7 @@ def lodge_complaint(
         complainant=complainant,
         respondent=other,
         summary=summary,
+        precedence=chosen.get("code", "") if chosen else "",
         state=StateChoices.LODGED,
         level=0,
         audience=audience_text.encode(audience),
@@ -469,8 +479,8 @@ def lodge_complaint(
         updated_at=now,
     )
     incident_services.share_incident(actor=actor, incident=incident, audience=audience)
-    _open_deadline(case, DeadlineKindChoices.ACKNOWLEDGE, protocol.acknowledge_within_hours, now)
-    _open_deadline(case, DeadlineKindChoices.ANSWER, protocol.answer_within_hours, now)
+    _open_deadline(case, DeadlineKindChoices.ACKNOWLEDGE, acknowledge_hours, now)
+    _open_deadline(case, DeadlineKindChoices.ANSWER, answer_hours, now)
     _level_deadline(case, now)
     _step(
         case,
@@ -481,20 +491,111 @@ def lodge_complaint(
             "respondent": other.code if other is not None else mechanism.MECHANISM,
             "summary": summary,
             "protocol": protocol.protocol_id,
+            "precedence": case.precedence,
             "deadlines": {
-                "acknowledge": deadlines.due(now, protocol.acknowledge_within_hours),
-                "answer": deadlines.due(now, protocol.answer_within_hours),
+                "acknowledge": deadlines.due(now, acknowledge_hours),
+                "answer": deadlines.due(now, answer_hours),
             },
         },
     )
     return case
 
 
+def check_precedence(protocol: Protocol, code: str) -> dict[str, Any] | None:
+    """The precedence ``code`` names on ``protocol`` ("": the lowest, the default); None
+    where the protocol has none (and none was asked for); ValidationFailed otherwise."""
+    code = (code or "").strip()
+    chosen = protocol.find_precedence(code)
+    if chosen is None and (code or protocol.precedence):
+        raise ValidationFailed({"precedence": [_("Choose one of the protocol's precedences.")]})
+    return chosen
+
+
+def _reply_hours(protocol: Protocol, precedence: dict[str, Any] | None) -> tuple[float, float]:
+    """The (first response, substantive answer) hours: the precedence's, else the
+    protocol's acknowledgement and answer hours."""
+    if precedence is None:
+        return protocol.acknowledge_within_hours, protocol.answer_within_hours
+    return (
+        float(precedence["first_response_within_hours"]),
+        float(precedence["answer_within_hours"]),
+    )
+
+
+@transaction.atomic
+def change_precedence(*, actor: Actor, case: Case, precedence: str, reason: str) -> Case:
+    """The complainant or the mediator (or a deciding party) changes the case's
+    precedence, with a reason: the open acknowledgement and answer deadlines are set
+    again from the lodging with the new precedence's hours (a deadline thus already
+    past is missed at once)."""
+    case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
+    allowed = {workflow.Side.COMPLAINANT, workflow.Side.MEDIATOR, workflow.Side.DECIDER}
+    if not allowed & sides_of(actor, case):
+        raise PermissionDenied(
+            _("Only the complainant, the mediator or a deciding party changes the precedence.")
+        )
+    if case.state in workflow.CLOSED_STATES:
+        raise ValidationFailed({"precedence": [_("The case is closed.")]})
+    protocol = protocol_for(case.version, case.protocol_id)
+    errors: dict[str, list[str]] = {}
+    chosen = protocol.find_precedence((precedence or "").strip()) if precedence else None
+    if chosen is None:
+        errors["precedence"] = [_("Choose one of the protocol's precedences.")]
+    elif chosen["code"] == case.precedence:
+        errors["precedence"] = [_("The case already has this precedence.")]
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 2_000:
+        errors["text"] = [_("Say why the precedence changes (1 to 2,000 characters).")]
+    if errors:
+        raise ValidationFailed(errors)
+    assert chosen is not None
+    now = timezone.now()
+    hours = dict(
+        zip(
+            (DeadlineKindChoices.ACKNOWLEDGE, DeadlineKindChoices.ANSWER),
+            _reply_hours(protocol, chosen),
+            strict=True,
+        )
+    )
+    moved: dict[str, Any] = {}
+    for deadline in Deadline.objects.filter(
+        case=case, kind__in=list(hours), state=DeadlineStateChoices.OPEN
+    ):
+        due = deadlines.due(case.lodged_at, hours[deadline.kind])
+        Deadline.objects.filter(pk=deadline.pk).update(due_at=due)
+        moved[deadline.kind] = {"from_due_at": deadline.due_at, "to_due_at": due}
+    previous = case.precedence
+    _save(case, now, precedence=chosen["code"])
+    _step(
+        case,
+        actor,
+        A.CHANGE_PRECEDENCE,
+        {"text": reason, "from": previous, "to": chosen["code"], "deadlines": moved},
+    )
+    return case
+
+
+@transaction.atomic
+def record_read_receipt(*, actor: Actor, case: Case) -> bool:
+    """The respondent's duty officer opened the lodged case: that is its acknowledgement
+    (the read receipt), recorded as the acknowledge step. False: nothing to record (not
+    the respondent's officer, or the case is no longer lodged)."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.state != StateChoices.LODGED or actor.user is None:
+        return False
+    if workflow.Side.RESPONDENT not in sides_of(actor, locked):
+        return False
+    act(actor=actor, case=locked, action=A.ACKNOWLEDGE, read_receipt=True)
+    return True
+
+
 # --- the workflow's steps --------------------------------------------------------------
 
 
 @transaction.atomic
-def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
+def act(
+    *, actor: Actor, case: Case, action: str, text: str = "", read_receipt: bool = False
+) -> Case:
     """Take a workflow step (acknowledge, answer, …, withdraw, escalate) on ``case``."""
     case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
     if action not in workflow.PERSON_ACTIONS:
@@ -525,6 +626,8 @@ def act(*, actor: Actor, case: Case, action: str, text: str = "") -> Case:
         raise ValidationFailed({"text": [_("This step needs a text.")]})
     now = timezone.now()
     data: dict[str, Any] = {"text": text, "from_state": case.state}
+    if read_receipt and action == A.ACKNOWLEDGE:  # the duty officer opened the case
+        data["read_receipt"] = True
     if action == A.ESCALATE:  # checked before any write: grounds, then the next level
         data["grounds"] = _check_escalation(case, sides, now)
     elif action == A.RECORD_LEVEL_OUTCOME:

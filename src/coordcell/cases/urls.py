@@ -15,6 +15,7 @@ urlpatterns = [
     path("<uuid:public_id>/version/", views.give_version, name="give_version"),
     path("<uuid:public_id>/incident/", views.correct_incident, name="correct_incident"),
     path("<uuid:public_id>/extend/", views.extend, name="extend"),
+    path("<uuid:public_id>/precedence/", views.precedence, name="precedence"),
     path(
         "<uuid:public_id>/extension/<str:decision>/",
         views.extension_decision,

@@ -137,6 +137,18 @@ def _respondents(actor: Any, version: Any, activation: Any = None) -> list[tuple
     return choices
 
 
+def _precedences(version: Any, activation: Any = None) -> list[tuple[str, str]]:
+    """The door's protocol's precedences (code, name), highest first."""
+    door = services.HOTLINE if activation is not None else services.COMPLAINTS
+    try:
+        protocol = services.protocol_serving(
+            activation.version if activation is not None else version, door
+        )
+    except ValidationFailed:
+        return []
+    return [(p["code"], p["label"] or p["code"]) for p in protocol.localized_precedence]
+
+
 @member_required
 def lodge(request: HttpRequest) -> HttpResponse:
     """Report the incident and lodge the complaint about it, in one form."""
@@ -159,6 +171,7 @@ def lodge(request: HttpRequest) -> HttpResponse:
     form = LodgeForm(
         request.POST or None,
         respondents=_respondents(actor, version, activation),
+        precedences=_precedences(version, activation),
         initial=initial,
         time_zone=version.time_zone,
         actors=actor_choices(engine_for(version)),
@@ -177,6 +190,7 @@ def lodge(request: HttpRequest) -> HttpResponse:
                     respondent=data["respondent"],
                     summary=data["summary"],
                     activation=activation,
+                    precedence=data.get("precedence") or "",
                 )
             except ValidationFailed as exc:
                 add_domain_errors(
@@ -318,6 +332,9 @@ def case_page(request: HttpRequest, public_id: Any) -> HttpResponse:
     case = selectors.get_case(actor, public_id)
     if actor.user is not None:
         services.mark_read(actor=actor, case=case)
+        # The respondent's duty officer opening a lodged case is its acknowledgement.
+        if services.record_read_receipt(actor=actor, case=case):
+            case = selectors.get_case(actor, public_id)
     return _render_case(request, case)
 
 
@@ -384,6 +401,11 @@ def _render_case(
         "climb": services.climb_status(case),
         "extensions": list(selectors.list_extensions(case)),
         "may_countersign": bool({workflow.Side.COMPLAINANT, workflow.Side.RESPONDENT} & sides),
+        "precedences": _case_precedences(case),
+        "may_change_precedence": bool(
+            {workflow.Side.COMPLAINANT, workflow.Side.MEDIATOR, workflow.Side.DECIDER} & sides
+        )
+        and case.state not in workflow.CLOSED_STATES,
         "evidence": [
             (e, e.original_visible_to(actor)) for e in incident.evidence.select_related("party")
         ],
@@ -434,6 +456,12 @@ def take_step(request: HttpRequest, public_id: Any, action: str) -> HttpResponse
         case = selectors.get_case(actor, case.public_id)
         return _render_case(request, case, step_form=form, status=409)
     return redirect("cases:case", public_id=case.public_id)
+
+
+def _case_precedences(case: Any) -> list[dict[str, Any]]:
+    """The case's protocol's precedences, highest first, the case's own marked."""
+    protocol = services.protocol_for(case.version, case.protocol_id)
+    return [{**p, "current": p["code"] == case.precedence} for p in protocol.localized_precedence]
 
 
 def _decision_context(actor: Any, case: Any) -> dict[str, Any]:
@@ -643,6 +671,28 @@ def extend(request: HttpRequest, public_id: Any) -> HttpResponse:
             request,
             _("The extension is proposed: it takes effect when both parties have countersigned."),
         )
+    return redirect("cases:case", public_id=case.public_id)
+
+
+@member_required
+@require_POST
+def precedence(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The complainant or the mediator changes the case's precedence, with a reason."""
+    actor = actor_for(request)
+    case = selectors.get_case(actor, public_id)
+    try:
+        services.change_precedence(
+            actor=actor,
+            case=case,
+            precedence=request.POST.get("precedence", ""),
+            reason=request.POST.get("text", ""),
+        )
+    except ValidationFailed as exc:
+        for messages_list in exc.fields.values():
+            for message in messages_list:
+                messages.error(request, message)
+    else:
+        messages.success(request, _("The precedence is changed and the deadlines set again."))
     return redirect("cases:case", public_id=case.public_id)
 
 

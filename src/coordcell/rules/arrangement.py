@@ -35,6 +35,7 @@ __all__ = [
     "Localized",
     "PartySpec",
     "PlaceSpec",
+    "PrecedenceSpec",
     "ProcedureSpec",
     "ProtocolSpec",
     "RoleSpec",
@@ -241,6 +242,17 @@ class LadderStep:
 
 
 @dataclass(frozen=True)
+class PrecedenceSpec:
+    """A precedence a complaint is lodged with (e.g. FLASH, IMMEDIATE, ROUTINE): its
+    first-response (acknowledgement) and substantive-answer deadlines."""
+
+    code: str
+    name: Localized
+    first_response_within_hours: float
+    answer_within_hours: float
+
+
+@dataclass(frozen=True)
 class ProtocolSpec:
     """A protocol between the parties: reply deadlines and the escalation ladder."""
 
@@ -261,6 +273,9 @@ class ProtocolSpec:
     #: What a complaint on it may be addressed to (``mechanism.ADDRESSEES``): another
     #: party, and where stated the mechanism itself (its deciders answer).
     addressed_to: tuple[str, ...] = ("party",)
+    #: The precedences a complaint on it may be lodged with, highest first; the last
+    #: (the lowest) is the default. Empty: the protocol's own two deadlines alone.
+    precedence: tuple[PrecedenceSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -510,6 +525,16 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
                     # Absent from versions stored before protocols had decision rules.
                     "determined_by": DecisionRule.from_content(p.get("determined_by")),
                     "addressed_to": tuple(p.get("addressed_to") or ("party",)),
+                    # Absent from versions stored before precedences.
+                    "precedence": tuple(
+                        PrecedenceSpec(
+                            r["code"],
+                            dict(r["name"]),
+                            r["first_response_within_hours"],
+                            r["answer_within_hours"],
+                        )
+                        for r in p.get("precedence") or ()
+                    ),
                 }
             )
             for p in c["protocols"]

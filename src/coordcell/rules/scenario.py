@@ -62,6 +62,7 @@ from coordcell.rules.arrangement import (
     LadderStep,
     PartySpec,
     PlaceSpec,
+    PrecedenceSpec,
     ProcedureSpec,
     ProtocolSpec,
     RoleSpec,
@@ -1033,6 +1034,25 @@ def _read_protocol(t: _Table) -> ProtocolSpec:
         )
         step.finish()
     _check_unique(t.report, _keyed(t, "ladder", "level", steps), "ladder level")
+    precedence = []
+    for row in t.tables("precedence", required=False):
+        first = row.number("first_response_within_hours", positive=True)
+        substantive = row.number("answer_within_hours", positive=True)
+        if first and substantive and first > substantive:
+            row.error(
+                "first_response_within_hours",
+                f"{first:g} h is longer than answer_within_hours {substantive:g} h",
+            )
+        precedence.append(
+            PrecedenceSpec(
+                code=row.text("code", pattern=_CODE, what="precedence code"),
+                name=row.localized("name"),
+                first_response_within_hours=first or 0.0,
+                answer_within_hours=substantive or 0.0,
+            )
+        )
+        row.finish()
+    _check_unique(t.report, _keyed(t, "precedence", "code", precedence), "precedence code")
     rule = _read_decision_rule(t, "determined_by")
     determine = t.number("determine_within_hours", required=False, positive=True)
     addressed = t.texts("addressed_to", choices=mechanism.ADDRESSEES, what="addressee")
@@ -1050,6 +1070,7 @@ def _read_protocol(t: _Table) -> ProtocolSpec:
         determined_by=rule or mechanism.DecisionRule(),
         determine_within_hours=determine,
         addressed_to=addressed or ("party",),
+        precedence=tuple(precedence),
     )
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "EXTENSION_STEPS",
     "NEEDS_TEXT",
     "OPEN_STATES",
+    "OTHER_STEPS",
     "PERSON_ACTIONS",
     "SIDES",
     "STATES",
@@ -100,6 +101,7 @@ class Action:
     PROPOSE_EXTENSION = "propose_extension"
     COUNTERSIGN_EXTENSION = "countersign_extension"
     REFUSE_EXTENSION = "refuse_extension"
+    CHANGE_PRECEDENCE = "change_precedence"  # a recorded change, with a reason
 
 
 class Side:
@@ -220,6 +222,8 @@ EXTENSION_STEPS: tuple[str, ...] = (
     Action.REFUSE_EXTENSION,
     Action.EXTEND,
 )
+#: Steps that change neither the state nor the ladder (not rows of the table).
+OTHER_STEPS: tuple[str, ...] = (Action.CHANGE_PRECEDENCE,)
 #: The monitors' (or mediator's) verification results.
 VERIFICATION_RESULTS: frozenset[str] = frozenset(
     {Action.RECORD_VERIFIED, Action.RECORD_UNVERIFIABLE, Action.RECORD_DISPUTED}

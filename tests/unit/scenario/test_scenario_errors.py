@@ -59,6 +59,16 @@ CASES = {
         "protocols[0].ladder[0].eligible_after_hours",
         "the first level is where a case starts",
     ),
+    "precedence_first_response_too_long": (
+        "arrangement.toml",
+        "protocols[0].precedence[0].first_response_within_hours",
+        "3 h is longer than answer_within_hours 2 h",
+    ),
+    "precedence_duplicate_code": (
+        "arrangement.toml",
+        "protocols[0].precedence[1].code",
+        "flash",
+    ),
     "ladder_unknown_owner": (
         "arrangement.toml",
         "protocols[0].ladder[0].owner",
