@@ -86,6 +86,7 @@ WRITES = [
     Endpoint("POST", "/api/v1/cases/", {"summary": "x"}),
     Endpoint("POST", "/api/v1/cases/{id}/actions/", {"action": "acknowledge"}),
     Endpoint("POST", "/api/v1/cases/{id}/extend/", {"kind": "answer"}),
+    Endpoint("POST", "/api/v1/cases/{id}/precedence/", {"precedence": "flash"}),
     Endpoint("POST", "/api/v1/cases/{id}/extension/countersign/", {"kind": "answer"}),
     Endpoint("POST", "/api/v1/cases/{id}/extension/refuse/", {"kind": "answer"}),
     Endpoint("POST", "/api/v1/inbox/read/", {}),
