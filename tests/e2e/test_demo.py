@@ -108,8 +108,8 @@ def test_the_first_start_shows_cases_in_several_states(demo: Demo) -> None:
     cases = _cases(demo, "mediator")
     assert sorted((c["state"], c["level"], c["protocol"]) for c in cases) == [
         ("acknowledged", 0, "complaint"),
-        ("acknowledged", 1, "complaint"),  # escalated by its complainant
         ("answered", 0, "complaint"),
+        ("answered", 1, "complaint"),  # answer rejected, then escalated by its complainant
         ("determined", 0, "complaint"),
         ("lodged", 0, "hotline"),  # a hotline call become a complaint; due in two hours
     ]

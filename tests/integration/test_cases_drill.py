@@ -110,12 +110,12 @@ def test_a_reply_in_time_stops_the_clock(actor: Any) -> None:
     level = Deadline.objects.get(case=case, kind="level", state="open")
     expire_due(answer.due_at + dt.timedelta(minutes=1))  # only the level timer is left
     case.refresh_from_db()
-    assert case.level == 1
+    assert case.level == 0  # time at a level is no failure: a review reminder, no climb
     assert [s.action for s in selectors.list_steps(case)] == [
         "lodge",
         "acknowledge",
         "answer",
-        "escalate",
+        "review_due",
     ]
     level.refresh_from_db()
     assert level.state == "expired"

@@ -56,7 +56,7 @@ def test_it_leaves_cases_in_every_state_the_boards_show() -> None:
     assert {kind: (c.state, c.level, c.protocol_id) for kind, c in cases.items()} == {
         "fortification": ("acknowledged", 0, "complaint"),
         "military_presence": ("answered", 0, "complaint"),
-        "military_observation": ("acknowledged", 1, "complaint"),  # escalated
+        "military_observation": ("answered", 1, "complaint"),  # rejected, then escalated
         "sam_deployment": ("determined", 0, "complaint"),
         "armed_clash": ("lodged", 0, "hotline"),  # the converted call, unacknowledged
     }
@@ -139,7 +139,7 @@ def test_it_dates_everything_when_it_happens_and_no_deadline_is_past() -> None:
     ended = timezone.now()
 
     entries = Entry.objects.filter(seq__gt=seq)
-    assert entries.count() > 19
+    assert entries.count() > 21
     assert all(started <= e.occurred_at <= ended for e in entries)
     deadlines = Deadline.objects.filter(case__in=cases.values())
     assert all(started <= d.starts_at <= ended for d in deadlines)

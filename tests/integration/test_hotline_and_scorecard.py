@@ -203,43 +203,50 @@ def test_outsiders_get_no_scorecard(actor: Any) -> None:
         scorecard(actor("outsider"))
 
 
-def test_the_mediator_records_an_agreed_extension(actor: Any, client_for: Any) -> None:
+def test_the_mediator_proposes_an_extension_the_parties_countersign(
+    actor: Any, client_for: Any
+) -> None:
     from coordcell.cases.models import Deadline
-    from coordcell.cases.services import extend_deadline
+    from coordcell.cases.services import propose_extension
 
     case = Case.objects.order_by("pk").first()
     assert case is not None
     answer = Deadline.objects.get(case=case, kind="answer")
     for username in ("il.liaison", "sy.liaison", "monitor"):
         with pytest.raises(PermissionDenied):
-            extend_deadline(actor=actor(username), case=case, kind="answer", hours=24, reason="x")
+            propose_extension(actor=actor(username), case=case, kind="answer", hours=24, reason="x")
     with pytest.raises(ValidationFailed):
-        extend_deadline(actor=actor("mediator"), case=case, kind="answer", hours=0, reason="x")
+        propose_extension(actor=actor("mediator"), case=case, kind="answer", hours=0, reason="x")
     with pytest.raises(ValidationFailed):
-        extend_deadline(
+        propose_extension(
             actor=actor("mediator"), case=case, kind="verification", hours=5, reason="x"
         )
-    extended = extend_deadline(
-        actor=actor("mediator"), case=case, kind="answer", hours=24,
-        reason="Agreed at the weekly meeting (fictional).",
-    )  # fmt: skip
-    assert extended.due_at == answer.due_at + dt.timedelta(hours=24)
-    assert extended.extended_by_agreement
+    # From the page: proposed, then countersigned by each party from theirs.
+    page = client_for("mediator").post(
+        f"/cases/{case.public_id}/extend/",
+        {"kind": "answer", "hours": "24", "text": "The weekly meeting moved (fictional)."},
+    )
+    assert page.status_code == 302
+    entry = Entry.objects.order_by("-seq").first()
+    assert entry is not None
+    assert entry.event_type == "cases.extension_proposed"
+    answer.refresh_from_db()
+    assert not answer.extended_by_agreement
+    for username in ("il.liaison", "sy.liaison"):
+        response = client_for(username).post(
+            f"/cases/{case.public_id}/extension/countersign/", {"kind": "answer"}
+        )
+        assert response.status_code == 302
+    moved = Deadline.objects.get(pk=answer.pk)
+    assert moved.due_at == answer.due_at + dt.timedelta(hours=24)
+    assert moved.extended_by_agreement
     entry = Entry.objects.order_by("-seq").first()
     assert entry is not None
     assert entry.event_type == "cases.deadline_extended"
     # The old deadline passing no longer expires it.
     expire_due(answer.due_at + dt.timedelta(minutes=1))
-    extended.refresh_from_db()
-    assert extended.state == "open"
-    # From the page, too.
-    page = client_for("mediator").post(
-        f"/cases/{case.public_id}/extend/",
-        {"kind": "answer", "hours": "2", "text": "Agreed by phone (fictional)."},
-    )
-    assert page.status_code == 302
-    extended.refresh_from_db()
-    assert extended.due_at == answer.due_at + dt.timedelta(hours=26)
+    moved.refresh_from_db()
+    assert moved.state == "open"
     assert (
         client_for("il.liaison")
         .post(f"/cases/{case.public_id}/extend/", {"kind": "answer", "hours": "2", "text": "x"})

@@ -245,6 +245,10 @@ class Protocol(MemberReadable):
     #: What a complaint on it may be addressed to (``rules.mechanism.ADDRESSEES``);
     #: ``[]`` in versions stored before: another party only.
     addressed_to = models.JSONField(default=list, blank=True)
+    #: The precedences a complaint may be lodged with, highest first (``code``,
+    #: ``names``, ``first_response_within_hours``, ``answer_within_hours``); the last is
+    #: the default. ``[]``: none (versions stored before, or a protocol without any).
+    precedence = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("protocol")
@@ -268,9 +272,32 @@ class Protocol(MemberReadable):
         return DecisionRule.from_content(self.determined_by)
 
     @property
+    def localized_precedence(self) -> list[dict[str, Any]]:
+        """The precedences, highest first, with ``label`` in the active language."""
+        return [{**p, "label": localized_now(p.get("names", {}))} for p in self.precedence or ()]
+
+    def find_precedence(self, code: str) -> dict[str, Any] | None:
+        """The precedence ``code`` names; "" names the default (the lowest); None: no such
+        precedence (or, for "", a protocol without precedences)."""
+        rows = list(self.precedence or ())
+        if not rows:
+            return None
+        if not code:
+            return dict(rows[-1])
+        return next((dict(p) for p in rows if p.get("code") == code), None)
+
+    @property
     def localized_ladder(self) -> list[dict[str, Any]]:
-        """The ladder's steps with ``label`` in the active language."""
-        return [{**step, "label": localized_now(step.get("names", {}))} for step in self.ladder]
+        """The ladder's steps with ``label`` (and ``action_label``, what is done at the
+        level) in the active language."""
+        return [
+            {
+                **step,
+                "label": localized_now(step.get("names", {})),
+                "action_label": localized_now(step.get("action") or {}),
+            }
+            for step in self.ladder
+        ]
 
 
 class Place(MemberReadable):

@@ -31,6 +31,7 @@ __all__ = [
     "get_arrangement",
     "get_version",
     "headline_names",
+    "ladder_tops",
     "lexicon_section",
     "list_arrangements",
     "list_clauses",
@@ -246,6 +247,19 @@ def find_protocol(version_id: int, protocol_id: str) -> Protocol | None:
         version_id=version_id, protocol_id=protocol_id
     ).first()
     return protocol
+
+
+def ladder_tops() -> dict[tuple[int, str], int]:
+    """The index of the top level of every protocol's ladder, by (version id, protocol
+    id): the case board pins the cases that reached it (no audience check: the
+    arrangement is every member's)."""
+    return {
+        (version_id, protocol_id): len(ladder) - 1
+        for version_id, protocol_id, ladder in Protocol.objects.values_list(
+            "version_id", "protocol_id", "ladder"
+        )
+        if ladder
+    }
 
 
 def find_protocol_serving(version_id: int, serves: str) -> Protocol | None:

@@ -213,12 +213,29 @@ def _store_children(version: ArrangementVersion, spec: ArrangementSpec) -> None:
             answer_within_hours=p.answer_within_hours,
             verification_within_hours=p.verification_within_hours,
             ladder=[
-                {"level": s.level, "names": dict(s.name), "within_hours": s.within_hours}
+                {
+                    "level": s.level,
+                    "names": dict(s.name),
+                    "within_hours": s.within_hours,
+                    "eligible_after_hours": s.eligible_after_hours,
+                    "after_failure": s.after_failure,
+                    "owner": s.owner,
+                    "action": dict(s.action),
+                }
                 for s in p.ladder
             ],
             determined_by=p.determined_by.as_content(),
             determine_within_hours=p.determine_within_hours,
             addressed_to=list(p.addressed_to),
+            precedence=[
+                {
+                    "code": r.code,
+                    "names": dict(r.name),
+                    "first_response_within_hours": r.first_response_within_hours,
+                    "answer_within_hours": r.answer_within_hours,
+                }
+                for r in p.precedence
+            ],
         )
         for p in spec.protocols
     )

@@ -50,7 +50,10 @@ __all__ = [
     "CaseChainView",
     "CaseDetailView",
     "CaseExtendView",
+    "CaseExtensionCountersignView",
+    "CaseExtensionRefuseView",
     "CaseListView",
+    "CasePrecedenceView",
     "InboxReadView",
     "InboxView",
     "InquiryView",
@@ -68,6 +71,19 @@ class DeadlineSerializer(serializers.Serializer[Any]):
     level = serializers.IntegerField()
     starts_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
+    state = serializers.CharField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExtensionSerializer(serializers.Serializer[Any]):
+    deadline = serializers.CharField(source="deadline.kind")
+    proposed_by = serializers.CharField()
+    proposed_at = serializers.DateTimeField()
+    from_due_at = serializers.DateTimeField()
+    to_due_at = serializers.DateTimeField()
+    hours = serializers.FloatField()
+    reason = serializers.CharField()
+    countersigned = serializers.DictField(child=serializers.CharField())
     state = serializers.CharField()
     closed_at = serializers.DateTimeField(allow_null=True)
 
@@ -117,6 +133,9 @@ class CaseSerializer(serializers.Serializer[Any]):
     nature = serializers.CharField(
         help_text="complaint, or request_to_act: addressed to the party that controls the "
         "territory, to act, alleging no responsibility."
+    )
+    precedence = serializers.CharField(
+        help_text='The precedence it was lodged with (its protocol\'s code), or "".'
     )
     state = serializers.CharField()
     level = serializers.IntegerField()
@@ -183,8 +202,26 @@ class CaseDetailSerializer(CaseSerializer):
     )
     deadlines = DeadlineSerializer(many=True, source="deadlines.all")
     steps = StepSerializer(many=True, source="steps.all")
+    extensions = ExtensionSerializer(many=True, source="extensions.all")
     your_actions = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
+    ladder = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_ladder(self, case: Case) -> dict[str, Any]:
+        """Where the case stands on its ladder: at the top, when the next level may be
+        reached at the earliest, and the grounds to climb held at this level."""
+        status = services.climb_status(case)
+        when = serializers.DateTimeField()
+        return {
+            "at_top": status["at_top"],
+            "reached_at": when.to_representation(status["reached_at"]),
+            "next_eligible_at": when.to_representation(status["next_eligible_at"])
+            if status["next_eligible_at"]
+            else None,
+            "next_after_failure": status["next_after_failure"],
+            "grounds": status["grounds"],
+        }
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_linked_case(self, case: Case) -> str | None:
@@ -257,6 +294,14 @@ class CaseInSerializer(StrictSerializer):
         default="complaint",
         help_text="request_to_act: ask the party that controls the territory to act, "
         "alleging no responsibility.",
+    )
+    precedence = serializers.CharField(
+        max_length=40,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="A precedence code of the protocol (e.g. flash, immediate, routine); by "
+        "default its lowest. It sets the first-response and answer deadlines.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -387,6 +432,7 @@ class CaseListView(_CaseView, generics.ListAPIView):  # type: ignore[type-arg]
                 summary=data["summary"],
                 extra_audience=data["audience"],
                 nature=data["nature"],
+                precedence=data["precedence"],
             )
         else:
             case = services.lodge_complaint(
@@ -397,6 +443,7 @@ class CaseListView(_CaseView, generics.ListAPIView):  # type: ignore[type-arg]
                 protocol_id=data.get("protocol"),
                 extra_audience=data["audience"],
                 nature=data["nature"],
+                precedence=data["precedence"],
             )
         return _case_detail(actor, case.public_id, status=status.HTTP_201_CREATED)
 
@@ -498,11 +545,14 @@ class ActionInSerializer(StrictSerializer):
 class CaseActionView(_CaseView):
     """Take a step: acknowledge, answer, request_verification, record_verified,
     record_unverifiable, record_disputed, determine, propose, concur, decline, reserve,
-    assent, close, withdraw, escalate. Which decision step (determine; or, under a joint
-    rule, propose, concur, decline) is the protocol's rule's: another answers 409.
-    determine and propose carry the outcome, the clauses cited and the remedies, and
-    come only once the respondent answered or the answer's deadline passed (else 409);
-    close waits for every remedy verified or the complainant's assent (else 409)."""
+    assent, close, withdraw, escalate, reject_answer, record_level_outcome. Which decision
+    step (determine; or, under a joint rule, propose, concur, decline) is the protocol's
+    rule's: another answers 409. determine and propose carry the outcome, the clauses
+    cited and the remedies, and come only once the respondent answered or the answer's
+    deadline passed (else 409); close waits for every remedy verified or the
+    complainant's assent (else 409). ``escalate`` needs reasons and grounds (a missed
+    deadline, a rejected answer, or the mediator's decision) and a next level already
+    eligible: otherwise 409 with the reason."""
 
     serializer_class = ActionInSerializer
 
@@ -574,6 +624,34 @@ class RemedyVerifyView(_CaseView):
         return _case_detail(self.actor, id)
 
 
+class PrecedenceInSerializer(StrictSerializer):
+    precedence = serializers.CharField(max_length=40)
+    text = serializers.CharField(max_length=2_000)
+
+
+@extend_schema(
+    tags=TAGS, request=PrecedenceInSerializer, responses={200: CaseDetailSerializer, **ERRORS}
+)
+class CasePrecedenceView(_CaseView):
+    """Change the case's precedence, with a reason (``text``): the complainant, the
+    mediator or a deciding party. The open acknowledgement and answer deadlines are set
+    again from the lodging with the new precedence's hours."""
+
+    serializer_class = PrecedenceInSerializer
+
+    def post(self, request: Request, id: str) -> Response:
+        case = self.get_object()
+        form = PrecedenceInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.change_precedence(
+            actor=self.actor,
+            case=case,
+            precedence=form.validated_data["precedence"],
+            reason=form.validated_data["text"],
+        )
+        return _case_detail(self.actor, id)
+
+
 class ExtendInSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=DeadlineKindChoices.values())
     # The limits are the service's (one statement of them); it answers out-of-range hours.
@@ -585,7 +663,9 @@ class ExtendInSerializer(StrictSerializer):
     tags=TAGS, request=ExtendInSerializer, responses={200: CaseDetailSerializer, **ERRORS}
 )
 class CaseExtendView(_CaseView):
-    """The mediator (or a deciding party) records a deadline extension the parties agreed to."""
+    """The mediator (or a deciding party) proposes a deadline extension. It moves the
+    deadline only when the complainant and the respondent have each countersigned it
+    (``extension/countersign/``); until then the old deadline runs."""
 
     serializer_class = ExtendInSerializer
 
@@ -594,8 +674,57 @@ class CaseExtendView(_CaseView):
         form = ExtendInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        services.extend_deadline(
+        services.propose_extension(
             actor=self.actor, case=case, kind=data["kind"], hours=data["hours"], reason=data["text"]
+        )
+        return _case_detail(self.actor, id)
+
+
+class ExtensionDecisionInSerializer(StrictSerializer):
+    kind = serializers.ChoiceField(choices=DeadlineKindChoices.values())
+    text = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
+
+
+@extend_schema(
+    tags=TAGS,
+    request=ExtensionDecisionInSerializer,
+    responses={200: CaseDetailSerializer, **ERRORS},
+)
+class CaseExtensionCountersignView(_CaseView):
+    """The complainant or the respondent countersigns the pending extension of the
+    ``kind`` deadline; the second countersignature moves the deadline. 409 when none is
+    pending or your party already countersigned."""
+
+    serializer_class = ExtensionDecisionInSerializer
+
+    def post(self, request: Request, id: str) -> Response:
+        case = self.get_object()
+        form = ExtensionDecisionInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.countersign_extension(
+            actor=self.actor, case=case, kind=form.validated_data["kind"]
+        )
+        return _case_detail(self.actor, id)
+
+
+@extend_schema(
+    tags=TAGS,
+    request=ExtensionDecisionInSerializer,
+    responses={200: CaseDetailSerializer, **ERRORS},
+)
+class CaseExtensionRefuseView(_CaseView):
+    """The complainant or the respondent refuses the pending extension of the ``kind``
+    deadline (``text``: why, optional): it lapses and the old deadline stands."""
+
+    serializer_class = ExtensionDecisionInSerializer
+
+    def post(self, request: Request, id: str) -> Response:
+        case = self.get_object()
+        form = ExtensionDecisionInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        services.refuse_extension(
+            actor=self.actor, case=case, kind=data["kind"], reason=data["text"]
         )
         return _case_detail(self.actor, id)
 
@@ -722,6 +851,14 @@ class ConvertInSerializer(ReportInSerializer):
         help_text='A party code, or "mechanism" where the hotline protocol takes it.',
     )
     summary = serializers.CharField(max_length=10_000)
+    precedence = serializers.CharField(
+        max_length=40,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="A precedence code of the protocol (e.g. flash, immediate, routine); by "
+        "default its lowest. It sets the first-response and answer deadlines.",
+    )
 
 
 class ActivationFilter(django_filters.FilterSet):  # type: ignore[misc]
@@ -824,6 +961,7 @@ class ActivationConvertView(_ActivationView):
             respondent=form.validated_data["respondent"],
             summary=form.validated_data["summary"],
             activation=activation,
+            precedence=form.validated_data["precedence"],
         )
         return _case_detail(actor, case.public_id, status=status.HTTP_201_CREATED)
 
@@ -880,6 +1018,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "cases/<str:id>/remedies/<str:remedy>/verify/",
         RemedyVerifyView.as_view(),
         name="case-remedy-verify",
+    ),
+    path("cases/<str:id>/precedence/", CasePrecedenceView.as_view(), name="case-precedence"),
+    path(
+        "cases/<str:id>/extension/countersign/",
+        CaseExtensionCountersignView.as_view(),
+        name="case-extension-countersign",
+    ),
+    path(
+        "cases/<str:id>/extension/refuse/",
+        CaseExtensionRefuseView.as_view(),
+        name="case-extension-refuse",
     ),
     path("cases/<str:id>/chain/", CaseChainView.as_view(), name="case-chain"),
     path("inbox/", InboxView.as_view(), name="inbox"),

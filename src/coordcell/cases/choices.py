@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.choices import ChoiceSet
-from coordcell.rules import determinations, verification, vocabulary, workflow
+from coordcell.rules import determinations, ladder, verification, vocabulary, workflow
 
 
 class StateChoices(workflow.State, ChoiceSet):
@@ -65,6 +65,13 @@ class ActionChoices(workflow.Action, ChoiceSet):
         (A.ESCALATE, _("Escalate")),
         (A.NO_REPLY, _("No reply by the deadline")),
         (A.EXTEND, _("Deadline extended by agreement")),
+        (A.REJECT_ANSWER, _("Reject the answer")),
+        (A.RECORD_LEVEL_OUTCOME, _("Record the outcome at this level")),
+        (A.REVIEW_DUE, _("Review due at this level")),
+        (A.PROPOSE_EXTENSION, _("Propose an extension")),
+        (A.COUNTERSIGN_EXTENSION, _("Countersign the extension")),
+        (A.REFUSE_EXTENSION, _("Refuse the extension")),
+        (A.CHANGE_PRECEDENCE, _("Change the precedence")),
     ]
 
 
@@ -81,7 +88,7 @@ class DeadlineKindChoices(ChoiceSet):
         (ANSWER, _("answer")),
         (VERIFICATION, _("verification")),
         (DETERMINATION, _("determination")),
-        (LEVEL, _("time at this level")),
+        (LEVEL, _("review at this level")),
         (REMEDY, _("remedy")),
     ]
 
@@ -110,6 +117,8 @@ assert set(ActionChoices.values()) == {
     workflow.Action.EXTEND,
     workflow.Action.REMEDY,
     workflow.Action.REMEDY_MISSED,
+    *workflow.EXTENSION_STEPS,
+    *workflow.OTHER_STEPS,
 }
 
 
@@ -136,6 +145,50 @@ class RemedyStateChoices(ChoiceSet):
 
 assert tuple(OutcomeChoices.values()) == determinations.OUTCOMES
 assert tuple(RemedyStateChoices.values()) == determinations.REMEDY_STATES
+
+
+class ExtensionStateChoices(ChoiceSet):
+    """Where a proposed deadline extension stands."""
+
+    PENDING = "pending"
+    AGREED = "agreed"
+    REFUSED = "refused"
+    LAPSED = "lapsed"
+
+    CHOICES = [
+        (PENDING, _("awaiting countersignature"), "orange"),
+        (AGREED, _("countersigned by both parties"), "green"),
+        (REFUSED, _("refused"), "grey"),
+        (LAPSED, _("lapsed: the deadline is no longer open"), "grey"),
+    ]
+
+
+class LadderOwnerChoices(ChoiceSet):
+    """Who acts for the cell at a level of the ladder (``rules.ladder.OWNERS``)."""
+
+    CHOICES = [
+        ("liaison_officers", _("The parties' liaison officers")),
+        ("principals", _("The parties' principals")),
+        ("mediator", _("The mediator")),
+        ("deciders", _("The deciding parties")),
+        ("governments", _("The governments")),
+    ]
+
+
+assert tuple(LadderOwnerChoices.values()) == ladder.OWNERS
+
+
+class GroundChoices(ChoiceSet):
+    """Why a case may climb the ladder (``rules.ladder.GROUNDS``)."""
+
+    CHOICES = [
+        (ladder.MISSED_DEADLINE, _("a deadline was missed")),
+        (ladder.ANSWER_REJECTED, _("the complainant rejected the answer")),
+        (ladder.DECIDED, _("the mediator decided")),
+    ]
+
+
+assert tuple(GroundChoices.values()) == ladder.GROUNDS
 
 
 class ChannelChoices(ChoiceSet):

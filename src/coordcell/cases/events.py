@@ -138,14 +138,54 @@ STEP = {
     A.ESCALATE: register(
         "cases.escalated",
         _("Case escalated"),
-        "The case climbed one level of the protocol's ladder, by request or when a "
-        "deadline expired.",
+        "The case climbed one level of the protocol's ladder, on grounds: a missed "
+        "deadline (the worker), a rejected answer, or the mediator's decision; the "
+        "reasons and the grounds are recorded.",
     ),
     A.EXTEND: register(
         "cases.deadline_extended",
         _("Deadline extended by agreement"),
-        "The mediator or a deciding party recorded that the parties agreed to extend a "
-        "deadline, by how much and why.",
+        "A proposed extension took effect: both parties countersigned it, and the deadline "
+        "moved (from when, to when, who proposed it, who countersigned).",
+    ),
+    A.PROPOSE_EXTENSION: register(
+        "cases.extension_proposed",
+        _("Deadline extension proposed"),
+        "The mediator or a deciding party proposed to move a deadline; the old deadline "
+        "runs until both parties countersign.",
+    ),
+    A.COUNTERSIGN_EXTENSION: register(
+        "cases.extension_countersigned",
+        _("Deadline extension countersigned"),
+        "The complainant or the respondent countersigned a proposed extension.",
+    ),
+    A.REFUSE_EXTENSION: register(
+        "cases.extension_refused",
+        _("Deadline extension refused"),
+        "The complainant or the respondent refused a proposed extension; it lapsed.",
+    ),
+    A.CHANGE_PRECEDENCE: register(
+        "cases.precedence_changed",
+        _("Precedence changed"),
+        "The complainant or the mediator changed the case's precedence, with a reason; the "
+        "open acknowledgement and answer deadlines were set again from the lodging.",
+    ),
+    A.REJECT_ANSWER: register(
+        "cases.answer_rejected",
+        _("Answer rejected"),
+        "The complainant rejected the answer, with its reasons: grounds to climb the ladder.",
+    ),
+    A.RECORD_LEVEL_OUTCOME: register(
+        "cases.level_outcome_recorded",
+        _("Outcome at the level recorded"),
+        "The mediator or a deciding party recorded what was done at the case's level of "
+        "the ladder (the level's action, e.g. a principals' meeting).",
+    ),
+    A.REVIEW_DUE: register(
+        "cases.review_due",
+        _("Review due at this level"),
+        "The case stayed at its level of the ladder for the protocol's review time: the "
+        "mediator is reminded to review it (written by the worker; the case does not climb).",
     ),
     A.NO_REPLY: register(
         "cases.no_reply",

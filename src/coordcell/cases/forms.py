@@ -172,9 +172,24 @@ class LodgeForm(IncidentForm):
         widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
     )
 
-    def __init__(self, *args: Any, respondents: list[tuple[str, str]], **kwargs: Any) -> None:
+    precedence = forms.ChoiceField(label=_("Precedence"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        respondents: list[tuple[str, str]],
+        precedences: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["respondent"].choices = respondents  # type: ignore[attr-defined]
+        # The door's protocol's precedences, highest first; the lowest is the default.
+        precedences = precedences or []
+        self.fields["precedence"].choices = precedences  # type: ignore[attr-defined]
+        if precedences:
+            self.fields["precedence"].initial = precedences[-1][0]
+        else:
+            del self.fields["precedence"]
 
 
 class StepForm(forms.Form):

@@ -41,6 +41,7 @@ def report_and_lodge(
     activation: Activation | None = None,
     fictional: bool = False,
     nature: str = "complaint",
+    precedence: str = "",
 ) -> Case:
     """Report ``incident`` and lodge a complaint about it against ``respondent`` (a party
     code, or ``rules.mechanism.MECHANISM`` where the door's protocol takes complaints
@@ -78,6 +79,10 @@ def report_and_lodge(
         )
     except ValidationFailed as exc:
         raise ValidationFailed({**errors, **exc.fields}) from None
+    try:  # the precedence (a code of the door's protocol; "" for its lowest)
+        services.check_precedence(protocol, precedence)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
     if errors:
         raise ValidationFailed(errors)
     source = None
@@ -110,6 +115,7 @@ def report_and_lodge(
         protocol_id=protocol.protocol_id,
         extra_audience=[*extra, *audience],
         nature=nature,
+        precedence=precedence,
     )
     if activation is not None:
         Activation.objects.filter(pk=activation.pk).update(case=case)

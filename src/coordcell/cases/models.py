@@ -17,6 +17,7 @@ from coordcell.cases.choices import (
     DeadlineKindChoices,
     DeadlineStateChoices,
     ElementChoices,
+    ExtensionStateChoices,
     FindingChoices,
     LinkChoices,
     NatureChoices,
@@ -34,6 +35,7 @@ __all__ = [
     "Case",
     "Commitment",
     "Deadline",
+    "Extension",
     "ForceClaim",
     "Notification",
     "Remedy",
@@ -86,6 +88,9 @@ class Case(AudienceMixin, PublicIdModel):
     nature = models.CharField(
         _("nature"), max_length=20, choices=NatureChoices.choices(), default="complaint"
     )
+    #: The precedence it was lodged with (a code of its protocol's ``precedence``), or ""
+    #: where the protocol has none. Changing it is a recorded step with a reason.
+    precedence = models.CharField(_("precedence"), max_length=40, blank=True, default="")
     state = models.CharField(_("state"), max_length=30, choices=StateChoices.choices())
     level = models.PositiveSmallIntegerField(_("ladder level"), default=0)
     lodged_at = models.DateTimeField(_("lodged at"))
@@ -227,6 +232,35 @@ class VerificationElement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step_id}:{self.element}={self.finding}"
+
+
+class Extension(models.Model):
+    """A proposed move of an open deadline. It takes effect only when the complainant
+    and the respondent have each countersigned; until then the old deadline runs. A
+    refusal, or the old deadline passing or being met, lapses it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="extensions")
+    deadline = models.ForeignKey(Deadline, on_delete=models.PROTECT, related_name="extensions")
+    proposed_by = models.CharField(max_length=40)  # the proposing party's code
+    proposed_at = models.DateTimeField()
+    from_due_at = models.DateTimeField()
+    to_due_at = models.DateTimeField()
+    hours = models.FloatField()
+    reason = models.TextField()
+    #: Who countersigned: the side ("complainant", "respondent") → the party's code.
+    countersigned = models.JSONField(default=dict, blank=True)
+    state = models.CharField(
+        max_length=12,
+        choices=ExtensionStateChoices.choices(),
+        default=ExtensionStateChoices.PENDING,
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.deadline_id}->{self.to_due_at:%Y-%m-%d %H:%M}"
 
 
 class Notification(PublicIdModel):

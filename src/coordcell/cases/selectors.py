@@ -8,13 +8,33 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models import (
+    Case as When_,
+)
 
-from coordcell.cases.choices import DeadlineKindChoices, DeadlineStateChoices
+from coordcell.agreements import selectors as agreement_selectors
+from coordcell.cases.choices import (
+    DeadlineKindChoices,
+    DeadlineStateChoices,
+    ExtensionStateChoices,
+)
 from coordcell.cases.models import (
     Activation,
     Case,
     Deadline,
+    Extension,
     Notification,
     Step,
     VerificationElement,
@@ -26,12 +46,14 @@ from coordcell.rules import verification, workflow
 
 __all__ = [
     "access_denials",
+    "board_cases",
     "get_activation",
     "get_case",
     "get_incident",
     "list_activations",
     "list_cases",
     "list_deadlines",
+    "list_extensions",
     "list_incidents",
     "list_notifications",
     "list_steps",
@@ -81,12 +103,52 @@ def list_cases(actor: Actor, *, open_only: bool = False) -> QuerySet[Case]:
                     state=DeadlineStateChoices.EXPIRED,
                 )
             ),
+            # The worker reminded the mediator to review the case at its level.
+            review_due=Exists(
+                Deadline.objects.filter(
+                    case=OuterRef("pk"),
+                    kind=DeadlineKindChoices.LEVEL,
+                    level=OuterRef("level"),
+                    state=DeadlineStateChoices.EXPIRED,
+                )
+            ),
+            # An extension proposed and not yet countersigned by both parties.
+            extension_pending=Exists(
+                Extension.objects.filter(
+                    case=OuterRef("pk"),
+                    state=ExtensionStateChoices.PENDING,
+                    deadline__state=DeadlineStateChoices.OPEN,
+                )
+            ),
         )
     )
     if open_only:
         qs = qs.exclude(state__in=workflow.CLOSED_STATES)
     # Explicit: a query with an aggregate drops the model's default ordering.
     return qs.order_by("-lodged_at", "-pk")
+
+
+def board_cases(actor: Actor, *, open_only: bool = False) -> QuerySet[Case]:
+    """The board: open cases at the top of their ladder first (``at_top``: the
+    mechanism's failures stay the most visible), then the next deadline first."""
+    at_top = Q(pk__in=[])
+    for (version_id, protocol_id), top in agreement_selectors.ladder_tops().items():
+        at_top |= Q(version_id=version_id, protocol_id=protocol_id, level__gte=top)
+    at_top &= ~Q(state__in=workflow.CLOSED_STATES)
+    return (
+        list_cases(actor, open_only=open_only)
+        .annotate(
+            at_top=When_(
+                When(at_top, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
+        .order_by(F("at_top").desc(), F("next_due").asc(nulls_last=True), "-pk")
+    )
+
+
+def list_extensions(case: Case) -> QuerySet[Extension]:
+    """The extensions proposed on ``case``, with their deadlines, oldest first."""
+    return case.extensions.select_related("deadline").order_by("proposed_at", "pk")
 
 
 def get_case(actor: Actor, public_id: Any) -> Case:

@@ -3,7 +3,10 @@
 Each function checks permission (the sides of ``rules.workflow``), changes the case,
 its deadlines and the inboxes, and appends its record event, in one transaction.
 Deadlines come from the arrangement's protocol (acknowledge, answer, verification, and
-the time a case may stay at each level of the ladder), as data.
+the time at each level of the ladder after which the mediator is reminded to review the
+case), as data. A case climbs the ladder only on grounds and when the next level is
+eligible (``rules.ladder``); an extension moves a deadline only once both parties have
+countersigned it.
 """
 
 from __future__ import annotations
@@ -26,11 +29,20 @@ from coordcell.cases import events
 from coordcell.cases.choices import (
     DeadlineKindChoices,
     DeadlineStateChoices,
+    ExtensionStateChoices,
     LinkChoices,
     NatureChoices,
     StateChoices,
 )
-from coordcell.cases.models import Case, Deadline, Notification, Remedy, Step, VerificationElement
+from coordcell.cases.models import (
+    Case,
+    Deadline,
+    Extension,
+    Notification,
+    Remedy,
+    Step,
+    VerificationElement,
+)
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -40,7 +52,7 @@ from coordcell.notify.services import queue_delivery
 from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.record.services import append_event, subject
-from coordcell.rules import deadlines, determinations, mechanism, verification, workflow
+from coordcell.rules import deadlines, determinations, ladder, mechanism, verification, workflow
 
 if TYPE_CHECKING:
     from coordcell.accounts.models import User
@@ -53,16 +65,22 @@ __all__ = [
     "act",
     "answering_codes",
     "available_actions",
+    "change_precedence",
     "check_lodge",
+    "check_precedence",
+    "climb_status",
+    "countersign_extension",
     "decision_of",
     "expire_due",
-    "extend_deadline",
     "lodge_complaint",
     "mark_read",
     "open_inquiry",
+    "propose_extension",
     "protocol_for",
     "protocol_ladder",
     "protocol_serving",
+    "record_read_receipt",
+    "refuse_extension",
     "sides_of",
 ]
 
@@ -204,6 +222,7 @@ def _step(
     data: dict[str, Any],
     *,
     notify_principals: bool = False,
+    only_parties: Iterable[str] | None = None,
 ) -> Step:
     """Record the step, link it to the case, and deliver it to every inbox at once."""
     event_type = {A.LODGE: events.LODGED, A.OPEN_INQUIRY: events.INQUIRY_OPENED}.get(action)
@@ -235,6 +254,9 @@ def _step(
         party_code=actor.party_code or "",
     )
     recipients = _recipients(case, exclude=actor.user)
+    if only_parties is not None:  # a notice for some parties alone (the review reminder)
+        codes = [c for c in only_parties if c in case.audience_codes]
+        recipients = list(party_selectors.member_users(codes, ACTING_ROLES))
     if notify_principals:
         recipients = list({u.pk: u for u in recipients + _recipients(case, None, True)}.values())
     Notification.objects.bulk_create(
@@ -309,12 +331,21 @@ def _open_deadline(case: Case, kind: str, hours: float, now: dt.datetime) -> Dea
 
 
 def _close_deadlines(case: Case, kinds: Iterable[str], state: str, now: dt.datetime) -> None:
-    """Close the open (and paused) deadlines of these kinds as ``state``."""
-    Deadline.objects.filter(
+    """Close the open (and paused) deadlines of these kinds as ``state``; a pending
+    extension of a deadline no longer open lapses."""
+    closing = Deadline.objects.filter(
         case=case,
         kind__in=list(kinds),
         state__in=[DeadlineStateChoices.OPEN, DeadlineStateChoices.PAUSED],
-    ).update(state=state, closed_at=now)
+    )
+    _lapse_extensions(closing, now)
+    closing.update(state=state, closed_at=now)
+
+
+def _lapse_extensions(closing: Any, now: dt.datetime) -> None:
+    Extension.objects.filter(deadline__in=closing, state=ExtensionStateChoices.PENDING).update(
+        state=ExtensionStateChoices.LAPSED, closed_at=now
+    )
 
 
 def _pause_deadlines(case: Case, kinds: Iterable[str], now: dt.datetime) -> None:
@@ -449,6 +480,7 @@ def lodge_complaint(
     protocol_id: str | None = None,
     extra_audience: Iterable[str] = (),
     nature: str = "complaint",
+    precedence: str = "",
 ) -> Case:
     """A party lodges a complaint against another party (or, where the protocol takes it,
     to the mechanism: ``respondent`` is ``mechanism.MECHANISM``) about an incident it may
@@ -461,6 +493,9 @@ def lodge_complaint(
     the incident is shared with the case's audience (``incidents.services.share_incident``,
     with its own record event) where it reached fewer parties. Everything is checked
     before the first write.
+
+    ``precedence`` is a code of the protocol's precedences ("": its lowest, the default);
+    its first-response and answer hours set the acknowledgement and answer deadlines.
     """
     if protocol_id:
         protocol = protocol_for(incident.version, protocol_id)
@@ -475,6 +510,8 @@ def lodge_complaint(
     )
     if nature not in NatureChoices.values():
         raise ValidationFailed({"nature": [_("A complaint, or a request to act.")]})
+    chosen = check_precedence(protocol, precedence)
+    acknowledge_hours, answer_hours = _reply_hours(protocol, chosen)
     incident = incident_selectors.lock_visible(actor, incident)
     incident_services.check_share(actor, incident, audience)
     now = timezone.now()
@@ -486,6 +523,7 @@ def lodge_complaint(
         respondent=other,
         summary=summary,
         nature=nature,
+        precedence=chosen.get("code", "") if chosen else "",
         state=StateChoices.LODGED,
         level=0,
         audience=audience_text.encode(audience),
@@ -494,8 +532,8 @@ def lodge_complaint(
         updated_at=now,
     )
     incident_services.share_incident(actor=actor, incident=incident, audience=audience)
-    _open_deadline(case, DeadlineKindChoices.ACKNOWLEDGE, protocol.acknowledge_within_hours, now)
-    _open_deadline(case, DeadlineKindChoices.ANSWER, protocol.answer_within_hours, now)
+    _open_deadline(case, DeadlineKindChoices.ACKNOWLEDGE, acknowledge_hours, now)
+    _open_deadline(case, DeadlineKindChoices.ANSWER, answer_hours, now)
     _level_deadline(case, now)
     _step(
         case,
@@ -507,9 +545,10 @@ def lodge_complaint(
             "summary": summary,
             "nature": nature,
             "protocol": protocol.protocol_id,
+            "precedence": case.precedence,
             "deadlines": {
-                "acknowledge": deadlines.due(now, protocol.acknowledge_within_hours),
-                "answer": deadlines.due(now, protocol.answer_within_hours),
+                "acknowledge": deadlines.due(now, acknowledge_hours),
+                "answer": deadlines.due(now, answer_hours),
             },
         },
     )
@@ -593,6 +632,94 @@ def open_inquiry(
     return case
 
 
+def check_precedence(protocol: Protocol, code: str) -> dict[str, Any] | None:
+    """The precedence ``code`` names on ``protocol`` ("": the lowest, the default); None
+    where the protocol has none (and none was asked for); ValidationFailed otherwise."""
+    code = (code or "").strip()
+    chosen = protocol.find_precedence(code)
+    if chosen is None and (code or protocol.precedence):
+        raise ValidationFailed({"precedence": [_("Choose one of the protocol's precedences.")]})
+    return chosen
+
+
+def _reply_hours(protocol: Protocol, precedence: dict[str, Any] | None) -> tuple[float, float]:
+    """The (first response, substantive answer) hours: the precedence's, else the
+    protocol's acknowledgement and answer hours."""
+    if precedence is None:
+        return protocol.acknowledge_within_hours, protocol.answer_within_hours
+    return (
+        float(precedence["first_response_within_hours"]),
+        float(precedence["answer_within_hours"]),
+    )
+
+
+@transaction.atomic
+def change_precedence(*, actor: Actor, case: Case, precedence: str, reason: str) -> Case:
+    """The complainant or the mediator (or a deciding party) changes the case's
+    precedence, with a reason: the open acknowledgement and answer deadlines are set
+    again from the lodging with the new precedence's hours (a deadline thus already
+    past is missed at once)."""
+    case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
+    allowed = {workflow.Side.COMPLAINANT, workflow.Side.MEDIATOR, workflow.Side.DECIDER}
+    if not allowed & sides_of(actor, case):
+        raise PermissionDenied(
+            _("Only the complainant, the mediator or a deciding party changes the precedence.")
+        )
+    if case.state in workflow.CLOSED_STATES:
+        raise ValidationFailed({"precedence": [_("The case is closed.")]})
+    protocol = protocol_for(case.version, case.protocol_id)
+    errors: dict[str, list[str]] = {}
+    chosen = protocol.find_precedence((precedence or "").strip()) if precedence else None
+    if chosen is None:
+        errors["precedence"] = [_("Choose one of the protocol's precedences.")]
+    elif chosen["code"] == case.precedence:
+        errors["precedence"] = [_("The case already has this precedence.")]
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 2_000:
+        errors["text"] = [_("Say why the precedence changes (1 to 2,000 characters).")]
+    if errors:
+        raise ValidationFailed(errors)
+    assert chosen is not None
+    now = timezone.now()
+    hours = dict(
+        zip(
+            (DeadlineKindChoices.ACKNOWLEDGE, DeadlineKindChoices.ANSWER),
+            _reply_hours(protocol, chosen),
+            strict=True,
+        )
+    )
+    moved: dict[str, Any] = {}
+    for deadline in Deadline.objects.filter(
+        case=case, kind__in=list(hours), state=DeadlineStateChoices.OPEN
+    ):
+        due = deadlines.due(case.lodged_at, hours[deadline.kind])
+        Deadline.objects.filter(pk=deadline.pk).update(due_at=due)
+        moved[deadline.kind] = {"from_due_at": deadline.due_at, "to_due_at": due}
+    previous = case.precedence
+    _save(case, now, precedence=chosen["code"])
+    _step(
+        case,
+        actor,
+        A.CHANGE_PRECEDENCE,
+        {"text": reason, "from": previous, "to": chosen["code"], "deadlines": moved},
+    )
+    return case
+
+
+@transaction.atomic
+def record_read_receipt(*, actor: Actor, case: Case) -> bool:
+    """The respondent's duty officer opened the lodged case: that is its acknowledgement
+    (the read receipt), recorded as the acknowledge step. False: nothing to record (not
+    the respondent's officer, or the case is no longer lodged)."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.state != StateChoices.LODGED or actor.user is None:
+        return False
+    if workflow.Side.RESPONDENT not in sides_of(actor, locked):
+        return False
+    act(actor=actor, case=locked, action=A.ACKNOWLEDGE, read_receipt=True)
+    return True
+
+
 # --- the workflow's steps --------------------------------------------------------------
 
 
@@ -604,6 +731,7 @@ def act(
     action: str,
     text: str = "",
     content: Mapping[str, Any] | None = None,
+    read_receipt: bool = False,
 ) -> Case:
     """Take a workflow step (acknowledge, answer, …, withdraw, escalate) on ``case``.
 
@@ -611,7 +739,8 @@ def act(
     (``outcome``, ``clauses``, ``remedies``: ``rules.determinations``), and only once the
     respondent was heard (answered, or the answer's deadline passed: else 409). ``close``
     waits for every remedy verified or the complainant's assent (409). The steps on one
-    remedy are ``cases.determinations``'.
+    remedy are ``cases.determinations``'. ``read_receipt``: the acknowledgement is the
+    respondent's duty officer opening the case (``record_read_receipt``).
     """
     case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
     if action not in workflow.PERSON_ACTIONS or action in workflow.REMEDY_ACTIONS:
@@ -656,6 +785,14 @@ def act(
         data["outcome"] = spec.outcome  # read by the scorecard of compliance
     if elements:
         data["elements"] = [e.as_content() for e in elements]
+    if read_receipt and action == A.ACKNOWLEDGE:  # the duty officer opened the case
+        data["read_receipt"] = True
+    if action == A.ESCALATE:  # checked before any write: grounds, then the next level
+        data["grounds"] = _check_escalation(case, sides, now)
+    elif action == A.RECORD_LEVEL_OUTCOME:
+        rung = _ladder(case)[case.level] if case.level < len(_ladder(case)) else {}
+        data["owner"] = rung.get("owner", "")
+        data["level_action"] = rung.get("action", {})
     notify_principals = False
     if decision is not None:
         assert actor.party_code  # a decider acts for its party
@@ -707,11 +844,7 @@ def act(
             now,
         )
     elif action == A.ESCALATE:
-        if case.level + 1 >= len(_ladder(case)):
-            raise ValidationFailed({"action": [_("The case is already at the top of the ladder.")]})
-        _close_deadlines(case, [DeadlineKindChoices.LEVEL], DeadlineStateChoices.CANCELLED, now)
-        _save(case, now, level=case.level + 1)
-        _level_deadline(case, now)
+        _climb(case, now)
         data["to_level"] = level_name(case)
         notify_principals = True
     changes: dict[str, Any] = {"state": state}
@@ -984,6 +1117,111 @@ def _remedy_missed(case: Case, deadline: Deadline, now: dt.datetime) -> None:
     )
 
 
+# --- the ladder ------------------------------------------------------------------------
+
+
+def _climb(case: Case, now: dt.datetime) -> None:
+    """Move the case one level up (the caller checked it may) and restart the review."""
+    _close_deadlines(case, [DeadlineKindChoices.LEVEL], DeadlineStateChoices.CANCELLED, now)
+    _save(case, now, level=case.level + 1)
+    _level_deadline(case, now)
+
+
+def level_reached_at(case: Case) -> dt.datetime:
+    """When the case reached its current level: its last climb, else its lodging."""
+    last = (
+        Step.objects.filter(case=case, action=A.ESCALATE, level_after=case.level)
+        .order_by("-at", "-pk")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return last or case.lodged_at
+
+
+def _grounds_at_level(case: Case) -> set[str]:
+    """The grounds to climb that arose at the case's current level (``rules.ladder``)."""
+    actions = set(
+        Step.objects.filter(
+            case=case,
+            level_after=case.level,
+            at__gte=level_reached_at(case),
+            action__in=[A.NO_REPLY, A.REJECT_ANSWER],
+        ).values_list("action", flat=True)
+    )
+    grounds = set()
+    if A.NO_REPLY in actions:
+        grounds.add(ladder.MISSED_DEADLINE)
+    if A.REJECT_ANSWER in actions:
+        grounds.add(ladder.ANSWER_REJECTED)
+    return grounds
+
+
+def _decides_escalation(sides: frozenset[str]) -> bool:
+    """Whether these sides may decide to escalate: the mediator's, or a deciding party's
+    that is neither complainant nor respondent (a party to the case needs grounds)."""
+    if workflow.Side.MEDIATOR in sides:
+        return True
+    parties = {workflow.Side.COMPLAINANT, workflow.Side.RESPONDENT}
+    return workflow.Side.DECIDER in sides and not parties & sides
+
+
+def _check_escalation(case: Case, sides: frozenset[str], now: dt.datetime) -> list[str]:
+    """The grounds on which this escalation climbs; ``Conflict`` (409) with the reason
+    when it may not: no grounds, no failure where the next level needs one, too early,
+    or already at the top."""
+    grounds = _grounds_at_level(case)
+    if _decides_escalation(sides):
+        grounds.add(ladder.DECIDED)
+    rungs = ladder.rungs(_ladder(case))
+    try:
+        ladder.check_climb(
+            rungs, case.level, reached_at=level_reached_at(case), now=now, grounds=grounds
+        )
+    except ladder.ClimbRefused as refused:
+        raise Conflict(_climb_refusal(case, refused)) from None
+    return sorted(grounds)
+
+
+def _climb_refusal(case: Case, refused: ladder.ClimbRefused) -> str:
+    """Why the case may not climb now (the answer of a 409)."""
+    if refused.reason == "top":
+        return _("The case is already at the top of the ladder.")
+    nxt = level_label(case, case.level + 1)
+    if refused.reason == "no_grounds":
+        return _(
+            "A case climbs only when a deadline was missed, when the complainant rejected "
+            "the answer with reasons, or when the mediator decides it: none of these "
+            "happened at this level."
+        )
+    if refused.reason == "needs_failure":
+        return _("“%(level)s” is reached only after a missed deadline.") % {"level": nxt}
+    assert refused.eligible_at is not None
+    return _("“%(level)s” may not be reached before %(at)s UTC.") % {
+        "level": nxt,
+        "at": refused.eligible_at.strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def level_label(case: Case, index: int) -> str:
+    """A level's name in the active language (its code when it has none)."""
+    steps = protocol_for(case.version, case.protocol_id).localized_ladder
+    return str(steps[index]["label"] or steps[index]["level"]) if 0 <= index < len(steps) else ""
+
+
+def climb_status(case: Case, now: dt.datetime | None = None) -> dict[str, Any]:
+    """What the case page and the board show of the ladder: at the top, when the next
+    level is eligible, the grounds held at this level."""
+    rungs = ladder.rungs(_ladder(case))
+    reached = level_reached_at(case)
+    return {
+        "at_top": case.level + 1 >= len(rungs),
+        "reached_at": reached,
+        "next_eligible_at": ladder.eligible_at(rungs, case.level, reached),
+        "next_after_failure": case.level + 1 < len(rungs) and rungs[case.level + 1].after_failure,
+        "grounds": sorted(_grounds_at_level(case)),
+    }
+
+
 def _decision_refusal(decision: Decision, action: str, code: str) -> str:
     """Why a decider may not take this decision step now (the answer of a 409)."""
     if decision.rule.joint and action == A.DETERMINE:
@@ -1086,12 +1324,16 @@ def expire_due(now: dt.datetime) -> int:
 
 
 def _claim(pk: int, now: dt.datetime) -> bool:
-    """Expire an open deadline if it is still open (False: met, cancelled, or taken)."""
-    return bool(
+    """Expire an open deadline if it is still open (False: met, cancelled, or taken); an
+    extension of it that still awaits countersignature lapses."""
+    claimed = bool(
         Deadline.objects.filter(pk=pk, state=DeadlineStateChoices.OPEN).update(
             state=DeadlineStateChoices.EXPIRED, closed_at=now
         )
     )
+    if claimed:
+        _lapse_extensions(Deadline.objects.filter(pk=pk), now)
+    return claimed
 
 
 def _expire_overdue(case: Case, now: dt.datetime) -> Case:
@@ -1115,6 +1357,8 @@ def _expire_overdue(case: Case, now: dt.datetime) -> Case:
 
 
 def _expire(deadline: Deadline, now: dt.datetime) -> None:
+    """A deadline expired: "no reply", and a climb where the ladder allows it now; the
+    time at a level only reminds the mediator to review the case (no climb, no alert)."""
     case = Case.objects.select_for_update().select_related("incident").get(pk=deadline.case_id)
     system = Actor.console("worker")
     if case.state in workflow.CLOSED_STATES:
@@ -1122,45 +1366,58 @@ def _expire(deadline: Deadline, now: dt.datetime) -> None:
     if deadline.kind == DeadlineKindChoices.REMEDY:
         _remedy_missed(case, deadline, now)
         return
-    if deadline.kind != DeadlineKindChoices.LEVEL:
+    if deadline.kind == DeadlineKindChoices.LEVEL:
+        if case.state in (StateChoices.DETERMINED, StateChoices.REMEDIED):
+            return
         _step(
             case,
             system,
-            A.NO_REPLY,
-            {"deadline": deadline.kind, "due_at": deadline.due_at, "expired_at": now},
+            A.REVIEW_DUE,
+            {"deadline": deadline.kind, "due_at": deadline.due_at, "since": deadline.starts_at},
+            only_parties=_reviewers(case),
         )
+        return
+    _step(
+        case,
+        system,
+        A.NO_REPLY,
+        {"deadline": deadline.kind, "due_at": deadline.due_at, "expired_at": now},
+    )
     if deadline.kind == DeadlineKindChoices.ANSWER:
         _determination_deadline(case, deadline.due_at)
-    ladder = _ladder(case)
-    if (
-        case.state not in workflow.OPEN_STATES
-        or case.state == StateChoices.DETERMINED
-        or case.state == StateChoices.REMEDIED
-    ):
+    if case.state in (StateChoices.DETERMINED, StateChoices.REMEDIED):
         return
-    if case.level + 1 >= len(ladder):
-        if deadline.kind == DeadlineKindChoices.LEVEL:
-            _step(
-                case,
-                system,
-                A.NO_REPLY,
-                {"deadline": deadline.kind, "due_at": deadline.due_at, "expired_at": now},
-            )
-        return
-    _close_deadlines(case, [DeadlineKindChoices.LEVEL], DeadlineStateChoices.CANCELLED, now)
-    _save(case, now, level=case.level + 1)
-    _level_deadline(case, now)
+    try:
+        ladder.check_climb(
+            ladder.rungs(_ladder(case)),
+            case.level,
+            reached_at=level_reached_at(case),
+            now=now,
+            grounds=_grounds_at_level(case),
+        )
+    except ladder.ClimbRefused:
+        return  # the top, or not yet eligible: the missed deadline stays as grounds
+    _climb(case, now)
     _step(
         case,
         system,
         A.ESCALATE,
         {
             "reason": f"{deadline.kind}_deadline_expired",
+            "grounds": [ladder.MISSED_DEADLINE],
             "due_at": deadline.due_at,
             "to_level": level_name(case),
         },
         notify_principals=True,
     )
+
+
+def _reviewers(case: Case) -> list[str]:
+    """Who is reminded to review a case: the mediators among its audience, else (an
+    arrangement without a mediator) the parties that decide it."""
+    mediators = {p.code for p in party_selectors.parties_of_kinds([PartyKindChoices.KIND_MEDIATOR])}
+    codes = [c for c in case.audience_codes if c in mediators]
+    return codes or list(decision_of(case).deciders)
 
 
 @transaction.atomic
@@ -1196,14 +1453,25 @@ MIN_EXTENSION_HOURS = 0.5
 MAX_EXTENSION_HOURS = 24 * 30
 
 
+def _locked_case(actor: Actor, case: Case) -> Case:
+    case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
+    return _expire_overdue(case, timezone.now())
+
+
 @transaction.atomic
-def extend_deadline(*, actor: Actor, case: Case, kind: str, hours: float, reason: str) -> Deadline:
-    """Record that the parties agreed to extend an open deadline (the mediator, or a party
-    that decides the case's determination, records it)."""
+def propose_extension(
+    *, actor: Actor, case: Case, kind: str, hours: float, reason: str
+) -> Extension:
+    """The mediator (or a deciding party) proposes to move an open deadline by ``hours``.
+
+    Nothing moves yet: the extension takes effect when the complainant and the respondent
+    have each countersigned it (``countersign_extension``); until then the old deadline
+    runs, and its passing lapses the proposal.
+    """
     case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
     if not {workflow.Side.MEDIATOR, workflow.Side.DECIDER} & sides_of(actor, case):
         raise PermissionDenied(
-            _("Only the mediator or a deciding party records an extension agreed by the parties.")
+            _("Only the mediator or a deciding party proposes an extension to the parties.")
         )
     case = _expire_overdue(case, timezone.now())
     errors: dict[str, list[str]] = {}
@@ -1223,27 +1491,132 @@ def extend_deadline(*, actor: Actor, case: Case, kind: str, hours: float, reason
         ]
     reason = (reason or "").strip()
     if not reason or len(reason) > 2_000:
-        errors["text"] = [_("Say when and how the parties agreed (1 to 2,000 characters).")]
+        errors["text"] = [_("Say why the deadline should move (1 to 2,000 characters).")]
     if errors:
         raise ValidationFailed(errors)
     assert deadline is not None
-    previous = deadline.due_at
-    deadline.due_at = previous + dt.timedelta(hours=hours)
-    deadline.extended_by_agreement = True
-    Deadline.objects.filter(pk=deadline.pk).update(
-        due_at=deadline.due_at, extended_by_agreement=True
+    if deadline.extensions.filter(state=ExtensionStateChoices.PENDING).exists():
+        raise Conflict(_("An extension of this deadline already awaits countersignature."))
+    now = timezone.now()
+    extension = Extension.objects.create(
+        case=case,
+        deadline=deadline,
+        proposed_by=actor.party_code or "",
+        proposed_at=now,
+        from_due_at=deadline.due_at,
+        to_due_at=deadline.due_at + dt.timedelta(hours=hours),
+        hours=hours,
+        reason=reason,
     )
-    _save(case, timezone.now())
+    _save(case, now)
     _step(
         case,
         actor,
-        A.EXTEND,
+        A.PROPOSE_EXTENSION,
         {
             "text": reason,
             "deadline": kind,
             "hours": hours,
-            "from_due_at": previous,
-            "to_due_at": deadline.due_at,
+            "from_due_at": extension.from_due_at,
+            "to_due_at": extension.to_due_at,
         },
     )
-    return deadline
+    return extension
+
+
+def _pending_extension(case: Case, kind: str) -> Extension:
+    extension = (
+        Extension.objects.select_for_update()
+        .select_related("deadline")
+        .filter(
+            case=case,
+            deadline__kind=kind,
+            deadline__state=DeadlineStateChoices.OPEN,
+            state=ExtensionStateChoices.PENDING,
+        )
+        .first()
+    )
+    if extension is None:
+        raise Conflict(_("No extension of this deadline awaits countersignature."))
+    return extension
+
+
+def _signing_side(actor: Actor, case: Case, extension: Extension) -> str:
+    """The side (complainant, respondent) the actor signs for; PermissionDenied/Conflict."""
+    sides = [
+        s
+        for s in (workflow.Side.COMPLAINANT, workflow.Side.RESPONDENT)
+        if s in sides_of(actor, case)
+    ]
+    if not sides:
+        raise PermissionDenied(
+            _("Only the complainant and the respondent countersign or refuse an extension.")
+        )
+    unsigned = [s for s in sides if s not in (extension.countersigned or {})]
+    if not unsigned:
+        raise Conflict(_("Your party has already countersigned this extension."))
+    return unsigned[0]
+
+
+@transaction.atomic
+def countersign_extension(*, actor: Actor, case: Case, kind: str) -> Extension:
+    """The complainant or the respondent countersigns the pending extension of the
+    ``kind`` deadline; the second countersignature moves the deadline (``extend``)."""
+    case = _locked_case(actor, case)
+    extension = _pending_extension(case, kind)
+    side = _signing_side(actor, case, extension)
+    now = timezone.now()
+    signed = {**(extension.countersigned or {}), side: actor.party_code or ""}
+    agreed = {workflow.Side.COMPLAINANT, workflow.Side.RESPONDENT} <= set(signed)
+    extension.countersigned = signed
+    changes: dict[str, Any] = {"countersigned": signed}
+    if agreed:
+        changes.update(state=ExtensionStateChoices.AGREED, closed_at=now)
+        extension.state = ExtensionStateChoices.AGREED
+    Extension.objects.filter(pk=extension.pk).update(**changes)
+    _save(case, now)
+    base = {"deadline": kind, "to_due_at": extension.to_due_at}
+    _step(case, actor, A.COUNTERSIGN_EXTENSION, {**base, "side": side})
+    if agreed:
+        Deadline.objects.filter(pk=extension.deadline_id).update(
+            due_at=extension.to_due_at, extended_by_agreement=True
+        )
+        _step(
+            case,
+            actor,
+            A.EXTEND,
+            {
+                **base,
+                "text": extension.reason,
+                "hours": extension.hours,
+                "from_due_at": extension.from_due_at,
+                "proposed_by": extension.proposed_by,
+                "countersigned_by": signed,
+            },
+        )
+    return extension
+
+
+@transaction.atomic
+def refuse_extension(*, actor: Actor, case: Case, kind: str, reason: str = "") -> Extension:
+    """The complainant or the respondent refuses the pending extension: it lapses and the
+    old deadline stands."""
+    case = _locked_case(actor, case)
+    extension = _pending_extension(case, kind)
+    side = _signing_side(actor, case, extension)
+    reason = (reason or "").strip()
+    if len(reason) > 2_000:
+        raise ValidationFailed({"text": [_("At most 2,000 characters.")]})
+    now = timezone.now()
+    Extension.objects.filter(pk=extension.pk).update(
+        state=ExtensionStateChoices.REFUSED, closed_at=now
+    )
+    extension.state = ExtensionStateChoices.REFUSED
+    _save(case, now)
+    _step(
+        case,
+        actor,
+        A.REFUSE_EXTENSION,
+        {"deadline": kind, "to_due_at": extension.to_due_at, "side": side, "text": reason},
+    )
+    return extension

@@ -37,6 +37,12 @@ urlpatterns = [
         views.remedy_step,
         name="remedy_step",
     ),
+    path("<uuid:public_id>/precedence/", views.precedence, name="precedence"),
+    path(
+        "<uuid:public_id>/extension/<str:decision>/",
+        views.extension_decision,
+        name="extension_decision",
+    ),
     path("<uuid:public_id>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("<uuid:public_id>/evidence/<str:sha256>/", views.evidence_file, name="evidence_file"),
     path(

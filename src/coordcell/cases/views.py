@@ -15,7 +15,6 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +35,7 @@ from coordcell.agreements.engines import (
 )
 from coordcell.cases import determinations, hotline, lodging, releases, selectors, services
 from coordcell.cases.chain import case_chain
-from coordcell.cases.choices import DeadlineStateChoices
+from coordcell.cases.choices import DeadlineStateChoices, ExtensionStateChoices
 from coordcell.cases.exchange_forms import CallForm
 from coordcell.cases.forms import (
     AccountForm,
@@ -117,12 +116,11 @@ def inquiry(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def board(request: HttpRequest) -> HttpResponse:
-    """Open cases the reader may see, the next deadline first (the mediator's board)."""
+    """Open cases the reader may see: those at the top of their ladder pinned first,
+    then the next deadline first (the mediator's board)."""
     actor = actor_for(request)
     show_all = request.GET.get("all") == "1"
-    cases = selectors.list_cases(actor, open_only=not show_all).order_by(
-        F("next_due").asc(nulls_last=True), "-pk"
-    )
+    cases = selectors.board_cases(actor, open_only=not show_all)
     pager = paginate(request, cases)
     headlines = incident_selectors.Headlines()
     items = pager.items
@@ -195,6 +193,18 @@ def _respondents(actor: Any, version: Any, activation: Any = None) -> list[tuple
     return choices
 
 
+def _precedences(version: Any, activation: Any = None) -> list[tuple[str, str]]:
+    """The door's protocol's precedences (code, name), highest first."""
+    door = services.HOTLINE if activation is not None else services.COMPLAINTS
+    try:
+        protocol = services.protocol_serving(
+            activation.version if activation is not None else version, door
+        )
+    except ValidationFailed:
+        return []
+    return [(p["code"], p["label"] or p["code"]) for p in protocol.localized_precedence]
+
+
 @member_required
 def lodge(request: HttpRequest) -> HttpResponse:
     """Report the incident and lodge the complaint about it, in one form."""
@@ -217,6 +227,7 @@ def lodge(request: HttpRequest) -> HttpResponse:
     form = LodgeForm(
         request.POST or None,
         respondents=_respondents(actor, version, activation),
+        precedences=_precedences(version, activation),
         initial=initial,
         time_zone=version.time_zone,
         actors=actor_choices(engine_for(version)),
@@ -236,6 +247,7 @@ def lodge(request: HttpRequest) -> HttpResponse:
                     summary=data["summary"],
                     activation=activation,
                     nature=data.get("nature") or "complaint",
+                    precedence=data.get("precedence") or "",
                 )
             except ValidationFailed as exc:
                 add_domain_errors(
@@ -377,6 +389,9 @@ def case_page(request: HttpRequest, public_id: Any) -> HttpResponse:
     case = selectors.get_case(actor, public_id)
     if actor.user is not None:
         services.mark_read(actor=actor, case=case)
+        # The respondent's duty officer opening a lodged case is its acknowledgement.
+        if services.record_read_receipt(actor=actor, case=case):
+            case = selectors.get_case(actor, public_id)
     return _render_case(request, case)
 
 
@@ -526,6 +541,14 @@ def _render_case(
         ),
         "account_form": account_form if may_give else None,
         "ladder": services.protocol_ladder(case),
+        "climb": services.climb_status(case),
+        "extensions": list(selectors.list_extensions(case)),
+        "may_countersign": bool({workflow.Side.COMPLAINANT, workflow.Side.RESPONDENT} & sides),
+        "precedences": _case_precedences(case),
+        "may_change_precedence": bool(
+            {workflow.Side.COMPLAINANT, workflow.Side.MEDIATOR, workflow.Side.DECIDER} & sides
+        )
+        and case.state not in workflow.CLOSED_STATES,
         "evidence": [
             (e, e.original_visible_to(actor)) for e in incident.evidence.select_related("party")
         ],
@@ -595,6 +618,12 @@ def take_step(request: HttpRequest, public_id: Any, action: str) -> HttpResponse
         case = selectors.get_case(actor, case.public_id)
         return _render_case(request, case, step_form=form, status=409)
     return redirect("cases:case", public_id=case.public_id)
+
+
+def _case_precedences(case: Any) -> list[dict[str, Any]]:
+    """The case's protocol's precedences, highest first, the case's own marked."""
+    protocol = services.protocol_for(case.version, case.protocol_id)
+    return [{**p, "current": p["code"] == case.precedence} for p in protocol.localized_precedence]
 
 
 def _decision_context(actor: Any, case: Any) -> dict[str, Any]:
@@ -841,7 +870,7 @@ def remedy_step(request: HttpRequest, public_id: Any, remedy: Any, step: str) ->
 @member_required
 @require_POST
 def extend(request: HttpRequest, public_id: Any) -> HttpResponse:
-    """The mediator records a deadline extension the parties agreed to."""
+    """The mediator proposes a deadline extension; it waits for both countersignatures."""
     actor = actor_for(request)
     case = selectors.get_case(actor, public_id)
     try:
@@ -849,7 +878,7 @@ def extend(request: HttpRequest, public_id: Any) -> HttpResponse:
     except ValueError:
         hours = -1.0
     try:
-        services.extend_deadline(
+        services.propose_extension(
             actor=actor,
             case=case,
             kind=request.POST.get("kind", ""),
@@ -860,6 +889,67 @@ def extend(request: HttpRequest, public_id: Any) -> HttpResponse:
         for messages_list in exc.fields.values():
             for message in messages_list:
                 messages.error(request, message)
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("The extension is recorded."))
+        messages.success(
+            request,
+            _("The extension is proposed: it takes effect when both parties have countersigned."),
+        )
+    return redirect("cases:case", public_id=case.public_id)
+
+
+@member_required
+@require_POST
+def precedence(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The complainant or the mediator changes the case's precedence, with a reason."""
+    actor = actor_for(request)
+    case = selectors.get_case(actor, public_id)
+    try:
+        services.change_precedence(
+            actor=actor,
+            case=case,
+            precedence=request.POST.get("precedence", ""),
+            reason=request.POST.get("text", ""),
+        )
+    except ValidationFailed as exc:
+        for messages_list in exc.fields.values():
+            for message in messages_list:
+                messages.error(request, message)
+    else:
+        messages.success(request, _("The precedence is changed and the deadlines set again."))
+    return redirect("cases:case", public_id=case.public_id)
+
+
+@member_required
+@require_POST
+def extension_decision(request: HttpRequest, public_id: Any, decision: str) -> HttpResponse:
+    """The complainant or the respondent countersigns or refuses a proposed extension."""
+    actor = actor_for(request)
+    case = selectors.get_case(actor, public_id)
+    kind = request.POST.get("kind", "")
+    try:
+        if decision == "countersign":
+            extension = services.countersign_extension(actor=actor, case=case, kind=kind)
+        elif decision == "refuse":
+            extension = services.refuse_extension(
+                actor=actor, case=case, kind=kind, reason=request.POST.get("text", "")
+            )
+        else:
+            raise NotFound()
+    except ValidationFailed as exc:
+        for messages_list in exc.fields.values():
+            for message in messages_list:
+                messages.error(request, message)
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if extension.state == ExtensionStateChoices.AGREED:
+            messages.success(request, _("Both parties countersigned: the deadline moved."))
+        elif decision == "countersign":
+            messages.success(
+                request, _("Countersigned: the other party's countersignature is awaited.")
+            )
+        else:
+            messages.success(request, _("Refused: the extension lapsed; the deadline stands."))
     return redirect("cases:case", public_id=case.public_id)

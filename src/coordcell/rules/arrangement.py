@@ -35,6 +35,7 @@ __all__ = [
     "Localized",
     "PartySpec",
     "PlaceSpec",
+    "PrecedenceSpec",
     "ProcedureSpec",
     "ProtocolSpec",
     "RoleSpec",
@@ -223,11 +224,32 @@ class ClauseSpec:
 
 @dataclass(frozen=True)
 class LadderStep:
-    """One rung of an escalation ladder: who handles a case at this level, for how long."""
+    """One rung of an escalation ladder: who handles a case at this level, what they do,
+    when a case may reach it (``rules.ladder``), and after how long at it the mediator is
+    reminded to review the case (``within_hours``: a reminder, never a climb)."""
 
     level: str
     name: Localized
     within_hours: float
+    #: Hours since the case reached the level below before this one may be reached.
+    eligible_after_hours: float = 0.0
+    #: Only a missed deadline at the level below brings a case here.
+    after_failure: bool = False
+    #: Who acts at this level (``rules.ladder.OWNERS``), or "" when the scenario says not.
+    owner: str = ""
+    #: What is done at this level (e.g. "principals' meeting within 24 h"), by language.
+    action: Localized = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PrecedenceSpec:
+    """A precedence a complaint is lodged with (e.g. FLASH, IMMEDIATE, ROUTINE): its
+    first-response (acknowledgement) and substantive-answer deadlines."""
+
+    code: str
+    name: Localized
+    first_response_within_hours: float
+    answer_within_hours: float
 
 
 @dataclass(frozen=True)
@@ -251,6 +273,9 @@ class ProtocolSpec:
     #: What a complaint on it may be addressed to (``mechanism.ADDRESSEES``): another
     #: party, and where stated the mechanism itself (its deciders answer).
     addressed_to: tuple[str, ...] = ("party",)
+    #: The precedences a complaint on it may be lodged with, highest first; the last
+    #: (the lowest) is the default. Empty: the protocol's own two deadlines alone.
+    precedence: tuple[PrecedenceSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -533,12 +558,31 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
                     **p,
                     "title": dict(p["title"]),
                     "ladder": tuple(
-                        LadderStep(s["level"], dict(s["name"]), s["within_hours"])
+                        LadderStep(
+                            s["level"],
+                            dict(s["name"]),
+                            s["within_hours"],
+                            # Absent from versions stored before eligibility and owners.
+                            eligible_after_hours=s.get("eligible_after_hours", 0.0),
+                            after_failure=s.get("after_failure", False),
+                            owner=s.get("owner", ""),
+                            action=dict(s.get("action") or {}),
+                        )
                         for s in p["ladder"]
                     ),
                     # Absent from versions stored before protocols had decision rules.
                     "determined_by": DecisionRule.from_content(p.get("determined_by")),
                     "addressed_to": tuple(p.get("addressed_to") or ("party",)),
+                    # Absent from versions stored before precedences.
+                    "precedence": tuple(
+                        PrecedenceSpec(
+                            r["code"],
+                            dict(r["name"]),
+                            r["first_response_within_hours"],
+                            r["answer_within_hours"],
+                        )
+                        for r in p.get("precedence") or ()
+                    ),
                 }
             )
             for p in c["protocols"]

@@ -44,7 +44,15 @@ from typing import Any
 import shapely.geometry
 import shapely.validation
 
-from coordcell.rules import determinations, localtime, mechanism, taxonomy, vocabulary, workflow
+from coordcell.rules import (
+    determinations,
+    ladder,
+    localtime,
+    mechanism,
+    taxonomy,
+    vocabulary,
+    workflow,
+)
 from coordcell.rules import lexicon as lexicon_rules
 from coordcell.rules.arrangement import (
     STORY_DOINGS,
@@ -62,6 +70,7 @@ from coordcell.rules.arrangement import (
     LadderStep,
     PartySpec,
     PlaceSpec,
+    PrecedenceSpec,
     ProcedureSpec,
     ProtocolSpec,
     RoleSpec,
@@ -1010,16 +1019,48 @@ def _read_protocol(t: _Table) -> ProtocolSpec:
     step_tables = t.tables("ladder")
     if "ladder" in t.data and isinstance(t.data["ladder"], list) and not t.data["ladder"]:
         t.error("ladder", "the escalation ladder needs at least one step")
-    for step in step_tables:
+    for index, step in enumerate(step_tables):
+        eligible = step.number("eligible_after_hours", required=False, minimum=0.0)
+        after_failure = step.boolean("after_failure")
+        if index == 0 and (eligible or after_failure):
+            step.error(
+                "eligible_after_hours" if eligible else "after_failure",
+                "the first level is where a case starts: it takes no eligibility rule",
+            )
         steps.append(
             LadderStep(
                 level=step.text("level", pattern=_CODE, what="ladder level"),
                 name=step.localized("name"),
                 within_hours=step.number("within_hours", positive=True) or 0.0,
+                eligible_after_hours=eligible or 0.0,
+                after_failure=after_failure,
+                owner=step.text(
+                    "owner", required=False, choices=ladder.OWNERS, what="ladder owner"
+                ),
+                action=step.localized("action", required=False),
             )
         )
         step.finish()
     _check_unique(t.report, _keyed(t, "ladder", "level", steps), "ladder level")
+    precedence = []
+    for row in t.tables("precedence", required=False):
+        first = row.number("first_response_within_hours", positive=True)
+        substantive = row.number("answer_within_hours", positive=True)
+        if first and substantive and first > substantive:
+            row.error(
+                "first_response_within_hours",
+                f"{first:g} h is longer than answer_within_hours {substantive:g} h",
+            )
+        precedence.append(
+            PrecedenceSpec(
+                code=row.text("code", pattern=_CODE, what="precedence code"),
+                name=row.localized("name"),
+                first_response_within_hours=first or 0.0,
+                answer_within_hours=substantive or 0.0,
+            )
+        )
+        row.finish()
+    _check_unique(t.report, _keyed(t, "precedence", "code", precedence), "precedence code")
     rule = _read_decision_rule(t, "determined_by")
     determine = t.number("determine_within_hours", required=False, positive=True)
     addressed = t.texts("addressed_to", choices=mechanism.ADDRESSEES, what="addressee")
@@ -1037,6 +1078,7 @@ def _read_protocol(t: _Table) -> ProtocolSpec:
         determined_by=rule or mechanism.DecisionRule(),
         determine_within_hours=determine,
         addressed_to=addressed or ("party",),
+        precedence=tuple(precedence),
     )
 
 

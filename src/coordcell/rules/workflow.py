@@ -36,8 +36,13 @@ which state, and who may take it, as a *side* of the case:
 - ``monitor``: a monitor of a monitor party (verification);
 - ``system``: the worker, when a deadline expires.
 
-``escalate`` and ``no_reply`` keep the state and move the case one level up the
-protocol's ladder. ``propose``, ``concur`` and ``decline`` keep the state: the service
+``escalate`` keeps the state and moves the case one level up the protocol's ladder,
+only on grounds and when the next level is eligible (``rules.ladder``); ``no_reply``
+records a missed deadline (the worker then climbs where the ladder allows);
+``reject_answer`` (the complainant's, with reasons) keeps the state and gives grounds
+to climb; ``review_due`` is the worker's reminder to review a case that stayed long at a
+level (no climb); ``record_level_outcome`` records what the level's owner did.
+``propose``, ``concur`` and ``decline`` keep the state: the service
 moves the case to ``determined`` when the last concurrence completes a joint decision
 (``rules.mechanism.is_complete``). ``remedy_done``, ``verify_remedy``, ``reserve`` and
 ``assent`` keep the state too: the service moves the case to ``remedied`` when the last
@@ -52,8 +57,10 @@ __all__ = [
     "ACTIONS",
     "CLOSED_STATES",
     "DECISION_ACTIONS",
+    "EXTENSION_STEPS",
     "NEEDS_TEXT",
     "OPEN_STATES",
+    "OTHER_STEPS",
     "PERSON_ACTIONS",
     "REMEDY_ACTIONS",
     "SIDES",
@@ -91,11 +98,11 @@ class State:
 
 
 class Action:
-    """The actions' codes. ``LODGE`` and ``OPEN_INQUIRY`` (which create a case),
-    ``EXTEND`` (which moves a deadline, not the state), ``REMEDY_MISSED`` (the worker's,
-    on a remedy's deadline) and ``REMEDY`` (the respondent's own report of a remedy,
-    before remedies were verified: kept to read stored cases) are steps of a case but not
-    rows of the table."""
+    """The actions' codes. ``LODGE`` and ``OPEN_INQUIRY`` (which create a case), the
+    extension's steps (:data:`EXTENSION_STEPS`, which move a deadline, not the state),
+    ``REMEDY_MISSED`` (the worker's, on a remedy's deadline) and ``REMEDY`` (the
+    respondent's own report of a remedy, before remedies were verified: kept to read
+    stored cases) are steps of a case but not rows of the table."""
 
     LODGE = "lodge"
     OPEN_INQUIRY = "open_inquiry"  # the mediator or a monitor opens a case of its own motion
@@ -125,7 +132,14 @@ class Action:
     WITHDRAW = "withdraw"
     ESCALATE = "escalate"
     NO_REPLY = "no_reply"
-    EXTEND = "extend"
+    EXTEND = "extend"  # an extension took effect (both parties countersigned)
+    REJECT_ANSWER = "reject_answer"  # the complainant rejects the answer, with reasons
+    RECORD_LEVEL_OUTCOME = "record_level_outcome"  # what the level's owner did
+    REVIEW_DUE = "review_due"  # the worker: the case stayed long at its level
+    PROPOSE_EXTENSION = "propose_extension"
+    COUNTERSIGN_EXTENSION = "countersign_extension"
+    REFUSE_EXTENSION = "refuse_extension"
+    CHANGE_PRECEDENCE = "change_precedence"  # a recorded change, with a reason
 
 
 class Side:
@@ -258,18 +272,37 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({_M, _D}),
     ),
     Transition(Action.WITHDRAW, OPEN_STATES, State.WITHDRAWN, frozenset({_C})),
-    Transition(Action.ESCALATE, _BEFORE_DETERMINATION, None, frozenset({_C, _M})),
+    Transition(Action.ESCALATE, _BEFORE_DETERMINATION, None, frozenset({_C, _M, _D})),
     Transition(Action.NO_REPLY, _BEFORE_DETERMINATION, None, frozenset({_SYS})),
+    # The ladder's rows (rules.ladder): rejecting the answer gives grounds to climb; the
+    # review reminder never climbs; each level's outcome is recorded.
+    Transition(Action.REJECT_ANSWER, (State.ANSWERED,), None, frozenset({_C})),
+    Transition(Action.REVIEW_DUE, _BEFORE_DETERMINATION, None, frozenset({_SYS})),
+    Transition(Action.RECORD_LEVEL_OUTCOME, OPEN_STATES, None, frozenset({_M, _D})),
 )
 
 ACTIONS: tuple[str, ...] = tuple(t.action for t in TRANSITIONS)
-#: The actions a person may take (``NO_REPLY`` is the worker's alone).
-PERSON_ACTIONS: tuple[str, ...] = tuple(a for a in ACTIONS if a != Action.NO_REPLY)
+#: The actions a person may take (``NO_REPLY`` and ``REVIEW_DUE`` are the worker's alone).
+PERSON_ACTIONS: tuple[str, ...] = tuple(
+    t.action for t in TRANSITIONS if t.sides != frozenset({Side.SYSTEM})
+)
+#: Steps of a deadline extension (not rows of the table: they move a deadline, not the
+#: state): the mediator proposes, each party countersigns or refuses, and the extension
+#: takes effect (``EXTEND``) with the second countersignature.
+EXTENSION_STEPS: tuple[str, ...] = (
+    Action.PROPOSE_EXTENSION,
+    Action.COUNTERSIGN_EXTENSION,
+    Action.REFUSE_EXTENSION,
+    Action.EXTEND,
+)
+#: Steps that change neither the state nor the ladder (not rows of the table).
+OTHER_STEPS: tuple[str, ...] = (Action.CHANGE_PRECEDENCE,)
 #: The monitors' (or mediator's) verification results.
 VERIFICATION_RESULTS: frozenset[str] = frozenset(
     {Action.RECORD_VERIFIED, Action.RECORD_UNVERIFIABLE, Action.RECORD_DISPUTED}
 )
-#: Actions that need a text (the answer, the determination, its proposal, a reservation).
+#: Actions that need a text (the answer, the determination, its proposal, a reservation;
+#: the reasons of an escalation or of a rejected answer; a level's outcome).
 NEEDS_TEXT: frozenset[str] = frozenset(
     {
         Action.ANSWER,
@@ -280,6 +313,9 @@ NEEDS_TEXT: frozenset[str] = frozenset(
         Action.CLARIFY,
         Action.PROPOSE_RESOLUTION,
         Action.REFER_TO_TALKS,
+        Action.ESCALATE,
+        Action.REJECT_ANSWER,
+        Action.RECORD_LEVEL_OUTCOME,
     }
 )
 #: Steps on one remedy of a determination (they name the remedy).

@@ -53,12 +53,15 @@ def escalated(db: Any, _escalated_once: dict[str, Any]) -> dict[str, Any]:
 
 
 def _escalate(ids: dict[str, str]) -> dict[str, Any]:
-    """The session's case, escalated by the mediator, then by the worker when the
-    acknowledgement deadline passed (which takes it to the top of the ladder)."""
+    """The session's case, escalated by the mediator's decision, then by the worker when
+    the acknowledgement deadline passed and the top level was eligible (24 h after the
+    first climb: the worker runs a day after the deadline), which takes it to the top."""
     mediator = Actor.from_user(User.objects.get(username="mediator"))
-    case = act(actor=mediator, case=_case(), action="escalate")
+    case = act(
+        actor=mediator, case=_case(), action="escalate", text="For the principals (fictional)."
+    )
     ack = Deadline.objects.get(case=case, kind="acknowledge")
-    expire_due(ack.due_at + dt.timedelta(minutes=1))
+    expire_due(ack.due_at + dt.timedelta(days=1, minutes=1))
     steps = list(Step.objects.filter(case=case, action="escalate").order_by("at", "pk"))
     assert len(steps) == 2
     identifiers = [f"{case.reference}-ESC-{s.entry.hash[:16]}" for s in steps]

@@ -482,7 +482,7 @@ def test_a_geometry_stored_before_validation_does_not_stop_the_alert_feed(
     Incident.objects.filter(pk=case.incident_id).update(
         geometry={"type": "Point", "coordinates": ["35.82461", "33.12595"]}
     )
-    act(actor=actor("mediator"), case=case, action="escalate")
+    act(actor=actor("mediator"), case=case, action="escalate", text="Decided (test).")
     response = api("sy.liaison").get("/api/v1/alerts/")
     assert response.status_code == 200
     assert b"<circle>33.12595,35.82461 " in response.content

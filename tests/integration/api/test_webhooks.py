@@ -356,7 +356,7 @@ def test_the_worker_posts_a_signed_payload_with_what_the_party_may_read(
     actor: Any, receiver: Receiver
 ) -> None:
     webhook, secret = _register(actor, "il.admin", receiver.url())
-    case = act(actor=actor("mediator"), case=_case(), action="escalate")
+    case = act(actor=actor("mediator"), case=_case(), action="escalate", text="Decided (test).")
     assert dispatch.deliver_due(_later(1)) == 1
     assert len(receiver.requests) == 1
     request = receiver.requests[0]

@@ -117,9 +117,16 @@ EXPECTED: dict[str, tuple[set[str], str | None, set[str]]] = {
         {"mediator", "decider"},
     ),
     "withdraw": (OPEN, WITHDRAWN, {"complainant"}),
-    # Escalation keeps the state.
-    "escalate": (BEFORE_DETERMINATION, None, {"complainant", "mediator"}),
+    # Escalation keeps the state; the service checks the grounds and the ladder
+    # (rules.ladder): a decider escalates by decision only when not a party to the case.
+    "escalate": (BEFORE_DETERMINATION, None, {"complainant", "mediator", "decider"}),
     "no_reply": (BEFORE_DETERMINATION, None, {"system"}),
+    # The complainant rejects the answer with reasons: grounds to climb, same state.
+    "reject_answer": ({ANSWERED}, None, {"complainant"}),
+    # The worker's reminder that a case stayed long at its level: never a climb.
+    "review_due": (BEFORE_DETERMINATION, None, {"system"}),
+    # What the level's owner did (a principals' meeting, a démarche) is recorded.
+    "record_level_outcome": (OPEN, None, {"mediator", "decider"}),
 }
 
 UNKNOWN_ACTIONS = ("reopen", "", "Acknowledge", "ACKNOWLEDGE", "close ")
@@ -321,27 +328,49 @@ def test_the_system_alone_is_offered_nothing() -> None:
             {"complainant"},
             ["propose_resolution", "agree_resolution", "withdraw", "escalate"],
         ),
-        (LODGED, {"mediator"}, ["refer_to_talks", "link", "escalate"]),
+        (LODGED, {"mediator"}, ["refer_to_talks", "link", "escalate", "record_level_outcome"]),
         # The service narrows these to the protocol's rule (rules.mechanism).
         (
             LODGED,
             {"decider"},
-            ["determine", "propose", "concur", "decline", "refer_to_talks", "link"],
+            [
+                "determine",
+                "propose",
+                "concur",
+                "decline",
+                "refer_to_talks",
+                "link",
+                "escalate",
+                "record_level_outcome",
+            ],
         ),
         (
             LODGED,
             {"mediator", "decider"},
-            ["determine", "propose", "concur", "decline", "refer_to_talks", "link", "escalate"],
+            [
+                "determine",
+                "propose",
+                "concur",
+                "decline",
+                "refer_to_talks",
+                "link",
+                "escalate",
+                "record_level_outcome",
+            ],
         ),
         (
             CLARIFICATION_REQUESTED,
             {"complainant"},
             ["clarify", "propose_resolution", "agree_resolution", "withdraw", "escalate"],
         ),
-        (REFERRED_TO_TALKS, {"mediator", "complainant"}, ["close", "withdraw"]),
-        (LINKED, {"decider"}, ["close"]),
+        (
+            REFERRED_TO_TALKS,
+            {"mediator", "complainant"},
+            ["close", "withdraw", "record_level_outcome"],
+        ),
+        (LINKED, {"decider"}, ["close", "record_level_outcome"]),
         (RESOLVED_BY_AGREEMENT, set(ALL_SIDES), []),
-        (DETERMINED, {"decider"}, ["verify_remedy", "reserve", "close"]),
+        (DETERMINED, {"decider"}, ["verify_remedy", "reserve", "close", "record_level_outcome"]),
         (LODGED, {"monitor"}, []),
         (
             ANSWERED,
@@ -352,6 +381,7 @@ def test_the_system_alone_is_offered_nothing() -> None:
                 "agree_resolution",
                 "withdraw",
                 "escalate",
+                "reject_answer",
             ],
         ),
         (
@@ -367,8 +397,12 @@ def test_the_system_alone_is_offered_nothing() -> None:
         # The respondent no longer reports "remedied" on its own word.
         (DETERMINED, {"respondent"}, ["remedy_done", "reserve"]),
         (DETERMINED, {"complainant"}, ["remedy_done", "reserve", "assent", "withdraw"]),
-        (DETERMINED, {"mediator"}, ["close"]),
-        (REMEDIED, {"mediator", "complainant"}, ["reserve", "assent", "close", "withdraw"]),
+        (DETERMINED, {"mediator"}, ["close", "record_level_outcome"]),
+        (
+            REMEDIED,
+            {"mediator", "complainant"},
+            ["reserve", "assent", "close", "withdraw", "record_level_outcome"],
+        ),
     ],
 )
 def test_allowed_actions_examples(state: str, sides: set[str], expected: list[str]) -> None:

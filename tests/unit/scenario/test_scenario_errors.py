@@ -54,6 +54,26 @@ CASES = {
     "time_order": ("arrangement.toml", "clauses[1].effective_until", "before effective_from"),
     "missing_english_name": ("arrangement.toml", "parties[1].name.en", "English name"),
     "empty_ladder": ("arrangement.toml", "protocols[0].ladder", "at least one step"),
+    "ladder_first_level_eligible": (
+        "arrangement.toml",
+        "protocols[0].ladder[0].eligible_after_hours",
+        "the first level is where a case starts",
+    ),
+    "precedence_first_response_too_long": (
+        "arrangement.toml",
+        "protocols[0].precedence[0].first_response_within_hours",
+        "3 h is longer than answer_within_hours 2 h",
+    ),
+    "precedence_duplicate_code": (
+        "arrangement.toml",
+        "protocols[0].precedence[1].code",
+        "flash",
+    ),
+    "ladder_unknown_owner": (
+        "arrangement.toml",
+        "protocols[0].ladder[0].owner",
+        "unknown ladder owner 'the_press'",
+    ),
     "no_complaints_protocol": (
         "arrangement.toml",
         "protocols",

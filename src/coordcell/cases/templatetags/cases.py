@@ -17,7 +17,10 @@ from coordcell.cases.choices import (
     DeadlineKindChoices,
     DeadlineStateChoices,
     ElementChoices,
+    ExtensionStateChoices,
     FindingChoices,
+    GroundChoices,
+    LadderOwnerChoices,
     OutcomeChoices,
     ReasonChoices,
     RemedyStateChoices,
@@ -148,6 +151,26 @@ def deadline_state_label(code: str) -> Any:
 @register.filter
 def deadline_state_colour(code: str) -> str:
     return DeadlineStateChoices.colour(code)
+
+
+@register.filter
+def extension_state_label(code: str) -> Any:
+    return ExtensionStateChoices.label(code)
+
+
+@register.filter
+def extension_state_colour(code: str) -> str:
+    return ExtensionStateChoices.colour(code)
+
+
+@register.filter
+def ladder_owner_label(code: str) -> Any:
+    return LadderOwnerChoices.label(code)
+
+
+@register.filter
+def ground_label(code: str) -> Any:
+    return GroundChoices.label(code)
 
 
 @register.filter
