@@ -175,9 +175,9 @@ def test_it_labels_every_text_of_the_story_fictional() -> None:
         )
         if text
     ]  # fmt: skip
-    # 5 summaries and titles, 9 step texts, 3 subjects, 2 answers; the thread's 4 subjects
+    # 5 summaries and titles, 11 step texts, 3 subjects, 2 answers; the thread's 4 subjects
     # and texts, the warnings' 6 threats and requests and 7 step texts, the strike's title
-    assert len(texts) == 39
+    assert len(texts) == 41
     assert all("fictional" in text for text in texts)
 
 
