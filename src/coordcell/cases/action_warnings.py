@@ -36,7 +36,7 @@ from coordcell.incidents.services import REJECTING
 from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.record.services import append_event, subject
-from coordcell.rules import deadlines, taxonomy
+from coordcell.rules import deadlines
 from coordcell.rules.engine import Observation
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
 
@@ -107,7 +107,7 @@ def _place(
     except GeometryError as exc:
         errors["geometry"] = [exc.translated(_)]
         return None
-    if not taxonomy.is_kind(kind):
+    if not engine_for(version).is_kind(kind):
         return clean  # the kind's own error says it
     assessment = engine_for(version).assess(Observation(id="warning", kind=kind, geometry=clean))
     rejecting = [p.message for p in assessment.problems if p.code in REJECTING]
@@ -191,7 +191,7 @@ def pass_warning(
             )
         version = call.version
         activation = call
-    if not taxonomy.is_kind(act_kind):
+    if not engine_for(version).is_kind(act_kind):  # built-in or declared by the scenario
         errors["act_kind"] = [_("Unknown kind of act.")]
     place = _place(version, geometry, act_kind, errors)
     threat = _text(threat, "threat", errors, _("Say what is threatened (1 to 5,000 characters)."))

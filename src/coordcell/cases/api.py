@@ -33,7 +33,7 @@ from coordcell.cases.models import Activation, Case, Notification
 from coordcell.cases.scorecard import WINDOWS, scorecard
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, ValidationFailed
-from coordcell.core.input import StrictSerializer
+from coordcell.core.input import OffsetDateTimeField, StrictSerializer
 from coordcell.core.rest import ERRORS, ActorMixin, FlagFilter
 from coordcell.incidents import selectors as incident_headlines
 from coordcell.incidents.api import ReportInSerializer
@@ -461,7 +461,7 @@ class CaseDetailView(_CaseView, generics.RetrieveAPIView):  # type: ignore[type-
 class RemedyInSerializer(StrictSerializer):
     what = serializers.CharField(max_length=2_000)
     owner = serializers.CharField(max_length=40, help_text="The party that is to do it.")
-    due_at = serializers.DateTimeField(help_text="Its deadline, with a time zone.")
+    due_at = OffsetDateTimeField(help_text="Its deadline, with a time zone.")
     verifier = serializers.CharField(
         max_length=40, help_text='A monitor party of the case, or "deciders".'
     )
@@ -511,8 +511,11 @@ class ActionInSerializer(StrictSerializer):
         max_length=50,
         help_text="determine, propose: clause ids of the case's arrangement version.",
     )
-    remedies = RemedyInSerializer(
-        many=True, required=False, help_text="determine, propose: the remedies ordered."
+    remedies = RemedyInSerializer(  # type: ignore[call-arg]  # max_length: DRF's ListSerializer
+        many=True,
+        required=False,
+        max_length=20,
+        help_text="determine, propose: the remedies ordered (at most 20).",
     )
 
     case = serializers.CharField(
@@ -521,9 +524,10 @@ class ActionInSerializer(StrictSerializer):
     relation = serializers.CharField(
         max_length=30, required=False, help_text="link: duplicate or counter_complaint."
     )
-    elements = ElementInSerializer(
+    elements = ElementInSerializer(  # type: ignore[call-arg]  # max_length: DRF's ListSerializer
         many=True,
         required=False,
+        max_length=5,
         help_text="record_verified, record_unverifiable, record_disputed: the result by element.",
     )
 

@@ -168,7 +168,8 @@ STEP = {
         "cases.precedence_changed",
         _("Precedence changed"),
         "The complainant or the mediator changed the case's precedence, with a reason; the "
-        "open acknowledgement and answer deadlines were set again from the lodging.",
+        "open acknowledgement and answer deadlines moved by the difference between the new "
+        "and the old precedence's hours.",
     ),
     A.REJECT_ANSWER: register(
         "cases.answer_rejected",

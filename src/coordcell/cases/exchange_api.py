@@ -28,7 +28,7 @@ from coordcell.cases.exchange_choices import (
 )
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, ValidationFailed
-from coordcell.core.input import StrictSerializer
+from coordcell.core.input import OffsetDateTimeField, StrictSerializer
 from coordcell.core.rest import ERRORS, ActorMixin
 from coordcell.incidents import selectors as incident_selectors
 
@@ -70,7 +70,7 @@ class MessageInSerializer(StrictSerializer):
     commitment = serializers.ChoiceField(
         choices=CommitmentKindChoices.values(), required=False, allow_blank=True, default=""
     )
-    due_at = serializers.DateTimeField(
+    due_at = OffsetDateTimeField(
         required=False, allow_null=True, default=None, help_text="With its time zone."
     )
     via_mediator = serializers.BooleanField(required=False, default=False)
@@ -212,14 +212,14 @@ class WarningInSerializer(StrictSerializer):
     action_requested = serializers.CharField(max_length=5_000)
     window_hours = serializers.FloatField()
     include_monitors = serializers.BooleanField(required=False, default=False)
-    passed_at = serializers.DateTimeField(
+    passed_at = OffsetDateTimeField(
         required=False, allow_null=True, default=None, help_text="If given before now."
     )
 
 
 class ActionInSerializer(StrictSerializer):
     text = serializers.CharField(max_length=5_000)
-    acted_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    acted_at = OffsetDateTimeField(required=False, allow_null=True, default=None)
 
 
 class ConfirmationInSerializer(StrictSerializer):

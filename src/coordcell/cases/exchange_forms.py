@@ -111,6 +111,7 @@ class WarningForm(forms.Form):
         *args: Any,
         addressees: list[tuple[str, str]],
         time_zone: str = "UTC",
+        kinds: list[tuple[str, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         from django.utils.translation import gettext
@@ -120,7 +121,8 @@ class WarningForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.zone_name = time_zone
         self.fields["addressee"].choices = addressees  # type: ignore[attr-defined]
-        self.fields["act_kind"].choices = [  # type: ignore[attr-defined]
+        # The arrangement's kinds (built-in and declared), else the built-in ones.
+        self.fields["act_kind"].choices = kinds or [  # type: ignore[attr-defined]
             (k, gettext(taxonomy.label(k))) for k in taxonomy.KINDS
         ]
         self.fields["passed_at"].help_text = _zone_help(time_zone)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordcell.agreements import selectors as agreements
+from coordcell.agreements.engines import engine_for, kind_choices
 from coordcell.cases import action_warnings, exchange_selectors, ledger, selectors, thread
 from coordcell.cases.exchange_choices import CommitmentKindChoices
 from coordcell.cases.exchange_forms import (
@@ -155,6 +156,7 @@ def warnings_page(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         addressees=_addressees(actor),
         time_zone=version.time_zone,
+        kinds=kind_choices(engine_for(version)),
         initial=initial,
     )
     status = 200
@@ -302,6 +304,15 @@ def _incident_by_reference(actor: Any, reference: str, form: Any) -> Any:
 # The warning-before-action ledger ---------------------------------------------------------
 
 
+def _with_headlines(claims: list[Any]) -> list[Any]:
+    """Each claim's incident named by its generated headline (kind · place · local time),
+    never by the reporting party's own title: the ledger is read by both parties."""
+    headlines = incident_selectors.Headlines()
+    for claim in claims:
+        claim.headline = headlines.html(claim.incident)
+    return claims
+
+
 @member_required
 def ledger_page(request: HttpRequest) -> HttpResponse:
     """The ledger's shares per party; a party states a use of force as self-defence here."""
@@ -311,7 +322,7 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
         for i in incident_selectors.list_incidents(actor).filter(source_party_id=actor.party_id)[
             :200
         ]
-        if ledger.is_use_of_force(i.kind)
+        if ledger.is_use_of_force(i.kind, engine_for(i.version))
     ]
     own_warnings = [
         (str(w.public_id), f"{w.reference} — {w.threat[:60]}")
@@ -346,7 +357,7 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
         "cases/ledger.html",
         {
             "card": ledger.ledger(actor),
-            "claims": list(exchange_selectors.list_force_claims(actor)[:200]),
+            "claims": _with_headlines(list(exchange_selectors.list_force_claims(actor)[:200])),
             "form": form,
             "may_claim": may_claim,
         },

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coordcell.agreements.engines import engine_for
 from coordcell.cases import exchange_events
 from coordcell.cases.exchange_choices import OutcomeChoices, WindowStateChoices
 from coordcell.cases.models import ForceClaim, ThreatWarning
@@ -35,6 +36,7 @@ from coordcell.rules import taxonomy
 
 if TYPE_CHECKING:
     from coordcell.incidents.models import Incident
+    from coordcell.rules.engine import Engine
 
 __all__ = ["claim_self_defence", "is_use_of_force", "ledger"]
 
@@ -43,9 +45,13 @@ _ACTING = (RoleChoices.LIAISON_OFFICER, RoleChoices.PRINCIPAL)
 FORCE_ACTIVITY = "fire"
 
 
-def is_use_of_force(kind: str) -> bool:
-    """Whether incidents of ``kind`` are a use of force (they imply fire)."""
-    return taxonomy.is_kind(kind) and FORCE_ACTIVITY in taxonomy.activities(kind)
+def is_use_of_force(kind: str, engine: Engine | None = None) -> bool:
+    """Whether incidents of ``kind`` are a use of force (they imply fire): a built-in kind,
+    or one the arrangement declares (``engine``: its version's) that implies fire."""
+    if taxonomy.is_kind(kind):
+        return FORCE_ACTIVITY in taxonomy.activities(kind)
+    declared = engine.declared_kinds.get(kind) if engine is not None else None
+    return declared is not None and FORCE_ACTIVITY in declared.implies
 
 
 def _intersect(first: list[str], second: list[str]) -> list[str]:
@@ -77,7 +83,7 @@ def claim_self_defence(
     if incident.source_party_id != actor.party_id:
         raise PermissionDenied(_("Only the party that reported the use of force states this."))
     errors: dict[str, list[str]] = {}
-    if not is_use_of_force(incident.kind):
+    if not is_use_of_force(incident.kind, engine_for(incident.version)):
         errors["incident"] = [_("This incident is not a use of force.")]
     elif ForceClaim.objects.filter(incident=incident).exists():
         errors["incident"] = [_("Your party has already stated this.")]

@@ -293,6 +293,8 @@ def compute(
             answered = _first(history, ("answer",))
             if answered is not None:
                 row.answer.add((answered.at - case.lodged_at).total_seconds())
+            if case.respondent_id is None:
+                continue  # a complaint to the mechanism finds nothing against a party
             if case.determined_at is not None:
                 row.determinations[_outcome(history)] += 1
             # Stored cases: the respondent reported the remedy itself (no Remedy rows).

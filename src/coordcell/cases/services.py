@@ -656,9 +656,10 @@ def _reply_hours(protocol: Protocol, precedence: dict[str, Any] | None) -> tuple
 @transaction.atomic
 def change_precedence(*, actor: Actor, case: Case, precedence: str, reason: str) -> Case:
     """The complainant or the mediator (or a deciding party) changes the case's
-    precedence, with a reason: the open acknowledgement and answer deadlines are set
-    again from the lodging with the new precedence's hours (a deadline thus already
-    past is missed at once)."""
+    precedence, with a reason: each open acknowledgement and answer deadline moves by the
+    difference between the new precedence's hours and the old one's, so an extension both
+    parties countersigned is kept; a pending extension of a moved deadline lapses (it was
+    proposed from the old time); a deadline thus already past is missed at once."""
     case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
     allowed = {workflow.Side.COMPLAINANT, workflow.Side.MEDIATOR, workflow.Side.DECIDER}
     if not allowed & sides_of(actor, case):
@@ -681,18 +682,19 @@ def change_precedence(*, actor: Actor, case: Case, precedence: str, reason: str)
         raise ValidationFailed(errors)
     assert chosen is not None
     now = timezone.now()
-    hours = dict(
-        zip(
-            (DeadlineKindChoices.ACKNOWLEDGE, DeadlineKindChoices.ANSWER),
-            _reply_hours(protocol, chosen),
-            strict=True,
-        )
+    kinds = (DeadlineKindChoices.ACKNOWLEDGE, DeadlineKindChoices.ANSWER)
+    old_hours = dict(
+        zip(kinds, _reply_hours(protocol, protocol.find_precedence(case.precedence)), strict=True)
     )
+    new_hours = dict(zip(kinds, _reply_hours(protocol, chosen), strict=True))
     moved: dict[str, Any] = {}
-    for deadline in Deadline.objects.filter(
-        case=case, kind__in=list(hours), state=DeadlineStateChoices.OPEN
-    ):
-        due = deadlines.due(case.lodged_at, hours[deadline.kind])
+    open_deadlines = Deadline.objects.filter(
+        case=case, kind__in=list(kinds), state=DeadlineStateChoices.OPEN
+    )
+    _lapse_extensions(open_deadlines, now)
+    for deadline in open_deadlines:
+        shift = dt.timedelta(hours=new_hours[deadline.kind] - old_hours[deadline.kind])
+        due = deadline.due_at + shift
         Deadline.objects.filter(pk=deadline.pk).update(due_at=due)
         moved[deadline.kind] = {"from_due_at": deadline.due_at, "to_due_at": due}
     previous = case.precedence
@@ -703,7 +705,7 @@ def change_precedence(*, actor: Actor, case: Case, precedence: str, reason: str)
         A.CHANGE_PRECEDENCE,
         {"text": reason, "from": previous, "to": chosen["code"], "deadlines": moved},
     )
-    return case
+    return _expire_overdue(case, now)
 
 
 @transaction.atomic
@@ -909,7 +911,13 @@ def act(
         assert linked is not None
         other, relation = linked
         changes.update(linked_case=other, link_relation=relation)
-        data.update(linked_case=other.reference, relation=relation)
+        data["relation"] = relation
+        # The other case's reference only where every reader of this step may read that
+        # case too: to anyone else it does not exist (as the API's ``linked_case``).
+        if audience_text.ALL_MEMBERS in other.audience_codes or set(case.audience_codes) <= set(
+            other.audience_codes
+        ):
+            data["linked_case"] = other.reference
     _save(case, now, **changes)
     step = _step(case, actor, action, data, notify_principals=notify_principals)
     VerificationElement.objects.bulk_create(

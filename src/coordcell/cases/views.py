@@ -85,9 +85,10 @@ def inquiry(request: HttpRequest) -> HttpResponse:
     if not _may_inquire(actor):
         raise PermissionDenied()
     incidents = list(incident_selectors.list_incidents(actor)[:100])
+    headlines = incident_selectors.Headlines()  # never a party's own title
     form = InquiryForm(
         request.POST or None,
-        incidents=[(str(i.public_id), f"{i.reference} — {i.title}") for i in incidents],
+        incidents=[(str(i.public_id), f"{i.reference} — {headlines.of(i)}") for i in incidents],
         respondents=[
             (p.code, p.name)
             for p in parties.list_parties(actor)
@@ -383,14 +384,24 @@ def _explained(incident: Any) -> dict[str, Any]:
     return {"findings": agreed, "findings_not_agreed": other, "coverage": clause_coverage(engine)}
 
 
+def _opened_in_person(request: HttpRequest) -> bool:
+    """Whether the page was opened by its reader in this cell: from one of its pages, or
+    typed or bookmarked (``Sec-Fetch-Site`` same-origin or none; browsers without the
+    header count as such), and not fetched ahead by a browser's prefetch."""
+    site = request.headers.get("Sec-Fetch-Site", "none")
+    purpose = request.headers.get("Sec-Purpose", "") + request.headers.get("Purpose", "")
+    return site in ("same-origin", "none") and "prefetch" not in purpose.lower()
+
+
 @member_required
 def case_page(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = actor_for(request)
     case = selectors.get_case(actor, public_id)
     if actor.user is not None:
         services.mark_read(actor=actor, case=case)
-        # The respondent's duty officer opening a lodged case is its acknowledgement.
-        if services.record_read_receipt(actor=actor, case=case):
+        # The respondent's duty officer opening a lodged case is its acknowledgement, when
+        # they opened it themselves: not a link followed from another site, not a prefetch.
+        if _opened_in_person(request) and services.record_read_receipt(actor=actor, case=case):
             case = selectors.get_case(actor, public_id)
     return _render_case(request, case)
 
