@@ -45,7 +45,7 @@ def _counts() -> tuple[int, int, int, int]:
 def _told() -> dict[str, Case]:
     """Play the story; return its cases by the kind of their incident."""
     before = set(Case.objects.values_list("pk", flat=True))
-    assert tell_story(demo=_demo(), version=_version()) == 36
+    assert tell_story(demo=_demo(), version=_version()) == 43
     cases = Case.objects.exclude(pk__in=before).select_related("incident")
     return {c.incident.kind: c for c in cases}
 
@@ -59,10 +59,39 @@ def test_it_leaves_cases_in_every_state_the_boards_show() -> None:
         "military_observation": ("answered", 1, "complaint"),  # rejected, then escalated
         "sam_deployment": ("determined", 0, "complaint"),
         "armed_clash": ("lodged", 0, "hotline"),  # the converted call, unacknowledged
+        "overflight": ("resolved_by_agreement", 0, "complaint"),
+        "troop_movement": ("determined", 0, "complaint"),  # with a remedy open
     }
     determined = cases["sam_deployment"]
     assert determined.determined_by.username == "mediator"
     assert "(fictional exercise)" in determined.determination
+
+
+def test_it_resolves_one_case_by_agreement_and_leaves_a_remedy_open_with_a_deadline() -> None:
+    from coordcell.cases.models import Remedy
+
+    started = timezone.now()
+    cases = _told()
+
+    settled = cases["overflight"]
+    assert settled.state == "resolved_by_agreement"
+    assert (settled.resolution["proposed_by"], settled.resolution["agreed_by"]) == ("sy", "il")
+    assert "(fictional exercise)" in settled.resolution["text"]
+    assert not Deadline.objects.filter(case=settled, state="open").exists()
+
+    determined = cases["troop_movement"]
+    assert (determined.state, determined.outcome, determined.clauses) == (
+        "determined", "violation_established", ["B.3"],
+    )  # fmt: skip
+    remedy = Remedy.objects.get(case=determined)
+    assert (remedy.owner, remedy.verifier, remedy.state) == ("il", "undof", "open")
+    assert "(fictional exercise)" in remedy.what
+    # Due four days after the story is played: in the future, on the worker's deadline.
+    assert (
+        started + dt.timedelta(hours=96) <= remedy.due_at <= timezone.now() + dt.timedelta(hours=96)
+    )
+    assert remedy.deadline.state == "open"
+    assert remedy.deadline.due_at == remedy.due_at
 
 
 def test_it_takes_each_step_as_the_person_it_names() -> None:

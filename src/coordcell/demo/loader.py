@@ -221,7 +221,7 @@ def _play(
     actor = Actor.from_user(User.objects.get(username=step.by))
     if step.do == StoryDo.ACT:
         case = selectors.get_case(actor, cases[step.case].public_id)
-        content = {"outcome": step.outcome, "clauses": list(step.clauses)} if step.outcome else None
+        content = _determination(step) if step.outcome else None
         services.act(actor=actor, case=case, action=step.action, text=step.text, content=content)
     elif step.do == StoryDo.CALL:
         calls[step.key or f"#{len(calls)}"] = hotline.activate(
@@ -251,6 +251,25 @@ def _play(
         )
     else:  # the reader knows every kind of step; a new one must be taught here too
         raise ValueError(f"unknown story step {step.do!r}")
+
+
+def _determination(step: DemoStepSpec) -> dict[str, Any]:
+    """The structured content of a story's determination: each remedy falls due the
+    number of hours it says after the step is played."""
+    now = timezone.now().astimezone(dt.UTC)
+    return {
+        "outcome": step.outcome,
+        "clauses": list(step.clauses),
+        "remedies": [
+            {
+                "what": r.what,
+                "owner": r.owner,
+                "due_at": (now + dt.timedelta(hours=r.due_hours)).isoformat(),
+                "verifier": r.verifier,
+            }
+            for r in step.remedies
+        ],
+    }
 
 
 def _as_precise_as(moment: dt.datetime, precision: str) -> dt.datetime:

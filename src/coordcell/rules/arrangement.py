@@ -28,6 +28,7 @@ __all__ = [
     "DemoData",
     "DemoDelegationSpec",
     "DemoIncidentSpec",
+    "DemoRemedySpec",
     "DemoStepSpec",
     "ForceSpec",
     "IncidentKindSpec",
@@ -398,6 +399,18 @@ class DemoIncidentSpec:
 
 
 @dataclass(frozen=True)
+class DemoRemedySpec:
+    """A remedy a story's determination orders: ``what`` is to be done by party ``owner``
+    within ``due_hours`` of the step, verified by ``verifier`` (a monitor party's code, or
+    ``deciders``: ``rules.determinations``)."""
+
+    what: str
+    owner: str
+    due_hours: int
+    verifier: str
+
+
+@dataclass(frozen=True)
 class DemoStepSpec:
     """One step of the demo's story, played through the ordinary services by ``by``.
 
@@ -418,6 +431,7 @@ class DemoStepSpec:
     #: (``vocabulary.WARNING_OUTCOMES``).
     outcome: str = ""
     clauses: tuple[str, ...] = ()  # determine, propose: the clauses it cites
+    remedies: tuple[DemoRemedySpec, ...] = ()  # determine, propose: the remedies it orders
     respondent: str = ""
     summary: str = ""
     extra_audience: tuple[str, ...] = ()

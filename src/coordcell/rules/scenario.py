@@ -64,6 +64,7 @@ from coordcell.rules.arrangement import (
     DemoData,
     DemoDelegationSpec,
     DemoIncidentSpec,
+    DemoRemedySpec,
     DemoStepSpec,
     ForceSpec,
     IncidentKindSpec,
@@ -1768,6 +1769,8 @@ _RESPONDENT_KINDS = ("party",)
 _MAX_WINDOW_HOURS = 7 * 24
 #: The longest an incident may lie before the story reports it: one week, in minutes.
 _MAX_MINUTES_BEFORE = 7 * 24 * 60
+#: The latest a story's remedy may fall due: thirty days after its step, in hours.
+_MAX_REMEDY_HOURS = 30 * 24
 
 
 def _fictional_text(t: _Table, key: str, *, required: bool = True) -> str:
@@ -1810,6 +1813,8 @@ class _StoryReader:
         self.known = known
         self.party_of = {a.username: a.party for a in accounts if a.username}
         self.cases: set[str] = set()
+        #: Each case's complainant and respondent, who may own a remedy of it.
+        self.case_parties: dict[str, tuple[str, str]] = {}
         self.calls: set[str] = set()
         self.messages: set[str] = set()
         self.relayed: dict[str, str] = {}
@@ -1835,6 +1840,7 @@ class _StoryReader:
                     "outcome", choices=determinations.OUTCOMES, what="outcome"
                 )
                 values["clauses"] = tuple(t.texts("clauses", what="clause"))
+                values["remedies"] = self.remedies(t, values["case"])
         elif do == StoryDo.CALL:
             values["callee"] = self.party(t, "callee", own, _CALLEE_KINDS, "party to call")
             values["channel"] = t.text(
@@ -1851,6 +1857,8 @@ class _StoryReader:
                 t, "respondent", own, _RESPONDENT_KINDS, "party to complain about"
             )
             values["summary"] = _fictional_text(t, "summary")
+            if key:
+                self.case_parties[key] = (own, values["respondent"])
             values["extra_audience"] = t.texts("extra_audience", choices=self.known, what="party")
             incident = t.table("incident")
             values["incident"] = (
@@ -1949,14 +1957,46 @@ class _StoryReader:
                 values["warning"] = self.reference(t, "warning", self.warnings, "passes a warning")
             values["text"] = _fictional_text(t, "text", required=False)
 
+    def remedies(self, t: _Table, case: str) -> tuple[DemoRemedySpec, ...]:
+        """``remedies`` of a determination (or its proposal), checked as the service checks
+        them: what (a fictional text), an owner that is a party to the case, whole hours
+        until it is due, and a verifier that is a monitor party or ``deciders``."""
+        tables = t.tables("remedies", required=False)
+        if len(tables) > determinations.MAX_REMEDIES:
+            t.error("remedies", f"at most {determinations.MAX_REMEDIES} remedies")
+            return ()
+        owners = list(self.case_parties.get(case, ()))
+        monitors = (
+            None
+            if self.parties is None
+            else sorted(code for code, kind in self.parties.items() if kind == "monitor")
+        )
+        result = []
+        for r in tables:
+            what = _fictional_text(r, "what")
+            if len(what) > determinations.WHAT_MAX_CHARS:
+                r.error("what", f"at most {determinations.WHAT_MAX_CHARS} characters")
+            owner = r.text("owner", choices=owners or None, what="owner")
+            verifier = r.text(
+                "verifier",
+                choices=None if monitors is None else [determinations.DECIDERS, *monitors],
+                what="verifier",
+            )
+            hours = self.minutes(r, "due_hours", 1, _MAX_REMEDY_HOURS, unit="hours")
+            r.finish()
+            result.append(DemoRemedySpec(what, owner, hours, verifier))
+        return tuple(result)
+
     @staticmethod
-    def minutes(t: _Table, name: str, least: int, most: int = _MAX_MINUTES_BEFORE) -> int:
-        """Whole minutes from ``least`` to ``most``."""
+    def minutes(
+        t: _Table, name: str, least: int, most: int = _MAX_MINUTES_BEFORE, unit: str = "minutes"
+    ) -> int:
+        """Whole minutes (or another ``unit``) from ``least`` to ``most``."""
         value = t.number(name, required=least > 0, minimum=least)
         if value is None:
             return 0
         if not value.is_integer() or value > most:
-            t.error(name, f"expected whole minutes from {least} to {most}, found {value:g}")
+            t.error(name, f"expected whole {unit} from {least} to {most}, found {value:g}")
             return 0
         return int(value)
 

@@ -146,10 +146,10 @@ def test_it_reads_the_demo_story_into_steps() -> None:
     demo = read_scenario(SHIPPED).demo
     assert demo is not None
     steps = {s.key: s for s in demo.story if s.key}
-    assert [s.do for s in demo.story].count("report_and_lodge") == 4
+    assert [s.do for s in demo.story].count("report_and_lodge") == 6
     assert sorted(steps) == [
-        "access", "berm", "hermon", "launcher", "mortar", "notice", "patrol", "rpg",
-        "rpg_relay", "sam", "shots", "strike",
+        "access", "berm", "drone", "hermon", "launcher", "mortar", "notice", "patrol", "rpg",
+        "rpg_relay", "sam", "shots", "strike", "vehicles",
     ]  # fmt: skip
     berm = steps["berm"]
     assert (berm.by, berm.respondent, berm.incident.kind) == ("sy.liaison", "il", "fortification")
@@ -172,12 +172,14 @@ def test_it_labels_every_text_of_the_story_fictional() -> None:
         for text in (
             s.text, s.summary, s.subject, s.threat, s.action_requested,
             s.incident.title if s.incident else "",
+            *(r.what for r in s.remedies),
         )
         if text
     ]  # fmt: skip
     # 5 summaries and titles, 11 step texts, 3 subjects, 2 answers; the thread's 4 subjects
-    # and texts, the warnings' 6 threats and requests and 7 step texts, the strike's title
-    assert len(texts) == 41
+    # and texts, the warnings' 6 threats and requests and 7 step texts, the strike's title;
+    # the last block's 2 summaries and titles, 5 step texts and 1 remedy
+    assert len(texts) == 51
     assert all("fictional" in text for text in texts)
 
 
@@ -319,3 +321,26 @@ def test_it_reports_bad_thread_and_warning_steps(
     arrangement, errors = check_scenario(shipped_copy)
     assert arrangement is None
     assert [e.field.rsplit(".", 1)[-1] for e in errors] == [field]
+
+
+def test_it_reads_a_determinations_remedy_and_checks_it(shipped_copy: pathlib.Path) -> None:
+    demo = read_scenario(SHIPPED).demo
+    assert demo is not None
+    determined = next(s for s in demo.story if s.case == "vehicles" and s.action == "determine")
+    [remedy] = determined.remedies
+    assert (remedy.owner, remedy.due_hours, remedy.verifier) == ("il", 96, "undof")
+
+    _edit(
+        shipped_copy / "demo.toml",
+        'owner = "il"\ndue_hours = 96\nverifier = "undof"',
+        'owner = "jo"\ndue_hours = 0.5\nverifier = "us"\nwhen = 1',
+    )
+    arrangement, errors = check_scenario(shipped_copy)
+    assert arrangement is None
+    where = "story[42].remedies[0]"
+    assert sorted((e.field, e.message.split(" (")[0]) for e in errors) == [
+        (f"{where}.due_hours", "must not be negative"),
+        (f"{where}.owner", "unknown owner 'jo'"),
+        (f"{where}.verifier", "unknown verifier 'us'"),
+        (f"{where}.when", "unknown key 'when'"),
+    ]
