@@ -61,3 +61,13 @@ FORCE_CLAIMED = register(
     "A party stated that a use of force it reported was self-defence, and linked the warning "
     "it passed through the cell before it, or said there was none.",
 )
+DUTY_SHIFT_SET = register(
+    "cases.duty_shift_set",
+    _("Duty shift set"),
+    "A party put a call sign on its hotline desk's duty roster (read by that party alone).",
+)
+DUTY_SHIFT_REMOVED = register(
+    "cases.duty_shift_removed",
+    _("Duty shift removed"),
+    "A party took a shift off its hotline desk's duty roster (read by that party alone).",
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coordcell.cases import exchange_views, views
+from coordcell.cases import exchange_views, roster_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -9,6 +9,10 @@ urlpatterns = [
     path("new/", views.lodge, name="lodge"),
     path("inquiry/", views.inquiry, name="inquiry"),
     path("hotline/", views.hotline_console, name="hotline"),
+    path("hotline/roster/", roster_views.roster_page, name="roster"),
+    path(
+        "hotline/roster/<uuid:public_id>/remove/", roster_views.roster_remove, name="roster_remove"
+    ),
     path("hotline/<uuid:public_id>/answer/", views.hotline_answer, name="hotline_answer"),
     path("hotline/<uuid:public_id>/", exchange_views.hotline_call, name="hotline_call"),
     path(

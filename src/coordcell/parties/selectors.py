@@ -24,6 +24,7 @@ __all__ = [
     "access_delegation",
     "access_membership",
     "access_party",
+    "active_call_signs",
     "actor_for_user",
     "awaiting_invitation",
     "call_sign_of",
@@ -337,3 +338,12 @@ def lodged_as_exercise(user_id: int, party_id: int) -> bool:
     return Membership.objects.filter(
         user_id=user_id, delegation__party_id=party_id, delegation__fictional=True
     ).exists()
+
+
+def active_call_signs(party_id: int) -> list[str]:
+    """The call signs of a party's active roles, for its own duty roster."""
+    return list(
+        Membership.objects.filter(active=True, delegation__party_id=party_id)
+        .order_by("call_sign")
+        .values_list("call_sign", flat=True)
+    )

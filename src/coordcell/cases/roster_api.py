@@ -1,0 +1,114 @@
+"""The API of the hotline desks' duty rosters: a party's own roster, and who is on duty.
+
+Writes go through ``cases.roster``, the same calls as the page. Routed by
+``coordcell.api.urls``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, path
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from coordcell.cases import roster
+from coordcell.core.input import StrictSerializer
+from coordcell.core.rest import ERRORS, ActorMixin
+from coordcell.rules import vocabulary
+
+__all__ = ["urlpatterns"]
+
+HOTLINE = ["hotline"]
+
+
+class ShiftSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    party = serializers.CharField(source="party.code")
+    call_sign = serializers.CharField()
+    tier = serializers.IntegerField(
+        help_text="Place in the contact tree: 1 duty officer, 2 deputy, 3 principal."
+    )
+    channel = serializers.CharField()
+    contact = serializers.CharField()
+    shared = serializers.BooleanField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class ShiftInSerializer(StrictSerializer):
+    call_sign = serializers.CharField(max_length=40)
+    tier = serializers.ChoiceField(choices=list(roster.TIERS))
+    channel = serializers.ChoiceField(choices=list(vocabulary.HOTLINE_CHANNELS))
+    contact = serializers.CharField(
+        max_length=roster.CONTACT_MAX_CHARS, required=False, allow_blank=True, default=""
+    )
+    shared = serializers.BooleanField(required=False, default=False)
+    starts_at = serializers.DateTimeField(help_text="With its time zone.")
+    ends_at = serializers.DateTimeField(help_text="With its time zone.")
+
+
+class OnDutySerializer(serializers.Serializer[Any]):
+    party = serializers.CharField(source="party_code")
+    call_sign = serializers.CharField()
+    tier = serializers.IntegerField()
+    channel = serializers.CharField()
+    contact = serializers.CharField(help_text="Empty unless the party shares it.")
+    ends_at = serializers.DateTimeField()
+
+
+@extend_schema(tags=HOTLINE)
+class ShiftListView(ActorMixin, generics.ListAPIView):  # type: ignore[type-arg]
+    """The caller's own party's duty roster (no one else's); add a shift (its cell
+    administrators and principals)."""
+
+    serializer_class = ShiftSerializer
+
+    def get_queryset(self) -> Any:
+        return roster.list_shifts(self.actor).select_related("party")
+
+    @extend_schema(responses={200: ShiftSerializer(many=True), **ERRORS})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=ShiftInSerializer, responses={201: ShiftSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        form = ShiftInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        shift = roster.set_shift(actor=self.actor, **form.validated_data)
+        return Response(ShiftSerializer(shift).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=HOTLINE, request=None, responses={200: ShiftSerializer, **ERRORS})
+class ShiftRemoveView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
+    """Take a shift off the caller's own party's roster (another party's: 404)."""
+
+    serializer_class = ShiftSerializer
+
+    def post(self, request: Request, id: str) -> Response:
+        shift = roster.remove_shift(actor=self.actor, shift=roster.get_shift(self.actor, id))
+        return Response(ShiftSerializer(shift).data)
+
+
+@extend_schema(tags=HOTLINE)
+class OnDutyView(ActorMixin, generics.ListAPIView):  # type: ignore[type-arg]
+    """Who is on duty now on each hotline desk the caller may see, in contact order."""
+
+    serializer_class = OnDutySerializer
+
+    def get_queryset(self) -> Any:
+        return roster.on_duty_now(self.actor)
+
+    @extend_schema(responses={200: OnDutySerializer(many=True), **ERRORS})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+#: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace.
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("roster/", ShiftListView.as_view(), name="roster"),
+    path("roster/<str:id>/remove/", ShiftRemoveView.as_view(), name="roster-remove"),
+    path("on-duty/", OnDutyView.as_view(), name="on-duty"),
+]

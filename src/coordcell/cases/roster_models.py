@@ -1,0 +1,45 @@
+"""The duty roster of each party's hotline desk (imported by ``cases.models``).
+
+A shift names a call sign, its place in the contact tree (the order in which to reach
+the next person) and the channel to reach it by. Only its own party reads its rows
+(the audience is that party alone); what others see is the narrow "on duty now" view
+of ``cases.roster.on_duty_now``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from coordcell.core.audience import AudienceMixin
+from coordcell.core.models import PublicIdModel, RestrictedQuerySet
+
+__all__ = ["DutyShift"]
+
+
+class DutyShift(AudienceMixin, PublicIdModel):
+    """One person (by call sign) on a party's hotline desk from ``starts_at`` to ``ends_at``.
+
+    ``tier``: the place in the contact tree (1 the duty officer, 2 the deputy, 3 the
+    principal). ``contact`` (a phone number, a radio net) is shown to other parties only
+    when ``shared``."""
+
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    call_sign = models.CharField(_("call sign"), max_length=40)
+    tier = models.PositiveSmallIntegerField(_("contact order"))
+    channel = models.CharField(_("channel"), max_length=20)
+    contact = models.CharField(_("contact details"), max_length=200, blank=True)
+    shared = models.BooleanField(_("contact details shared"), default=False)
+    starts_at = models.DateTimeField(_("shift starts"))
+    ends_at = models.DateTimeField(_("shift ends"), db_index=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("duty shift")
+        verbose_name_plural = _("duty shifts")
+        ordering = ["starts_at", "tier", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.call_sign}@{self.starts_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,81 @@
+"""The duty roster page: a party's own hotline desk roster and contact tree.
+
+Reads and writes go through ``cases.roster`` (the same calls as the API).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coordcell.agreements import selectors as agreements
+from coordcell.cases import roster
+from coordcell.cases.choices import ChannelChoices
+from coordcell.cases.exchange_forms import ShiftForm
+from coordcell.core.errors import PermissionDenied, ValidationFailed
+from coordcell.core.forms import add_domain_errors
+from coordcell.core.http import actor_for, member_required
+from coordcell.core.paging import paginate
+from coordcell.parties import selectors as parties
+
+
+@member_required
+def roster_page(request: HttpRequest) -> HttpResponse:
+    """The reader's own party's duty roster (only its administrators and principals edit
+    it), and who is on duty now on every desk the reader may see."""
+    actor = actor_for(request)
+    zone = agreements.current_time_zone(actor)
+    may_keep = roster.may_keep_roster(actor)
+    form = ShiftForm(
+        request.POST or None,
+        call_signs=parties.active_call_signs(actor.party_id) if actor.party_id else [],
+        channels=list(ChannelChoices.choices()),
+        time_zone=zone,
+    )
+    status = 200
+    if request.method == "POST":
+        if not may_keep:
+            raise PermissionDenied(
+                _("Only the party's own cell administrators and principals keep its duty roster.")
+            )
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                roster.set_shift(actor=actor, **data)
+            except ValidationFailed as exc:
+                add_domain_errors(form, exc)
+            else:
+                messages.success(request, _("Shift added to the roster."))
+                return redirect("cases:roster")
+    pager = paginate(request, roster.list_shifts(actor))
+    return render(
+        request,
+        "cases/roster.html",
+        {
+            "form": form,
+            "may_keep": may_keep,
+            "shifts": pager.items,
+            "pager": pager,
+            "on_duty": roster.on_duty_now(actor),
+            "now": timezone.now(),
+            "tz": zone,
+        },
+        status=status,
+    )
+
+
+@member_required
+@require_POST
+def roster_remove(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = actor_for(request)
+    shift = roster.get_shift(actor, public_id)
+    roster.remove_shift(actor=actor, shift=shift)
+    messages.success(request, _("Shift removed from the roster."))
+    return redirect("cases:roster")
