@@ -71,3 +71,14 @@ DUTY_SHIFT_REMOVED = register(
     _("Duty shift removed"),
     "A party took a shift off its hotline desk's duty roster (read by that party alone).",
 )
+HANDOVER_RECORDED = register(
+    "cases.handover_recorded",
+    _("Shift handed over"),
+    "A party's outgoing duty officer recorded a handover note: open calls, open commitments "
+    "and their times, free text (read by that party alone).",
+)
+HANDOVER_ACKNOWLEDGED = register(
+    "cases.handover_acknowledged",
+    _("Handover acknowledged"),
+    "The incoming duty officer acknowledged the handover note (read by that party alone).",
+)

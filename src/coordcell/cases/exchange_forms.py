@@ -257,3 +257,19 @@ class ShiftForm(forms.Form):
 
     def clean_ends_at(self) -> dt.datetime | None:
         return local_instant(self.cleaned_data.get("ends_at"), self.zone_name)
+
+
+class HandoverForm(forms.Form):
+    """The outgoing duty officer's handover note."""
+
+    incoming_call_sign = forms.ChoiceField(label=_("Incoming duty officer"))
+    text = forms.CharField(
+        label=_("Handover note"),
+        max_length=5_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
+    )
+
+    def __init__(self, *args: Any, call_signs: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["incoming_call_sign"].choices = [(c, c) for c in call_signs]  # type: ignore[attr-defined]

@@ -38,6 +38,7 @@ __all__ = [
     "DutyShift",
     "Extension",
     "ForceClaim",
+    "Handover",
     "Notification",
     "Remedy",
     "ScorecardRelease",
@@ -354,7 +355,7 @@ class ScorecardRelease(models.Model):
 
 
 # The hotline's thread and the warnings live in their own modules (docs/cases.md).
-from coordcell.cases.roster_models import DutyShift  # noqa: E402
+from coordcell.cases.roster_models import DutyShift, Handover  # noqa: E402
 from coordcell.cases.thread_models import CallMessage, Commitment  # noqa: E402
 from coordcell.cases.warning_models import (  # noqa: E402
     ForceClaim,

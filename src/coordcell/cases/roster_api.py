@@ -1,6 +1,7 @@
-"""The API of the hotline desks' duty rosters: a party's own roster, and who is on duty.
+"""The API of the hotline desks' duty rosters (a party's own roster, who is on duty) and
+shift handovers.
 
-Writes go through ``cases.roster``, the same calls as the page. Routed by
+Writes go through ``cases.roster`` and ``cases.handover``, the same calls as the page. Routed by
 ``coordcell.api.urls``.
 """
 
@@ -14,7 +15,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from coordcell.cases import roster
+from coordcell.cases import handover, roster
 from coordcell.core.input import StrictSerializer
 from coordcell.core.rest import ERRORS, ActorMixin
 from coordcell.rules import vocabulary
@@ -106,9 +107,69 @@ class OnDutyView(ActorMixin, generics.ListAPIView):  # type: ignore[type-arg]
         return super().get(request, *args, **kwargs)
 
 
+class HandoverSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    party = serializers.CharField(source="party.code")
+    outgoing = serializers.CharField(source="outgoing_call_sign")
+    incoming = serializers.CharField(source="incoming_call_sign")
+    at = serializers.DateTimeField()
+    text = serializers.CharField()
+    open_calls = serializers.JSONField()
+    open_commitments = serializers.JSONField()
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+
+
+class HandoverInSerializer(StrictSerializer):
+    incoming_call_sign = serializers.CharField(max_length=40)
+    text = serializers.CharField(
+        max_length=handover.TEXT_MAX_CHARS, required=False, allow_blank=True, default=""
+    )
+
+
+@extend_schema(tags=HOTLINE)
+class HandoverListView(ActorMixin, generics.ListAPIView):  # type: ignore[type-arg]
+    """The shift handovers of the caller's own party (no one else's), newest first; hand
+    the desk over (its liaison officers and principals)."""
+
+    serializer_class = HandoverSerializer
+
+    def get_queryset(self) -> Any:
+        return handover.list_handovers(self.actor)
+
+    @extend_schema(responses={200: HandoverSerializer(many=True), **ERRORS})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=HandoverInSerializer, responses={201: HandoverSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        form = HandoverInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        note = handover.hand_over(actor=self.actor, **form.validated_data)
+        return Response(HandoverSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=HOTLINE, request=None, responses={200: HandoverSerializer, **ERRORS})
+class HandoverAcknowledgeView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
+    """The incoming duty officer acknowledges the handover (another party's: 404)."""
+
+    serializer_class = HandoverSerializer
+
+    def post(self, request: Request, id: str) -> Response:
+        note = handover.acknowledge(
+            actor=self.actor, handover=handover.get_handover(self.actor, id)
+        )
+        return Response(HandoverSerializer(note).data)
+
+
 #: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace.
 urlpatterns: list[URLPattern | URLResolver] = [
     path("roster/", ShiftListView.as_view(), name="roster"),
     path("roster/<str:id>/remove/", ShiftRemoveView.as_view(), name="roster-remove"),
     path("on-duty/", OnDutyView.as_view(), name="on-duty"),
+    path("handovers/", HandoverListView.as_view(), name="handovers"),
+    path(
+        "handovers/<str:id>/acknowledge/",
+        HandoverAcknowledgeView.as_view(),
+        name="handover-acknowledge",
+    ),
 ]

@@ -8,13 +8,14 @@ of ``cases.roster.on_duty_now``.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.audience import AudienceMixin
 from coordcell.core.models import PublicIdModel, RestrictedQuerySet
 
-__all__ = ["DutyShift"]
+__all__ = ["DutyShift", "Handover"]
 
 
 class DutyShift(AudienceMixin, PublicIdModel):
@@ -43,3 +44,36 @@ class DutyShift(AudienceMixin, PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.call_sign}@{self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Handover(AudienceMixin, PublicIdModel):
+    """The outgoing duty officer's handover note to the incoming one, within one party.
+
+    ``open_calls`` and ``open_commitments`` are what the thread held open when the note
+    was written (prefilled, kept as written); ``text`` is the officer's own. Read by the
+    party alone (and the console): anyone else finds nothing."""
+
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    outgoing = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    outgoing_call_sign = models.CharField(_("outgoing"), max_length=40)
+    incoming_call_sign = models.CharField(_("incoming"), max_length=40)
+    at = models.DateTimeField(_("handed over at"))
+    text = models.TextField(_("handover note"), blank=True)
+    open_calls = models.JSONField(default=list, blank=True)
+    open_commitments = models.JSONField(default=list, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("shift handover")
+        verbose_name_plural = _("shift handovers")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.outgoing_call_sign}->{self.incoming_call_sign}@{self.at:%Y-%m-%d %H:%M}"

@@ -1,10 +1,12 @@
-"""The duty roster page: a party's own hotline desk roster and contact tree.
+"""The duty roster page (a party's own hotline desk roster and contact tree) and the
+shift handover page.
 
 Reads and writes go through ``cases.roster`` (the same calls as the API).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -15,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordcell.agreements import selectors as agreements
-from coordcell.cases import roster
+from coordcell.cases import handover, roster
 from coordcell.cases.choices import ChannelChoices
-from coordcell.cases.exchange_forms import ShiftForm
+from coordcell.cases.exchange_forms import HandoverForm, ShiftForm
 from coordcell.core.errors import PermissionDenied, ValidationFailed
 from coordcell.core.forms import add_domain_errors
 from coordcell.core.http import actor_for, member_required
@@ -79,3 +81,82 @@ def roster_remove(request: HttpRequest, public_id: Any) -> HttpResponse:
     roster.remove_shift(actor=actor, shift=shift)
     messages.success(request, _("Shift removed from the roster."))
     return redirect("cases:roster")
+
+
+def _timed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of a handover note with their ISO times as datetimes, for ``local_time``."""
+    return [
+        {
+            **row,
+            **{
+                k: dt.datetime.fromisoformat(v)
+                for k, v in row.items()
+                if k.endswith("_at") and isinstance(v, str)
+            },
+        }
+        for row in rows
+    ]
+
+
+@member_required
+def handover_page(request: HttpRequest) -> HttpResponse:
+    """The party's shift handovers (its own only), and the outgoing officer's note,
+    prefilled with the calls and commitments the thread holds open."""
+    actor = actor_for(request)
+    may = handover.may_hand_over(actor)
+    form = HandoverForm(
+        request.POST or None,
+        call_signs=parties.active_call_signs(actor.party_id) if actor.party_id else [],
+    )
+    status = 200
+    if request.method == "POST":
+        if not may:
+            raise PermissionDenied(
+                _("Only a party's liaison officers and principals hand over a shift.")
+            )
+        status = 400
+        if form.is_valid():
+            try:
+                handover.hand_over(
+                    actor=actor,
+                    incoming_call_sign=form.cleaned_data["incoming_call_sign"],
+                    text=form.cleaned_data["text"],
+                )
+            except ValidationFailed as exc:
+                add_domain_errors(form, exc)
+            else:
+                messages.success(request, _("Handover recorded."))
+                return redirect("cases:handover")
+    calls, promises = handover.prefill(actor) if may else ([], [])
+    pager = paginate(request, handover.list_handovers(actor))
+    return render(
+        request,
+        "cases/handover.html",
+        {
+            "form": form,
+            "may_hand_over": may,
+            "open_calls": _timed(calls),
+            "open_commitments": _timed(promises),
+            "handovers": [
+                (h, _timed(h.open_calls), _timed(h.open_commitments)) for h in pager.items
+            ],
+            "pager": pager,
+            "mine": parties.own_call_signs(actor.user, actor.party_id) if actor.party_id else [],
+            "tz": agreements.current_time_zone(actor),
+        },
+        status=status,
+    )
+
+
+@member_required
+@require_POST
+def handover_acknowledge(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = actor_for(request)
+    note = handover.get_handover(actor, public_id)
+    try:
+        handover.acknowledge(actor=actor, handover=note)
+    except ValidationFailed as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Handover acknowledged."))
+    return redirect("cases:handover")

@@ -13,6 +13,12 @@ urlpatterns = [
     path(
         "hotline/roster/<uuid:public_id>/remove/", roster_views.roster_remove, name="roster_remove"
     ),
+    path("hotline/handover/", roster_views.handover_page, name="handover"),
+    path(
+        "hotline/handover/<uuid:public_id>/acknowledge/",
+        roster_views.handover_acknowledge,
+        name="handover_acknowledge",
+    ),
     path("hotline/<uuid:public_id>/answer/", views.hotline_answer, name="hotline_answer"),
     path("hotline/<uuid:public_id>/", exchange_views.hotline_call, name="hotline_call"),
     path(

@@ -43,6 +43,7 @@ __all__ = [
     "may_manage",
     "member_users",
     "neutral_codes",
+    "own_call_signs",
     "parties_of_kinds",
     "party_of",
     "resolve_audience",
@@ -345,5 +346,16 @@ def active_call_signs(party_id: int) -> list[str]:
     return list(
         Membership.objects.filter(active=True, delegation__party_id=party_id)
         .order_by("call_sign")
+        .values_list("call_sign", flat=True)
+    )
+
+
+def own_call_signs(user: Any, party_id: int) -> list[str]:
+    """The call signs a person holds in a party's active roles."""
+    if user is None:
+        return []
+    return list(
+        Membership.objects.filter(active=True, user=user, delegation__party_id=party_id)
+        .order_by("started_at", "pk")
         .values_list("call_sign", flat=True)
     )

@@ -49,6 +49,7 @@ READS = [
     Endpoint("GET", "/api/v1/warnings/", paged=True),
     Endpoint("GET", "/api/v1/roster/", paged=True),  # the caller's party's own
     Endpoint("GET", "/api/v1/on-duty/", paged=True),
+    Endpoint("GET", "/api/v1/handovers/", paged=True),  # the caller's party's own
     Endpoint("GET", "/api/v1/self-defence/", paged=True),
     Endpoint("GET", "/api/v1/ledger/"),
     Endpoint("GET", "/api/v1/record/checkpoint"),
@@ -112,6 +113,8 @@ WRITES = [
     Endpoint("POST", "/api/v1/hotline-messages/{id}/relay/"),
     Endpoint("POST", "/api/v1/roster/", {"call_sign": "x"}),
     Endpoint("POST", "/api/v1/roster/{id}/remove/"),
+    Endpoint("POST", "/api/v1/handovers/", {"incoming_call_sign": "x"}),
+    Endpoint("POST", "/api/v1/handovers/{id}/acknowledge/"),
     Endpoint("POST", "/api/v1/commitments/{id}/close/", {"kept": True}),
     Endpoint("POST", "/api/v1/hotline/{id}/warning/", {}),
     Endpoint("POST", "/api/v1/warnings/", {"addressee": "sy"}),
