@@ -82,3 +82,19 @@ HANDOVER_ACKNOWLEDGED = register(
     _("Handover acknowledged"),
     "The incoming duty officer acknowledged the handover note (read by that party alone).",
 )
+COMMS_CHECK_SENT = register(
+    "cases.comms_check_sent",
+    _("Communications check sent"),
+    "One end of a hotline link sent a communications check; the other answers within the "
+    "hotline protocol's minutes.",
+)
+COMMS_CHECK_ANSWERED = register(
+    "cases.comms_check_answered",
+    _("Communications check answered"),
+    "The other end of the link answered the communications check in time.",
+)
+COMMS_CHECK_FAILED = register(
+    "cases.comms_check_failed",
+    _("Communications check failed"),
+    "A communications check was not answered in time (written by the worker).",
+)

@@ -273,3 +273,13 @@ class HandoverForm(forms.Form):
     def __init__(self, *args: Any, call_signs: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["incoming_call_sign"].choices = [(c, c) for c in call_signs]  # type: ignore[attr-defined]
+
+
+class CheckForm(forms.Form):
+    """A communications check to the other end of a link."""
+
+    to_party = forms.ChoiceField(label=_("Other end of the link"))
+
+    def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_party"].choices = targets  # type: ignore[attr-defined]

@@ -1,8 +1,8 @@
 """The API of the hotline desks' duty rosters (a party's own roster, who is on duty) and
-shift handovers.
+shift handovers, and the links' communications checks.
 
-Writes go through ``cases.roster`` and ``cases.handover``, the same calls as the page. Routed by
-``coordcell.api.urls``.
+Writes go through ``cases.roster``, ``cases.handover`` and ``cases.comms``, the same
+calls as the pages. Routed by ``coordcell.api.urls``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from coordcell.cases import handover, roster
+from coordcell.agreements import selectors as agreements
+from coordcell.cases import comms, handover, roster
 from coordcell.core.input import StrictSerializer
 from coordcell.core.rest import ERRORS, ActorMixin
+from coordcell.parties import selectors as parties
 from coordcell.rules import vocabulary
 
 __all__ = ["urlpatterns"]
@@ -161,12 +163,73 @@ class HandoverAcknowledgeView(ActorMixin, generics.GenericAPIView):  # type: ign
         return Response(HandoverSerializer(note).data)
 
 
+class CheckSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    sender = serializers.CharField(source="from_party.code")
+    receiver = serializers.CharField(source="to_party.code")
+    sent_at = serializers.DateTimeField()
+    answer_due_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.CharField(help_text="sent, answered or failed.")
+
+
+class CheckInSerializer(StrictSerializer):
+    to_party = serializers.CharField(max_length=40, help_text="A party's code, or the mediator's.")
+
+
+class CheckFilterSerializer(serializers.Serializer[Any]):
+    day = serializers.DateField(required=False, help_text="Only the checks sent that UTC day.")
+
+
+@extend_schema(tags=HOTLINE)
+class CheckListView(ActorMixin, generics.ListAPIView):  # type: ignore[type-arg]
+    """Communications checks of the links the caller is an end of (the mediators: every
+    link), newest first; send one to the other end of a link."""
+
+    serializer_class = CheckSerializer
+
+    def get_queryset(self) -> Any:
+        query = CheckFilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return comms.list_checks(self.actor, query.validated_data.get("day"))
+
+    @extend_schema(
+        parameters=[CheckFilterSerializer], responses={200: CheckSerializer(many=True), **ERRORS}
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=CheckInSerializer, responses={201: CheckSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        form = CheckInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        check = comms.send_check(
+            actor=self.actor,
+            to_party=parties.access_party(self.actor, form.validated_data["to_party"]),
+            version=agreements.get_version(self.actor, None, None),
+        )
+        return Response(CheckSerializer(check).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=HOTLINE, request=None, responses={200: CheckSerializer, **ERRORS})
+class CheckAnswerView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
+    """The other end of the link answers the check, in time."""
+
+    serializer_class = CheckSerializer
+
+    def post(self, request: Request, id: str) -> Response:
+        check = comms.answer_check(actor=self.actor, check=comms.get_check(self.actor, id))
+        return Response(CheckSerializer(check).data)
+
+
 #: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace.
 urlpatterns: list[URLPattern | URLResolver] = [
     path("roster/", ShiftListView.as_view(), name="roster"),
     path("roster/<str:id>/remove/", ShiftRemoveView.as_view(), name="roster-remove"),
     path("on-duty/", OnDutyView.as_view(), name="on-duty"),
     path("handovers/", HandoverListView.as_view(), name="handovers"),
+    path("comms-checks/", CheckListView.as_view(), name="comms-checks"),
+    path("comms-checks/<str:id>/answer/", CheckAnswerView.as_view(), name="comms-check-answer"),
     path(
         "handovers/<str:id>/acknowledge/",
         HandoverAcknowledgeView.as_view(),

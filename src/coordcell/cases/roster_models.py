@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from coordcell.core.audience import AudienceMixin
 from coordcell.core.models import PublicIdModel, RestrictedQuerySet
 
-__all__ = ["DutyShift", "Handover"]
+__all__ = ["CommsCheck", "DutyShift", "Handover"]
 
 
 class DutyShift(AudienceMixin, PublicIdModel):
@@ -77,3 +77,35 @@ class Handover(AudienceMixin, PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.outgoing_call_sign}->{self.incoming_call_sign}@{self.at:%Y-%m-%d %H:%M}"
+
+
+class CommsCheck(AudienceMixin, PublicIdModel):
+    """A communications check of one link: ``from_party`` sends it, ``to_party`` answers
+    by ``answer_due_at`` (the hotline protocol's minutes) or the worker marks it failed.
+
+    Read by both ends of the link and the mediators."""
+
+    from_party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    to_party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent at"), db_index=True)
+    answer_due_at = models.DateTimeField(_("answer due"))
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(_("state"), max_length=12, default="sent")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("communications check")
+        verbose_name_plural = _("communications checks")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["state", "answer_due_at"], name="cases_commscheck_due")]
+
+    def __str__(self) -> str:
+        return f"{self.from_party_id}->{self.to_party_id}@{self.sent_at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,8 @@
 """The duty roster page (a party's own hotline desk roster and contact tree) and the
-shift handover page.
+shift handover page and the communications checks.
 
-Reads and writes go through ``cases.roster`` (the same calls as the API).
+Reads and writes go through ``cases.roster``, ``cases.handover`` and ``cases.comms``
+(the same calls as the API).
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordcell.agreements import selectors as agreements
-from coordcell.cases import handover, roster
+from coordcell.cases import comms, handover, roster
 from coordcell.cases.choices import ChannelChoices
-from coordcell.cases.exchange_forms import HandoverForm, ShiftForm
+from coordcell.cases.exchange_forms import CheckForm, HandoverForm, ShiftForm
 from coordcell.core.errors import PermissionDenied, ValidationFailed
 from coordcell.core.forms import add_domain_errors
 from coordcell.core.http import actor_for, member_required
 from coordcell.core.paging import paginate
 from coordcell.parties import selectors as parties
+from coordcell.parties.choices import PartyKindChoices
 
 
 @member_required
@@ -160,3 +162,74 @@ def handover_acknowledge(request: HttpRequest, public_id: Any) -> HttpResponse:
     else:
         messages.success(request, _("Handover acknowledged."))
     return redirect("cases:handover")
+
+
+def _check_targets(actor: Any) -> list[tuple[str, str]]:
+    return [
+        (p.code, p.name)
+        for p in parties.list_parties(actor)
+        if p.pk != actor.party_id
+        and p.kind in (PartyKindChoices.KIND_PARTY, PartyKindChoices.KIND_MEDIATOR)
+    ]
+
+
+@member_required
+def checks_page(request: HttpRequest) -> HttpResponse:
+    """The day's communications checks per link (both ends and the mediators read them);
+    send one, answer one sent to one's party."""
+    actor = actor_for(request)
+    may = comms.may_check(actor)
+    form = CheckForm(request.POST or None, targets=_check_targets(actor))
+    status = 200
+    if request.method == "POST":
+        if not may:
+            raise PermissionDenied(comms.MAY_NOT_CHECK)
+        status = 400
+        if form.is_valid():
+            try:
+                comms.send_check(
+                    actor=actor,
+                    to_party=parties.access_party(actor, form.cleaned_data["to_party"]),
+                    version=agreements.get_version(actor, None, None),
+                )
+            except ValidationFailed as exc:
+                add_domain_errors(form, exc, {"protocol": "to_party"})
+            else:
+                messages.success(request, _("Communications check sent."))
+                return redirect("cases:checks")
+    try:
+        day = dt.date.fromisoformat(request.GET.get("day") or "")
+    except ValueError:
+        day = timezone.now().date()
+    links: dict[tuple[str, str], list[Any]] = {}
+    for check in comms.list_checks(actor, day)[:500]:
+        ends = sorted([check.from_party.name, check.to_party.name])
+        links.setdefault((ends[0], ends[1]), []).append(check)
+    return render(
+        request,
+        "cases/checks.html",
+        {
+            "form": form,
+            "may_check": may,
+            "links": sorted(links.items()),
+            "day": day,
+            "own_party_id": actor.party_id,
+            "now": timezone.now(),
+            "tz": agreements.current_time_zone(actor),
+        },
+        status=status,
+    )
+
+
+@member_required
+@require_POST
+def check_answer(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = actor_for(request)
+    check = comms.get_check(actor, public_id)
+    try:
+        comms.answer_check(actor=actor, check=check)
+    except ValidationFailed as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Communications check answered."))
+    return redirect("cases:checks")

@@ -19,6 +19,8 @@ urlpatterns = [
         roster_views.handover_acknowledge,
         name="handover_acknowledge",
     ),
+    path("hotline/checks/", roster_views.checks_page, name="checks"),
+    path("hotline/checks/<uuid:public_id>/answer/", roster_views.check_answer, name="check_answer"),
     path("hotline/<uuid:public_id>/answer/", views.hotline_answer, name="hotline_answer"),
     path("hotline/<uuid:public_id>/", exchange_views.hotline_call, name="hotline_call"),
     path(

@@ -276,6 +276,9 @@ class ProtocolSpec:
     #: The precedences a complaint on it may be lodged with, highest first; the last
     #: (the lowest) is the default. Empty: the protocol's own two deadlines alone.
     precedence: tuple[PrecedenceSpec, ...] = ()
+    #: On the protocol serving the hotline: minutes the other end of a link has to answer
+    #: a daily communications check before the worker marks it failed; None: no checks.
+    comms_check_answer_minutes: float | None = None
 
 
 @dataclass(frozen=True)

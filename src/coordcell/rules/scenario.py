@@ -1063,6 +1063,11 @@ def _read_protocol(t: _Table) -> ProtocolSpec:
     _check_unique(t.report, _keyed(t, "precedence", "code", precedence), "precedence code")
     rule = _read_decision_rule(t, "determined_by")
     determine = t.number("determine_within_hours", required=False, positive=True)
+    comms_minutes = t.number("comms_check_answer_minutes", required=False, positive=True)
+    if comms_minutes is not None and serves != "hotline":
+        t.error("comms_check_answer_minutes", "only the protocol serving the hotline has checks")
+    elif comms_minutes is not None and comms_minutes > 24 * 60:
+        t.error("comms_check_answer_minutes", f"{comms_minutes:g} minutes is longer than a day")
     addressed = t.texts("addressed_to", choices=mechanism.ADDRESSEES, what="addressee")
     if "addressed_to" in t.data and isinstance(t.data["addressed_to"], list) and not addressed:
         t.error("addressed_to", 'name at least one addressee ("party", "mechanism")')
@@ -1079,6 +1084,7 @@ def _read_protocol(t: _Table) -> ProtocolSpec:
         determine_within_hours=determine,
         addressed_to=addressed or ("party",),
         precedence=tuple(precedence),
+        comms_check_answer_minutes=comms_minutes,
     )
 
 

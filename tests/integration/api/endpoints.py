@@ -50,6 +50,7 @@ READS = [
     Endpoint("GET", "/api/v1/roster/", paged=True),  # the caller's party's own
     Endpoint("GET", "/api/v1/on-duty/", paged=True),
     Endpoint("GET", "/api/v1/handovers/", paged=True),  # the caller's party's own
+    Endpoint("GET", "/api/v1/comms-checks/", paged=True),
     Endpoint("GET", "/api/v1/self-defence/", paged=True),
     Endpoint("GET", "/api/v1/ledger/"),
     Endpoint("GET", "/api/v1/record/checkpoint"),
@@ -115,6 +116,8 @@ WRITES = [
     Endpoint("POST", "/api/v1/roster/{id}/remove/"),
     Endpoint("POST", "/api/v1/handovers/", {"incoming_call_sign": "x"}),
     Endpoint("POST", "/api/v1/handovers/{id}/acknowledge/"),
+    Endpoint("POST", "/api/v1/comms-checks/", {"to_party": "sy"}),
+    Endpoint("POST", "/api/v1/comms-checks/{id}/answer/"),
     Endpoint("POST", "/api/v1/commitments/{id}/close/", {"kept": True}),
     Endpoint("POST", "/api/v1/hotline/{id}/warning/", {}),
     Endpoint("POST", "/api/v1/warnings/", {"addressee": "sy"}),
