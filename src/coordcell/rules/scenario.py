@@ -2246,6 +2246,10 @@ def _build(
         for key in ("acled_actors", "ucdp_actors"):
             if not force.get(key):
                 force.pop(key, None)
+    for protocol in plain["protocols"]:
+        # Only a protocol with checks states them: the content (and hash) of others is unchanged.
+        if protocol.get("comms_check_answer_minutes") is None:
+            protocol.pop("comms_check_answer_minutes", None)
     content = _canonical(plain)
     # Only when the scenario has them: the content (and hash) of one without is unchanged.
     if lexicon is not None:
