@@ -186,10 +186,8 @@ def acknowledge(*, actor: Actor, handover: Handover) -> Handover:
     )
     if found is None:
         raise NotFound()
-    if (
-        not may_hand_over(actor)
-        or found.party_id != actor.party_id
-        or found.incoming_call_sign not in parties.own_call_signs(actor.user, found.party_id)
+    if found.party_id != actor.party_id or found.incoming_call_sign not in parties.own_call_signs(
+        actor.user, found.party_id
     ):
         raise PermissionDenied(_("Only the incoming duty officer acknowledges a handover."))
     if found.acknowledged_at is not None:

@@ -1821,6 +1821,7 @@ class _StoryReader:
         self.relayed: dict[str, str] = {}
         self.incidents: set[str] = set()
         self.warnings: set[str] = set()
+        self.handovers: set[str] = set()
         self.answered: dict[str, str] = {}
         self.converted: dict[str, str] = {}
         self.keys: list[tuple[str, str]] = []
@@ -1880,6 +1881,8 @@ class _StoryReader:
                 self.incidents.add(key)
             elif do == StoryDo.WARN:
                 self.warnings.add(key)
+            elif do == StoryDo.HANDOVER:
+                self.handovers.add(key)
         t.finish()
         return DemoStepSpec(do=do, by=by, key=key, **values)
 
@@ -1954,6 +1957,48 @@ class _StoryReader:
             if t.get("warning", required=False) is not _MISSING:
                 values["warning"] = self.reference(t, "warning", self.warnings, "passes a warning")
             values["text"] = _fictional_text(t, "text", required=False)
+        else:
+            self.desk(t, do, own, values)
+
+    def desk(self, t: _Table, do: str, own: str, values: dict[str, Any]) -> None:
+        """The steps of the hotline desks: roster, communications checks, handovers."""
+        if do == StoryDo.DUTY_SHIFT:
+            values["officer"] = self.colleague(t, "officer", own)
+            tier = t.number("tier", minimum=1.0)
+            if tier is not None and (tier not in (1, 2, 3)):
+                t.error("tier", f"expected 1, 2 or 3, found {tier:g}")
+            values["tier"] = int(tier or 0)
+            values["channel"] = t.text(
+                "channel", choices=vocabulary.HOTLINE_CHANNELS, what="channel"
+            )
+            hours = t.number("hours", positive=True)
+            if hours is not None and hours > _MAX_WINDOW_HOURS:
+                t.error("hours", f"at most {_MAX_WINDOW_HOURS} hours, found {hours:g}")
+            values["hours"] = float(hours or 0)
+            values["contact"] = _fictional_text(t, "contact", required=False)
+            values["shared"] = t.boolean("shared")
+        elif do == StoryDo.COMMS_CHECK:
+            values["to"] = self.party(t, "to", own, ("party", "mediator"), "other end of a link")
+            if t.get("answered_by", required=False) is not _MISSING:
+                values["answered_by"] = t.text(
+                    "answered_by", choices=sorted(self.party_of), what="account"
+                )
+                if values["to"] and self.party_of.get(values["answered_by"]) != values["to"]:
+                    t.error("answered_by", f"is not an account of party {values['to']!r}")
+        elif do == StoryDo.HANDOVER:
+            values["to"] = self.colleague(t, "to", own)
+            values["text"] = _fictional_text(t, "text")
+            if values["to"] and values["to"] == t.data.get("by"):
+                t.error("to", "hands the desk over to someone else")
+        elif do == StoryDo.ACKNOWLEDGE_HANDOVER:
+            values["handover"] = self.reference(t, "handover", self.handovers, "hands over")
+
+    def colleague(self, t: _Table, name: str, own: str) -> str:
+        """An account of the step's own party."""
+        username = t.text(name, choices=sorted(self.party_of), what="account")
+        if username and own and self.party_of.get(username) != own:
+            t.error(name, f"is not an account of party {own!r}")
+        return username
 
     @staticmethod
     def minutes(t: _Table, name: str, least: int, most: int = _MAX_MINUTES_BEFORE) -> int:

@@ -148,8 +148,8 @@ def test_it_reads_the_demo_story_into_steps() -> None:
     steps = {s.key: s for s in demo.story if s.key}
     assert [s.do for s in demo.story].count("report_and_lodge") == 4
     assert sorted(steps) == [
-        "access", "berm", "hermon", "launcher", "mortar", "notice", "patrol", "rpg",
-        "rpg_relay", "sam", "shots", "strike",
+        "access", "berm", "hermon", "launcher", "mortar", "night_shift", "notice", "patrol",
+        "rpg", "rpg_relay", "sam", "shots", "strike",
     ]  # fmt: skip
     berm = steps["berm"]
     assert (berm.by, berm.respondent, berm.incident.kind) == ("sy.liaison", "il", "fortification")
@@ -171,13 +171,14 @@ def test_it_labels_every_text_of_the_story_fictional() -> None:
         for s in demo.story
         for text in (
             s.text, s.summary, s.subject, s.threat, s.action_requested,
-            s.incident.title if s.incident else "",
+            s.incident.title if s.incident else "", s.contact,
         )
         if text
     ]  # fmt: skip
     # 5 summaries and titles, 11 step texts, 3 subjects, 2 answers; the thread's 4 subjects
-    # and texts, the warnings' 6 threats and requests and 7 step texts, the strike's title
-    assert len(texts) == 41
+    # and texts, the warnings' 6 threats and requests and 7 step texts, the strike's title;
+    # the desks' 3 contact details and 1 handover note
+    assert len(texts) == 45
     assert all("fictional" in text for text in texts)
 
 
