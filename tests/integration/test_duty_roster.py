@@ -114,6 +114,8 @@ def test_the_other_party_sees_who_is_on_duty_now_and_nothing_more(actor: Any) ->
             (2, _sign("il.admin"), "call", "+000 0000 (fictional)"),
         ]
         assert roster.answering(duty)[duty[0].party_id].call_sign == _sign("il.liaison")
+    for outsider in ("observer", "donor"):  # they do not use the hotline
+        assert roster.on_duty_now(actor(outsider)) == []
     own = [d for d in roster.on_duty_now(actor("il.liaison")) if d.party_code == "il"]
     assert own[0].contact == "Net 4, channel 12 (fictional)"
 

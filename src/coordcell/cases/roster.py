@@ -29,7 +29,7 @@ from coordcell.core.actor import Actor
 from coordcell.core.audience import encode
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.parties import selectors as parties
-from coordcell.parties.choices import RoleChoices
+from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.record.services import append_event, subject
 from coordcell.rules import vocabulary
 
@@ -51,6 +51,12 @@ TIERS = (1, 2, 3)
 SHIFT_MAX_HOURS = 24 * 7
 CONTACT_MAX_CHARS = 200
 _KEEPERS = (RoleChoices.CELL_ADMINISTRATOR, RoleChoices.PRINCIPAL)
+#: Who reads who is on duty: those who use the hotline.
+_DESK_READERS = (
+    PartyKindChoices.KIND_PARTY,
+    PartyKindChoices.KIND_MEDIATOR,
+    PartyKindChoices.KIND_MONITOR,
+)
 
 
 def may_keep_roster(actor: Actor) -> bool:
@@ -192,11 +198,12 @@ class OnDuty:
 
 
 def on_duty_now(actor: Actor, now: dt.datetime | None = None) -> list[OnDuty]:
-    """Who is on duty now on the hotline desk of every party the actor may see, in
-    contact order: call sign and channel; contact details only where shared (or to the
-    party itself). Nothing about a shift that has not begun or is over."""
-    if not actor.is_member:
-        return []
+    """Who is on duty now on the hotline desk of every party the actor may see, for
+    those who use the hotline (the parties, the mediators, the monitors), in contact
+    order: call sign and channel; contact details only where shared (or to the party
+    itself). Nothing about a shift that has not begun or is over."""
+    if not actor.system and actor.party_kind not in _DESK_READERS:
+        return []  # observers and donors do not use the hotline: nothing, not even a count
     now = now or timezone.now()
     visible = {p.pk: p for p in parties.list_parties(actor)}
     shifts = (
