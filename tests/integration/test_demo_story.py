@@ -45,7 +45,7 @@ def _counts() -> tuple[int, int, int, int]:
 def _told() -> dict[str, Case]:
     """Play the story; return its cases by the kind of their incident."""
     before = set(Case.objects.values_list("pk", flat=True))
-    assert tell_story(demo=_demo(), version=_version()) == 43
+    assert tell_story(demo=_demo(), version=_version()) == 52  # 43, then the hotline desks' 9 steps
     cases = Case.objects.exclude(pk__in=before).select_related("incident")
     return {c.incident.kind: c for c in cases}
 
@@ -225,3 +225,28 @@ def test_a_refused_step_leaves_nothing_of_the_story() -> None:
     )
     assert _counts() == before
     assert not story_told()
+
+
+def test_it_staffs_the_hotline_desks_checks_the_links_and_hands_over() -> None:
+    from coordcell.accounts.models import User
+    from coordcell.cases import roster
+    from coordcell.cases.models import CommsCheck, DutyShift, Handover
+    from coordcell.core.actor import Actor
+
+    _told()
+    assert set(DutyShift.objects.values_list("party__code", flat=True)) == {"il", "sy", "us"}
+    sy = Actor.from_user(User.objects.get(username="sy.liaison"))
+    on_duty = {(d.party_code, d.tier): d for d in roster.on_duty_now(sy)}
+    il_sign = Membership.objects.get(user__username="il.liaison").call_sign
+    assert on_duty[("il", 1)].call_sign == il_sign
+    assert on_duty[("il", 1)].contact  # shared
+    assert on_duty[("il", 2)].contact == ""  # not shared
+    checks = CommsCheck.objects.order_by("pk")
+    assert [c.state for c in checks] == ["answered", "sent"]
+    late = checks[1].answer_due_at
+    from coordcell.cases.comms import fail_late_checks
+
+    assert fail_late_checks(late) == 1  # the worker, when its 15 minutes have passed
+    note = Handover.objects.get()
+    assert note.acknowledged_at is not None
+    assert note.audience_codes == ["il"]

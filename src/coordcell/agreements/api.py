@@ -159,6 +159,7 @@ class ProtocolSerializer(serializers.ModelSerializer[Protocol]):
             "answer_within_hours",
             "verification_within_hours",
             "ladder",
+            "comms_check_answer_minutes",
         ]
 
 

@@ -249,6 +249,9 @@ class Protocol(MemberReadable):
     #: ``names``, ``first_response_within_hours``, ``answer_within_hours``); the last is
     #: the default. ``[]``: none (versions stored before, or a protocol without any).
     precedence = models.JSONField(default=list, blank=True)
+    #: On the protocol serving the hotline: minutes to answer a communications check;
+    #: None: no checks (versions stored before, or a scenario without them).
+    comms_check_answer_minutes = models.FloatField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("protocol")

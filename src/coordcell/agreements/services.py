@@ -226,6 +226,7 @@ def _store_children(version: ArrangementVersion, spec: ArrangementSpec) -> None:
             ],
             determined_by=p.determined_by.as_content(),
             determine_within_hours=p.determine_within_hours,
+            comms_check_answer_minutes=p.comms_check_answer_minutes,
             addressed_to=list(p.addressed_to),
             precedence=[
                 {

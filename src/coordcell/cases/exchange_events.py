@@ -61,3 +61,40 @@ FORCE_CLAIMED = register(
     "A party stated that a use of force it reported was self-defence, and linked the warning "
     "it passed through the cell before it, or said there was none.",
 )
+DUTY_SHIFT_SET = register(
+    "cases.duty_shift_set",
+    _("Duty shift set"),
+    "A party put a call sign on its hotline desk's duty roster (read by that party alone).",
+)
+DUTY_SHIFT_REMOVED = register(
+    "cases.duty_shift_removed",
+    _("Duty shift removed"),
+    "A party took a shift off its hotline desk's duty roster (read by that party alone).",
+)
+HANDOVER_RECORDED = register(
+    "cases.handover_recorded",
+    _("Shift handed over"),
+    "A party's outgoing duty officer recorded a handover note: open calls, open commitments "
+    "and their times, free text (read by that party alone).",
+)
+HANDOVER_ACKNOWLEDGED = register(
+    "cases.handover_acknowledged",
+    _("Handover acknowledged"),
+    "The incoming duty officer acknowledged the handover note (read by that party alone).",
+)
+COMMS_CHECK_SENT = register(
+    "cases.comms_check_sent",
+    _("Communications check sent"),
+    "One end of a hotline link sent a communications check; the other answers within the "
+    "hotline protocol's minutes.",
+)
+COMMS_CHECK_ANSWERED = register(
+    "cases.comms_check_answered",
+    _("Communications check answered"),
+    "The other end of the link answered the communications check in time.",
+)
+COMMS_CHECK_FAILED = register(
+    "cases.comms_check_failed",
+    _("Communications check failed"),
+    "A communications check was not answered in time (written by the worker).",
+)

@@ -211,3 +211,77 @@ class ClaimForm(forms.Form):
             (self.NONE, _("No prior warning through the cell")),
             *warnings,
         ]
+
+
+class ShiftForm(forms.Form):
+    """A shift on the party's own duty roster (times typed in the arrangement's zone)."""
+
+    call_sign = forms.ChoiceField(label=_("Call sign"))
+    tier = forms.TypedChoiceField(
+        label=_("Contact order"),
+        coerce=int,
+        choices=[
+            (1, _("1 — duty officer")),
+            (2, _("2 — deputy")),
+            (3, _("3 — principal")),
+        ],
+    )
+    channel = forms.ChoiceField(label=_("Channel"))
+    contact = forms.CharField(
+        label=_("Contact details"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr"}),
+    )
+    shared = forms.BooleanField(
+        label=_("Show the contact details to the other parties while on duty"), required=False
+    )
+    starts_at = LocalTimeField(label=_("Shift starts"))
+    ends_at = LocalTimeField(label=_("Shift ends"))
+
+    def __init__(
+        self,
+        *args: Any,
+        call_signs: list[str],
+        channels: list[tuple[str, Any]],
+        time_zone: str = "UTC",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone_name = time_zone
+        self.fields["call_sign"].choices = [(c, c) for c in call_signs]  # type: ignore[attr-defined]
+        self.fields["channel"].choices = channels  # type: ignore[attr-defined]
+        self.fields["starts_at"].help_text = _zone_help(time_zone)
+        self.fields["ends_at"].help_text = _zone_help(time_zone)
+
+    def clean_starts_at(self) -> dt.datetime | None:
+        return local_instant(self.cleaned_data.get("starts_at"), self.zone_name)
+
+    def clean_ends_at(self) -> dt.datetime | None:
+        return local_instant(self.cleaned_data.get("ends_at"), self.zone_name)
+
+
+class HandoverForm(forms.Form):
+    """The outgoing duty officer's handover note."""
+
+    incoming_call_sign = forms.ChoiceField(label=_("Incoming duty officer"))
+    text = forms.CharField(
+        label=_("Handover note"),
+        max_length=5_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
+    )
+
+    def __init__(self, *args: Any, call_signs: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["incoming_call_sign"].choices = [(c, c) for c in call_signs]  # type: ignore[attr-defined]
+
+
+class CheckForm(forms.Form):
+    """A communications check to the other end of a link."""
+
+    to_party = forms.ChoiceField(label=_("Other end of the link"))
+
+    def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_party"].choices = targets  # type: ignore[attr-defined]

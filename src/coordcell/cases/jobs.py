@@ -1,11 +1,12 @@
 """The cases' worker jobs: expire due deadlines, write "no reply", climb the ladder; settle
-the hotline's commitments and the warnings' action windows when their time comes."""
+the hotline's commitments, its communications checks and the warnings' action windows
+when their time comes."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from coordcell.cases import action_warnings, thread
+from coordcell.cases import action_warnings, comms, thread
 from coordcell.cases.services import expire_due
 from coordcell.core.worker import job
 
@@ -18,6 +19,11 @@ def deadlines_job(now: dt.datetime) -> int:
 @job("cases.commitments")
 def commitments_job(now: dt.datetime) -> int:
     return thread.settle_commitments(now)
+
+
+@job("cases.comms_checks")
+def comms_checks_job(now: dt.datetime) -> int:
+    return comms.fail_late_checks(now)
 
 
 @job("cases.warning_windows")

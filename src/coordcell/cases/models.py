@@ -34,9 +34,12 @@ __all__ = [
     "CallMessage",
     "Case",
     "Commitment",
+    "CommsCheck",
     "Deadline",
+    "DutyShift",
     "Extension",
     "ForceClaim",
+    "Handover",
     "Notification",
     "Remedy",
     "ScorecardRelease",
@@ -353,6 +356,7 @@ class ScorecardRelease(models.Model):
 
 
 # The hotline's thread and the warnings live in their own modules (docs/cases.md).
+from coordcell.cases.roster_models import CommsCheck, DutyShift, Handover  # noqa: E402
 from coordcell.cases.thread_models import CallMessage, Commitment  # noqa: E402
 from coordcell.cases.warning_models import (  # noqa: E402
     ForceClaim,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coordcell.cases import exchange_views, views
+from coordcell.cases import exchange_views, roster_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -9,6 +9,18 @@ urlpatterns = [
     path("new/", views.lodge, name="lodge"),
     path("inquiry/", views.inquiry, name="inquiry"),
     path("hotline/", views.hotline_console, name="hotline"),
+    path("hotline/roster/", roster_views.roster_page, name="roster"),
+    path(
+        "hotline/roster/<uuid:public_id>/remove/", roster_views.roster_remove, name="roster_remove"
+    ),
+    path("hotline/handover/", roster_views.handover_page, name="handover"),
+    path(
+        "hotline/handover/<uuid:public_id>/acknowledge/",
+        roster_views.handover_acknowledge,
+        name="handover_acknowledge",
+    ),
+    path("hotline/checks/", roster_views.checks_page, name="checks"),
+    path("hotline/checks/<uuid:public_id>/answer/", roster_views.check_answer, name="check_answer"),
     path("hotline/<uuid:public_id>/answer/", views.hotline_answer, name="hotline_answer"),
     path("hotline/<uuid:public_id>/", exchange_views.hotline_call, name="hotline_call"),
     path(

@@ -33,7 +33,15 @@ from coordcell.agreements.engines import (
     kind_name,
     reported_actor,
 )
-from coordcell.cases import determinations, hotline, lodging, releases, selectors, services
+from coordcell.cases import (
+    determinations,
+    hotline,
+    lodging,
+    releases,
+    roster,
+    selectors,
+    services,
+)
 from coordcell.cases.chain import case_chain
 from coordcell.cases.choices import DeadlineStateChoices, ExtensionStateChoices
 from coordcell.cases.exchange_forms import CallForm
@@ -740,10 +748,13 @@ def hotline_console(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("cases:hotline_call", public_id=activation.public_id)
     pager = paginate(request, selectors.list_activations(actor))
+    on_duty = roster.on_duty_now(actor)
     return render(
         request,
         "cases/hotline.html",
         {
+            "on_duty": on_duty,
+            "answering": roster.answering(on_duty),
             "form": form,
             "may_call": hotline.may_call(actor),
             "activations": pager.items,

@@ -24,6 +24,7 @@ __all__ = [
     "access_delegation",
     "access_membership",
     "access_party",
+    "active_call_signs",
     "actor_for_user",
     "awaiting_invitation",
     "call_sign_of",
@@ -42,6 +43,7 @@ __all__ = [
     "may_manage",
     "member_users",
     "neutral_codes",
+    "own_call_signs",
     "parties_of_kinds",
     "party_of",
     "resolve_audience",
@@ -337,3 +339,23 @@ def lodged_as_exercise(user_id: int, party_id: int) -> bool:
     return Membership.objects.filter(
         user_id=user_id, delegation__party_id=party_id, delegation__fictional=True
     ).exists()
+
+
+def active_call_signs(party_id: int) -> list[str]:
+    """The call signs of a party's active roles, for its own duty roster."""
+    return list(
+        Membership.objects.filter(active=True, delegation__party_id=party_id)
+        .order_by("call_sign")
+        .values_list("call_sign", flat=True)
+    )
+
+
+def own_call_signs(user: Any, party_id: int) -> list[str]:
+    """The call signs a person holds in a party's active roles."""
+    if user is None:
+        return []
+    return list(
+        Membership.objects.filter(active=True, user=user, delegation__party_id=party_id)
+        .order_by("started_at", "pk")
+        .values_list("call_sign", flat=True)
+    )

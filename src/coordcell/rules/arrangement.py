@@ -277,6 +277,9 @@ class ProtocolSpec:
     #: The precedences a complaint on it may be lodged with, highest first; the last
     #: (the lowest) is the default. Empty: the protocol's own two deadlines alone.
     precedence: tuple[PrecedenceSpec, ...] = ()
+    #: On the protocol serving the hotline: minutes the other end of a link has to answer
+    #: a daily communications check before the worker marks it failed; None: no checks.
+    comms_check_answer_minutes: float | None = None
 
 
 @dataclass(frozen=True)
@@ -361,6 +364,10 @@ class StoryDo:
     CONFIRM_ACTION = "confirm_action"  # a monitor confirms it, or says why it could not
     WARNING_OUTCOME = "warning_outcome"  # the warner records how the warning ended
     SELF_DEFENCE = "self_defence"  # a use of force stated as self-defence, its warning linked
+    DUTY_SHIFT = "duty_shift"  # a party puts one of its call signs on its hotline desk
+    COMMS_CHECK = "comms_check"  # one end of a link checks it; the other may answer
+    HANDOVER = "handover"  # the outgoing duty officer hands the desk over
+    ACKNOWLEDGE_HANDOVER = "acknowledge_handover"  # the incoming officer acknowledges it
 
 
 STORY_DOINGS: tuple[str, ...] = (
@@ -378,6 +385,10 @@ STORY_DOINGS: tuple[str, ...] = (
     StoryDo.CONFIRM_ACTION,
     StoryDo.WARNING_OUTCOME,
     StoryDo.SELF_DEFENCE,
+    StoryDo.DUTY_SHIFT,
+    StoryDo.COMMS_CHECK,
+    StoryDo.HANDOVER,
+    StoryDo.ACKNOWLEDGE_HANDOVER,
 )
 
 
@@ -464,6 +475,21 @@ class DemoStepSpec:
     result: str = ""
     #: The key of a ``report`` step (``warning_outcome``, ``self_defence``).
     incident_key: str = ""
+    #: ``duty_shift``: whose call sign goes on duty (an account of the keeper's party),
+    #: its place in the contact tree, for ``hours`` from the step (``channel`` too);
+    #: ``contact`` and ``shared`` the contact details and whether the others see them.
+    officer: str = ""
+    tier: int = 0
+    hours: float = 0.0
+    contact: str = ""
+    shared: bool = False
+    #: ``comms_check``: the other end of the link (a party code); ``answered_by``: the
+    #: account there that answers at once (empty: unanswered, the worker fails it in time).
+    #: ``handover``: ``to`` is the account of the incoming officer.
+    to: str = ""
+    answered_by: str = ""
+    #: ``acknowledge_handover``: the key of the ``handover`` step.
+    handover: str = ""
 
 
 @dataclass(frozen=True)

@@ -1064,6 +1064,11 @@ def _read_protocol(t: _Table) -> ProtocolSpec:
     _check_unique(t.report, _keyed(t, "precedence", "code", precedence), "precedence code")
     rule = _read_decision_rule(t, "determined_by")
     determine = t.number("determine_within_hours", required=False, positive=True)
+    comms_minutes = t.number("comms_check_answer_minutes", required=False, positive=True)
+    if comms_minutes is not None and serves != "hotline":
+        t.error("comms_check_answer_minutes", "only the protocol serving the hotline has checks")
+    elif comms_minutes is not None and comms_minutes > 24 * 60:
+        t.error("comms_check_answer_minutes", f"{comms_minutes:g} minutes is longer than a day")
     addressed = t.texts("addressed_to", choices=mechanism.ADDRESSEES, what="addressee")
     if "addressed_to" in t.data and isinstance(t.data["addressed_to"], list) and not addressed:
         t.error("addressed_to", 'name at least one addressee ("party", "mechanism")')
@@ -1080,6 +1085,7 @@ def _read_protocol(t: _Table) -> ProtocolSpec:
         determine_within_hours=determine,
         addressed_to=addressed or ("party",),
         precedence=tuple(precedence),
+        comms_check_answer_minutes=comms_minutes,
     )
 
 
@@ -1820,6 +1826,7 @@ class _StoryReader:
         self.relayed: dict[str, str] = {}
         self.incidents: set[str] = set()
         self.warnings: set[str] = set()
+        self.handovers: set[str] = set()
         self.answered: dict[str, str] = {}
         self.converted: dict[str, str] = {}
         self.keys: list[tuple[str, str]] = []
@@ -1882,6 +1889,8 @@ class _StoryReader:
                 self.incidents.add(key)
             elif do == StoryDo.WARN:
                 self.warnings.add(key)
+            elif do == StoryDo.HANDOVER:
+                self.handovers.add(key)
         t.finish()
         return DemoStepSpec(do=do, by=by, key=key, **values)
 
@@ -1956,6 +1965,48 @@ class _StoryReader:
             if t.get("warning", required=False) is not _MISSING:
                 values["warning"] = self.reference(t, "warning", self.warnings, "passes a warning")
             values["text"] = _fictional_text(t, "text", required=False)
+        else:
+            self.desk(t, do, own, values)
+
+    def desk(self, t: _Table, do: str, own: str, values: dict[str, Any]) -> None:
+        """The steps of the hotline desks: roster, communications checks, handovers."""
+        if do == StoryDo.DUTY_SHIFT:
+            values["officer"] = self.colleague(t, "officer", own)
+            tier = t.number("tier", minimum=1.0)
+            if tier is not None and (tier not in (1, 2, 3)):
+                t.error("tier", f"expected 1, 2 or 3, found {tier:g}")
+            values["tier"] = int(tier or 0)
+            values["channel"] = t.text(
+                "channel", choices=vocabulary.HOTLINE_CHANNELS, what="channel"
+            )
+            hours = t.number("hours", positive=True)
+            if hours is not None and hours > _MAX_WINDOW_HOURS:
+                t.error("hours", f"at most {_MAX_WINDOW_HOURS} hours, found {hours:g}")
+            values["hours"] = float(hours or 0)
+            values["contact"] = _fictional_text(t, "contact", required=False)
+            values["shared"] = t.boolean("shared")
+        elif do == StoryDo.COMMS_CHECK:
+            values["to"] = self.party(t, "to", own, ("party", "mediator"), "other end of a link")
+            if t.get("answered_by", required=False) is not _MISSING:
+                values["answered_by"] = t.text(
+                    "answered_by", choices=sorted(self.party_of), what="account"
+                )
+                if values["to"] and self.party_of.get(values["answered_by"]) != values["to"]:
+                    t.error("answered_by", f"is not an account of party {values['to']!r}")
+        elif do == StoryDo.HANDOVER:
+            values["to"] = self.colleague(t, "to", own)
+            values["text"] = _fictional_text(t, "text")
+            if values["to"] and values["to"] == t.data.get("by"):
+                t.error("to", "hands the desk over to someone else")
+        elif do == StoryDo.ACKNOWLEDGE_HANDOVER:
+            values["handover"] = self.reference(t, "handover", self.handovers, "hands over")
+
+    def colleague(self, t: _Table, name: str, own: str) -> str:
+        """An account of the step's own party."""
+        username = t.text(name, choices=sorted(self.party_of), what="account")
+        if username and own and self.party_of.get(username) != own:
+            t.error(name, f"is not an account of party {own!r}")
+        return username
 
     def remedies(self, t: _Table, case: str) -> tuple[DemoRemedySpec, ...]:
         """``remedies`` of a determination (or its proposal), checked as the service checks
@@ -2280,6 +2331,10 @@ def _build(
         for key in ("acled_actors", "ucdp_actors"):
             if not force.get(key):
                 force.pop(key, None)
+    for protocol in plain["protocols"]:
+        # Only a protocol with checks states them: the content (and hash) of others is unchanged.
+        if protocol.get("comms_check_answer_minutes") is None:
+            protocol.pop("comms_check_answer_minutes", None)
     content = _canonical(plain)
     # Only when the scenario has them: the content (and hash) of one without is unchanged.
     if lexicon is not None:

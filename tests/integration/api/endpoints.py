@@ -47,6 +47,10 @@ READS = [
     Endpoint("GET", "/api/v1/webhooks/", paged=True),  # the caller's party's own: empty for most
     Endpoint("GET", "/api/v1/hotline/", paged=True),
     Endpoint("GET", "/api/v1/warnings/", paged=True),
+    Endpoint("GET", "/api/v1/roster/", paged=True),  # the caller's party's own
+    Endpoint("GET", "/api/v1/on-duty/", paged=True),
+    Endpoint("GET", "/api/v1/handovers/", paged=True),  # the caller's party's own
+    Endpoint("GET", "/api/v1/comms-checks/", paged=True),
     Endpoint("GET", "/api/v1/self-defence/", paged=True),
     Endpoint("GET", "/api/v1/ledger/"),
     Endpoint("GET", "/api/v1/record/checkpoint"),
@@ -108,6 +112,12 @@ WRITES = [
     Endpoint("POST", "/api/v1/hotline/{id}/convert/", {}),
     Endpoint("POST", "/api/v1/hotline/{id}/messages/", {"text": "x"}),
     Endpoint("POST", "/api/v1/hotline-messages/{id}/relay/"),
+    Endpoint("POST", "/api/v1/roster/", {"call_sign": "x"}),
+    Endpoint("POST", "/api/v1/roster/{id}/remove/"),
+    Endpoint("POST", "/api/v1/handovers/", {"incoming_call_sign": "x"}),
+    Endpoint("POST", "/api/v1/handovers/{id}/acknowledge/"),
+    Endpoint("POST", "/api/v1/comms-checks/", {"to_party": "sy"}),
+    Endpoint("POST", "/api/v1/comms-checks/{id}/answer/"),
     Endpoint("POST", "/api/v1/commitments/{id}/close/", {"kept": True}),
     Endpoint("POST", "/api/v1/hotline/{id}/warning/", {}),
     Endpoint("POST", "/api/v1/warnings/", {"addressee": "sy"}),

@@ -205,3 +205,49 @@ def test_a_mechanism_defect_is_reported_at_its_field(
 ) -> None:
     found = errors_of(scenario(tmp_path, **edit))
     assert [e for e in found if e[1] == field and fragment in e[2]], found
+
+
+def _with_hotline(tmp_path: pathlib.Path, line: str, serves: str = "hotline") -> pathlib.Path:
+    path = scenario(tmp_path)
+    toml = path / "arrangement.toml"
+    text = toml.read_text(encoding="utf-8")
+    anchor = f'serves = "{serves}"\n'
+    assert text.count(anchor) == 1
+    toml.write_text(text.replace(anchor, f"{anchor}{line}\n"), encoding="utf-8")
+    return path
+
+
+def test_the_hotline_protocol_sets_the_minutes_to_answer_a_comms_check(
+    tmp_path: pathlib.Path,
+) -> None:
+    arrangement = read_scenario(_with_hotline(tmp_path, "comms_check_answer_minutes = 15"))
+    hotline = next(p for p in arrangement.protocols if p.serves == "hotline")
+    assert hotline.comms_check_answer_minutes == 15
+    again = arrangement_from_content(arrangement.content)
+    assert next(p for p in again.protocols if p.serves == "hotline") == hotline
+    # A protocol without checks keeps the content it had (and its hash).
+    plain = read_scenario(scenario(tmp_path / "plain"))
+    assert all("comms_check_answer_minutes" not in p for p in plain.content["protocols"])
+    for shipped_path in (SHIPPED, SHIPPED.parent / "sinai_1979"):
+        shipped = read_scenario(shipped_path)
+        assert next(
+            p for p in shipped.protocols if p.serves == "hotline"
+        ).comms_check_answer_minutes
+
+
+@pytest.mark.parametrize(
+    ("line", "serves", "message"),
+    [
+        ("comms_check_answer_minutes = 0", "hotline", "must be greater than 0"),
+        ("comms_check_answer_minutes = 2000", "hotline", "longer than a day"),
+        ("comms_check_answer_minutes = 15", "complaints", "only the protocol serving the hotline"),
+    ],
+)
+def test_scenario_check_refuses_a_bad_comms_check_time(
+    tmp_path: pathlib.Path, line: str, serves: str, message: str
+) -> None:
+    errors = errors_of(_with_hotline(tmp_path, line, serves))
+    assert any(
+        field.endswith("comms_check_answer_minutes") and message in text
+        for _file, field, text in errors
+    ), errors
