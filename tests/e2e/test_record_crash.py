@@ -11,6 +11,7 @@ restart the record goes on growing from where it stopped.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -102,7 +103,9 @@ class Burst:
                     {"party": "il", "names": {"en": attempt.name}},
                     timeout=120,
                 )
-            except OSError as exc:  # connection reset, refused, remote disconnected…
+            except (OSError, http.client.HTTPException) as exc:
+                # Connection reset, refused, remote disconnected, or an answer cut short
+                # (IncompleteRead) by the kill: the attempt's fate is unknown.
                 attempt.error = repr(exc)
                 continue
             with self._lock:
