@@ -30,7 +30,6 @@ from coordcell.agreements.engines import (
     engine_for,
     explain_findings,
     kind_choices,
-    kind_name,
     reported_actor,
 )
 from coordcell.cases import (
@@ -60,7 +59,6 @@ from coordcell.cases.scorecard import WINDOWS, scorecard
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coordcell.core.forms import add_domain_errors
 from coordcell.core.http import actor_for, member_required
-from coordcell.core.models import localized_now
 from coordcell.core.paging import paginate
 from coordcell.incidents import selectors as incident_selectors
 from coordcell.incidents import services as incident_services
@@ -511,10 +509,6 @@ def _render_case(
             else None
         )
     zone_names = agreements.zone_names(actor, incident.version)
-    lexicon_kinds = agreements.lexicon_section(incident.version_id, "kinds")
-    lexicon_kind = (
-        localized_now(lexicon_kinds[incident.kind]) if incident.kind in lexicon_kinds else ""
-    )
     context = {
         "case": case,
         "incident": incident,
@@ -582,9 +576,6 @@ def _render_case(
         "now": timezone.now(),
         # Times show in the arrangement's local time beside UTC.
         "tz": incident.version.time_zone,
-        # The kind as the version's lexicon names it, else as the engine does (declared
-        # kinds included).
-        "kind_name": lexicon_kind or kind_name(incident.kind, engine_for(incident.version)),
         # Who acted as the report says (the reporter's version, not the cell's finding).
         "reported_actor": reported_actor(
             incident.acted_by,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from coordcell.agreements import selectors as agreements
 from coordcell.agreements.choices import CertaintyChoices
+from coordcell.agreements.engines import engine_for, kind_name
 from coordcell.cases.choices import (
     ActionChoices,
     ChannelChoices,
@@ -175,10 +176,13 @@ def ground_label(code: str) -> Any:
 
 @register.filter
 def incident_kind_label(incident: Any) -> str:
-    """An incident's kind as its arrangement version's lexicon names it; the catalogue's
-    label where the lexicon has none."""
+    """An incident's kind as its arrangement version's lexicon names it; else as the
+    version's engine does (a kind the scenario declares, by its own names; a built-in one,
+    by the catalogue)."""
     names = agreements.lexicon_section(incident.version_id, "kinds").get(incident.kind)
-    return localized_now(names) if names else kind_label(incident.kind)
+    if names:
+        return localized_now(names)
+    return kind_name(incident.kind, engine_for(incident.version))
 
 
 @register.filter
