@@ -176,6 +176,7 @@ INSTALLED_APPS = [
     "coordcell.agreements.apps.AgreementsConfig",
     "coordcell.incidents.apps.IncidentsConfig",
     "coordcell.cases.apps.CasesConfig",
+    "coordcell.deconfliction.apps.DeconflictionConfig",
     "coordcell.notify.apps.NotifyConfig",
     "coordcell.situation.apps.SituationConfig",
     "coordcell.api.apps.ApiConfig",
