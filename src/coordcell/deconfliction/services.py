@@ -575,7 +575,9 @@ def _common(a: Sequence[str], b: Sequence[str]) -> list[str]:
 
 
 def _window_of(incident: Incident) -> tuple[dt.datetime, dt.datetime]:
-    return incident.occurred_from, incident.occurred_until or incident.occurred_from
+    return rules.incident_span(
+        incident.occurred_from, incident.occurred_until, incident.time_precision
+    )
 
 
 def screen_incidents(now: dt.datetime) -> int:

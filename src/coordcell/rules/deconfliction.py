@@ -17,6 +17,7 @@ from coordcell.rules.arrangement import NotifiableActivitySpec, SensitiveDaySpec
 __all__ = [
     "SHAPE_GEOMETRIES",
     "Occurrence",
+    "incident_span",
     "is_late",
     "lead_hours",
     "occurrences",
@@ -29,6 +30,24 @@ SHAPE_GEOMETRIES: dict[str, tuple[str, ...]] = {
     "movement": ("LineString", "MultiLineString"),
     "static": ("Point", "Polygon", "MultiPolygon"),
 }
+
+
+#: How long a reported time may stand for, by its precision (a month: its longest).
+_PRECISION_SPAN = {
+    "minute": dt.timedelta(minutes=1),
+    "hour": dt.timedelta(hours=1),
+    "day": dt.timedelta(days=1),
+    "month": dt.timedelta(days=31),
+}
+
+
+def incident_span(
+    occurred_from: dt.datetime, occurred_until: dt.datetime | None, precision: str
+) -> tuple[dt.datetime, dt.datetime]:
+    """When an incident may have happened: from its reported time to its end, or to the
+    end of the minute, hour, day or month its precision leaves open."""
+    end = occurred_until or occurred_from + _PRECISION_SPAN.get(precision, dt.timedelta(0))
+    return occurred_from, max(end, occurred_from)
 
 
 def lead_hours(submitted_at: dt.datetime, starts_at: dt.datetime) -> float:
