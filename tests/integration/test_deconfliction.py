@@ -66,7 +66,9 @@ def _report(actor: Any, by: str, geometry: dict[str, Any], kind: str = "looting_
 # --- submission: late, the warning before submission, validation ------------------------
 
 
-def test_a_notice_with_less_lead_time_than_its_activity_requires_is_flagged_late(actor: Any) -> None:
+def test_a_notice_with_less_lead_time_than_its_activity_requires_is_flagged_late(
+    actor: Any,
+) -> None:
     start = timezone.now() + dt.timedelta(hours=6)
     notice = _notice(actor, starts_at=start, ends_at=start + dt.timedelta(hours=2))
     assert notice.late is True
@@ -76,7 +78,8 @@ def test_a_notice_with_less_lead_time_than_its_activity_requires_is_flagged_late
     assert entry.event_type == "deconfliction.notice_submitted"
     assert entry.data["late"] is True
     on_time = _notice(actor)  # 100 h ahead of a 48 h activity
-    assert on_time.late is False and on_time.warnings == []
+    assert on_time.late is False
+    assert on_time.warnings == []
 
 
 def test_the_author_sees_the_clauses_a_notice_would_break_before_it_is_submitted(
@@ -366,12 +369,14 @@ def test_sensitive_days_recur_every_year_and_export_as_icalendar() -> None:
     assert spec is not None
     found = list(rules.occurrences(spec.sensitive_days, dt.date(2027, 1, 1), dt.date(2027, 12, 31)))
     ids = [o.spec.id for o in found]
-    assert "disengagement_anniversary" in ids and "harvest_near_lines" in ids
+    assert "disengagement_anniversary" in ids
+    assert "harvest_near_lines" in ids
     assert "eid_al_fitr_2026" not in ids  # a fixed date of another year
     harvest = next(o for o in found if o.spec.id == "harvest_near_lines")
     assert (harvest.first, harvest.last) == (dt.date(2027, 9, 15), dt.date(2027, 10, 14))
     body = texts.calendar_ics(found, key="k", stamp=timezone.now(), host="coordcell")
-    assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
+    assert body.startswith("BEGIN:VCALENDAR\r\n")
+    assert body.endswith("END:VCALENDAR\r\n")
     assert "DTSTART;VALUE=DATE:20270915\r\nDTEND;VALUE=DATE:20271015\r\n" in body
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
     assert "\n" not in body.replace("\r\n", "")

@@ -264,7 +264,8 @@ def test_it_notifies_late_acknowledges_relays_a_convoy_and_follows_up_a_site() -
     assert (late.party.code, late.late) == ("il", True)
     assert late.receipts.get().acknowledged_at is not None  # Syria acknowledged
     convoy = notices["humanitarian_convoy"]
-    assert convoy.party.code == "us" and convoy.humanitarian is not None
+    assert convoy.party.code == "us"
+    assert convoy.humanitarian is not None
     assert "(fictional)" in HumanitarianActor.objects.get().names["en"]
     assert {r.party.code: r.acknowledged_at is not None for r in convoy.receipts.all()} == {
         "il": True,

@@ -63,7 +63,9 @@ def open_follow_up(
     codes = audience_text.normalise(audience)
     readers = incident.audience_codes
     if audience_text.ALL_MEMBERS not in readers and not set(codes) <= set(readers):
-        raise ValidationFailed({"audience": [_("A follow-up case is read by the incident's readers only.")]})
+        raise ValidationFailed(
+            {"audience": [_("A follow-up case is read by the incident's readers only.")]}
+        )
     if respondent.code not in codes and audience_text.ALL_MEMBERS not in codes:
         raise ValidationFailed({"respondent": [_("The party that answers reads the case.")]})
     summary = (summary or "").strip()

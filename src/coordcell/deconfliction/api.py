@@ -137,7 +137,9 @@ class NoticeListView(ActorMixin, generics.ListAPIView):  # type: ignore[type-arg
     def post(self, request: Request) -> Response:
         form = NoticeSubmitSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        notice = services.submit_notice(actor=self.actor, **_inputs(self, dict(form.validated_data)))
+        notice = services.submit_notice(
+            actor=self.actor, **_inputs(self, dict(form.validated_data))
+        )
         return Response(NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
 
 

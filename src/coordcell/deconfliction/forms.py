@@ -9,7 +9,8 @@ from typing import Any
 
 from django import forms
 from django.utils.text import format_lazy
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from coordcell.deconfliction.services import DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS
 from coordcell.rules import localtime
@@ -42,7 +43,7 @@ class NoticeForm(forms.Form):
         max_length=200_000,
         widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr", "class": "mono"}),
         help_text=_(
-            'A route as a LineString, a site as a Point, an area as a Polygon, in WGS84 '
+            "A route as a LineString, a site as a Point, an area as a Polygon, in WGS84 "
             'longitude and latitude, e.g. {"type": "Point", "coordinates": [35.82, 33.12]}.'
         ),
     )

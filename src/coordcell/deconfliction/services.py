@@ -284,9 +284,7 @@ def check_notice(
     if errors:
         raise ValidationFailed(errors)
     assert chosen is not None
-    mediators = [
-        p.code for p in party_selectors.parties_of_kinds([PartyKindChoices.KIND_MEDIATOR])
-    ]
+    mediators = [p.code for p in party_selectors.parties_of_kinds([PartyKindChoices.KIND_MEDIATOR])]
     codes = audiences.normalise([party.code, *mediators, *extra])
     addressees = [
         p
@@ -453,13 +451,17 @@ def acknowledge(*, actor: Actor, notice: Notice) -> Receipt:
     found = Notice.objects.restrict(actor).filter(pk=notice.pk).select_related("party").first()
     if found is None:
         raise NotFound()
-    receipt = (
-        Receipt.objects.select_for_update()
-        .filter(notice=found, party_id=actor.party_id)
-        .first()
-    )
-    if receipt is None or not _acting(actor):
-        raise PermissionDenied(_("Only an addressee's liaison officers and principals acknowledge."))
+    receipt = None
+    if _acting(actor) and actor.party_id is not None:
+        receipt = (
+            Receipt.objects.select_for_update()
+            .filter(notice=found, party_id=actor.party_id)
+            .first()
+        )
+    if receipt is None:
+        raise PermissionDenied(
+            _("Only an addressee's liaison officers and principals acknowledge.")
+        )
     if receipt.acknowledged_at is not None:
         raise ValidationFailed({"notice": [_("Your party has already acknowledged this notice.")]})
     receipt.acknowledged_at = timezone.now()
@@ -517,9 +519,7 @@ def _escalate(pk: int, now: dt.datetime) -> bool:
     if not missing:
         return False
     spec = spec_of(notice.version)
-    protocol = (
-        agreement_selectors.find_protocol(notice.version_id, spec.protocol) if spec else None
-    )
+    protocol = agreement_selectors.find_protocol(notice.version_id, spec.protocol) if spec else None
     if protocol is None:
         return False
     steps = ladder.rungs(protocol.ladder)
@@ -568,7 +568,9 @@ def _escalate(pk: int, now: dt.datetime) -> bool:
 def _common(a: Sequence[str], b: Sequence[str]) -> list[str]:
     """The parties that read both of two audiences (``ALL_MEMBERS`` reads as everyone)."""
     if audiences.ALL_MEMBERS in a:
-        return [c for c in b if c != audiences.ALL_MEMBERS] if audiences.ALL_MEMBERS not in b else []
+        return (
+            [c for c in b if c != audiences.ALL_MEMBERS] if audiences.ALL_MEMBERS not in b else []
+        )
     if audiences.ALL_MEMBERS in b:
         return list(a)
     return sorted(set(a) & set(b))
@@ -736,8 +738,7 @@ def _check_missing(
             if notice.activity != activity.id or notice.party.code != party:
                 continue
             shared = audiences.ALL_MEMBERS in notice.audience_codes or (
-                audiences.ALL_MEMBERS not in readers
-                and set(readers) <= set(notice.audience_codes)
+                audiences.ALL_MEMBERS not in readers and set(readers) <= set(notice.audience_codes)
             )
             if not shared:
                 continue

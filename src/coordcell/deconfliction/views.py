@@ -79,7 +79,10 @@ def _form(request: HttpRequest, actor: Any, spec: Any, zone: str) -> NoticeForm:
         if notifier in a.notified_by
     ]
     humanitarians = (
-        [(str(h.public_id), localized_now(dict(h.names))) for h in selectors.list_humanitarians(actor)]
+        [
+            (str(h.public_id), localized_now(dict(h.names)))
+            for h in selectors.list_humanitarians(actor)
+        ]
         if mediator
         else []
     )
@@ -132,7 +135,9 @@ def notice_new(request: HttpRequest) -> HttpResponse:
                 warnings = texts.describe_warnings(draft.warnings, version)
                 status = 200
             except NotFound:
-                form.add_error("humanitarian", _("Choose the humanitarian actor this notice is for."))
+                form.add_error(
+                    "humanitarian", _("Choose the humanitarian actor this notice is for.")
+                )
             except ValidationFailed as exc:
                 add_domain_errors(form, exc)
     return render(
@@ -201,9 +206,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     the agreed list of notifiable activities with its version."""
     version, days, zone = _calendar(request)
     spec = services.spec_of(version)
-    activities = [
-        (a, localized_now(dict(a.name))) for a in (spec.activities if spec else ())
-    ]
+    activities = [(a, localized_now(dict(a.name))) for a in (spec.activities if spec else ())]
     return render(
         request,
         "deconfliction/calendar.html",

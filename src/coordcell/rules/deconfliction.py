@@ -55,13 +55,15 @@ def lead_hours(submitted_at: dt.datetime, starts_at: dt.datetime) -> float:
     return (starts_at - submitted_at).total_seconds() / 3600.0
 
 
-def is_late(activity: NotifiableActivitySpec, submitted_at: dt.datetime, starts_at: dt.datetime) -> bool:
+def is_late(
+    activity: NotifiableActivitySpec, submitted_at: dt.datetime, starts_at: dt.datetime
+) -> bool:
     """Whether the notice gave less lead time than the activity requires."""
     return lead_hours(submitted_at, starts_at) < activity.lead_hours
 
 
 def shape_problem(activity: NotifiableActivitySpec, geometry_type: str | None) -> str:
-    """"" when a geometry of ``geometry_type`` (None: none given) suits the activity;
+    """ "" when a geometry of ``geometry_type`` (None: none given) suits the activity;
     else ``missing`` (the activity requires one) or ``wrong_shape``."""
     if geometry_type is None:
         return "missing" if activity.geometry_required else ""
@@ -79,7 +81,9 @@ class Occurrence:
     last: dt.date
 
 
-def occurrences(days: Iterable[SensitiveDaySpec], start: dt.date, end: dt.date) -> Iterator[Occurrence]:
+def occurrences(
+    days: Iterable[SensitiveDaySpec], start: dt.date, end: dt.date
+) -> Iterator[Occurrence]:
     """Every occurrence of ``days`` that overlaps ``start``..``end`` (inclusive), by date."""
     found: list[Occurrence] = []
     for spec in days:
@@ -105,4 +109,6 @@ def overlapping(
 ) -> list[Occurrence]:
     """The sensitive days a window touches, its ends read as local dates of ``zone``
     (the arrangement's time zone)."""
-    return list(occurrences(days, starts_at.astimezone(zone).date(), ends_at.astimezone(zone).date()))
+    return list(
+        occurrences(days, starts_at.astimezone(zone).date(), ends_at.astimezone(zone).date())
+    )

@@ -54,8 +54,9 @@ from coordcell.rules import (
     workflow,
 )
 from coordcell.rules import lexicon as lexicon_rules
-from coordcell.rules.geojson_input import GeometryError, normalise_geometry
 from coordcell.rules.arrangement import (
+    NOTICE_SHAPES,
+    NOTIFIER_KINDS,
     STORY_DOINGS,
     ActivitySpec,
     Arrangement,
@@ -70,8 +71,6 @@ from coordcell.rules.arrangement import (
     DemoStepSpec,
     ForceSpec,
     IncidentKindSpec,
-    NOTICE_SHAPES,
-    NOTIFIER_KINDS,
     LadderStep,
     NotifiableActivitySpec,
     PartySpec,
@@ -85,6 +84,7 @@ from coordcell.rules.arrangement import (
     StoryDo,
     ZoneSpec,
 )
+from coordcell.rules.geojson_input import GeometryError, normalise_geometry
 
 __all__ = [
     "ARRANGEMENT_FILE",
@@ -2443,7 +2443,7 @@ def _read_notifiable(t: _Table, kinds: Sequence[str]) -> NotifiableActivitySpec:
     if lead is not None and lead > _MAX_LEAD_HOURS:
         t.error("lead_hours", f"at most {_MAX_LEAD_HOURS} hours, found {lead:g}")
     notified_by = t.texts("notified_by", required=True, choices=NOTIFIER_KINDS, what="notifier")
-    if not notified_by and isinstance(t.data.get("notified_by"), list):
+    if t.data.get("notified_by") == []:
         t.error("notified_by", "name who notifies it: party, humanitarian or both")
     shape = t.text("shape", choices=NOTICE_SHAPES, what="shape")
     required = t.boolean("geometry_required", default=True)

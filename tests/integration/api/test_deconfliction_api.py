@@ -46,8 +46,10 @@ def test_the_dry_run_shows_the_warnings_and_submission_requires_confirm(api: Any
     body = checked.json()
     assert body["late"] is True
     kinds = [w["kind"] for w in body["warnings"]]
-    assert kinds[0] == "late" and "clause" in kinds
-    assert body["audience"] == ["il", "us"] and body["addressees"] == []
+    assert kinds[0] == "late"
+    assert "clause" in kinds
+    assert body["audience"] == ["il", "us"]
+    assert body["addressees"] == []
     assert (Entry.objects.count(), Notice.objects.count()) == before  # a dry run stores nothing
     refused = _post(il, "/api/v1/notices/", _body(6, geometry=ACROSS_AOS))
     assert refused.status_code == 400
@@ -60,7 +62,8 @@ def test_the_dry_run_shows_the_warnings_and_submission_requires_confirm(api: Any
     assert [w["kind"] for w in notice["warnings"]] == kinds
     # A notice without warnings needs no confirmation.
     plain = _post(il, "/api/v1/notices/", _body())
-    assert plain.status_code == 201 and plain.json()["warnings"] == []
+    assert plain.status_code == 201
+    assert plain.json()["warnings"] == []
 
 
 @pytest.mark.parametrize(
@@ -93,21 +96,27 @@ def test_a_hidden_notice_answers_exactly_like_a_missing_one(api: Any) -> None:
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json() == missing.json() == NOT_FOUND
     receipt = _post(sy, f"/api/v1/notices/{notice['id']}/receipt/", {})
-    assert receipt.status_code == 404 and receipt.json() == NOT_FOUND
+    assert receipt.status_code == 404
+    assert receipt.json() == NOT_FOUND
     for who in ("sy.liaison", "monitor", "donor", "observer"):
         client = api(who)
         assert notice["id"] not in str(results(client.get("/api/v1/notices/")))
-        layer = client.get("/api/v1/notices/layer/", {"end": str(timezone.now().date() + dt.timedelta(days=10))})
+        layer = client.get(
+            "/api/v1/notices/layer/", {"end": str(timezone.now().date() + dt.timedelta(days=10))}
+        )
         assert layer.status_code == 200
         assert notice["reference"] not in layer.content.decode()
     mine = api("il.analyst").get(f"/api/v1/notices/{notice['id']}/")
-    assert mine.status_code == 200 and mine.json()["audience"] == ["il", "us"]
+    assert mine.status_code == 200
+    assert mine.json()["audience"] == ["il", "us"]
 
 
 def test_the_addressee_acknowledges_and_the_author_sees_it(api: Any) -> None:
     notice = _post(api("il.liaison"), "/api/v1/notices/", _body(audience=["sy"])).json()
     assert notice["receipts"] == [{"party": "sy", "acknowledged_at": None}]
-    assert _post(api("il.liaison"), f"/api/v1/notices/{notice['id']}/receipt/", {}).status_code == 403
+    assert (
+        _post(api("il.liaison"), f"/api/v1/notices/{notice['id']}/receipt/", {}).status_code == 403
+    )
     done = _post(api("sy.liaison", "token"), f"/api/v1/notices/{notice['id']}/receipt/", {})
     assert done.status_code == 200
     assert done.json()["receipts"][0]["acknowledged_at"] is not None
@@ -123,12 +132,16 @@ def test_an_unacknowledged_notice_shows_its_single_escalation(api: Any) -> None:
     assert escalate_unacknowledged(due + dt.timedelta(minutes=1)) == 1
     assert escalate_unacknowledged(due + dt.timedelta(minutes=2)) == 0
     seen = api("sy.liaison").get(f"/api/v1/notices/{notice['id']}/").json()
-    assert seen["escalation_level"] == "cell_principals" and seen["escalated_at"]
+    assert seen["escalation_level"] == "cell_principals"
+    assert seen["escalated_at"]
 
 
 def test_the_mediator_registers_an_agency_and_notifies_its_convoy(api: Any) -> None:
     mediator = api("mediator", "token")
-    assert _post(api("il.liaison"), "/api/v1/humanitarian-actors/", {"name_en": "x"}).status_code == 403
+    assert (
+        _post(api("il.liaison"), "/api/v1/humanitarian-actors/", {"name_en": "x"}).status_code
+        == 403
+    )
     agency = _post(mediator, "/api/v1/humanitarian-actors/", {"name_en": "Test Relief (fictional)"})
     assert agency.status_code == 201
     agency_id = agency.json()["id"]
@@ -183,17 +196,22 @@ def test_an_incident_at_a_notified_site_opens_its_own_case_seen_only_by_its_read
     case_id = str(follow.case.public_id)
     assert api("sy.liaison").get(f"/api/v1/cases/{case_id}/").status_code == 200
     hidden = api("il.liaison").get(f"/api/v1/cases/{case_id}/")
-    assert hidden.status_code == 404 and hidden.json() == NOT_FOUND
+    assert hidden.status_code == 404
+    assert hidden.json() == NOT_FOUND
     assert case_id not in str(results(api("il.liaison").get("/api/v1/cases/")))
 
 
 def test_the_calendar_lists_the_sensitive_days_of_a_range(api: Any) -> None:
-    response = api("donor").get("/api/v1/sensitive-days/", {"start": "2027-05-01", "end": "2027-06-30"})
+    response = api("donor").get(
+        "/api/v1/sensitive-days/", {"start": "2027-05-01", "end": "2027-06-30"}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["list_version"] == "2026-1"
     assert [d["id"] for d in body["days"]] == ["disengagement_anniversary"]
-    too_wide = api("donor").get("/api/v1/sensitive-days/", {"start": "2020-01-01", "end": "2027-01-01"})
+    too_wide = api("donor").get(
+        "/api/v1/sensitive-days/", {"start": "2020-01-01", "end": "2027-01-01"}
+    )
     assert too_wide.status_code == 400
 
 
@@ -216,7 +234,8 @@ def test_the_pages_check_then_confirm(client_for: Any) -> None:
     assert second.status_code == 302
     assert Notice.objects.count() == before + 1
     page = client.get(second["Location"])
-    assert page.status_code == 200 and "late" in page.content.decode()
+    assert page.status_code == 200
+    assert "late" in page.content.decode()
     bad = client.post("/notices/new/", {**form, "geometry": "{"})
     assert bad.status_code == 400
     for path in ("/notices/", "/notices/calendar/", "/notices/humanitarian/"):
@@ -224,7 +243,8 @@ def test_the_pages_check_then_confirm(client_for: Any) -> None:
             response = client_for("sy.liaison").get(path, HTTP_ACCEPT_LANGUAGE=language)
             assert response.status_code == 200
     ics = client.get("/notices/calendar.ics")
-    assert ics.status_code == 200 and ics["Content-Type"].startswith("text/calendar")
+    assert ics.status_code == 200
+    assert ics["Content-Type"].startswith("text/calendar")
     assert ics.content.startswith(b"BEGIN:VCALENDAR\r\n")
 
 

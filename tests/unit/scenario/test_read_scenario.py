@@ -148,8 +148,9 @@ def test_it_reads_the_demo_story_into_steps() -> None:
     steps = {s.key: s for s in demo.story if s.key}
     assert [s.do for s in demo.story].count("report_and_lodge") == 6
     assert sorted(steps) == [
-        "access", "berm", "drone", "hermon", "launcher", "mortar", "night_shift", "notice",
-        "patrol", "rpg", "rpg_relay", "sam", "shots", "strike", "vehicles",
+        "access", "berm", "convoy", "drone", "hermon", "late_move", "launcher", "mortar",
+        "near_site", "night_shift", "notice", "patrol", "relief_agency", "rpg", "rpg_relay",
+        "sam", "shots", "strike", "vehicles", "works_site",
     ]  # fmt: skip
     berm = steps["berm"]
     assert (berm.by, berm.respondent, berm.incident.kind) == ("sy.liaison", "il", "fortification")
@@ -172,15 +173,15 @@ def test_it_labels_every_text_of_the_story_fictional() -> None:
         for text in (
             s.text, s.summary, s.subject, s.threat, s.action_requested,
             s.incident.title if s.incident else "", s.contact,
-            *(r.what for r in s.remedies),
+            *(r.what for r in s.remedies), s.notice.get("description", ""),
         )
         if text
     ]  # fmt: skip
     # 5 summaries and titles, 11 step texts, 3 subjects, 2 answers; the thread's 4 subjects
     # and texts, the warnings' 6 threats and requests and 7 step texts, the strike's title;
     # the last block's 2 summaries and titles, 5 step texts and 1 remedy; the desks' 3
-    # contact details and 1 handover note
-    assert len(texts) == 55
+    # contact details and 1 handover note; advance notification's 3 notices and 1 title
+    assert len(texts) == 59
     assert all("fictional" in text for text in texts)
 
 
