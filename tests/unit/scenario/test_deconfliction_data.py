@@ -23,7 +23,8 @@ def test_both_shipped_scenarios_state_their_notifiable_activities(folder: pathli
     arrangement = read_scenario(folder)
     spec = arrangement.deconfliction
     assert spec is not None
-    assert spec.activities and spec.sensitive_days
+    assert spec.activities
+    assert spec.sensitive_days
     assert spec.protocol in {p.id for p in arrangement.protocols}
     # What is stored is what is read back.
     assert deconfliction_from_content(arrangement.content["deconfliction"]) == spec
@@ -32,7 +33,8 @@ def test_both_shipped_scenarios_state_their_notifiable_activities(folder: pathli
 def test_humanitarian_activities_exist_only_where_a_mediator_relays_them() -> None:
     syria = read_scenario(SHIPPED).deconfliction
     sinai = read_scenario(SINAI).deconfliction
-    assert syria is not None and sinai is not None
+    assert syria is not None
+    assert sinai is not None
     assert any("humanitarian" in a.notified_by for a in syria.activities)
     assert all(a.notified_by == ("party",) for a in sinai.activities)
 
