@@ -617,7 +617,7 @@ def _screen(console: Actor, pk: int, now: dt.datetime) -> bool:
         return True
     start, end = _window_of(incident)
     candidates = list(
-        Notice.objects.filter(version=incident.version, starts_at__lte=end, ends_at__gte=start)
+        Notice.objects.filter(starts_at__lte=end, ends_at__gte=start)
         .select_related("party", "humanitarian")
         .order_by("pk")
     )

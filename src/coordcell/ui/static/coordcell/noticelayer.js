@@ -51,7 +51,7 @@
   S.getJSON(url).then(function (fc) {
     features = fc.features || [];
     slider.follow(draw);
-    var list = document.getElementById("legend-layers");
+    var list = document.getElementById("legend-notices");
     S.legendItem(list, T.notices, style, "line", group, map);
   }).catch(function () {
     var status = document.getElementById("map-status");
