@@ -519,7 +519,11 @@ def _escalate(pk: int, now: dt.datetime) -> bool:
     if not missing:
         return False
     spec = spec_of(notice.version)
-    protocol = agreement_selectors.find_protocol(notice.version_id, spec.protocol) if spec else None
+    protocol = None
+    if spec is not None and spec.protocol:
+        protocol = agreement_selectors.find_protocol(notice.version_id, spec.protocol)
+    elif spec is not None:  # escalate like complaints: on the complaints' protocol
+        protocol = agreement_selectors.find_protocol_serving(notice.version_id, "complaints")
     if protocol is None:
         return False
     steps = ladder.rungs(protocol.ladder)

@@ -762,7 +762,8 @@ class DeconflictionSpec:
     #: The label of the agreed list's own version ("1", "2026-03"): notices keep it.
     list_version: str
     #: The protocol whose ladder an unacknowledged notice climbs (its first rung above
-    #: the working level), on the grounds ``missed_deadline``.
+    #: the working level), on the grounds ``missed_deadline``; "": the one that serves
+    #: complaints.
     protocol: str
     #: Hours after submission by which each addressee acknowledges with a receipt.
     receipt_within_hours: float
@@ -782,7 +783,7 @@ def deconfliction_from_content(data: Mapping[str, Any] | None) -> DeconflictionS
         return None
     return DeconflictionSpec(
         list_version=str(data["list_version"]),
-        protocol=str(data["protocol"]),
+        protocol=str(data.get("protocol") or ""),
         receipt_within_hours=float(data["receipt_within_hours"]),
         follow_up_distance_m=float(data["follow_up_distance_m"]),
         activities=tuple(

@@ -2410,10 +2410,14 @@ def _read_deconfliction(top: _Table, parts: _Parts) -> DeconflictionSpec | None:
         return None
     list_version = t.text("list_version", pattern=_ID, what="list version")
     protocol_ids = [p.id for p in parts.protocols if p.id]
-    protocol = t.text("protocol", choices=protocol_ids, what="protocol")
-    chosen = next((p for p in parts.protocols if p.id == protocol), None)
+    # By default, the ladder of the protocol that serves complaints ("escalate like complaints").
+    protocol = t.text("protocol", required=False, choices=protocol_ids, what="protocol")
+    if protocol:
+        chosen = next((p for p in parts.protocols if p.id == protocol), None)
+    else:
+        chosen = next((p for p in parts.protocols if p.serves == "complaints"), None)
     if chosen is not None and len(chosen.ladder) < 2:
-        t.error("protocol", f"protocol {protocol!r} has no level above its first to climb to")
+        t.error("protocol", f"protocol {chosen.id!r} has no level above its first to climb to")
     receipt = t.number("receipt_within_hours", positive=True)
     if receipt is not None and receipt > _MAX_LEAD_HOURS:
         t.error("receipt_within_hours", f"at most {_MAX_LEAD_HOURS} hours, found {receipt:g}")

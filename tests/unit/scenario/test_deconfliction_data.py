@@ -25,7 +25,8 @@ def test_both_shipped_scenarios_state_their_notifiable_activities(folder: pathli
     assert spec is not None
     assert spec.activities
     assert spec.sensitive_days
-    assert spec.protocol in {p.id for p in arrangement.protocols}
+    assert spec.protocol == ""  # the protocol that serves complaints
+    assert any(p.serves == "complaints" and len(p.ladder) > 1 for p in arrangement.protocols)
     # What is stored is what is read back.
     assert deconfliction_from_content(arrangement.content["deconfliction"]) == spec
 
@@ -52,9 +53,9 @@ def test_a_scenario_without_the_table_keeps_its_content(shipped_copy: pathlib.Pa
 @pytest.mark.parametrize(
     ("old", "new", "where", "message"),
     [
-        ('protocol = "complaint"\nreceipt', 'protocol = "nope"\nreceipt', "deconfliction.protocol",
-         "unknown protocol 'nope'"),
-        ('protocol = "complaint"\nreceipt', 'protocol = "hotline"\nreceipt',
+        ('list_version = "2026-1"\n', 'list_version = "2026-1"\nprotocol = "nope"\n',
+         "deconfliction.protocol", "unknown protocol 'nope'"),
+        ('list_version = "2026-1"\n', 'list_version = "2026-1"\nprotocol = "hotline"\n',
          "deconfliction.protocol", None),
         ("receipt_within_hours = 12", "receipt_within_hours = 0",
          "deconfliction.receipt_within_hours", "must be greater than 0"),
