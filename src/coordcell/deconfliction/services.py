@@ -680,6 +680,8 @@ def _follow_up(
             "notice": notice.reference,
             "activity": activity.name.get("en", notice.activity) if activity else notice.activity,
         }
+        if incident.fictional or notice.fictional:  # exercise data says so, as its texts do
+            summary += " " + _("(fictional exercise)")
         case = open_follow_up(
             actor=console,
             incident=incident,
