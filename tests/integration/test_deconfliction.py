@@ -190,7 +190,10 @@ def test_a_widened_notice_is_acknowledged_once_by_each_addressee(actor: Any) -> 
         services.acknowledge(actor=actor("il.liaison"), notice=notice)
     with pytest.raises(PermissionDenied):  # an analyst does not act for the party
         services.acknowledge(actor=actor("sy.analyst"), notice=notice)
+    assert list(selectors.awaiting_receipt(actor("sy.liaison"))) == [notice]
+    assert not selectors.awaiting_receipt(actor("il.liaison")).exists()
     receipt = services.acknowledge(actor=actor("sy.liaison"), notice=notice)
+    assert not selectors.awaiting_receipt(actor("sy.liaison")).exists()
     assert receipt.acknowledged_at is not None
     assert Entry.objects.order_by("-seq").first().event_type == "deconfliction.notice_acknowledged"
     with pytest.raises(ValidationFailed):

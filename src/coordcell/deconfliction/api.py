@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import django_filters
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -18,8 +19,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coordcell.agreements import selectors as agreements
+from coordcell.core.http import actor_for
 from coordcell.core.input import GeometryField, OffsetDateTimeField, StrictSerializer
-from coordcell.core.rest import ERRORS, ActorMixin
+from coordcell.core.rest import ERRORS, ActorMixin, FlagFilter
 from coordcell.deconfliction import selectors, services, texts
 from coordcell.rules import deconfliction as rules
 
@@ -110,6 +112,18 @@ class CheckSerializer(serializers.Serializer[Any]):
     warnings = WarningSerializer(many=True)
 
 
+class NoticeFilter(django_filters.FilterSet):  # type: ignore[misc]
+    awaiting_receipt = FlagFilter(
+        method="filter_awaiting",
+        help_text="Yes: only the notices still awaiting the caller's party's receipt.",
+    )
+
+    def filter_awaiting(self, queryset: Any, name: str, value: bool) -> Any:
+        if not value:
+            return queryset
+        return selectors.awaiting_receipt(actor_for(self.request), queryset)
+
+
 def _inputs(view: Any, data: dict[str, Any]) -> dict[str, Any]:
     """The services' arguments from validated input (the humanitarian actor looked up)."""
     actor_id = data.pop("humanitarian", None)
@@ -125,6 +139,7 @@ class NoticeListView(ActorMixin, generics.ListAPIView):  # type: ignore[type-arg
     latest window first; submit one (``confirm`` once its warnings were seen)."""
 
     serializer_class = NoticeSerializer
+    filterset_class = NoticeFilter
 
     def get_queryset(self) -> Any:
         return selectors.list_notices(self.actor).select_related("version")

@@ -24,6 +24,7 @@ from coordcell.deconfliction.models import (
 )
 
 __all__ = [
+    "awaiting_receipt",
     "follow_ups_of",
     "get_humanitarian",
     "get_notice",
@@ -70,6 +71,17 @@ def notices_in_window(
     if end is not None:
         qs = qs.filter(starts_at__lte=end)
     return qs
+
+
+def awaiting_receipt(actor: Actor, qs: QuerySet[Notice] | None = None) -> QuerySet[Notice]:
+    """The notices (of ``qs``, by default every one the reader may read) still awaiting the
+    reader's party's receipt."""
+    qs = list_notices(actor) if qs is None else qs
+    if actor.party_id is None:
+        return qs.none()
+    return qs.filter(
+        receipts__party_id=actor.party_id, receipts__acknowledged_at__isnull=True
+    ).distinct()
 
 
 def receipts_of(notice: Notice) -> QuerySet[Receipt]:

@@ -54,6 +54,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     spec = services.spec_of(version)
     pager = paginate(request, selectors.list_notices(actor))
     missing = list(selectors.list_missing(actor)[:50])
+    awaiting = list(selectors.awaiting_receipt(actor)[:50])
     return render(
         request,
         "deconfliction/notices.html",
@@ -63,6 +64,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
             ],
             "pager": pager,
             "missing": [(m, texts.activity_name(spec, m.activity)) for m in missing],
+            "awaiting": [(n, texts.activity_name(spec, n.activity)) for n in awaiting],
             "may_notify": services.may_notify(actor),
             "tz": agreements.current_time_zone(actor),
             "spec": spec,

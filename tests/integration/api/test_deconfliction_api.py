@@ -117,6 +117,9 @@ def test_the_addressee_acknowledges_and_the_author_sees_it(api: Any) -> None:
     assert (
         _post(api("il.liaison"), f"/api/v1/notices/{notice['id']}/receipt/", {}).status_code == 403
     )
+    awaiting = results(api("sy.liaison").get("/api/v1/notices/", {"awaiting_receipt": "yes"}))
+    assert [n["id"] for n in awaiting] == [notice["id"]]
+    assert results(api("il.liaison").get("/api/v1/notices/", {"awaiting_receipt": "yes"})) == []
     done = _post(api("sy.liaison", "token"), f"/api/v1/notices/{notice['id']}/receipt/", {})
     assert done.status_code == 200
     assert done.json()["receipts"][0]["acknowledged_at"] is not None
