@@ -391,3 +391,17 @@ def test_icalendar_text_is_escaped_and_folded() -> None:
     lines = folded.split("\r\n ")
     assert all(len(line.encode()) <= 75 for line in lines)
     assert "".join(lines) == "SUMMARY:" + "ع" * 60
+
+
+def test_an_incident_is_screened_once_even_when_two_runs_meet_it(actor: Any) -> None:
+    from coordcell.deconfliction.models import Screening
+
+    notice = _site(actor, ["il"])
+    incident = _report(actor, "il.liaison", NEAR_SITE, audience=["sy", "us"])
+    console = services.Actor.console("tests")
+    now = timezone.now()
+    assert services._screen(console, incident.pk, now) is True
+    # A second run that read the same list before the first committed finds it taken.
+    assert services._screen(console, incident.pk, now) is False
+    assert Screening.objects.filter(incident=incident).count() == 1
+    assert FollowUp.objects.filter(notice=notice, incident=incident).count() == 1

@@ -612,7 +612,8 @@ def _metric(version: ArrangementVersion, geometry: Mapping[str, Any]) -> shapely
 
 def _screen(console: Actor, pk: int, now: dt.datetime) -> bool:
     try:
-        Screening.objects.create(incident_id=pk, screened_at=now)
+        with transaction.atomic():  # a savepoint: a clash leaves the transaction usable
+            Screening.objects.create(incident_id=pk, screened_at=now)
     except IntegrityError:  # another worker screened it first
         return False
     incident = incident_selectors.list_incidents(console).select_related(None).get(pk=pk)
