@@ -228,20 +228,19 @@ def test_the_verify_command_checks_a_reveal_file_in_a_fresh_process(tmp_path: Pa
     path = tmp_path / "r.json"
     path.write_text(_json.dumps(document))
     src = str(Path(pc.__file__).resolve().parents[2])
-    run = subprocess.run(
-        [sys.executable, "-c", "import sys; from coordcell.cli import main; main()", "verify",
-         str(path)],
-        capture_output=True, text=True, env={"PYTHONPATH": src}, check=False,
-    )  # fmt: skip
+
+    def verify() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 (this interpreter and our own driver)
+            [sys.executable, "-c", "from coordcell.cli import main; main()", "verify", str(path)],
+            capture_output=True, text=True, env={"PYTHONPATH": src}, check=False,
+        )  # fmt: skip
+
+    run = verify()
     assert run.returncode == 0, run.stderr
     assert "OK position reveal" in run.stdout
     document["proof"][0] = "00" * 32
     path.write_text(_json.dumps(document))
-    run = subprocess.run(
-        [sys.executable, "-c", "import sys; from coordcell.cli import main; main()", "verify",
-         str(path)],
-        capture_output=True, text=True, env={"PYTHONPATH": src}, check=False,
-    )  # fmt: skip
+    run = verify()
     assert run.returncode == 1
     assert "FAILED" in run.stderr
 
