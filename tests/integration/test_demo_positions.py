@@ -57,3 +57,12 @@ def test_the_story_file_names_no_party_and_labels_every_post_fictional() -> None
     for posts in SETS.values():
         for name, *_rest in posts:
             assert name.endswith("(fictional exercise)")
+
+
+def test_every_set_the_shipped_stories_declare_is_in_the_story_file() -> None:
+    for folder in (SCENARIO, SCENARIO.parent / "sinai_1979"):
+        demo = read_scenario(folder).demo
+        assert demo is not None
+        named = [s.positions for s in demo.story if s.do == "declare_positions"]
+        assert named
+        assert set(named) <= set(SETS)

@@ -183,7 +183,7 @@ SETS: dict[str, list[Post]] = {
             {"personnel": 15},
         ),
     ],
-    "sinai_west": [
+    "sinai_canal": [
         (
             "Canal base (fictional exercise)",
             "base",

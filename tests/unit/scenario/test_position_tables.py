@@ -58,3 +58,16 @@ def test_a_scenario_without_the_tables_has_none() -> None:
     )  # fmt: skip
     assert older.positions is None
     assert older.position_kinds == ()
+
+
+def test_the_story_steps_of_positions_are_checked(shipped_copy: pathlib.Path) -> None:
+    demo = shipped_copy / "demo.toml"
+    text = demo.read_text(encoding="utf-8")
+    text = text.replace('dispute = "post_after_freeze"', 'dispute = "no_such_dispute"')
+    text = text.replace('respondent = "il"\nsummary', 'respondent = "sy"\nsummary')
+    demo.write_text(text + '\n[[story]]\ndo = "declare_positions"\nby = "il.liaison"\n'
+                    'positions = "Not A Code"\n', encoding="utf-8")  # fmt: skip
+    errors = "\n".join(_errors(shipped_copy))
+    assert "'no_such_dispute' is not the key of an earlier step that disputes a position" in errors
+    assert "'sy' is the party of the person who acts" in errors
+    assert "positions" in errors
