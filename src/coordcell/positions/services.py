@@ -710,7 +710,8 @@ def _seal(
         audience=audience,
     )
     commitment.entry_seq = entry.seq
-    commitment.save(update_fields=["audience", "entry_seq"])
+    commitment.entry_hash = entry.hash
+    commitment.save(update_fields=["audience", "entry_seq", "entry_hash"])
     return commitment
 
 
@@ -901,7 +902,7 @@ def reveal_file(item: PositionChange, dispute: Dispute | None = None) -> dict[st
         "commitment": commitment.reference,
         "kind": commitment.kind,
         "as_of": commitment.as_of.isoformat(),
-        "entry": commitment.entry_seq,
+        "entry": commitment.entry_hash,
         "root": commitment.root,
         "size": commitment.size,
         "index": item.leaf_index,
@@ -971,7 +972,8 @@ def reveal(*, actor: Actor, dispute: Dispute, change: PositionChange) -> Reveal:
         audience=dispute.audience_codes,
     )
     found.entry_seq = entry.seq
-    found.save(update_fields=["entry_seq"])
+    found.entry_hash = entry.hash
+    found.save(update_fields=["entry_seq", "entry_hash"])
     return found
 
 
