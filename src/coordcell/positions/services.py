@@ -675,6 +675,7 @@ def _seal(
     floor: int,
 ) -> Commitment:
     sealed = pc.seal([pc.leaf_data(i.content, i.salt) for i in items], floor)
+    audience = parties_audience()
     commitment = Commitment.objects.create(
         arrangement=version.arrangement,
         party=party,
@@ -685,10 +686,8 @@ def _seal(
         size=sealed.size,
         leaf_hashes=[h.hex() for h in sealed.leaves],
         created_by=actor.user,
-        audience="",
+        audience=encode(audience),
     )
-    audience = parties_audience()
-    commitment.audience = encode(audience)
     for item, index in zip(items, sealed.indices, strict=True):
         item.commitment = commitment
         item.leaf_index = index
@@ -711,7 +710,7 @@ def _seal(
     )
     commitment.entry_seq = entry.seq
     commitment.entry_hash = entry.hash
-    commitment.save(update_fields=["audience", "entry_seq", "entry_hash"])
+    commitment.save(update_fields=["entry_seq", "entry_hash"])
     return commitment
 
 
