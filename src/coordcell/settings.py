@@ -175,6 +175,7 @@ INSTALLED_APPS = [
     "coordcell.parties.apps.PartiesConfig",
     "coordcell.agreements.apps.AgreementsConfig",
     "coordcell.incidents.apps.IncidentsConfig",
+    "coordcell.verification.apps.VerificationConfig",
     "coordcell.cases.apps.CasesConfig",
     "coordcell.notify.apps.NotifyConfig",
     "coordcell.situation.apps.SituationConfig",

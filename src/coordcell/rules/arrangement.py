@@ -19,6 +19,8 @@ from coordcell.rules.localtime import DEFAULT_TIME_ZONE, parse_moment
 from coordcell.rules.mechanism import DecisionRule, role_of
 
 __all__ = [
+    "WithdrawalStepSpec",
+    "withdrawal_steps_from_content",
     "STORY_DOINGS",
     "ActivitySpec",
     "Arrangement",
@@ -505,6 +507,32 @@ class DemoData:
     witnesses: tuple[str, ...] = ()
 
 
+# --- withdrawal timeline (verification, issue 13) -------------------------------------
+
+
+@dataclass(frozen=True)
+class WithdrawalStepSpec:
+    """One step of a withdrawal timeline agreed in the arrangement's text
+    (``[[withdrawal_steps]]``): party ``party``'s step number ``sequence`` under withdrawal
+    clause ``clause``, from the areas ``zones``, due by ``due`` (a date: the whole of that
+    day in the arrangement's time zone; or a date-time), verified by ``verifier`` (a
+    monitor party's code, or "" for any monitor). ``linked_to`` is the other party's step
+    it goes with (step n of one ↔ step m of the other): the timeline is reciprocal."""
+
+    id: str
+    clause: str
+    party: str
+    sequence: int
+    title: Localized
+    zones: tuple[str, ...]
+    due: dt.date | dt.datetime
+    linked_to: str
+    verifier: str = ""
+
+
+# --- end of the withdrawal timeline block -----------------------------------------------
+
+
 @dataclass(frozen=True)
 class Arrangement:
     """A whole arrangement as read from a scenario folder.
@@ -538,6 +566,8 @@ class Arrangement:
     time_zone: str = "UTC"
     #: The rules of procedure, None where the scenario states none.
     procedure: ProcedureSpec | None = None
+    #: The withdrawal steps the arrangement's text sets (none: the cell agrees them).
+    withdrawal_steps: tuple[WithdrawalStepSpec, ...] = ()
 
 
 def _date(value: Any) -> dt.date | None:
@@ -661,6 +691,25 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
         # Absent from versions stored before scenarios named a time zone.
         time_zone=c.get("time_zone", DEFAULT_TIME_ZONE),
         procedure=procedure_from_content(c.get("procedure")),
+        withdrawal_steps=withdrawal_steps_from_content(c.get("withdrawal_steps")),
+    )
+
+
+def withdrawal_steps_from_content(data: Any) -> tuple[WithdrawalStepSpec, ...]:
+    """The stored ``[[withdrawal_steps]]`` back (absent: none, the cell agrees them)."""
+    return tuple(
+        WithdrawalStepSpec(
+            id=w["id"],
+            clause=w["clause"],
+            party=w["party"],
+            sequence=int(w["sequence"]),
+            title=dict(w["title"]),
+            zones=tuple(w["zones"]),
+            due=parse_moment(w["due"]) or dt.date.min,
+            linked_to=w["linked_to"],
+            verifier=w.get("verifier", ""),
+        )
+        for w in data or ()
     )
 
 

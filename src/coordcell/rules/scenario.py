@@ -77,6 +77,7 @@ from coordcell.rules.arrangement import (
     RoleSpec,
     SourceSpec,
     StoryDo,
+    WithdrawalStepSpec,
     ZoneSpec,
 )
 
@@ -146,7 +147,12 @@ _CLAUSE_PARAMETERS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "freeze": (("baseline_date", "date", True),),
     "withdrawal": (("after_date", "date", True),),
     "economic_zone": (("permitted_sectors", "codes", True),),
-    "inspection": (("interval_days_max", "positive", False), ("on_request", "bool", False)),
+    "inspection": (
+        ("interval_days_max", "positive", False),
+        ("on_request", "bool", False),
+        # verification (issue 13): how soon an inspection a party requests is due
+        ("on_request_within_hours", "positive", False),
+    ),
     "general": (),
 }
 
@@ -521,6 +527,8 @@ class _Parts:
     activities: list[ActivitySpec] = dataclasses.field(default_factory=list)
     procedure: ProcedureSpec | None = None
     incident_kinds: list[IncidentKindSpec] = dataclasses.field(default_factory=list)
+    #: ``[[withdrawal_steps]]`` (verification): none when the cell agrees the timeline.
+    withdrawal_steps: list[WithdrawalStepSpec] = dataclasses.field(default_factory=list)
     #: The ``[map]`` table (see ``_read_map_table``); empty when the scenario has none.
     map: dict[str, Any] = dataclasses.field(default_factory=dict)
     # (field, zone id) pairs: zones are defined in zones.geojson, read after this file.
@@ -569,8 +577,81 @@ def _read_arrangement(top: _Table, *, lexicon: _Lexicon | None = None) -> _Parts
     _check_served(top, parts)
     _read_mechanism(top, parts, protocol_tables)
     parts.map = _read_map_table(top, parts)
+    parts.withdrawal_steps = _read_withdrawal_steps(top, parts)
     top.finish()
     return parts
+
+
+# --- withdrawal timeline (verification, issue 13) ---------------------------------------
+
+
+def _read_withdrawal_steps(top: _Table, parts: _Parts) -> list[WithdrawalStepSpec]:
+    """``[[withdrawal_steps]]``: the steps of a withdrawal timeline the arrangement's text
+    sets (a scenario whose timeline is agreed in the cell has none). Each names a
+    withdrawal clause, a party of kind ``party`` bound by it, its number in that party's
+    sequence, its areas (zone ids, checked once the zones are read), its deadline, the
+    other party's step it is linked to (each link goes both ways) and, optionally, the
+    monitor party that verifies it."""
+    tables = top.tables("withdrawal_steps", required=False)
+    clauses = {c.id: c for c in parts.clauses if c.kind == "withdrawal"}
+    kinds = {p.code: p.kind for p in parts.parties}
+    steps: list[WithdrawalStepSpec] = []
+    for t in tables:
+        step_id = t.text("id", pattern=_ID, what="step id")
+        clause = t.text("clause", choices=sorted(clauses), what="withdrawal clause")
+        bound = clauses[clause].parties if clause in clauses else ()
+        party = t.text(
+            "party",
+            choices=[c for c in (bound or kinds) if kinds.get(c) == "party"],
+            what="party bound by the clause",
+        )
+        sequence = t.number("sequence", minimum=1.0)
+        if sequence is not None and not sequence.is_integer():
+            t.error("sequence", f"expected a whole number, found {sequence:g}")
+        title = t.localized("title")
+        zones = t.texts("zones", pattern=_ID, what="zone id", required=True)
+        parts.zone_refs.extend((_join(t.where("zones"), i), z) for i, z in enumerate(zones))
+        due = t.moment("due")
+        if due is None:
+            t.error("due", "missing required key 'due'")
+        linked = t.text("linked_to", pattern=_ID, what="step id")
+        verifier = t.text(
+            "verifier",
+            required=False,
+            choices=sorted(c for c, k in kinds.items() if k == "monitor"),
+            what="monitor party",
+        )
+        t.finish()
+        steps.append(
+            WithdrawalStepSpec(
+                id=step_id,
+                clause=clause,
+                party=party,
+                sequence=int(sequence or 0),
+                title=title,
+                zones=zones,
+                due=due or dt.date.min,
+                linked_to=linked,
+                verifier=verifier,
+            )
+        )
+    _check_unique(top.report, _keyed(top, "withdrawal_steps", "id", steps), "step id")
+    by_id = {s.id: s for s in steps}
+    for index, step in enumerate(steps):
+        where = f"{_join(top.where('withdrawal_steps'), index)}.linked_to"
+        other = by_id.get(step.linked_to)
+        if other is None:
+            top.report.error(where, f"unknown step {step.linked_to!r}")
+        elif other.party == step.party:
+            top.report.error(where, "a step is linked to the other party's step, not its own")
+        elif other.linked_to != step.id:
+            top.report.error(where, f"step {other.id!r} is not linked back to {step.id!r}")
+        elif other.clause != step.clause:
+            top.report.error(where, f"step {other.id!r} is under another clause")
+    return steps
+
+
+# --- end of the withdrawal timeline block -------------------------------------------------
 
 
 def _read_time_zone(top: _Table) -> str:
@@ -2321,6 +2402,9 @@ def _build(
     if parts.time_zone:
         # Only when named: the content (and its hash) of a scenario without one is unchanged.
         fields["time_zone"] = parts.time_zone
+    if parts.withdrawal_steps:
+        # Only when set (verification): the content (and hash) of a scenario without is unchanged.
+        fields["withdrawal_steps"] = tuple(parts.withdrawal_steps)
     plain = {key: _plain(value) for key, value in fields.items()}
     for zone in plain["zones"]:
         # Only a part names its zone: the content (and hash) of other zones is unchanged.
