@@ -1,0 +1,1 @@
+"""Record event types of the positions app (registered when the app is ready)."""
