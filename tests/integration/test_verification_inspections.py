@@ -134,11 +134,15 @@ def test_the_schedule_shows_what_is_due_and_overdue(actor: Any) -> None:
     rows = {r.zone: r for r in selectors.schedule(actor("il.liaison"), version, now=later)}
     assert set(rows) == {AOS, AOL, "aol_A_0_10km"}
     assert all(r.status == "overdue" for r in rows.values())
-    _file(actor)
+    report = _file(actor)
     rows = {r.zone: r for r in selectors.schedule(actor("il.liaison"), version, now=later)}
-    assert rows[AOL].status == "scheduled" or rows[AOL].status == "due"
-    assert rows[AOL].last_inspected_at is not None
-    assert rows[AOS].status == "overdue"
+    assert rows[AOL].last_inspected_at == report.inspected_at
+    assert rows[AOL].due_at == report.inspected_at + dt.timedelta(days=15)
+    assert rows[AOL].status == "overdue" and rows[AOS].status == "overdue"
+    soon = timezone.now() + dt.timedelta(days=13)
+    rows = {r.zone: r for r in selectors.schedule(actor("il.liaison"), version, now=soon)}
+    assert rows[AOL].status == "due"  # within 72 hours
+    assert {r.status for r in selectors.schedule(actor("il.liaison"), version)} == {"scheduled"}
 
 
 def test_an_access_denial_is_recorded_with_a_validated_place_and_time(actor: Any) -> None:
