@@ -8,6 +8,7 @@ from coordcell.core.choices import ChoiceSet
 
 __all__ = [
     "CLOSED",
+    "CategoryChoices",
     "DenialKindChoices",
     "ExtensionStateChoices",
     "OutcomeChoices",
@@ -76,4 +77,17 @@ class DenialKindChoices(ChoiceSet):
     CHOICES = [
         (DENIAL, _("access denied"), "red"),
         (RESTRICTION, _("restriction of movement"), "orange"),
+    ]
+
+
+class CategoryChoices(ChoiceSet):
+    """What an inspection counts, by category (``inspections.CATEGORIES``)."""
+
+    CHOICES = [
+        ("personnel", _("personnel")),
+        ("brigades", _("brigades")),
+        ("tanks", _("tanks")),
+        ("artillery_pieces", _("artillery pieces")),
+        ("artillery_range_km", _("longest artillery range (km)")),
+        ("surface_to_air_missiles", _("surface-to-air missiles")),
     ]

@@ -139,7 +139,7 @@ class StepDeadline(models.Model):
         return f"{self.step_id}@{self.due_at:%Y-%m-%d %H:%M}:{self.outcome or 'open'}"
 
 
-class Extension(models.Model):
+class Extension(PublicIdModel):
     """A new date for a step's deadline, binding only once both parties of the linked
     pair countersigned it (``Countersignature`` rows with this extension)."""
 

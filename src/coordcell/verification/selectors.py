@@ -90,11 +90,7 @@ def extensions_of(step: WithdrawalStep) -> QuerySet[Extension]:
 
 def get_extension(actor: Actor, step_id: Any, extension_id: Any) -> Extension:
     step = get_step(actor, step_id)
-    try:
-        pk = int(str(extension_id))
-    except ValueError:
-        raise NotFound() from None
-    found = step.extensions.filter(pk=pk).select_related("step").first()
+    found = step.extensions.filter(public_id=_uuid(extension_id)).select_related("step").first()
     if found is None:
         raise NotFound()
     return found
