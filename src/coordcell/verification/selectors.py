@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from coordcell.agreements.engines import engine_for
 from coordcell.core.actor import Actor
+from coordcell.core.audience import ALL_MEMBERS
 from coordcell.core.errors import NotFound
 from coordcell.rules import localtime
 from coordcell.verification.inspections import inspection_clauses
@@ -37,6 +38,7 @@ __all__ = [
     "DUE_SOON_HOURS",
     "ScheduleRow",
     "denials_for_scorecard",
+    "denials_seen_by_all",
     "get_denial",
     "get_extension",
     "get_report",
@@ -199,3 +201,14 @@ def denials_for_scorecard(actor: Actor) -> Iterable[tuple[str, str, dt.datetime]
         .order_by("occurred_at", "pk")
         .values_list("party__code", "kind", "occurred_at")
     )
+
+
+def denials_seen_by_all(codes: Iterable[str]) -> list[tuple[str, str, dt.datetime]]:
+    """As :func:`denials_for_scorecard`, over the denials every party of ``codes`` may see
+    (what a released scorecard covers: ``cases.releases``)."""
+    found = AccessDenial.objects.filter(party__isnull=False)
+    for code in codes:
+        found = found.filter(
+            Q(audience__contains=f"|{code}|") | Q(audience__contains=f"|{ALL_MEMBERS}|")
+        )
+    return list(found.order_by("occurred_at", "pk").values_list("party__code", "kind", "occurred_at"))
