@@ -311,7 +311,7 @@ def propose_steps(
 def _locked(actor: Actor, step: WithdrawalStep) -> WithdrawalStep:
     found: WithdrawalStep | None = (
         WithdrawalStep.objects.restrict(actor)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("party", "linked", "linked__party", "verifier")
         .filter(pk=step.pk)
         .first()
