@@ -372,6 +372,15 @@ class StoryDo:
     COMMS_CHECK = "comms_check"  # one end of a link checks it; the other may answer
     HANDOVER = "handover"  # the outgoing duty officer hands the desk over
     ACKNOWLEDGE_HANDOVER = "acknowledge_handover"  # the incoming officer acknowledges it
+    # verification (issue 13): the withdrawal timeline and inspections
+    PROPOSE_STEPS = "propose_withdrawal_steps"  # the mediator proposes two linked steps
+    COUNTERSIGN_STEPS = "countersign_withdrawal_steps"  # a party countersigns them
+    VERIFY_STEP = "verify_withdrawal_step"  # a monitor verifies one met (or met in part)
+    PROPOSE_EXTENSION = "propose_step_extension"  # a party proposes a new date
+    COUNTERSIGN_EXTENSION = "countersign_step_extension"  # the other party countersigns it
+    REQUEST_INSPECTION = "request_inspection"  # a party requests an inspection of a zone
+    FILE_INSPECTION = "file_inspection_report"  # a monitor files a report by element
+    ACCESS_DENIAL = "record_access_denial"  # a monitor records a denial or restriction
 
 
 STORY_DOINGS: tuple[str, ...] = (
@@ -393,6 +402,15 @@ STORY_DOINGS: tuple[str, ...] = (
     StoryDo.COMMS_CHECK,
     StoryDo.HANDOVER,
     StoryDo.ACKNOWLEDGE_HANDOVER,
+    # verification (issue 13)
+    StoryDo.PROPOSE_STEPS,
+    StoryDo.COUNTERSIGN_STEPS,
+    StoryDo.VERIFY_STEP,
+    StoryDo.PROPOSE_EXTENSION,
+    StoryDo.COUNTERSIGN_EXTENSION,
+    StoryDo.REQUEST_INSPECTION,
+    StoryDo.FILE_INSPECTION,
+    StoryDo.ACCESS_DENIAL,
 )
 
 
@@ -494,6 +512,9 @@ class DemoStepSpec:
     answered_by: str = ""
     #: ``acknowledge_handover``: the key of the ``handover`` step.
     handover: str = ""
+    #: The verification steps (issue 13): what each takes, checked by the reader
+    #: (``rules.scenario._read_verification_step``; docs/scenario-format.md).
+    verification: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

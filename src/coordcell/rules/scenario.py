@@ -2137,6 +2137,8 @@ class _StoryReader:
                 t.error("to", "hands the desk over to someone else")
         elif do == StoryDo.ACKNOWLEDGE_HANDOVER:
             values["handover"] = self.reference(t, "handover", self.handovers, "hands over")
+        elif do in _VERIFICATION_DOINGS:
+            values["verification"] = _read_verification_step(self, t, do)
 
     def colleague(self, t: _Table, name: str, own: str) -> str:
         """An account of the step's own party."""
@@ -2217,6 +2219,124 @@ class _StoryReader:
         elif call:
             done[call] = t.path
         return call
+
+
+# --- verification (issue 13): the story's steps of the timeline and of inspections --------
+
+_VERIFICATION_DOINGS = (
+    StoryDo.PROPOSE_STEPS,
+    StoryDo.COUNTERSIGN_STEPS,
+    StoryDo.VERIFY_STEP,
+    StoryDo.PROPOSE_EXTENSION,
+    StoryDo.COUNTERSIGN_EXTENSION,
+    StoryDo.REQUEST_INSPECTION,
+    StoryDo.FILE_INSPECTION,
+    StoryDo.ACCESS_DENIAL,
+)
+#: The longest a story's deadline or extension runs from the step (hours).
+_MAX_STEP_HOURS = 24 * 90
+
+
+def _read_verification_step(reader: _StoryReader, t: _Table, do: str) -> dict[str, Any]:
+    """What a verification step of the story takes (its own keys: ``steps``, the key of a
+    ``propose_withdrawal_steps`` step; ``extension``, of a ``propose_step_extension``).
+    Zones are checked by the services when the story is played."""
+    made: dict[str, set[str]] = reader.__dict__.setdefault(
+        "verification_made", {"steps": set(), "extension": set()}
+    )
+    sides = (
+        None
+        if reader.parties is None
+        else sorted(c for c, k in reader.parties.items() if k == "party")
+    )
+    key = str(t.data.get("key", "")) if isinstance(t.data.get("key"), str) else ""
+    out: dict[str, Any] = {}
+
+    def ref(name: str) -> str:
+        value = t.text(name, pattern=_CODE, what="story key")
+        if value and value not in made[name]:
+            t.error(name, f"{value!r} is not the key of an earlier step that makes one")
+            return ""
+        return value
+
+    def hours(name: str, least: float = 0.05) -> float:
+        value = t.number(name, minimum=least)
+        if value is not None and value > _MAX_STEP_HOURS:
+            t.error(name, f"at most {_MAX_STEP_HOURS} hours, found {value:g}")
+        return float(value or 0)
+
+    if do == StoryDo.PROPOSE_STEPS:
+        out["clause"] = t.text("clause", pattern=_ID, what="clause id")
+        for name in ("first", "second"):
+            side = t.table(name)
+            if side is None:
+                continue
+            number = side.number("sequence", minimum=1.0)
+            out[name] = {
+                "party": side.text("party", choices=sides, what="party"),
+                "sequence": int(number or 0),
+                "title": _fictional_text(side, "title"),
+                "zones": list(side.texts("zones", pattern=_ID, what="zone id", required=True)),
+                "due_hours": _side_hours(side),
+            }
+            side.finish()
+        if key:
+            made["steps"].add(key)
+    elif do == StoryDo.COUNTERSIGN_STEPS:
+        out["steps"] = ref("steps")
+    elif do in (StoryDo.VERIFY_STEP, StoryDo.PROPOSE_EXTENSION):
+        out["steps"] = ref("steps")
+        out["party"] = t.text("party", choices=sides, what="party whose step it is")
+        if do == StoryDo.VERIFY_STEP:
+            out["outcome"] = t.text("outcome", choices=("met", "met_in_part"), what="outcome")
+            out["note"] = _fictional_text(t, "note", required=False)
+        else:
+            out["extend_hours"] = hours("extend_hours", 1.0)
+            out["reason"] = _fictional_text(t, "reason")
+            if key:
+                made["extension"].add(key)
+    elif do == StoryDo.COUNTERSIGN_EXTENSION:
+        out["extension"] = ref("extension")
+    elif do == StoryDo.REQUEST_INSPECTION:
+        out["zone"] = t.text("zone", pattern=_ID, what="zone id")
+        out["reason"] = _fictional_text(t, "reason")
+    elif do == StoryDo.FILE_INSPECTION:
+        out["zone"] = t.text("zone", pattern=_ID, what="zone id")
+        out["summary"] = _fictional_text(t, "summary")
+        out["inspected_minutes_before"] = reader.minutes(t, "inspected_minutes_before", 0, 24 * 60)
+        out["answers_request"] = t.boolean("answers_request")
+        rows = []
+        for h in t.tables("holdings"):
+            count = h.number("count", minimum=0.0)
+            rows.append(
+                {
+                    "party": h.text("party", choices=sides, what="party"),
+                    "category": h.text("category", what="category"),
+                    "count": count if count is None or not count.is_integer() else int(count),
+                }
+            )
+            h.finish()
+        out["holdings"] = rows
+    elif do == StoryDo.ACCESS_DENIAL:
+        out["kind"] = t.text("kind", choices=("denial", "restriction"), what="kind")
+        out["geometry"] = _read_point(t, reader.region)
+        out["occurred_minutes_before"] = reader.minutes(t, "occurred_minutes_before", 0, 24 * 60)
+        out["description"] = _fictional_text(t, "description")
+        if t.get("party", required=False) is not _MISSING:
+            out["party"] = t.text("party", choices=sides, what="party")
+    return out
+
+
+def _side_hours(side: _Table) -> float:
+    """``due_hours`` of a proposed step: from a few minutes (the worker then records it
+    missed when nobody meets it) to ``_MAX_STEP_HOURS``."""
+    value = side.number("due_hours", minimum=0.05)
+    if value is not None and value > _MAX_STEP_HOURS:
+        side.error("due_hours", f"at most {_MAX_STEP_HOURS} hours, found {value:g}")
+    return float(value or 0)
+
+
+# --- end of the verification story block ---------------------------------------------------
 
 
 def _read_story_incident(
