@@ -44,13 +44,16 @@ from coordcell.core.actor import Actor
 from coordcell.verification import timeline
 def who(name):
     return Actor.from_user(User.objects.get(username=name))
-clause = next(c.id for c in __import__("coordcell.agreements.engines", fromlist=["engine_for"]).engine_for(get_version(who("mediator"), None, None)).arrangement.clauses if c.kind == "withdrawal")
+from coordcell.agreements.engines import engine_for
+version = get_version(who("mediator"), None, None)
+clause = next(c.id for c in engine_for(version).arrangement.clauses if c.kind == "withdrawal")
+title = "Race drill {} (fictional)"
 due = timezone.now() + dt.timedelta(minutes=5)
 for i in range(%(pairs)d):
     a, b = timeline.propose_steps(
-        actor=who("mediator"), version=get_version(who("mediator"), None, None), clause=clause,
-        first=timeline.StepInput("il", 50 + i, f"Race drill {i} (fictional)", due, ["aol_A_0_10km"]),
-        second=timeline.StepInput("sy", 50 + i, f"Race drill {i} (fictional)", due, ["aol_B_0_10km"]),
+        actor=who("mediator"), version=version, clause=clause,
+        first=timeline.StepInput("il", 50 + i, title.format(i), due, ["aol_A_0_10km"]),
+        second=timeline.StepInput("sy", 50 + i, title.format(i), due, ["aol_B_0_10km"]),
     )
     timeline.countersign_steps(actor=who("il.liaison"), step=a)
     timeline.countersign_steps(actor=who("sy.liaison"), step=a)
@@ -65,7 +68,8 @@ drill = WithdrawalStep.objects.filter(title__startswith="Race drill")
 rows = []
 for step in drill:
     outcomes = list(StepDeadline.objects.filter(step=step).values_list("outcome", flat=True))
-    entries = Entry.objects.filter(event_type="verification.step_missed", data__step=step.reference).count()
+    missed = Entry.objects.filter(event_type="verification.step_missed")
+    entries = missed.filter(data__step=step.reference).count()
     rows.append([step.reference, step.state, outcomes, entries])
 print(json.dumps(rows))
 """

@@ -14,7 +14,12 @@ from coordcell.agreements.models import ArrangementVersion
 from coordcell.demo.loader import tell_story
 from coordcell.rules.scenario import read_scenario
 from coordcell.verification import timeline
-from coordcell.verification.models import AccessDenial, InspectionReport, StepDeadline, WithdrawalStep
+from coordcell.verification.models import (
+    AccessDenial,
+    InspectionReport,
+    StepDeadline,
+    WithdrawalStep,
+)
 from tests.conftest import SCENARIO
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +28,9 @@ pytestmark = pytest.mark.django_db
 def test_the_story_leaves_steps_met_extended_and_missed_and_an_inspection_with_a_finding() -> None:
     demo = read_scenario(SCENARIO).demo
     assert demo is not None
-    version = ArrangementVersion.objects.get(arrangement__key="southern_syria_2026", is_current=True)
+    version = ArrangementVersion.objects.get(
+        arrangement__key="southern_syria_2026", is_current=True
+    )
     before = set(WithdrawalStep.objects.values_list("pk", flat=True))
     started = timezone.now()
     assert tell_story(demo=demo, version=version) > 0
@@ -35,12 +42,18 @@ def test_the_story_leaves_steps_met_extended_and_missed_and_an_inspection_with_a
     assert all("(fictional exercise)" in s.title for s in steps.values())
     assert steps[("il", 1)].linked == steps[("sy", 1)]
     met = StepDeadline.objects.get(step=steps[("il", 1)])
-    assert met.outcome == "met" and met.decided_party.kind == "monitor"
-    outcomes = list(StepDeadline.objects.filter(step=steps[("sy", 1)]).order_by("pk").values_list("outcome", flat=True))
+    assert met.outcome == "met"
+    assert met.decided_party.kind == "monitor"
+    outcomes = list(
+        StepDeadline.objects.filter(step=steps[("sy", 1)])
+        .order_by("pk")
+        .values_list("outcome", flat=True)
+    )
     assert outcomes == ["extended", ""]
     # Phase 2's Israeli step is still running: the worker records it missed once its time passes.
     waiting = steps[("il", 2)]
-    assert waiting.state == "binding" and waiting.due_at > started
+    assert waiting.state == "binding"
+    assert waiting.due_at > started
     assert timeline.miss_due(waiting.due_at + dt.timedelta(minutes=1)) >= 1
     waiting.refresh_from_db()
     assert waiting.state == "missed"

@@ -51,16 +51,21 @@ def test_a_report_over_a_cap_has_a_finding_with_the_clauses_status_and_no_severi
     finding = report.findings[0]
     assert finding["clause"] == "AOL-10"
     assert finding["party"] == "sy"
-    assert finding["params"]["count"] == 80 and finding["params"]["limit"] == 75
+    assert finding["params"]["count"] == 80
+    assert finding["params"]["limit"] == 75
     # AOL-10 is disputed in the scenario: a finding under it has no severity.
-    assert finding["status"] == "disputed" and finding["severity"] is None
+    assert finding["status"] == "disputed"
+    assert finding["severity"] is None
     entry = Entry.objects.order_by("-seq").first()
-    assert entry is not None and entry.event_type == "verification.report_filed"
+    assert entry is not None
+    assert entry.event_type == "verification.report_filed"
     assert entry.audience == report.audience
 
 
 def test_a_report_within_the_caps_finds_nothing(actor: Any) -> None:
-    report = _file(actor, holdings=[{"party": "il", "category": "tanks", "count": 75}], zone="aol_A_0_10km")
+    report = _file(
+        actor, holdings=[{"party": "il", "category": "tanks", "count": 75}], zone="aol_A_0_10km"
+    )
     assert report.findings == []
 
 
@@ -88,7 +93,10 @@ def test_only_monitors_file_reports_and_bad_elements_write_nothing(actor: Any) -
         [{"party": "sy", "category": "tanks", "count": 1.5}],
         [{"party": "sy", "category": "tanks", "count": float("nan")}],
         [{"party": "sy", "category": "tanks", "count": True}],
-        [{"party": "sy", "category": "tanks", "count": 1}, {"party": "sy", "category": "tanks", "count": 2}],
+        [
+            {"party": "sy", "category": "tanks", "count": 1},
+            {"party": "sy", "category": "tanks", "count": 2},
+        ],
         "tanks",
     ]
     for holdings in bad:
@@ -106,7 +114,10 @@ def test_a_request_is_due_within_the_hours_the_clause_sets_and_a_report_answers_
     actor: Any,
 ) -> None:
     request = inspections.request_inspection(
-        actor=actor("il.liaison"), version=_version(actor), zone=AOS, reason="Reported works (fictional exercise)"
+        actor=actor("il.liaison"),
+        version=_version(actor),
+        zone=AOS,
+        reason="Reported works (fictional exercise)",
     )
     assert request.due_at is not None
     hours = (request.due_at - request.requested_at).total_seconds() / 3600
@@ -120,12 +131,22 @@ def test_a_request_is_due_within_the_hours_the_clause_sets_and_a_report_answers_
         inspections.request_inspection(
             actor=actor("sy.liaison"), version=_version(actor), zone="economic_zone", reason="x"
         )
-    report = _file(actor, zone=AOS, holdings=[{"party": "il", "category": "personnel", "count": 0}], request=request)
+    report = _file(
+        actor,
+        zone=AOS,
+        holdings=[{"party": "il", "category": "personnel", "count": 0}],
+        request=request,
+    )
     request.refresh_from_db()
     assert request.report == report
     assert request not in list(selectors.open_requests(actor("sy.liaison")))
     with pytest.raises(ValidationFailed):  # answered once
-        _file(actor, zone=AOS, holdings=[{"party": "il", "category": "personnel", "count": 0}], request=request)
+        _file(
+            actor,
+            zone=AOS,
+            holdings=[{"party": "il", "category": "personnel", "count": 0}],
+            request=request,
+        )
 
 
 def test_the_schedule_shows_what_is_due_and_overdue(actor: Any) -> None:
@@ -138,7 +159,8 @@ def test_the_schedule_shows_what_is_due_and_overdue(actor: Any) -> None:
     rows = {r.zone: r for r in selectors.schedule(actor("il.liaison"), version, now=later)}
     assert rows[AOL].last_inspected_at == report.inspected_at
     assert rows[AOL].due_at == report.inspected_at + dt.timedelta(days=15)
-    assert rows[AOL].status == "overdue" and rows[AOS].status == "overdue"
+    assert rows[AOL].status == "overdue"
+    assert rows[AOS].status == "overdue"
     soon = timezone.now() + dt.timedelta(days=13)
     rows = {r.zone: r for r in selectors.schedule(actor("il.liaison"), version, now=soon)}
     assert rows[AOL].status == "due"  # within 72 hours
@@ -161,7 +183,10 @@ def test_an_access_denial_is_recorded_with_a_validated_place_and_time(actor: Any
     with pytest.raises(NotFound):
         selectors.get_denial(actor("donor"), denial.public_id)
     before = (AccessDenial.objects.count(), Entry.objects.count())
-    for place in ({"type": "Point", "coordinates": [0.0, 0.0]}, {"type": "LineString", "coordinates": [[35.8, 33.1], [35.9, 33.2]]}):
+    for place in (
+        {"type": "Point", "coordinates": [0.0, 0.0]},
+        {"type": "LineString", "coordinates": [[35.8, 33.1], [35.9, 33.2]]},
+    ):
         with pytest.raises(ValidationFailed):
             inspections.record_denial(
                 actor=actor("monitor"), version=version, kind="denial", place=place,
@@ -192,7 +217,8 @@ def test_denials_and_restrictions_count_in_the_compliance_scorecard(actor: Any) 
     for kind in ("denial", "restriction", "restriction"):
         inspections.record_denial(
             actor=actor("monitor"), version=version, kind=kind, place=QUNEITRA,
-            occurred_at=now - dt.timedelta(hours=1), description="Scorecard drill (fictional)", party="il",
+            occurred_at=now - dt.timedelta(hours=1),
+            description="Scorecard drill (fictional)", party="il",
         )  # fmt: skip
     assert counts("sy.liaison") == (before[0] + 1, before[1] + 2)
     assert counts("mediator") == counts("sy.liaison")

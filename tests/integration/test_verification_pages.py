@@ -35,7 +35,8 @@ def test_the_timeline_draws_its_burndown_on_the_server_in_every_language(
     response = client.get("/verification/", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "<svg" in body and "<polyline" in body
+    assert "<svg" in body
+    assert "<polyline" in body
     assert "<script" not in body.split("<main", 1)[-1].split("</main>", 1)[0]
     assert "http://" not in body.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert _step().reference in body
@@ -46,7 +47,8 @@ def test_the_timeline_draws_its_burndown_on_the_server_in_every_language(
 def test_the_step_page_shows_the_outcome_history_and_the_countersigning(client_for: Any) -> None:
     step = _step()
     body = client_for("sy.liaison").get(f"/verification/steps/{step.public_id}/").content.decode()
-    assert "Outcome history" in body and "Countersign the new date" in body
+    assert "Outcome history" in body
+    assert "Countersign the new date" in body
     assert client_for("donor").get(f"/verification/steps/{step.public_id}/").status_code == 404
     missing = client_for("donor").get("/verification/steps/00000000-0000-0000-0000-000000000000/")
     assert missing.status_code == 404
@@ -56,9 +58,13 @@ def test_a_party_countersigns_an_extension_on_the_page(client_for: Any) -> None:
     step = _step()
     extension = step.extensions.get(state="open")
     page = f"/verification/steps/{step.public_id}/"
-    refused = client_for("mediator").post(page, {"action": "sign_extension", "extension": str(extension.public_id)})
+    refused = client_for("mediator").post(
+        page, {"action": "sign_extension", "extension": str(extension.public_id)}
+    )
     assert refused.status_code == 403
-    done = client_for("il.liaison").post(page, {"action": "sign_extension", "extension": str(extension.public_id)})
+    done = client_for("il.liaison").post(
+        page, {"action": "sign_extension", "extension": str(extension.public_id)}
+    )
     assert done.status_code == 302
     extension.refresh_from_db()
     assert extension.state == "agreed"
@@ -81,7 +87,9 @@ def test_a_monitor_files_a_report_by_element_on_the_page(client_for: Any) -> Non
     assert response.status_code == 302
     report = InspectionReport.objects.get(summary="Page inspection (fictional)")
     body = client_for("sy.analyst").get(response["Location"]).content.decode()
-    assert "90" in body and "75" in body and "AOL-10" in body
+    assert "90" in body
+    assert "75" in body
+    assert "AOL-10" in body
     assert "disputed clause: no severity" in body
     before = Entry.objects.count()
     bad = client.post("/verification/inspections/report/", {**form, "count_0": "-3"})
@@ -93,12 +101,21 @@ def test_a_monitor_files_a_report_by_element_on_the_page(client_for: Any) -> Non
 def test_a_party_requests_an_inspection_and_the_schedule_shows_it(client_for: Any) -> None:
     client = client_for("sy.liaison")
     before = InspectionRequest.objects.count()
-    response = client.post("/verification/inspections/", {"zone": "area_of_separation_approx", "reason": "Page request (fictional)"})
+    response = client.post(
+        "/verification/inspections/",
+        {"zone": "area_of_separation_approx", "reason": "Page request (fictional)"},
+    )
     assert response.status_code == 302
     assert InspectionRequest.objects.count() == before + 1
     body = client_for("il.analyst").get("/verification/inspections/").content.decode()
-    assert "Page request (fictional)" in body and "Schedule" in body
-    assert client_for("monitor").post("/verification/inspections/", {"zone": "x", "reason": "x"}).status_code == 403
+    assert "Page request (fictional)" in body
+    assert "Schedule" in body
+    assert (
+        client_for("monitor")
+        .post("/verification/inspections/", {"zone": "x", "reason": "x"})
+        .status_code
+        == 403
+    )
 
 
 def test_a_monitor_records_a_denial_with_a_validated_place(client_for: Any) -> None:
@@ -106,13 +123,20 @@ def test_a_monitor_records_a_denial_with_a_validated_place(client_for: Any) -> N
     when = (timezone.now() - dt.timedelta(hours=1)).astimezone(dt.timezone(dt.timedelta(hours=3)))
     form = {
         "kind": "restriction", "occurred_at": when.strftime("%Y-%m-%dT%H:%M"),
-        "lon": "35.82461", "lat": "33.12595", "party": "il", "description": "Page denial (fictional)",
+        "lon": "35.82461", "lat": "33.12595", "party": "il",
+        "description": "Page denial (fictional)",
     }  # fmt: skip
     before = AccessDenial.objects.count()
     assert client.post("/verification/denials/", {**form, "lon": "200"}).status_code == 400
     assert AccessDenial.objects.count() == before
     assert client.post("/verification/denials/", form).status_code == 302
     assert AccessDenial.objects.count() == before + 1
-    assert "Page denial (fictional)" in client_for("il.liaison").get("/verification/denials/").content.decode()
-    assert "Page denial (fictional)" not in client_for("donor").get("/verification/denials/").content.decode()
+    assert (
+        "Page denial (fictional)"
+        in client_for("il.liaison").get("/verification/denials/").content.decode()
+    )
+    assert (
+        "Page denial (fictional)"
+        not in client_for("donor").get("/verification/denials/").content.decode()
+    )
     assert client_for("sy.liaison").post("/verification/denials/", form).status_code == 403

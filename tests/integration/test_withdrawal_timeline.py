@@ -31,8 +31,12 @@ def _pair(actor: Any, hours: float = 72) -> tuple[WithdrawalStep, WithdrawalStep
         actor=actor("mediator"),
         version=get_version(actor("mediator"), None, None),
         clause=CLAUSE,
-        first=StepInput(party="il", sequence=1, title="Phase 1 (fictional exercise)", due_at=due, zones=[AREA_A]),
-        second=StepInput(party="sy", sequence=1, title="Phase 1 (fictional exercise)", due_at=due, zones=[AREA_B]),
+        first=StepInput(
+            party="il", sequence=1, title="Phase 1 (fictional exercise)", due_at=due, zones=[AREA_A]
+        ),
+        second=StepInput(
+            party="sy", sequence=1, title="Phase 1 (fictional exercise)", due_at=due, zones=[AREA_B]
+        ),
     )
 
 
@@ -47,7 +51,8 @@ def _binding(actor: Any, hours: float = 72) -> tuple[WithdrawalStep, WithdrawalS
 
 def test_proposed_steps_are_linked_and_bind_only_once_both_parties_countersign(actor: Any) -> None:
     a, b = _pair(actor)
-    assert a.linked == b and b.linked == a
+    assert a.linked == b
+    assert b.linked == a
     assert a.state == b.state == "proposed"
     assert not StepDeadline.objects.filter(step__in=[a, b]).exists()
     timeline.countersign_steps(actor=actor("il.liaison"), step=a)
@@ -98,9 +103,12 @@ def test_a_monitor_verifies_a_step_met_and_no_one_else_may(actor: Any) -> None:
             timeline.verify_step(actor=actor(other), step=a, outcome="met")
     with pytest.raises(NotFound):
         timeline.verify_step(actor=actor("observer"), step=a, outcome="met")
-    timeline.verify_step(actor=actor("monitor"), step=a, outcome="met", note="Verified on site (fictional exercise)")
+    timeline.verify_step(
+        actor=actor("monitor"), step=a, outcome="met", note="Verified on site (fictional exercise)"
+    )
     deadline = StepDeadline.objects.get(step=a)
-    assert deadline.outcome == "met" and deadline.decided_party.code == "undof"
+    assert deadline.outcome == "met"
+    assert deadline.decided_party.code == "undof"
     assert deadline.call_sign
     a.refresh_from_db()
     assert a.state == "met"
@@ -117,7 +125,8 @@ def test_an_extension_is_refused_without_both_countersignatures(actor: Any) -> N
         actor=actor("sy.liaison"), step=a, new_due_at=new_due, reason="Weather (fictional exercise)"
     )
     a.refresh_from_db()
-    assert extension.state == "open" and a.due_at != new_due  # Syria's signature alone
+    assert extension.state == "open"
+    assert a.due_at != new_due
     with pytest.raises(PermissionDenied):
         timeline.countersign_extension(actor=actor("mediator"), extension=extension)
     with pytest.raises(PermissionDenied):
@@ -127,15 +136,21 @@ def test_an_extension_is_refused_without_both_countersignatures(actor: Any) -> N
     assert StepDeadline.objects.get(step=a).outcome == ""
     timeline.countersign_extension(actor=actor("il.liaison"), extension=extension)
     a.refresh_from_db()
-    assert a.due_at == new_due and a.state == "binding"
-    outcomes = list(StepDeadline.objects.filter(step=a).order_by("pk").values_list("outcome", flat=True))
+    assert a.due_at == new_due
+    assert a.state == "binding"
+    outcomes = list(
+        StepDeadline.objects.filter(step=a).order_by("pk").values_list("outcome", flat=True)
+    )
     assert outcomes == ["extended", ""]
 
 
 def test_a_mediators_proposal_needs_both_parties(actor: Any) -> None:
     a, _b = _binding(actor)
     extension = timeline.propose_extension(
-        actor=actor("mediator"), step=a, new_due_at=a.due_at + dt.timedelta(days=1), reason="x (fictional)"
+        actor=actor("mediator"),
+        step=a,
+        new_due_at=a.due_at + dt.timedelta(days=1),
+        reason="x (fictional)",
     )
     timeline.countersign_extension(actor=actor("il.liaison"), extension=extension)
     extension.refresh_from_db()
@@ -159,7 +174,10 @@ def test_the_mediator_suspends_a_step_pending_the_linked_one_and_both_agree_a_ne
     b.refresh_from_db()
     assert b.state == "missed"
     extension = timeline.propose_extension(
-        actor=actor("il.liaison"), step=a, new_due_at=timezone.now() + dt.timedelta(days=10), reason="Resume (fictional)"
+        actor=actor("il.liaison"),
+        step=a,
+        new_due_at=timezone.now() + dt.timedelta(days=10),
+        reason="Resume (fictional)",
     )
     timeline.countersign_extension(actor=actor("sy.liaison"), extension=extension)
     a.refresh_from_db()
@@ -175,10 +193,13 @@ def test_the_worker_records_a_missed_deadline_once(actor: Any) -> None:
     for step in (a, b):
         step.refresh_from_db()
         assert step.state == "missed"
-        assert list(StepDeadline.objects.filter(step=step).values_list("outcome", flat=True)) == ["missed"]
+        assert list(StepDeadline.objects.filter(step=step).values_list("outcome", flat=True)) == [
+            "missed"
+        ]
     assert Entry.objects.filter(event_type="verification.step_missed").count() == 2
     entry = Entry.objects.filter(event_type="verification.step_missed").last()
-    assert entry is not None and entry.actor_name == "console:worker"
+    assert entry is not None
+    assert entry.actor_name == "console:worker"
     with pytest.raises(ValidationFailed):  # past its time: the worker's, not a monitor's
         timeline.verify_step(actor=actor("monitor"), step=a, outcome="met")
 
@@ -205,7 +226,12 @@ def test_the_timeline_is_read_by_both_parties_the_mediator_and_monitors(actor: A
 def test_the_burndown_counts_steps_met_against_the_timeline(actor: Any) -> None:
     a, b = _binding(actor)
     timeline.verify_step(actor=actor("monitor"), step=a, outcome="met")
-    charts = {c.party_code: c for c in burndown.charts(actor("il.liaison"), selectors.list_steps(actor("il.liaison")))}
-    assert charts["il"].met_steps >= 1 and charts["il"].total_steps >= 1
-    assert charts["il"].planned_steps and charts["il"].actual_steps
+    charts = {
+        c.party_code: c
+        for c in burndown.charts(actor("il.liaison"), selectors.list_steps(actor("il.liaison")))
+    }
+    assert charts["il"].met_steps >= 1
+    assert charts["il"].total_steps >= 1
+    assert charts["il"].planned_steps
+    assert charts["il"].actual_steps
     assert charts["sy"].met_steps == 0 or b.state != "binding"

@@ -19,8 +19,6 @@ from coordcell.rules.localtime import DEFAULT_TIME_ZONE, parse_moment
 from coordcell.rules.mechanism import DecisionRule, role_of
 
 __all__ = [
-    "WithdrawalStepSpec",
-    "withdrawal_steps_from_content",
     "STORY_DOINGS",
     "ActivitySpec",
     "Arrangement",
@@ -46,10 +44,12 @@ __all__ = [
     "RoleSpec",
     "SourceSpec",
     "StoryDo",
+    "WithdrawalStepSpec",
     "ZoneSpec",
     "arrangement_from_content",
     "localized",
     "procedure_from_content",
+    "withdrawal_steps_from_content",
 ]
 
 #: A name in each interface language, e.g. ``{"en": "Line A", "ar": "...", "he": "..."}``.

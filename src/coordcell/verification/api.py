@@ -31,9 +31,15 @@ INSPECTIONS = ["inspections"]
 class DeadlineSerializer(serializers.Serializer[Any]):
     due_at = serializers.DateTimeField()
     opened_at = serializers.DateTimeField()
-    outcome = serializers.CharField(help_text="Empty while the deadline runs; then met, met_in_part, extended, suspended or missed.")
+    outcome = serializers.CharField(
+        help_text=(
+            "Empty while the deadline runs; then met, met_in_part, extended, suspended or missed."
+        )
+    )
     decided_at = serializers.DateTimeField(allow_null=True)
-    decided_by = serializers.SerializerMethodField(help_text="The party that set the outcome (none: the worker).")
+    decided_by = serializers.SerializerMethodField(
+        help_text="The party that set the outcome (none: the worker)."
+    )
     call_sign = serializers.CharField()
     note = serializers.CharField()
     positions_vacated = serializers.SerializerMethodField()
@@ -110,10 +116,16 @@ class SideInSerializer(StrictSerializer):
     title = serializers.CharField(max_length=timeline.TITLE_MAX_CHARS)
     due_at = OffsetDateTimeField()
     areas = serializers.ListField(
-        child=serializers.CharField(max_length=80), required=False, default=list, max_length=timeline.ZONES_MAX
+        child=serializers.CharField(max_length=80),
+        required=False,
+        default=list,
+        max_length=timeline.ZONES_MAX,
     )
     positions = serializers.ListField(
-        child=serializers.UUIDField(), required=False, default=list, max_length=50,
+        child=serializers.UUIDField(),
+        required=False,
+        default=list,
+        max_length=50,
         help_text="Declared positions of the party (the mediator names them).",
     )
     verifier = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
@@ -156,7 +168,9 @@ class StepListView(_StepContext, generics.ListAPIView):  # type: ignore[type-arg
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=ProposeInSerializer, responses={201: StepSerializer(many=True), **ERRORS})
+    @extend_schema(
+        request=ProposeInSerializer, responses={201: StepSerializer(many=True), **ERRORS}
+    )
     def post(self, request: Request) -> Response:
         form = ProposeInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -169,7 +183,9 @@ class StepListView(_StepContext, generics.ListAPIView):  # type: ignore[type-arg
             second=_side(data["second"]),
         )
         context = {"actor": self.actor}
-        return Response(StepSerializer(pair, many=True, context=context).data, status=status.HTTP_201_CREATED)
+        return Response(
+            StepSerializer(pair, many=True, context=context).data, status=status.HTTP_201_CREATED
+        )
 
 
 @extend_schema(tags=TIMELINE, responses={200: StepDetailSerializer, **ERRORS})
@@ -199,12 +215,18 @@ class StepCountersignView(ActorMixin, generics.GenericAPIView):  # type: ignore[
 
 class VerifyInSerializer(StrictSerializer):
     outcome = serializers.ChoiceField(choices=list(OutcomeChoices.VERIFIED))
-    note = serializers.CharField(max_length=timeline.NOTE_MAX_CHARS, required=False, allow_blank=True, default="")
-    vacated = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=50)
+    note = serializers.CharField(
+        max_length=timeline.NOTE_MAX_CHARS, required=False, allow_blank=True, default=""
+    )
+    vacated = serializers.ListField(
+        child=serializers.UUIDField(), required=False, default=list, max_length=50
+    )
     report = serializers.UUIDField(required=False, allow_null=True, default=None)
 
 
-@extend_schema(tags=TIMELINE, request=VerifyInSerializer, responses={200: StepDetailSerializer, **ERRORS})
+@extend_schema(
+    tags=TIMELINE, request=VerifyInSerializer, responses={200: StepDetailSerializer, **ERRORS}
+)
 class StepVerifyView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
     """A monitor verifies a binding step before its deadline: met, or met in part."""
 
@@ -231,7 +253,9 @@ class NoteInSerializer(StrictSerializer):
     note = serializers.CharField(max_length=timeline.NOTE_MAX_CHARS)
 
 
-@extend_schema(tags=TIMELINE, request=NoteInSerializer, responses={200: StepDetailSerializer, **ERRORS})
+@extend_schema(
+    tags=TIMELINE, request=NoteInSerializer, responses={200: StepDetailSerializer, **ERRORS}
+)
 class StepSuspendView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
     """The mediator suspends a step's deadline pending the linked step."""
 
@@ -241,7 +265,9 @@ class StepSuspendView(ActorMixin, generics.GenericAPIView):  # type: ignore[type
         step = selectors.get_step(self.actor, id)
         form = NoteInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        return _detail(self, timeline.suspend_step(actor=self.actor, step=step, **form.validated_data))
+        return _detail(
+            self, timeline.suspend_step(actor=self.actor, step=step, **form.validated_data)
+        )
 
 
 class ExtensionInSerializer(StrictSerializer):
@@ -249,7 +275,9 @@ class ExtensionInSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=timeline.NOTE_MAX_CHARS)
 
 
-@extend_schema(tags=TIMELINE, request=ExtensionInSerializer, responses={201: ExtensionSerializer, **ERRORS})
+@extend_schema(
+    tags=TIMELINE, request=ExtensionInSerializer, responses={201: ExtensionSerializer, **ERRORS}
+)
 class ExtensionProposeView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
     """A party of the pair (which countersigns at once) or the mediator proposes a new
     date; it binds only with both parties' countersignatures."""
@@ -272,7 +300,11 @@ class ExtensionCountersignView(ActorMixin, generics.GenericAPIView):  # type: ig
 
     def post(self, request: Request, id: str, extension: str) -> Response:
         found = selectors.get_extension(self.actor, id, extension)
-        return Response(ExtensionSerializer(timeline.countersign_extension(actor=self.actor, extension=found)).data)
+        return Response(
+            ExtensionSerializer(
+                timeline.countersign_extension(actor=self.actor, extension=found)
+            ).data
+        )
 
 
 class BurndownSerializer(serializers.Serializer[Any]):
@@ -280,7 +312,8 @@ class BurndownSerializer(serializers.Serializer[Any]):
     steps_total = serializers.IntegerField(source="total_steps")
     steps_met = serializers.IntegerField(source="met_steps")
     positions_total = serializers.IntegerField(
-        source="total_positions", allow_null=True,
+        source="total_positions",
+        allow_null=True,
         help_text="Only for the declaring party and the mediators; null for anyone else.",
     )
     positions_vacated = serializers.IntegerField(source="vacated_positions", allow_null=True)
@@ -364,7 +397,9 @@ class RequestListView(ActorMixin, generics.ListAPIView):  # type: ignore[type-ar
         form = RequestInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         found = inspections.request_inspection(
-            actor=self.actor, version=agreements.get_version(self.actor, None, None), **form.validated_data
+            actor=self.actor,
+            version=agreements.get_version(self.actor, None, None),
+            **form.validated_data,
         )
         return Response(RequestSerializer(found).data, status=status.HTTP_201_CREATED)
 
@@ -388,8 +423,12 @@ class FindingSerializer(serializers.Serializer[Any]):
     zone = serializers.CharField(allow_null=True)
     party = serializers.CharField()
     rule = serializers.CharField()
-    status = serializers.CharField(help_text="The clause's status: agreed, disputed or illustrative.")
-    severity = serializers.CharField(allow_null=True, help_text="None under a clause that is not agreed.")
+    status = serializers.CharField(
+        help_text="The clause's status: agreed, disputed or illustrative."
+    )
+    severity = serializers.CharField(
+        allow_null=True, help_text="None under a clause that is not agreed."
+    )
     message = serializers.SerializerMethodField()
 
     def get_message(self, obj: Any) -> str:
@@ -419,8 +458,10 @@ class ReportSerializer(serializers.Serializer[Any]):
 class ReportInSerializer(StrictSerializer):
     zone = serializers.CharField(max_length=80)
     inspected_at = OffsetDateTimeField()
-    holdings = ElementSerializer(many=True, max_length=inspections.HOLDINGS_MAX)
-    summary = serializers.CharField(max_length=inspections.TEXT_MAX_CHARS, required=False, allow_blank=True, default="")
+    holdings = serializers.ListField(child=ElementSerializer(), max_length=inspections.HOLDINGS_MAX)
+    summary = serializers.CharField(
+        max_length=inspections.TEXT_MAX_CHARS, required=False, allow_blank=True, default=""
+    )
     request = serializers.UUIDField(required=False, allow_null=True, default=None)
 
 
@@ -442,7 +483,9 @@ class ReportListView(ActorMixin, generics.ListAPIView):  # type: ignore[type-arg
         form = ReportInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
-        found = selectors.get_request(self.actor, data.pop("request")) if data.get("request") else None
+        found = (
+            selectors.get_request(self.actor, data.pop("request")) if data.get("request") else None
+        )
         data.pop("request", None)
         report = inspections.file_report(
             actor=self.actor,
@@ -466,7 +509,9 @@ class DenialSerializer(serializers.Serializer[Any]):
     reference = serializers.CharField()
     kind = serializers.CharField(help_text="denial or restriction.")
     monitor = serializers.CharField(source="monitor.code")
-    party = serializers.SerializerMethodField(help_text="The party the monitors report it was, if they say.")
+    party = serializers.SerializerMethodField(
+        help_text="The party the monitors report it was, if they say."
+    )
     call_sign = serializers.CharField()
     occurred_at = serializers.DateTimeField()
     recorded_at = serializers.DateTimeField()
@@ -528,10 +573,24 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("withdrawal-steps/", StepListView.as_view(), name="withdrawal-steps"),
     path("withdrawal-burndown/", BurndownView.as_view(), name="withdrawal-burndown"),
     path("withdrawal-steps/<str:id>/", StepDetailView.as_view(), name="withdrawal-step"),
-    path("withdrawal-steps/<str:id>/countersign/", StepCountersignView.as_view(), name="withdrawal-step-countersign"),
-    path("withdrawal-steps/<str:id>/verify/", StepVerifyView.as_view(), name="withdrawal-step-verify"),
-    path("withdrawal-steps/<str:id>/suspend/", StepSuspendView.as_view(), name="withdrawal-step-suspend"),
-    path("withdrawal-steps/<str:id>/extensions/", ExtensionProposeView.as_view(), name="withdrawal-step-extensions"),
+    path(
+        "withdrawal-steps/<str:id>/countersign/",
+        StepCountersignView.as_view(),
+        name="withdrawal-step-countersign",
+    ),
+    path(
+        "withdrawal-steps/<str:id>/verify/", StepVerifyView.as_view(), name="withdrawal-step-verify"
+    ),
+    path(
+        "withdrawal-steps/<str:id>/suspend/",
+        StepSuspendView.as_view(),
+        name="withdrawal-step-suspend",
+    ),
+    path(
+        "withdrawal-steps/<str:id>/extensions/",
+        ExtensionProposeView.as_view(),
+        name="withdrawal-step-extensions",
+    ),
     path(
         "withdrawal-steps/<str:id>/extensions/<str:extension>/countersign/",
         ExtensionCountersignView.as_view(),

@@ -84,7 +84,11 @@ def _line(
 
 
 def charts(
-    actor: Actor, steps: Iterable[WithdrawalStep], *, zone_name: str = "UTC", now: dt.datetime | None = None
+    actor: Actor,
+    steps: Iterable[WithdrawalStep],
+    *,
+    zone_name: str = "UTC",
+    now: dt.datetime | None = None,
 ) -> list[Chart]:
     """One chart per party with steps on the timeline (proposals aside), by party code."""
     now = now or timezone.now()
@@ -99,7 +103,8 @@ def charts(
     for d in StepDeadline.objects.filter(
         step__in=every, outcome__in=OutcomeChoices.VERIFIED
     ).values("step_id", "decided_at", "vacated"):
-        verified[d["step_id"]] = (d["decided_at"], len(d["vacated"] or ()))
+        if d["decided_at"] is not None:
+            verified[d["step_id"]] = (d["decided_at"], len(d["vacated"] or ()))
     start = min(s.bound_at or s.proposed_at for s in every)
     end = max(max(s.due_at for s in every), now)
     zone = localtime.time_zone(zone_name)
@@ -118,7 +123,10 @@ def charts(
             met_steps=len(verified.keys() & {s.pk for s in group}),
             planned_steps=_line(scale, len(group), [(s.due_at, 1) for s in group], end),
             actual_steps=_line(
-                scale, len(group), [verified[s.pk][:1] + (1,) for s in group if s.pk in verified], until
+                scale,
+                len(group),
+                [(*verified[s.pk][:1], 1) for s in group if s.pk in verified],
+                until,
             ),
             top=scale.top,
             now_x=scale.x(now) if start <= now <= end else None,

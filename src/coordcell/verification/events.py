@@ -7,7 +7,8 @@ from coordcell.record.events import register
 STEPS_PROPOSED = register(
     "verification.steps_proposed",
     _("Withdrawal steps proposed"),
-    "The mediator proposed two linked withdrawal steps, one of each party, for both to countersign.",
+    "The mediator proposed two linked withdrawal steps, one of each party, for both parties "
+    "to countersign.",
 )
 STEPS_ADOPTED = register(
     "verification.steps_adopted",

@@ -55,8 +55,12 @@ def explainer(report: Any) -> Callable[[Mapping[str, Any]], str]:
         values = {
             "count": _number(params.get("count", "")),
             "category": str(CategoryChoices.label(str(params.get("category", "")))),
-            "party": localized_now(parties.get(finding.get("party", ""), {"en": finding.get("party", "")})),
-            "zone": localized_now(zones.get(finding.get("zone") or "", {"en": str(finding.get("zone"))})),
+            "party": localized_now(
+                parties.get(finding.get("party", ""), {"en": finding.get("party", "")})
+            ),
+            "zone": localized_now(
+                zones.get(finding.get("zone") or "", {"en": str(finding.get("zone"))})
+            ),
             "limit": _number(params.get("limit", "")),
             "range_km": _number(params.get("range_km", "")),
             "clause": str(finding.get("clause", "")),

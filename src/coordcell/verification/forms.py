@@ -181,7 +181,10 @@ class ReportForm(_Zoned):
 
     @property
     def element_rows(self) -> list[tuple[Any, Any, Any]]:
-        return [(self[f"party_{i}"], self[f"category_{i}"], self[f"count_{i}"]) for i in range(ELEMENT_ROWS)]
+        return [
+            (self[f"party_{i}"], self[f"category_{i}"], self[f"count_{i}"])
+            for i in range(ELEMENT_ROWS)
+        ]
 
     @property
     def head_fields(self) -> list[Any]:
@@ -191,7 +194,11 @@ class ReportForm(_Zoned):
         data = self.cleaned_data
         rows = []
         for i in range(ELEMENT_ROWS):
-            party, category, count = data.get(f"party_{i}"), data.get(f"category_{i}"), data.get(f"count_{i}")
+            party, category, count = (
+                data.get(f"party_{i}"),
+                data.get(f"category_{i}"),
+                data.get(f"count_{i}"),
+            )
             if party or category or count is not None:
                 rows.append({"party": party, "category": category, "count": count})
         return rows

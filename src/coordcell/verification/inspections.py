@@ -50,12 +50,12 @@ __all__ = [
     "MAY_NOT_INSPECT",
     "MAY_NOT_REQUEST",
     "TEXT_MAX_CHARS",
+    "file_report",
     "inspection_clauses",
     "may_inspect",
     "may_request",
     "party_codes",
     "record_denial",
-    "file_report",
     "request_inspection",
 ]
 
@@ -104,7 +104,9 @@ def inspection_clauses(version: ArrangementVersion) -> list[ClauseSpec]:
     ]
 
 
-def _clause_of(version: ArrangementVersion, zone: str, *, requested: bool = False) -> ClauseSpec | None:
+def _clause_of(
+    version: ArrangementVersion, zone: str, *, requested: bool = False
+) -> ClauseSpec | None:
     for clause in inspection_clauses(version):
         if zone in clause.zones and (not requested or clause.parameters.get("on_request")):
             return clause
@@ -182,9 +184,7 @@ def request_inspection(
     return request
 
 
-def _holdings(
-    raw: Any, sides: list[str], errors: dict[str, list[str]]
-) -> list[dict[str, Any]]:
+def _holdings(raw: Any, sides: list[str], errors: dict[str, list[str]]) -> list[dict[str, Any]]:
     """Each element checked: a party whose holdings are counted, a category, a count."""
     if not isinstance(raw, list) or not raw:
         errors["holdings"] = [_("Give at least one element: party, category and count.")]
@@ -212,11 +212,16 @@ def _holdings(
             or (category != "artillery_range_km" and not float(count).is_integer())
         ):
             problems.append(
-                _("Element %(i)s: a count is a whole number from 0 (a range in km may have decimals).")
+                _(
+                    "Element %(i)s: a count is a whole number from 0 "
+                    "(a range in km may have decimals)."
+                )
                 % {"i": index}
             )
         elif (party, category) in seen:
-            problems.append(_("Element %(i)s: this party and category are given twice.") % {"i": index})
+            problems.append(
+                _("Element %(i)s: this party and category are given twice.") % {"i": index}
+            )
         else:
             seen.add((party, category))
             number: float | int = float(count) if category == "artillery_range_km" else int(count)
@@ -235,7 +240,11 @@ def findings_for(
     found: list[dict[str, Any]] = []
     for h in holdings:
         for f in engine.check_holdings(
-            [Holding(zone=zone, party=h["party"], category=h["category"], count=h["count"], as_of=day)]
+            [
+                Holding(
+                    zone=zone, party=h["party"], category=h["category"], count=h["count"], as_of=day
+                )
+            ]
         ):
             found.append(
                 {
@@ -297,8 +306,11 @@ def file_report(
             errors["request"] = [_("Choose an open request for this zone.")]
     if errors:
         raise ValidationFailed(errors)
-    assert clause is not None and isinstance(inspected_at, dt.datetime)
-    day = localtime.local_day(inspected_at, localtime.time_zone(engine_for(version).arrangement.time_zone))
+    assert clause is not None
+    assert isinstance(inspected_at, dt.datetime)
+    day = localtime.local_day(
+        inspected_at, localtime.time_zone(engine_for(version).arrangement.time_zone)
+    )
     report = InspectionReport.objects.create(
         reference=new_reference("INSP"),
         version=version,
@@ -379,7 +391,10 @@ def record_denial(
     if party and party not in sides:
         errors["party"] = [_("Unknown party.")]
     description = _text(description, "description", errors, required=True)
-    if report is not None and not InspectionReport.objects.restrict(actor).filter(pk=report.pk).exists():
+    if (
+        report is not None
+        and not InspectionReport.objects.restrict(actor).filter(pk=report.pk).exists()
+    ):
         errors["report"] = [_("Unknown report.")]
     if errors:
         raise ValidationFailed(errors)

@@ -189,6 +189,9 @@ class Countersignature(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.party_id}@{self.step_id}"
+
 
 class InspectionRequest(AudienceMixin, PublicIdModel):
     """A party's request for an inspection of a zone, due within the hours the inspection

@@ -25,7 +25,7 @@ POSITIONS_MAX = 50
 
 
 def check_positions(actor: Actor, party: str, ids: list[str]) -> str:
-    """"" when ``ids`` are positions ``party`` declared that ``actor`` may see (each once);
+    """ "" when ``ids`` are positions ``party`` declared that ``actor`` may see (each once);
     otherwise why not (a position the actor may not see is an unknown one)."""
     if not ids:
         return ""

@@ -39,6 +39,7 @@ __all__ = [
     "ScheduleRow",
     "denials_for_scorecard",
     "denials_seen_by_all",
+    "extensions_of",
     "get_denial",
     "get_extension",
     "get_report",
@@ -49,7 +50,6 @@ __all__ = [
     "list_requests",
     "list_steps",
     "open_requests",
-    "extensions_of",
     "outcome_history",
     "schedule",
 ]
@@ -85,9 +85,7 @@ def outcome_history(step: WithdrawalStep) -> QuerySet[StepDeadline]:
 
 
 def extensions_of(step: WithdrawalStep) -> QuerySet[Extension]:
-    return step.extensions.select_related("proposed_party").prefetch_related(
-        "signatures__party"
-    )
+    return step.extensions.select_related("proposed_party").prefetch_related("signatures__party")
 
 
 def get_extension(actor: Actor, step_id: Any, extension_id: Any) -> Extension:
@@ -211,4 +209,6 @@ def denials_seen_by_all(codes: Iterable[str]) -> list[tuple[str, str, dt.datetim
         found = found.filter(
             Q(audience__contains=f"|{code}|") | Q(audience__contains=f"|{ALL_MEMBERS}|")
         )
-    return list(found.order_by("occurred_at", "pk").values_list("party__code", "kind", "occurred_at"))
+    return list(
+        found.order_by("occurred_at", "pk").values_list("party__code", "kind", "occurred_at")
+    )

@@ -295,9 +295,15 @@ def propose_steps(
     audience = encode(parties.concerned_audience(first.party, second.party))
     made = [
         _new_step(
-            version, clause, side, origin="cell", state=StepStateChoices.PROPOSED, now=now,
-            audience=audience, proposed_by=actor.user,
-        )  # fmt: skip
+            version,
+            clause,
+            side,
+            origin="cell",
+            state=StepStateChoices.PROPOSED,
+            now=now,
+            audience=audience,
+            proposed_by=actor.user,
+        )
         for side in (first, second)
     ]
     a, b = made
@@ -334,7 +340,9 @@ def countersign_steps(*, actor: Actor, step: WithdrawalStep) -> WithdrawalStep:
     if any(s.state != StepStateChoices.PROPOSED for s in pair):
         raise ValidationFailed(_("These steps are not awaiting countersignatures."))
     if any(s.due_at <= now for s in pair):
-        raise ValidationFailed(_("A deadline of these steps has passed: the mediator proposes anew."))
+        raise ValidationFailed(
+            _("A deadline of these steps has passed: the mediator proposes anew.")
+        )
     party = parties.party_of(actor)
     assert party is not None
     if Countersignature.objects.filter(step=found, extension=None, party=party).exists():
@@ -498,7 +506,9 @@ def propose_extension(
     signers = signers_of(found)
     proposer_signs = may_sign(actor) and actor.party_code in signers
     if not (proposer_signs or may_propose(actor)):
-        raise PermissionDenied(_("The two parties of the steps and the mediator propose extensions."))
+        raise PermissionDenied(
+            _("The two parties of the steps and the mediator propose extensions.")
+        )
     now = timezone.now()
     errors: dict[str, list[str]] = {}
     reason = (reason or "").strip()
@@ -628,7 +638,13 @@ def _miss(deadline_pk: int, now: dt.datetime) -> bool:
     )
     _lapse_extensions(step, now)
     step = WithdrawalStep.objects.select_related("party", "linked").get(pk=step.pk)
-    _record(Actor.console("worker"), step, events.STEP_MISSED, missed_at=now, deadline_due_at=deadline.due_at)
+    _record(
+        Actor.console("worker"),
+        step,
+        events.STEP_MISSED,
+        missed_at=now,
+        deadline_due_at=deadline.due_at,
+    )
     return True
 
 
@@ -687,7 +703,9 @@ def adopt_arrangement_steps(version: ArrangementVersion, now: dt.datetime | None
                 made.append(step)
             _link(made[0], made[1])
             for step in made:
-                _record(Actor.console("worker"), step, events.STEPS_ADOPTED, source_key=step.source_key)
+                _record(
+                    Actor.console("worker"), step, events.STEPS_ADOPTED, source_key=step.source_key
+                )
             added += 2
     return added
 

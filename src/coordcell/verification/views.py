@@ -48,13 +48,19 @@ def _sides(version: Any) -> list[tuple[str, str]]:
 
 def _propose_form(request: HttpRequest, actor: Actor, base: dict[str, Any]) -> forms.ProposeForm:
     arrangement = engine_for(base["version"]).arrangement
-    clauses = [(c.id, f"{c.id} — {localized_now(dict(c.title))}") for c in arrangement.clauses if c.kind == "withdrawal"]
+    clauses = [
+        (c.id, f"{c.id} — {localized_now(dict(c.title))}")
+        for c in arrangement.clauses
+        if c.kind == "withdrawal"
+    ]
     zones = [(z.id, base["zones"].get(z.id, z.id)) for z in arrangement.zones if z.kind == "area"]
     held = [
         (str(p.public_id), f"{p.party.code}: {p.reference} {p.name}")
         for p in positions.list_positions(actor).order_by("party__code", "reference")[:500]
     ]
-    monitors = [(p.code, localized_now(dict(p.name))) for p in arrangement.parties if p.kind == "monitor"]
+    monitors = [
+        (p.code, localized_now(dict(p.name))) for p in arrangement.parties if p.kind == "monitor"
+    ]
     return forms.ProposeForm(
         request.POST or None,
         clauses=clauses,
@@ -94,7 +100,9 @@ def timeline_page(request: HttpRequest) -> HttpResponse:
                     for f in ("party", "sequence", "title", "zones", "positions", "due_at")
                 })  # fmt: skip
             else:
-                messages.success(request, _("Steps proposed: both parties are to countersign them."))
+                messages.success(
+                    request, _("Steps proposed: both parties are to countersign them.")
+                )
                 return redirect("verification:step", first.public_id)
     steps = selectors.list_steps(actor).prefetch_related("signatures")
     pager = paginate(request, steps)
@@ -113,7 +121,9 @@ def timeline_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _step_forms(request: HttpRequest, actor: Actor, step: Any, base: dict[str, Any]) -> dict[str, Any]:
+def _step_forms(
+    request: HttpRequest, actor: Actor, step: Any, base: dict[str, Any]
+) -> dict[str, Any]:
     action = request.POST.get("action") if request.method == "POST" else None
     reports = [
         (str(r.public_id), f"{r.reference} ({base['zones'].get(r.zone, r.zone)})")
@@ -195,7 +205,9 @@ def _act(request: HttpRequest, actor: Actor, step: Any, step_forms: dict[str, An
     data = form.cleaned_data
     if action == "verify":
         report = selectors.get_report(actor, data["report"]) if data["report"] else None
-        timeline.verify_step(actor=actor, step=step, outcome=data["outcome"], note=data["note"], report=report)
+        timeline.verify_step(
+            actor=actor, step=step, outcome=data["outcome"], note=data["note"], report=report
+        )
         return _("Verification recorded.")
     if action == "suspend":
         timeline.suspend_step(actor=actor, step=step, note=data["note"])
@@ -221,7 +233,9 @@ def inspections_page(request: HttpRequest) -> HttpResponse:
     base = _context(actor)
     may_request = inspections.may_request(actor)
     form = (
-        forms.RequestForm(request.POST or None, zones=_request_zones(base["version"], base["zones"]))
+        forms.RequestForm(
+            request.POST or None, zones=_request_zones(base["version"], base["zones"])
+        )
         if may_request
         else None
     )
@@ -232,7 +246,9 @@ def inspections_page(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                inspections.request_inspection(actor=actor, version=base["version"], **form.cleaned_data)
+                inspections.request_inspection(
+                    actor=actor, version=base["version"], **form.cleaned_data
+                )
             except ValidationFailed as exc:
                 add_domain_errors(form, exc)
             else:
@@ -282,7 +298,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                answered = selectors.get_request(actor, data["request"]) if data["request"] else None
+                answered = (
+                    selectors.get_request(actor, data["request"]) if data["request"] else None
+                )
                 report = inspections.file_report(
                     actor=actor,
                     version=base["version"],
@@ -320,7 +338,9 @@ def denials_page(request: HttpRequest) -> HttpResponse:
     base = _context(actor)
     may_record = inspections.may_inspect(actor)
     form = (
-        forms.DenialForm(request.POST or None, parties=_sides(base["version"]), time_zone=base["tz"])
+        forms.DenialForm(
+            request.POST or None, parties=_sides(base["version"]), time_zone=base["tz"]
+        )
         if may_record
         else None
     )
@@ -332,9 +352,13 @@ def denials_page(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                place = normalise_geometry({"type": "Point", "coordinates": [data["lon"], data["lat"]]})
+                place = normalise_geometry(
+                    {"type": "Point", "coordinates": [data["lon"], data["lat"]]}
+                )
             except GeometryError:
-                form.add_error("lon", _("The place is not a valid point inside the arrangement's region."))
+                form.add_error(
+                    "lon", _("The place is not a valid point inside the arrangement's region.")
+                )
             else:
                 try:
                     inspections.record_denial(

@@ -225,8 +225,8 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         seq="1",  # an event every member may read
         sha256=ids["evidence"],
         original=ids["evidence_original"],
-        remedy="00000000-0000-0000-0000-000000000000",
-        extension=ids.get("extension", "00000000-0000-0000-0000-000000000000"),  # the session's case orders none
+        remedy="00000000-0000-0000-0000-000000000000",  # the session's case orders none
+        extension=ids.get("extension", "00000000-0000-0000-0000-000000000000"),
     )
     query = {**(endpoint.query or {}), **query}
     return f"{path}?{urlencode(query)}" if query else path

@@ -33,8 +33,21 @@ def _when(**delta: float) -> str:
 def _propose(api: Any, **first: Any) -> list[dict[str, Any]]:
     body = {
         "clause": "WITHDRAWAL-2026",
-        "first": {"party": "il", "sequence": 2, "title": "Phase 2 (fictional)", "due_at": _when(days=20), "areas": [AREA_A], **first},
-        "second": {"party": "sy", "sequence": 2, "title": "Phase 2 (fictional)", "due_at": _when(days=20), "areas": [AREA_B]},
+        "first": {
+            "party": "il",
+            "sequence": 2,
+            "title": "Phase 2 (fictional)",
+            "due_at": _when(days=20),
+            "areas": [AREA_A],
+            **first,
+        },
+        "second": {
+            "party": "sy",
+            "sequence": 2,
+            "title": "Phase 2 (fictional)",
+            "due_at": _when(days=20),
+            "areas": [AREA_B],
+        },
     }
     response = _post(api("mediator", "token"), "/api/v1/withdrawal-steps/", body)
     assert response.status_code == 201, response.content
@@ -43,17 +56,24 @@ def _propose(api: Any, **first: Any) -> list[dict[str, Any]]:
 
 def test_a_pair_proposed_countersigned_extended_and_verified_through_the_api(api: Any) -> None:
     il, sy = _propose(api)
-    assert il["linked_to"] == sy["id"] and il["state"] == "proposed"
+    assert il["linked_to"] == sy["id"]
+    assert il["state"] == "proposed"
     step = f"/api/v1/withdrawal-steps/{il['id']}/"
     assert _post(api("monitor", "token"), step + "countersign/").status_code == 403
     assert _post(api("il.liaison", "token"), step + "countersign/").json()["state"] == "proposed"
     signed = _post(api("sy.liaison", "token"), step + "countersign/").json()
-    assert signed["state"] == "binding" and signed["countersigned_by"] == ["il", "sy"]
+    assert signed["state"] == "binding"
+    assert signed["countersigned_by"] == ["il", "sy"]
     assert [d["outcome"] for d in signed["deadlines"]] == [""]
 
     new_due = _when(days=25)
-    proposed = _post(api("il.liaison", "token"), step + "extensions/", {"new_due_at": new_due, "reason": "Roads (fictional)"})
-    assert proposed.status_code == 201 and proposed.json()["signed_by"] == ["il"]
+    proposed = _post(
+        api("il.liaison", "token"),
+        step + "extensions/",
+        {"new_due_at": new_due, "reason": "Roads (fictional)"},
+    )
+    assert proposed.status_code == 201
+    assert proposed.json()["signed_by"] == ["il"]
     extension = f"{step}extensions/{proposed.json()['id']}/countersign/"
     # Refused without both countersignatures: the mediator and the monitors do not sign.
     for other in ("mediator", "monitor"):
@@ -66,10 +86,16 @@ def test_a_pair_proposed_countersigned_extended_and_verified_through_the_api(api
 
     for other in ("il.liaison", "mediator"):
         assert _post(api(other, "token"), step + "verify/", {"outcome": "met"}).status_code == 403
-    verified = _post(api("monitor", "token"), step + "verify/", {"outcome": "met", "note": "Seen on site (fictional)"})
+    verified = _post(
+        api("monitor", "token"),
+        step + "verify/",
+        {"outcome": "met", "note": "Seen on site (fictional)"},
+    )
     assert verified.status_code == 200
     last = verified.json()["deadlines"][-1]
-    assert last["outcome"] == "met" and last["decided_by"] == "undof" and last["call_sign"]
+    assert last["outcome"] == "met"
+    assert last["decided_by"] == "undof"
+    assert last["call_sign"]
 
 
 def test_bad_input_is_a_400_that_writes_nothing(api: Any) -> None:
@@ -80,8 +106,18 @@ def test_bad_input_is_a_400_that_writes_nothing(api: Any) -> None:
         {"clause": "WITHDRAWAL-2026", "first": {}, "second": {}, "extra": 1},
     ):
         assert _post(client, "/api/v1/withdrawal-steps/", body).status_code == 400
-    naive = {"party": "il", "sequence": 1, "title": "x", "due_at": "2030-01-01T00:00", "areas": [AREA_A]}
-    response = _post(client, "/api/v1/withdrawal-steps/", {"clause": "WITHDRAWAL-2026", "first": naive, "second": naive})
+    naive = {
+        "party": "il",
+        "sequence": 1,
+        "title": "x",
+        "due_at": "2030-01-01T00:00",
+        "areas": [AREA_A],
+    }
+    response = _post(
+        client,
+        "/api/v1/withdrawal-steps/",
+        {"clause": "WITHDRAWAL-2026", "first": naive, "second": naive},
+    )
     assert response.status_code == 400
     monitor = api("monitor", "token")
     assert _post(monitor, "/api/v1/access-denials/", {
@@ -96,9 +132,18 @@ def test_bad_input_is_a_400_that_writes_nothing(api: Any) -> None:
 
 
 def test_inspections_through_the_api_with_findings_in_neutral_words(api: Any) -> None:
-    request = _post(api("sy.liaison", "token"), "/api/v1/inspection-requests/", {"zone": AOS, "reason": "Works reported (fictional)"})
+    request = _post(
+        api("sy.liaison", "token"),
+        "/api/v1/inspection-requests/",
+        {"zone": AOS, "reason": "Works reported (fictional)"},
+    )
     assert request.status_code == 201
-    assert _post(api("monitor", "token"), "/api/v1/inspection-requests/", {"zone": AOS, "reason": "x"}).status_code == 403
+    assert (
+        _post(
+            api("monitor", "token"), "/api/v1/inspection-requests/", {"zone": AOS, "reason": "x"}
+        ).status_code
+        == 403
+    )
     report = _post(api("monitor", "token"), "/api/v1/inspection-reports/", {
         "zone": AREA_A, "inspected_at": _when(hours=-2), "request": None,
         "holdings": [{"party": "il", "category": "artillery_pieces", "count": 40}],
@@ -106,9 +151,11 @@ def test_inspections_through_the_api_with_findings_in_neutral_words(api: Any) ->
     })  # fmt: skip
     assert report.status_code == 201, report.content
     finding = report.json()["findings"][0]
-    assert finding["clause"] == "AOL-10" and finding["status"] == "disputed"
+    assert finding["clause"] == "AOL-10"
+    assert finding["status"] == "disputed"
     assert finding["severity"] is None
-    assert "40" in finding["message"] and "36" in finding["message"]
+    assert "40" in finding["message"]
+    assert "36" in finding["message"]
     assert "violat" not in finding["message"].lower()
     schedule = results(api("il.liaison").get("/api/v1/inspections/schedule/"))
     assert {row["zone"] for row in schedule} == {AOS, AREA_A, AREA_B}
@@ -116,18 +163,25 @@ def test_inspections_through_the_api_with_findings_in_neutral_words(api: Any) ->
         "kind": "restriction", "place": QUNEITRA, "occurred_at": _when(hours=-3),
         "description": "Convoy held for two hours (fictional)", "party": "il",
     })  # fmt: skip
-    assert denial.status_code == 201 and denial.json()["zones"] == [AOS]
+    assert denial.status_code == 201
+    assert denial.json()["zones"] == [AOS]
 
 
 @pytest.mark.parametrize("username", ["donor", "observer"])
-def test_donors_and_observers_see_nothing_of_it(username: str, api: Any, ids: dict[str, str]) -> None:
+def test_donors_and_observers_see_nothing_of_it(
+    username: str, api: Any, ids: dict[str, str]
+) -> None:
     client = api(username)
     for path in ("withdrawal-steps", "inspection-requests", "inspection-reports", "access-denials"):
         assert client.get(f"/api/v1/{path}/").json() == EMPTY_PAGE
     assert client.get("/api/v1/withdrawal-burndown/").json() == EMPTY_PAGE
     hidden = client.get(f"/api/v1/withdrawal-steps/{ids['withdrawal_step']}/")
-    assert hidden.status_code == 404 and hidden.json() == NOT_FOUND
-    assert _post(client, f"/api/v1/withdrawal-steps/{ids['withdrawal_step']}/countersign/").json() == NOT_FOUND
+    assert hidden.status_code == 404
+    assert hidden.json() == NOT_FOUND
+    assert (
+        _post(client, f"/api/v1/withdrawal-steps/{ids['withdrawal_step']}/countersign/").json()
+        == NOT_FOUND
+    )
 
 
 def test_positions_in_a_step_are_shown_to_the_declaring_party_and_the_mediator_only(
@@ -144,16 +198,29 @@ def test_positions_in_a_step_are_shown_to_the_declaring_party_and_the_mediator_o
         assert [p["id"] for p in shown] == [str(position.public_id)]
     for reader in ("sy.liaison", "monitor"):
         body = api(reader).get(path).json()
-        assert body["positions"] == [] and body["areas"] == [AREA_A]
-        assert str(position.public_id) not in str(api(reader).get("/api/v1/withdrawal-steps/").json())
+        assert body["positions"] == []
+        assert body["areas"] == [AREA_A]
+        assert str(position.public_id) not in str(
+            api(reader).get("/api/v1/withdrawal-steps/").json()
+        )
     named = Entry.objects.filter(event_type="verification.step_positions_named").last()
-    assert named is not None and str(position.public_id) in str(named.data)
-    assert "sy" not in named.audience and "undof" not in named.audience
+    assert named is not None
+    assert str(position.public_id) in str(named.data)
+    assert "sy" not in named.audience
+    assert "undof" not in named.audience
     # A party does not name the other party's positions: the mediator's own proposal is
     # checked against what it holds in escrow, and a made-up id is refused.
-    bad = {"party": "sy", "sequence": 3, "title": "x", "due_at": _when(days=5), "positions": [str(position.public_id)]}
+    bad = {
+        "party": "sy",
+        "sequence": 3,
+        "title": "x",
+        "due_at": _when(days=5),
+        "positions": [str(position.public_id)],
+    }
     response = _post(api("mediator", "token"), "/api/v1/withdrawal-steps/", {
-        "clause": "WITHDRAWAL-2026", "first": bad, "second": {**bad, "party": "il", "positions": []},
+        "clause": "WITHDRAWAL-2026",
+        "first": bad,
+        "second": {**bad, "party": "il", "positions": []},
     })  # fmt: skip
     assert response.status_code == 400
     assert WithdrawalStep.objects.filter(sequence=3).count() == 0

@@ -19,9 +19,17 @@ def test_it_reads_the_verification_steps() -> None:
     proposals = [s for s in demo.story if s.do == "propose_withdrawal_steps"]
     assert [s.by for s in proposals] == ["mediator", "mediator"]
     assert proposals[0].verification is not None
-    assert {proposals[0].verification["first"]["party"], proposals[0].verification["second"]["party"]} == {"il", "sy"}
+    assert {
+        proposals[0].verification["first"]["party"],
+        proposals[0].verification["second"]["party"],
+    } == {"il", "sy"}
     kinds = {s.do for s in demo.story}
-    assert {"verify_withdrawal_step", "countersign_step_extension", "file_inspection_report", "record_access_denial"} <= kinds
+    assert {
+        "verify_withdrawal_step",
+        "countersign_step_extension",
+        "file_inspection_report",
+        "record_access_denial",
+    } <= kinds
 
 
 @pytest.mark.parametrize(
@@ -38,7 +46,8 @@ def test_it_reads_the_verification_steps() -> None:
             "must say it is fictional",
         ),
         (
-            'do = "verify_withdrawal_step"\nby = "monitor"\nsteps = "phase_1"\nparty = "il"\noutcome = "excellent"',
+            'do = "verify_withdrawal_step"\nby = "monitor"\nsteps = "phase_1"\nparty = "il"\n'
+            'outcome = "excellent"',
             "outcome",
             "unknown outcome",
         ),

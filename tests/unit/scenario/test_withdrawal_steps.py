@@ -96,10 +96,16 @@ def test_a_link_must_go_both_ways_to_the_other_party(tmp_path: pathlib.Path) -> 
     assert any("the other party's step" in e.message for e in errors), errors
 
 
-def test_a_step_names_a_withdrawal_clause_known_zones_and_a_deadline(tmp_path: pathlib.Path) -> None:
-    broken = STEPS.replace('clause = "W1"', 'clause = "I1"', 1).replace(
-        'zones = ["area_a"]', 'zones = ["nowhere"]', 1
-    ).replace("due = 2026-03-01\n", "", 1)
+def test_a_step_names_a_withdrawal_clause_known_zones_and_a_deadline(
+    tmp_path: pathlib.Path,
+) -> None:
+    broken = (
+        STEPS.replace('clause = "W1"', 'clause = "I1"', 1)
+        .replace('zones = ["area_a"]', 'zones = ["nowhere"]', 1)
+        .replace("due = 2026-03-01\n", "", 1)
+    )
     _arrangement, errors = check_scenario(scenario(tmp_path, broken))
     text = " ".join(f"{e.field}: {e.message}" for e in errors)
-    assert "withdrawal clause" in text and "nowhere" in text and "due" in text
+    assert "withdrawal clause" in text
+    assert "nowhere" in text
+    assert "due" in text
