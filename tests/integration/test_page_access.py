@@ -20,6 +20,9 @@ PAGES = [
     "/verification/",
     "/verification/inspections/",
     "/verification/denials/",
+    "/positions/",
+    "/positions/sealed/",
+    "/positions/totals/",
 ]
 MEMBERS = ["mediator", "il.liaison", "il.analyst", "il.admin", "sy.liaison", "sy.analyst",
            "sy.admin", "monitor", "donor", "observer"]  # fmt: skip

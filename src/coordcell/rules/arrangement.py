@@ -381,6 +381,11 @@ class StoryDo:
     REQUEST_INSPECTION = "request_inspection"  # a party requests an inspection of a zone
     FILE_INSPECTION = "file_inspection_report"  # a monitor files a report by element
     ACCESS_DENIAL = "record_access_denial"  # a monitor records a denial or restriction
+    # positions (issue 13): declare a fictional set, seal the baseline, dispute, reveal
+    DECLARE_POSITIONS = "declare_positions"  # a party declares a set of the story file
+    SEAL_POSITIONS = "seal_positions"  # the party seals its baseline
+    DISPUTE_POSITION = "dispute_position"  # another party disputes a place
+    REVEAL_POSITION = "reveal_position"  # the declaring party reveals the nearest item
 
 
 STORY_DOINGS: tuple[str, ...] = (
@@ -411,6 +416,14 @@ STORY_DOINGS: tuple[str, ...] = (
     StoryDo.REQUEST_INSPECTION,
     StoryDo.FILE_INSPECTION,
     StoryDo.ACCESS_DENIAL,
+)
+# positions (issue 13)
+STORY_DOINGS = (
+    *STORY_DOINGS,
+    StoryDo.DECLARE_POSITIONS,
+    StoryDo.SEAL_POSITIONS,
+    StoryDo.DISPUTE_POSITION,
+    StoryDo.REVEAL_POSITION,
 )
 
 
@@ -515,6 +528,11 @@ class DemoStepSpec:
     #: The verification steps (issue 13): what each takes, checked by the reader
     #: (``rules.scenario._read_verification_step``; docs/scenario-format.md).
     verification: Mapping[str, Any] | None = None
+    #: positions (issue 13): ``declare_positions``: the name of a set of fictional
+    #: positions in ``demo/story_positions.py``; ``reveal_position``: the key of the
+    #: ``dispute_position`` step (which states ``respondent``, ``summary``, ``geometry``).
+    positions: str = ""
+    dispute: str = ""
 
 
 @dataclass(frozen=True)
