@@ -68,3 +68,34 @@ def test_it_refuses_a_bad_verification_step(
     arrangement, errors = check_scenario(shipped_copy)
     assert arrangement is None
     assert any(e.field.endswith(f".{field}") and message in e.message for e in errors), errors
+
+
+def test_every_text_of_the_verification_story_is_labelled_fictional() -> None:
+    demo = read_scenario(SHIPPED).demo
+    assert demo is not None
+
+    def texts(value: object) -> list[str]:
+        if isinstance(value, dict):
+            return [
+                t
+                for k, v in value.items()
+                if k
+                not in (
+                    "party",
+                    "clause",
+                    "zone",
+                    "category",
+                    "kind",
+                    "outcome",
+                    "steps",
+                    "extension",
+                )
+                for t in texts(v)
+            ]
+        if isinstance(value, list):
+            return [t for v in value for t in texts(v)]
+        return [value] if isinstance(value, str) and value and not value.isidentifier() else []
+
+    found = [t for s in demo.story if s.verification for t in texts(s.verification)]
+    assert len(found) >= 10
+    assert all("fictional" in t for t in found), found
