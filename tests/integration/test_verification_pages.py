@@ -40,7 +40,11 @@ def test_the_timeline_draws_its_burndown_on_the_server_in_every_language(
     assert "<script" not in body.split("<main", 1)[-1].split("</main>", 1)[0]
     assert "http://" not in body.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert _step().reference in body
-    title = {"en": "Withdrawal timeline", "ar": "الجدول الزمني للانسحاب", "he": "לוח הזמנים של הנסיגה"}
+    title = {
+        "en": "Withdrawal timeline",
+        "ar": "الجدول الزمني للانسحاب",
+        "he": "לוח הזמנים של הנסיגה",
+    }
     assert title[language] in body
     if language != "en":
         assert 'dir="rtl"' in body
