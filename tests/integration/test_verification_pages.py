@@ -92,6 +92,12 @@ def test_a_monitor_files_a_report_by_element_on_the_page(client_for: Any) -> Non
     response = client.post("/verification/inspections/report/", form)
     assert response.status_code == 302
     report = InspectionReport.objects.get(summary="Page inspection (fictional)")
+    hidden = client_for("donor").get(f"/verification/inspections/reports/{report.public_id}/")
+    missing = client_for("donor").get(
+        "/verification/inspections/reports/00000000-0000-0000-0000-000000000000/"
+    )
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.content == missing.content
     body = client_for("sy.analyst").get(response["Location"]).content.decode()
     assert "90" in body
     assert "75" in body

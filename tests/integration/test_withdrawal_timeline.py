@@ -235,3 +235,32 @@ def test_the_burndown_counts_steps_met_against_the_timeline(actor: Any) -> None:
     assert charts["il"].planned_steps
     assert charts["il"].actual_steps
     assert charts["sy"].met_steps == 0 or b.state != "binding"
+
+
+def test_steps_the_arrangement_sets_are_taken_onto_the_timeline_once_and_bind(
+    actor: Any, monkeypatch: Any
+) -> None:
+    """``[[withdrawal_steps]]`` bind from the start: the worker adopts each pair once."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    from coordcell.agreements.engines import engine_for
+    from coordcell.rules.arrangement import WithdrawalStepSpec
+
+    version = get_version(actor("mediator"), None, None)
+    real = engine_for(version).arrangement
+    day = (timezone.now() + dt.timedelta(days=40)).date()
+    specs = (
+        WithdrawalStepSpec("t-il-1", CLAUSE, "il", 7, {"en": "Text step (fictional)"}, (AREA_A,), day, "t-sy-1"),
+        WithdrawalStepSpec("t-sy-1", CLAUSE, "sy", 7, {"en": "Text step (fictional)"}, (AREA_B,), day, "t-il-1"),
+    )  # fmt: skip
+    fake = SimpleNamespace(arrangement=dataclasses.replace(real, withdrawal_steps=specs))
+    monkeypatch.setattr(timeline, "engine_for", lambda _version: fake)
+    assert timeline.adopt_arrangement_steps(version) == 2
+    assert timeline.adopt_arrangement_steps(version) == 0  # once
+    steps = WithdrawalStep.objects.filter(origin="arrangement", source_key__in=["t-il-1", "t-sy-1"])
+    il = steps.get(party__code="il")
+    assert il.state == "binding" and il.linked == steps.get(party__code="sy")
+    assert StepDeadline.objects.get(step=il).outcome == ""
+    assert il.due_at.astimezone(dt.UTC).date() in (day, day - dt.timedelta(days=1))
+    assert Entry.objects.filter(event_type="verification.steps_adopted").count() >= 2
