@@ -146,8 +146,8 @@ def _verify_reveal(path: str, document: dict[str, object]) -> int:
     )
     if document.get("entry"):
         print(
-            f"   compare the root with record entry {document.get('entry')} "
-            "(positions.sealed) in your verified bundle"
+            f"   compare the root with the positions.sealed record entry {document.get('entry')} "
+            "in your verified bundle"
         )
     return 0
 

@@ -157,6 +157,8 @@ def test_seal_dispute_reveal_and_verify_offline(api: Any, tmp_path: Path) -> Non
     )
     assert sealed.status_code == 201, sealed.content
     root = sealed.json()["root"]
+    # The record entry is named by its hash, never by a sequence number (a count).
+    assert sealed.json()["entry"] == Entry.objects.get(data__root=root).hash
     assert sealed.json()["size"] == pc.MIN_LEAVES
     again = sy.post(
         "/api/v1/position-seals/", {"kind": "baseline"}, content_type="application/json"
