@@ -250,10 +250,11 @@ def test_steps_the_arrangement_sets_are_taken_onto_the_timeline_once_and_bind(
     version = get_version(actor("mediator"), None, None)
     real = engine_for(version).arrangement
     day = (timezone.now() + dt.timedelta(days=40)).date()
+    title = {"en": "Text step (fictional)"}
     specs = (
-        WithdrawalStepSpec("t-il-1", CLAUSE, "il", 7, {"en": "Text step (fictional)"}, (AREA_A,), day, "t-sy-1"),
-        WithdrawalStepSpec("t-sy-1", CLAUSE, "sy", 7, {"en": "Text step (fictional)"}, (AREA_B,), day, "t-il-1"),
-    )  # fmt: skip
+        WithdrawalStepSpec("t-il-1", CLAUSE, "il", 7, title, (AREA_A,), day, "t-sy-1"),
+        WithdrawalStepSpec("t-sy-1", CLAUSE, "sy", 7, title, (AREA_B,), day, "t-il-1"),
+    )
     fake = SimpleNamespace(arrangement=dataclasses.replace(real, withdrawal_steps=specs))
     monkeypatch.setattr(timeline, "engine_for", lambda _version: fake)
     assert timeline.adopt_arrangement_steps(version) == 2
