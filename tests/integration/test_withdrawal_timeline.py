@@ -261,7 +261,8 @@ def test_steps_the_arrangement_sets_are_taken_onto_the_timeline_once_and_bind(
     assert timeline.adopt_arrangement_steps(version) == 0  # once
     steps = WithdrawalStep.objects.filter(origin="arrangement", source_key__in=["t-il-1", "t-sy-1"])
     il = steps.get(party__code="il")
-    assert il.state == "binding" and il.linked == steps.get(party__code="sy")
+    assert il.state == "binding"
+    assert il.linked == steps.get(party__code="sy")
     assert StepDeadline.objects.get(step=il).outcome == ""
     assert il.due_at.astimezone(dt.UTC).date() in (day, day - dt.timedelta(days=1))
     assert Entry.objects.filter(event_type="verification.steps_adopted").count() >= 2
