@@ -20,6 +20,7 @@ from coordcell.core.input import GeometryField, OffsetDateTimeField, StrictSeria
 from coordcell.core.rest import ERRORS, ActorMixin
 from coordcell.verification import burndown, inspections, selectors, timeline
 from coordcell.verification.choices import DenialKindChoices, OutcomeChoices
+from coordcell.verification.findings import explainer
 from coordcell.verification.positions_link import shown_positions
 
 __all__ = ["urlpatterns"]
@@ -75,7 +76,10 @@ class StepSerializer(serializers.Serializer[Any]):
     origin = serializers.CharField(help_text="arrangement (its text) or cell (agreed in the cell).")
     party = serializers.CharField(source="party.code")
     sequence = serializers.IntegerField()
-    title = serializers.CharField()
+    title = serializers.CharField(
+        source="name",
+        help_text="In the caller's language when the arrangement's text gives it in several.",
+    )
     areas = serializers.ListField(source="zones", child=serializers.CharField())
     positions = serializers.SerializerMethodField(
         help_text="Only for the declaring party and the mediators; empty for anyone else."
@@ -449,8 +453,6 @@ class ReportSerializer(serializers.Serializer[Any]):
     findings = serializers.SerializerMethodField()
 
     def get_findings(self, obj: Any) -> list[Any]:
-        from coordcell.verification.findings import explainer
-
         context = {"explain": explainer(obj)}
         return list(FindingSerializer(obj.findings, many=True, context=context).data)
 

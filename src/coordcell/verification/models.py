@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.audience import AudienceMixin
-from coordcell.core.models import PublicIdModel, RestrictedQuerySet
+from coordcell.core.models import PublicIdModel, RestrictedQuerySet, localized_now
 from coordcell.verification.choices import (
     DenialKindChoices,
     ExtensionStateChoices,
@@ -93,6 +93,12 @@ class WithdrawalStep(AudienceMixin, PublicIdModel):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def name(self) -> str:
+        """The step's title in the reader's language (a step the arrangement's text sets
+        has its titles in each language; one agreed in the cell has the title typed)."""
+        return localized_now(dict(self.titles)) if self.titles else self.title
 
 
 class StepDeadline(models.Model):
