@@ -203,6 +203,20 @@ def test_positions_in_a_step_are_shown_to_the_declaring_party_and_the_mediator_o
         assert str(position.public_id) not in str(
             api(reader).get("/api/v1/withdrawal-steps/").json()
         )
+    for signer in ("il.liaison", "sy.liaison"):
+        assert _post(api(signer, "token"), path + "countersign/").status_code == 200
+
+    def burndown(reader: str) -> dict[str, Any]:
+        rows = results(api(reader).get("/api/v1/withdrawal-burndown/"))
+        return {row["party"]: row for row in rows}
+
+    for reader in ("il.liaison", "mediator"):
+        assert burndown(reader)["il"]["positions_total"] >= 1
+    for reader in ("sy.liaison", "monitor"):
+        assert burndown(reader)["il"]["positions_total"] is None
+        page = api(reader).get("/verification/").content.decode()
+        assert "positions still held" not in page
+    assert "positions still held" in api("il.liaison").get("/verification/").content.decode()
     named = Entry.objects.filter(event_type="verification.step_positions_named").last()
     assert named is not None
     assert str(position.public_id) in str(named.data)
