@@ -21,7 +21,7 @@ from coordcell.core.rest import ERRORS, ActorMixin
 from coordcell.verification import burndown, inspections, selectors, timeline
 from coordcell.verification.choices import DenialKindChoices, OutcomeChoices
 from coordcell.verification.findings import explainer
-from coordcell.verification.positions_link import shown_positions
+from coordcell.verification.positions_link import positions_shown, shown_positions
 
 __all__ = ["urlpatterns"]
 
@@ -43,13 +43,18 @@ class DeadlineSerializer(serializers.Serializer[Any]):
     )
     call_sign = serializers.CharField()
     note = serializers.CharField()
-    positions_vacated = serializers.SerializerMethodField()
+    positions_vacated = serializers.SerializerMethodField(
+        help_text="Only for the declaring party and the mediators; null for anyone else."
+    )
     report = serializers.SerializerMethodField()
 
     def get_decided_by(self, obj: Any) -> str | None:
         return obj.decided_party.code if obj.decided_party_id else None
 
-    def get_positions_vacated(self, obj: Any) -> int:
+    def get_positions_vacated(self, obj: Any) -> int | None:
+        """Only for those who may see the step's positions (a count of them says something)."""
+        if not positions_shown(self.context["actor"], obj.step):
+            return None
         return len(obj.vacated or ())
 
     def get_report(self, obj: Any) -> str | None:
@@ -108,7 +113,8 @@ class StepDetailSerializer(StepSerializer):
     extensions = serializers.SerializerMethodField()
 
     def get_deadlines(self, obj: Any) -> list[Any]:
-        return list(DeadlineSerializer(selectors.outcome_history(obj), many=True).data)
+        history = selectors.outcome_history(obj)
+        return list(DeadlineSerializer(history, many=True, context=self.context).data)
 
     def get_extensions(self, obj: Any) -> list[Any]:
         return list(ExtensionSerializer(selectors.extensions_of(obj), many=True).data)

@@ -63,5 +63,6 @@ DENIAL_RECORDED = register(
 STEP_POSITIONS_NAMED = register(
     "verification.step_positions_named",
     _("Positions named in a withdrawal step"),
-    "The declared positions a step concerns; read by the declaring party and the mediators only.",
+    "The declared positions a step concerns (and those a verification found vacated); read by "
+    "the declaring party and the mediators only.",
 )

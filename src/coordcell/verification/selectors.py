@@ -81,7 +81,9 @@ def get_step(actor: Actor, public_id: Any) -> WithdrawalStep:
 
 def outcome_history(step: WithdrawalStep) -> QuerySet[StepDeadline]:
     """The step's deadlines, oldest first, each with how it ended (read with the step)."""
-    return step.deadlines.select_related("decided_party", "report").order_by("opened_at", "pk")
+    return step.deadlines.select_related("step", "decided_party", "report").order_by(
+        "opened_at", "pk"
+    )
 
 
 def extensions_of(step: WithdrawalStep) -> QuerySet[Extension]:

@@ -166,16 +166,22 @@ def _record(actor: Actor, step: WithdrawalStep, event: Any, **more: Any) -> None
     )
 
 
-def _record_positions(actor: Actor, step: WithdrawalStep) -> None:
-    """The positions a step names, in an entry only the declaring party and the mediators
-    read (the step's own entries carry its areas)."""
+def _record_positions(actor: Actor, step: WithdrawalStep, **more: Any) -> None:
+    """The positions a step names (or, with ``vacated``, those a verification found
+    vacated), in an entry only the declaring party and the mediators read (the step's own
+    entries carry its areas)."""
     if not step.positions:
         return
     mediators = [p.code for p in parties.parties_of_kinds([PartyKindChoices.KIND_MEDIATOR])]
     append_event(
         actor=actor,
         event_type=events.STEP_POSITIONS_NAMED,
-        data={"step": step.reference, "party": step.party.code, "positions": list(step.positions)},
+        data={
+            "step": step.reference,
+            "party": step.party.code,
+            "positions": list(step.positions),
+            **more,
+        },
         subjects=[subject("verification.withdrawalstep", step.public_id, step.reference)],
         audience=[step.party.code, *mediators],
     )
@@ -207,8 +213,9 @@ def _check_side(
     elif len(title) > TITLE_MAX_CHARS:
         errors[f"{prefix}title"] = [_("At most %(n)s characters.") % {"n": TITLE_MAX_CHARS}]
     zones = list(side.zones)
-    if not zones and not side.positions:
-        errors[f"{prefix}zones"] = [_("Name the areas or the positions the step concerns.")]
+    if not zones:
+        # Always the areas: those who may not see the positions see the step's areas.
+        errors[f"{prefix}zones"] = [_("Name the areas the step concerns.")]
     elif len(zones) > ZONES_MAX or len(set(zones)) != len(zones) or set(zones) - area_ids:
         errors[f"{prefix}zones"] = [_("Choose areas of the arrangement, each once.")]
     problem = positions_link.check_positions(actor, side.party, list(side.positions))
@@ -452,9 +459,12 @@ def verify_step(
         verified_by=actor.party_code,
         call_sign=actor.name,
         note=note,
-        positions_vacated=len(gone),
         report=report.reference if report is not None else None,
     )
+    if gone:
+        # How many of the step's positions were vacated says something of the positions:
+        # for the declaring party and the mediators only, like the positions themselves.
+        _record_positions(actor, found, vacated=gone)
     return found
 
 

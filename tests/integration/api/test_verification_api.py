@@ -217,6 +217,17 @@ def test_positions_in_a_step_are_shown_to_the_declaring_party_and_the_mediator_o
         page = api(reader).get("/verification/").content.decode()
         assert "positions still held" not in page
     assert "positions still held" in api("il.liaison").get("/verification/").content.decode()
+    verified = _post(api("monitor", "token"), path + "verify/", {"outcome": "met"})
+    assert verified.json()["deadlines"][-1]["positions_vacated"] is None  # the monitor's view
+    for reader, shown in (("il.liaison", 1), ("mediator", 1), ("sy.liaison", None)):
+        assert api(reader).get(path).json()["deadlines"][-1]["positions_vacated"] == shown
+    entry = Entry.objects.filter(event_type="verification.step_verified").last()
+    assert entry is not None
+    assert "positions" not in str(entry.data)
+    vacated = Entry.objects.filter(event_type="verification.step_positions_named").last()
+    assert vacated is not None
+    assert vacated.data["vacated"] == [str(position.public_id)]
+    assert "sy" not in vacated.audience
     named = Entry.objects.filter(event_type="verification.step_positions_named").last()
     assert named is not None
     assert str(position.public_id) in str(named.data)
