@@ -176,6 +176,7 @@ INSTALLED_APPS = [
     "coordcell.agreements.apps.AgreementsConfig",
     "coordcell.positions.apps.PositionsConfig",
     "coordcell.incidents.apps.IncidentsConfig",
+    "coordcell.verification.apps.VerificationConfig",
     "coordcell.cases.apps.CasesConfig",
     "coordcell.notify.apps.NotifyConfig",
     "coordcell.situation.apps.SituationConfig",

@@ -53,6 +53,13 @@ READS = [
     Endpoint("GET", "/api/v1/comms-checks/", paged=True),
     Endpoint("GET", "/api/v1/self-defence/", paged=True),
     Endpoint("GET", "/api/v1/ledger/"),
+    # verification (issue 13): the withdrawal timeline and inspections
+    Endpoint("GET", "/api/v1/withdrawal-steps/", paged=True),
+    Endpoint("GET", "/api/v1/withdrawal-burndown/", paged=True),
+    Endpoint("GET", "/api/v1/inspections/schedule/", paged=True),
+    Endpoint("GET", "/api/v1/inspection-requests/", paged=True),
+    Endpoint("GET", "/api/v1/inspection-reports/", paged=True),
+    Endpoint("GET", "/api/v1/access-denials/", paged=True),
     Endpoint("GET", "/api/v1/record/checkpoint"),
     Endpoint("GET", "/api/v1/record/checkpoints/{size}"),
     Endpoint("GET", "/api/v1/record/checkpoints/{size}/view"),  # the caller's party's own
@@ -79,6 +86,11 @@ AUDIENCE_READS = [
     Endpoint("GET", "/api/v1/hotline/{id}/"),
     Endpoint("GET", "/api/v1/hotline/{id}/messages/", paged=True),
     Endpoint("GET", "/api/v1/incidents/{id}/evidence/{sha256}"),
+    # verification (issue 13): both parties, the mediator and the monitors read them
+    Endpoint("GET", "/api/v1/withdrawal-steps/{id}/"),
+    Endpoint("GET", "/api/v1/inspection-requests/{id}/"),
+    Endpoint("GET", "/api/v1/inspection-reports/{id}/"),
+    Endpoint("GET", "/api/v1/access-denials/{id}/"),
 ]
 #: Reads that only the party that made the object may do: the session's evidence was
 #: attached by Israel, so its original is served to Israel's members and is a 404 to all.
@@ -138,6 +150,16 @@ WRITES = [
     Endpoint("POST", "/api/v1/record/checkpoints/{size}/cosignatures", {"signature": "x"}),
     Endpoint("POST", "/api/v1/record/checkpoints/{size}/view/cosignatures", {"signature": "x"}),
     Endpoint("POST", "/api/v1/scorecard/release/"),
+    # verification (issue 13)
+    Endpoint("POST", "/api/v1/withdrawal-steps/", {"clause": "x"}),
+    Endpoint("POST", "/api/v1/withdrawal-steps/{id}/countersign/"),
+    Endpoint("POST", "/api/v1/withdrawal-steps/{id}/verify/", {"outcome": "met"}),
+    Endpoint("POST", "/api/v1/withdrawal-steps/{id}/suspend/", {"note": "x"}),
+    Endpoint("POST", "/api/v1/withdrawal-steps/{id}/extensions/", {"reason": "x"}),
+    Endpoint("POST", "/api/v1/withdrawal-steps/{id}/extensions/{extension}/countersign/"),
+    Endpoint("POST", "/api/v1/inspection-requests/", {"zone": "x"}),
+    Endpoint("POST", "/api/v1/inspection-reports/", {"zone": "x"}),
+    Endpoint("POST", "/api/v1/access-denials/", {"kind": "denial"}),
 ]
 #: Stateless computations: POST, but nothing is stored or recorded.
 CHECK_BODY = {
@@ -204,6 +226,14 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         id_ = ids["il_witness"]
     elif "/incidents/" in endpoint.path:
         id_ = ids["incident"]
+    elif "/withdrawal-steps/" in endpoint.path:
+        id_ = ids["withdrawal_step"]
+    elif "/inspection-requests/" in endpoint.path:
+        id_ = ids["inspection_request"]
+    elif "/inspection-reports/" in endpoint.path:
+        id_ = ids["inspection_report"]
+    elif "/access-denials/" in endpoint.path:
+        id_ = ids["access_denial"]
     elif "/alerts/" in endpoint.path:
         id_ = ids.get("alert", "CASE-0000-0000-0000-ESC-0000000000000000")
     elif "/webhooks/" in endpoint.path:
@@ -225,6 +255,7 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         sha256=ids["evidence"],
         original=ids["evidence_original"],
         remedy="00000000-0000-0000-0000-000000000000",  # the session's case orders none
+        extension=ids.get("extension", "00000000-0000-0000-0000-000000000000"),
     )
     query = {**(endpoint.query or {}), **query}
     return f"{path}?{urlencode(query)}" if query else path
