@@ -174,6 +174,7 @@ INSTALLED_APPS = [
     "coordcell.record.apps.RecordConfig",
     "coordcell.parties.apps.PartiesConfig",
     "coordcell.agreements.apps.AgreementsConfig",
+    "coordcell.positions.apps.PositionsConfig",
     "coordcell.incidents.apps.IncidentsConfig",
     "coordcell.cases.apps.CasesConfig",
     "coordcell.notify.apps.NotifyConfig",

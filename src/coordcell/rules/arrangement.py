@@ -36,6 +36,8 @@ __all__ = [
     "Localized",
     "PartySpec",
     "PlaceSpec",
+    "PositionKindSpec",
+    "PositionsSpec",
     "PrecedenceSpec",
     "ProcedureSpec",
     "ProtocolSpec",
@@ -538,6 +540,55 @@ class Arrangement:
     time_zone: str = "UTC"
     #: The rules of procedure, None where the scenario states none.
     procedure: ProcedureSpec | None = None
+    # positions (issue 13): the kinds of declared positions and how the cell handles them.
+    position_kinds: tuple[PositionKindSpec, ...] = ()
+    positions: PositionsSpec | None = None
+
+
+# --- positions (issue 13): [[position_kinds]] and [positions] ------------------------------
+
+
+@dataclass(frozen=True)
+class PositionKindSpec:
+    """A kind of declared position (a base, an outpost, a checkpoint, an observation
+    post): its id and its name in each language (``[[position_kinds]]``)."""
+
+    id: str
+    name: Localized
+
+
+@dataclass(frozen=True)
+class PositionsSpec:
+    """How the cell handles declared positions (``[positions]``).
+
+    ``notice_days``: a change declared at least this many days before it takes effect is
+    *notified in advance*. ``mediator_reveal_consent``: whose consent the mediator needs
+    to reveal a committed item on a party's behalf in a dispute — ``"declaring"`` (the
+    party whose item it is), ``"other"`` (the party that disputes), both, or none."""
+
+    notice_days: int = 0
+    mediator_reveal_consent: tuple[str, ...] = ("declaring",)
+
+
+def position_kinds_from_content(content: Mapping[str, Any]) -> tuple[PositionKindSpec, ...]:
+    """The ``[[position_kinds]]`` of stored content (none before scenarios declared them)."""
+    return tuple(
+        PositionKindSpec(str(k["id"]), dict(k["name"])) for k in content.get("position_kinds", ())
+    )
+
+
+def positions_from_content(content: Mapping[str, Any]) -> PositionsSpec | None:
+    """The ``[positions]`` table of stored content (None: the scenario states none)."""
+    data = content.get("positions")
+    if not data:
+        return None
+    return PositionsSpec(
+        notice_days=int(data.get("notice_days", 0)),
+        mediator_reveal_consent=tuple(data.get("mediator_reveal_consent", ("declaring",))),
+    )
+
+
+# --- end of positions ----------------------------------------------------------------------
 
 
 def _date(value: Any) -> dt.date | None:
@@ -661,6 +712,9 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
         # Absent from versions stored before scenarios named a time zone.
         time_zone=c.get("time_zone", DEFAULT_TIME_ZONE),
         procedure=procedure_from_content(c.get("procedure")),
+        # positions (issue 13); absent from versions stored before.
+        position_kinds=position_kinds_from_content(c),
+        positions=positions_from_content(c),
     )
 
 

@@ -71,6 +71,8 @@ from coordcell.rules.arrangement import (
     LadderStep,
     PartySpec,
     PlaceSpec,
+    PositionKindSpec,
+    PositionsSpec,
     PrecedenceSpec,
     ProcedureSpec,
     ProtocolSpec,
@@ -521,6 +523,9 @@ class _Parts:
     activities: list[ActivitySpec] = dataclasses.field(default_factory=list)
     procedure: ProcedureSpec | None = None
     incident_kinds: list[IncidentKindSpec] = dataclasses.field(default_factory=list)
+    # positions (issue 13): [[position_kinds]] and [positions]
+    position_kinds: list[PositionKindSpec] = dataclasses.field(default_factory=list)
+    positions: PositionsSpec | None = None
     #: The ``[map]`` table (see ``_read_map_table``); empty when the scenario has none.
     map: dict[str, Any] = dataclasses.field(default_factory=dict)
     # (field, zone id) pairs: zones are defined in zones.geojson, read after this file.
@@ -569,6 +574,7 @@ def _read_arrangement(top: _Table, *, lexicon: _Lexicon | None = None) -> _Parts
     _check_served(top, parts)
     _read_mechanism(top, parts, protocol_tables)
     parts.map = _read_map_table(top, parts)
+    _read_positions_tables(top, parts)
     top.finish()
     return parts
 
@@ -718,6 +724,56 @@ def _read_declared(
             *dict.fromkeys(a.id for a in parts.activities if a.id),
         ),
     )
+
+
+# --- positions (issue 13): [[position_kinds]] and [positions] ------------------------------
+
+#: Whose consent a mediator's reveal of a party's committed position may need.
+POSITION_REVEAL_CONSENTS = ("declaring", "other")
+
+
+def _read_positions_tables(top: _Table, parts: _Parts) -> None:
+    """``[[position_kinds]]`` (the kinds of declared positions) and ``[positions]`` (the
+    notice period of a change, whose consent a mediator's reveal needs). Both optional."""
+    kinds: list[PositionKindSpec] = []
+    for t in top.tables("position_kinds", required=False):
+        kinds.append(
+            PositionKindSpec(
+                id=t.text("id", pattern=_CODE, what="position kind id"), name=t.localized("name")
+            )
+        )
+        t.finish()
+    parts.position_kinds = kinds
+    _check_unique(top.report, _keyed(top, "position_kinds", "id", kinds), "position kind")
+    table = top.table("positions", required=False)
+    if table is None:
+        return
+    notice = table.number("notice_days", required=False, minimum=0)
+    if notice is not None and notice != int(notice):
+        table.error("notice_days", f"expected a whole number of days, found {notice:g}")
+    consent = table.texts(
+        "mediator_reveal_consent", choices=POSITION_REVEAL_CONSENTS, what="consent"
+    )
+    table.finish()
+    if not kinds:
+        top.error("positions", "[positions] needs the [[position_kinds]] a party may declare")
+    parts.positions = PositionsSpec(
+        notice_days=int(notice or 0),
+        mediator_reveal_consent=consent
+        if "mediator_reveal_consent" in table.data
+        else ("declaring",),
+    )
+
+
+def _positions_fields(parts: _Parts, fields: dict[str, Any]) -> None:
+    """Only when declared: the content (and hash) of a scenario without them is unchanged."""
+    if parts.position_kinds:
+        fields["position_kinds"] = tuple(parts.position_kinds)
+    if parts.positions is not None:
+        fields["positions"] = parts.positions
+
+
+# --- end of positions ----------------------------------------------------------------------
 
 
 def _check_dataset_actors(top: _Table, forces: list[ForceSpec]) -> None:
@@ -2321,6 +2377,7 @@ def _build(
     if parts.time_zone:
         # Only when named: the content (and its hash) of a scenario without one is unchanged.
         fields["time_zone"] = parts.time_zone
+    _positions_fields(parts, fields)
     plain = {key: _plain(value) for key, value in fields.items()}
     for zone in plain["zones"]:
         # Only a part names its zone: the content (and hash) of other zones is unchanged.
