@@ -382,12 +382,25 @@ def correct_incident(request: HttpRequest, public_id: Any) -> HttpResponse:
     )
 
 
-def _explained(incident: Any) -> dict[str, Any]:
+def _explained(actor: Any, incident: Any) -> dict[str, Any]:
     """The incident's findings in the reader's language, those under clauses that are not
-    agreed kept apart and labelled, and which clauses the engine assessed."""
+    agreed kept apart and labelled, and which clauses the engine assessed; with the
+    findings from declared positions the reader is entitled to (``escrowed``: their own
+    party's, the mediator's every party's; nothing at all for anyone else)."""
     engine = engine_for(incident.version)
-    agreed, other = explain_findings(incident.findings, engine, isolate=get_language_bidi())
-    return {"findings": agreed, "findings_not_agreed": other, "coverage": clause_coverage(engine)}
+    bidi = get_language_bidi()
+    agreed, other = explain_findings(incident.findings, engine, isolate=bidi)
+    escrowed = []
+    for row in incident_selectors.escrowed_findings(actor, incident):
+        row_engine = engine_for(row.version)
+        row_agreed, row_other = explain_findings(row.findings, row_engine, isolate=bidi)
+        escrowed.append({"row": row, "findings": row_agreed, "findings_not_agreed": row_other})
+    return {
+        "findings": agreed,
+        "findings_not_agreed": other,
+        "coverage": clause_coverage(engine),
+        "escrowed": escrowed,
+    }
 
 
 def _opened_in_person(request: HttpRequest) -> bool:
@@ -516,7 +529,7 @@ def _render_case(
         # Zones by name in the reader's language; the id stays beside it for reference.
         "zones": [(z, zone_names.get(z, z)) for z in incident.zones],
         "possible_zones": [(z, zone_names.get(z, z)) for z in incident.possible_zones],
-        **_explained(incident),
+        **_explained(actor, incident),
         "versions": versions,
         "steps": list(selectors.list_steps(case)),
         "deadlines": list(selectors.list_deadlines(case)),

@@ -22,7 +22,7 @@ from coordcell.agreements.engines import engine_for
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
-from coordcell.incidents import events
+from coordcell.incidents import escrow, events
 from coordcell.incidents.choices import (
     ActedByChoices,
     ActorClaimChoices,
@@ -343,6 +343,8 @@ def report_incident(
         subjects=[subject("incidents.incident", incident.public_id, incident.reference)],
         audience=incident.audience_codes,
     )
+    # The freeze and withdrawal findings, per party, apart and with their narrow audience.
+    escrow.refresh(actor=actor, incident=incident)
     return incident
 
 
@@ -404,6 +406,7 @@ def change_incident(
         subjects=[subject("incidents.incident", incident.public_id, incident.reference)],
         audience=incident.audience_codes,
     )
+    escrow.refresh(actor=actor, incident=incident)
     return incident
 
 
@@ -495,6 +498,9 @@ def share_incident(*, actor: Actor, incident: Incident, audience: Iterable[str])
         subjects=[subject("incidents.incident", incident.public_id, incident.reference)],
         audience=incident.audience_codes,
     )
+    # A party or a mediator now reading the incident may be entitled to findings from
+    # declared positions that nobody among the narrower audience was.
+    escrow.refresh(actor=actor, incident=incident)
     return incident
 
 

@@ -1,0 +1,183 @@
+"""Findings from declared positions: the freeze and withdrawal clauses, per party, in escrow.
+
+The incident's own findings (``Incident.findings``) come from the engine without a
+baseline, which cannot assess a freeze or a withdrawal. Here the same report is assessed
+against the declared positions (``positions.selectors.engine_baseline``), once per party
+whose positions are compared — the party the report names, or, when it names none, each
+party of the arrangement with declared positions, each against its own positions only —
+and only the freeze and withdrawal findings are kept. Each party's findings are stored
+apart (``EscrowedFinding``) and recorded with the narrow audience: the incident's audience
+intersected with that party and the mediators. The other party, the monitors, donors and
+observers never read them, even when they read the incident.
+
+Stored findings are labelled with when they were computed (the positions as declared
+then) and are not recomputed when positions change later: docs/positions.md, "Findings
+from declared positions".
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from coordcell.agreements.engines import engine_for
+from coordcell.core import audience as audience_text
+from coordcell.core.actor import Actor
+from coordcell.incidents import events
+from coordcell.incidents.choices import ActedByChoices
+from coordcell.incidents.models import EscrowedFinding, Incident
+from coordcell.parties.choices import PartyKindChoices
+from coordcell.parties.selectors import parties_of_kinds
+from coordcell.positions.selectors import engine_baseline
+from coordcell.record.services import append_event, subject
+from coordcell.rules.engine import Engine, Observation
+
+if TYPE_CHECKING:
+    from coordcell.agreements.models import ArrangementVersion
+
+__all__ = ["RULES", "assess_positions", "baseline_engine", "escrow_audience", "refresh"]
+
+#: The engine's rules that compare a report with declared positions.
+RULES = ("freeze:new_position", "withdrawal:position")
+
+_CACHE: OrderedDict[tuple[str, int], Engine] = OrderedDict()
+_LOCK = threading.Lock()
+_SIZE = 4
+
+
+def baseline_engine(version: ArrangementVersion) -> tuple[Engine, frozenset[str]]:
+    """The engine of ``version`` with every declared position as its baseline, and the
+    codes of the parties that have declared positions. Cached under the version's content
+    hash and the baseline's revision (a new declaration, move or vacating makes a new one);
+    the zones and clauses are shared with ``engine_for``'s engine, built once."""
+    baseline, revision = engine_baseline()
+    key = (version.content_hash, revision)
+    with _LOCK:
+        engine = _CACHE.get(key)
+        if engine is not None:
+            _CACHE.move_to_end(key)
+    if engine is None:
+        engine = engine_for(version).with_baseline(baseline)
+        with _LOCK:
+            _CACHE[key] = engine
+            while len(_CACHE) > _SIZE:
+                _CACHE.popitem(last=False)
+    return engine, frozenset(p.party for p in engine.baseline)
+
+
+def assess_positions(incident: Incident) -> dict[str, list[dict[str, Any]]]:
+    """The incident's freeze and withdrawal findings by the party whose declared positions
+    each was computed against (parties without a finding are left out)."""
+    if incident.acted_by == ActedByChoices.NO_PARTY:
+        return {}  # an actor no party controls holds none of the parties' positions
+    engine, declaring = baseline_engine(incident.version)
+    if not declaring:
+        return {}
+    if incident.acting_party:
+        compared = [incident.acting_party] if incident.acting_party in declaring else []
+    else:
+        compared = [
+            p.code
+            for p in engine.arrangement.parties
+            if p.kind == PartyKindChoices.KIND_PARTY and p.code in declaring
+        ]
+    found: dict[str, list[dict[str, Any]]] = {}
+    for party in compared:
+        # The engine compares a report naming a party with that party's positions alone.
+        assessment = engine.assess(
+            Observation(
+                id=incident.reference,
+                kind=incident.kind,
+                geometry=incident.geometry,
+                time=incident.occurred_from,
+                uncertainty_m=float(incident.uncertainty_m),
+                party=party,
+                acting_force=incident.acting_force or None,
+            )
+        )
+        kept = [
+            f.as_dict()
+            for f in (*assessment.findings, *assessment.findings_not_agreed)
+            if f.rule in RULES
+        ]
+        if kept:
+            found[party] = kept
+    return found
+
+
+def escrow_audience(incident: Incident, party: str) -> list[str]:
+    """Who reads the findings computed against ``party``'s positions: the incident's
+    audience intersected with that party and the mediators (possibly nobody)."""
+    entitled = {party, *(p.code for p in parties_of_kinds([PartyKindChoices.KIND_MEDIATOR]))}
+    readers = set(incident.audience_codes)
+    if audience_text.ALL_MEMBERS in readers:
+        return sorted(entitled)
+    return sorted(entitled & readers)
+
+
+def refresh(*, actor: Actor, incident: Incident) -> list[EscrowedFinding]:
+    """Compute the incident's findings from declared positions again and store them, each
+    party's apart with its narrow audience, recording each change.
+
+    Called inside the transaction of the service that reported, corrected or shared the
+    incident (which checked the actor's permission). A party's row is written, with a
+    record entry, when its findings or its audience change; removed, with an entry, when
+    no finding remains or nobody among the incident's audience is entitled to it."""
+    found = assess_positions(incident)
+    existing = {
+        row.party.code: row
+        for row in EscrowedFinding.objects.select_for_update()
+        .filter(incident=incident)
+        .select_related("party")
+    }
+    parties = {p.code: p for p in parties_of_kinds([PartyKindChoices.KIND_PARTY])}
+    now = timezone.now()
+    kept: list[EscrowedFinding] = []
+    for code in sorted(set(found) | set(existing)):
+        findings = found.get(code, [])
+        readers = escrow_audience(incident, code) if findings else []
+        row = existing.get(code)
+        if row is not None and row.findings == findings and row.audience_codes == readers:
+            kept.append(row)
+            continue
+        if (not findings or not readers) and row is None:
+            continue
+        if not findings or not readers:
+            assert row is not None
+            gone_to = row.audience_codes
+            row.delete()
+            _record(actor, incident, code, [], gone_to)
+            continue
+        party = parties.get(code)
+        if party is None:  # the arrangement names a party the cell has not registered
+            continue
+        if row is None:
+            row = EscrowedFinding(incident=incident, party=party)
+        row.version = incident.version
+        row.findings = findings
+        row.audience = audience_text.encode(readers)
+        row.computed_at = now
+        row.save()
+        _record(actor, incident, code, findings, readers)
+        kept.append(row)
+    return kept
+
+
+def _record(
+    actor: Actor, incident: Incident, party: str, findings: list[Any], readers: list[str]
+) -> None:
+    append_event(
+        actor=actor,
+        event_type=events.ESCROWED_FINDINGS,
+        data={
+            "incident": incident.reference,
+            "party": party,
+            "version": f"{incident.version.arrangement.key} v{incident.version.number}",
+            "findings": findings,
+        },
+        subjects=[subject("incidents.incident", incident.public_id, incident.reference)],
+        audience=readers,
+    )
