@@ -21,6 +21,7 @@ urlpatterns = [
     path("delegations/", include("coordcell.parties.urls")),
     path("record/", include("coordcell.record.urls")),
     path("cases/", include("coordcell.cases.urls")),
+    path("positions/", include("coordcell.positions.urls")),
     path("", include("coordcell.ui.urls")),
 ]
 

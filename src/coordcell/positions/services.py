@@ -191,7 +191,9 @@ def _date(value: Any, errors: dict[str, list[str]], key: str) -> dt.date | None:
         return None
 
 
-def _holdings(value: Any, errors: dict[str, list[str]], key: str = "holdings") -> list[dict[str, Any]]:
+def _holdings(
+    value: Any, errors: dict[str, list[str]], key: str = "holdings"
+) -> list[dict[str, Any]]:
     """``[{"category": "tanks", "count": 12}, {"category": "artillery_pieces", "count": 6,
     "range_km": 18}]`` checked; a category listed twice is refused (artillery: per range)."""
     if value in (None, ""):
