@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.utils import translation
+from django.utils.html import escape
 
 from coordcell.agreements.engines import engine_for, explain_finding
 from coordcell.agreements.selectors import get_version
@@ -396,6 +397,12 @@ def test_freeze_and_withdrawal_findings_are_explained_in_each_language(
             .content.decode()
         )
         assert row.findings[0]["clause"] in page
+        heading = {"en": "Compared with the positions", "ar": "بالمقارنة مع المواقع",
+                   "he": "בהשוואה לעמדות"}  # fmt: skip
+        assert heading[language] in page
+        with translation.override(language):
+            shown = explain_finding(row.findings[0], engine, isolate=language != "en")
+        assert escape(shown) in page
     english = {
         "from the nearest baseline position",
         "reported at position",
