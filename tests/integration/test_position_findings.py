@@ -151,6 +151,8 @@ def test_a_freeze_finding_goes_to_the_party_and_the_mediator_alone(
         page = client_for(who).get(f"/cases/{case.public_id}/").content.decode()
         assert "Compared with the positions" not in page
         assert "baseline position" not in page
+        # Which clauses are assessed against declared positions: said alike to everyone.
+        assert "Assessed against each party's declared positions" in page
         assert post.reference not in page
     assert api_incident(client_for, "donor", incident)[0] == 404
     assert escrowed_findings(actor("donor"), incident) == []

@@ -62,6 +62,7 @@ from coordcell.core.http import actor_for, member_required
 from coordcell.core.paging import paginate
 from coordcell.incidents import selectors as incident_selectors
 from coordcell.incidents import services as incident_services
+from coordcell.incidents.escrow import ESCROW_CLAUSE_KINDS
 from coordcell.incidents.evidence import (
     add_evidence,
     evidence_response,
@@ -395,10 +396,20 @@ def _explained(actor: Any, incident: Any) -> dict[str, Any]:
         row_engine = engine_for(row.version)
         row_agreed, row_other = explain_findings(row.findings, row_engine, isolate=bidi)
         escrowed.append({"row": row, "findings": row_agreed, "findings_not_agreed": row_other})
+    coverage = clause_coverage(engine)
+    # The freeze and withdrawal clauses are assessed against the declared positions, for
+    # each party and its readers alone: said alike to every reader of every incident.
+    escrow_kinds = {c.id for c in engine.arrangement.clauses if c.kind in ESCROW_CLAUSE_KINDS}
+    coverage["against_positions"] = [
+        c for c in coverage["not_machine_assessed"] if c["id"] in escrow_kinds
+    ]
+    coverage["not_machine_assessed"] = [
+        c for c in coverage["not_machine_assessed"] if c["id"] not in escrow_kinds
+    ]
     return {
         "findings": agreed,
         "findings_not_agreed": other,
-        "coverage": clause_coverage(engine),
+        "coverage": coverage,
         "escrowed": escrowed,
     }
 

@@ -38,10 +38,19 @@ from coordcell.rules.engine import Engine, Observation
 if TYPE_CHECKING:
     from coordcell.agreements.models import ArrangementVersion
 
-__all__ = ["RULES", "assess_positions", "baseline_engine", "escrow_audience", "refresh"]
+__all__ = [
+    "ESCROW_CLAUSE_KINDS",
+    "RULES",
+    "assess_positions",
+    "baseline_engine",
+    "escrow_audience",
+    "refresh",
+]
 
-#: The engine's rules that compare a report with declared positions.
+#: The engine's rules that compare a report with declared positions, and the kinds of
+#: clause they assess.
 RULES = ("freeze:new_position", "withdrawal:position")
+ESCROW_CLAUSE_KINDS = ("freeze", "withdrawal")
 
 _CACHE: OrderedDict[tuple[str, int], Engine] = OrderedDict()
 _LOCK = threading.Lock()
