@@ -17,6 +17,9 @@ PAGES = [
     "/cases/inbox/",
     "/cases/hotline/",
     "/cases/scorecard/",
+    "/positions/",
+    "/positions/sealed/",
+    "/positions/totals/",
 ]
 MEMBERS = ["mediator", "il.liaison", "il.analyst", "il.admin", "sy.liaison", "sy.analyst",
            "sy.admin", "monitor", "donor", "observer"]  # fmt: skip

@@ -290,3 +290,19 @@ def test_the_engine_baseline_and_the_export(actor: Any) -> None:
     fc = selectors.positions_feature_collection(actor("il.liaison"), at=dt.date(2026, 6, 15))
     assert len(fc["features"]) == 1
     assert selectors.positions_feature_collection(actor("sy.liaison"))["features"] == []
+
+
+def test_the_worker_seals_one_batch_a_day_per_sealed_party(actor: Any) -> None:
+    from django.utils import timezone
+
+    from coordcell.core.worker import registered_jobs
+
+    assert "positions.seal_changes" in [j.name for j in registered_jobs()]
+    now = timezone.now()
+    assert services.seal_due_batches(now) == 0  # no baseline sealed: nothing to batch
+    _sealed_pair(actor)
+    assert services.seal_due_batches(now) == 1
+    assert services.seal_due_batches(now) == 0  # once a day
+    batch = Commitment.objects.get(kind="changes")
+    assert batch.size == services.CHANGE_BATCH_FLOOR  # an empty batch looks like any other
+    assert services.seal_due_batches(now + dt.timedelta(days=1)) == 1

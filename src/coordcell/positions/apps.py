@@ -8,4 +8,4 @@ class PositionsConfig(AppConfig):
     verbose_name = _("Positions")
 
     def ready(self) -> None:
-        from coordcell.positions import events  # noqa: F401  (registers event types)
+        from coordcell.positions import events, jobs  # noqa: F401  (registers types and jobs)

@@ -370,6 +370,11 @@ class StoryDo:
     COMMS_CHECK = "comms_check"  # one end of a link checks it; the other may answer
     HANDOVER = "handover"  # the outgoing duty officer hands the desk over
     ACKNOWLEDGE_HANDOVER = "acknowledge_handover"  # the incoming officer acknowledges it
+    # positions (issue 13): declare a fictional set, seal the baseline, dispute, reveal
+    DECLARE_POSITIONS = "declare_positions"  # a party declares a set of the story file
+    SEAL_POSITIONS = "seal_positions"  # the party seals its baseline
+    DISPUTE_POSITION = "dispute_position"  # another party disputes a place
+    REVEAL_POSITION = "reveal_position"  # the declaring party reveals the nearest item
 
 
 STORY_DOINGS: tuple[str, ...] = (
@@ -391,6 +396,14 @@ STORY_DOINGS: tuple[str, ...] = (
     StoryDo.COMMS_CHECK,
     StoryDo.HANDOVER,
     StoryDo.ACKNOWLEDGE_HANDOVER,
+)
+# positions (issue 13)
+STORY_DOINGS = (
+    *STORY_DOINGS,
+    StoryDo.DECLARE_POSITIONS,
+    StoryDo.SEAL_POSITIONS,
+    StoryDo.DISPUTE_POSITION,
+    StoryDo.REVEAL_POSITION,
 )
 
 
@@ -492,6 +505,11 @@ class DemoStepSpec:
     answered_by: str = ""
     #: ``acknowledge_handover``: the key of the ``handover`` step.
     handover: str = ""
+    #: positions (issue 13): ``declare_positions``: the name of a set of fictional
+    #: positions in ``demo/story_positions.py``; ``reveal_position``: the key of the
+    #: ``dispute_position`` step (which states ``respondent``, ``summary``, ``geometry``).
+    positions: str = ""
+    dispute: str = ""
 
 
 @dataclass(frozen=True)

@@ -1883,6 +1883,7 @@ class _StoryReader:
         self.incidents: set[str] = set()
         self.warnings: set[str] = set()
         self.handovers: set[str] = set()
+        self.position_disputes: set[str] = set()  # positions (issue 13)
         self.answered: dict[str, str] = {}
         self.converted: dict[str, str] = {}
         self.keys: list[tuple[str, str]] = []
@@ -2056,6 +2057,32 @@ class _StoryReader:
                 t.error("to", "hands the desk over to someone else")
         elif do == StoryDo.ACKNOWLEDGE_HANDOVER:
             values["handover"] = self.reference(t, "handover", self.handovers, "hands over")
+        else:
+            self.positions_step(t, do, own, values)
+
+    # --- positions (issue 13) -------------------------------------------------------------
+
+    def positions_step(self, t: _Table, do: str, own: str, values: dict[str, Any]) -> None:
+        """The steps of declared positions: declare a set, seal, dispute, reveal."""
+        if do == StoryDo.DECLARE_POSITIONS:
+            values["positions"] = t.text("positions", pattern=_CODE, what="set of positions")
+        elif do == StoryDo.DISPUTE_POSITION:
+            values["respondent"] = self.party(
+                t, "respondent", own, _RESPONDENT_KINDS, "party whose positions are disputed"
+            )
+            values["summary"] = _fictional_text(t, "summary")
+            values["geometry"] = _read_point(t, self.region)
+            key = t.data.get("key")
+            if not isinstance(key, str) or not key:
+                t.error("key", "a dispute has a key, for the step that reveals in it")
+            else:
+                self.position_disputes.add(key)
+        elif do == StoryDo.REVEAL_POSITION:
+            values["dispute"] = self.reference(
+                t, "dispute", self.position_disputes, "disputes a position"
+            )
+
+    # --- end of positions -----------------------------------------------------------------
 
     def colleague(self, t: _Table, name: str, own: str) -> str:
         """An account of the step's own party."""

@@ -62,6 +62,14 @@ READS = [
     Endpoint("GET", "/api/v1/record/witnesses", paged=True),
     Endpoint("GET", "/api/schema/"),
     Endpoint("GET", "/api/docs/"),
+    # Positions (issue 13): the declaring party's own and the mediator's; empty for the rest.
+    Endpoint("GET", "/api/v1/positions/", paged=True),
+    Endpoint("GET", "/api/v1/positions/export/"),  # GeoJSON: one's readable positions
+    Endpoint("GET", "/api/v1/position-changes/", paged=True),
+    Endpoint("GET", "/api/v1/position-seals/", paged=True),
+    Endpoint("GET", "/api/v1/position-disputes/", paged=True),
+    Endpoint("GET", "/api/v1/position-reveals/", paged=True),
+    Endpoint("GET", "/api/v1/zone-totals/", paged=True),
 ]
 #: Reads of objects with an audience: its members get 200, everyone else the 404.
 AUDIENCE_READS = [
@@ -149,6 +157,25 @@ COMPUTATIONS = [
     Endpoint("POST", "/api/v1/check", CHECK_BODY),
     Endpoint("POST", "/api/v1/locate", LOCATE_BODY),
 ]
+#: Reads of a declared position, a dispute or a reveal: none is made with the personas
+#: (tests/integration/api/test_positions_api.py checks who reads one: the declaring party
+#: and the mediator, the others the 404 of a missing id); here, who may call at all.
+POSITION_READS = [
+    Endpoint("GET", "/api/v1/positions/{id}/"),
+    Endpoint("GET", "/api/v1/positions/{id}/holdings/", paged=True),
+    Endpoint("GET", "/api/v1/position-disputes/{id}/"),
+    Endpoint("GET", "/api/v1/position-reveals/{id}/"),
+]
+POSITION_WRITES = [
+    Endpoint("POST", "/api/v1/positions/", {"name": "x"}),
+    Endpoint("POST", "/api/v1/positions/import/", {"type": "FeatureCollection"}),
+    Endpoint("POST", "/api/v1/positions/{id}/changes/", {"change": "vacated"}),
+    Endpoint("POST", "/api/v1/position-changes/{id}/agree/", {"note": "x"}),
+    Endpoint("POST", "/api/v1/position-seals/", {"kind": "baseline"}),
+    Endpoint("POST", "/api/v1/position-disputes/", {"against": "sy"}),
+    Endpoint("POST", "/api/v1/position-disputes/{id}/consent/"),
+    Endpoint("POST", "/api/v1/position-disputes/{id}/reveal/", {"item": "x"}),
+]
 #: Reads of a warning: no warning is made with the personas (tests/integration/
 #: test_warnings_and_ledger.py checks who reads one); here, who may call at all.
 WARNING_READS = [Endpoint("GET", "/api/v1/warnings/{id}/")]
@@ -161,11 +188,13 @@ ENDPOINTS = (
     + RELEASED_READS
     + WRITES
     + COMPUTATIONS
+    + POSITION_READS
+    + POSITION_WRITES
 )
 #: Every list in the envelope.
 PAGED = [e for e in READS if e.paged]
 #: Lists inside an object with an audience (a call's messages): paged, read by its audience.
-AUDIENCE_PAGED = [e for e in AUDIENCE_READS if e.paged]
+AUDIENCE_PAGED = [e for e in AUDIENCE_READS + POSITION_READS if e.paged]
 
 
 def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
