@@ -31,7 +31,7 @@ from coordcell.incidents.choices import ActedByChoices
 from coordcell.incidents.models import EscrowedFinding, Incident
 from coordcell.parties.choices import PartyKindChoices
 from coordcell.parties.selectors import parties_of_kinds
-from coordcell.positions.selectors import engine_baseline
+from coordcell.positions.selectors import baseline_revision, engine_baseline
 from coordcell.record.services import append_event, subject
 from coordcell.rules.engine import Engine, Observation
 
@@ -52,7 +52,7 @@ __all__ = [
 RULES = ("freeze:new_position", "withdrawal:position")
 ESCROW_CLAUSE_KINDS = ("freeze", "withdrawal")
 
-_CACHE: OrderedDict[tuple[str, int], Engine] = OrderedDict()
+_CACHE: OrderedDict[tuple[str, int], tuple[Engine, frozenset[str]]] = OrderedDict()
 _LOCK = threading.Lock()
 _SIZE = 4
 
@@ -60,21 +60,25 @@ _SIZE = 4
 def baseline_engine(version: ArrangementVersion) -> tuple[Engine, frozenset[str]]:
     """The engine of ``version`` with every declared position as its baseline, and the
     codes of the parties that have declared positions. Cached under the version's content
-    hash and the baseline's revision (a new declaration, move or vacating makes a new one);
-    the zones and clauses are shared with ``engine_for``'s engine, built once."""
-    baseline, revision = engine_baseline()
+    hash and the baseline's revision (a new declaration, move or vacating makes a new one),
+    so the positions are read only when they changed; the zones and clauses are shared
+    with ``engine_for``'s engine, built once."""
+    revision = baseline_revision()
     key = (version.content_hash, revision)
     with _LOCK:
-        engine = _CACHE.get(key)
-        if engine is not None:
+        cached = _CACHE.get(key)
+        if cached is not None:
             _CACHE.move_to_end(key)
-    if engine is None:
-        engine = engine_for(version).with_baseline(baseline)
+            return cached
+    baseline, loaded = engine_baseline()
+    engine = engine_for(version).with_baseline(baseline)
+    built = (engine, frozenset(p.party for p in engine.baseline))
+    if loaded == revision:  # else positions changed meanwhile: use it, keep nothing
         with _LOCK:
-            _CACHE[key] = engine
+            _CACHE[key] = built
             while len(_CACHE) > _SIZE:
                 _CACHE.popitem(last=False)
-    return engine, frozenset(p.party for p in engine.baseline)
+    return built
 
 
 def assess_positions(incident: Incident) -> dict[str, list[dict[str, Any]]]:
