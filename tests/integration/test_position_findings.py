@@ -10,6 +10,7 @@ audience, and by nobody else: the other party, a monitor and a donor see the inc
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 from typing import Any
@@ -32,8 +33,10 @@ from coordcell.incidents.services import (
     share_incident,
 )
 from coordcell.positions import services as positions
+from coordcell.record.export import export_bundle
 from coordcell.record.models import Entry
 from coordcell.record.selectors import list_visible_entries
+from coordcell.record.services import issue_checkpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -122,8 +125,16 @@ def test_a_freeze_finding_goes_to_the_party_and_the_mediator_alone(
     assert reported.data["reference"] == incident.reference
     assert "freeze" not in reported.canonical
     assert "FREEZE-2026" not in json.dumps(reported.data)
-    computed = Entry.objects.filter(event_type="incidents.position_findings_computed").get()
-    assert computed.audience == "|sy|us|"
+    # One entry per party whose findings someone among the audience may read, found or
+    # not (Israel's: nothing, as the report names Syria), each with its narrow audience.
+    entries = Entry.objects.filter(
+        event_type="incidents.position_findings_computed", data__incident=incident.reference
+    )
+    assert sorted((e.data["party"], e.audience, bool(e.data["findings"])) for e in entries) == [
+        ("il", "|il|us|", False),
+        ("sy", "|sy|us|", True),
+    ]
+    computed = entries.get(data__party="sy")
     for who in ("sy.liaison", "mediator"):
         seen = list_visible_entries(actor(who), after=computed.seq - 1, limit=1)
         assert [e.seq for e in seen] == [computed.seq]
@@ -158,6 +169,22 @@ def test_a_freeze_finding_goes_to_the_party_and_the_mediator_alone(
     assert escrowed_findings(actor("donor"), incident) == []
 
 
+def test_a_record_bundle_carries_the_finding_only_for_those_entitled(actor: Any) -> None:
+    declare(actor, "sy.liaison", SY_POST, OLD)
+    case = lodge(actor, "il.liaison", "sy", SY_AWAY, acting_party="sy")
+    assert rows(case.incident)
+    assert issue_checkpoint(force=True) is not None
+    for who, entitled in (("sy.liaison", True), ("mediator", True), ("il.liaison", False),
+                          ("monitor", False)):  # fmt: skip
+        out = io.BytesIO()
+        export_bundle(actor(who), out)
+        bundle = out.getvalue()
+        assert case.incident.reference.encode() in bundle
+        assert (b"FREEZE-2026" in bundle) is entitled
+        # Israel reads its own (empty) entry for the incident; the monitor none at all.
+        assert (b"incidents.position_findings_computed" in bundle) is (who != "monitor")
+
+
 _VARYING = [
     re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)?"),  # ISO times
     re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"'),
@@ -165,6 +192,7 @@ _VARYING = [
     re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"),
     re.compile(r'nonce="[^"]*"'),
     re.compile(r"\b[0-9a-f]{12,64}\b"),  # the record entries' hashes
+    re.compile(r"\d\d:\d\d(:\d\d)?"),  # any time of day left
 ]
 
 
@@ -182,9 +210,15 @@ def test_the_other_party_and_the_monitor_cannot_tell_an_escrowed_finding_is_ther
     # The same complaint twice: before Syria declares its post (no escrowed finding) and
     # after (one, for Syria). For Israel and the monitor the two answers and pages are the
     # same but for the references, ids and times that differ for any two incidents.
+    size = Entry.objects.count()
     plain = lodge(actor, "il.liaison", "sy", SY_AWAY, acting_party="sy")
+    plain_added = Entry.objects.count() - size
     declare(actor, "sy.liaison", SY_POST, OLD)
+    size = Entry.objects.count()
     escrowed = lodge(actor, "il.liaison", "sy", SY_AWAY, acting_party="sy")
+    # The record grows alike: an escrowed finding leaves no gap between the entries the
+    # others read (their positions are in the verification material, docs/security.md).
+    assert Entry.objects.count() - size == plain_added
     assert not rows(plain.incident)
     assert set(rows(escrowed.incident)) == {"sy"}
     names = []
@@ -240,8 +274,10 @@ def test_a_report_naming_no_party_gives_each_party_its_own_findings(
     body = api_incident(client_for, "mediator", incident)[1]
     assert [i["party"] for i in body["position_findings"]] == ["il", "sy"]
     assert api_incident(client_for, "monitor", incident)[1]["position_findings"] == []
-    for event in Entry.objects.filter(event_type="incidents.position_findings_computed"):
-        assert event.audience in ("|il|us|", "|sy|us|")
+    computed = Entry.objects.filter(
+        event_type="incidents.position_findings_computed", data__incident=incident.reference
+    )
+    assert sorted(e.audience for e in computed) == ["|il|us|", "|sy|us|"]
 
 
 def test_an_incident_one_party_reads_alone_gives_the_other_nothing(actor: Any) -> None:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ESCROW_CLAUSE_KINDS",
     "RULES",
+    "arrangement_parties",
     "assess_positions",
     "baseline_engine",
     "escrow_audience",
@@ -81,22 +82,30 @@ def baseline_engine(version: ArrangementVersion) -> tuple[Engine, frozenset[str]
     return built
 
 
+def arrangement_parties(version: ArrangementVersion) -> list[str]:
+    """The codes of the arrangement's parties (kind ``party``): those whose positions an
+    incident may be compared with."""
+    return [
+        p.code
+        for p in engine_for(version).arrangement.parties
+        if p.kind == PartyKindChoices.KIND_PARTY
+    ]
+
+
 def assess_positions(incident: Incident) -> dict[str, list[dict[str, Any]]]:
     """The incident's freeze and withdrawal findings by the party whose declared positions
-    each was computed against (parties without a finding are left out)."""
+    each was computed against (parties without a finding are left out).
+
+    Every party the report could concern is assessed the same way, whether it declared
+    positions or not: the work done does not depend on what is in escrow."""
     if incident.acted_by == ActedByChoices.NO_PARTY:
         return {}  # an actor no party controls holds none of the parties' positions
-    engine, declaring = baseline_engine(incident.version)
-    if not declaring:
-        return {}
+    engine, _declaring = baseline_engine(incident.version)
+    parties = arrangement_parties(incident.version)
     if incident.acting_party:
-        compared = [incident.acting_party] if incident.acting_party in declaring else []
+        compared = [incident.acting_party] if incident.acting_party in parties else []
     else:
-        compared = [
-            p.code
-            for p in engine.arrangement.parties
-            if p.kind == PartyKindChoices.KIND_PARTY and p.code in declaring
-        ]
+        compared = parties
     found: dict[str, list[dict[str, Any]]] = {}
     for party in compared:
         # The engine compares a report naming a party with that party's positions alone.
@@ -133,12 +142,16 @@ def escrow_audience(incident: Incident, party: str) -> list[str]:
 
 def refresh(*, actor: Actor, incident: Incident) -> list[EscrowedFinding]:
     """Compute the incident's findings from declared positions again and store them, each
-    party's apart with its narrow audience, recording each change.
+    party's apart with its narrow audience, recording them.
 
     Called inside the transaction of the service that reported, corrected or shared the
-    incident (which checked the actor's permission). A party's row is written, with a
-    record entry, when its findings or its audience change; removed, with an entry, when
-    no finding remains or nobody among the incident's audience is entitled to it."""
+    incident (which checked the actor's permission). For *every* party of the arrangement
+    whose findings someone among the incident's audience is entitled to, one record entry
+    with that audience carries its findings as they now are — an empty list when there is
+    none — so the number of entries an incident adds to the record depends on the
+    arrangement and the incident's audience, which its readers know, and never on the
+    positions in escrow. A party's row is kept only while it has findings (none: no row,
+    as for an incident without any)."""
     found = assess_positions(incident)
     existing = {
         row.party.code: row
@@ -149,33 +162,31 @@ def refresh(*, actor: Actor, incident: Incident) -> list[EscrowedFinding]:
     parties = {p.code: p for p in parties_of_kinds([PartyKindChoices.KIND_PARTY])}
     now = timezone.now()
     kept: list[EscrowedFinding] = []
-    for code in sorted(set(found) | set(existing)):
+    for code in sorted(set(arrangement_parties(incident.version)) | set(existing)):
         findings = found.get(code, [])
-        readers = escrow_audience(incident, code) if findings else []
+        readers = escrow_audience(incident, code)
         row = existing.get(code)
-        if row is not None and row.findings == findings and row.audience_codes == readers:
+        if not readers or code not in parties:  # nobody entitled reads the incident
+            if row is not None:  # (an incident's audience never narrows: defensive)
+                gone_to = row.audience_codes
+                row.delete()
+                _record(actor, incident, code, [], gone_to)
+            continue
+        if not findings:
+            if row is not None:
+                row.delete()
+        elif row is not None and row.findings == findings and row.audience_codes == readers:
+            kept.append(row)  # as computed before: its label stays true
+        else:
+            if row is None:
+                row = EscrowedFinding(incident=incident, party=parties[code])
+            row.version = incident.version
+            row.findings = findings
+            row.audience = audience_text.encode(readers)
+            row.computed_at = now
+            row.save()
             kept.append(row)
-            continue
-        if (not findings or not readers) and row is None:
-            continue
-        if not findings or not readers:
-            assert row is not None
-            gone_to = row.audience_codes
-            row.delete()
-            _record(actor, incident, code, [], gone_to)
-            continue
-        party = parties.get(code)
-        if party is None:  # the arrangement names a party the cell has not registered
-            continue
-        if row is None:
-            row = EscrowedFinding(incident=incident, party=party)
-        row.version = incident.version
-        row.findings = findings
-        row.audience = audience_text.encode(readers)
-        row.computed_at = now
-        row.save()
         _record(actor, incident, code, findings, readers)
-        kept.append(row)
     return kept
 
 
