@@ -4,7 +4,7 @@ The incident's own findings (``Incident.findings``) come from the engine without
 baseline, which cannot assess a freeze or a withdrawal. Here the same report is assessed
 against the declared positions (``positions.selectors.engine_baseline``), once per party
 whose positions are compared — the party the report names, or, when it names none, each
-party of the arrangement with declared positions, each against its own positions only —
+party of the arrangement, each against its own positions only —
 and only the freeze and withdrawal findings are kept. Each party's findings are stored
 apart (``EscrowedFinding``) and recorded with the narrow audience: the incident's audience
 intersected with that party and the mediators. The other party, the monitors, donors and

@@ -329,4 +329,5 @@ def baseline_revision() -> int:
     the incidents' findings from declared positions, ``incidents.escrow``)."""
     stats = Position.objects.aggregate(latest=Max("updated_at"), count=Count("pk"))
     latest = stats["latest"]
-    return (int(latest.timestamp() * 1_000_000) if latest else 0) * 1000 + stats["count"] % 1000
+    count = int(stats["count"])
+    return (int(latest.timestamp() * 1_000_000) if latest else 0) * 1000 + count % 1000
