@@ -9,6 +9,7 @@ audience, and by nobody else: the other party, a monitor and a donor see the inc
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -125,13 +126,12 @@ def test_a_freeze_finding_goes_to_the_party_and_the_mediator_alone(
     assert reported.data["reference"] == incident.reference
     assert "freeze" not in reported.canonical
     assert "FREEZE-2026" not in json.dumps(reported.data)
-    # One entry per party whose findings someone among the audience may read, found or
-    # not (Israel's: nothing, as the report names Syria), each with its narrow audience.
+    # One entry per party compared (the report names Syria: Syria alone), found or not,
+    # with its narrow audience.
     entries = Entry.objects.filter(
         event_type="incidents.position_findings_computed", data__incident=incident.reference
     )
     assert sorted((e.data["party"], e.audience, bool(e.data["findings"])) for e in entries) == [
-        ("il", "|il|us|", False),
         ("sy", "|sy|us|", True),
     ]
     computed = entries.get(data__party="sy")
@@ -181,8 +181,13 @@ def test_a_record_bundle_carries_the_finding_only_for_those_entitled(actor: Any)
         bundle = out.getvalue()
         assert case.incident.reference.encode() in bundle
         assert (b"FREEZE-2026" in bundle) is entitled
-        # Israel reads its own (empty) entry for the incident; the monitor none at all.
-        assert (b"incidents.position_findings_computed" in bundle) is (who != "monitor")
+        carried = [
+            line
+            for line in bundle.splitlines()
+            if b"incidents.position_findings_computed" in line
+            and case.incident.reference.encode() in line
+        ]
+        assert bool(carried) is entitled
 
 
 _VARYING = [
@@ -388,6 +393,35 @@ def test_stored_findings_keep_their_label_when_positions_change(
     assert last[0].audience == "|sy|us|"
     assert last[0].data["findings"] == []
     assert api_incident(client_for, "sy.liaison", incident)[1]["position_findings"] == []
+
+
+def test_only_what_the_report_says_decides_which_parties_are_compared(actor: Any) -> None:
+    declare(actor, "sy.liaison", SY_POST, OLD)
+    computed = Entry.objects.filter(event_type="incidents.position_findings_computed")
+    before = computed.count()
+    # A kind that implies no presence is compared with nobody's positions: no entry.
+    overflight = dataclasses.replace(incident_input(SY_AWAY, acting_party="sy"), kind="overflight")
+    version = get_version(Actor.console("tests"), None, None)
+    incident = report_incident(actor=actor("il.liaison"), data=overflight, version=version)
+    assert rows(incident) == {}
+    assert computed.count() == before
+    # Corrected into a presence, it is compared with Syria's positions...
+    change_incident(
+        actor=actor("il.liaison"),
+        incident=incident,
+        data=incident_input(SY_AWAY, acting_party="sy"),
+        version=version,
+    )
+    assert set(rows(incident)) == {"sy"}
+    assert computed.count() == before + 1
+    # (Syria does not read this report of Israel's: the mediator alone reads the finding)
+    assert [r.audience_codes for r in rows(incident).values()] == [["us"]]
+    # ... and corrected back, its finding is withdrawn, on the record, for them alone.
+    change_incident(actor=actor("il.liaison"), incident=incident, data=overflight, version=version)
+    assert rows(incident) == {}
+    last = computed.order_by("-seq")[0]
+    assert (last.audience, last.data["findings"]) == ("|us|", [])
+    assert computed.count() == before + 2
 
 
 def test_engines_with_a_baseline_are_cached_by_version_and_revision(

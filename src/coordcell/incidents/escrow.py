@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
@@ -44,6 +45,7 @@ __all__ = [
     "arrangement_parties",
     "assess_positions",
     "baseline_engine",
+    "compared_parties",
     "escrow_audience",
     "refresh",
 ]
@@ -92,20 +94,35 @@ def arrangement_parties(version: ArrangementVersion) -> list[str]:
     ]
 
 
+def compared_parties(
+    version: ArrangementVersion, kind: str, acted_by: str, acting_party: str
+) -> list[str]:
+    """The parties whose declared positions a report is compared with: none unless its kind
+    implies a presence and the arrangement has a freeze or withdrawal clause, none for an
+    actor no party controls, the party it names, else every party of the arrangement.
+    Only what the report says decides it, never the positions in escrow."""
+    if acted_by == ActedByChoices.NO_PARTY:
+        return []  # an actor no party controls holds none of the parties' positions
+    if not engine_for(version).compares_with_positions(kind):
+        return []
+    parties = arrangement_parties(version)
+    if acting_party:
+        return [acting_party] if acting_party in parties else []
+    return parties
+
+
 def assess_positions(incident: Incident) -> dict[str, list[dict[str, Any]]]:
     """The incident's freeze and withdrawal findings by the party whose declared positions
     each was computed against (parties without a finding are left out).
 
-    Every party the report could concern is assessed the same way, whether it declared
+    Every party the report may concern is assessed the same way, whether it declared
     positions or not: the work done does not depend on what is in escrow."""
-    if incident.acted_by == ActedByChoices.NO_PARTY:
-        return {}  # an actor no party controls holds none of the parties' positions
+    compared = compared_parties(
+        incident.version, incident.kind, incident.acted_by, incident.acting_party
+    )
+    if not compared:
+        return {}
     engine, _declaring = baseline_engine(incident.version)
-    parties = arrangement_parties(incident.version)
-    if incident.acting_party:
-        compared = [incident.acting_party] if incident.acting_party in parties else []
-    else:
-        compared = parties
     found: dict[str, list[dict[str, Any]]] = {}
     for party in compared:
         # The engine compares a report naming a party with that party's positions alone.
@@ -140,18 +157,21 @@ def escrow_audience(incident: Incident, party: str) -> list[str]:
     return sorted(entitled & readers)
 
 
-def refresh(*, actor: Actor, incident: Incident) -> list[EscrowedFinding]:
+def refresh(
+    *, actor: Actor, incident: Incident, compared_before: Iterable[str] = ()
+) -> list[EscrowedFinding]:
     """Compute the incident's findings from declared positions again and store them, each
     party's apart with its narrow audience, recording them.
 
     Called inside the transaction of the service that reported, corrected or shared the
-    incident (which checked the actor's permission). For *every* party of the arrangement
-    whose findings someone among the incident's audience is entitled to, one record entry
-    with that audience carries its findings as they now are — an empty list when there is
-    none — so the number of entries an incident adds to the record depends on the
-    arrangement and the incident's audience, which its readers know, and never on the
-    positions in escrow. A party's row is kept only while it has findings (none: no row,
-    as for an incident without any)."""
+    incident (which checked the actor's permission). For *every* party the report is
+    compared with (``compared_parties``; after a correction, also those it was compared
+    with before: ``compared_before``) whose findings someone among the incident's
+    audience is entitled to, one record entry with that audience carries its findings as
+    they now are — an empty list when there is none — so the number of entries an
+    incident adds to the record depends on what the report says and on its audience,
+    which its readers know, and never on the positions in escrow. A party's row is kept
+    only while it has findings (none: no row, as for an incident without any)."""
     found = assess_positions(incident)
     existing = {
         row.party.code: row
@@ -162,7 +182,10 @@ def refresh(*, actor: Actor, incident: Incident) -> list[EscrowedFinding]:
     parties = {p.code: p for p in parties_of_kinds([PartyKindChoices.KIND_PARTY])}
     now = timezone.now()
     kept: list[EscrowedFinding] = []
-    for code in sorted(set(arrangement_parties(incident.version)) | set(existing)):
+    compared = compared_parties(
+        incident.version, incident.kind, incident.acted_by, incident.acting_party
+    )
+    for code in sorted({*compared, *compared_before, *existing}):
         findings = found.get(code, [])
         readers = escrow_audience(incident, code)
         row = existing.get(code)

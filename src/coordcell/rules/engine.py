@@ -507,6 +507,16 @@ class Engine:
             tuple[str, str | None], tuple[shapely.STRtree, np.ndarray] | None
         ] = {}
 
+    def compares_with_positions(self, kind: str) -> bool:
+        """Whether a report of ``kind`` may be compared with declared positions: the kind
+        implies a presence and the arrangement has a freeze or a withdrawal clause. The
+        same with or without a baseline: it says nothing of the positions."""
+        builtin = taxonomy.activities(kind) if taxonomy.is_kind(kind) else frozenset()
+        acts = builtin | self._declared_acts.get(kind, frozenset())
+        return bool(acts & _PRESENCE) and any(
+            c.kind in ("freeze", "withdrawal") for c in self.arrangement.clauses
+        )
+
     def with_baseline(self, baseline: Sequence[Position]) -> Engine:
         """This engine with ``baseline`` as its declared positions: the zones, clauses and
         their indexes are shared with this one (built once), only the positions are new."""
