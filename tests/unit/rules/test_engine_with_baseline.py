@@ -65,3 +65,14 @@ def test_a_party_with_no_position_at_the_baseline_date_gets_no_freeze_finding(
     # measure from, so the engine says nothing (it used to fail on an infinite distance).
     assert freeze(engine, presence(36.05, 33.0, "sy")) == []
     assert len(freeze(engine, presence(36.05, 33.0, "il"))) == 1
+
+
+def test_only_kinds_that_imply_a_presence_are_compared_with_positions(plain: Engine) -> None:
+    assert plain.compares_with_positions("military_presence")
+    assert plain.compares_with_positions("fortification")
+    assert not plain.compares_with_positions("overflight")
+    assert not plain.compares_with_positions("no_such_kind")
+    # Whatever the baseline: it says nothing of the positions.
+    other = plain.with_baseline([Position("p", "sy", 36.0, 33.0, OLD)])
+    assert other.compares_with_positions("overflight") is False
+    assert other.compares_with_positions("military_presence") is True
