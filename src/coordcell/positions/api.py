@@ -220,7 +220,7 @@ class CommitmentSerializer(serializers.Serializer[Any]):
     as_of = serializers.DateField()
     root = serializers.CharField()  # type: ignore[assignment]  # (DRF pops declared fields)
     size = serializers.IntegerField(help_text="Padded leaf count (a power of two).")
-    entry = serializers.IntegerField(source="entry_seq", allow_null=True)
+    entry = serializers.CharField(source="entry_hash", help_text="The record entry's hash.")
     created_at = serializers.DateTimeField()
 
 
@@ -362,7 +362,7 @@ class RevealSerializer(serializers.Serializer[Any]):
     dispute = serializers.CharField(source="dispute.reference")
     revealed_by = serializers.CharField(source="revealed_by_party.code", allow_null=True)
     revealed_at = serializers.DateTimeField()
-    entry = serializers.IntegerField(source="entry_seq", allow_null=True)
+    entry = serializers.CharField(source="entry_hash", help_text="The record entry's hash.")
     file = serializers.JSONField(source="bundle", help_text="Check it with `coordcell verify`.")
 
 

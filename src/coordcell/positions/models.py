@@ -141,6 +141,9 @@ class Commitment(AudienceMixin, PublicIdModel):
     size = models.PositiveIntegerField(_("leaves"))
     leaf_hashes = models.JSONField(default=list)
     entry_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    #: The record entry's hash: what pages, the API and reveal files name it by (a
+    #: sequence number would count the entries others may not read, docs/security.md).
+    entry_hash = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -258,6 +261,7 @@ class Reveal(AudienceMixin, PublicIdModel):
     revealed_at = models.DateTimeField(default=timezone.now)
     bundle = models.JSONField()
     entry_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    entry_hash = models.CharField(max_length=64, blank=True, default="")
 
     objects = RestrictedQuerySet.as_manager()
 

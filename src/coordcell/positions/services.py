@@ -675,6 +675,7 @@ def _seal(
     floor: int,
 ) -> Commitment:
     sealed = pc.seal([pc.leaf_data(i.content, i.salt) for i in items], floor)
+    audience = parties_audience()
     commitment = Commitment.objects.create(
         arrangement=version.arrangement,
         party=party,
@@ -685,10 +686,8 @@ def _seal(
         size=sealed.size,
         leaf_hashes=[h.hex() for h in sealed.leaves],
         created_by=actor.user,
-        audience="",
+        audience=encode(audience),
     )
-    audience = parties_audience()
-    commitment.audience = encode(audience)
     for item, index in zip(items, sealed.indices, strict=True):
         item.commitment = commitment
         item.leaf_index = index
@@ -710,7 +709,8 @@ def _seal(
         audience=audience,
     )
     commitment.entry_seq = entry.seq
-    commitment.save(update_fields=["audience", "entry_seq"])
+    commitment.entry_hash = entry.hash
+    commitment.save(update_fields=["entry_seq", "entry_hash"])
     return commitment
 
 
@@ -901,7 +901,7 @@ def reveal_file(item: PositionChange, dispute: Dispute | None = None) -> dict[st
         "commitment": commitment.reference,
         "kind": commitment.kind,
         "as_of": commitment.as_of.isoformat(),
-        "entry": commitment.entry_seq,
+        "entry": commitment.entry_hash,
         "root": commitment.root,
         "size": commitment.size,
         "index": item.leaf_index,
@@ -971,7 +971,8 @@ def reveal(*, actor: Actor, dispute: Dispute, change: PositionChange) -> Reveal:
         audience=dispute.audience_codes,
     )
     found.entry_seq = entry.seq
-    found.save(update_fields=["entry_seq"])
+    found.entry_hash = entry.hash
+    found.save(update_fields=["entry_seq", "entry_hash"])
     return found
 
 

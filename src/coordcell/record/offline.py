@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from coordcell.record import note
 from coordcell.record.bundle import verify_bundle
@@ -61,10 +62,19 @@ def verify_main(argv: list[str]) -> int:
         help="Fail, instead of reporting the lag, when an entry lies beyond the largest "
         "checkpoint a witness cosigned.",
     )
+    parser.add_argument(
+        "--record",
+        metavar="BUNDLE",
+        help="With a position reveal file: also verify this record bundle and check that the "
+        "reveal's root is one of its positions.sealed entries.",
+    )
     args = parser.parse_args(argv)
     reveal = _reveal_file(args.bundle)
     if reveal is not None:
-        return _verify_reveal(args.bundle, reveal)
+        status = _verify_reveal(args.bundle, reveal)
+        if status or not args.record:
+            return status
+        return _reveal_in_record(args, reveal)
     try:
         log_keys = _read_keys(args.log_key)
         witness_keys = _read_keys(args.witness_key)
@@ -146,10 +156,67 @@ def _verify_reveal(path: str, document: dict[str, object]) -> int:
     )
     if document.get("entry"):
         print(
-            f"   compare the root with record entry {document.get('entry')} "
-            "(positions.sealed) in your verified bundle"
+            f"   compare the root with the positions.sealed record entry {document.get('entry')} "
+            "in your verified bundle"
         )
     return 0
+
+
+def _reveal_in_record(args: argparse.Namespace, document: dict[str, object]) -> int:
+    """The record bundle verifies, and one of its ``positions.sealed`` entries commits the
+    reveal's root (same party, same commitment): the commitment predates the dispute in a
+    log the witnesses cosigned."""
+    try:
+        with open(args.record, "rb") as stream:
+            report = verify_bundle(
+                stream,
+                log_keys=_read_keys(args.log_key),
+                witness_keys=_read_keys(args.witness_key),
+                require_witnessed=args.require_witnessed,
+            )
+        with open(args.record, "rb") as stream:
+            found = _sealed_entry(stream, document)
+    except OSError as exc:
+        print(f"coordcell verify: {args.record}: {exc.strerror}", file=sys.stderr)
+        return 2
+    if not report.ok:
+        for problem in report.problems:
+            print(f"FAILED {problem}", file=sys.stderr)
+        print(f"coordcell verify: {args.record}: the record bundle fails", file=sys.stderr)
+        return 1
+    if found is None:
+        print(
+            f"FAILED the root {document.get('root')} is not a positions.sealed entry of "
+            f"{args.record}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"   the root is record entry {found} (positions.sealed) of a verified bundle")
+    return 0
+
+
+def _sealed_entry(stream: Any, document: dict[str, object]) -> int | None:
+    """The sequence number of the bundle's ``positions.sealed`` entry of this root."""
+    for line in stream:
+        if not line.startswith(b"entry "):
+            continue
+        parts = line.rstrip(b"\n").split(b" ", 3)
+        if len(parts) != 4:
+            continue
+        try:
+            event = json.loads(parts[3])
+        except ValueError:
+            continue
+        data = event.get("data") if isinstance(event, dict) else None
+        if (
+            event.get("type") == "positions.sealed"
+            and isinstance(data, dict)
+            and data.get("root") == document.get("root")
+            and data.get("party") == document.get("party")
+            and data.get("size") == document.get("size")
+        ):
+            return int(event.get("seq", 0))
+    return None
 
 
 def keygen_main(argv: list[str]) -> int:

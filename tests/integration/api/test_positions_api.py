@@ -157,6 +157,8 @@ def test_seal_dispute_reveal_and_verify_offline(api: Any, tmp_path: Path) -> Non
     )
     assert sealed.status_code == 201, sealed.content
     root = sealed.json()["root"]
+    # The record entry is named by its hash, never by a sequence number (a count).
+    assert sealed.json()["entry"] == Entry.objects.get(data__root=root).hash
     assert sealed.json()["size"] == pc.MIN_LEAVES
     again = sy.post(
         "/api/v1/position-seals/", {"kind": "baseline"}, content_type="application/json"
@@ -282,3 +284,42 @@ def test_zone_totals_for_those_entitled(api: Any) -> None:
     own = results(api("il.liaison").get("/api/v1/zone-totals/" + day))
     assert {r["party"] for r in own} == {"il"}
     assert dt.date.fromisoformat("2026-03-01")
+
+
+def test_verify_finds_the_revealed_root_in_a_verified_record_bundle(
+    api: Any, actor: Any, tmp_path: Path
+) -> None:
+    from io import BytesIO
+
+    from coordcell.record.export import export_bundle
+    from coordcell.record.keys import log_verifiers
+    from coordcell.record.offline import verify_main
+    from coordcell.record.services import issue_checkpoint
+
+    sy = api("sy.liaison")
+    item_position = _declare(sy).json()
+    before = BytesIO()
+    issue_checkpoint(force=True)
+    export_bundle(actor("il.liaison"), before)
+    sy.post("/api/v1/position-seals/", {"kind": "baseline"}, content_type="application/json")
+    il = api("il.liaison")
+    dispute = il.post(
+        "/api/v1/position-disputes/", {"against": "sy", "claim": "After the freeze (fictional)."},
+        content_type="application/json",
+    ).json()["id"]  # fmt: skip
+    item = Position.objects.get(public_id=item_position["id"]).changes.get().public_id
+    reveal = sy.post(
+        f"/api/v1/position-disputes/{dispute}/reveal/", {"item": str(item)},
+        content_type="application/json",
+    ).json()  # fmt: skip
+    issue_checkpoint(force=True)
+    after = BytesIO()
+    export_bundle(actor("il.liaison"), after)  # Israel's own view of the record
+    (tmp_path / "reveal.json").write_text(json.dumps(reveal["file"]))
+    (tmp_path / "before.txt").write_bytes(before.getvalue())
+    (tmp_path / "after.txt").write_bytes(after.getvalue())
+    keys = [arg for v in log_verifiers() for arg in ("--log-key", v.vkey)]
+    reveal_path = str(tmp_path / "reveal.json")
+    assert verify_main([reveal_path, "--record", str(tmp_path / "after.txt"), *keys]) == 0
+    # A bundle from before the seal holds no such commitment.
+    assert verify_main([reveal_path, "--record", str(tmp_path / "before.txt"), *keys]) == 1

@@ -149,7 +149,7 @@ def test_it_reads_the_demo_story_into_steps() -> None:
     assert [s.do for s in demo.story].count("report_and_lodge") == 6
     assert sorted(steps) == [
         "access", "berm", "drone", "hermon", "launcher", "mortar", "night_shift", "notice",
-        "patrol", "rpg", "rpg_relay", "sam", "shots", "strike", "vehicles",
+        "patrol", "post_after_freeze", "rpg", "rpg_relay", "sam", "shots", "strike", "vehicles",
     ]  # fmt: skip
     berm = steps["berm"]
     assert (berm.by, berm.respondent, berm.incident.kind) == ("sy.liaison", "il", "fortification")
@@ -179,8 +179,8 @@ def test_it_labels_every_text_of_the_story_fictional() -> None:
     # 5 summaries and titles, 11 step texts, 3 subjects, 2 answers; the thread's 4 subjects
     # and texts, the warnings' 6 threats and requests and 7 step texts, the strike's title;
     # the last block's 2 summaries and titles, 5 step texts and 1 remedy; the desks' 3
-    # contact details and 1 handover note
-    assert len(texts) == 55
+    # contact details and 1 handover note; the positions' dispute summary
+    assert len(texts) == 56
     assert all("fictional" in text for text in texts)
 
 

@@ -83,7 +83,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"sealed {commitment.reference}: root {commitment.root}, {commitment.size} "
-                f"leaves, as of {commitment.as_of}, record entry {commitment.entry_seq}"
+                f"leaves, as of {commitment.as_of}, record entry {commitment.entry_hash[:16]}"
             )
         )
 
