@@ -172,10 +172,12 @@ def refresh(
     incident adds to the record depends on what the report says and on its audience,
     which its readers know, and never on the positions in escrow. A party's row is kept
     only while it has findings (none: no row, as for an incident without any)."""
+    # One refresh of an incident at a time (two corrections at once would both add a row).
+    list(Incident.objects.select_for_update().filter(pk=incident.pk).values_list("pk"))
     found = assess_positions(incident)
     existing = {
         row.party.code: row
-        for row in EscrowedFinding.objects.select_for_update()
+        for row in EscrowedFinding.objects.select_for_update(of=("self",))
         .filter(incident=incident)
         .select_related("party")
     }
