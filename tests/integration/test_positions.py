@@ -306,3 +306,22 @@ def test_the_worker_seals_one_batch_a_day_per_sealed_party(actor: Any) -> None:
     batch = Commitment.objects.get(kind="changes")
     assert batch.size == services.CHANGE_BATCH_FLOOR  # an empty batch looks like any other
     assert services.seal_due_batches(now + dt.timedelta(days=1)) == 1
+
+
+def test_the_export_on_a_day_shows_where_a_moved_position_stood(actor: Any) -> None:
+    position = declare(actor, "sy.liaison", established=dt.date(2025, 1, 1))
+    services.seal_baseline(actor=actor("sy.liaison"))
+    moved_on = dt.date.today() + dt.timedelta(days=30)
+    services.declare_change(
+        actor=actor("sy.liaison"), position=position, change="moved", effective=moved_on,
+        geometry=AOS_SITE,
+    )  # fmt: skip
+
+    def site(day: dt.date) -> Any:
+        fc = selectors.positions_feature_collection(actor("sy.liaison"), at=day)
+        return fc["features"][0]["geometry"]["coordinates"]
+
+    assert site(dt.date(2026, 3, 1)) == SY_SITE["coordinates"]
+    assert site(moved_on) == AOS_SITE["coordinates"]
+    now = selectors.positions_feature_collection(actor("mediator"))["features"][0]
+    assert now["geometry"]["coordinates"] == AOS_SITE["coordinates"]

@@ -273,16 +273,39 @@ def zone_totals(actor: Actor, day: dt.date) -> list[ZoneTotal]:
 # --- export and the engine -----------------------------------------------------------------
 
 
+def _site_on(position: Position, items: list[PositionChange], day: dt.date) -> tuple[Any, Any]:
+    """(geometry, point) of a position on ``day``: the committed state of its latest item
+    in force that day (baseline, new site or move); without one, its current site."""
+    known = [i for i in items if i.effective <= day and i.content.get("geometry")]
+    if known:
+        latest = max(known, key=lambda i: (i.effective, i.declared_at, i.pk))
+        return latest.content["geometry"], latest.content["point"]
+    return json.loads(position.geometry), [position.lon, position.lat]
+
+
 def positions_feature_collection(actor: Actor, at: dt.date | None = None) -> dict[str, Any]:
-    """The actor's readable positions as GeoJSON (``at``: those standing that day)."""
+    """The actor's readable positions as GeoJSON (``at``: those standing that day, each
+    where it stood that day as far as its committed items tell, with its holdings then)."""
+    positions = list(list_positions(actor, at=at))
+    history: dict[int, list[PositionChange]] = defaultdict(list)
+    if at is not None:
+        for item in PositionChange.objects.filter(position__in=positions).only(
+            "position_id", "effective", "declared_at", "content"
+        ):
+            history[item.position_id].append(item)
     features = []
-    for position in list_positions(actor, at=at):
-        day = at or dt.date.max
+    for position in positions:
+        if at is not None:
+            geometry, point = _site_on(position, history[position.pk], at)
+            holdings = holdings_on(position, at)
+        else:
+            geometry, point = json.loads(position.geometry), [position.lon, position.lat]
+            holdings = [x for x in position.holdings.all() if x.until is None]
         features.append(
             {
                 "type": "Feature",
                 "id": str(position.public_id),
-                "geometry": json.loads(position.geometry),
+                "geometry": geometry,
                 "properties": {
                     "reference": position.reference,
                     "party": position.party.code,
@@ -290,14 +313,10 @@ def positions_feature_collection(actor: Actor, at: dt.date | None = None) -> dic
                     "kind": position.kind,
                     "established": position.established.isoformat(),
                     "removed": position.removed.isoformat() if position.removed else None,
-                    "point": [position.lon, position.lat],
+                    "point": point,
                     "holdings": [
                         {"category": h.category, "count": h.count, "range_km": h.range_km}
-                        for h in (
-                            holdings_on(position, day)
-                            if at
-                            else [x for x in position.holdings.all() if x.until is None]
-                        )
+                        for h in holdings
                     ],
                 },
             }
