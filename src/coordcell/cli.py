@@ -86,6 +86,12 @@ COMMANDS: tuple[tuple[str, str], ...] = (
         "overwritten); rejected rows with their line; one record event per chunk",
     ),
     (
+        "coordcell positions import|export|seal|reveal-file … --user U",
+        "a party's declared positions as that account: import a GeoJSON file (every feature "
+        "checked first, all or nothing), export them (--at DATE), seal the baseline, write "
+        "a reveal file for `coordcell verify`",
+    ),
+    (
         "coordcell record export BUNDLE [--user U]",
         "write the entries a person may read, their salts, the tree's leaves and every "
         "checkpoint with its cosignatures",
@@ -101,7 +107,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     (
         "coordcell verify BUNDLE [--log-key K] [--witness-key K …]",
         "verify a bundle offline, with no server or database; names the first entry or "
-        "signature that fails",
+        "signature that fails (a position reveal file: its item against its commitment)",
     ),
     (
         "coordcell witness --server URL --token T --key F --state D [--interval S]",

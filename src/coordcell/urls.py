@@ -21,6 +21,8 @@ urlpatterns = [
     path("delegations/", include("coordcell.parties.urls")),
     path("record/", include("coordcell.record.urls")),
     path("cases/", include("coordcell.cases.urls")),
+    path("verification/", include("coordcell.verification.urls")),
+    path("positions/", include("coordcell.positions.urls")),
     path("notices/", include("coordcell.deconfliction.urls")),
     path("", include("coordcell.ui.urls")),
 ]

@@ -17,6 +17,12 @@ PAGES = [
     "/cases/inbox/",
     "/cases/hotline/",
     "/cases/scorecard/",
+    "/verification/",
+    "/verification/inspections/",
+    "/verification/denials/",
+    "/positions/",
+    "/positions/sealed/",
+    "/positions/totals/",
     # Advance notification: each shows only the notices the reader may read.
     "/notices/",
     "/notices/calendar/",

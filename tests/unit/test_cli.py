@@ -82,6 +82,8 @@ HELP_CASES: list[tuple[list[str], str]] = [
     (["import", "--help"], "coordcell import"),
     (["help", "import"], "coordcell import"),
     (["record", "--help"], "coordcell record"),
+    (["positions", "--help"], "coordcell positions"),
+    (["positions", "import", "--help"], "coordcell positions import"),
     (["record", "export", "--help"], "coordcell record export"),
     (["record", "check", "--help"], "coordcell record check"),
     (["record", "checkpoint", "--help"], "coordcell record checkpoint"),
@@ -153,6 +155,7 @@ def test_the_help_tests_cover_every_listed_command() -> None:
     words = {synopsis.split()[1] for synopsis, _ in COMMANDS} - {"<django"}
     listed = {"demo", "serve", "worker", "exercise", "cell", "scenario", "check", "import"}
     listed.add("record")
+    listed.add("positions")
     assert words == listed | set(OFFLINE_TOOLS)
 
 

@@ -16,7 +16,9 @@ from coordcell.deconfliction import api as deconfliction
 from coordcell.incidents import api as incidents
 from coordcell.notify import api as notify
 from coordcell.parties import api as parties
+from coordcell.positions import api as positions
 from coordcell.record import api as record
+from coordcell.verification import api as verification
 
 app_name = "api"
 urlpatterns = [
@@ -30,6 +32,8 @@ urlpatterns = [
     path("v1/", include(alerts.urlpatterns)),
     path("v1/", include(notify.urlpatterns)),
     path("v1/", include(record.urlpatterns)),
+    path("v1/", include(verification.urlpatterns)),
+    path("v1/", include(positions.urlpatterns)),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),

@@ -7,12 +7,15 @@ or make a witness key on a machine with nothing but this package installed.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from coordcell.record import note
 from coordcell.record.bundle import verify_bundle
+from coordcell.rules import positions_commit
 
 __all__ = ["keygen_main", "verify_main"]
 
@@ -35,9 +38,14 @@ def verify_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="coordcell verify",
         description="Verify a record bundle offline: every entry against the tree, every "
-        "checkpoint's signature and root, every cosignature. Exit status 1 names what fails.",
+        "checkpoint's signature and root, every cosignature; or a position reveal file "
+        "(docs/positions.md): the item with its salt and proof against its commitment's "
+        "root. Exit status 1 names what fails.",
     )
-    parser.add_argument("bundle", help="A bundle written by `coordcell record export`.")
+    parser.add_argument(
+        "bundle",
+        help="A bundle written by `coordcell record export`, or a position reveal file.",
+    )
     parser.add_argument(
         "--log-key", action="append", default=[], help="The log's vkey (or a file of vkeys)."
     )
@@ -54,7 +62,19 @@ def verify_main(argv: list[str]) -> int:
         help="Fail, instead of reporting the lag, when an entry lies beyond the largest "
         "checkpoint a witness cosigned.",
     )
+    parser.add_argument(
+        "--record",
+        metavar="BUNDLE",
+        help="With a position reveal file: also verify this record bundle and check that the "
+        "reveal's root is one of its positions.sealed entries.",
+    )
     args = parser.parse_args(argv)
+    reveal = _reveal_file(args.bundle)
+    if reveal is not None:
+        status = _verify_reveal(args.bundle, reveal)
+        if status or not args.record:
+            return status
+        return _reveal_in_record(args, reveal)
     try:
         log_keys = _read_keys(args.log_key)
         witness_keys = _read_keys(args.witness_key)
@@ -92,6 +112,111 @@ def verify_main(argv: list[str]) -> int:
     if report.reader is None:
         print("   the operator's bundle: every entry is here")
     return 0
+
+
+#: A reveal file is small; anything larger is a record bundle.
+_REVEAL_MAX_BYTES = 4 * 1024 * 1024
+
+
+def _reveal_file(path: str) -> dict[str, object] | None:
+    """The parsed file when it is a position reveal (``positions_commit.REVEAL_FORMAT``),
+    else None (a record bundle, or a file that cannot be read: the bundle path says why)."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(_REVEAL_MAX_BYTES + 1)
+    except OSError:
+        return None
+    if len(head) > _REVEAL_MAX_BYTES or not head.lstrip().startswith(b"{"):
+        return None
+    try:
+        document = json.loads(head.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return document if positions_commit.is_reveal(document) else None
+
+
+def _verify_reveal(path: str, document: dict[str, object]) -> int:
+    """Check one revealed position against its commitment's root (``docs/positions.md``)."""
+    problems = positions_commit.verify_reveal(document)
+    if problems:
+        for problem in problems:
+            print(f"FAILED {problem}", file=sys.stderr)
+        print(f"coordcell verify: {path}: {len(problems)} failure(s)", file=sys.stderr)
+        return 1
+    item = document.get("item")
+    assert isinstance(item, dict)
+    print(
+        f"OK position reveal: item {document.get('index')} of {document.get('size')} leaves "
+        f"is in commitment {document.get('commitment')} (root {document.get('root')}), "
+        f"party {document.get('party')}, as of {document.get('as_of')}"
+    )
+    print(
+        f"   position {item.get('position')}: {item.get('change')} effective "
+        f"{item.get('effective')}, established {item.get('established')}"
+    )
+    if document.get("entry"):
+        print(
+            f"   compare the root with the positions.sealed record entry {document.get('entry')} "
+            "in your verified bundle"
+        )
+    return 0
+
+
+def _reveal_in_record(args: argparse.Namespace, document: dict[str, object]) -> int:
+    """The record bundle verifies, and one of its ``positions.sealed`` entries commits the
+    reveal's root (same party, same commitment): the commitment predates the dispute in a
+    log the witnesses cosigned."""
+    try:
+        with open(args.record, "rb") as stream:
+            report = verify_bundle(
+                stream,
+                log_keys=_read_keys(args.log_key),
+                witness_keys=_read_keys(args.witness_key),
+                require_witnessed=args.require_witnessed,
+            )
+        with open(args.record, "rb") as stream:
+            found = _sealed_entry(stream, document)
+    except OSError as exc:
+        print(f"coordcell verify: {args.record}: {exc.strerror}", file=sys.stderr)
+        return 2
+    if not report.ok:
+        for problem in report.problems:
+            print(f"FAILED {problem}", file=sys.stderr)
+        print(f"coordcell verify: {args.record}: the record bundle fails", file=sys.stderr)
+        return 1
+    if found is None:
+        print(
+            f"FAILED the root {document.get('root')} is not a positions.sealed entry of "
+            f"{args.record}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"   the root is record entry {found} (positions.sealed) of a verified bundle")
+    return 0
+
+
+def _sealed_entry(stream: Any, document: dict[str, object]) -> int | None:
+    """The sequence number of the bundle's ``positions.sealed`` entry of this root."""
+    for line in stream:
+        if not line.startswith(b"entry "):
+            continue
+        parts = line.rstrip(b"\n").split(b" ", 3)
+        if len(parts) != 4:
+            continue
+        try:
+            event = json.loads(parts[3])
+        except ValueError:
+            continue
+        data = event.get("data") if isinstance(event, dict) else None
+        if (
+            event.get("type") == "positions.sealed"
+            and isinstance(data, dict)
+            and data.get("root") == document.get("root")
+            and data.get("party") == document.get("party")
+            and data.get("size") == document.get("size")
+        ):
+            return int(event.get("seq", 0))
+    return None
 
 
 def keygen_main(argv: list[str]) -> int:

@@ -38,6 +38,8 @@ __all__ = [
     "NotifiableActivitySpec",
     "PartySpec",
     "PlaceSpec",
+    "PositionKindSpec",
+    "PositionsSpec",
     "PrecedenceSpec",
     "ProcedureSpec",
     "ProtocolSpec",
@@ -45,11 +47,13 @@ __all__ = [
     "SensitiveDaySpec",
     "SourceSpec",
     "StoryDo",
+    "WithdrawalStepSpec",
     "ZoneSpec",
     "arrangement_from_content",
     "deconfliction_from_content",
     "localized",
     "procedure_from_content",
+    "withdrawal_steps_from_content",
 ]
 
 #: A name in each interface language, e.g. ``{"en": "Line A", "ar": "...", "he": "..."}``.
@@ -372,6 +376,20 @@ class StoryDo:
     COMMS_CHECK = "comms_check"  # one end of a link checks it; the other may answer
     HANDOVER = "handover"  # the outgoing duty officer hands the desk over
     ACKNOWLEDGE_HANDOVER = "acknowledge_handover"  # the incoming officer acknowledges it
+    # verification (issue 13): the withdrawal timeline and inspections
+    PROPOSE_STEPS = "propose_withdrawal_steps"  # the mediator proposes two linked steps
+    COUNTERSIGN_STEPS = "countersign_withdrawal_steps"  # a party countersigns them
+    VERIFY_STEP = "verify_withdrawal_step"  # a monitor verifies one met (or met in part)
+    PROPOSE_EXTENSION = "propose_step_extension"  # a party proposes a new date
+    COUNTERSIGN_EXTENSION = "countersign_step_extension"  # the other party countersigns it
+    REQUEST_INSPECTION = "request_inspection"  # a party requests an inspection of a zone
+    FILE_INSPECTION = "file_inspection_report"  # a monitor files a report by element
+    ACCESS_DENIAL = "record_access_denial"  # a monitor records a denial or restriction
+    # positions (issue 13): declare a fictional set, seal the baseline, dispute, reveal
+    DECLARE_POSITIONS = "declare_positions"  # a party declares a set of the story file
+    SEAL_POSITIONS = "seal_positions"  # the party seals its baseline
+    DISPUTE_POSITION = "dispute_position"  # another party disputes a place
+    REVEAL_POSITION = "reveal_position"  # the declaring party reveals the nearest item
     # Advance notification (deconfliction):
     REGISTER_HUMANITARIAN = "register_humanitarian"  # the mediator registers a humanitarian actor
     NOTIFY = "notify"  # submit a notice of a movement or a site (confirmed past its warnings)
@@ -398,6 +416,23 @@ STORY_DOINGS: tuple[str, ...] = (
     StoryDo.COMMS_CHECK,
     StoryDo.HANDOVER,
     StoryDo.ACKNOWLEDGE_HANDOVER,
+    # verification (issue 13)
+    StoryDo.PROPOSE_STEPS,
+    StoryDo.COUNTERSIGN_STEPS,
+    StoryDo.VERIFY_STEP,
+    StoryDo.PROPOSE_EXTENSION,
+    StoryDo.COUNTERSIGN_EXTENSION,
+    StoryDo.REQUEST_INSPECTION,
+    StoryDo.FILE_INSPECTION,
+    StoryDo.ACCESS_DENIAL,
+)
+# positions (issue 13)
+STORY_DOINGS = (
+    *STORY_DOINGS,
+    StoryDo.DECLARE_POSITIONS,
+    StoryDo.SEAL_POSITIONS,
+    StoryDo.DISPUTE_POSITION,
+    StoryDo.REVEAL_POSITION,
     StoryDo.REGISTER_HUMANITARIAN,
     StoryDo.NOTIFY,
     StoryDo.RECEIPT,
@@ -503,6 +538,14 @@ class DemoStepSpec:
     answered_by: str = ""
     #: ``acknowledge_handover``: the key of the ``handover`` step.
     handover: str = ""
+    #: The verification steps (issue 13): what each takes, checked by the reader
+    #: (``rules.scenario._read_verification_step``; docs/scenario-format.md).
+    verification: Mapping[str, Any] | None = None
+    #: positions (issue 13): ``declare_positions``: the name of a set of fictional
+    #: positions in ``demo/story_positions.py``; ``reveal_position``: the key of the
+    #: ``dispute_position`` step (which states ``respondent``, ``summary``, ``geometry``).
+    positions: str = ""
+    dispute: str = ""
     #: The advance-notification steps' options (``register_humanitarian``: ``name``;
     #: ``notify``: ``activity``, ``starts_in_hours``, ``hours``, ``geometry``,
     #: ``description``, ``audience``, ``humanitarian``; ``receipt``: ``notice``).
@@ -520,6 +563,32 @@ class DemoData:
     story: tuple[DemoStepSpec, ...] = ()
     #: The parties whose record witness the demo runs (each has an administrator account).
     witnesses: tuple[str, ...] = ()
+
+
+# --- withdrawal timeline (verification, issue 13) -------------------------------------
+
+
+@dataclass(frozen=True)
+class WithdrawalStepSpec:
+    """One step of a withdrawal timeline agreed in the arrangement's text
+    (``[[withdrawal_steps]]``): party ``party``'s step number ``sequence`` under withdrawal
+    clause ``clause``, from the areas ``zones``, due by ``due`` (a date: the whole of that
+    day in the arrangement's time zone; or a date-time), verified by ``verifier`` (a
+    monitor party's code, or "" for any monitor). ``linked_to`` is the other party's step
+    it goes with (step n of one ↔ step m of the other): the timeline is reciprocal."""
+
+    id: str
+    clause: str
+    party: str
+    sequence: int
+    title: Localized
+    zones: tuple[str, ...]
+    due: dt.date | dt.datetime
+    linked_to: str
+    verifier: str = ""
+
+
+# --- end of the withdrawal timeline block -----------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -555,8 +624,59 @@ class Arrangement:
     time_zone: str = "UTC"
     #: The rules of procedure, None where the scenario states none.
     procedure: ProcedureSpec | None = None
+    #: The withdrawal steps the arrangement's text sets (none: the cell agrees them).
+    withdrawal_steps: tuple[WithdrawalStepSpec, ...] = ()
+    # positions (issue 13): the kinds of declared positions and how the cell handles them.
+    position_kinds: tuple[PositionKindSpec, ...] = ()
+    positions: PositionsSpec | None = None
     #: Advance notification (``[deconfliction]``), None where the scenario states none.
     deconfliction: DeconflictionSpec | None = None
+
+
+# --- positions (issue 13): [[position_kinds]] and [positions] ------------------------------
+
+
+@dataclass(frozen=True)
+class PositionKindSpec:
+    """A kind of declared position (a base, an outpost, a checkpoint, an observation
+    post): its id and its name in each language (``[[position_kinds]]``)."""
+
+    id: str
+    name: Localized
+
+
+@dataclass(frozen=True)
+class PositionsSpec:
+    """How the cell handles declared positions (``[positions]``).
+
+    ``notice_days``: a change declared at least this many days before it takes effect is
+    *notified in advance*. ``mediator_reveal_consent``: whose consent the mediator needs
+    to reveal a committed item on a party's behalf in a dispute — ``"declaring"`` (the
+    party whose item it is), ``"other"`` (the party that disputes), both, or none."""
+
+    notice_days: int = 0
+    mediator_reveal_consent: tuple[str, ...] = ("declaring",)
+
+
+def position_kinds_from_content(content: Mapping[str, Any]) -> tuple[PositionKindSpec, ...]:
+    """The ``[[position_kinds]]`` of stored content (none before scenarios declared them)."""
+    return tuple(
+        PositionKindSpec(str(k["id"]), dict(k["name"])) for k in content.get("position_kinds", ())
+    )
+
+
+def positions_from_content(content: Mapping[str, Any]) -> PositionsSpec | None:
+    """The ``[positions]`` table of stored content (None: the scenario states none)."""
+    data = content.get("positions")
+    if not data:
+        return None
+    return PositionsSpec(
+        notice_days=int(data.get("notice_days", 0)),
+        mediator_reveal_consent=tuple(data.get("mediator_reveal_consent", ("declaring",))),
+    )
+
+
+# --- end of positions ----------------------------------------------------------------------
 
 
 def _date(value: Any) -> dt.date | None:
@@ -680,7 +800,29 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
         # Absent from versions stored before scenarios named a time zone.
         time_zone=c.get("time_zone", DEFAULT_TIME_ZONE),
         procedure=procedure_from_content(c.get("procedure")),
+        # positions (issue 13); absent from versions stored before.
+        position_kinds=position_kinds_from_content(c),
+        positions=positions_from_content(c),
+        withdrawal_steps=withdrawal_steps_from_content(c.get("withdrawal_steps")),
         deconfliction=deconfliction_from_content(c.get("deconfliction")),
+    )
+
+
+def withdrawal_steps_from_content(data: Any) -> tuple[WithdrawalStepSpec, ...]:
+    """The stored ``[[withdrawal_steps]]`` back (absent: none, the cell agrees them)."""
+    return tuple(
+        WithdrawalStepSpec(
+            id=w["id"],
+            clause=w["clause"],
+            party=w["party"],
+            sequence=int(w["sequence"]),
+            title=dict(w["title"]),
+            zones=tuple(w["zones"]),
+            due=parse_moment(w["due"]) or dt.date.min,
+            linked_to=w["linked_to"],
+            verifier=w.get("verifier", ""),
+        )
+        for w in data or ()
     )
 
 

@@ -25,6 +25,7 @@ Pure Python on numpy, shapely, pyproj and the numba kernels of ``spatial``; no D
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import itertools
@@ -488,15 +489,40 @@ class Engine:
         self._anywhere = tuple(
             c for c in arrangement.clauses if not c.zones and set(c.prohibited) - {"line_crossing"}
         )
+        self._use_baseline(baseline)
+        lon0, lat0, lon1, lat1 = arrangement.region_bbox
+        self._region = (lon0, lat0, lon1, lat1)
+
+    def _use_baseline(self, baseline: Sequence[Position]) -> None:
         self.baseline = tuple(baseline)
         bx, by = self.projector.to_metric(
             np.array([p.lon for p in self.baseline], np.float64),
             np.array([p.lat for p in self.baseline], np.float64),
         )
         self._bx, self._by = bx, by
-        self._nearest = NearestPoints(bx, by)
-        lon0, lat0, lon1, lat1 = arrangement.region_bbox
-        self._region = (lon0, lat0, lon1, lat1)
+        # The positions each (clause, reported party) compares with, indexed once, when
+        # first needed: a point's cost does not grow with the size of the baseline.
+        self._freeze_sets: dict[tuple[str, str | None], NearestPoints | None] = {}
+        self._withdrawal_sets: dict[
+            tuple[str, str | None], tuple[shapely.STRtree, np.ndarray] | None
+        ] = {}
+
+    def compares_with_positions(self, kind: str) -> bool:
+        """Whether a report of ``kind`` may be compared with declared positions: the kind
+        implies a presence and the arrangement has a freeze or a withdrawal clause. The
+        same with or without a baseline: it says nothing of the positions."""
+        builtin = taxonomy.activities(kind) if taxonomy.is_kind(kind) else frozenset()
+        acts = builtin | self._declared_acts.get(kind, frozenset())
+        return bool(acts & _PRESENCE) and any(
+            c.kind in ("freeze", "withdrawal") for c in self.arrangement.clauses
+        )
+
+    def with_baseline(self, baseline: Sequence[Position]) -> Engine:
+        """This engine with ``baseline`` as its declared positions: the zones, clauses and
+        their indexes are shared with this one (built once), only the positions are new."""
+        other = copy.copy(self)
+        other._use_baseline(baseline)
+        return other
 
     def is_kind(self, kind: str) -> bool:
         """Whether ``kind`` is a built-in incident kind or one the arrangement declares."""
@@ -888,15 +914,10 @@ class Engine:
                 baseline_date = _as_date(clause.parameters.get("baseline_date"))
                 if baseline_date is None or day < baseline_date:
                     continue
-                # Only the positions of the parties the clause binds are its baseline.
-                eligible = [
-                    i for i, p in enumerate(self.baseline)
-                    if (p.established is None or p.established <= baseline_date)
-                    and (observation.party is None or p.party == observation.party)
-                    and _binds(clause, p.party)
-                ]  # fmt: skip
-                distance = self._nearest_of(px, py, eligible)
-                if distance <= self.freeze_tolerance_m:
+                distance = self._nearest_frozen(clause, baseline_date, observation.party, px, py)
+                # No position of the baseline to measure from (none of the reported party
+                # stood at the baseline date): the engine cannot say, so it says nothing.
+                if not math.isfinite(distance) or distance <= self.freeze_tolerance_m:
                     continue
                 certain = distance - radius > self.freeze_tolerance_m
                 found.append(self._finding(
@@ -911,16 +932,10 @@ class Engine:
                 after = _as_date(clause.parameters.get("after_date"))
                 if after is None:
                     continue
-                for i, position in enumerate(self.baseline):
-                    if position.established is None or position.established <= after:
-                        continue
-                    if observation.party is not None and position.party != observation.party:
-                        continue
-                    if not _binds(clause, position.party):
-                        continue  # a position of a party the clause does not bind
-                    distance = math.hypot(px - self._bx[i], py - self._by[i])
-                    if distance > self.freeze_tolerance_m + radius:
-                        continue
+                for i in self._later_positions_near(clause, after, observation.party, px, py,
+                                                    self.freeze_tolerance_m + radius):  # fmt: skip
+                    position = self.baseline[i]
+                    assert position.established is not None  # only dated positions are later
                     found.append(self._finding(
                         clause, None, "withdrawal:position", "medium", "inside",
                         "withdrawal_position",
@@ -930,14 +945,62 @@ class Engine:
                     ))  # fmt: skip
         return found
 
-    def _nearest_of(self, px: float, py: float, eligible: Sequence[int]) -> float:
-        if not eligible:
+    def _nearest_frozen(
+        self, clause: ClauseSpec, baseline_date: dt.date, party: str | None, px: float, py: float
+    ) -> float:
+        """Distance to the nearest position of the clause's baseline: standing at its date,
+        of a party it binds, and of the reported party when the report names one."""
+        key = (clause.id, party)
+        if key not in self._freeze_sets:
+            eligible = [
+                i for i, p in enumerate(self.baseline)
+                if (p.established is None or p.established <= baseline_date)
+                and (party is None or p.party == party)
+                and _binds(clause, p.party)
+            ]  # fmt: skip
+            idx = np.asarray(eligible, np.int64)
+            self._freeze_sets[key] = (
+                NearestPoints(self._bx[idx], self._by[idx]) if eligible else None
+            )
+        nearest = self._freeze_sets[key]
+        if nearest is None:
             return math.inf
-        if len(eligible) == len(self.baseline):
-            dist, _ = self._nearest.query(np.array([px]), np.array([py]))
-            return float(dist[0])
-        idx = np.asarray(eligible)
-        return float(np.min(np.hypot(self._bx[idx] - px, self._by[idx] - py)))
+        dist, _ = nearest.query(np.array([px]), np.array([py]))
+        return float(dist[0])
+
+    def _later_positions_near(
+        self,
+        clause: ClauseSpec,
+        after: dt.date,
+        party: str | None,
+        px: float,
+        py: float,
+        within: float,
+    ) -> list[int]:
+        """Baseline indexes (ascending) of the positions established after ``after``, of a
+        party the clause binds (and the reported party, when named), within ``within``
+        metres of the point."""
+        key = (clause.id, party)
+        if key not in self._withdrawal_sets:
+            eligible = [
+                i for i, p in enumerate(self.baseline)
+                if p.established is not None and p.established > after
+                and (party is None or p.party == party)
+                and _binds(clause, p.party)
+            ]  # fmt: skip
+            idx = np.asarray(eligible, np.int64)
+            self._withdrawal_sets[key] = (
+                (shapely.STRtree(shapely.points(self._bx[idx], self._by[idx])), idx)
+                if eligible else None
+            )  # fmt: skip
+        entry = self._withdrawal_sets[key]
+        if entry is None:
+            return []
+        tree, idx = entry
+        # A hair wider than asked for the tree; the exact test below is the one that counts.
+        near = tree.query(shapely.Point(px, py), predicate="dwithin", distance=within + 1e-6)
+        hits = sorted(int(idx[k]) for k in near)
+        return [i for i in hits if math.hypot(px - self._bx[i], py - self._by[i]) <= within]
 
     def _finding(
         self,

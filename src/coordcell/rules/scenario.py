@@ -75,6 +75,8 @@ from coordcell.rules.arrangement import (
     NotifiableActivitySpec,
     PartySpec,
     PlaceSpec,
+    PositionKindSpec,
+    PositionsSpec,
     PrecedenceSpec,
     ProcedureSpec,
     ProtocolSpec,
@@ -82,6 +84,7 @@ from coordcell.rules.arrangement import (
     SensitiveDaySpec,
     SourceSpec,
     StoryDo,
+    WithdrawalStepSpec,
     ZoneSpec,
 )
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
@@ -152,7 +155,12 @@ _CLAUSE_PARAMETERS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "freeze": (("baseline_date", "date", True),),
     "withdrawal": (("after_date", "date", True),),
     "economic_zone": (("permitted_sectors", "codes", True),),
-    "inspection": (("interval_days_max", "positive", False), ("on_request", "bool", False)),
+    "inspection": (
+        ("interval_days_max", "positive", False),
+        ("on_request", "bool", False),
+        # verification (issue 13): how soon an inspection a party requests is due
+        ("on_request_within_hours", "positive", False),
+    ),
     "general": (),
 }
 
@@ -527,6 +535,11 @@ class _Parts:
     activities: list[ActivitySpec] = dataclasses.field(default_factory=list)
     procedure: ProcedureSpec | None = None
     incident_kinds: list[IncidentKindSpec] = dataclasses.field(default_factory=list)
+    #: ``[[withdrawal_steps]]`` (verification): none when the cell agrees the timeline.
+    withdrawal_steps: list[WithdrawalStepSpec] = dataclasses.field(default_factory=list)
+    # positions (issue 13): [[position_kinds]] and [positions]
+    position_kinds: list[PositionKindSpec] = dataclasses.field(default_factory=list)
+    positions: PositionsSpec | None = None
     #: The ``[map]`` table (see ``_read_map_table``); empty when the scenario has none.
     map: dict[str, Any] = dataclasses.field(default_factory=dict)
     #: ``[deconfliction]`` (see ``_read_deconfliction``); None when the scenario has none.
@@ -577,9 +590,83 @@ def _read_arrangement(top: _Table, *, lexicon: _Lexicon | None = None) -> _Parts
     _check_served(top, parts)
     _read_mechanism(top, parts, protocol_tables)
     parts.map = _read_map_table(top, parts)
+    parts.withdrawal_steps = _read_withdrawal_steps(top, parts)
+    _read_positions_tables(top, parts)
     parts.deconfliction = _read_deconfliction(top, parts)
     top.finish()
     return parts
+
+
+# --- withdrawal timeline (verification, issue 13) ---------------------------------------
+
+
+def _read_withdrawal_steps(top: _Table, parts: _Parts) -> list[WithdrawalStepSpec]:
+    """``[[withdrawal_steps]]``: the steps of a withdrawal timeline the arrangement's text
+    sets (a scenario whose timeline is agreed in the cell has none). Each names a
+    withdrawal clause, a party of kind ``party`` bound by it, its number in that party's
+    sequence, its areas (zone ids, checked once the zones are read), its deadline, the
+    other party's step it is linked to (each link goes both ways) and, optionally, the
+    monitor party that verifies it."""
+    tables = top.tables("withdrawal_steps", required=False)
+    clauses = {c.id: c for c in parts.clauses if c.kind == "withdrawal"}
+    kinds = {p.code: p.kind for p in parts.parties}
+    steps: list[WithdrawalStepSpec] = []
+    for t in tables:
+        step_id = t.text("id", pattern=_ID, what="step id")
+        clause = t.text("clause", choices=sorted(clauses), what="withdrawal clause")
+        bound = clauses[clause].parties if clause in clauses else ()
+        party = t.text(
+            "party",
+            choices=[c for c in (bound or kinds) if kinds.get(c) == "party"],
+            what="party bound by the clause",
+        )
+        sequence = t.number("sequence", minimum=1.0)
+        if sequence is not None and not sequence.is_integer():
+            t.error("sequence", f"expected a whole number, found {sequence:g}")
+        title = t.localized("title")
+        zones = t.texts("zones", pattern=_ID, what="zone id", required=True)
+        parts.zone_refs.extend((_join(t.where("zones"), i), z) for i, z in enumerate(zones))
+        due = t.moment("due")
+        if due is None:
+            t.error("due", "missing required key 'due'")
+        linked = t.text("linked_to", pattern=_ID, what="step id")
+        verifier = t.text(
+            "verifier",
+            required=False,
+            choices=sorted(c for c, k in kinds.items() if k == "monitor"),
+            what="monitor party",
+        )
+        t.finish()
+        steps.append(
+            WithdrawalStepSpec(
+                id=step_id,
+                clause=clause,
+                party=party,
+                sequence=int(sequence or 0),
+                title=title,
+                zones=zones,
+                due=due or dt.date.min,
+                linked_to=linked,
+                verifier=verifier,
+            )
+        )
+    _check_unique(top.report, _keyed(top, "withdrawal_steps", "id", steps), "step id")
+    by_id = {s.id: s for s in steps}
+    for index, step in enumerate(steps):
+        where = f"{_join(top.where('withdrawal_steps'), index)}.linked_to"
+        other = by_id.get(step.linked_to)
+        if other is None:
+            top.report.error(where, f"unknown step {step.linked_to!r}")
+        elif other.party == step.party:
+            top.report.error(where, "a step is linked to the other party's step, not its own")
+        elif other.linked_to != step.id:
+            top.report.error(where, f"step {other.id!r} is not linked back to {step.id!r}")
+        elif other.clause != step.clause:
+            top.report.error(where, f"step {other.id!r} is under another clause")
+    return steps
+
+
+# --- end of the withdrawal timeline block -------------------------------------------------
 
 
 def _read_time_zone(top: _Table) -> str:
@@ -727,6 +814,56 @@ def _read_declared(
             *dict.fromkeys(a.id for a in parts.activities if a.id),
         ),
     )
+
+
+# --- positions (issue 13): [[position_kinds]] and [positions] ------------------------------
+
+#: Whose consent a mediator's reveal of a party's committed position may need.
+POSITION_REVEAL_CONSENTS = ("declaring", "other")
+
+
+def _read_positions_tables(top: _Table, parts: _Parts) -> None:
+    """``[[position_kinds]]`` (the kinds of declared positions) and ``[positions]`` (the
+    notice period of a change, whose consent a mediator's reveal needs). Both optional."""
+    kinds: list[PositionKindSpec] = []
+    for t in top.tables("position_kinds", required=False):
+        kinds.append(
+            PositionKindSpec(
+                id=t.text("id", pattern=_CODE, what="position kind id"), name=t.localized("name")
+            )
+        )
+        t.finish()
+    parts.position_kinds = kinds
+    _check_unique(top.report, _keyed(top, "position_kinds", "id", kinds), "position kind")
+    table = top.table("positions", required=False)
+    if table is None:
+        return
+    notice = table.number("notice_days", required=False, minimum=0)
+    if notice is not None and notice != int(notice):
+        table.error("notice_days", f"expected a whole number of days, found {notice:g}")
+    consent = table.texts(
+        "mediator_reveal_consent", choices=POSITION_REVEAL_CONSENTS, what="consent"
+    )
+    table.finish()
+    if not kinds:
+        top.error("positions", "[positions] needs the [[position_kinds]] a party may declare")
+    parts.positions = PositionsSpec(
+        notice_days=int(notice or 0),
+        mediator_reveal_consent=consent
+        if "mediator_reveal_consent" in table.data
+        else ("declaring",),
+    )
+
+
+def _positions_fields(parts: _Parts, fields: dict[str, Any]) -> None:
+    """Only when declared: the content (and hash) of a scenario without them is unchanged."""
+    if parts.position_kinds:
+        fields["position_kinds"] = tuple(parts.position_kinds)
+    if parts.positions is not None:
+        fields["positions"] = parts.positions
+
+
+# --- end of positions ----------------------------------------------------------------------
 
 
 def _check_dataset_actors(top: _Table, forces: list[ForceSpec]) -> None:
@@ -1836,6 +1973,7 @@ class _StoryReader:
         self.incidents: set[str] = set()
         self.warnings: set[str] = set()
         self.handovers: set[str] = set()
+        self.position_disputes: set[str] = set()  # positions (issue 13)
         self.answered: dict[str, str] = {}
         self.converted: dict[str, str] = {}
         self.keys: list[tuple[str, str]] = []
@@ -2019,6 +2157,34 @@ class _StoryReader:
                 t.error("to", "hands the desk over to someone else")
         elif do == StoryDo.ACKNOWLEDGE_HANDOVER:
             values["handover"] = self.reference(t, "handover", self.handovers, "hands over")
+        elif do in _VERIFICATION_DOINGS:
+            values["verification"] = _read_verification_step(self, t, do)
+        else:
+            self.positions_step(t, do, own, values)
+
+    # --- positions (issue 13) -------------------------------------------------------------
+
+    def positions_step(self, t: _Table, do: str, own: str, values: dict[str, Any]) -> None:
+        """The steps of declared positions: declare a set, seal, dispute, reveal."""
+        if do == StoryDo.DECLARE_POSITIONS:
+            values["positions"] = t.text("positions", pattern=_CODE, what="set of positions")
+        elif do == StoryDo.DISPUTE_POSITION:
+            values["respondent"] = self.party(
+                t, "respondent", own, _RESPONDENT_KINDS, "party whose positions are disputed"
+            )
+            values["summary"] = _fictional_text(t, "summary")
+            values["geometry"] = _read_point(t, self.region)
+            key = t.data.get("key")
+            if not isinstance(key, str) or not key:
+                t.error("key", "a dispute has a key, for the step that reveals in it")
+            else:
+                self.position_disputes.add(key)
+        elif do == StoryDo.REVEAL_POSITION:
+            values["dispute"] = self.reference(
+                t, "dispute", self.position_disputes, "disputes a position"
+            )
+
+    # --- end of positions -----------------------------------------------------------------
 
     def colleague(self, t: _Table, name: str, own: str) -> str:
         """An account of the step's own party."""
@@ -2099,6 +2265,124 @@ class _StoryReader:
         elif call:
             done[call] = t.path
         return call
+
+
+# --- verification (issue 13): the story's steps of the timeline and of inspections --------
+
+_VERIFICATION_DOINGS = (
+    StoryDo.PROPOSE_STEPS,
+    StoryDo.COUNTERSIGN_STEPS,
+    StoryDo.VERIFY_STEP,
+    StoryDo.PROPOSE_EXTENSION,
+    StoryDo.COUNTERSIGN_EXTENSION,
+    StoryDo.REQUEST_INSPECTION,
+    StoryDo.FILE_INSPECTION,
+    StoryDo.ACCESS_DENIAL,
+)
+#: The longest a story's deadline or extension runs from the step (hours).
+_MAX_STEP_HOURS = 24 * 90
+
+
+def _read_verification_step(reader: _StoryReader, t: _Table, do: str) -> dict[str, Any]:
+    """What a verification step of the story takes (its own keys: ``steps``, the key of a
+    ``propose_withdrawal_steps`` step; ``extension``, of a ``propose_step_extension``).
+    Zones are checked by the services when the story is played."""
+    made: dict[str, set[str]] = reader.__dict__.setdefault(
+        "verification_made", {"steps": set(), "extension": set()}
+    )
+    sides = (
+        None
+        if reader.parties is None
+        else sorted(c for c, k in reader.parties.items() if k == "party")
+    )
+    key = str(t.data.get("key", "")) if isinstance(t.data.get("key"), str) else ""
+    out: dict[str, Any] = {}
+
+    def ref(name: str) -> str:
+        value = t.text(name, pattern=_CODE, what="story key")
+        if value and value not in made[name]:
+            t.error(name, f"{value!r} is not the key of an earlier step that makes one")
+            return ""
+        return value
+
+    def hours(name: str, least: float = 0.05) -> float:
+        value = t.number(name, minimum=least)
+        if value is not None and value > _MAX_STEP_HOURS:
+            t.error(name, f"at most {_MAX_STEP_HOURS} hours, found {value:g}")
+        return float(value or 0)
+
+    if do == StoryDo.PROPOSE_STEPS:
+        out["clause"] = t.text("clause", pattern=_ID, what="clause id")
+        for name in ("first", "second"):
+            side = t.table(name)
+            if side is None:
+                continue
+            number = side.number("sequence", minimum=1.0)
+            out[name] = {
+                "party": side.text("party", choices=sides, what="party"),
+                "sequence": int(number or 0),
+                "title": _fictional_text(side, "title"),
+                "zones": list(side.texts("zones", pattern=_ID, what="zone id", required=True)),
+                "due_hours": _side_hours(side),
+            }
+            side.finish()
+        if key:
+            made["steps"].add(key)
+    elif do == StoryDo.COUNTERSIGN_STEPS:
+        out["steps"] = ref("steps")
+    elif do in (StoryDo.VERIFY_STEP, StoryDo.PROPOSE_EXTENSION):
+        out["steps"] = ref("steps")
+        out["party"] = t.text("party", choices=sides, what="party whose step it is")
+        if do == StoryDo.VERIFY_STEP:
+            out["outcome"] = t.text("outcome", choices=("met", "met_in_part"), what="outcome")
+            out["note"] = _fictional_text(t, "note", required=False)
+        else:
+            out["extend_hours"] = hours("extend_hours", 1.0)
+            out["reason"] = _fictional_text(t, "reason")
+            if key:
+                made["extension"].add(key)
+    elif do == StoryDo.COUNTERSIGN_EXTENSION:
+        out["extension"] = ref("extension")
+    elif do == StoryDo.REQUEST_INSPECTION:
+        out["zone"] = t.text("zone", pattern=_ID, what="zone id")
+        out["reason"] = _fictional_text(t, "reason")
+    elif do == StoryDo.FILE_INSPECTION:
+        out["zone"] = t.text("zone", pattern=_ID, what="zone id")
+        out["summary"] = _fictional_text(t, "summary")
+        out["inspected_minutes_before"] = reader.minutes(t, "inspected_minutes_before", 0, 24 * 60)
+        out["answers_request"] = t.boolean("answers_request")
+        rows = []
+        for h in t.tables("holdings"):
+            count = h.number("count", minimum=0.0)
+            rows.append(
+                {
+                    "party": h.text("party", choices=sides, what="party"),
+                    "category": h.text("category", what="category"),
+                    "count": count if count is None or not count.is_integer() else int(count),
+                }
+            )
+            h.finish()
+        out["holdings"] = rows
+    elif do == StoryDo.ACCESS_DENIAL:
+        out["kind"] = t.text("kind", choices=("denial", "restriction"), what="kind")
+        out["geometry"] = _read_point(t, reader.region)
+        out["occurred_minutes_before"] = reader.minutes(t, "occurred_minutes_before", 0, 24 * 60)
+        out["description"] = _fictional_text(t, "description")
+        if t.get("party", required=False) is not _MISSING:
+            out["party"] = t.text("party", choices=sides, what="party")
+    return out
+
+
+def _side_hours(side: _Table) -> float:
+    """``due_hours`` of a proposed step: from a few minutes (the worker then records it
+    missed when nobody meets it) to ``_MAX_STEP_HOURS``."""
+    value = side.number("due_hours", minimum=0.05)
+    if value is not None and value > _MAX_STEP_HOURS:
+        side.error("due_hours", f"at most {_MAX_STEP_HOURS} hours, found {value:g}")
+    return float(value or 0)
+
+
+# --- end of the verification story block ---------------------------------------------------
 
 
 def _read_story_incident(
@@ -2343,6 +2627,10 @@ def _build(
     if parts.time_zone:
         # Only when named: the content (and its hash) of a scenario without one is unchanged.
         fields["time_zone"] = parts.time_zone
+    if parts.withdrawal_steps:
+        # Only when set (verification): the content (and hash) of a scenario without is unchanged.
+        fields["withdrawal_steps"] = tuple(parts.withdrawal_steps)
+    _positions_fields(parts, fields)
     plain = {key: _plain(value) for key, value in fields.items()}
     for zone in plain["zones"]:
         # Only a part names its zone: the content (and hash) of other zones is unchanged.

@@ -53,6 +53,13 @@ READS = [
     Endpoint("GET", "/api/v1/comms-checks/", paged=True),
     Endpoint("GET", "/api/v1/self-defence/", paged=True),
     Endpoint("GET", "/api/v1/ledger/"),
+    # verification (issue 13): the withdrawal timeline and inspections
+    Endpoint("GET", "/api/v1/withdrawal-steps/", paged=True),
+    Endpoint("GET", "/api/v1/withdrawal-burndown/", paged=True),
+    Endpoint("GET", "/api/v1/inspections/schedule/", paged=True),
+    Endpoint("GET", "/api/v1/inspection-requests/", paged=True),
+    Endpoint("GET", "/api/v1/inspection-reports/", paged=True),
+    Endpoint("GET", "/api/v1/access-denials/", paged=True),
     # Advance notification: each lists only what the caller may read (empty for most).
     Endpoint("GET", "/api/v1/notices/", paged=True),
     Endpoint("GET", "/api/v1/notices/layer/"),  # GeoJSON of the notices the caller reads
@@ -68,6 +75,14 @@ READS = [
     Endpoint("GET", "/api/v1/record/witnesses", paged=True),
     Endpoint("GET", "/api/schema/"),
     Endpoint("GET", "/api/docs/"),
+    # Positions (issue 13): the declaring party's own and the mediator's; empty for the rest.
+    Endpoint("GET", "/api/v1/positions/", paged=True),
+    Endpoint("GET", "/api/v1/positions/export/"),  # GeoJSON: one's readable positions
+    Endpoint("GET", "/api/v1/position-changes/", paged=True),
+    Endpoint("GET", "/api/v1/position-seals/", paged=True),
+    Endpoint("GET", "/api/v1/position-disputes/", paged=True),
+    Endpoint("GET", "/api/v1/position-reveals/", paged=True),
+    Endpoint("GET", "/api/v1/zone-totals/", paged=True),
 ]
 #: Reads of objects with an audience: its members get 200, everyone else the 404.
 AUDIENCE_READS = [
@@ -77,6 +92,11 @@ AUDIENCE_READS = [
     Endpoint("GET", "/api/v1/hotline/{id}/"),
     Endpoint("GET", "/api/v1/hotline/{id}/messages/", paged=True),
     Endpoint("GET", "/api/v1/incidents/{id}/evidence/{sha256}"),
+    # verification (issue 13): both parties, the mediator and the monitors read them
+    Endpoint("GET", "/api/v1/withdrawal-steps/{id}/"),
+    Endpoint("GET", "/api/v1/inspection-requests/{id}/"),
+    Endpoint("GET", "/api/v1/inspection-reports/{id}/"),
+    Endpoint("GET", "/api/v1/access-denials/{id}/"),
 ]
 #: Reads that only the party that made the object may do: the session's evidence was
 #: attached by Israel, so its original is served to Israel's members and is a 404 to all.
@@ -136,6 +156,16 @@ WRITES = [
     Endpoint("POST", "/api/v1/record/checkpoints/{size}/cosignatures", {"signature": "x"}),
     Endpoint("POST", "/api/v1/record/checkpoints/{size}/view/cosignatures", {"signature": "x"}),
     Endpoint("POST", "/api/v1/scorecard/release/"),
+    # verification (issue 13)
+    Endpoint("POST", "/api/v1/withdrawal-steps/", {"clause": "x"}),
+    Endpoint("POST", "/api/v1/withdrawal-steps/{id}/countersign/"),
+    Endpoint("POST", "/api/v1/withdrawal-steps/{id}/verify/", {"outcome": "met"}),
+    Endpoint("POST", "/api/v1/withdrawal-steps/{id}/suspend/", {"note": "x"}),
+    Endpoint("POST", "/api/v1/withdrawal-steps/{id}/extensions/", {"reason": "x"}),
+    Endpoint("POST", "/api/v1/withdrawal-steps/{id}/extensions/{extension}/countersign/"),
+    Endpoint("POST", "/api/v1/inspection-requests/", {"zone": "x"}),
+    Endpoint("POST", "/api/v1/inspection-reports/", {"zone": "x"}),
+    Endpoint("POST", "/api/v1/access-denials/", {"kind": "denial"}),
     Endpoint("POST", "/api/v1/notices/", {"activity": "troop_movement"}),
     Endpoint("POST", "/api/v1/notices/{id}/receipt/"),
     Endpoint("POST", "/api/v1/humanitarian-actors/", {"name_en": "x"}),
@@ -159,6 +189,25 @@ COMPUTATIONS = [
     Endpoint("POST", "/api/v1/check", CHECK_BODY),
     Endpoint("POST", "/api/v1/locate", LOCATE_BODY),
 ]
+#: Reads of a declared position, a dispute or a reveal: none is made with the personas
+#: (tests/integration/api/test_positions_api.py checks who reads one: the declaring party
+#: and the mediator, the others the 404 of a missing id); here, who may call at all.
+POSITION_READS = [
+    Endpoint("GET", "/api/v1/positions/{id}/"),
+    Endpoint("GET", "/api/v1/positions/{id}/holdings/", paged=True),
+    Endpoint("GET", "/api/v1/position-disputes/{id}/"),
+    Endpoint("GET", "/api/v1/position-reveals/{id}/"),
+]
+POSITION_WRITES = [
+    Endpoint("POST", "/api/v1/positions/", {"name": "x"}),
+    Endpoint("POST", "/api/v1/positions/import/", {"type": "FeatureCollection"}),
+    Endpoint("POST", "/api/v1/positions/{id}/changes/", {"change": "vacated"}),
+    Endpoint("POST", "/api/v1/position-changes/{id}/agree/", {"note": "x"}),
+    Endpoint("POST", "/api/v1/position-seals/", {"kind": "baseline"}),
+    Endpoint("POST", "/api/v1/position-disputes/", {"against": "sy"}),
+    Endpoint("POST", "/api/v1/position-disputes/{id}/consent/"),
+    Endpoint("POST", "/api/v1/position-disputes/{id}/reveal/", {"item": "x"}),
+]
 #: Reads of a warning: no warning is made with the personas (tests/integration/
 #: test_warnings_and_ledger.py checks who reads one); here, who may call at all.
 WARNING_READS = [
@@ -176,11 +225,13 @@ ENDPOINTS = (
     + RELEASED_READS
     + WRITES
     + COMPUTATIONS
+    + POSITION_READS
+    + POSITION_WRITES
 )
 #: Every list in the envelope.
 PAGED = [e for e in READS if e.paged]
 #: Lists inside an object with an audience (a call's messages): paged, read by its audience.
-AUDIENCE_PAGED = [e for e in AUDIENCE_READS if e.paged]
+AUDIENCE_PAGED = [e for e in AUDIENCE_READS + POSITION_READS if e.paged]
 
 
 def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
@@ -190,6 +241,14 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         id_ = ids["il_witness"]
     elif "/incidents/" in endpoint.path:
         id_ = ids["incident"]
+    elif "/withdrawal-steps/" in endpoint.path:
+        id_ = ids["withdrawal_step"]
+    elif "/inspection-requests/" in endpoint.path:
+        id_ = ids["inspection_request"]
+    elif "/inspection-reports/" in endpoint.path:
+        id_ = ids["inspection_report"]
+    elif "/access-denials/" in endpoint.path:
+        id_ = ids["access_denial"]
     elif "/alerts/" in endpoint.path:
         id_ = ids.get("alert", "CASE-0000-0000-0000-ESC-0000000000000000")
     elif "/notices/" in endpoint.path:
@@ -213,6 +272,7 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         sha256=ids["evidence"],
         original=ids["evidence_original"],
         remedy="00000000-0000-0000-0000-000000000000",  # the session's case orders none
+        extension=ids.get("extension", "00000000-0000-0000-0000-000000000000"),
     )
     query = {**(endpoint.query or {}), **query}
     return f"{path}?{urlencode(query)}" if query else path

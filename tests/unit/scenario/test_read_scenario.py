@@ -149,8 +149,9 @@ def test_it_reads_the_demo_story_into_steps() -> None:
     assert [s.do for s in demo.story].count("report_and_lodge") == 6
     assert sorted(steps) == [
         "access", "berm", "convoy", "drone", "hermon", "late_move", "launcher", "mortar",
-        "near_site", "night_shift", "notice", "patrol", "relief_agency", "rpg", "rpg_relay",
-        "sam", "shots", "strike", "vehicles", "works_site",
+        "near_site", "night_shift", "notice", "patrol", "phase_1", "phase_1_new_date", "phase_2",
+        "post_after_freeze", "relief_agency", "rpg", "rpg_relay", "sam", "shots", "strike",
+        "vehicles", "works_site",
     ]  # fmt: skip
     berm = steps["berm"]
     assert (berm.by, berm.respondent, berm.incident.kind) == ("sy.liaison", "il", "fortification")
@@ -180,8 +181,10 @@ def test_it_labels_every_text_of_the_story_fictional() -> None:
     # 5 summaries and titles, 11 step texts, 3 subjects, 2 answers; the thread's 4 subjects
     # and texts, the warnings' 6 threats and requests and 7 step texts, the strike's title;
     # the last block's 2 summaries and titles, 5 step texts and 1 remedy; the desks' 3
-    # contact details and 1 handover note; advance notification's 3 notices and 1 title
-    assert len(texts) == 59
+    # contact details and 1 handover note; the positions' dispute summary (verification's
+    # texts: tests/unit/scenario/test_verification_story.py); advance notification's 3
+    # notices and 1 incident title
+    assert len(texts) == 60
     assert all("fictional" in text for text in texts)
 
 
