@@ -8,4 +8,4 @@ class EconomyConfig(AppConfig):
     verbose_name = _("Economic zone")
 
     def ready(self) -> None:
-        from coordcell.economy import events  # noqa: F401  (registers the record event types)
+        from coordcell.economy import conditions, events  # noqa: F401  (registers types and jobs)
