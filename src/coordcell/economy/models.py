@@ -64,7 +64,7 @@ class Project(AudienceMixin, PublicIdModel):
     """A project in the economic zone under clause ``clause`` of ``version``.
 
     ``site`` is its GeoJSON geometry (checked to lie inside the clause's zones); ``sides``
-    the ``side`` values of the arrangement's areas the site lies in (data, e.g. "A", "B");
+    the ``side`` values of the arrangement's areas the site lies in (data);
     ``titles`` and ``descriptions`` in ar/he/en. ``sector`` is one of the clause's
     ``permitted_sectors``."""
 

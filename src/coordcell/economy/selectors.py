@@ -37,7 +37,14 @@ from coordcell.economy.models import (
 __all__ = [
     "Transaction",
     "donor_name",
+    "get_commitment",
+    "get_condition",
+    "get_donor",
+    "get_milestone",
+    "get_pledge",
     "get_project",
+    "get_tranche",
+    "is_donor",
     "knows_donor",
     "list_commitments",
     "list_conditions",
@@ -47,6 +54,10 @@ __all__ = [
     "list_rates",
     "list_tranches",
     "list_transactions",
+    "own_donor",
+    "pseudonym_label",
+    "sees_security_traffic",
+    "visible_reasons",
 ]
 
 
@@ -195,3 +206,93 @@ def _row(
         amount=money.amount,
         date=date,
     )
+
+
+# --- one object by its public id (hidden: missing) --------------------------------------
+
+
+def get_donor(actor: Actor, public_id: Any) -> Donor:
+    donor: Donor = _by_public_id(Donor.objects.restrict(actor).select_related("party"), public_id)
+    return donor
+
+
+def own_donor(actor: Actor) -> Donor:
+    """The donor the actor's party is (``NotFound`` for anyone else)."""
+    donor: Donor | None = (
+        Donor.objects.select_related("party").filter(party_id=actor.party_id).first()
+    )
+    if actor.party_id is None or donor is None:
+        raise NotFound()
+    return donor
+
+
+def is_donor(actor: Actor) -> bool:
+    return actor.party_id is not None and Donor.objects.filter(party_id=actor.party_id).exists()
+
+
+def get_pledge(actor: Actor, public_id: Any) -> Pledge:
+    pledge: Pledge = _by_public_id(list_pledges(actor), public_id)
+    return pledge
+
+
+def get_commitment(actor: Actor, public_id: Any) -> Commitment:
+    commitment: Commitment = _by_public_id(list_commitments(actor), public_id)
+    return commitment
+
+
+def get_tranche(actor: Actor, public_id: Any) -> Tranche:
+    tranche: Tranche = _by_public_id(list_tranches(actor), public_id)
+    return tranche
+
+
+def get_condition(actor: Actor, public_id: Any) -> TrancheCondition:
+    condition: TrancheCondition = _by_public_id(list_conditions(actor), public_id)
+    return condition
+
+
+def get_milestone(actor: Actor, public_id: Any) -> Milestone:
+    milestone: Milestone = _by_public_id(list_milestones(actor), public_id)
+    return milestone
+
+
+# --- what a reader sees of why a condition holds a tranche -------------------------------
+
+
+def sees_security_traffic(actor: Actor) -> bool:
+    """The parties, the mediators and the monitors — never donors or observers."""
+    if actor.system:
+        return True
+    return actor.party_kind in (
+        PartyKindChoices.KIND_PARTY,
+        PartyKindChoices.KIND_MEDIATOR,
+        PartyKindChoices.KIND_MONITOR,
+    )
+
+
+def visible_reasons(condition: TrancheCondition, actor: Actor) -> list[dict[str, Any]]:
+    """The references that hold ``condition``, as ``actor`` may read them: for the
+    security audience, each reference its own audience lets the reader read; for the
+    donor of the tranche, the references the mediator released (kind and reference
+    only); for anyone else, none."""
+    if sees_security_traffic(actor):
+        shown = []
+        for r in condition.reasons:
+            audience = r.get("audience") or []
+            if (
+                actor.system
+                or actor.party_kind == PartyKindChoices.KIND_MEDIATOR
+                or not audience
+                or "*" in audience
+                or actor.party_code in audience
+            ):
+                shown.append({k: v for k, v in r.items() if k != "audience"})
+        return shown
+    donor = condition.tranche.commitment.pledge.donor
+    if actor.party_id is not None and actor.party_id == donor.party_id:
+        released = set(condition.released)
+        return [
+            {"type": r["type"], "reference": r["reference"]}
+            for r in condition.reasons
+            if r.get("reference") in released
+        ]
+    return []
