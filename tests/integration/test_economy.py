@@ -386,3 +386,18 @@ def test_condition_inputs_are_validated(actor: Any, console: Any) -> None:
     assert set(refused.value.fields) == {"party", "radius_km", "window_days"}
     with pytest.raises(PermissionDenied):
         services.add_condition(actor=actor("donor"), tranche=tranche, kind="no_military_presence")
+
+
+def test_before_the_monitors_check_the_site_nothing_holds_the_tranche_and_nothing_disburses_it(
+    actor: Any, console: Any
+) -> None:
+    project = _project(actor)
+    tranche = _tranche(actor, console, project)
+    services.add_condition(actor=actor("mediator"), tranche=tranche, kind="no_military_presence")
+    _evaluate()
+    tranche.refresh_from_db()
+    assert tranche.state == "scheduled"
+    assert tranche.conditions.get().state == "unevaluated"
+    today = timezone.now().date().isoformat()
+    with pytest.raises(Conflict):
+        services.disburse_tranche(actor=actor("donor"), tranche=tranche, disbursed_on=today)

@@ -30,6 +30,7 @@ from coordcell.core.errors import DomainError, ValidationFailed
 from coordcell.demo import (
     events,
     story_desk,
+    story_economy,
     story_exchanges,
     story_positions,
     story_verification,
@@ -209,6 +210,8 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
                     story_verification.play(step, version, made)
                 elif step.do in story_positions.PLAYS:
                     story_positions.play(step, version, made)
+                elif step.do in story_economy.PLAYS:  # economy (issue 15)
+                    story_economy.play(step, version, made)
                 else:
                     _play(step, version, cases, calls)
             except DomainError as exc:

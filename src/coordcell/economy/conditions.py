@@ -5,7 +5,8 @@ A condition is evaluated from what the cell established, never from raw incident
 - ``no_military_presence``: the monitors' latest check of the project's site
   (``verification.selectors.latest_site_check``). It fails when they found a military
   presence they attribute to a party (to the condition's party, when it names one); a
-  presence they attribute to no party does not hold money; no check yet: not verified.
+  presence they attribute to no party does not hold money. Before their first check the
+  condition is not evaluated: it holds nothing, and nothing is disbursed on it.
 - ``withdrawal_step_met``: the step verified met (``verification``'s outcome).
 - ``no_determined_violation``: no violation by the party *determined* in a case
   (``cases.selectors.determined_violations``) within the radius of the site in the
@@ -65,14 +66,16 @@ def _iso(moment: dt.datetime) -> str:
 
 
 def evaluate(condition: TrancheCondition, now: dt.datetime) -> tuple[str, list[dict[str, Any]]]:
-    """The condition's result (``met`` or ``failed``) and the references that hold it
+    """The condition's result (``met``, ``failed``, or ``unevaluated`` before the monitors'
+    first check of the site) and the references that hold it
     (each with its kind, reference, what it says, and the audience that reads it)."""
     project = condition.tranche.commitment.pledge.project
     reasons: list[dict[str, Any]] = []
     if condition.kind == ConditionKindChoices.NO_MILITARY_PRESENCE:
         check = verification.latest_site_check(project.reference)
-        if check is None:
-            reasons.append({"type": "site_not_checked", "reference": project.reference})
+        if check is None:  # not verified yet: nothing holds the tranche, nothing releases it
+            unchecked = [{"type": "site_not_checked", "reference": project.reference}]
+            return ConditionStateChoices.UNEVALUATED, unchecked
         elif (
             check.military_presence
             and check.party is not None

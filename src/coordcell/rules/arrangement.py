@@ -386,6 +386,14 @@ class StoryDo:
     SEAL_POSITIONS = "seal_positions"  # the party seals its baseline
     DISPUTE_POSITION = "dispute_position"  # another party disputes a place
     REVEAL_POSITION = "reveal_position"  # the declaring party reveals the nearest item
+    # economy (issue 15): the economic zone's projects, donors, money and conditions
+    REGISTER_DONOR = "register_donor"  # the mediator registers a donor party
+    REGISTER_PROJECT = "register_project"  # the mediator registers a project in the zone
+    FUND_PROJECT = "fund_project"  # a pledge, its commitment and its tranches
+    SET_TRANCHE_CONDITION = "set_tranche_condition"  # the mediator ties a tranche
+    CHECK_PROJECT_SITE = "check_project_site"  # a monitor checks a project's site
+    DISBURSE_TRANCHE = "disburse_tranche"  # a tranche whose conditions hold is disbursed
+    REPORT_UNATTRIBUTED = "report_unattributed_incident"  # by an actor no party controls
 
 
 STORY_DOINGS: tuple[str, ...] = (
@@ -424,6 +432,17 @@ STORY_DOINGS = (
     StoryDo.SEAL_POSITIONS,
     StoryDo.DISPUTE_POSITION,
     StoryDo.REVEAL_POSITION,
+)
+# economy (issue 15)
+STORY_DOINGS = (
+    *STORY_DOINGS,
+    StoryDo.REGISTER_DONOR,
+    StoryDo.REGISTER_PROJECT,
+    StoryDo.FUND_PROJECT,
+    StoryDo.SET_TRANCHE_CONDITION,
+    StoryDo.CHECK_PROJECT_SITE,
+    StoryDo.DISBURSE_TRANCHE,
+    StoryDo.REPORT_UNATTRIBUTED,
 )
 
 
@@ -533,6 +552,9 @@ class DemoStepSpec:
     #: ``dispute_position`` step (which states ``respondent``, ``summary``, ``geometry``).
     positions: str = ""
     dispute: str = ""
+    #: economy (issue 15): what an economic-zone step takes, checked by the reader
+    #: (``rules.scenario._read_economy_step``; docs/scenario-format.md).
+    economy: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
