@@ -43,7 +43,8 @@ def _actor(username: str) -> Actor:
 
 
 def _donor(code: str) -> Donor:
-    return Donor.objects.select_related("party").get(party__code=code)
+    donor: Donor = Donor.objects.select_related("party").get(party__code=code)
+    return donor
 
 
 def play(step: DemoStepSpec, version: ArrangementVersion, made: dict[str, Any]) -> None:

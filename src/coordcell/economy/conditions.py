@@ -76,7 +76,7 @@ def evaluate(condition: TrancheCondition, now: dt.datetime) -> tuple[str, list[d
         if check is None:  # not verified yet: nothing holds the tranche, nothing releases it
             unchecked = [{"type": "site_not_checked", "reference": project.reference}]
             return ConditionStateChoices.UNEVALUATED, unchecked
-        elif (
+        if (
             check.military_presence
             and check.party is not None
             and (condition.party_id is None or check.party_id == condition.party_id)
