@@ -179,6 +179,7 @@ INSTALLED_APPS = [
     "coordcell.verification.apps.VerificationConfig",
     "coordcell.cases.apps.CasesConfig",
     "coordcell.deconfliction.apps.DeconflictionConfig",
+    "coordcell.economy.apps.EconomyConfig",
     "coordcell.notify.apps.NotifyConfig",
     "coordcell.situation.apps.SituationConfig",
     "coordcell.api.apps.ApiConfig",

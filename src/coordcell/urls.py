@@ -24,6 +24,7 @@ urlpatterns = [
     path("verification/", include("coordcell.verification.urls")),
     path("positions/", include("coordcell.positions.urls")),
     path("notices/", include("coordcell.deconfliction.urls")),
+    path("economy/", include("coordcell.economy.urls")),
     path("", include("coordcell.ui.urls")),
 ]
 

@@ -5,6 +5,8 @@ The incidents' own reads are ``incidents.selectors``, re-exported here for the c
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -45,8 +47,10 @@ from coordcell.incidents.selectors import get_incident, list_incidents
 from coordcell.rules import verification, workflow
 
 __all__ = [
+    "DeterminedViolation",
     "access_denials",
     "board_cases",
+    "determined_violations",
     "get_activation",
     "get_case",
     "get_incident",
@@ -205,3 +209,45 @@ def list_activations(actor: Actor) -> QuerySet[Activation]:
 def get_activation(actor: Actor, public_id: Any) -> Activation:
     activation: Activation = _by_public_id(list_activations(actor), public_id)
     return activation
+
+
+# --- for the economic zone (issue 15): violations determined against a party -------------
+
+
+@dataclass(frozen=True)
+class DeterminedViolation:
+    """A determination that established a violation by ``respondent`` (a complaint, not
+    a request to act), with the place of the incident the case is about."""
+
+    case: str
+    respondent: str
+    determined_at: dt.datetime
+    geometry: dict[str, Any]
+    audience: tuple[str, ...]
+
+
+def determined_violations(respondent: str, since: dt.datetime) -> list[DeterminedViolation]:
+    """Violations by ``respondent`` determined since ``since``, whoever asks (the economic
+    zone's worker evaluates conditions with them; a finding of the engine, an incident
+    with no determination, or a case against no party is never one)."""
+    rows = (
+        Case.objects.filter(
+            respondent__code=respondent,
+            nature="complaint",
+            outcome="violation_established",
+            determined_at__gte=since,
+        )
+        .select_related("incident", "respondent")
+        .order_by("determined_at", "pk")
+    )
+    return [
+        DeterminedViolation(
+            case=c.reference,
+            respondent=respondent,
+            determined_at=c.determined_at,
+            geometry=dict(c.incident.geometry),
+            audience=tuple(c.audience_codes),
+        )
+        for c in rows
+        if c.determined_at is not None
+    ]

@@ -31,6 +31,7 @@ from coordcell.demo import (
     events,
     story_deconfliction,
     story_desk,
+    story_economy,
     story_exchanges,
     story_positions,
     story_verification,
@@ -212,6 +213,8 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
                     story_positions.play(step, version, made)
                 elif step.do in story_deconfliction.PLAYS:
                     story_deconfliction.play(step, version, made)
+                elif step.do in story_economy.PLAYS:  # economy (issue 15)
+                    story_economy.play(step, version, made)
                 else:
                     _play(step, version, cases, calls)
             except DomainError as exc:

@@ -395,6 +395,14 @@ class StoryDo:
     NOTIFY = "notify"  # submit a notice of a movement or a site (confirmed past its warnings)
     RECEIPT = "receipt"  # an addressee acknowledges a notice
     SCREEN_NOTICES = "screen_notices"  # the worker's run: incidents near notices, receipts due
+    # economy (issue 15): the economic zone's projects, donors, money and conditions
+    REGISTER_DONOR = "register_donor"  # the mediator registers a donor party
+    REGISTER_PROJECT = "register_project"  # the mediator registers a project in the zone
+    FUND_PROJECT = "fund_project"  # a pledge, its commitment and its tranches
+    SET_TRANCHE_CONDITION = "set_tranche_condition"  # the mediator ties a tranche
+    CHECK_PROJECT_SITE = "check_project_site"  # a monitor checks a project's site
+    DISBURSE_TRANCHE = "disburse_tranche"  # a tranche whose conditions hold is disbursed
+    REPORT_UNATTRIBUTED = "report_unattributed_incident"  # by an actor no party controls
 
 
 STORY_DOINGS: tuple[str, ...] = (
@@ -437,6 +445,17 @@ STORY_DOINGS = (
     StoryDo.NOTIFY,
     StoryDo.RECEIPT,
     StoryDo.SCREEN_NOTICES,
+)
+# economy (issue 15)
+STORY_DOINGS = (
+    *STORY_DOINGS,
+    StoryDo.REGISTER_DONOR,
+    StoryDo.REGISTER_PROJECT,
+    StoryDo.FUND_PROJECT,
+    StoryDo.SET_TRANCHE_CONDITION,
+    StoryDo.CHECK_PROJECT_SITE,
+    StoryDo.DISBURSE_TRANCHE,
+    StoryDo.REPORT_UNATTRIBUTED,
 )
 
 
@@ -550,6 +569,9 @@ class DemoStepSpec:
     #: ``notify``: ``activity``, ``starts_in_hours``, ``hours``, ``geometry``,
     #: ``description``, ``audience``, ``humanitarian``; ``receipt``: ``notice``).
     notice: Mapping[str, Any] = field(default_factory=dict)
+    #: economy (issue 15): what an economic-zone step takes, checked by the reader
+    #: (``rules.scenario._read_economy_step``; docs/scenario-format.md).
+    economy: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ from coordcell.rules import (
     ladder,
     localtime,
     mechanism,
+    money,  # economy (issue 15)
     taxonomy,
     vocabulary,
     workflow,
@@ -2159,6 +2160,8 @@ class _StoryReader:
             values["handover"] = self.reference(t, "handover", self.handovers, "hands over")
         elif do in _VERIFICATION_DOINGS:
             values["verification"] = _read_verification_step(self, t, do)
+        elif do in _ECONOMY_DOINGS:  # economy (issue 15)
+            values["economy"] = _read_economy_step(self, t, do)
         else:
             self.positions_step(t, do, own, values)
 
@@ -2383,6 +2386,185 @@ def _side_hours(side: _Table) -> float:
 
 
 # --- end of the verification story block ---------------------------------------------------
+
+
+# --- economy (issue 15): the story's steps of the economic zone ---------------------------
+
+_ECONOMY_DOINGS = (
+    StoryDo.REGISTER_DONOR,
+    StoryDo.REGISTER_PROJECT,
+    StoryDo.FUND_PROJECT,
+    StoryDo.SET_TRANCHE_CONDITION,
+    StoryDo.CHECK_PROJECT_SITE,
+    StoryDo.DISBURSE_TRANCHE,
+    StoryDo.REPORT_UNATTRIBUTED,
+)
+_ECONOMY_CONDITIONS = ("no_military_presence", "withdrawal_step_met", "no_determined_violation")
+_ECONOMY_MILESTONES = ("planned", "in_progress", "done", "delayed")
+#: The furthest a story's date lies from the day it is played (days).
+_MAX_STORY_DAYS = 3650
+
+
+def _read_economy_step(reader: _StoryReader, t: _Table, do: str) -> dict[str, Any]:
+    """What an economic-zone step of the story takes. ``project`` is the key of a
+    ``register_project`` step, ``tranche`` of a tranche of a ``fund_project`` step. Sites
+    lie inside the economic zone, and sectors are permitted by its clause: the services
+    check both when the story is played."""
+    made: dict[str, set[str]] = reader.__dict__.setdefault(
+        "economy_made", {"project": set(), "tranche": set()}
+    )
+    sides = (
+        None
+        if reader.parties is None
+        else sorted(c for c, k in reader.parties.items() if k == "party")
+    )
+    # Donor parties are the demo's own (its [[parties]]) or the arrangement's of kind
+    # donor; the service checks the kind when the story is played.
+    donors = (
+        None
+        if reader.known is None
+        else sorted(
+            c
+            for c in reader.known
+            if reader.parties is None or reader.parties.get(c, "donor") == "donor"
+        )
+    )
+    key = str(t.data.get("key", "")) if isinstance(t.data.get("key"), str) else ""
+    out: dict[str, Any] = {}
+
+    def ref(name: str) -> str:
+        value = t.text(name, pattern=_CODE, what="story key")
+        if value and value not in made[name]:
+            t.error(name, f"{value!r} is not the key of an earlier step that makes one")
+            return ""
+        return value
+
+    def days(table: _Table, name: str) -> int:
+        value = table.number(name, required=False)
+        if value is None:
+            return 0
+        if not value.is_integer() or abs(value) > _MAX_STORY_DAYS:
+            table.error(name, f"whole days within {_MAX_STORY_DAYS}, found {value:g}")
+            return 0
+        return int(value)
+
+    def amount(table: _Table, name: str, currency: str) -> str:
+        value = table.text(name)
+        if value and currency:
+            try:
+                money.parse_amount(value, currency)
+            except money.MoneyError as exc:
+                table.error(name, f"not an amount in {currency} ({exc.code})")
+        return value
+
+    def texts(name: str) -> dict[str, str]:
+        table = t.table(name)
+        if table is None:
+            return {}
+        found = {"en": _fictional_text(table, "en")}
+        for lang in ("ar", "he"):
+            found[lang] = table.text(lang)
+        table.finish()
+        return found
+
+    def currency(table: _Table, name: str = "currency") -> str:
+        value = table.text(name)
+        try:
+            return money.parse_currency(value) if value else ""
+        except money.MoneyError:
+            table.error(name, f"{value!r} is not an ISO 4217 currency code")
+            return ""
+
+    if do == StoryDo.REGISTER_DONOR:
+        out["party"] = t.text("party", choices=donors, what="donor party")
+        out["named"] = t.boolean("named")
+    elif do == StoryDo.REGISTER_PROJECT:
+        out["sector"] = t.text("sector", pattern=_CODE, what="sector")
+        out["title"] = texts("title")
+        out["description"] = texts("description")
+        points = t.get("sites")
+        if not (
+            isinstance(points, list)
+            and points
+            and all(isinstance(p, list) and len(p) == 2 and all(map(_number_ok, p)) for p in points)
+        ):
+            t.error("sites", "expected a list of [longitude, latitude]")
+            out["site"] = {}
+        elif len(points) == 1:
+            out["site"] = {"type": "Point", "coordinates": [float(v) for v in points[0]]}
+        else:
+            out["site"] = {
+                "type": "MultiPoint",
+                "coordinates": [[float(v) for v in p] for p in points],
+            }
+        out["budget_currency"] = currency(t, "budget_currency")
+        out["budget_amount"] = amount(t, "budget_amount", out["budget_currency"])
+        rows = []
+        for m in t.tables("milestones", required=False):
+            title = m.table("title")
+            names: dict[str, str] = {}
+            if title is not None:
+                names = {"en": _fictional_text(title, "en")}
+                names.update({lang: title.text(lang) for lang in ("ar", "he")})
+                title.finish()
+            rows.append(
+                {
+                    "title": names,
+                    "due_days": days(m, "due_days"),
+                    "status": m.text("status", choices=_ECONOMY_MILESTONES, what="status"),
+                }
+            )
+            m.finish()
+        out["milestones"] = rows
+        if key:
+            made["project"].add(key)
+    elif do == StoryDo.FUND_PROJECT:
+        out["project"] = ref("project")
+        out["donor"] = t.text("donor", choices=donors, what="donor party")
+        out["currency"] = currency(t)
+        out["pledged"] = amount(t, "pledged", out["currency"])
+        out["committed"] = amount(t, "committed", out["currency"])
+        out["days_ago"] = days(t, "days_ago")
+        tranches = []
+        for tr in t.tables("tranches", required=False):
+            tkey = tr.text("key", pattern=_CODE, what="tranche key")
+            tranches.append(
+                {
+                    "key": tkey,
+                    "amount": amount(tr, "amount", out["currency"]),
+                    "planned_days": days(tr, "planned_days"),
+                }
+            )
+            if tkey:
+                made["tranche"].add(tkey)
+            tr.finish()
+        out["tranches"] = tranches
+    elif do == StoryDo.SET_TRANCHE_CONDITION:
+        out["tranche"] = ref("tranche")
+        out["kind"] = t.text("kind", choices=_ECONOMY_CONDITIONS, what="condition")
+        if t.get("party", required=False) is not _MISSING:
+            out["party"] = t.text("party", choices=sides, what="party")
+        if out["kind"] == "no_determined_violation":
+            out["radius_km"] = t.text("radius_km")
+            out["window_days"] = int(t.number("window_days", minimum=1.0) or 0)
+    elif do == StoryDo.CHECK_PROJECT_SITE:
+        out["project"] = ref("project")
+        out["military_presence"] = t.boolean("military_presence")
+        if t.get("party", required=False) is not _MISSING:
+            out["party"] = t.text("party", choices=sides, what="party")
+        out["note"] = _fictional_text(t, "note")
+        out["checked_minutes_before"] = reader.minutes(t, "checked_minutes_before", 0, 24 * 60)
+    elif do == StoryDo.DISBURSE_TRANCHE:
+        out["tranche"] = ref("tranche")
+    elif do == StoryDo.REPORT_UNATTRIBUTED:
+        out["kind"] = t.text("kind", what="incident kind")
+        out["title"] = _fictional_text(t, "title")
+        out["geometry"] = _read_point(t, reader.region)
+        out["occurred_minutes_before"] = reader.minutes(t, "occurred_minutes_before", 0, 24 * 60)
+    return out
+
+
+# --- end of the economy story block ----------------------------------------------------------
 
 
 def _read_story_incident(

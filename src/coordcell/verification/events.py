@@ -66,3 +66,9 @@ STEP_POSITIONS_NAMED = register(
     "The declared positions a step concerns (and those a verification found vacated); read by "
     "the declaring party and the mediators only.",
 )
+SITE_CHECKED = register(
+    "verification.site_checked",
+    _("Site checked by the monitors"),
+    "A monitor recorded whether it found a military presence at a site (an economic zone "
+    "project's), and whose when it attributes it.",
+)

@@ -28,6 +28,7 @@ __all__ = [
     "Extension",
     "InspectionReport",
     "InspectionRequest",
+    "SiteCheck",
     "StepDeadline",
     "WithdrawalStep",
 ]
@@ -290,6 +291,42 @@ class AccessDenial(AudienceMixin, PublicIdModel):
         verbose_name = _("access denial")
         verbose_name_plural = _("access denials")
         ordering = ["-occurred_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class SiteCheck(AudienceMixin, PublicIdModel):
+    """The monitors' check of one site (issue 15): whether they found a military
+    presence there, and — when they attribute it — whose.
+
+    ``site_key`` names the site for the app that asked (the economic zone's project
+    reference); verification knows nothing else of it. ``site`` is the site's geometry as
+    checked. Read, like every inspection, by both parties, the mediators and the monitors."""
+
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    version = models.ForeignKey(
+        "agreements.ArrangementVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    site_key = models.CharField(_("site"), max_length=80, db_index=True)
+    site = models.JSONField(_("site geometry"))
+    monitor = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(_USER, on_delete=models.PROTECT, null=True, related_name="+")
+    call_sign = models.CharField(max_length=40, blank=True)
+    checked_at = models.DateTimeField(_("checked at"))
+    filed_at = models.DateTimeField(_("filed at"))
+    military_presence = models.BooleanField(_("military presence found"))
+    party = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("site check")
+        verbose_name_plural = _("site checks")
+        ordering = ["-checked_at", "-pk"]
 
     def __str__(self) -> str:
         return self.reference

@@ -27,6 +27,7 @@ from coordcell.verification.models import (
     Extension,
     InspectionReport,
     InspectionRequest,
+    SiteCheck,
     StepDeadline,
     WithdrawalStep,
 )
@@ -45,13 +46,16 @@ __all__ = [
     "get_report",
     "get_request",
     "get_step",
+    "latest_site_check",
     "list_denials",
     "list_reports",
     "list_requests",
+    "list_site_checks",
     "list_steps",
     "open_requests",
     "outcome_history",
     "schedule",
+    "step_standing",
 ]
 
 #: A zone whose next inspection falls within this many hours is "due" on the schedule.
@@ -214,3 +218,37 @@ def denials_seen_by_all(codes: Iterable[str]) -> list[tuple[str, str, dt.datetim
     return list(
         found.order_by("occurred_at", "pk").values_list("party__code", "kind", "occurred_at")
     )
+
+
+# --- for the economic zone (issue 15): site checks and a step's standing -----------------
+
+
+def list_site_checks(actor: Actor, site_key: str) -> QuerySet[SiteCheck]:
+    """The monitors' checks of a site the actor reads, latest first."""
+    return (
+        SiteCheck.objects.restrict(actor)
+        .filter(site_key=site_key)
+        .select_related("monitor", "party")
+        .order_by("-checked_at", "-pk")
+    )
+
+
+def latest_site_check(site_key: str) -> SiteCheck | None:
+    """The latest check of a site, whoever asks (the economic zone's worker evaluates a
+    tranche's conditions with it; what it shows of it is that app's audience rule)."""
+    check: SiteCheck | None = (
+        SiteCheck.objects.filter(site_key=site_key)
+        .select_related("party")
+        .order_by("-checked_at", "-pk")
+        .first()
+    )
+    return check
+
+
+def step_standing(step_id: int) -> WithdrawalStep | None:
+    """A withdrawal step by row id (from a foreign key the caller holds), for its state
+    and running deadline; ``None`` when there is none."""
+    step: WithdrawalStep | None = (
+        WithdrawalStep.objects.filter(pk=step_id).select_related("party").first()
+    )
+    return step

@@ -148,10 +148,10 @@ def test_it_reads_the_demo_story_into_steps() -> None:
     steps = {s.key: s for s in demo.story if s.key}
     assert [s.do for s in demo.story].count("report_and_lodge") == 6
     assert sorted(steps) == [
-        "access", "berm", "convoy", "drone", "hermon", "late_move", "launcher", "mortar",
-        "near_site", "night_shift", "notice", "patrol", "phase_1", "phase_1_new_date", "phase_2",
-        "post_after_freeze", "relief_agency", "rpg", "rpg_relay", "sam", "shots", "strike",
-        "vehicles", "works_site",
+        "access", "berm", "convoy", "drone", "ez_coops", "ez_ski", "ez_wind", "hermon",
+        "late_move", "launcher", "mortar", "near_site", "night_shift", "notice", "patrol",
+        "phase_1", "phase_1_new_date", "phase_2", "post_after_freeze", "relief_agency", "rpg",
+        "rpg_relay", "sam", "shots", "strike", "vehicles", "works_site",
     ]  # fmt: skip
     berm = steps["berm"]
     assert (berm.by, berm.respondent, berm.incident.kind) == ("sy.liaison", "il", "fortification")

@@ -1,0 +1,55 @@
+"""The demo's economic zone (issue 15): three sectors funded in tranches; the wind farm's
+first tranche held by the military presence the monitors verified at its site and
+released once they verified it removed; the incident staged by an armed group no party
+controls holds nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from coordcell.agreements.models import ArrangementVersion
+from coordcell.demo.loader import tell_story
+from coordcell.economy.models import Project, Tranche, TrancheHold
+from coordcell.incidents.models import Incident
+from coordcell.record.models import Entry
+from coordcell.rules.scenario import read_scenario
+from tests.conftest import SCENARIO
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_story_funds_three_sectors_and_holds_one_tranche_until_the_site_is_clear() -> None:
+    demo = read_scenario(SCENARIO).demo
+    assert demo is not None
+    version = ArrangementVersion.objects.get(
+        arrangement__key="southern_syria_2026", is_current=True
+    )
+    assert tell_story(demo=demo, version=version) > 0
+    projects = Project.objects.filter(
+        pk__in=[p.pk for p in Project.objects.all() if "(fictional exercise)" in p.titles["en"]]
+    )
+    assert {p.sector for p in projects} == {"agriculture", "wind_energy", "tourism"}
+    coops = projects.get(sector="agriculture")
+    assert coops.sides == ["A", "B"]
+    ski = projects.get(sector="tourism")
+    assert "hermon_part_approx" in ski.zones
+    tranches = Tranche.objects.filter(commitment__pledge__project__in=projects)
+    assert tranches.filter(state="disbursed").count() == 3
+    wind = projects.get(sector="wind_energy")
+    first = tranches.filter(commitment__pledge__project=wind).order_by("planned_on").first()
+    assert first is not None
+    hold = TrancheHold.objects.get(tranche=first)
+    assert hold.released_at is not None
+    assert first.state == "disbursed"
+    assert Entry.objects.filter(
+        event_type="economy.tranche_held", data__tranche=first.reference
+    ).exists()
+    assert Entry.objects.filter(
+        event_type="economy.tranche_released", data__tranche=first.reference
+    ).exists()
+    # The staged incident is on record, and holds nothing: one hold in the whole story.
+    assert Incident.objects.filter(
+        title__contains="no party controls", acted_by="no_party"
+    ).exists()
+    assert TrancheHold.objects.filter(tranche__in=tranches).count() == 1
+    assert tranches.filter(state="held").count() == 0
