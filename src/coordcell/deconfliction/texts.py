@@ -130,4 +130,5 @@ def calendar_ics(
         if notes:
             event.add("description", " ".join(notes))
         calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
+    body: bytes = calendar.to_ical()
+    return body.decode("utf-8")
