@@ -177,6 +177,7 @@ INSTALLED_APPS = [
     "coordcell.positions.apps.PositionsConfig",
     "coordcell.incidents.apps.IncidentsConfig",
     "coordcell.cases.apps.CasesConfig",
+    "coordcell.sharing.apps.SharingConfig",
     "coordcell.notify.apps.NotifyConfig",
     "coordcell.situation.apps.SituationConfig",
     "coordcell.api.apps.ApiConfig",
