@@ -118,6 +118,8 @@ class ItemSerializer(serializers.Serializer[Any]):
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data: dict[str, Any] = super().to_representation(instance)
         for removed in instance.redacted_fields or ():
+            if removed == "body" and instance.body:
+                continue  # a new text written for the wider audience replaces it
             for key in self.REDACTED_KEYS.get(removed, ()):
                 data.pop(key, None)
         return data

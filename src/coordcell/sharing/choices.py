@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.choices import ChoiceSet
+from coordcell.rules import arrangement
 
 __all__ = [
     "ConsentAction",
@@ -136,3 +137,8 @@ class Surface(ChoiceSet):
         (API, _("API")),
         (EXPORT, _("Export")),
     ]
+
+
+# The scenario format's vocabularies (pure, in rules) and these choices never drift apart.
+assert tuple(TierChoices.values()) == arrangement.SHARING_TIERS
+assert tuple(TlpChoices.values()) == arrangement.TLP_MARKINGS
