@@ -109,6 +109,8 @@ def test_the_pages_show_the_story_in_each_language(
         assert told["convoy"].reference in feed.content.decode()
         page = client.get(f"/sharing/{told['convoy'].public_id}/", HTTP_ACCEPT_LANGUAGE=language)
         assert page.status_code == 200
+        heading = {"en": "Shared items", "ar": "البنود المُشارَكة", "he": "פריטים משותפים"}
+        assert heading[language] in feed.content.decode()
         if language != "en":
             assert 'dir="rtl"' in page.content.decode()
     assert client.get(f"/sharing/{told['assessment'].public_id}/").status_code == 404
