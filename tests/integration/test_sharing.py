@@ -3,6 +3,7 @@ tearlines, redaction, links and the access log (issue 14)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -281,3 +282,31 @@ def test_the_access_log_is_the_originators_alone(actor: Any) -> None:
     for name in ("sy.liaison", "mediator"):
         with pytest.raises(NotFound):
             sel.access_log(actor(name), item)
+
+
+def test_the_operator_at_the_console_reads_every_item(actor: Any, console: Any) -> None:
+    """What docs/sharing.md and every sharing page say: the operator reads stored data."""
+    own = new(actor)
+    assert sel.get_item(console, own.public_id) == own
+    assert sel.access_log(console, own).count() == 0
+
+
+def test_a_widening_tells_only_the_parties_it_adds(actor: Any) -> None:
+    from coordcell.notify.models import Delivery, Webhook
+    from coordcell.parties.models import Party
+
+    now = dt.datetime.now(dt.UTC)
+    for code in ("il", "sy", "us", "undof"):
+        Webhook.objects.create(
+            party=Party.objects.get(code=code), url=f"https://{code}.example/h", secret="s",
+            created_at=now,
+        )  # fmt: skip
+    item = new(actor, tier="mediator", releasability=["us", "sy"])
+    services.request_widening(actor=actor("il.liaison"), item=item, to_tier="parties")
+    told = Delivery.objects.filter(body__contains=str(item.public_id))
+    by_event = sorted((d.event, d.webhook.party.code) for d in told)
+    assert by_event == [
+        ("sharing.audience_widened", "sy"),
+        ("sharing.item_created", "il"),
+        ("sharing.item_created", "us"),
+    ]

@@ -26,6 +26,7 @@ from coordcell.incidents.evidence import sealed_response
 from coordcell.sharing import selectors, services
 from coordcell.sharing.choices import (
     ConsentState,
+    LinkKind,
     Surface,
     TierChoices,
     TlpChoices,
@@ -45,6 +46,7 @@ from coordcell.sharing.forms import (
 def _labels() -> dict[str, Any]:
     return {
         "tier_labels": dict(TierChoices.choices()),
+        "link_labels": dict(LinkKind.choices()),
         "tlp_labels": dict(TlpChoices.choices()),
         "state_labels": dict(ConsentState.choices()),
     }
