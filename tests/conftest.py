@@ -113,6 +113,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
             admin = Actor.from_user(User.objects.get(username=f"{party}.admin"))
             register_witness(actor=admin, vkey=witness_signer(party).verifier.vkey)
         _drill_case()
+        _verification_drill()
         issue_checkpoint(force=True)
 
 
@@ -172,6 +173,52 @@ def _drill_case() -> None:
         subject_text="Shots heard near the line (fictional test).",
         version=get_version(liaison, None, None),
     )
+
+
+def _verification_drill() -> None:
+    """A binding pair of withdrawal steps with an open extension, an inspection request,
+    a report and an access denial, that the tests address (read by both parties, the
+    mediator and the monitors)."""
+    from django.utils import timezone
+
+    from coordcell.accounts.models import User
+    from coordcell.agreements.selectors import get_version
+    from coordcell.verification import inspections, timeline
+
+    def who(username: str) -> Actor:
+        return Actor.from_user(User.objects.get(username=username))
+
+    version = get_version(who("mediator"), None, None)
+    due = timezone.now() + dt.timedelta(days=30)
+    step, _other = timeline.propose_steps(
+        actor=who("mediator"),
+        version=version,
+        clause="WITHDRAWAL-2026",
+        first=timeline.StepInput("il", 1, "Phase 1 (fictional test)", due, ["aol_A_0_10km"]),
+        second=timeline.StepInput("sy", 1, "Phase 1 (fictional test)", due, ["aol_B_0_10km"]),
+    )
+    timeline.countersign_steps(actor=who("il.liaison"), step=step)
+    timeline.countersign_steps(actor=who("sy.liaison"), step=step)
+    timeline.propose_extension(
+        actor=who("sy.liaison"), step=step, new_due_at=due + dt.timedelta(days=5),
+        reason="Weather (fictional test)",
+    )  # fmt: skip
+    request = inspections.request_inspection(
+        actor=who("il.liaison"), version=version, zone="area_of_separation_approx",
+        reason="Reported works (fictional test)",
+    )  # fmt: skip
+    inspections.file_report(
+        actor=who("monitor"), version=version, zone="aol_B_0_10km",
+        inspected_at=timezone.now() - dt.timedelta(hours=1),
+        holdings=[{"party": "sy", "category": "tanks", "count": 80}],
+        summary="Inspection (fictional test)",
+    )  # fmt: skip
+    inspections.record_denial(
+        actor=who("monitor"), version=version, kind="denial", place=IN_AOS,
+        occurred_at=timezone.now() - dt.timedelta(hours=1),
+        description="Patrol turned back (fictional test)", party="sy",
+    )  # fmt: skip
+    assert request.report_id is None
 
 
 #: The parties whose (test) witnesses are registered; see ``witness_signer``.

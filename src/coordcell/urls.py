@@ -21,7 +21,9 @@ urlpatterns = [
     path("delegations/", include("coordcell.parties.urls")),
     path("record/", include("coordcell.record.urls")),
     path("cases/", include("coordcell.cases.urls")),
+    path("verification/", include("coordcell.verification.urls")),
     path("positions/", include("coordcell.positions.urls")),
+    path("notices/", include("coordcell.deconfliction.urls")),
     path("sharing/", include("coordcell.sharing.urls")),
     path("", include("coordcell.ui.urls")),
 ]

@@ -12,12 +12,14 @@ from coordcell.cases import alerts_api as alerts
 from coordcell.cases import api as cases
 from coordcell.cases import exchange_api as exchanges
 from coordcell.cases import roster_api
+from coordcell.deconfliction import api as deconfliction
 from coordcell.incidents import api as incidents
 from coordcell.notify import api as notify
 from coordcell.parties import api as parties
 from coordcell.positions import api as positions
 from coordcell.record import api as record
 from coordcell.sharing import api as sharing
+from coordcell.verification import api as verification
 
 app_name = "api"
 urlpatterns = [
@@ -27,9 +29,11 @@ urlpatterns = [
     path("v1/", include(cases.urlpatterns)),
     path("v1/", include(exchanges.urlpatterns)),
     path("v1/", include(roster_api.urlpatterns)),
+    path("v1/", include(deconfliction.urlpatterns)),
     path("v1/", include(alerts.urlpatterns)),
     path("v1/", include(notify.urlpatterns)),
     path("v1/", include(record.urlpatterns)),
+    path("v1/", include(verification.urlpatterns)),
     path("v1/", include(positions.urlpatterns)),
     path("v1/", include(sharing.urlpatterns)),
     path("schema/", views.SchemaView.as_view(), name="schema"),

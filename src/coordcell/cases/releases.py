@@ -27,6 +27,7 @@ from coordcell.core.errors import PermissionDenied, ValidationFailed
 from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.record.services import append_event
+from coordcell.verification import selectors as verification_selectors
 
 __all__ = ["may_read_scorecard", "release_scorecard", "release_status", "signing_parties"]
 
@@ -76,7 +77,8 @@ def release_scorecard(*, actor: Actor) -> ScorecardRelease:
     if released:
         cases, calls = _covered(signed)
         pending.released_at = now
-        pending.card = {w: compute(cases, calls, w) for w in WINDOWS}
+        denials = verification_selectors.denials_seen_by_all(signed)
+        pending.card = {w: compute(cases, calls, w, denials=denials) for w in WINDOWS}
     pending.save(update_fields=["signed_by", "released_at", "card"])
     append_event(
         actor=actor,

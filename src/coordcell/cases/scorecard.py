@@ -57,6 +57,10 @@ from coordcell.incidents.selectors import distance_km
 from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices
 from coordcell.rules import verification
+from coordcell.verification import selectors as verification_selectors
+from coordcell.verification.choices import DenialKindChoices
+
+DENIAL = DenialKindChoices.DENIAL
 
 __all__ = [
     "READ_LIVE",
@@ -142,6 +146,8 @@ class Row:
     remedies_verified: int = 0
     repeat_incidents: int = 0
     access_denied: int = 0
+    #: Restrictions of the monitors' movement they report (``verification``).
+    movement_restricted: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         rate = (
@@ -158,6 +164,7 @@ class Row:
                 "verified": self.remedies_verified,
             },
             "monitor_access_denied": self.access_denied,
+            "monitor_movement_restricted": self.movement_restricted,
             "repeat_incidents": self.repeat_incidents,
             # Courtesy: how promptly the mechanism's steps were taken.
             "complaints_lodged": self.lodged,
@@ -250,7 +257,12 @@ def scorecard(actor: Actor, window: str = "month") -> dict[str, Any]:
     if window not in WINDOWS:
         raise ValidationFailed({"window": [_("Choose a day, a week or a month.")]})
     if actor.system or (actor.party_code and actor.party_kind in READ_LIVE):
-        card = compute(Case.objects.restrict(actor), Activation.objects.restrict(actor), window)
+        card = compute(
+            Case.objects.restrict(actor),
+            Activation.objects.restrict(actor),
+            window,
+            denials=verification_selectors.denials_for_scorecard(actor),
+        )
         return {**card, "released": None}
     if not actor.party_code:
         raise NotFound()
@@ -262,10 +274,16 @@ def scorecard(actor: Actor, window: str = "month") -> dict[str, Any]:
 
 
 def compute(
-    cases: QuerySet[Case], activations: QuerySet[Activation], window: str = "month"
+    cases: QuerySet[Case],
+    activations: QuerySet[Activation],
+    window: str = "month",
+    *,
+    denials: Iterable[tuple[str, str, dt.datetime]] = (),
 ) -> dict[str, Any]:
     """The scorecard over ``cases`` and ``activations`` (a reader's visible set, or what a
-    release covers), by ``window``."""
+    release covers), by ``window``; ``denials``: the monitors' access denials and
+    restrictions of movement that set covers (``verification.selectors``), as
+    ``(party, kind, occurred_at)``."""
     parties = party_selectors.parties_of_kinds(READ_LIVE)
     by_code = {p.pk: p.code for p in parties}
     rows: dict[tuple[str, str], Row] = defaultdict(Row)
@@ -344,12 +362,19 @@ def compute(
             row.remedies_reported += 1
         if remedy.state == "verified":
             row.remedies_verified += 1
-    denials = VerificationElement.objects.filter(
+    elements_denied = VerificationElement.objects.filter(
         case__in=cases, reason=verification.ACCESS_DENIED
     ).select_related("case")
-    for denial in denials:
+    for denial in elements_denied:
         # An element the monitors could not verify because this party denied access.
         rows[(denial.denied_by, period_of(denial.case.lodged_at, window))].access_denied += 1
+    for party_code, kind, occurred_at in denials:
+        # Reported by the monitors at an inspection (``verification``), by when it happened.
+        row = rows[(party_code, period_of(occurred_at, window))]
+        if kind == DENIAL:
+            row.access_denied += 1
+        else:
+            row.movement_restricted += 1
     for activation in activations:
         callee = by_code.get(activation.callee_party_id)
         if callee is None:

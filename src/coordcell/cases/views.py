@@ -62,6 +62,7 @@ from coordcell.core.http import actor_for, member_required
 from coordcell.core.paging import paginate
 from coordcell.incidents import selectors as incident_selectors
 from coordcell.incidents import services as incident_services
+from coordcell.incidents.escrow import ESCROW_CLAUSE_KINDS
 from coordcell.incidents.evidence import (
     add_evidence,
     evidence_response,
@@ -382,12 +383,35 @@ def correct_incident(request: HttpRequest, public_id: Any) -> HttpResponse:
     )
 
 
-def _explained(incident: Any) -> dict[str, Any]:
+def _explained(actor: Any, incident: Any) -> dict[str, Any]:
     """The incident's findings in the reader's language, those under clauses that are not
-    agreed kept apart and labelled, and which clauses the engine assessed."""
+    agreed kept apart and labelled, and which clauses the engine assessed; with the
+    findings from declared positions the reader is entitled to (``escrowed``: their own
+    party's, the mediator's every party's; nothing at all for anyone else)."""
     engine = engine_for(incident.version)
-    agreed, other = explain_findings(incident.findings, engine, isolate=get_language_bidi())
-    return {"findings": agreed, "findings_not_agreed": other, "coverage": clause_coverage(engine)}
+    bidi = get_language_bidi()
+    agreed, other = explain_findings(incident.findings, engine, isolate=bidi)
+    escrowed = []
+    for row in incident_selectors.escrowed_findings(actor, incident):
+        row_engine = engine_for(row.version)
+        row_agreed, row_other = explain_findings(row.findings, row_engine, isolate=bidi)
+        escrowed.append({"row": row, "findings": row_agreed, "findings_not_agreed": row_other})
+    coverage = clause_coverage(engine)
+    # The freeze and withdrawal clauses are assessed against the declared positions, for
+    # each party and its readers alone: said alike to every reader of every incident.
+    escrow_kinds = {c.id for c in engine.arrangement.clauses if c.kind in ESCROW_CLAUSE_KINDS}
+    coverage["against_positions"] = [
+        c for c in coverage["not_machine_assessed"] if c["id"] in escrow_kinds
+    ]
+    coverage["not_machine_assessed"] = [
+        c for c in coverage["not_machine_assessed"] if c["id"] not in escrow_kinds
+    ]
+    return {
+        "findings": agreed,
+        "findings_not_agreed": other,
+        "coverage": coverage,
+        "escrowed": escrowed,
+    }
 
 
 def _opened_in_person(request: HttpRequest) -> bool:
@@ -516,7 +540,7 @@ def _render_case(
         # Zones by name in the reader's language; the id stays beside it for reference.
         "zones": [(z, zone_names.get(z, z)) for z in incident.zones],
         "possible_zones": [(z, zone_names.get(z, z)) for z in incident.possible_zones],
-        **_explained(incident),
+        **_explained(actor, incident),
         "versions": versions,
         "steps": list(selectors.list_steps(case)),
         "deadlines": list(selectors.list_deadlines(case)),

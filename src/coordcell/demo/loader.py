@@ -27,7 +27,15 @@ from coordcell.cases.models import Activation, Case
 from coordcell.core.actor import Actor
 from coordcell.core.audience import ALL_MEMBERS
 from coordcell.core.errors import DomainError, ValidationFailed
-from coordcell.demo import events, story_desk, story_exchanges, story_positions, story_sharing
+from coordcell.demo import (
+    events,
+    story_deconfliction,
+    story_desk,
+    story_exchanges,
+    story_positions,
+    story_sharing,
+    story_verification,
+)
 from coordcell.incidents.choices import PrecisionChoices
 from coordcell.incidents.services import IncidentInput
 from coordcell.parties import selectors as party_selectors
@@ -199,8 +207,12 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
                     story_exchanges.play(step, version, calls, made)
                 elif step.do in story_desk.PLAYS:
                     story_desk.play(step, version, made)
+                elif step.do in story_verification.PLAYS:
+                    story_verification.play(step, version, made)
                 elif step.do in story_positions.PLAYS:
                     story_positions.play(step, version, made)
+                elif step.do in story_deconfliction.PLAYS:
+                    story_deconfliction.play(step, version, made)
                 elif step.do in story_sharing.PLAYS:
                     story_sharing.play(step, version, made)
                 else:

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coordcell.agreements import selectors as agreements
+from coordcell.core.http import actor_for
 from coordcell.core.input import GeometryField, OffsetDateTimeField, StrictSerializer
 from coordcell.core.rest import ERRORS, ActorMixin
 from coordcell.incidents import selectors, services
@@ -70,6 +71,34 @@ class AccountSerializer(serializers.Serializer[Any]):
         }
 
 
+class PositionFindingsSerializer(serializers.Serializer[Any]):
+    """One party's findings from its declared positions about an incident."""
+
+    party = serializers.CharField(
+        source="party.code", help_text="The party whose declared positions were compared."
+    )
+    version = serializers.SerializerMethodField()
+    computed_at = serializers.DateTimeField(
+        help_text=(
+            "When they were computed: against the positions as declared then (they are "
+            "not computed again when positions change; correcting the incident does)."
+        )
+    )
+    findings = serializers.SerializerMethodField()
+    findings_not_agreed = serializers.SerializerMethodField()
+
+    def get_version(self, row: Any) -> str:
+        return f"{row.version.arrangement.key} v{row.version.number}"
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_findings(self, row: Any) -> list[Any]:
+        return list(split_findings(row.findings)[0])
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_findings_not_agreed(self, row: Any) -> list[Any]:
+        return list(split_findings(row.findings)[1])
+
+
 class IncidentSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     reference = serializers.CharField()
@@ -111,6 +140,13 @@ class IncidentSerializer(serializers.Serializer[Any]):
         help_text="Every revision of every party's version, oldest first, with its time."
     )
     evidence = serializers.SerializerMethodField()
+    position_findings = serializers.SerializerMethodField(
+        help_text=(
+            "Freeze and withdrawal findings computed against a party's declared positions "
+            "(held by the mediator in escrow), one item per party: only that party's, for "
+            "its members; every party's, for the mediator; always empty for anyone else."
+        )
+    )
     reported_at = serializers.DateTimeField()
 
     def get_headline(self, incident: Incident) -> str:
@@ -149,6 +185,17 @@ class IncidentSerializer(serializers.Serializer[Any]):
 
     def get_version(self, incident: Incident) -> str:
         return f"{incident.version.arrangement.key} v{incident.version.number}"
+
+    @extend_schema_field(PositionFindingsSerializer(many=True))
+    def get_position_findings(self, incident: Incident) -> Any:
+        rows = getattr(incident, "escrowed_for_reader", None)
+        if rows is None:
+            request = self.context.get("request")
+            # Without a reader, nobody is entitled: nothing (never everything).
+            rows = (
+                [] if request is None else selectors.escrowed_findings(actor_for(request), incident)
+            )
+        return PositionFindingsSerializer(rows, many=True).data
 
 
 class IncidentInSerializer(StrictSerializer):
@@ -265,7 +312,10 @@ class IncidentListView(ActorMixin, generics.ListAPIView):  # type: ignore[type-a
     filterset_class = IncidentFilter
 
     def get_queryset(self) -> Any:
-        return selectors.list_incidents(self.actor).prefetch_related("accounts__party", "evidence")
+        return selectors.with_escrowed_findings(
+            selectors.list_incidents(self.actor).prefetch_related("accounts__party", "evidence"),
+            self.actor,
+        )
 
     @extend_schema(responses={200: IncidentSerializer(many=True), **ERRORS})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -283,7 +333,9 @@ class IncidentListView(ActorMixin, generics.ListAPIView):  # type: ignore[type-a
             audience=form.validated_data.get("audience"),
         )
         return Response(
-            IncidentSerializer(selectors.get_incident(actor, incident.public_id)).data,
+            IncidentSerializer(
+                selectors.get_incident(actor, incident.public_id), context={"request": request}
+            ).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -347,7 +399,11 @@ class IncidentDetailView(_IncidentView, generics.RetrieveAPIView):  # type: igno
             ),
             version=agreements.get_version(actor, None, None),
         )
-        return Response(IncidentSerializer(selectors.get_incident(actor, changed.public_id)).data)
+        return Response(
+            IncidentSerializer(
+                selectors.get_incident(actor, changed.public_id), context={"request": request}
+            ).data
+        )
 
 
 class CasualtiesInSerializer(StrictSerializer):

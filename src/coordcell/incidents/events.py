@@ -51,3 +51,11 @@ INCIDENT_SHARED = register(
     _("Incident shared"),
     "An incident was shared with more parties: the parties added and the audience after.",
 )
+ESCROWED_FINDINGS = register(
+    "incidents.position_findings_computed",
+    _("Findings from declared positions"),
+    "The rules engine's freeze and withdrawal findings about an incident, computed against "
+    "one party's declared positions (held in escrow), or an empty list when there is none "
+    "(one entry per party, whatever is in escrow): read by that party and the mediators "
+    "among the incident's audience, never by the incident's whole audience.",
+)

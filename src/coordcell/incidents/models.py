@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.actor import Actor
-from coordcell.core.audience import AudienceMixin
+from coordcell.core.audience import AudienceMixin, visible_to
 from coordcell.core.models import PublicIdModel, RestrictedQuerySet, new_reference
 from coordcell.incidents.choices import (
     ActedByChoices,
@@ -24,7 +24,7 @@ from coordcell.incidents.choices import (
     SourceChoices,
 )
 
-__all__ = ["EXTENSIONS", "Account", "Evidence", "Incident"]
+__all__ = ["EXTENSIONS", "Account", "EscrowedFinding", "Evidence", "Incident"]
 
 #: The evidence types accepted, with the extension of the files served (incidents.evidence).
 EXTENSIONS = {
@@ -221,3 +221,44 @@ class Evidence(models.Model):
         return bool(
             self.party_id is not None and not actor.system and actor.party_id == self.party_id
         )
+
+
+class EscrowedFinding(AudienceMixin, models.Model):
+    """The rules engine's freeze and withdrawal findings about one incident, computed
+    against one party's declared positions (held by the mediator in escrow).
+
+    Such a finding tells something about the positions it was compared with (a distance
+    to the nearest declared post, a post's reference and date), so it is read by that
+    party and the mediators only, and only those of them who read the incident: its
+    ``audience`` is the incident's audience intersected with that party and the
+    mediators, and :meth:`access_filter` asks for the incident's audience as well. One row
+    per incident and party; none when there is no finding (hidden looks like missing).
+    ``computed_at`` labels the positions compared: as declared at that moment
+    (docs/positions.md, "Findings from declared positions").
+    """
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="escrowed_findings"
+    )
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(
+        "agreements.ArrangementVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    findings = models.JSONField(default=list)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("finding from declared positions")
+        ordering = ["party__code", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "party"], name="incidents_escrow_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}/{self.party_id}"
+
+    @classmethod
+    def access_filter(cls, actor: Actor, action: str) -> Q:
+        return visible_to(actor) & visible_to(actor, "incident__")

@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
 from coordcell.incidents.headlines import Headlines, distance_km, headline_of, shared
-from coordcell.incidents.models import Account, Incident
+from coordcell.incidents.models import Account, EscrowedFinding, Incident
 
 __all__ = [
     "Headlines",
@@ -19,11 +19,13 @@ __all__ = [
     "accounts_by_party",
     "current_accounts",
     "distance_km",
+    "escrowed_findings",
     "get_incident",
     "headline_of",
     "list_incidents",
     "lock_visible",
     "shared",
+    "with_escrowed_findings",
 ]
 
 
@@ -82,3 +84,30 @@ def current_accounts(accounts: Iterable[Account]) -> list[Account]:
     for account in sorted(accounts, key=lambda a: (a.given_at, a.pk)):
         latest[account.party_id] = account
     return sorted(latest.values(), key=lambda a: a.party.code)
+
+
+def escrowed_findings(actor: Actor, incident: Incident) -> list[EscrowedFinding]:
+    """The findings from declared positions about ``incident`` that the actor reads: those
+    computed against their own party's positions, and for the mediator every party's, as
+    far as each reads the incident (none for anyone else: hidden looks like missing)."""
+    return list(
+        EscrowedFinding.objects.restrict(actor)
+        .filter(incident=incident)
+        .select_related("party", "version__arrangement")
+        .defer("version__content", "version__basemap")
+        .order_by("party__code", "pk")
+    )
+
+
+def with_escrowed_findings(incidents: QuerySet[Incident], actor: Actor) -> QuerySet[Incident]:
+    """``incidents`` with the actor's readable findings from declared positions of each
+    prefetched as ``escrowed_for_reader`` (one query for a whole page)."""
+    readable = (
+        EscrowedFinding.objects.restrict(actor)
+        .select_related("party", "version__arrangement")
+        .defer("version__content", "version__basemap")
+        .order_by("party__code", "pk")
+    )
+    return incidents.prefetch_related(
+        Prefetch("escrowed_findings", queryset=readable, to_attr="escrowed_for_reader")
+    )

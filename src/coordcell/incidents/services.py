@@ -22,7 +22,7 @@ from coordcell.agreements.engines import engine_for
 from coordcell.core import audience as audience_text
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
-from coordcell.incidents import events
+from coordcell.incidents import escrow, events
 from coordcell.incidents.choices import (
     ActedByChoices,
     ActorClaimChoices,
@@ -336,6 +336,9 @@ def report_incident(
         fictional=fictional,
     )
     _reporter_revision(incident, actor, incident.title, incident.reported_at)
+    # The freeze and withdrawal findings, per party, apart and with their narrow audience
+    # (recorded just before the report's own entry, which closes the step).
+    escrow.refresh(actor=actor, incident=incident)
     append_event(
         actor=actor,
         event_type=events.INCIDENT_REPORTED,
@@ -392,11 +395,15 @@ def change_incident(
         "problems": assessed["problems"],
     }
     before = snapshot(incident)
+    compared_before = escrow.compared_parties(
+        incident.version, incident.kind, incident.acted_by, incident.acting_party
+    )
     Incident.objects.filter(pk=incident.pk).update(**fields)
     incident.refresh_from_db()
     if incident.title != before["title"]:
         _reporter_revision(incident, actor, incident.title, timezone.now())
     after = snapshot(incident)
+    escrow.refresh(actor=actor, incident=incident, compared_before=compared_before)
     append_event(
         actor=actor,
         event_type=events.INCIDENT_CHANGED,
@@ -488,6 +495,9 @@ def share_incident(*, actor: Actor, incident: Incident, audience: Iterable[str])
         audience=audience_text.encode([*incident.audience_codes, *added])
     )
     incident.refresh_from_db()
+    # A party or a mediator now reading the incident may be entitled to findings from
+    # declared positions that nobody among the narrower audience was.
+    escrow.refresh(actor=actor, incident=incident)
     append_event(
         actor=actor,
         event_type=events.INCIDENT_SHARED,

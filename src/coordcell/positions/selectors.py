@@ -44,6 +44,7 @@ from coordcell.rules.arrangement import (
 
 __all__ = [
     "ZoneTotal",
+    "baseline_revision",
     "current_version",
     "engine_baseline",
     "freeze_baseline_date",
@@ -338,7 +339,14 @@ def engine_baseline(
         rules_engine.Position(p.reference, p.party.code, p.lon, p.lat, p.established)
         for p in qs.order_by("pk")
     )
+    return baseline, baseline_revision()
+
+
+def baseline_revision() -> int:
+    """The revision :func:`engine_baseline` returns, without reading the positions: a cache
+    of engines asks for it first and reads the baseline only when it changed (added for
+    the incidents' findings from declared positions, ``incidents.escrow``)."""
     stats = Position.objects.aggregate(latest=Max("updated_at"), count=Count("pk"))
     latest = stats["latest"]
-    revision = (int(latest.timestamp() * 1_000_000) if latest else 0) * 1000 + stats["count"] % 1000
-    return baseline, revision
+    count = int(stats["count"])
+    return (int(latest.timestamp() * 1_000_000) if latest else 0) * 1000 + count % 1000

@@ -24,6 +24,7 @@ __all__ = [
     "Arrangement",
     "ClauseSpec",
     "ConfidentialityTier",
+    "DeconflictionSpec",
     "DemoAccountSpec",
     "DemoData",
     "DemoDelegationSpec",
@@ -35,6 +36,7 @@ __all__ = [
     "IncidentKindSpec",
     "LadderStep",
     "Localized",
+    "NotifiableActivitySpec",
     "PartySpec",
     "PlaceSpec",
     "PositionKindSpec",
@@ -43,12 +45,16 @@ __all__ = [
     "ProcedureSpec",
     "ProtocolSpec",
     "RoleSpec",
+    "SensitiveDaySpec",
     "SourceSpec",
     "StoryDo",
+    "WithdrawalStepSpec",
     "ZoneSpec",
     "arrangement_from_content",
+    "deconfliction_from_content",
     "localized",
     "procedure_from_content",
+    "withdrawal_steps_from_content",
 ]
 
 #: A name in each interface language, e.g. ``{"en": "Line A", "ar": "...", "he": "..."}``.
@@ -371,11 +377,25 @@ class StoryDo:
     COMMS_CHECK = "comms_check"  # one end of a link checks it; the other may answer
     HANDOVER = "handover"  # the outgoing duty officer hands the desk over
     ACKNOWLEDGE_HANDOVER = "acknowledge_handover"  # the incoming officer acknowledges it
+    # verification (issue 13): the withdrawal timeline and inspections
+    PROPOSE_STEPS = "propose_withdrawal_steps"  # the mediator proposes two linked steps
+    COUNTERSIGN_STEPS = "countersign_withdrawal_steps"  # a party countersigns them
+    VERIFY_STEP = "verify_withdrawal_step"  # a monitor verifies one met (or met in part)
+    PROPOSE_EXTENSION = "propose_step_extension"  # a party proposes a new date
+    COUNTERSIGN_EXTENSION = "countersign_step_extension"  # the other party countersigns it
+    REQUEST_INSPECTION = "request_inspection"  # a party requests an inspection of a zone
+    FILE_INSPECTION = "file_inspection_report"  # a monitor files a report by element
+    ACCESS_DENIAL = "record_access_denial"  # a monitor records a denial or restriction
     # positions (issue 13): declare a fictional set, seal the baseline, dispute, reveal
     DECLARE_POSITIONS = "declare_positions"  # a party declares a set of the story file
     SEAL_POSITIONS = "seal_positions"  # the party seals its baseline
     DISPUTE_POSITION = "dispute_position"  # another party disputes a place
     REVEAL_POSITION = "reveal_position"  # the declaring party reveals the nearest item
+    # Advance notification (deconfliction):
+    REGISTER_HUMANITARIAN = "register_humanitarian"  # the mediator registers a humanitarian actor
+    NOTIFY = "notify"  # submit a notice of a movement or a site (confirmed past its warnings)
+    RECEIPT = "receipt"  # an addressee acknowledges a notice
+    SCREEN_NOTICES = "screen_notices"  # the worker's run: incidents near notices, receipts due
     # sharing (issue 14): share an item (perhaps with a tearline), ask to widen, consent,
     # redact
     SHARE_ITEM = "share_item"  # share an item; ``below``: the part below its tearline
@@ -403,6 +423,15 @@ STORY_DOINGS: tuple[str, ...] = (
     StoryDo.COMMS_CHECK,
     StoryDo.HANDOVER,
     StoryDo.ACKNOWLEDGE_HANDOVER,
+    # verification (issue 13)
+    StoryDo.PROPOSE_STEPS,
+    StoryDo.COUNTERSIGN_STEPS,
+    StoryDo.VERIFY_STEP,
+    StoryDo.PROPOSE_EXTENSION,
+    StoryDo.COUNTERSIGN_EXTENSION,
+    StoryDo.REQUEST_INSPECTION,
+    StoryDo.FILE_INSPECTION,
+    StoryDo.ACCESS_DENIAL,
 )
 # positions (issue 13)
 STORY_DOINGS = (
@@ -411,6 +440,10 @@ STORY_DOINGS = (
     StoryDo.SEAL_POSITIONS,
     StoryDo.DISPUTE_POSITION,
     StoryDo.REVEAL_POSITION,
+    StoryDo.REGISTER_HUMANITARIAN,
+    StoryDo.NOTIFY,
+    StoryDo.RECEIPT,
+    StoryDo.SCREEN_NOTICES,
 )
 # sharing (issue 14)
 STORY_DOINGS = (
@@ -545,11 +578,18 @@ class DemoStepSpec:
     answered_by: str = ""
     #: ``acknowledge_handover``: the key of the ``handover`` step.
     handover: str = ""
+    #: The verification steps (issue 13): what each takes, checked by the reader
+    #: (``rules.scenario._read_verification_step``; docs/scenario-format.md).
+    verification: Mapping[str, Any] | None = None
     #: positions (issue 13): ``declare_positions``: the name of a set of fictional
     #: positions in ``demo/story_positions.py``; ``reveal_position``: the key of the
     #: ``dispute_position`` step (which states ``respondent``, ``summary``, ``geometry``).
     positions: str = ""
     dispute: str = ""
+    #: The advance-notification steps' options (``register_humanitarian``: ``name``;
+    #: ``notify``: ``activity``, ``starts_in_hours``, ``hours``, ``geometry``,
+    #: ``description``, ``audience``, ``humanitarian``; ``receipt``: ``notice``).
+    notice: Mapping[str, Any] = field(default_factory=dict)
     #: sharing (issue 14): ``share_item`` and ``redact_item``: the item (``below``: the
     #: part below a tearline); ``widen_item``, ``redact_item``: the key of the step that
     #: made the item (``shared_item``) and the audience asked for (``to_tier``, with
@@ -576,6 +616,32 @@ class DemoData:
     story: tuple[DemoStepSpec, ...] = ()
     #: The parties whose record witness the demo runs (each has an administrator account).
     witnesses: tuple[str, ...] = ()
+
+
+# --- withdrawal timeline (verification, issue 13) -------------------------------------
+
+
+@dataclass(frozen=True)
+class WithdrawalStepSpec:
+    """One step of a withdrawal timeline agreed in the arrangement's text
+    (``[[withdrawal_steps]]``): party ``party``'s step number ``sequence`` under withdrawal
+    clause ``clause``, from the areas ``zones``, due by ``due`` (a date: the whole of that
+    day in the arrangement's time zone; or a date-time), verified by ``verifier`` (a
+    monitor party's code, or "" for any monitor). ``linked_to`` is the other party's step
+    it goes with (step n of one ↔ step m of the other): the timeline is reciprocal."""
+
+    id: str
+    clause: str
+    party: str
+    sequence: int
+    title: Localized
+    zones: tuple[str, ...]
+    due: dt.date | dt.datetime
+    linked_to: str
+    verifier: str = ""
+
+
+# --- end of the withdrawal timeline block -----------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -611,9 +677,13 @@ class Arrangement:
     time_zone: str = "UTC"
     #: The rules of procedure, None where the scenario states none.
     procedure: ProcedureSpec | None = None
+    #: The withdrawal steps the arrangement's text sets (none: the cell agrees them).
+    withdrawal_steps: tuple[WithdrawalStepSpec, ...] = ()
     # positions (issue 13): the kinds of declared positions and how the cell handles them.
     position_kinds: tuple[PositionKindSpec, ...] = ()
     positions: PositionsSpec | None = None
+    #: Advance notification (``[deconfliction]``), None where the scenario states none.
+    deconfliction: DeconflictionSpec | None = None
 
 
 # --- positions (issue 13): [[position_kinds]] and [positions] ------------------------------
@@ -786,6 +856,26 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
         # positions (issue 13); absent from versions stored before.
         position_kinds=position_kinds_from_content(c),
         positions=positions_from_content(c),
+        withdrawal_steps=withdrawal_steps_from_content(c.get("withdrawal_steps")),
+        deconfliction=deconfliction_from_content(c.get("deconfliction")),
+    )
+
+
+def withdrawal_steps_from_content(data: Any) -> tuple[WithdrawalStepSpec, ...]:
+    """The stored ``[[withdrawal_steps]]`` back (absent: none, the cell agrees them)."""
+    return tuple(
+        WithdrawalStepSpec(
+            id=w["id"],
+            clause=w["clause"],
+            party=w["party"],
+            sequence=int(w["sequence"]),
+            title=dict(w["title"]),
+            zones=tuple(w["zones"]),
+            due=parse_moment(w["due"]) or dt.date.min,
+            linked_to=w["linked_to"],
+            verifier=w.get("verifier", ""),
+        )
+        for w in data or ()
     )
 
 
@@ -806,5 +896,114 @@ def procedure_from_content(data: Mapping[str, Any] | None) -> ProcedureSpec | No
         confidentiality=tuple(
             ConfidentialityTier(t["id"], dict(t["name"]), dict(t.get("description", {})))
             for t in data.get("confidentiality", ())
+        ),
+    )
+
+
+# ------------------------------------------------------------- advance notification (deconfliction)
+#
+# ``[deconfliction]`` of arrangement.toml: the agreed, versioned list of notifiable
+# activities, the calendar of sensitive days, the distance within which an incident
+# opens a follow-up case, and the receipt deadline with the protocol whose ladder an
+# unacknowledged notice climbs (docs/scenario-format.md, "Advance notification").
+
+#: Who may notify an activity: a party to the arrangement, or a humanitarian actor the
+#: cell registers (its notices relayed by the mediator, as OCHA relays humanitarian
+#: notifications).
+NOTIFIER_KINDS: tuple[str, ...] = ("party", "humanitarian")
+#: What a notified activity is: a movement along a route, or a static site or area.
+NOTICE_SHAPES: tuple[str, ...] = ("movement", "static")
+
+
+@dataclass(frozen=True)
+class NotifiableActivitySpec:
+    """One activity of the agreed list: what must be notified, how long in advance.
+
+    ``shape`` is ``movement`` (a route: LineString) or ``static`` (a site or an area:
+    Point or Polygon); ``geometry_required`` says whether a notice must give it.
+    ``incident_kinds`` are the incident kinds that are this activity (an incident of one
+    of them by a party with no covering notice is a missing notice; the engine checks a
+    notice as these kinds before it is submitted)."""
+
+    id: str
+    name: Localized
+    lead_hours: float
+    notified_by: tuple[str, ...]
+    shape: str
+    geometry_required: bool = True
+    incident_kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SensitiveDaySpec:
+    """A sensitive day (an anniversary, a religious holiday, a harvest near the lines):
+    a fixed ``date``, or every year on ``month``/``day``; ``days`` long; anywhere, or in
+    ``zones`` only. ``illustrative``: the date is the scenario's invention."""
+
+    id: str
+    name: Localized
+    days: int = 1
+    date: dt.date | None = None
+    month: int | None = None
+    day: int | None = None
+    zones: tuple[str, ...] = ()
+    illustrative: bool = False
+
+
+@dataclass(frozen=True)
+class DeconflictionSpec:
+    """The arrangement's advance-notification data."""
+
+    #: The label of the agreed list's own version ("1", "2026-03"): notices keep it.
+    list_version: str
+    #: The protocol whose ladder an unacknowledged notice climbs (its first rung above
+    #: the working level), on the grounds ``missed_deadline``; "": the one that serves
+    #: complaints.
+    protocol: str
+    #: Hours after submission by which each addressee acknowledges with a receipt.
+    receipt_within_hours: float
+    #: An incident within this many metres of a notified site or route, during its
+    #: window, opens a follow-up case.
+    follow_up_distance_m: float
+    activities: tuple[NotifiableActivitySpec, ...] = ()
+    sensitive_days: tuple[SensitiveDaySpec, ...] = ()
+
+    def activity(self, activity_id: str) -> NotifiableActivitySpec | None:
+        return next((a for a in self.activities if a.id == activity_id), None)
+
+
+def deconfliction_from_content(data: Mapping[str, Any] | None) -> DeconflictionSpec | None:
+    """The stored advance-notification data back (None: the version states none)."""
+    if not data:
+        return None
+    return DeconflictionSpec(
+        list_version=str(data["list_version"]),
+        protocol=str(data.get("protocol") or ""),
+        receipt_within_hours=float(data["receipt_within_hours"]),
+        follow_up_distance_m=float(data["follow_up_distance_m"]),
+        activities=tuple(
+            NotifiableActivitySpec(
+                id=a["id"],
+                name=dict(a["name"]),
+                lead_hours=float(a["lead_hours"]),
+                notified_by=tuple(a["notified_by"]),
+                shape=a["shape"],
+                geometry_required=bool(a.get("geometry_required", True)),
+                incident_kinds=tuple(a.get("incident_kinds", ())),
+            )
+            for a in data.get("activities", ())
+        ),
+        sensitive_days=tuple(
+            SensitiveDaySpec(
+                id=d["id"],
+                name=dict(d["name"]),
+                days=int(d.get("days", 1)),
+                date=_date(d.get("date")),
+                month=d.get("month"),
+                day=d.get("day"),
+                zones=tuple(d.get("zones", ())),
+                illustrative=bool(d.get("illustrative", False)),
+            )
+            for d in data.get("sensitive_days", ())
         ),
     )

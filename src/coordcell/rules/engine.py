@@ -25,6 +25,7 @@ Pure Python on numpy, shapely, pyproj and the numba kernels of ``spatial``; no D
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import itertools
@@ -488,6 +489,11 @@ class Engine:
         self._anywhere = tuple(
             c for c in arrangement.clauses if not c.zones and set(c.prohibited) - {"line_crossing"}
         )
+        self._use_baseline(baseline)
+        lon0, lat0, lon1, lat1 = arrangement.region_bbox
+        self._region = (lon0, lat0, lon1, lat1)
+
+    def _use_baseline(self, baseline: Sequence[Position]) -> None:
         self.baseline = tuple(baseline)
         bx, by = self.projector.to_metric(
             np.array([p.lon for p in self.baseline], np.float64),
@@ -500,8 +506,23 @@ class Engine:
         self._withdrawal_sets: dict[
             tuple[str, str | None], tuple[shapely.STRtree, np.ndarray] | None
         ] = {}
-        lon0, lat0, lon1, lat1 = arrangement.region_bbox
-        self._region = (lon0, lat0, lon1, lat1)
+
+    def compares_with_positions(self, kind: str) -> bool:
+        """Whether a report of ``kind`` may be compared with declared positions: the kind
+        implies a presence and the arrangement has a freeze or a withdrawal clause. The
+        same with or without a baseline: it says nothing of the positions."""
+        builtin = taxonomy.activities(kind) if taxonomy.is_kind(kind) else frozenset()
+        acts = builtin | self._declared_acts.get(kind, frozenset())
+        return bool(acts & _PRESENCE) and any(
+            c.kind in ("freeze", "withdrawal") for c in self.arrangement.clauses
+        )
+
+    def with_baseline(self, baseline: Sequence[Position]) -> Engine:
+        """This engine with ``baseline`` as its declared positions: the zones, clauses and
+        their indexes are shared with this one (built once), only the positions are new."""
+        other = copy.copy(self)
+        other._use_baseline(baseline)
+        return other
 
     def is_kind(self, kind: str) -> bool:
         """Whether ``kind`` is a built-in incident kind or one the arrangement declares."""
@@ -894,7 +915,9 @@ class Engine:
                 if baseline_date is None or day < baseline_date:
                     continue
                 distance = self._nearest_frozen(clause, baseline_date, observation.party, px, py)
-                if distance <= self.freeze_tolerance_m:
+                # No position of the baseline to measure from (none of the reported party
+                # stood at the baseline date): the engine cannot say, so it says nothing.
+                if not math.isfinite(distance) or distance <= self.freeze_tolerance_m:
                     continue
                 certain = distance - radius > self.freeze_tolerance_m
                 found.append(self._finding(

@@ -55,6 +55,8 @@ from coordcell.rules import (
 )
 from coordcell.rules import lexicon as lexicon_rules
 from coordcell.rules.arrangement import (
+    NOTICE_SHAPES,
+    NOTIFIER_KINDS,
     REDACTABLE_FIELDS,
     REL_PUBLIC,
     SHARING_TIERS,
@@ -64,6 +66,7 @@ from coordcell.rules.arrangement import (
     Arrangement,
     ClauseSpec,
     ConfidentialityTier,
+    DeconflictionSpec,
     DemoAccountSpec,
     DemoData,
     DemoDelegationSpec,
@@ -74,6 +77,7 @@ from coordcell.rules.arrangement import (
     ForceSpec,
     IncidentKindSpec,
     LadderStep,
+    NotifiableActivitySpec,
     PartySpec,
     PlaceSpec,
     PositionKindSpec,
@@ -82,10 +86,13 @@ from coordcell.rules.arrangement import (
     ProcedureSpec,
     ProtocolSpec,
     RoleSpec,
+    SensitiveDaySpec,
     SourceSpec,
     StoryDo,
+    WithdrawalStepSpec,
     ZoneSpec,
 )
+from coordcell.rules.geojson_input import GeometryError, normalise_geometry
 
 __all__ = [
     "ARRANGEMENT_FILE",
@@ -153,7 +160,12 @@ _CLAUSE_PARAMETERS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "freeze": (("baseline_date", "date", True),),
     "withdrawal": (("after_date", "date", True),),
     "economic_zone": (("permitted_sectors", "codes", True),),
-    "inspection": (("interval_days_max", "positive", False), ("on_request", "bool", False)),
+    "inspection": (
+        ("interval_days_max", "positive", False),
+        ("on_request", "bool", False),
+        # verification (issue 13): how soon an inspection a party requests is due
+        ("on_request_within_hours", "positive", False),
+    ),
     "general": (),
 }
 
@@ -528,11 +540,15 @@ class _Parts:
     activities: list[ActivitySpec] = dataclasses.field(default_factory=list)
     procedure: ProcedureSpec | None = None
     incident_kinds: list[IncidentKindSpec] = dataclasses.field(default_factory=list)
+    #: ``[[withdrawal_steps]]`` (verification): none when the cell agrees the timeline.
+    withdrawal_steps: list[WithdrawalStepSpec] = dataclasses.field(default_factory=list)
     # positions (issue 13): [[position_kinds]] and [positions]
     position_kinds: list[PositionKindSpec] = dataclasses.field(default_factory=list)
     positions: PositionsSpec | None = None
     #: The ``[map]`` table (see ``_read_map_table``); empty when the scenario has none.
     map: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: ``[deconfliction]`` (see ``_read_deconfliction``); None when the scenario has none.
+    deconfliction: DeconflictionSpec | None = None
     # (field, zone id) pairs: zones are defined in zones.geojson, read after this file.
     zone_refs: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
@@ -579,9 +595,83 @@ def _read_arrangement(top: _Table, *, lexicon: _Lexicon | None = None) -> _Parts
     _check_served(top, parts)
     _read_mechanism(top, parts, protocol_tables)
     parts.map = _read_map_table(top, parts)
+    parts.withdrawal_steps = _read_withdrawal_steps(top, parts)
     _read_positions_tables(top, parts)
+    parts.deconfliction = _read_deconfliction(top, parts)
     top.finish()
     return parts
+
+
+# --- withdrawal timeline (verification, issue 13) ---------------------------------------
+
+
+def _read_withdrawal_steps(top: _Table, parts: _Parts) -> list[WithdrawalStepSpec]:
+    """``[[withdrawal_steps]]``: the steps of a withdrawal timeline the arrangement's text
+    sets (a scenario whose timeline is agreed in the cell has none). Each names a
+    withdrawal clause, a party of kind ``party`` bound by it, its number in that party's
+    sequence, its areas (zone ids, checked once the zones are read), its deadline, the
+    other party's step it is linked to (each link goes both ways) and, optionally, the
+    monitor party that verifies it."""
+    tables = top.tables("withdrawal_steps", required=False)
+    clauses = {c.id: c for c in parts.clauses if c.kind == "withdrawal"}
+    kinds = {p.code: p.kind for p in parts.parties}
+    steps: list[WithdrawalStepSpec] = []
+    for t in tables:
+        step_id = t.text("id", pattern=_ID, what="step id")
+        clause = t.text("clause", choices=sorted(clauses), what="withdrawal clause")
+        bound = clauses[clause].parties if clause in clauses else ()
+        party = t.text(
+            "party",
+            choices=[c for c in (bound or kinds) if kinds.get(c) == "party"],
+            what="party bound by the clause",
+        )
+        sequence = t.number("sequence", minimum=1.0)
+        if sequence is not None and not sequence.is_integer():
+            t.error("sequence", f"expected a whole number, found {sequence:g}")
+        title = t.localized("title")
+        zones = t.texts("zones", pattern=_ID, what="zone id", required=True)
+        parts.zone_refs.extend((_join(t.where("zones"), i), z) for i, z in enumerate(zones))
+        due = t.moment("due")
+        if due is None:
+            t.error("due", "missing required key 'due'")
+        linked = t.text("linked_to", pattern=_ID, what="step id")
+        verifier = t.text(
+            "verifier",
+            required=False,
+            choices=sorted(c for c, k in kinds.items() if k == "monitor"),
+            what="monitor party",
+        )
+        t.finish()
+        steps.append(
+            WithdrawalStepSpec(
+                id=step_id,
+                clause=clause,
+                party=party,
+                sequence=int(sequence or 0),
+                title=title,
+                zones=zones,
+                due=due or dt.date.min,
+                linked_to=linked,
+                verifier=verifier,
+            )
+        )
+    _check_unique(top.report, _keyed(top, "withdrawal_steps", "id", steps), "step id")
+    by_id = {s.id: s for s in steps}
+    for index, step in enumerate(steps):
+        where = f"{_join(top.where('withdrawal_steps'), index)}.linked_to"
+        other = by_id.get(step.linked_to)
+        if other is None:
+            top.report.error(where, f"unknown step {step.linked_to!r}")
+        elif other.party == step.party:
+            top.report.error(where, "a step is linked to the other party's step, not its own")
+        elif other.linked_to != step.id:
+            top.report.error(where, f"step {other.id!r} is not linked back to {step.id!r}")
+        elif other.clause != step.clause:
+            top.report.error(where, f"step {other.id!r} is under another clause")
+    return steps
+
+
+# --- end of the withdrawal timeline block -------------------------------------------------
 
 
 def _read_time_zone(top: _Table) -> str:
@@ -1903,6 +1993,10 @@ class _StoryReader:
         self.answered: dict[str, str] = {}
         self.converted: dict[str, str] = {}
         self.keys: list[tuple[str, str]] = []
+        # Advance notification: the agreed list, and the keys of notices and actors.
+        self.deconfliction = parts.deconfliction if parts is not None else None
+        self.notices: set[str] = set()
+        self.humanitarians: set[str] = set()
 
     def step(self, t: _Table) -> DemoStepSpec:
         do = t.text("do", choices=STORY_DOINGS, what="story step")
@@ -1946,6 +2040,12 @@ class _StoryReader:
                 if incident is not None
                 else None
             )
+        elif do in NOTICE_STORY_DOINGS:
+            _read_notice_step(self, t, do, values)
+            if key and do == StoryDo.NOTIFY:
+                self.notices.add(key)
+            elif key and do == StoryDo.REGISTER_HUMANITARIAN:
+                self.humanitarians.add(key)
         else:
             self.exchange(t, do, own, values)
         if not do:  # unknown: which keys it takes cannot be judged, so none is reported
@@ -2073,6 +2173,8 @@ class _StoryReader:
                 t.error("to", "hands the desk over to someone else")
         elif do == StoryDo.ACKNOWLEDGE_HANDOVER:
             values["handover"] = self.reference(t, "handover", self.handovers, "hands over")
+        elif do in _VERIFICATION_DOINGS:
+            values["verification"] = _read_verification_step(self, t, do)
         elif do in _SHARING_DOINGS:
             self.sharing_step(t, do, own, values)
         else:
@@ -2257,6 +2359,124 @@ class _StoryReader:
         elif call:
             done[call] = t.path
         return call
+
+
+# --- verification (issue 13): the story's steps of the timeline and of inspections --------
+
+_VERIFICATION_DOINGS = (
+    StoryDo.PROPOSE_STEPS,
+    StoryDo.COUNTERSIGN_STEPS,
+    StoryDo.VERIFY_STEP,
+    StoryDo.PROPOSE_EXTENSION,
+    StoryDo.COUNTERSIGN_EXTENSION,
+    StoryDo.REQUEST_INSPECTION,
+    StoryDo.FILE_INSPECTION,
+    StoryDo.ACCESS_DENIAL,
+)
+#: The longest a story's deadline or extension runs from the step (hours).
+_MAX_STEP_HOURS = 24 * 90
+
+
+def _read_verification_step(reader: _StoryReader, t: _Table, do: str) -> dict[str, Any]:
+    """What a verification step of the story takes (its own keys: ``steps``, the key of a
+    ``propose_withdrawal_steps`` step; ``extension``, of a ``propose_step_extension``).
+    Zones are checked by the services when the story is played."""
+    made: dict[str, set[str]] = reader.__dict__.setdefault(
+        "verification_made", {"steps": set(), "extension": set()}
+    )
+    sides = (
+        None
+        if reader.parties is None
+        else sorted(c for c, k in reader.parties.items() if k == "party")
+    )
+    key = str(t.data.get("key", "")) if isinstance(t.data.get("key"), str) else ""
+    out: dict[str, Any] = {}
+
+    def ref(name: str) -> str:
+        value = t.text(name, pattern=_CODE, what="story key")
+        if value and value not in made[name]:
+            t.error(name, f"{value!r} is not the key of an earlier step that makes one")
+            return ""
+        return value
+
+    def hours(name: str, least: float = 0.05) -> float:
+        value = t.number(name, minimum=least)
+        if value is not None and value > _MAX_STEP_HOURS:
+            t.error(name, f"at most {_MAX_STEP_HOURS} hours, found {value:g}")
+        return float(value or 0)
+
+    if do == StoryDo.PROPOSE_STEPS:
+        out["clause"] = t.text("clause", pattern=_ID, what="clause id")
+        for name in ("first", "second"):
+            side = t.table(name)
+            if side is None:
+                continue
+            number = side.number("sequence", minimum=1.0)
+            out[name] = {
+                "party": side.text("party", choices=sides, what="party"),
+                "sequence": int(number or 0),
+                "title": _fictional_text(side, "title"),
+                "zones": list(side.texts("zones", pattern=_ID, what="zone id", required=True)),
+                "due_hours": _side_hours(side),
+            }
+            side.finish()
+        if key:
+            made["steps"].add(key)
+    elif do == StoryDo.COUNTERSIGN_STEPS:
+        out["steps"] = ref("steps")
+    elif do in (StoryDo.VERIFY_STEP, StoryDo.PROPOSE_EXTENSION):
+        out["steps"] = ref("steps")
+        out["party"] = t.text("party", choices=sides, what="party whose step it is")
+        if do == StoryDo.VERIFY_STEP:
+            out["outcome"] = t.text("outcome", choices=("met", "met_in_part"), what="outcome")
+            out["note"] = _fictional_text(t, "note", required=False)
+        else:
+            out["extend_hours"] = hours("extend_hours", 1.0)
+            out["reason"] = _fictional_text(t, "reason")
+            if key:
+                made["extension"].add(key)
+    elif do == StoryDo.COUNTERSIGN_EXTENSION:
+        out["extension"] = ref("extension")
+    elif do == StoryDo.REQUEST_INSPECTION:
+        out["zone"] = t.text("zone", pattern=_ID, what="zone id")
+        out["reason"] = _fictional_text(t, "reason")
+    elif do == StoryDo.FILE_INSPECTION:
+        out["zone"] = t.text("zone", pattern=_ID, what="zone id")
+        out["summary"] = _fictional_text(t, "summary")
+        out["inspected_minutes_before"] = reader.minutes(t, "inspected_minutes_before", 0, 24 * 60)
+        out["answers_request"] = t.boolean("answers_request")
+        rows = []
+        for h in t.tables("holdings"):
+            count = h.number("count", minimum=0.0)
+            rows.append(
+                {
+                    "party": h.text("party", choices=sides, what="party"),
+                    "category": h.text("category", what="category"),
+                    "count": count if count is None or not count.is_integer() else int(count),
+                }
+            )
+            h.finish()
+        out["holdings"] = rows
+    elif do == StoryDo.ACCESS_DENIAL:
+        out["kind"] = t.text("kind", choices=("denial", "restriction"), what="kind")
+        out["geometry"] = _read_point(t, reader.region)
+        out["occurred_minutes_before"] = reader.minutes(t, "occurred_minutes_before", 0, 24 * 60)
+        out["description"] = _fictional_text(t, "description")
+        if t.get("party", required=False) is not _MISSING:
+            out["party"] = t.text("party", choices=sides, what="party")
+    return out
+
+
+def _side_hours(side: _Table) -> float:
+    """``due_hours`` of a proposed step: from a few minutes (the worker then records it
+    missed when nobody meets it) to ``_MAX_STEP_HOURS``."""
+    value = side.number("due_hours", minimum=0.05)
+    if value is not None and value > _MAX_STEP_HOURS:
+        side.error("due_hours", f"at most {_MAX_STEP_HOURS} hours, found {value:g}")
+    return float(value or 0)
+
+
+# --- end of the verification story block ---------------------------------------------------
 
 
 def _read_story_incident(
@@ -2492,12 +2712,18 @@ def _build(
     }
     if parts.procedure is not None:
         fields["procedure"] = parts.procedure
+    if parts.deconfliction is not None:
+        # Only when stated: the content (and hash) of a scenario without it is unchanged.
+        fields["deconfliction"] = parts.deconfliction
     if parts.incident_kinds:
         # Only when declared: the content (and hash) of a scenario without them is unchanged.
         fields["incident_kinds"] = tuple(parts.incident_kinds)
     if parts.time_zone:
         # Only when named: the content (and its hash) of a scenario without one is unchanged.
         fields["time_zone"] = parts.time_zone
+    if parts.withdrawal_steps:
+        # Only when set (verification): the content (and hash) of a scenario without is unchanged.
+        fields["withdrawal_steps"] = tuple(parts.withdrawal_steps)
     _positions_fields(parts, fields)
     plain = {key: _plain(value) for key, value in fields.items()}
     for zone in plain["zones"]:
@@ -2545,6 +2771,165 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+# ------------------------------------------------------------- advance notification (deconfliction)
+#
+# ``[deconfliction]`` of arrangement.toml and the story's notification steps; see
+# docs/scenario-format.md, "Advance notification". Kept together in this block.
+
+#: The longest lead time an activity may require, and the longest sensitive period.
+_MAX_LEAD_HOURS = 30 * 24
+_MAX_SENSITIVE_DAYS = 31
+_MAX_FOLLOW_UP_M = 50_000
+
+
+def _read_deconfliction(top: _Table, parts: _Parts) -> DeconflictionSpec | None:
+    """``[deconfliction]``: the agreed list of notifiable activities (versioned), the
+    sensitive days, the follow-up distance and the receipt deadline (optional)."""
+    t = top.table("deconfliction", required=False)
+    if t is None:
+        return None
+    list_version = t.text("list_version", pattern=_ID, what="list version")
+    protocol_ids = [p.id for p in parts.protocols if p.id]
+    # By default, the ladder of the protocol that serves complaints ("escalate like complaints").
+    protocol = t.text("protocol", required=False, choices=protocol_ids, what="protocol")
+    if protocol:
+        chosen = next((p for p in parts.protocols if p.id == protocol), None)
+    else:
+        chosen = next((p for p in parts.protocols if p.serves == "complaints"), None)
+    if chosen is not None and len(chosen.ladder) < 2:
+        t.error("protocol", f"protocol {chosen.id!r} has no level above its first to climb to")
+    receipt = t.number("receipt_within_hours", positive=True)
+    if receipt is not None and receipt > _MAX_LEAD_HOURS:
+        t.error("receipt_within_hours", f"at most {_MAX_LEAD_HOURS} hours, found {receipt:g}")
+    distance = t.number("follow_up_distance_m", positive=True)
+    if distance is not None and distance > _MAX_FOLLOW_UP_M:
+        t.error("follow_up_distance_m", f"at most {_MAX_FOLLOW_UP_M} m, found {distance:g}")
+    kinds = (*taxonomy.KINDS, *(k.id for k in parts.incident_kinds if k.id))
+    activities = [_read_notifiable(a, kinds) for a in t.tables("activities")]
+    _check_unique(t.report, _keyed(t, "activities", "id", activities), "notifiable activity")
+    days = [_read_sensitive_day(d, parts) for d in t.tables("sensitive_days", required=False)]
+    _check_unique(t.report, _keyed(t, "sensitive_days", "id", days), "sensitive day")
+    t.finish()
+    return DeconflictionSpec(
+        list_version=list_version,
+        protocol=protocol,
+        receipt_within_hours=float(receipt or 0),
+        follow_up_distance_m=float(distance or 0),
+        activities=tuple(activities),
+        sensitive_days=tuple(days),
+    )
+
+
+def _read_notifiable(t: _Table, kinds: Sequence[str]) -> NotifiableActivitySpec:
+    spec_id = t.text("id", pattern=_CODE, what="activity id")
+    name = t.localized("name")
+    lead = t.number("lead_hours", minimum=0.0)
+    if lead is not None and lead > _MAX_LEAD_HOURS:
+        t.error("lead_hours", f"at most {_MAX_LEAD_HOURS} hours, found {lead:g}")
+    notified_by = t.texts("notified_by", required=True, choices=NOTIFIER_KINDS, what="notifier")
+    if t.data.get("notified_by") == []:
+        t.error("notified_by", "name who notifies it: party, humanitarian or both")
+    shape = t.text("shape", choices=NOTICE_SHAPES, what="shape")
+    required = t.boolean("geometry_required", default=True)
+    incident_kinds = t.texts("incident_kinds", choices=kinds, what="incident kind")
+    t.finish()
+    return NotifiableActivitySpec(
+        id=spec_id,
+        name=name,
+        lead_hours=float(lead or 0),
+        notified_by=notified_by,
+        shape=shape,
+        geometry_required=required,
+        incident_kinds=incident_kinds,
+    )
+
+
+def _read_sensitive_day(t: _Table, parts: _Parts) -> SensitiveDaySpec:
+    spec_id = t.text("id", pattern=_CODE, what="sensitive day id")
+    name = t.localized("name")
+    date = t.date("date", required=False)
+    month = t.number("month", required=False, minimum=1.0)
+    day = t.number("day", required=False, minimum=1.0)
+    if date is None and month is None and day is None and "date" not in t.data:
+        t.error("date", "give a fixed date, or month and day for a yearly recurrence")
+    elif date is not None and (month is not None or day is not None):
+        t.error("date", "give a fixed date or a yearly month and day, not both")
+    elif date is None and (month is None) != (day is None):
+        t.error("month", "a yearly recurrence names both month and day")
+    if month is not None and day is not None:
+        try:  # 2025 is not a leap year: 29 February does not recur every year
+            dt.date(2025, int(month), int(day))
+            if not (month.is_integer() and day.is_integer()):
+                raise ValueError
+        except ValueError:
+            t.error("day", f"{month:g}/{day:g} is not a day of every year")
+            month = day = None
+    days = t.number("days", required=False, minimum=1.0)
+    if days is not None and (not days.is_integer() or days > _MAX_SENSITIVE_DAYS):
+        t.error("days", f"expected whole days from 1 to {_MAX_SENSITIVE_DAYS}, found {days:g}")
+        days = None
+    zones = t.texts("zones", pattern=_ID, what="zone id")
+    for index, zone_id in enumerate(zones):
+        parts.zone_refs.append((_join(t.where("zones"), index), zone_id))
+    illustrative = t.boolean("illustrative")
+    t.finish()
+    return SensitiveDaySpec(
+        id=spec_id,
+        name=name,
+        days=int(days or 1),
+        date=date,
+        month=int(month) if month is not None else None,
+        day=int(day) if day is not None else None,
+        zones=zones,
+        illustrative=illustrative,
+    )
+
+
+#: The story's notification steps (``demo/story_deconfliction.py`` plays them).
+NOTICE_STORY_DOINGS: tuple[str, ...] = (
+    StoryDo.REGISTER_HUMANITARIAN,
+    StoryDo.NOTIFY,
+    StoryDo.RECEIPT,
+    StoryDo.SCREEN_NOTICES,
+)
+
+
+def _read_notice_step(reader: _StoryReader, t: _Table, do: str, values: dict[str, Any]) -> None:
+    """``register_humanitarian``, ``notify``, ``receipt``, ``screen_notices``: their
+    options go to the step's ``notice`` mapping."""
+    options: dict[str, Any] = {}
+    if do == StoryDo.REGISTER_HUMANITARIAN:
+        names = t.localized("name")
+        if names and _FICTIONAL not in names.get("en", "").lower():
+            t.error("name", "the demo's humanitarian actor says it is fictional ('fictional')")
+        options["name"] = names
+    elif do == StoryDo.NOTIFY:
+        spec = reader.deconfliction
+        choices = [a.id for a in spec.activities] if spec is not None else None
+        options["activity"] = t.text("activity", choices=choices, what="notifiable activity")
+        options["starts_in_hours"] = t.number("starts_in_hours", minimum=0.0) or 0.0
+        hours = t.number("hours", positive=True)
+        if hours is not None and hours > _MAX_WINDOW_HOURS:
+            t.error("hours", f"at most {_MAX_WINDOW_HOURS} hours, found {hours:g}")
+        options["hours"] = float(hours or 1)
+        geometry = t.table("geometry")
+        if geometry is not None:
+            geometry.known.update(dict.fromkeys(geometry.data))
+            try:
+                options["geometry"] = normalise_geometry(geometry.data)
+            except GeometryError as exc:
+                t.error("geometry", str(exc))
+        options["description"] = _fictional_text(t, "description")
+        options["audience"] = list(t.texts("audience", choices=reader.known, what="party"))
+        if t.get("humanitarian", required=False) is not _MISSING:
+            options["humanitarian"] = reader.reference(
+                t, "humanitarian", reader.humanitarians, "registers a humanitarian actor"
+            )
+    elif do == StoryDo.RECEIPT:
+        options["notice"] = reader.reference(t, "notice", reader.notices, "submits a notice")
+    values["notice"] = options
 
 
 # ------------------------------------------------------------- lexicon, [map] and the basemap

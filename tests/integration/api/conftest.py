@@ -108,12 +108,34 @@ def _demo_ids() -> dict[str, str]:
         "checkpoint_size": str(
             Checkpoint.objects.order_by("-size").values_list("size", flat=True)[0]
         ),
+        **_verification_ids(),
         "il_delegation": delegation("il"),
         "sy_delegation": delegation("sy"),
         "donor_delegation": delegation("donor_a"),
         "il_membership": membership("il.analyst"),
         "sy_membership": membership("sy.analyst"),
         "donor_membership": membership("donor"),
+    }
+
+
+def _verification_ids() -> dict[str, str]:
+    from coordcell.verification.models import (
+        AccessDenial,
+        Extension,
+        InspectionReport,
+        InspectionRequest,
+        WithdrawalStep,
+    )
+
+    def first(model: Any) -> str:
+        return str(model.objects.order_by("pk").values_list("public_id", flat=True)[0])
+
+    return {
+        "withdrawal_step": first(WithdrawalStep),
+        "extension": first(Extension),
+        "inspection_request": first(InspectionRequest),
+        "inspection_report": first(InspectionReport),
+        "access_denial": first(AccessDenial),
     }
 
 

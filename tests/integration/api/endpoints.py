@@ -53,6 +53,19 @@ READS = [
     Endpoint("GET", "/api/v1/comms-checks/", paged=True),
     Endpoint("GET", "/api/v1/self-defence/", paged=True),
     Endpoint("GET", "/api/v1/ledger/"),
+    # verification (issue 13): the withdrawal timeline and inspections
+    Endpoint("GET", "/api/v1/withdrawal-steps/", paged=True),
+    Endpoint("GET", "/api/v1/withdrawal-burndown/", paged=True),
+    Endpoint("GET", "/api/v1/inspections/schedule/", paged=True),
+    Endpoint("GET", "/api/v1/inspection-requests/", paged=True),
+    Endpoint("GET", "/api/v1/inspection-reports/", paged=True),
+    Endpoint("GET", "/api/v1/access-denials/", paged=True),
+    # Advance notification: each lists only what the caller may read (empty for most).
+    Endpoint("GET", "/api/v1/notices/", paged=True),
+    Endpoint("GET", "/api/v1/notices/layer/"),  # GeoJSON of the notices the caller reads
+    Endpoint("GET", "/api/v1/missing-notices/", paged=True),
+    Endpoint("GET", "/api/v1/sensitive-days/"),  # one object: bounded by the scenario
+    Endpoint("GET", "/api/v1/humanitarian-actors/", paged=True),
     Endpoint("GET", "/api/v1/record/checkpoint"),
     Endpoint("GET", "/api/v1/record/checkpoints/{size}"),
     Endpoint("GET", "/api/v1/record/checkpoints/{size}/view"),  # the caller's party's own
@@ -83,6 +96,11 @@ AUDIENCE_READS = [
     Endpoint("GET", "/api/v1/hotline/{id}/"),
     Endpoint("GET", "/api/v1/hotline/{id}/messages/", paged=True),
     Endpoint("GET", "/api/v1/incidents/{id}/evidence/{sha256}"),
+    # verification (issue 13): both parties, the mediator and the monitors read them
+    Endpoint("GET", "/api/v1/withdrawal-steps/{id}/"),
+    Endpoint("GET", "/api/v1/inspection-requests/{id}/"),
+    Endpoint("GET", "/api/v1/inspection-reports/{id}/"),
+    Endpoint("GET", "/api/v1/access-denials/{id}/"),
 ]
 #: Reads that only the party that made the object may do: the session's evidence was
 #: attached by Israel, so its original is served to Israel's members and is a 404 to all.
@@ -142,6 +160,19 @@ WRITES = [
     Endpoint("POST", "/api/v1/record/checkpoints/{size}/cosignatures", {"signature": "x"}),
     Endpoint("POST", "/api/v1/record/checkpoints/{size}/view/cosignatures", {"signature": "x"}),
     Endpoint("POST", "/api/v1/scorecard/release/"),
+    # verification (issue 13)
+    Endpoint("POST", "/api/v1/withdrawal-steps/", {"clause": "x"}),
+    Endpoint("POST", "/api/v1/withdrawal-steps/{id}/countersign/"),
+    Endpoint("POST", "/api/v1/withdrawal-steps/{id}/verify/", {"outcome": "met"}),
+    Endpoint("POST", "/api/v1/withdrawal-steps/{id}/suspend/", {"note": "x"}),
+    Endpoint("POST", "/api/v1/withdrawal-steps/{id}/extensions/", {"reason": "x"}),
+    Endpoint("POST", "/api/v1/withdrawal-steps/{id}/extensions/{extension}/countersign/"),
+    Endpoint("POST", "/api/v1/inspection-requests/", {"zone": "x"}),
+    Endpoint("POST", "/api/v1/inspection-reports/", {"zone": "x"}),
+    Endpoint("POST", "/api/v1/access-denials/", {"kind": "denial"}),
+    Endpoint("POST", "/api/v1/notices/", {"activity": "troop_movement"}),
+    Endpoint("POST", "/api/v1/notices/{id}/receipt/"),
+    Endpoint("POST", "/api/v1/humanitarian-actors/", {"name_en": "x"}),
 ]
 #: Stateless computations: POST, but nothing is stored or recorded.
 CHECK_BODY = {
@@ -158,6 +189,7 @@ CHECK_BODY = {
 #: A point in the Area of Separation (the gazetteer's Quneitra).
 LOCATE_BODY: dict[str, Any] = {"geometry": {"type": "Point", "coordinates": [35.82461, 33.12595]}}
 COMPUTATIONS = [
+    Endpoint("POST", "/api/v1/notices/check/", {"activity": "troop_movement"}),
     Endpoint("POST", "/api/v1/check", CHECK_BODY),
     Endpoint("POST", "/api/v1/locate", LOCATE_BODY),
 ]
@@ -201,7 +233,12 @@ SHARING_WRITES = [
 ]
 #: Reads of a warning: no warning is made with the personas (tests/integration/
 #: test_warnings_and_ledger.py checks who reads one); here, who may call at all.
-WARNING_READS = [Endpoint("GET", "/api/v1/warnings/{id}/")]
+WARNING_READS = [
+    Endpoint("GET", "/api/v1/warnings/{id}/"),
+    # No notice is made with the personas (tests/integration/api/test_deconfliction_api.py
+    # checks who reads one); here, who may call at all.
+    Endpoint("GET", "/api/v1/notices/{id}/"),
+]
 ENDPOINTS = (
     READS
     + AUDIENCE_READS
@@ -229,8 +266,18 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         id_ = ids["il_witness"]
     elif "/incidents/" in endpoint.path:
         id_ = ids["incident"]
+    elif "/withdrawal-steps/" in endpoint.path:
+        id_ = ids["withdrawal_step"]
+    elif "/inspection-requests/" in endpoint.path:
+        id_ = ids["inspection_request"]
+    elif "/inspection-reports/" in endpoint.path:
+        id_ = ids["inspection_report"]
+    elif "/access-denials/" in endpoint.path:
+        id_ = ids["access_denial"]
     elif "/alerts/" in endpoint.path:
         id_ = ids.get("alert", "CASE-0000-0000-0000-ESC-0000000000000000")
+    elif "/notices/" in endpoint.path:
+        id_ = ids.get("notice", "00000000-0000-0000-0000-000000000000")
     elif "/webhooks/" in endpoint.path:
         id_ = ids.get("webhook", "00000000-0000-0000-0000-000000000000")
     elif "/cases/" in endpoint.path:
@@ -250,6 +297,7 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         sha256=ids["evidence"],
         original=ids["evidence_original"],
         remedy="00000000-0000-0000-0000-000000000000",  # the session's case orders none
+        extension=ids.get("extension", "00000000-0000-0000-0000-000000000000"),
     )
     query = {**(endpoint.query or {}), **query}
     return f"{path}?{urlencode(query)}" if query else path
