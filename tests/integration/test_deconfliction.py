@@ -385,12 +385,29 @@ def test_sensitive_days_recur_every_year_and_export_as_icalendar() -> None:
     assert "\n" not in body.replace("\r\n", "")
 
 
-def test_icalendar_text_is_escaped_and_folded() -> None:
-    assert texts._escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
-    folded = texts._fold("SUMMARY:" + "ع" * 60)
-    lines = folded.split("\r\n ")
-    assert all(len(line.encode()) <= 75 for line in lines)
-    assert "".join(lines) == "SUMMARY:" + "ع" * 60
+def test_the_calendar_keeps_any_name_whole_through_a_strict_parser() -> None:
+    """Commas, semicolons, backslashes, line breaks and long right-to-left names survive
+    the file (escaped and folded by the icalendar library) and read back the same."""
+    import dataclasses
+
+    import icalendar
+
+    name = "a,b;c\\d\ne " + "ع" * 60
+    spec = dataclasses.replace(
+        rules.SensitiveDaySpec("x", {"en": name, "ar": name, "he": name}, date=dt.date(2027, 3, 1)),
+        zones=("zone_a", "zone_b"),
+    )
+    body = texts.calendar_ics(
+        [rules.Occurrence(spec, dt.date(2027, 3, 1), dt.date(2027, 3, 2))],
+        key="k", stamp=timezone.now(), host="coordcell",
+    )  # fmt: skip
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+    assert "\n" not in body.replace("\r\n", "")
+    (event,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert str(event["SUMMARY"]) == name
+    assert event.decoded("DTSTART") == dt.date(2027, 3, 1)
+    assert event.decoded("DTEND") == dt.date(2027, 3, 3)  # exclusive: the day after the last
+    assert "zone_a, zone_b" in str(event["DESCRIPTION"])
 
 
 def test_an_incident_is_screened_once_even_when_two_runs_meet_it(actor: Any) -> None:

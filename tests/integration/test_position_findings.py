@@ -194,7 +194,7 @@ _VARYING = [
     re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)?"),  # ISO times
     re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"'),
     re.compile(r"\d{1,2} \w+ \d{4},? \d\d:\d\d"),  # local times on the page
-    re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"),
+    re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)?"),  # with seconds, where shown
     re.compile(r'nonce="[^"]*"'),
     re.compile(r"\b[0-9a-f]{12,64}\b"),  # the record entries' hashes
     re.compile(r"\d\d:\d\d(:\d\d)?"),  # any time of day left

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import icalendar
 from django.utils.translation import gettext as _
 
 from coordcell.agreements.engines import engine_for, explain_finding, status_label
@@ -102,69 +103,31 @@ def occurrence_row(o: Occurrence) -> dict[str, Any]:
     }
 
 
-def _escape(text: str) -> str:
-    """RFC 5545 TEXT: backslash, semicolon and comma escaped; newlines as ``\\n``."""
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """RFC 5545 3.1: lines of at most 75 octets, continued with CRLF and one space,
-    never splitting a UTF-8 character."""
-    out: list[str] = []
-    current = ""
-    size = 0
-    limit = 75
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            out.append(current)
-            current, size, limit = char, width, 74  # the leading space counts
-            continue
-        current += char
-        size += width
-    out.append(current)
-    return "\r\n ".join(out)
-
-
 def calendar_ics(
     occurrences: Sequence[Occurrence], *, key: str, stamp: dt.datetime, host: str
 ) -> str:
     """The sensitive days as an iCalendar (RFC 5545) of all-day events, in the active
     language; each occurrence's UID is stable (day, first date, arrangement)."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//coordcell//deconfliction//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "X-WR-CALNAME:" + _escape(_("Sensitive days")),
-    ]
-    stamp_text = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//coordcell//deconfliction//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", str(_("Sensitive days")))
     for o in occurrences:
-        summary = localized_now(dict(o.spec.name))
         notes = []
         if o.spec.illustrative:
-            notes.append(_("Illustrative date of the scenario."))
+            notes.append(str(_("Illustrative date of the scenario.")))
         if o.spec.zones:
-            notes.append(_("Zones: %(zones)s") % {"zones": ", ".join(o.spec.zones)})
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{o.spec.id}-{o.first:%Y%m%d}-{key}@{host}",
-            f"DTSTAMP:{stamp_text}",
-            f"DTSTART;VALUE=DATE:{o.first:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{o.last + dt.timedelta(days=1):%Y%m%d}",
-            "SUMMARY:" + _escape(summary),
-            "TRANSP:TRANSPARENT",
-        ]
+            notes.append(str(_("Zones: %(zones)s") % {"zones": ", ".join(o.spec.zones)}))
+        event = icalendar.Event()
+        event.add("uid", f"{o.spec.id}-{o.first:%Y%m%d}-{key}@{host}")
+        event.add("dtstamp", stamp.astimezone(dt.UTC))
+        event.add("dtstart", o.first)
+        event.add("dtend", o.last + dt.timedelta(days=1))
+        event.add("summary", localized_now(dict(o.spec.name)))
+        event.add("transp", "TRANSPARENT")
         if notes:
-            lines.append("DESCRIPTION:" + _escape(" ".join(notes)))
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+            event.add("description", " ".join(notes))
+        calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")

@@ -16,9 +16,15 @@ from coordcell.agreements.choices import LimitChoices
 from coordcell.agreements.engines import activity_names, engine_for
 from coordcell.core.errors import NotFound
 from coordcell.core.http import actor_for, member_required
+from coordcell.core.models import localized_now
+from coordcell.core.roles import PartyKindChoices
+from coordcell.positions.selectors import position_kinds
 
 #: A placeholder id the map's script replaces with a notice's own in its link.
 NO_ID = "00000000-0000-0000-0000-000000000000"
+
+#: The kinds of party whose members may read some declared positions (positions.models).
+POSITION_READERS = (PartyKindChoices.KIND_PARTY, PartyKindChoices.KIND_MEDIATOR)
 
 
 @member_required
@@ -45,25 +51,37 @@ def situation_map(request: HttpRequest) -> HttpResponse:
         # The notified activities the reader may read (the time slider filters them).
         "noticesUrl": reverse("api:notices-layer"),
         "noticeUrl": reverse("deconfliction:notice", args=[NO_ID]),
-        "text": {
-            "prohibited": _("Prohibited"),
-            "limits": _("Limits"),
-            "clauses": _("Clauses"),
-            "noClause": _("No clause cites this zone."),
-            "derived": _(
-                "Approximate geometry derived from reference data (see the arrangement's "
-                "sources); not an official delineation."
-            ),
-            "illustrative": _("Illustrative: no agreed delineation exists."),
-            "zones": _("Zones"),
-            "places": _("Places of the scenario"),
-            "disputedBy": _("Disputed by: %(names)s"),
-            "loadError": _("The map data could not be loaded. Reload the page to try again."),
-            "unknownLocation": _("Location unknown"),
-            "sources": _("Data sources and attribution"),
-            "notices": _("Notified activities"),
-            "late": _("Notified late"),
-        },
+        "text": {},
+    }
+    if actor.party_kind in POSITION_READERS:
+        # Declared positions, for those who may read some: the declaring party its own,
+        # the mediator every party's (the escrow); the server sends nobody anything else.
+        config["positionsUrl"] = reverse("api:positions-export")
+        config["positionUrl"] = reverse("positions:detail", args=[NO_ID])
+        config["positionKinds"] = {
+            k.id: localized_now(dict(k.name)) for k in position_kinds(version)
+        }
+    config["text"] = {
+        "prohibited": _("Prohibited"),
+        "limits": _("Limits"),
+        "clauses": _("Clauses"),
+        "noClause": _("No clause cites this zone."),
+        "derived": _(
+            "Approximate geometry derived from reference data (see the arrangement's "
+            "sources); not an official delineation."
+        ),
+        "illustrative": _("Illustrative: no agreed delineation exists."),
+        "zones": _("Zones"),
+        "places": _("Places of the scenario"),
+        "disputedBy": _("Disputed by: %(names)s"),
+        "loadError": _("The map data could not be loaded. Reload the page to try again."),
+        "unknownLocation": _("Location unknown"),
+        "sources": _("Data sources and attribution"),
+        "notices": _("Notified activities"),
+        "late": _("Notified late"),
+        "positions": _("Declared positions"),
+        "established": _("Established"),
+        "vacated": _("Vacated"),
     }
     context = {"version": version, "map_config": config, "map_note": settings["note"]}
     return render(request, "situation/map.html", context)
