@@ -180,6 +180,7 @@ INSTALLED_APPS = [
     "coordcell.cases.apps.CasesConfig",
     "coordcell.deconfliction.apps.DeconflictionConfig",
     "coordcell.economy.apps.EconomyConfig",
+    "coordcell.sharing.apps.SharingConfig",
     "coordcell.notify.apps.NotifyConfig",
     "coordcell.situation.apps.SituationConfig",
     "coordcell.api.apps.ApiConfig",

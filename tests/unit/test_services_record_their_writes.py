@@ -26,6 +26,11 @@ EXEMPT = {
     "coordcell.core.idempotency.purge_expired_keys",
     # One's own inbox items marked read.
     "coordcell.cases.services.mark_read",
+    # Who opened a shared item (operational; its originator reads it, docs/sharing.md).
+    "coordcell.sharing.services.log_access",
+    # Stores content-addressed files, no row: its caller records the file with its row
+    # (sharing.services.add_attachment).
+    "coordcell.incidents.evidence.seal_upload",
     # Signed statements about the record itself, kept in append-only tables (ADR 0007).
     "coordcell.record.services.issue_checkpoint",
     "coordcell.record.services.add_cosignature",

@@ -19,6 +19,7 @@ from coordcell.notify import api as notify
 from coordcell.parties import api as parties
 from coordcell.positions import api as positions
 from coordcell.record import api as record
+from coordcell.sharing import api as sharing
 from coordcell.verification import api as verification
 
 app_name = "api"
@@ -36,6 +37,7 @@ urlpatterns = [
     path("v1/", include(verification.urlpatterns)),
     path("v1/", include(positions.urlpatterns)),
     path("v1/", include(economy.urlpatterns)),
+    path("v1/", include(sharing.urlpatterns)),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),

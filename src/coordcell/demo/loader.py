@@ -34,6 +34,7 @@ from coordcell.demo import (
     story_economy,
     story_exchanges,
     story_positions,
+    story_sharing,
     story_verification,
 )
 from coordcell.incidents.choices import PrecisionChoices
@@ -215,6 +216,8 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
                     story_deconfliction.play(step, version, made)
                 elif step.do in story_economy.PLAYS:  # economy (issue 15)
                     story_economy.play(step, version, made)
+                elif step.do in story_sharing.PLAYS:
+                    story_sharing.play(step, version, made)
                 else:
                     _play(step, version, cases, calls)
             except DomainError as exc:

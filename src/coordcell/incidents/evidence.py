@@ -54,11 +54,15 @@ from coordcell.record.services import append_event, subject
 __all__ = [
     "ALLOWED_TYPES",
     "MAX_IMAGE_PIXELS",
+    "SealedFile",
     "add_evidence",
     "evidence_response",
     "open_evidence",
     "open_original",
+    "open_sealed",
     "release_missing_copies",
+    "seal_upload",
+    "sealed_response",
     "sniff_type",
 ]
 
@@ -423,6 +427,72 @@ def evidence_response(
         as_attachment=True,
         filename=f"{sha}.{extension or 'bin'}",  # an original attached before the allow-list
         content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = _DOWNLOAD_CSP
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the same rules for other apps' files (sharing.Attachment) -----------------------------
+
+
+@dataclass(frozen=True)
+class SealedFile:
+    """An upload checked, sealed and scrubbed by the rules above, both files stored."""
+
+    sha256: str
+    size: int
+    content_type: str
+    copy_sha256: str
+    copy_size: int
+
+
+def seal_upload(upload: IO[bytes]) -> SealedFile:
+    """Read an upload under the evidence limits, type it from its content, scrub its copy
+    and store both content-addressed (idempotent); ``ValidationFailed`` on ``file`` when
+    it is empty, too large, of a type outside the allow-list or a broken image. No row is
+    written: the caller records the file in its own transaction."""
+    data = _read_upload(upload)
+    kind = sniff_type(data)
+    if kind is None:
+        raise ValidationFailed({"file": [_("Accepted files: JPEG, PNG, PDF and plain text.")]})
+    try:
+        copy = _scrub(kind, data)
+    except _Refused:
+        raise ValidationFailed(
+            {"file": [_("The file looks like an image but cannot be read as one.")]}
+        ) from None
+    sealed = SealedFile(
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        content_type=kind,
+        copy_sha256=hashlib.sha256(copy).hexdigest(),
+        copy_size=len(copy),
+    )
+    _store(Evidence.original_path_for(sealed.sha256), data)
+    _store(Evidence.released_path_for(sealed.copy_sha256), copy)
+    return sealed
+
+
+def open_sealed(sha256: str, *, original: bool) -> IO[bytes]:
+    """A stored file by its hash, checked against it (``NotFound`` if missing or changed).
+    The caller has already decided that the reader may have it."""
+    path = Evidence.original_path_for(sha256) if original else Evidence.released_path_for(sha256)
+    return _open_checked(path, sha256)
+
+
+def sealed_response(sha256: str, content_type: str, handle: IO[bytes]) -> FileResponse:
+    """Serve a sealed file as :func:`evidence_response` does: a download named by hash."""
+    extension = EXTENSIONS.get(content_type)
+    served_type = content_type if extension else "application/octet-stream"
+    if served_type == "text/plain":
+        served_type = "text/plain; charset=utf-8"
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{sha256}.{extension or 'bin'}",
+        content_type=served_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = _DOWNLOAD_CSP

@@ -148,10 +148,11 @@ def test_it_reads_the_demo_story_into_steps() -> None:
     steps = {s.key: s for s in demo.story if s.key}
     assert [s.do for s in demo.story].count("report_and_lodge") == 6
     assert sorted(steps) == [
-        "access", "berm", "convoy", "drone", "ez_coops", "ez_ski", "ez_wind", "hermon",
-        "late_move", "launcher", "mortar", "near_site", "night_shift", "notice", "patrol",
-        "phase_1", "phase_1_new_date", "phase_2", "post_after_freeze", "relief_agency", "rpg",
-        "rpg_relay", "sam", "shots", "strike", "vehicles", "works_site",
+        "access", "berm", "convoy", "convoy_public", "convoy_release", "convoy_report",
+        "convoy_widen", "drone", "ez_coops", "ez_ski", "ez_wind", "hermon", "late_move",
+        "launcher", "mortar", "near_site", "night_shift", "notice", "patrol", "phase_1",
+        "phase_1_new_date", "phase_2", "post_after_freeze", "relief_agency", "rpg", "rpg_relay",
+        "sam", "shots", "strike", "vehicles", "weekly_assessment", "works_site",
     ]  # fmt: skip
     berm = steps["berm"]
     assert (berm.by, berm.respondent, berm.incident.kind) == ("sy.liaison", "il", "fortification")
@@ -175,6 +176,7 @@ def test_it_labels_every_text_of_the_story_fictional() -> None:
             s.text, s.summary, s.subject, s.threat, s.action_requested,
             s.incident.title if s.incident else "", s.contact,
             *(r.what for r in s.remedies), s.notice.get("description", ""),
+            *(x for spec in (s.item, s.below) if spec for x in (spec.title, spec.text)),
         )
         if text
     ]  # fmt: skip
@@ -183,8 +185,9 @@ def test_it_labels_every_text_of_the_story_fictional() -> None:
     # the last block's 2 summaries and titles, 5 step texts and 1 remedy; the desks' 3
     # contact details and 1 handover note; the positions' dispute summary (verification's
     # texts: tests/unit/scenario/test_verification_story.py); advance notification's 3
-    # notices and 1 incident title
-    assert len(texts) == 60
+    # notices and 1 incident title; sharing's 3 reasons and notes and the 4 items' titles
+    # and texts
+    assert len(texts) == 71
     assert all("fictional" in text for text in texts)
 
 
