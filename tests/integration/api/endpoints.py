@@ -240,6 +240,7 @@ ECONOMY_WRITES = [
     Endpoint("POST", "/api/v1/economy/tranches/{id}/conditions/", {"kind": "x"}),
     Endpoint("POST", "/api/v1/economy/conditions/{id}/release/"),
     Endpoint("POST", "/api/v1/economy/rates/", {"currency": "EUR"}),
+]
 #: Reads and writes of a shared item or consent request: none is made with the personas
 #: (tests/integration/test_sharing_matrix.py checks every audience tier, persona and
 #: surface); here, who may call at all.
@@ -286,8 +287,9 @@ ENDPOINTS = (
 #: Every list in the envelope.
 PAGED = [e for e in READS if e.paged]
 #: Lists inside an object with an audience (a call's messages): paged, read by its audience.
-AUDIENCE_PAGED = [e for e in AUDIENCE_READS + POSITION_READS + ECONOMY_READS if e.paged]
-AUDIENCE_PAGED = [e for e in AUDIENCE_READS + POSITION_READS + SHARING_READS if e.paged]
+AUDIENCE_PAGED = [
+    e for e in AUDIENCE_READS + POSITION_READS + ECONOMY_READS + SHARING_READS if e.paged
+]
 
 
 def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
