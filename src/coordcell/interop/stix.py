@@ -463,7 +463,7 @@ def _imported(
     observed_at = None
     place: Mapping[str, Any] | None = None
     for part in parts:
-        sighting = sightings.get(str(part["id"]))
+        sighting = part if part.get("type") == "sighting" else sightings.get(str(part["id"]))
         if sighting is not None and observed_at is None:
             observed_at = _timestamp(sighting.get("first_seen") or sighting.get("created"))
             for where in sighting.get("where_sighted_refs", ()):

@@ -81,6 +81,7 @@ def import_bundle(
     object's STIX id for a field of it) and nothing is written."""
     if actor.party_id is None or actor.system:
         raise PermissionDenied()
+    services._require_originating_member(actor)  # donors and observers originate nothing
     try:
         found = stix.read_bundle(document)
     except stix.StixRefused as exc:
