@@ -174,7 +174,8 @@ def test_the_export_leaves_redacted_fields_out(items: dict[str, Any], api: Any) 
     redacted = stix.item_object_ids(str(items["il_redacted"].public_id))
     report = next(o for o in document["objects"] if o["id"] == redacted[0])
     assert "description" not in report
-    assert "labels" not in report and "confidence" not in report
+    assert "labels" not in report
+    assert "confidence" not in report
     assert redacted[1] not in json.dumps(document)  # no location
     assert "Observation post details" not in json.dumps(document)
     # its source is the originator's alone: no reference to it
@@ -324,7 +325,7 @@ def test_donors_and_observers_import_nothing(api: Any) -> None:
     assert state() == before
 
 
-# --- TAXII 2.1, read by taxii2-client --------------------------------------------------------------
+# --- TAXII 2.1, read by taxii2-client ------------------------------------------------------
 
 
 class DjangoAdapter(requests.adapters.BaseAdapter):
@@ -339,7 +340,7 @@ class DjangoAdapter(requests.adapters.BaseAdapter):
         )
         response = requests.Response()
         response.status_code = answer.status_code
-        response.headers.update({k: v for k, v in answer.items()})
+        response.headers.update(dict(answer.items()))
         response._content = answer.content
         response.url = request.url
         response.request = request
@@ -375,7 +376,8 @@ def test_a_taxii_client_pulls_exactly_what_the_persona_reads(
     me = actor(username)
     audiences = set()
     for collection in root.collections:
-        assert collection.can_read and not collection.can_write
+        assert collection.can_read
+        assert not collection.can_write
         objects = []
         for envelope in as_pages(collection.get_objects, per_request=3):
             objects += envelope.get("objects", [])
@@ -416,9 +418,11 @@ def test_a_collection_filters_by_type_and_pages(items: dict[str, Any], taxii: An
     everything = own.get_objects()["objects"]
     assert everything
     reports = own.get_objects(type="report")["objects"]
-    assert reports and {o["type"] for o in reports} == {"report"}
+    assert reports
+    assert {o["type"] for o in reports} == {"report"}
     first = own.get_objects(limit=1)
-    assert first["more"] is True and len(first["objects"]) == 1
+    assert first["more"] is True
+    assert len(first["objects"]) == 1
     assert own.get_objects(limit=1, next=first["next"])["objects"][0] != first["objects"][0]
 
 

@@ -111,7 +111,7 @@ def test_the_markings_are_the_official_objects_unchanged(full_bundle: dict[str, 
         for o in json.loads((VECTORS / "tlp2-marking-definitions.json").read_text())["objects"]
     }
     ids = json.loads((VECTORS / "tlp-ids.json").read_text())
-    assert stix.TLP2 == ids["tlp_2_0"]
+    assert ids["tlp_2_0"] == stix.TLP2
     assert set(stix.TLP1) == set(ids["tlp_1_0_stix21_predefined"].values())
     markings = [o for o in full_bundle["objects"] if o["type"] == "marking-definition"]
     assert {m["id"] for m in markings} == {stix.TLP2[t] for t in ("clear", "green", "red")}
@@ -126,7 +126,8 @@ def test_an_export_names_nothing_outside_itself(full_bundle: dict[str, Any]) -> 
     assert named <= ids
     for obj in full_bundle["objects"]:
         if obj["type"] not in ("marking-definition", "identity"):
-            assert obj["object_marking_refs"] and obj["created_by_ref"] in ids
+            assert obj["object_marking_refs"]
+            assert obj["created_by_ref"] in ids
 
 
 def test_a_source_outside_the_export_is_not_referenced() -> None:
