@@ -5,6 +5,7 @@ nothing else, not even a reference; invalid bundles refused whole (issue 14)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import subprocess
 import sys
@@ -454,3 +455,39 @@ def test_taxii_refuses_what_the_api_refuses(api: Any) -> None:
     assert api("outsider", "token").get("/api/taxii2/cell/collections/").status_code == 403
     wrong = api("il.liaison", "token").get("/api/taxii2/", HTTP_ACCEPT="application/xml")
     assert wrong.status_code == 406
+
+
+# --- the console ------------------------------------------------------------------------------
+
+
+def test_the_command_exports_what_the_account_reads_and_imports_all_or_nothing(
+    items: dict[str, Any], actor: Any, tmp_path: Path
+) -> None:
+    from django.core.management import CommandError, call_command
+
+    out = tmp_path / "sy.json"
+    call_command("stix", "export", str(out), "--user", "sy.liaison", stdout=io.StringIO())
+    document = json.loads(out.read_text())
+    assert stix.validate(document) == []
+    reports = {o["id"] for o in document["objects"] if o["type"] == "report"}
+    assert reports == report_ids(readable(actor, "sy.liaison", items), items)
+    before = state()
+    bad = tmp_path / "bad.json"
+    broken = sample()
+    del next(o for o in broken["objects"] if o["type"] == "report")["published"]
+    bad.write_text(json.dumps(broken))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was stored"):
+        call_command(
+            "stix", "import", str(bad), "--tier", "originator", "--user", "sy.liaison", stderr=err
+        )
+    assert "published" in err.getvalue()
+    assert state() == before
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(sample()))
+    said = io.StringIO()
+    call_command(
+        "stix", "import", str(good), "--tier", "originator", "--user", "sy.liaison", stdout=said
+    )
+    assert "2 item(s) imported" in said.getvalue()
+    assert Item.objects.count() == before[0] + 2
