@@ -22,6 +22,7 @@ urlpatterns = [
     path("record/", include("coordcell.record.urls")),
     path("cases/", include("coordcell.cases.urls")),
     path("positions/", include("coordcell.positions.urls")),
+    path("sharing/", include("coordcell.sharing.urls")),
     path("", include("coordcell.ui.urls")),
 ]
 

@@ -17,6 +17,7 @@ from coordcell.notify import api as notify
 from coordcell.parties import api as parties
 from coordcell.positions import api as positions
 from coordcell.record import api as record
+from coordcell.sharing import api as sharing
 from coordcell.sharing import stix_api
 
 app_name = "api"
@@ -31,6 +32,7 @@ urlpatterns = [
     path("v1/", include(notify.urlpatterns)),
     path("v1/", include(record.urlpatterns)),
     path("v1/", include(positions.urlpatterns)),
+    path("v1/", include(sharing.urlpatterns)),
     # STIX 2.1 export/import and the TAXII 2.1 server (issue 14)
     path("v1/", include(stix_api.urlpatterns)),
     path("taxii2/", include(stix_api.taxii_urlpatterns)),

@@ -27,7 +27,7 @@ from coordcell.cases.models import Activation, Case
 from coordcell.core.actor import Actor
 from coordcell.core.audience import ALL_MEMBERS
 from coordcell.core.errors import DomainError, ValidationFailed
-from coordcell.demo import events, story_desk, story_exchanges, story_positions
+from coordcell.demo import events, story_desk, story_exchanges, story_positions, story_sharing
 from coordcell.incidents.choices import PrecisionChoices
 from coordcell.incidents.services import IncidentInput
 from coordcell.parties import selectors as party_selectors
@@ -201,6 +201,8 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
                     story_desk.play(step, version, made)
                 elif step.do in story_positions.PLAYS:
                     story_positions.play(step, version, made)
+                elif step.do in story_sharing.PLAYS:
+                    story_sharing.play(step, version, made)
                 else:
                     _play(step, version, cases, calls)
             except DomainError as exc:

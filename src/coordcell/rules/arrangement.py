@@ -29,6 +29,7 @@ __all__ = [
     "DemoDelegationSpec",
     "DemoIncidentSpec",
     "DemoRemedySpec",
+    "DemoSharedItemSpec",
     "DemoStepSpec",
     "ForceSpec",
     "IncidentKindSpec",
@@ -375,6 +376,12 @@ class StoryDo:
     SEAL_POSITIONS = "seal_positions"  # the party seals its baseline
     DISPUTE_POSITION = "dispute_position"  # another party disputes a place
     REVEAL_POSITION = "reveal_position"  # the declaring party reveals the nearest item
+    # sharing (issue 14): share an item (perhaps with a tearline), ask to widen, consent,
+    # redact
+    SHARE_ITEM = "share_item"  # share an item; ``below``: the part below its tearline
+    WIDEN_ITEM = "widen_item"  # ask to widen an item's audience (the originator: do it)
+    CONSENT = "consent"  # a party gives (or refuses) its consent to a widening
+    REDACT_ITEM = "redact_item"  # the originator makes a redacted version for a wider audience
 
 
 STORY_DOINGS: tuple[str, ...] = (
@@ -405,6 +412,39 @@ STORY_DOINGS = (
     StoryDo.DISPUTE_POSITION,
     StoryDo.REVEAL_POSITION,
 )
+# sharing (issue 14)
+STORY_DOINGS = (
+    *STORY_DOINGS,
+    StoryDo.SHARE_ITEM,
+    StoryDo.WIDEN_ITEM,
+    StoryDo.CONSENT,
+    StoryDo.REDACT_ITEM,
+)
+#: The audience tiers of a shared item, narrowest first (``sharing.choices.TierChoices``).
+SHARING_TIERS: tuple[str, ...] = ("originator", "mediator", "bilateral", "parties", "public")
+#: TLP 2.0 markings (``sharing.choices.TlpChoices``).
+TLP_MARKINGS: tuple[str, ...] = ("clear", "green", "amber", "amber+strict", "red")
+#: What a redacted version may leave out (``sharing.services.REDACTABLE_FIELDS``).
+REDACTABLE_FIELDS: tuple[str, ...] = ("body", "place", "time", "grades", "links", "attachments")
+#: The REL code that allows release to the public (every other code is a party's).
+REL_PUBLIC = "*"
+
+
+@dataclass(frozen=True)
+class DemoSharedItemSpec:
+    """An item a story step shares (or the redacted version it makes): what, for whom,
+    with which markings. Party codes are the arrangement's."""
+
+    title: str
+    tier: str
+    tlp: str
+    text: str = ""
+    counterpart: str = ""
+    releasability: tuple[str, ...] = ()
+    originator_control: bool = False
+
+
+# --- end of sharing (issue 14) -----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -510,6 +550,19 @@ class DemoStepSpec:
     #: ``dispute_position`` step (which states ``respondent``, ``summary``, ``geometry``).
     positions: str = ""
     dispute: str = ""
+    #: sharing (issue 14): ``share_item`` and ``redact_item``: the item (``below``: the
+    #: part below a tearline); ``widen_item``, ``redact_item``: the key of the step that
+    #: made the item (``shared_item``) and the audience asked for (``to_tier``, with
+    #: ``counterpart`` when bilateral); ``consent``: the key of the ``widen_item`` step
+    #: (``request``) and the answer (``granted``); ``redact_item``: the fields left out.
+    item: DemoSharedItemSpec | None = None
+    below: DemoSharedItemSpec | None = None
+    shared_item: str = ""
+    to_tier: str = ""
+    counterpart: str = ""
+    request: str = ""
+    granted: bool = False
+    remove: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,11 @@ from coordcell.rules import (
 )
 from coordcell.rules import lexicon as lexicon_rules
 from coordcell.rules.arrangement import (
+    REDACTABLE_FIELDS,
+    REL_PUBLIC,
+    SHARING_TIERS,
     STORY_DOINGS,
+    TLP_MARKINGS,
     ActivitySpec,
     Arrangement,
     ClauseSpec,
@@ -65,6 +69,7 @@ from coordcell.rules.arrangement import (
     DemoDelegationSpec,
     DemoIncidentSpec,
     DemoRemedySpec,
+    DemoSharedItemSpec,
     DemoStepSpec,
     ForceSpec,
     IncidentKindSpec,
@@ -1835,6 +1840,15 @@ _MAX_MINUTES_BEFORE = 7 * 24 * 60
 _MAX_REMEDY_HOURS = 30 * 24
 
 
+#: The story's steps of sharing (issue 14).
+_SHARING_DOINGS = (
+    StoryDo.SHARE_ITEM,
+    StoryDo.WIDEN_ITEM,
+    StoryDo.CONSENT,
+    StoryDo.REDACT_ITEM,
+)
+
+
 def _fictional_text(t: _Table, key: str, *, required: bool = True) -> str:
     """A text of the story, which must say that it is fictional."""
     value = t.text(key, required=required)
@@ -1884,6 +1898,8 @@ class _StoryReader:
         self.warnings: set[str] = set()
         self.handovers: set[str] = set()
         self.position_disputes: set[str] = set()  # positions (issue 13)
+        self.shared_items: dict[str, str] = {}  # sharing (issue 14): key -> originator
+        self.share_requests: set[str] = set()  # sharing (issue 14)
         self.answered: dict[str, str] = {}
         self.converted: dict[str, str] = {}
         self.keys: list[tuple[str, str]] = []
@@ -2057,6 +2073,8 @@ class _StoryReader:
                 t.error("to", "hands the desk over to someone else")
         elif do == StoryDo.ACKNOWLEDGE_HANDOVER:
             values["handover"] = self.reference(t, "handover", self.handovers, "hands over")
+        elif do in _SHARING_DOINGS:
+            self.sharing_step(t, do, own, values)
         else:
             self.positions_step(t, do, own, values)
 
@@ -2083,6 +2101,82 @@ class _StoryReader:
             )
 
     # --- end of positions -----------------------------------------------------------------
+
+    # --- sharing (issue 14) ---------------------------------------------------------------
+
+    def sharing_step(self, t: _Table, do: str, own: str, values: dict[str, Any]) -> None:
+        """Share an item (with a tearline part), ask to widen it, consent, redact it.
+
+        Which parties a REL marking or a bilateral item may name comes from the
+        arrangement's parties (data); the services check the rest when the story plays."""
+        key = t.data.get("key")
+        if do in (StoryDo.SHARE_ITEM, StoryDo.REDACT_ITEM) and (
+            not isinstance(key, str) or not key
+        ):
+            t.error("key", "a shared item has a key, for the steps that widen it")
+        if do == StoryDo.SHARE_ITEM:
+            values["item"] = self.shared_item_spec(t, "item", own)
+            if t.get("below", required=False) is not _MISSING:
+                values["below"] = self.shared_item_spec(t, "below", own, public=False)
+            if isinstance(key, str) and key:
+                self.shared_items[key] = own
+        elif do == StoryDo.REDACT_ITEM:
+            values["shared_item"] = self.shared_ref(t, own)
+            values["item"] = self.shared_item_spec(t, "item", own, public=False)
+            values["remove"] = t.texts(
+                "remove", required=True, choices=REDACTABLE_FIELDS, what="field"
+            )
+            if isinstance(key, str) and key:
+                self.shared_items[key] = own
+        elif do == StoryDo.WIDEN_ITEM:
+            values["shared_item"] = self.shared_ref(t, None)
+            values["to_tier"] = t.text("to_tier", choices=SHARING_TIERS, what="audience")
+            values["counterpart"] = self.sharing_party(t, "counterpart", own, required=False)
+            values["text"] = _fictional_text(t, "text", required=False)
+            if isinstance(key, str) and key:
+                self.share_requests.add(key)
+        elif do == StoryDo.CONSENT:
+            values["request"] = self.reference(
+                t, "request", self.share_requests, "asks to widen an item"
+            )
+            values["granted"] = t.boolean("granted")
+            values["text"] = _fictional_text(t, "text", required=False)
+
+    def shared_ref(self, t: _Table, own: str | None) -> str:
+        """The key of an earlier step that shared an item (of ``own`` party, if given)."""
+        ref = self.reference(t, "shared_item", set(self.shared_items), "shares an item")
+        if ref and own is not None and self.shared_items.get(ref) != own:
+            t.error("shared_item", f"{ref!r} was not shared by party {own!r}")
+        return ref
+
+    def sharing_party(self, t: _Table, name: str, own: str, *, required: bool) -> str:
+        """A party of the arrangement other than the step's own (not a donor: none is)."""
+        choices = None if self.parties is None else sorted(c for c in self.parties if c != own)
+        return t.text(name, required=required, choices=choices, what="party")
+
+    def shared_item_spec(
+        self, t: _Table, name: str, own: str, *, public: bool = True
+    ) -> DemoSharedItemSpec | None:
+        """An item's fields: a fictional title and text, an audience, REL and TLP."""
+        item = t.table(name)
+        if item is None:
+            return None
+        tiers = SHARING_TIERS if public else tuple(x for x in SHARING_TIERS if x != "public")
+        tier = item.text("tier", choices=tiers, what="audience")
+        rel_codes = None if self.parties is None else [*sorted(self.parties), REL_PUBLIC]
+        spec = DemoSharedItemSpec(
+            title=_fictional_text(item, "title"),
+            text=_fictional_text(item, "text", required=False),
+            tier=tier,
+            tlp=item.text("tlp", choices=TLP_MARKINGS, what="TLP marking"),
+            counterpart=self.sharing_party(item, "counterpart", own, required=tier == "bilateral"),
+            releasability=item.texts("releasability", choices=rel_codes, what="party"),
+            originator_control=item.boolean("originator_control"),
+        )
+        item.finish()
+        return spec
+
+    # --- end of sharing (issue 14) --------------------------------------------------------
 
     def colleague(self, t: _Table, name: str, own: str) -> str:
         """An account of the step's own party."""

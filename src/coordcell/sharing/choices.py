@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.choices import ChoiceSet
+from coordcell.rules import arrangement
 
 __all__ = [
     "ConsentAction",
@@ -58,30 +59,47 @@ class TlpChoices(ChoiceSet):
     ]
 
 
-class ReliabilityChoices(ChoiceSet):
-    """Admiralty (NATO STANAG 2511) source reliability, A–F."""
+#: The Admiralty grades' codes (NATO STANAG 2511), in order.
+RELIABILITY_CODES = tuple("ABCDEF")
+CREDIBILITY_CODES = tuple("123456")
 
-    CHOICES = [
-        ("A", _("A — Completely reliable")),
-        ("B", _("B — Usually reliable")),
-        ("C", _("C — Fairly reliable")),
-        ("D", _("D — Not usually reliable")),
-        ("E", _("E — Unreliable")),
-        ("F", _("F — Reliability cannot be judged")),
-    ]
+
+class ReliabilityChoices(ChoiceSet):
+    """Admiralty source reliability, A (completely reliable) to F (cannot be judged)."""
+
+    CHOICES = list(
+        zip(
+            RELIABILITY_CODES,
+            (
+                _("A — Completely reliable"),
+                _("B — Usually reliable"),
+                _("C — Fairly reliable"),
+                _("D — Not usually reliable"),
+                _("E — Unreliable"),
+                _("F — Reliability cannot be judged"),
+            ),
+            strict=True,
+        )
+    )
 
 
 class CredibilityChoices(ChoiceSet):
-    """Admiralty (NATO STANAG 2511) information credibility, 1–6."""
+    """Admiralty information credibility, 1 (confirmed) to 6 (cannot be judged)."""
 
-    CHOICES = [
-        ("1", _("1 — Confirmed by other sources")),
-        ("2", _("2 — Probably true")),
-        ("3", _("3 — Possibly true")),
-        ("4", _("4 — Doubtful")),
-        ("5", _("5 — Improbable")),
-        ("6", _("6 — Truth cannot be judged")),
-    ]
+    CHOICES = list(
+        zip(
+            CREDIBILITY_CODES,
+            (
+                _("1 — Confirmed by other sources"),
+                _("2 — Probably true"),
+                _("3 — Possibly true"),
+                _("4 — Doubtful"),
+                _("5 — Improbable"),
+                _("6 — Truth cannot be judged"),
+            ),
+            strict=True,
+        )
+    )
 
 
 class LinkKind(ChoiceSet):
@@ -136,3 +154,8 @@ class Surface(ChoiceSet):
         (API, _("API")),
         (EXPORT, _("Export")),
     ]
+
+
+# The scenario format's vocabularies (pure, in rules) and these choices never drift apart.
+assert tuple(TierChoices.values()) == arrangement.SHARING_TIERS
+assert tuple(TlpChoices.values()) == arrangement.TLP_MARKINGS

@@ -243,3 +243,18 @@ def rel_codes(item: Item) -> list[str]:
 
 def codes_of(items: Iterable[Item]) -> set[str]:
     return {c for i in items for c in decode(i.audience)}
+
+
+def open_attachment(actor: Actor, item: Item, sha256: str, *, original: bool = False) -> Any:
+    """(attachment, open file) of a readable item: the released copy for its audience,
+    the sealed original for the originator's party only; anything else ``NotFound``."""
+    from coordcell.incidents.evidence import open_sealed
+
+    sha256 = str(sha256 or "")[:64]
+    if not sha256 or (original and (actor.system or actor.party_id != item.originator_id)):
+        raise NotFound()
+    field = "sha256" if original else "copy_sha256"
+    found = item.attachments.filter(**{field: sha256}).order_by("pk").first()
+    if found is None:
+        raise NotFound()
+    return found, open_sealed(sha256, original=original)

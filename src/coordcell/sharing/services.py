@@ -33,6 +33,7 @@ from coordcell.notify.queueing import queue_delivery
 from coordcell.parties import selectors as parties
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.record.services import append_event, subject
+from coordcell.rules import arrangement
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
 from coordcell.sharing import events
 from coordcell.sharing import selectors as sel
@@ -85,16 +86,9 @@ REASON_MAX_CHARS = 2_000
 MAX_LINKS = 20
 EXTERNAL_ID_MAX_CHARS = 200
 #: What a redacted version may leave out (the title stays: it may be rewritten instead).
-REDACTABLE_FIELDS = (
-    "body",
-    "place",
-    "time",
-    "grades",
-    "links",
-    "attachments",
-)
+REDACTABLE_FIELDS = arrangement.REDACTABLE_FIELDS
 #: The REL value that allows release to the public.
-REL_PUBLIC = audiences.ALL_MEMBERS
+REL_PUBLIC = arrangement.REL_PUBLIC
 #: Party kinds whose people may originate items (donors and observers read only).
 _ORIGINATOR_KINDS = (
     PartyKindChoices.KIND_PARTY,

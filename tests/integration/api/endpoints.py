@@ -70,6 +70,10 @@ READS = [
     Endpoint("GET", "/api/v1/position-disputes/", paged=True),
     Endpoint("GET", "/api/v1/position-reveals/", paged=True),
     Endpoint("GET", "/api/v1/zone-totals/", paged=True),
+    # Sharing (issue 14): the items one's audience reads; one's party's consent inbox.
+    Endpoint("GET", "/api/v1/shared-items/", paged=True),
+    Endpoint("GET", "/api/v1/shared-items/facets/"),  # counts of what one reads
+    Endpoint("GET", "/api/v1/consent-requests/", paged=True),
     # STIX 2.1 export and the TAXII 2.1 server (issue 14): what the caller reads, nothing more
     Endpoint("GET", "/api/v1/sharing/stix/"),  # a STIX bundle, not a list
     Endpoint("GET", "/api/taxii2/"),
@@ -181,6 +185,25 @@ POSITION_WRITES = [
     Endpoint("POST", "/api/v1/position-disputes/{id}/consent/"),
     Endpoint("POST", "/api/v1/position-disputes/{id}/reveal/", {"item": "x"}),
 ]
+#: Reads and writes of a shared item or consent request: none is made with the personas
+#: (tests/integration/test_sharing_matrix.py checks every audience tier, persona and
+#: surface); here, who may call at all.
+SHARING_READS = [
+    Endpoint("GET", "/api/v1/shared-items/{id}/"),
+    Endpoint("GET", "/api/v1/shared-items/{id}/access-log/", paged=True),
+    Endpoint("GET", "/api/v1/shared-items/{id}/files/{sha256}"),
+]
+SHARING_WRITES = [
+    Endpoint("POST", "/api/v1/shared-items/", {"title": "x"}),
+    Endpoint("POST", "/api/v1/shared-items/{id}/files/", {}),
+    Endpoint("POST", "/api/v1/shared-items/{id}/widen/", {"to_tier": "parties"}),
+    Endpoint("POST", "/api/v1/shared-items/{id}/narrow/", {"to_tier": "originator"}),
+    Endpoint("POST", "/api/v1/shared-items/{id}/redact/", {"remove": ["body"]}),
+    Endpoint("POST", "/api/v1/shared-items/{id}/tearline/", {"title": "x"}),
+    Endpoint("POST", "/api/v1/shared-items/{id}/releasability/", {"releasability": []}),
+    Endpoint("POST", "/api/v1/consent-requests/{id}/decide/", {"granted": True}),
+    Endpoint("POST", "/api/v1/consent-requests/{id}/withdraw/"),
+]
 #: Reads of a warning: no warning is made with the personas (tests/integration/
 #: test_warnings_and_ledger.py checks who reads one); here, who may call at all.
 WARNING_READS = [Endpoint("GET", "/api/v1/warnings/{id}/")]
@@ -205,13 +228,15 @@ ENDPOINTS = (
     + COMPUTATIONS
     + POSITION_READS
     + POSITION_WRITES
+    + SHARING_READS
+    + SHARING_WRITES
     + STIX_READS
     + STIX_WRITES
 )
 #: Every list in the envelope.
 PAGED = [e for e in READS if e.paged]
 #: Lists inside an object with an audience (a call's messages): paged, read by its audience.
-AUDIENCE_PAGED = [e for e in AUDIENCE_READS + POSITION_READS if e.paged]
+AUDIENCE_PAGED = [e for e in AUDIENCE_READS + POSITION_READS + SHARING_READS if e.paged]
 
 
 def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:

@@ -1,0 +1,485 @@
+"""The authorization matrix of shared items: every audience tier × persona × surface.
+
+An item outside one's audience must be indistinguishable from one that does not exist
+on every surface of issue 14, point 4: pages and API (detail, lists, counts, pagination
+totals, search, facets, files, the access log, the consent inbox and every action), the
+record (entries and proofs), webhook deliveries, and the work done before the access
+check. Each surface is a row of ``PAGE_SURFACES`` / ``API_SURFACES`` / ``OTHER_SURFACES``;
+``test_every_sharing_route_is_in_the_matrix`` fails when a route of the sharing app (or
+an API route served by it) is added without a row, so a new surface cannot escape.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from coordcell.core.actor import Actor
+from coordcell.core.errors import NotFound
+from coordcell.notify.models import Delivery, Webhook
+from coordcell.parties.models import Party
+from coordcell.record.models import Entry
+from coordcell.sharing import selectors, services
+from coordcell.sharing.models import ConsentRequest, Item
+from coordcell.sharing.services import ItemInput
+from tests.conftest import PNG
+
+pytestmark = pytest.mark.django_db
+
+#: Every persona of the cell but the administrators (who read as their party does).
+PERSONAS = (
+    "mediator",
+    "il.liaison",
+    "il.analyst",
+    "sy.liaison",
+    "sy.analyst",
+    "monitor",
+    "donor",
+    "observer",
+)
+IL = ("il.liaison", "il.analyst")
+SY = ("sy.liaison", "sy.analyst")
+#: Who reads an item of each tier that Israel originates (REL as wide as the tier needs).
+READERS = {
+    "originator": set(IL),
+    "mediator": {*IL, "mediator"},
+    "bilateral": {*IL, *SY, "mediator"},
+    "parties": {*IL, *SY, "mediator"},
+    "public": set(PERSONAS),
+}
+TIERS = tuple(READERS)
+_SPEC: dict[str, dict[str, Any]] = {
+    "originator": {"releasability": [], "tlp": "amber"},
+    "mediator": {"releasability": ["us"], "tlp": "amber"},
+    "bilateral": {"releasability": ["us", "sy"], "tlp": "amber", "counterpart": "sy"},
+    "parties": {"releasability": ["us", "sy", "*"], "tlp": "clear"},
+    "public": {"releasability": ["*"], "tlp": "clear"},
+}
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+
+@dataclass
+class World:
+    items: dict[str, Item]
+    markers: dict[str, str]
+    files: dict[str, str]
+    requests: dict[str, ConsentRequest]
+    clients: dict[str, Client]
+    actors: dict[str, Actor]
+    first_seq: int
+    missing: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    def visible(self, tier: str, persona: str) -> bool:
+        return persona in READERS[tier]
+
+
+@pytest.fixture
+def world(actor: Any, client_for: Any) -> World:
+    """One item of each tier, originated by Israel, each with a file and a pending
+    consent request that names every party as a consenter (so only the audience rule
+    keeps it out of an inbox), and an active webhook for every party."""
+    first_seq = Entry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    now = timezone.now()
+    for party in Party.objects.all():
+        Webhook.objects.create(
+            party=party, url=f"https://hooks.{party.code}.example/x", secret="s", created_at=now
+        )
+    il = actor("il.liaison")
+    items, markers, files, requests = {}, {}, {}, {}
+    for tier in TIERS:
+        marker = f"MARK{uuid.uuid4().hex[:12]}"
+        item = services.create_item(
+            actor=il,
+            data=ItemInput(
+                title=f"{marker} observation (fictional exercise)",
+                body=f"{marker} text",
+                tier=tier,
+                **_SPEC[tier],
+            ),
+        )
+        attachment = services.add_attachment(
+            actor=il, item=item, upload=io.BytesIO(PNG), filename="f.png"
+        )
+        with transaction.atomic():
+            requests[tier] = ConsentRequest.objects.create(
+                item=item,
+                action="widen",
+                from_tier=tier,
+                to_tier=tier,
+                consenters="|"
+                + "|".join(sorted(Party.objects.values_list("code", flat=True)))
+                + "|",
+                requested_by_party=Party.objects.get(code="il"),
+            )
+        items[tier], markers[tier], files[tier] = item, marker, attachment.copy_sha256
+    return World(
+        items=items,
+        markers=markers,
+        files=files,
+        requests=requests,
+        clients={p: client_for(p) for p in PERSONAS},
+        actors={p: actor(p) for p in PERSONAS},
+        first_seq=first_seq,
+    )
+
+
+def _same(a: Any, b: Any, hidden: object, missing: object) -> None:
+    """Two answers identical once the ids asked for are set aside (and form tokens)."""
+    assert a.status_code == b.status_code
+    body_a = _CSRF.sub("", a.content.decode()).replace(str(hidden), "ID")
+    body_b = _CSRF.sub("", b.content.decode()).replace(str(missing), "ID")
+    assert body_a == body_b
+    assert a.get("Content-Type") == b.get("Content-Type")
+
+
+def _rolled_back(send: Callable[[], Any]) -> Any:
+    """Send a request and undo whatever it wrote (each cell of the matrix starts alike)."""
+    with transaction.atomic():
+        response = send()
+        transaction.set_rollback(True)
+    return response
+
+
+# --- the checks: one per surface ------------------------------------------------------------
+
+
+def _lists(path: str) -> Callable[[World, str, str, bool], None]:
+    """A page that lists items: the marker and reference appear exactly for readers."""
+
+    def check(w: World, tier: str, persona: str, visible: bool) -> None:
+        response = w.clients[persona].get(path)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert (w.markers[tier] in body) == visible
+        assert (w.items[tier].reference in body) == visible
+
+    return check
+
+
+def _page_search(w: World, tier: str, persona: str, visible: bool) -> None:
+    body = w.clients[persona].get("/sharing/", {"q": w.markers[tier]}).content.decode()
+    assert (w.items[tier].reference in body) == visible
+    facets = w.clients[persona].get("/sharing/", {"q": w.markers[tier], "tier": tier})
+    assert (w.items[tier].reference in facets.content.decode()) == visible
+
+
+def _page_item(suffix: str, *, originator_only: bool = False) -> Callable[..., None]:
+    """GET of an item's page: the item for its readers, the missing 404 for the rest."""
+
+    def check(w: World, tier: str, persona: str, visible: bool) -> None:
+        item = w.items[tier]
+        hidden_path = f"/sharing/{item.public_id}/{suffix.format(sha=w.files[tier])}"
+        missing_path = f"/sharing/{w.missing}/{suffix.format(sha=w.files[tier])}"
+        allowed = visible and (not originator_only or persona in IL)
+        response = w.clients[persona].get(hidden_path)
+        if allowed:
+            assert response.status_code == 200
+            return
+        _same(response, w.clients[persona].get(missing_path), item.public_id, w.missing)
+        assert response.status_code == 404
+
+    return check
+
+
+def _page_post(suffix: str, data: dict[str, Any], *, on: str = "item") -> Callable[..., None]:
+    """POST of an action: for a hidden item (or request), the missing 404 and no write."""
+
+    def check(w: World, tier: str, persona: str, visible: bool) -> None:
+        target = w.items[tier].public_id if on == "item" else w.requests[tier].public_id
+        base = "/sharing/" if on == "item" else "/sharing/consent/"
+        payload = {k: (v() if callable(v) else v) for k, v in data.items()}
+        before = Entry.objects.count()
+        client = w.clients[persona]
+        response = _rolled_back(lambda: client.post(f"{base}{target}/{suffix}", payload))
+        if visible:
+            assert response.status_code != 404
+            return
+        payload = {k: (v() if callable(v) else v) for k, v in data.items()}
+        missing = _rolled_back(lambda: client.post(f"{base}{w.missing}/{suffix}", payload))
+        _same(response, missing, target, w.missing)
+        assert response.status_code == 404
+        assert Entry.objects.count() == before
+
+    return check
+
+
+def _page_new(w: World, tier: str, persona: str, visible: bool) -> None:
+    body = w.clients[persona].get("/sharing/new/").content.decode()
+    assert w.markers[tier] not in body
+
+
+def _api_list(w: World, tier: str, persona: str, visible: bool) -> None:
+    body = w.clients[persona].get("/api/v1/shared-items/", {"page_size": "1"}).json()
+    readable = sum(persona in READERS[t] for t in TIERS)
+    assert body["count"] == readable  # the pagination total counts what one reads
+    every = w.clients[persona].get("/api/v1/shared-items/").json()["results"]
+    assert (str(w.items[tier].public_id) in {r["id"] for r in every}) == visible
+    search = w.clients[persona].get("/api/v1/shared-items/", {"q": w.markers[tier]}).json()
+    assert search["count"] == int(visible)
+    only = w.clients[persona].get("/api/v1/shared-items/", {"tier": tier}).json()
+    assert only["count"] == int(visible)
+
+
+def _api_create(w: World, tier: str, persona: str, visible: bool) -> None:
+    """Sharing a new item links only what the author sees: a link to a hidden shared
+    item's id is no link at all (links name incidents, cases and positions), and the
+    answer names no other item."""
+    client = w.clients[persona]
+    body = {"title": "New (fictional exercise)", "tier": "originator", "tlp": "amber"}
+    response = _rolled_back(
+        lambda: client.post("/api/v1/shared-items/", body, content_type="application/json")
+    )
+    for marker in w.markers.values():
+        assert marker not in response.content.decode()
+
+
+def _api_facets(w: World, tier: str, persona: str, visible: bool) -> None:
+    body = w.clients[persona].get("/api/v1/shared-items/facets/").json()
+    readable = sum(persona in READERS[t] for t in TIERS)
+    assert sum(body["tier"].values()) == readable
+    assert (tier in body["tier"]) == visible
+    one = w.clients[persona].get("/api/v1/shared-items/facets/", {"q": w.markers[tier]}).json()
+    assert sum(one["tier"].values()) == int(visible)
+
+
+def _api_item(suffix: str, *, originator_only: bool = False) -> Callable[..., None]:
+    def check(w: World, tier: str, persona: str, visible: bool) -> None:
+        item = w.items[tier]
+        path = suffix.format(sha=w.files[tier])
+        response = w.clients[persona].get(f"/api/v1/shared-items/{item.public_id}/{path}")
+        if visible and (not originator_only or persona in IL):
+            assert response.status_code == 200
+            return
+        missing = w.clients[persona].get(f"/api/v1/shared-items/{w.missing}/{path}")
+        _same(response, missing, item.public_id, w.missing)
+        assert response.json() == {"error": {"code": "not_found", "message": "Not found."}}
+
+    return check
+
+
+def _api_post(
+    suffix: str, body: dict[str, Any] | None, *, on: str = "item", multipart: bool = False
+) -> Callable[..., None]:
+    def check(w: World, tier: str, persona: str, visible: bool) -> None:
+        target = w.items[tier].public_id if on == "item" else w.requests[tier].public_id
+        base = "/api/v1/shared-items/" if on == "item" else "/api/v1/consent-requests/"
+        client = w.clients[persona]
+
+        def send(to: object) -> Any:
+            if multipart:
+                return client.post(f"{base}{to}/{suffix}", {"file": io.BytesIO(PNG)})
+            return client.post(f"{base}{to}/{suffix}", body or {}, content_type="application/json")
+
+        before = Entry.objects.count()
+        response = _rolled_back(lambda: send(target))
+        if visible:
+            assert response.status_code != 404
+            return
+        missing = _rolled_back(lambda: send(w.missing))
+        _same(response, missing, target, w.missing)
+        assert response.status_code == 404
+        assert Entry.objects.count() == before
+
+    return check
+
+
+def _api_inbox(w: World, tier: str, persona: str, visible: bool) -> None:
+    rows = w.clients[persona].get("/api/v1/consent-requests/").json()
+    ids = {r["id"] for r in rows["results"]}
+    assert (str(w.requests[tier].public_id) in ids) == visible
+    assert rows["count"] == sum(persona in READERS[t] for t in TIERS)
+
+
+def _record_entries(w: World, tier: str, persona: str, visible: bool) -> None:
+    """The record's entries (and proofs) about an item are read by its audience alone."""
+    client = w.clients[persona]
+    rows = client.get("/api/v1/record/entries", {"after": w.first_seq, "limit": 1000}).json()
+    about = [r for r in rows if w.items[tier].reference in str(r)]
+    assert bool(about) == visible
+    seq = (
+        Entry.objects.filter(seq__gt=w.first_seq, data__item=w.items[tier].reference)
+        .order_by("seq")
+        .values_list("seq", flat=True)[0]
+    )
+    proof = client.get(f"/api/v1/record/entries/{seq}/proof")
+    assert (proof.status_code == 200) == visible
+    page = client.get("/record/").content.decode()
+    assert w.markers[tier] not in page or visible
+
+
+def _deliveries(w: World, tier: str, persona: str, visible: bool) -> None:
+    """Webhook news of an item goes to its audience's parties only."""
+    code = w.actors[persona].party_code
+    sent = Delivery.objects.filter(
+        subject_type="sharing.item", body__contains=str(w.items[tier].public_id)
+    ).values_list("webhook__party__code", flat=True)
+    assert (code in set(sent)) == visible
+
+
+def _work_before_the_check(w: World, tier: str, persona: str, visible: bool) -> None:
+    """Hidden costs what missing costs: the same queries, for the page and the API."""
+    if visible:
+        return
+    actor = w.actors[persona]
+    counts = []
+    for target in (w.items[tier].public_id, w.missing):
+        with CaptureQueriesContext(connection) as queries, pytest.raises(NotFound):
+            selectors.get_item(actor, target)
+        counts.append(
+            [
+                q["sql"].replace(target.hex, "ID").replace(str(target), "ID")
+                for q in queries.captured_queries
+            ]
+        )
+    assert counts[0] == counts[1]
+    assert len(counts[0]) == 1
+
+
+def _references(w: World, tier: str, persona: str, visible: bool) -> None:
+    """References carry no count: random, in the one format (``core.models.new_reference``)."""
+    assert re.fullmatch(r"SHR(-[0-9A-HJKMNP-TV-Z]{4}){3}", w.items[tier].reference)
+
+
+#: Every route of the sharing pages, by URL name.
+PAGE_SURFACES: dict[str, Callable[..., None]] = {
+    "sharing:feed": _lists("/sharing/"),
+    "sharing:new": _page_new,
+    "sharing:inbox": _lists("/sharing/inbox/"),
+    "sharing:detail": _page_item(""),
+    "sharing:access": _page_item("access/", originator_only=True),
+    "sharing:download": _page_item("files/{sha}"),
+    "sharing:widen": _page_post("widen/", {"to_tier": "public"}),
+    "sharing:narrow": _page_post("narrow/", {"to_tier": "originator"}),
+    "sharing:redact": _page_post(
+        "redact/", {"remove": ["body"], "tier": "parties", "tlp": "clear"}
+    ),
+    "sharing:tearline": _page_post(
+        "tearline/", {"below-title": "x", "below-tier": "parties", "below-tlp": "amber"}
+    ),
+    "sharing:releasability": _page_post("releasability/", {"releasability": "us sy *"}),
+    "sharing:upload": _page_post("files/", {"file": lambda: io.BytesIO(PNG)}),
+    "sharing:decide": _page_post("decide/", {"granted": "yes"}, on="request"),
+    "sharing:withdraw": _page_post("withdraw/", {}, on="request"),
+}
+#: Every API route served by the sharing app, by (method, URL name).
+API_SURFACES: dict[tuple[str, str], Callable[..., None]] = {
+    ("GET", "api:shared-items"): _api_list,
+    ("POST", "api:shared-items"): _api_create,
+    ("GET", "api:shared-item-facets"): _api_facets,
+    ("GET", "api:shared-item"): _api_item(""),
+    ("GET", "api:shared-item-access"): _api_item("access-log/", originator_only=True),
+    ("GET", "api:shared-item-file"): _api_item("files/{sha}"),
+    ("POST", "api:shared-item-files"): _api_post("files/", None, multipart=True),
+    ("POST", "api:shared-item-widen"): _api_post("widen/", {"to_tier": "public"}),
+    ("POST", "api:shared-item-narrow"): _api_post("narrow/", {"to_tier": "originator"}),
+    ("POST", "api:shared-item-redact"): _api_post(
+        "redact/", {"remove": ["body"], "tier": "parties", "tlp": "clear"}
+    ),
+    ("POST", "api:shared-item-tearline"): _api_post(
+        "tearline/", {"title": "x", "tier": "parties", "tlp": "amber"}
+    ),
+    ("POST", "api:shared-item-releasability"): _api_post(
+        "releasability/", {"releasability": ["us", "sy", "*"], "originator_control": False}
+    ),
+    ("GET", "api:consent-requests"): _api_inbox,
+    ("POST", "api:consent-decide"): _api_post("decide/", {"granted": True}, on="request"),
+    ("POST", "api:consent-withdraw"): _api_post("withdraw/", None, on="request"),
+}
+#: Surfaces that are not a route of the app: the record, webhooks, timing, references.
+OTHER_SURFACES: dict[str, Callable[..., None]] = {
+    "record entries, proofs and page": _record_entries,
+    "webhook deliveries": _deliveries,
+    "work before the access check": _work_before_the_check,
+    "references": _references,
+}
+ALL_SURFACES: dict[str, Callable[..., None]] = {
+    **PAGE_SURFACES,
+    **{f"{m} {n}": c for (m, n), c in API_SURFACES.items()},
+    **OTHER_SURFACES,
+}
+
+
+@pytest.mark.parametrize("surface", list(ALL_SURFACES))
+def test_hidden_items_are_missing_items_on_every_surface(surface: str, world: World) -> None:
+    check = ALL_SURFACES[surface]
+    for tier in TIERS:
+        for persona in PERSONAS:
+            visible = world.visible(tier, persona)
+            assert visible == (
+                world.items[tier]
+                in selectors.items_visible_to(world.actors[persona]).filter(pk=world.items[tier].pk)
+            ), (tier, persona)
+            try:
+                check(world, tier, persona, visible)
+            except AssertionError as exc:
+                raise AssertionError(f"{surface}: tier {tier}, {persona}: {exc}") from exc
+
+
+# --- the matrix covers every route -----------------------------------------------------------
+
+
+def _sharing_routes(
+    patterns: list[Any], namespace: str = "", prefix: str = ""
+) -> set[tuple[str, str]]:
+    """(methods, namespaced URL name) of every route whose view lives in the sharing app
+    (or speaks STIX or TAXII, wherever it lives)."""
+    found: set[tuple[str, str]] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            found |= _sharing_routes(pattern.url_patterns, inner, prefix + str(pattern.pattern))
+            continue
+        assert isinstance(pattern, URLPattern)
+        view = getattr(pattern.callback, "cls", None) or getattr(
+            pattern.callback, "view_class", None
+        )
+        module = (view or pattern.callback).__module__
+        route = prefix + str(pattern.pattern)
+        if not (
+            module.startswith("coordcell.sharing")
+            or re.search(r"stix|taxii", module + route, re.IGNORECASE)
+        ):
+            continue
+        name = f"{namespace}{pattern.name}"
+        if view is None:
+            found.add(("PAGE", name))
+            continue
+        for method in ("get", "post", "put", "patch", "delete"):
+            if hasattr(view, method):
+                found.add((method.upper(), name))
+    return found
+
+
+def test_every_sharing_route_is_in_the_matrix() -> None:
+    routes = _sharing_routes(get_resolver().url_patterns)
+    pages = {name for kind, name in routes if kind == "PAGE"}
+    api = {(kind, name) for kind, name in routes if kind != "PAGE"}
+    assert pages == set(PAGE_SURFACES), "a sharing page is missing from the matrix"
+    assert api == set(API_SURFACES), "a sharing API route is missing from the matrix"
+
+
+def test_the_route_census_would_see_a_new_surface() -> None:
+    """The census is not blind: a route added to the app shows up in it."""
+    from django.urls import path
+
+    from coordcell.sharing import views
+
+    extra = [path("sharing/", include_for_test([path("map.json", views.feed, name="map")]))]
+    assert ("PAGE", "sharing:map") in _sharing_routes(extra)
+
+
+def include_for_test(patterns: list[Any]) -> Any:
+    from django.urls import include
+
+    return include((patterns, "sharing"))
