@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Collection",
+    "collection_id",
     "collection_items",
     "collections_of",
     "export_document",
@@ -134,7 +135,8 @@ class Collection:
     codes: tuple[str, ...]
 
 
-def _collection_id(audience: str) -> str:
+def collection_id(audience: str) -> str:
+    """A collection's id: a keyed hash of its audience (no count, no codes in it)."""
     key = hashlib.sha256(("taxii-collection\x1f" + settings.SECRET_KEY).encode()).digest()
     digest = hmac.new(key, audience.encode(), hashlib.sha256).digest()
     return str(uuid.UUID(bytes=digest[:16], version=4))
@@ -147,7 +149,7 @@ def collections_of(actor: Actor) -> list[Collection]:
     )
     if actor.party_code:
         found.add(audiences.encode([actor.party_code]))
-    result = [Collection(_collection_id(aud), aud, tuple(audiences.decode(aud))) for aud in found]
+    result = [Collection(collection_id(aud), aud, tuple(audiences.decode(aud))) for aud in found]
     return sorted(result, key=lambda c: (len(c.codes), c.codes))
 
 
