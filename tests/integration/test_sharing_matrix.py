@@ -442,6 +442,47 @@ def _taxii_collection(suffix: str) -> Callable[..., None]:
     return check
 
 
+def _stix_page_export(w: World, tier: str, persona: str, visible: bool) -> None:
+    response = w.clients[persona].get("/sharing/stix/export/")
+    assert response.status_code == 200
+    assert (w.markers[tier] in response.content.decode()) == visible
+
+
+def _stix_page_import(w: World, tier: str, persona: str, visible: bool) -> None:
+    """Uploading a bundle whose report has a hidden item's STIX id names nothing hidden."""
+    import json
+
+    from coordcell.interop import stix
+
+    report = stix.item_object_ids(str(w.items[tier].public_id))[0]
+    bundle = {
+        "type": "bundle",
+        "id": "bundle--6f1b9a3e-2c4d-4e5f-8a7b-9c0d1e2f3a4b",
+        "objects": [
+            {
+                "type": "report",
+                "spec_version": "2.1",
+                "id": report,
+                "created": "2026-01-15T09:30:00.000Z",
+                "modified": "2026-01-15T09:30:00.000Z",
+                "name": "Imported (fictional exercise)",
+                "published": "2026-01-15T09:30:00.000Z",
+                "object_refs": [report],
+            }
+        ],
+    }
+    upload = io.BytesIO(json.dumps(bundle).encode())
+    upload.name = "bundle.json"
+    client = w.clients[persona]
+    response = _rolled_back(
+        lambda: client.post(
+            "/sharing/stix/import/", {"file": upload, "tier": "originator", "tlp": "amber"}
+        )
+    )
+    assert w.markers[tier] not in response.content.decode()
+    assert response.status_code == (403 if persona in ("donor", "observer") else 302)
+
+
 #: Every route of the sharing pages, by URL name.
 PAGE_SURFACES: dict[str, Callable[..., None]] = {
     "sharing:feed": _lists("/sharing/"),
@@ -462,6 +503,10 @@ PAGE_SURFACES: dict[str, Callable[..., None]] = {
     "sharing:upload": _page_post("files/", {"file": lambda: io.BytesIO(PNG)}),
     "sharing:decide": _page_post("decide/", {"granted": "yes"}, on="request"),
     "sharing:withdraw": _page_post("withdraw/", {}, on="request"),
+    # STIX 2.1 download and upload (issue 14, point 5)
+    "sharing:stix": _taxii_plain("/sharing/stix/"),
+    "sharing:stix-export": _stix_page_export,
+    "sharing:stix-import": _stix_page_import,
 }
 #: Every API route served by the sharing app, by (method, URL name).
 API_SURFACES: dict[tuple[str, str], Callable[..., None]] = {

@@ -491,3 +491,35 @@ def test_the_command_exports_what_the_account_reads_and_imports_all_or_nothing(
     )
     assert "2 item(s) imported" in said.getvalue()
     assert Item.objects.count() == before[0] + 2
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+def test_the_page_downloads_and_uploads_all_or_nothing(
+    items: dict[str, Any], actor: Any, client_for: Any
+) -> None:
+    client = client_for("sy.liaison")
+    page = client.get("/sharing/stix/")
+    assert page.status_code == 200
+    assert 'href="/sharing/stix/export/"' in page.content.decode()
+    download = client.get("/sharing/stix/export/")
+    assert download["Content-Type"] == "application/stix+json;version=2.1"
+    document = json.loads(download.content)
+    assert stix.validate(document) == []
+    reports = {o["id"] for o in document["objects"] if o["type"] == "report"}
+    assert reports == report_ids(readable(actor, "sy.liaison", items), items)
+    broken = sample()
+    del next(o for o in broken["objects"] if o["type"] == "report")["published"]
+    before = state()
+    upload = io.BytesIO(json.dumps(broken).encode())
+    upload.name = "bundle.json"
+    refused = client.post("/sharing/stix/import/", {"file": upload, "tier": "originator"})
+    assert refused.status_code == 400
+    assert "published" in refused.content.decode()
+    assert state() == before
+    upload = io.BytesIO(json.dumps(sample()).encode())
+    upload.name = "bundle.json"
+    shared = client.post("/sharing/stix/import/", {"file": upload, "tier": "originator"})
+    assert shared.status_code == 302
+    assert Item.objects.count() == before[0] + 2
