@@ -29,7 +29,9 @@ class StixUploadForm(forms.Form):
     """A STIX 2.1 bundle and the audience its items are shared with."""
 
     file = forms.FileField(label=gettext_lazy("STIX 2.1 bundle (JSON)"))
-    tier = forms.ChoiceField(label=gettext_lazy("Audience of the items"), choices=TierChoices.choices())
+    tier = forms.ChoiceField(
+        label=gettext_lazy("Audience of the items"), choices=TierChoices.choices()
+    )
     tlp = forms.ChoiceField(
         label=gettext_lazy("TLP of objects without a TLP marking"),
         choices=[("", "—"), *TlpChoices.choices()],
