@@ -92,6 +92,12 @@ COMMANDS: tuple[tuple[str, str], ...] = (
         "a reveal file for `coordcell verify`",
     ),
     (
+        "coordcell stix export|import FILE --user U …",
+        "shared items as STIX 2.1 for MISP and OpenCTI, as that account: export what it "
+        "reads (--since, --tlp, --tier), or import a bundle as its party's items (--tier, "
+        "--tlp of unmarked objects, --counterpart, --rel; validated first, all or nothing)",
+    ),
+    (
         "coordcell record export BUNDLE [--user U]",
         "write the entries a person may read, their salts, the tree's leaves and every "
         "checkpoint with its cosignatures",

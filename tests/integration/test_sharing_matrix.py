@@ -351,6 +351,138 @@ def _references(w: World, tier: str, persona: str, visible: bool) -> None:
     assert re.fullmatch(r"SHR(-[0-9A-HJKMNP-TV-Z]{4}){3}", w.items[tier].reference)
 
 
+# --- STIX 2.1 export/import and TAXII 2.1 (tests/integration/api/test_stix_taxii.py) -------
+
+
+def _stix_export(w: World, tier: str, persona: str, visible: bool) -> None:
+    """The STIX bundle holds the item (its text, its report) exactly for its readers."""
+    from coordcell.interop import stix
+
+    text = w.clients[persona].get("/api/v1/sharing/stix/").content.decode()
+    assert (w.markers[tier] in text) == visible
+    assert (stix.item_object_ids(str(w.items[tier].public_id))[0] in text) == visible
+    only = w.clients[persona].get("/api/v1/sharing/stix/", {"tier": tier}).content.decode()
+    assert (w.items[tier].reference in only) == visible
+
+
+def _stix_import(w: World, tier: str, persona: str, visible: bool) -> None:
+    """Importing a bundle whose report has a hidden item's STIX id is an import like any
+    other: the answer neither names nor skips the hidden item."""
+    from coordcell.interop import stix
+
+    report = stix.item_object_ids(str(w.items[tier].public_id))[0]
+    bundle = {
+        "type": "bundle",
+        "id": "bundle--6f1b9a3e-2c4d-4e5f-8a7b-9c0d1e2f3a4b",
+        "objects": [
+            {
+                "type": "report",
+                "spec_version": "2.1",
+                "id": report,
+                "created": "2026-01-15T09:30:00.000Z",
+                "modified": "2026-01-15T09:30:00.000Z",
+                "name": "Imported (fictional exercise)",
+                "published": "2026-01-15T09:30:00.000Z",
+                "object_refs": [report],
+            }
+        ],
+    }
+    client = w.clients[persona]
+    body = {"bundle": bundle, "tier": "originator", "tlp": "amber"}
+    response = _rolled_back(
+        lambda: client.post("/api/v1/sharing/stix/", body, content_type="application/json")
+    )
+    text = response.content.decode()
+    assert w.markers[tier] not in text
+    assert str(w.items[tier].public_id) not in text
+    can_originate = persona not in ("donor", "observer")
+    assert response.status_code == (201 if can_originate else 403)
+    if can_originate:
+        assert response.json()["skipped"] == []
+
+
+def _taxii_plain(path: str) -> Callable[..., None]:
+    def check(w: World, tier: str, persona: str, visible: bool) -> None:
+        response = w.clients[persona].get(path)
+        assert response.status_code == 200
+        assert w.markers[tier] not in response.content.decode()
+
+    return check
+
+
+def _taxii_collections(w: World, tier: str, persona: str, visible: bool) -> None:
+    """The item's audience is a collection of the persona's exactly when it reads it."""
+    from coordcell.sharing.stix_selectors import collection_id
+
+    rows = w.clients[persona].get("/api/taxii2/cell/collections/").json()["collections"]
+    assert (collection_id(w.items[tier].audience) in {r["id"] for r in rows}) == visible
+
+
+def _taxii_collection(suffix: str) -> Callable[..., None]:
+    """A collection's pages: the item's for its readers, the missing 404 for the rest."""
+
+    def check(w: World, tier: str, persona: str, visible: bool) -> None:
+        from coordcell.interop import stix
+        from coordcell.sharing.stix_selectors import collection_id
+
+        report = stix.item_object_ids(str(w.items[tier].public_id))[0]
+        tail = suffix.format(report=report)
+        base = "/api/taxii2/cell/collections/"
+        hidden = collection_id(w.items[tier].audience)
+        response = w.clients[persona].get(f"{base}{hidden}/{tail}")
+        if visible:
+            assert response.status_code == 200
+            if tail:
+                assert report in response.content.decode()
+            return
+        missing = str(uuid.uuid4())
+        _same(response, w.clients[persona].get(f"{base}{missing}/{tail}"), hidden, missing)
+        assert response.status_code == 404
+
+    return check
+
+
+def _stix_page_export(w: World, tier: str, persona: str, visible: bool) -> None:
+    response = w.clients[persona].get("/sharing/stix/export/")
+    assert response.status_code == 200
+    assert (w.markers[tier] in response.content.decode()) == visible
+
+
+def _stix_page_import(w: World, tier: str, persona: str, visible: bool) -> None:
+    """Uploading a bundle whose report has a hidden item's STIX id names nothing hidden."""
+    import json
+
+    from coordcell.interop import stix
+
+    report = stix.item_object_ids(str(w.items[tier].public_id))[0]
+    bundle = {
+        "type": "bundle",
+        "id": "bundle--6f1b9a3e-2c4d-4e5f-8a7b-9c0d1e2f3a4b",
+        "objects": [
+            {
+                "type": "report",
+                "spec_version": "2.1",
+                "id": report,
+                "created": "2026-01-15T09:30:00.000Z",
+                "modified": "2026-01-15T09:30:00.000Z",
+                "name": "Imported (fictional exercise)",
+                "published": "2026-01-15T09:30:00.000Z",
+                "object_refs": [report],
+            }
+        ],
+    }
+    upload = io.BytesIO(json.dumps(bundle).encode())
+    upload.name = "bundle.json"
+    client = w.clients[persona]
+    response = _rolled_back(
+        lambda: client.post(
+            "/sharing/stix/import/", {"file": upload, "tier": "originator", "tlp": "amber"}
+        )
+    )
+    assert w.markers[tier] not in response.content.decode()
+    assert response.status_code == (403 if persona in ("donor", "observer") else 302)
+
+
 #: Every route of the sharing pages, by URL name.
 PAGE_SURFACES: dict[str, Callable[..., None]] = {
     "sharing:feed": _lists("/sharing/"),
@@ -371,6 +503,10 @@ PAGE_SURFACES: dict[str, Callable[..., None]] = {
     "sharing:upload": _page_post("files/", {"file": lambda: io.BytesIO(PNG)}),
     "sharing:decide": _page_post("decide/", {"granted": "yes"}, on="request"),
     "sharing:withdraw": _page_post("withdraw/", {}, on="request"),
+    # STIX 2.1 download and upload (issue 14, point 5)
+    "sharing:stix": _taxii_plain("/sharing/stix/"),
+    "sharing:stix-export": _stix_page_export,
+    "sharing:stix-import": _stix_page_import,
 }
 #: Every API route served by the sharing app, by (method, URL name).
 API_SURFACES: dict[tuple[str, str], Callable[..., None]] = {
@@ -395,6 +531,16 @@ API_SURFACES: dict[tuple[str, str], Callable[..., None]] = {
     ("GET", "api:consent-requests"): _api_inbox,
     ("POST", "api:consent-decide"): _api_post("decide/", {"granted": True}, on="request"),
     ("POST", "api:consent-withdraw"): _api_post("withdraw/", None, on="request"),
+    # STIX 2.1 and TAXII 2.1 (issue 14, points 5 and 6)
+    ("GET", "api:sharing-stix"): _stix_export,
+    ("POST", "api:sharing-stix"): _stix_import,
+    ("GET", "api:taxii-discovery"): _taxii_plain("/api/taxii2/"),
+    ("GET", "api:taxii-root"): _taxii_plain("/api/taxii2/cell/"),
+    ("GET", "api:taxii-collections"): _taxii_collections,
+    ("GET", "api:taxii-collection"): _taxii_collection(""),
+    ("GET", "api:taxii-objects"): _taxii_collection("objects/"),
+    ("GET", "api:taxii-object"): _taxii_collection("objects/{report}/"),
+    ("GET", "api:taxii-manifest"): _taxii_collection("manifest/"),
 }
 #: Surfaces that are not a route of the app: the record, webhooks, timing, references.
 OTHER_SURFACES: dict[str, Callable[..., None]] = {

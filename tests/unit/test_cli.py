@@ -84,6 +84,8 @@ HELP_CASES: list[tuple[list[str], str]] = [
     (["record", "--help"], "coordcell record"),
     (["positions", "--help"], "coordcell positions"),
     (["positions", "import", "--help"], "coordcell positions import"),
+    (["stix", "--help"], "coordcell stix"),
+    (["stix", "import", "--help"], "coordcell stix import"),
     (["record", "export", "--help"], "coordcell record export"),
     (["record", "check", "--help"], "coordcell record check"),
     (["record", "checkpoint", "--help"], "coordcell record checkpoint"),
@@ -156,6 +158,7 @@ def test_the_help_tests_cover_every_listed_command() -> None:
     listed = {"demo", "serve", "worker", "exercise", "cell", "scenario", "check", "import"}
     listed.add("record")
     listed.add("positions")
+    listed.add("stix")
     assert words == listed | set(OFFLINE_TOOLS)
 
 

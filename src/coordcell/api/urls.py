@@ -21,6 +21,7 @@ from coordcell.positions import api as positions
 from coordcell.record import api as record
 from coordcell.sharing import api as sharing
 from coordcell.verification import api as verification
+from coordcell.sharing import stix_api
 
 app_name = "api"
 urlpatterns = [
@@ -38,6 +39,9 @@ urlpatterns = [
     path("v1/", include(positions.urlpatterns)),
     path("v1/", include(economy.urlpatterns)),
     path("v1/", include(sharing.urlpatterns)),
+    # STIX 2.1 export/import and the TAXII 2.1 server (issue 14)
+    path("v1/", include(stix_api.urlpatterns)),
+    path("taxii2/", include(stix_api.taxii_urlpatterns)),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),

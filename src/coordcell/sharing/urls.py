@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coordcell.sharing import views
+from coordcell.sharing import stix_views, views
 
 app_name = "sharing"
 urlpatterns = [
@@ -18,4 +18,8 @@ urlpatterns = [
     path("<uuid:public_id>/files/", views.upload, name="upload"),
     path("<uuid:public_id>/files/<str:sha256>", views.download, name="download"),
     path("<uuid:public_id>/access/", views.access, name="access"),
+    # STIX 2.1 download and upload (issue 14, docs/stix-taxii.md)
+    path("stix/", stix_views.stix_page, name="stix"),
+    path("stix/export/", stix_views.stix_download, name="stix-export"),
+    path("stix/import/", stix_views.stix_upload, name="stix-import"),
 ]

@@ -94,6 +94,11 @@ READS = [
     Endpoint("GET", "/api/v1/shared-items/", paged=True),
     Endpoint("GET", "/api/v1/shared-items/facets/"),  # counts of what one reads
     Endpoint("GET", "/api/v1/consent-requests/", paged=True),
+    # STIX 2.1 export and the TAXII 2.1 server (issue 14): what the caller reads, nothing more
+    Endpoint("GET", "/api/v1/sharing/stix/"),  # a STIX bundle, not a list
+    Endpoint("GET", "/api/taxii2/"),
+    Endpoint("GET", "/api/taxii2/cell/"),
+    Endpoint("GET", "/api/taxii2/cell/collections/"),  # one per audience the caller is in
 ]
 #: Reads of objects with an audience: its members get 200, everyone else the 404.
 AUDIENCE_READS = [
@@ -268,6 +273,16 @@ WARNING_READS = [
     # checks who reads one); here, who may call at all.
     Endpoint("GET", "/api/v1/notices/{id}/"),
 ]
+#: TAXII collections: each persona has its own (tests/integration/api/test_stix_taxii.py
+#: checks who reads which, and that another's id is the 404 of a missing one); here, who
+#: may call at all. Import of a STIX bundle (all or nothing) with it.
+STIX_READS = [
+    Endpoint("GET", "/api/taxii2/cell/collections/{collection}/"),
+    Endpoint("GET", "/api/taxii2/cell/collections/{collection}/objects/"),
+    Endpoint("GET", "/api/taxii2/cell/collections/{collection}/objects/{object_id}/"),
+    Endpoint("GET", "/api/taxii2/cell/collections/{collection}/manifest/"),
+]
+STIX_WRITES = [Endpoint("POST", "/api/v1/sharing/stix/", {"tier": "originator"})]
 ENDPOINTS = (
     READS
     + AUDIENCE_READS
@@ -283,6 +298,8 @@ ENDPOINTS = (
     + ECONOMY_WRITES
     + SHARING_READS
     + SHARING_WRITES
+    + STIX_READS
+    + STIX_WRITES
 )
 #: Every list in the envelope.
 PAGED = [e for e in READS if e.paged]
@@ -333,6 +350,8 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         original=ids["evidence_original"],
         remedy="00000000-0000-0000-0000-000000000000",  # the session's case orders none
         extension=ids.get("extension", "00000000-0000-0000-0000-000000000000"),
+        collection="00000000-0000-4000-8000-000000000000",  # nobody's: callers' own differ
+        object_id="report--00000000-0000-4000-8000-000000000000",
     )
     query = {**(endpoint.query or {}), **query}
     return f"{path}?{urlencode(query)}" if query else path
