@@ -20,8 +20,8 @@ from coordcell.parties import api as parties
 from coordcell.positions import api as positions
 from coordcell.record import api as record
 from coordcell.sharing import api as sharing
-from coordcell.verification import api as verification
 from coordcell.sharing import stix_api
+from coordcell.verification import api as verification
 
 app_name = "api"
 urlpatterns = [
