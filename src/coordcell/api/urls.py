@@ -13,6 +13,7 @@ from coordcell.cases import api as cases
 from coordcell.cases import exchange_api as exchanges
 from coordcell.cases import roster_api
 from coordcell.economy import api as economy
+from coordcell.economy import exports_api as economy_exports
 from coordcell.incidents import api as incidents
 from coordcell.notify import api as notify
 from coordcell.parties import api as parties
@@ -34,6 +35,7 @@ urlpatterns = [
     path("v1/", include(verification.urlpatterns)),
     path("v1/", include(positions.urlpatterns)),
     path("v1/", include(economy.urlpatterns)),
+    path("v1/", include(economy_exports.urlpatterns)),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
