@@ -401,3 +401,23 @@ def test_before_the_monitors_check_the_site_nothing_holds_the_tranche_and_nothin
     today = timezone.now().date().isoformat()
     with pytest.raises(Conflict):
         services.disburse_tranche(actor=actor("donor"), tranche=tranche, disbursed_on=today)
+
+
+def test_a_condition_naming_a_withdrawal_step_is_recorded_for_the_steps_readers_only(
+    actor: Any, console: Any
+) -> None:
+    from coordcell.verification import selectors as vsel
+
+    project = _project(actor)
+    tranche = _tranche(actor, console, project)
+    step = vsel.list_steps(actor("mediator")).filter(party__code="sy").first()
+    assert step is not None
+    condition = services.add_condition(
+        actor=actor("mediator"), tranche=tranche, kind="withdrawal_step_met", step=step
+    )
+    entry = Entry.objects.get(
+        event_type="economy.condition_set", data__condition=condition.reference
+    )
+    assert entry.audience == step.audience
+    assert "donor_a" not in entry.audience
+    assert "*" not in entry.audience

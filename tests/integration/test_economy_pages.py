@@ -192,3 +192,17 @@ def test_the_donor_chooses_to_be_named_on_its_page(
     response = client_for("donor").post("/economy/donor/", {"named": "yes"})
     assert response.status_code == 302
     assert Donor.objects.get(party__code="donor_a").named
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("ar", ["المنطقة والمشاريع", "الزراعة"]), ("he", ["האזור והמיזמים", "חקלאות"])],
+)
+def test_the_zone_page_is_right_to_left_in_arabic_and_hebrew(
+    actor: Any, client_for: Any, language: str, words: list[str]
+) -> None:
+    _project(actor)
+    html = client_for("il.liaison").get("/economy/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert 'dir="rtl"' in html
+    for word in words:
+        assert word in html

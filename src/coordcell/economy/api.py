@@ -374,9 +374,7 @@ class MilestoneStatusView(_Ctx, generics.GenericAPIView):  # type: ignore[type-a
         return Response(MilestoneSerializer(milestone).data)
 
 
-@extend_schema(
-    tags=TAGS, request=SiteCheckInSerializer, responses={201: SiteCheckSerializer, **ERRORS}
-)
+@extend_schema(tags=TAGS)
 class SiteCheckView(_Ctx, generics.ListAPIView):  # type: ignore[type-arg]
     """The monitors' checks of a project's site (read by both parties, the mediators and
     the monitors); a monitor records one (``verification.sites``)."""
@@ -387,6 +385,11 @@ class SiteCheckView(_Ctx, generics.ListAPIView):  # type: ignore[type-arg]
         project = selectors.get_project(self.actor, self.kwargs["id"])
         return verification.list_site_checks(self.actor, project.reference)
 
+    @extend_schema(responses={200: SiteCheckSerializer(many=True), **ERRORS})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=SiteCheckInSerializer, responses={201: SiteCheckSerializer, **ERRORS})
     def post(self, request: Request, id: str) -> Response:
         project = selectors.get_project(self.actor, id)
         form = SiteCheckInSerializer(data=request.data)

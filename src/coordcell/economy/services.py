@@ -723,7 +723,9 @@ def add_condition(
             "window_days": window,
         },
         subjects=[subject("economy.tranche", tranche.public_id, tranche.reference)],
-        audience=tranche.audience_codes,
+        # A withdrawal step is read by its own audience (the parties, the mediators, the
+        # monitors): an entry naming it is read by them alone, never by a donor.
+        audience=step.audience_codes if step is not None else tranche.audience_codes,
     )
     return condition
 

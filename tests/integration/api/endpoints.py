@@ -77,6 +77,13 @@ READS = [
     Endpoint("GET", "/api/v1/position-disputes/", paged=True),
     Endpoint("GET", "/api/v1/position-reveals/", paged=True),
     Endpoint("GET", "/api/v1/zone-totals/", paged=True),
+    # economy (issue 15): every member reads the zone's projects and money (donors by name
+    # or pseudonym, as the caller may know them)
+    Endpoint("GET", "/api/v1/economy/projects/", paged=True),
+    Endpoint("GET", "/api/v1/economy/transactions/", paged=True),
+    Endpoint("GET", "/api/v1/economy/totals/", paged=True),
+    Endpoint("GET", "/api/v1/economy/donors/", paged=True),
+    Endpoint("GET", "/api/v1/economy/rates/", paged=True),
 ]
 #: Reads of objects with an audience: its members get 200, everyone else the 404.
 AUDIENCE_READS = [
@@ -198,6 +205,28 @@ POSITION_WRITES = [
     Endpoint("POST", "/api/v1/position-disputes/{id}/consent/"),
     Endpoint("POST", "/api/v1/position-disputes/{id}/reveal/", {"item": "x"}),
 ]
+#: economy (issue 15): no project is made with the personas (tests/integration/
+#: test_economy_pages.py checks who reads what of one); here, who may call at all.
+ECONOMY_READS = [
+    Endpoint("GET", "/api/v1/economy/projects/{id}/"),
+    Endpoint("GET", "/api/v1/economy/projects/{id}/site-checks/", paged=True),
+    Endpoint("GET", "/api/v1/economy/tranches/{id}/"),
+]
+ECONOMY_WRITES = [
+    Endpoint("POST", "/api/v1/economy/projects/", {"sector": "x"}),
+    Endpoint("POST", "/api/v1/economy/projects/{id}/milestones/", {"titles": {}}),
+    Endpoint("POST", "/api/v1/economy/projects/{id}/site-checks/", {"military_presence": False}),
+    Endpoint("POST", "/api/v1/economy/milestones/{id}/status/", {"status": "done"}),
+    Endpoint("POST", "/api/v1/economy/donors/", {"party": "x"}),
+    Endpoint("POST", "/api/v1/economy/donors/{id}/naming/", {"named": True}),
+    Endpoint("POST", "/api/v1/economy/pledges/", {"amount": "1"}),
+    Endpoint("POST", "/api/v1/economy/commitments/", {"amount": "1"}),
+    Endpoint("POST", "/api/v1/economy/tranches/", {"amount": "1"}),
+    Endpoint("POST", "/api/v1/economy/tranches/{id}/disburse/", {"disbursed_on": "2026-01-01"}),
+    Endpoint("POST", "/api/v1/economy/tranches/{id}/conditions/", {"kind": "x"}),
+    Endpoint("POST", "/api/v1/economy/conditions/{id}/release/"),
+    Endpoint("POST", "/api/v1/economy/rates/", {"currency": "EUR"}),
+]
 #: Reads of a warning: no warning is made with the personas (tests/integration/
 #: test_warnings_and_ledger.py checks who reads one); here, who may call at all.
 WARNING_READS = [Endpoint("GET", "/api/v1/warnings/{id}/")]
@@ -212,11 +241,13 @@ ENDPOINTS = (
     + COMPUTATIONS
     + POSITION_READS
     + POSITION_WRITES
+    + ECONOMY_READS
+    + ECONOMY_WRITES
 )
 #: Every list in the envelope.
 PAGED = [e for e in READS if e.paged]
 #: Lists inside an object with an audience (a call's messages): paged, read by its audience.
-AUDIENCE_PAGED = [e for e in AUDIENCE_READS + POSITION_READS if e.paged]
+AUDIENCE_PAGED = [e for e in AUDIENCE_READS + POSITION_READS + ECONOMY_READS if e.paged]
 
 
 def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
@@ -234,6 +265,8 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         id_ = ids["inspection_report"]
     elif "/access-denials/" in endpoint.path:
         id_ = ids["access_denial"]
+    elif "/economy/" in endpoint.path:
+        id_ = "00000000-0000-0000-0000-000000000000"  # none is made with the personas
     elif "/alerts/" in endpoint.path:
         id_ = ids.get("alert", "CASE-0000-0000-0000-ESC-0000000000000000")
     elif "/webhooks/" in endpoint.path:
