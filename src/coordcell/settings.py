@@ -91,7 +91,8 @@ try:
     IATI_REPORTING_ORG = env_str("COORDCELL_IATI_ORG", "XI-IATI-COORDCELL")
     if not IATI_REPORTING_ORG or any(c.isspace() or c in "/<&\"'" for c in IATI_REPORTING_ORG):
         raise ConfigError(
-            f"COORDCELL_IATI_ORG may not contain spaces, /, <, & or quotes; got {IATI_REPORTING_ORG!r}"
+            "COORDCELL_IATI_ORG may not contain spaces, /, <, & or quotes; "
+            f"got {IATI_REPORTING_ORG!r}"
         )
     # Reverse proxies whose X-Forwarded-For is believed (CIDRs); see core/http.py.
     TRUSTED_PROXIES = parse_networks(

@@ -58,13 +58,9 @@ class Export:
 def _check(fmt: Any, donors: Any) -> tuple[str, str]:
     errors: dict[str, list[str]] = {}
     if fmt not in FORMATS:
-        errors["format"] = [
-            _("Choose one of: %(choices)s.") % {"choices": ", ".join(FORMATS)}
-        ]
+        errors["format"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(FORMATS)}]
     if donors not in DONOR_MODES:
-        errors["donors"] = [
-            _("Choose one of: %(choices)s.") % {"choices": ", ".join(DONOR_MODES)}
-        ]
+        errors["donors"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(DONOR_MODES)}]
     if errors:
         raise ValidationFailed(errors)
     return str(fmt), str(donors)

@@ -142,7 +142,9 @@ class IatiReport:
     activities: Sequence[IatiActivity]
 
 
-def location_of(reference: str, geometry: Mapping[str, Any], names: Mapping[str, str]) -> IatiLocation:
+def location_of(
+    reference: str, geometry: Mapping[str, Any], names: Mapping[str, str]
+) -> IatiLocation:
     """The site's representative point (inside an area, on a line), exact for a point."""
     geom = shape(geometry)
     point = geom if geom.geom_type == "Point" else geom.representative_point()
@@ -208,9 +210,9 @@ def _activity(report: IatiReport, a: IatiActivity) -> etree._Element:
         if any(a.location.names.values()):
             _narratives(etree.SubElement(loc, "name"), a.location.names)
         point = etree.SubElement(loc, "point", srsName=_EPSG_4326)
-        etree.SubElement(point, "pos").text = (
-            f"{_degrees(a.location.latitude)} {_degrees(a.location.longitude)}"
-        )
+        etree.SubElement(
+            point, "pos"
+        ).text = f"{_degrees(a.location.latitude)} {_degrees(a.location.longitude)}"
         etree.SubElement(loc, "exactness", code="1" if a.location.exact else "2")
         etree.SubElement(loc, "location-class", code=_LOCATION_CLASS)
     sector = etree.SubElement(
@@ -225,9 +227,7 @@ def _activity(report: IatiReport, a: IatiActivity) -> etree._Element:
         tr = etree.SubElement(el, "transaction", ref=t.reference)
         etree.SubElement(tr, "transaction-type", code=TRANSACTION_TYPES[t.kind])
         etree.SubElement(tr, "transaction-date", **{"iso-date": _date(t.date)})
-        value = etree.SubElement(
-            tr, "value", currency=t.currency, **{"value-date": _date(t.date)}
-        )
+        value = etree.SubElement(tr, "value", currency=t.currency, **{"value-date": _date(t.date)})
         value.text = amount_text(t.amount)
         # A name for the reader; never a ref, never a provider-activity-id.
         _narratives(etree.SubElement(tr, "provider-org"), {"en": t.provider})
