@@ -92,6 +92,13 @@ COMMANDS: tuple[tuple[str, str], ...] = (
         "a reveal file for `coordcell verify`",
     ),
     (
+        "coordcell economy export --format iati|hxl-projects|hxl-pledges --user U -o FILE "
+        "[--donors pseudonyms|names]",
+        "the economic zone's projects and money as that account reads them: IATI 2.03 "
+        "activity XML, or the projects or the pledges as an HXL-tagged CSV; a confidential "
+        "donor appears as its pseudonym",
+    ),
+    (
         "coordcell record export BUNDLE [--user U]",
         "write the entries a person may read, their salts, the tree's leaves and every "
         "checkpoint with its cosignatures",

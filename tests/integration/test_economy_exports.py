@@ -306,3 +306,16 @@ def test_the_cli_help_needs_no_configuration(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "--format" in done.stdout
     assert "hxl-pledges" in done.stdout
+
+
+def test_the_zone_page_offers_the_three_downloads(client_for: Any) -> None:
+    for language in ("en", "ar", "he"):
+        page = client_for("observer").get("/economy/", HTTP_ACCEPT_LANGUAGE=language)
+        assert page.status_code == 200
+        body = page.content.decode()
+        for url in URLS.values():
+            assert f'href="{url}" download' in body
+    assert (
+        "التنزيلات"
+        in client_for("observer").get("/economy/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    )
