@@ -191,8 +191,11 @@ def _activity(report: IatiReport, a: IatiActivity) -> etree._Element:
     rep = etree.SubElement(el, "reporting-org", ref=report.reporting_ref, type=_CELL_ORG_TYPE)
     _narratives(rep, report.reporting_names)
     _narratives(etree.SubElement(el, "title"), a.titles)
-    if any((a.descriptions.get(lang) or "").strip() for lang in LANGUAGES):
-        _narratives(etree.SubElement(el, "description", type="1"), a.descriptions)
+    # The schema wants a description: the project's, or its title when it has none.
+    described = any((a.descriptions.get(lang) or "").strip() for lang in LANGUAGES)
+    _narratives(
+        etree.SubElement(el, "description", type="1"), a.descriptions if described else a.titles
+    )
     cell = etree.SubElement(
         el, "participating-org", ref=report.reporting_ref, role=_ROLE_ACCOUNTABLE,
         type=_CELL_ORG_TYPE,
@@ -235,7 +238,10 @@ def _activity(report: IatiReport, a: IatiActivity) -> etree._Element:
 
 
 def activities_xml(report: IatiReport) -> bytes:
-    """The ``<iati-activities>`` document (UTF-8, with its declaration)."""
+    """The ``<iati-activities>`` document (UTF-8, with its declaration).
+
+    With no activity (a reader who reads no project) the document is empty: the schema
+    wants at least one ``iati-activity``, and there is none to write."""
     root = etree.Element("iati-activities", version=IATI_VERSION)
     root.set("generated-datetime", report.generated.isoformat(timespec="seconds"))
     for a in report.activities:
