@@ -186,6 +186,7 @@ INSTALLED_APPS = [
     "coordcell.incidents.apps.IncidentsConfig",
     "coordcell.verification.apps.VerificationConfig",
     "coordcell.cases.apps.CasesConfig",
+    "coordcell.deconfliction.apps.DeconflictionConfig",
     "coordcell.economy.apps.EconomyConfig",
     "coordcell.notify.apps.NotifyConfig",
     "coordcell.situation.apps.SituationConfig",

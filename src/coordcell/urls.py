@@ -23,6 +23,7 @@ urlpatterns = [
     path("cases/", include("coordcell.cases.urls")),
     path("verification/", include("coordcell.verification.urls")),
     path("positions/", include("coordcell.positions.urls")),
+    path("notices/", include("coordcell.deconfliction.urls")),
     path("economy/", include("coordcell.economy.urls")),
     path("", include("coordcell.ui.urls")),
 ]

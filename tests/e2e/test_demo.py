@@ -112,12 +112,13 @@ def test_the_first_start_shows_cases_in_several_states(demo: Demo) -> None:
         ("answered", 1, "complaint"),  # answer rejected, then escalated by its complainant
         ("determined", 0, "complaint"),
         ("determined", 0, "complaint"),  # with a remedy due in four days
+        ("lodged", 0, "complaint"),  # the follow-up an incident at a notified site opened
         ("lodged", 0, "hotline"),  # a hotline call become a complaint; due in two hours
         ("resolved_by_agreement", 0, "complaint"),  # settled at working level
     ]
     assert all("(fictional exercise)" in c["summary"] for c in cases)
     # Each side's board shows the cases between the two parties; the observers one.
-    assert len(_cases(demo, "il.liaison")) == len(_cases(demo, "sy.liaison")) == 7
+    assert len(_cases(demo, "il.liaison")) == len(_cases(demo, "sy.liaison")) == 8
     assert [c["state"] for c in _cases(demo, "observer")] == ["answered"]
     status, _, body = demo.session("mediator").request("/cases/")
     assert status == 200

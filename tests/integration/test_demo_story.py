@@ -45,9 +45,9 @@ def _counts() -> tuple[int, int, int, int]:
 def _told() -> dict[str, Case]:
     """Play the story; return its cases by the kind of their incident."""
     before = set(Case.objects.values_list("pk", flat=True))
-    # 43, then the hotline desks' 9 steps, the positions' 7, verification's 14, the
-    # economic zone's 18
-    assert tell_story(demo=_demo(), version=_version()) == 91
+    # 43, then the hotline desks' 9 steps, the positions' 7, verification's 14, then
+    # advance notification's 8, the economic zone's 18
+    assert tell_story(demo=_demo(), version=_version()) == 99
     cases = Case.objects.exclude(pk__in=before).select_related("incident")
     return {c.incident.kind: c for c in cases}
 
@@ -63,6 +63,8 @@ def test_it_leaves_cases_in_every_state_the_boards_show() -> None:
         "armed_clash": ("lodged", 0, "hotline"),  # the converted call, unacknowledged
         "overflight": ("resolved_by_agreement", 0, "complaint"),
         "troop_movement": ("determined", 0, "complaint"),  # with a remedy open
+        # The incident at Syria's notified site opened its own follow-up case.
+        "looting_destruction": ("lodged", 0, "complaint"),
     }
     determined = cases["sam_deployment"]
     assert determined.determined_by.username == "mediator"
@@ -252,3 +254,26 @@ def test_it_staffs_the_hotline_desks_checks_the_links_and_hands_over() -> None:
     note = Handover.objects.get()
     assert note.acknowledged_at is not None
     assert note.audience_codes == ["il"]
+
+
+def test_it_notifies_late_acknowledges_relays_a_convoy_and_follows_up_a_site() -> None:
+    from coordcell.deconfliction.models import FollowUp, HumanitarianActor, Notice
+
+    cases = _told()
+    notices = {n.activity: n for n in Notice.objects.select_related("party")}
+    late = notices["troop_movement"]
+    assert (late.party.code, late.late) == ("il", True)
+    assert late.receipts.get().acknowledged_at is not None  # Syria acknowledged
+    convoy = notices["humanitarian_convoy"]
+    assert convoy.party.code == "us"
+    assert convoy.humanitarian is not None
+    assert "(fictional)" in HumanitarianActor.objects.get().names["en"]
+    assert {r.party.code: r.acknowledged_at is not None for r in convoy.receipts.all()} == {
+        "il": True,
+        "sy": False,  # left awaited: the worker escalates it when due
+    }
+    site = notices["static_site"]
+    follow = FollowUp.objects.get(notice=site)
+    assert follow.case == cases["looting_destruction"]
+    assert follow.case.own_motion_by == "follow-up"
+    assert all("(fictional exercise)" in n.description for n in notices.values())

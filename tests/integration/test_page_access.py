@@ -23,6 +23,12 @@ PAGES = [
     "/positions/",
     "/positions/sealed/",
     "/positions/totals/",
+    # Advance notification: each shows only the notices the reader may read.
+    "/notices/",
+    "/notices/calendar/",
+    "/notices/calendar.ics",
+    "/notices/notices.geojson",
+    "/notices/humanitarian/",
 ]
 MEMBERS = ["mediator", "il.liaison", "il.analyst", "il.admin", "sy.liaison", "sy.analyst",
            "sy.admin", "monitor", "donor", "observer"]  # fmt: skip

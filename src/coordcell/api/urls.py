@@ -12,6 +12,7 @@ from coordcell.cases import alerts_api as alerts
 from coordcell.cases import api as cases
 from coordcell.cases import exchange_api as exchanges
 from coordcell.cases import roster_api
+from coordcell.deconfliction import api as deconfliction
 from coordcell.economy import api as economy
 from coordcell.economy import exports_api as economy_exports
 from coordcell.incidents import api as incidents
@@ -29,6 +30,7 @@ urlpatterns = [
     path("v1/", include(cases.urlpatterns)),
     path("v1/", include(exchanges.urlpatterns)),
     path("v1/", include(roster_api.urlpatterns)),
+    path("v1/", include(deconfliction.urlpatterns)),
     path("v1/", include(alerts.urlpatterns)),
     path("v1/", include(notify.urlpatterns)),
     path("v1/", include(record.urlpatterns)),

@@ -29,6 +29,7 @@ from coordcell.core.audience import ALL_MEMBERS
 from coordcell.core.errors import DomainError, ValidationFailed
 from coordcell.demo import (
     events,
+    story_deconfliction,
     story_desk,
     story_economy,
     story_exchanges,
@@ -210,6 +211,8 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
                     story_verification.play(step, version, made)
                 elif step.do in story_positions.PLAYS:
                     story_positions.play(step, version, made)
+                elif step.do in story_deconfliction.PLAYS:
+                    story_deconfliction.play(step, version, made)
                 elif step.do in story_economy.PLAYS:  # economy (issue 15)
                     story_economy.play(step, version, made)
                 else:

@@ -24,6 +24,7 @@ __all__ = [
     "Arrangement",
     "ClauseSpec",
     "ConfidentialityTier",
+    "DeconflictionSpec",
     "DemoAccountSpec",
     "DemoData",
     "DemoDelegationSpec",
@@ -34,6 +35,7 @@ __all__ = [
     "IncidentKindSpec",
     "LadderStep",
     "Localized",
+    "NotifiableActivitySpec",
     "PartySpec",
     "PlaceSpec",
     "PositionKindSpec",
@@ -42,11 +44,13 @@ __all__ = [
     "ProcedureSpec",
     "ProtocolSpec",
     "RoleSpec",
+    "SensitiveDaySpec",
     "SourceSpec",
     "StoryDo",
     "WithdrawalStepSpec",
     "ZoneSpec",
     "arrangement_from_content",
+    "deconfliction_from_content",
     "localized",
     "procedure_from_content",
     "withdrawal_steps_from_content",
@@ -386,6 +390,11 @@ class StoryDo:
     SEAL_POSITIONS = "seal_positions"  # the party seals its baseline
     DISPUTE_POSITION = "dispute_position"  # another party disputes a place
     REVEAL_POSITION = "reveal_position"  # the declaring party reveals the nearest item
+    # Advance notification (deconfliction):
+    REGISTER_HUMANITARIAN = "register_humanitarian"  # the mediator registers a humanitarian actor
+    NOTIFY = "notify"  # submit a notice of a movement or a site (confirmed past its warnings)
+    RECEIPT = "receipt"  # an addressee acknowledges a notice
+    SCREEN_NOTICES = "screen_notices"  # the worker's run: incidents near notices, receipts due
     # economy (issue 15): the economic zone's projects, donors, money and conditions
     REGISTER_DONOR = "register_donor"  # the mediator registers a donor party
     REGISTER_PROJECT = "register_project"  # the mediator registers a project in the zone
@@ -432,6 +441,10 @@ STORY_DOINGS = (
     StoryDo.SEAL_POSITIONS,
     StoryDo.DISPUTE_POSITION,
     StoryDo.REVEAL_POSITION,
+    StoryDo.REGISTER_HUMANITARIAN,
+    StoryDo.NOTIFY,
+    StoryDo.RECEIPT,
+    StoryDo.SCREEN_NOTICES,
 )
 # economy (issue 15)
 STORY_DOINGS = (
@@ -552,6 +565,10 @@ class DemoStepSpec:
     #: ``dispute_position`` step (which states ``respondent``, ``summary``, ``geometry``).
     positions: str = ""
     dispute: str = ""
+    #: The advance-notification steps' options (``register_humanitarian``: ``name``;
+    #: ``notify``: ``activity``, ``starts_in_hours``, ``hours``, ``geometry``,
+    #: ``description``, ``audience``, ``humanitarian``; ``receipt``: ``notice``).
+    notice: Mapping[str, Any] = field(default_factory=dict)
     #: economy (issue 15): what an economic-zone step takes, checked by the reader
     #: (``rules.scenario._read_economy_step``; docs/scenario-format.md).
     economy: Mapping[str, Any] | None = None
@@ -634,6 +651,8 @@ class Arrangement:
     # positions (issue 13): the kinds of declared positions and how the cell handles them.
     position_kinds: tuple[PositionKindSpec, ...] = ()
     positions: PositionsSpec | None = None
+    #: Advance notification (``[deconfliction]``), None where the scenario states none.
+    deconfliction: DeconflictionSpec | None = None
 
 
 # --- positions (issue 13): [[position_kinds]] and [positions] ------------------------------
@@ -807,6 +826,7 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
         position_kinds=position_kinds_from_content(c),
         positions=positions_from_content(c),
         withdrawal_steps=withdrawal_steps_from_content(c.get("withdrawal_steps")),
+        deconfliction=deconfliction_from_content(c.get("deconfliction")),
     )
 
 
@@ -845,5 +865,114 @@ def procedure_from_content(data: Mapping[str, Any] | None) -> ProcedureSpec | No
         confidentiality=tuple(
             ConfidentialityTier(t["id"], dict(t["name"]), dict(t.get("description", {})))
             for t in data.get("confidentiality", ())
+        ),
+    )
+
+
+# ------------------------------------------------------------- advance notification (deconfliction)
+#
+# ``[deconfliction]`` of arrangement.toml: the agreed, versioned list of notifiable
+# activities, the calendar of sensitive days, the distance within which an incident
+# opens a follow-up case, and the receipt deadline with the protocol whose ladder an
+# unacknowledged notice climbs (docs/scenario-format.md, "Advance notification").
+
+#: Who may notify an activity: a party to the arrangement, or a humanitarian actor the
+#: cell registers (its notices relayed by the mediator, as OCHA relays humanitarian
+#: notifications).
+NOTIFIER_KINDS: tuple[str, ...] = ("party", "humanitarian")
+#: What a notified activity is: a movement along a route, or a static site or area.
+NOTICE_SHAPES: tuple[str, ...] = ("movement", "static")
+
+
+@dataclass(frozen=True)
+class NotifiableActivitySpec:
+    """One activity of the agreed list: what must be notified, how long in advance.
+
+    ``shape`` is ``movement`` (a route: LineString) or ``static`` (a site or an area:
+    Point or Polygon); ``geometry_required`` says whether a notice must give it.
+    ``incident_kinds`` are the incident kinds that are this activity (an incident of one
+    of them by a party with no covering notice is a missing notice; the engine checks a
+    notice as these kinds before it is submitted)."""
+
+    id: str
+    name: Localized
+    lead_hours: float
+    notified_by: tuple[str, ...]
+    shape: str
+    geometry_required: bool = True
+    incident_kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SensitiveDaySpec:
+    """A sensitive day (an anniversary, a religious holiday, a harvest near the lines):
+    a fixed ``date``, or every year on ``month``/``day``; ``days`` long; anywhere, or in
+    ``zones`` only. ``illustrative``: the date is the scenario's invention."""
+
+    id: str
+    name: Localized
+    days: int = 1
+    date: dt.date | None = None
+    month: int | None = None
+    day: int | None = None
+    zones: tuple[str, ...] = ()
+    illustrative: bool = False
+
+
+@dataclass(frozen=True)
+class DeconflictionSpec:
+    """The arrangement's advance-notification data."""
+
+    #: The label of the agreed list's own version ("1", "2026-03"): notices keep it.
+    list_version: str
+    #: The protocol whose ladder an unacknowledged notice climbs (its first rung above
+    #: the working level), on the grounds ``missed_deadline``; "": the one that serves
+    #: complaints.
+    protocol: str
+    #: Hours after submission by which each addressee acknowledges with a receipt.
+    receipt_within_hours: float
+    #: An incident within this many metres of a notified site or route, during its
+    #: window, opens a follow-up case.
+    follow_up_distance_m: float
+    activities: tuple[NotifiableActivitySpec, ...] = ()
+    sensitive_days: tuple[SensitiveDaySpec, ...] = ()
+
+    def activity(self, activity_id: str) -> NotifiableActivitySpec | None:
+        return next((a for a in self.activities if a.id == activity_id), None)
+
+
+def deconfliction_from_content(data: Mapping[str, Any] | None) -> DeconflictionSpec | None:
+    """The stored advance-notification data back (None: the version states none)."""
+    if not data:
+        return None
+    return DeconflictionSpec(
+        list_version=str(data["list_version"]),
+        protocol=str(data.get("protocol") or ""),
+        receipt_within_hours=float(data["receipt_within_hours"]),
+        follow_up_distance_m=float(data["follow_up_distance_m"]),
+        activities=tuple(
+            NotifiableActivitySpec(
+                id=a["id"],
+                name=dict(a["name"]),
+                lead_hours=float(a["lead_hours"]),
+                notified_by=tuple(a["notified_by"]),
+                shape=a["shape"],
+                geometry_required=bool(a.get("geometry_required", True)),
+                incident_kinds=tuple(a.get("incident_kinds", ())),
+            )
+            for a in data.get("activities", ())
+        ),
+        sensitive_days=tuple(
+            SensitiveDaySpec(
+                id=d["id"],
+                name=dict(d["name"]),
+                days=int(d.get("days", 1)),
+                date=_date(d.get("date")),
+                month=d.get("month"),
+                day=d.get("day"),
+                zones=tuple(d.get("zones", ())),
+                illustrative=bool(d.get("illustrative", False)),
+            )
+            for d in data.get("sensitive_days", ())
         ),
     )

@@ -56,11 +56,14 @@ from coordcell.rules import (
 )
 from coordcell.rules import lexicon as lexicon_rules
 from coordcell.rules.arrangement import (
+    NOTICE_SHAPES,
+    NOTIFIER_KINDS,
     STORY_DOINGS,
     ActivitySpec,
     Arrangement,
     ClauseSpec,
     ConfidentialityTier,
+    DeconflictionSpec,
     DemoAccountSpec,
     DemoData,
     DemoDelegationSpec,
@@ -70,6 +73,7 @@ from coordcell.rules.arrangement import (
     ForceSpec,
     IncidentKindSpec,
     LadderStep,
+    NotifiableActivitySpec,
     PartySpec,
     PlaceSpec,
     PositionKindSpec,
@@ -78,11 +82,13 @@ from coordcell.rules.arrangement import (
     ProcedureSpec,
     ProtocolSpec,
     RoleSpec,
+    SensitiveDaySpec,
     SourceSpec,
     StoryDo,
     WithdrawalStepSpec,
     ZoneSpec,
 )
+from coordcell.rules.geojson_input import GeometryError, normalise_geometry
 
 __all__ = [
     "ARRANGEMENT_FILE",
@@ -537,6 +543,8 @@ class _Parts:
     positions: PositionsSpec | None = None
     #: The ``[map]`` table (see ``_read_map_table``); empty when the scenario has none.
     map: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: ``[deconfliction]`` (see ``_read_deconfliction``); None when the scenario has none.
+    deconfliction: DeconflictionSpec | None = None
     # (field, zone id) pairs: zones are defined in zones.geojson, read after this file.
     zone_refs: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
@@ -585,6 +593,7 @@ def _read_arrangement(top: _Table, *, lexicon: _Lexicon | None = None) -> _Parts
     parts.map = _read_map_table(top, parts)
     parts.withdrawal_steps = _read_withdrawal_steps(top, parts)
     _read_positions_tables(top, parts)
+    parts.deconfliction = _read_deconfliction(top, parts)
     top.finish()
     return parts
 
@@ -1969,6 +1978,10 @@ class _StoryReader:
         self.answered: dict[str, str] = {}
         self.converted: dict[str, str] = {}
         self.keys: list[tuple[str, str]] = []
+        # Advance notification: the agreed list, and the keys of notices and actors.
+        self.deconfliction = parts.deconfliction if parts is not None else None
+        self.notices: set[str] = set()
+        self.humanitarians: set[str] = set()
 
     def step(self, t: _Table) -> DemoStepSpec:
         do = t.text("do", choices=STORY_DOINGS, what="story step")
@@ -2012,6 +2025,12 @@ class _StoryReader:
                 if incident is not None
                 else None
             )
+        elif do in NOTICE_STORY_DOINGS:
+            _read_notice_step(self, t, do, values)
+            if key and do == StoryDo.NOTIFY:
+                self.notices.add(key)
+            elif key and do == StoryDo.REGISTER_HUMANITARIAN:
+                self.humanitarians.add(key)
         else:
             self.exchange(t, do, own, values)
         if not do:  # unknown: which keys it takes cannot be judged, so none is reported
@@ -2781,6 +2800,9 @@ def _build(
     }
     if parts.procedure is not None:
         fields["procedure"] = parts.procedure
+    if parts.deconfliction is not None:
+        # Only when stated: the content (and hash) of a scenario without it is unchanged.
+        fields["deconfliction"] = parts.deconfliction
     if parts.incident_kinds:
         # Only when declared: the content (and hash) of a scenario without them is unchanged.
         fields["incident_kinds"] = tuple(parts.incident_kinds)
@@ -2837,6 +2859,165 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+# ------------------------------------------------------------- advance notification (deconfliction)
+#
+# ``[deconfliction]`` of arrangement.toml and the story's notification steps; see
+# docs/scenario-format.md, "Advance notification". Kept together in this block.
+
+#: The longest lead time an activity may require, and the longest sensitive period.
+_MAX_LEAD_HOURS = 30 * 24
+_MAX_SENSITIVE_DAYS = 31
+_MAX_FOLLOW_UP_M = 50_000
+
+
+def _read_deconfliction(top: _Table, parts: _Parts) -> DeconflictionSpec | None:
+    """``[deconfliction]``: the agreed list of notifiable activities (versioned), the
+    sensitive days, the follow-up distance and the receipt deadline (optional)."""
+    t = top.table("deconfliction", required=False)
+    if t is None:
+        return None
+    list_version = t.text("list_version", pattern=_ID, what="list version")
+    protocol_ids = [p.id for p in parts.protocols if p.id]
+    # By default, the ladder of the protocol that serves complaints ("escalate like complaints").
+    protocol = t.text("protocol", required=False, choices=protocol_ids, what="protocol")
+    if protocol:
+        chosen = next((p for p in parts.protocols if p.id == protocol), None)
+    else:
+        chosen = next((p for p in parts.protocols if p.serves == "complaints"), None)
+    if chosen is not None and len(chosen.ladder) < 2:
+        t.error("protocol", f"protocol {chosen.id!r} has no level above its first to climb to")
+    receipt = t.number("receipt_within_hours", positive=True)
+    if receipt is not None and receipt > _MAX_LEAD_HOURS:
+        t.error("receipt_within_hours", f"at most {_MAX_LEAD_HOURS} hours, found {receipt:g}")
+    distance = t.number("follow_up_distance_m", positive=True)
+    if distance is not None and distance > _MAX_FOLLOW_UP_M:
+        t.error("follow_up_distance_m", f"at most {_MAX_FOLLOW_UP_M} m, found {distance:g}")
+    kinds = (*taxonomy.KINDS, *(k.id for k in parts.incident_kinds if k.id))
+    activities = [_read_notifiable(a, kinds) for a in t.tables("activities")]
+    _check_unique(t.report, _keyed(t, "activities", "id", activities), "notifiable activity")
+    days = [_read_sensitive_day(d, parts) for d in t.tables("sensitive_days", required=False)]
+    _check_unique(t.report, _keyed(t, "sensitive_days", "id", days), "sensitive day")
+    t.finish()
+    return DeconflictionSpec(
+        list_version=list_version,
+        protocol=protocol,
+        receipt_within_hours=float(receipt or 0),
+        follow_up_distance_m=float(distance or 0),
+        activities=tuple(activities),
+        sensitive_days=tuple(days),
+    )
+
+
+def _read_notifiable(t: _Table, kinds: Sequence[str]) -> NotifiableActivitySpec:
+    spec_id = t.text("id", pattern=_CODE, what="activity id")
+    name = t.localized("name")
+    lead = t.number("lead_hours", minimum=0.0)
+    if lead is not None and lead > _MAX_LEAD_HOURS:
+        t.error("lead_hours", f"at most {_MAX_LEAD_HOURS} hours, found {lead:g}")
+    notified_by = t.texts("notified_by", required=True, choices=NOTIFIER_KINDS, what="notifier")
+    if t.data.get("notified_by") == []:
+        t.error("notified_by", "name who notifies it: party, humanitarian or both")
+    shape = t.text("shape", choices=NOTICE_SHAPES, what="shape")
+    required = t.boolean("geometry_required", default=True)
+    incident_kinds = t.texts("incident_kinds", choices=kinds, what="incident kind")
+    t.finish()
+    return NotifiableActivitySpec(
+        id=spec_id,
+        name=name,
+        lead_hours=float(lead or 0),
+        notified_by=notified_by,
+        shape=shape,
+        geometry_required=required,
+        incident_kinds=incident_kinds,
+    )
+
+
+def _read_sensitive_day(t: _Table, parts: _Parts) -> SensitiveDaySpec:
+    spec_id = t.text("id", pattern=_CODE, what="sensitive day id")
+    name = t.localized("name")
+    date = t.date("date", required=False)
+    month = t.number("month", required=False, minimum=1.0)
+    day = t.number("day", required=False, minimum=1.0)
+    if date is None and month is None and day is None and "date" not in t.data:
+        t.error("date", "give a fixed date, or month and day for a yearly recurrence")
+    elif date is not None and (month is not None or day is not None):
+        t.error("date", "give a fixed date or a yearly month and day, not both")
+    elif date is None and (month is None) != (day is None):
+        t.error("month", "a yearly recurrence names both month and day")
+    if month is not None and day is not None:
+        try:  # 2025 is not a leap year: 29 February does not recur every year
+            dt.date(2025, int(month), int(day))
+            if not (month.is_integer() and day.is_integer()):
+                raise ValueError
+        except ValueError:
+            t.error("day", f"{month:g}/{day:g} is not a day of every year")
+            month = day = None
+    days = t.number("days", required=False, minimum=1.0)
+    if days is not None and (not days.is_integer() or days > _MAX_SENSITIVE_DAYS):
+        t.error("days", f"expected whole days from 1 to {_MAX_SENSITIVE_DAYS}, found {days:g}")
+        days = None
+    zones = t.texts("zones", pattern=_ID, what="zone id")
+    for index, zone_id in enumerate(zones):
+        parts.zone_refs.append((_join(t.where("zones"), index), zone_id))
+    illustrative = t.boolean("illustrative")
+    t.finish()
+    return SensitiveDaySpec(
+        id=spec_id,
+        name=name,
+        days=int(days or 1),
+        date=date,
+        month=int(month) if month is not None else None,
+        day=int(day) if day is not None else None,
+        zones=zones,
+        illustrative=illustrative,
+    )
+
+
+#: The story's notification steps (``demo/story_deconfliction.py`` plays them).
+NOTICE_STORY_DOINGS: tuple[str, ...] = (
+    StoryDo.REGISTER_HUMANITARIAN,
+    StoryDo.NOTIFY,
+    StoryDo.RECEIPT,
+    StoryDo.SCREEN_NOTICES,
+)
+
+
+def _read_notice_step(reader: _StoryReader, t: _Table, do: str, values: dict[str, Any]) -> None:
+    """``register_humanitarian``, ``notify``, ``receipt``, ``screen_notices``: their
+    options go to the step's ``notice`` mapping."""
+    options: dict[str, Any] = {}
+    if do == StoryDo.REGISTER_HUMANITARIAN:
+        names = t.localized("name")
+        if names and _FICTIONAL not in names.get("en", "").lower():
+            t.error("name", "the demo's humanitarian actor says it is fictional ('fictional')")
+        options["name"] = names
+    elif do == StoryDo.NOTIFY:
+        spec = reader.deconfliction
+        choices = [a.id for a in spec.activities] if spec is not None else None
+        options["activity"] = t.text("activity", choices=choices, what="notifiable activity")
+        options["starts_in_hours"] = t.number("starts_in_hours", minimum=0.0) or 0.0
+        hours = t.number("hours", positive=True)
+        if hours is not None and hours > _MAX_WINDOW_HOURS:
+            t.error("hours", f"at most {_MAX_WINDOW_HOURS} hours, found {hours:g}")
+        options["hours"] = float(hours or 1)
+        geometry = t.table("geometry")
+        if geometry is not None:
+            geometry.known.update(dict.fromkeys(geometry.data))
+            try:
+                options["geometry"] = normalise_geometry(geometry.data)
+            except GeometryError as exc:
+                t.error("geometry", str(exc))
+        options["description"] = _fictional_text(t, "description")
+        options["audience"] = list(t.texts("audience", choices=reader.known, what="party"))
+        if t.get("humanitarian", required=False) is not _MISSING:
+            options["humanitarian"] = reader.reference(
+                t, "humanitarian", reader.humanitarians, "registers a humanitarian actor"
+            )
+    elif do == StoryDo.RECEIPT:
+        options["notice"] = reader.reference(t, "notice", reader.notices, "submits a notice")
+    values["notice"] = options
 
 
 # ------------------------------------------------------------- lexicon, [map] and the basemap

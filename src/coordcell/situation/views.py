@@ -17,6 +17,9 @@ from coordcell.agreements.engines import activity_names, engine_for
 from coordcell.core.errors import NotFound
 from coordcell.core.http import actor_for, member_required
 
+#: A placeholder id the map's script replaces with a notice's own in its link.
+NO_ID = "00000000-0000-0000-0000-000000000000"
+
 
 @member_required
 def situation_map(request: HttpRequest) -> HttpResponse:
@@ -39,6 +42,9 @@ def situation_map(request: HttpRequest) -> HttpResponse:
         "sources": settings["sources"],
         "activities": activity_names(engine_for(version)),
         "limits": {k: str(v) for k, v in LimitChoices.choices()},
+        # The notified activities the reader may read (the time slider filters them).
+        "noticesUrl": reverse("api:notices-layer"),
+        "noticeUrl": reverse("deconfliction:notice", args=[NO_ID]),
         "text": {
             "prohibited": _("Prohibited"),
             "limits": _("Limits"),
@@ -55,6 +61,8 @@ def situation_map(request: HttpRequest) -> HttpResponse:
             "loadError": _("The map data could not be loaded. Reload the page to try again."),
             "unknownLocation": _("Location unknown"),
             "sources": _("Data sources and attribution"),
+            "notices": _("Notified activities"),
+            "late": _("Notified late"),
         },
     }
     context = {"version": version, "map_config": config, "map_note": settings["note"]}

@@ -60,6 +60,12 @@ READS = [
     Endpoint("GET", "/api/v1/inspection-requests/", paged=True),
     Endpoint("GET", "/api/v1/inspection-reports/", paged=True),
     Endpoint("GET", "/api/v1/access-denials/", paged=True),
+    # Advance notification: each lists only what the caller may read (empty for most).
+    Endpoint("GET", "/api/v1/notices/", paged=True),
+    Endpoint("GET", "/api/v1/notices/layer/"),  # GeoJSON of the notices the caller reads
+    Endpoint("GET", "/api/v1/missing-notices/", paged=True),
+    Endpoint("GET", "/api/v1/sensitive-days/"),  # one object: bounded by the scenario
+    Endpoint("GET", "/api/v1/humanitarian-actors/", paged=True),
     Endpoint("GET", "/api/v1/record/checkpoint"),
     Endpoint("GET", "/api/v1/record/checkpoints/{size}"),
     Endpoint("GET", "/api/v1/record/checkpoints/{size}/view"),  # the caller's party's own
@@ -171,6 +177,9 @@ WRITES = [
     Endpoint("POST", "/api/v1/inspection-requests/", {"zone": "x"}),
     Endpoint("POST", "/api/v1/inspection-reports/", {"zone": "x"}),
     Endpoint("POST", "/api/v1/access-denials/", {"kind": "denial"}),
+    Endpoint("POST", "/api/v1/notices/", {"activity": "troop_movement"}),
+    Endpoint("POST", "/api/v1/notices/{id}/receipt/"),
+    Endpoint("POST", "/api/v1/humanitarian-actors/", {"name_en": "x"}),
 ]
 #: Stateless computations: POST, but nothing is stored or recorded.
 CHECK_BODY = {
@@ -187,6 +196,7 @@ CHECK_BODY = {
 #: A point in the Area of Separation (the gazetteer's Quneitra).
 LOCATE_BODY: dict[str, Any] = {"geometry": {"type": "Point", "coordinates": [35.82461, 33.12595]}}
 COMPUTATIONS = [
+    Endpoint("POST", "/api/v1/notices/check/", {"activity": "troop_movement"}),
     Endpoint("POST", "/api/v1/check", CHECK_BODY),
     Endpoint("POST", "/api/v1/locate", LOCATE_BODY),
 ]
@@ -233,7 +243,12 @@ ECONOMY_WRITES = [
 ]
 #: Reads of a warning: no warning is made with the personas (tests/integration/
 #: test_warnings_and_ledger.py checks who reads one); here, who may call at all.
-WARNING_READS = [Endpoint("GET", "/api/v1/warnings/{id}/")]
+WARNING_READS = [
+    Endpoint("GET", "/api/v1/warnings/{id}/"),
+    # No notice is made with the personas (tests/integration/api/test_deconfliction_api.py
+    # checks who reads one); here, who may call at all.
+    Endpoint("GET", "/api/v1/notices/{id}/"),
+]
 ENDPOINTS = (
     READS
     + AUDIENCE_READS
@@ -273,6 +288,8 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         id_ = "00000000-0000-0000-0000-000000000000"  # none is made with the personas
     elif "/alerts/" in endpoint.path:
         id_ = ids.get("alert", "CASE-0000-0000-0000-ESC-0000000000000000")
+    elif "/notices/" in endpoint.path:
+        id_ = ids.get("notice", "00000000-0000-0000-0000-000000000000")
     elif "/webhooks/" in endpoint.path:
         id_ = ids.get("webhook", "00000000-0000-0000-0000-000000000000")
     elif "/cases/" in endpoint.path:

@@ -148,9 +148,10 @@ def test_it_reads_the_demo_story_into_steps() -> None:
     steps = {s.key: s for s in demo.story if s.key}
     assert [s.do for s in demo.story].count("report_and_lodge") == 6
     assert sorted(steps) == [
-        "access", "berm", "drone", "hermon", "launcher", "mortar", "night_shift", "notice",
-        "patrol", "phase_1", "phase_1_new_date", "phase_2", "post_after_freeze", "rpg",
-        "rpg_relay", "sam", "shots", "strike", "vehicles",
+        "access", "berm", "convoy", "drone", "ez_coops", "ez_ski", "ez_wind", "hermon",
+        "late_move", "launcher", "mortar", "near_site", "night_shift", "notice", "patrol",
+        "phase_1", "phase_1_new_date", "phase_2", "post_after_freeze", "relief_agency", "rpg",
+        "rpg_relay", "sam", "shots", "strike", "vehicles", "works_site",
     ]  # fmt: skip
     berm = steps["berm"]
     assert (berm.by, berm.respondent, berm.incident.kind) == ("sy.liaison", "il", "fortification")
@@ -173,7 +174,7 @@ def test_it_labels_every_text_of_the_story_fictional() -> None:
         for text in (
             s.text, s.summary, s.subject, s.threat, s.action_requested,
             s.incident.title if s.incident else "", s.contact,
-            *(r.what for r in s.remedies),
+            *(r.what for r in s.remedies), s.notice.get("description", ""),
         )
         if text
     ]  # fmt: skip
@@ -181,8 +182,9 @@ def test_it_labels_every_text_of_the_story_fictional() -> None:
     # and texts, the warnings' 6 threats and requests and 7 step texts, the strike's title;
     # the last block's 2 summaries and titles, 5 step texts and 1 remedy; the desks' 3
     # contact details and 1 handover note; the positions' dispute summary (verification's
-    # texts: tests/unit/scenario/test_verification_story.py)
-    assert len(texts) == 56
+    # texts: tests/unit/scenario/test_verification_story.py); advance notification's 3
+    # notices and 1 incident title
+    assert len(texts) == 60
     assert all("fictional" in text for text in texts)
 
 

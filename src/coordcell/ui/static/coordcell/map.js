@@ -52,6 +52,7 @@
   var b = config.bbox;
   var map = L.map("map", { zoomSnap: 0.5, attributionControl: true, preferCanvas: false });
   map.attributionControl.setPrefix(false);
+  window.coordcellMap = map;  // the layers that follow the time slider draw on it
   // One line of the scenario's sources, as its [[sources]] word them. Leaflet writes an
   // attribution as HTML: the text is escaped, so a source cannot inject markup. Then a
   // link to the page that lists every source with its licence and attribution.

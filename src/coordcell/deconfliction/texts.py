@@ -1,0 +1,170 @@
+"""What pages, the API and exports say about notices, in the reader's language: the
+warnings shown before submission, the names of activities, the map layer's features and
+the sensitive days' calendar (also as iCalendar, RFC 5545)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
+
+from coordcell.agreements.engines import engine_for, explain_finding, status_label
+from coordcell.core.models import localized_now
+from coordcell.rules.arrangement import DeconflictionSpec
+from coordcell.rules.deconfliction import Occurrence
+
+if TYPE_CHECKING:
+    from coordcell.agreements.models import ArrangementVersion
+    from coordcell.deconfliction.models import Notice
+
+__all__ = [
+    "activity_name",
+    "calendar_ics",
+    "describe_warnings",
+    "feature_of",
+    "occurrence_row",
+]
+
+
+def activity_name(spec: DeconflictionSpec | None, activity_id: str) -> str:
+    found = spec.activity(activity_id) if spec is not None else None
+    return localized_now(dict(found.name)) if found is not None else activity_id
+
+
+def describe_warnings(
+    warnings: Iterable[Mapping[str, Any]], version: ArrangementVersion
+) -> list[dict[str, Any]]:
+    """Each stored warning with its ``text`` in the active language."""
+    engine = None
+    out: list[dict[str, Any]] = []
+    for w in warnings:
+        kind = w.get("kind")
+        row: dict[str, Any] = {"kind": kind}
+        if kind == "late":
+            row["text"] = _(
+                "Late: notified %(lead)s h ahead; this activity is notified %(required)s h ahead."
+            ) % {"lead": w.get("lead_hours"), "required": w.get("required_hours")}
+        elif kind == "clause":
+            engine = engine or engine_for(version)
+            finding = w.get("finding", {})
+            row["clause"] = finding.get("clause", "")
+            text = explain_finding(finding, engine, isolate=True)
+            status = status_label(finding, engine)
+            row["text"] = f"{text} {status}".strip()
+        elif kind == "sensitive_day":
+            row["day"] = w.get("id", "")
+            row["first"], row["last"] = w.get("first"), w.get("last")
+            row["text"] = _("Sensitive day: %(name)s (%(first)s – %(last)s).") % {
+                "name": localized_now(dict(w.get("name", {}))),
+                "first": w.get("first"),
+                "last": w.get("last"),
+            }
+        else:
+            continue
+        out.append(row)
+    return out
+
+
+def feature_of(notice: Notice, spec: DeconflictionSpec | None) -> dict[str, Any]:
+    """A notice as a GeoJSON feature of the map's layer and the export (no author's name,
+    no account: the party and the reference)."""
+    return {
+        "type": "Feature",
+        "id": str(notice.public_id),
+        "geometry": notice.geometry,
+        "properties": {
+            "reference": notice.reference,
+            "activity": notice.activity,
+            "activity_name": activity_name(spec, notice.activity),
+            "party": notice.party.code,
+            "humanitarian": localized_now(dict(notice.humanitarian.names))
+            if notice.humanitarian
+            else "",
+            "starts_at": notice.starts_at.isoformat(),
+            "ends_at": notice.ends_at.isoformat(),
+            "late": notice.late,
+            "description": notice.description,
+        },
+    }
+
+
+def occurrence_row(o: Occurrence) -> dict[str, Any]:
+    return {
+        "id": o.spec.id,
+        "name": localized_now(dict(o.spec.name)),
+        "first": o.first,
+        "last": o.last,
+        "zones": list(o.spec.zones),
+        "illustrative": o.spec.illustrative,
+        "recurring": o.spec.date is None,
+    }
+
+
+def _escape(text: str) -> str:
+    """RFC 5545 TEXT: backslash, semicolon and comma escaped; newlines as ``\\n``."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 3.1: lines of at most 75 octets, continued with CRLF and one space,
+    never splitting a UTF-8 character."""
+    out: list[str] = []
+    current = ""
+    size = 0
+    limit = 75
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            out.append(current)
+            current, size, limit = char, width, 74  # the leading space counts
+            continue
+        current += char
+        size += width
+    out.append(current)
+    return "\r\n ".join(out)
+
+
+def calendar_ics(
+    occurrences: Sequence[Occurrence], *, key: str, stamp: dt.datetime, host: str
+) -> str:
+    """The sensitive days as an iCalendar (RFC 5545) of all-day events, in the active
+    language; each occurrence's UID is stable (day, first date, arrangement)."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//coordcell//deconfliction//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "X-WR-CALNAME:" + _escape(_("Sensitive days")),
+    ]
+    stamp_text = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    for o in occurrences:
+        summary = localized_now(dict(o.spec.name))
+        notes = []
+        if o.spec.illustrative:
+            notes.append(_("Illustrative date of the scenario."))
+        if o.spec.zones:
+            notes.append(_("Zones: %(zones)s") % {"zones": ", ".join(o.spec.zones)})
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{o.spec.id}-{o.first:%Y%m%d}-{key}@{host}",
+            f"DTSTAMP:{stamp_text}",
+            f"DTSTART;VALUE=DATE:{o.first:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{o.last + dt.timedelta(days=1):%Y%m%d}",
+            "SUMMARY:" + _escape(summary),
+            "TRANSP:TRANSPARENT",
+        ]
+        if notes:
+            lines.append("DESCRIPTION:" + _escape(" ".join(notes)))
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)
