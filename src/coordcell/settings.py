@@ -86,6 +86,14 @@ try:
         raise ConfigError(
             f"COORDCELL_CAP_SENDER may not contain spaces, commas, < or &; got {CAP_SENDER!r}"
         )
+    # economy exports (issue 15): the cell's IATI organisation identifier, the reporting-org
+    # of its IATI activity XML; see docs/economy-exports.md.
+    IATI_REPORTING_ORG = env_str("COORDCELL_IATI_ORG", "XI-IATI-COORDCELL")
+    if not IATI_REPORTING_ORG or any(c.isspace() or c in "/<&\"'" for c in IATI_REPORTING_ORG):
+        raise ConfigError(
+            "COORDCELL_IATI_ORG may not contain spaces, /, <, & or quotes; "
+            f"got {IATI_REPORTING_ORG!r}"
+        )
     # Reverse proxies whose X-Forwarded-For is believed (CIDRs); see core/http.py.
     TRUSTED_PROXIES = parse_networks(
         "COORDCELL_TRUSTED_PROXIES", env_list("COORDCELL_TRUSTED_PROXIES", [])

@@ -99,6 +99,10 @@ READS = [
     Endpoint("GET", "/api/taxii2/"),
     Endpoint("GET", "/api/taxii2/cell/"),
     Endpoint("GET", "/api/taxii2/cell/collections/"),  # one per audience the caller is in
+    # economy exports (issue 15, point 5): what the caller reads, donors as pseudonyms
+    Endpoint("GET", "/api/v1/economy/exports/iati.xml"),
+    Endpoint("GET", "/api/v1/economy/exports/projects.hxl.csv"),
+    Endpoint("GET", "/api/v1/economy/exports/pledges.hxl.csv"),
 ]
 #: Reads of objects with an audience: its members get 200, everyone else the 404.
 AUDIENCE_READS = [
