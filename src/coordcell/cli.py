@@ -96,6 +96,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
         "shared items as STIX 2.1 for MISP and OpenCTI, as that account: export what it "
         "reads (--since, --tlp, --tier), or import a bundle as its party's items (--tier, "
         "--tlp of unmarked objects, --counterpart, --rel; validated first, all or nothing)",
+    ),
+    (
         "coordcell economy export --format iati|hxl-projects|hxl-pledges --user U -o FILE "
         "[--donors pseudonyms|names]",
         "the economic zone's projects and money as that account reads them: IATI 2.03 "
