@@ -31,6 +31,9 @@ ACROSS_AOS = {"type": "LineString", "coordinates": [[35.78, 33.12], [35.86, 33.1
 FAR_ROUTE = {"type": "LineString", "coordinates": [[36.3, 32.7], [36.35, 32.72]]}
 SITE = {"type": "Point", "coordinates": [35.84, 33.2]}
 NEAR_SITE = {"type": "Point", "coordinates": [35.842, 33.202]}  # about 280 m away
+#: Instants at the calendar's first and last days.
+EDGE_1 = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+EDGE_9999 = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
 
 
 def _version() -> ArrangementVersion:
@@ -137,6 +140,10 @@ def test_a_window_over_a_sensitive_day_warns_its_author(actor: Any) -> None:
         ({"audience": ["donor_a"]}, "audience"),
         ({"audience": ["*"]}, "audience"),
         ({"ends_at": timezone.now() - dt.timedelta(days=400)}, "ends_at"),
+        # At the calendar's edge: a window is bounded to start near now (no overflow).
+        ({"starts_at": EDGE_9999, "ends_at": EDGE_9999 + dt.timedelta(hours=6)}, "starts_at"),
+        ({"starts_at": EDGE_1, "ends_at": EDGE_1 + dt.timedelta(hours=6)}, "starts_at"),
+        ({"starts_at": timezone.now() + dt.timedelta(days=400)}, "starts_at"),
     ],
 )
 def test_a_bad_notice_writes_nothing(actor: Any, change: dict[str, Any], field: str) -> None:
@@ -383,6 +390,17 @@ def test_sensitive_days_recur_every_year_and_export_as_icalendar() -> None:
     assert "DTSTART;VALUE=DATE:20270915\r\nDTEND;VALUE=DATE:20271015\r\n" in body
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
     assert "\n" not in body.replace("\r\n", "")
+
+
+def test_sensitive_days_at_the_calendar_s_first_and_last_years() -> None:
+    spec = services.spec_of(_version())
+    assert spec is not None
+    first = list(rules.occurrences(spec.sensitive_days, dt.date(1, 1, 1), dt.date(1, 12, 31)))
+    assert "disengagement_anniversary" in [o.spec.id for o in first]
+    last = list(rules.occurrences(spec.sensitive_days, dt.date(9999, 1, 1), dt.date.max))
+    harvest = next(o for o in last if o.spec.id == "harvest_near_lines")
+    assert harvest.first == dt.date(9999, 9, 15)
+    assert harvest.last <= dt.date.max
 
 
 def test_the_calendar_keeps_any_name_whole_through_a_strict_parser() -> None:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import django_filters
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -30,6 +31,8 @@ __all__ = ["urlpatterns"]
 TAGS = ["deconfliction"]
 #: The widest span of the map's layer and of the calendar, in days.
 MAX_SPAN_DAYS = 400
+#: The years a range may name (it stays far from the calendar's ends, 1 and 9999).
+RANGE_YEARS = (1900, 2100)
 
 
 class ReceiptSerializer(serializers.Serializer[Any]):
@@ -209,10 +212,16 @@ class RangeSerializer(serializers.Serializer[Any]):
         today = timezone.now().date()
         start = attrs.get("start") or today - dt.timedelta(days=30)
         end = attrs.get("end") or today + dt.timedelta(days=60)
+        first, last = RANGE_YEARS
+        for name, day in (("start", start), ("end", end)):
+            if not first <= day.year <= last:
+                message = _("Give a day between the years %(first)s and %(last)s.")
+                raise serializers.ValidationError(
+                    {name: [message % {"first": first, "last": last}]}
+                )
         if end < start or (end - start).days > MAX_SPAN_DAYS:
-            raise serializers.ValidationError(
-                {"end": [f"The end follows the start, within {MAX_SPAN_DAYS} days."]}
-            )
+            message = _("The end follows the start, within %(days)s days.")
+            raise serializers.ValidationError({"end": [message % {"days": MAX_SPAN_DAYS}]})
         return {"start": start, "end": end}
 
 

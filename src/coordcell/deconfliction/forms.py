@@ -12,7 +12,11 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from coordcell.deconfliction.services import DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS
+from coordcell.deconfliction.services import (
+    DESCRIPTION_MAX_CHARS,
+    NAME_MAX_CHARS,
+    WINDOW_BOUND_MESSAGE,
+)
 from coordcell.rules import localtime
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
 
@@ -27,7 +31,10 @@ def _local_instant(value: dt.datetime | None, zone_name: str) -> dt.datetime | N
     if value is None:
         return None
     typed = value.replace(tzinfo=None)
-    return localtime.instant(typed, localtime.time_zone(zone_name))
+    try:
+        return localtime.instant(typed, localtime.time_zone(zone_name))
+    except OverflowError:  # a local time at the calendar's edge has no UTC instant
+        raise forms.ValidationError(WINDOW_BOUND_MESSAGE) from None
 
 
 class NoticeForm(forms.Form):
@@ -100,7 +107,7 @@ class NoticeForm(forms.Form):
             return None
         try:
             return normalise_geometry(json.loads(text))
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to decode
             raise forms.ValidationError(_("This is not GeoJSON.")) from None
         except GeometryError as exc:
             raise forms.ValidationError(exc.translated(gettext)) from None

@@ -27,6 +27,7 @@ import shapely
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from shapely.geometry import shape
 
 from coordcell.agreements import selectors as agreement_selectors
@@ -65,7 +66,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DESCRIPTION_MAX_CHARS",
+    "MAX_AHEAD_DAYS",
     "MAX_WINDOW_DAYS",
+    "WINDOW_BOUND_MESSAGE",
     "Draft",
     "acknowledge",
     "check_notice",
@@ -83,6 +86,13 @@ log = logging.getLogger("coordcell.deconfliction")
 DESCRIPTION_MAX_CHARS = 5_000
 MAX_WINDOW_DAYS = 30
 NAME_MAX_CHARS = 200
+#: How far from now a window may start: at most a year ahead (an activity's lead time is
+#: at most 30 days), at most ``MAX_WINDOW_DAYS`` back (a window that may still run). It
+#: also keeps every date computed from a window far from the calendar's ends.
+MAX_AHEAD_DAYS = 365
+WINDOW_BOUND_MESSAGE = gettext_lazy(
+    "A window starts at most 365 days ahead and at most 30 days ago."
+)
 #: Who notifies for a party, acknowledges for it, and is told of a notice.
 ACTING_ROLES = (RoleChoices.LIAISON_OFFICER, RoleChoices.PRINCIPAL)
 #: How many incidents the worker screens in one run (the rest wait for the next run).
@@ -258,6 +268,10 @@ def check_notice(
         errors["humanitarian"] = [_("Only the mediator relays a humanitarian actor's notice.")]
     if not _aware(starts_at) or not _aware(ends_at):
         errors["ends_at"] = [_("Give the window's start and end, with their time zone.")]
+    elif not (
+        -dt.timedelta(days=MAX_WINDOW_DAYS) <= starts_at - now <= dt.timedelta(days=MAX_AHEAD_DAYS)
+    ):
+        errors["starts_at"] = [str(WINDOW_BOUND_MESSAGE)]
     elif not starts_at < ends_at <= starts_at + dt.timedelta(days=MAX_WINDOW_DAYS):
         errors["ends_at"] = [_("A window ends after it starts, within 30 days.")]
     elif ends_at <= now:

@@ -92,13 +92,13 @@ def occurrences(
             candidates = [spec.date]
         elif spec.month is not None and spec.day is not None:
             # The year before too: a period that began last year may still run.
-            candidates = [
-                dt.date(year, spec.month, spec.day) for year in range(start.year - 1, end.year + 1)
-            ]
+            years = range(max(start.year - 1, dt.MINYEAR), end.year + 1)
+            candidates = [dt.date(year, spec.month, spec.day) for year in years]
         else:
             candidates = []
         for first in candidates:
-            last = first + length
+            # A period running past the calendar's last day ends on it.
+            last = first + min(length, dt.date.max - first)
             if first <= end and last >= start:
                 found.append(Occurrence(spec, first, last))
     yield from sorted(found, key=lambda o: (o.first, o.spec.id))

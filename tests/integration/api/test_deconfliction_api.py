@@ -218,6 +218,51 @@ def test_the_calendar_lists_the_sensitive_days_of_a_range(api: Any) -> None:
     assert too_wide.status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at"),
+    [
+        ("9999-12-30T00:00:00Z", "9999-12-30T06:00:00Z"),  # +30 days would overflow
+        ("0001-01-01T00:00:00Z", "0001-01-01T06:00:00Z"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/api/v1/notices/check/", "/api/v1/notices/"])
+def test_a_window_at_the_calendar_s_edge_is_a_400(
+    api: Any, path: str, starts_at: str, ends_at: str
+) -> None:
+    client = api("il.liaison", "token")
+    client.raise_request_exception = False
+    before = (Entry.objects.count(), Notice.objects.count())
+    body = {**_body(starts_at=starts_at, ends_at=ends_at), "confirm": True}
+    if path.endswith("check/"):
+        del body["confirm"]
+    response = _post(client, path, body)
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["error"]["fields"]["starts_at"]
+    assert (Entry.objects.count(), Notice.objects.count()) == before
+
+
+@pytest.mark.parametrize("path", ["/api/v1/notices/layer/", "/api/v1/sensitive-days/"])
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("9999-12-31", "9999-12-31"),  # the day after the end would overflow
+        ("0001-01-01", "0001-01-02"),  # year 1 has no UTC instant east of Greenwich
+        ("0001-01-01", "0001-02-01"),  # the year before year 1
+        ("9999-12-01", "9999-12-31"),
+    ],
+)
+def test_a_range_outside_the_bounded_years_is_a_400(
+    api: Any, path: str, start: str, end: str
+) -> None:
+    client = api("il.liaison", "token")
+    client.raise_request_exception = False
+    response = client.get(path, {"start": start, "end": end})
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["error"]["code"] == "invalid"
+    assert "1900" in str(response.json()["error"]["fields"])
+    assert client.get(path, {"start": "2027-05-01", "end": "2027-06-30"}).status_code == 200
+
+
 def test_the_pages_check_then_confirm(client_for: Any) -> None:
     client = client_for("il.liaison")
     start = timezone.localtime(timezone.now() + dt.timedelta(hours=6))
@@ -249,6 +294,33 @@ def test_the_pages_check_then_confirm(client_for: Any) -> None:
     assert ics.status_code == 200
     assert ics["Content-Type"].startswith("text/calendar")
     assert ics.content.startswith(b"BEGIN:VCALENDAR\r\n")
+
+
+def test_the_page_refuses_a_deeply_nested_geometry_and_a_window_at_the_calendar_s_edge(
+    client_for: Any,
+) -> None:
+    client = client_for("il.liaison")
+    client.raise_request_exception = False
+    form = {
+        "activity": "troop_movement",
+        "starts_at": "2030-01-01T10:00",
+        "ends_at": "2030-01-01T12:00",
+        "description": "Supply trucks (fictional exercise).",
+    }
+    before = Notice.objects.count()
+    nested = client.post("/notices/new/", {**form, "geometry": "[" * 50_000 + "]" * 50_000})
+    assert nested.status_code == 400
+    assert "This is not GeoJSON." in nested.content.decode()
+    route = '{"type": "LineString", "coordinates": [[36.3, 32.7], [36.35, 32.72]]}'
+    for starts_at, ends_at in [
+        ("0001-01-01T01:00", "0001-01-01T02:00"),  # before the first UTC instant
+        ("9999-12-30T10:00", "9999-12-30T12:00"),
+    ]:
+        edge = {**form, "geometry": route, "starts_at": starts_at, "ends_at": ends_at}
+        response = client.post("/notices/new/", {**edge, "confirm": "on"})
+        assert response.status_code == 400, starts_at
+        assert "A window starts" in response.content.decode()
+    assert Notice.objects.count() == before
 
 
 @pytest.mark.parametrize("who", ["il.analyst", "monitor", "donor", "observer"])
