@@ -123,3 +123,27 @@ def test_zone_totals_page(client_for: Any, actor: Any) -> None:
     )
     assert client_for("il.liaison").get("/positions/totals/?at=nope").status_code == 400
     assert dt.date.today()  # the default day is today
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"type": "FeatureCollection", "features": [' + b"[" * 40 + b"]" * 40 + b"]}",
+        b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+        b'{"name": "A\\u0000B", "kind": "base", "established": "2025-01-01"}, '
+        b'"geometry": {"type": "Point", "coordinates": [35.79, 33.05]}}]}',
+    ],
+    ids=["nested-100000", "nested-42", "nul-in-name"],
+)
+def test_the_import_page_refuses_a_file_nested_too_deep_or_with_a_nul(
+    client_for: Any, content: bytes
+) -> None:
+    client = client_for("il.liaison")
+    client.raise_request_exception = False
+    upload = io.BytesIO(content)
+    upload.name = "deep.geojson"
+    response = client.post("/positions/import/", {"file": upload})
+    assert response.status_code == 400
+    assert "The file is not JSON." in response.content.decode()
+    assert not Position.objects.exists()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 
 from coordcell.record import merkle
+from coordcell.record.offline import verify_main
 from coordcell.rules import positions_commit as pc
 
 
@@ -81,3 +83,22 @@ def test_anything_else_is_not_a_reveal() -> None:
     for value in (None, [], {"format": "x"}, "text"):
         assert not pc.is_reveal(value)
         assert pc.verify_reveal(value)
+
+
+def test_an_item_nested_too_deeply_to_encode_fails_and_does_not_raise() -> None:
+    document = _reveal()
+    nested: list[object] = []
+    for _ in range(5_000):  # built without recursion, deeper than any encoder goes
+        nested = [nested]
+    document["item"]["extra"] = nested
+    assert pc.verify_reveal(document) == ["the item is not canonical JSON"]
+
+
+def test_verify_refuses_a_file_nested_too_deeply_with_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    path = tmp_path / "reveal.json"
+    path.write_text(f'{{"format": "{pc.REVEAL_FORMAT}", "item": {deep}}}')
+    assert verify_main([str(path)]) == 2
+    assert "nested too deeply" in capsys.readouterr().err

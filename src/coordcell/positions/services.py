@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -30,6 +31,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
 from shapely.geometry import shape
 
 from coordcell.agreements.engines import engine_for
@@ -37,6 +39,7 @@ from coordcell.core.actor import Actor
 from coordcell.core.audience import encode
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.core.models import new_reference
+from coordcell.core.parsers import loads_strict
 from coordcell.parties import selectors as parties
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.positions import events
@@ -165,12 +168,34 @@ def _today() -> dt.date:
 # --- validation ----------------------------------------------------------------------------
 
 
+def _loads(text: str | bytes) -> Any:
+    """JSON text inside a field or a file, read by the API body's rules (``core.parsers``:
+    depth, NUL and surrogate characters, finite numbers): ``ValueError`` with the reason,
+    never a ``RecursionError``."""
+    try:
+        return loads_strict(text)
+    except ParseError as exc:
+        raise ValueError(str(exc.detail)) from None
+
+
+#: A NUL or a lone surrogate: PostgreSQL cannot store the first, UTF-8 cannot write either.
+_UNSAFE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def _text(value: Any) -> str | None:
+    """A text field as the API's serializer takes it: a string without NUL or lone
+    surrogate characters, stripped (None: not text)."""
+    if not isinstance(value, str) or _UNSAFE_TEXT.search(value):
+        return None
+    return value.strip()
+
+
 def _geometry(value: Any, errors: dict[str, list[str]], key: str = "geometry") -> Any:
     if isinstance(value, str):
         try:
-            value = json.loads(value)
-        except ValueError:
-            errors[key] = [_("The site is not GeoJSON.")]
+            value = _loads(value)
+        except ValueError as exc:
+            errors[key] = [_("The site is not GeoJSON."), str(exc)]
             return None
     try:
         return normalise_geometry(value)
@@ -185,7 +210,9 @@ def _date(value: Any, errors: dict[str, list[str]], key: str) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.date.fromisoformat(str(value))
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return dt.date.fromisoformat(value)
     except ValueError:
         errors[key] = [_("Give a date as YYYY-MM-DD.")]
         return None
@@ -200,9 +227,9 @@ def _holdings(
         return []
     if isinstance(value, str):
         try:
-            value = json.loads(value)
-        except ValueError:
-            errors[key] = [_("The holdings are not a JSON list.")]
+            value = _loads(value)
+        except ValueError as exc:
+            errors[key] = [_("The holdings are not a JSON list."), str(exc)]
             return []
     if isinstance(value, Mapping):  # {"tanks": 12, …} is accepted too
         value = [{"category": k, "count": v} for k, v in value.items()]
@@ -222,7 +249,11 @@ def _holdings(
         if category not in CATEGORIES:
             problems.append(
                 _("Holding %(n)s: unknown category %(category)s (known: %(known)s).")
-                % {"n": i + 1, "category": str(category)[:40], "known": ", ".join(CATEGORIES)}
+                % {
+                    "n": i + 1,
+                    "category": category[:40] if isinstance(category, str) else "-",
+                    "known": ", ".join(CATEGORIES),
+                }
             )
             continue
         if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= COUNT_MAX:
@@ -263,11 +294,11 @@ def _position_fields(
     sealed: bool,
 ) -> dict[str, Any]:
     """Check a declaration's fields; return them normalised (errors filled in)."""
-    name = str(data.get("name") or "").strip()
+    name = _text(data.get("name")) or ""
     if not name or len(name) > NAME_MAX:
         errors["name"] = [_("Give a name of at most 120 characters.")]
     kinds = [k.id for k in sel.position_kinds(version)]
-    kind = str(data.get("kind") or "")
+    kind = _text(data.get("kind")) or ""
     if kind not in kinds:
         errors["kind"] = [
             _("Choose a kind of position (known: %(known)s).") % {"known": ", ".join(kinds) or "-"}
@@ -516,9 +547,9 @@ def _features(document: Any) -> list[Any]:
             raise ValidationFailed({"file": [_("The file is not UTF-8 text.")]}) from None
     if isinstance(document, str):
         try:
-            document = json.loads(document)
-        except ValueError:
-            raise ValidationFailed({"file": [_("The file is not JSON.")]}) from None
+            document = _loads(document)
+        except ValueError as exc:
+            raise ValidationFailed({"file": [_("The file is not JSON."), str(exc)]}) from None
     if not isinstance(document, Mapping) or document.get("type") != "FeatureCollection":
         raise ValidationFailed({"file": [_("The file is not a GeoJSON FeatureCollection.")]})
     features = document.get("features")
@@ -924,13 +955,29 @@ def _required_consents(version: Any, dispute: Dispute) -> list[str]:
 
 @transaction.atomic
 def reveal(*, actor: Actor, dispute: Dispute, change: PositionChange) -> Reveal:
-    """Reveal one sealed item in a dispute: its content, salt and inclusion proof go to
-    the record with the dispute's audience. The declaring party reveals its own items; the
-    mediator reveals with the consent the arrangement requires."""
+    """Reveal the sealed item in question in a dispute: its content, salt and inclusion
+    proof go to the record with the dispute's audience. The declaring party reveals its own
+    item; the mediator reveals with the consent the arrangement requires. A dispute
+    concerns one item: the change it was opened about, else the item first revealed in it;
+    no other item is revealed under it (a consent is to revealing that item, not a
+    party's whole baseline)."""
     version = sel.current_version(Actor.console("positions"))
     if change.position.party_id != dispute.against_id:
         raise ValidationFailed(
             {"change": [_("The item is not of the disputed party's positions.")]}
+        )
+    # Locked: two reveals at once cannot each bind the dispute to a different item.
+    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    if dispute.change_id is not None and dispute.change_id != change.pk:
+        raise ValidationFailed(
+            {
+                "change": [
+                    _(
+                        "The dispute concerns one item only; another item is not revealed "
+                        "in it (open a dispute about that item)."
+                    )
+                ]
+            }
         )
     if is_mediator(actor):
         missing = [c for c in _required_consents(version, dispute) if c not in dispute.consents]

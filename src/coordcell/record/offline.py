@@ -69,7 +69,15 @@ def verify_main(argv: list[str]) -> int:
         "reveal's root is one of its positions.sealed entries.",
     )
     args = parser.parse_args(argv)
-    reveal = _reveal_file(args.bundle)
+    try:
+        reveal = _reveal_file(args.bundle)
+    except _TooDeep:
+        print(
+            f"coordcell verify: {args.bundle}: the file is nested too deeply to be read "
+            "(neither a reveal file nor a record bundle)",
+            file=sys.stderr,
+        )
+        return 2
     if reveal is not None:
         status = _verify_reveal(args.bundle, reveal)
         if status or not args.record:
@@ -132,7 +140,13 @@ def _reveal_file(path: str) -> dict[str, object] | None:
         document = json.loads(head.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return None
+    except RecursionError:
+        raise _TooDeep() from None
     return document if positions_commit.is_reveal(document) else None
+
+
+class _TooDeep(Exception):
+    """A file nested too deeply for Python's JSON reader: no reveal file, no bundle."""
 
 
 def _verify_reveal(path: str, document: dict[str, object]) -> int:

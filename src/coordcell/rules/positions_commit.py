@@ -215,7 +215,7 @@ def verify_reveal(document: Any) -> list[str]:
         problems.append("the item names another party than the commitment")
     try:
         data = leaf_data(item, salt)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested too deeply to encode: no item either
         return ["the item is not canonical JSON"]
     got = _root_from_path(index, size, leaf_hash(data), [p for p in proof if p is not None])
     if got is None or not hmac.compare_digest(got, root):

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from coordcell.positions.models import Position
+from coordcell.positions.models import Position, Reveal
 from coordcell.record.models import Entry
 from coordcell.rules import positions_commit as pc
 from tests.integration.api.conftest import EMPTY_PAGE, NOT_FOUND, results
@@ -323,3 +323,99 @@ def test_verify_finds_the_revealed_root_in_a_verified_record_bundle(
     assert verify_main([reveal_path, "--record", str(tmp_path / "after.txt"), *keys]) == 0
     # A bundle from before the seal holds no such commitment.
     assert verify_main([reveal_path, "--record", str(tmp_path / "before.txt"), *keys]) == 1
+
+
+def test_one_dispute_reveals_the_item_in_question_only(api: Any) -> None:
+    """A consent is to revealing the item in question, not the party's whole baseline."""
+    sy = api("sy.liaison", "token")
+    hilltop = _declare(sy, name="Hilltop (fictional test)").json()
+    depot = _declare(sy, name="Depot (fictional test)", geometry=AOS_SITE).json()
+    assert sy.post("/api/v1/position-seals/", {"kind": "baseline"},
+                   content_type="application/json").status_code == 201  # fmt: skip
+    dispute = (
+        api("il.liaison", "token")
+        .post(
+            "/api/v1/position-disputes/",
+            {"against": "sy", "claim": "The hilltop post (fictional test).", "geometry": SY_SITE},
+            content_type="application/json",
+        )
+        .json()["id"]
+    )
+    first, other = (
+        Position.objects.get(public_id=p["id"]).changes.get().public_id for p in (hilltop, depot)
+    )
+    assert sy.post(f"/api/v1/position-disputes/{dispute}/consent/").status_code == 200
+    path = f"/api/v1/position-disputes/{dispute}/reveal/"
+    mediator = api("mediator", "token")
+    done = mediator.post(path, {"item": str(first)}, content_type="application/json")
+    assert done.status_code == 201, done.content
+    before = (Entry.objects.count(), Reveal.objects.count())
+    for client in (mediator, sy):  # the declaring party too: another item, another dispute
+        refused = client.post(path, {"item": str(other)}, content_type="application/json")
+        assert refused.status_code == 400, refused.content
+        assert "one item only" in refused.json()["error"]["fields"]["change"][0]
+    assert (Entry.objects.count(), Reveal.objects.count()) == before
+    assert not Reveal.objects.filter(change__public_id=other).exists()
+    assert "Depot" not in json.dumps(list(Entry.objects.values_list("data", flat=True)))
+
+
+@pytest.mark.parametrize(
+    ("props", "field"),
+    [
+        ({"name": {"evil": [1, 2]}}, "name"),
+        ({"name": ["Post"]}, "name"),
+        ({"name": 7}, "name"),
+        ({"established": 20250201}, "established"),
+    ],
+)
+def test_the_import_takes_text_fields_as_text_only(
+    api: Any, props: dict[str, Any], field: str
+) -> None:
+    feature = {
+        "type": "Feature",
+        "geometry": IL_SITE,
+        "properties": {"name": "Imported (fictional)", "kind": "base",
+                       "established": "2025-02-01", **props},
+    }  # fmt: skip
+    refused = api("il.liaison", "token").post(
+        "/api/v1/positions/import/",
+        {"type": "FeatureCollection", "features": [feature]},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400, refused.content
+    assert list(refused.json()["error"]["fields"]) == [f"features[0].{field}"]
+    assert not Position.objects.exists()
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        ("holdings", DEEP),
+        ("geometry", DEEP),
+    ],
+    ids=["holdings", "geometry"],
+)
+def test_json_inside_an_imported_feature_is_read_safely(api: Any, where: str, value: str) -> None:
+    """JSON given as a string inside a feature, nested too deeply: a 400, not a 500."""
+    feature: dict[str, Any] = {
+        "type": "Feature",
+        "geometry": IL_SITE,
+        "properties": {"name": "Imported (fictional)", "kind": "base", "established": "2025-02-01"},
+    }
+    if where == "geometry":
+        feature["geometry"] = value
+    else:
+        feature["properties"][where] = value
+    client = api("il.liaison", "token")
+    client.raise_request_exception = False
+    refused = client.post(
+        "/api/v1/positions/import/",
+        {"type": "FeatureCollection", "features": [feature]},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400, refused.content[:300]
+    assert list(refused.json()["error"]["fields"]) == [f"features[0].{where}"]
+    assert not Position.objects.exists()
