@@ -249,7 +249,8 @@ def test_the_donor_and_the_mediator_record_money_through_the_forms(
     ]  # fmt: skip
     assert after == [n + 1 for n in before]
     page = client.get(f"/economy/projects/{project.public_id}/").content.decode()
-    assert "commitments/" in page and "tranches/" in page
+    assert "commitments/" in page
+    assert "tranches/" in page
 
 
 @pytest.mark.parametrize("who", ["il.liaison", "sy.analyst", "monitor", "observer"])
