@@ -5,11 +5,13 @@ controls holds nothing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from coordcell.agreements.models import ArrangementVersion
 from coordcell.demo.loader import tell_story
-from coordcell.economy.models import Project, Tranche, TrancheHold
+from coordcell.economy.models import Pledge, Project, Tranche, TrancheHold
 from coordcell.incidents.models import Incident
 from coordcell.record.models import Entry
 from coordcell.rules.scenario import read_scenario
@@ -18,7 +20,9 @@ from tests.conftest import SCENARIO
 pytestmark = pytest.mark.django_db
 
 
-def test_the_story_funds_three_sectors_and_holds_one_tranche_until_the_site_is_clear() -> None:
+def test_the_story_funds_three_sectors_and_holds_one_tranche_until_the_site_is_clear(
+    client_for: Any,
+) -> None:
     demo = read_scenario(SCENARIO).demo
     assert demo is not None
     version = ArrangementVersion.objects.get(
@@ -53,3 +57,15 @@ def test_the_story_funds_three_sectors_and_holds_one_tranche_until_the_site_is_c
     ).exists()
     assert TrancheHold.objects.filter(tranche__in=tranches).count() == 1
     assert tranches.filter(state="held").count() == 0
+    # Two fictional donors: the second pledged to the cooperatives only, and the parties
+    # read both by their pseudonyms.
+    pledges = Pledge.objects.filter(project__in=projects)
+    assert set(pledges.values_list("donor__party__code", flat=True)) == {"donor_a", "donor_b"}
+    assert {p.project for p in pledges.filter(donor__party__code="donor_b")} == {coops}
+    pseudonyms = {p.donor.pseudonym for p in pledges}
+    assert len(pseudonyms) == 2
+    page = client_for("sy.liaison").get(f"/economy/projects/{coops.public_id}/")
+    body = page.content.decode()
+    for pseudonym in pseudonyms:
+        assert f"Donor {pseudonym}" in body
+    assert "Donor B (fictional)" not in body

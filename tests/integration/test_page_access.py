@@ -69,3 +69,22 @@ def test_an_earlier_version_stays_readable(client_for) -> None:
     response = client_for("il.liaison").get("/arrangement/?version=1")
     assert response.status_code == 200
     assert "B.3" in response.content.decode()
+
+
+# The economic zone's forms: the project registration page is the mediator's principals'
+# and liaison officers' alone (``economy.services.may_manage``); the forms on a project
+# page post to their own addresses (tests/integration/test_economy_forms.py).
+MANAGER_PAGES = ["/economy/projects/new/"]
+
+
+@pytest.mark.parametrize("path", MANAGER_PAGES)
+def test_anonymous_visitors_are_sent_to_sign_in_from_the_forms(client_for, path: str) -> None:
+    response = client_for(None).get(path)
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={path}"
+
+
+@pytest.mark.parametrize("member", [*MEMBERS, "outsider"])
+@pytest.mark.parametrize("path", MANAGER_PAGES)
+def test_only_the_mediator_opens_the_economy_forms(client_for, member, path) -> None:
+    assert client_for(member).get(path).status_code == (200 if member == "mediator" else 403)

@@ -48,6 +48,7 @@ __all__ = [
     "knows_donor",
     "list_commitments",
     "list_conditions",
+    "list_donors",
     "list_milestones",
     "list_pledges",
     "list_projects",
@@ -209,6 +210,11 @@ def _row(
 
 
 # --- one object by its public id (hidden: missing) --------------------------------------
+
+
+def list_donors(actor: Actor) -> QuerySet[Donor]:
+    """The donors the actor reads (every member reads a donor's pseudonym)."""
+    return Donor.objects.restrict(actor).select_related("party").order_by("pseudonym")
 
 
 def get_donor(actor: Actor, public_id: Any) -> Donor:

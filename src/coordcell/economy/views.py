@@ -21,6 +21,7 @@ from coordcell.agreements import selectors as agreements
 from coordcell.agreements.engines import engine_for
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
+from coordcell.core.forms import add_domain_errors
 from coordcell.core.http import actor_for, member_required
 from coordcell.core.models import localized_now
 from coordcell.economy import selectors, services, totals
@@ -29,6 +30,14 @@ from coordcell.economy.choices import (
     ConditionStateChoices,
     MilestoneStatusChoices,
     TrancheStateChoices,
+)
+from coordcell.economy.forms import (
+    CommitmentForm,
+    MilestoneForm,
+    MilestoneStatusForm,
+    PledgeForm,
+    ProjectForm,
+    TrancheForm,
 )
 from coordcell.economy.selectors import Transaction
 from coordcell.rules import money
@@ -153,6 +162,7 @@ def zone_page(request: HttpRequest) -> HttpResponse:
                 for t in money_totals["side"]
             ],
             "map_config": _map_config(base["version"], projects, base["sector_names"]),
+            "may_manage": services.may_manage(actor),
         },
     )
 
@@ -181,9 +191,6 @@ def project_page(request: HttpRequest, public_id: Any) -> HttpResponse:
     references to the donor, the donor disburses a tranche whose conditions hold."""
     actor = actor_for(request)
     project = selectors.get_project(actor, public_id)
-    base = _base(request, actor)
-    arrangement = engine_for(project.version).arrangement
-    party_names = {p.code: localized_now(dict(p.name)) for p in arrangement.parties}
     status = 200
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -221,6 +228,31 @@ def project_page(request: HttpRequest, public_id: Any) -> HttpResponse:
             status = 400
         else:
             return redirect("economy:project", project.public_id)
+    return _render_project(request, actor, project, status=status, errors=errors)
+
+
+def _render_project(
+    request: HttpRequest,
+    actor: Actor,
+    project: Any,
+    *,
+    status: int = 200,
+    errors: dict[str, list[str]] | None = None,
+    bound: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The project page, with the forms of those who may use them (a bound form, when
+    its input was refused, in place of the blank one)."""
+    base = _base(request, actor)
+    arrangement = engine_for(project.version).arrangement
+    party_names = {p.code: localized_now(dict(p.name)) for p in arrangement.parties}
+    bound = dict(bound or {})
+    donors, pledges, commitments = _fundable(actor, project)
+    forms = {
+        "milestone_form": bound.get("milestone_form") or MilestoneForm(),
+        "pledge_form": bound.get("pledge_form") or PledgeForm(parents=donors),
+        "commitment_form": bound.get("commitment_form") or CommitmentForm(parents=pledges),
+        "tranche_form": bound.get("tranche_form") or TrancheForm(parents=commitments),
+    }
     rows = list(selectors.list_transactions(actor, project))
     tranches = [
         (
@@ -259,7 +291,11 @@ def project_page(request: HttpRequest, public_id: Any) -> HttpResponse:
                 if p.kind == "party"
             ],
             "party_names": party_names,
-            "errors": errors,
+            "errors": errors or {},
+            "may_manage": services.may_manage(actor),
+            "may_fund": bool(donors),
+            "milestone_statuses": MilestoneStatusChoices.choices(),
+            **forms,
             "map_config": _map_config(project.version, [project], base["sector_names"]),
         },
         status=status,
@@ -331,3 +367,197 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             ),
         },
     )
+
+
+# --- the forms: each posts to the service the API calls ----------------------------------
+
+_TEXT_ALIASES = {"titles": "title_en", "descriptions": "description_en"}
+
+
+def _money_label(reference: str, donor: str, amount: Any, currency: str) -> str:
+    return f"{reference} · {donor} · {amount} {currency}"
+
+
+def _fundable(
+    actor: Actor, project: Any
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
+    """The donors, the project's pledges and its commitments the actor may record money
+    for (``services.may_fund`` decides), as form choices."""
+    donors = [
+        (str(d.public_id), selectors.donor_name(d, actor))
+        for d in selectors.list_donors(actor)
+        if services.may_fund(actor, d)
+    ]
+    if not donors:
+        return [], [], []
+    pledges = [
+        (str(p.public_id), _money_label(p.reference, selectors.donor_name(p.donor, actor),
+                                        p.amount, p.currency))
+        for p in selectors.list_pledges(actor, project)
+        if services.may_fund(actor, p.donor)
+    ]  # fmt: skip
+    commitments = [
+        (str(c.public_id), _money_label(c.reference, selectors.donor_name(c.pledge.donor, actor),
+                                        c.amount, c.currency))
+        for c in selectors.list_commitments(actor, project)
+        if services.may_fund(actor, c.pledge.donor)
+    ]  # fmt: skip
+    return donors, pledges, commitments
+
+
+@member_required
+def project_new(request: HttpRequest) -> HttpResponse:
+    """The mediator registers a project in the economic zone."""
+    actor = actor_for(request)
+    if not services.may_manage(actor):
+        raise PermissionDenied(services.MAY_NOT_MANAGE)
+    base = _base(request, actor)
+    form = ProjectForm(request.POST or None, sectors=list(base["sector_names"].items()))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                project = services.register_project(
+                    actor=actor,
+                    version=base["version"],
+                    sector=data["sector"],
+                    titles=form.texts("title"),
+                    descriptions=form.texts("description"),
+                    site=data["site_value"],
+                    budget_currency=data["budget_currency"],
+                    budget_amount=data["budget_amount"],
+                    state=data["state"],
+                )
+            except ValidationFailed as exc:
+                add_domain_errors(form, exc, _TEXT_ALIASES)
+            else:
+                messages.success(request, _("Project registered."))
+                return redirect("economy:project", project.public_id)
+    return render(request, "economy/project_new.html", {**base, "form": form}, status=status)
+
+
+@member_required
+def milestone_add(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The mediator adds a milestone to a project (the form is on the project page)."""
+    actor = actor_for(request)
+    project = selectors.get_project(actor, public_id)
+    if not services.may_manage(actor):
+        raise PermissionDenied(services.MAY_NOT_MANAGE)
+    if request.method != "POST":
+        return redirect("economy:project", project.public_id)
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_milestone(
+                actor=actor,
+                project=project,
+                titles=form.texts("title"),
+                due_on=form.cleaned_data["due_on"],
+                status=form.cleaned_data["status"],
+            )
+        except ValidationFailed as exc:
+            add_domain_errors(form, exc, _TEXT_ALIASES)
+        else:
+            messages.success(request, _("Milestone added."))
+            return redirect("economy:project", project.public_id)
+    return _render_project(request, actor, project, status=400, bound={"milestone_form": form})
+
+
+@member_required
+def milestone_status(request: HttpRequest, public_id: Any, milestone_id: Any) -> HttpResponse:
+    """The mediator sets a milestone's status."""
+    actor = actor_for(request)
+    project = selectors.get_project(actor, public_id)
+    milestone = selectors.get_milestone(actor, milestone_id)
+    if milestone.project_id != project.pk:
+        raise NotFound()
+    if not services.may_manage(actor):
+        raise PermissionDenied(services.MAY_NOT_MANAGE)
+    if request.method != "POST":
+        return redirect("economy:project", project.public_id)
+    form = MilestoneStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_milestone_status(
+                actor=actor, milestone=milestone, status=form.cleaned_data["status"]
+            )
+        except ValidationFailed as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Milestone status set."))
+            return redirect("economy:project", project.public_id)
+    errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+    return _render_project(request, actor, project, status=400, errors=errors)
+
+
+def _money_page(request: HttpRequest, public_id: Any, kind: str) -> HttpResponse:
+    actor = actor_for(request)
+    project = selectors.get_project(actor, public_id)
+    donors, pledges, commitments = _fundable(actor, project)
+    if not donors:
+        raise PermissionDenied(services.MAY_NOT_FUND)
+    if request.method != "POST":
+        return redirect("economy:project", project.public_id)
+    form: PledgeForm | CommitmentForm | TrancheForm
+    if kind == "pledge":
+        form = PledgeForm(request.POST, parents=donors)
+    elif kind == "commitment":
+        form = CommitmentForm(request.POST, parents=pledges)
+    else:
+        form = TrancheForm(request.POST, parents=commitments)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if kind == "pledge":
+                services.record_pledge(
+                    actor=actor,
+                    project=project,
+                    donor=selectors.get_donor(actor, data["parent"]),
+                    currency=data["currency"],
+                    amount=data["amount"],
+                    pledged_on=data["pledged_on"],
+                )
+                messages.success(request, _("Pledge recorded."))
+            elif kind == "commitment":
+                services.record_commitment(
+                    actor=actor,
+                    pledge=selectors.get_pledge(actor, data["parent"]),
+                    currency=data["currency"],
+                    amount=data["amount"],
+                    committed_on=data["committed_on"],
+                )
+                messages.success(request, _("Commitment recorded."))
+            else:
+                services.schedule_tranche(
+                    actor=actor,
+                    commitment=selectors.get_commitment(actor, data["parent"]),
+                    currency=data["currency"],
+                    amount=data["amount"],
+                    planned_on=data["planned_on"],
+                )
+                messages.success(request, _("Tranche scheduled."))
+        except ValidationFailed as exc:
+            add_domain_errors(form, exc)
+        else:
+            return redirect("economy:project", project.public_id)
+    return _render_project(request, actor, project, status=400, bound={f"{kind}_form": form})
+
+
+@member_required
+def pledge_add(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """A donor's representatives (or the mediator) record a pledge to the project."""
+    return _money_page(request, public_id, "pledge")
+
+
+@member_required
+def commitment_add(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """A pledge of the project committed, in whole or in part."""
+    return _money_page(request, public_id, "commitment")
+
+
+@member_required
+def tranche_add(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """A tranche of a commitment, planned for a date."""
+    return _money_page(request, public_id, "tranche")

@@ -132,8 +132,10 @@ def test_it_reads_the_fictional_demo_data() -> None:
     demo = read_scenario(SHIPPED).demo
     assert demo is not None
     assert "Fictional" in demo.notice["en"]
-    assert [p.code for p in demo.parties] == ["donor_a"]
-    assert [d.party for d in demo.delegations] == ["il", "sy", "us", "undof", "jo", "donor_a"]
+    assert [p.code for p in demo.parties] == ["donor_a", "donor_b"]
+    assert [d.party for d in demo.delegations] == [
+        "il", "sy", "us", "undof", "jo", "donor_a", "donor_b"
+    ]  # fmt: skip
     accounts = {a.username: (a.party, a.roles) for a in demo.accounts}
     assert accounts["mediator"] == ("us", ("principal", "cell_administrator"))
     for role in ("liaison_officer", "analyst", "cell_administrator"):
