@@ -86,6 +86,8 @@ HELP_CASES: list[tuple[list[str], str]] = [
     (["positions", "import", "--help"], "coordcell positions import"),
     (["stix", "--help"], "coordcell stix"),
     (["stix", "import", "--help"], "coordcell stix import"),
+    (["economy", "--help"], "coordcell economy"),
+    (["economy", "export", "--help"], "coordcell economy export"),
     (["record", "export", "--help"], "coordcell record export"),
     (["record", "check", "--help"], "coordcell record check"),
     (["record", "checkpoint", "--help"], "coordcell record checkpoint"),
@@ -159,6 +161,7 @@ def test_the_help_tests_cover_every_listed_command() -> None:
     listed.add("record")
     listed.add("positions")
     listed.add("stix")
+    listed.add("economy")
     assert words == listed | set(OFFLINE_TOOLS)
 
 
