@@ -9,6 +9,7 @@ import csv
 import io
 import subprocess
 import sys
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import hxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from lxml import etree
 
 from coordcell.agreements.models import ArrangementVersion
@@ -59,14 +61,26 @@ def hxl_errors(body: bytes, fmt: str) -> list[str]:
     return found or ([] if ok else ["invalid"])
 
 
+@pytest.fixture(scope="module")
+def _told_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The demo's story, played once per module and worker in a transaction rolled back
+    after the module's last test; each test runs in a savepoint inside it (pytest-django's
+    ``db``), so what a test changes is undone as usual. (Playing it costs about 1.5 s: once
+    per test, it was most of this module's time.)"""
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo = read_scenario(SCENARIO).demo
+        assert demo is not None
+        version = ArrangementVersion.objects.get(
+            arrangement__key="southern_syria_2026", is_current=True
+        )
+        assert tell_story(demo=demo, version=version) > 0
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def story() -> None:
-    demo = read_scenario(SCENARIO).demo
-    assert demo is not None
-    version = ArrangementVersion.objects.get(
-        arrangement__key="southern_syria_2026", is_current=True
-    )
-    assert tell_story(demo=demo, version=version) > 0
+def story(db: Any, _told_once: None) -> None:
+    """The demo's story is told (once for the module: ``_told_once``)."""
 
 
 def _donor() -> Donor:
