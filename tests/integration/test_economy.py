@@ -403,6 +403,25 @@ def test_before_the_monitors_check_the_site_nothing_holds_the_tranche_and_nothin
         services.disburse_tranche(actor=actor("donor"), tranche=tranche, disbursed_on=today)
 
 
+def test_a_tranche_is_not_disbursed_on_a_condition_that_stopped_holding_since_the_worker_ran(
+    actor: Any, console: Any
+) -> None:
+    project = _project(actor, site=SIDE_B, sector="wind_energy")
+    tranche = _tranche(actor, console, project)
+    services.add_condition(actor=actor("mediator"), tranche=tranche, kind="no_military_presence")
+    _check(actor, project, presence=False)
+    _evaluate()
+    assert tranche.conditions.get().state == "met"
+    _check(actor, project, presence=True, party="sy")  # before the worker runs again
+    today = timezone.now().date().isoformat()
+    size = Entry.objects.count()
+    with pytest.raises(Conflict):
+        services.disburse_tranche(actor=actor("donor"), tranche=tranche, disbursed_on=today)
+    tranche.refresh_from_db()
+    assert tranche.state != "disbursed"
+    assert Entry.objects.count() == size
+
+
 def test_a_condition_naming_a_withdrawal_step_is_recorded_for_the_steps_readers_only(
     actor: Any, console: Any
 ) -> None:

@@ -206,3 +206,19 @@ def test_the_zone_page_is_right_to_left_in_arabic_and_hebrew(
     assert 'dir="rtl"' in html
     for word in words:
         assert word in html
+
+
+@pytest.mark.parametrize("when", ["2026-02-30T10:00", "2026-13-45T25:61", "not a time"])
+def test_an_impossible_site_check_time_is_refused_on_the_page(
+    client_for: Any, actor: Any, when: str
+) -> None:
+    from coordcell.verification.models import SiteCheck
+
+    project = _project(actor)
+    before = SiteCheck.objects.count()
+    response = client_for("monitor").post(
+        f"/economy/projects/{project.public_id}/",
+        {"action": "site_check", "checked_at": when, "military_presence": "no", "note": "n"},
+    )
+    assert response.status_code == 400
+    assert SiteCheck.objects.count() == before

@@ -620,6 +620,14 @@ def disburse_tranche(*, actor: Actor, tranche: Tranche, disbursed_on: Any) -> Tr
         raise Conflict(_("This tranche is held: a condition of it does not hold."))
     if tranche.conditions.exclude(state=ConditionStateChoices.MET).exists():
         raise Conflict(_("A condition of this tranche is not yet evaluated as holding."))
+    # What the worker last found may be stale (a site check or a determination since its
+    # run): every condition is evaluated again now, under the tranche's lock.
+    from coordcell.economy.conditions import evaluate  # (conditions imports this module)
+
+    now = timezone.now()
+    for condition in tranche.conditions.select_related("party").order_by("pk"):
+        if evaluate(condition, now)[0] != ConditionStateChoices.MET:
+            raise Conflict(_("This tranche is held: a condition of it does not hold."))
     tranche.state = TrancheStateChoices.DISBURSED
     tranche.disbursed_on = day
     tranche.disbursed_by = actor.user

@@ -199,7 +199,10 @@ def project_page(request: HttpRequest, public_id: Any) -> HttpResponse:
             if action == "site_check":
                 if not may_inspect(actor):
                     raise PermissionDenied(_("Only the monitors' members record site checks."))
-                checked_at = parse_datetime(request.POST.get("checked_at", "").strip() + ":00Z")
+                try:
+                    checked_at = parse_datetime(request.POST.get("checked_at", "").strip() + ":00Z")
+                except ValueError:  # well formed but impossible (30 February, 25:61)
+                    checked_at = None
                 record_site_check(
                     actor=actor,
                     version=project.version,

@@ -349,6 +349,8 @@ def _parse_document(document: bytes | str | Mapping[str, Any]) -> dict[str, Any]
         parsed = json.loads(document)
     except (ValueError, UnicodeDecodeError) as exc:
         raise StixRefused([f"Not JSON: {exc}"]) from None
+    except RecursionError:
+        raise StixRefused(["Not JSON that can be read: nested too deeply."]) from None
     if not isinstance(parsed, dict):
         raise StixRefused(["A STIX bundle is a JSON object."])
     return parsed

@@ -523,3 +523,21 @@ def test_the_page_downloads_and_uploads_all_or_nothing(
     shared = client.post("/sharing/stix/import/", {"file": upload, "tier": "originator"})
     assert shared.status_code == 302
     assert Item.objects.count() == before[0] + 2
+
+
+def test_a_bundle_nested_too_deeply_is_refused_with_a_reason(api: Any, client_for: Any) -> None:
+    """As a JSON string in the API body, and as an uploaded file on the page: 400, no 500."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    deep = "[" * 50_000 + "]" * 50_000
+    answer = api("il.liaison", "token").post(
+        EXPORT, {"bundle": deep, "tier": "originator"}, content_type="application/json"
+    )
+    assert answer.status_code == 400
+    assert "nested too deeply" in answer.content.decode()
+    page = client_for("il.liaison").post(
+        "/sharing/stix/import/",
+        {"file": SimpleUploadedFile("b.json", deep.encode(), "application/json"),
+         "tier": "originator", "tlp": "", "counterpart": "", "releasability": ""},
+    )  # fmt: skip
+    assert page.status_code == 400
