@@ -12,6 +12,7 @@ from coordcell.agreements.models import (
     Arrangement,
     ArrangementVersion,
     Clause,
+    LexiconAmendment,
     Place,
     Protocol,
     Zone,
@@ -286,8 +287,30 @@ def zones_by_ids(version_id: int, zone_ids: Iterable[str]) -> list[Zone]:
 
 def lexicon_of(version: ArrangementVersion) -> dict[str, dict[str, dict[str, str]]]:
     """The version's agreed lexicon (section → key → names); empty for a scenario without
-    one, or a version stored before scenarios had one."""
-    return dict(version.content.get("lexicon") or {})
+    one, or a version stored before scenarios had one), with the amendments the cell
+    applied by agreement read over it."""
+    lexicon = {
+        section: dict(entries)
+        for section, entries in (version.content.get("lexicon") or {}).items()
+    }
+    for section, key, names in _applied_amendments(version.pk):
+        lexicon.setdefault(section, {})[key] = names
+    return lexicon
+
+
+def _applied_amendments(
+    version_id: int, section: str = ""
+) -> list[tuple[str, str, dict[str, str]]]:
+    """The amendments applied to a version's lexicon, oldest first (a later one wins)."""
+    rows = LexiconAmendment.objects.filter(version_id=version_id, state="applied")
+    if section:
+        rows = rows.filter(section=section)
+    return [
+        (s, k, dict(names))
+        for s, k, names in rows.order_by("decided_at", "pk").values_list(
+            "section", "key", "proposed"
+        )
+    ]
 
 
 def lexicon_section(version_id: int, section: str) -> dict[str, dict[str, str]]:
@@ -300,7 +323,10 @@ def lexicon_section(version_id: int, section: str) -> dict[str, dict[str, str]]:
         .values_list(f"content__lexicon__{section}", flat=True)
         .first()
     )
-    return dict(value) if isinstance(value, dict) else {}
+    names = dict(value) if isinstance(value, dict) else {}
+    for _section, key, amended in _applied_amendments(version_id, section):
+        names[key] = amended
+    return names
 
 
 def term(content: dict[str, Any], section: str, key: str, language: str, default: str) -> str:

@@ -11,7 +11,7 @@ Every translatable name is a ``Localized`` mapping with the keys of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -706,6 +706,8 @@ class Arrangement:
     positions: PositionsSpec | None = None
     #: Advance notification (``[deconfliction]``), None where the scenario states none.
     deconfliction: DeconflictionSpec | None = None
+    #: The talks (``[talks]``): venue, tracks, standing agenda items; None where none.
+    talks: TalksSpec | None = None
 
 
 # --- positions (issue 13): [[position_kinds]] and [positions] ------------------------------
@@ -880,6 +882,7 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
         positions=positions_from_content(c),
         withdrawal_steps=withdrawal_steps_from_content(c.get("withdrawal_steps")),
         deconfliction=deconfliction_from_content(c.get("deconfliction")),
+        talks=talks_from_content(c.get("talks")),
     )
 
 
@@ -1027,5 +1030,65 @@ def deconfliction_from_content(data: Mapping[str, Any] | None) -> DeconflictionS
                 illustrative=bool(d.get("illustrative", False)),
             )
             for d in data.get("sensitive_days", ())
+        ),
+    )
+
+
+# ------------------------------------------------------------------------------ talks
+#
+# ``[talks]`` of arrangement.toml: where the cell's meetings are held, the tracks of its
+# talks and the standing items of their agendas (docs/scenario-format.md, "Talks").
+
+
+@dataclass(frozen=True)
+class TrackSpec:
+    """A track of the talks (``[[talks.tracks]]``): ``id`` and its name in each language."""
+
+    id: str
+    name: Localized
+    description: Localized = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StandingItemSpec:
+    """A standing agenda item (``[[talks.standing_items]]``): it is put on every meeting
+    of its ``tracks`` (none: of every track) and carries forward until the cell closes it."""
+
+    id: str
+    title: Localized
+    tracks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TalksSpec:
+    """The arrangement's talks: the usual venue (a place id of ``places.csv``), the
+    tracks and the standing agenda items."""
+
+    venue: str
+    tracks: tuple[TrackSpec, ...] = ()
+    standing_items: tuple[StandingItemSpec, ...] = ()
+
+    def track(self, track_id: str) -> TrackSpec | None:
+        return next((t for t in self.tracks if t.id == track_id), None)
+
+    def standing_for(self, track_ids: Sequence[str]) -> tuple[StandingItemSpec, ...]:
+        """The standing items of a meeting on ``track_ids``."""
+        wanted = set(track_ids)
+        return tuple(i for i in self.standing_items if not i.tracks or wanted & set(i.tracks))
+
+
+def talks_from_content(data: Mapping[str, Any] | None) -> TalksSpec | None:
+    """The stored talks data back (None: the version states none)."""
+    if not data:
+        return None
+    return TalksSpec(
+        venue=str(data["venue"]),
+        tracks=tuple(
+            TrackSpec(t["id"], dict(t["name"]), dict(t.get("description") or {}))
+            for t in data.get("tracks", ())
+        ),
+        standing_items=tuple(
+            StandingItemSpec(i["id"], dict(i["title"]), tuple(i.get("tracks", ())))
+            for i in data.get("standing_items", ())
         ),
     )

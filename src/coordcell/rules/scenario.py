@@ -89,7 +89,10 @@ from coordcell.rules.arrangement import (
     RoleSpec,
     SensitiveDaySpec,
     SourceSpec,
+    StandingItemSpec,
     StoryDo,
+    TalksSpec,
+    TrackSpec,
     WithdrawalStepSpec,
     ZoneSpec,
 )
@@ -550,6 +553,8 @@ class _Parts:
     map: dict[str, Any] = dataclasses.field(default_factory=dict)
     #: ``[deconfliction]`` (see ``_read_deconfliction``); None when the scenario has none.
     deconfliction: DeconflictionSpec | None = None
+    #: ``[talks]`` (see ``_read_talks``); None when the scenario has none.
+    talks: TalksSpec | None = None
     # (field, zone id) pairs: zones are defined in zones.geojson, read after this file.
     zone_refs: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
@@ -599,6 +604,7 @@ def _read_arrangement(top: _Table, *, lexicon: _Lexicon | None = None) -> _Parts
     parts.withdrawal_steps = _read_withdrawal_steps(top, parts)
     _read_positions_tables(top, parts)
     parts.deconfliction = _read_deconfliction(top, parts)
+    parts.talks = _read_talks(top)
     top.finish()
     return parts
 
@@ -2828,6 +2834,13 @@ def check_scenario(path: pathlib.Path) -> tuple[Arrangement | None, list[Scenari
     text = _load_text(path / PLACES_FILE, PLACES_FILE, errors, required=True)
     if text is not None:
         places = _read_places(text, _Report(PLACES_FILE, errors), region, lexicon)
+        if parts is not None and parts.talks is not None and parts.talks.venue:
+            # Only now can the talks' venue be judged; the error belongs to arrangement.toml.
+            place_keys = {p.key for p in places}
+            if parts.talks.venue not in place_keys:
+                arrangement_report.error(
+                    "talks.venue", f"unknown place {parts.talks.venue!r} (not in {PLACES_FILE})"
+                )
 
     demo = None
     data = _load_toml(path, DEMO_FILE, errors, required=False)
@@ -2897,6 +2910,9 @@ def _build(
     if parts.deconfliction is not None:
         # Only when stated: the content (and hash) of a scenario without it is unchanged.
         fields["deconfliction"] = parts.deconfliction
+    if parts.talks is not None:
+        # Only when stated: the content (and hash) of a scenario without talks is unchanged.
+        fields["talks"] = parts.talks
     if parts.incident_kinds:
         # Only when declared: the content (and hash) of a scenario without them is unchanged.
         fields["incident_kinds"] = tuple(parts.incident_kinds)
@@ -3460,3 +3476,51 @@ def _map_content(map_table: Mapping[str, Any], basemap: Mapping[str, Any]) -> di
         for layer in layers
     ]
     return content
+
+
+# ------------------------------------------------------------------------------ talks
+#
+# ``[talks]`` of arrangement.toml: the venue, the tracks and the standing agenda items
+# (docs/scenario-format.md, "Talks"). Kept together in this block.
+
+_MAX_TRACKS = 20
+_MAX_STANDING_ITEMS = 50
+
+
+def _read_talks(top: _Table) -> TalksSpec | None:
+    """``[talks]`` (optional): ``venue`` (a place id of places.csv, checked once the
+    places are read), ``[[talks.tracks]]`` (at least one) and ``[[talks.standing_items]]``
+    (each on some of the tracks, or on all when it names none)."""
+    t = top.table("talks", required=False)
+    if t is None:
+        return None
+    venue = t.text("venue", pattern=_CODE, what="place id")
+    tracks: list[TrackSpec] = []
+    for table in t.tables("tracks"):
+        tracks.append(
+            TrackSpec(
+                id=table.text("id", pattern=_CODE, what="track id"),
+                name=table.localized("name"),
+                description=table.localized("description", required=False),
+            )
+        )
+        table.finish()
+    if len(tracks) > _MAX_TRACKS:
+        t.error("tracks", f"at most {_MAX_TRACKS} tracks, found {len(tracks)}")
+    _check_unique(t.report, _keyed(t, "tracks", "id", tracks), "track id")
+    track_ids = [tr.id for tr in tracks if tr.id]
+    items: list[StandingItemSpec] = []
+    for table in t.tables("standing_items", required=False):
+        items.append(
+            StandingItemSpec(
+                id=table.text("id", pattern=_CODE, what="standing item id"),
+                title=table.localized("title"),
+                tracks=table.texts("tracks", choices=track_ids, what="track"),
+            )
+        )
+        table.finish()
+    if len(items) > _MAX_STANDING_ITEMS:
+        t.error("standing_items", f"at most {_MAX_STANDING_ITEMS} items, found {len(items)}")
+    _check_unique(t.report, _keyed(t, "standing_items", "id", items), "standing item id")
+    t.finish()
+    return TalksSpec(venue=venue, tracks=tuple(tracks), standing_items=tuple(items))
