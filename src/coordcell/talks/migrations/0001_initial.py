@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('agreements', '0011_lexiconamendment_lexiconapproval_officialtext_and_more'),
+        ('agreements', '0011_official_texts_lexicon_amendments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
