@@ -77,7 +77,7 @@ def _clean_body(body: Any, field: str = "text") -> str:
     body = body.strip().replace("\r\n", "\n")
     if len(body) > OFFICIAL_TEXT_MAX_CHARS:
         raise ValidationFailed({field: [_("At most 50,000 characters.")]})
-    return body
+    return str(body)
 
 
 def _language(value: Any, field: str = "language") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
@@ -13,6 +14,7 @@ from coordcell.agreements.models import (
     ArrangementVersion,
     Clause,
     LexiconAmendment,
+    OfficialTranslation,
     Place,
     Protocol,
     Zone,
@@ -29,11 +31,14 @@ __all__ = [
     "current_time_zone",
     "find_protocol",
     "find_protocol_serving",
+    "get_amendment",
     "get_arrangement",
     "get_version",
     "headline_names",
     "ladder_tops",
+    "lexicon_entries",
     "lexicon_section",
+    "list_amendments",
     "list_arrangements",
     "list_clauses",
     "list_protocols",
@@ -44,6 +49,7 @@ __all__ = [
     "places_feature_collection",
     "procedure_of",
     "term",
+    "translations_of",
     "zone_names",
     "zones_by_ids",
     "zones_feature_collection",
@@ -446,3 +452,41 @@ def headline_names(version_id: int) -> dict[str, Any]:
         "zones": zones,
         "time_zone": str(time_zone or localtime.DEFAULT_TIME_ZONE),
     }
+
+
+# --- authoritative texts and the lexicon's amendments ------------------------------------
+
+
+def translations_of(actor: Actor, text_id: int) -> list[OfficialTranslation]:
+    """The languages of an official text the actor reads (none: hidden or missing)."""
+    return list(
+        OfficialTranslation.objects.restrict(actor).filter(text_id=text_id).order_by("language")
+    )
+
+
+def list_amendments(actor: Actor, *, state: str = "") -> QuerySet[LexiconAmendment]:
+    qs = LexiconAmendment.objects.restrict(actor).prefetch_related("approvals")
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-proposed_at", "-pk")
+
+
+def get_amendment(actor: Actor, public_id: object) -> LexiconAmendment:
+    try:
+        amendment = LexiconAmendment.objects.restrict(actor).filter(public_id=public_id).first()
+    except (ValueError, ValidationError):  # a malformed id is a missing one
+        amendment = None
+    if amendment is None:
+        raise NotFound()
+    found: LexiconAmendment = amendment
+    return found
+
+
+def lexicon_entries(version: ArrangementVersion) -> list[tuple[str, str, dict[str, str]]]:
+    """Every entry of the version's agreed lexicon (amendments applied), by section and key."""
+    lexicon = lexicon_of(version)
+    return [
+        (section, key, dict(names))
+        for section in lexicon_rules.SECTIONS
+        for key, names in sorted((lexicon.get(section) or {}).items())
+    ]

@@ -56,6 +56,7 @@ from coordcell.rules import (
 )
 from coordcell.rules import lexicon as lexicon_rules
 from coordcell.rules.arrangement import (
+    AGENDA_SOURCES,
     NOTICE_SHAPES,
     NOTIFIER_KINDS,
     REDACTABLE_FIELDS,
@@ -65,6 +66,7 @@ from coordcell.rules.arrangement import (
     TLP_MARKINGS,
     ActivitySpec,
     Arrangement,
+    AutomaticItemSpec,
     ClauseSpec,
     ConfidentialityTier,
     DeconflictionSpec,
@@ -91,6 +93,7 @@ from coordcell.rules.arrangement import (
     SourceSpec,
     StandingItemSpec,
     StoryDo,
+    TALKS_DOINGS,
     TalksSpec,
     TrackSpec,
     WithdrawalStepSpec,
@@ -2002,6 +2005,7 @@ class _StoryReader:
         self.keys: list[tuple[str, str]] = []
         # Advance notification: the agreed list, and the keys of notices and actors.
         self.deconfliction = parts.deconfliction if parts is not None else None
+        self.talks_spec = parts.talks if parts is not None else None  # talks (issue 16)
         self.notices: set[str] = set()
         self.humanitarians: set[str] = set()
 
@@ -2184,6 +2188,8 @@ class _StoryReader:
             values["verification"] = _read_verification_step(self, t, do)
         elif do in _ECONOMY_DOINGS:  # economy (issue 15)
             values["economy"] = _read_economy_step(self, t, do)
+        elif do in TALKS_DOINGS:  # talks (issue 16)
+            values["talks"] = _read_talks_step(self, t, do)
         elif do in _SHARING_DOINGS:
             self.sharing_step(t, do, own, values)
         else:
@@ -3489,8 +3495,9 @@ _MAX_STANDING_ITEMS = 50
 
 def _read_talks(top: _Table) -> TalksSpec | None:
     """``[talks]`` (optional): ``venue`` (a place id of places.csv, checked once the
-    places are read), ``[[talks.tracks]]`` (at least one) and ``[[talks.standing_items]]``
-    (each on some of the tracks, or on all when it names none)."""
+    places are read), ``[[talks.tracks]]`` (at least one), ``[[talks.standing_items]]``
+    (each on some of the tracks, or on all when it names none) and
+    ``[[talks.automatic_items]]`` (an installed app's source of items, on some tracks)."""
     t = top.table("talks", required=False)
     if t is None:
         return None
@@ -3522,5 +3529,136 @@ def _read_talks(top: _Table) -> TalksSpec | None:
     if len(items) > _MAX_STANDING_ITEMS:
         t.error("standing_items", f"at most {_MAX_STANDING_ITEMS} items, found {len(items)}")
     _check_unique(t.report, _keyed(t, "standing_items", "id", items), "standing item id")
+    automatic: list[AutomaticItemSpec] = []
+    for table in t.tables("automatic_items", required=False):
+        automatic.append(
+            AutomaticItemSpec(
+                source=table.text("source", choices=AGENDA_SOURCES, what="agenda source"),
+                tracks=table.texts("tracks", choices=track_ids, what="track"),
+            )
+        )
+        table.finish()
+    _check_unique(t.report, _keyed(t, "automatic_items", "source", automatic), "agenda source")
     t.finish()
-    return TalksSpec(venue=venue, tracks=tuple(tracks), standing_items=tuple(items))
+    return TalksSpec(
+        venue=venue,
+        tracks=tuple(tracks),
+        standing_items=tuple(items),
+        automatic_items=tuple(automatic),
+    )
+
+
+# --- talks (issue 16): the story's steps of meetings and the lexicon ----------------------------
+
+_LANGUAGE_CHOICES = ("en", "ar", "he")
+_TRANSLATION_STATES = ("translated", "checked", "certified")
+
+
+def _read_talks_step(reader: _StoryReader, t: _Table, do: str) -> dict[str, Any]:
+    """What a talks step of the story takes. ``meeting`` is the key of a
+    ``schedule_meeting`` step, ``request`` of a ``request_meeting`` step, ``amendment`` of
+    a ``propose_lexicon_amendment`` step; times are hours from the moment the story is
+    played (``starts_in_hours``, negative: in the past). Texts say they are fictional.
+    Who may take each step is the services' to say when the story is played."""
+    made: dict[str, set[str]] = reader.__dict__.setdefault(
+        "talks_made", {"meeting": set(), "request": set(), "amendment": set()}
+    )
+    key = str(t.data.get("key", "")) if isinstance(t.data.get("key"), str) else ""
+    spec = reader.__dict__.get("talks_spec")
+    tracks = [tr.id for tr in spec.tracks] if spec is not None else None
+    sides = (
+        None
+        if reader.parties is None
+        else sorted(c for c, k in reader.parties.items() if k == "party")
+    )
+    out: dict[str, Any] = {}
+
+    def ref(name: str) -> str:
+        value = t.text(name, pattern=_CODE, what="story key")
+        if value and value not in made[name]:
+            t.error(name, f"{value!r} is not the key of an earlier step that makes one")
+            return ""
+        return value
+
+    def hours(name: str, *, required: bool = True) -> float:
+        value = t.number(name, required=required)
+        if value is None:
+            return 0.0
+        if abs(value) > _MAX_STORY_DAYS * 24:
+            t.error(name, f"at most {_MAX_STORY_DAYS * 24} hours either way, found {value:g}")
+            return 0.0
+        return float(value)
+
+    if do == StoryDo.SCHEDULE_MEETING:
+        out["title"] = _fictional_text(t, "title")
+        out["tracks"] = list(t.texts("tracks", required=True, choices=tracks, what="track"))
+        out["parties"] = list(t.texts("parties", required=True, choices=sides, what="party"))
+        out["starts_in_hours"] = hours("starts_in_hours")
+        out["hours"] = hours("hours")
+        if out["hours"] <= 0:
+            t.error("hours", "a meeting lasts some hours")
+        out["logistics"] = _fictional_text(t, "logistics", required=False)
+        if not key:
+            t.error("key", "a meeting has a key, for the steps that follow it")
+        made["meeting"].add(key)
+    elif do == StoryDo.NAME_ATTENDEES:
+        out["meeting"] = ref("meeting")
+        out["members"] = list(t.texts("members", required=True, choices=sorted(reader.party_of)))
+    elif do == StoryDo.ADD_AGENDA_ITEM:
+        out["meeting"] = ref("meeting")
+        out["title"] = _fictional_text(t, "title")
+    elif do == StoryDo.CLOSE_AGENDA_ITEM:
+        out["meeting"] = ref("meeting")
+        out["item"] = t.text("item", what="agenda item (a standing item id, or a title)")
+        out["outcome"] = _fictional_text(t, "outcome", required=False)
+    elif do in (StoryDo.MEETING_HELD, StoryDo.CIRCULATE_MINUTES):
+        out["meeting"] = ref("meeting")
+    elif do in (StoryDo.DRAFT_MINUTES, StoryDo.TRANSLATE_MINUTES):
+        out["meeting"] = ref("meeting")
+        out["language"] = t.text("language", choices=_LANGUAGE_CHOICES, what="language")
+        out["text"] = t.text("text")
+        if do == StoryDo.TRANSLATE_MINUTES:
+            out["translator"] = _fictional_text(t, "translator")
+            out["status"] = t.text("status", choices=_TRANSLATION_STATES, what="status")
+        elif out["text"] and _FICTIONAL not in out["text"].lower():
+            t.error("text", f"must say it is fictional (contain the word '{_FICTIONAL}')")
+    elif do == StoryDo.APPROVE_MINUTES:
+        out["meeting"] = ref("meeting")
+        out["objection"] = _fictional_text(t, "objection", required=False)
+    elif do in (StoryDo.CHAIR_SUMMARY, StoryDo.DELEGATION_NOTES):
+        out["meeting"] = ref("meeting")
+        out["text"] = _fictional_text(t, "text")
+    elif do == StoryDo.MEDIA_LINE:
+        out["meeting"] = ref("meeting")
+        out["text"] = _fictional_text(t, "text")
+        out["next_in_days"] = int(hours("next_in_days", required=False))
+        out["embargo_in_hours"] = hours("embargo_in_hours", required=False)
+    elif do == StoryDo.REQUEST_MEETING:
+        out["tracks"] = list(t.texts("tracks", required=True, choices=tracks, what="track"))
+        out["reason"] = _fictional_text(t, "reason")
+        if not key:
+            t.error("key", "a request has a key, for the step that answers it")
+        made["request"].add(key)
+    elif do == StoryDo.ANSWER_REQUEST:
+        out["request"] = ref("request")
+        out["answer"] = _fictional_text(t, "answer")
+    elif do == StoryDo.PROPOSE_LEXICON:
+        out["entry"] = t.text("entry", what="lexicon entry (section.key)")
+        names = t.table("proposed")
+        found: dict[str, str] = {}
+        if names is not None:
+            found = {lang: names.text(lang) for lang in _LANGUAGE_CHOICES}
+            names.finish()
+        out["proposed"] = found
+        out["reason"] = _fictional_text(t, "reason")
+        if not key:
+            t.error("key", "an amendment has a key, for the steps that decide it")
+        made["amendment"].add(key)
+    elif do == StoryDo.DECIDE_LEXICON:
+        out["amendment"] = ref("amendment")
+        out["decision"] = t.text("decision", choices=("approve", "refuse"), what="decision")
+        out["note"] = _fictional_text(t, "note", required=False)
+    return out
+
+
+# --- end of the talks story block -----------------------------------------------------------------
