@@ -79,7 +79,7 @@ def _unfolded(ics: bytes) -> str:
     return ics.decode().replace("\r\n ", "").replace("\\,", ",").replace("\\;", ";")
 
 
-# --- the agenda carries forward until closed ------------------------------------------------
+# --- the agenda carries forward until closed ---
 
 
 def test_open_items_carry_forward_and_closed_ones_do_not(story: None, actor: Any) -> None:
@@ -133,7 +133,8 @@ def test_cases_past_deadline_are_pulled_in_for_their_own_audience(story: None, a
     pulled = [i for i in selectors.agenda_of(mediator, meeting) if i.kind == "automatic"]
     item = next(i for i in pulled if i.key == f"cases.past_deadline:{case.reference}")
     assert set(item.audience_codes) == set(case.audience_codes) & set(meeting.audience_codes)
-    assert case.reference in item.titles["ar"] and case.reference in item.titles["he"]
+    assert case.reference in item.titles["ar"]
+    assert case.reference in item.titles["he"]
     # A meeting on a track the scenario does not feed from cases pulls nothing in.
     other = services.schedule_meeting(
         actor=mediator,
@@ -147,13 +148,14 @@ def test_cases_past_deadline_are_pulled_in_for_their_own_audience(story: None, a
     assert not [i for i in selectors.agenda_of(mediator, other) if i.kind == "automatic"]
 
 
-# --- minutes: approval and objection on the record ---------------------------------------------
+# --- minutes: approval and objection on the record ---
 
 
 def test_minutes_are_agreed_with_the_objection_beside_the_text(story: None, actor: Any) -> None:
     mediator = actor("mediator")
     minutes = selectors.minutes_of(mediator, _first())
-    assert minutes is not None and minutes.state == "agreed"
+    assert minutes is not None
+    assert minutes.state == "agreed"
     approvals = {a.party_code: a for a in selectors.approvals_of(minutes)}
     assert set(approvals) == {"il", "sy"}
     assert approvals["il"].objection == ""
@@ -165,7 +167,8 @@ def test_minutes_are_agreed_with_the_objection_beside_the_text(story: None, acto
     assert agreed.data["objections"] == {"sy": approvals["sy"].objection}
     # The second meeting's minutes wait for the Syrian delegation's approval.
     second = selectors.minutes_of(mediator, _second())
-    assert second is not None and second.state == "circulated"
+    assert second is not None
+    assert second.state == "circulated"
     with pytest.raises(Conflict):  # an approval once per party and revision
         services.approve_minutes(actor=actor("il.liaison"), meeting=_second())
     with pytest.raises(PermissionDenied):  # an analyst does not approve for the party
@@ -183,14 +186,16 @@ def test_a_revision_starts_the_approvals_again(story: None, actor: Any) -> None:
     meeting = _second()
     services.draft_minutes(actor=mediator, meeting=meeting, text="Revised (test).", language="en")
     minutes = selectors.minutes_of(mediator, meeting)
-    assert minutes is not None and minutes.state == "draft" and minutes.text.revision == 2
+    assert minutes is not None
+    assert minutes.state == "draft"
+    assert minutes.text.revision == 2
     assert list(selectors.approvals_of(minutes)) == []  # il's approval was of revision 1
     assert selectors.minutes_of(actor("il.liaison"), meeting) is None  # a draft: the mediator's
     services.circulate_minutes(actor=mediator, meeting=meeting)
     assert selectors.minutes_of(actor("il.liaison"), meeting) is not None
 
 
-# --- official texts: a hash per language in the record ---------------------------------------------
+# --- official texts: a hash per language in the record ---
 
 
 def test_official_texts_carry_each_languages_hash_and_status_in_the_record(
@@ -201,9 +206,12 @@ def test_official_texts_carry_each_languages_hash_and_status_in_the_record(
     text = minutes.text
     translations = {t.language: t for t in agreements.translations_of(actor("il.liaison"), text.pk)}
     assert set(translations) == {"en", "ar", "he"}
-    assert text.authoritative_language == "en" and translations["en"].status == "authoritative"
-    assert translations["ar"].status == "certified" and translations["ar"].certified_by
-    assert translations["he"].status == "checked" and not translations["he"].certified_by
+    assert text.authoritative_language == "en"
+    assert translations["en"].status == "authoritative"
+    assert translations["ar"].status == "certified"
+    assert translations["ar"].certified_by
+    assert translations["he"].status == "checked"
+    assert not translations["he"].certified_by
     for t in translations.values():
         assert t.sha256 == hashlib.sha256(t.body.encode("utf-8")).hexdigest()
     last = (
@@ -240,7 +248,7 @@ def test_a_determination_is_an_official_text(story: None, actor: Any) -> None:
     assert issued.audience == case.audience
 
 
-# --- who reads what (the authorization matrix, batched) -----------------------------------------------
+# --- who reads what (the authorization matrix, batched) ---
 
 
 def test_who_reads_what_of_a_meeting_on_every_surface(
@@ -260,7 +268,8 @@ def test_who_reads_what_of_a_meeting_on_every_surface(
         if not attending:
             # Hidden looks missing: the same 404 as an id that never existed.
             missing = client.get("/api/v1/talks/meetings/00000000-0000-4000-8000-000000000000/")
-            assert missing.status_code == 404 and missing.json() == api.json()
+            assert missing.status_code == 404
+            assert missing.json() == api.json()
             assert listed["count"] == 0
             continue
         body = api.json()
@@ -309,20 +318,23 @@ def test_the_pages_answer_in_every_language(story: None, client_for: Any) -> Non
             assert word in response.content.decode(), (language, path)
 
 
-# --- the media line's embargo ------------------------------------------------------------------------
+# --- the media line's embargo ---
 
 
 def test_the_media_line_stays_in_the_meeting_until_its_embargo(story: None, actor: Any) -> None:
     second = _second()
     line = selectors.media_line_of(actor("il.liaison"), second)
-    assert line is not None and line.embargoed
+    assert line is not None
+    assert line.embargoed
     for username in ("monitor", "observer", "donor"):
         assert selectors.media_line_of(actor(username), second) is None
         released = [m.meeting_id for m in selectors.released_media_lines(actor(username))]
-        assert second.pk not in released and _first().pk in released
+        assert second.pk not in released
+        assert _first().pk in released
     # Not in a calendar before the embargo, even an attendee's.
     ics = _unfolded(calendar_ics(actor("il.liaison"), [second], host="test", name="t"))
-    assert "Media line" not in ics and line.text not in ics
+    assert "Media line" not in ics
+    assert line.text not in ics
     # Once the embargo passes, every member reads it (and the calendar carries it).
     type(line).objects.filter(pk=line.pk).update(
         embargo_until=timezone.now() - dt.timedelta(minutes=1)
@@ -335,13 +347,14 @@ def test_the_media_line_stays_in_the_meeting_until_its_embargo(story: None, acto
         services.agree_media_line(actor=actor("mediator"), meeting=second, text="changed")
 
 
-# --- the lexicon, editable only by agreement -----------------------------------------------------------
+# --- the lexicon, editable only by agreement ---
 
 
 def test_a_lexicon_amendment_applies_only_with_every_approval(story: None, actor: Any) -> None:
     version = _version()
     pending = agreements.list_amendments(actor("observer")).get(key="mount_hermon_ski_site")
-    assert pending.state == "pending" and set(pending.required) == {"il", "sy", "us"}
+    assert pending.state == "pending"
+    assert set(pending.required) == {"il", "sy", "us"}
     before = agreements.lexicon_section(version.pk, "places")["mount_hermon_ski_site"]
     assert before["en"] == "Mount Hermon ski site"
     with pytest.raises(PermissionDenied):  # a monitor is not among those who agree
@@ -375,7 +388,7 @@ def test_a_lexicon_amendment_applies_only_with_every_approval(story: None, actor
         )  # fmt: skip
 
 
-# --- requests for a meeting at short notice -----------------------------------------------------------
+# --- requests for a meeting at short notice ---
 
 
 def test_a_request_unanswered_in_time_lapses_on_the_record(story: None, actor: Any) -> None:
@@ -393,10 +406,11 @@ def test_a_request_unanswered_in_time_lapses_on_the_record(story: None, actor: A
     assert Entry.objects.filter(event_type="talks.request_lapsed").count() == 1
     # The demo's request was declined with reasons.
     declined = MeetingRequest.objects.get(state="declined")
-    assert declined.party_code == "sy" and "fictional" in declined.answer.lower()
+    assert declined.party_code == "sy"
+    assert "fictional" in declined.answer.lower()
 
 
-# --- the calendar: valid RFC 5545, and subscriptions that show only what the person may see ------------
+# --- the calendar: valid RFC 5545, and subscriptions that show only what the person may see ---
 
 
 def test_every_calendar_export_validates(story: None, client_for: Any, tmp_path: Path) -> None:
@@ -411,7 +425,7 @@ def test_every_calendar_export_validates(story: None, client_for: Any, tmp_path:
     broken = tmp_path / "broken.ics"
     broken.write_bytes((tmp_path / "mediator.ics").read_bytes().replace(b"\r\n", b"\n"))
     files.append(broken)
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 (our interpreter, the vector's checker)
         [sys.executable, str(CHECK_ICAL), *map(str, files)], capture_output=True, text=True
     )
     assert result.returncode == 1, result.stdout  # the broken file alone
