@@ -39,7 +39,7 @@ def play(step: DemoStepSpec, version: ArrangementVersion, made: dict[str, Any]) 
     actor = _actor(step.by)
     data = dict(step.talks or {})
     now = timezone.now()
-    meeting = made.get(f"meeting:{data.get('meeting', '')}")
+    meeting: Any = made.get(f"meeting:{data.get('meeting', '')}")
     if step.do == StoryDo.SCHEDULE_MEETING:
         starts = (now + dt.timedelta(hours=data["starts_in_hours"])).replace(
             minute=0, second=0, microsecond=0

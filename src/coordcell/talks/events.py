@@ -55,6 +55,11 @@ CHAIR_SUMMARY = register(
     _("Chair's summary"),
     "The chair's own summary of a meeting (not agreed by the parties).",
 )
+NOTES_SAVED = register(
+    "talks.notes_saved",
+    _("Delegation's notes saved"),
+    "A delegation saved its own notes of a meeting (their hash; read by that party alone).",
+)
 MEDIA_LINE_AGREED = register(
     "talks.media_line_agreed",
     _("Media line agreed"),

@@ -649,17 +649,25 @@ def set_chair_summary(*, actor: Actor, meeting: Meeting, text: str) -> Meeting:
 
 
 def save_notes(*, actor: Actor, meeting: Meeting, text: str) -> DelegationNote:
-    """A delegation's own notes: written and read by its party's members alone. Not on
-    the record (the record is read by others; the notes are the delegation's)."""
+    """A delegation's own notes: written and read by its party's members alone; the
+    record states their hash, read by that party alone."""
     code = actor.party_code or ""
     if actor.system or not code or code not in meeting.audience_codes:
         raise PermissionDenied(_("Your party does not attend this meeting."))
     text = _text(text, "text", required=False)
-    note, _created = DelegationNote.objects.update_or_create(
-        meeting=meeting,
-        party_code=code,
-        defaults={"text": text, "updated_by": actor.user, "updated_at": timezone.now()},
-    )
+    with transaction.atomic():
+        note, _created = DelegationNote.objects.update_or_create(
+            meeting=meeting,
+            party_code=code,
+            defaults={"text": text, "updated_by": actor.user, "updated_at": timezone.now()},
+        )
+        append_event(
+            actor=actor,
+            event_type=events.NOTES_SAVED,
+            data={"meeting": meeting.reference, "sha256": official.sha256_of(text)},
+            subjects=[subject("talks.meeting", meeting.public_id, meeting.reference)],
+            audience=[code],
+        )
     return note
 
 
