@@ -128,3 +128,57 @@ class MediaRuleChoices(ChoiceSet):
 assert tuple(MechanismRoleChoices.values()) == mechanism.ROLES
 assert tuple(DecisionRuleChoices.values()) == mechanism.DECISION_RULES
 assert tuple(MediaRuleChoices.values()) == mechanism.MEDIA_RULES
+
+
+# --- authoritative texts and the lexicon's amendments -----------------------------------
+
+
+class OfficialTextKindChoices(ChoiceSet):
+    """What an official text is."""
+
+    MINUTES = "minutes"
+    DETERMINATION = "determination"
+    AGREED_OUTCOME = "agreed_outcome"
+    CHOICES = [
+        (MINUTES, _("Agreed minutes")),
+        (DETERMINATION, _("Determination")),
+        (AGREED_OUTCOME, _("Agreed outcome")),
+    ]
+
+
+class TranslationStatusChoices(ChoiceSet):
+    """How far a language's text of an official text has come."""
+
+    AUTHORITATIVE = "authoritative"
+    TRANSLATED = "translated"
+    CHECKED = "checked"
+    CERTIFIED = "certified"
+    CHOICES = [
+        (AUTHORITATIVE, _("Authoritative text"), "purple"),
+        (TRANSLATED, _("Translated"), "grey"),
+        (CHECKED, _("Checked"), "blue"),
+        (CERTIFIED, _("Certified"), "green"),
+    ]
+
+
+class AmendmentStateChoices(ChoiceSet):
+    """Where a proposed amendment of the lexicon stands."""
+
+    PENDING = "pending"
+    APPLIED = "applied"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+    CHOICES = [
+        (PENDING, _("Awaiting approvals"), "orange"),
+        (APPLIED, _("Applied by agreement"), "green"),
+        (REFUSED, _("Refused"), "red"),
+        (WITHDRAWN, _("Withdrawn"), "grey"),
+    ]
+
+
+class ApprovalDecisionChoices(ChoiceSet):
+    """A party's decision on a proposed amendment."""
+
+    APPROVE = "approve"
+    REFUSE = "refuse"
+    CHOICES = [(APPROVE, _("Approve")), (REFUSE, _("Refuse"))]

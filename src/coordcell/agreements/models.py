@@ -25,7 +25,19 @@ from coordcell.core.models import (
 from coordcell.rules import localtime
 from coordcell.rules.mechanism import MECHANISM, DecisionRule
 
-__all__ = ["Arrangement", "ArrangementVersion", "Clause", "Place", "Protocol", "Source", "Zone"]
+__all__ = [
+    "Arrangement",
+    "ArrangementVersion",
+    "Clause",
+    "LexiconAmendment",
+    "LexiconApproval",
+    "OfficialText",
+    "OfficialTranslation",
+    "Place",
+    "Protocol",
+    "Source",
+    "Zone",
+]
 
 
 def members_only(actor: Any) -> Q:
@@ -346,3 +358,11 @@ class Source(MemberReadable):
 
     def __str__(self) -> str:
         return self.key
+
+
+from coordcell.agreements.text_models import (  # noqa: E402  (the models of text_models.py)
+    LexiconAmendment,
+    LexiconApproval,
+    OfficialText,
+    OfficialTranslation,
+)

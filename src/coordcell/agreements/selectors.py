@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
@@ -12,6 +13,8 @@ from coordcell.agreements.models import (
     Arrangement,
     ArrangementVersion,
     Clause,
+    LexiconAmendment,
+    OfficialTranslation,
     Place,
     Protocol,
     Zone,
@@ -28,11 +31,14 @@ __all__ = [
     "current_time_zone",
     "find_protocol",
     "find_protocol_serving",
+    "get_amendment",
     "get_arrangement",
     "get_version",
     "headline_names",
     "ladder_tops",
+    "lexicon_entries",
     "lexicon_section",
+    "list_amendments",
     "list_arrangements",
     "list_clauses",
     "list_protocols",
@@ -43,6 +49,7 @@ __all__ = [
     "places_feature_collection",
     "procedure_of",
     "term",
+    "translations_of",
     "zone_names",
     "zones_by_ids",
     "zones_feature_collection",
@@ -286,8 +293,30 @@ def zones_by_ids(version_id: int, zone_ids: Iterable[str]) -> list[Zone]:
 
 def lexicon_of(version: ArrangementVersion) -> dict[str, dict[str, dict[str, str]]]:
     """The version's agreed lexicon (section → key → names); empty for a scenario without
-    one, or a version stored before scenarios had one."""
-    return dict(version.content.get("lexicon") or {})
+    one, or a version stored before scenarios had one), with the amendments the cell
+    applied by agreement read over it."""
+    lexicon = {
+        section: dict(entries)
+        for section, entries in (version.content.get("lexicon") or {}).items()
+    }
+    for section, key, names in _applied_amendments(version.pk):
+        lexicon.setdefault(section, {})[key] = names
+    return lexicon
+
+
+def _applied_amendments(
+    version_id: int, section: str = ""
+) -> list[tuple[str, str, dict[str, str]]]:
+    """The amendments applied to a version's lexicon, oldest first (a later one wins)."""
+    rows = LexiconAmendment.objects.filter(version_id=version_id, state="applied")
+    if section:
+        rows = rows.filter(section=section)
+    return [
+        (s, k, dict(names))
+        for s, k, names in rows.order_by("decided_at", "pk").values_list(
+            "section", "key", "proposed"
+        )
+    ]
 
 
 def lexicon_section(version_id: int, section: str) -> dict[str, dict[str, str]]:
@@ -300,7 +329,10 @@ def lexicon_section(version_id: int, section: str) -> dict[str, dict[str, str]]:
         .values_list(f"content__lexicon__{section}", flat=True)
         .first()
     )
-    return dict(value) if isinstance(value, dict) else {}
+    names = dict(value) if isinstance(value, dict) else {}
+    for _section, key, amended in _applied_amendments(version_id, section):
+        names[key] = amended
+    return names
 
 
 def term(content: dict[str, Any], section: str, key: str, language: str, default: str) -> str:
@@ -420,3 +452,41 @@ def headline_names(version_id: int) -> dict[str, Any]:
         "zones": zones,
         "time_zone": str(time_zone or localtime.DEFAULT_TIME_ZONE),
     }
+
+
+# --- authoritative texts and the lexicon's amendments ------------------------------------
+
+
+def translations_of(actor: Actor, text_id: int) -> list[OfficialTranslation]:
+    """The languages of an official text the actor reads (none: hidden or missing)."""
+    return list(
+        OfficialTranslation.objects.restrict(actor).filter(text_id=text_id).order_by("language")
+    )
+
+
+def list_amendments(actor: Actor, *, state: str = "") -> QuerySet[LexiconAmendment]:
+    qs = LexiconAmendment.objects.restrict(actor).prefetch_related("approvals")
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-proposed_at", "-pk")
+
+
+def get_amendment(actor: Actor, public_id: object) -> LexiconAmendment:
+    try:
+        amendment = LexiconAmendment.objects.restrict(actor).filter(public_id=public_id).first()
+    except (ValueError, ValidationError):  # a malformed id is a missing one
+        amendment = None
+    if amendment is None:
+        raise NotFound()
+    found: LexiconAmendment = amendment
+    return found
+
+
+def lexicon_entries(version: ArrangementVersion) -> list[tuple[str, str, dict[str, str]]]:
+    """Every entry of the version's agreed lexicon (amendments applied), by section and key."""
+    lexicon = lexicon_of(version)
+    return [
+        (section, key, dict(names))
+        for section in lexicon_rules.SECTIONS
+        for key, names in sorted((lexicon.get(section) or {}).items())
+    ]

@@ -22,6 +22,7 @@ from coordcell.positions import api as positions
 from coordcell.record import api as record
 from coordcell.sharing import api as sharing
 from coordcell.sharing import stix_api
+from coordcell.talks import api as talks
 from coordcell.verification import api as verification
 
 app_name = "api"
@@ -40,6 +41,7 @@ urlpatterns = [
     path("v1/", include(positions.urlpatterns)),
     path("v1/", include(economy.urlpatterns)),
     path("v1/", include(sharing.urlpatterns)),
+    path("v1/", include(talks.urlpatterns)),
     # STIX 2.1 export/import and the TAXII 2.1 server (issue 14)
     path("v1/", include(stix_api.urlpatterns)),
     path("taxii2/", include(stix_api.taxii_urlpatterns)),

@@ -8,4 +8,6 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from coordcell.cases import events, jobs  # noqa: F401  (registers types and jobs)
+        from coordcell.cases import agenda, events, jobs  # noqa: F401  (registers types and jobs)
+
+        agenda.register()  # the talks' automatic agenda items: open cases past a deadline

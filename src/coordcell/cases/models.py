@@ -101,6 +101,15 @@ class Case(AudienceMixin, PublicIdModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     determination = models.TextField(_("determination"), blank=True)
+    #: The determination as an official text (``agreements``): its authoritative
+    #: language, each translation's status and the SHA-256 of each in the record.
+    determination_text = models.ForeignKey(
+        "agreements.OfficialText",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     determined_at = models.DateTimeField(null=True, blank=True)
     determined_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

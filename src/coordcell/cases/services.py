@@ -22,9 +22,12 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from coordcell.agreements import official
 from coordcell.agreements import selectors as agreement_selectors
+from coordcell.agreements.choices import OfficialTextKindChoices
 from coordcell.cases import events
 from coordcell.cases.choices import (
     DeadlineKindChoices,
@@ -52,7 +55,15 @@ from coordcell.notify.services import queue_delivery
 from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.record.services import append_event, subject
-from coordcell.rules import deadlines, determinations, ladder, mechanism, verification, workflow
+from coordcell.rules import (
+    deadlines,
+    determinations,
+    ladder,
+    mechanism,
+    verification,
+    vocabulary,
+    workflow,
+)
 
 if TYPE_CHECKING:
     from coordcell.accounts.models import User
@@ -865,6 +876,20 @@ def act(
             clauses=list(spec.clauses) if spec is not None else [],
         )
         data["determined_by"] = actor.name
+        if text:
+            # The determination is an official text: its language, hash and status on the record.
+            written_in = get_language() or "en"
+            official_text = official.issue_text(
+                actor=actor,
+                kind=OfficialTextKindChoices.DETERMINATION,
+                subject_label=f"cases.determination:{case.reference}",
+                version=case.version,
+                language=written_in if written_in in vocabulary.LANGUAGES else "en",
+                body=text,
+                audience=case.audience_codes,
+            )
+            changes["determination_text"] = official_text
+            data["official_text"] = {t.language: t.sha256 for t in official_text.translations.all()}
         if spec is not None:
             _create_remedies(case, spec, now)
     elif action == A.PROPOSE:

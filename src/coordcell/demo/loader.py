@@ -35,6 +35,7 @@ from coordcell.demo import (
     story_exchanges,
     story_positions,
     story_sharing,
+    story_talks,
     story_verification,
 )
 from coordcell.incidents.choices import PrecisionChoices
@@ -218,6 +219,8 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
                     story_economy.play(step, version, made)
                 elif step.do in story_sharing.PLAYS:
                     story_sharing.play(step, version, made)
+                elif step.do in story_talks.PLAYS:  # talks (issue 16)
+                    story_talks.play(step, version, made)
                 else:
                     _play(step, version, cases, calls)
             except DomainError as exc:

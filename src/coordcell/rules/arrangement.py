@@ -11,7 +11,7 @@ Every translatable name is a ``Localized`` mapping with the keys of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -410,6 +410,23 @@ class StoryDo:
     WIDEN_ITEM = "widen_item"  # ask to widen an item's audience (the originator: do it)
     CONSENT = "consent"  # a party gives (or refuses) its consent to a widening
     REDACT_ITEM = "redact_item"  # the originator makes a redacted version for a wider audience
+    # talks (issue 16): meetings, their agenda, minutes, media lines; the lexicon by agreement
+    SCHEDULE_MEETING = "schedule_meeting"  # the mediator schedules a meeting (its agenda opens)
+    NAME_ATTENDEES = "name_attendees"  # a party names who attends for it
+    ADD_AGENDA_ITEM = "add_agenda_item"  # the mediator adds an item
+    CLOSE_AGENDA_ITEM = "close_agenda_item"  # the mediator closes an item (it stops carrying)
+    MEETING_HELD = "meeting_held"  # the mediator records the meeting as held
+    DRAFT_MINUTES = "draft_minutes"  # the mediator drafts the minutes
+    TRANSLATE_MINUTES = "translate_minutes"  # a translation, perhaps checked and certified
+    CIRCULATE_MINUTES = "circulate_minutes"  # the mediator circulates them for approval
+    APPROVE_MINUTES = "approve_minutes"  # a party approves (perhaps with an objection)
+    CHAIR_SUMMARY = "chair_summary"  # the chair's own summary
+    DELEGATION_NOTES = "delegation_notes"  # a delegation's own notes
+    MEDIA_LINE = "media_line"  # the agreed press line, next date, embargo
+    REQUEST_MEETING = "request_meeting"  # a party asks for a meeting at short notice
+    ANSWER_REQUEST = "answer_meeting_request"  # the mediator declines or schedules it
+    PROPOSE_LEXICON = "propose_lexicon_amendment"  # new names proposed for a lexicon entry
+    DECIDE_LEXICON = "decide_lexicon_amendment"  # a party or the mediator decides
 
 
 STORY_DOINGS: tuple[str, ...] = (
@@ -472,6 +489,26 @@ STORY_DOINGS = (
     StoryDo.CONSENT,
     StoryDo.REDACT_ITEM,
 )
+# talks (issue 16)
+TALKS_DOINGS: tuple[str, ...] = (
+    StoryDo.SCHEDULE_MEETING,
+    StoryDo.NAME_ATTENDEES,
+    StoryDo.ADD_AGENDA_ITEM,
+    StoryDo.CLOSE_AGENDA_ITEM,
+    StoryDo.MEETING_HELD,
+    StoryDo.DRAFT_MINUTES,
+    StoryDo.TRANSLATE_MINUTES,
+    StoryDo.CIRCULATE_MINUTES,
+    StoryDo.APPROVE_MINUTES,
+    StoryDo.CHAIR_SUMMARY,
+    StoryDo.DELEGATION_NOTES,
+    StoryDo.MEDIA_LINE,
+    StoryDo.REQUEST_MEETING,
+    StoryDo.ANSWER_REQUEST,
+    StoryDo.PROPOSE_LEXICON,
+    StoryDo.DECIDE_LEXICON,
+)
+STORY_DOINGS = (*STORY_DOINGS, *TALKS_DOINGS)
 #: The audience tiers of a shared item, narrowest first (``sharing.choices.TierChoices``).
 SHARING_TIERS: tuple[str, ...] = ("originator", "mediator", "bilateral", "parties", "public")
 #: TLP 2.0 markings (``sharing.choices.TlpChoices``).
@@ -625,6 +662,9 @@ class DemoStepSpec:
     request: str = ""
     granted: bool = False
     remove: tuple[str, ...] = ()
+    #: talks (issue 16): what a talks step takes, checked by the reader
+    #: (``rules.scenario._read_talks_step``; docs/scenario-format.md, "Talks").
+    talks: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -706,6 +746,8 @@ class Arrangement:
     positions: PositionsSpec | None = None
     #: Advance notification (``[deconfliction]``), None where the scenario states none.
     deconfliction: DeconflictionSpec | None = None
+    #: The talks (``[talks]``): venue, tracks, standing agenda items; None where none.
+    talks: TalksSpec | None = None
 
 
 # --- positions (issue 13): [[position_kinds]] and [positions] ------------------------------
@@ -880,6 +922,7 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
         positions=positions_from_content(c),
         withdrawal_steps=withdrawal_steps_from_content(c.get("withdrawal_steps")),
         deconfliction=deconfliction_from_content(c.get("deconfliction")),
+        talks=talks_from_content(c.get("talks")),
     )
 
 
@@ -1027,5 +1070,91 @@ def deconfliction_from_content(data: Mapping[str, Any] | None) -> DeconflictionS
                 illustrative=bool(d.get("illustrative", False)),
             )
             for d in data.get("sensitive_days", ())
+        ),
+    )
+
+
+# ------------------------------------------------------------------------------ talks
+#
+# ``[talks]`` of arrangement.toml: where the cell's meetings are held, the tracks of its
+# talks and the standing items of their agendas (docs/scenario-format.md, "Talks").
+
+
+@dataclass(frozen=True)
+class TrackSpec:
+    """A track of the talks (``[[talks.tracks]]``): ``id`` and its name in each language."""
+
+    id: str
+    name: Localized
+    description: Localized = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StandingItemSpec:
+    """A standing agenda item (``[[talks.standing_items]]``): it is put on every meeting
+    of its ``tracks`` (none: of every track) and carries forward until the cell closes it."""
+
+    id: str
+    title: Localized
+    tracks: tuple[str, ...] = ()
+
+
+#: The automatic sources of agenda items an installed app provides (``core.agenda``):
+#: a scenario names which tracks each feeds (``[[talks.automatic_items]]``).
+AGENDA_SOURCES: tuple[str, ...] = ("cases.past_deadline",)
+
+
+@dataclass(frozen=True)
+class AutomaticItemSpec:
+    """An automatic source of agenda items (``AGENDA_SOURCES``) and the tracks whose
+    meetings it feeds (none: every track)."""
+
+    source: str
+    tracks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TalksSpec:
+    """The arrangement's talks: the usual venue (a place id of ``places.csv``), the
+    tracks and the standing agenda items."""
+
+    venue: str
+    tracks: tuple[TrackSpec, ...] = ()
+    standing_items: tuple[StandingItemSpec, ...] = ()
+    automatic_items: tuple[AutomaticItemSpec, ...] = ()
+
+    def track(self, track_id: str) -> TrackSpec | None:
+        return next((t for t in self.tracks if t.id == track_id), None)
+
+    def standing_for(self, track_ids: Sequence[str]) -> tuple[StandingItemSpec, ...]:
+        """The standing items of a meeting on ``track_ids``."""
+        wanted = set(track_ids)
+        return tuple(i for i in self.standing_items if not i.tracks or wanted & set(i.tracks))
+
+    def sources_for(self, track_ids: Sequence[str]) -> tuple[str, ...]:
+        """The automatic sources that feed a meeting on ``track_ids``."""
+        wanted = set(track_ids)
+        return tuple(
+            a.source for a in self.automatic_items if not a.tracks or wanted & set(a.tracks)
+        )
+
+
+def talks_from_content(data: Mapping[str, Any] | None) -> TalksSpec | None:
+    """The stored talks data back (None: the version states none)."""
+    if not data:
+        return None
+    return TalksSpec(
+        venue=str(data["venue"]),
+        tracks=tuple(
+            TrackSpec(t["id"], dict(t["name"]), dict(t.get("description") or {}))
+            for t in data.get("tracks", ())
+        ),
+        standing_items=tuple(
+            StandingItemSpec(i["id"], dict(i["title"]), tuple(i.get("tracks", ())))
+            for i in data.get("standing_items", ())
+        ),
+        automatic_items=tuple(
+            AutomaticItemSpec(a["source"], tuple(a.get("tracks", ())))
+            for a in data.get("automatic_items", ())
         ),
     )

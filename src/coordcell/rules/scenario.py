@@ -56,15 +56,18 @@ from coordcell.rules import (
 )
 from coordcell.rules import lexicon as lexicon_rules
 from coordcell.rules.arrangement import (
+    AGENDA_SOURCES,
     NOTICE_SHAPES,
     NOTIFIER_KINDS,
     REDACTABLE_FIELDS,
     REL_PUBLIC,
     SHARING_TIERS,
     STORY_DOINGS,
+    TALKS_DOINGS,
     TLP_MARKINGS,
     ActivitySpec,
     Arrangement,
+    AutomaticItemSpec,
     ClauseSpec,
     ConfidentialityTier,
     DeconflictionSpec,
@@ -89,7 +92,10 @@ from coordcell.rules.arrangement import (
     RoleSpec,
     SensitiveDaySpec,
     SourceSpec,
+    StandingItemSpec,
     StoryDo,
+    TalksSpec,
+    TrackSpec,
     WithdrawalStepSpec,
     ZoneSpec,
 )
@@ -550,6 +556,8 @@ class _Parts:
     map: dict[str, Any] = dataclasses.field(default_factory=dict)
     #: ``[deconfliction]`` (see ``_read_deconfliction``); None when the scenario has none.
     deconfliction: DeconflictionSpec | None = None
+    #: ``[talks]`` (see ``_read_talks``); None when the scenario has none.
+    talks: TalksSpec | None = None
     # (field, zone id) pairs: zones are defined in zones.geojson, read after this file.
     zone_refs: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
@@ -599,6 +607,7 @@ def _read_arrangement(top: _Table, *, lexicon: _Lexicon | None = None) -> _Parts
     parts.withdrawal_steps = _read_withdrawal_steps(top, parts)
     _read_positions_tables(top, parts)
     parts.deconfliction = _read_deconfliction(top, parts)
+    parts.talks = _read_talks(top)
     top.finish()
     return parts
 
@@ -1996,6 +2005,7 @@ class _StoryReader:
         self.keys: list[tuple[str, str]] = []
         # Advance notification: the agreed list, and the keys of notices and actors.
         self.deconfliction = parts.deconfliction if parts is not None else None
+        self.talks_spec = parts.talks if parts is not None else None  # talks (issue 16)
         self.notices: set[str] = set()
         self.humanitarians: set[str] = set()
 
@@ -2178,6 +2188,8 @@ class _StoryReader:
             values["verification"] = _read_verification_step(self, t, do)
         elif do in _ECONOMY_DOINGS:  # economy (issue 15)
             values["economy"] = _read_economy_step(self, t, do)
+        elif do in TALKS_DOINGS:  # talks (issue 16)
+            values["talks"] = _read_talks_step(self, t, do)
         elif do in _SHARING_DOINGS:
             self.sharing_step(t, do, own, values)
         else:
@@ -2828,6 +2840,13 @@ def check_scenario(path: pathlib.Path) -> tuple[Arrangement | None, list[Scenari
     text = _load_text(path / PLACES_FILE, PLACES_FILE, errors, required=True)
     if text is not None:
         places = _read_places(text, _Report(PLACES_FILE, errors), region, lexicon)
+        if parts is not None and parts.talks is not None and parts.talks.venue:
+            # Only now can the talks' venue be judged; the error belongs to arrangement.toml.
+            place_keys = {p.key for p in places}
+            if parts.talks.venue not in place_keys:
+                arrangement_report.error(
+                    "talks.venue", f"unknown place {parts.talks.venue!r} (not in {PLACES_FILE})"
+                )
 
     demo = None
     data = _load_toml(path, DEMO_FILE, errors, required=False)
@@ -2897,6 +2916,9 @@ def _build(
     if parts.deconfliction is not None:
         # Only when stated: the content (and hash) of a scenario without it is unchanged.
         fields["deconfliction"] = parts.deconfliction
+    if parts.talks is not None:
+        # Only when stated: the content (and hash) of a scenario without talks is unchanged.
+        fields["talks"] = parts.talks
     if parts.incident_kinds:
         # Only when declared: the content (and hash) of a scenario without them is unchanged.
         fields["incident_kinds"] = tuple(parts.incident_kinds)
@@ -3460,3 +3482,183 @@ def _map_content(map_table: Mapping[str, Any], basemap: Mapping[str, Any]) -> di
         for layer in layers
     ]
     return content
+
+
+# ------------------------------------------------------------------------------ talks
+#
+# ``[talks]`` of arrangement.toml: the venue, the tracks and the standing agenda items
+# (docs/scenario-format.md, "Talks"). Kept together in this block.
+
+_MAX_TRACKS = 20
+_MAX_STANDING_ITEMS = 50
+
+
+def _read_talks(top: _Table) -> TalksSpec | None:
+    """``[talks]`` (optional): ``venue`` (a place id of places.csv, checked once the
+    places are read), ``[[talks.tracks]]`` (at least one), ``[[talks.standing_items]]``
+    (each on some of the tracks, or on all when it names none) and
+    ``[[talks.automatic_items]]`` (an installed app's source of items, on some tracks)."""
+    t = top.table("talks", required=False)
+    if t is None:
+        return None
+    venue = t.text("venue", pattern=_CODE, what="place id")
+    tracks: list[TrackSpec] = []
+    for table in t.tables("tracks"):
+        tracks.append(
+            TrackSpec(
+                id=table.text("id", pattern=_CODE, what="track id"),
+                name=table.localized("name"),
+                description=table.localized("description", required=False),
+            )
+        )
+        table.finish()
+    if len(tracks) > _MAX_TRACKS:
+        t.error("tracks", f"at most {_MAX_TRACKS} tracks, found {len(tracks)}")
+    _check_unique(t.report, _keyed(t, "tracks", "id", tracks), "track id")
+    track_ids = [tr.id for tr in tracks if tr.id]
+    items: list[StandingItemSpec] = []
+    for table in t.tables("standing_items", required=False):
+        items.append(
+            StandingItemSpec(
+                id=table.text("id", pattern=_CODE, what="standing item id"),
+                title=table.localized("title"),
+                tracks=table.texts("tracks", choices=track_ids, what="track"),
+            )
+        )
+        table.finish()
+    if len(items) > _MAX_STANDING_ITEMS:
+        t.error("standing_items", f"at most {_MAX_STANDING_ITEMS} items, found {len(items)}")
+    _check_unique(t.report, _keyed(t, "standing_items", "id", items), "standing item id")
+    automatic: list[AutomaticItemSpec] = []
+    for table in t.tables("automatic_items", required=False):
+        automatic.append(
+            AutomaticItemSpec(
+                source=table.text("source", choices=AGENDA_SOURCES, what="agenda source"),
+                tracks=table.texts("tracks", choices=track_ids, what="track"),
+            )
+        )
+        table.finish()
+    _check_unique(t.report, _keyed(t, "automatic_items", "source", automatic), "agenda source")
+    t.finish()
+    return TalksSpec(
+        venue=venue,
+        tracks=tuple(tracks),
+        standing_items=tuple(items),
+        automatic_items=tuple(automatic),
+    )
+
+
+# --- talks (issue 16): the story's steps of meetings and the lexicon ----------------------------
+
+_LANGUAGE_CHOICES = ("en", "ar", "he")
+_TRANSLATION_STATES = ("translated", "checked", "certified")
+
+
+def _read_talks_step(reader: _StoryReader, t: _Table, do: str) -> dict[str, Any]:
+    """What a talks step of the story takes. ``meeting`` is the key of a
+    ``schedule_meeting`` step, ``request`` of a ``request_meeting`` step, ``amendment`` of
+    a ``propose_lexicon_amendment`` step; times are hours from the moment the story is
+    played (``starts_in_hours``, negative: in the past). Texts say they are fictional.
+    Who may take each step is the services' to say when the story is played."""
+    made: dict[str, set[str]] = reader.__dict__.setdefault(
+        "talks_made", {"meeting": set(), "request": set(), "amendment": set()}
+    )
+    key = str(t.data.get("key", "")) if isinstance(t.data.get("key"), str) else ""
+    spec = reader.__dict__.get("talks_spec")
+    tracks = [tr.id for tr in spec.tracks] if spec is not None else None
+    sides = (
+        None
+        if reader.parties is None
+        else sorted(c for c, k in reader.parties.items() if k == "party")
+    )
+    out: dict[str, Any] = {}
+
+    def ref(name: str) -> str:
+        value = t.text(name, pattern=_CODE, what="story key")
+        if value and value not in made[name]:
+            t.error(name, f"{value!r} is not the key of an earlier step that makes one")
+            return ""
+        return value
+
+    def hours(name: str, *, required: bool = True) -> float:
+        value = t.number(name, required=required)
+        if value is None:
+            return 0.0
+        if abs(value) > _MAX_STORY_DAYS * 24:
+            t.error(name, f"at most {_MAX_STORY_DAYS * 24} hours either way, found {value:g}")
+            return 0.0
+        return float(value)
+
+    if do == StoryDo.SCHEDULE_MEETING:
+        out["title"] = _fictional_text(t, "title")
+        out["tracks"] = list(t.texts("tracks", required=True, choices=tracks, what="track"))
+        out["parties"] = list(t.texts("parties", required=True, choices=sides, what="party"))
+        out["starts_in_hours"] = hours("starts_in_hours")
+        out["hours"] = hours("hours")
+        if out["hours"] <= 0:
+            t.error("hours", "a meeting lasts some hours")
+        out["logistics"] = _fictional_text(t, "logistics", required=False)
+        if not key:
+            t.error("key", "a meeting has a key, for the steps that follow it")
+        made["meeting"].add(key)
+    elif do == StoryDo.NAME_ATTENDEES:
+        out["meeting"] = ref("meeting")
+        out["members"] = list(t.texts("members", required=True, choices=sorted(reader.party_of)))
+    elif do == StoryDo.ADD_AGENDA_ITEM:
+        out["meeting"] = ref("meeting")
+        out["title"] = _fictional_text(t, "title")
+    elif do == StoryDo.CLOSE_AGENDA_ITEM:
+        out["meeting"] = ref("meeting")
+        out["item"] = t.text("item", what="agenda item (a standing item id, or a title)")
+        out["outcome"] = _fictional_text(t, "outcome", required=False)
+    elif do in (StoryDo.MEETING_HELD, StoryDo.CIRCULATE_MINUTES):
+        out["meeting"] = ref("meeting")
+    elif do in (StoryDo.DRAFT_MINUTES, StoryDo.TRANSLATE_MINUTES):
+        out["meeting"] = ref("meeting")
+        out["language"] = t.text("language", choices=_LANGUAGE_CHOICES, what="language")
+        out["text"] = t.text("text")
+        if do == StoryDo.TRANSLATE_MINUTES:
+            out["translator"] = _fictional_text(t, "translator")
+            out["status"] = t.text("status", choices=_TRANSLATION_STATES, what="status")
+        elif out["text"] and _FICTIONAL not in out["text"].lower():
+            t.error("text", f"must say it is fictional (contain the word '{_FICTIONAL}')")
+    elif do == StoryDo.APPROVE_MINUTES:
+        out["meeting"] = ref("meeting")
+        out["objection"] = _fictional_text(t, "objection", required=False)
+    elif do in (StoryDo.CHAIR_SUMMARY, StoryDo.DELEGATION_NOTES):
+        out["meeting"] = ref("meeting")
+        out["text"] = _fictional_text(t, "text")
+    elif do == StoryDo.MEDIA_LINE:
+        out["meeting"] = ref("meeting")
+        out["text"] = _fictional_text(t, "text")
+        out["next_in_days"] = int(hours("next_in_days", required=False))
+        out["embargo_in_hours"] = hours("embargo_in_hours", required=False)
+    elif do == StoryDo.REQUEST_MEETING:
+        out["tracks"] = list(t.texts("tracks", required=True, choices=tracks, what="track"))
+        out["reason"] = _fictional_text(t, "reason")
+        if not key:
+            t.error("key", "a request has a key, for the step that answers it")
+        made["request"].add(key)
+    elif do == StoryDo.ANSWER_REQUEST:
+        out["request"] = ref("request")
+        out["answer"] = _fictional_text(t, "answer")
+    elif do == StoryDo.PROPOSE_LEXICON:
+        out["entry"] = t.text("entry", what="lexicon entry (section.key)")
+        names = t.table("proposed")
+        found: dict[str, str] = {}
+        if names is not None:
+            found = {lang: names.text(lang) for lang in _LANGUAGE_CHOICES}
+            names.finish()
+        out["proposed"] = found
+        out["reason"] = _fictional_text(t, "reason")
+        if not key:
+            t.error("key", "an amendment has a key, for the steps that decide it")
+        made["amendment"].add(key)
+    elif do == StoryDo.DECIDE_LEXICON:
+        out["amendment"] = ref("amendment")
+        out["decision"] = t.text("decision", choices=("approve", "refuse"), what="decision")
+        out["note"] = _fictional_text(t, "note", required=False)
+    return out
+
+
+# --- end of the talks story block -----------------------------------------------------------------

@@ -103,6 +103,11 @@ READS = [
     Endpoint("GET", "/api/v1/economy/exports/iati.xml"),
     Endpoint("GET", "/api/v1/economy/exports/projects.hxl.csv"),
     Endpoint("GET", "/api/v1/economy/exports/pledges.hxl.csv"),
+    # talks (issue 16): the tracks, the meetings, requests and amendments the caller reads
+    Endpoint("GET", "/api/v1/talks/tracks/", paged=True),
+    Endpoint("GET", "/api/v1/talks/meetings/", paged=True),
+    Endpoint("GET", "/api/v1/talks/requests/", paged=True),
+    Endpoint("GET", "/api/v1/talks/lexicon-amendments/", paged=True),
 ]
 #: Reads of objects with an audience: its members get 200, everyone else the 404.
 AUDIENCE_READS = [
@@ -250,6 +255,27 @@ ECONOMY_WRITES = [
     Endpoint("POST", "/api/v1/economy/conditions/{id}/release/"),
     Endpoint("POST", "/api/v1/economy/rates/", {"currency": "EUR"}),
 ]
+#: talks (issue 16): no meeting is made with the personas (tests/integration/
+#: test_talks_matrix.py checks who reads what of the demo's); here, who may call at all.
+TALKS_READS = [Endpoint("GET", "/api/v1/talks/meetings/{id}/")]
+TALKS_WRITES = [
+    Endpoint("POST", "/api/v1/talks/meetings/", {"title": "x"}),
+    Endpoint("POST", "/api/v1/talks/meetings/{id}/attendees/", {"members": []}),
+    Endpoint("POST", "/api/v1/talks/meetings/{id}/agenda/", {"title": "x"}),
+    Endpoint("POST", "/api/v1/talks/meetings/{id}/agenda/{position}/close/", {}),
+    Endpoint("POST", "/api/v1/talks/meetings/{id}/minutes/", {"text": "x", "language": "en"}),
+    Endpoint("POST", "/api/v1/talks/meetings/{id}/minutes/circulate/"),
+    Endpoint("POST", "/api/v1/talks/meetings/{id}/minutes/approve/", {}),
+    Endpoint("POST", "/api/v1/talks/meetings/{id}/summary/", {"text": "x"}),
+    Endpoint("POST", "/api/v1/talks/meetings/{id}/notes/", {"text": "x"}),
+    Endpoint("POST", "/api/v1/talks/meetings/{id}/media-line/", {"text": "x"}),
+    Endpoint("POST", "/api/v1/talks/meetings/{id}/held/"),
+    Endpoint("POST", "/api/v1/talks/meetings/{id}/cancel/"),
+    Endpoint("POST", "/api/v1/talks/requests/", {"tracks": []}),
+    Endpoint("POST", "/api/v1/talks/requests/{id}/answer/", {"answer": "x"}),
+    Endpoint("POST", "/api/v1/talks/lexicon-amendments/", {"entry": "x"}),
+    Endpoint("POST", "/api/v1/talks/lexicon-amendments/{id}/decision/", {"decision": "approve"}),
+]
 #: Reads and writes of a shared item or consent request: none is made with the personas
 #: (tests/integration/test_sharing_matrix.py checks every audience tier, persona and
 #: surface); here, who may call at all.
@@ -302,6 +328,8 @@ ENDPOINTS = (
     + ECONOMY_WRITES
     + SHARING_READS
     + SHARING_WRITES
+    + TALKS_READS
+    + TALKS_WRITES
     + STIX_READS
     + STIX_WRITES
 )
@@ -328,7 +356,7 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         id_ = ids["inspection_report"]
     elif "/access-denials/" in endpoint.path:
         id_ = ids["access_denial"]
-    elif "/economy/" in endpoint.path:
+    elif "/economy/" in endpoint.path or "/talks/" in endpoint.path:
         id_ = "00000000-0000-0000-0000-000000000000"  # none is made with the personas
     elif "/alerts/" in endpoint.path:
         id_ = ids.get("alert", "CASE-0000-0000-0000-ESC-0000000000000000")
@@ -356,6 +384,7 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         extension=ids.get("extension", "00000000-0000-0000-0000-000000000000"),
         collection="00000000-0000-4000-8000-000000000000",  # nobody's: callers' own differ
         object_id="report--00000000-0000-4000-8000-000000000000",
+        position="1",
     )
     query = {**(endpoint.query or {}), **query}
     return f"{path}?{urlencode(query)}" if query else path

@@ -151,10 +151,11 @@ def test_it_reads_the_demo_story_into_steps() -> None:
     assert [s.do for s in demo.story].count("report_and_lodge") == 6
     assert sorted(steps) == [
         "access", "berm", "convoy", "convoy_public", "convoy_release", "convoy_report",
-        "convoy_widen", "drone", "ez_coops", "ez_ski", "ez_wind", "hermon", "late_move",
-        "launcher", "mortar", "near_site", "night_shift", "notice", "patrol", "phase_1",
-        "phase_1_new_date", "phase_2", "post_after_freeze", "relief_agency", "rpg", "rpg_relay",
-        "sam", "shots", "strike", "vehicles", "weekly_assessment", "works_site",
+        "convoy_widen", "drone", "ez_coops", "ez_ski", "ez_wind", "hermon", "hermon_name",
+        "late_move", "launcher", "mortar", "mtg_deescalation", "mtg_security", "near_site",
+        "night_shift", "notice", "patrol", "phase_1", "phase_1_new_date", "phase_2",
+        "post_after_freeze", "relief_agency", "rpg", "rpg_relay", "sam", "shots", "strike",
+        "urgent_request", "vehicles", "weekly_assessment", "works_site",
     ]  # fmt: skip
     berm = steps["berm"]
     assert (berm.by, berm.respondent, berm.incident.kind) == ("sy.liaison", "il", "fortification")
