@@ -26,6 +26,7 @@ urlpatterns = [
     path("notices/", include("coordcell.deconfliction.urls")),
     path("economy/", include("coordcell.economy.urls")),
     path("sharing/", include("coordcell.sharing.urls")),
+    path("proposals/", include("coordcell.proposals.urls")),
     path("", include("coordcell.ui.urls")),
 ]
 

@@ -8,4 +8,4 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("Proposals and commitments")
 
     def ready(self) -> None:
-        from coordcell.proposals import events  # noqa: F401  (registers)
+        from coordcell.proposals import events, jobs, scoring  # noqa: F401  (registers)

@@ -214,6 +214,9 @@ class CommitmentDeadline(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.commitment_id}:{self.due_at:%Y-%m-%d}"
+
     @classmethod
     def access_filter(cls, actor: Any, action: str) -> Q:
         return visible_to(actor, "commitment__proposal__")
