@@ -410,6 +410,15 @@ class StoryDo:
     WIDEN_ITEM = "widen_item"  # ask to widen an item's audience (the originator: do it)
     CONSENT = "consent"  # a party gives (or refuses) its consent to a widening
     REDACT_ITEM = "redact_item"  # the originator makes a redacted version for a wider audience
+    # proposals (issue 16): proposals, versions, positions; commitments and their deadlines
+    TABLE_PROPOSAL = "table_proposal"  # a party or the mediator tables a proposal (version 1)
+    TABLE_VERSION = "table_proposal_version"  # the next version of a proposal
+    TAKE_POSITION = "take_position"  # a deciding party accepts, rejects or counters a version
+    MAKE_COMMITMENT = "make_commitment"  # the mediator makes one from the agreed version
+    VERIFY_INDICATOR = "verify_commitment_indicator"  # a monitor verifies an indicator
+    PROPOSE_COMMITMENT_EXTENSION = "propose_commitment_extension"  # a party: a new due date
+    AGREE_COMMITMENT_EXTENSION = "agree_commitment_extension"  # the other party agrees it
+    ASSESS_COMMITMENT = "assess_commitment"  # a party's own assessment
 
 
 STORY_DOINGS: tuple[str, ...] = (
@@ -471,6 +480,18 @@ STORY_DOINGS = (
     StoryDo.WIDEN_ITEM,
     StoryDo.CONSENT,
     StoryDo.REDACT_ITEM,
+)
+# proposals (issue 16)
+STORY_DOINGS = (
+    *STORY_DOINGS,
+    StoryDo.TABLE_PROPOSAL,
+    StoryDo.TABLE_VERSION,
+    StoryDo.TAKE_POSITION,
+    StoryDo.MAKE_COMMITMENT,
+    StoryDo.VERIFY_INDICATOR,
+    StoryDo.PROPOSE_COMMITMENT_EXTENSION,
+    StoryDo.AGREE_COMMITMENT_EXTENSION,
+    StoryDo.ASSESS_COMMITMENT,
 )
 #: The audience tiers of a shared item, narrowest first (``sharing.choices.TierChoices``).
 SHARING_TIERS: tuple[str, ...] = ("originator", "mediator", "bilateral", "parties", "public")
@@ -625,6 +646,9 @@ class DemoStepSpec:
     request: str = ""
     granted: bool = False
     remove: tuple[str, ...] = ()
+    #: proposals (issue 16): what a proposals step takes, checked by the reader
+    #: (``rules.scenario._read_proposals_step``; docs/scenario-format.md).
+    proposals: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
