@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import shapely
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,6 +92,7 @@ class PositionInput:
 class Comparison:
     incidents_total: int = 0
     in_prohibited: dict[str, int] = field(default_factory=lambda: {"current": 0, "draft": 0})
+    by_area: dict[str, dict[str, int]] = field(default_factory=dict)
     with_findings: dict[str, int] = field(default_factory=lambda: {"current": 0, "draft": 0})
     incidents_changed: list[dict[str, Any]] = field(default_factory=list)
     incidents_changed_count: int = 0
@@ -106,6 +108,7 @@ class Comparison:
             "incidents": {
                 "total": self.incidents_total,
                 "in_prohibited_area": dict(self.in_prohibited),
+                "by_area": {k: dict(v) for k, v in sorted(self.by_area.items())},
                 "with_findings": dict(self.with_findings),
                 "changed_count": self.incidents_changed_count,
                 "changed": self.incidents_changed[:SHOWN],
@@ -139,13 +142,20 @@ def draft_engine(base: Any, change: list[dict[str, Any]], label: str) -> rules_e
     return engine
 
 
+#: The activities whose prohibition makes an area a "prohibited area" for the replay: a
+#: presence, a fortification or fire (not a category of weapon, which a limit clause may
+#: ban in a whole belt).
+_BANNED = frozenset({"military_presence", "fortification", "fire"})
+
+
 def prohibited_areas(engine: rules_engine.Engine) -> frozenset[str]:
-    """The areas a clause of the engine's arrangement prohibits an activity in."""
+    """The areas where a clause of the engine's arrangement prohibits a presence, a
+    fortification or fire."""
     kinds = {z.id: z.kind for z in engine.arrangement.zones}
     return frozenset(
         z
         for c in engine.arrangement.clauses
-        if set(c.prohibited) - {"line_crossing"}
+        if set(c.prohibited) & _BANNED
         for z in c.zones
         if kinds.get(z) == "area"
     )
@@ -189,8 +199,9 @@ def _side(line: shapely.Geometry, x: float, y: float) -> int:
 def _sides(
     lines: Mapping[str, shapely.Geometry], engine: rules_engine.Engine, lon: float, lat: float
 ) -> dict[str, int]:
-    x, y = engine.projector.to_metric(lon, lat)
-    return {i: _side(g, float(x), float(y)) for i, g in sorted(lines.items())}
+    xs, ys = engine.projector.to_metric(np.array([lon]), np.array([lat]))
+    x, y = float(xs[0]), float(ys[0])
+    return {i: _side(g, x, y) for i, g in sorted(lines.items())}
 
 
 def compare(
@@ -205,13 +216,18 @@ def compare(
     out = Comparison(incidents_total=len(observations), positions_total=len(declared))
     banned = {"current": prohibited_areas(current), "draft": prohibited_areas(draft)}
     zones_of: dict[str, list[tuple[str, ...]]] = {}
+    for area in sorted(banned["current"] | banned["draft"]):
+        out.by_area[area] = {"current": 0, "draft": 0}
     for label, engine in (("current", current), ("draft", draft)):
         zones_of[label] = []
         for a in engine.assess_many(observations):
             zones = tuple(sorted(a.zones))
             zones_of[label].append(zones)
-            if set(zones) & banned[label]:
+            inside = set(zones) & banned[label]
+            if inside:
                 out.in_prohibited[label] += 1
+            for area in inside:
+                out.by_area[area][label] += 1
             if a.findings or a.findings_not_agreed:
                 out.with_findings[label] += 1
     for o, before, after in zip(observations, zones_of["current"], zones_of["draft"], strict=True):
