@@ -190,6 +190,7 @@ INSTALLED_APPS = [
     "coordcell.economy.apps.EconomyConfig",
     "coordcell.sharing.apps.SharingConfig",
     "coordcell.talks.apps.TalksConfig",
+    "coordcell.proposals.apps.ProposalsConfig",
     "coordcell.notify.apps.NotifyConfig",
     "coordcell.situation.apps.SituationConfig",
     "coordcell.api.apps.ApiConfig",

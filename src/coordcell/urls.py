@@ -27,6 +27,7 @@ urlpatterns = [
     path("economy/", include("coordcell.economy.urls")),
     path("talks/", include("coordcell.talks.urls")),
     path("sharing/", include("coordcell.sharing.urls")),
+    path("proposals/", include("coordcell.proposals.urls")),
     path("", include("coordcell.ui.urls")),
 ]
 

@@ -29,6 +29,10 @@ PAGES = [
     "/notices/calendar.ics",
     "/notices/notices.geojson",
     "/notices/humanitarian/",
+    # Proposals and commitments: each lists only what the reader may read.
+    "/proposals/",
+    "/proposals/commitments/",
+    "/proposals/commitments/pam.csv",
 ]
 MEMBERS = ["mediator", "il.liaison", "il.analyst", "il.admin", "sy.liaison", "sy.analyst",
            "sy.admin", "monitor", "donor", "observer"]  # fmt: skip

@@ -19,6 +19,7 @@ from coordcell.incidents import api as incidents
 from coordcell.notify import api as notify
 from coordcell.parties import api as parties
 from coordcell.positions import api as positions
+from coordcell.proposals import api as proposals
 from coordcell.record import api as record
 from coordcell.sharing import api as sharing
 from coordcell.sharing import stix_api
@@ -46,6 +47,7 @@ urlpatterns = [
     path("v1/", include(stix_api.urlpatterns)),
     path("taxii2/", include(stix_api.taxii_urlpatterns)),
     path("v1/", include(economy_exports.urlpatterns)),
+    path("v1/", include(proposals.urlpatterns)),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),

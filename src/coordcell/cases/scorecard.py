@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +71,7 @@ __all__ = [
     "Row",
     "compute",
     "period_of",
+    "register_counter",
     "scorecard",
 ]
 
@@ -250,6 +251,37 @@ def _deciders(case: Case, cache: dict[int, tuple[str, ...]]) -> tuple[str, ...]:
     return cache[case.pk]
 
 
+#: Counters that apps above cases add to the live scorecard (``register_counter``): each
+#: is called with the reader and the window and returns, for (party code, period), the
+#: numbers it counts *over what that reader may see*; they appear in the party's row of
+#: that period under the counter's name (e.g. ``proposals``: commitments met, extended by
+#: both parties, missed). cases imports nothing of them: they register themselves.
+_COUNTERS: dict[str, Callable[[Actor, str], dict[tuple[str, str], dict[str, Any]]]] = {}
+
+
+def register_counter(
+    name: str, counter: Callable[[Actor, str], dict[tuple[str, str], dict[str, Any]]]
+) -> None:
+    """Add ``counter``'s numbers to every live scorecard under ``name`` (once per name)."""
+    _COUNTERS[name] = counter
+
+
+def _add_counters(card: dict[str, Any], actor: Actor, window: str) -> dict[str, Any]:
+    extra: dict[tuple[str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
+    for name, counter in sorted(_COUNTERS.items()):
+        for key, numbers in counter(actor, window).items():
+            extra[key][name] = numbers
+    if not extra:
+        return card
+    months = sorted({*card["months"], *(period for _code, period in extra)}, reverse=True)
+    for row in card["parties"]:
+        for period in months:
+            found = extra.get((row["party"], period))
+            if found:
+                row["months"].setdefault(period, Row().as_dict()).update(found)
+    return {**card, "months": months}
+
+
 def scorecard(actor: Actor, window: str = "month") -> dict[str, Any]:
     """The scorecard ``actor`` may read, by ``window`` (one of ``WINDOWS``): for the
     parties, the mediators and the monitors, the live one over the cases and calls in their
@@ -263,6 +295,7 @@ def scorecard(actor: Actor, window: str = "month") -> dict[str, Any]:
             window,
             denials=verification_selectors.denials_for_scorecard(actor),
         )
+        card = _add_counters(card, actor, window)
         return {**card, "released": None}
     if not actor.party_code:
         raise NotFound()

@@ -34,6 +34,7 @@ from coordcell.demo import (
     story_economy,
     story_exchanges,
     story_positions,
+    story_proposals,
     story_sharing,
     story_talks,
     story_verification,
@@ -221,6 +222,8 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
                     story_sharing.play(step, version, made)
                 elif step.do in story_talks.PLAYS:  # talks (issue 16)
                     story_talks.play(step, version, made)
+                elif step.do in story_proposals.PLAYS:  # proposals (issue 16)
+                    story_proposals.play(step, version, made)
                 else:
                     _play(step, version, cases, calls)
             except DomainError as exc:

@@ -427,6 +427,15 @@ class StoryDo:
     ANSWER_REQUEST = "answer_meeting_request"  # the mediator declines or schedules it
     PROPOSE_LEXICON = "propose_lexicon_amendment"  # new names proposed for a lexicon entry
     DECIDE_LEXICON = "decide_lexicon_amendment"  # a party or the mediator decides
+    # proposals (issue 16): proposals, versions, positions; commitments and their deadlines
+    TABLE_PROPOSAL = "table_proposal"  # a party or the mediator tables a proposal (version 1)
+    TABLE_VERSION = "table_proposal_version"  # the next version of a proposal
+    TAKE_POSITION = "take_position"  # a deciding party accepts, rejects or counters a version
+    MAKE_COMMITMENT = "make_commitment"  # the mediator makes one from the agreed version
+    VERIFY_INDICATOR = "verify_commitment_indicator"  # a monitor verifies an indicator
+    PROPOSE_COMMITMENT_EXTENSION = "propose_commitment_extension"  # a party: a new due date
+    AGREE_COMMITMENT_EXTENSION = "agree_commitment_extension"  # the other party agrees it
+    ASSESS_COMMITMENT = "assess_commitment"  # a party's own assessment
 
 
 STORY_DOINGS: tuple[str, ...] = (
@@ -509,6 +518,18 @@ TALKS_DOINGS: tuple[str, ...] = (
     StoryDo.DECIDE_LEXICON,
 )
 STORY_DOINGS = (*STORY_DOINGS, *TALKS_DOINGS)
+# proposals (issue 16)
+STORY_DOINGS = (
+    *STORY_DOINGS,
+    StoryDo.TABLE_PROPOSAL,
+    StoryDo.TABLE_VERSION,
+    StoryDo.TAKE_POSITION,
+    StoryDo.MAKE_COMMITMENT,
+    StoryDo.VERIFY_INDICATOR,
+    StoryDo.PROPOSE_COMMITMENT_EXTENSION,
+    StoryDo.AGREE_COMMITMENT_EXTENSION,
+    StoryDo.ASSESS_COMMITMENT,
+)
 #: The audience tiers of a shared item, narrowest first (``sharing.choices.TierChoices``).
 SHARING_TIERS: tuple[str, ...] = ("originator", "mediator", "bilateral", "parties", "public")
 #: TLP 2.0 markings (``sharing.choices.TlpChoices``).
@@ -665,6 +686,9 @@ class DemoStepSpec:
     #: talks (issue 16): what a talks step takes, checked by the reader
     #: (``rules.scenario._read_talks_step``; docs/scenario-format.md, "Talks").
     talks: Mapping[str, Any] | None = None
+    #: proposals (issue 16): what a proposals step takes, checked by the reader
+    #: (``rules.scenario._read_proposals_step``; docs/scenario-format.md).
+    proposals: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -2190,6 +2190,8 @@ class _StoryReader:
             values["economy"] = _read_economy_step(self, t, do)
         elif do in TALKS_DOINGS:  # talks (issue 16)
             values["talks"] = _read_talks_step(self, t, do)
+        elif do in _PROPOSALS_DOINGS:  # proposals (issue 16)
+            values["proposals"] = _read_proposals_step(self, t, do)
         elif do in _SHARING_DOINGS:
             self.sharing_step(t, do, own, values)
         else:
@@ -2509,6 +2511,129 @@ _ECONOMY_CONDITIONS = ("no_military_presence", "withdrawal_step_met", "no_determ
 _ECONOMY_MILESTONES = ("planned", "in_progress", "done", "delayed")
 #: The furthest a story's date lies from the day it is played (days).
 _MAX_STORY_DAYS = 3650
+
+
+_PROPOSALS_DOINGS = (
+    StoryDo.TABLE_PROPOSAL,
+    StoryDo.TABLE_VERSION,
+    StoryDo.TAKE_POSITION,
+    StoryDo.MAKE_COMMITMENT,
+    StoryDo.VERIFY_INDICATOR,
+    StoryDo.PROPOSE_COMMITMENT_EXTENSION,
+    StoryDo.AGREE_COMMITMENT_EXTENSION,
+    StoryDo.ASSESS_COMMITMENT,
+)
+_STANCES = ("accept", "reject", "counter")
+_CHANGE_OPS = ("zone_geometry", "limit", "date")
+#: A story's commitment falls due at most this many minutes after the step (a year).
+_MAX_STORY_MINUTES = 365 * 24 * 60
+
+
+def _read_proposals_step(reader: _StoryReader, t: _Table, do: str) -> dict[str, Any]:
+    """What a proposals step of the story takes (docs/scenario-format.md). ``proposal``
+    is the key of a ``table_proposal`` step, ``commitment`` of a ``make_commitment`` step,
+    ``extension`` of a ``propose_commitment_extension`` step. The texts say they are
+    fictional; the change's zones and clauses, and who may take each step, are checked by
+    the services when the story is played (against the stored version)."""
+    made: dict[str, set[str]] = reader.__dict__.setdefault(
+        "proposals_made", {"proposal": set(), "commitment": set(), "extension": set()}
+    )
+    key = t.data.get("key")
+    out: dict[str, Any] = {}
+
+    def ref(name: str) -> str:
+        value = t.text(name, pattern=_CODE, what="story key")
+        if value and value not in made[name]:
+            t.error(name, f"{value!r} is not the key of an earlier step that makes one")
+            return ""
+        return value
+
+    def keyed(kind: str) -> None:
+        if not isinstance(key, str) or not key:
+            t.error("key", f"a {kind} has a key, for the steps that refer to it")
+        else:
+            made[kind].add(key)
+
+    def minutes(name: str) -> int:
+        value = t.number(name, positive=True)
+        if value is None:
+            return 0
+        if not value.is_integer() or value > _MAX_STORY_MINUTES:
+            t.error(name, f"whole minutes up to {_MAX_STORY_MINUTES}, found {value:g}")
+            return 0
+        return int(value)
+
+    def change() -> list[dict[str, Any]]:
+        raw = t.get("change", required=False)
+        if raw is _MISSING:
+            return []
+        ops = raw if isinstance(raw, list) else None
+        if ops is None or not all(
+            isinstance(o, Mapping) and o.get("op") in _CHANGE_OPS for o in ops
+        ):
+            t.error("change", f"a list of operations, each one of {', '.join(_CHANGE_OPS)}")
+            return []
+        return [dict(o) for o in ops]
+
+    if do in (StoryDo.TABLE_PROPOSAL, StoryDo.TABLE_VERSION):
+        if do == StoryDo.TABLE_PROPOSAL:
+            keyed("proposal")
+            out["title"] = _fictional_text(t, "title")
+            out["track"] = t.text("track")
+            audience = t.get("audience")
+            if not isinstance(audience, list) or not all(isinstance(c, str) for c in audience):
+                t.error("audience", "a list of party codes")
+            elif reader.known is not None and any(c not in reader.known for c in audience):
+                t.error("audience", "names a party the scenario does not have")
+            else:
+                out["audience"] = list(audience)
+        else:
+            out["proposal"] = ref("proposal")
+        out["text"] = _fictional_text(t, "text")
+        out["language"] = t.text("language", choices=("ar", "he", "en"), what="language")
+        out["change"] = change()
+    elif do == StoryDo.TAKE_POSITION:
+        out["proposal"] = ref("proposal")
+        number = t.number("version", positive=True)
+        out["version"] = int(number or 0)
+        out["stance"] = t.text("stance", choices=_STANCES, what="position")
+        out["text"] = _fictional_text(t, "text", required=out["stance"] == "counter")
+    elif do == StoryDo.MAKE_COMMITMENT:
+        keyed("commitment")
+        out["proposal"] = ref("proposal")
+        out["title"] = _fictional_text(t, "title")
+        out["kind"] = t.text("kind", choices=("commitment", "cbm"), what="kind")
+        out["owner"] = t.text("owner", pattern=_CODE, what="party code")
+        out["due_minutes"] = minutes("due_minutes")
+        indicators = t.get("indicators")
+        if (
+            not isinstance(indicators, list)
+            or not indicators
+            or not all(isinstance(i, str) and i for i in indicators)
+        ):
+            t.error("indicators", "a list of texts")
+        else:
+            out["indicators"] = list(indicators)
+    elif do == StoryDo.VERIFY_INDICATOR:
+        out["commitment"] = ref("commitment")
+        number = t.number("indicator", positive=True)
+        out["indicator"] = int(number or 0)
+        out["evidence"] = _fictional_text(t, "evidence")
+    elif do == StoryDo.PROPOSE_COMMITMENT_EXTENSION:
+        keyed("extension")
+        out["commitment"] = ref("commitment")
+        out["due_minutes"] = minutes("due_minutes")
+        out["reason"] = _fictional_text(t, "reason")
+    elif do == StoryDo.AGREE_COMMITMENT_EXTENSION:
+        out["extension"] = ref("extension")
+    else:
+        out["commitment"] = ref("commitment")
+        score = t.number("score", minimum=0.0)
+        if score is not None and score not in (0, 1, 2, 3):
+            t.error("score", f"0, 1, 2 or 3, found {score:g}")
+        out["score"] = int(score or 0)
+        out["text"] = _fictional_text(t, "text")
+    return out
 
 
 def _read_economy_step(reader: _StoryReader, t: _Table, do: str) -> dict[str, Any]:

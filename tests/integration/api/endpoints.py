@@ -108,6 +108,10 @@ READS = [
     Endpoint("GET", "/api/v1/talks/meetings/", paged=True),
     Endpoint("GET", "/api/v1/talks/requests/", paged=True),
     Endpoint("GET", "/api/v1/talks/lexicon-amendments/", paged=True),
+    # proposals (issue 16): what the caller reads (nothing of a proposal it is not in)
+    Endpoint("GET", "/api/v1/proposals/", paged=True),
+    Endpoint("GET", "/api/v1/commitments/", paged=True),
+    Endpoint("GET", "/api/v1/commitments/export/pam.csv"),
 ]
 #: Reads of objects with an audience: its members get 200, everyone else the 404.
 AUDIENCE_READS = [
@@ -313,6 +317,25 @@ STIX_READS = [
     Endpoint("GET", "/api/taxii2/cell/collections/{collection}/manifest/"),
 ]
 STIX_WRITES = [Endpoint("POST", "/api/v1/sharing/stix/", {"tier": "originator"})]
+#: proposals (issue 16): no proposal is made with the personas (tests/integration/
+#: test_proposals_access.py checks who reads and does what of the demo's); here, who may
+#: call at all.
+PROPOSAL_READS = [
+    Endpoint("GET", "/api/v1/proposals/{id}/"),
+    Endpoint("GET", "/api/v1/proposals/{id}/versions/{number}/diff/"),
+    Endpoint("GET", "/api/v1/proposals/{id}/versions/{number}/replay/"),
+    Endpoint("GET", "/api/v1/commitments/{id}/"),
+]
+PROPOSAL_WRITES = [
+    Endpoint("POST", "/api/v1/proposals/", {"title": "x"}),
+    Endpoint("POST", "/api/v1/proposals/{id}/versions/", {"text": "x"}),
+    Endpoint("POST", "/api/v1/proposals/{id}/versions/{number}/positions/", {"stance": "accept"}),
+    Endpoint("POST", "/api/v1/commitments/", {"title": "x"}),
+    Endpoint("POST", "/api/v1/commitments/{id}/extensions/", {"reason": "x"}),
+    Endpoint("POST", "/api/v1/commitments/{id}/assessments/", {"score": 1}),
+    Endpoint("POST", "/api/v1/commitment-indicators/{id}/verify/", {"evidence": "x"}),
+    Endpoint("POST", "/api/v1/commitment-extensions/{id}/agree/"),
+]
 ENDPOINTS = (
     READS
     + AUDIENCE_READS
@@ -332,6 +355,8 @@ ENDPOINTS = (
     + TALKS_WRITES
     + STIX_READS
     + STIX_WRITES
+    + PROPOSAL_READS
+    + PROPOSAL_WRITES
 )
 #: Every list in the envelope.
 PAGED = [e for e in READS if e.paged]
@@ -356,7 +381,12 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         id_ = ids["inspection_report"]
     elif "/access-denials/" in endpoint.path:
         id_ = ids["access_denial"]
-    elif "/economy/" in endpoint.path or "/talks/" in endpoint.path:
+    elif (
+        "/economy/" in endpoint.path
+        or "/talks/" in endpoint.path
+        or "/proposals/" in endpoint.path
+        or "/commitment" in endpoint.path
+    ):
         id_ = "00000000-0000-0000-0000-000000000000"  # none is made with the personas
     elif "/alerts/" in endpoint.path:
         id_ = ids.get("alert", "CASE-0000-0000-0000-ESC-0000000000000000")
@@ -385,6 +415,7 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         collection="00000000-0000-4000-8000-000000000000",  # nobody's: callers' own differ
         object_id="report--00000000-0000-4000-8000-000000000000",
         position="1",
+        number="1",
     )
     query = {**(endpoint.query or {}), **query}
     return f"{path}?{urlencode(query)}" if query else path

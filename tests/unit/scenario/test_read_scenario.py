@@ -150,12 +150,13 @@ def test_it_reads_the_demo_story_into_steps() -> None:
     steps = {s.key: s for s in demo.story if s.key}
     assert [s.do for s in demo.story].count("report_and_lodge") == 6
     assert sorted(steps) == [
-        "access", "berm", "convoy", "convoy_public", "convoy_release", "convoy_report",
-        "convoy_widen", "drone", "ez_coops", "ez_ski", "ez_wind", "hermon", "hermon_name",
-        "late_move", "launcher", "mortar", "mtg_deescalation", "mtg_security", "near_site",
+        "access", "berm", "cbm_hotline_drill", "cmt_il_strip", "cmt_sy_strip", "convoy",
+        "convoy_public", "convoy_release", "convoy_report", "convoy_widen", "drone",
+        "ext_drill", "ez_coops", "ez_ski", "ez_wind", "hermon", "hermon_name", "late_move",
+        "launcher", "mortar", "mtg_deescalation", "mtg_security", "near_site",
         "night_shift", "notice", "patrol", "phase_1", "phase_1_new_date", "phase_2",
-        "post_after_freeze", "relief_agency", "rpg", "rpg_relay", "sam", "shots", "strike",
-        "urgent_request", "vehicles", "weekly_assessment", "works_site",
+        "post_after_freeze", "prop_widen", "relief_agency", "rpg", "rpg_relay", "sam",
+        "shots", "strike", "urgent_request", "vehicles", "weekly_assessment", "works_site",
     ]  # fmt: skip
     berm = steps["berm"]
     assert (berm.by, berm.respondent, berm.incident.kind) == ("sy.liaison", "il", "fortification")
@@ -355,3 +356,34 @@ def test_it_reads_a_determinations_remedy_and_checks_it(shipped_copy: pathlib.Pa
         (f"{where}.verifier", "unknown verifier 'us'"),
         (f"{where}.when", "unknown key 'when'"),
     ]
+
+
+def test_it_reads_the_proposals_steps_and_refuses_a_text_not_labelled_fictional(
+    shipped_copy: pathlib.Path,
+) -> None:
+    demo = read_scenario(SHIPPED).demo
+    assert demo is not None
+    steps = [s for s in demo.story if s.proposals is not None]
+    assert [s.do for s in steps].count("take_position") == 6
+    tabled = next(s for s in steps if s.do == "table_proposal")
+    assert tabled.proposals is not None
+    assert tabled.proposals["audience"] == ["il", "sy", "undof"]
+    assert [op["op"] for op in tabled.proposals["change"]] == ["zone_geometry"]
+    texts = [
+        str(s.proposals[k])
+        for s in steps
+        for k in ("title", "text", "evidence", "reason")
+        if s.proposals is not None and s.proposals.get(k)
+    ]
+    assert texts
+    assert all("fictional" in t.lower() for t in texts)
+    _edit(
+        shipped_copy / "demo.toml",
+        'text = "Done in full, ahead of time (fictional exercise)."',
+        'text = "Done in full, ahead of time."',
+    )
+    arrangement, errors = check_scenario(shipped_copy)
+    assert arrangement is None
+    assert [e.file for e in errors] == ["demo.toml"]
+    assert errors[0].field.endswith(".text")
+    assert "fictional" in errors[0].message
