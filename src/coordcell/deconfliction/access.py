@@ -107,6 +107,14 @@ def _subject(row: AccessRequest) -> list[dict[str, Any]]:
     return [subject("deconfliction.accessrequest", row.public_id, row.reference)]
 
 
+def _payload(row: AccessRequest, **extra: Any) -> dict[str, Any]:
+    """A webhook's payload (notify fills in ``party`` itself: the author is
+    ``requesting_party``)."""
+    summary = _summary(row)
+    summary["requesting_party"] = summary.pop("party")
+    return {**summary, **extra}
+
+
 def _summary(row: AccessRequest) -> dict[str, Any]:
     return {
         "request": row.reference,
@@ -237,7 +245,7 @@ def request_access(
         subject_type="deconfliction.access",
         subject_id=row.pk,
         event_type=entry.event_type,
-        payload={**_summary(row), "answer_due_at": row.answer_due_at},
+        payload=_payload(row, answer_due_at=row.answer_due_at),
         audience=audience,
         at=entry.occurred_at,
     )
@@ -371,10 +379,10 @@ def answer_access(
         audience=row.audience_codes,
     )
     queue_delivery(
-        subject_type="deconfliction.access",
+        subject_type="deconfliction.access_answer",
         subject_id=row.pk,
         event_type=entry.event_type,
-        payload={**_summary(row), **{k: v for k, v in data.items() if k != "party"}},
+        payload=_payload(row, **{k: v for k, v in data.items() if k != "party"}),
         audience=row.audience_codes,
         at=entry.occurred_at,
     )
@@ -442,7 +450,7 @@ def _escalate(pk: int, now: dt.datetime) -> bool:
         subject_type="deconfliction.access_escalation",
         subject_id=row.pk,
         event_type=entry.event_type,
-        payload={**_summary(row), "level": level},
+        payload=_payload(row, level=level),
         audience=row.audience_codes,
         at=entry.occurred_at,
     )
