@@ -275,7 +275,11 @@ def test_counts_follow_the_counting_rules_and_the_readers_audience(actor: Any) -
         }
         assert got == independent(reader), reader
     sy_counts = selectors.casualty_counts(sy, since=since, until=until)
-    assert sy_counts.parties["sy"]["cells"]["civilian.killed"] == {"low": 15, "best": 16, "high": 20}
+    assert sy_counts.parties["sy"]["cells"]["civilian.killed"] == {
+        "low": 15,
+        "best": 16,
+        "high": 20,
+    }
     assert sy_counts.parties["sy"]["incidents"] == 2
     assert (sy_counts.incidents, sy_counts.disputed) == (2, 1)
     il_counts = selectors.casualty_counts(il, since=since, until=until)

@@ -204,7 +204,8 @@ def casualty_table(
         ),
     )
     rows = [
-        CasualtyCell(*cell, figures=[latest.get((incident.pk, p.pk, cell)) for p in columns]) for cell in cells
+        CasualtyCell(*cell, figures=[latest.get((incident.pk, p.pk, cell)) for p in columns])
+        for cell in cells
     ]
     return columns, rows
 
