@@ -138,7 +138,8 @@ def test_nothing_reaches_anyone_outside_the_audience_on_any_surface(
             assert (row.reference in lists[name]) is reads_case, (who, name)
         if reads_case:
             body = got["case"].content.decode()
-            assert "3 / <strong>4</strong> / 6" in body and "0 / <strong>1</strong> / 1" in body
+            assert "3 / <strong>4</strong> / 6" in body
+            assert "0 / <strong>1</strong> / 1" in body
             assert "912" not in body  # the Syrian report's figures are not this incident's
             table = got["casualties"].json()
             assert sorted(table["parties"]) == ["il", "sy"]
@@ -154,7 +155,8 @@ def test_nothing_reaches_anyone_outside_the_audience_on_any_surface(
             for response in got.values():
                 assert b"FARM-7781" not in response.content
                 assert b"912" not in response.content
-    assert seen["donor"]["case"] == 404 and seen["il.liaison"]["syrian"] == 404
+    assert seen["donor"]["case"] == 404
+    assert seen["il.liaison"]["syrian"] == 404
 
 
 @pytest.mark.parametrize(
@@ -182,7 +184,7 @@ def test_bad_numbers_answer_400_with_a_message_in_the_api_and_the_form(
     assert response.status_code == 400, response.content
     assert json.dumps(response.json())  # a message body, not an error page
     if "name" not in figure:
-        form = {k: v for k, v in figure.items()} | {"age_band": "unknown", "sex": "unknown"}
+        form = dict(figure.items()) | {"age_band": "unknown", "sex": "unknown"}
         page = client_for("sy.liaison").post(
             reverse("cases:give_casualties", args=[case.public_id]), form
         )

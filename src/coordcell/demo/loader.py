@@ -33,6 +33,7 @@ from coordcell.demo import (
     story_desk,
     story_economy,
     story_exchanges,
+    story_harm,
     story_positions,
     story_sharing,
     story_verification,
@@ -218,6 +219,8 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
                     story_economy.play(step, version, made)
                 elif step.do in story_sharing.PLAYS:
                     story_sharing.play(step, version, made)
+                elif step.do in story_harm.PLAYS:  # civilian harm, property, access (issue 18)
+                    story_harm.play(step, version, cases, made)
                 else:
                     _play(step, version, cases, calls)
             except DomainError as exc:

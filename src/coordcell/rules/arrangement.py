@@ -410,6 +410,12 @@ class StoryDo:
     WIDEN_ITEM = "widen_item"  # ask to widen an item's audience (the originator: do it)
     CONSENT = "consent"  # a party gives (or refuses) its consent to a widening
     REDACT_ITEM = "redact_item"  # the originator makes a redacted version for a wider audience
+    # civilian harm, property and access (issue 18)
+    GIVE_CASUALTIES = "give_casualties"  # a party gives its casualty figures of a case's incident
+    RECORD_PROPERTY = "record_property"  # a party records property harmed, with its version
+    PROPERTY_VERSION = "property_version"  # another party gives its version of that record
+    REQUEST_ACCESS = "request_access"  # a party asks another for access to land near the lines
+    ANSWER_ACCESS = "answer_access"  # the other party acknowledges and answers it
 
 
 STORY_DOINGS: tuple[str, ...] = (
@@ -471,6 +477,15 @@ STORY_DOINGS = (
     StoryDo.WIDEN_ITEM,
     StoryDo.CONSENT,
     StoryDo.REDACT_ITEM,
+)
+# civilian harm, property and access (issue 18)
+STORY_DOINGS = (
+    *STORY_DOINGS,
+    StoryDo.GIVE_CASUALTIES,
+    StoryDo.RECORD_PROPERTY,
+    StoryDo.PROPERTY_VERSION,
+    StoryDo.REQUEST_ACCESS,
+    StoryDo.ANSWER_ACCESS,
 )
 #: The audience tiers of a shared item, narrowest first (``sharing.choices.TierChoices``).
 SHARING_TIERS: tuple[str, ...] = ("originator", "mediator", "bilateral", "parties", "public")
@@ -625,6 +640,9 @@ class DemoStepSpec:
     request: str = ""
     granted: bool = False
     remove: tuple[str, ...] = ()
+    #: civilian harm, property and access (issue 18): what a step takes, checked by the
+    #: reader (``rules.scenario._read_harm_step``; docs/scenario-format.md).
+    harm: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
