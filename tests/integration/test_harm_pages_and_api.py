@@ -282,3 +282,21 @@ def test_the_api_requests_and_answers_access_and_pages_its_list(
     assert _api(tokens, "observer").post(f"/api/v1/access-requests/{rid}/answer/",
                                          {"answer": "granted"}).status_code == 404  # fmt: skip
     assert Incident.objects.exists()
+
+
+def test_the_sections_and_pages_speak_arabic_and_hebrew(
+    built: dict[str, Any], client_for: Any
+) -> None:
+    page = client_for("il.liaison")
+    case_url = reverse("cases:case", args=[built["case"].public_id])
+    access_url = reverse("deconfliction:access", args=[built["access"].public_id])
+    for language, words in (
+        ("ar", ("الإصابات كما يقدّمها كل طرف", "مقبول بنافذة وصول مع مرافقة", "مزارع")),
+        ("he", ("נפגעים, כפי שכל צד מוסר אותם", "אושרה בחלון גישה בליווי", "חקלאי")),
+    ):
+        case_html = page.get(case_url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        access_html = page.get(access_url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert words[0] in case_html, language
+        assert words[1] in access_html, language
+        assert words[2] in access_html, language
+        assert 'dir="rtl"' in access_html

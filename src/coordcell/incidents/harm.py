@@ -66,6 +66,12 @@ NOTE_MAX_CHARS = 5_000
 EXTENT_TYPES = ("Point", "MultiPoint", "Polygon", "MultiPolygon")
 
 
+def _party_id(actor: Actor) -> int:
+    """The party the actor speaks for (``may_give`` checked it has one)."""
+    assert actor.party_id is not None
+    return actor.party_id
+
+
 def may_give(actor: Actor) -> bool:
     """Whether the actor speaks for a party (its liaison officers and principals): the
     same people who give its version of an incident."""
@@ -189,7 +195,7 @@ def give_casualties(
     rows = CasualtyFigure.objects.bulk_create(
         [
             CasualtyFigure(
-                incident=incident, party_id=actor.party_id, given_at=now, given_by=actor.user, **c
+                incident=incident, party_id=_party_id(actor), given_at=now, given_by=actor.user, **c
             )
             for c in clean
         ]
@@ -305,12 +311,12 @@ def record_property(
     damage = PropertyDamage.objects.create(
         incident=incident,
         kind=kind,
-        party_id=actor.party_id,
+        party_id=_party_id(actor),
         recorded_at=now,
         recorded_by=actor.user,
     )
     row = PropertyVersion.objects.create(
-        damage=damage, party_id=actor.party_id, given_at=now, given_by=actor.user, **clean
+        damage=damage, party_id=_party_id(actor), given_at=now, given_by=actor.user, **clean
     )
     append_event(
         actor=actor,
@@ -344,7 +350,7 @@ def give_property_version(
     clean = validate_property(actor, incident, **version)
     row = PropertyVersion.objects.create(
         damage=damage,
-        party_id=actor.party_id,
+        party_id=_party_id(actor),
         given_at=timezone.now(),
         given_by=actor.user,
         **clean,

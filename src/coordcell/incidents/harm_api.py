@@ -77,7 +77,9 @@ class FigureInSerializer(StrictSerializer):
 
 
 class CasualtiesInSerializer(StrictSerializer):
-    figures = FigureInSerializer(many=True, max_length=harm.MAX_FIGURES, allow_empty=False)
+    figures = serializers.ListField(
+        child=FigureInSerializer(), max_length=harm.MAX_FIGURES, allow_empty=False
+    )
 
 
 class _IncidentView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]

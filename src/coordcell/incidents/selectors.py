@@ -204,7 +204,13 @@ def casualty_table(
         ),
     )
     rows = [
-        CasualtyCell(*cell, figures=[latest.get((incident.pk, p.pk, cell)) for p in columns])
+        CasualtyCell(
+            category=cell[0],
+            outcome=cell[1],
+            age_band=cell[2],
+            sex=cell[3],
+            figures=[latest.get((incident.pk, p.pk, cell)) for p in columns],
+        )
         for cell in cells
     ]
     return columns, rows

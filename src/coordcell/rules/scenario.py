@@ -3238,9 +3238,16 @@ def _read_harm_step(
             if hours is not None and hours > _MAX_WINDOW_HOURS:
                 t.error("window_hours", f"at most {_MAX_WINDOW_HOURS} hours, found {hours:g}")
             options["window_hours"] = float(hours or 1)
-            options["escort_by"] = t.text(
-                "escort_by", choices=sorted(reader.known), what="party that escorts"
+            escorts = (
+                None
+                if reader.parties is None
+                else sorted(
+                    code
+                    for code, kind in reader.parties.items()
+                    if kind in ("party", "mediator", "monitor")
+                )
             )
+            options["escort_by"] = t.text("escort_by", choices=escorts, what="party that escorts")
     values["harm"] = options
 
 
