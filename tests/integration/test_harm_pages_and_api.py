@@ -205,6 +205,16 @@ def test_the_forms_give_figures_property_and_answer_access(
     )  # fmt: skip
     assert response.status_code == 302
     assert CasualtyFigure.objects.filter(party__code="il", outcome="injured").get().best == 2
+    # A revision of Israel's killed figure: the page keeps the earlier one in view.
+    page.post(
+        reverse("cases:give_casualties", args=[case.public_id]),
+        {"category": "civilian", "outcome": "killed", "age_band": "unknown", "sex": "unknown",
+         "low": "1", "best": "2", "high": "2"},
+    )  # fmt: skip
+    html = page.get(reverse("cases:case", args=[case.public_id])).content.decode()
+    assert "Every revision of the figures" in html
+    assert "1 / <strong>2</strong> / 2" in html  # the current figure
+    assert "0 / 1 / 1" in html  # the earlier one, kept
     response = page.post(
         reverse("cases:record_property", args=[case.public_id]),
         {"kind": "land_clearing", "area_m2": "12000", "land_use": "orchard",

@@ -41,7 +41,23 @@ def harm_context(actor: Any, case: Any, forms: dict[str, Any] | None = None) -> 
     property_parties, property_rows = incident_selectors.property_of(actor, incident, parties)
     may = harm.may_give(actor)
     failed_for = forms.get("version_for")
+    history = incident_selectors.casualty_history(incident)
     return {
+        # Every revision, newest first, when some figure was revised (kept, never replaced).
+        "casualty_history": [
+            {
+                "figure": f,
+                "labels": [
+                    CasualtyCategoryChoices.label(f.category),
+                    CasualtyOutcomeChoices.label(f.outcome),
+                    AgeBandChoices.label(f.age_band),
+                    SexBandChoices.label(f.sex),
+                ],
+            }
+            for f in reversed(history)
+        ]
+        if len(history) > sum(1 for row in casualty_rows for f in row.figures if f)
+        else [],
         "casualty_parties": casualty_parties,
         "casualty_rows": [
             {
