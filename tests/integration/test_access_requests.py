@@ -190,6 +190,10 @@ def test_access_counts_against_an_independent_count_and_the_audience(actor: Any)
         window_starts_at=start, window_ends_at=start + dt.timedelta(hours=2), escort_by="il",
     )  # fmt: skip
     access.escalate_unanswered(now + dt.timedelta(hours=13))
+    access.answer_access(  # answered after its deadline: counted late
+        actor=actor("il.liaison"), request=rows[3], answer="granted",
+        now=now + dt.timedelta(hours=14),
+    )  # fmt: skip
     for who in ("il.liaison", "sy.liaison", "mediator", "monitor", "donor", "observer"):
         counts = selectors.access_counts(actor(who), since=since, until=until)
         readable = [r for r in AccessRequest.objects.all() if selectors.list_access(actor(who))
@@ -201,9 +205,13 @@ def test_access_counts_against_an_independent_count_and_the_audience(actor: Any)
             "denied": sum(r.answer == "denied" for r in readable),
             "unanswered": sum(r.answer == "" for r in readable),
             "escalated": sum(r.escalated_at is not None for r in readable),
+            "answered_late": sum(
+                r.answered_at is not None and r.answered_at > r.answer_due_at for r in readable
+            ),
         }
         assert {k: counts[k] for k in expected} == expected, who
     full = selectors.access_counts(actor("mediator"), since=since, until=until)
-    assert (full["requests"], full["unanswered"], full["escalated"]) == (5, 2, 2)
+    assert (full["requests"], full["unanswered"], full["escalated"]) == (5, 1, 2)
+    assert full["answered_late"] == 1
     assert full["by_answering_party"]["il"]["requests"] == 4
     assert selectors.access_counts(actor("donor"), since=since, until=until)["requests"] == 0
