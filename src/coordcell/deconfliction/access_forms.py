@@ -55,6 +55,7 @@ class AccessRequestForm(forms.Form):
         required=False,
         max_length=DESCRIPTION_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        help_text=_("Read by the other party, the mediator and the monitors: name no one."),
     )
 
     def __init__(
