@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coordcell.cases import exchange_views, roster_views, views
+from coordcell.cases import exchange_views, harm_views, roster_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -42,6 +42,13 @@ urlpatterns = [
     path("<uuid:public_id>/", views.case_page, name="case"),
     path("<uuid:public_id>/chain.json", views.chain, name="chain"),
     path("<uuid:public_id>/version/", views.give_version, name="give_version"),
+    path("<uuid:public_id>/casualties/", harm_views.give_casualties, name="give_casualties"),
+    path("<uuid:public_id>/property/", harm_views.record_property, name="record_property"),
+    path(
+        "<uuid:public_id>/property/<uuid:record>/",
+        harm_views.property_version,
+        name="property_version",
+    ),
     path("<uuid:public_id>/incident/", views.correct_incident, name="correct_incident"),
     path("<uuid:public_id>/extend/", views.extend, name="extend"),
     path(

@@ -55,6 +55,7 @@ from coordcell.cases.forms import (
     StepForm,
     VerificationForm,
 )
+from coordcell.cases.harm_views import harm_context
 from coordcell.cases.scorecard import WINDOWS, scorecard
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coordcell.core.forms import add_domain_errors
@@ -498,6 +499,7 @@ def _render_case(
     step_form: StepForm | None = None,
     account_form: AccountForm | None = None,
     status: int = 200,
+    harm_forms: dict[str, Any] | None = None,
 ) -> HttpResponse:
     actor = actor_for(request)
     incident = case.incident
@@ -609,6 +611,8 @@ def _render_case(
         ),
         # The mediator's officer by call sign: names stay in their own party's directory.
         "determined_by": parties.call_sign_of(case.determined_by),
+        # Civilian harm and property, each party's side by side (cases.harm_views).
+        **harm_context(actor, case, harm_forms),
     }
     return render(request, "cases/case.html", context, status=status)
 

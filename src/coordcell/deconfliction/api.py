@@ -23,7 +23,7 @@ from coordcell.agreements import selectors as agreements
 from coordcell.core.http import actor_for
 from coordcell.core.input import GeometryField, OffsetDateTimeField, StrictSerializer
 from coordcell.core.rest import ERRORS, ActorMixin, FlagFilter
-from coordcell.deconfliction import selectors, services, texts
+from coordcell.deconfliction import access_api, selectors, services, texts
 from coordcell.rules import deconfliction as rules
 
 __all__ = ["urlpatterns"]
@@ -341,8 +341,10 @@ class HumanitarianListView(ActorMixin, generics.ListAPIView):  # type: ignore[ty
         return Response(HumanitarianSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-#: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace.
+#: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace; access requests
+#: (``deconfliction.access_api``) beside the notices.
 urlpatterns: list[URLPattern | URLResolver] = [
+    *access_api.urlpatterns,
     path("notices/", NoticeListView.as_view(), name="notices"),
     path("notices/check/", NoticeCheckView.as_view(), name="notices-check"),
     path("notices/layer/", NoticeLayerView.as_view(), name="notices-layer"),

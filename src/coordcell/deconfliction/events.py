@@ -36,3 +36,26 @@ MISSING_NOTICE_FLAGGED = register(
     _("Missing notice flagged"),
     "An incident of a notifiable activity by a party that no notice its readers share covers.",
 )
+ACCESS_REQUESTED = register(
+    "deconfliction.access_requested",
+    _("Access requested"),
+    "A party asked another for its civilians' access to land near the lines: who by the "
+    "party's own reference (never a name), where, when, what for, and when the answer is due.",
+)
+ACCESS_ACKNOWLEDGED = register(
+    "deconfliction.access_acknowledged",
+    _("Access request acknowledged"),
+    "The answering party acknowledged an access request with its receipt.",
+)
+ACCESS_ANSWERED = register(
+    "deconfliction.access_answered",
+    _("Access request answered"),
+    "The answering party granted an access request, granted it with an escorted access "
+    "window (when, escorted by whom), or denied it with a reason.",
+)
+ACCESS_ESCALATED = register(
+    "deconfliction.access_escalated",
+    _("Access request escalated"),
+    "An access request was still unanswered when due: it climbed the protocol's ladder "
+    "(the worker).",
+)

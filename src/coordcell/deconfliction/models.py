@@ -15,7 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from coordcell.core.audience import AudienceMixin
 from coordcell.core.models import PublicIdModel, RestrictedQuerySet, new_reference
 
-__all__ = ["FollowUp", "HumanitarianActor", "MissingNotice", "Notice", "Receipt", "Screening"]
+__all__ = [
+    "AccessRequest",
+    "FollowUp",
+    "HumanitarianActor",
+    "MissingNotice",
+    "Notice",
+    "Receipt",
+    "Screening",
+]
 
 
 def notice_reference() -> str:
@@ -179,3 +187,67 @@ class Screening(models.Model):
 
     def __str__(self) -> str:
         return str(self.incident_id)
+
+
+def access_reference() -> str:
+    """A new access request's reference, ``ACCESS-`` and random characters (no count)."""
+    return new_reference("ACCESS")
+
+
+class AccessRequest(AudienceMixin, PublicIdModel):
+    """A party asks another for its civilians' access to land near the lines (a farmer to
+    a field, a shepherd to grazing): who by the requesting party's own reference (never
+    a name), where (a site or an area in the arrangement's zones), when (a window) and
+    what for. The other party acknowledges it (its receipt) and answers: granted,
+    granted with an escorted access window (when, escorted by whom), or denied with a
+    reason. Unanswered when due, it climbs the protocol's ladder like a notice whose
+    receipt is missing. Read by the two parties and the mediators and monitors."""
+
+    reference = models.CharField(
+        _("reference"), max_length=40, unique=True, default=access_reference, editable=False
+    )
+    version = models.ForeignKey(
+        "agreements.ArrangementVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    answering_party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    requester_kind = models.CharField(_("who asks"), max_length=20)
+    #: The requesting party's own reference of the person or the family (never a name).
+    requester_ref = models.CharField(_("requester's reference"), max_length=32)
+    purpose = models.CharField(_("purpose"), max_length=20)
+    geometry = models.JSONField(_("site or area"))
+    zones = models.JSONField(default=list)
+    starts_at = models.DateTimeField(_("window starts"))
+    ends_at = models.DateTimeField(_("window ends"))
+    description = models.TextField(_("description"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    answer_due_at = models.DateTimeField(_("answer due"))
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    answer = models.CharField(_("answer"), max_length=20, blank=True)
+    answer_reason = models.TextField(_("reason"), blank=True)
+    window_starts_at = models.DateTimeField(_("access window starts"), null=True, blank=True)
+    window_ends_at = models.DateTimeField(_("access window ends"), null=True, blank=True)
+    escort_by = models.CharField(_("escorted by"), max_length=40, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalation_level = models.CharField(max_length=40, blank=True)
+    fictional = models.BooleanField(default=False)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access request")
+        verbose_name_plural = _("access requests")
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["escalated_at", "answer_due_at"], name="deconfliction_access_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound
 from coordcell.deconfliction.models import (
+    AccessRequest,
     FollowUp,
     HumanitarianActor,
     MissingNotice,
@@ -24,10 +25,15 @@ from coordcell.deconfliction.models import (
 )
 
 __all__ = [
+    "access_counts",
+    "access_windows",
+    "awaiting_answer",
     "awaiting_receipt",
     "follow_ups_of",
+    "get_access",
     "get_humanitarian",
     "get_notice",
+    "list_access",
     "list_humanitarians",
     "list_missing",
     "list_notices",
@@ -121,3 +127,85 @@ def get_humanitarian(actor: Actor, public_id: Any) -> HumanitarianActor:
     if found is None:
         raise NotFound()
     return found
+
+
+# --- access requests (deconfliction.access writes them) --------------------------------
+
+
+def list_access(actor: Actor) -> QuerySet[AccessRequest]:
+    """The access requests the reader may read, newest first."""
+    return AccessRequest.objects.restrict(actor).select_related("party", "answering_party")
+
+
+def get_access(actor: Actor, public_id: Any) -> AccessRequest:
+    """An access request the reader may read; NotFound for any other (like a missing one)."""
+    found = list_access(actor).filter(public_id=_uuid(public_id)).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def awaiting_answer(actor: Actor) -> QuerySet[AccessRequest]:
+    """The requests the reader's party is asked to answer and has not answered yet."""
+    if actor.party_id is None:
+        return AccessRequest.objects.none()
+    return list_access(actor).filter(answering_party_id=actor.party_id, answer="")
+
+
+def access_windows(
+    actor: Actor, start: dt.datetime | None, end: dt.datetime | None
+) -> QuerySet[AccessRequest]:
+    """The granted requests the reader may read whose access window overlaps
+    ``start``..``end``, earliest first (for the calendar and its iCalendar export)."""
+    qs = list_access(actor).filter(window_starts_at__isnull=False)
+    if start is not None:
+        qs = qs.filter(window_ends_at__gte=start)
+    if end is not None:
+        qs = qs.filter(window_starts_at__lte=end)
+    return qs.order_by("window_starts_at", "pk")
+
+
+def access_counts(actor: Actor, *, since: dt.datetime, until: dt.datetime) -> dict[str, Any]:
+    """The access requests submitted in ``since``..``until`` (start included, end
+    excluded) that ``actor`` reads, counted by outcome — ``granted``,
+    ``granted_escorted``, ``denied``, ``unanswered`` (no answer yet), and of all of them
+    ``answered_late`` (answered after the deadline) and ``escalated`` — in total and by
+    the answering party's code. Nothing outside the reader's audience counts."""
+    rows = list(
+        list_access(actor)
+        .filter(submitted_at__gte=since, submitted_at__lt=until)
+        .values_list(
+            "answering_party__code", "answer", "answered_at", "answer_due_at", "escalated_at"
+        )
+    )
+
+    def empty() -> dict[str, int]:
+        return dict.fromkeys(
+            (
+                "requests",
+                "granted",
+                "granted_escorted",
+                "denied",
+                "unanswered",
+                "answered_late",
+                "escalated",
+            ),
+            0,
+        )
+
+    total = empty()
+    by_party: dict[str, dict[str, int]] = {}
+    for code, answer, answered_at, due, escalated_at in rows:
+        for bucket in (total, by_party.setdefault(code, empty())):
+            bucket["requests"] += 1
+            bucket[answer or "unanswered"] += 1
+            if answered_at is not None and answered_at > due:
+                bucket["answered_late"] += 1
+            if escalated_at is not None:
+                bucket["escalated"] += 1
+    return {
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        **total,
+        "by_answering_party": dict(sorted(by_party.items())),
+    }

@@ -104,10 +104,16 @@ def occurrence_row(o: Occurrence) -> dict[str, Any]:
 
 
 def calendar_ics(
-    occurrences: Sequence[Occurrence], *, key: str, stamp: dt.datetime, host: str
+    occurrences: Sequence[Occurrence],
+    *,
+    key: str,
+    stamp: dt.datetime,
+    host: str,
+    windows: Sequence[Any] = (),
 ) -> str:
     """The sensitive days as an iCalendar (RFC 5545) of all-day events, in the active
-    language; each occurrence's UID is stable (day, first date, arrangement)."""
+    language, and the granted access ``windows`` (access requests) as timed events; each
+    UID is stable (day, first date, arrangement; the request's reference)."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//coordcell//deconfliction//EN")
     calendar.add("version", "2.0")
@@ -129,6 +135,18 @@ def calendar_ics(
         event.add("transp", "TRANSPARENT")
         if notes:
             event.add("description", " ".join(notes))
+        calendar.add_component(event)
+    for row in windows:
+        event = icalendar.Event()
+        event.add("uid", f"{row.reference}-{key}@{host}")
+        event.add("dtstamp", stamp.astimezone(dt.UTC))
+        event.add("dtstart", row.window_starts_at.astimezone(dt.UTC))
+        event.add("dtend", row.window_ends_at.astimezone(dt.UTC))
+        summary = str(_("Access window %(reference)s") % {"reference": row.reference})
+        if row.escort_by:
+            summary += " — " + str(_("escorted by %(party)s") % {"party": row.escort_by.upper()})
+        event.add("summary", summary)
+        event.add("transp", "OPAQUE")
         calendar.add_component(event)
     body: bytes = calendar.to_ical()
     return body.decode("utf-8")

@@ -190,16 +190,34 @@ def notice_acknowledge(request: HttpRequest, public_id: Any) -> HttpResponse:
     return redirect("deconfliction:notice", public_id=notice.public_id)
 
 
+#: The most access windows the calendar and its export show.
+CALENDAR_MAX_WINDOWS = 500
+
+
 def _calendar(request: HttpRequest) -> tuple[Any, list[rules.Occurrence], str]:
     actor = actor_for(request)
     version = _version(request)
     spec = services.spec_of(version)
     zone = agreements.current_time_zone(actor)
-    today = timezone.now().astimezone(ZoneInfo(zone)).date()
-    start = today - dt.timedelta(days=CALENDAR_BACK_DAYS)
-    end = today + dt.timedelta(days=CALENDAR_AHEAD_DAYS)
+    start, end = _calendar_days(zone)
     days = list(rules.occurrences(spec.sensitive_days, start, end)) if spec else []
     return version, days, zone
+
+
+def _calendar_days(zone: str) -> tuple[dt.date, dt.date]:
+    today = timezone.now().astimezone(ZoneInfo(zone)).date()
+    return today - dt.timedelta(days=CALENDAR_BACK_DAYS), today + dt.timedelta(
+        days=CALENDAR_AHEAD_DAYS
+    )
+
+
+def _windows(request: HttpRequest, zone: str) -> list[Any]:
+    """The granted access windows the reader may read over the calendar's days."""
+    start, end = _calendar_days(zone)
+    tz = ZoneInfo(zone)
+    since = dt.datetime.combine(start, dt.time.min, tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz)
+    return list(selectors.access_windows(actor_for(request), since, until)[:CALENDAR_MAX_WINDOWS])
 
 
 @member_required
@@ -214,6 +232,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "deconfliction/calendar.html",
         {
             "days": [texts.occurrence_row(o) for o in days],
+            "windows": _windows(request, zone),
             "activities": activities,
             "spec": spec,
             "tz": zone,
@@ -223,10 +242,15 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def calendar_ics(request: HttpRequest) -> HttpResponse:
-    """The same sensitive days as an iCalendar file (RFC 5545)."""
-    version, days, _zone = _calendar(request)
+    """The same sensitive days, and the access windows the reader may read, as an
+    iCalendar file (RFC 5545)."""
+    version, days, zone = _calendar(request)
     body = texts.calendar_ics(
-        days, key=version.arrangement.key, stamp=timezone.now(), host="coordcell"
+        days,
+        key=version.arrangement.key,
+        stamp=timezone.now(),
+        host="coordcell",
+        windows=_windows(request, zone),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="sensitive-days.ics"'

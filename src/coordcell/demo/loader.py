@@ -33,6 +33,7 @@ from coordcell.demo import (
     story_desk,
     story_economy,
     story_exchanges,
+    story_harm,
     story_positions,
     story_proposals,
     story_sharing,
@@ -224,6 +225,8 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
                     story_talks.play(step, version, made)
                 elif step.do in story_proposals.PLAYS:  # proposals (issue 16)
                     story_proposals.play(step, version, made)
+                elif step.do in story_harm.PLAYS:  # civilian harm, property, access (issue 18)
+                    story_harm.play(step, version, cases, made)
                 else:
                     _play(step, version, cases, calls)
             except DomainError as exc:

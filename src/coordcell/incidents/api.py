@@ -21,7 +21,7 @@ from coordcell.agreements import selectors as agreements
 from coordcell.core.http import actor_for
 from coordcell.core.input import GeometryField, OffsetDateTimeField, StrictSerializer
 from coordcell.core.rest import ERRORS, ActorMixin
-from coordcell.incidents import selectors, services
+from coordcell.incidents import harm_api, selectors, services
 from coordcell.incidents.choices import (
     ActedByChoices,
     ActorClaimChoices,
@@ -528,8 +528,10 @@ class EvidenceOriginalView(_IncidentView):
         return evidence_response(evidence, handle, original=True)
 
 
-#: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace.
+#: Under ``/api/v1/`` (``coordcell.api.urls``), in the ``api`` namespace; civilian harm
+#: and property (``incidents.harm_api``) first, beside the incident's own routes.
 urlpatterns: list[URLPattern | URLResolver] = [
+    *harm_api.urlpatterns,
     path("incidents/", IncidentListView.as_view(), name="incidents"),
     path("incidents/<str:id>/", IncidentDetailView.as_view(), name="incident"),
     path("incidents/<str:id>/accounts/", IncidentAccountView.as_view(), name="incident-accounts"),

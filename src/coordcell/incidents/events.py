@@ -59,3 +59,23 @@ ESCROWED_FINDINGS = register(
     "(one entry per party, whatever is in escrow): read by that party and the mediators "
     "among the incident's audience, never by the incident's whole audience.",
 )
+CASUALTIES_GIVEN = register(
+    "incidents.casualties_given",
+    _("Casualty figures given"),
+    "A party gave or revised its figures of an incident's casualties: for each cell "
+    "(category, outcome, age band, sex) its low, best and high estimates. Counts only: no "
+    "person is named or described.",
+)
+PROPERTY_RECORDED = register(
+    "incidents.property_recorded",
+    _("Property record opened"),
+    "A party recorded property harmed in or around an incident (a demolition, land "
+    "cleared, damage) with its version: extent, area, structures, land use.",
+)
+PROPERTY_VERSION_GIVEN = register(
+    "incidents.property_version_given",
+    _("Party's version of a property record"),
+    "A party gave or revised its version of a property record: extent, area, structures, "
+    "land use. A link to a declared position is kept with the version, not recorded here "
+    "(the entry's readers may not all see that position).",
+)

@@ -20,11 +20,26 @@ from coordcell.core.models import PublicIdModel, RestrictedQuerySet, new_referen
 from coordcell.incidents.choices import (
     ActedByChoices,
     ActorClaimChoices,
+    AgeBandChoices,
+    CasualtyCategoryChoices,
+    CasualtyOutcomeChoices,
+    LandUseChoices,
     PrecisionChoices,
+    PropertyKindChoices,
+    SexBandChoices,
     SourceChoices,
 )
 
-__all__ = ["EXTENSIONS", "Account", "EscrowedFinding", "Evidence", "Incident"]
+__all__ = [
+    "EXTENSIONS",
+    "Account",
+    "CasualtyFigure",
+    "EscrowedFinding",
+    "Evidence",
+    "Incident",
+    "PropertyDamage",
+    "PropertyVersion",
+]
 
 #: The evidence types accepted, with the extension of the files served (incidents.evidence).
 EXTENSIONS = {
@@ -262,3 +277,115 @@ class EscrowedFinding(AudienceMixin, models.Model):
     @classmethod
     def access_filter(cls, actor: Actor, action: str) -> Q:
         return visible_to(actor) & visible_to(actor, "incident__")
+
+
+class CasualtyFigure(models.Model):
+    """One revision of one party's figure for one cell of an incident's casualties: a
+    category (civilian, military), an outcome (killed, injured, detained), an age band
+    and a sex band, with a low, a best and a high estimate (low ≤ best ≤ high).
+
+    Counts only, never a person: no name, no age in years, nothing that tells who. A
+    revision is a new row; a party's current figure for a cell is its latest row
+    (``incidents.selectors.casualty_table``), and a figure withdrawn is a revision of
+    0/0/0. Read only through an incident the reader may read (its audience).
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="casualties")
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(
+        _("category"), max_length=20, choices=CasualtyCategoryChoices.choices()
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=CasualtyOutcomeChoices.choices()
+    )
+    age_band = models.CharField(
+        _("age"), max_length=20, choices=AgeBandChoices.choices(), default=AgeBandChoices.UNKNOWN
+    )
+    sex = models.CharField(
+        _("sex"), max_length=20, choices=SexBandChoices.choices(), default=SexBandChoices.UNKNOWN
+    )
+    low = models.PositiveIntegerField(_("low estimate"))
+    best = models.PositiveIntegerField(_("best estimate"))
+    high = models.PositiveIntegerField(_("high estimate"))
+    given_at = models.DateTimeField(_("given at"))
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("casualty figure")
+        ordering = ["party__code", "given_at", "pk"]
+        indexes = [
+            models.Index(fields=["incident", "party", "given_at"], name="incidents_casualty_rev")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(low__lte=models.F("best")) & Q(best__lte=models.F("high")),
+                name="incidents_casualty_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}/{self.party_id} {self.category}/{self.outcome}"
+
+    @property
+    def cell(self) -> tuple[str, str, str, str]:
+        return (self.category, self.outcome, self.age_band, self.sex)
+
+
+def property_reference() -> str:
+    """A new property record's reference, ``PROP-`` and random characters (no count)."""
+    return new_reference("PROP")
+
+
+class PropertyDamage(PublicIdModel):
+    """Property harmed in or around an incident: a demolition, land cleared, damage. The
+    record names what was harmed; each party gives its version of it
+    (:class:`PropertyVersion`), side by side. Read only through its incident."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="property")
+    reference = models.CharField(
+        _("reference"), max_length=30, unique=True, default=property_reference, editable=False
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PropertyKindChoices.choices())
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("property record")
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class PropertyVersion(models.Model):
+    """One revision of one party's version of a property record: the extent (a validated
+    geometry and/or an area in m²), the structures, the land's use, the declared position
+    it was around (by public id: shown only to a reader who may see that position), and a
+    note. A revision is a new row; the latest is the party's current version."""
+
+    damage = models.ForeignKey(PropertyDamage, on_delete=models.PROTECT, related_name="versions")
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    geometry = models.JSONField(_("extent"), null=True, blank=True)
+    area_m2 = models.FloatField(_("area (m²)"), null=True, blank=True)
+    structures = models.PositiveIntegerField(_("structures"), null=True, blank=True)
+    land_use = models.CharField(
+        _("land use"), max_length=30, choices=LandUseChoices.choices(), blank=True
+    )
+    position = models.UUIDField(_("declared position"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    given_at = models.DateTimeField(_("given at"))
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("party's version of a property record")
+        ordering = ["party__code", "given_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.damage_id}/{self.party_id}"

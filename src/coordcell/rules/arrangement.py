@@ -436,6 +436,12 @@ class StoryDo:
     PROPOSE_COMMITMENT_EXTENSION = "propose_commitment_extension"  # a party: a new due date
     AGREE_COMMITMENT_EXTENSION = "agree_commitment_extension"  # the other party agrees it
     ASSESS_COMMITMENT = "assess_commitment"  # a party's own assessment
+    # civilian harm, property and access (issue 18)
+    GIVE_CASUALTIES = "give_casualties"  # a party gives its casualty figures of a case's incident
+    RECORD_PROPERTY = "record_property"  # a party records property harmed, with its version
+    PROPERTY_VERSION = "property_version"  # another party gives its version of that record
+    REQUEST_ACCESS = "request_access"  # a party asks another for access to land near the lines
+    ANSWER_ACCESS = "answer_access"  # the other party acknowledges and answers it
 
 
 STORY_DOINGS: tuple[str, ...] = (
@@ -529,6 +535,14 @@ STORY_DOINGS = (
     StoryDo.PROPOSE_COMMITMENT_EXTENSION,
     StoryDo.AGREE_COMMITMENT_EXTENSION,
     StoryDo.ASSESS_COMMITMENT,
+# civilian harm, property and access (issue 18)
+STORY_DOINGS = (
+    *STORY_DOINGS,
+    StoryDo.GIVE_CASUALTIES,
+    StoryDo.RECORD_PROPERTY,
+    StoryDo.PROPERTY_VERSION,
+    StoryDo.REQUEST_ACCESS,
+    StoryDo.ANSWER_ACCESS,
 )
 #: The audience tiers of a shared item, narrowest first (``sharing.choices.TierChoices``).
 SHARING_TIERS: tuple[str, ...] = ("originator", "mediator", "bilateral", "parties", "public")
@@ -689,6 +703,9 @@ class DemoStepSpec:
     #: proposals (issue 16): what a proposals step takes, checked by the reader
     #: (``rules.scenario._read_proposals_step``; docs/scenario-format.md).
     proposals: Mapping[str, Any] | None = None
+    #: civilian harm, property and access (issue 18): what a step takes, checked by the
+    #: reader (``rules.scenario._read_harm_step``; docs/scenario-format.md).
+    harm: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -2008,6 +2008,9 @@ class _StoryReader:
         self.talks_spec = parts.talks if parts is not None else None  # talks (issue 16)
         self.notices: set[str] = set()
         self.humanitarians: set[str] = set()
+        # Civilian harm, property and access (issue 18): the keys of their steps.
+        self.property_records: set[str] = set()
+        self.access_requests: dict[str, str] = {}  # key -> the party asked
 
     def step(self, t: _Table) -> DemoStepSpec:
         do = t.text("do", choices=STORY_DOINGS, what="story step")
@@ -2051,6 +2054,8 @@ class _StoryReader:
                 if incident is not None
                 else None
             )
+        elif do in HARM_STORY_DOINGS:  # civilian harm, property and access (issue 18)
+            _read_harm_step(self, t, do, own, key, values)
         elif do in NOTICE_STORY_DOINGS:
             _read_notice_step(self, t, do, values)
             if key and do == StoryDo.NOTIFY:
@@ -3259,6 +3264,138 @@ def _read_notice_step(reader: _StoryReader, t: _Table, do: str, values: dict[str
     elif do == StoryDo.RECEIPT:
         options["notice"] = reader.reference(t, "notice", reader.notices, "submits a notice")
     values["notice"] = options
+
+
+#: The story's steps of civilian harm, property and access (``demo/story_harm.py``).
+HARM_STORY_DOINGS: tuple[str, ...] = (
+    StoryDo.GIVE_CASUALTIES,
+    StoryDo.RECORD_PROPERTY,
+    StoryDo.PROPERTY_VERSION,
+    StoryDo.REQUEST_ACCESS,
+    StoryDo.ANSWER_ACCESS,
+)
+#: The largest estimate of one casualty cell (``incidents.harm.MAX_ESTIMATE``).
+_MAX_ESTIMATE = 100_000
+
+
+def _count(t: _Table, key: str, *, required: bool = True) -> int | None:
+    value = t.number(key, required=required, minimum=0.0)
+    if value is None:
+        return None
+    if value != int(value) or value > _MAX_ESTIMATE:
+        t.error(key, f"expected a whole number from 0 to {_MAX_ESTIMATE}, found {value:g}")
+        return None
+    return int(value)
+
+
+def _read_harm_step(
+    reader: _StoryReader, t: _Table, do: str, own: str, key: str, values: dict[str, Any]
+) -> None:
+    """The civilian harm, property and access steps: their options go to the step's
+    ``harm`` mapping (docs/scenario-format.md, "Civilian harm, property and access")."""
+    options: dict[str, Any] = {}
+    if do in (StoryDo.GIVE_CASUALTIES, StoryDo.RECORD_PROPERTY):
+        options["case"] = reader.reference(t, "case", reader.cases, "lodges a case")
+    if do == StoryDo.GIVE_CASUALTIES:
+        figures = []
+        for f in t.tables("figures"):
+            figure: dict[str, Any] = {
+                "category": f.text(
+                    "category", choices=vocabulary.CASUALTY_CATEGORIES, what="category"
+                ),
+                "outcome": f.text("outcome", choices=vocabulary.CASUALTY_OUTCOMES, what="outcome"),
+                "age_band": f.text(
+                    "age_band", required=False, choices=vocabulary.AGE_BANDS, what="age band"
+                )
+                or "unknown",
+                "sex": f.text("sex", required=False, choices=vocabulary.SEX_BANDS, what="sex")
+                or "unknown",
+            }
+            low, best, high = (_count(f, "low"), _count(f, "best"), _count(f, "high"))
+            if None not in (low, best, high) and not low <= best <= high:  # type: ignore[operator]
+                f.error("best", f"expected low <= best <= high, found {low}, {best}, {high}")
+            figure.update(low=low, best=best, high=high)
+            f.finish()
+            figures.append(figure)
+        if not figures:
+            t.error("figures", "give at least one figure")
+        options["figures"] = figures
+    elif do in (StoryDo.RECORD_PROPERTY, StoryDo.PROPERTY_VERSION):
+        if do == StoryDo.RECORD_PROPERTY:
+            options["kind"] = t.text("kind", choices=vocabulary.PROPERTY_KINDS, what="kind")
+            if key:
+                reader.property_records.add(key)
+        else:
+            options["property"] = reader.reference(
+                t, "property", reader.property_records, "records property"
+            )
+        area = t.number("area_m2", required=False, minimum=0.0)
+        options["area_m2"] = area
+        options["structures"] = _count(t, "structures", required=False)
+        options["land_use"] = t.text(
+            "land_use", required=False, choices=vocabulary.LAND_USES, what="land use"
+        )
+        geometry = t.table("geometry", required=False)
+        if geometry is not None:
+            geometry.known.update(dict.fromkeys(geometry.data))
+            try:
+                options["geometry"] = normalise_geometry(geometry.data)
+            except GeometryError as exc:
+                t.error("geometry", str(exc))
+        options["note"] = _fictional_text(t, "note")
+    elif do == StoryDo.REQUEST_ACCESS:
+        options["answering_party"] = reader.party(
+            t, "answering_party", own, ("party",), "party to ask"
+        )
+        if key:
+            reader.access_requests[key] = options["answering_party"]
+        options["requester_kind"] = t.text(
+            "requester_kind", choices=vocabulary.ACCESS_REQUESTERS, what="requester"
+        )
+        options["requester_ref"] = t.text(
+            "requester_ref", pattern=re.compile(r"^(?=.*[0-9])[A-Z0-9][A-Z0-9-]{2,31}$"),
+            what="reference (a code with a digit, never a name)",
+        )  # fmt: skip
+        options["purpose"] = t.text("purpose", choices=vocabulary.ACCESS_PURPOSES, what="purpose")
+        geometry = t.table("geometry")
+        if geometry is not None:
+            geometry.known.update(dict.fromkeys(geometry.data))
+            try:
+                options["geometry"] = normalise_geometry(geometry.data)
+            except GeometryError as exc:
+                t.error("geometry", str(exc))
+        options["starts_in_hours"] = t.number("starts_in_hours", minimum=0.0) or 0.0
+        hours = t.number("hours", positive=True)
+        if hours is not None and hours > _MAX_WINDOW_HOURS:
+            t.error("hours", f"at most {_MAX_WINDOW_HOURS} hours, found {hours:g}")
+        options["hours"] = float(hours or 1)
+        options["description"] = _fictional_text(t, "description")
+    elif do == StoryDo.ANSWER_ACCESS:
+        ref = reader.reference(t, "request", set(reader.access_requests), "requests access")
+        if ref and reader.access_requests[ref] != own:
+            t.error("by", f"{ref!r} was asked of {reader.access_requests[ref]!r}: it answers")
+        options["request"] = ref
+        answer = t.text("answer", choices=vocabulary.ACCESS_ANSWERS, what="answer")
+        options["answer"] = answer
+        options["acknowledge"] = t.boolean("acknowledge", default=True)
+        options["reason"] = _fictional_text(t, "reason", required=answer == "denied")
+        if answer == "granted_escorted":
+            options["window_starts_in_hours"] = t.number("window_starts_in_hours", minimum=0.0)
+            hours = t.number("window_hours", positive=True)
+            if hours is not None and hours > _MAX_WINDOW_HOURS:
+                t.error("window_hours", f"at most {_MAX_WINDOW_HOURS} hours, found {hours:g}")
+            options["window_hours"] = float(hours or 1)
+            escorts = (
+                None
+                if reader.parties is None
+                else sorted(
+                    code
+                    for code, kind in reader.parties.items()
+                    if kind in ("party", "mediator", "monitor")
+                )
+            )
+            options["escort_by"] = t.text("escort_by", choices=escorts, what="party that escorts")
+    values["harm"] = options
 
 
 # ------------------------------------------------------------- lexicon, [map] and the basemap

@@ -8,19 +8,28 @@ live here where nothing imports Django.
 from __future__ import annotations
 
 __all__ = [
+    "ACCESS_ANSWERS",
+    "ACCESS_PURPOSES",
+    "ACCESS_REQUESTERS",
+    "AGE_BANDS",
+    "CASUALTY_CATEGORIES",
+    "CASUALTY_OUTCOMES",
     "CLAUSE_KINDS",
     "CLAUSE_STATUSES",
     "COMMITMENT_KINDS",
     "CONFIRMATION_RESULTS",
     "FORCE_KINDS",
     "HOTLINE_CHANNELS",
+    "LAND_USES",
     "LANGUAGES",
     "LIMIT_KEYS",
     "LINE_SIDES",
     "PARTY_KINDS",
     "PROHIBITED_ACTIVITIES",
+    "PROPERTY_KINDS",
     "PROTOCOL_SERVES",
     "ROLES",
+    "SEX_BANDS",
     "TIME_PRECISIONS",
     "WARNING_OUTCOMES",
     "ZONE_FILLS",
@@ -128,3 +137,37 @@ CONFIRMATION_RESULTS: tuple[str, ...] = ("confirmed", "could_not_confirm")
 
 #: How precisely the time of an incident is known (``incidents.choices.PrecisionChoices``).
 TIME_PRECISIONS: tuple[str, ...] = ("minute", "hour", "day", "month")
+
+# --- civilian harm, property and access (issue 18) ----------------------------------
+# Fixed vocabularies, not arrangement data: they are counting categories, and two
+# parties' figures (and two scenarios' daily reports) compare only when they fall in the
+# same cells. The bands follow the humanitarian practice of disaggregating by sex and
+# age (children under 18, adults 18–59, older persons 60 and over), with "unknown" a
+# cell of its own: a person is counted in exactly one cell, never in "unknown" and a
+# band at once (docs/humanitarian.md, "Counting rules").
+
+#: Who was harmed (``incidents.choices.CasualtyCategoryChoices``).
+CASUALTY_CATEGORIES: tuple[str, ...] = ("civilian", "military", "unknown")
+#: What happened to them.
+CASUALTY_OUTCOMES: tuple[str, ...] = ("killed", "injured", "detained")
+#: Age bands, where known.
+AGE_BANDS: tuple[str, ...] = ("unknown", "child", "adult", "older")
+#: Sex, where known.
+SEX_BANDS: tuple[str, ...] = ("unknown", "female", "male")
+#: What was done to property (``incidents.choices.PropertyKindChoices``).
+PROPERTY_KINDS: tuple[str, ...] = ("demolition", "land_clearing", "damage")
+#: What the land or the structures were used for.
+LAND_USES: tuple[str, ...] = (
+    "agricultural",
+    "orchard",
+    "grazing",
+    "residential",
+    "public_infrastructure",
+    "other",
+)
+#: Who asks for access to land near the lines (``deconfliction`` access requests).
+ACCESS_REQUESTERS: tuple[str, ...] = ("farmer", "shepherd", "resident", "utility_worker")
+#: What the access is for.
+ACCESS_PURPOSES: tuple[str, ...] = ("cultivation", "harvest", "grazing", "irrigation", "repair")
+#: The other party's answer to an access request.
+ACCESS_ANSWERS: tuple[str, ...] = ("granted", "granted_escorted", "denied")

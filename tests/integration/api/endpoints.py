@@ -66,6 +66,8 @@ READS = [
     Endpoint("GET", "/api/v1/missing-notices/", paged=True),
     Endpoint("GET", "/api/v1/sensitive-days/"),  # one object: bounded by the scenario
     Endpoint("GET", "/api/v1/humanitarian-actors/", paged=True),
+    # access to land near the lines (issue 18): the requests the caller reads
+    Endpoint("GET", "/api/v1/access-requests/", paged=True),
     Endpoint("GET", "/api/v1/record/checkpoint"),
     Endpoint("GET", "/api/v1/record/checkpoints/{size}"),
     Endpoint("GET", "/api/v1/record/checkpoints/{size}/view"),  # the caller's party's own
@@ -126,6 +128,10 @@ AUDIENCE_READS = [
     Endpoint("GET", "/api/v1/inspection-requests/{id}/"),
     Endpoint("GET", "/api/v1/inspection-reports/{id}/"),
     Endpoint("GET", "/api/v1/access-denials/{id}/"),
+    # civilian harm and property (issue 18): each party's, read by the incident's audience
+    Endpoint("GET", "/api/v1/incidents/{id}/casualties/"),
+    Endpoint("GET", "/api/v1/incidents/{id}/casualties/revisions/", paged=True),
+    Endpoint("GET", "/api/v1/incidents/{id}/property/", paged=True),
 ]
 #: Reads that only the party that made the object may do: the session's evidence was
 #: attached by Israel, so its original is served to Israel's members and is a 404 to all.
@@ -198,6 +204,13 @@ WRITES = [
     Endpoint("POST", "/api/v1/notices/", {"activity": "troop_movement"}),
     Endpoint("POST", "/api/v1/notices/{id}/receipt/"),
     Endpoint("POST", "/api/v1/humanitarian-actors/", {"name_en": "x"}),
+    # civilian harm, property and access (issue 18)
+    Endpoint("POST", "/api/v1/incidents/{id}/casualties/", {"figures": []}),
+    Endpoint("POST", "/api/v1/incidents/{id}/property/", {"kind": "x"}),
+    Endpoint("POST", "/api/v1/incidents/{id}/property/{record}/versions/", {"area_m2": -1}),
+    Endpoint("POST", "/api/v1/access-requests/", {"purpose": "x"}),
+    Endpoint("POST", "/api/v1/access-requests/{id}/receipt/"),
+    Endpoint("POST", "/api/v1/access-requests/{id}/answer/", {"answer": "x"}),
 ]
 #: Stateless computations: POST, but nothing is stored or recorded.
 CHECK_BODY = {
@@ -306,6 +319,9 @@ WARNING_READS = [
     # No notice is made with the personas (tests/integration/api/test_deconfliction_api.py
     # checks who reads one); here, who may call at all.
     Endpoint("GET", "/api/v1/notices/{id}/"),
+    # No access request is made with the personas (tests/integration/
+    # test_harm_pages_and_api.py checks who reads one); here, who may call at all.
+    Endpoint("GET", "/api/v1/access-requests/{id}/"),
 ]
 #: TAXII collections: each persona has its own (tests/integration/api/test_stix_taxii.py
 #: checks who reads which, and that another's id is the 404 of a missing one); here, who
@@ -390,6 +406,8 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         id_ = "00000000-0000-0000-0000-000000000000"  # none is made with the personas
     elif "/alerts/" in endpoint.path:
         id_ = ids.get("alert", "CASE-0000-0000-0000-ESC-0000000000000000")
+    elif "/access-requests/" in endpoint.path:
+        id_ = ids.get("access_request", "00000000-0000-0000-0000-000000000000")
     elif "/notices/" in endpoint.path:
         id_ = ids.get("notice", "00000000-0000-0000-0000-000000000000")
     elif "/webhooks/" in endpoint.path:
@@ -411,6 +429,7 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         sha256=ids["evidence"],
         original=ids["evidence_original"],
         remedy="00000000-0000-0000-0000-000000000000",  # the session's case orders none
+        record="00000000-0000-0000-0000-000000000000",  # no property record on it
         extension=ids.get("extension", "00000000-0000-0000-0000-000000000000"),
         collection="00000000-0000-4000-8000-000000000000",  # nobody's: callers' own differ
         object_id="report--00000000-0000-4000-8000-000000000000",

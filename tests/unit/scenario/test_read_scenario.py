@@ -148,15 +148,16 @@ def test_it_reads_the_demo_story_into_steps() -> None:
     demo = read_scenario(SHIPPED).demo
     assert demo is not None
     steps = {s.key: s for s in demo.story if s.key}
-    assert [s.do for s in demo.story].count("report_and_lodge") == 6
+    assert [s.do for s in demo.story].count("report_and_lodge") == 7
     assert sorted(steps) == [
         "access", "berm", "cbm_hotline_drill", "cmt_il_strip", "cmt_sy_strip", "convoy",
-        "convoy_public", "convoy_release", "convoy_report", "convoy_widen", "drone",
-        "ext_drill", "ez_coops", "ez_ski", "ez_wind", "hermon", "hermon_name", "late_move",
-        "launcher", "mortar", "mtg_deescalation", "mtg_security", "near_site",
-        "night_shift", "notice", "patrol", "phase_1", "phase_1_new_date", "phase_2",
-        "post_after_freeze", "prop_widen", "relief_agency", "rpg", "rpg_relay", "sam",
-        "shots", "strike", "urgent_request", "vehicles", "weekly_assessment", "works_site",
+        "convoy_public", "convoy_release", "convoy_report", "convoy_widen", "demolition",
+        "drone", "ext_drill", "ez_coops", "ez_ski", "ez_wind", "harvest_access", "hermon",
+        "hermon_name", "late_move", "launcher", "mortar", "mtg_deescalation",
+        "mtg_security", "near_site", "night_shift", "notice", "orchard", "patrol",
+        "phase_1", "phase_1_new_date", "phase_2", "post_after_freeze", "prop_widen",
+        "relief_agency", "rpg", "rpg_relay", "sam", "shots", "strike", "urgent_request",
+        "vehicles", "weekly_assessment", "works_site",
     ]  # fmt: skip
     berm = steps["berm"]
     assert (berm.by, berm.respondent, berm.incident.kind) == ("sy.liaison", "il", "fortification")
@@ -181,6 +182,7 @@ def test_it_labels_every_text_of_the_story_fictional() -> None:
             s.incident.title if s.incident else "", s.contact,
             *(r.what for r in s.remedies), s.notice.get("description", ""),
             *(x for spec in (s.item, s.below) if spec for x in (spec.title, spec.text)),
+            *((s.harm or {}).get(k, "") for k in ("note", "description", "reason")),
         )
         if text
     ]  # fmt: skip
@@ -190,8 +192,9 @@ def test_it_labels_every_text_of_the_story_fictional() -> None:
     # contact details and 1 handover note; the positions' dispute summary (verification's
     # texts: tests/unit/scenario/test_verification_story.py); advance notification's 3
     # notices and 1 incident title; sharing's 3 reasons and notes and the 4 items' titles
-    # and texts
-    assert len(texts) == 71
+    # and texts; civilian harm's summary and title, 2 property notes, the access request's
+    # description and its answer's reason
+    assert len(texts) == 77
     assert all("fictional" in text for text in texts)
 
 
