@@ -535,6 +535,7 @@ STORY_DOINGS = (
     StoryDo.PROPOSE_COMMITMENT_EXTENSION,
     StoryDo.AGREE_COMMITMENT_EXTENSION,
     StoryDo.ASSESS_COMMITMENT,
+)
 # civilian harm, property and access (issue 18)
 STORY_DOINGS = (
     *STORY_DOINGS,
