@@ -243,6 +243,12 @@ def test_each_reader_replays_only_what_it_may_see(story: None, actor: Any) -> No
         assert {p["reference"] for p in result["positions"]["must_move"]} <= own
     assert results["il.liaison"]["positions"]["total"] < results["mediator"]["positions"]["total"]
     assert results["monitor"]["positions"]["total"] == 0  # a monitor reads no party's posts
+    moving = {u: {p["reference"] for p in r["positions"]["must_move"]} for u, r in results.items()}
+    # The demo's 4.5 km takes in a post of each party: each sees its own, the mediator both.
+    assert moving["il.liaison"]
+    assert moving["sy.liaison"]
+    assert moving["mediator"] == moving["il.liaison"] | moving["sy.liaison"]
+    assert not moving["il.liaison"] & moving["sy.liaison"]
 
 
 # --- commitments ----------------------------------------------------------------------------

@@ -109,3 +109,21 @@ def test_only_those_who_may_act_can(client_for: Any) -> None:
             response = client.post(path, body, content_type="application/json")
         got.append(response.status_code)
     assert got == [c[3] for c in cases]
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "direction"),
+    [("ar", "موقف كل طرف من كل نسخة", "rtl"), ("he", "עמדת כל צד לגבי כל גרסה", "rtl"),
+     ("en", "Each party's position on each version", "ltr")],
+)  # fmt: skip
+def test_the_pages_speak_arabic_hebrew_and_english(
+    client_for: Any, language: str, heading: str, direction: str
+) -> None:
+    pages, _api = _surfaces()
+    client = client_for("sy.liaison")
+    html = client.get(pages[1], HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert heading in html
+    assert f'dir="{direction}"' in html
+    commitments = client.get("/proposals/commitments/", HTTP_ACCEPT_LANGUAGE=language)
+    assert commitments.status_code == 200
+    assert "<svg" in commitments.content.decode()
