@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from shapely.geometry import Point, shape
 
@@ -354,11 +355,13 @@ def _declared(actor: Actor, day: dt.date) -> list[PositionInput]:
     return sorted(out, key=lambda d: d.reference)
 
 
-def _places(engine: rules_engine.Engine, language: str) -> list[PlaceInput]:
+def _places(engine: rules_engine.Engine, base: Any) -> list[PlaceInput]:
+    """The gazetteer's places with coordinates, named by the agreed lexicon in the active
+    language (the gazetteer's name where it has none)."""
+    language = get_language() or "en"
+    content = {"lexicon": {"places": agreements.lexicon_section(base.pk, "places")}}
     return [
-        PlaceInput(
-            p.key, p.name_local if language == "ar" and p.name_local else p.name, p.lon, p.lat
-        )
+        PlaceInput(p.key, agreements.term(content, "places", p.key, language, p.name), p.lon, p.lat)
         for p in engine.arrangement.places
         if p.lat is not None and p.lon is not None
     ]
@@ -381,7 +384,7 @@ def replay(
     since = months_before(moment, months)
     day = timezone.localdate(moment)
     result = compare(
-        current, draft, _observations(actor, since), _places(current, "en"),
+        current, draft, _observations(actor, since), _places(current, base),
         _declared(actor, day), day,
     )  # fmt: skip
     return {
