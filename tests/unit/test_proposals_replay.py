@@ -62,7 +62,6 @@ def test_per_area_counts_match_shapely(engines: tuple[Engine, Engine, list[dict]
     assert result.in_prohibited["draft"] > result.in_prohibited["current"]
 
 
-
 def test_a_moved_line_puts_the_places_beside_it_on_its_other_side(
     engines: tuple[Engine, Engine, list[dict]],  # type: ignore[type-arg]
 ) -> None:
