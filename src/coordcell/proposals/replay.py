@@ -42,7 +42,7 @@ from coordcell.core.actor import Actor
 from coordcell.core.errors import ValidationFailed
 from coordcell.incidents import selectors as incidents
 from coordcell.positions import selectors as positions
-from coordcell.proposals.changes import apply_change, change_hash
+from coordcell.proposals.changes import apply_change, change_hash, clean_change
 from coordcell.rules import engine as rules_engine
 from coordcell.rules.arrangement import arrangement_from_content
 
@@ -377,8 +377,11 @@ def replay(
     moment = now or timezone.now()
     base = agreements.get_version(Actor.console("proposals"), None, None)
     current = engine_for(base)
+    # Checked again against the version current now: it may have changed since the
+    # proposal was tabled (ValidationFailed, not a KeyError, when a zone is gone).
+    change = clean_change(list(version.change or []), current.arrangement.content)
     draft = draft_engine(
-        base, list(version.change or []),
+        base, change,
         f"{current.version} + {version.proposal.reference} v{version.number}",
     )  # fmt: skip
     since = months_before(moment, months)
