@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from shapely.geometry import Point, shape
 
@@ -41,7 +42,7 @@ from coordcell.core.actor import Actor
 from coordcell.core.errors import ValidationFailed
 from coordcell.incidents import selectors as incidents
 from coordcell.positions import selectors as positions
-from coordcell.proposals.changes import apply_change, change_hash
+from coordcell.proposals.changes import apply_change, change_hash, clean_change
 from coordcell.rules import engine as rules_engine
 from coordcell.rules.arrangement import arrangement_from_content
 
@@ -354,11 +355,13 @@ def _declared(actor: Actor, day: dt.date) -> list[PositionInput]:
     return sorted(out, key=lambda d: d.reference)
 
 
-def _places(engine: rules_engine.Engine, language: str) -> list[PlaceInput]:
+def _places(engine: rules_engine.Engine, base: Any) -> list[PlaceInput]:
+    """The gazetteer's places with coordinates, named by the agreed lexicon in the active
+    language (the gazetteer's name where it has none)."""
+    language = get_language() or "en"
+    content = {"lexicon": {"places": agreements.lexicon_section(base.pk, "places")}}
     return [
-        PlaceInput(
-            p.key, p.name_local if language == "ar" and p.name_local else p.name, p.lon, p.lat
-        )
+        PlaceInput(p.key, agreements.term(content, "places", p.key, language, p.name), p.lon, p.lat)
         for p in engine.arrangement.places
         if p.lat is not None and p.lon is not None
     ]
@@ -374,14 +377,17 @@ def replay(
     moment = now or timezone.now()
     base = agreements.get_version(Actor.console("proposals"), None, None)
     current = engine_for(base)
+    # Checked again against the version current now: it may have changed since the
+    # proposal was tabled (ValidationFailed, not a KeyError, when a zone is gone).
+    change = clean_change(list(version.change or []), current.arrangement.content)
     draft = draft_engine(
-        base, list(version.change or []),
+        base, change,
         f"{current.version} + {version.proposal.reference} v{version.number}",
     )  # fmt: skip
     since = months_before(moment, months)
     day = timezone.localdate(moment)
     result = compare(
-        current, draft, _observations(actor, since), _places(current, "en"),
+        current, draft, _observations(actor, since), _places(current, base),
         _declared(actor, day), day,
     )  # fmt: skip
     return {

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coordcell.agreements import selectors as agreements
+from coordcell.agreements.engines import engine_for
 from coordcell.core.actor import Actor
 from coordcell.core.audience import ALL_MEMBERS, encode, normalise
 from coordcell.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -64,6 +65,8 @@ __all__ = [
     "create_commitment",
     "deciding_codes",
     "may_manage",
+    "may_speak",
+    "may_verify",
     "miss_due",
     "propose_extension",
     "table_proposal",
@@ -89,7 +92,8 @@ MAY_NOT_VERIFY = gettext_lazy("Only a monitor or the mediator verifies an indica
 # --- who --------------------------------------------------------------------------------
 
 
-def _speaks(actor: Actor) -> bool:
+def may_speak(actor: Actor) -> bool:
+    """A party's or the mediator's principals and liaison officers (and the console)."""
     return actor.system or (
         actor.party_kind in (PartyKindChoices.KIND_PARTY, PartyKindChoices.KIND_MEDIATOR)
         and any(actor.has_role(r) for r in _SPEAKERS)
@@ -209,7 +213,7 @@ def table_proposal(
     """A party or the mediator tables a proposal and its first version. ``audience`` is
     explicit (party codes, or every member): the author's party and the mediators always
     read it; its deciding parties are the parties of kind "party" among them."""
-    if not _speaks(actor):
+    if not may_speak(actor):
         raise PermissionDenied(MAY_NOT_SPEAK)
     author = _own_party(actor)
     errors: dict[str, list[str]] = {}
@@ -250,7 +254,7 @@ def table_proposal(
             audience=encode(codes),
             fictional=fictional,
         )
-        first = ProposalVersion.objects.create(
+        ProposalVersion.objects.create(
             proposal=proposal, number=1, text=clean_text, language=lang, change=clean,
             author_party=author, created_by=actor.user, created_at=now,
         )  # fmt: skip
@@ -259,13 +263,10 @@ def table_proposal(
             title=clean_title, track=clean_track, deciding=deciding, version=1,
             text_sha256=text_hash(clean_text), language=lang, change=clean,
         )  # fmt: skip
-    del first
     return proposal
 
 
 def _change(value: Any, version: Any, errors: dict[str, list[str]]) -> list[dict[str, Any]]:
-    from coordcell.agreements.engines import engine_for
-
     try:
         return clean_change(value, engine_for(version).arrangement.content)
     except ValidationFailed as exc:
@@ -282,7 +283,7 @@ def add_version(
     *, actor: Actor, proposal: Proposal, text: Any, language: Any, change: Any = None
 ) -> ProposalVersion:
     """A deciding party or the mediator tables the next version (refused once agreed)."""
-    if not _speaks(actor):
+    if not may_speak(actor):
         raise PermissionDenied(MAY_NOT_SPEAK)
     party = _own_party(actor)
     if not (party.code in proposal.deciding or actor.party_kind == PartyKindChoices.KIND_MEDIATOR):
@@ -314,7 +315,7 @@ def add_version(
 def take_stance(*, actor: Actor, version: ProposalVersion, stance: Any, text: Any = "") -> Stance:
     """A deciding party's position on the proposal's latest version, once, on the
     record; when every deciding party has accepted it, the version is agreed (once)."""
-    if not _speaks(actor) or actor.system:
+    if not may_speak(actor) or actor.system:
         raise PermissionDenied(MAY_NOT_SPEAK)
     party = _own_party(actor)
     proposal = version.proposal
@@ -487,7 +488,7 @@ def propose_extension(
 ) -> Extension:
     """A deciding party proposes a later due date for the running deadline; it counts as
     that party's agreement."""
-    if not _speaks(actor) or actor.system:
+    if not may_speak(actor) or actor.system:
         raise PermissionDenied(MAY_NOT_SPEAK)
     party = _own_party(actor)
     proposal = commitment.proposal
@@ -521,7 +522,7 @@ def propose_extension(
 def agree_extension(*, actor: Actor, extension: Extension) -> Extension:
     """Another deciding party agrees the new date; when all have, the running deadline
     ends "extended by both parties" and the new one opens."""
-    if not _speaks(actor) or actor.system:
+    if not may_speak(actor) or actor.system:
         raise PermissionDenied(MAY_NOT_SPEAK)
     party = _own_party(actor)
     commitment = extension.commitment
@@ -561,7 +562,7 @@ def agree_extension(*, actor: Actor, extension: Extension) -> Extension:
 
 def assess_commitment(*, actor: Actor, commitment: Commitment, score: Any, text: Any) -> Assessment:
     """A deciding party (or the mediator) records its own assessment: 0–3 and its text."""
-    if not _speaks(actor) or actor.system:
+    if not may_speak(actor) or actor.system:
         raise PermissionDenied(MAY_NOT_SPEAK)
     party = _own_party(actor)
     if not (

@@ -20,7 +20,9 @@ from coordcell.agreements import selectors as agreements
 from coordcell.core.actor import Actor
 from coordcell.core.errors import Conflict, NotFound, ValidationFailed
 from coordcell.core.http import actor_for, member_required
+from coordcell.core.models import localized_now
 from coordcell.core.paging import paginate
+from coordcell.parties import selectors as parties
 from coordcell.parties.choices import PartyKindChoices
 from coordcell.proposals import exports, replay, selectors, services
 from coordcell.proposals.changes import describe
@@ -65,9 +67,6 @@ def _fail(request: HttpRequest, exc: ValidationFailed | Conflict) -> None:
 
 
 def _party_names(actor: Actor) -> dict[str, str]:
-    from coordcell.core.models import localized_now
-    from coordcell.parties import selectors as parties
-
     return {p.code: str(localized_now(p.names) or p.code) for p in parties.list_parties(actor)}
 
 
@@ -102,7 +101,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         {
             "pager": pager,
             "names": names,
-            "may_table": services._speaks(actor) and not actor.system,
+            "may_table": services.may_speak(actor) and not actor.system,
             "languages": services.LANGUAGES,
             "parties": sorted(names.items()),
         },
@@ -172,11 +171,11 @@ def proposal_page(request: HttpRequest, public_id: Any) -> HttpResponse:
                 latest is not None
                 and proposal.agreed_version_id is None
                 and party in proposal.deciding
-                and services._speaks(actor)
+                and services.may_speak(actor)
                 and party not in stances.get(latest.number, {})
             ),
             "may_version": proposal.agreed_version_id is None
-            and services._speaks(actor)
+            and services.may_speak(actor)
             and (party in proposal.deciding or actor.party_kind == PartyKindChoices.KIND_MEDIATOR),
             "may_commit": proposal.agreed_version_id is not None and services.may_manage(actor),
             "stance_choices": StanceChoices.choices(),
@@ -366,7 +365,7 @@ def commitment_page(request: HttpRequest, public_id: Any) -> HttpResponse:
             "may_verify": services.may_verify(actor),
             "may_extend": row.running and party in commitment.proposal.deciding,
             "may_agree": party in commitment.proposal.deciding,
-            "may_assess": services._speaks(actor)
+            "may_assess": services.may_speak(actor)
             and not actor.system
             and (
                 party in commitment.proposal.deciding
