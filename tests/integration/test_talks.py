@@ -536,3 +536,66 @@ def test_only_the_console_or_a_member_acts(story: None) -> None:
     with pytest.raises(PermissionDenied):
         services.request_meeting(actor=nobody, version=_version(), tracks=["security"], reason="x")
     assert not selectors.list_meetings(nobody).exists()
+
+
+# --- the pages' forms call the same services ---------------------------------------------------
+
+
+def test_the_pages_forms_schedule_approve_note_propose_and_subscribe(
+    story: None, client_for: Any
+) -> None:
+    mediator = client_for("mediator")
+    response = mediator.post(
+        "/talks/meetings/new/",
+        {
+            "title": "Scheduled from the page (test)",
+            "tracks": ["commercial"],
+            "parties": ["il", "sy"],
+            "starts_at": "2026-12-20T10:00",  # local time in the arrangement's zone
+            "ends_at": "2026-12-20T12:00",
+            "logistics": "Room 2 (test)",
+        },
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(title="Scheduled from the page (test)")
+    assert meeting.starts_at == dt.datetime(2026, 12, 20, 7, 0, tzinfo=dt.UTC)  # Damascus +3
+    listed = mediator.get("/api/v1/talks/meetings/?track=commercial").json()
+    assert [m["reference"] for m in listed["results"]] == [meeting.reference]
+    page = f"/talks/meetings/{meeting.public_id}/"
+    assert (
+        mediator.post(f"{page}minutes/", {"text": "Minutes (test)", "language": "en"}).status_code
+        == 302
+    )
+    assert mediator.post(f"{page}minutes/circulate/").status_code == 302
+    for username, objection in (("il.liaison", ""), ("sy.liaison", "Not item 2 (test)")):
+        assert (
+            client_for(username)
+            .post(f"{page}minutes/approve/", {"objection": objection})
+            .status_code
+            == 302
+        )
+    body = client_for("il.analyst").get(page).content.decode()
+    assert "Not item 2 (test)" in body
+    assert (
+        client_for("sy.analyst").post(f"{page}notes/", {"text": "Ours (test)"}).status_code == 302
+    )
+    assert "Ours (test)" in client_for("sy.liaison").get(page).content.decode()
+    assert "Ours (test)" not in client_for("il.liaison").get(page).content.decode()
+    assert "Ours (test)" not in mediator.get(page).content.decode()
+    # A refused input re-renders the page with its message and a 4xx, never a 500.
+    assert mediator.post(f"{page}media/", {"text": "", "embargo_until": "soon"}).status_code == 400
+    assert client_for("observer").post(f"{page}summary/", {"text": "x"}).status_code == 404
+    proposed = client_for("observer").post(
+        "/talks/lexicon/propose/",
+        {
+            "entry": "places.quneitra",
+            "name_en": "Q (test)",
+            "name_ar": "ق",
+            "name_he": "ק",
+            "reason": "test",
+        },
+    )
+    assert proposed.status_code == 302
+    made = client_for("monitor").post("/talks/calendar/")
+    assert made.status_code == 200
+    assert "/talks/calendar/feed/" in made.content.decode()
