@@ -599,3 +599,31 @@ def test_the_pages_forms_schedule_approve_note_propose_and_subscribe(
     made = client_for("monitor").post("/talks/calendar/")
     assert made.status_code == 200
     assert "/talks/calendar/feed/" in made.content.decode()
+
+
+def test_a_carried_item_is_never_read_wider_than_before(story: None, actor: Any) -> None:
+    mediator = actor("mediator")
+    now = timezone.now()
+    alone = services.schedule_meeting(
+        actor=mediator,
+        version=_version(),
+        title="With the Israeli delegation alone (test)",
+        tracks=["commercial"],
+        parties_attending=["il"],
+        starts_at=now + dt.timedelta(days=6),
+        ends_at=now + dt.timedelta(days=6, hours=1),
+    )
+    services.add_agenda_item(actor=mediator, meeting=alone, title="Between us (test)")
+    both = services.schedule_meeting(
+        actor=mediator,
+        version=_version(),
+        title="With both (test)",
+        tracks=["commercial"],
+        parties_attending=["il", "sy"],
+        starts_at=now + dt.timedelta(days=7),
+        ends_at=now + dt.timedelta(days=7, hours=1),
+    )
+    carried = selectors.agenda_of(actor("il.liaison"), both).get(carried_from__isnull=False)
+    assert carried.titles["en"] == "Between us (test)"
+    assert carried.audience_codes == ["il", "us"]
+    assert not selectors.agenda_of(actor("sy.liaison"), both).filter(carried_from__isnull=False)
