@@ -391,10 +391,16 @@ def test_a_lexicon_amendment_applies_only_with_every_approval(story: None, actor
 # --- requests for a meeting at short notice ---
 
 
-def test_a_request_unanswered_in_time_lapses_on_the_record(story: None, actor: Any) -> None:
+def test_a_request_unanswered_in_time_lapses_on_the_record(
+    story: None, actor: Any, client_for: Any
+) -> None:
     request = services.request_meeting(
         actor=actor("il.liaison"), version=_version(), tracks=["security"], reason="test"
     )
+    board = client_for("mediator").get("/talks/")
+    assert board.status_code == 200
+    assert request.reference in board.content.decode()
+    assert request.reference not in client_for("sy.liaison").get("/talks/").content.decode()
     assert request.audience_codes == ["il", "us"]
     with pytest.raises(NotFound):  # the other party does not read it
         selectors.get_request(actor("sy.liaison"), request.public_id)
