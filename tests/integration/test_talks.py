@@ -391,17 +391,26 @@ def test_a_lexicon_amendment_applies_only_with_every_approval(story: None, actor
 # --- requests for a meeting at short notice ---
 
 
-def test_a_request_unanswered_in_time_lapses_on_the_record(story: None, actor: Any) -> None:
+def test_a_request_unanswered_in_time_lapses_on_the_record(
+    story: None, actor: Any, client_for: Any
+) -> None:
     request = services.request_meeting(
         actor=actor("il.liaison"), version=_version(), tracks=["security"], reason="test"
     )
+    board = client_for("mediator").get("/talks/")
+    assert board.status_code == 200
+    assert request.reference in board.content.decode()
+    assert request.reference not in client_for("sy.liaison").get("/talks/").content.decode()
     assert request.audience_codes == ["il", "us"]
     with pytest.raises(NotFound):  # the other party does not read it
         selectors.get_request(actor("sy.liaison"), request.public_id)
     hours = (request.answer_due_at - request.requested_at).total_seconds() / 3600
     assert hours == 24  # the rules of procedure's on_request_within_hours
     assert services.lapse_unanswered_requests(timezone.now()) == 0
-    assert services.lapse_unanswered_requests(request.answer_due_at) == 1
+    from coordcell.core.worker import registered_jobs
+
+    job = next(j for j in registered_jobs() if j.name == "talks.requests")
+    assert job.func(request.answer_due_at) == 1  # the worker's pass
     assert MeetingRequest.objects.get(pk=request.pk).state == "lapsed"
     assert Entry.objects.filter(event_type="talks.request_lapsed").count() == 1
     # The demo's request was declined with reasons.
@@ -536,3 +545,94 @@ def test_only_the_console_or_a_member_acts(story: None) -> None:
     with pytest.raises(PermissionDenied):
         services.request_meeting(actor=nobody, version=_version(), tracks=["security"], reason="x")
     assert not selectors.list_meetings(nobody).exists()
+
+
+# --- the pages' forms call the same services ---------------------------------------------------
+
+
+def test_the_pages_forms_schedule_approve_note_propose_and_subscribe(
+    story: None, client_for: Any
+) -> None:
+    mediator = client_for("mediator")
+    response = mediator.post(
+        "/talks/meetings/new/",
+        {
+            "title": "Scheduled from the page (test)",
+            "tracks": ["commercial"],
+            "parties": ["il", "sy"],
+            "starts_at": "2026-12-20T10:00",  # local time in the arrangement's zone
+            "ends_at": "2026-12-20T12:00",
+            "logistics": "Room 2 (test)",
+        },
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(title="Scheduled from the page (test)")
+    assert meeting.starts_at == dt.datetime(2026, 12, 20, 7, 0, tzinfo=dt.UTC)  # Damascus +3
+    listed = mediator.get("/api/v1/talks/meetings/?track=commercial").json()
+    assert [m["reference"] for m in listed["results"]] == [meeting.reference]
+    page = f"/talks/meetings/{meeting.public_id}/"
+    assert (
+        mediator.post(f"{page}minutes/", {"text": "Minutes (test)", "language": "en"}).status_code
+        == 302
+    )
+    assert mediator.post(f"{page}minutes/circulate/").status_code == 302
+    for username, objection in (("il.liaison", ""), ("sy.liaison", "Not item 2 (test)")):
+        assert (
+            client_for(username)
+            .post(f"{page}minutes/approve/", {"objection": objection})
+            .status_code
+            == 302
+        )
+    body = client_for("il.analyst").get(page).content.decode()
+    assert "Not item 2 (test)" in body
+    assert (
+        client_for("sy.analyst").post(f"{page}notes/", {"text": "Ours (test)"}).status_code == 302
+    )
+    assert "Ours (test)" in client_for("sy.liaison").get(page).content.decode()
+    assert "Ours (test)" not in client_for("il.liaison").get(page).content.decode()
+    assert "Ours (test)" not in mediator.get(page).content.decode()
+    # A refused input re-renders the page with its message and a 4xx, never a 500.
+    assert mediator.post(f"{page}media/", {"text": "", "embargo_until": "soon"}).status_code == 400
+    assert client_for("observer").post(f"{page}summary/", {"text": "x"}).status_code == 404
+    proposed = client_for("observer").post(
+        "/talks/lexicon/propose/",
+        {
+            "entry": "places.quneitra",
+            "name_en": "Q (test)",
+            "name_ar": "ق",
+            "name_he": "ק",
+            "reason": "test",
+        },
+    )
+    assert proposed.status_code == 302
+    made = client_for("monitor").post("/talks/calendar/")
+    assert made.status_code == 200
+    assert "/talks/calendar/feed/" in made.content.decode()
+
+
+def test_a_carried_item_is_never_read_wider_than_before(story: None, actor: Any) -> None:
+    mediator = actor("mediator")
+    now = timezone.now()
+    alone = services.schedule_meeting(
+        actor=mediator,
+        version=_version(),
+        title="With the Israeli delegation alone (test)",
+        tracks=["commercial"],
+        parties_attending=["il"],
+        starts_at=now + dt.timedelta(days=6),
+        ends_at=now + dt.timedelta(days=6, hours=1),
+    )
+    services.add_agenda_item(actor=mediator, meeting=alone, title="Between us (test)")
+    both = services.schedule_meeting(
+        actor=mediator,
+        version=_version(),
+        title="With both (test)",
+        tracks=["commercial"],
+        parties_attending=["il", "sy"],
+        starts_at=now + dt.timedelta(days=7),
+        ends_at=now + dt.timedelta(days=7, hours=1),
+    )
+    carried = selectors.agenda_of(actor("il.liaison"), both).get(carried_from__isnull=False)
+    assert carried.titles["en"] == "Between us (test)"
+    assert carried.audience_codes == ["il", "us"]
+    assert not selectors.agenda_of(actor("sy.liaison"), both).filter(carried_from__isnull=False)

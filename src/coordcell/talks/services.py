@@ -302,7 +302,23 @@ def _open_agenda(meeting: Meeting, spec: TalksSpec, now: dt.datetime) -> list[Ag
         for item in previous.agenda.filter(state=AgendaStateChoices.OPEN).exclude(
             kind=AgendaKindChoices.AUTOMATIC
         ):
-            add(item.kind, item.key, dict(item.titles), carried_from=item, link=item.link)
+            # Never wider than before: an item of a meeting some of this meeting's
+            # parties did not attend stays with those who read it (a standing item's
+            # title is the arrangement's, read by everyone attending).
+            shared = (
+                list(audience)
+                if item.kind == AgendaKindChoices.STANDING
+                else _intersection(audience, item.audience_codes)
+            )
+            if shared:
+                add(
+                    item.kind,
+                    item.key,
+                    dict(item.titles),
+                    carried_from=item,
+                    link=item.link,
+                    item_audience=encode(shared),
+                )
     closed = set(
         AgendaItem.objects.filter(
             meeting__version__arrangement_id=meeting.version.arrangement_id,
