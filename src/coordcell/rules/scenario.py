@@ -56,10 +56,12 @@ from coordcell.rules import (
 )
 from coordcell.rules import lexicon as lexicon_rules
 from coordcell.rules.arrangement import (
+    COUNT_BREAKDOWNS,
     NOTICE_SHAPES,
     NOTIFIER_KINDS,
     REDACTABLE_FIELDS,
     REL_PUBLIC,
+    RELEASE_PUBLIC,
     SHARING_TIERS,
     STORY_DOINGS,
     TLP_MARKINGS,
@@ -67,6 +69,7 @@ from coordcell.rules.arrangement import (
     Arrangement,
     ClauseSpec,
     ConfidentialityTier,
+    CountingRulesSpec,
     DeconflictionSpec,
     DemoAccountSpec,
     DemoData,
@@ -86,6 +89,7 @@ from coordcell.rules.arrangement import (
     PrecedenceSpec,
     ProcedureSpec,
     ProtocolSpec,
+    ReportsSpec,
     RoleSpec,
     SensitiveDaySpec,
     SourceSpec,
@@ -550,6 +554,8 @@ class _Parts:
     map: dict[str, Any] = dataclasses.field(default_factory=dict)
     #: ``[deconfliction]`` (see ``_read_deconfliction``); None when the scenario has none.
     deconfliction: DeconflictionSpec | None = None
+    #: ``[reports]`` (see ``_read_reports``); None when the scenario has none.
+    reports: ReportsSpec | None = None
     # (field, zone id) pairs: zones are defined in zones.geojson, read after this file.
     zone_refs: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
@@ -599,6 +605,7 @@ def _read_arrangement(top: _Table, *, lexicon: _Lexicon | None = None) -> _Parts
     parts.withdrawal_steps = _read_withdrawal_steps(top, parts)
     _read_positions_tables(top, parts)
     parts.deconfliction = _read_deconfliction(top, parts)
+    parts.reports = _read_reports(top, parts)
     top.finish()
     return parts
 
@@ -1996,6 +2003,7 @@ class _StoryReader:
         self.keys: list[tuple[str, str]] = []
         # Advance notification: the agreed list, and the keys of notices and actors.
         self.deconfliction = parts.deconfliction if parts is not None else None
+        self.reports = parts.reports if parts is not None else None
         self.notices: set[str] = set()
         self.humanitarians: set[str] = set()
 
@@ -2180,6 +2188,10 @@ class _StoryReader:
             values["economy"] = _read_economy_step(self, t, do)
         elif do in _SHARING_DOINGS:
             self.sharing_step(t, do, own, values)
+        elif do == StoryDo.RELEASE_REPORT:
+            # reports (issue 17): the report up to this moment; the step takes no keys.
+            if self.reports is None:
+                t.error("do", "release_report needs a [reports] table in arrangement.toml")
         else:
             self.positions_step(t, do, own, values)
 
@@ -2897,6 +2909,9 @@ def _build(
     if parts.deconfliction is not None:
         # Only when stated: the content (and hash) of a scenario without it is unchanged.
         fields["deconfliction"] = parts.deconfliction
+    if parts.reports is not None:
+        # Only when stated: the content (and hash) of a scenario without it is unchanged.
+        fields["reports"] = parts.reports
     if parts.incident_kinds:
         # Only when declared: the content (and hash) of a scenario without them is unchanged.
         fields["incident_kinds"] = tuple(parts.incident_kinds)
@@ -3460,3 +3475,67 @@ def _map_content(map_table: Mapping[str, Any], basemap: Mapping[str, Any]) -> di
         for layer in layers
     ]
     return content
+
+
+# ------------------------------------------------------------- reports (issue 17)
+#
+# ``[reports]`` of arrangement.toml: the daily report's cut-off, the embargo of what it
+# issues for publication, and the versioned counting rules; docs/scenario-format.md, "Reports".
+
+_CUTOFF = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+#: The longest embargo or extension (hours): a year.
+_MAX_EMBARGO_HOURS = 366 * 24
+#: The widest grouping window the reader accepts: a day, 50 km.
+_MAX_GROUP_MINUTES = 24 * 60
+_MAX_GROUP_KM = 50.0
+
+
+def _read_reports(top: _Table, parts: _Parts) -> ReportsSpec | None:
+    """``[reports]``: cut-off, embargo, extension, to whom what is issued is released, and
+    ``[[reports.counting_rules]]`` (at least one version; versions unique)."""
+    t = top.table("reports", required=False)
+    if t is None:
+        return None
+    cutoff = t.text("cutoff", pattern=_CUTOFF, what="cut-off (HH:MM, local time)")
+    hours: dict[str, float] = {}
+    for key in ("embargo_hours", "extension_hours"):
+        value = t.number(key, positive=True)
+        if value is not None and value > _MAX_EMBARGO_HOURS:
+            t.error(key, f"at most {_MAX_EMBARGO_HOURS} hours, found {value:g}")
+        hours[key] = float(value or 0)
+    bodies = [RELEASE_PUBLIC, *(p.code for p in parts.parties if p.code)]
+    release_to = t.text("release_to", required=False, choices=bodies, what="recipient")
+    kinds = (*taxonomy.KINDS, *(k.id for k in parts.incident_kinds if k.id))
+    versions = [_read_counting_rules(r, kinds) for r in t.tables("counting_rules")]
+    _check_unique(t.report, _keyed(t, "counting_rules", "version", versions), "rules version")
+    t.finish()
+    return ReportsSpec(
+        cutoff=cutoff,
+        embargo_hours=hours["embargo_hours"],
+        extension_hours=hours["extension_hours"],
+        release_to=release_to or RELEASE_PUBLIC,
+        counting_rules=tuple(versions),
+    )
+
+
+def _read_counting_rules(t: _Table, kinds: Sequence[str]) -> CountingRulesSpec:
+    version = t.text("version", pattern=_ID, what="rules version")
+    effective_from = t.date("effective_from")
+    minutes = t.number("group_within_minutes", minimum=0.0)
+    if minutes is not None and minutes > _MAX_GROUP_MINUTES:
+        t.error("group_within_minutes", f"at most {_MAX_GROUP_MINUTES}, found {minutes:g}")
+    km = t.number("group_within_km", minimum=0.0)
+    if km is not None and km > _MAX_GROUP_KM:
+        t.error("group_within_km", f"at most {_MAX_GROUP_KM:g}, found {km:g}")
+    spec = CountingRulesSpec(
+        version=version,
+        effective_from=effective_from or dt.date.min,
+        group_within_minutes=float(minutes or 0),
+        group_within_km=float(km or 0),
+        count_disputed=t.boolean("count_disputed"),
+        count_possible=t.boolean("count_possible", default=True),
+        kinds=t.texts("kinds", choices=kinds, what="incident kind"),
+        by=t.texts("by", choices=COUNT_BREAKDOWNS, what="breakdown") or ("zone", "clause", "kind"),
+    )
+    t.finish()
+    return spec
