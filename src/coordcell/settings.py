@@ -189,6 +189,7 @@ INSTALLED_APPS = [
     "coordcell.deconfliction.apps.DeconflictionConfig",
     "coordcell.economy.apps.EconomyConfig",
     "coordcell.sharing.apps.SharingConfig",
+    "coordcell.reports.apps.ReportsConfig",
     "coordcell.notify.apps.NotifyConfig",
     "coordcell.situation.apps.SituationConfig",
     "coordcell.api.apps.ApiConfig",

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from coordcell.parties.views import invitation, profile
+from coordcell.reports.urls import public_urlpatterns as public_urls
 
 urlpatterns = [
     path("api/", include("coordcell.api.urls")),
@@ -26,6 +27,8 @@ urlpatterns = [
     path("notices/", include("coordcell.deconfliction.urls")),
     path("economy/", include("coordcell.economy.urls")),
     path("sharing/", include("coordcell.sharing.urls")),
+    path("reports/", include("coordcell.reports.urls")),
+    path("published/", include((public_urls, "published"))),
     path("", include("coordcell.ui.urls")),
 ]
 

@@ -34,6 +34,7 @@ from coordcell.demo import (
     story_economy,
     story_exchanges,
     story_positions,
+    story_reports,
     story_sharing,
     story_verification,
 )
@@ -218,6 +219,8 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
                     story_economy.play(step, version, made)
                 elif step.do in story_sharing.PLAYS:
                     story_sharing.play(step, version, made)
+                elif step.do in story_reports.PLAYS:  # reports (issue 17)
+                    story_reports.play(step, version, made)
                 else:
                     _play(step, version, cases, calls)
             except DomainError as exc:

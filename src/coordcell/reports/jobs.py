@@ -1,0 +1,19 @@
+"""The worker's jobs: release the day's report once its cut-off has passed, and publish
+what the reports issued when their embargo ends (unless every party signed an extension)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from coordcell.core.worker import job
+from coordcell.reports.services import release_due_report, settle_embargoes
+
+
+@job("reports.daily")
+def daily_job(now: dt.datetime) -> int:
+    return release_due_report(now)
+
+
+@job("reports.embargoes")
+def embargoes_job(now: dt.datetime) -> int:
+    return settle_embargoes(now)
