@@ -19,3 +19,18 @@ class PublicationKindChoices(ChoiceSet):
         (DETERMINATION, _("Determination"), "purple"),
         (SCORECARD, _("Scorecard"), "teal"),
     ]
+
+
+class PdfStateChoices(ChoiceSet):
+    """Where a rendition's PDF stands: to be made by the worker, made, or impossible on this
+    server (its PDF library is missing: the HTML is the report)."""
+
+    PENDING = "pending"
+    MADE = "made"
+    UNAVAILABLE = "unavailable"
+
+    CHOICES = [
+        (PENDING, _("being made"), "blue"),
+        (MADE, _("made"), "green"),
+        (UNAVAILABLE, _("not available on this server"), "grey"),
+    ]

@@ -11,6 +11,12 @@ REPORT_RELEASED = register(
     "to every party; the data names the day, the counting rules' version and the SHA-256 of "
     "each language's HTML and PDF as the party received them.",
 )
+PDF_MADE = register(
+    "reports.pdf_made",
+    _("Daily report PDF made"),
+    "The worker made the PDF of the report this reader party received, from the HTML "
+    "hashed at its release; the data names the SHA-256 of each language's PDF.",
+)
 PUBLICATION_ISSUED = register(
     "reports.publication_issued",
     _("Issued for publication"),

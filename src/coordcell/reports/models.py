@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordcell.core.audience import AudienceMixin, visible_to
 from coordcell.core.models import PublicIdModel, RestrictedQuerySet
-from coordcell.reports.choices import PublicationKindChoices
+from coordcell.reports.choices import PdfStateChoices, PublicationKindChoices
 
 
 class DailyReport(PublicIdModel):
@@ -40,8 +40,9 @@ class DailyReport(PublicIdModel):
 
 
 class Rendition(AudienceMixin, models.Model):
-    """The report as one party reads it, in one language: the HTML exactly as released
-    (and its PDF when it could be made), each with its SHA-256 as appended to the record.
+    """The report as one party reads it, in one language: the HTML exactly as released,
+    with its SHA-256 as appended to the record at the release; then its PDF, made from that
+    HTML by the worker right after (``pdf_state``), its SHA-256 appended to the record too.
 
     ``audience`` is that one party: nobody else reads it (hidden looks like missing).
     """
@@ -53,7 +54,11 @@ class Rendition(AudienceMixin, models.Model):
     sha256 = models.CharField(max_length=64)
     pdf = models.BinaryField(null=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_state = models.CharField(
+        max_length=12, choices=PdfStateChoices.choices(), default=PdfStateChoices.PENDING
+    )
     entry_seq = models.PositiveBigIntegerField(null=True)
+    pdf_entry_seq = models.PositiveBigIntegerField(null=True)
 
     objects = RestrictedQuerySet.as_manager()
 

@@ -21,6 +21,8 @@ from coordcell.reports.sections import Reading, registered_sections
 __all__ = ["pdf_problem", "render_html", "render_pdf", "sha256"]
 
 log = logging.getLogger("coordcell.reports")
+# WeasyPrint narrates every step of every PDF at INFO: a report makes dozens.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 _PROBLEM: list[str] = []
 

@@ -3,12 +3,13 @@
 ``release_report`` builds one day's report for every reader party, in every language, over
 what that party may see, and releases all of them at one moment (one ``released_at``, one
 transaction: no party reads its report before another), appending to the record, for each
-party, the SHA-256 of what it received. It issues for publication, to the parties, the
-mediators and the monitors, the day's counts, the day's determinations and the scorecard,
-each computed over what every one of them may see (so each receives the same text) and
-hashed on the record. ``sign_extension`` is a party's signature to extend an embargo;
-``settle_embargoes`` (the worker) publishes each item whose embargo has ended unless every
-party signed its extension: silence is consent to publish.
+party, the SHA-256 of what it received; ``make_pdfs`` (the worker, right after) makes
+each rendition's PDF from that HTML and appends its SHA-256 too. It issues for
+publication, to the parties, the mediators and the monitors, the day's counts, the day's
+determinations and the scorecard, each computed over what every one of them may see (so
+each receives the same text) and hashed on the record. ``sign_extension`` is a party's
+signature to extend an embargo; ``settle_embargoes`` (the worker) publishes each item
+whose embargo has ended unless every party signed its extension: silence is consent.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from coordcell.record.canonical import canonical_json
 from coordcell.record.services import append_event, subject
 from coordcell.reports import events
 from coordcell.reports import selectors as reports
-from coordcell.reports.choices import PublicationKindChoices
+from coordcell.reports.choices import PdfStateChoices, PublicationKindChoices
 from coordcell.reports.models import DailyReport, ExtensionSignature, Publication, Rendition
 from coordcell.reports.rendering import render_html, render_pdf, sha256
 from coordcell.reports.sections import Reading
@@ -41,6 +42,7 @@ from coordcell.rules import counting
 from coordcell.rules.arrangement import RELEASE_PUBLIC, ReportsSpec
 
 __all__ = [
+    "make_pdfs",
     "release_due_report",
     "release_report",
     "settle_embargoes",
@@ -105,10 +107,10 @@ def release_report(
         if day is None:
             raise ValidationFailed({"day": [_("Choose a day.")]})
         start, end = window_of(day, spec, time_zone)
-    if end > now:
-        raise ValidationFailed({"day": [_("This day's cut-off has not passed yet.")]})
     if DailyReport.objects.filter(day=day).exists():
         raise ValidationFailed({"day": [_("This day's report has already been released.")]})
+    if end > now:
+        raise ValidationFailed({"day": [_("This day's cut-off has not passed yet.")]})
     rules = counting.rules_for(day, spec.counting_rules)
     report = DailyReport.objects.create(
         day=day,
@@ -133,7 +135,6 @@ def release_report(
         made = []
         for language in languages():
             html = render_html(reading=reading, language=language, context=context)
-            pdf = render_pdf(html)
             made.append(
                 Rendition(
                     report=report,
@@ -142,11 +143,9 @@ def release_report(
                     audience=f"|{reader.party_code}|",
                     html=html,
                     sha256=sha256(html),
-                    pdf=pdf,
-                    pdf_sha256=sha256(pdf) if pdf is not None else "",
                 )
             )
-            hashes[language] = {"html": made[-1].sha256, "pdf": made[-1].pdf_sha256}
+            hashes[language] = {"html": made[-1].sha256}
         entry = append_event(
             actor=actor,
             event_type=events.REPORT_RELEASED,
@@ -256,6 +255,61 @@ def _issue(
             audience=issued_to,
         )
         Publication.objects.filter(pk=publication.pk).update(issue_entry_seq=entry.seq)
+
+
+def make_pdfs(now: dt.datetime) -> int:
+    """The worker's job: make the PDFs of released renditions, one reader party's report at
+    a time, and append their SHA-256 to the record (to that party alone). Renditions with
+    the same HTML share one PDF. Without the PDF library, the renditions are marked
+    HTML-only. Restart-safe: a rendition is settled by a conditional update, once."""
+    actor = Actor.console("worker")
+    pending = (
+        Rendition.objects.filter(pdf_state=PdfStateChoices.PENDING)
+        .order_by("report_id", "party_code", "language")
+        .values_list("report_id", "party_code")
+        .distinct()
+    )
+    made: dict[str, bytes | None] = {}
+    handled = 0
+    for report_id, party_code in list(pending):
+        handled += _make_pdfs_of(actor, report_id, party_code, made)
+    return handled
+
+
+@transaction.atomic
+def _make_pdfs_of(
+    actor: Actor, report_id: int, party_code: str, made: dict[str, bytes | None]
+) -> int:
+    renditions = list(
+        Rendition.objects.filter(
+            report_id=report_id, party_code=party_code, pdf_state=PdfStateChoices.PENDING
+        ).select_related("report")
+    )
+    hashes: dict[str, str] = {}
+    settled = []
+    for rendition in renditions:
+        if rendition.sha256 not in made:
+            made[rendition.sha256] = render_pdf(rendition.html)
+        pdf = made[rendition.sha256]
+        state = PdfStateChoices.MADE if pdf is not None else PdfStateChoices.UNAVAILABLE
+        digest = sha256(pdf) if pdf is not None else ""
+        if Rendition.objects.filter(pk=rendition.pk, pdf_state=PdfStateChoices.PENDING).update(
+            pdf=pdf, pdf_sha256=digest, pdf_state=state
+        ):
+            settled.append(rendition.pk)
+            if digest:
+                hashes[rendition.language] = digest
+    if hashes:
+        report = renditions[0].report
+        entry = append_event(
+            actor=actor,
+            event_type=events.PDF_MADE,
+            data={"day": report.day, "reader": party_code, "sha256": hashes},
+            subjects=[subject("daily_report", report.public_id, report.day.isoformat())],
+            audience=[party_code],
+        )
+        Rendition.objects.filter(pk__in=settled).update(pdf_entry_seq=entry.seq)
+    return len(settled)
 
 
 def release_due_report(now: dt.datetime) -> int:

@@ -20,7 +20,7 @@ from coordcell.core.paging import paginate
 from coordcell.interop.hxl import HXL_MEDIA_TYPE, PublishedRow, publications_csv
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.reports import selectors, services
-from coordcell.reports.choices import PublicationKindChoices
+from coordcell.reports.choices import PdfStateChoices, PublicationKindChoices
 from coordcell.reports.rendering import pdf_problem
 
 #: The released document is served as it was hashed; it has no script, its style is inline.
@@ -48,7 +48,13 @@ def archive(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/archive.html",
-        {"pager": pager, "rows": rows, "pdf_problem": pdf_problem(), "actor": actor},
+        {
+            "pager": pager,
+            "rows": rows,
+            "pdf_problem": pdf_problem()
+            or mine.filter(pdf_state=PdfStateChoices.UNAVAILABLE).exists(),
+            "actor": actor,
+        },
     )
 
 
@@ -65,11 +71,11 @@ def rendition_html(request: HttpRequest, public_id: Any, language: str) -> HttpR
 def rendition_pdf(request: HttpRequest, public_id: Any, language: str) -> HttpResponse:
     """The report's PDF; where none could be made, a page that says so and links the HTML."""
     rendition = selectors.get_rendition(actor_for(request), public_id, _language(language))
-    if rendition.pdf is None:
+    if rendition.pdf_state != PdfStateChoices.MADE:
         return render(
             request,
             "reports/no_pdf.html",
-            {"rendition": rendition, "problem": pdf_problem()},
+            {"rendition": rendition, "pending": rendition.pdf_state == PdfStateChoices.PENDING},
             status=404,
         )
     response = HttpResponse(bytes(rendition.pdf), content_type="application/pdf")
