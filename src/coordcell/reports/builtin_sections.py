@@ -18,7 +18,8 @@ from coordcell.reports.selectors import tally
 from coordcell.rules import taxonomy
 
 
-def _kind_name(kind: str) -> str:
+def kind_name(kind: str) -> str:
+    """The kind's name in the active language (its id when the taxonomy has none)."""
     return _(taxonomy.label(kind)) if taxonomy.is_kind(kind) else kind
 
 
@@ -46,7 +47,7 @@ def violations(reading: Reading) -> SectionContent:
         _("In the previous reporting period: %(count)d.") % {"count": before.total},
     )
     zones = agreements.zone_names(reading.reader, reading.version)
-    names = {"zone": zones.get, "kind": _kind_name, "clause": str, "party": str}
+    names = {"zone": zones.get, "kind": kind_name, "clause": str, "party": str}
     titles = {
         "zone": _("By zone"),
         "clause": _("By clause"),

@@ -5,6 +5,7 @@ from coordcell.reports import views
 app_name = "reports"
 urlpatterns = [
     path("", views.archive, name="archive"),
+    path("dashboard/", views.dashboard_page, name="dashboard"),
     path("publications/", views.publications, name="publications"),
     path("publications/<uuid:public_id>/extend/", views.sign_extension, name="extend"),
     path("<uuid:public_id>/<str:language>/", views.rendition_html, name="html"),

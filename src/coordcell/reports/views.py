@@ -10,16 +10,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coordcell.agreements import selectors as agreements
 from coordcell.core.actor import Actor
 from coordcell.core.errors import NotFound, ValidationFailed
 from coordcell.core.http import actor_for, member_required
 from coordcell.core.paging import paginate
 from coordcell.interop.hxl import HXL_MEDIA_TYPE, PublishedRow, publications_csv
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
-from coordcell.reports import selectors, services
+from coordcell.reports import dashboard, selectors, services
+from coordcell.reports.builtin_sections import kind_name
 from coordcell.reports.choices import PdfStateChoices, PublicationKindChoices
 from coordcell.reports.rendering import pdf_problem
 
@@ -157,3 +160,39 @@ def published_csv(request: HttpRequest, hxl: bool = False) -> HttpResponse:
     name = "published.hxl.csv" if hxl else "published.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@member_required
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    """Counts by week, zone, kind and party under the counting rules, and the scorecard
+    over time with its deadlines, over what the reader's party may see (inline SVG)."""
+    actor = actor_for(request)
+    version = selectors.current_version(actor)
+    rtl = translation.get_language_bidi()
+    data = dashboard.weekly(actor, version)
+    context: dict[str, Any] = {"weeks": dashboard.WEEKS, "weekly": data, "bidi": rtl}
+    periods = dashboard.week_labels(timezone.now())
+    if data is not None:
+        zones = agreements.zone_names(actor, version)
+        names = {"zone": zones.get, "kind": kind_name, "clause": str, "party": str}
+        titles = {
+            "zone": _("By zone"),
+            "clause": _("By clause"),
+            "kind": _("By kind of incident"),
+            "party": _("By acting party, as reported"),
+        }
+        context["violations_chart"] = dashboard.bar_chart(
+            _("Violations per week"),
+            data.periods,
+            [(_("Violations"), "violations", data.totals)],
+            rtl=rtl,
+        )
+        context["versions"] = sorted({v for v in data.versions if v})
+        context["breakdowns"] = [
+            (titles[b], [(names[b](k) or k, n) for k, n in data.by[b].items()])
+            for b in ("zone", "clause", "kind", "party")
+        ]
+    legend = {"met": _("met"), "extended": _("extended by agreement"), "missed": _("missed")}
+    context["deadline_charts"] = dashboard.deadline_charts(actor, periods, legend, rtl=rtl)
+    context["scorecard"] = dashboard.scorecard_rows(actor, periods)
+    return render(request, "reports/dashboard.html", context)
