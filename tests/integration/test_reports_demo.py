@@ -68,11 +68,8 @@ def test_the_story_leaves_items_embargoed_with_its_determinations(story: DailyRe
 
 def _bars(page: str, week: str) -> list[float]:
     """The x of the violations bars of ``week`` in a dashboard page."""
-    return [
-        float(x)
-        for x, title in re.findall(r'<rect class="violations" x="([\d.]+)"[^>]*><title>([^<]*)', page)
-        if title.startswith(week)
-    ]  # fmt: skip
+    found = re.findall(r'<rect class="violations" x="([\d.]+)"[^>]*><title>([^<]*)', page)
+    return [float(x) for x, title in found if title.startswith(week)]
 
 
 def test_the_dashboard_counts_what_the_reader_may_see_and_reads_right_to_left(

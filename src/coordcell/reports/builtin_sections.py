@@ -7,6 +7,8 @@ their sections with ``reports.sections.register_section`` in their own ``ready()
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -47,7 +49,12 @@ def violations(reading: Reading) -> SectionContent:
         _("In the previous reporting period: %(count)d.") % {"count": before.total},
     )
     zones = agreements.zone_names(reading.reader, reading.version)
-    names = {"zone": zones.get, "kind": kind_name, "clause": str, "party": str}
+    names: dict[str, Callable[[str], str | None]] = {
+        "zone": zones.get,
+        "kind": kind_name,
+        "clause": str,
+        "party": str,
+    }
     titles = {
         "zone": _("By zone"),
         "clause": _("By clause"),

@@ -221,7 +221,9 @@ def _issue(
                     },
                 )
             )
-    card = case_releases.scorecard_seen_by_all(list(issued_to), SCORECARD_WINDOW)
+    card: dict[str, Any] = dict(
+        case_releases.scorecard_seen_by_all(list(issued_to), SCORECARD_WINDOW)
+    )
     for row in card.get("parties", []):
         row.pop("name", None)  # a name is in the reader's language: the text is language-neutral
     bodies.append((PublicationKindChoices.SCORECARD, report.day.isoformat(), card))

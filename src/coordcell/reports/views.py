@@ -4,6 +4,7 @@ published (no login) with its CSV and HXL downloads."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -81,7 +82,7 @@ def rendition_pdf(request: HttpRequest, public_id: Any, language: str) -> HttpRe
             {"rendition": rendition, "pending": rendition.pdf_state == PdfStateChoices.PENDING},
             status=404,
         )
-    response = HttpResponse(bytes(rendition.pdf), content_type="application/pdf")
+    response = HttpResponse(bytes(rendition.pdf or b""), content_type="application/pdf")
     name = f"daily-report-{rendition.report.day.isoformat()}-{rendition.language}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
@@ -174,7 +175,12 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     periods = dashboard.week_labels(timezone.now())
     if data is not None:
         zones = agreements.zone_names(actor, version)
-        names = {"zone": zones.get, "kind": kind_name, "clause": str, "party": str}
+        names: dict[str, Callable[[str], str | None]] = {
+            "zone": zones.get,
+            "kind": kind_name,
+            "clause": str,
+            "party": str,
+        }
         titles = {
             "zone": _("By zone"),
             "clause": _("By clause"),

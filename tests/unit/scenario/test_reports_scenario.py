@@ -16,6 +16,7 @@ from .conftest import SHIPPED
 
 SINAI = SHIPPED.parent / "sinai_1979"
 MARK = "# ------------------------------------------------------------ reports (issue 17)"
+NEXT = "- deconfliction\n"  # the table after [reports] in the shipped arrangement.toml
 
 
 def test_the_shipped_scenario_states_its_counting_rules_and_reads_them_back() -> None:
@@ -41,8 +42,10 @@ def test_a_scenario_without_the_table_has_no_report_and_keeps_its_content() -> N
 
 def _with(copy: pathlib.Path, table: str) -> list[tuple[str, str]]:
     path = copy / "arrangement.toml"
-    text = path.read_text(encoding="utf-8").split(MARK)[0]
-    path.write_text(text + table, encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    before, rest = text.split(MARK)
+    after = rest[rest.rindex("\n", 0, rest.index(NEXT)) + 1 :]
+    path.write_text(before + table + "\n" + after, encoding="utf-8")
     return [(e.file, e.field) for e in check_scenario(copy)[1]]
 
 
