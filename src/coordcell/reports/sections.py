@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from coordcell.core.actor import Actor
@@ -57,7 +57,6 @@ class Section:
     key: str
     order: int
     provider: Provider
-    meta: dict[str, Any] = field(default_factory=dict)
 
 
 _SECTIONS: dict[str, Section] = {}
