@@ -191,6 +191,7 @@ INSTALLED_APPS = [
     "coordcell.sharing.apps.SharingConfig",
     "coordcell.talks.apps.TalksConfig",
     "coordcell.proposals.apps.ProposalsConfig",
+    "coordcell.reports.apps.ReportsConfig",
     "coordcell.notify.apps.NotifyConfig",
     "coordcell.situation.apps.SituationConfig",
     "coordcell.api.apps.ApiConfig",

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from coordcell.parties.views import invitation, profile
+from coordcell.reports.urls import public_urlpatterns as public_urls
 
 urlpatterns = [
     path("api/", include("coordcell.api.urls")),
@@ -28,6 +29,8 @@ urlpatterns = [
     path("talks/", include("coordcell.talks.urls")),
     path("sharing/", include("coordcell.sharing.urls")),
     path("proposals/", include("coordcell.proposals.urls")),
+    path("reports/", include("coordcell.reports.urls")),
+    path("published/", include((public_urls, "published"))),
     path("", include("coordcell.ui.urls")),
 ]
 

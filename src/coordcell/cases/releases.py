@@ -29,7 +29,13 @@ from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.record.services import append_event
 from coordcell.verification import selectors as verification_selectors
 
-__all__ = ["may_read_scorecard", "release_scorecard", "release_status", "signing_parties"]
+__all__ = [
+    "may_read_scorecard",
+    "release_scorecard",
+    "release_status",
+    "scorecard_seen_by_all",
+    "signing_parties",
+]
 
 
 def signing_parties() -> list[str]:
@@ -47,6 +53,13 @@ def _covered(codes: list[str]) -> tuple[QuerySet[Case], QuerySet[Activation]]:
         cases = cases.filter(audiences.visible_to(reader))
         calls = calls.filter(audiences.visible_to(reader))
     return cases, calls
+
+
+def scorecard_seen_by_all(codes: list[str], window: str) -> dict[str, object]:
+    """The scorecard over the cases and calls every one of ``codes`` could see (the daily
+    report issues it for time-locked publication: the same numbers for every party)."""
+    cases, calls = _covered(codes)
+    return compute(cases, calls, window, denials=verification_selectors.denials_seen_by_all(codes))
 
 
 @transaction.atomic

@@ -36,6 +36,7 @@ from coordcell.demo import (
     story_harm,
     story_positions,
     story_proposals,
+    story_reports,
     story_sharing,
     story_talks,
     story_verification,
@@ -227,6 +228,8 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
                     story_proposals.play(step, version, made)
                 elif step.do in story_harm.PLAYS:  # civilian harm, property, access (issue 18)
                     story_harm.play(step, version, cases, made)
+                elif step.do in story_reports.PLAYS:  # reports (issue 17)
+                    story_reports.play(step, version, made)
                 else:
                     _play(step, version, cases, calls)
             except DomainError as exc:

@@ -25,11 +25,14 @@ __all__ = [
     "HXL_MEDIA_TYPE",
     "PLEDGE_COLUMNS",
     "PROJECT_COLUMNS",
+    "PUBLICATION_COLUMNS",
     "HxlPledge",
     "HxlProject",
+    "PublishedRow",
     "pledge_status",
     "pledges_csv",
     "projects_csv",
+    "publications_csv",
 ]
 
 HXL_MEDIA_TYPE = "text/csv"
@@ -169,3 +172,52 @@ def pledges_csv(pledges: Iterable[HxlPledge]) -> str:
             for p in pledges
         ),
     )
+
+
+# --- reports (issue 17): what the daily report published after its embargo -----------------
+
+#: The columns of the published items' CSV: (people's header, HXL hashtag).
+PUBLICATION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Kind", "#meta+type"),
+    ("Subject", "#meta+id"),
+    ("Day", "#date+reported"),
+    ("Issued", "#date+issued"),
+    ("Published", "#date+published"),
+    ("SHA-256", "#meta+sha256"),
+    ("Text", "#description+json"),
+)
+
+
+@dataclass(frozen=True)
+class PublishedRow:
+    """One published item: its kind, subject, day, moments, hash and exact text."""
+
+    kind: str
+    subject: str
+    day: dt.date
+    issued_at: dt.datetime
+    released_at: dt.datetime
+    sha256: str
+    body: str
+
+
+def publications_csv(rows: Iterable[PublishedRow], *, hxl: bool) -> str:
+    """The published items as CSV; with ``hxl`` the hashtag row follows the header."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([h for h, _ in PUBLICATION_COLUMNS])
+    if hxl:
+        writer.writerow([t for _, t in PUBLICATION_COLUMNS])
+    writer.writerows(
+        [
+            r.kind,
+            _text(r.subject),
+            r.day.isoformat(),
+            r.issued_at.astimezone(dt.UTC).isoformat(),
+            r.released_at.astimezone(dt.UTC).isoformat(),
+            r.sha256,
+            _text(r.body),
+        ]
+        for r in rows
+    )
+    return out.getvalue()

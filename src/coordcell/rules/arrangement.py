@@ -19,11 +19,14 @@ from coordcell.rules.localtime import DEFAULT_TIME_ZONE, parse_moment
 from coordcell.rules.mechanism import DecisionRule, role_of
 
 __all__ = [
+    "COUNT_BREAKDOWNS",
+    "RELEASE_PUBLIC",
     "STORY_DOINGS",
     "ActivitySpec",
     "Arrangement",
     "ClauseSpec",
     "ConfidentialityTier",
+    "CountingRulesSpec",
     "DeconflictionSpec",
     "DemoAccountSpec",
     "DemoData",
@@ -44,6 +47,7 @@ __all__ = [
     "PrecedenceSpec",
     "ProcedureSpec",
     "ProtocolSpec",
+    "ReportsSpec",
     "RoleSpec",
     "SensitiveDaySpec",
     "SourceSpec",
@@ -367,6 +371,7 @@ class StoryDo:
     MESSAGE = "message"  # a message in a call's thread, perhaps with a commitment
     RELAY = "relay"  # the mediator passes on a message a party asked it to relay
     REPORT = "report"  # report an incident (no complaint)
+    RELEASE_REPORT = "release_report"  # the day's report released to every reader (issue 17)
     WARN = "warn"  # pass a warning with an action window
     ACKNOWLEDGE_WARNING = "acknowledge_warning"  # the party warned acknowledges
     REPORT_ACTION = "report_action"  # the party warned reports the action taken
@@ -545,6 +550,8 @@ STORY_DOINGS = (
     StoryDo.REQUEST_ACCESS,
     StoryDo.ANSWER_ACCESS,
 )
+# reports (issue 17)
+STORY_DOINGS = (*STORY_DOINGS, StoryDo.RELEASE_REPORT)
 #: The audience tiers of a shared item, narrowest first (``sharing.choices.TierChoices``).
 SHARING_TIERS: tuple[str, ...] = ("originator", "mediator", "bilateral", "parties", "public")
 #: TLP 2.0 markings (``sharing.choices.TlpChoices``).
@@ -790,6 +797,8 @@ class Arrangement:
     deconfliction: DeconflictionSpec | None = None
     #: The talks (``[talks]``): venue, tracks, standing agenda items; None where none.
     talks: TalksSpec | None = None
+    #: The daily report and time-locked publication (``[reports]``), None where none.
+    reports: ReportsSpec | None = None
 
 
 # --- positions (issue 13): [[position_kinds]] and [positions] ------------------------------
@@ -1200,3 +1209,51 @@ def talks_from_content(data: Mapping[str, Any] | None) -> TalksSpec | None:
             for a in data.get("automatic_items", ())
         ),
     )
+# --- reports (issue 17): [reports] and its [[reports.counting_rules]] ---------------------
+
+
+@dataclass(frozen=True)
+class CountingRulesSpec:
+    """One agreed, versioned definition of what counts as one violation
+    (``[[reports.counting_rules]]``; pure evaluation in ``rules.counting``).
+
+    A report says which ``version`` it counted under. Reports of the same event — the
+    same kind, within ``group_within_minutes`` and ``group_within_km`` of the group's
+    first report — count once. ``count_disputed``: whether a finding under a clause whose
+    status is not agreed (or that a party disputes) makes a report count; ``count_possible``:
+    whether a finding only within the location's uncertainty does. ``kinds`` limits the
+    incident kinds counted (none: every kind); ``by`` names the breakdowns a report shows.
+    """
+
+    version: str
+    effective_from: dt.date
+    group_within_minutes: float
+    group_within_km: float
+    count_disputed: bool = False
+    count_possible: bool = True
+    kinds: tuple[str, ...] = ()
+    by: tuple[str, ...] = ("zone", "clause", "kind")
+
+
+@dataclass(frozen=True)
+class ReportsSpec:
+    """The daily report and time-locked publication (``[reports]``).
+
+    ``cutoff`` is the local time (``HH:MM`` in the arrangement's time zone) at which a
+    day's report closes: the report of day D covers the day before D's cut-off to D's.
+    What the report issues for publication is released to ``release_to`` (``public``, or
+    the code of the party the arrangement names) ``embargo_hours`` after it was issued,
+    unless every party signs an extension, which adds ``extension_hours``.
+    """
+
+    cutoff: str
+    embargo_hours: float
+    extension_hours: float
+    release_to: str
+    counting_rules: tuple[CountingRulesSpec, ...]
+
+
+#: The breakdowns a daily report's counts may show (``[[reports.counting_rules]] by``).
+COUNT_BREAKDOWNS: tuple[str, ...] = ("zone", "clause", "kind", "party")
+#: ``[reports] release_to`` naming everyone, no login.
+RELEASE_PUBLIC = "public"

@@ -57,10 +57,12 @@ from coordcell.rules import (
 from coordcell.rules import lexicon as lexicon_rules
 from coordcell.rules.arrangement import (
     AGENDA_SOURCES,
+    COUNT_BREAKDOWNS,
     NOTICE_SHAPES,
     NOTIFIER_KINDS,
     REDACTABLE_FIELDS,
     REL_PUBLIC,
+    RELEASE_PUBLIC,
     SHARING_TIERS,
     STORY_DOINGS,
     TALKS_DOINGS,
@@ -70,6 +72,7 @@ from coordcell.rules.arrangement import (
     AutomaticItemSpec,
     ClauseSpec,
     ConfidentialityTier,
+    CountingRulesSpec,
     DeconflictionSpec,
     DemoAccountSpec,
     DemoData,
@@ -89,6 +92,7 @@ from coordcell.rules.arrangement import (
     PrecedenceSpec,
     ProcedureSpec,
     ProtocolSpec,
+    ReportsSpec,
     RoleSpec,
     SensitiveDaySpec,
     SourceSpec,
@@ -558,6 +562,8 @@ class _Parts:
     deconfliction: DeconflictionSpec | None = None
     #: ``[talks]`` (see ``_read_talks``); None when the scenario has none.
     talks: TalksSpec | None = None
+    #: ``[reports]`` (see ``_read_reports``); None when the scenario has none.
+    reports: ReportsSpec | None = None
     # (field, zone id) pairs: zones are defined in zones.geojson, read after this file.
     zone_refs: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
@@ -608,6 +614,7 @@ def _read_arrangement(top: _Table, *, lexicon: _Lexicon | None = None) -> _Parts
     _read_positions_tables(top, parts)
     parts.deconfliction = _read_deconfliction(top, parts)
     parts.talks = _read_talks(top)
+    parts.reports = _read_reports(top, parts)
     top.finish()
     return parts
 
@@ -2006,6 +2013,7 @@ class _StoryReader:
         # Advance notification: the agreed list, and the keys of notices and actors.
         self.deconfliction = parts.deconfliction if parts is not None else None
         self.talks_spec = parts.talks if parts is not None else None  # talks (issue 16)
+        self.reports = parts.reports if parts is not None else None
         self.notices: set[str] = set()
         self.humanitarians: set[str] = set()
         # Civilian harm, property and access (issue 18): the keys of their steps.
@@ -2199,6 +2207,10 @@ class _StoryReader:
             values["proposals"] = _read_proposals_step(self, t, do)
         elif do in _SHARING_DOINGS:
             self.sharing_step(t, do, own, values)
+        elif do == StoryDo.RELEASE_REPORT:
+            # reports (issue 17): the report up to this moment; the step takes no keys.
+            if self.reports is None:
+                t.error("do", "release_report needs a [reports] table in arrangement.toml")
         else:
             self.positions_step(t, do, own, values)
 
@@ -3049,6 +3061,9 @@ def _build(
     if parts.talks is not None:
         # Only when stated: the content (and hash) of a scenario without talks is unchanged.
         fields["talks"] = parts.talks
+    if parts.reports is not None:
+        # Only when stated: the content (and hash) of a scenario without it is unchanged.
+        fields["reports"] = parts.reports
     if parts.incident_kinds:
         # Only when declared: the content (and hash) of a scenario without them is unchanged.
         fields["incident_kinds"] = tuple(parts.incident_kinds)
@@ -3924,3 +3939,65 @@ def _read_talks_step(reader: _StoryReader, t: _Table, do: str) -> dict[str, Any]
 
 
 # --- end of the talks story block -----------------------------------------------------------------
+# ------------------------------------------------------------- reports (issue 17)
+#
+# ``[reports]`` of arrangement.toml: the daily report's cut-off, the embargo of what it
+# issues for publication, and the versioned counting rules; docs/scenario-format.md, "Reports".
+
+_CUTOFF = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+#: The longest embargo or extension (hours): a year.
+_MAX_EMBARGO_HOURS = 366 * 24
+#: The widest grouping window the reader accepts: a day, 50 km.
+_MAX_GROUP_MINUTES = 24 * 60
+_MAX_GROUP_KM = 50.0
+
+
+def _read_reports(top: _Table, parts: _Parts) -> ReportsSpec | None:
+    """``[reports]``: cut-off, embargo, extension, to whom what is issued is released, and
+    ``[[reports.counting_rules]]`` (at least one version; versions unique)."""
+    t = top.table("reports", required=False)
+    if t is None:
+        return None
+    cutoff = t.text("cutoff", pattern=_CUTOFF, what="cut-off (HH:MM, local time)")
+    hours: dict[str, float] = {}
+    for key in ("embargo_hours", "extension_hours"):
+        value = t.number(key, positive=True)
+        if value is not None and value > _MAX_EMBARGO_HOURS:
+            t.error(key, f"at most {_MAX_EMBARGO_HOURS} hours, found {value:g}")
+        hours[key] = float(value or 0)
+    bodies = [RELEASE_PUBLIC, *(p.code for p in parts.parties if p.code)]
+    release_to = t.text("release_to", required=False, choices=bodies, what="recipient")
+    kinds = (*taxonomy.KINDS, *(k.id for k in parts.incident_kinds if k.id))
+    versions = [_read_counting_rules(r, kinds) for r in t.tables("counting_rules")]
+    _check_unique(t.report, _keyed(t, "counting_rules", "version", versions), "rules version")
+    t.finish()
+    return ReportsSpec(
+        cutoff=cutoff,
+        embargo_hours=hours["embargo_hours"],
+        extension_hours=hours["extension_hours"],
+        release_to=release_to or RELEASE_PUBLIC,
+        counting_rules=tuple(versions),
+    )
+
+
+def _read_counting_rules(t: _Table, kinds: Sequence[str]) -> CountingRulesSpec:
+    version = t.text("version", pattern=_ID, what="rules version")
+    effective_from = t.date("effective_from")
+    minutes = t.number("group_within_minutes", minimum=0.0)
+    if minutes is not None and minutes > _MAX_GROUP_MINUTES:
+        t.error("group_within_minutes", f"at most {_MAX_GROUP_MINUTES}, found {minutes:g}")
+    km = t.number("group_within_km", minimum=0.0)
+    if km is not None and km > _MAX_GROUP_KM:
+        t.error("group_within_km", f"at most {_MAX_GROUP_KM:g}, found {km:g}")
+    spec = CountingRulesSpec(
+        version=version,
+        effective_from=effective_from or dt.date.min,
+        group_within_minutes=float(minutes or 0),
+        group_within_km=float(km or 0),
+        count_disputed=t.boolean("count_disputed"),
+        count_possible=t.boolean("count_possible", default=True),
+        kinds=t.texts("kinds", choices=kinds, what="incident kind"),
+        by=t.texts("by", choices=COUNT_BREAKDOWNS, what="breakdown") or ("zone", "clause", "kind"),
+    )
+    t.finish()
+    return spec

@@ -1,0 +1,103 @@
+"""The demo's report and the dashboards (issue 17, points 3 and 5): the story releases the
+report of the day it is played to every party at one moment, labelled fictional, with its
+counts, determinations and scorecard issued and embargoed; the dashboards count by week,
+zone, kind and party under the counting rules over what the reader may see, and draw their
+charts as inline SVG that reads right to left in Arabic and Hebrew.
+
+The demo's story is played once per module (``_told_once``, rolled back afterwards)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from coordcell.agreements.models import ArrangementVersion
+from coordcell.demo.loader import tell_story
+from coordcell.reports import dashboard
+from coordcell.reports.models import DailyReport, Publication, Rendition
+from coordcell.rules.scenario import read_scenario
+from tests.conftest import SCENARIO
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def _told_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo = read_scenario(SCENARIO).demo
+        assert demo is not None
+        version = ArrangementVersion.objects.get(
+            arrangement__key="southern_syria_2026", is_current=True
+        )
+        assert tell_story(demo=demo, version=version) > 0
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def story(db: Any, _told_once: None) -> DailyReport:
+    return DailyReport.objects.get(fictional=True)
+
+
+def test_the_story_releases_its_day_to_every_party_at_once(story: DailyReport) -> None:
+    renditions = Rendition.objects.filter(report=story)
+    assert {(r.party_code, r.language) for r in renditions} >= {
+        (p, lang) for p in ("il", "sy") for lang in ("en", "ar", "he")
+    }
+    assert all(f"{story.released_at.isoformat(timespec='seconds')}" in r.html for r in renditions)
+    assert all("Fictional exercise data" in r.html for r in renditions if r.language == "en")
+    il = renditions.get(party_code="il", language="en").html
+    assert re.search(r"Under counting rules 2026\.1, [1-9]\d* violations? w", il)
+
+
+def test_the_story_leaves_items_embargoed_with_its_determinations(story: DailyReport) -> None:
+    issued = Publication.objects.filter(report=story)
+    assert set(issued.values_list("kind", flat=True)) == {
+        "daily_counts",
+        "determination",
+        "scorecard",
+    }
+    assert set(issued.values_list("released_at", flat=True)) == {None}
+    assert all(p.embargo_until > timezone.now() for p in issued)
+
+
+def _bars(page: str, week: str) -> list[float]:
+    """The x of the violations bars of ``week`` in a dashboard page."""
+    found = re.findall(r'<rect class="violations" x="([\d.]+)"[^>]*><title>([^<]*)', page)
+    return [float(x) for x, title in found if title.startswith(week)]
+
+
+def test_the_dashboard_counts_what_the_reader_may_see_and_reads_right_to_left(
+    story: DailyReport, client_for: Any
+) -> None:
+    week = dashboard.week_labels(timezone.now())[-1]
+    client = client_for("il.liaison")
+    english = client.get("/reports/dashboard/")
+    assert english.status_code == 200
+    page = english.content.decode()
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page
+    assert "https://" not in page.split("<svg", 1)[1].split("</svg>", 1)[0]  # no outside request
+    [ltr_x] = _bars(page, week)
+    assert ltr_x > 500  # this week, at the right end in English
+    client.post("/i18n/setlang/", {"language": "ar", "next": "/"})
+    arabic = client.get("/reports/dashboard/").content.decode()
+    assert 'dir="rtl"' in arabic
+    assert 'direction="ltr"' in arabic  # the SVG's own text anchors do not flip
+    [rtl_x] = _bars(arabic, week)
+    assert rtl_x < 100  # this week, at the left end: time reads right to left
+    assert "الخروقات" in arabic or "المواعيد" in arabic
+
+
+def test_a_donor_counts_only_what_every_member_may_see_and_has_no_scorecard(
+    story: DailyReport, client_for: Any
+) -> None:
+    page = client_for("donor").get("/reports/dashboard/").content.decode()
+    assert _bars(page, dashboard.week_labels(timezone.now())[-1]) == []
+    assert "No scorecard to show." in page
+    mediator = client_for("mediator").get("/reports/dashboard/").content.decode()
+    assert 'class="met"' in mediator or 'class="missed"' in mediator
