@@ -10,12 +10,12 @@ from coordcell.positions.api import ExportView as PositionsExportView
 from coordcell.situation import gis_urls
 
 #: The API's GeoJSON layers without their trailing slash too: GIS clients (GDAL, QGIS)
-#: open a URL exactly as given (issue 17).
+#: open a URL exactly as given (issue 17). Not in the OpenAPI document twice.
 _NO_SLASH = [
-    path("v1/zones", ZoneCollectionView.as_view(), name="zones"),
-    path("v1/places", PlaceCollectionView.as_view(), name="places"),
-    path("v1/positions/export", PositionsExportView.as_view(), name="positions-export"),
-    path("v1/notices/layer", NoticeLayerView.as_view(), name="notices-layer"),
+    path("v1/zones", ZoneCollectionView.as_view(schema=None), name="zones"),
+    path("v1/places", PlaceCollectionView.as_view(schema=None), name="places"),
+    path("v1/positions/export", PositionsExportView.as_view(schema=None), name="positions-export"),
+    path("v1/notices/layer", NoticeLayerView.as_view(schema=None), name="notices-layer"),
 ]
 
 urlpatterns = [

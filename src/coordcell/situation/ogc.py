@@ -59,9 +59,10 @@ JSON = "application/json"
 #: the maximum, as the standard asks, and ``next`` says that more follow).
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-#: The query parameters of the items; any other is refused (400), as the standard asks,
-#: except ``f``, which some clients add (``json``/``geojson`` only).
-ITEM_PARAMETERS = frozenset({"limit", "offset", "bbox", "datetime", "f"})
+#: The query parameters of the items; any other is refused (400), as the standard asks.
+#: ``f`` (``json``/``geojson`` only) and ``crs``/``bbox-crs`` (CRS84 only: GDAL names
+#: the collection's CRS in each request) are accepted because clients send them.
+ITEM_PARAMETERS = frozenset({"limit", "offset", "bbox", "datetime", "f", "crs", "bbox-crs"})
 
 
 class GeoJSONRenderer(JSONRenderer):
@@ -91,6 +92,13 @@ class OgcView(ActorMixin, APIView):
     def base(self) -> str:
         return self.request.build_absolute_uri("/api/features")
 
+    def check_crs(self) -> None:
+        for name in ("crs", "bbox-crs"):
+            value = self.request.query_params.get(name)
+            if value is not None and value.strip("<>") != CRS84:
+                message = _("Only CRS84 (longitude, latitude in WGS 84) is served: %(crs)s.")
+                raise ValidationFailed({name: [message % {"crs": CRS84}]})
+
     def check_format(self) -> None:
         f = self.request.query_params.get("f")
         if f not in (None, "", "json", "geojson", "application/json", GEOJSON):
@@ -119,12 +127,6 @@ class LandingView(OgcView):
                     _link(base, "self", JSON, _("This document")),
                     _link(f"{base}/conformance", "conformance", JSON, _("Conformance")),
                     _link(f"{base}/collections", "data", JSON, _("Collections")),
-                    _link(
-                        request.build_absolute_uri("/api/schema/"),
-                        "service-desc",
-                        "application/vnd.oai.openapi+json;version=3.0",
-                        _("The API's OpenAPI document"),
-                    ),
                     _link(
                         request.build_absolute_uri("/api/docs/"),
                         "service-doc",
@@ -295,6 +297,7 @@ class ItemsView(OgcView):
             message = _("Unknown parameter: %(names)s.") % {"names": ", ".join(unknown)}
             raise ValidationFailed({unknown[0]: [message]})
         self.check_format()
+        self.check_crs()
         limit = min(_whole(query.get("limit"), "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
         offset = _whole(query.get("offset"), "offset", 0, 0)
         bbox = parse_bbox(query["bbox"]) if query.get("bbox") is not None else None
@@ -326,6 +329,7 @@ class ItemsView(OgcView):
                 "links": links,
             },
             content_type=GEOJSON,
+            headers={"Content-Crs": f"<{CRS84}>"},
         )
 
 
@@ -334,6 +338,7 @@ class ItemView(OgcView):
 
     def get(self, request: Request, collection: str, fid: str) -> Response:
         self.check_format()
+        self.check_crs()
         layer = get_layer(self.actor, collection)
         item = find_item(layer, self.actor, fid)
         here = f"{self.base()}/collections/{layer.id}"
@@ -344,4 +349,4 @@ class ItemView(OgcView):
                 _link(here, "collection", JSON),
             ],
         }
-        return Response(feature, content_type=GEOJSON)
+        return Response(feature, content_type=GEOJSON, headers={"Content-Crs": f"<{CRS84}>"})
