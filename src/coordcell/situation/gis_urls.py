@@ -23,12 +23,12 @@ api_urlpatterns = [
         ogc.ItemView.as_view(),
         name="item",
     ),
+    re_path(r"^exports/layers\.gpkg$", gis_views.AllLayersView.as_view(), name="export-all"),
     re_path(
         rf"^exports/{_ID}\.(?P<fmt>geojson|kml|gpkg)$",
         gis_views.LayerExportView.as_view(),
         name="export",
     ),
-    re_path(r"^exports/layers\.gpkg$", gis_views.AllLayersView.as_view(), name="export-all"),
 ]
 
 app_name = "gis"
