@@ -85,7 +85,7 @@ def _ring(parent: etree._Element, boundary: str, ring: Sequence[Sequence[float]]
 
 def _kml_geometry(parent: etree._Element, geometry: dict[str, Any]) -> None:
     kind = geometry["type"]
-    coords = geometry.get("coordinates")
+    coords: Any = geometry.get("coordinates")
     if kind == "Point":
         _coordinates(etree.SubElement(parent, _k("Point")), [coords])
     elif kind == "LineString":

@@ -223,7 +223,7 @@ def parse_bbox(raw: str) -> BBox:
     if not (-90 <= south <= 90 and -90 <= north <= 90):
         raise ValidationFailed({"bbox": [_("Latitudes lie between -90 and 90.")]})
     if south > north:
-        raise ValidationFailed({"bbox": [_("The south edge lies south of the north edge.")]})
+        raise ValidationFailed({"bbox": [_("The south edge must not lie north of the north edge.")]})
     return west, south, east, north
 
 
@@ -264,7 +264,7 @@ def parse_datetime_filter(raw: str, zone: ZoneInfo) -> Interval:
         start = _instant(raw, zone, end=False)
         stop = _instant(raw, zone, end=True)
     if start is not None and stop is not None and stop < start:
-        raise ValidationFailed({"datetime": [_("The interval ends after it starts.")]})
+        raise ValidationFailed({"datetime": [_("The interval must not end before it starts.")]})
     return start, stop
 
 
