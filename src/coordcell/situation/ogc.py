@@ -223,7 +223,8 @@ def parse_bbox(raw: str) -> BBox:
     if not (-90 <= south <= 90 and -90 <= north <= 90):
         raise ValidationFailed({"bbox": [_("Latitudes lie between -90 and 90.")]})
     if south > north:
-        raise ValidationFailed({"bbox": [_("The south edge must not lie north of the north edge.")]})
+        message = _("The south edge must not lie north of the north edge.")
+        raise ValidationFailed({"bbox": [message]})
     return west, south, east, north
 
 

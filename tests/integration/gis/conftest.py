@@ -1,5 +1,5 @@
-"""The GIS doors' tests: the demo's story told once per module (in a transaction rolled
-back after the module's last test), and what each persona may read, from the owning
+"""The GIS doors' tests: the demo's story told once for the package (a transaction rolled
+back after its last test), and what each persona may read, from the owning
 apps' selectors (the reference the OGC API and the exports are checked against)."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ PERSONAS = ("mediator", "il.liaison", "sy.liaison", "monitor", "donor", "observe
 COLLECTIONS = ("zones", "places", "incidents", "positions", "notices", "projects")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def _told_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     with django_db_blocker.unblock(), transaction.atomic():
         demo = read_scenario(SCENARIO).demo
@@ -38,7 +38,7 @@ def _told_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
 
 @pytest.fixture
 def story(db: Any, _told_once: None) -> None:
-    """The demo's story is told (once for the module: ``_told_once``)."""
+    """The demo's story is told (once for the package: ``_told_once``)."""
 
 
 def expected_ids(actor: Any, collection: str) -> set[str] | None:

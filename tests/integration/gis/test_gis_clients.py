@@ -78,6 +78,7 @@ def _url(live: Any) -> str:
     return f"http://127.0.0.1:{live.server_port}/api/features"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("username", ["mediator", "sy.liaison", "monitor"])
 def test_gdal_lists_and_reads_the_collections_with_a_token(
     live: Any, tokens: dict[str, str], actor: Any, tmp_path: Path, username: str
@@ -103,6 +104,7 @@ def test_gdal_without_a_token_opens_nothing(live: Any, tmp_path: Path) -> None:
     assert "401" in result["error"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("username", ["mediator", "il.liaison", "donor"])
 def test_owslib_lists_and_reads_the_collections_with_a_token(
     live: Any, tokens: dict[str, str], actor: Any, username: str

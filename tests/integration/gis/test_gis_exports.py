@@ -58,6 +58,7 @@ def check_kml(body: bytes, expected: set[str], layer: str, language: str) -> Non
                 assert -90 <= lat <= 90
 
 
+@pytest.mark.slow
 def test_every_persona_exports_exactly_its_audience(
     story: None, tokens: dict[str, str], actor: Any, tmp_path: Path
 ) -> None:

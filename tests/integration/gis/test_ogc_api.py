@@ -204,6 +204,7 @@ def test_datetime_keeps_what_meets_the_instant_or_interval(
     assert all_ids(client, "notices", datetime="2100-01-01/..") == []
 
 
+@pytest.mark.slow
 def test_every_persona_reads_exactly_its_audience(
     story: None, tokens: dict[str, str], actor: Any
 ) -> None:
