@@ -79,13 +79,14 @@ def demo(scenario: str, folder: Path) -> Iterator[Demo]:
         if not k.startswith("COORDCELL_") and k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
     }
     env["XDG_RUNTIME_DIR"] = str(folder)
+    # "default": the scenario ``coordcell demo`` loads without ``--scenario``.
+    chosen = [] if scenario == "default" else ["--scenario", scenario]
     command = [
         sys.executable,
         "-m",
         "coordcell.cli",
         "demo",
-        "--scenario",
-        scenario,
+        *chosen,
         "--data-dir",
         str(data_dir),
         "--port",
@@ -153,10 +154,6 @@ SHOTS: dict[str, Shot] = {
 }
 
 
-def _default_scenario() -> str:
-    return (ROOT / "src" / "coordcell" / "scenarios" / "default.txt").read_text().strip()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", action="append", choices=sorted(SHOTS), help="one picture")
@@ -169,7 +166,6 @@ def main(argv: list[str] | None = None) -> int:
     by_scenario: dict[str, list[str]] = {}
     for name in wanted:
         scenario = SHOTS[name][0]
-        scenario = _default_scenario() if scenario == "default" else scenario
         by_scenario.setdefault(scenario, []).append(name)
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="coordcell-shots-") as tmp, sync_playwright() as p:

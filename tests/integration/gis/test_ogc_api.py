@@ -285,3 +285,15 @@ def test_the_apis_geojson_layers_open_without_their_slash(
     assert client.get("/api/v1/notices/layer").json()["type"] == "FeatureCollection"
     # A path that is not one is still the API's JSON 404.
     assert client.get("/api/v1/zonesx").status_code == 404
+
+
+def test_refusals_speak_the_readers_language(story: None, tokens: dict[str, str]) -> None:
+    for language, expected in (
+        ("ar", "تقع خطوط العرض بين ‎-90 و‎90."),
+        ("he", "קווי הרוחב נעים בין ‎-90 ל-90."),
+    ):
+        client = Client(
+            headers={"authorization": f"Bearer {tokens['mediator']}", "accept-language": language}
+        )
+        answer = client.get(f"{BASE}/collections/zones/items?bbox=35,-91,36,33")
+        assert answer.json()["error"]["fields"]["bbox"] == [expected]
