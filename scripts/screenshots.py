@@ -49,8 +49,9 @@ class Demo:
     process: subprocess.Popen[bytes]
 
     def accounts(self) -> dict[str, Any]:
-        found: dict[str, Any] = json.loads((self.data_dir / "demo-accounts.json").read_text())
-        return found
+        """The demo's fictional accounts by username (``demo-accounts.json``)."""
+        written = json.loads((self.data_dir / "demo-accounts.json").read_text())
+        return {a["username"]: a for a in written["accounts"]}
 
 
 def _free_port() -> int:
