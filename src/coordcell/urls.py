@@ -3,10 +3,27 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from coordcell.agreements.api import PlaceCollectionView, ZoneCollectionView
+from coordcell.deconfliction.api import NoticeLayerView
 from coordcell.parties.views import invitation, profile
+from coordcell.positions.api import ExportView as PositionsExportView
 from coordcell.reports.urls import public_urlpatterns as public_urls
+from coordcell.situation import gis_urls
+
+#: The API's GeoJSON layers without their trailing slash too: GIS clients (GDAL, QGIS)
+#: open a URL exactly as given (issue 17). Not in the OpenAPI document twice.
+_NO_SLASH = [
+    path("v1/zones", ZoneCollectionView.as_view(schema=None), name="zones"),
+    path("v1/places", PlaceCollectionView.as_view(schema=None), name="places"),
+    path("v1/positions/export", PositionsExportView.as_view(schema=None), name="positions-export"),
+    path("v1/notices/layer", NoticeLayerView.as_view(schema=None), name="notices-layer"),
+]
 
 urlpatterns = [
+    # The GIS doors (OGC API - Features, exports) first: the API's own routes end in a
+    # catch-all JSON 404.
+    path("api/", include((gis_urls.api_urlpatterns, "gis-api"))),
+    path("api/", include((_NO_SLASH, "no-slash"))),
     path("api/", include("coordcell.api.urls")),
     # One's own profile lists one's memberships, which the parties app owns.
     path("accounts/profile/", profile, name="profile"),
@@ -18,6 +35,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("map/", include("coordcell.situation.urls")),
+    path("gis/", include("coordcell.situation.gis_urls")),
     path("arrangement/", include("coordcell.agreements.urls")),
     path("delegations/", include("coordcell.parties.urls")),
     path("record/", include("coordcell.record.urls")),
