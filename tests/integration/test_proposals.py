@@ -396,8 +396,13 @@ def test_change_operations_are_checked_at_the_edge(story: None, actor: Any) -> N
         services.table_proposal(
             actor=mediator, title="t", track="x", text="t", language="en", audience=[]
         )
+    with pytest.raises(ValidationFailed) as off_track:  # the arrangement states its tracks
+        services.table_proposal(
+            actor=mediator, title="t", track="x", text="t", language="en", audience=["il"]
+        )
+    assert list(off_track.value.fields) == ["track"]
     ok = services.table_proposal(
-        actor=mediator, title="t", track="x", text="t", language="en", audience=["il", "sy"],
+        actor=mediator, title="t", track="security", text="t", language="en", audience=["il", "sy"],
         change=json.dumps([{"op": "date", "clause": "AOL-10", "field": "effective_until",
                             "value": "2027-01-01"}]),
     )  # fmt: skip

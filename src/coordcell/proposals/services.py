@@ -55,6 +55,7 @@ from coordcell.proposals.models import (
     Stance,
 )
 from coordcell.record.services import append_event, subject
+from coordcell.rules.arrangement import talks_from_content
 
 __all__ = [
     "LANGUAGES",
@@ -199,6 +200,13 @@ def text_hash(text: str) -> str:
 # --- proposals ----------------------------------------------------------------------------
 
 
+def track_ids(version: Any) -> tuple[str, ...]:
+    """The talks' tracks the arrangement states (``[talks]``), in its order; none: any
+    track is taken as given."""
+    spec = talks_from_content(version.content.get("talks"))
+    return tuple(t.id for t in spec.tracks) if spec else ()
+
+
 def table_proposal(
     *,
     actor: Actor,
@@ -237,6 +245,9 @@ def table_proposal(
     if codes and not deciding:
         errors["audience"] = [_("Name at least one party that decides on the proposal.")]
     version = agreements.get_version(Actor.console("proposals"), None, None)
+    tracks = track_ids(version)
+    if clean_track and tracks and clean_track not in tracks:
+        errors["track"] = [_("Not a track of the arrangement.")]
     clean = _change(change, version, errors)
     if errors:
         raise ValidationFailed(errors)

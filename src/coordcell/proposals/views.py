@@ -31,6 +31,7 @@ from coordcell.proposals.choices import (
     CommitmentStatusChoices,
     StanceChoices,
 )
+from coordcell.rules.arrangement import talks_from_content
 
 _CHART_DAYS = 30
 #: The chart's fill for each status colour (the badges' palette).
@@ -70,6 +71,13 @@ def _party_names(actor: Actor) -> dict[str, str]:
     return {p.code: str(localized_now(p.names) or p.code) for p in parties.list_parties(actor)}
 
 
+def _track_names(actor: Any) -> dict[str, str]:
+    """The arrangement's tracks (id → name in the reader's language), in its order."""
+    version = agreements.get_version(actor, None, None)
+    spec = talks_from_content(version.content.get("talks"))
+    return {t.id: str(localized_now(dict(t.name))) for t in spec.tracks} if spec else {}
+
+
 # --- proposals ---------------------------------------------------------------------------
 
 
@@ -104,6 +112,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
             "may_table": services.may_speak(actor) and not actor.system,
             "languages": services.LANGUAGES,
             "parties": sorted(names.items()),
+            "tracks": _track_names(actor),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -160,6 +169,7 @@ def proposal_page(request: HttpRequest, public_id: Any) -> HttpResponse:
         "proposals/proposal.html",
         {
             "proposal": proposal,
+            "track_name": _track_names(actor).get(proposal.track, proposal.track),
             "versions": versions,
             "grid": grid,
             "names": names,

@@ -1209,6 +1209,8 @@ def talks_from_content(data: Mapping[str, Any] | None) -> TalksSpec | None:
             for a in data.get("automatic_items", ())
         ),
     )
+
+
 # --- reports (issue 17): [reports] and its [[reports.counting_rules]] ---------------------
 
 
