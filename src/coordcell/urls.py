@@ -25,6 +25,7 @@ urlpatterns = [
     path("positions/", include("coordcell.positions.urls")),
     path("notices/", include("coordcell.deconfliction.urls")),
     path("economy/", include("coordcell.economy.urls")),
+    path("humanitarian/", include("coordcell.humanitarian.urls")),
     path("sharing/", include("coordcell.sharing.urls")),
     path("", include("coordcell.ui.urls")),
 ]

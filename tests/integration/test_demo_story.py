@@ -46,8 +46,8 @@ def _told() -> dict[str, Case]:
     """Play the story; return its cases by the kind of their incident."""
     before = set(Case.objects.values_list("pk", flat=True))
     # 43, then the hotline desks' 9 steps, the positions' 7, verification's 14, then
-    # advance notification's 8, the economic zone's 18, sharing's 8
-    assert tell_story(demo=_demo(), version=_version()) == 109
+    # advance notification's 8, the economic zone's 18, sharing's 8, the detainees' 11
+    assert tell_story(demo=_demo(), version=_version()) == 120
     cases = Case.objects.exclude(pk__in=before).select_related("incident")
     return {c.incident.kind: c for c in cases}
 

@@ -33,6 +33,7 @@ from coordcell.demo import (
     story_desk,
     story_economy,
     story_exchanges,
+    story_humanitarian,
     story_positions,
     story_sharing,
     story_verification,
@@ -218,6 +219,8 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
                     story_economy.play(step, version, made)
                 elif step.do in story_sharing.PLAYS:
                     story_sharing.play(step, version, made)
+                elif step.do in story_humanitarian.PLAYS:  # issue 18
+                    story_humanitarian.play(step, version, made)
                 else:
                     _play(step, version, cases, calls)
             except DomainError as exc:

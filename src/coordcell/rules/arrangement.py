@@ -19,6 +19,7 @@ from coordcell.rules.localtime import DEFAULT_TIME_ZONE, parse_moment
 from coordcell.rules.mechanism import DecisionRule, role_of
 
 __all__ = [
+    "HUMANITARIAN_STORY_DOINGS",
     "STORY_DOINGS",
     "ActivitySpec",
     "Arrangement",
@@ -52,6 +53,8 @@ __all__ = [
     "ZoneSpec",
     "arrangement_from_content",
     "deconfliction_from_content",
+    "HumanitarianSpec",
+    "humanitarian_from_content",
     "localized",
     "procedure_from_content",
     "withdrawal_steps_from_content",
@@ -410,6 +413,13 @@ class StoryDo:
     WIDEN_ITEM = "widen_item"  # ask to widen an item's audience (the originator: do it)
     CONSENT = "consent"  # a party gives (or refuses) its consent to a widening
     REDACT_ITEM = "redact_item"  # the originator makes a redacted version for a wider audience
+    # detainees and missing persons (issue 18): a file, its shares and versions, requests
+    OPEN_PERSON_FILE = "open_person_file"  # a party opens the file of a detained person
+    SHARE_PERSON_FILE = "share_person_file"  # the reporting party shares it on the record
+    STATE_PERSON_VERSION = "state_person_version"  # a party reading it states its version
+    REQUEST_PERSON_RELEASE = "request_person_release"  # a release request with a deadline
+    RECORD_PERSON_STATUS = "record_person_status"  # released (or charged, located) now
+    RECORD_PERSON_ACCESS = "record_person_access"  # the access body visited now
 
 
 STORY_DOINGS: tuple[str, ...] = (
@@ -472,6 +482,16 @@ STORY_DOINGS = (
     StoryDo.CONSENT,
     StoryDo.REDACT_ITEM,
 )
+# detainees and missing persons (issue 18)
+HUMANITARIAN_STORY_DOINGS: tuple[str, ...] = (
+    StoryDo.OPEN_PERSON_FILE,
+    StoryDo.SHARE_PERSON_FILE,
+    StoryDo.STATE_PERSON_VERSION,
+    StoryDo.REQUEST_PERSON_RELEASE,
+    StoryDo.RECORD_PERSON_STATUS,
+    StoryDo.RECORD_PERSON_ACCESS,
+)
+STORY_DOINGS = (*STORY_DOINGS, *HUMANITARIAN_STORY_DOINGS)
 #: The audience tiers of a shared item, narrowest first (``sharing.choices.TierChoices``).
 SHARING_TIERS: tuple[str, ...] = ("originator", "mediator", "bilateral", "parties", "public")
 #: TLP 2.0 markings (``sharing.choices.TlpChoices``).
@@ -625,6 +645,9 @@ class DemoStepSpec:
     request: str = ""
     granted: bool = False
     remove: tuple[str, ...] = ()
+    #: detainees and missing persons (issue 18): what a file's step takes, checked by the
+    #: reader (``rules.scenario._read_humanitarian_step``; docs/scenario-format.md).
+    humanitarian: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -706,6 +729,8 @@ class Arrangement:
     positions: PositionsSpec | None = None
     #: Advance notification (``[deconfliction]``), None where the scenario states none.
     deconfliction: DeconflictionSpec | None = None
+    #: Detainees and missing persons (``[humanitarian]``), None where the scenario states none.
+    humanitarian: HumanitarianSpec | None = None
 
 
 # --- positions (issue 13): [[position_kinds]] and [positions] ------------------------------
@@ -880,6 +905,7 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
         positions=positions_from_content(c),
         withdrawal_steps=withdrawal_steps_from_content(c.get("withdrawal_steps")),
         deconfliction=deconfliction_from_content(c.get("deconfliction")),
+        humanitarian=humanitarian_from_content(c.get("humanitarian")),
     )
 
 
@@ -1028,4 +1054,37 @@ def deconfliction_from_content(data: Mapping[str, Any] | None) -> DeconflictionS
             )
             for d in data.get("sensitive_days", ())
         ),
+    )
+
+
+# ------------------------------------------------------------- detainees and missing persons
+#
+# ``[humanitarian]`` of arrangement.toml (docs/humanitarian.md): the bodies the parties
+# agreed may visit detained persons, and the default deadlines of release and access
+# requests.
+
+
+@dataclass(frozen=True)
+class HumanitarianSpec:
+    """The arrangement's data on detainees and missing persons."""
+
+    #: The parties (of kind monitor or observer) agreed as access bodies: a file may name
+    #: one of them, which then reads the file. Empty: no file names an access body.
+    access_bodies: tuple[str, ...] = ()
+    #: The default deadline of a release request, and of an access request (hours).
+    release_within_hours: float = 72.0
+    access_within_hours: float = 48.0
+    #: The protocol whose ladder a missed request climbs ("": the complaints' protocol).
+    protocol: str = ""
+
+
+def humanitarian_from_content(data: Mapping[str, Any] | None) -> HumanitarianSpec | None:
+    """The stored ``[humanitarian]`` data back (None: the version states none)."""
+    if not data:
+        return None
+    return HumanitarianSpec(
+        access_bodies=tuple(str(c) for c in data.get("access_bodies", ())),
+        release_within_hours=float(data.get("release_within_hours", 72)),
+        access_within_hours=float(data.get("access_within_hours", 48)),
+        protocol=str(data.get("protocol") or ""),
     )

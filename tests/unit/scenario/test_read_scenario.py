@@ -71,6 +71,7 @@ def test_it_lists_the_parties_and_every_role() -> None:
         ("us", "mediator"),
         ("undof", "monitor"),
         ("jo", "observer"),
+        ("icrc", "observer"),  # the agreed access body of [humanitarian] (issue 18)
     ]
     assert [r.code for r in arrangement.roles] == list(vocabulary.ROLES)
     for named in [*arrangement.parties, *arrangement.roles]:
@@ -134,7 +135,7 @@ def test_it_reads_the_fictional_demo_data() -> None:
     assert "Fictional" in demo.notice["en"]
     assert [p.code for p in demo.parties] == ["donor_a", "donor_b"]
     assert [d.party for d in demo.delegations] == [
-        "il", "sy", "us", "undof", "jo", "donor_a", "donor_b"
+        "il", "sy", "us", "undof", "jo", "icrc", "donor_a", "donor_b"
     ]  # fmt: skip
     accounts = {a.username: (a.party, a.roles) for a in demo.accounts}
     assert accounts["mediator"] == ("us", ("principal", "cell_administrator"))
@@ -151,10 +152,11 @@ def test_it_reads_the_demo_story_into_steps() -> None:
     assert [s.do for s in demo.story].count("report_and_lodge") == 6
     assert sorted(steps) == [
         "access", "berm", "convoy", "convoy_public", "convoy_release", "convoy_report",
-        "convoy_widen", "drone", "ez_coops", "ez_ski", "ez_wind", "hermon", "late_move",
-        "launcher", "mortar", "near_site", "night_shift", "notice", "patrol", "phase_1",
-        "phase_1_new_date", "phase_2", "post_after_freeze", "relief_agency", "rpg", "rpg_relay",
-        "sam", "shots", "strike", "vehicles", "weekly_assessment", "works_site",
+        "convoy_widen", "detainee_a", "detainee_b", "drone", "ez_coops", "ez_ski", "ez_wind",
+        "hermon", "late_move", "launcher", "mortar", "near_site", "night_shift", "notice",
+        "patrol", "phase_1", "phase_1_new_date", "phase_2", "post_after_freeze", "raid",
+        "relief_agency", "rpg", "rpg_relay", "sam", "shots", "strike", "vehicles",
+        "weekly_assessment", "works_site",
     ]  # fmt: skip
     berm = steps["berm"]
     assert (berm.by, berm.respondent, berm.incident.kind) == ("sy.liaison", "il", "fortification")
@@ -188,8 +190,9 @@ def test_it_labels_every_text_of_the_story_fictional() -> None:
     # contact details and 1 handover note; the positions' dispute summary (verification's
     # texts: tests/unit/scenario/test_verification_story.py); advance notification's 3
     # notices and 1 incident title; sharing's 3 reasons and notes and the 4 items' titles
-    # and texts
-    assert len(texts) == 71
+    # and texts; the raid's incident title (the detainees' texts:
+    # tests/integration/humanitarian/test_humanitarian_story.py)
+    assert len(texts) == 72
     assert all("fictional" in text for text in texts)
 
 
