@@ -170,12 +170,18 @@ class ReadingSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
 
 
-class CountSerializer(serializers.Serializer[Any]):
+class CountRowSerializer(serializers.Serializer[Any]):
     day = serializers.DateField()
     party = serializers.CharField()
     detained = serializers.IntegerField()
     missing = serializers.IntegerField()
     released = serializers.IntegerField()
+
+
+class CountSerializer(serializers.Serializer[Any]):
+    since = serializers.DateField()
+    until = serializers.DateField()
+    rows = CountRowSerializer(many=True, help_text="Days and parties with nothing are left out.")
 
 
 def _detail(view: Any, file: Any) -> dict[str, Any]:
@@ -314,7 +320,7 @@ class CountQuerySerializer(serializers.Serializer[Any]):
 @extend_schema(
     tags=TAGS,
     parameters=[CountQuerySerializer],
-    responses={200: CountSerializer(many=True), **ERRORS},
+    responses={200: CountSerializer, **ERRORS},
 )
 class CountView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
     """Detained, missing and released persons per day and reporting party, counted from
@@ -326,7 +332,7 @@ class CountView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
         query = CountQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         rows = selectors.counts(self.actor, **query.validated_data)
-        return Response(CountSerializer(rows, many=True).data)
+        return Response(CountSerializer({**query.validated_data, "rows": rows}).data)
 
 
 urlpatterns: list[URLPattern | URLResolver] = [

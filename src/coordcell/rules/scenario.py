@@ -56,12 +56,12 @@ from coordcell.rules import (
 )
 from coordcell.rules import lexicon as lexicon_rules
 from coordcell.rules.arrangement import (
+    HUMANITARIAN_STORY_DOINGS,
     NOTICE_SHAPES,
     NOTIFIER_KINDS,
     REDACTABLE_FIELDS,
     REL_PUBLIC,
     SHARING_TIERS,
-    HUMANITARIAN_STORY_DOINGS,
     STORY_DOINGS,
     TLP_MARKINGS,
     ActivitySpec,
@@ -3525,9 +3525,7 @@ def _read_humanitarian(top: _Table, parts: _Parts) -> HumanitarianSpec | None:
 _PERSON_STATUSES = ("charged", "released", "located")
 
 
-def _read_humanitarian_step(
-    reader: _StoryReader, t: _Table, do: str, own: str
-) -> dict[str, Any]:
+def _read_humanitarian_step(reader: _StoryReader, t: _Table, do: str, own: str) -> dict[str, Any]:
     """What a person's file step takes. ``file`` is the key of an ``open_person_file``
     step; ``incident`` of a ``report`` step. Names are fictional and say so; the services
     check the rest (the access body among the agreed ones, the place in the region) when
