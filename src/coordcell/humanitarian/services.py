@@ -140,10 +140,11 @@ def _subject(file: PersonFile) -> list[dict[str, Any]]:
 
 
 def _deliver(file: PersonFile, entry: Any, payload: Mapping[str, Any]) -> None:
-    """A webhook delivery to the file's audience: references only, never a name."""
+    """A webhook delivery to the file's audience, one per record entry (the subject):
+    references only, never a name."""
     queue_delivery(
-        subject_type="humanitarian.file",
-        subject_id=file.pk,
+        subject_type="humanitarian.step",
+        subject_id=entry.pk,
         event_type=entry.event_type,
         payload={"file": file.reference, "status": file.status, **payload},
         audience=file.audience_codes,
