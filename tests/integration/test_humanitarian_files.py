@@ -225,3 +225,21 @@ def test_the_pages_open_a_file_and_answer_bad_input_with_400(client_for: Any) ->
     listed = sy.get("/humanitarian/")
     assert file.reference in listed.content.decode()
     assert "Echo" not in listed.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "direction", "title", "new"),
+    [
+        ("ar", "rtl", "المحتجزون والمفقودون", "ملف جديد لشخص محتجز أو مفقود"),
+        ("he", "rtl", "עצורים ונעדרים", "תיק חדש על אדם עצור או נעדר"),
+    ],
+)
+def test_the_pages_speak_arabic_and_hebrew_right_to_left(
+    client_for: Any, language: str, direction: str, title: str, new: str
+) -> None:
+    client = client_for("sy.liaison")
+    assert client.post("/i18n/setlang/", {"language": language, "next": "/"}).status_code == 302
+    register = client.get("/humanitarian/").content.decode()
+    assert f'<html lang="{language}" dir="{direction}">' in register
+    assert f"<h1>{title}</h1>" in register
+    assert new in client.get("/humanitarian/new/").content.decode()
