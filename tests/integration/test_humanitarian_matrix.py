@@ -302,3 +302,50 @@ def test_the_open_files_count_and_counts_follow_the_audience(story: None, actor:
     assert {r["party"] for r in rows} == {"sy"}
     assert sum(r["released"] for r in rows) == 1
     assert selectors.counts(actor("donor"), since=today - dt.timedelta(days=3), until=today) == []
+
+
+def test_a_determinations_remedy_sets_the_requests_deadline(story: None, actor: Any) -> None:
+    from coordcell.cases.models import Remedy
+
+    sy = actor("sy.liaison")
+    remedy = (
+        Remedy.objects.filter(due_at__gt=timezone.now(), case__audience__contains="|sy|")
+        .select_related("case")
+        .first()
+    )
+    assert remedy is not None  # the demo's determination orders one
+    bravo = _files()[DEMO_NAMES[1]]
+    # Its words ("mark the crossing point …") ask for neither: the author names the kind.
+    assert services.remedy_kind(remedy.what) == ""
+    request = services.open_request(
+        actor=sy,
+        file=bravo,
+        kind="access",
+        addressee="il",
+        case=remedy.case.public_id,
+        remedy=remedy.public_id,
+    )
+    assert (request.due_at, request.case, request.remedy) == (
+        remedy.due_at,
+        remedy.case.public_id,
+        remedy.public_id,
+    )
+    assert request.case_reference == remedy.case.reference
+    opened = Entry.objects.filter(event_type="humanitarian.request_opened").last()
+    assert opened is not None
+    assert opened.data["remedy"] == str(remedy.public_id)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Release the four detained persons within 72 hours (fictional).", "release"),
+        ("Give the ICRC access to the two detainees (fictional).", "access"),
+        ("الإفراج عن المحتجزين الأربعة خلال 72 ساعة", "release"),
+        ("לאפשר ביקור של הצלב האדום", "access"),
+        ("Release them and let the ICRC visit first.", ""),  # both: the author says which
+        ("Mark the crossing point.", ""),
+    ],
+)
+def test_a_remedys_words_say_which_request_it_opens(text: str, kind: str) -> None:
+    assert services.remedy_kind(text) == kind

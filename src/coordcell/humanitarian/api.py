@@ -149,7 +149,12 @@ class ShareInSerializer(StrictSerializer):
 
 
 class RequestInSerializer(StrictSerializer):
-    kind = serializers.ChoiceField(choices=RequestKindChoices.values())
+    kind = serializers.ChoiceField(
+        choices=RequestKindChoices.values(),
+        required=False,
+        default="",
+        help_text="Required unless a remedy is named whose words say it (release, access).",
+    )
     addressee = serializers.CharField(max_length=40)
     within_hours = serializers.FloatField(
         required=False, allow_null=True, default=None, min_value=1, max_value=720

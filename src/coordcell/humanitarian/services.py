@@ -13,6 +13,7 @@ data, never a name (docs/humanitarian.md).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -62,6 +63,7 @@ __all__ = [
     "open_request",
     "read_file",
     "record_notification",
+    "remedy_kind",
     "rotate_personal_data",
     "share_file",
     "spec_of",
@@ -573,6 +575,26 @@ def log_reading(actor: Actor, file: PersonFile, surface: str) -> None:
 # --- requests and their deadlines ----------------------------------------------------------
 
 
+#: What a remedy's words ask for, in the cell's three languages: "release the four
+#: detained persons within 72 hours" asks for a release, "let the ICRC visit them" for
+#: access. A remedy that says both, or neither, names its kind explicitly.
+_REMEDY_WORDS = {
+    RequestKindChoices.RELEASE: re.compile(
+        r"\brelease|\bfree (?:the|them)\b|الإفراج|إطلاق سراح|שחרור|לשחרר", re.IGNORECASE
+    ),
+    RequestKindChoices.ACCESS: re.compile(
+        r"\baccess\b|\bvisit|زيارة|الوصول|גישה|ביקור", re.IGNORECASE
+    ),
+}
+
+
+def remedy_kind(text: str) -> str:
+    """The kind of request a remedy's text orders (``release``, ``access``), or "" when
+    it says neither or both (then the author names it)."""
+    kinds = [kind for kind, words in _REMEDY_WORDS.items() if words.search(text or "")]
+    return kinds[0] if len(kinds) == 1 else ""
+
+
 def _request_summary(request: Request) -> dict[str, Any]:
     return {
         "request": request.reference,
@@ -598,7 +620,8 @@ def open_request(
     """The reporting party or the mediator asks a party reading the file to release the
     person, or to give the access body access, within a deadline: the arrangement's
     default, ``within_hours``, or the deadline of the determination's remedy that orders
-    it (``case`` and ``remedy`` by public id)."""
+    it (``case`` and ``remedy`` by public id; without ``kind``, the remedy's words say
+    which: ``remedy_kind``)."""
     found = _locked(actor, file)
     if not (
         _acting(actor)
@@ -611,6 +634,19 @@ def open_request(
     now = timezone.now()
     spec = spec_of(found.version) or HumanitarianSpec()
     errors: dict[str, list[str]] = {}
+    due_at = None
+    case_obj = remedy_obj = None
+    if remedy or case:
+        try:
+            case_obj = case_selectors.get_case(actor, case)
+            remedy_obj = determinations.get_remedy(case_obj, remedy)
+        except NotFound:
+            errors["remedy"] = [_("No such determination's remedy.")]
+        else:
+            due_at = remedy_obj.due_at
+            kind = kind or remedy_kind(remedy_obj.what)
+            if due_at <= now:
+                errors["remedy"] = [_("This remedy's deadline has passed.")]
     if kind not in RequestKindChoices.values():
         errors["kind"] = [_("Ask for a release or for access.")]
     elif kind == RequestKindChoices.ACCESS and not found.access_body:
@@ -630,19 +666,7 @@ def open_request(
     )
     if target is None or target.code not in found.audience_codes:
         errors["addressee"] = [_("Address a party that reads the file (share it first).")]
-    due_at = None
-    case_obj = remedy_obj = None
-    if remedy or case:
-        try:
-            case_obj = case_selectors.get_case(actor, case)
-            remedy_obj = determinations.get_remedy(case_obj, remedy)
-        except NotFound:
-            errors["remedy"] = [_("No such determination's remedy.")]
-        else:
-            due_at = remedy_obj.due_at
-            if due_at <= now:
-                errors["remedy"] = [_("This remedy's deadline has passed.")]
-    else:
+    if not (remedy or case):
         hours = within_hours
         if hours is None:
             hours = (
