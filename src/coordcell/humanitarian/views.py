@@ -77,7 +77,6 @@ def file_list(request: HttpRequest) -> HttpResponse:
             "statuses": StatusChoices.choices(),
             "may_report": services.may_report(actor),
             "open_count": selectors.open_files_count(actor),
-            "names": _names(actor),
         },
     )
 
