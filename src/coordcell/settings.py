@@ -63,6 +63,14 @@ try:
         raise ConfigError(
             f"COORDCELL_BASE_URL must start with https:// or http://; got {BASE_URL!r}"
         )
+    # Detainees and missing persons (docs/humanitarian.md): the secret their personal data
+    # is sealed with (default: derived from SECRET_KEY), and the old ones during a rotation.
+    PERSONAL_DATA_KEY = env_secret("COORDCELL_PERSONAL_DATA_KEY", "")
+    PERSONAL_DATA_OLD_KEYS = [
+        k.strip()
+        for k in env_secret("COORDCELL_PERSONAL_DATA_OLD_KEYS", "").split(",")
+        if k.strip()
+    ]
     # The record's log key (a signed-note private key); see docs/record.md.
     LOG_KEY = env_secret("COORDCELL_LOG_KEY", "")
     LOG_KEY_NEXT = env_secret("COORDCELL_LOG_KEY_NEXT", "")
@@ -192,6 +200,7 @@ INSTALLED_APPS = [
     "coordcell.talks.apps.TalksConfig",
     "coordcell.proposals.apps.ProposalsConfig",
     "coordcell.reports.apps.ReportsConfig",
+    "coordcell.humanitarian.apps.HumanitarianConfig",
     "coordcell.notify.apps.NotifyConfig",
     "coordcell.situation.apps.SituationConfig",
     "coordcell.api.apps.ApiConfig",

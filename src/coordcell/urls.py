@@ -45,6 +45,7 @@ urlpatterns = [
     path("notices/", include("coordcell.deconfliction.urls")),
     path("economy/", include("coordcell.economy.urls")),
     path("talks/", include("coordcell.talks.urls")),
+    path("humanitarian/", include("coordcell.humanitarian.urls")),
     path("sharing/", include("coordcell.sharing.urls")),
     path("proposals/", include("coordcell.proposals.urls")),
     path("reports/", include("coordcell.reports.urls")),

@@ -103,7 +103,7 @@ def run() -> None:
     links = dict(
         re.findall(r"^  (\S+) .*\n\s+http://testserver(/accounts/invitation/\S+/)$", printed, re.M)
     )
-    assert sorted(links) == ["il", "jo", "sy", "undof", "us"], printed
+    assert sorted(links) == ["icrc", "il", "jo", "sy", "undof", "us"], printed
     again = coordcell("cell", "init")
     assert "/accounts/invitation/" not in again, again
 

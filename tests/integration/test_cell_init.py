@@ -62,7 +62,7 @@ def test_it_invites_a_first_administrator_for_each_party_nobody_administers() ->
     head = Entry.objects.order_by("-seq").values_list("seq", flat=True).first()
     output = _init("--base-url", BASE)
     links = _links(output)
-    assert sorted(links) == ["jo", "undof"]
+    assert sorted(links) == ["icrc", "jo", "undof"]
     assert re.search(r"^  il +Israel: administered by its own cell administrators$", output, re.M)
     assert re.search(r"^  us +United States: administered by its own", output, re.M)
     for code, (_path, token) in links.items():
@@ -80,6 +80,7 @@ def test_it_invites_a_first_administrator_for_each_party_nobody_administers() ->
     assert [(e.event_type, e.audience_codes, e.actor_name) for e in entries] == [
         ("parties.invitation_issued", ["undof"], entries[0].actor_name),
         ("parties.invitation_issued", ["jo"], entries[0].actor_name),
+        ("parties.invitation_issued", ["icrc"], entries[0].actor_name),
     ]
     assert entries[0].actor_name.startswith("console:")
     # The token is nowhere but in the printed link: not in a row, not in the record.
@@ -147,7 +148,7 @@ def test_it_needs_an_address_for_the_links_before_it_writes_anything() -> None:
 
 @override_settings(BASE_URL=BASE)
 def test_it_takes_the_address_from_the_setting() -> None:
-    assert sorted(_links(_init())) == ["jo", "undof"]
+    assert sorted(_links(_init())) == ["icrc", "jo", "undof"]
 
 
 def test_it_sets_up_a_delegation_in_three_languages_for_a_party_without_one(console) -> None:

@@ -145,6 +145,56 @@ def test_cases_past_deadline_are_pulled_in_for_their_own_audience(story: None, a
         starts_at=timezone.now() + dt.timedelta(days=4),
         ends_at=timezone.now() + dt.timedelta(days=4, hours=1),
     )
+    assert not [
+        i
+        for i in selectors.agenda_of(mediator, other)
+        if i.kind == "automatic" and i.key.startswith("cases.")
+    ]
+
+
+def test_detainee_files_with_a_missed_request_are_pulled_in_by_reference(
+    story: None, actor: Any
+) -> None:
+    from coordcell.humanitarian.models import PersonFile, Request
+
+    # The demo's raid: two files, a release requested for each; one person is released.
+    request = (
+        Request.objects.filter(file__status__in=["detained", "missing", "charged"])
+        .order_by("pk")
+        .first()
+    )
+    assert request is not None
+    Request.objects.filter(pk=request.pk).update(
+        state="missed", due_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    file = PersonFile.objects.get(pk=request.file_id)
+    mediator = actor("mediator")
+    meeting = services.schedule_meeting(
+        actor=mediator,
+        version=_version(),
+        title="Detainees (test)",
+        tracks=["diplomatic"],
+        parties_attending=["il", "sy"],
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        ends_at=timezone.now() + dt.timedelta(days=3, hours=1),
+    )
+    pulled = [i for i in selectors.agenda_of(mediator, meeting) if i.kind == "automatic"]
+    item = next(i for i in pulled if i.key == f"humanitarian.missed_requests:{file.reference}")
+    assert set(item.audience_codes) == set(file.audience_codes) & set(meeting.audience_codes)
+    for language in ("en", "ar", "he"):
+        assert file.reference in item.titles[language]
+    # The title is the reference and nothing else of the file: no sealed field reaches it.
+    assert file.personal not in str(item.titles)
+    # A track the scenario does not feed from the files pulls none in.
+    other = services.schedule_meeting(
+        actor=mediator,
+        version=_version(),
+        title="Commercial (test)",
+        tracks=["commercial"],
+        parties_attending=["il", "sy"],
+        starts_at=timezone.now() + dt.timedelta(days=4),
+        ends_at=timezone.now() + dt.timedelta(days=4, hours=1),
+    )
     assert not [i for i in selectors.agenda_of(mediator, other) if i.kind == "automatic"]
 
 

@@ -28,6 +28,8 @@ EXEMPT = {
     "coordcell.cases.services.mark_read",
     # Who opened a shared item (operational; its originator reads it, docs/sharing.md).
     "coordcell.sharing.services.log_access",
+    # Who read a detainee's file (operational; docs/humanitarian.md).
+    "coordcell.humanitarian.services.log_reading",
     # Stores content-addressed files, no row: its caller records the file with its row
     # (sharing.services.add_attachment).
     "coordcell.incidents.evidence.seal_upload",

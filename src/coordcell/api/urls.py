@@ -15,6 +15,7 @@ from coordcell.cases import roster_api
 from coordcell.deconfliction import api as deconfliction
 from coordcell.economy import api as economy
 from coordcell.economy import exports_api as economy_exports
+from coordcell.humanitarian import api as humanitarian
 from coordcell.incidents import api as incidents
 from coordcell.notify import api as notify
 from coordcell.parties import api as parties
@@ -48,6 +49,7 @@ urlpatterns = [
     path("taxii2/", include(stix_api.taxii_urlpatterns)),
     path("v1/", include(economy_exports.urlpatterns)),
     path("v1/", include(proposals.urlpatterns)),
+    path("v1/", include(humanitarian.urlpatterns)),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),

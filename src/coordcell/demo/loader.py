@@ -34,6 +34,7 @@ from coordcell.demo import (
     story_economy,
     story_exchanges,
     story_harm,
+    story_humanitarian,
     story_positions,
     story_proposals,
     story_reports,
@@ -230,6 +231,8 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
                     story_harm.play(step, version, cases, made)
                 elif step.do in story_reports.PLAYS:  # reports (issue 17)
                     story_reports.play(step, version, made)
+                elif step.do in story_humanitarian.PLAYS:  # issue 18
+                    story_humanitarian.play(step, version, made)
                 else:
                     _play(step, version, cases, calls)
             except DomainError as exc:

@@ -20,6 +20,7 @@ from coordcell.rules.mechanism import DecisionRule, role_of
 
 __all__ = [
     "COUNT_BREAKDOWNS",
+    "HUMANITARIAN_STORY_DOINGS",
     "RELEASE_PUBLIC",
     "STORY_DOINGS",
     "ActivitySpec",
@@ -36,6 +37,7 @@ __all__ = [
     "DemoSharedItemSpec",
     "DemoStepSpec",
     "ForceSpec",
+    "HumanitarianSpec",
     "IncidentKindSpec",
     "LadderStep",
     "Localized",
@@ -56,6 +58,7 @@ __all__ = [
     "ZoneSpec",
     "arrangement_from_content",
     "deconfliction_from_content",
+    "humanitarian_from_content",
     "localized",
     "procedure_from_content",
     "withdrawal_steps_from_content",
@@ -447,6 +450,13 @@ class StoryDo:
     PROPERTY_VERSION = "property_version"  # another party gives its version of that record
     REQUEST_ACCESS = "request_access"  # a party asks another for access to land near the lines
     ANSWER_ACCESS = "answer_access"  # the other party acknowledges and answers it
+    # detainees and missing persons (issue 18): a file, its shares and versions, requests
+    OPEN_PERSON_FILE = "open_person_file"  # a party opens the file of a detained person
+    SHARE_PERSON_FILE = "share_person_file"  # the reporting party shares it on the record
+    STATE_PERSON_VERSION = "state_person_version"  # a party reading it states its version
+    REQUEST_PERSON_RELEASE = "request_person_release"  # a release request with a deadline
+    RECORD_PERSON_STATUS = "record_person_status"  # released (or charged, located) now
+    RECORD_PERSON_ACCESS = "record_person_access"  # the access body visited now
 
 
 STORY_DOINGS: tuple[str, ...] = (
@@ -552,6 +562,16 @@ STORY_DOINGS = (
 )
 # reports (issue 17)
 STORY_DOINGS = (*STORY_DOINGS, StoryDo.RELEASE_REPORT)
+# detainees and missing persons (issue 18)
+HUMANITARIAN_STORY_DOINGS: tuple[str, ...] = (
+    StoryDo.OPEN_PERSON_FILE,
+    StoryDo.SHARE_PERSON_FILE,
+    StoryDo.STATE_PERSON_VERSION,
+    StoryDo.REQUEST_PERSON_RELEASE,
+    StoryDo.RECORD_PERSON_STATUS,
+    StoryDo.RECORD_PERSON_ACCESS,
+)
+STORY_DOINGS = (*STORY_DOINGS, *HUMANITARIAN_STORY_DOINGS)
 #: The audience tiers of a shared item, narrowest first (``sharing.choices.TierChoices``).
 SHARING_TIERS: tuple[str, ...] = ("originator", "mediator", "bilateral", "parties", "public")
 #: TLP 2.0 markings (``sharing.choices.TlpChoices``).
@@ -714,6 +734,9 @@ class DemoStepSpec:
     #: civilian harm, property and access (issue 18): what a step takes, checked by the
     #: reader (``rules.scenario._read_harm_step``; docs/scenario-format.md).
     harm: Mapping[str, Any] | None = None
+    #: detainees and missing persons (issue 18): what a file's step takes, checked by the
+    #: reader (``rules.scenario._read_humanitarian_step``; docs/scenario-format.md).
+    humanitarian: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -799,6 +822,8 @@ class Arrangement:
     talks: TalksSpec | None = None
     #: The daily report and time-locked publication (``[reports]``), None where none.
     reports: ReportsSpec | None = None
+    #: Detainees and missing persons (``[humanitarian]``), None where the scenario states none.
+    humanitarian: HumanitarianSpec | None = None
 
 
 # --- positions (issue 13): [[position_kinds]] and [positions] ------------------------------
@@ -974,6 +999,7 @@ def arrangement_from_content(content: Mapping[str, Any]) -> Arrangement:
         withdrawal_steps=withdrawal_steps_from_content(c.get("withdrawal_steps")),
         deconfliction=deconfliction_from_content(c.get("deconfliction")),
         talks=talks_from_content(c.get("talks")),
+        humanitarian=humanitarian_from_content(c.get("humanitarian")),
     )
 
 
@@ -1152,7 +1178,7 @@ class StandingItemSpec:
 
 #: The automatic sources of agenda items an installed app provides (``core.agenda``):
 #: a scenario names which tracks each feeds (``[[talks.automatic_items]]``).
-AGENDA_SOURCES: tuple[str, ...] = ("cases.past_deadline",)
+AGENDA_SOURCES: tuple[str, ...] = ("cases.past_deadline", "humanitarian.missed_requests")
 
 
 @dataclass(frozen=True)
@@ -1259,3 +1285,34 @@ class ReportsSpec:
 COUNT_BREAKDOWNS: tuple[str, ...] = ("zone", "clause", "kind", "party")
 #: ``[reports] release_to`` naming everyone, no login.
 RELEASE_PUBLIC = "public"
+# ------------------------------------------------------------- detainees and missing persons
+#
+# ``[humanitarian]`` of arrangement.toml (docs/humanitarian.md): the bodies the parties
+# agreed may visit detained persons, and the default deadlines of release and access
+# requests.
+
+
+@dataclass(frozen=True)
+class HumanitarianSpec:
+    """The arrangement's data on detainees and missing persons."""
+
+    #: The parties (of kind monitor or observer) agreed as access bodies: a file may name
+    #: one of them, which then reads the file. Empty: no file names an access body.
+    access_bodies: tuple[str, ...] = ()
+    #: The default deadline of a release request, and of an access request (hours).
+    release_within_hours: float = 72.0
+    access_within_hours: float = 48.0
+    #: The protocol whose ladder a missed request climbs ("": the complaints' protocol).
+    protocol: str = ""
+
+
+def humanitarian_from_content(data: Mapping[str, Any] | None) -> HumanitarianSpec | None:
+    """The stored ``[humanitarian]`` data back (None: the version states none)."""
+    if not data:
+        return None
+    return HumanitarianSpec(
+        access_bodies=tuple(str(c) for c in data.get("access_bodies", ())),
+        release_within_hours=float(data.get("release_within_hours", 72)),
+        access_within_hours=float(data.get("access_within_hours", 48)),
+        protocol=str(data.get("protocol") or ""),
+    )

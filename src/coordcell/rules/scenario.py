@@ -58,6 +58,7 @@ from coordcell.rules import lexicon as lexicon_rules
 from coordcell.rules.arrangement import (
     AGENDA_SOURCES,
     COUNT_BREAKDOWNS,
+    HUMANITARIAN_STORY_DOINGS,
     NOTICE_SHAPES,
     NOTIFIER_KINDS,
     REDACTABLE_FIELDS,
@@ -82,6 +83,7 @@ from coordcell.rules.arrangement import (
     DemoSharedItemSpec,
     DemoStepSpec,
     ForceSpec,
+    HumanitarianSpec,
     IncidentKindSpec,
     LadderStep,
     NotifiableActivitySpec,
@@ -564,6 +566,8 @@ class _Parts:
     talks: TalksSpec | None = None
     #: ``[reports]`` (see ``_read_reports``); None when the scenario has none.
     reports: ReportsSpec | None = None
+    #: ``[humanitarian]`` (see ``_read_humanitarian``); None when the scenario has none.
+    humanitarian: HumanitarianSpec | None = None
     # (field, zone id) pairs: zones are defined in zones.geojson, read after this file.
     zone_refs: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
@@ -615,6 +619,7 @@ def _read_arrangement(top: _Table, *, lexicon: _Lexicon | None = None) -> _Parts
     parts.deconfliction = _read_deconfliction(top, parts)
     parts.talks = _read_talks(top)
     parts.reports = _read_reports(top, parts)
+    parts.humanitarian = _read_humanitarian(top, parts)
     top.finish()
     return parts
 
@@ -2205,6 +2210,8 @@ class _StoryReader:
             values["talks"] = _read_talks_step(self, t, do)
         elif do in _PROPOSALS_DOINGS:  # proposals (issue 16)
             values["proposals"] = _read_proposals_step(self, t, do)
+        elif do in HUMANITARIAN_STORY_DOINGS:  # detainees and missing persons (issue 18)
+            values["humanitarian"] = _read_humanitarian_step(self, t, do, own)
         elif do in _SHARING_DOINGS:
             self.sharing_step(t, do, own, values)
         elif do == StoryDo.RELEASE_REPORT:
@@ -3064,6 +3071,9 @@ def _build(
     if parts.reports is not None:
         # Only when stated: the content (and hash) of a scenario without it is unchanged.
         fields["reports"] = parts.reports
+    if parts.humanitarian is not None:
+        # Only when stated: the content (and hash) of a scenario without it is unchanged.
+        fields["humanitarian"] = parts.humanitarian
     if parts.incident_kinds:
         # Only when declared: the content (and hash) of a scenario without them is unchanged.
         fields["incident_kinds"] = tuple(parts.incident_kinds)
@@ -4001,3 +4011,104 @@ def _read_counting_rules(t: _Table, kinds: Sequence[str]) -> CountingRulesSpec:
     )
     t.finish()
     return spec
+
+
+# ------------------------------------------------------------- detainees and missing persons
+#
+# ``[humanitarian]`` of arrangement.toml; see docs/scenario-format.md, "Detainees and
+# missing persons".
+
+#: The kinds of party that may be agreed as an access body: never a party to the conflict
+#: (it would visit its adversary's detainees), the mediator (it reads every file already)
+#: or a donor.
+ACCESS_BODY_KINDS = ("monitor", "observer")
+_MAX_REQUEST_HOURS = 30 * 24
+
+
+def _read_humanitarian(top: _Table, parts: _Parts) -> HumanitarianSpec | None:
+    """``[humanitarian]``: the agreed access bodies (parties of kind monitor or observer)
+    and the default deadlines of release and access requests (optional)."""
+    t = top.table("humanitarian", required=False)
+    if t is None:
+        return None
+    kinds = {p.code: p.kind for p in parts.parties if p.code}
+    bodies = t.texts("access_bodies", pattern=_CODE, what="access body")
+    for index, code in enumerate(bodies):
+        at = _join(t.where("access_bodies"), index)
+        if code not in kinds:
+            t.report.error(at, f"unknown party {code!r} (known: {', '.join(kinds) or 'none'})")
+        elif kinds[code] not in ACCESS_BODY_KINDS:
+            t.report.error(
+                at, f"an access body is a party of kind monitor or observer, not {kinds[code]!r}"
+            )
+    hours: dict[str, float] = {}
+    for name, default in (("release_within_hours", 72.0), ("access_within_hours", 48.0)):
+        value = t.number(name, required=False, positive=True)
+        if value is not None and value > _MAX_REQUEST_HOURS:
+            t.error(name, f"at most {_MAX_REQUEST_HOURS} hours, found {value:g}")
+            value = None
+        hours[name] = float(value if value is not None else default)
+    protocol_ids = [p.id for p in parts.protocols if p.id]
+    protocol = t.text("protocol", required=False, choices=protocol_ids, what="protocol")
+    t.finish()
+    return HumanitarianSpec(
+        access_bodies=tuple(bodies),
+        release_within_hours=hours["release_within_hours"],
+        access_within_hours=hours["access_within_hours"],
+        protocol=protocol,
+    )
+
+
+# --- detainees and missing persons (issue 18): the story's steps of a person's file ------
+
+#: Statuses a story may record on a file (``humanitarian.choices.TRANSITIONS`` checks the
+#: order when it is played).
+_PERSON_STATUSES = ("charged", "released", "located")
+
+
+def _read_humanitarian_step(reader: _StoryReader, t: _Table, do: str, own: str) -> dict[str, Any]:
+    """What a person's file step takes. ``file`` is the key of an ``open_person_file``
+    step; ``incident`` of a ``report`` step. Names are fictional and say so; the services
+    check the rest (the access body among the agreed ones, the place in the region) when
+    the story is played."""
+    files: set[str] = reader.__dict__.setdefault("person_files", set())
+    key = str(t.data.get("key", "")) if isinstance(t.data.get("key"), str) else ""
+    out: dict[str, Any] = {}
+    if do == StoryDo.OPEN_PERSON_FILE:
+        out["status"] = t.text("status", choices=("detained", "missing"), what="status")
+        hours = t.number("hours_ago", minimum=0.0)
+        if hours is not None and hours > _MAX_WINDOW_HOURS:
+            t.error("hours_ago", f"at most {_MAX_WINDOW_HOURS} hours, found {hours:g}")
+        out["hours_ago"] = float(hours or 0)
+        out["geometry"] = _read_point(t, reader.region)
+        out["name"] = _fictional_text(t, "name")
+        out["details"] = _fictional_text(t, "details", required=False)
+        out["access_body"] = t.text("access_body", required=False, pattern=_CODE, what="party")
+        out["held_by"] = t.text("held_by", required=False, pattern=_CODE, what="party")
+        out["statement"] = _fictional_text(t, "statement")
+        out["incident"] = ""
+        if t.get("incident", required=False) is not _MISSING:
+            out["incident"] = reader.reference(t, "incident", reader.incidents, "reports one")
+        if not key:
+            t.error("key", "a person's file has a key, for the steps that follow it")
+        else:
+            files.add(key)
+        return out
+    out["file"] = reader.reference(t, "file", files, "opens a person's file")
+    if do == StoryDo.SHARE_PERSON_FILE:
+        out["party"] = t.text("party", choices=reader.known, what="party")
+    elif do == StoryDo.STATE_PERSON_VERSION:
+        out["held_by"] = t.text("held_by", required=False, pattern=_CODE, what="party")
+        out["status"] = t.text(
+            "status", choices=("detained", "missing", *_PERSON_STATUSES), what="status"
+        )
+        out["statement"] = _fictional_text(t, "statement")
+    elif do == StoryDo.REQUEST_PERSON_RELEASE:
+        out["addressee"] = t.text("addressee", choices=reader.known, what="party")
+        hours = t.number("within_hours", positive=True)
+        if hours is not None and not 1 <= hours <= _MAX_WINDOW_HOURS:
+            t.error("within_hours", f"from 1 to {_MAX_WINDOW_HOURS} hours, found {hours:g}")
+        out["within_hours"] = float(hours or 1)
+    elif do == StoryDo.RECORD_PERSON_STATUS:
+        out["status"] = t.text("status", choices=_PERSON_STATUSES, what="status")
+    return out

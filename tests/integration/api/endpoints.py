@@ -93,6 +93,10 @@ READS = [
     Endpoint("GET", "/api/v1/economy/donors/", paged=True),
     Endpoint("GET", "/api/v1/economy/rates/", paged=True),
     # Sharing (issue 14): the items one's audience reads; one's party's consent inbox.
+    # detainees and missing persons (issue 18): the register is each member's files only
+    # (empty for most), the counts from those files only
+    Endpoint("GET", "/api/v1/humanitarian/files/", paged=True),
+    Endpoint("GET", "/api/v1/humanitarian/counts/"),
     Endpoint("GET", "/api/v1/shared-items/", paged=True),
     Endpoint("GET", "/api/v1/shared-items/facets/"),  # counts of what one reads
     Endpoint("GET", "/api/v1/consent-requests/", paged=True),
@@ -312,6 +316,23 @@ SHARING_WRITES = [
     Endpoint("POST", "/api/v1/consent-requests/{id}/decide/", {"granted": True}),
     Endpoint("POST", "/api/v1/consent-requests/{id}/withdraw/"),
 ]
+#: detainees and missing persons (issue 18): no file is made with the personas
+#: (tests/integration/humanitarian/ checks every persona and surface on the demo's files);
+#: here, who may call at all.
+HUMANITARIAN_READS = [
+    Endpoint("GET", "/api/v1/humanitarian/files/{id}/"),
+    Endpoint("GET", "/api/v1/humanitarian/files/{id}/readings/", paged=True),
+]
+HUMANITARIAN_WRITES = [
+    Endpoint("POST", "/api/v1/humanitarian/files/", {"status": "detained"}),
+    Endpoint("POST", "/api/v1/humanitarian/files/{id}/versions/", {"status": "detained"}),
+    Endpoint("POST", "/api/v1/humanitarian/files/{id}/status/", {"status": "released"}),
+    Endpoint("POST", "/api/v1/humanitarian/files/{id}/notified/", {"at": "2026-01-01T00:00Z"}),
+    Endpoint("POST", "/api/v1/humanitarian/files/{id}/access/", {"at": "2026-01-01T00:00Z"}),
+    Endpoint("POST", "/api/v1/humanitarian/files/{id}/share/", {"party": "sy"}),
+    Endpoint("POST", "/api/v1/humanitarian/files/{id}/requests/", {"kind": "release"}),
+    Endpoint("POST", "/api/v1/humanitarian/files/{id}/links/", {"kind": "incident"}),
+]
 #: Reads of a warning: no warning is made with the personas (tests/integration/
 #: test_warnings_and_ledger.py checks who reads one); here, who may call at all.
 WARNING_READS = [
@@ -373,12 +394,16 @@ ENDPOINTS = (
     + STIX_WRITES
     + PROPOSAL_READS
     + PROPOSAL_WRITES
+    + HUMANITARIAN_READS
+    + HUMANITARIAN_WRITES
 )
 #: Every list in the envelope.
 PAGED = [e for e in READS if e.paged]
 #: Lists inside an object with an audience (a call's messages): paged, read by its audience.
 AUDIENCE_PAGED = [
-    e for e in AUDIENCE_READS + POSITION_READS + ECONOMY_READS + SHARING_READS if e.paged
+    e
+    for e in AUDIENCE_READS + POSITION_READS + ECONOMY_READS + SHARING_READS + HUMANITARIAN_READS
+    if e.paged
 ]
 
 
@@ -402,6 +427,7 @@ def url(endpoint: Endpoint, ids: dict[str, str], **query: str) -> str:
         or "/talks/" in endpoint.path
         or "/proposals/" in endpoint.path
         or "/commitment" in endpoint.path
+        or "/humanitarian/" in endpoint.path
     ):
         id_ = "00000000-0000-0000-0000-000000000000"  # none is made with the personas
     elif "/alerts/" in endpoint.path:

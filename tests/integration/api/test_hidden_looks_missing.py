@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 UNINFORMED = ["il.liaison", "sy.liaison", "observer", "il.admin"]
 #: Those who may: the donor's own people and the mediator.
 INFORMED = ["mediator", "donor"]
-ALL_PARTIES = ["donor_a", "il", "jo", "sy", "undof", "us"]
-KNOWN_PARTIES = ["il", "jo", "sy", "undof", "us"]
+ALL_PARTIES = ["donor_a", "icrc", "il", "jo", "sy", "undof", "us"]
+KNOWN_PARTIES = ["icrc", "il", "jo", "sy", "undof", "us"]
 
 #: (method, path template, body); ``{x}`` is the donor's object or a random id.
 REQUESTS = [

@@ -93,7 +93,15 @@ def test_it_treats_another_scheme_as_no_credentials(client_for: Any) -> None:
 def test_it_acts_with_the_token_owners_party(actor: Any) -> None:
     _, clear = create_api_token(actor=actor("donor"), name="laptop")
     parties = _get(f"Bearer {clear}").json()
-    assert [p["id"] for p in parties["results"]] == ["donor_a", "il", "jo", "sy", "undof", "us"]
+    assert [p["id"] for p in parties["results"]] == [
+        "donor_a",
+        "icrc",
+        "il",
+        "jo",
+        "sy",
+        "undof",
+        "us",
+    ]
 
 
 def test_it_notes_when_a_token_was_last_used(actor: Any) -> None:

@@ -71,6 +71,7 @@ def test_it_lists_the_parties_and_every_role() -> None:
         ("us", "mediator"),
         ("undof", "monitor"),
         ("jo", "observer"),
+        ("icrc", "observer"),  # the agreed access body of [humanitarian] (issue 18)
     ]
     assert [r.code for r in arrangement.roles] == list(vocabulary.ROLES)
     for named in [*arrangement.parties, *arrangement.roles]:
@@ -134,7 +135,7 @@ def test_it_reads_the_fictional_demo_data() -> None:
     assert "Fictional" in demo.notice["en"]
     assert [p.code for p in demo.parties] == ["donor_a", "donor_b"]
     assert [d.party for d in demo.delegations] == [
-        "il", "sy", "us", "undof", "jo", "donor_a", "donor_b"
+        "il", "sy", "us", "undof", "jo", "icrc", "donor_a", "donor_b"
     ]  # fmt: skip
     accounts = {a.username: (a.party, a.roles) for a in demo.accounts}
     assert accounts["mediator"] == ("us", ("principal", "cell_administrator"))
@@ -152,12 +153,12 @@ def test_it_reads_the_demo_story_into_steps() -> None:
     assert sorted(steps) == [
         "access", "berm", "cbm_hotline_drill", "cmt_il_strip", "cmt_sy_strip", "convoy",
         "convoy_public", "convoy_release", "convoy_report", "convoy_widen", "demolition",
-        "drone", "ext_drill", "ez_coops", "ez_ski", "ez_wind", "harvest_access", "hermon",
-        "hermon_name", "late_move", "launcher", "mortar", "mtg_deescalation",
-        "mtg_security", "near_site", "night_shift", "notice", "orchard", "patrol",
-        "phase_1", "phase_1_new_date", "phase_2", "post_after_freeze", "prop_widen",
-        "relief_agency", "rpg", "rpg_relay", "sam", "shots", "strike", "urgent_request",
-        "vehicles", "weekly_assessment", "works_site",
+        "detainee_a", "detainee_b", "drone", "ext_drill", "ez_coops", "ez_ski", "ez_wind",
+        "harvest_access", "hermon", "hermon_name", "late_move", "launcher", "mortar",
+        "mtg_deescalation", "mtg_security", "near_site", "night_shift", "notice", "orchard",
+        "patrol", "phase_1", "phase_1_new_date", "phase_2", "post_after_freeze",
+        "prop_widen", "raid", "relief_agency", "rpg", "rpg_relay", "sam", "shots", "strike",
+        "urgent_request", "vehicles", "weekly_assessment", "works_site",
     ]  # fmt: skip
     berm = steps["berm"]
     assert (berm.by, berm.respondent, berm.incident.kind) == ("sy.liaison", "il", "fortification")
@@ -193,8 +194,9 @@ def test_it_labels_every_text_of_the_story_fictional() -> None:
     # texts: tests/unit/scenario/test_verification_story.py); advance notification's 3
     # notices and 1 incident title; sharing's 3 reasons and notes and the 4 items' titles
     # and texts; civilian harm's summary and title, 2 property notes, the access request's
-    # description and its answer's reason
-    assert len(texts) == 77
+    # description and its answer's reason; the raid's incident title (the detainees' texts:
+    # tests/integration/humanitarian/test_humanitarian_story.py)
+    assert len(texts) == 78
     assert all("fictional" in text for text in texts)
 
 
