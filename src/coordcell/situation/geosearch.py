@@ -13,7 +13,6 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coordcell.agreements import selectors as agreements
@@ -23,7 +22,7 @@ from coordcell.core.errors import ValidationFailed
 from coordcell.core.models import localized_now
 from coordcell.rules.mgrs import MgrsError, parse_mgrs
 
-__all__ = ["fold", "read_mgrs", "search_config", "search_places", "search_text"]
+__all__ = ["fold", "read_mgrs", "search_places"]
 
 #: At most this many places answer one search.
 LIMIT = 10
@@ -32,23 +31,6 @@ MAX_QUERY = 100
 
 _ARABIC = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None})
 _DROP = set("'’‘`ʿʾ-.,")
-
-
-def search_config() -> dict[str, str]:
-    """The URLs a map's search box reads (mapsearch.js)."""
-    return {"mgrsUrl": reverse("situation:mgrs"), "gazetteerUrl": reverse("situation:gazetteer")}
-
-
-def search_text() -> dict[str, str]:
-    """The search box's words, in the reader's language."""
-    return {
-        "searchLabel": _("MGRS reference or place"),
-        "searchHint": _("e.g. 37S BT 48392 11135, or a place's name"),
-        "searchGo": _("Go"),
-        "searchNone": _("No place of the scenario has that name."),
-        "searchFailed": _("The search failed. Try again."),
-        "mgrsFound": _("MGRS %(ref)s: square of %(size)s m"),
-    }
 
 
 def fold(text: str) -> str:

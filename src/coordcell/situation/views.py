@@ -55,10 +55,7 @@ def situation_map(request: HttpRequest) -> HttpResponse:
         # The incidents the reader may read, clustered by the server for each viewport.
         "incidentsUrl": reverse("situation:incidents"),
         # The zones' names come with the zones (zonesUrl), not in the page.
-        "filters": {
-            k: v for k, v in layers.filter_options(actor, version).items() if k != "zones"
-        },
-        **geosearch.search_config(),
+        "filters": {k: v for k, v in layers.filter_options(actor, version).items() if k != "zones"},
         "text": {},
     }
     if actor.party_kind in POSITION_READERS:
@@ -91,7 +88,6 @@ def situation_map(request: HttpRequest) -> HttpResponse:
         "established": _("Established"),
         "vacated": _("Vacated"),
         **incident_text(),
-        **geosearch.search_text(),
     }
     context = {"version": version, "map_config": config, "map_note": settings["note"]}
     return render(request, "situation/map.html", context)
@@ -104,16 +100,7 @@ def incident_text() -> dict[str, str]:
         "cluster": _("%(count)s incidents here: zoom in to see them."),
         "shown": _("%(count)s incidents in view"),
         "openCase": _("Open the case"),
-        "filters": _("Filters"),
-        "allKinds": _("Every kind"),
-        "allZones": _("Every zone"),
-        "allParties": _("Every reporting party"),
-        "allStates": _("Every case state"),
-        "kind": _("Kind"),
-        "zone": _("Zone"),
-        "party": _("Reported by"),
         "state": _("Case state"),
-        "stateNote": _("Colours show the state of the case about an incident, not a finding."),
     }
 
 
