@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -29,7 +30,7 @@ from coordcell.rules.scenario import read_scenario
 from coordcell.situation import layers
 from tests.conftest import SCENARIO
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_world")]
 
 #: Every persona of the demo (each reads through their party's code).
 READERS = [
@@ -82,6 +83,14 @@ def _world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
                 )
             )
         Incident.objects.bulk_create(rows)
+        # A project only Israel and the mediator read (a copy of one of the demo's).
+        from coordcell.economy.models import Project
+
+        hidden = Project.objects.order_by("pk").first()
+        assert hidden is not None
+        hidden.pk, hidden.public_id = None, uuid.uuid4()
+        hidden.reference, hidden.audience = "PRJ-TEST-HIDDEN", "|il|us|"
+        hidden.save()
         yield
         transaction.set_rollback(True)
 
@@ -115,9 +124,7 @@ def _groups(incidents: list[Incident], level: int) -> list[tuple[int, float, flo
 def _same(body: dict[str, Any], expected: list[tuple[int, float, float]]) -> bool:
     """Whether the answer's features are the expected groups: one each, same count, same
     place (the server rounds to 6 decimals)."""
-    left = [
-        (f["properties"]["count"], *f["geometry"]["coordinates"]) for f in body["features"]
-    ]
+    left = [(f["properties"]["count"], *f["geometry"]["coordinates"]) for f in body["features"]]
     if len(left) != len(expected):
         return False
     for n, lon, lat in expected:
@@ -134,12 +141,12 @@ def _same(body: dict[str, Any], expected: list[tuple[int, float, float]]) -> boo
 BOXES = ["", "bbox=35.6,32.9,36.1,33.4", "bbox=35.8,33.1,35.9,33.2", "bbox=35.84,33.14,35.86,33.16"]
 
 
-def test_each_reader_sees_and_counts_only_the_incidents_of_their_audience(
-    _world: None, client_for: Any
-) -> None:
+def test_each_reader_sees_and_counts_only_the_incidents_of_their_audience(client_for: Any) -> None:
     """Persona × box: the clusters' counts and places and the single incidents' ids are
     exactly those of the incidents the reader may read, grouped independently."""
-    version = ArrangementVersion.objects.get(arrangement__key="southern_syria_2026", is_current=True)
+    version = ArrangementVersion.objects.get(
+        arrangement__key="southern_syria_2026", is_current=True
+    )
     for username in READERS:
         code = _actor(username).party_code
         client = client_for(username)
@@ -163,6 +170,23 @@ def test_each_reader_sees_and_counts_only_the_incidents_of_their_audience(
     assert len({len(_visible(_actor(u).party_code)) for u in READERS}) >= 4
 
 
+def test_each_reader_sees_only_the_projects_of_their_audience(client_for: Any) -> None:
+    from coordcell.economy.models import Project
+
+    every = list(Project.objects.all())
+    assert every
+    seen = set()
+    for username in READERS:
+        code = _actor(username).party_code
+        body = json.loads(client_for(username).get("/map/projects.json").content)
+        expected = {str(p.public_id) for p in every if _reads(code, p.audience)}
+        assert {f["id"] for f in body["features"]} == expected, username
+        seen.add(len(expected))
+    # Readers see different projects: the check would pass vacuously otherwise.
+    assert len(seen) >= 2
+    assert client_for("outsider").get("/map/projects.json").status_code == 403
+
+
 def _actor(username: str) -> Any:
     from coordcell.accounts.models import User
     from coordcell.core.actor import Actor
@@ -170,14 +194,15 @@ def _actor(username: str) -> Any:
     return Actor.from_user(User.objects.get(username=username))
 
 
-def test_without_a_membership_the_map_reads_nothing(_world: None, client_for: Any) -> None:
+def test_without_a_membership_the_map_reads_nothing(client_for: Any) -> None:
     for url in (URL, "/map/mgrs.json?ref=36SYB6353168801", "/map/places.json?q=quneitra"):
         assert client_for("outsider").get(url).status_code == 403
         response = client_for(None).get(url)
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
 
 
-def test_the_filters_keep_what_an_independent_filter_keeps(_world: None, client_for: Any) -> None:
+def test_the_filters_keep_what_an_independent_filter_keeps(client_for: Any) -> None:
     client = client_for("il.liaison")
     visible = _visible("il")
     today = timezone.now().date()
@@ -195,8 +220,9 @@ def test_the_filters_keep_what_an_independent_filter_keeps(_world: None, client_
         f"end={week}": lambda i: i.occurred_from.date() <= today - dt.timedelta(days=7),
         f"start={today}&end={today}": lambda i: i.occurred_from.date() == today,
         "state=none": lambda i: i.pk not in cases,
-        "state=lodged&state=answered": lambda i: i.pk in cases
-        and cases[i.pk].state in ("lodged", "answered"),
+        "state=lodged&state=answered": lambda i: (
+            i.pk in cases and cases[i.pk].state in ("lodged", "answered")
+        ),
     }
     for query, keep in checks.items():
         body = _get(client, query)
@@ -206,9 +232,7 @@ def test_the_filters_keep_what_an_independent_filter_keeps(_world: None, client_
     assert _get(client, "state=none")["total"] < len(visible)  # some incidents have cases
 
 
-def test_a_single_incident_shows_the_state_of_the_case_its_reader_sees(
-    _world: None, client_for: Any
-) -> None:
+def test_a_single_incident_shows_the_state_of_the_case_its_reader_sees(client_for: Any) -> None:
     """Zoomed in on each incident with a case: its colour is the latest visible case's
     state, and a reader who sees the incident but not the case sees "no case"."""
     checked = 0
@@ -218,19 +242,28 @@ def test_a_single_incident_shows_the_state_of_the_case_its_reader_sees(
         for incident in Incident.objects.filter(fictional=False):
             if not _reads(code, incident.audience):
                 continue
-            box = f"bbox={incident.lon - 1e-5},{incident.lat - 1e-5},{incident.lon + 1e-5},{incident.lat + 1e-5}"
+            lon, lat = incident.lon, incident.lat
+            box = f"bbox={lon - 1e-5},{lat - 1e-5},{lon + 1e-5},{lat + 1e-5}"
             singles = {f["id"]: f for f in _get(client, box)["features"] if "id" in f}
             feature = singles.get(str(incident.public_id))
             if feature is None:
                 continue  # another incident at the very same point: a cluster
-            seen = [c for c in Case.objects.filter(incident=incident).order_by("lodged_at", "pk") if _reads(code, c.audience)]
+            seen = [
+                c
+                for c in Case.objects.filter(incident=incident).order_by("lodged_at", "pk")
+                if _reads(code, c.audience)
+            ]
             props = feature["properties"]
             if seen:
-                assert props["state"] == seen[-1].state and props["case"] == seen[-1].reference
+                assert props["state"] == seen[-1].state
+                assert props["case"] == seen[-1].reference
                 checked += 1
             else:
-                assert props["state"] == "none" and props["case"] == "" and props["case_url"] == ""
-            assert props["headline"] and incident.title not in props["headline"]
+                assert props["state"] == "none"
+                assert props["case"] == ""
+                assert props["case_url"] == ""
+            assert props["headline"]
+            assert incident.title not in props["headline"]
     assert checked >= 3
 
 
@@ -253,23 +286,24 @@ def test_a_single_incident_shows_the_state_of_the_case_its_reader_sees(
         "state=dreaming",
     ],
 )
-def test_a_bad_filter_is_a_400_with_a_message(_world: None, client_for: Any, query: str) -> None:
+def test_a_bad_filter_is_a_400_with_a_message(client_for: Any, query: str) -> None:
     response = client_for("il.liaison").get(f"{URL}?{query}")
     assert response.status_code == 400
     error = json.loads(response.content)["error"]
-    assert error["code"] == "invalid" and error["message"] and error["fields"]
+    assert error["code"] == "invalid"
+    assert error["message"]
+    assert error["fields"]
 
 
-def test_mgrs_is_read_into_a_point_of_the_region_or_refused_with_a_message(
-    _world: None, client_for: Any
-) -> None:
+def test_mgrs_is_read_into_a_point_of_the_region_or_refused_with_a_message(client_for: Any) -> None:
     client = client_for("sy.liaison")
     body = json.loads(client.get("/map/mgrs.json?ref=36S YB 63531 68801").content)
     assert body["reference"] == "36SYB6353168801"
     assert body["lat"] == pytest.approx(33.12595, abs=1e-5)
     assert body["lon"] == pytest.approx(35.82461, abs=1e-5)
     coarse = json.loads(client.get("/map/mgrs.json?ref=37SBT4811").content)
-    assert coarse["precision_m"] == 1000 and coarse["uncertainty_m"] == 707
+    assert coarse["precision_m"] == 1000
+    assert coarse["uncertainty_m"] == 707
     for ref, words in [
         ("", "Give an MGRS reference"),
         ("37SBT123", "same number of digits"),
@@ -283,7 +317,7 @@ def test_mgrs_is_read_into_a_point_of_the_region_or_refused_with_a_message(
         assert words in json.loads(response.content)["error"]["message"], ref
 
 
-def test_mgrs_messages_are_translated(_world: None, client_for: Any) -> None:
+def test_mgrs_messages_are_translated(client_for: Any) -> None:
     client = client_for("sy.liaison")
     for language in ("ar", "he"):
         client.post("/i18n/setlang/", {"language": language, "next": "/"})
@@ -292,9 +326,17 @@ def test_mgrs_messages_are_translated(_world: None, client_for: Any) -> None:
         assert "outside" not in message, language
 
 
-def test_the_gazetteer_finds_places_by_any_of_their_names(_world: None, client_for: Any) -> None:
+def test_the_gazetteer_finds_places_by_any_of_their_names(client_for: Any) -> None:
     client = client_for("observer")
-    for query in ("Quneitra", "quneit", "القنيطرة", "القنيطره", "קוניטרה", "Qunaytirah", "QUNAYŢIRAH"):
+    for query in (
+        "Quneitra",
+        "quneit",
+        "القنيطرة",
+        "القنيطره",
+        "קוניטרה",
+        "Qunaytirah",
+        "QUNAYŢIRAH",
+    ):
         results = json.loads(client.get("/map/places.json", {"q": query}).content)["results"]
         assert [r["key"] for r in results][:1] == ["quneitra"], query
         assert results[0]["lat"] == pytest.approx(33.12595)
@@ -306,17 +348,26 @@ def test_the_gazetteer_finds_places_by_any_of_their_names(_world: None, client_f
     assert client.get("/map/places.json", {"q": "x" * 101}).status_code == 400
 
 
-def test_the_map_page_offers_the_incidents_their_filters_and_the_search(
-    _world: None, client_for: Any
-) -> None:
+def test_the_map_page_offers_the_incidents_their_filters_and_the_search(client_for: Any) -> None:
     body = client_for("il.liaison").get("/map/").content.decode()
-    assert 'id="incident-filters"' in body and 'id="map-search"' in body
-    assert "incidentlayer.js" in body and "mapsearch.js" in body
+    assert 'id="incident-filters"' in body
+    assert 'id="map-search"' in body
+    assert "incidentlayer.js" in body
+    assert "mapsearch.js" in body
     lodge = client_for("il.liaison").get("/cases/new/").content.decode()
-    assert 'id="map-search"' in lodge and "mapsearch.js" in lodge
+    assert 'id="map-search"' in lodge
+    assert "mapsearch.js" in lodge
+    # The incident's own map on its case page: its geometry, for a reader of the case.
+    case = Case.objects.filter(audience__contains="|il|").select_related("incident").first()
+    assert case is not None
+    page = client_for("il.liaison").get(f"/cases/{case.public_id}/").content.decode()
+    found = page.split('<script id="incident-map-config" type="application/json">')[1]
+    config = json.loads(found.split("</script>")[0])
+    assert config["geometry"] == case.incident.geometry
+    assert "incidentmap.js" in page
 
 
-def test_the_services_store_each_incident_s_cell(_world: None) -> None:
+def test_the_services_store_each_incident_s_cell() -> None:
     stored = Incident.objects.filter(fictional=False)
     assert stored.exists()
     for incident in stored:

@@ -36,6 +36,8 @@ from coordcell.cases import selectors as cases
 from coordcell.cases.choices import StateChoices
 from coordcell.core.actor import Actor
 from coordcell.core.errors import ValidationFailed
+from coordcell.economy import selectors as economy
+from coordcell.economy.choices import ProjectStateChoices
 from coordcell.incidents import selectors as incidents
 from coordcell.incidents.models import Incident
 from coordcell.rules import grid
@@ -47,6 +49,7 @@ __all__ = [
     "filter_options",
     "filtered_incidents",
     "full_incidents",
+    "projects",
     "read_filters",
 ]
 
@@ -288,8 +291,46 @@ def clustered_incidents(actor: Actor, filters: MapFilters) -> dict[str, Any]:
 
 
 def full_incidents(actor: Actor, filters: MapFilters) -> dict[str, Any]:
-    """Every matching incident as its own feature: the naive answer the clusters replace
+    """Every matching incident as its own feature, with only its id, reference, kind and
+    time: the naive answer the clusters replace, as lean as a full answer can be
     (``benchmarks/map_viewport.py`` measures one against the other)."""
-    rows = list(filtered_incidents(actor, filters).select_related("version"))
-    features = _features(actor, rows)
+    rows = filtered_incidents(actor, filters).values_list(
+        "public_id", "reference", "kind", "occurred_from", "lon", "lat"
+    )
+    features = [
+        {
+            "type": "Feature",
+            "id": str(public_id),
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {
+                "reference": reference,
+                "kind": kind,
+                "occurred_from": occurred.isoformat(),
+            },
+        }
+        for public_id, reference, kind, occurred, lon, lat in rows.iterator(chunk_size=5000)
+    ]
     return {"type": "FeatureCollection", "total": len(features), "features": features}
+
+
+def projects(actor: Actor) -> dict[str, Any]:
+    """The economic zone's projects the reader may read (``economy.selectors``), each
+    with its reference, title in the reader's language, sector and state: a handful, so
+    drawn one by one."""
+    features = [
+        {
+            "type": "Feature",
+            "id": str(project.public_id),
+            "geometry": project.site,
+            "properties": {
+                "reference": project.reference,
+                "title": project.title,
+                "sector": project.sector,
+                "state": project.state,
+                "state_label": str(ProjectStateChoices.label(project.state)),
+                "url": reverse("economy:project", args=[project.public_id]),
+            },
+        }
+        for project in economy.list_projects(actor).order_by("reference")
+    ]
+    return {"type": "FeatureCollection", "features": features}

@@ -54,6 +54,7 @@ def situation_map(request: HttpRequest) -> HttpResponse:
         "noticeUrl": reverse("deconfliction:notice", args=[NO_ID]),
         # The incidents the reader may read, clustered by the server for each viewport.
         "incidentsUrl": reverse("situation:incidents"),
+        "projectsUrl": reverse("situation:projects"),
         # The zones' names come with the zones (zonesUrl), not in the page.
         "filters": {k: v for k, v in layers.filter_options(actor, version).items() if k != "zones"},
         "text": {},
@@ -101,6 +102,7 @@ def incident_text() -> dict[str, str]:
         "shown": _("%(count)s incidents in view"),
         "openCase": _("Open the case"),
         "state": _("Case state"),
+        "projects": _("Projects in the economic zone"),
     }
 
 
@@ -120,6 +122,12 @@ def incidents(request: HttpRequest) -> JsonResponse:
     except ValidationFailed as exc:
         return _bad_request(exc)
     return JsonResponse(layers.clustered_incidents(actor, filters))
+
+
+@member_required
+def projects(request: HttpRequest) -> JsonResponse:
+    """The economic zone's projects the reader may read."""
+    return JsonResponse(layers.projects(actor_for(request)))
 
 
 @member_required

@@ -53,7 +53,12 @@ def test_a_reference_reads_to_the_centre_geotrans_gives(ref: str, lat: float, lo
 def test_spaces_case_and_arabic_indic_digits_do_not_matter() -> None:
     same = {
         parse_mgrs(text).reference
-        for text in ("37SBT4839211135", "37S BT 48392 11135", " 37s bt 48392  11135 ", "٣٧S BT ٤٨٣٩٢ ١١١٣٥")
+        for text in (
+            "37SBT4839211135",
+            "37S BT 48392 11135",
+            " 37s bt 48392  11135 ",
+            "٣٧S BT ٤٨٣٩٢ ١١١٣٥",
+        )
     }
     assert same == {"37SBT4839211135"}
 
@@ -103,7 +108,9 @@ def test_a_cell_at_any_level_is_a_shift_of_the_stored_key() -> None:
         for level in (0, 3, 8, 12, 17, 24):
             n = 2**level
             x = min(n - 1, int((lon + 180) / 360 * n))
-            y = min(n - 1, int((1 - math.log(math.tan(math.radians(45 + lat / 2))) / math.pi) / 2 * n))
+            y = min(
+                n - 1, int((1 - math.log(math.tan(math.radians(45 + lat / 2))) / math.pi) / 2 * n)
+            )
             assert key >> grid.shift_for(level) == _morton(x, y, level), (lon, lat, level)
 
 
