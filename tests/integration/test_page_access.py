@@ -10,6 +10,10 @@ PAGES = [
     "/",
     "/map/",
     "/map/basemap.json",
+    # The map's layers and gazetteer: each answers with what the reader may read.
+    "/map/incidents.json",
+    "/map/projects.json",
+    "/map/places.json",
     "/arrangement/",
     "/arrangement/sources/",
     "/record/",
