@@ -13,6 +13,7 @@ PAGES = [
     # The map's layers and gazetteer: each answers with what the reader may read.
     "/map/incidents.json",
     "/map/projects.json",
+    "/map/denials.json",
     "/map/places.json",
     "/arrangement/",
     "/arrangement/sources/",

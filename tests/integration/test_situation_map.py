@@ -91,6 +91,14 @@ def _world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
         hidden.pk, hidden.public_id = None, uuid.uuid4()
         hidden.reference, hidden.audience = "PRJ-TEST-HIDDEN", "|il|us|"
         hidden.save()
+        # A monitors' report of a denial that only Syria, the monitors and the mediator read.
+        from coordcell.verification.models import AccessDenial
+
+        denial = AccessDenial.objects.order_by("pk").first()
+        assert denial is not None
+        denial.pk, denial.public_id = None, uuid.uuid4()
+        denial.reference, denial.audience = "DEN-TEST-HIDDEN", "|sy|undof|us|"
+        denial.save()
         yield
         transaction.set_rollback(True)
 
@@ -170,21 +178,26 @@ def test_each_reader_sees_and_counts_only_the_incidents_of_their_audience(client
     assert len({len(_visible(_actor(u).party_code)) for u in READERS}) >= 4
 
 
-def test_each_reader_sees_only_the_projects_of_their_audience(client_for: Any) -> None:
+def test_each_reader_sees_only_the_projects_and_denials_of_their_audience(
+    client_for: Any,
+) -> None:
+    """Persona × layer for the layers drawn one by one: exactly the rows whose audience
+    names the reader's party (or every member), by an independent reading of each row."""
     from coordcell.economy.models import Project
+    from coordcell.verification.models import AccessDenial
 
-    every = list(Project.objects.all())
-    assert every
-    seen = set()
-    for username in READERS:
-        code = _actor(username).party_code
-        body = json.loads(client_for(username).get("/map/projects.json").content)
-        expected = {str(p.public_id) for p in every if _reads(code, p.audience)}
-        assert {f["id"] for f in body["features"]} == expected, username
-        seen.add(len(expected))
-    # Readers see different projects: the check would pass vacuously otherwise.
-    assert len(seen) >= 2
-    assert client_for("outsider").get("/map/projects.json").status_code == 403
+    for url, model in (("/map/projects.json", Project), ("/map/denials.json", AccessDenial)):
+        every = list(model.objects.all())
+        seen = set()
+        for username in READERS:
+            code = _actor(username).party_code
+            body = json.loads(client_for(username).get(url).content)
+            expected = {str(p.public_id) for p in every if _reads(code, p.audience)}
+            assert {f["id"] for f in body["features"]} == expected, (url, username)
+            seen.add(frozenset(expected))
+        # Readers see different rows: the check would pass vacuously otherwise.
+        assert len(seen) >= 2, url
+        assert client_for("outsider").get(url).status_code == 403
 
 
 def _actor(username: str) -> Any:

@@ -41,11 +41,14 @@ from coordcell.economy.choices import ProjectStateChoices
 from coordcell.incidents import selectors as incidents
 from coordcell.incidents.models import Incident
 from coordcell.rules import grid
+from coordcell.verification import selectors as verification
+from coordcell.verification.choices import DenialKindChoices
 
 __all__ = [
     "NO_CASE",
     "MapFilters",
     "clustered_incidents",
+    "denials",
     "filter_options",
     "filtered_incidents",
     "full_incidents",
@@ -332,5 +335,29 @@ def projects(actor: Actor) -> dict[str, Any]:
             },
         }
         for project in economy.list_projects(actor).order_by("reference")
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def denials(actor: Actor) -> dict[str, Any]:
+    """The monitors' reports of access denied or movement restricted that the reader may
+    read (``verification.selectors``), each at its place and time: what the monitors
+    report, with the party they name (none when they name none)."""
+    features = [
+        {
+            "type": "Feature",
+            "id": str(denial.public_id),
+            "geometry": denial.place,
+            "properties": {
+                "reference": denial.reference,
+                "kind": denial.kind,
+                "kind_label": str(DenialKindChoices.label(denial.kind)),
+                "occurred_at": denial.occurred_at.isoformat(),
+                "monitor": denial.monitor.code,
+                "party": denial.party.code if denial.party_id else "",
+                "url": reverse("verification:denials"),
+            },
+        }
+        for denial in verification.list_denials(actor).order_by("-occurred_at", "-pk")[:2000]
     ]
     return {"type": "FeatureCollection", "features": features}

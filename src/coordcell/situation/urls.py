@@ -8,6 +8,7 @@ urlpatterns = [
     path("basemap.json", views.basemap, name="basemap"),
     path("incidents.json", views.incidents, name="incidents"),
     path("projects.json", views.projects, name="projects"),
+    path("denials.json", views.denials, name="denials"),
     path("mgrs.json", views.mgrs, name="mgrs"),
     path("places.json", views.gazetteer, name="gazetteer"),
 ]

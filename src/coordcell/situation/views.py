@@ -55,6 +55,7 @@ def situation_map(request: HttpRequest) -> HttpResponse:
         # The incidents the reader may read, clustered by the server for each viewport.
         "incidentsUrl": reverse("situation:incidents"),
         "projectsUrl": reverse("situation:projects"),
+        "denialsUrl": reverse("situation:denials"),
         # The zones' names come with the zones (zonesUrl), not in the page.
         "filters": {k: v for k, v in layers.filter_options(actor, version).items() if k != "zones"},
         "text": {},
@@ -103,6 +104,7 @@ def incident_text() -> dict[str, str]:
         "openCase": _("Open the case"),
         "state": _("Case state"),
         "projects": _("Projects in the economic zone"),
+        "denials": _("Access denied to the monitors"),
     }
 
 
@@ -128,6 +130,12 @@ def incidents(request: HttpRequest) -> JsonResponse:
 def projects(request: HttpRequest) -> JsonResponse:
     """The economic zone's projects the reader may read."""
     return JsonResponse(layers.projects(actor_for(request)))
+
+
+@member_required
+def denials(request: HttpRequest) -> JsonResponse:
+    """The monitors' reports of access denied that the reader may read."""
+    return JsonResponse(layers.denials(actor_for(request)))
 
 
 @member_required
