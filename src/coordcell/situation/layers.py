@@ -354,7 +354,7 @@ def denials(actor: Actor) -> dict[str, Any]:
                 "kind_label": str(DenialKindChoices.label(denial.kind)),
                 "occurred_at": denial.occurred_at.isoformat(),
                 "monitor": denial.monitor.code,
-                "party": denial.party.code if denial.party_id else "",
+                "party": denial.party.code if denial.party is not None else "",
                 "url": reverse("verification:denials"),
             },
         }
