@@ -57,9 +57,11 @@ AUDIENCES = ["|*|", "|il|us|", "|sy|us|", "|il|sy|undof|us|", "|us|"]
 KINDS = ["armed_clash", "overflight", "troop_movement", "military_presence", "fortification"]
 
 
-def setup(pg: str | None) -> str:
-    """A throw-away data directory (removed by :func:`main` at the end) and database."""
-    data = tempfile.mkdtemp(prefix="coordcell-map-bench-")
+def setup(pg: str | None, keep: str | None = None) -> str:
+    """A throw-away data directory (removed by :func:`main` at the end unless ``keep``
+    names it) and database."""
+    data = keep or tempfile.mkdtemp(prefix="coordcell-map-bench-")
+    Path(data).mkdir(parents=True, exist_ok=True)
     os.environ["COORDCELL_DATA_DIR"] = data
     os.environ["COORDCELL_SECRET_KEY"] = "benchmark-only-" + "x" * 40
     os.environ["COORDCELL_DEMO"] = "1"  # the demo personas, without a second factor
@@ -73,7 +75,7 @@ def setup(pg: str | None) -> str:
     from django.core.management import call_command
     from django.db import connection
 
-    if pg:
+    if pg and not keep:
         with connection.cursor() as cursor:
             cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     call_command("migrate", verbosity=0)
@@ -161,20 +163,32 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--pg", help="a throw-away PostgreSQL database's URL")
     parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="keep the data directory DIR (and the PostgreSQL tables); measure again, "
+        "without importing, when it holds the incidents already",
+    )
+    parser.add_argument(
         "--naive-all",
         action="store_true",
         help="also build the naive answer of every incident (slow: hundreds of MB)",
     )
     args = parser.parse_args()
-    data = setup(args.pg)
+    data = setup(args.pg, args.keep)
     try:
         run(args)
     finally:
-        shutil.rmtree(data, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(data, ignore_errors=True)
 
 
 def run(args: argparse.Namespace) -> None:
-    seconds = load(args.n, args.seed)
+    from coordcell.incidents.models import Incident
+
+    seconds = 0.0
+    if not (args.keep and Incident.objects.exists()):
+        seconds = load(args.n, args.seed)
+    args.n = Incident.objects.count()
 
     from django.http import JsonResponse
     from django.test import RequestFactory
