@@ -99,7 +99,9 @@
       var colour = COLOURS[p.colour] || COLOURS.grey;
       var dot = L.circleMarker(ll, { pane: "incidents", radius: 8, color: "#111827", weight: 1.5, fillColor: colour, fillOpacity: 0.9 });
       dot.bindPopup(function () { return popup(f); });
-      dot.bindTooltip(p.headline, { direction: "top" });
+      var tip = el("span", p.headline);
+      tip.dir = "auto";
+      dot.bindTooltip(tip, { direction: "top" });  // an element: never parsed as HTML
       group.addLayer(dot);
       singles += 1;
     });

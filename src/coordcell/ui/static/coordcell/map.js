@@ -76,7 +76,9 @@
     window.coordcellMapSearch(map, function (p) {
       if (searched) map.removeLayer(searched);
       searched = L.marker([p.lat, p.lon]).addTo(map);
-      searched.bindTooltip(p.label, { direction: "top", permanent: true });
+      var tip = el("span", p.label);
+      tip.dir = "auto";
+      searched.bindTooltip(tip, { direction: "top", permanent: true });  // never parsed as HTML
     });
   }
   var layersList = document.getElementById("legend-layers");
