@@ -10,6 +10,11 @@ PAGES = [
     "/",
     "/map/",
     "/map/basemap.json",
+    # The map's layers and gazetteer: each answers with what the reader may read.
+    "/map/incidents.json",
+    "/map/projects.json",
+    "/map/denials.json",
+    "/map/places.json",
     "/arrangement/",
     "/arrangement/sources/",
     "/record/",

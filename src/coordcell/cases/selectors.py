@@ -6,6 +6,7 @@ The incidents' own reads are ``incidents.selectors``, re-exported here for the c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,7 @@ __all__ = [
     "DeterminedViolation",
     "access_denials",
     "board_cases",
+    "case_of_incidents",
     "determined_violations",
     "get_activation",
     "get_case",
@@ -61,6 +63,7 @@ __all__ = [
     "list_incidents",
     "list_notifications",
     "list_steps",
+    "visible_case_incidents",
 ]
 
 
@@ -251,3 +254,28 @@ def determined_violations(respondent: str, since: dt.datetime) -> list[Determine
         for c in rows
         if c.determined_at is not None
     ]
+
+
+# --- for the situation map: the cases of incidents, as far as the reader sees them ------
+
+
+def visible_case_incidents(actor: Actor, states: Iterable[str]) -> QuerySet[Any, Any]:
+    """The incident ids (``values("incident_id")``, a subquery) of the cases ``actor`` may
+    see whose state is one of ``states``."""
+    return (
+        Case.objects.restrict(actor).filter(state__in=list(states)).order_by().values("incident_id")
+    )
+
+
+def case_of_incidents(actor: Actor, incident_ids: Iterable[int]) -> dict[int, Case]:
+    """The latest case ``actor`` may see about each of ``incident_ids`` (none for an
+    incident whose cases are all hidden from the reader: hidden looks like missing)."""
+    latest: dict[int, Case] = {}
+    for case in (
+        Case.objects.restrict(actor)
+        .filter(incident_id__in=list(incident_ids))
+        .only("pk", "public_id", "reference", "state", "incident_id", "lodged_at")
+        .order_by("lodged_at", "pk")
+    ):
+        latest[case.incident_id] = case
+    return latest

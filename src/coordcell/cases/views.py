@@ -539,6 +539,17 @@ def _render_case(
         "case": case,
         "incident": incident,
         "headline": incident_selectors.Headlines().html(incident),
+        # The incident's own map (incidentmap.js): its place, as reported, over the zones.
+        "incident_map": {
+            "geometry": incident.geometry,
+            "uncertainty_m": incident.uncertainty_m,
+            "bbox": incident.version.region_bbox,
+            "basemapUrl": reverse("situation:basemap"),
+            "zonesUrl": reverse("api:zones"),
+            "text": {
+                "loadError": _("The map data could not be loaded. Reload the page to try again.")
+            },
+        },
         # Zones by name in the reader's language; the id stays beside it for reference.
         "zones": [(z, zone_names.get(z, z)) for z in incident.zones],
         "possible_zones": [(z, zone_names.get(z, z)) for z in incident.possible_zones],

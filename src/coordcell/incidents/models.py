@@ -79,6 +79,9 @@ class Incident(AudienceMixin, PublicIdModel):
     uncertainty_m = models.FloatField(_("location uncertainty (m)"), default=0)
     lon = models.FloatField()
     lat = models.FloatField()
+    #: The map's grid cell of (lon, lat) at the finest level (``rules.grid.cell_key``),
+    #: set with them by the services: every zoom's clusters are a shift of it.
+    cell = models.BigIntegerField(default=0)
     source = models.CharField(_("source"), max_length=30, choices=SourceChoices.choices())
     source_party = models.ForeignKey(
         "parties.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -116,6 +119,14 @@ class Incident(AudienceMixin, PublicIdModel):
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
         ordering = ["-occurred_from", "-pk"]
+        indexes = [
+            # The map's viewport (situation.maplayers): the time slider's range first, then
+            # what the clusters read, so that they are counted from the index alone.
+            models.Index(
+                fields=["occurred_from", "lat", "lon", "cell", "audience", "kind"],
+                name="incidents_map_viewport",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source_dataset", "source_ref"],

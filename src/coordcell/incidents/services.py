@@ -41,6 +41,7 @@ from coordcell.record.services import append_event, subject
 from coordcell.rules import taxonomy
 from coordcell.rules.engine import Observation
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
+from coordcell.rules.grid import cell_key
 
 if TYPE_CHECKING:
     from coordcell.agreements.models import ArrangementVersion
@@ -321,6 +322,7 @@ def report_incident(
         **_actor_fields(data, version),
         lon=lon,
         lat=lat,
+        cell=cell_key(lon, lat),
         source=source or _source_for(actor),
         source_party=party_of(actor),
         source_dataset=source_dataset,
@@ -388,6 +390,7 @@ def change_incident(
         **_actor_fields(data, version),
         "lon": lon,
         "lat": lat,
+        "cell": cell_key(lon, lat),
         "version": version,
         "zones": assessed["zones"],
         "possible_zones": assessed["possible_zones"],

@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 from coordcell.agreements import selectors
 from coordcell.agreements.choices import LimitChoices
 from coordcell.agreements.engines import activity_names, engine_for
-from coordcell.core.errors import NotFound
+from coordcell.core.errors import NotFound, ValidationFailed
 from coordcell.core.http import actor_for, member_required
 from coordcell.core.models import localized_now
 from coordcell.core.roles import PartyKindChoices
 from coordcell.positions.selectors import position_kinds
+from coordcell.situation import geosearch
+from coordcell.situation import maplayers as layers
 
 #: A placeholder id the map's script replaces with a notice's own in its link.
 NO_ID = "00000000-0000-0000-0000-000000000000"
@@ -51,6 +53,12 @@ def situation_map(request: HttpRequest) -> HttpResponse:
         # The notified activities the reader may read (the time slider filters them).
         "noticesUrl": reverse("api:notices-layer"),
         "noticeUrl": reverse("deconfliction:notice", args=[NO_ID]),
+        # The incidents the reader may read, clustered by the server for each viewport.
+        "incidentsUrl": reverse("situation:incidents"),
+        "projectsUrl": reverse("situation:projects"),
+        "denialsUrl": reverse("situation:denials"),
+        # The zones' names come with the zones (zonesUrl), not in the page.
+        "filters": {k: v for k, v in layers.filter_options(actor, version).items() if k != "zones"},
         "text": {},
     }
     if actor.party_kind in POSITION_READERS:
@@ -82,9 +90,77 @@ def situation_map(request: HttpRequest) -> HttpResponse:
         "positions": _("Declared positions"),
         "established": _("Established"),
         "vacated": _("Vacated"),
+        **incident_text(),
     }
     context = {"version": version, "map_config": config, "map_note": settings["note"]}
     return render(request, "situation/map.html", context)
+
+
+def incident_text() -> dict[str, str]:
+    """The incidents layer's words (incidentlayer.js), in the reader's language."""
+    return {
+        "incidents": _("Incidents"),
+        "cluster": _("%(count)s incidents here: zoom in to see them."),
+        "shown": _("%(count)s incidents in view"),
+        "openCase": _("Open the case"),
+        "state": _("Case state"),
+        "projects": _("Projects in the economic zone"),
+        "denials": _("Access denied to the monitors"),
+    }
+
+
+def _bad_request(exc: ValidationFailed) -> JsonResponse:
+    """The API's error shape (api/errors.py) for a map request with a bad parameter."""
+    body = {"code": exc.code, "message": str(exc), "fields": exc.fields}
+    return JsonResponse({"error": body}, status=400)
+
+
+@member_required
+def incidents(request: HttpRequest) -> JsonResponse:
+    """The incidents of one viewport, clustered (situation.maplayers), for the reader alone."""
+    actor = actor_for(request)
+    version = selectors.get_version(actor, None, None)
+    try:
+        filters = layers.read_filters(request.GET, actor, version)
+    except ValidationFailed as exc:
+        return _bad_request(exc)
+    return JsonResponse(layers.clustered_incidents(actor, filters))
+
+
+@member_required
+def projects(request: HttpRequest) -> JsonResponse:
+    """The economic zone's projects the reader may read."""
+    return JsonResponse(layers.projects(actor_for(request)))
+
+
+@member_required
+def denials(request: HttpRequest) -> JsonResponse:
+    """The monitors' reports of access denied that the reader may read."""
+    return JsonResponse(layers.denials(actor_for(request)))
+
+
+@member_required
+def mgrs(request: HttpRequest) -> JsonResponse:
+    """An MGRS reference read into latitude and longitude (the square's centre), within
+    the arrangement's region; 400 with a message for anything else."""
+    actor = actor_for(request)
+    version = selectors.get_version(actor, None, None)
+    try:
+        return JsonResponse(geosearch.read_mgrs(request.GET.get("ref", ""), version))
+    except ValidationFailed as exc:
+        return _bad_request(exc)
+
+
+@member_required
+def gazetteer(request: HttpRequest) -> JsonResponse:
+    """The scenario's places whose name (in any language of the lexicon, or the
+    gazetteer's own spelling) contains the query."""
+    actor = actor_for(request)
+    version = selectors.get_version(actor, None, None)
+    try:
+        return JsonResponse(geosearch.search_places(actor, version, request.GET.get("q", "")))
+    except ValidationFailed as exc:
+        return _bad_request(exc)
 
 
 @member_required

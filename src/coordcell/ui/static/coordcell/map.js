@@ -70,6 +70,17 @@
   else map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
   map.setMaxBounds([[b[1] - 1, b[0] - 1], [b[3] + 1, b[2] + 1]]);
   map.createPane("zones").style.zIndex = 400;
+  // The point an MGRS reference or a place of the gazetteer names (mapsearch.js).
+  var searched = null;
+  if (window.coordcellMapSearch) {
+    window.coordcellMapSearch(map, function (p) {
+      if (searched) map.removeLayer(searched);
+      searched = L.marker([p.lat, p.lon]).addTo(map);
+      var tip = el("span", p.label);
+      tip.dir = "auto";
+      searched.bindTooltip(tip, { direction: "top", permanent: true });  // never parsed as HTML
+    });
+  }
   var layersList = document.getElementById("legend-layers");
   var zonesList = document.getElementById("legend-zones");
   var placesItem = null;

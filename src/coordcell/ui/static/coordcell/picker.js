@@ -169,6 +169,21 @@
     if (mode() === "Point") placePoint(parseFloat(latInput.value), parseFloat(lonInput.value), true);
     locateSoon();
   }
+  // An MGRS reference or a place of the gazetteer (mapsearch.js) places a point, with
+  // the MGRS square's uncertainty when the field says less.
+  if (window.coordcellMapSearch) {
+    window.coordcellMapSearch(map, function (p) {
+      var pointMode = document.querySelector('input[name="draw-mode"][value="Point"]');
+      if (pointMode && !pointMode.checked) pointMode.checked = true;
+      clear();
+      latInput.value = String(Number(p.lat.toFixed(6)));
+      lonInput.value = String(Number(p.lon.toFixed(6)));
+      var current = parseFloat(uncertaintyInput.value);
+      if (p.uncertainty_m && !(current >= p.uncertainty_m)) uncertaintyInput.value = String(p.uncertainty_m);
+      placePoint(p.lat, p.lon, false);
+      locateSoon();
+    });
+  }
   latInput.addEventListener("change", fromFields);
   lonInput.addEventListener("change", fromFields);
   uncertaintyInput.addEventListener("change", locateSoon);
