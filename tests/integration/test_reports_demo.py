@@ -101,3 +101,29 @@ def test_a_donor_counts_only_what_every_member_may_see_and_has_no_scorecard(
     assert "No scorecard to show." in page
     mediator = client_for("mediator").get("/reports/dashboard/").content.decode()
     assert 'class="met"' in mediator or 'class="missed"' in mediator
+
+
+def test_the_report_gives_the_humanitarian_registers_by_reference_and_per_reader(
+    story: DailyReport,
+) -> None:
+    renditions = {
+        (r.party_code, r.language): r.html for r in Rendition.objects.filter(report=story)
+    }
+    il = renditions[("il", "en")]
+    # Casualties: each party's figures in a table of its own, never one merged toll.
+    assert "Casualties, as each party gives them" in il
+    assert "As Israel gives them" in il
+    assert "As Syria gives them" in il
+    # The raid's two files, shared with Israel: counted, never named.
+    assert "Detained and missing persons" in il
+    # One of the two is released that day: one still held at its end, one released.
+    assert re.search(r"Reported by Syria.*?1 detained, 0 missing, 1 released", il, re.S)
+    # The farm's access request, granted with an escorted window.
+    assert re.search(r"Granted with an escorted window.*?1", il, re.S)
+    secrets = ("Fictional Person Alpha", "Fictional Person Bravo", "Farmer, about 40")
+    assert not [key for key, html in renditions.items() if any(s in html for s in secrets)]
+    # A party the files are not shared with counts none of them.
+    outside = [code for code, _ in renditions if code not in ("il", "sy", "us", "icrc")]
+    for code in outside:
+        assert "No file on a detained or missing person is open to you." in renditions[(code, "en")]
+    assert renditions[("il", "ar")] != renditions[("il", "en")]

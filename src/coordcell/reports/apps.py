@@ -9,4 +9,9 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the event types, the worker's jobs and the built-in report sections.
-        from coordcell.reports import builtin_sections, events, jobs  # noqa: F401
+        from coordcell.reports import (  # noqa: F401
+            builtin_sections,
+            events,
+            humanitarian_sections,
+            jobs,
+        )
