@@ -173,7 +173,7 @@ def test_demo_help_makes_no_secret_key(tmp_path) -> None:
 def test_scenario_check_needs_no_configuration(tmp_path) -> None:
     result = coordcell(tmp_path, "scenario", "check", "southern_syria_2026")
     assert (result.returncode, result.stderr) == (0, "")
-    assert ": valid — arrangement southern_syria_2026, 5 parties" in result.stdout
+    assert ": valid — arrangement southern_syria_2026, 6 parties" in result.stdout
 
 
 def test_check_with_a_scenario_needs_no_configuration(tmp_path) -> None:

@@ -278,39 +278,44 @@ def make_pdfs(now: dt.datetime) -> int:
     return handled
 
 
-@transaction.atomic
 def _make_pdfs_of(
     actor: Actor, report_id: int, party_code: str, made: dict[str, bytes | None]
 ) -> int:
+    """One reader party's PDFs. They are rendered (seconds each) before anything is
+    written, so the short transaction that settles them and records their hashes never
+    holds the database's write lock while a PDF is drawn: on SQLite a page's write would
+    otherwise wait behind it, and fail once the busy timeout ran out."""
     renditions = list(
         Rendition.objects.filter(
             report_id=report_id, party_code=party_code, pdf_state=PdfStateChoices.PENDING
         ).select_related("report")
     )
-    hashes: dict[str, str] = {}
-    settled = []
     for rendition in renditions:
         if rendition.sha256 not in made:
             made[rendition.sha256] = render_pdf(rendition.html)
-        pdf = made[rendition.sha256]
-        state = PdfStateChoices.MADE if pdf is not None else PdfStateChoices.UNAVAILABLE
-        digest = sha256(pdf) if pdf is not None else ""
-        if Rendition.objects.filter(pk=rendition.pk, pdf_state=PdfStateChoices.PENDING).update(
-            pdf=pdf, pdf_sha256=digest, pdf_state=state
-        ):
-            settled.append(rendition.pk)
-            if digest:
-                hashes[rendition.language] = digest
-    if hashes:
-        report = renditions[0].report
-        entry = append_event(
-            actor=actor,
-            event_type=events.PDF_MADE,
-            data={"day": report.day, "reader": party_code, "sha256": hashes},
-            subjects=[subject("daily_report", report.public_id, report.day.isoformat())],
-            audience=[party_code],
-        )
-        Rendition.objects.filter(pk__in=settled).update(pdf_entry_seq=entry.seq)
+    with transaction.atomic():
+        hashes: dict[str, str] = {}
+        settled = []
+        for rendition in renditions:
+            pdf = made[rendition.sha256]
+            state = PdfStateChoices.MADE if pdf is not None else PdfStateChoices.UNAVAILABLE
+            digest = sha256(pdf) if pdf is not None else ""
+            if Rendition.objects.filter(pk=rendition.pk, pdf_state=PdfStateChoices.PENDING).update(
+                pdf=pdf, pdf_sha256=digest, pdf_state=state
+            ):
+                settled.append(rendition.pk)
+                if digest:
+                    hashes[rendition.language] = digest
+        if hashes:
+            report = renditions[0].report
+            entry = append_event(
+                actor=actor,
+                event_type=events.PDF_MADE,
+                data={"day": report.day, "reader": party_code, "sha256": hashes},
+                subjects=[subject("daily_report", report.public_id, report.day.isoformat())],
+                audience=[party_code],
+            )
+            Rendition.objects.filter(pk__in=settled).update(pdf_entry_seq=entry.seq)
     return len(settled)
 
 
