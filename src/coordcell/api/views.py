@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -70,3 +71,10 @@ class DocsView(JsonErrorsMixin, SpectacularSwaggerSplitView):
     """Swagger UI over the schema, served from local static files, for members only."""
 
     permission_classes = [IsCellMember]
+
+    def options(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        """What the page allows, with no body: DRF's metadata answer would go through the
+        page's HTML renderer, which has no template for it (a 500)."""
+        response = HttpResponse(status=204)
+        response["Allow"] = "GET, HEAD, OPTIONS"
+        return response

@@ -413,6 +413,9 @@ class ExtensionCreateView(_Ctx, generics.GenericAPIView):  # type: ignore[type-a
 class ExtensionAgreeView(_Ctx, generics.GenericAPIView):  # type: ignore[type-arg]
     """Another deciding party agrees a proposed extension."""
 
+    #: No body (OPTIONS describes none; without it DRF's metadata answered 500).
+    serializer_class = serializers.Serializer
+
     def post(self, request: Request, id: str) -> Response:
         extension = selectors.get_extension(self.actor, id)
         if request.data:
