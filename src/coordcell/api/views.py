@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -72,9 +72,12 @@ class DocsView(JsonErrorsMixin, SpectacularSwaggerSplitView):
 
     permission_classes = [IsCellMember]
 
-    def options(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
-        """What the page allows, with no body: DRF's metadata answer would go through the
-        page's HTML renderer, which has no template for it (a 500)."""
+    # A plain response, not DRF's: no renderer is involved.
+    def options(  # type: ignore[override]
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        """What the page allows, with no body: DRF's metadata answer (a ``Response``) would
+        go through the page's HTML renderer, which has no template for it (a 500)."""
         response = HttpResponse(status=204)
         response["Allow"] = "GET, HEAD, OPTIONS"
         return response
