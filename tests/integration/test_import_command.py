@@ -421,3 +421,17 @@ def test_messages_are_in_the_cells_language_whatever_was_active(tmp_path) -> Non
     with translation.override("he"):
         output = run("geojson", str(source))
     assert "feature 0 (far): The location (43.145, 11.588) is outside" in output
+
+
+def test_every_imported_incident_has_its_map_cell() -> None:
+    # The map clusters incidents by their stored cell: an import that left it at 0 put
+    # every imported incident in one cluster at the grid's corner.
+    from coordcell.rules.grid import cell_key
+
+    run("ucdp", str(UCDP_5))
+    run("acled", str(FIXTURES / "acled_invented.csv"))
+    run("geojson", str(FIXTURES / "observations.geojson"))
+    incidents = imported("ucdp") + imported("acled") + imported("geojson")
+    assert {i.source_dataset for i in incidents} == {"ucdp", "acled", "geojson"}
+    for incident in incidents:
+        assert incident.cell == cell_key(incident.lon, incident.lat) != 0
