@@ -114,6 +114,19 @@ def test_a_sector_the_clause_does_not_permit_and_bad_money_are_refused_at_once(a
     assert set(refused.value.fields) == {"sector", "budget_amount", "titles"}
 
 
+@pytest.mark.parametrize("control", ["\x0b", "\x1b", "\x00", "\x85", "\x7f"])
+def test_a_text_with_a_control_character_is_refused(actor: Any, control: str) -> None:
+    # Such a title was stored and then broke the KML export (a 500).
+    before = Entry.objects.count()
+    for field in ("titles", "descriptions"):
+        with pytest.raises(ValidationFailed) as refused:
+            _project(actor, **{field: {**TEXTS, "he": f"מ{control}ים"}})
+        assert "control characters" in refused.value.fields[field][0]
+    assert Entry.objects.count() == before
+    # Tab and line breaks are text.
+    assert _project(actor, descriptions={**TEXTS, "en": "Two\tlines\r\nof text"})
+
+
 def test_only_the_mediator_registers_projects(actor: Any) -> None:
     for who in ("il.liaison", "donor", "monitor"):
         with pytest.raises(PermissionDenied):

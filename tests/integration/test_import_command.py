@@ -421,3 +421,36 @@ def test_messages_are_in_the_cells_language_whatever_was_active(tmp_path) -> Non
     with translation.override("he"):
         output = run("geojson", str(source))
     assert "feature 0 (far): The location (43.145, 11.588) is outside" in output
+
+
+def test_every_imported_incident_has_its_map_cell() -> None:
+    # The map clusters incidents by their stored cell: an import that left it at 0 put
+    # every imported incident in one cluster at the grid's corner.
+    from coordcell.rules.grid import cell_key
+
+    run("ucdp", str(UCDP_5))
+    run("acled", str(FIXTURES / "acled_invented.csv"))
+    run("geojson", str(FIXTURES / "observations.geojson"))
+    incidents = imported("ucdp") + imported("acled") + imported("geojson")
+    assert {i.source_dataset for i in incidents} == {"ucdp", "acled", "geojson"}
+    for incident in incidents:
+        assert incident.cell == cell_key(incident.lon, incident.lat) != 0
+
+
+def test_migration_0011_fills_the_cells_imports_left_at_0() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from coordcell.rules.grid import cell_key
+
+    migration = importlib.import_module(
+        "coordcell.incidents.migrations.0011_cells_of_imported_incidents"
+    )
+    run("ucdp", str(UCDP_5))
+    Incident.objects.filter(source_dataset="ucdp").update(cell=0)  # as imports stored them
+    migration.fill_missing_cells(apps, None)
+    incidents = imported("ucdp")
+    assert len(incidents) == 5
+    for incident in incidents:
+        assert incident.cell == cell_key(incident.lon, incident.lat) != 0

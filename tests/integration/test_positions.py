@@ -79,6 +79,8 @@ def test_nobody_declares_for_another_party(actor: Any) -> None:
     [
         ("kind", "bunker"),
         ("name", ""),
+        ("name", "Hill\x0bpost"),  # a control character: it broke the KML export
+        ("name", "Hill post\x9b"),
         ("geometry", {"type": "Point", "coordinates": [200, 33]}),
         ("geometry", {"type": "Point", "coordinates": [10.0, 10.0]}),
         ("established", "2026-13-01"),

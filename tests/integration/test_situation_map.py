@@ -292,6 +292,9 @@ def test_a_single_incident_shows_the_state_of_the_case_its_reader_sees(client_fo
         "start=2026-13-01",
         "end=yesterday",
         "start=2026-05-02&end=2026-05-01",
+        "end=9999-12-31",  # the day after overflowed: a 500
+        "start=0001-01-01",
+        "start=9999-12-31",
         "kind=no_such_kind",
         "zone=no_such_zone",
         "zone=area_of_separation_approx&zone=economic_zone",

@@ -29,6 +29,7 @@ from coordcell.core.actor import Actor
 from coordcell.core.audience import ALL_MEMBERS, normalise
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coordcell.core.models import new_reference
+from coordcell.core.text import control_message, has_control
 from coordcell.economy import events
 from coordcell.economy.choices import (
     ConditionKindChoices,
@@ -176,6 +177,9 @@ def _texts(
     for lang in LANGUAGES:
         text = value.get(lang)
         text = text.strip() if isinstance(text, str) else ""
+        if has_control(text):
+            errors[field] = [control_message()]
+            return {}
         if required and not text:
             errors[field] = [_("Give the text in Arabic, Hebrew and English.")]
             return {}

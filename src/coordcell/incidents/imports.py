@@ -59,6 +59,7 @@ from coordcell.record.services import append_event
 from coordcell.rules import localtime
 from coordcell.rules.arrangement import ForceSpec
 from coordcell.rules.engine import Engine
+from coordcell.rules.grid import cell_key
 
 if TYPE_CHECKING:
     from coordcell.agreements.models import ArrangementVersion
@@ -535,6 +536,7 @@ def _assessed_incidents(
             **actor,
             lon=lon,
             lat=lat,
+            cell=cell_key(lon, lat),
             source=SourceChoices.OPEN_SOURCE,
             source_party=None,
             source_dataset=dataset,

@@ -40,6 +40,7 @@ from coordcell.core.audience import encode
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coordcell.core.models import new_reference
 from coordcell.core.parsers import loads_strict
+from coordcell.core.text import control_message, has_control
 from coordcell.parties import selectors as parties
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.positions import events
@@ -295,7 +296,9 @@ def _position_fields(
 ) -> dict[str, Any]:
     """Check a declaration's fields; return them normalised (errors filled in)."""
     name = _text(data.get("name")) or ""
-    if not name or len(name) > NAME_MAX:
+    if has_control(name):
+        errors["name"] = [control_message()]
+    elif not name or len(name) > NAME_MAX:
         errors["name"] = [_("Give a name of at most 120 characters.")]
     kinds = [k.id for k in sel.position_kinds(version)]
     kind = _text(data.get("kind")) or ""

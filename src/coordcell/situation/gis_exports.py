@@ -23,6 +23,7 @@ from lxml import etree
 from shapely.geometry import shape
 
 from coordcell.core.actor import Actor
+from coordcell.core.text import xml_safe
 from coordcell.situation.layers import LANGUAGES, Item, Layer
 
 KML_NS = "http://www.opengis.net/kml/2.2"
@@ -111,13 +112,13 @@ def kml(layer: Layer, actor: Actor, language: str) -> bytes:
     lexicon, its names in every language and its properties as ExtendedData."""
     root = etree.Element(_k("kml"), nsmap={None: KML_NS})
     document = etree.SubElement(root, _k("Document"))
-    etree.SubElement(document, _k("name")).text = str(layer.title)
+    etree.SubElement(document, _k("name")).text = xml_safe(str(layer.title))
     for item in _all_items(layer, actor):
         placemark = etree.SubElement(
             document, _k("Placemark"), id=f"{layer.id}-{item.feature['id']}"
         )
         name = item.names.get(language) or item.names.get("en", "")
-        etree.SubElement(placemark, _k("name")).text = name
+        etree.SubElement(placemark, _k("name")).text = xml_safe(name)
         data = etree.SubElement(placemark, _k("ExtendedData"))
         for key, value in _flat(item).items():
             field = etree.SubElement(data, _k("Data"), name=key)
@@ -128,7 +129,7 @@ def kml(layer: Layer, actor: Actor, language: str) -> bytes:
                 if isinstance(value, bool)
                 else str(value)
             )
-            etree.SubElement(field, _k("value")).text = text
+            etree.SubElement(field, _k("value")).text = xml_safe(text)
         if item.feature.get("geometry"):
             _kml_geometry(placemark, item.feature["geometry"])
     body: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

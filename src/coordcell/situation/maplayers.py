@@ -81,6 +81,8 @@ SINGLE_FIELDS = (
 )
 #: The widest time window one request may ask for (days).
 MAX_DAYS = 3660
+#: The years a ``start`` or ``end`` may name (further out, the day after overflows).
+YEARS = (1900, 2200)
 
 
 @dataclass(frozen=True)
@@ -126,10 +128,16 @@ def _day(text: str, name: str, errors: dict[str, list[str]]) -> dt.date | None:
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         errors[name] = [_("Give a date as YYYY-MM-DD.")]
         return None
+    first, last = YEARS
+    if not first <= day.year <= last:
+        message = _("Give a day between the years %(first)s and %(last)s.")
+        errors[name] = [message % {"first": first, "last": last}]
+        return None
+    return day
 
 
 def read_filters(query: QueryDict, actor: Actor, version: ArrangementVersion) -> MapFilters:

@@ -62,6 +62,8 @@ MAX_LIMIT = 1000
 #: The query parameters of the items; any other is refused (400), as the standard asks.
 #: ``f`` (``json``/``geojson`` only) and ``crs``/``bbox-crs`` (CRS84 only: GDAL names
 #: the collection's CRS in each request) are accepted because clients send them.
+#: The years a ``datetime`` filter may name (further out, the database's dates overflow).
+YEARS = (1900, 2200)
 ITEM_PARAMETERS = frozenset({"limit", "offset", "bbox", "datetime", "f", "crs", "bbox-crs"})
 
 
@@ -239,14 +241,27 @@ def _instant(raw: str, zone: ZoneInfo, *, end: bool) -> dt.datetime | None:
             moment = parse_datetime(raw)
             if moment is None or timezone.is_naive(moment):
                 raise ValueError(raw)
-            return moment
+            return _in_years(moment)
         day = parse_date(raw)
     except ValueError:
         raise ValidationFailed({"datetime": [message]}) from None
     if day is None:
         raise ValidationFailed({"datetime": [message]})
     # A date is that whole day in the arrangement's time zone.
-    return dt.datetime.combine(day, dt.time.max if end else dt.time.min, zone)
+    return _in_years(dt.datetime.combine(day, dt.time.max if end else dt.time.min, zone))
+
+
+def _in_years(moment: dt.datetime) -> dt.datetime:
+    """The instant, refused (400) when its UTC year lies outside :data:`YEARS`."""
+    first, last = YEARS
+    try:
+        year = moment.astimezone(dt.UTC).year
+    except OverflowError:
+        year = first - 1
+    if not first <= year <= last:
+        message = _("Give a day between the years %(first)s and %(last)s.")
+        raise ValidationFailed({"datetime": [message % {"first": first, "last": last}]})
+    return moment
 
 
 def parse_datetime_filter(raw: str, zone: ZoneInfo) -> Interval:
@@ -308,6 +323,9 @@ class ItemsView(OgcView):
             interval = parse_datetime_filter(query["datetime"], zone)
         found = layer.items(self.actor, bbox, interval if layer.temporal else None)
         matched = len(found)
+        # Past the last item the page is empty whatever the offset: a huge one must not
+        # reach the database (it overflows its integers).
+        offset = min(offset, matched)
         page = list(found[offset : offset + limit])
         href = f"{self.base()}/collections/{layer.id}/items"
         params = {k: query[k] for k in ("bbox", "datetime") if query.get(k) is not None}

@@ -164,3 +164,26 @@ def test_the_exports_page_links_what_the_reader_may_read(story: None, client_for
     assert client_for(None).get("/gis/").status_code == 302  # to the login
     arabic = client_for("monitor").get("/gis/", headers={"accept-language": "ar"})
     assert 'dir="rtl"' in arabic.content.decode()
+
+
+def test_a_stored_control_character_never_breaks_an_export(
+    story: None, tokens: dict[str, str]
+) -> None:
+    # A row stored before the services refused control characters: the KML drops the
+    # characters XML cannot carry (it was a 500), the other formats keep serving.
+    from coordcell.economy.models import Project
+
+    project = Project.objects.order_by("pk").first()
+    assert project is not None
+    titles = {"en": "Water\x0bline", "ar": "م\x1bاء", "he": "מ\x0bים\ufffe"}
+    Project.objects.filter(pk=project.pk).update(titles=titles)
+    client = bearer(tokens, "mediator")
+    for fmt in ("kml", "geojson", "gpkg"):
+        answer = client.get(f"/api/exports/projects.{fmt}")
+        assert answer.status_code == 200, (fmt, answer.status_code)
+    body = client.get("/api/exports/projects.kml").content
+    root = etree.fromstring(body)
+    names = {el.text for el in root.iter(f"{KML}name")}
+    assert "Waterline" in names
+    values = {el.text for el in root.iter(f"{KML}value")}
+    assert {"ماء", "מים"} <= values
