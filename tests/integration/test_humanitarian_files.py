@@ -197,6 +197,47 @@ def test_an_access_request_needs_a_body_and_the_body_records_its_visit(client_fo
     assert _post(icrc, f"{FILES}{file_id}/share/", {"party": "il"}).status_code == 403
 
 
+def test_a_link_is_recorded_only_to_those_who_read_both_ends(actor: Any) -> None:
+    """Linking a file to an incident the ICRC cannot read: the ICRC reads the file but
+    meets no reference to the incident, in the record either (hidden looks missing)."""
+    from coordcell.agreements.models import ArrangementVersion
+    from coordcell.core.errors import NotFound
+    from coordcell.incidents import selectors as incident_selectors
+    from coordcell.incidents.services import IncidentInput, report_incident
+    from coordcell.record.selectors import list_visible_entries
+
+    sy, icrc = actor("sy.liaison"), actor("icrc")
+    incident = report_incident(
+        actor=sy,
+        data=IncidentInput(
+            kind="looting_destruction",
+            title="A fictional incident",
+            occurred_from=timezone.now() - dt.timedelta(hours=2),
+            geometry={"type": "Point", "coordinates": [35.82461, 33.12595]},
+        ),
+        version=ArrangementVersion.objects.get(is_current=True),
+        audience=None,
+    )
+    with pytest.raises(NotFound):
+        incident_selectors.get_incident(icrc, incident.public_id)
+    file = services.open_file(
+        actor=sy, status="detained", since=timezone.now() - dt.timedelta(hours=5),
+        place=PLACE, name="Fictional Person Victor", access_body="icrc",
+    )  # fmt: skip
+    services.add_link(actor=sy, file=file, kind="incident", target=incident.public_id)
+
+    def naming(reader: Any) -> list[Any]:
+        return [
+            e.data
+            for e in list_visible_entries(reader, limit=1000)
+            if e.event_type == "humanitarian.file_linked"
+            and (incident.reference in str(e.data) or str(incident.public_id) in str(e.data))
+        ]
+
+    assert naming(icrc) == []
+    assert len(naming(sy)) == 1  # the party that reads both still has it on the record
+
+
 def test_the_pages_open_a_file_and_answer_bad_input_with_400(client_for: Any) -> None:
     sy = client_for("sy.liaison")
     assert sy.get("/humanitarian/new/").status_code == 200

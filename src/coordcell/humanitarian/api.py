@@ -106,7 +106,9 @@ class FileDetailSerializer(FileSerializer):
         return list(VersionSerializer(selectors.current_versions(obj), many=True).data)
 
     def get_requests(self, obj: Any) -> list[dict[str, Any]]:
-        return list(RequestSerializer(selectors.requests_of(obj), many=True).data)
+        return list(
+            RequestSerializer(selectors.requests_of(self.context["actor"], obj), many=True).data
+        )
 
     def get_links(self, obj: Any) -> list[dict[str, Any]]:
         actor = self.context["actor"]

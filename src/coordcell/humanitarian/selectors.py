@@ -94,9 +94,26 @@ def version_history(file: PersonFile) -> QuerySet[Version]:
     return file.versions.select_related("party").order_by("-stated_at", "-pk")
 
 
-def requests_of(file: PersonFile) -> QuerySet[Request]:
-    """The requests on a file already read, by deadline."""
-    return file.requests.select_related("requested_by", "addressee").order_by("due_at", "pk")
+def requests_of(actor: Actor, file: PersonFile) -> list[Request]:
+    """The requests on a file already read, by deadline. A request ordered by a case's
+    determination names that case (and its remedy) only to a reader of the case, through
+    the cases' selectors like :func:`links_of`: to anyone else it reads as a plain request
+    (hidden looks missing). The rows are not saved."""
+    found = list(file.requests.select_related("requested_by", "addressee").order_by("due_at", "pk"))
+    readable: dict[uuid.UUID, bool] = {}
+    for request in found:
+        if request.case is None:
+            continue
+        if request.case not in readable:
+            try:
+                case_selectors.get_case(actor, request.case)
+            except NotFound:
+                readable[request.case] = False
+            else:
+                readable[request.case] = True
+        if not readable[request.case]:
+            request.case, request.case_reference, request.remedy = None, "", None
+    return found
 
 
 @dataclass(frozen=True)

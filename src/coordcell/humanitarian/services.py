@@ -507,16 +507,28 @@ def share_file(*, actor: Actor, file: PersonFile, party: str) -> PersonFile:
     return found
 
 
-def _resolve(actor: Actor, kind: str, target: Any) -> tuple[uuid.UUID, str]:
-    """The linked object's public id and reference, through its app's selectors (the
-    actor reads it), or NotFound."""
+def _resolve(actor: Actor, kind: str, target: Any) -> tuple[uuid.UUID, str, list[str]]:
+    """The linked object's public id, reference and audience, through its app's
+    selectors (the actor reads it), or NotFound."""
     if kind == "incident":
         incident = incident_selectors.get_incident(actor, target)
-        return incident.public_id, incident.reference
+        return incident.public_id, incident.reference, incident.audience_codes
     if kind == "case":
         case = case_selectors.get_case(actor, target)
-        return case.public_id, case.reference
+        return case.public_id, case.reference, case.audience_codes
     raise NotFound()
+
+
+def _shared_audience(file: PersonFile, other: list[str]) -> list[str]:
+    """Who reads both the file and another object (an incident, a case): the audience of
+    a record entry that names that object, so nobody meets a reference to something
+    they cannot read. A party absent from either is left out; nobody left → console only."""
+    mine = file.audience_codes
+    if audiences.ALL_MEMBERS in other:
+        return mine
+    if audiences.ALL_MEMBERS in mine:
+        return other
+    return [c for c in mine if c in other] or [audiences.CONSOLE_ONLY]
 
 
 @transaction.atomic
@@ -528,7 +540,7 @@ def add_link(*, actor: Actor, file: PersonFile, kind: str, target: Any) -> FileL
     if kind not in LINK_KINDS:
         raise ValidationFailed({"kind": [_("Link an incident or a case.")]})
     try:
-        public_id, reference = _resolve(actor, kind, target)
+        public_id, reference, target_audience = _resolve(actor, kind, target)
     except NotFound:
         raise ValidationFailed({"target": [_("No such incident or case.")]}) from None
     try:
@@ -543,7 +555,7 @@ def add_link(*, actor: Actor, file: PersonFile, kind: str, target: Any) -> FileL
         event_type=events.FILE_LINKED,
         data={"file": found.reference, "kind": kind, "target": str(public_id), "ref": reference},
         subjects=_subject(found),
-        audience=found.audience_codes,
+        audience=_shared_audience(found, target_audience),
     )
     return link
 
@@ -712,7 +724,11 @@ def open_request(
             "remedy": str(request.remedy) if request.remedy else None,
         },
         subjects=_subject(found),
-        audience=found.audience_codes,
+        audience=(
+            _shared_audience(found, case_obj.audience_codes)
+            if case_obj is not None
+            else found.audience_codes
+        ),
     )
     _deliver(found, entry, {"request": request.reference, "kind": kind, "due_at": due_at})
     return request
