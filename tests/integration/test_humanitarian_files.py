@@ -238,6 +238,22 @@ def test_a_link_is_recorded_only_to_those_who_read_both_ends(actor: Any) -> None
     assert len(naming(sy)) == 1  # the party that reads both still has it on the record
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "until=0001-01-01",  # its default first day (30 days earlier) does not exist
+        "since=9999-12-31&until=9999-12-31",  # the day after the last does not exist
+        "since=0001-01-01&until=0001-01-02",
+    ],
+)
+def test_counts_at_the_calendars_ends_answer_400(client_for: Any, query: str) -> None:
+    client = client_for("sy.liaison")
+    client.raise_request_exception = False
+    answer = client.get(f"/api/v1/humanitarian/counts/?{query}")
+    assert answer.status_code == 400, (query, answer.status_code)
+    assert "between the years" in answer.content.decode()
+
+
 def test_the_pages_open_a_file_and_answer_bad_input_with_400(client_for: Any) -> None:
     sy = client_for("sy.liaison")
     assert sy.get("/humanitarian/new/").status_code == 200

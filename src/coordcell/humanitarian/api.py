@@ -314,6 +314,14 @@ class CountQuerySerializer(serializers.Serializer[Any]):
     until = serializers.DateField(required=False, help_text="Last day (default: today).")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        first, last = selectors.COUNT_YEARS
+        for name in ("since", "until"):
+            day = attrs.get(name)
+            if day is not None and not first <= day.year <= last:
+                message = _("Give a day between the years %(first)s and %(last)s.")
+                raise serializers.ValidationError(
+                    {name: [message % {"first": first, "last": last}]}
+                )
         today = timezone.now().date()
         until = attrs.get("until") or today
         since = attrs.get("since") or until - dt.timedelta(days=30)

@@ -42,6 +42,9 @@ __all__ = [
 
 #: The longest span ``counts`` answers for (days).
 MAX_COUNT_DAYS = 400
+#: The years a count may name (far from the calendar's ends, 1 and 9999, where a day
+#: more or a month less does not exist), as the deconfliction calendar's ranges.
+COUNT_YEARS = (1900, 2100)
 
 
 def _uuid(value: Any) -> uuid.UUID:
@@ -167,6 +170,8 @@ def counts(actor: Actor, *, since: dt.date, until: dt.date) -> list[dict[str, An
     are left out. A reader outside a file's audience counts nothing of it."""
     if until < since or (until - since).days > MAX_COUNT_DAYS:
         raise ValueError("until follows since, within 400 days")
+    if not all(COUNT_YEARS[0] <= day.year <= COUNT_YEARS[1] for day in (since, until)):
+        raise ValueError("since and until fall within COUNT_YEARS")
     start = dt.datetime.combine(since, dt.time.min, dt.UTC)
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.UTC)
     rows = (
