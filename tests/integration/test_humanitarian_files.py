@@ -254,6 +254,29 @@ def test_counts_at_the_calendars_ends_answer_400(client_for: Any, query: str) ->
     assert "between the years" in answer.content.decode()
 
 
+def test_only_the_access_bodys_visit_after_the_request_meets_it(actor: Any) -> None:
+    sy, il, icrc = actor("sy.liaison"), actor("il.liaison"), actor("icrc")
+    file = services.open_file(
+        actor=sy, status="detained", since=timezone.now() - dt.timedelta(hours=5),
+        place=PLACE, name="Fictional Person Tango", access_body="icrc", held_by="il",
+    )  # fmt: skip
+    services.share_file(actor=sy, file=file, party="il")
+    request = services.open_request(
+        actor=sy, file=file, kind="access", addressee="il", within_hours=24
+    )
+    # The party asked for access does not certify that it gave it.
+    services.grant_access(actor=il, file=file, at=timezone.now())
+    request.refresh_from_db()
+    assert request.state == "open"
+    # A visit dated before the request was made does not meet it either.
+    services.grant_access(actor=icrc, file=file, at=request.requested_at - dt.timedelta(hours=1))
+    request.refresh_from_db()
+    assert request.state == "open"
+    services.grant_access(actor=icrc, file=file, at=timezone.now())
+    request.refresh_from_db()
+    assert request.state == "met"
+
+
 def test_the_pages_open_a_file_and_answer_bad_input_with_400(client_for: Any) -> None:
     sy = client_for("sy.liaison")
     assert sy.get("/humanitarian/new/").status_code == 200

@@ -455,7 +455,8 @@ def record_notification(*, actor: Actor, file: PersonFile, at: Any) -> PersonFil
 @transaction.atomic
 def grant_access(*, actor: Actor, file: PersonFile, at: Any) -> PersonFile:
     """The access body (or a party or the mediator reading the file) records the date the
-    body visited the person; an open access request due by then is met."""
+    body visited the person. Only the access body's own record meets an open access
+    request due by then: the party asked for access does not certify that it gave it."""
     found = _locked(actor, file)
     if not (_may_act_on(actor, found) or _is_body(actor, found)):
         raise PermissionDenied(
@@ -477,7 +478,8 @@ def grant_access(*, actor: Actor, file: PersonFile, at: Any) -> PersonFile:
         audience=found.audience_codes,
     )
     _deliver(found, entry, {"body": found.access_body, "at": at})
-    _meet(actor, found, RequestKindChoices.ACCESS, at)
+    if _is_body(actor, found):
+        _meet(actor, found, RequestKindChoices.ACCESS, at)
     return found
 
 
@@ -735,11 +737,12 @@ def open_request(
 
 
 def _meet(actor: Actor, file: PersonFile, kind: str, at: dt.datetime) -> None:
-    """Open requests of ``kind`` due no earlier than ``at`` are met (claimed with a
-    conditional update, so the worker's miss and this never both happen)."""
+    """Open requests of ``kind`` made no later than ``at`` and due no earlier are met
+    (claimed with a conditional update, so the worker's miss and this never both
+    happen): a release or a visit dated before the request was made does not meet it."""
     now = timezone.now()
     for request in Request.objects.filter(
-        file=file, kind=kind, state=RequestStateChoices.OPEN, due_at__gte=at
+        file=file, kind=kind, state=RequestStateChoices.OPEN, requested_at__lte=at, due_at__gte=at
     ).select_related("file", "requested_by", "addressee"):
         changed = Request.objects.filter(pk=request.pk, state=RequestStateChoices.OPEN).update(
             state=RequestStateChoices.MET, closed_at=now
