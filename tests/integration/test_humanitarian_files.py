@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from coordcell.core.errors import ValidationFailed
 from coordcell.humanitarian import services
 from coordcell.humanitarian.models import PersonFile, Request
 from coordcell.record.models import Entry
@@ -275,6 +276,31 @@ def test_only_the_access_bodys_visit_after_the_request_meets_it(actor: Any) -> N
     services.grant_access(actor=icrc, file=file, at=timezone.now())
     request.refresh_from_db()
     assert request.state == "met"
+
+
+def test_a_release_overtakes_the_open_access_request_which_is_never_missed(
+    actor: Any,
+) -> None:
+    sy = actor("sy.liaison")
+    file = services.open_file(
+        actor=sy, status="detained", since=timezone.now() - dt.timedelta(hours=5),
+        place=PLACE, name="Fictional Person Uniform", access_body="icrc",
+    )  # fmt: skip
+    request = services.open_request(
+        actor=sy, file=file, kind="access", addressee="sy", within_hours=2
+    )
+    services.change_status(
+        actor=sy, file=file, status="released", at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    request.refresh_from_db()
+    assert request.state == "overtaken"
+    changed = Entry.objects.filter(event_type="humanitarian.status_changed").last()
+    assert changed is not None
+    assert changed.data["overtaken"] == [request.reference]
+    assert services.expire_requests(timezone.now() + dt.timedelta(hours=3)) == 0
+    assert not Entry.objects.filter(event_type="humanitarian.request_missed").exists()
+    with pytest.raises(ValidationFailed):  # nothing left to ask for
+        services.open_request(actor=sy, file=file, kind="access", addressee="sy")
 
 
 def test_the_pages_open_a_file_and_answer_bad_input_with_400(client_for: Any) -> None:

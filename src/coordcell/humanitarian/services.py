@@ -415,17 +415,43 @@ def change_status(*, actor: Actor, file: PersonFile, status: str, at: Any) -> Pe
         found.since = at
         fields.append("since")
     found.save(update_fields=fields)
+    if status == StatusChoices.RELEASED:
+        _meet(actor, found, RequestKindChoices.RELEASE, at)
+    overtaken = _overtake(found) if status in _ENDS_REQUESTS else []
     entry = append_event(
         actor=actor,
         event_type=events.STATUS_CHANGED,
-        data={"file": found.reference, "from": before, "status": status, "at": at},
+        data={
+            "file": found.reference,
+            "from": before,
+            "status": status,
+            "at": at,
+            **({"overtaken": overtaken} if overtaken else {}),
+        },
         subjects=_subject(found),
         audience=found.audience_codes,
     )
     _deliver(found, entry, {"from": before, "at": at})
-    if status == StatusChoices.RELEASED:
-        _meet(actor, found, RequestKindChoices.RELEASE, at)
     return found
+
+
+#: A released or located person is no longer held: nothing is left to release or visit.
+_ENDS_REQUESTS = (StatusChoices.RELEASED, StatusChoices.LOCATED)
+
+
+def _overtake(file: PersonFile) -> list[str]:
+    """The file's requests still open (those the release did not meet) are closed as
+    overtaken by events, so the worker neither misses nor escalates them; their
+    references, recorded in the status change's entry."""
+    now = timezone.now()
+    references = []
+    for request in Request.objects.filter(file=file, state=RequestStateChoices.OPEN):
+        changed = Request.objects.filter(pk=request.pk, state=RequestStateChoices.OPEN).update(
+            state=RequestStateChoices.OVERTAKEN, closed_at=now
+        )
+        if changed == 1:
+            references.append(request.reference)
+    return references
 
 
 @transaction.atomic
@@ -665,6 +691,8 @@ def open_request(
         errors["kind"] = [_("Ask for a release or for access.")]
     elif kind == RequestKindChoices.ACCESS and not found.access_body:
         errors["kind"] = [_("This file names no access body.")]
+    elif kind == RequestKindChoices.ACCESS and found.status in _ENDS_REQUESTS:
+        errors["kind"] = [_("The person is no longer held: there is no access to ask for.")]
     elif kind == RequestKindChoices.RELEASE and found.status not in (
         StatusChoices.DETAINED,
         StatusChoices.CHARGED,
