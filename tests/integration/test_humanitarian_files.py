@@ -91,6 +91,7 @@ def test_it_opens_a_file_for_the_reporter_the_mediator_and_the_body(client_for: 
         "name": "Test Person Delta (fictional)",
         "birth_date": "1990-04-02",
         "details": "A test (fictional).",
+        "unreadable": False,
     }
     entry = Entry.objects.get(event_type="humanitarian.file_opened")
     assert "Delta" not in entry.canonical
@@ -301,6 +302,29 @@ def test_a_release_overtakes_the_open_access_request_which_is_never_missed(
     assert not Entry.objects.filter(event_type="humanitarian.request_missed").exists()
     with pytest.raises(ValidationFailed):  # nothing left to ask for
         services.open_request(actor=sy, file=file, kind="access", addressee="sy")
+
+
+def test_personal_data_no_key_opens_shows_the_file_with_a_notice(client_for: Any) -> None:
+    """A lost or wrong key: the page and the API still show the file, its personal data
+    empty and marked unreadable, never a 500."""
+    from django.test import override_settings
+
+    from coordcell.humanitarian import crypto
+
+    sy = client_for("sy.liaison")
+    file_id = _open(sy).json()["id"]
+    with override_settings(PERSONAL_DATA_KEY="a key this cell does not hold"):
+        other = crypto.seal({"name": "Fictional Person Sierra"})
+    PersonFile.objects.filter(public_id=file_id).update(personal=other)
+    sy.raise_request_exception = False
+    api = sy.get(f"{FILES}{file_id}/")
+    assert api.status_code == 200, api.status_code
+    assert api.json()["personal"] == {
+        "name": "", "birth_date": "", "details": "", "unreadable": True
+    }  # fmt: skip
+    page = sy.get(f"/humanitarian/{file_id}/")
+    assert page.status_code == 200, page.status_code
+    assert "no configured key opens it" in page.content.decode()
 
 
 def test_the_pages_open_a_file_and_answer_bad_input_with_400(client_for: Any) -> None:

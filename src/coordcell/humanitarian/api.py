@@ -85,6 +85,10 @@ class PersonalSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     birth_date = serializers.CharField()
     details = serializers.CharField()
+    unreadable = serializers.BooleanField(
+        help_text="No configured key opens the sealed personal data (a lost or wrong key): "
+        "the fields are empty."
+    )
 
 
 class LinkSerializer(serializers.Serializer[Any]):

@@ -9,6 +9,7 @@ a link only where the reader reads its incident or case too.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ MAX_COUNT_DAYS = 400
 #: more or a month less does not exist), as the deconfliction calendar's ranges.
 COUNT_YEARS = (1900, 2100)
 
+logger = logging.getLogger(__name__)
+
 
 def _uuid(value: Any) -> uuid.UUID:
     try:
@@ -75,11 +78,18 @@ def get_file(actor: Actor, public_id: Any) -> PersonFile:
     return found
 
 
-def personal_of(file: PersonFile) -> dict[str, str]:
+def personal_of(file: PersonFile) -> dict[str, Any]:
     """The name, date of birth and identifying details of a file already read through
-    ``get_file`` (unsealed; the salt left out)."""
-    data = crypto.unseal(file.personal)
-    return {k: str(data.get(k, "")) for k in ("name", "birth_date", "details")}
+    ``get_file`` (unsealed; the salt left out). When no configured key opens them (a lost
+    or wrong key) they are left empty and ``unreadable`` says so: the file is still shown,
+    with a notice, never a server error; the operator is told in the log."""
+    try:
+        data = crypto.unseal(file.personal)
+    except crypto.PersonalDataError:
+        logger.error("No configured key opens the personal data of file %s", file.reference)
+        return {"name": "", "birth_date": "", "details": "", "unreadable": True}
+    found: dict[str, Any] = {k: str(data.get(k, "")) for k in ("name", "birth_date", "details")}
+    return {**found, "unreadable": False}
 
 
 def current_versions(file: PersonFile) -> list[Version]:
