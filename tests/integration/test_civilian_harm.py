@@ -176,6 +176,14 @@ def test_bad_property_is_refused_before_any_write(
     assert not PropertyDamage.objects.exists()
 
 
+def test_the_property_forms_extent_nested_past_the_parsers_depth_is_refused() -> None:
+    from coordcell.cases.harm_forms import PropertyForm
+
+    form = PropertyForm({"kind": "demolition", "geometry": "[" * 100_000, "structures": "1"})
+    assert not form.is_valid()  # not a RecursionError (a 500 on the case's page)
+    assert "geometry" in form.errors
+
+
 def test_property_versions_side_by_side_and_the_position_only_to_who_may_see_it(
     actor: Any,
 ) -> None:

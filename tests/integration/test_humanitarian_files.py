@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from coordcell.core.errors import ValidationFailed
 from coordcell.humanitarian import services
 from coordcell.humanitarian.models import PersonFile, Request
 from coordcell.record.models import Entry
@@ -90,6 +91,7 @@ def test_it_opens_a_file_for_the_reporter_the_mediator_and_the_body(client_for: 
         "name": "Test Person Delta (fictional)",
         "birth_date": "1990-04-02",
         "details": "A test (fictional).",
+        "unreadable": False,
     }
     entry = Entry.objects.get(event_type="humanitarian.file_opened")
     assert "Delta" not in entry.canonical
@@ -195,6 +197,134 @@ def test_an_access_request_needs_a_body_and_the_body_records_its_visit(client_fo
     assert visit.json()["requests"][0]["state"] == "met"
     # The ICRC reads the file but neither states a version nor shares it.
     assert _post(icrc, f"{FILES}{file_id}/share/", {"party": "il"}).status_code == 403
+
+
+def test_a_link_is_recorded_only_to_those_who_read_both_ends(actor: Any) -> None:
+    """Linking a file to an incident the ICRC cannot read: the ICRC reads the file but
+    meets no reference to the incident, in the record either (hidden looks missing)."""
+    from coordcell.agreements.models import ArrangementVersion
+    from coordcell.core.errors import NotFound
+    from coordcell.incidents import selectors as incident_selectors
+    from coordcell.incidents.services import IncidentInput, report_incident
+    from coordcell.record.selectors import list_visible_entries
+
+    sy, icrc = actor("sy.liaison"), actor("icrc")
+    incident = report_incident(
+        actor=sy,
+        data=IncidentInput(
+            kind="looting_destruction",
+            title="A fictional incident",
+            occurred_from=timezone.now() - dt.timedelta(hours=2),
+            geometry={"type": "Point", "coordinates": [35.82461, 33.12595]},
+        ),
+        version=ArrangementVersion.objects.get(is_current=True),
+        audience=None,
+    )
+    with pytest.raises(NotFound):
+        incident_selectors.get_incident(icrc, incident.public_id)
+    file = services.open_file(
+        actor=sy, status="detained", since=timezone.now() - dt.timedelta(hours=5),
+        place=PLACE, name="Fictional Person Victor", access_body="icrc",
+    )  # fmt: skip
+    services.add_link(actor=sy, file=file, kind="incident", target=incident.public_id)
+
+    def naming(reader: Any) -> list[Any]:
+        return [
+            e.data
+            for e in list_visible_entries(reader, limit=1000)
+            if e.event_type == "humanitarian.file_linked"
+            and (incident.reference in str(e.data) or str(incident.public_id) in str(e.data))
+        ]
+
+    assert naming(icrc) == []
+    assert len(naming(sy)) == 1  # the party that reads both still has it on the record
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "until=0001-01-01",  # its default first day (30 days earlier) does not exist
+        "since=9999-12-31&until=9999-12-31",  # the day after the last does not exist
+        "since=0001-01-01&until=0001-01-02",
+    ],
+)
+def test_counts_at_the_calendars_ends_answer_400(client_for: Any, query: str) -> None:
+    client = client_for("sy.liaison")
+    client.raise_request_exception = False
+    answer = client.get(f"/api/v1/humanitarian/counts/?{query}")
+    assert answer.status_code == 400, (query, answer.status_code)
+    assert "between the years" in answer.content.decode()
+
+
+def test_only_the_access_bodys_visit_after_the_request_meets_it(actor: Any) -> None:
+    sy, il, icrc = actor("sy.liaison"), actor("il.liaison"), actor("icrc")
+    file = services.open_file(
+        actor=sy, status="detained", since=timezone.now() - dt.timedelta(hours=5),
+        place=PLACE, name="Fictional Person Tango", access_body="icrc", held_by="il",
+    )  # fmt: skip
+    services.share_file(actor=sy, file=file, party="il")
+    request = services.open_request(
+        actor=sy, file=file, kind="access", addressee="il", within_hours=24
+    )
+    # The party asked for access does not certify that it gave it.
+    services.grant_access(actor=il, file=file, at=timezone.now())
+    request.refresh_from_db()
+    assert request.state == "open"
+    # A visit dated before the request was made does not meet it either.
+    services.grant_access(actor=icrc, file=file, at=request.requested_at - dt.timedelta(hours=1))
+    request.refresh_from_db()
+    assert request.state == "open"
+    services.grant_access(actor=icrc, file=file, at=timezone.now())
+    request.refresh_from_db()
+    assert request.state == "met"
+
+
+def test_a_release_overtakes_the_open_access_request_which_is_never_missed(
+    actor: Any,
+) -> None:
+    sy = actor("sy.liaison")
+    file = services.open_file(
+        actor=sy, status="detained", since=timezone.now() - dt.timedelta(hours=5),
+        place=PLACE, name="Fictional Person Uniform", access_body="icrc",
+    )  # fmt: skip
+    request = services.open_request(
+        actor=sy, file=file, kind="access", addressee="sy", within_hours=2
+    )
+    services.change_status(
+        actor=sy, file=file, status="released", at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    request.refresh_from_db()
+    assert request.state == "overtaken"
+    changed = Entry.objects.filter(event_type="humanitarian.status_changed").last()
+    assert changed is not None
+    assert changed.data["overtaken"] == [request.reference]
+    assert services.expire_requests(timezone.now() + dt.timedelta(hours=3)) == 0
+    assert not Entry.objects.filter(event_type="humanitarian.request_missed").exists()
+    with pytest.raises(ValidationFailed):  # nothing left to ask for
+        services.open_request(actor=sy, file=file, kind="access", addressee="sy")
+
+
+def test_personal_data_no_key_opens_shows_the_file_with_a_notice(client_for: Any) -> None:
+    """A lost or wrong key: the page and the API still show the file, its personal data
+    empty and marked unreadable, never a 500."""
+    from django.test import override_settings
+
+    from coordcell.humanitarian import crypto
+
+    sy = client_for("sy.liaison")
+    file_id = _open(sy).json()["id"]
+    with override_settings(PERSONAL_DATA_KEY="a key this cell does not hold"):
+        other = crypto.seal({"name": "Fictional Person Sierra"})
+    PersonFile.objects.filter(public_id=file_id).update(personal=other)
+    sy.raise_request_exception = False
+    api = sy.get(f"{FILES}{file_id}/")
+    assert api.status_code == 200, api.status_code
+    assert api.json()["personal"] == {
+        "name": "", "birth_date": "", "details": "", "unreadable": True
+    }  # fmt: skip
+    page = sy.get(f"/humanitarian/{file_id}/")
+    assert page.status_code == 200, page.status_code
+    assert "no configured key opens it" in page.content.decode()
 
 
 def test_the_pages_open_a_file_and_answer_bad_input_with_400(client_for: Any) -> None:

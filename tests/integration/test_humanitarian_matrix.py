@@ -304,7 +304,9 @@ def test_the_open_files_count_and_counts_follow_the_audience(story: None, actor:
     assert selectors.counts(actor("donor"), since=today - dt.timedelta(days=3), until=today) == []
 
 
-def test_a_determinations_remedy_sets_the_requests_deadline(story: None, actor: Any) -> None:
+def test_a_determinations_remedy_sets_the_requests_deadline(
+    story: None, actor: Any, client_for: Any
+) -> None:
     from coordcell.cases.models import Remedy
 
     sy = actor("sy.liaison")
@@ -334,6 +336,32 @@ def test_a_determinations_remedy_sets_the_requests_deadline(story: None, actor: 
     opened = Entry.objects.filter(event_type="humanitarian.request_opened").last()
     assert opened is not None
     assert opened.data["remedy"] == str(remedy.public_id)
+    # The ICRC reads the file but not the case: no reference to it reaches the ICRC, in
+    # the API, on the page or in the record (hidden looks missing).
+    from coordcell.cases import selectors as case_selectors
+    from coordcell.core.errors import NotFound
+    from coordcell.record.selectors import list_visible_entries
+
+    with pytest.raises(NotFound):
+        case_selectors.get_case(actor("icrc"), remedy.case.public_id)
+    icrc = client_for("icrc")
+    api = _text(icrc.get(f"/api/v1/humanitarian/files/{bravo.public_id}/"))
+    page = _text(icrc.get(f"/humanitarian/{bravo.public_id}/"))
+    for text in (api, page):
+        assert request.reference in text
+        assert str(remedy.case.public_id) not in text
+        assert remedy.case.reference not in text
+        assert str(remedy.public_id) not in text
+    assert not [
+        e.data
+        for e in list_visible_entries(actor("icrc"), limit=1000)
+        if str(remedy.case.public_id) in str(e.data) or str(remedy.public_id) in str(e.data)
+    ]
+    # Syria, which reads the case, still sees which determination ordered the request.
+    syria = client_for("sy.liaison")
+    assert remedy.case.reference in _text(syria.get(f"/humanitarian/{bravo.public_id}/"))
+    api = _text(syria.get(f"/api/v1/humanitarian/files/{bravo.public_id}/"))
+    assert str(remedy.public_id) in api
 
 
 @pytest.mark.parametrize(

@@ -74,7 +74,7 @@ class PropertyVersionForm(forms.Form):
             return None
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # "[[[[…" nested past the parser's depth
             raise forms.ValidationError(_("Give the extent as GeoJSON.")) from None
 
     def values(self) -> dict[str, Any]:

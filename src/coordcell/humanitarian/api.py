@@ -85,6 +85,10 @@ class PersonalSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     birth_date = serializers.CharField()
     details = serializers.CharField()
+    unreadable = serializers.BooleanField(
+        help_text="No configured key opens the sealed personal data (a lost or wrong key): "
+        "the fields are empty."
+    )
 
 
 class LinkSerializer(serializers.Serializer[Any]):
@@ -106,7 +110,9 @@ class FileDetailSerializer(FileSerializer):
         return list(VersionSerializer(selectors.current_versions(obj), many=True).data)
 
     def get_requests(self, obj: Any) -> list[dict[str, Any]]:
-        return list(RequestSerializer(selectors.requests_of(obj), many=True).data)
+        return list(
+            RequestSerializer(selectors.requests_of(self.context["actor"], obj), many=True).data
+        )
 
     def get_links(self, obj: Any) -> list[dict[str, Any]]:
         actor = self.context["actor"]
@@ -312,6 +318,14 @@ class CountQuerySerializer(serializers.Serializer[Any]):
     until = serializers.DateField(required=False, help_text="Last day (default: today).")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        first, last = selectors.COUNT_YEARS
+        for name in ("since", "until"):
+            day = attrs.get(name)
+            if day is not None and not first <= day.year <= last:
+                message = _("Give a day between the years %(first)s and %(last)s.")
+                raise serializers.ValidationError(
+                    {name: [message % {"first": first, "last": last}]}
+                )
         today = timezone.now().date()
         until = attrs.get("until") or today
         since = attrs.get("since") or until - dt.timedelta(days=30)

@@ -53,14 +53,17 @@ class RequestKindChoices(ChoiceSet):
 
 
 class RequestStateChoices(ChoiceSet):
-    """How a request stands: open until it is met or, at its deadline, missed."""
+    """How a request stands: open until it is met or, at its deadline, missed; overtaken
+    when the person is released or located first and there is nothing left to ask."""
 
     OPEN = "open"
     MET = "met"
     MISSED = "missed"
+    OVERTAKEN = "overtaken"
 
     CHOICES = [
         (OPEN, _("Open"), "blue"),
         (MET, _("Met"), "green"),
         (MISSED, _("Missed"), "red"),
+        (OVERTAKEN, _("Overtaken by events"), "grey"),
     ]

@@ -9,6 +9,7 @@ a link only where the reader reads its incident or case too.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -42,6 +43,11 @@ __all__ = [
 
 #: The longest span ``counts`` answers for (days).
 MAX_COUNT_DAYS = 400
+#: The years a count may name (far from the calendar's ends, 1 and 9999, where a day
+#: more or a month less does not exist), as the deconfliction calendar's ranges.
+COUNT_YEARS = (1900, 2100)
+
+logger = logging.getLogger(__name__)
 
 
 def _uuid(value: Any) -> uuid.UUID:
@@ -72,11 +78,18 @@ def get_file(actor: Actor, public_id: Any) -> PersonFile:
     return found
 
 
-def personal_of(file: PersonFile) -> dict[str, str]:
+def personal_of(file: PersonFile) -> dict[str, Any]:
     """The name, date of birth and identifying details of a file already read through
-    ``get_file`` (unsealed; the salt left out)."""
-    data = crypto.unseal(file.personal)
-    return {k: str(data.get(k, "")) for k in ("name", "birth_date", "details")}
+    ``get_file`` (unsealed; the salt left out). When no configured key opens them (a lost
+    or wrong key) they are left empty and ``unreadable`` says so: the file is still shown,
+    with a notice, never a server error; the operator is told in the log."""
+    try:
+        data = crypto.unseal(file.personal)
+    except crypto.PersonalDataError:
+        logger.error("No configured key opens the personal data of file %s", file.reference)
+        return {"name": "", "birth_date": "", "details": "", "unreadable": True}
+    found: dict[str, Any] = {k: str(data.get(k, "")) for k in ("name", "birth_date", "details")}
+    return {**found, "unreadable": False}
 
 
 def current_versions(file: PersonFile) -> list[Version]:
@@ -94,9 +107,26 @@ def version_history(file: PersonFile) -> QuerySet[Version]:
     return file.versions.select_related("party").order_by("-stated_at", "-pk")
 
 
-def requests_of(file: PersonFile) -> QuerySet[Request]:
-    """The requests on a file already read, by deadline."""
-    return file.requests.select_related("requested_by", "addressee").order_by("due_at", "pk")
+def requests_of(actor: Actor, file: PersonFile) -> list[Request]:
+    """The requests on a file already read, by deadline. A request ordered by a case's
+    determination names that case (and its remedy) only to a reader of the case, through
+    the cases' selectors like :func:`links_of`: to anyone else it reads as a plain request
+    (hidden looks missing). The rows are not saved."""
+    found = list(file.requests.select_related("requested_by", "addressee").order_by("due_at", "pk"))
+    readable: dict[uuid.UUID, bool] = {}
+    for request in found:
+        if request.case is None:
+            continue
+        if request.case not in readable:
+            try:
+                case_selectors.get_case(actor, request.case)
+            except NotFound:
+                readable[request.case] = False
+            else:
+                readable[request.case] = True
+        if not readable[request.case]:
+            request.case, request.case_reference, request.remedy = None, "", None
+    return found
 
 
 @dataclass(frozen=True)
@@ -150,6 +180,8 @@ def counts(actor: Actor, *, since: dt.date, until: dt.date) -> list[dict[str, An
     are left out. A reader outside a file's audience counts nothing of it."""
     if until < since or (until - since).days > MAX_COUNT_DAYS:
         raise ValueError("until follows since, within 400 days")
+    if not all(COUNT_YEARS[0] <= day.year <= COUNT_YEARS[1] for day in (since, until)):
+        raise ValueError("since and until fall within COUNT_YEARS")
     start = dt.datetime.combine(since, dt.time.min, dt.UTC)
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.UTC)
     rows = (

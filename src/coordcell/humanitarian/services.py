@@ -415,17 +415,43 @@ def change_status(*, actor: Actor, file: PersonFile, status: str, at: Any) -> Pe
         found.since = at
         fields.append("since")
     found.save(update_fields=fields)
+    if status == StatusChoices.RELEASED:
+        _meet(actor, found, RequestKindChoices.RELEASE, at)
+    overtaken = _overtake(found) if status in _ENDS_REQUESTS else []
     entry = append_event(
         actor=actor,
         event_type=events.STATUS_CHANGED,
-        data={"file": found.reference, "from": before, "status": status, "at": at},
+        data={
+            "file": found.reference,
+            "from": before,
+            "status": status,
+            "at": at,
+            **({"overtaken": overtaken} if overtaken else {}),
+        },
         subjects=_subject(found),
         audience=found.audience_codes,
     )
     _deliver(found, entry, {"from": before, "at": at})
-    if status == StatusChoices.RELEASED:
-        _meet(actor, found, RequestKindChoices.RELEASE, at)
     return found
+
+
+#: A released or located person is no longer held: nothing is left to release or visit.
+_ENDS_REQUESTS = (StatusChoices.RELEASED, StatusChoices.LOCATED)
+
+
+def _overtake(file: PersonFile) -> list[str]:
+    """The file's requests still open (those the release did not meet) are closed as
+    overtaken by events, so the worker neither misses nor escalates them; their
+    references, recorded in the status change's entry."""
+    now = timezone.now()
+    references = []
+    for request in Request.objects.filter(file=file, state=RequestStateChoices.OPEN):
+        changed = Request.objects.filter(pk=request.pk, state=RequestStateChoices.OPEN).update(
+            state=RequestStateChoices.OVERTAKEN, closed_at=now
+        )
+        if changed == 1:
+            references.append(request.reference)
+    return references
 
 
 @transaction.atomic
@@ -455,7 +481,8 @@ def record_notification(*, actor: Actor, file: PersonFile, at: Any) -> PersonFil
 @transaction.atomic
 def grant_access(*, actor: Actor, file: PersonFile, at: Any) -> PersonFile:
     """The access body (or a party or the mediator reading the file) records the date the
-    body visited the person; an open access request due by then is met."""
+    body visited the person. Only the access body's own record meets an open access
+    request due by then: the party asked for access does not certify that it gave it."""
     found = _locked(actor, file)
     if not (_may_act_on(actor, found) or _is_body(actor, found)):
         raise PermissionDenied(
@@ -477,7 +504,8 @@ def grant_access(*, actor: Actor, file: PersonFile, at: Any) -> PersonFile:
         audience=found.audience_codes,
     )
     _deliver(found, entry, {"body": found.access_body, "at": at})
-    _meet(actor, found, RequestKindChoices.ACCESS, at)
+    if _is_body(actor, found):
+        _meet(actor, found, RequestKindChoices.ACCESS, at)
     return found
 
 
@@ -507,16 +535,28 @@ def share_file(*, actor: Actor, file: PersonFile, party: str) -> PersonFile:
     return found
 
 
-def _resolve(actor: Actor, kind: str, target: Any) -> tuple[uuid.UUID, str]:
-    """The linked object's public id and reference, through its app's selectors (the
-    actor reads it), or NotFound."""
+def _resolve(actor: Actor, kind: str, target: Any) -> tuple[uuid.UUID, str, list[str]]:
+    """The linked object's public id, reference and audience, through its app's
+    selectors (the actor reads it), or NotFound."""
     if kind == "incident":
         incident = incident_selectors.get_incident(actor, target)
-        return incident.public_id, incident.reference
+        return incident.public_id, incident.reference, incident.audience_codes
     if kind == "case":
         case = case_selectors.get_case(actor, target)
-        return case.public_id, case.reference
+        return case.public_id, case.reference, case.audience_codes
     raise NotFound()
+
+
+def _shared_audience(file: PersonFile, other: list[str]) -> list[str]:
+    """Who reads both the file and another object (an incident, a case): the audience of
+    a record entry that names that object, so nobody meets a reference to something
+    they cannot read. A party absent from either is left out; nobody left → console only."""
+    mine = file.audience_codes
+    if audiences.ALL_MEMBERS in other:
+        return mine
+    if audiences.ALL_MEMBERS in mine:
+        return other
+    return [c for c in mine if c in other] or [audiences.CONSOLE_ONLY]
 
 
 @transaction.atomic
@@ -528,7 +568,7 @@ def add_link(*, actor: Actor, file: PersonFile, kind: str, target: Any) -> FileL
     if kind not in LINK_KINDS:
         raise ValidationFailed({"kind": [_("Link an incident or a case.")]})
     try:
-        public_id, reference = _resolve(actor, kind, target)
+        public_id, reference, target_audience = _resolve(actor, kind, target)
     except NotFound:
         raise ValidationFailed({"target": [_("No such incident or case.")]}) from None
     try:
@@ -543,7 +583,7 @@ def add_link(*, actor: Actor, file: PersonFile, kind: str, target: Any) -> FileL
         event_type=events.FILE_LINKED,
         data={"file": found.reference, "kind": kind, "target": str(public_id), "ref": reference},
         subjects=_subject(found),
-        audience=found.audience_codes,
+        audience=_shared_audience(found, target_audience),
     )
     return link
 
@@ -651,6 +691,8 @@ def open_request(
         errors["kind"] = [_("Ask for a release or for access.")]
     elif kind == RequestKindChoices.ACCESS and not found.access_body:
         errors["kind"] = [_("This file names no access body.")]
+    elif kind == RequestKindChoices.ACCESS and found.status in _ENDS_REQUESTS:
+        errors["kind"] = [_("The person is no longer held: there is no access to ask for.")]
     elif kind == RequestKindChoices.RELEASE and found.status not in (
         StatusChoices.DETAINED,
         StatusChoices.CHARGED,
@@ -712,18 +754,23 @@ def open_request(
             "remedy": str(request.remedy) if request.remedy else None,
         },
         subjects=_subject(found),
-        audience=found.audience_codes,
+        audience=(
+            _shared_audience(found, case_obj.audience_codes)
+            if case_obj is not None
+            else found.audience_codes
+        ),
     )
     _deliver(found, entry, {"request": request.reference, "kind": kind, "due_at": due_at})
     return request
 
 
 def _meet(actor: Actor, file: PersonFile, kind: str, at: dt.datetime) -> None:
-    """Open requests of ``kind`` due no earlier than ``at`` are met (claimed with a
-    conditional update, so the worker's miss and this never both happen)."""
+    """Open requests of ``kind`` made no later than ``at`` and due no earlier are met
+    (claimed with a conditional update, so the worker's miss and this never both
+    happen): a release or a visit dated before the request was made does not meet it."""
     now = timezone.now()
     for request in Request.objects.filter(
-        file=file, kind=kind, state=RequestStateChoices.OPEN, due_at__gte=at
+        file=file, kind=kind, state=RequestStateChoices.OPEN, requested_at__lte=at, due_at__gte=at
     ).select_related("file", "requested_by", "addressee"):
         changed = Request.objects.filter(pk=request.pk, state=RequestStateChoices.OPEN).update(
             state=RequestStateChoices.MET, closed_at=now

@@ -169,7 +169,7 @@ def _render(
             "history": selectors.version_history(file),
             "requests": [
                 (r, kinds.get(r.kind, r.kind), states.get(r.state, r.state))
-                for r in selectors.requests_of(file)
+                for r in selectors.requests_of(actor, file)
             ],
             "links": selectors.links_of(actor, file),
             "may_read_log": selectors.may_read_log(actor, file),
