@@ -686,3 +686,32 @@ def test_a_carried_item_is_never_read_wider_than_before(story: None, actor: Any)
     assert carried.titles["en"] == "Between us (test)"
     assert carried.audience_codes == ["il", "us"]
     assert not selectors.agenda_of(actor("sy.liaison"), both).filter(carried_from__isnull=False)
+
+
+def test_the_mediator_opens_a_meeting_whatever_its_minutes(
+    story: None, actor: Any, client_for: Any
+) -> None:
+    """No minutes, a draft, circulated minutes: the meeting page answers with the minutes
+    forms' language options (the site's language switcher once shadowed them: a 500)."""
+    now = timezone.now()
+    mediator = actor("mediator")
+    meeting = services.schedule_meeting(
+        actor=mediator, version=_version(), title="Page probe (fictional)",
+        tracks=[services.spec_of(_version()).tracks[0].id], parties_attending=["il", "sy"],
+        starts_at=now - dt.timedelta(hours=2), ends_at=now - dt.timedelta(hours=1),
+    )  # fmt: skip
+    client = client_for("mediator")
+    path = f"/talks/meetings/{meeting.public_id}/"
+
+    def opens() -> str:
+        response = client.get(path)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    assert 'id="m-language"' in opens() and '<option value="ar">' in opens()
+    services.draft_minutes(actor=mediator, meeting=meeting, text="Draft.", language="en")
+    assert '<option value="he">' in opens()
+    services.circulate_minutes(actor=mediator, meeting=meeting)
+    opens()
+    # A redraw with the agenda form's errors answers too (4xx, not 500).
+    assert client.post(f"/talks/meetings/{meeting.public_id}/agenda/", {"title": ""}).status_code < 500
