@@ -718,3 +718,23 @@ def test_the_mediator_opens_a_meeting_whatever_its_minutes(
     # A redraw with the agenda form's errors answers too (4xx, not 500).
     redraw = client.post(f"/talks/meetings/{meeting.public_id}/agenda/", {"title": ""})
     assert redraw.status_code < 500
+
+
+def test_moments_at_the_calendars_edges_are_refused_with_a_message(
+    story: None, client_for: Any
+) -> None:
+    """Year 1 at 00:00 local time (or with an offset) is before year 1 in UTC: a 400 with
+    the field's message on the pages and the API, never a 500."""
+    client = client_for("mediator")
+    track = services.spec_of(_version()).tracks[0].id
+    for moment in ("0001-01-01T00:00", "0001-01-01T00:00+05:00"):
+        fields = {"title": "Edge (test)", "tracks": [track], "parties": ["il"],
+                  "starts_at": moment, "ends_at": moment}  # fmt: skip
+        assert client.post("/talks/meetings/new/", fields).status_code == 400
+        api = client.post("/api/v1/talks/meetings/", fields, content_type="application/json")
+        assert api.status_code == 400
+        assert "starts_at" in str(api.json())
+    page = f"/talks/meetings/{_first().public_id}/media/"
+    response = client.post(page, {"text": "x", "embargo_until": "0001-01-01T00:00"})
+    assert response.status_code == 400
+    assert not Meeting.objects.filter(title="Edge (test)").exists()
