@@ -738,3 +738,36 @@ def test_moments_at_the_calendars_edges_are_refused_with_a_message(
     response = client.post(page, {"text": "x", "embargo_until": "0001-01-01T00:00"})
     assert response.status_code == 400
     assert not Meeting.objects.filter(title="Edge (test)").exists()
+
+
+def test_a_draft_of_the_minutes_leaves_no_trace_in_a_partys_record(
+    story: None, actor: Any, client_for: Any
+) -> None:
+    """A draft (its official text's issue, hashes and revisions) is the mediators' until
+    circulated; then the meeting's audience reads the text's entries too."""
+    now = timezone.now()
+    mediator = actor("mediator")
+    meeting = services.schedule_meeting(
+        actor=mediator, version=_version(), title="Draft probe (fictional)",
+        tracks=[services.spec_of(_version()).tracks[0].id], parties_attending=["il", "sy"],
+        starts_at=now - dt.timedelta(hours=2), ends_at=now - dt.timedelta(hours=1),
+    )  # fmt: skip
+    label = f"talks.minutes:{meeting.reference}"
+
+    def traces(username: str) -> int:
+        body = client_for(username).get("/api/v1/record/entries?limit=500")
+        assert body.status_code == 200
+        return body.content.decode().count(label)
+
+    services.draft_minutes(actor=mediator, meeting=meeting, text="SECRET DRAFT", language="en")
+    assert traces("mediator") > 0
+    assert traces("il.liaison") == traces("sy.liaison") == 0
+    services.circulate_minutes(actor=mediator, meeting=meeting)
+    minutes = selectors.minutes_of(actor("il.liaison"), meeting)
+    assert minutes is not None
+    assert set(minutes.text.audience_codes) == set(meeting.audience_codes)
+    circulated = traces("il.liaison")
+    # A new revision goes back to the drafters: its issue is not the parties' to read.
+    services.draft_minutes(actor=mediator, meeting=meeting, text="SECOND DRAFT", language="en")
+    assert traces("il.liaison") == circulated
+    assert selectors.minutes_of(actor("il.liaison"), meeting) is None

@@ -505,6 +505,9 @@ def draft_minutes(*, actor: Actor, meeting: Meeting, text: str, language: str) -
     if language not in vocabulary.LANGUAGES:
         raise ValidationFailed({"language": [_("Choose Arabic, Hebrew or English.")]})
     now = timezone.now()
+    # A draft is the mediators' (and its drafter's) until circulated: the official text's
+    # record entries go to them alone, and are widened to the meeting by circulation.
+    drafters = normalise([actor.party_code or "", *mediator_codes()])
     with transaction.atomic():
         minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
         if minutes is None:
@@ -515,7 +518,7 @@ def draft_minutes(*, actor: Actor, meeting: Meeting, text: str, language: str) -
                 version=meeting.version,
                 language=language,
                 body=text,
-                audience=meeting.audience_codes,
+                audience=drafters,
             )
             minutes = Minutes.objects.create(
                 meeting=meeting,
@@ -526,6 +529,8 @@ def draft_minutes(*, actor: Actor, meeting: Meeting, text: str, language: str) -
         else:
             if minutes.state == MinutesStateChoices.AGREED:
                 raise Conflict(_("The minutes are agreed: they are not revised."))
+            # A new revision is a draft again: its words are the drafters' until circulated.
+            official.set_audience(text=minutes.text, audience=drafters)
             official.revise_text(actor=actor, text=minutes.text, language=language, body=text)
             minutes.state, minutes.drafted_at, minutes.circulated_at = (
                 MinutesStateChoices.DRAFT,
@@ -543,7 +548,7 @@ def draft_minutes(*, actor: Actor, meeting: Meeting, text: str, language: str) -
                 "sha256": official.sha256_of(text),
             },
             subjects=[subject("talks.meeting", meeting.public_id, meeting.reference)],
-            audience=normalise([actor.party_code or "", *mediator_codes()]),
+            audience=drafters,
         )
     return minutes
 
@@ -565,6 +570,7 @@ def circulate_minutes(*, actor: Actor, meeting: Meeting) -> Minutes:
             raise Conflict(_("The text in the authoritative language is still missing."))
         minutes.state, minutes.circulated_at = MinutesStateChoices.CIRCULATED, timezone.now()
         minutes.save(update_fields=["state", "circulated_at"])
+        official.set_audience(text=minutes.text, audience=meeting.audience_codes)
         append_event(
             actor=actor,
             event_type=events.MINUTES_CIRCULATED,
