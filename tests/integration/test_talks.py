@@ -771,3 +771,43 @@ def test_a_draft_of_the_minutes_leaves_no_trace_in_a_partys_record(
     services.draft_minutes(actor=mediator, meeting=meeting, text="SECOND DRAFT", language="en")
     assert traces("il.liaison") == circulated
     assert selectors.minutes_of(actor("il.liaison"), meeting) is None
+
+
+def test_circulated_or_agreed_minutes_take_no_new_translation(
+    story: None, actor: Any, client_for: Any
+) -> None:
+    """The parties approve the circulated minutes hash by hash: a language added after
+    circulation would be agreed unread. It is refused (a 409 with a message on the page);
+    a draft takes it."""
+    now = timezone.now()
+    mediator = actor("mediator")
+    meeting = services.schedule_meeting(
+        actor=mediator, version=_version(), title="Translation probe (fictional)",
+        tracks=[services.spec_of(_version()).tracks[0].id], parties_attending=["il", "sy"],
+        starts_at=now - dt.timedelta(hours=2), ends_at=now - dt.timedelta(hours=1),
+    )  # fmt: skip
+    services.draft_minutes(actor=mediator, meeting=meeting, text="Words.", language="en")
+    services.translate_minutes(
+        actor=mediator, meeting=meeting, language="ar", text="كلمات.", translator="T (test)"
+    )
+    services.circulate_minutes(actor=mediator, meeting=meeting)
+    services.approve_minutes(actor=actor("il.liaison"), meeting=meeting)
+    client = client_for("mediator")
+    for approver in ("sy.liaison", ""):  # circulated (il approved), then agreed
+        minutes = selectors.minutes_of(mediator, meeting)
+        assert minutes is not None
+        assert minutes.state == ("circulated" if approver else "agreed")
+        response = client.post(
+            f"/talks/meetings/{meeting.public_id}/minutes/translation/",
+            {"language": "he", "text": "NOT WHAT WAS APPROVED", "translator": "X (test)"},
+        )
+        assert response.status_code == 409
+        assert set(minutes.text.translations.values_list("language", flat=True)) == {"en", "ar"}
+        with pytest.raises(Conflict):
+            services.translate_minutes(
+                actor=mediator, meeting=meeting, language="he", text="x", translator="X"
+            )
+        if approver:
+            services.approve_minutes(actor=actor(approver), meeting=meeting)
+    agreed = Entry.objects.get(event_type="talks.minutes_agreed", data__meeting=meeting.reference)
+    assert set(agreed.data["languages"]) == {"en", "ar"}

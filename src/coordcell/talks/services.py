@@ -79,6 +79,7 @@ __all__ = [
     "set_participants",
     "spec_of",
     "token_hash",
+    "translate_minutes",
 ]
 
 TITLE_MAX_CHARS = 200
@@ -551,6 +552,30 @@ def draft_minutes(*, actor: Actor, meeting: Meeting, text: str, language: str) -
             audience=drafters,
         )
     return minutes
+
+
+def translate_minutes(
+    *, actor: Actor, meeting: Meeting, language: str, text: str, translator: str
+) -> Any:
+    """The mediator records the minutes in another language, while they are a draft:
+    circulated minutes are what the parties approve, hash by hash, so a translation
+    added then would be agreed unread (revise the minutes to add one: that is a new
+    revision and the approvals start again)."""
+    _require_manager(actor)
+    with transaction.atomic():
+        minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+        if minutes is None:
+            raise Conflict(_("There are no minutes to translate."))
+        if minutes.state != MinutesStateChoices.DRAFT:
+            raise Conflict(
+                _(
+                    "The minutes are circulated or agreed: translate them in a new "
+                    "revision (revise the minutes first)."
+                )
+            )
+        return official.add_translation(
+            actor=actor, text=minutes.text, language=language, body=text, translator=translator
+        )
 
 
 def _authoritative_hash(minutes: Minutes) -> dict[str, str]:

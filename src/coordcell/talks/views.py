@@ -252,11 +252,11 @@ def minutes_translate(request: HttpRequest, public_id: Any) -> HttpResponse:
         minutes = selectors.minutes_of(actor, meeting)
         if minutes is None or not services.may_manage(actor):
             raise Http404()
-        official.add_translation(
+        services.translate_minutes(
             actor=actor,
-            text=minutes.text,
+            meeting=meeting,
             language=request.POST.get("language", ""),
-            body=request.POST.get("text", ""),
+            text=request.POST.get("text", ""),
             translator=request.POST.get("translator", ""),
         )
         return _("Translation recorded.")
