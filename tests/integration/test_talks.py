@@ -811,3 +811,50 @@ def test_circulated_or_agreed_minutes_take_no_new_translation(
             services.approve_minutes(actor=actor(approver), meeting=meeting)
     agreed = Entry.objects.get(event_type="talks.minutes_agreed", data__meeting=meeting.reference)
     assert set(agreed.data["languages"]) == {"en", "ar"}
+
+
+def test_agenda_numbers_count_only_the_items_the_reader_reads(
+    story: None, actor: Any, client_for: Any
+) -> None:
+    """An item a party may not read leaves no gap in its numbering (pages, API) nor in the
+    meeting-wide record; the mediator closes an item by the number it reads."""
+    from coordcell.core.audience import encode
+    from coordcell.talks.models import AgendaItem
+
+    now = timezone.now()
+    mediator = actor("mediator")
+    meeting = services.schedule_meeting(
+        actor=mediator, version=_version(), title="Numbering probe (fictional)",
+        tracks=["commercial"], parties_attending=["il", "sy"],
+        starts_at=now + dt.timedelta(days=5), ends_at=now + dt.timedelta(days=5, hours=1),
+    )  # fmt: skip
+    for title in ("One (test)", "Hidden (test)", "Three (test)"):
+        services.add_agenda_item(actor=mediator, meeting=meeting, title=title)
+    hidden = AgendaItem.objects.get(meeting=meeting, titles__en="Hidden (test)")
+    AgendaItem.objects.filter(pk=hidden.pk).update(audience=encode(["sy", "us"]))
+    api = f"/api/v1/talks/meetings/{meeting.public_id}/"
+
+    def numbers(username: str) -> list[tuple[int, str]]:
+        agenda = client_for(username).get(api).json()["agenda"]
+        return [(a["position"], a["titles"]["en"]) for a in agenda]
+
+    assert numbers("il.liaison") == [(1, "One (test)"), (2, "Three (test)")]
+    assert [n for n, _ in numbers("mediator")] == [1, 2, 3]
+    page = client_for("il.liaison").get(f"/talks/meetings/{meeting.public_id}/")
+    assert page.status_code == 200
+    added = Entry.objects.filter(
+        event_type="talks.agenda_item_added", data__meeting=meeting.reference
+    )
+    assert added.count() == 3
+    assert not [e for e in added if "position" in e.data]
+    # The mediator closes "Three" by the number it reads (3) on the page and the API.
+    closed = client_for("mediator").post(
+        f"/talks/meetings/{meeting.public_id}/agenda/3/close/", {"outcome": "done"}
+    )
+    assert closed.status_code == 302
+    three = AgendaItem.objects.get(meeting=meeting, titles__en="Three (test)")
+    assert three.state == "closed"
+    missing = client_for("mediator").post(
+        f"/talks/meetings/{meeting.public_id}/agenda/9/close/", {"outcome": "x"}
+    )
+    assert missing.status_code == 404

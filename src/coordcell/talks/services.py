@@ -380,7 +380,7 @@ def add_agenda_item(*, actor: Actor, meeting: Meeting, title: str) -> AgendaItem
         append_event(
             actor=actor,
             event_type=events.AGENDA_ITEM_ADDED,
-            data={"meeting": meeting.reference, "position": position, "title": title},
+            data={"meeting": meeting.reference, "title": title},
             subjects=[subject("talks.meeting", meeting.public_id, meeting.reference)],
             audience=meeting.audience_codes,
         )
@@ -413,7 +413,6 @@ def close_agenda_item(*, actor: Actor, item: AgendaItem, outcome: str = "") -> A
             event_type=events.AGENDA_ITEM_CLOSED,
             data={
                 "meeting": meeting.reference,
-                "position": item.position,
                 "kind": item.kind,
                 "key": item.key,
                 "outcome": outcome,
