@@ -526,3 +526,60 @@ def test_the_pages_speak_arabic_hebrew_and_english(
     commitments = client.get("/proposals/commitments/", HTTP_ACCEPT_LANGUAGE=language)
     assert commitments.status_code == 200
     assert "<svg" in commitments.content.decode()
+
+
+def test_a_proposal_is_tabled_and_revised_through_the_pages_language_options(
+    story: None, client_for: Any
+) -> None:
+    """The pages' language options are language codes (the site's language switcher
+    once shadowed them with dicts, so every proposal tabled from the page failed)."""
+    import re
+
+    client = client_for("il.liaison")
+    page = client.get("/proposals/").content.decode()
+    form = re.search(r'<select id="p-lang" name="language">(.*?)</select>', page, re.S)
+    assert form is not None
+    options = re.findall(r'<option value="([^"]*)"', form.group(1))
+    assert options == list(services.LANGUAGES)
+    track = re.search(r'<select id="p-track" name="track"[^>]*>\s*<option value="([^"]*)"', page)
+    assert track is not None
+    response = client.post(
+        "/proposals/",
+        {"title": "Tabled from the page (fictional)", "track": track.group(1),
+         "language": options[0], "text": "A text.", "audience": ["il"]},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    proposal = Proposal.objects.get(title="Tabled from the page (fictional)")
+    page = client.get(f"/proposals/{proposal.public_id}/").content.decode()
+    form = re.search(r'<select id="v-lang" name="language">(.*?)</select>', page, re.S)
+    assert form is not None
+    assert re.findall(r'<option value="([^"]*)"', form.group(1)) == list(services.LANGUAGES)
+
+
+def test_a_commitment_with_one_deciding_party_is_extended_by_its_proposal(
+    story: None, actor: Any
+) -> None:
+    """Proposing counts as the proposer's agreement: when it is the only deciding party,
+    the new date applies at once (it once stayed proposed for ever)."""
+    il, mediator = actor("il.liaison"), actor("mediator")
+    proposal = services.table_proposal(
+        actor=il, title="One party (fictional)", track=_proposal().track, text="t",
+        language="en", audience=["il"],
+    )  # fmt: skip
+    services.take_stance(actor=il, version=selectors.get_version(il, proposal, 1), stance="accept")
+    proposal.refresh_from_db()
+    assert proposal.deciding == ["il"]
+    commitment = services.create_commitment(
+        actor=mediator, proposal=proposal, title="c", owner="il",
+        due_at=timezone.now() + dt.timedelta(days=3), indicators=["i"],
+    )  # fmt: skip
+    later = timezone.now() + dt.timedelta(days=9)
+    ext = services.propose_extension(actor=il, commitment=commitment, new_due_at=later, reason="r")
+    ext.refresh_from_db()
+    assert ext.state == "agreed"
+    deadlines = list(commitment.deadlines.order_by("opened_at", "pk"))
+    assert [d.outcome for d in deadlines] == ["extended", ""]
+    assert deadlines[-1].due_at == later
+    assert Entry.objects.filter(
+        event_type="proposals.deadline_extended", data__commitment=commitment.reference
+    ).exists()

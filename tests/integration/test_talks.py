@@ -686,3 +686,175 @@ def test_a_carried_item_is_never_read_wider_than_before(story: None, actor: Any)
     assert carried.titles["en"] == "Between us (test)"
     assert carried.audience_codes == ["il", "us"]
     assert not selectors.agenda_of(actor("sy.liaison"), both).filter(carried_from__isnull=False)
+
+
+def test_the_mediator_opens_a_meeting_whatever_its_minutes(
+    story: None, actor: Any, client_for: Any
+) -> None:
+    """No minutes, a draft, circulated minutes: the meeting page answers with the minutes
+    forms' language options (the site's language switcher once shadowed them: a 500)."""
+    now = timezone.now()
+    mediator = actor("mediator")
+    meeting = services.schedule_meeting(
+        actor=mediator, version=_version(), title="Page probe (fictional)",
+        tracks=[services.spec_of(_version()).tracks[0].id], parties_attending=["il", "sy"],
+        starts_at=now - dt.timedelta(hours=2), ends_at=now - dt.timedelta(hours=1),
+    )  # fmt: skip
+    client = client_for("mediator")
+    path = f"/talks/meetings/{meeting.public_id}/"
+
+    def opens() -> str:
+        response = client.get(path)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    page = opens()
+    assert 'id="m-language"' in page
+    assert '<option value="ar">' in page
+    services.draft_minutes(actor=mediator, meeting=meeting, text="Draft.", language="en")
+    assert '<option value="he">' in opens()
+    services.circulate_minutes(actor=mediator, meeting=meeting)
+    opens()
+    # A redraw with the agenda form's errors answers too (4xx, not 500).
+    redraw = client.post(f"/talks/meetings/{meeting.public_id}/agenda/", {"title": ""})
+    assert redraw.status_code < 500
+
+
+def test_moments_at_the_calendars_edges_are_refused_with_a_message(
+    story: None, client_for: Any
+) -> None:
+    """Year 1 at 00:00 local time (or with an offset) is before year 1 in UTC: a 400 with
+    the field's message on the pages and the API, never a 500."""
+    client = client_for("mediator")
+    track = services.spec_of(_version()).tracks[0].id
+    for moment in ("0001-01-01T00:00", "0001-01-01T00:00+05:00"):
+        fields = {"title": "Edge (test)", "tracks": [track], "parties": ["il"],
+                  "starts_at": moment, "ends_at": moment}  # fmt: skip
+        assert client.post("/talks/meetings/new/", fields).status_code == 400
+        api = client.post("/api/v1/talks/meetings/", fields, content_type="application/json")
+        assert api.status_code == 400
+        assert "starts_at" in str(api.json())
+    page = f"/talks/meetings/{_first().public_id}/media/"
+    response = client.post(page, {"text": "x", "embargo_until": "0001-01-01T00:00"})
+    assert response.status_code == 400
+    assert not Meeting.objects.filter(title="Edge (test)").exists()
+
+
+def test_a_draft_of_the_minutes_leaves_no_trace_in_a_partys_record(
+    story: None, actor: Any, client_for: Any
+) -> None:
+    """A draft (its official text's issue, hashes and revisions) is the mediators' until
+    circulated; then the meeting's audience reads the text's entries too."""
+    now = timezone.now()
+    mediator = actor("mediator")
+    meeting = services.schedule_meeting(
+        actor=mediator, version=_version(), title="Draft probe (fictional)",
+        tracks=[services.spec_of(_version()).tracks[0].id], parties_attending=["il", "sy"],
+        starts_at=now - dt.timedelta(hours=2), ends_at=now - dt.timedelta(hours=1),
+    )  # fmt: skip
+    label = f"talks.minutes:{meeting.reference}"
+
+    def traces(username: str) -> int:
+        body = client_for(username).get("/api/v1/record/entries?limit=500")
+        assert body.status_code == 200
+        return body.content.decode().count(label)
+
+    services.draft_minutes(actor=mediator, meeting=meeting, text="SECRET DRAFT", language="en")
+    assert traces("mediator") > 0
+    assert traces("il.liaison") == traces("sy.liaison") == 0
+    services.circulate_minutes(actor=mediator, meeting=meeting)
+    minutes = selectors.minutes_of(actor("il.liaison"), meeting)
+    assert minutes is not None
+    assert set(minutes.text.audience_codes) == set(meeting.audience_codes)
+    circulated = traces("il.liaison")
+    # A new revision goes back to the drafters: its issue is not the parties' to read.
+    services.draft_minutes(actor=mediator, meeting=meeting, text="SECOND DRAFT", language="en")
+    assert traces("il.liaison") == circulated
+    assert selectors.minutes_of(actor("il.liaison"), meeting) is None
+
+
+def test_circulated_or_agreed_minutes_take_no_new_translation(
+    story: None, actor: Any, client_for: Any
+) -> None:
+    """The parties approve the circulated minutes hash by hash: a language added after
+    circulation would be agreed unread. It is refused (a 409 with a message on the page);
+    a draft takes it."""
+    now = timezone.now()
+    mediator = actor("mediator")
+    meeting = services.schedule_meeting(
+        actor=mediator, version=_version(), title="Translation probe (fictional)",
+        tracks=[services.spec_of(_version()).tracks[0].id], parties_attending=["il", "sy"],
+        starts_at=now - dt.timedelta(hours=2), ends_at=now - dt.timedelta(hours=1),
+    )  # fmt: skip
+    services.draft_minutes(actor=mediator, meeting=meeting, text="Words.", language="en")
+    services.translate_minutes(
+        actor=mediator, meeting=meeting, language="ar", text="كلمات.", translator="T (test)"
+    )
+    services.circulate_minutes(actor=mediator, meeting=meeting)
+    services.approve_minutes(actor=actor("il.liaison"), meeting=meeting)
+    client = client_for("mediator")
+    for approver in ("sy.liaison", ""):  # circulated (il approved), then agreed
+        minutes = selectors.minutes_of(mediator, meeting)
+        assert minutes is not None
+        assert minutes.state == ("circulated" if approver else "agreed")
+        response = client.post(
+            f"/talks/meetings/{meeting.public_id}/minutes/translation/",
+            {"language": "he", "text": "NOT WHAT WAS APPROVED", "translator": "X (test)"},
+        )
+        assert response.status_code == 409
+        assert set(minutes.text.translations.values_list("language", flat=True)) == {"en", "ar"}
+        with pytest.raises(Conflict):
+            services.translate_minutes(
+                actor=mediator, meeting=meeting, language="he", text="x", translator="X"
+            )
+        if approver:
+            services.approve_minutes(actor=actor(approver), meeting=meeting)
+    agreed = Entry.objects.get(event_type="talks.minutes_agreed", data__meeting=meeting.reference)
+    assert set(agreed.data["languages"]) == {"en", "ar"}
+
+
+def test_agenda_numbers_count_only_the_items_the_reader_reads(
+    story: None, actor: Any, client_for: Any
+) -> None:
+    """An item a party may not read leaves no gap in its numbering (pages, API) nor in the
+    meeting-wide record; the mediator closes an item by the number it reads."""
+    from coordcell.core.audience import encode
+    from coordcell.talks.models import AgendaItem
+
+    now = timezone.now()
+    mediator = actor("mediator")
+    meeting = services.schedule_meeting(
+        actor=mediator, version=_version(), title="Numbering probe (fictional)",
+        tracks=["commercial"], parties_attending=["il", "sy"],
+        starts_at=now + dt.timedelta(days=5), ends_at=now + dt.timedelta(days=5, hours=1),
+    )  # fmt: skip
+    for title in ("One (test)", "Hidden (test)", "Three (test)"):
+        services.add_agenda_item(actor=mediator, meeting=meeting, title=title)
+    hidden = AgendaItem.objects.get(meeting=meeting, titles__en="Hidden (test)")
+    AgendaItem.objects.filter(pk=hidden.pk).update(audience=encode(["sy", "us"]))
+    api = f"/api/v1/talks/meetings/{meeting.public_id}/"
+
+    def numbers(username: str) -> list[tuple[int, str]]:
+        agenda = client_for(username).get(api).json()["agenda"]
+        return [(a["position"], a["titles"]["en"]) for a in agenda]
+
+    assert numbers("il.liaison") == [(1, "One (test)"), (2, "Three (test)")]
+    assert [n for n, _ in numbers("mediator")] == [1, 2, 3]
+    page = client_for("il.liaison").get(f"/talks/meetings/{meeting.public_id}/")
+    assert page.status_code == 200
+    added = Entry.objects.filter(
+        event_type="talks.agenda_item_added", data__meeting=meeting.reference
+    )
+    assert added.count() == 3
+    assert not [e for e in added if "position" in e.data]
+    # The mediator closes "Three" by the number it reads (3) on the page and the API.
+    closed = client_for("mediator").post(
+        f"/talks/meetings/{meeting.public_id}/agenda/3/close/", {"outcome": "done"}
+    )
+    assert closed.status_code == 302
+    three = AgendaItem.objects.get(meeting=meeting, titles__en="Three (test)")
+    assert three.state == "closed"
+    missing = client_for("mediator").post(
+        f"/talks/meetings/{meeting.public_id}/agenda/9/close/", {"outcome": "x"}
+    )
+    assert missing.status_code == 404

@@ -198,6 +198,16 @@ def revise_text(*, actor: Actor, text: OfficialText, language: str, body: str) -
     return text
 
 
+def set_audience(*, text: OfficialText, audience: Iterable[str]) -> OfficialText:
+    """Who reads the text from now on (a draft issued to its drafters is circulated to
+    the audience of what it is of, or taken back to its drafters for a new revision).
+    Called inside the issuing app's transaction, which records the step in its own
+    event to the new audience; the entries already written keep their audience."""
+    text.audience = encode(audience)
+    text.save(update_fields=["audience"])
+    return text
+
+
 def _may_translate(actor: Actor, text: OfficialText) -> bool:
     """Whoever reads the text and belongs to a party of kind party or mediator."""
     if actor.system:

@@ -73,13 +73,11 @@ def play(step: DemoStepSpec, version: ArrangementVersion, made: dict[str, Any]) 
             actor=actor, meeting=meeting, text=data["text"], language=data["language"]
         )
     elif step.do == StoryDo.TRANSLATE_MINUTES:
-        minutes = selectors.minutes_of(actor, meeting)
-        assert minutes is not None
-        translation = official.add_translation(
+        translation = services.translate_minutes(
             actor=actor,
-            text=minutes.text,
+            meeting=meeting,
             language=data["language"],
-            body=data["text"],
+            text=data["text"],
             translator=data["translator"],
         )
         for status in ("checked", "certified"):

@@ -527,7 +527,33 @@ def propose_extension(
             ("commitment", commitment.public_id, commitment.reference),
             commitment=commitment.reference, new_due_at=due.isoformat(), party=party.code,
         )  # fmt: skip
+        # The only deciding party has agreed by proposing: the new date applies at once.
+        if _apply_if_agreed(extension, deadline, now):
+            extension.save(update_fields=["state", "closed_at"])
+            _record(
+                actor, events.DEADLINE_EXTENDED, proposal,
+                ("commitment", commitment.public_id, commitment.reference),
+                commitment=commitment.reference, new_due_at=due.isoformat(),
+                agreed_by=list(extension.agreed_by),
+            )  # fmt: skip
     return extension
+
+
+def _apply_if_agreed(extension: Extension, deadline: CommitmentDeadline, now: Any) -> bool:
+    """When every deciding party has agreed the extension, the running deadline ends
+    "extended" and the new one opens (the caller saves the extension and records it)."""
+    commitment = extension.commitment
+    if not set(commitment.proposal.deciding) <= set(extension.agreed_by):
+        return False
+    extension.state = ExtensionStateChoices.AGREED
+    extension.closed_at = now
+    deadline.outcome = DeadlineOutcomeChoices.EXTENDED
+    deadline.closed_at = now
+    deadline.save(update_fields=["outcome", "closed_at"])
+    CommitmentDeadline.objects.create(
+        commitment=commitment, due_at=extension.new_due_at, opened_at=now
+    )
+    return True
 
 
 def agree_extension(*, actor: Actor, extension: Extension) -> Extension:
@@ -551,15 +577,7 @@ def agree_extension(*, actor: Actor, extension: Extension) -> Extension:
         if deadline is None or deadline.due_at <= now:
             raise Conflict(_("The deadline has passed: it can no longer be extended."))
         locked.agreed_by = sorted({*locked.agreed_by, party.code})
-        if set(proposal.deciding) <= set(locked.agreed_by):
-            locked.state = ExtensionStateChoices.AGREED
-            locked.closed_at = now
-            deadline.outcome = DeadlineOutcomeChoices.EXTENDED
-            deadline.closed_at = now
-            deadline.save(update_fields=["outcome", "closed_at"])
-            CommitmentDeadline.objects.create(
-                commitment=commitment, due_at=locked.new_due_at, opened_at=now
-            )
+        _apply_if_agreed(locked, deadline, now)
         locked.save(update_fields=["agreed_by", "state", "closed_at"])
         _record(
             actor,

@@ -18,7 +18,6 @@ from rest_framework.response import Response
 
 from coordcell.agreements import official
 from coordcell.agreements import selectors as agreements
-from coordcell.core.errors import NotFound
 from coordcell.core.input import OffsetDateTimeField, StrictSerializer
 from coordcell.core.rest import ERRORS, ActorMixin
 from coordcell.rules import vocabulary
@@ -56,7 +55,9 @@ class MeetingSerializer(serializers.Serializer[Any]):
 
 
 class AgendaItemSerializer(serializers.Serializer[Any]):
-    position = serializers.IntegerField()
+    position = serializers.IntegerField(
+        source="number", help_text="Its number among the agenda items the reader may read."
+    )
     kind = serializers.CharField()
     key = serializers.CharField()
     titles = serializers.DictField(child=serializers.CharField())
@@ -107,7 +108,9 @@ class MeetingDetailSerializer(MeetingSerializer):
         return selectors.participants_of(self.context["actor"], obj)
 
     def get_agenda(self, obj: Meeting) -> Any:
-        return AgendaItemSerializer(selectors.agenda_of(self.context["actor"], obj), many=True).data
+        return AgendaItemSerializer(
+            selectors.numbered_agenda(self.context["actor"], obj), many=True
+        ).data
 
     def get_minutes(self, obj: Meeting) -> dict[str, Any] | None:
         actor = self.context["actor"]
@@ -337,9 +340,7 @@ def _meeting_write(
 
 
 def _close(actor: Any, meeting: Meeting, data: dict[str, Any]) -> None:
-    item = selectors.agenda_of(actor, meeting).filter(position=data["position"]).first()
-    if item is None:
-        raise NotFound()
+    item = selectors.agenda_item_numbered(actor, meeting, data["position"])
     services.close_agenda_item(actor=actor, item=item, outcome=data.get("outcome", ""))
 
 

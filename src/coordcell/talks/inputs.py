@@ -27,7 +27,10 @@ def local_moment(value: Any, zone_name: str, field: str) -> dt.datetime:
             parsed = None
     if not isinstance(parsed, dt.datetime):
         raise ValidationFailed({field: [_("Give a date and time.")]})
-    return localtime.instant(parsed, localtime.time_zone(zone_name))
+    try:
+        return localtime.instant(parsed, localtime.time_zone(zone_name))
+    except (OverflowError, ValueError):  # year 1 or 9999 shifted out of range
+        raise ValidationFailed({field: [_("Give a date and time.")]}) from None
 
 
 def optional_moment(value: Any, zone_name: str, field: str) -> dt.datetime | None:

@@ -122,6 +122,23 @@ def agenda_of(actor: Actor, meeting: Meeting) -> QuerySet[AgendaItem]:
     )
 
 
+def numbered_agenda(actor: Actor, meeting: Meeting) -> list[AgendaItem]:
+    """The agenda as ``actor`` reads it, each item numbered among the items it may read
+    (``item.number``, from 1): the stored order, never a count of the hidden items."""
+    items = list(agenda_of(actor, meeting))
+    for number, item in enumerate(items, start=1):
+        item.number = number  # type: ignore[attr-defined]
+    return items
+
+
+def agenda_item_numbered(actor: Actor, meeting: Meeting, number: int) -> AgendaItem:
+    """The item ``actor`` reads as number ``number`` of the agenda, else NotFound."""
+    items = numbered_agenda(actor, meeting)
+    if not 1 <= number <= len(items):
+        raise NotFound()
+    return items[number - 1]
+
+
 def participants_of(actor: Actor, meeting: Meeting) -> list[dict[str, str]]:
     """The attendees the actor may know of: party and call sign (the name too for the
     actor's own party)."""

@@ -79,6 +79,7 @@ __all__ = [
     "set_participants",
     "spec_of",
     "token_hash",
+    "translate_minutes",
 ]
 
 TITLE_MAX_CHARS = 200
@@ -379,7 +380,7 @@ def add_agenda_item(*, actor: Actor, meeting: Meeting, title: str) -> AgendaItem
         append_event(
             actor=actor,
             event_type=events.AGENDA_ITEM_ADDED,
-            data={"meeting": meeting.reference, "position": position, "title": title},
+            data={"meeting": meeting.reference, "title": title},
             subjects=[subject("talks.meeting", meeting.public_id, meeting.reference)],
             audience=meeting.audience_codes,
         )
@@ -412,7 +413,6 @@ def close_agenda_item(*, actor: Actor, item: AgendaItem, outcome: str = "") -> A
             event_type=events.AGENDA_ITEM_CLOSED,
             data={
                 "meeting": meeting.reference,
-                "position": item.position,
                 "kind": item.kind,
                 "key": item.key,
                 "outcome": outcome,
@@ -505,6 +505,9 @@ def draft_minutes(*, actor: Actor, meeting: Meeting, text: str, language: str) -
     if language not in vocabulary.LANGUAGES:
         raise ValidationFailed({"language": [_("Choose Arabic, Hebrew or English.")]})
     now = timezone.now()
+    # A draft is the mediators' (and its drafter's) until circulated: the official text's
+    # record entries go to them alone, and are widened to the meeting by circulation.
+    drafters = normalise([actor.party_code or "", *mediator_codes()])
     with transaction.atomic():
         minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
         if minutes is None:
@@ -515,7 +518,7 @@ def draft_minutes(*, actor: Actor, meeting: Meeting, text: str, language: str) -
                 version=meeting.version,
                 language=language,
                 body=text,
-                audience=meeting.audience_codes,
+                audience=drafters,
             )
             minutes = Minutes.objects.create(
                 meeting=meeting,
@@ -526,6 +529,8 @@ def draft_minutes(*, actor: Actor, meeting: Meeting, text: str, language: str) -
         else:
             if minutes.state == MinutesStateChoices.AGREED:
                 raise Conflict(_("The minutes are agreed: they are not revised."))
+            # A new revision is a draft again: its words are the drafters' until circulated.
+            official.set_audience(text=minutes.text, audience=drafters)
             official.revise_text(actor=actor, text=minutes.text, language=language, body=text)
             minutes.state, minutes.drafted_at, minutes.circulated_at = (
                 MinutesStateChoices.DRAFT,
@@ -543,9 +548,33 @@ def draft_minutes(*, actor: Actor, meeting: Meeting, text: str, language: str) -
                 "sha256": official.sha256_of(text),
             },
             subjects=[subject("talks.meeting", meeting.public_id, meeting.reference)],
-            audience=normalise([actor.party_code or "", *mediator_codes()]),
+            audience=drafters,
         )
     return minutes
+
+
+def translate_minutes(
+    *, actor: Actor, meeting: Meeting, language: str, text: str, translator: str
+) -> Any:
+    """The mediator records the minutes in another language, while they are a draft:
+    circulated minutes are what the parties approve, hash by hash, so a translation
+    added then would be agreed unread (revise the minutes to add one: that is a new
+    revision and the approvals start again)."""
+    _require_manager(actor)
+    with transaction.atomic():
+        minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+        if minutes is None:
+            raise Conflict(_("There are no minutes to translate."))
+        if minutes.state != MinutesStateChoices.DRAFT:
+            raise Conflict(
+                _(
+                    "The minutes are circulated or agreed: translate them in a new "
+                    "revision (revise the minutes first)."
+                )
+            )
+        return official.add_translation(
+            actor=actor, text=minutes.text, language=language, body=text, translator=translator
+        )
 
 
 def _authoritative_hash(minutes: Minutes) -> dict[str, str]:
@@ -565,6 +594,7 @@ def circulate_minutes(*, actor: Actor, meeting: Meeting) -> Minutes:
             raise Conflict(_("The text in the authoritative language is still missing."))
         minutes.state, minutes.circulated_at = MinutesStateChoices.CIRCULATED, timezone.now()
         minutes.save(update_fields=["state", "circulated_at"])
+        official.set_audience(text=minutes.text, audience=meeting.audience_codes)
         append_event(
             actor=actor,
             event_type=events.MINUTES_CIRCULATED,

@@ -21,7 +21,7 @@ from coordcell.agreements import official
 from coordcell.agreements import selectors as agreements
 from coordcell.agreements.choices import AmendmentStateChoices, ApprovalDecisionChoices
 from coordcell.core.actor import Actor
-from coordcell.core.errors import Conflict, ValidationFailed
+from coordcell.core.errors import Conflict, NotFound, ValidationFailed
 from coordcell.core.http import actor_for, member_required
 from coordcell.core.models import localized_now
 from coordcell.core.paging import paginate
@@ -158,7 +158,7 @@ def _meeting_page(
         in_audience=actor.party_code in meeting.audience_codes,
         participants=selectors.participants_of(actor, meeting),
         own_members=own_members,
-        agenda=selectors.agenda_of(actor, meeting),
+        agenda=selectors.numbered_agenda(actor, meeting),
         minutes=minutes,
         translations=translations,
         approvals=approvals,
@@ -223,9 +223,10 @@ def agenda_add(request: HttpRequest, public_id: Any) -> HttpResponse:
 @member_required
 def agenda_close(request: HttpRequest, public_id: Any, position: int) -> HttpResponse:
     def act(actor: Actor, meeting: Meeting) -> str:
-        item = selectors.agenda_of(actor, meeting).filter(position=position).first()
-        if item is None:
-            raise Http404()
+        try:  # the number the reader reads on the page, not the stored position
+            item = selectors.agenda_item_numbered(actor, meeting, position)
+        except NotFound:
+            raise Http404() from None
         services.close_agenda_item(actor=actor, item=item, outcome=request.POST.get("outcome", ""))
         return _("Item closed.")
 
@@ -252,11 +253,11 @@ def minutes_translate(request: HttpRequest, public_id: Any) -> HttpResponse:
         minutes = selectors.minutes_of(actor, meeting)
         if minutes is None or not services.may_manage(actor):
             raise Http404()
-        official.add_translation(
+        services.translate_minutes(
             actor=actor,
-            text=minutes.text,
+            meeting=meeting,
             language=request.POST.get("language", ""),
-            body=request.POST.get("text", ""),
+            text=request.POST.get("text", ""),
             translator=request.POST.get("translator", ""),
         )
         return _("Translation recorded.")
