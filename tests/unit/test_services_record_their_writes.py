@@ -42,6 +42,10 @@ EXEMPT = {
     "coordcell.record.tree.append_leaf",
     # The record's own writer.
     "coordcell.record.services.append_event",
+    # Who reads an official text from now on, set inside its issuing app's transaction,
+    # whose own event records the step to the new audience (talks: minutes circulated,
+    # revised; docs/talks.md).
+    "coordcell.agreements.official.set_audience",
     # Webhook deliveries: the steps they carry are already recorded.
     "coordcell.notify.queueing.queue_delivery",
     "coordcell.notify.dispatch.settle",
