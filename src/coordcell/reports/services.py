@@ -83,7 +83,6 @@ def _spec(actor: Actor) -> tuple[Any, ReportsSpec, str]:
     return version, spec, str((version.content or {}).get("time_zone") or "UTC")
 
 
-@transaction.atomic
 def release_report(
     *,
     actor: Actor,
@@ -94,7 +93,12 @@ def release_report(
     """Build and release the report of ``day`` (its cut-off window) — or, with ``until``,
     of the day that ends then (the demo's report, up to the moment it is told) — to every
     reader party at once, and issue its counts, determinations and scorecard for
-    publication after the embargo."""
+    publication after the embargo.
+
+    Every rendition is drawn before anything is written: the one transaction that then
+    stores them, records their hashes and issues the publications is short, so on SQLite
+    a page's write never waits behind seconds of rendering (and fails at the busy
+    timeout)."""
     if not _may_release(actor):
         raise PermissionDenied(_("Only the mediator releases the daily report."))
     version, spec, time_zone = _spec(actor)
@@ -112,57 +116,64 @@ def release_report(
     if end > now:
         raise ValidationFailed({"day": [_("This day's cut-off has not passed yet.")]})
     rules = counting.rules_for(day, spec.counting_rules)
-    report = DailyReport.objects.create(
-        day=day,
-        window_start=start,
-        window_end=end,
-        rules_version=rules.version if rules else "",
-        arrangement_version=version.number,
-        released_at=now,
-        fictional=fictional,
-    )
+    rules_version = rules.version if rules else ""
     context = {
         "day": day.isoformat(),
         "window_start": start.isoformat(timespec="minutes"),
         "window_end": end.isoformat(timespec="minutes"),
-        "rules_version": report.rules_version,
+        "rules_version": rules_version,
         "arrangement_version": version.number,
         "released_at": now.isoformat(timespec="seconds"),
     }
+    drawn: list[tuple[str, list[tuple[str, str]]]] = []
     for reader in reports.readers():
         reading = Reading(reader, start, end, rules, version, fictional)
-        hashes: dict[str, dict[str, str]] = {}
-        made = []
-        for language in languages():
-            html = render_html(reading=reading, language=language, context=context)
-            made.append(
+        htmls = [
+            (language, render_html(reading=reading, language=language, context=context))
+            for language in languages()
+        ]
+        drawn.append((str(reader.party_code), htmls))
+    with transaction.atomic():
+        if DailyReport.objects.select_for_update().filter(day=day).exists():
+            raise ValidationFailed({"day": [_("This day's report has already been released.")]})
+        report = DailyReport.objects.create(
+            day=day,
+            window_start=start,
+            window_end=end,
+            rules_version=rules_version,
+            arrangement_version=version.number,
+            released_at=now,
+            fictional=fictional,
+        )
+        for party_code, htmls in drawn:
+            made = [
                 Rendition(
                     report=report,
-                    party_code=str(reader.party_code),
+                    party_code=party_code,
                     language=language,
-                    audience=f"|{reader.party_code}|",
+                    audience=f"|{party_code}|",
                     html=html,
                     sha256=sha256(html),
                 )
+                for language, html in htmls
+            ]
+            entry = append_event(
+                actor=actor,
+                event_type=events.REPORT_RELEASED,
+                data={
+                    "day": day,
+                    "reader": party_code,
+                    "rules_version": report.rules_version,
+                    "released_at": now,
+                    "sha256": {r.language: {"html": r.sha256} for r in made},
+                },
+                subjects=[subject("daily_report", report.public_id, day.isoformat())],
+                audience=[party_code],
             )
-            hashes[language] = {"html": made[-1].sha256}
-        entry = append_event(
-            actor=actor,
-            event_type=events.REPORT_RELEASED,
-            data={
-                "day": day,
-                "reader": reader.party_code,
-                "rules_version": report.rules_version,
-                "released_at": now,
-                "sha256": hashes,
-            },
-            subjects=[subject("daily_report", report.public_id, day.isoformat())],
-            audience=[str(reader.party_code)],
-        )
-        for rendition in made:
-            rendition.entry_seq = entry.seq
-        Rendition.objects.bulk_create(made)
-    _issue(actor=actor, report=report, spec=spec, rules=rules, now=now)
+            for rendition in made:
+                rendition.entry_seq = entry.seq
+            Rendition.objects.bulk_create(made)
+        _issue(actor=actor, report=report, spec=spec, rules=rules, now=now)
     return report
 
 
