@@ -44,7 +44,6 @@ from importlib import resources
 from typing import Any
 
 import stix2
-from stix2validator import ValidationOptions, validate_instance
 
 __all__ = [
     "INCIDENT_CORE_EXTENSION",
@@ -306,7 +305,14 @@ def validate(document: Mapping[str, Any], *, strict: bool = True) -> list[str]:
     """The reasons ``stix2-validator`` (STIX 2.1) refuses a bundle; empty when it passes.
 
     ``strict`` is what exports pass (``--strict --enforce-refs``); imports are checked
-    without ``--strict``, as MISP's and OpenCTI's own exports carry warnings."""
+    without ``--strict``, as MISP's and OpenCTI's own exports carry warnings.
+
+    The validator is imported here, when a bundle is first checked: importing it builds
+    some forty grammars (``jsonschema`` → ``rfc3987_syntax``, 2–3 s of CPU), and this
+    module is imported with the URLs by every ``coordcell`` process, which then paid it
+    whether it ever exchanged STIX or not."""
+    from stix2validator import ValidationOptions, validate_instance
+
     options = ValidationOptions(version="2.1", strict=strict, enforce_refs=strict)
     try:
         results = validate_instance(dict(document), options)
