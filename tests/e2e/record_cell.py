@@ -6,6 +6,12 @@ own process group (so a test can stop it gracefully, or SIGKILL every process of
 once). ``Cell.cli()`` runs any ``coordcell`` command with the same environment, and
 ``Cell.db()`` opens the SQLite database directly when no server runs.
 
+Each ``Cell.cli()`` command runs in a process of its own, forked from one process per
+cell that has imported coordcell and set Django up with the cell's environment
+(``_COMMANDS``): a command costs what it does, not the two seconds of start-up a fresh
+interpreter pays, and still runs apart, with its own database connection, standard
+streams and exit status.
+
 ``coordcell demo --no-serve`` hashes ten passwords with the production hasher and takes
 seconds, so the SQLite tests make one cell per test run (``record_template`` in
 tests/e2e/conftest.py) and ``Cell.clone()`` it into each test's own directory: every test
@@ -17,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import shutil
 import signal
 import sqlite3
@@ -51,6 +58,50 @@ COMMAND_TIMEOUT = 300.0
 
 #: The data directory ``coordcell demo`` makes in the working directory by default.
 DEFAULT_DATA_DIR = "coordcell-data"
+
+#: The process ``Cell.cli()`` forks each command from: Django set up (its URLs, checked by
+#: every command, imported too), then one command per line of standard input, each run in
+#: a fork with its own standard streams and answered with one line of JSON. Nothing in it
+#: touches the database, so no connection is shared with the forks.
+_COMMANDS = """
+import json, os, sys, tempfile
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coordcell.settings")
+import django
+django.setup()
+from django.urls import get_resolver
+get_resolver().url_patterns
+from coordcell import cli
+answers = os.fdopen(os.dup(1), "w")
+null = os.open(os.devnull, os.O_RDONLY)
+for line in sys.stdin:
+    args = json.loads(line)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        pid = os.fork()
+        if pid == 0:
+            os.dup2(null, 0)
+            os.dup2(out.fileno(), 1)
+            os.dup2(err.fileno(), 2)
+            sys.argv = ["coordcell", *args]
+            code = 0
+            try:
+                cli.main(sys.argv)
+            except SystemExit as stop:
+                code = stop.code if isinstance(stop.code, int) else (stop.code is not None)
+            except BaseException:
+                import traceback
+                traceback.print_exc()
+                code = 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        out.seek(0)
+        err.seek(0)
+        answers.write(json.dumps([os.waitstatus_to_exitcode(status),
+                                  out.read().decode(errors="replace"),
+                                  err.read().decode(errors="replace")]) + "\\n")
+        answers.flush()
+"""
 
 
 def api(
@@ -130,6 +181,8 @@ class Cell:
     servers: list[Server] = field(default_factory=list)
     #: Added to every command's environment (e.g. ``DATABASE_URL`` for PostgreSQL).
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: The process ``cli()`` forks commands from (started by the first command).
+    _commands: subprocess.Popen[str] | None = field(default=None, repr=False)
 
     @classmethod
     def create(
@@ -208,17 +261,49 @@ class Cell:
         return str(self.accounts()[username]["token"])
 
     def cli(self, *args: str, timeout: float = COMMAND_TIMEOUT) -> subprocess.CompletedProcess[str]:
-        """``coordcell ARGS`` with this data directory's environment."""
-        return subprocess.run(  # noqa: S603 (our own interpreter and arguments)
-            [sys.executable, "-m", "coordcell.cli", *args],
-            cwd=self.root,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        """``coordcell ARGS`` with this data directory's environment, in a process of its
+        own forked from this cell's command process (``_COMMANDS``, started on first use,
+        so with the files and environment the cell has then)."""
+        if self._commands is None or self._commands.poll() is not None:
+            self._commands = subprocess.Popen(  # noqa: S603 (our own interpreter and driver)
+                [sys.executable, "-c", _COMMANDS],
+                cwd=self.root,
+                env=self.env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+        driver = self._commands
+        assert driver.stdin is not None
+        assert driver.stdout is not None
+        driver.stdin.write(json.dumps(list(args)) + "\n")
+        driver.stdin.flush()
+        ready, _, _ = select.select([driver.stdout], [], [], timeout)
+        if not ready:
+            self.close_commands()
+            raise subprocess.TimeoutExpired(["coordcell", *args], timeout)
+        line = driver.stdout.readline()
+        if not line:  # the driver died: say why
+            driver.wait(timeout=30)
+            stderr = driver.stderr.read() if driver.stderr else ""
+            self._commands = None
+            raise RuntimeError(f"the command process exited ({driver.returncode}):\n{stderr}")
+        code, out, err = json.loads(line)
+        return subprocess.CompletedProcess(["coordcell", *args], code, out, err)
+
+    def close_commands(self) -> None:
+        """Stop the command process (and any command still running in it)."""
+        driver, self._commands = self._commands, None
+        if driver is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(driver.pid, signal.SIGKILL)
+        driver.wait(timeout=30)
+        for stream in (driver.stdin, driver.stdout, driver.stderr):
+            if stream is not None:
+                stream.close()
 
     def serve(self, workers: int = 1) -> Server:
         """Start ``coordcell serve`` on a free port and wait until it answers."""
@@ -261,12 +346,14 @@ class Cell:
         return server
 
     def stop_all(self) -> None:
+        self.close_commands()
         for server in self.servers:
             if server.process.poll() is None or _group_alive(server.pgid):
                 server.stop()
 
     def kill_all(self) -> None:
         """SIGKILL what still runs: a test's clean-up, when its data is thrown away."""
+        self.close_commands()
         for server in self.servers:
             if server.process.poll() is None or _group_alive(server.pgid):
                 server.kill()

@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,10 +35,20 @@ def _head(cell: Cell) -> tuple[int, int, int]:
     return size, exercise, checkpoints
 
 
+@pytest.fixture
+def cells() -> Iterator[list[Cell]]:
+    """The cells a test made (their command processes are stopped at the end)."""
+    made: list[Cell] = []
+    yield made
+    for cell in made:
+        cell.kill_all()
+
+
 def test_a_drill_on_an_exercise_copy_leaves_the_live_record_untouched(
-    record_template: Cell, tmp_path: Path
+    record_template: Cell, tmp_path: Path, cells: list[Cell]
 ) -> None:
     live = record_template.clone(tmp_path, "live")
+    cells.append(live)
     with contextlib.closing(sqlite3.connect(live.data_dir / "coordcell.sqlite3")) as db:
         db.execute("UPDATE record_head SET exercise = 0")
         db.commit()
@@ -52,6 +63,7 @@ def test_a_drill_on_an_exercise_copy_leaves_the_live_record_untouched(
     assert f"Exercise copy of coordcell.local/record in {target}" in made.stdout
     assert not (target / "record-log.key").exists()  # the live log's key stays behind
     drill = Cell(tmp_path, target, extra_env=dict(live.extra_env))
+    cells.append(drill)
     copied_size, copied_exercise, _ = _head(drill)
     assert copied_exercise == 1
     assert copied_size > size  # the copy's own entries: adopted, webhooks paused
