@@ -52,14 +52,19 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked ``slow`` first, each kind in its collected order (docs/testing.md).
+    """The folders with a test marked ``slow`` first, each part in its collected order
+    (docs/testing.md).
 
     pytest-xdist hands out the xdist groups first (the largest first), then one test at
     a time in this order: a slow test started last would leave the other worker idle
     while it runs, so the slow ones go out while both workers are busy anyway, and the
-    quick ones even out the end.
+    quick ones even out the end. A slow test's whole folder goes with it: moving the slow
+    tests alone split their modules and packages, and a module's or package's fixture (a
+    story told once for tests/integration/gis) was then made once for the slow tests and
+    again for the others, after pytest had torn it down in between.
     """
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    slow = {item.path.parent for item in items if item.get_closest_marker("slow") is not None}
+    items.sort(key=lambda item: item.path.parent not in slow)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -13,8 +13,10 @@ import signal
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from tests.e2e import demo_server
 from tests.e2e.demo_server import Demo, run_no_serve
@@ -164,6 +166,42 @@ def test_a_checkpoint_of_the_story_is_cosigned_by_every_partys_witness(demo: Dem
         time.sleep(0.5)
     assert latest["size"] >= told[0]
     assert cosigned == parties, demo.log_tail()
+
+
+OBSERVATIONS = Path(__file__).resolve().parents[1] / "unit/interop/fixtures/observations.geojson"
+
+
+def test_the_served_engine_measures_as_the_command_line_does(demo: Demo, tmp_path: Path) -> None:
+    """The rules engine's parallel kernels run in gunicorn's worker as anywhere else.
+
+    The demo tells its story before it serves; were the story told in gunicorn's arbiter,
+    OpenMP (numba's threads) would be running there when the workers are forked, and a
+    worker's first parallel kernel would end it (numba sends it SIGTERM, the kernel left
+    undone). The distances the API answers are those ``coordcell check`` computes here,
+    and the worker that computed them is the one the demo started with."""
+    body = OBSERVATIONS.read_bytes()
+    req = urllib.request.Request(  # noqa: S310 (http://127.0.0.1)
+        demo.base_url + "/api/v1/check",
+        data=body,
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {demo.accounts['il.analyst']['token']}",
+            "Content-Type": "application/geo+json",
+        },
+    )
+    with urllib.request.urlopen(req, timeout=60) as response:  # noqa: S310
+        served = json.loads(response.read())["features"]
+    out = tmp_path / "checked.jsonl"
+    call_command("checkobservations", "--scenario", "southern_syria_2026", str(OBSERVATIONS),
+                 "--out", str(out))  # fmt: skip
+    here = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(served) == len(here) == 4
+    for answer, record in zip(served, here, strict=True):
+        assert answer["properties"]["distances_m"] == record["distances_m"], record["source_id"]
+        assert answer["properties"]["distances_m"]  # the scenario's two lines
+    log = demo.log.read_text(encoding="utf-8", errors="replace")
+    assert "Terminating: fork()" not in log
+    assert log.count("Booting worker") == 1, demo.log_tail()
 
 
 def test_ctrl_c_stops_the_demo_at_once_without_a_traceback(demo: Demo) -> None:

@@ -41,6 +41,8 @@ def _clause_list(ids: tuple[str, ...], clauses: dict[str, ClauseSpec]) -> str:
 
 class Command(BaseCommand):
     help = "Assess every row of an input file against an arrangement's clauses."
+    #: Offline: no database and no URL, so no system check (it would load every URL).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -25,6 +25,13 @@ class Command(BaseCommand):
         )
         load.add_argument("path", help="A shipped scenario's name or a folder path.")
 
+    def execute(self, *args: Any, **options: Any) -> Any:
+        if options.get("action") == "check":
+            # Offline: reads a folder, no database and no URL, so no system check (it
+            # would load every URL). ``load`` writes the database and is checked first.
+            options["skip_checks"] = True
+        return super().execute(*args, **options)
+
     def handle(self, *args: Any, **options: Any) -> None:
         path = resolve_scenario_path(options["path"])
         if not path.is_dir():

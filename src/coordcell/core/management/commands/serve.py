@@ -23,11 +23,15 @@ class Command(BaseCommand):
             "--no-migrate", action="store_true", help="Do not apply pending migrations first."
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        # Before anything else (no migration either): the demo's key, which other commands
-        # find in the data directory, is not one to serve with.
+    def execute(self, *args: Any, **options: Any) -> Any:
+        # Before anything else (no system check, which loads every URL, and no migration):
+        # the demo's key, which other commands find in the data directory, is not one to
+        # serve with.
         if not settings.SECRET_KEY_CONFIGURED:
             raise CommandError(SERVING_NEEDS_KEY, returncode=2)
+        return super().execute(*args, **options)
+
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             port = options["port"] or env_int("COORDCELL_PORT", 8000, minimum=1)
             workers = options["workers"] or env_int(

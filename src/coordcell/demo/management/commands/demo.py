@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
+import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
 
 from coordcell.accounts.models import User
 from coordcell.agreements.services import (
@@ -33,6 +36,9 @@ from coordcell.rules.scenario import ScenarioInvalid, read_scenario
 #: How often the demo's witnesses (the parties ``witnesses`` names in the scenario's
 #: demo.toml) look for a checkpoint.
 WITNESS_INTERVAL_SECONDS = 5
+
+#: A set-up child's status when Ctrl-C stopped it (128 + SIGINT, as ``coordcell.cli``'s).
+_INTERRUPTED = 130
 
 
 class Command(BaseCommand):
@@ -60,9 +66,67 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        started = time.monotonic()
         if not 0 < options["port"] < 65536:
             raise CommandError("--port must be between 1 and 65535")
+        if options["no_serve"]:
+            self._set_up(options)
+            return
+        self._serve(options, self._set_up_in_a_child(options))
+
+    def _set_up_in_a_child(self, options: Any) -> list[Path]:
+        """``_set_up`` in a fork of this process; the witnesses' folders it made.
+
+        Telling the story runs the rules engine's parallel kernels, which start numba's
+        OpenMP threads, and gunicorn forks its workers from this process. A process forked
+        from one whose OpenMP threads have started cannot run a parallel kernel: numba
+        sends it SIGTERM and the kernel returns without computing (GNU OpenMP is not safe
+        across fork). Each lodged incident would have stopped the worker that took it,
+        with its distances unset, and gunicorn would have booted another. So this process,
+        the arbiter, never runs a kernel: the set-up runs in a child and ends with it.
+        """
+        connections.close_all()  # the child opens its own
+        sys.stdout.flush()
+        sys.stderr.flush()
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: set up, report, and end without returning
+            os.close(read_end)
+            status, outcome = 0, cast(dict[str, Any], {})
+            try:
+                outcome = {"witnesses": [str(f) for f in self._set_up(options)]}
+            except CommandError as exc:
+                status, outcome = 1, {"error": str(exc), "returncode": exc.returncode}
+            except KeyboardInterrupt:
+                status = _INTERRUPTED
+            except BaseException:
+                traceback.print_exc()
+                status = 1
+            finally:
+                with contextlib.suppress(BaseException):
+                    connections.close_all()
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    with os.fdopen(write_end, "w", encoding="utf-8") as pipe:
+                        pipe.write(json.dumps(outcome))
+                os._exit(status)
+        os.close(write_end)
+        with os.fdopen(read_end, encoding="utf-8") as pipe:
+            told = pipe.read()
+        _, wait_status = os.waitpid(pid, 0)
+        status = os.waitstatus_to_exitcode(wait_status)
+        outcome = json.loads(told) if told else {}
+        if "error" in outcome:
+            raise CommandError(outcome["error"], returncode=outcome["returncode"])
+        if status == _INTERRUPTED:
+            raise KeyboardInterrupt
+        if status != 0 or "witnesses" not in outcome:
+            sys.exit(status or 1)
+        return [Path(folder) for folder in outcome["witnesses"]]
+
+    def _set_up(self, options: Any) -> list[Path]:
+        """Migrate, load the scenario and the accounts, tell the story (once), print the
+        accounts; the witnesses' folders."""
+        started = time.monotonic()
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         actor = Actor.console("demo")
@@ -121,9 +185,7 @@ class Command(BaseCommand):
         self._print(options, result.version, accounts, accounts_file, time.monotonic() - started)
         if played:
             self.stdout.write(f"The demo's fictional story: {played} steps played now.")
-        if options["no_serve"]:
-            return
-        self._serve(options, witnesses)
+        return witnesses
 
     def _known(self, accounts_file: Path) -> dict[str, dict[str, str]]:
         if not accounts_file.exists():
