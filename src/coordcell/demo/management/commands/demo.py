@@ -58,11 +58,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="Set up and print the accounts, then exit."
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Server processes (default 1, with 16 threads each); more use more cores.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         if not 0 < options["port"] < 65536:
             raise CommandError("--port must be between 1 and 65535")
+        if options["workers"] < 1:
+            raise CommandError("--workers must be at least 1")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         actor = Actor.console("demo")
@@ -216,7 +224,9 @@ class Command(BaseCommand):
                     )
                 )
         try:
-            run_server(host=options["host"], port=options["port"], workers=1, threads=16)
+            run_server(
+                host=options["host"], port=options["port"], workers=options["workers"], threads=16
+            )
         finally:
             # Stopping already: a second Ctrl-C must not interrupt the helpers' ending.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
