@@ -37,7 +37,7 @@ __all__ = [
 #: README's command table is the same list (tests/unit/test_docs.py compares them).
 COMMANDS: tuple[tuple[str, str], ...] = (
     (
-        "coordcell demo [--host H] [--port P] [--data-dir D]",
+        "coordcell demo [--host H] [--port P] [--data-dir D] [--workers N]",
         "migrate, load the scenario and the fictional demo data, print the accounts, serve, "
         "run the worker and one witness per party",
     ),

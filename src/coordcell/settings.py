@@ -8,6 +8,7 @@ A bare checkout runs on an embedded SQLite database in ``COORDCELL_DATA_DIR``; s
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -30,6 +31,16 @@ from coordcell.core.env import (
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _api_rate(name: str, rate: str) -> str:
+    """A throttle rate: a count of requests per second, minute, hour or day (DRF's form)."""
+    if not re.fullmatch(r"[1-9][0-9]{0,8}/(s|sec|second|m|min|minute|h|hour|d|day)", rate):
+        raise ConfigError(
+            f"{name} must be a count per second, minute, hour or day, like 600/min; got {rate!r}"
+        )
+    return rate
+
 
 try:
     DATA_DIR = env_path("COORDCELL_DATA_DIR", Path.cwd() / DEFAULT_DATA_DIR)
@@ -88,6 +99,13 @@ try:
     IDEMPOTENCY_KEY_HOURS = env_int("COORDCELL_IDEMPOTENCY_HOURS", 24, minimum=1)
     CHECKPOINT_EVERY_EVENTS = env_int("COORDCELL_CHECKPOINT_EVENTS", 20, minimum=1)
     CHECKPOINT_EVERY_MINUTES = env_int("COORDCELL_CHECKPOINT_MINUTES", 5, minimum=1)
+    # The API's throttles: requests a signed-in person, and an anonymous client, may make
+    # per second, minute, hour or day before 429 (docs/api.md). Raised above the defaults
+    # only for a load test or the CI's fuzzing of a demo on loopback (.ci/fuzz-api).
+    API_RATES = {
+        "user": _api_rate("COORDCELL_API_RATE_USER", env_str("COORDCELL_API_RATE_USER", "600/min")),
+        "anon": _api_rate("COORDCELL_API_RATE_ANON", env_str("COORDCELL_API_RATE_ANON", "60/min")),
+    }
     # The CAP feed's <sender> and the webhooks' worker; see docs/cases.md.
     CAP_SENDER = env_str("COORDCELL_CAP_SENDER", LOG_ORIGIN.split("/")[0] or "coordcell.local")
     if not CAP_SENDER or any(c.isspace() or c in ",<&" for c in CAP_SENDER):
@@ -362,7 +380,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
         "rest_framework.throttling.AnonRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"user": "600/min", "anon": "60/min"},
+    "DEFAULT_THROTTLE_RATES": API_RATES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -64,10 +64,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="Set up and print the accounts, then exit."
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Server processes (default 1, with 16 threads each); more use more cores.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not 0 < options["port"] < 65536:
             raise CommandError("--port must be between 1 and 65535")
+        if options["workers"] < 1:
+            raise CommandError("--workers must be at least 1")
         if options["no_serve"]:
             self._set_up(options)
             return
@@ -278,7 +286,9 @@ class Command(BaseCommand):
                     )
                 )
         try:
-            run_server(host=options["host"], port=options["port"], workers=1, threads=16)
+            run_server(
+                host=options["host"], port=options["port"], workers=options["workers"], threads=16
+            )
         finally:
             # Stopping already: a second Ctrl-C must not interrupt the helpers' ending.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
