@@ -28,6 +28,7 @@ from coordcell.record.note import ALG_COSIGNATURE_V1, Signer
 from coordcell.record.services import issue_checkpoint, register_witness
 from coordcell.rules.scenario import read_scenario
 from tests import profiles  # noqa: F401 (loads the Hypothesis profile, see tests/profiles.py)
+from tests.story import DemoStory
 
 SCENARIO = SCENARIOS_DIR / "southern_syria_2026"
 
@@ -234,6 +235,14 @@ def witness_signer(party: str) -> Signer:
     """The test witness key of ``party`` (fixed, so every process derives the same)."""
     seed = hashlib.sha256(f"coordcell test witness {party}".encode()).digest()
     return Signer.from_seed(f"witness.{party}.test", seed, ALG_COSIGNATURE_V1)
+
+
+@pytest.fixture(scope="session")
+def demo_story(django_db_setup: Any, django_db_blocker: Any) -> DemoStory:
+    """``with demo_story.told(): ...`` in a module- or package-scoped fixture: the demo's
+    story on the session database, undone on leaving (played once per worker on SQLite;
+    ``tests/story.py``)."""
+    return DemoStory(django_db_blocker)
 
 
 @pytest.fixture(scope="session")

@@ -6,27 +6,33 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 
 import pytest
 from shapely.geometry import Point, shape
 
-from coordcell.agreements.models import ArrangementVersion
-from coordcell.demo.loader import tell_story
 from coordcell.demo.story_positions import SETS
 from coordcell.positions.models import Commitment, Dispute, Position, Reveal
 from coordcell.rules import positions_commit as pc
 from coordcell.rules.engine import Engine
 from coordcell.rules.scenario import read_scenario
 from tests.conftest import SCENARIO
+from tests.story import DemoStory
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _told_once(demo_story: DemoStory) -> Iterator[None]:
+    """The demo's story for the module, rolled back after its last test (``tests/story.py``)."""
+    with demo_story.told():
+        yield
+
+
+@pytest.mark.usefixtures("_told_once")
 def test_the_story_seals_both_baselines_and_reveals_the_disputed_post() -> None:
     arrangement = read_scenario(SCENARIO)
     assert arrangement.demo is not None
-    version = ArrangementVersion.objects.get(is_current=True)
-    tell_story(demo=arrangement.demo, version=version)
     assert {c.party.code for c in Commitment.objects.filter(kind="baseline")} == {"il", "sy"}
     assert {c.size for c in Commitment.objects.all()} == {pc.MIN_LEAVES}
     assert all("(fictional exercise)" in p.name for p in Position.objects.all())

@@ -4,28 +4,30 @@ to all parties with its originator's consent, and released to the public redacte
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from coordcell.agreements.models import ArrangementVersion
-from coordcell.demo.loader import tell_story
 from coordcell.record.models import Entry
-from coordcell.rules.scenario import read_scenario
 from coordcell.sharing import selectors
 from coordcell.sharing.models import AudienceChange, ConsentRequest, Item
-from tests.conftest import SCENARIO
+from tests.story import DemoStory
 
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ("mediator", "il.liaison", "sy.liaison", "monitor", "donor", "observer")
 
 
+@pytest.fixture(scope="module")
+def _told_once(demo_story: DemoStory) -> Iterator[None]:
+    """The demo's story for the module, rolled back after its last test (``tests/story.py``)."""
+    with demo_story.told():
+        yield
+
+
 @pytest.fixture
-def told() -> dict[str, Item]:
-    arrangement = read_scenario(SCENARIO).demo
-    assert arrangement is not None
-    tell_story(demo=arrangement, version=ArrangementVersion.objects.get(is_current=True))
+def told(_told_once: None) -> dict[str, Item]:
     items = {i.title.split(" (")[0]: i for i in Item.objects.all()}
     return {
         "assessment": next(i for t, i in items.items() if t.startswith("Weekly assessment")),

@@ -5,30 +5,30 @@ controls holds nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from coordcell.agreements.models import ArrangementVersion
-from coordcell.demo.loader import tell_story
 from coordcell.economy.models import Pledge, Project, Tranche, TrancheHold
 from coordcell.incidents.models import Incident
 from coordcell.record.models import Entry
-from coordcell.rules.scenario import read_scenario
-from tests.conftest import SCENARIO
+from tests.story import DemoStory
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _told_once(demo_story: DemoStory) -> Iterator[None]:
+    """The demo's story for the module, rolled back after its last test (``tests/story.py``)."""
+    with demo_story.told():
+        yield
+
+
+@pytest.mark.usefixtures("_told_once")
 def test_the_story_funds_three_sectors_and_holds_one_tranche_until_the_site_is_clear(
     client_for: Any,
 ) -> None:
-    demo = read_scenario(SCENARIO).demo
-    assert demo is not None
-    version = ArrangementVersion.objects.get(
-        arrangement__key="southern_syria_2026", is_current=True
-    )
-    assert tell_story(demo=demo, version=version) > 0
     projects = Project.objects.filter(
         pk__in=[p.pk for p in Project.objects.all() if "(fictional exercise)" in p.titles["en"]]
     )

@@ -18,15 +18,11 @@ import hxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 from lxml import etree
 
-from coordcell.agreements.models import ArrangementVersion
-from coordcell.demo.loader import tell_story
 from coordcell.economy import exports, selectors, services
 from coordcell.economy.models import Donor
-from coordcell.rules.scenario import read_scenario
-from tests.conftest import SCENARIO
+from tests.story import DemoStory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,20 +58,13 @@ def hxl_errors(body: bytes, fmt: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def _told_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """The demo's story, played once per module and worker in a transaction rolled back
-    after the module's last test; each test runs in a savepoint inside it (pytest-django's
-    ``db``), so what a test changes is undone as usual. (Playing it costs about 1.5 s: once
-    per test, it was most of this module's time.)"""
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo = read_scenario(SCENARIO).demo
-        assert demo is not None
-        version = ArrangementVersion.objects.get(
-            arrangement__key="southern_syria_2026", is_current=True
-        )
-        assert tell_story(demo=demo, version=version) > 0
+def _told_once(demo_story: DemoStory) -> Iterator[None]:
+    """The demo's story for the module, in a transaction rolled back after its last test;
+    each test runs in a savepoint inside it (pytest-django's ``db``), so what a test changes
+    is undone as usual (``tests/story.py``). Played once per test, it was most of this
+    module's time."""
+    with demo_story.told():
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -9,31 +9,20 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import transaction
 
 from coordcell.accounts.models import User
-from coordcell.agreements.models import ArrangementVersion
 from coordcell.core.actor import Actor
 from coordcell.deconfliction.models import AccessRequest
-from coordcell.demo.loader import tell_story
 from coordcell.incidents import selectors
 from coordcell.incidents.models import PropertyDamage
 from coordcell.record.models import Entry
-from coordcell.rules.scenario import read_scenario
-from tests.conftest import SCENARIO
+from tests.story import DemoStory
 
 
 @pytest.fixture(scope="module")
-def _told_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo = read_scenario(SCENARIO).demo
-        assert demo is not None
-        version = ArrangementVersion.objects.get(
-            arrangement__key="southern_syria_2026", is_current=True
-        )
-        assert tell_story(demo=demo, version=version) > 0
+def _told_once(demo_story: DemoStory) -> Iterator[None]:
+    with demo_story.told():
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -17,22 +17,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
 from coordcell.agreements.engines import engine_for
 from coordcell.agreements.models import ArrangementVersion
 from coordcell.core.errors import Conflict, PermissionDenied, ValidationFailed
-from coordcell.demo.loader import tell_story
 from coordcell.incidents import selectors as incidents
 from coordcell.positions import selectors as positions
 from coordcell.proposals import exports, replay, selectors, services
 from coordcell.proposals.models import Commitment, CommitmentDeadline, Proposal
 from coordcell.record.models import Entry
 from coordcell.rules import engine as rules_engine
-from coordcell.rules.scenario import read_scenario
-from tests.conftest import SCENARIO
+from tests.story import DemoStory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,18 +37,11 @@ TITLE = "Widen the Area of Separation (fictional exercise)"
 
 
 @pytest.fixture(scope="module")
-def _told_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """The demo's story, played once per module in a transaction rolled back after the
-    module's last test (each test runs in a savepoint inside it)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo = read_scenario(SCENARIO).demo
-        assert demo is not None
-        version = ArrangementVersion.objects.get(
-            arrangement__key="southern_syria_2026", is_current=True
-        )
-        assert tell_story(demo=demo, version=version) > 0
+def _told_once(demo_story: DemoStory) -> Iterator[None]:
+    """The demo's story for the module, in a transaction rolled back after its last test
+    (each test runs in a savepoint inside it; ``tests/story.py``)."""
+    with demo_story.told():
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

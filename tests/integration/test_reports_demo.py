@@ -4,7 +4,7 @@ counts, determinations and scorecard issued and embargoed; the dashboards count 
 zone, kind and party under the counting rules over what the reader may see, and draw their
 charts as inline SVG that reads right to left in Arabic and Hebrew.
 
-The demo's story is played once per module (``_told_once``, rolled back afterwards)."""
+The demo's story is told once for the module (``_told_once``, rolled back afterwards)."""
 
 from __future__ import annotations
 
@@ -13,30 +13,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
-from coordcell.agreements.models import ArrangementVersion
-from coordcell.demo.loader import tell_story
 from coordcell.reports import dashboard
 from coordcell.reports.models import DailyReport, Publication, Rendition
-from coordcell.rules.scenario import read_scenario
-from tests.conftest import SCENARIO
+from tests.story import DemoStory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def _told_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo = read_scenario(SCENARIO).demo
-        assert demo is not None
-        version = ArrangementVersion.objects.get(
-            arrangement__key="southern_syria_2026", is_current=True
-        )
-        assert tell_story(demo=demo, version=version) > 0
+def _told_once(demo_story: DemoStory) -> Iterator[None]:
+    with demo_story.told():
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -17,18 +17,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from coordcell.agreements.models import ArrangementVersion
 from coordcell.cases.models import Case
-from coordcell.demo.loader import tell_story
 from coordcell.incidents.models import Incident
 from coordcell.parties.models import Party
 from coordcell.rules import grid
-from coordcell.rules.scenario import read_scenario
 from coordcell.situation import maplayers as layers
-from tests.conftest import SCENARIO
+from tests.story import DemoStory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_world")]
 
@@ -48,15 +45,12 @@ URL = "/map/incidents.json"
 
 
 @pytest.fixture(scope="module")
-def _world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+def _world(demo_story: DemoStory) -> Iterator[None]:
     """The demo's story and 400 fictional incidents around Quneitra, once per module."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo = read_scenario(SCENARIO).demo
-        assert demo is not None
+    with demo_story.told():
         version = ArrangementVersion.objects.get(
             arrangement__key="southern_syria_2026", is_current=True
         )
-        assert tell_story(demo=demo, version=version) > 0
         rng = random.Random(17)
         il = Party.objects.get(code="il")
         sy = Party.objects.get(code="sy")
@@ -100,7 +94,6 @@ def _world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
         denial.reference, denial.audience = "DEN-TEST-HIDDEN", "|sy|undof|us|"
         denial.save()
         yield
-        transaction.set_rollback(True)
 
 
 def _reads(code: str | None, audience: str) -> bool:

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from coordcell.agreements import official
@@ -27,13 +26,11 @@ from coordcell.agreements.models import ArrangementVersion, OfficialText
 from coordcell.cases.models import Case, Deadline
 from coordcell.core.actor import Actor
 from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from coordcell.demo.loader import tell_story
 from coordcell.record.models import Entry
-from coordcell.rules.scenario import read_scenario
 from coordcell.talks import selectors, services
 from coordcell.talks.calendar import calendar_ics
 from coordcell.talks.models import Meeting, MeetingRequest
-from tests.conftest import SCENARIO
+from tests.story import DemoStory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,13 +41,9 @@ ATTENDING = {"mediator", "il.liaison", "il.analyst", "sy.liaison"}
 
 
 @pytest.fixture(scope="module")
-def _told_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo = read_scenario(SCENARIO).demo
-        assert demo is not None
-        assert tell_story(demo=demo, version=_version()) > 0
+def _told_once(demo_story: DemoStory) -> Iterator[None]:
+    with demo_story.told():
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -41,11 +41,36 @@ class NotFoundView(APIView):
 #: some fifty queries, which a member reloading the docs should not make the server redo.
 _SCHEMAS: dict[tuple[str | None, str | None], dict[str, Any]] = {}
 _SCHEMAS_LOCK = threading.Lock()
+#: Each schema as rendered (YAML or JSON), with its Content-Type: rendering the YAML costs
+#: more than a tenth of a second of CPU, and the document is the same for every reader.
+_RENDERED: dict[tuple[Any, ...], tuple[str, bytes]] = {}
+
+
+class _RenderedOnce(Response):
+    """A schema's response, rendered once per schema, renderer and accepted media type."""
+
+    def __init__(self, key: tuple[str | None, str | None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._schema_key = key
+
+    @property
+    def rendered_content(self) -> Any:  # bytes (DRF's stubs: Any; Django's: str)
+        key = (*self._schema_key, type(self.accepted_renderer), self.accepted_media_type)
+        with _SCHEMAS_LOCK:
+            rendered = _RENDERED.get(key)
+        if rendered is None:
+            body = super().rendered_content
+            rendered = (self["Content-Type"], body)
+            with _SCHEMAS_LOCK:
+                _RENDERED[key] = rendered
+        else:
+            self["Content-Type"] = rendered[0]
+        return rendered[1]
 
 
 class SchemaView(JsonErrorsMixin, SpectacularAPIView):
     """The OpenAPI schema, for members of the cell only (like every other endpoint),
-    generated once per language and version in each process."""
+    generated and rendered once per language and version in each process."""
 
     permission_classes = [IsCellMember]
 
@@ -62,8 +87,10 @@ class SchemaView(JsonErrorsMixin, SpectacularAPIView):
                     request=request, public=True
                 )
         filename = self._get_filename(request, version)  # type: ignore[no-untyped-call]
-        return Response(
-            data=schema, headers={"Content-Disposition": f'inline; filename="{filename}"'}
+        return _RenderedOnce(
+            key,
+            data=schema,
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
         )
 
 

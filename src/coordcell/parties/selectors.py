@@ -163,10 +163,18 @@ def actor_for_user(user: Any) -> Actor:
 
     Registered with ``core.actor`` when the app starts; callers use ``Actor.from_user``.
     """
+    # Every request resolves its actor: the few columns it needs, not three models.
     memberships = list(
         Membership.objects.filter(user=user, active=True, delegation__active=True)
-        .select_related("delegation__party")
         .order_by("started_at", "pk")
+        .values_list(
+            "call_sign",
+            "role",
+            "delegation_id",
+            "delegation__party_id",
+            "delegation__party__code",
+            "delegation__party__kind",
+        )
     )
     if not memberships:
         # Someone of no party: only the console reads the events they write.
@@ -174,15 +182,15 @@ def actor_for_user(user: Any) -> Actor:
     # A person belongs to one party (services enforce it); their roles may span
     # several delegations of that party. What they do is recorded under the call sign of
     # their first role: never their name (docs/security.md).
-    party = memberships[0].delegation.party
+    call_sign, _role, _delegation, party_id, party_code, party_kind = memberships[0]
     return Actor(
         user=user,
-        name=memberships[0].call_sign,
-        party_id=party.pk,
-        party_code=party.code,
-        party_kind=party.kind,
-        roles=frozenset(m.role for m in memberships),
-        delegation_ids=frozenset(m.delegation_id for m in memberships),
+        name=call_sign,
+        party_id=party_id,
+        party_code=party_code,
+        party_kind=party_kind,
+        roles=frozenset(m[1] for m in memberships),
+        delegation_ids=frozenset(m[2] for m in memberships),
     )
 
 

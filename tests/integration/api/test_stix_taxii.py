@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +24,7 @@ from coordcell.sharing import selectors as sel
 from coordcell.sharing import services
 from coordcell.sharing.models import AccessLog, Item
 from coordcell.sharing.services import ItemInput
+from tests.stixcheck import check_tlp2 as run_tlp2_checker
 
 pytestmark = pytest.mark.django_db
 
@@ -136,12 +135,7 @@ def hidden_traces(items: dict[str, Any], names: set[str]) -> list[str]:
 def check_tlp2(document: dict[str, Any], tmp_path: Path) -> None:
     path = tmp_path / "export.json"
     path.write_text(json.dumps(document))
-    result = subprocess.run(  # noqa: S603 (our interpreter, the vector's checker)
-        [sys.executable, str(VECTORS / "check_tlp2_markings.py"), str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_tlp2_checker(path)
     assert result.returncode == 0, result.stdout
     assert "OK  " in result.stdout
 

@@ -10,12 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import transaction
 
-from coordcell.agreements.models import ArrangementVersion
-from coordcell.demo.loader import tell_story
-from coordcell.rules.scenario import read_scenario
-from tests.conftest import SCENARIO
+from tests.story import DemoStory
 
 #: Every kind of reader of the demo: the mediator, both parties, a monitor, a donor and
 #: an observer.
@@ -24,16 +20,9 @@ COLLECTIONS = ("zones", "places", "incidents", "positions", "notices", "projects
 
 
 @pytest.fixture(scope="package")
-def _told_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo = read_scenario(SCENARIO).demo
-        assert demo is not None
-        version = ArrangementVersion.objects.get(
-            arrangement__key="southern_syria_2026", is_current=True
-        )
-        assert tell_story(demo=demo, version=version) > 0
+def _told_once(demo_story: DemoStory) -> Iterator[None]:
+    with demo_story.told():
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

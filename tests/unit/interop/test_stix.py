@@ -7,8 +7,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 import pytest
 
 from coordcell.interop import stix
+from tests.stixcheck import check_tlp2
 
 VECTORS = Path(__file__).resolve().parents[2] / "vectors" / "stix"
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
@@ -54,15 +53,6 @@ def refs_of(obj: Any) -> set[str]:
         for value in obj:
             found |= refs_of(value)
     return found
-
-
-def check_tlp2(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 (our interpreter, our checker, our file)
-        [sys.executable, str(VECTORS / "check_tlp2_markings.py"), str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 @pytest.fixture
