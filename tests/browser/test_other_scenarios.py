@@ -1,13 +1,14 @@
 """The shipped scenarios other than the default one, each on a demo of its own: the demo
-sets up from it in an empty data directory, serves its arrangement, draws its map in
-Chromium, and a complaint nobody answers climbs its ladder (the drill of issue 5, over
-the API).
+sets up from it in a data directory where only the migrations ran, serves its
+arrangement, draws its map in Chromium, and a complaint nobody answers climbs its ladder
+(the drill of issue 5, over the API).
 
 The default scenario's demo is the shared one of tests/e2e, exercised by the other e2e
-and browser tests. Each other scenario costs one ``coordcell demo --no-serve`` and one
-``coordcell serve``, shared by the tests of this module; the tests join the ``demo``
-group to reuse its Chromium. Nothing here names a scenario's zone, clause or party:
-``tests/shipped.py`` derives them from the scenario's files.
+and browser tests. Each other scenario costs one ``coordcell demo --no-serve`` (on a copy
+of the run's migrated database, tests/built_once.py) and one ``coordcell serve``, shared
+by the tests of this module; the tests join the ``demo`` group to reuse its Chromium.
+Nothing here names a scenario's zone, clause or party: ``tests/shipped.py`` derives them
+from the scenario's files.
 """
 
 from __future__ import annotations
@@ -32,11 +33,15 @@ DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 @pytest.fixture(scope="module", params=shipped.OTHERS)
 def served(
-    request: Any, tmp_path_factory: pytest.TempPathFactory
+    request: Any, tmp_path_factory: pytest.TempPathFactory, migrated_data_dir: Path
 ) -> Iterator[tuple[str, Cell, Server]]:
-    """``coordcell demo --scenario NAME --no-serve`` in an empty directory, then served."""
+    """``coordcell demo --scenario NAME --no-serve`` on a copy of the run's migrated data
+    directory (the migrations are no scenario's: ``record_template`` checks the demo's set
+    up in an empty directory, for the default scenario), then served."""
     name = request.param
-    cell = Cell.create(tmp_path_factory.mktemp(f"scenario-{name}"), scenario=name)
+    cell = Cell.create(
+        tmp_path_factory.mktemp(f"scenario-{name}"), scenario=name, migrated=migrated_data_dir
+    )
     try:
         yield name, cell, cell.serve()
     finally:

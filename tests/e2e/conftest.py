@@ -4,6 +4,7 @@ the demo data directory that the record's e2e tests each get a copy of."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -12,32 +13,37 @@ from tests.e2e.record_cell import DEFAULT_DATA_DIR, Cell
 
 
 @pytest.fixture(scope="session")
-def demo() -> Iterator[demo_server.Demo]:
-    """``coordcell demo`` running in a subprocess on an empty data directory.
+def demo(demo_data_dir: Path) -> Iterator[demo_server.Demo]:
+    """``coordcell demo`` running in a subprocess, on a copy of the run's demo data
+    directory (``demo_data_dir``: ``coordcell demo --no-serve`` in an empty directory,
+    made once per test run).
 
-    Session-scoped and started on first use, so the e2e and browser tests share one
-    demo (its start-up is most of their run time); stopped with its whole process
-    group and its directory removed at the end.
+    So the served demo is the second start of a demo data directory, as when a user runs
+    ``coordcell demo`` again: it migrates nothing, keeps the accounts, their passwords and
+    tokens, does not tell the story again, then serves. What the first start sets up is
+    what the tests read (accounts, story, witnesses); ``record_template`` checks that the
+    first start made it in an empty directory. Session-scoped and started on first use,
+    so the e2e and browser tests share one demo; stopped with its whole process group and
+    its directory removed at the end.
     """
-    with demo_server.shared() as running:
+    with demo_server.shared(demo_data_dir) as running:
         yield running
 
 
 @pytest.fixture(scope="session")
-def record_template(tmp_path_factory: pytest.TempPathFactory) -> Cell:
+def record_template(demo_data_dir: Path) -> Cell:
     """``coordcell demo --no-serve`` in an empty directory with no configuration (so in
-    ``./coordcell-data``, with its secret key), once per test run.
+    ``./coordcell-data``, with its secret key): the run's demo data directory
+    (``demo_data_dir``, tests/built_once.py), made once per test run and shared with the
+    running demo's copy.
 
-    Never served: each test takes its own ``Cell.clone()`` of it, so a test starts from
-    a demo data directory as fresh as if it had made it, without paying for the ten
-    production password hashes, the migrations and the story each time. The tests that
-    use it (the record's, and the command line's beside a demo) share one xdist group
-    (``record-cells``), so one worker makes it once.
+    Never served, never written: each test takes its own ``Cell.clone()`` of it, so a test
+    starts from a demo data directory as fresh as if it had made it, without paying for
+    the ten production password hashes, the migrations and the story each time.
     """
-    root = tmp_path_factory.mktemp("record-template")
-    template = Cell.create(root, DEFAULT_DATA_DIR)
+    root = demo_data_dir.parent
     assert sorted(p.name for p in root.iterdir() if not p.name.startswith("gunicorn")) == [
         DEFAULT_DATA_DIR
     ]
-    assert (template.data_dir / "secret-key").is_file()
-    return template
+    assert (demo_data_dir / "secret-key").is_file()
+    return Cell(root, demo_data_dir)

@@ -1,10 +1,13 @@
 """Run the real ``coordcell demo`` in a subprocess, shared by the e2e and browser tests.
 
-The demo runs exactly as a user starts it: ``python -m coordcell.cli demo`` on an empty
-data directory, with no ``DATABASE_URL`` (so SQLite even when the suite itself runs
-against PostgreSQL), no secret key (the demo makes its own) and none of the test
-settings. It runs in its own process group (gunicorn, its worker and the background
-worker) and the whole group is stopped at the end; its directory is then removed.
+The demo runs exactly as a user starts it: ``python -m coordcell.cli demo`` with no
+``DATABASE_URL`` (so SQLite even when the suite itself runs against PostgreSQL), no secret
+key beyond the one the demo keeps in its data directory, and none of the test settings.
+The shared demo starts on a copy of the run's demo data directory (``coordcell demo
+--no-serve`` in an empty directory, made once per test run: tests/built_once.py), as a
+user's second ``coordcell demo`` does. It runs in its own process group (gunicorn, its
+worker and the background worker) and the whole group is stopped at the end; its
+directory is then removed.
 
 The demo is started once per test session however many conftests ask for it:
 ``shared()`` counts its users and stops the demo when the last one is done.
@@ -35,8 +38,9 @@ from typing import Any
 __all__ = ["Demo", "Session", "run_no_serve", "shared", "start", "stop", "timings"]
 
 #: How long the demo may take to answer on /accounts/login/ (migrations, scenario,
-#: ten accounts with hashed passwords, then gunicorn).
-STARTUP_TIMEOUT = 90.0
+#: ten accounts with hashed passwords, then gunicorn), on a two-core machine that other
+#: processes keep busy.
+STARTUP_TIMEOUT = 240.0
 
 #: Measured durations (seconds), reported in the terminal summary by tests/conftest.py.
 timings: dict[str, float] = {}
@@ -166,13 +170,14 @@ def copy_data_dir(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
-def start(*, data_from: Demo | None = None) -> Demo:
+def start(*, data_from: Demo | Path | None = None) -> Demo:
     """Start ``coordcell demo`` on an empty data directory, or on a copy of another demo's
-    (``data_from``: a warm start, with the accounts, story and witnesses already there)."""
+    or of a demo data directory (``data_from``: a warm start, with the accounts, story and
+    witnesses already there)."""
     root = Path(tempfile.mkdtemp(prefix="coordcell-e2e-"))
     data_dir = root / "data"  # does not exist yet: the demo creates it
     if data_from is not None:
-        copy_data_dir(data_from.data_dir, data_dir)
+        copy_data_dir(data_from.data_dir if isinstance(data_from, Demo) else data_from, data_dir)
     port = free_port()
     log = root / "demo.log"
     base_url = f"http://127.0.0.1:{port}"
@@ -203,6 +208,11 @@ def start(*, data_from: Demo | None = None) -> Demo:
         demo.startup_seconds = time.monotonic() - started
         if data_from is None:
             record_timing("cold start-up (until /accounts/login/ answers)", demo.startup_seconds)
+        elif not isinstance(data_from, Demo):
+            record_timing(
+                "start-up on a copy of the demo data directory (until /accounts/login/ answers)",
+                demo.startup_seconds,
+            )
         demo.accounts = {a["username"]: a for a in demo.read_accounts()["accounts"]}
     except BaseException:
         stop(demo)
@@ -240,11 +250,12 @@ _users = 0
 
 
 @contextlib.contextmanager
-def shared() -> Iterator[Demo]:
-    """The session's demo: started by the first user, stopped after the last."""
+def shared(data_from: Path) -> Iterator[Demo]:
+    """The session's demo, on a copy of the demo data directory ``data_from``: started by
+    the first user, stopped after the last."""
     global _shared, _users
     if _shared is None:
-        _shared = start()
+        _shared = start(data_from=data_from)
     _users += 1
     try:
         yield _shared

@@ -38,7 +38,7 @@ from typing import Any
 
 from tests.e2e.demo_server import STARTUP_TIMEOUT, _group_alive, demo_env, free_port
 
-__all__ = ["Cell", "Server", "api"]
+__all__ = ["DATABASE", "Cell", "Server", "api", "copy_database"]
 
 #: Files of a data directory that make up its state (the database with its WAL, the keys).
 STATE_FILES = (
@@ -50,6 +50,9 @@ STATE_FILES = (
     "record-exercise.key",
     "demo-accounts.json",
 )
+
+#: The SQLite database's file in a data directory.
+DATABASE = "coordcell.sqlite3"
 
 #: Generous: a slow two-core machine migrates, collects static files and forks workers.
 SERVE_TIMEOUT = 180.0
@@ -102,6 +105,16 @@ for line in sys.stdin:
                                   err.read().decode(errors="replace")]) + "\\n")
         answers.flush()
 """
+
+
+def copy_database(source: Path, target: Path | str, *, uri: bool = False) -> sqlite3.Connection:
+    """Copy the SQLite database ``source`` (opened read-only) into ``target``, a file or,
+    with ``uri``, an in-memory database's URI, with SQLite's backup; the target's
+    connection is returned open (an in-memory database lives while a connection does)."""
+    copy = sqlite3.connect(target, uri=uri)
+    with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as original:
+        original.backup(copy)
+    return copy
 
 
 def api(
@@ -191,12 +204,18 @@ class Cell:
         name: str = "data",
         extra_env: dict[str, str] | None = None,
         scenario: str | None = None,
+        migrated: Path | None = None,
     ) -> Cell:
         """``coordcell demo --no-serve`` on a new data directory ``root/name``; for
         ``name="coordcell-data"``, as a user runs it: no option, the default directory in
-        the working directory. ``scenario``: ``--scenario`` (default: the demo's own)."""
+        the working directory. ``scenario``: ``--scenario`` (default: the demo's own).
+        ``migrated``: a data directory on which ``coordcell migrate`` ran (SQLite), whose
+        database the new one starts as a copy of, so the demo finds the migrations applied."""
         root.mkdir(parents=True, exist_ok=True)
         cell = cls(root, root / name, extra_env=dict(extra_env or {}))
+        if migrated is not None:
+            cell.data_dir.mkdir()
+            copy_database(migrated / DATABASE, cell.data_dir / DATABASE).close()
         where = [] if name == DEFAULT_DATA_DIR else ["--data-dir", str(cell.data_dir)]
         if scenario is not None:
             where += ["--scenario", scenario]

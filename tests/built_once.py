@@ -1,0 +1,304 @@
+"""The data directories a test run builds once, for every process of the run.
+
+- ``migrated``: ``coordcell migrate`` on an empty SQLite data directory (``data/``). Each
+  test process's SQLite test database starts as a copy of it (``tests/conftest.py``,
+  ``django_db_modify_db_settings``), and so does the demo of each shipped scenario other
+  than the default (``tests/browser/test_other_scenarios.py``). A fresh ``migrate`` costs
+  some 20 s of CPU (Django renders the migration state once per migration, and each
+  rendering grows with the models); a copy costs milliseconds.
+- ``migrated-pg``: the same on PostgreSQL, when the suite runs there (``DATABASE_URL``):
+  a database of the suite's server that each process's test database is created from
+  (``CREATE DATABASE … TEMPLATE``), dropped at the end of the run.
+- ``demo``: ``coordcell demo --no-serve`` in an empty directory with no option and no
+  setting, as a user first runs it (so in ``./coordcell-data``, with its secret key):
+  migrations, the scenario, ten production password hashes, the story. The running demo
+  of the e2e and browser tests starts on a copy of it (``tests/e2e/conftest.py``,
+  ``demo``), and the record's e2e tests each serve a copy of it (``record_template``).
+
+They live in one folder per test run, which the controller makes in ``pytest_configure``
+and hands to the pytest-xdist workers (``workerinput``); it is removed when the run ends.
+Whichever process needs one first takes its lock (``fcntl.flock`` on ``<kind>.lock``) and
+builds it in a subprocess; the others block on the lock, then find it built, or find the
+build's failure and report it. When a run with workers covers the e2e or browser tests,
+the controller starts the builds at once in background threads as soon as it is
+configured, while the workers start and collect: at the start of such a run both workers
+wait for the demo data directory anyway (their first tests are the ``demo`` and
+``record-cells`` groups). Without workers (``-n 0``), or for a run of other tests, each
+is built when first asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.demo_server import demo_env, record_timing
+from tests.e2e.record_cell import COMMAND_TIMEOUT, DATABASE, DEFAULT_DATA_DIR, copy_database
+
+__all__ = [
+    "DATABASE",
+    "BuildFailed",
+    "configure",
+    "configure_node",
+    "copy_database",
+    "ensure",
+    "unconfigure",
+]
+
+#: The ``workerinput`` key that names the run's folder.
+WORKERINPUT_KEY = "coordcell_built_once"
+
+#: The test folders whose tests use the demo data directory (``demo``, ``record_template``).
+DEMO_FOLDERS = ("tests/e2e", "tests/browser")
+
+_root: Path | None = None
+_owner = False  # this process made the folder and removes it
+_threads: list[threading.Thread] = []
+_children: set[subprocess.Popen[str]] = set()
+_children_lock = threading.Lock()
+_thread = threading.local()  # a background build's ``niceness``
+
+
+class BuildFailed(RuntimeError):
+    """A build failed (in this process or another one of the run)."""
+
+
+def configure(config: Any) -> None:
+    """Every process's ``pytest_configure``: a worker takes the controller's folder; the
+    controller (or a run without workers) makes it, and starts the builds in the background
+    when workers will need them at once."""
+    global _root, _owner
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and WORKERINPUT_KEY in workerinput:
+        _root = Path(workerinput[WORKERINPUT_KEY])
+        return
+    _root = Path(tempfile.mkdtemp(prefix="coordcell-built-once-"))
+    _owner = True
+    workers = getattr(config.option, "numprocesses", None) or 0
+    runs_tests = not (config.option.collectonly or getattr(config.option, "help", False))
+    if workerinput is None and workers > 0 and runs_tests and _covers(config, DEMO_FOLDERS):
+        # The demo data directory holds up both workers; the migrations run beside it at a
+        # lower priority, so they take what the workers, waiting or collecting, leave.
+        builds = {"demo": 0, "migrated": 10, **({"migrated-pg": 10} if _database_url() else {})}
+        for kind, niceness in builds.items():
+            thread = threading.Thread(
+                target=_ensure_quietly,
+                args=(kind, niceness),
+                name=f"built-once-{kind}",
+                daemon=True,
+            )
+            thread.start()
+            _threads.append(thread)
+
+
+def configure_node(node: Any) -> None:
+    """The controller's ``pytest_configure_node``: tell the worker where the folder is."""
+    assert _root is not None
+    node.workerinput[WORKERINPUT_KEY] = str(_root)
+
+
+def unconfigure() -> None:
+    """The end of the run: stop a build still running (an interrupted run), remove the
+    folder if this process made it."""
+    global _root
+    with _children_lock:
+        for child in _children:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
+    for thread in _threads:
+        thread.join(timeout=30)
+    _threads.clear()
+    if _owner and _root is not None:
+        _drop_postgres_template()
+        shutil.rmtree(_root, ignore_errors=True)
+    _root = None
+
+
+def ensure(kind: str) -> Path:
+    """The folder of ``kind`` (``"migrated"`` or ``"demo"``), built first if no process
+    of the run has built it yet; :class:`BuildFailed` if its build failed."""
+    if _root is None:
+        raise RuntimeError("tests.built_once is not configured (tests/conftest.py)")
+    folder = _root / kind
+    built = _root / f"{kind}.built"
+    failed = _root / f"{kind}.failed"
+    with (_root / f"{kind}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if built.exists():
+                return folder
+            if failed.exists():
+                raise BuildFailed(f"building {kind} once for the run failed:\n{failed.read_text()}")
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            started = time.monotonic()
+            try:
+                BUILDERS[kind](folder)
+            except BaseException as exc:
+                failed.write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
+                raise
+            seconds = time.monotonic() - started
+            built.write_text(f"{seconds:.1f}\n", encoding="utf-8")
+            record_timing(f"built once: {kind} (wall time, in this process)", seconds)
+            return folder
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _ensure_quietly(kind: str, niceness: int) -> None:
+    """A background build (its processes at ``niceness``): its failure is recorded for
+    the tests that need it."""
+    _thread.niceness = niceness
+    with contextlib.suppress(BaseException):
+        ensure(kind)
+
+
+def _covers(config: Any, folders: tuple[str, ...]) -> bool:
+    """Whether the run's paths (or the default ``testpaths``) include one of ``folders``."""
+    here, root = Path(config.invocation_params.dir), Path(config.rootpath)
+    targets = [(root / f).resolve() for f in folders]
+    for arg in config.args or ["."]:
+        given = str(arg).split("::", 1)[0]
+        path = (here / given).resolve()
+        if not path.exists():  # testpaths are relative to the root directory
+            path = (root / given).resolve()
+        for target in targets:
+            if path == target or target in path.parents or path in target.parents:
+                return True
+    return False
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str]) -> str:
+    """Run ``command`` in its own process group (killed if the run is interrupted)."""
+    child = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    with _children_lock:
+        _children.add(child)
+    niceness = getattr(_thread, "niceness", 0)
+    if niceness:
+        with contextlib.suppress(OSError):  # gone already: its status says why
+            os.setpriority(os.PRIO_PROCESS, child.pid, niceness)
+    try:
+        output, _ = child.communicate(timeout=COMMAND_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+        output, _ = child.communicate()
+        raise BuildFailed(f"{' '.join(command[2:])} took over {COMMAND_TIMEOUT:.0f} s") from None
+    finally:
+        with _children_lock:
+            _children.discard(child)
+    if child.returncode != 0:
+        raise BuildFailed(f"{' '.join(command[2:])} exited with {child.returncode}:\n{output}")
+    return output
+
+
+def _build_migrated(folder: Path) -> None:
+    """``coordcell migrate`` on the empty data directory ``folder/data``, always SQLite.
+
+    Product settings, not the tests': the schema and the rows the migrations make (the
+    record's append-only triggers, the content types, the permissions) are the same, and
+    a test database made from it is what ``migrate`` makes (tests/conftest.py says how
+    that was checked). The system checks are skipped: the suite runs them elsewhere.
+    """
+    data = folder / "data"
+    env = demo_env(folder)
+    env["COORDCELL_DATA_DIR"] = str(data)
+    env["COORDCELL_SECRET_KEY"] = "built-once-migrate-key-not-for-production-0123456789"
+    _run(
+        [sys.executable, "-m", "coordcell.cli", "migrate", "--skip-checks", "-v", "0"], folder, env
+    )
+    # One file, no write-ahead log beside it, so that copies can open it read-only (the
+    # servers started on a copy set their own journal mode, as on any database).
+    with contextlib.closing(sqlite3.connect(data / DATABASE)) as db:
+        db.execute("PRAGMA journal_mode=DELETE")
+        (tables,) = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
+    assert tables > 100, f"{data / DATABASE}: {tables} tables after migrate"
+
+
+def _build_migrated_postgres(folder: Path) -> None:
+    """``coordcell migrate`` on a new PostgreSQL database beside the suite's (the server
+    of ``DATABASE_URL``), which each process's test database is then created from
+    (``CREATE DATABASE … TEMPLATE``, Django's ``TEST["TEMPLATE"]``). Its name is kept in
+    ``folder/name``; the process that made the run's folder drops it at the end."""
+    url = _database_url()
+    assert _root is not None
+    name = f"{urllib.parse.urlsplit(url).path.lstrip('/')}_migrated_{_root.name[-8:]}".lower()
+    name = "".join(c if c.isalnum() else "_" for c in name)[:63]
+    (folder / "name").write_text(name, encoding="utf-8")
+    _postgres(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    env = demo_env(folder)
+    env["DATABASE_URL"] = _with_database(url, name)
+    env["COORDCELL_DATA_DIR"] = str(folder / "data")
+    env["COORDCELL_SECRET_KEY"] = "built-once-migrate-key-not-for-production-0123456789"
+    _run(
+        [sys.executable, "-m", "coordcell.cli", "migrate", "--skip-checks", "-v", "0"], folder, env
+    )
+
+
+def _database_url() -> str:
+    """The suite's ``DATABASE_URL`` (or ``DATABASE_URL_FILE``'s), as the settings read it."""
+    from django.conf import settings
+
+    return str(getattr(settings, "DATABASE_URL", ""))
+
+
+def _with_database(url: str, name: str) -> str:
+    return urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path=f"/{name}"))
+
+
+def _postgres(*statements: str) -> None:
+    """Run ``statements`` on the ``postgres`` database of ``DATABASE_URL``'s server."""
+    import psycopg
+
+    url = _with_database(_database_url(), "postgres")
+    with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+        for statement in statements:
+            conn.execute(statement.encode())
+
+
+def _drop_postgres_template() -> None:
+    assert _root is not None
+    name_file = _root / "migrated-pg" / "name"
+    if name_file.exists():
+        name = name_file.read_text(encoding="utf-8")
+        with contextlib.suppress(Exception):  # the server is gone: nothing to drop
+            _postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _build_demo(folder: Path) -> None:
+    """``coordcell demo --no-serve`` in the empty directory ``folder``, as a user first runs
+    it: no option, no setting, so the data directory is ``./coordcell-data``, with the
+    secret key the demo makes for itself."""
+    _run([sys.executable, "-m", "coordcell.cli", "demo", "--no-serve"], folder, demo_env(folder))
+    made = sorted(p.name for p in folder.iterdir() if not p.name.startswith("gunicorn"))
+    assert made == [DEFAULT_DATA_DIR], made
+    assert (folder / DEFAULT_DATA_DIR / "secret-key").is_file()
+
+
+BUILDERS: dict[str, Callable[[Path], None]] = {
+    "migrated": _build_migrated,
+    "migrated-pg": _build_migrated_postgres,
+    "demo": _build_demo,
+}
