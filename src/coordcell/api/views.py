@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -49,12 +50,16 @@ _RENDERED: dict[tuple[Any, ...], tuple[str, bytes]] = {}
 class _RenderedOnce(Response):
     """A schema's response, rendered once per schema, renderer and accepted media type."""
 
-    def __init__(self, key: tuple[str | None, str | None], **kwargs: Any) -> None:
+    def __init__(self, key: tuple[str | None, str | None] | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._schema_key = key
 
     @property
     def rendered_content(self) -> Any:  # bytes (DRF's stubs: Any; Django's: str)
+        if self._schema_key is None or ";" in self.accepted_media_type:
+            # An unlisted language or version, or a media type with parameters (which the
+            # client chooses freely): rendered, not kept, so no request grows the cache.
+            return super().rendered_content
         key = (*self._schema_key, type(self.accepted_renderer), self.accepted_media_type)
         with _SCHEMAS_LOCK:
             rendered = _RENDERED.get(key)
@@ -77,18 +82,26 @@ class SchemaView(JsonErrorsMixin, SpectacularAPIView):
     def _get_schema_response(self, request: Request) -> Response:
         version = self.api_version or request.version or self._get_version_parameter(request)  # type: ignore[no-untyped-call]
         key = (translation.get_language(), version)
+        # Only the site's languages and its own version are kept: ``?lang=`` and
+        # ``?version=`` take any value, and each new one must not grow the cache.
+        kept = key[0] in {code for code, _name in settings.LANGUAGES} and version in (
+            None,
+            settings.SPECTACULAR_SETTINGS.get("VERSION"),
+        )
         with _SCHEMAS_LOCK:
-            schema = _SCHEMAS.get(key)
+            schema = _SCHEMAS.get(key) if kept else None
             if schema is None:
                 generator = self.generator_class(
                     urlconf=self.urlconf, api_version=version, patterns=self.patterns
                 )
-                schema = _SCHEMAS[key] = generator.get_schema(  # type: ignore[no-untyped-call]
+                schema = generator.get_schema(  # type: ignore[no-untyped-call]
                     request=request, public=True
                 )
+                if kept:
+                    _SCHEMAS[key] = schema
         filename = self._get_filename(request, version)  # type: ignore[no-untyped-call]
         return _RenderedOnce(
-            key,
+            key if kept else None,
             data=schema,
             headers={"Content-Disposition": f'inline; filename="{filename}"'},
         )

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from drf_spectacular.validation import validate_schema
 
+from coordcell.api import views
 from tests.integration.api.endpoints import ENDPOINTS
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,21 @@ def test_it_serves_a_valid_openapi_3_schema(api: Any, request_kwargs: dict[str, 
     validate_schema(schema)
     assert schema["openapi"].startswith("3.")
     assert schema["info"]["title"] == "coordcell API"
+
+
+def test_a_readers_own_language_version_or_media_type_parameters_grow_no_cache(api: Any) -> None:
+    """The schema is kept per site language and the API's version only: ``?lang=``,
+    ``?version=`` and the Accept header's parameters take any value a member sends."""
+    client = api("il.liaison")
+    assert client.get("/api/schema/", {"format": "json"}).status_code == 200
+    kept = (len(views._SCHEMAS), len(views._RENDERED))
+    for n in range(3):
+        assert client.get("/api/schema/", {"format": "json", "lang": f"x{n}"}).status_code == 200
+        assert client.get("/api/schema/", {"format": "json", "version": f"v{n}"}).status_code == 200
+        answer = client.get("/api/schema/", HTTP_ACCEPT=f"application/vnd.oai.openapi+json; x={n}")
+        assert answer.status_code == 200
+        assert json.loads(answer.content)["openapi"].startswith("3.")
+    assert (len(views._SCHEMAS), len(views._RENDERED)) == kept
 
 
 def test_it_documents_every_v1_endpoint_with_its_methods(api: Any) -> None:

@@ -41,6 +41,12 @@ WITNESS_INTERVAL_SECONDS = 5
 _INTERRUPTED = 130
 
 
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    """SIGTERM while the set-up child runs: leave through ``SystemExit`` (128 + 15), so the
+    child is stopped with this process."""
+    raise SystemExit(128 + signum)
+
+
 class Command(BaseCommand):
     help = (
         "Set up the demo (database, the default scenario, fictional demo accounts "
@@ -106,27 +112,48 @@ class Command(BaseCommand):
                 status, outcome = 1, {"error": str(exc), "returncode": exc.returncode}
             except KeyboardInterrupt:
                 status = _INTERRUPTED
+            except SystemExit as exc:
+                status = exc.code if isinstance(exc.code, int) else 1
             except BaseException:
                 traceback.print_exc()
                 status = 1
             finally:
-                with contextlib.suppress(BaseException):
-                    connections.close_all()
-                    sys.stdout.flush()
-                    sys.stderr.flush()
-                    with os.fdopen(write_end, "w", encoding="utf-8") as pipe:
-                        pipe.write(json.dumps(outcome))
+                # Each step on its own: whatever fails, the output and the outcome still go.
+                for step in (sys.stdout.flush, sys.stderr.flush, connections.close_all):
+                    with contextlib.suppress(BaseException):
+                        step()
+                with (
+                    contextlib.suppress(BaseException),
+                    os.fdopen(write_end, "w", encoding="utf-8") as pipe,
+                ):
+                    pipe.write(json.dumps(outcome))
                 os._exit(status)
         os.close(write_end)
-        with os.fdopen(read_end, encoding="utf-8") as pipe:
-            told = pipe.read()
-        _, wait_status = os.waitpid(pid, 0)
+        # Stopped while the child sets up (SIGTERM, as a supervisor or CI's trap sends, or
+        # Ctrl-C): the child is stopped and reaped too, so no set-up goes on writing the
+        # data directory after the command has ended.
+        previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        try:
+            with os.fdopen(read_end, encoding="utf-8") as pipe:
+                told = pipe.read()
+            _, wait_status = os.waitpid(pid, 0)
+        except BaseException:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+            raise
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         status = os.waitstatus_to_exitcode(wait_status)
         outcome = json.loads(told) if told else {}
         if "error" in outcome:
             raise CommandError(outcome["error"], returncode=outcome["returncode"])
         if status == _INTERRUPTED:
             raise KeyboardInterrupt
+        if status < 0:  # ended by a signal (the kernel's OOM killer, say)
+            self.stderr.write(f"The demo's set-up was ended by signal {-status}.")
+            sys.exit(128 - status)
         if status != 0 or "witnesses" not in outcome:
             sys.exit(status or 1)
         return [Path(folder) for folder in outcome["witnesses"]]
