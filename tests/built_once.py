@@ -91,8 +91,10 @@ def configure(config: Any) -> None:
     runs_tests = not (config.option.collectonly or getattr(config.option, "help", False))
     if workerinput is None and workers > 0 and runs_tests and _covers(config, DEMO_FOLDERS):
         # The demo data directory holds up both workers; the migrations run beside it at a
-        # lower priority, so they take what the workers, waiting or collecting, leave.
-        builds = {"demo": 0, "migrated": 10, **({"migrated-pg": 10} if _database_url() else {})}
+        # lower priority, so they take what the workers, waiting or collecting, leave. The
+        # PostgreSQL pass runs none of the tests on the demo's SQLite data directories
+        # (tests/conftest.py): its workers wait for its own migrated database alone.
+        builds = {"migrated-pg": 0} if _database_url() else {"demo": 0, "migrated": 10}
         for kind, niceness in builds.items():
             thread = threading.Thread(
                 target=_ensure_quietly,
@@ -255,6 +257,11 @@ def _build_migrated_postgres(folder: Path) -> None:
     _run(
         [sys.executable, "-m", "coordcell.cli", "migrate", "--skip-checks", "-v", "0"], folder, env
     )
+
+
+def postgres_pass() -> bool:
+    """Whether the suite runs on PostgreSQL (``DATABASE_URL``) in this run."""
+    return bool(_database_url())
 
 
 def _database_url() -> str:

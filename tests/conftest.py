@@ -84,6 +84,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """
     slow = {item.path.parent for item in items if item.get_closest_marker("slow") is not None}
     items.sort(key=lambda item: item.path.parent not in slow)
+    if built_once.postgres_pass():
+        sqlite_only = pytest.mark.skip(reason=SQLITE_DEMO_ONLY)
+        for item in items:
+            group = item.get_closest_marker("xdist_group")
+            if group is not None and group.args and group.args[0] == "demo":
+                item.add_marker(sqlite_only)
+
+
+#: Why the ``demo`` group (the served demo, the browser journeys) skips in the
+#: PostgreSQL pass: ``coordcell demo`` serves its own SQLite data directory whatever the
+#: suite's database (tests/e2e/demo_server.py), so the PostgreSQL pass would run the same
+#: thing again, as the record's e2e tests on the demo's data directory would.
+SQLITE_DEMO_ONLY = "the demo's own SQLite data directory: runs in the suite's SQLite pass"
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,8 +21,14 @@ import pytest
 
 from tests.e2e.record_cell import Cell
 
-# With the record's other e2e tests: they copy one demo data directory.
-pytestmark = pytest.mark.xdist_group("record-cells")
+pytestmark = [
+    # With the record's other e2e tests: they copy one demo data directory.
+    pytest.mark.xdist_group("record-cells"),
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")),
+        reason="the demo's SQLite data directory: runs in the suite's SQLite pass",
+    ),
+]
 
 
 def _digest(path: Path) -> str:
