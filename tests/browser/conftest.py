@@ -3,8 +3,8 @@
 No browser is downloaded: Playwright launches the system's Chromium, Debian's headless
 build of it (``/usr/bin/chromium-headless-shell``, package ``chromium-headless-shell``)
 when installed, else the full browser (``/usr/bin/chromium``). The tests skip when neither
-is there. Each persona logs in once (a password hash costs about
-a second); later pages reuse the saved cookies in fresh browser contexts.
+is there. Each persona logs in once (a password hash costs about a second); later pages
+reuse the saved cookies in fresh browser contexts.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from tests.e2e.demo_server import Demo
 
 #: The same Chromium (one Debian source, one version) without the desktop browser around
 #: Blink, as Playwright's own headless runs use: the full browser makes each new browser
-#: context a whole off-the-record profile, and the browser tests open about 160 of them.
-#: A page load there cost about 0.8 s of CPU, in the headless shell about 0.3 s (a map
-#: and a form page, each in its own context, ten times: 16.5 s against 6.0 s).
+#: context (one per page a test opens) a whole off-the-record profile. A map page and a
+#: form page, each in a fresh context, ten times: 16.5 s of CPU there, 6.0 s in the
+#: headless shell; the browser tests' Chromium, about 61 s of CPU then, about 20 s now.
 HEADLESS_SHELL = Path("/usr/bin/chromium-headless-shell")
 FULL_CHROMIUM = Path("/usr/bin/chromium")
 
