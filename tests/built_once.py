@@ -259,6 +259,19 @@ def _build_migrated_postgres(folder: Path) -> None:
     )
 
 
+def postgres_template(admin_url: str) -> str | None:
+    """The name of the run's migrated PostgreSQL database (built first if need be), for a
+    scratch database on ``admin_url``'s server to be created from
+    (``CREATE DATABASE … TEMPLATE``), so that ``coordcell demo`` on it finds the migrations
+    applied; ``None`` outside the PostgreSQL pass or on another server."""
+    if not postgres_pass():
+        return None
+    suite, admin = urllib.parse.urlsplit(_database_url()), urllib.parse.urlsplit(admin_url)
+    if (suite.hostname, suite.port or 5432) != (admin.hostname, admin.port or 5432):
+        return None
+    return (ensure("migrated-pg") / "name").read_text(encoding="utf-8")
+
+
 def postgres_pass() -> bool:
     """Whether the suite runs on PostgreSQL (``DATABASE_URL``) in this run."""
     return bool(_database_url())

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from coordcell.record import merkle
+from tests import built_once
 from tests.e2e.record_cell import Cell, api
 
 # With the record's other e2e tests: on SQLite they copy one demo data directory.
@@ -48,9 +49,11 @@ def cell(request: Any, tmp_path: Path) -> Iterator[Cell]:
     if request.param == "postgresql":
         try:
             _admin(f'DROP DATABASE IF EXISTS "{name}"')
-            _admin(f'CREATE DATABASE "{name}"')
         except Exception as exc:  # any failure to reach the server
             pytest.skip(f"no PostgreSQL server at {PG_ADMIN}: {exc}")
+        # A copy of the database migrated once for the pass (tests/built_once.py).
+        template = built_once.postgres_template(PG_ADMIN)
+        _admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         parts = urllib.parse.urlsplit(PG_ADMIN)
         extra["DATABASE_URL"] = urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
     if request.param == "sqlite":
