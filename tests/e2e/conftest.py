@@ -3,12 +3,12 @@ the demo data directory that the record's e2e tests each get a copy of."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import built_once
 from tests.e2e import demo_server
 from tests.e2e.record_cell import DEFAULT_DATA_DIR, Cell
 
@@ -31,52 +31,27 @@ def demo(demo_data_dir: Path) -> Iterator[demo_server.Demo]:
         yield running
 
 
-#: What ``record_template`` runs on its copy: the worker's PDF job (``reports.pdfs``), as the
-#: demo's own worker runs it after the set-up, on the day's report the story released.
-DRAW_PDFS = (
-    "from django.utils import timezone\n"
-    "from coordcell.reports.services import make_pdfs\n"
-    "print(make_pdfs(timezone.now()))"
-)
-
-
 @pytest.fixture(scope="session")
-def record_template(demo_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Cell:
+def record_template(demo_data_dir: Path) -> Cell:
     """``coordcell demo --no-serve`` in an empty directory with no configuration (so in
-    ``./coordcell-data``, with its secret key): a copy of the run's demo data directory
-    (``demo_data_dir``, tests/built_once.py, made once per test run and shared with the
-    running demo's copy), checked to be all the demo made there, then one step further, as
-    the demo's own worker takes it: the PDFs of the report the story released are drawn
-    (the worker's ``reports.pdfs`` job) and a checkpoint signs their entries, so the
-    latest checkpoint covers the whole record, as after the set-up.
+    ``./coordcell-data``, with its secret key): the run's demo data directory
+    (``demo_data_dir``, tests/built_once.py), checked to be all the demo made there, one
+    step further, as the demo's own worker takes it: the PDFs of the report the story
+    released are drawn (the worker's ``reports.pdfs`` job) and a checkpoint signs their
+    entries, so the latest checkpoint covers the whole record, as after the set-up. Made
+    once per test run, for all its processes (tests/built_once.py, ``record-template``).
 
-    Never served, never written after that: each test takes its own ``Cell.clone()`` of
-    it, so a test starts from a demo data directory as fresh as if it had made it, without
-    paying for the ten production password hashes, the migrations and the story each time,
-    nor for the eighteen PDFs (WeasyPrint, some 5 s of CPU) each worker pass on a copy drew
-    again: the drill's, the exercise copy's and the one beside the demo. The browser tests
-    still see the running demo's worker draw them (``test_daily_report.py``).
+    Never served, never written: each test takes its own ``Cell.clone()`` of it, so a test
+    starts from a demo data directory as fresh as if it had made it, without paying for
+    the ten production password hashes, the migrations and the story each time, nor for
+    the eighteen PDFs (WeasyPrint) that each worker pass on a copy drew again: the
+    drill's, the exercise copy's and the one beside the demo. The browser tests still see
+    the running demo's own worker draw them (``test_daily_report.py``).
     """
     root = demo_data_dir.parent
     assert sorted(p.name for p in root.iterdir() if not p.name.startswith("gunicorn")) == [
         DEFAULT_DATA_DIR
     ]
     assert (demo_data_dir / "secret-key").is_file()
-    template = Cell(root, demo_data_dir).clone(
-        tmp_path_factory.mktemp("record-template"), DEFAULT_DATA_DIR
-    )
-    try:
-        drawn = template.cli("shell", "-c", DRAW_PDFS)
-        assert drawn.returncode == 0, drawn.stdout + drawn.stderr
-        assert int(drawn.stdout.split()[-1]) > 0, drawn.stdout  # renditions settled
-        signed = template.cli("record", "checkpoint")
-        assert signed.returncode == 0, signed.stdout + signed.stderr
-    finally:
-        template.close_commands()
-    with contextlib.closing(template.db()) as db:  # one file again, no write-ahead log
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        (pending,) = db.execute(
-            "SELECT count(*) FROM reports_rendition WHERE pdf_state = 'pending'"
-        ).fetchone()
-    assert pending == 0
-    return template
+    folder = built_once.ensure("record-template")
+    return Cell(folder, folder / DEFAULT_DATA_DIR)

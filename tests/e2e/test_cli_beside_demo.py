@@ -27,8 +27,8 @@ from tests.e2e.record_cell import DEFAULT_DATA_DIR, Cell, Commands
 from tests.unit.test_cli import NO_KEY, bare_environment
 
 pytestmark = [
-    # With the record's e2e tests: one worker makes the demo data directory they copy.
-    pytest.mark.xdist_group("record-cells"),
+    # Its four tests share one copy and one command process: on one worker.
+    pytest.mark.xdist_group("beside-demo"),
     pytest.mark.skipif(
         bool(os.environ.get("DATABASE_URL")),
         reason="the demo's SQLite data directory: runs in the suite's SQLite pass",

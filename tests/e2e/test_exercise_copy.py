@@ -20,9 +20,6 @@ import pytest
 
 from tests.e2e.record_cell import Cell
 
-# With the record's other e2e tests: they copy one demo data directory.
-pytestmark = pytest.mark.xdist_group("record-cells")
-
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

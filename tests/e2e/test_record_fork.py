@@ -26,7 +26,6 @@ from coordcell.record import merkle, note
 from tests.e2e.record_cell import COMMAND_TIMEOUT, Cell, Server, api
 
 pytestmark = [
-    pytest.mark.xdist_group("record-cells"),
     pytest.mark.skipif(
         bool(os.environ.get("DATABASE_URL")),
         reason="a SQLite data directory: runs in the suite's SQLite pass",
