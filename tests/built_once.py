@@ -13,7 +13,12 @@
   setting, as a user first runs it (so in ``./coordcell-data``, with its secret key):
   migrations, the scenario, ten production password hashes, the story. The running demo
   of the e2e and browser tests starts on a copy of it (``tests/e2e/conftest.py``,
-  ``demo``), and the record's e2e tests each serve a copy of it (``record_template``).
+  ``demo``).
+- ``record-template``: a copy of ``demo`` one step further, as the demo's own worker takes
+  it: the PDFs of the report the story released are drawn and a checkpoint signs their
+  entries. The record's e2e tests each serve or read a copy of it (``record_template``),
+  so their worker passes do not each draw the same PDFs again; as it is built once per
+  run and not per process, those tests need no xdist group to share it.
 
 They live in one folder per test run, which the controller makes in ``pytest_configure``
 and hands to the pytest-xdist workers (``workerinput``); it is removed when the run ends.
@@ -21,10 +26,11 @@ Whichever process needs one first takes its lock (``fcntl.flock`` on ``<kind>.lo
 builds it in a subprocess; the others block on the lock, then find it built, or find the
 build's failure and report it. When a run with workers covers the e2e or browser tests,
 the controller starts the builds at once in background threads as soon as it is
-configured, while the workers start and collect: at the start of such a run both workers
-wait for the demo data directory anyway (their first tests are the ``demo`` and
-``record-cells`` groups). Without workers (``-n 0``), or for a run of other tests, each
-is built when first asked for.
+configured, while the workers start and collect (the ``demo`` group, handed out first,
+waits for the demo data directory anyway; ``record-template`` starts once ``demo`` is
+built). Without workers (``-n 0``), or for a run of other tests, each is built when first
+asked for. The PostgreSQL pass builds ``migrated-pg`` alone: the tests of the demo's SQLite
+data directories skip there (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.demo_server import demo_env, record_timing
-from tests.e2e.record_cell import COMMAND_TIMEOUT, DATABASE, DEFAULT_DATA_DIR, copy_database
+from tests.e2e.record_cell import COMMAND_TIMEOUT, DATABASE, DEFAULT_DATA_DIR, Cell, copy_database
 
 __all__ = [
     "DATABASE",
@@ -94,7 +100,11 @@ def configure(config: Any) -> None:
         # lower priority, so they take what the workers, waiting or collecting, leave. The
         # PostgreSQL pass runs none of the tests on the demo's SQLite data directories
         # (tests/conftest.py): its workers wait for its own migrated database alone.
-        builds = {"migrated-pg": 0} if _database_url() else {"demo": 0, "migrated": 10}
+        builds = (
+            {"migrated-pg": 0}
+            if _database_url()
+            else {"demo": 0, "migrated": 10, "record-template": 10}
+        )
         for kind, niceness in builds.items():
             thread = threading.Thread(
                 target=_ensure_quietly,
@@ -317,8 +327,44 @@ def _build_demo(folder: Path) -> None:
     assert (folder / DEFAULT_DATA_DIR / "secret-key").is_file()
 
 
+#: What the ``record-template`` build runs on its copy: the worker's PDF job
+#: (``reports.pdfs``), as the demo's own worker runs it after the set-up.
+DRAW_PDFS = (
+    "from django.utils import timezone\n"
+    "from coordcell.reports.services import make_pdfs\n"
+    "print(make_pdfs(timezone.now()))"
+)
+
+
+def _build_record_template(folder: Path) -> None:
+    """A copy of the demo data directory (``folder/coordcell-data``) with the PDFs of the
+    report the story released drawn (the worker's ``reports.pdfs`` job, some 18 PDFs:
+    seconds of WeasyPrint) and a checkpoint signing their entries, so that the latest
+    checkpoint covers the whole record, as after the demo's set-up."""
+    demo = ensure("demo") / DEFAULT_DATA_DIR
+    template = Cell(demo.parent, demo).clone(folder, DEFAULT_DATA_DIR)
+    try:
+        drawn = template.cli("shell", "-c", DRAW_PDFS)
+        settled = drawn.stdout.split()[-1:]  # the job's count of renditions settled
+        if drawn.returncode != 0 or settled in ([], ["0"]):
+            raise BuildFailed(f"drawing the demo's PDFs:\n{drawn.stdout}{drawn.stderr}")
+        signed = template.cli("record", "checkpoint")
+        if signed.returncode != 0:
+            raise BuildFailed(f"coordcell record checkpoint:\n{signed.stdout}{signed.stderr}")
+    finally:
+        template.close_commands()
+    with contextlib.closing(template.db()) as db:  # one file again, no write-ahead log
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        (pending,) = db.execute(
+            "SELECT count(*) FROM reports_rendition WHERE pdf_state = 'pending'"
+        ).fetchone()
+    if pending:
+        raise BuildFailed(f"{pending} renditions still wait for their PDF")
+
+
 BUILDERS: dict[str, Callable[[Path], None]] = {
     "migrated": _build_migrated,
     "migrated-pg": _build_migrated_postgres,
     "demo": _build_demo,
+    "record-template": _build_record_template,
 }

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import built_once
 from tests.e2e import demo_server
 from tests.e2e.record_cell import DEFAULT_DATA_DIR, Cell
 
@@ -34,16 +35,23 @@ def demo(demo_data_dir: Path) -> Iterator[demo_server.Demo]:
 def record_template(demo_data_dir: Path) -> Cell:
     """``coordcell demo --no-serve`` in an empty directory with no configuration (so in
     ``./coordcell-data``, with its secret key): the run's demo data directory
-    (``demo_data_dir``, tests/built_once.py), made once per test run and shared with the
-    running demo's copy.
+    (``demo_data_dir``, tests/built_once.py), checked to be all the demo made there, one
+    step further, as the demo's own worker takes it: the PDFs of the report the story
+    released are drawn (the worker's ``reports.pdfs`` job) and a checkpoint signs their
+    entries, so the latest checkpoint covers the whole record, as after the set-up. Made
+    once per test run, for all its processes (tests/built_once.py, ``record-template``).
 
     Never served, never written: each test takes its own ``Cell.clone()`` of it, so a test
     starts from a demo data directory as fresh as if it had made it, without paying for
-    the ten production password hashes, the migrations and the story each time.
+    the ten production password hashes, the migrations and the story each time, nor for
+    the eighteen PDFs (WeasyPrint) that each worker pass on a copy drew again: the
+    drill's, the exercise copy's and the one beside the demo. The browser tests still see
+    the running demo's own worker draw them (``test_daily_report.py``).
     """
     root = demo_data_dir.parent
     assert sorted(p.name for p in root.iterdir() if not p.name.startswith("gunicorn")) == [
         DEFAULT_DATA_DIR
     ]
     assert (demo_data_dir / "secret-key").is_file()
-    return Cell(root, demo_data_dir)
+    folder = built_once.ensure("record-template")
+    return Cell(folder, folder / DEFAULT_DATA_DIR)

@@ -38,7 +38,7 @@ from typing import Any
 
 from tests.e2e.demo_server import STARTUP_TIMEOUT, _group_alive, demo_env, free_port
 
-__all__ = ["DATABASE", "Cell", "Server", "api", "copy_database"]
+__all__ = ["DATABASE", "Cell", "Commands", "Server", "api", "copy_database"]
 
 #: Files of a data directory that make up its state (the database with its WAL, the keys).
 STATE_FILES = (
@@ -141,6 +141,60 @@ def api(
             return exc.code, raw.decode("utf-8", "replace")
 
 
+class Commands:
+    """``coordcell`` commands run in ``cwd`` with the environment ``env``, each in a fork of
+    one process that has set Django up there (``_COMMANDS``): started by the first
+    ``run()``, again if it has died, stopped by ``close()``."""
+
+    def __init__(self, cwd: Path, env: dict[str, str]) -> None:
+        self.cwd = cwd
+        self.env = env
+        self._driver: subprocess.Popen[str] | None = None
+
+    def run(self, *args: str, timeout: float = COMMAND_TIMEOUT) -> subprocess.CompletedProcess[str]:
+        """``coordcell ARGS`` in a process of its own: its exit status and standard streams."""
+        if self._driver is None or self._driver.poll() is not None:
+            self._driver = subprocess.Popen(  # noqa: S603 (our own interpreter and driver)
+                [sys.executable, "-c", _COMMANDS],
+                cwd=self.cwd,
+                env=self.env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+        driver = self._driver
+        assert driver.stdin is not None
+        assert driver.stdout is not None
+        driver.stdin.write(json.dumps(list(args)) + "\n")
+        driver.stdin.flush()
+        ready, _, _ = select.select([driver.stdout], [], [], timeout)
+        if not ready:
+            self.close()
+            raise subprocess.TimeoutExpired(["coordcell", *args], timeout)
+        line = driver.stdout.readline()
+        if not line:  # the driver died: say why
+            driver.wait(timeout=30)
+            stderr = driver.stderr.read() if driver.stderr else ""
+            self._driver = None
+            raise RuntimeError(f"the command process exited ({driver.returncode}):\n{stderr}")
+        code, out, err = json.loads(line)
+        return subprocess.CompletedProcess(["coordcell", *args], code, out, err)
+
+    def close(self) -> None:
+        """Stop the process (and any command still running in it)."""
+        driver, self._driver = self._driver, None
+        if driver is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(driver.pid, signal.SIGKILL)
+        driver.wait(timeout=30)
+        for stream in (driver.stdin, driver.stdout, driver.stderr):
+            if stream is not None:
+                stream.close()
+
+
 @dataclass
 class Server:
     """``coordcell serve`` running in its own process group."""
@@ -195,7 +249,7 @@ class Cell:
     #: Added to every command's environment (e.g. ``DATABASE_URL`` for PostgreSQL).
     extra_env: dict[str, str] = field(default_factory=dict)
     #: The process ``cli()`` forks commands from (started by the first command).
-    _commands: subprocess.Popen[str] | None = field(default=None, repr=False)
+    _commands: Commands | None = field(default=None, repr=False)
 
     @classmethod
     def create(
@@ -283,46 +337,15 @@ class Cell:
         """``coordcell ARGS`` with this data directory's environment, in a process of its
         own forked from this cell's command process (``_COMMANDS``, started on first use,
         so with the files and environment the cell has then)."""
-        if self._commands is None or self._commands.poll() is not None:
-            self._commands = subprocess.Popen(  # noqa: S603 (our own interpreter and driver)
-                [sys.executable, "-c", _COMMANDS],
-                cwd=self.root,
-                env=self.env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                start_new_session=True,
-            )
-        driver = self._commands
-        assert driver.stdin is not None
-        assert driver.stdout is not None
-        driver.stdin.write(json.dumps(list(args)) + "\n")
-        driver.stdin.flush()
-        ready, _, _ = select.select([driver.stdout], [], [], timeout)
-        if not ready:
-            self.close_commands()
-            raise subprocess.TimeoutExpired(["coordcell", *args], timeout)
-        line = driver.stdout.readline()
-        if not line:  # the driver died: say why
-            driver.wait(timeout=30)
-            stderr = driver.stderr.read() if driver.stderr else ""
-            self._commands = None
-            raise RuntimeError(f"the command process exited ({driver.returncode}):\n{stderr}")
-        code, out, err = json.loads(line)
-        return subprocess.CompletedProcess(["coordcell", *args], code, out, err)
+        if self._commands is None:
+            self._commands = Commands(self.root, self.env)
+        return self._commands.run(*args, timeout=timeout)
 
     def close_commands(self) -> None:
         """Stop the command process (and any command still running in it)."""
-        driver, self._commands = self._commands, None
-        if driver is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(driver.pid, signal.SIGKILL)
-        driver.wait(timeout=30)
-        for stream in (driver.stdin, driver.stdout, driver.stderr):
-            if stream is not None:
-                stream.close()
+        commands, self._commands = self._commands, None
+        if commands is not None:
+            commands.close()
 
     def serve(self, workers: int = 1) -> Server:
         """Start ``coordcell serve`` on a free port and wait until it answers."""

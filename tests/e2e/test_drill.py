@@ -23,9 +23,6 @@ from coordcell.record import merkle
 from tests import built_once
 from tests.e2e.record_cell import Cell, api
 
-# With the record's other e2e tests: on SQLite they copy one demo data directory.
-pytestmark = pytest.mark.xdist_group("record-cells")
-
 PG_ADMIN = os.environ.get("COORDCELL_RACE_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 IN_AOS = {"type": "Point", "coordinates": [35.82461, 33.12595]}
 

@@ -21,14 +21,10 @@ import pytest
 
 from tests.e2e.record_cell import Cell
 
-pytestmark = [
-    # With the record's other e2e tests: they copy one demo data directory.
-    pytest.mark.xdist_group("record-cells"),
-    pytest.mark.skipif(
-        bool(os.environ.get("DATABASE_URL")),
-        reason="the demo's SQLite data directory: runs in the suite's SQLite pass",
-    ),
-]
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")),
+    reason="the demo's SQLite data directory: runs in the suite's SQLite pass",
+)
 
 
 def _digest(path: Path) -> str:

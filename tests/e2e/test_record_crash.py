@@ -28,7 +28,6 @@ import pytest
 from tests.e2e.record_cell import Cell, api
 
 pytestmark = [
-    pytest.mark.xdist_group("record-cells"),
     pytest.mark.skipif(
         bool(os.environ.get("DATABASE_URL")),
         reason="a SQLite data directory: runs in the suite's SQLite pass",

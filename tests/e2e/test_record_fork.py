@@ -26,7 +26,6 @@ from coordcell.record import merkle, note
 from tests.e2e.record_cell import COMMAND_TIMEOUT, Cell, Server, api
 
 pytestmark = [
-    pytest.mark.xdist_group("record-cells"),
     pytest.mark.skipif(
         bool(os.environ.get("DATABASE_URL")),
         reason="a SQLite data directory: runs in the suite's SQLite pass",
@@ -124,7 +123,7 @@ def test_a_witness_refuses_a_forked_server_and_a_rolled_back_one(
     assert (a_cell.data_dir / "witnesses" / "il" / "token").is_file()
     witness_state = tmp_path / "il-witness"
 
-    # The witness cosigns A's first checkpoint (issued by the demo's set-up).
+    # The witness cosigns A's latest checkpoint (the template's: it covers the whole record).
     a = a_cell.serve()
     first = _witness(a_cell, a, witness_state)
     assert first.returncode == 0, first.stdout + first.stderr
