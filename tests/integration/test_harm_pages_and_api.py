@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,6 +34,12 @@ PERSONAS = ("il.liaison", "sy.liaison", "mediator", "monitor", "donor", "observe
 #: the access request between the two parties; the Syrian report's readers.
 CASE_READERS = {"il.liaison", "sy.liaison", "mediator", "monitor"}
 SYRIAN_READERS = {"sy.liaison", "mediator", "monitor"}
+
+
+def _figure_912(content: bytes) -> bool:
+    """Whether the Syrian report's best figure (912) is shown: the number on its own, not
+    the digits inside a time's microseconds or an identifier."""
+    return re.search(rb"(?<![\w.])912(?!\w)", content) is not None
 
 
 def _as(username: str) -> Actor:
@@ -119,7 +126,7 @@ def test_nothing_reaches_anyone_outside_the_audience_on_any_surface(
         seen[who] = {k: r.status_code for k, r in got.items()}
         if who == "outsider":  # no delegation: no page, no answer with any of it
             assert all(r.status_code in (302, 403, 404) for r in got.values()), seen[who]
-            assert not any(b"FARM-7781" in r.content or b"912" in r.content
+            assert not any(b"FARM-7781" in r.content or _figure_912(r.content)
                            for r in got.values())  # fmt: skip
             continue
         expect = 200 if reads_case else 404
@@ -140,7 +147,8 @@ def test_nothing_reaches_anyone_outside_the_audience_on_any_surface(
             body = got["case"].content.decode()
             assert "3 / <strong>4</strong> / 6" in body
             assert "0 / <strong>1</strong> / 1" in body
-            assert "912" not in body  # the Syrian report's figures are not this incident's
+            # The Syrian report's figures are not this incident's.
+            assert not _figure_912(body.encode())
             table = got["casualties"].json()
             assert sorted(table["parties"]) == ["il", "sy"]
             killed = next(c for c in table["cells"] if c["outcome"] == "killed")
@@ -154,7 +162,7 @@ def test_nothing_reaches_anyone_outside_the_audience_on_any_surface(
         else:
             for response in got.values():
                 assert b"FARM-7781" not in response.content
-                assert b"912" not in response.content
+                assert not _figure_912(response.content)
     assert seen["donor"]["case"] == 404
     assert seen["il.liaison"]["syrian"] == 404
 
