@@ -71,8 +71,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The folders with a test marked ``slow`` first, each part in its collected order
-    (docs/testing.md).
+    """The folders with tests marked ``slow`` first, those where they are the largest part
+    of the folder's tests first, each folder in its collected order (docs/testing.md).
 
     pytest-xdist hands out the xdist groups first (the largest first), then one test at
     a time in this order: a slow test started last would leave the other worker idle
@@ -82,8 +82,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     story told once for tests/integration/gis) was then made once for the slow tests and
     again for the others, after pytest had torn it down in between.
     """
-    slow = {item.path.parent for item in items if item.get_closest_marker("slow") is not None}
-    items.sort(key=lambda item: item.path.parent not in slow)
+    tests: dict[Path, int] = {}
+    slow: dict[Path, int] = {}
+    for item in items:
+        tests[item.path.parent] = tests.get(item.path.parent, 0) + 1
+        if item.get_closest_marker("slow") is not None:
+            slow[item.path.parent] = slow.get(item.path.parent, 0) + 1
+    # The folders where slow tests weigh most first (tests/e2e, all of whose tests start
+    # processes, before tests/integration with two slow modules among eighty); a folder's
+    # tests stay together and in their collected order (the sort is stable).
+    items.sort(key=lambda item: -slow.get(item.path.parent, 0) / tests[item.path.parent])
     if built_once.postgres_pass():
         sqlite_only = pytest.mark.skip(reason=SQLITE_DEMO_ONLY)
         for item in items:

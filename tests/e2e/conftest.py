@@ -13,6 +13,17 @@ from tests.e2e import demo_server
 from tests.e2e.record_cell import DEFAULT_DATA_DIR, Cell
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here starts, forks or kills ``coordcell`` processes (seconds of CPU
+    each): marked ``slow``, so they go out while both workers are busy anyway
+    (tests/conftest.py), not at the end of the run with one worker left to run them."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.parent == here:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def demo(demo_data_dir: Path) -> Iterator[demo_server.Demo]:
     """``coordcell demo`` running in a subprocess, on a copy of the run's demo data
