@@ -388,10 +388,43 @@ def client_for(user: Any) -> Any:
     def make(username: str | None) -> Client:
         client = Client(enforce_csrf_checks=False)
         if username is not None:
-            client.force_login(user(username))
+            log_in(client, user(username))
         return client
 
     return make
+
+
+def log_in(client: Client, account: Any) -> None:
+    """Log ``client`` in as ``account``: the session and cookie ``Client.force_login``
+    leaves (the account's id, backend and password hash; a session of its own per client),
+    made with one query and one insert. ``force_login`` goes through ``login()``, which
+    also makes and drops a key for the empty session, saves the session twice and stamps
+    the account's ``last_login`` (which no test reads): about 2 ms of CPU against 0.5 ms,
+    for a thousand-odd clients per worker."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.http import HttpRequest
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = account._meta.pk.value_to_string(account)
+    session[BACKEND_SESSION_KEY] = _backend(client)
+    session[HASH_SESSION_KEY] = account.get_session_auth_hash()
+    session.create()
+    request = HttpRequest()
+    request.session = session
+    client._set_login_cookies(request)
+
+
+_BACKEND: list[str] = []
+
+
+def _backend(client: Client) -> str:
+    """The backend ``force_login`` records: the first that can load a user."""
+    if not _BACKEND:
+        _BACKEND.append(client._get_backend())
+    return _BACKEND[0]
 
 
 @pytest.fixture(autouse=True)

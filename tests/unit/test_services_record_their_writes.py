@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "coordcell"
@@ -170,7 +171,10 @@ def unrecorded(functions: dict[str, Function]) -> list[str]:
     )
 
 
+@cache
 def _project() -> dict[str, Function]:
+    """Every function of the project, analysed and solved: once per process (parsing the
+    whole source took about a second), read by three tests that change nothing in it."""
     functions: dict[str, Function] = {}
     for path in sorted(SRC.rglob("*.py")):
         rel = path.relative_to(SRC.parent).with_suffix("")

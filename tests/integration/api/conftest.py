@@ -14,6 +14,7 @@ from coordcell.cases.models import Activation, Case
 from coordcell.incidents.models import Evidence, Incident
 from coordcell.parties.models import Delegation, Membership
 from coordcell.record.models import Checkpoint, Entry, Witness
+from tests.rows import Rows
 
 #: Every persona that belongs to the cell (``outsider`` has no membership).
 MEMBERS = [
@@ -139,26 +140,33 @@ def _verification_ids() -> dict[str, str]:
     }
 
 
+#: The record (its length and last entry) and every delegation, membership and account:
+#: what a write endpoint could change (``tests/rows.py``: the SQL compiled once).
+_SNAPSHOT = Rows(
+    Entry,
+    Entry.objects.order_by("-seq").values_list("seq", "hash")[:1],
+    Delegation.objects.order_by("pk").values(
+        "pk", "public_id", "party_id", "names", "active", "fictional"
+    ),
+    Membership.objects.order_by("pk").values(
+        "pk", "public_id", "user_id", "delegation_id", "role", "active", "ended_at"
+    ),
+    User.objects.order_by("pk").values_list("pk", "username", "is_active"),
+)
+
+
 @pytest.fixture
 def snapshot(db: Any) -> Any:
     """``snapshot()`` captures the record and the rows a write endpoint could change."""
 
     def take() -> dict[str, Any]:
-        last = Entry.objects.order_by("-seq").values_list("seq", "hash").first()
+        entries, last, delegations, memberships, users = _SNAPSHOT()
         return {
-            "entries": Entry.objects.count(),
-            "last_entry": last,
-            "delegations": list(
-                Delegation.objects.order_by("pk").values(
-                    "pk", "public_id", "party_id", "names", "active", "fictional"
-                )
-            ),
-            "memberships": list(
-                Membership.objects.order_by("pk").values(
-                    "pk", "public_id", "user_id", "delegation_id", "role", "active", "ended_at"
-                )
-            ),
-            "users": list(User.objects.order_by("pk").values_list("pk", "username", "is_active")),
+            "entries": entries,
+            "last_entry": last[0] if last else None,
+            "delegations": delegations,
+            "memberships": memberships,
+            "users": users,
         }
 
     return take

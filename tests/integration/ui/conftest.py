@@ -9,6 +9,7 @@ import pytest
 from coordcell.accounts.models import ApiToken, User
 from coordcell.parties.models import Delegation, Membership
 from coordcell.record.models import Entry
+from tests.rows import Rows
 
 #: A well-formed UUID that names nothing.
 MISSING = "00000000-0000-4000-8000-000000000000"
@@ -26,15 +27,20 @@ def membership(db: Any) -> Any:
     return lambda username: Membership.objects.filter(user__username=username, active=True).first()
 
 
+_SNAPSHOT = Rows(
+    Entry,
+    Delegation.objects.order_by("pk").values_list("pk", "names", "active"),
+    Membership.objects.order_by("pk").values_list("pk", "user_id", "role", "active"),
+    User,
+    ApiToken.objects.order_by("pk").values_list("pk", "revoked_at"),
+)
+
+
 def snapshot() -> tuple[Any, ...]:
-    """Every row a delegation or account page could write, in a comparable form."""
-    return (
-        Entry.objects.count(),
-        list(Delegation.objects.order_by("pk").values_list("pk", "names", "active")),
-        list(Membership.objects.order_by("pk").values_list("pk", "user_id", "role", "active")),
-        User.objects.count(),
-        list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
-    )
+    """Every row a delegation or account page could write, in a comparable form: the
+    record's and the accounts' counts, each delegation's, membership's and token's row
+    (``tests/rows.py``: the SQL compiled once)."""
+    return _SNAPSHOT()
 
 
 def last_entry() -> Entry:

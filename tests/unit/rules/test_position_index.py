@@ -32,18 +32,25 @@ def _clause(arrangement, kind):
     return next(c for c in arrangement.clauses if c.kind == kind)
 
 
-def _plain(engine: Engine, arrangement, o: Observation) -> tuple[set, set]:
-    """(freeze distance buckets, withdrawal positions) read position by position."""
+def _metric(engine: Engine) -> list[tuple[float, float]]:
+    """Each baseline position in the engine's metric plane, projected one by one."""
+    return [
+        tuple(float(v[0]) for v in engine.projector.to_metric(np.array([p.lon]), np.array([p.lat])))
+        for p in engine.baseline
+    ]
+
+
+def _plain(
+    engine: Engine, arrangement, o: Observation, xy: list[tuple[float, float]]
+) -> tuple[set, set]:
+    """(freeze distance buckets, withdrawal positions) read position by position (``xy``:
+    the positions' ``_metric``, the same for every report)."""
     freeze = _clause(arrangement, "freeze")
     withdrawal = _clause(arrangement, "withdrawal")
     base = dt.date.fromisoformat(str(freeze.parameters["baseline_date"]))
     after = dt.date.fromisoformat(str(withdrawal.parameters["after_date"]))
     lon, lat = o.geometry["coordinates"]
     px, py = (float(v[0]) for v in engine.projector.to_metric(np.array([lon]), np.array([lat])))
-    xy = [
-        tuple(float(v[0]) for v in engine.projector.to_metric(np.array([p.lon]), np.array([p.lat])))
-        for p in engine.baseline
-    ]
 
     def binds(clause, party):
         return not clause.parties or party is None or party in clause.parties
@@ -104,12 +111,13 @@ def test_indexed_findings_are_the_plain_reading_of_the_clauses(arrangement, seed
         )
         for k in range(400)
     ]  # fmt: skip
+    xy = _metric(engine)
     seen_freeze = seen_later = 0
     for o, a in zip(reports, engine.assess_many(reports), strict=True):
         found = (*a.findings, *a.findings_not_agreed)
         frozen = {f.params["distance_m"] for f in found if f.rule == "freeze:new_position"}
         later = {f.params["position"] for f in found if f.rule == "withdrawal:position"}
-        want_frozen, want_later = _plain(engine, arrangement, o)
+        want_frozen, want_later = _plain(engine, arrangement, o, xy)
         assert frozen == want_frozen, o
         assert later == want_later, o
         assert engine.assess(o) == a
