@@ -7,12 +7,13 @@ regular expression of the operation ids the run is limited to, or nothing for al
   whole schema.
 - The first account of each of the first COVERAGE sets of roles also gets the coverage
   phase over the whole schema (those runs go first: they are the long ones).
-- An operation that refuses every one of those accounts (403 to a request with no
-  parameter and an empty JSON body: the role is refused before anything is read) is
-  given the coverage phase with the token of the first later set of roles it does not
-  refuse, so that each operation's boundary values reach its validators once. Operations
-  with a path parameter cannot be probed without an object; they stay with the first
-  runs.
+- An operation without a path parameter that refuses every one of those accounts (403 to
+  a request with no parameter and an empty JSON body: the role is refused before
+  anything is read) is given the coverage phase with the token of the first later set of
+  roles it does not refuse, so that its boundary values reach its validators. Operations
+  with a path parameter cannot be probed without an object: they get the coverage phase
+  from the first runs only, and one that refuses those roles outright meets the other
+  roles' tokens in the examples and fuzzing phases alone.
 
 Standard library only: it runs with the machine's python3, before the fuzzer's venv is used.
 """
@@ -20,6 +21,7 @@ Standard library only: it runs with the machine's python3, before the fuzzer's v
 from __future__ import annotations
 
 import json
+import re
 import sys
 import urllib.error
 import urllib.request
@@ -29,17 +31,19 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 def refuses(base: str, token: str, method: str, path: str) -> bool:
     """Whether ``token`` is refused ``method path`` outright (403)."""
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 (the demo on loopback, http only)
         base + path,
         data=None if method == "get" else b"{}",
         method=method.upper(),
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=60):
+        with urllib.request.urlopen(request, timeout=60):  # noqa: S310 (as above)
             return False
     except urllib.error.HTTPError as answer:
         return answer.code == 403
+    except (urllib.error.URLError, TimeoutError) as exc:
+        sys.exit(f"fuzz-plan: {method.upper()} {path} got no answer from {base}: {exc}")
 
 
 def main(accounts_file: str, schema_file: str, coverage: int, base: str) -> None:
@@ -56,7 +60,11 @@ def main(accounts_file: str, schema_file: str, coverage: int, base: str) -> None
 
     rows = [(a["username"], a["token"], "examples,coverage,fuzzing", "") for a in covering]
     first = {a["username"] for a in covering}
-    rows += [(a["username"], a["token"], "examples,fuzzing", "") for a in accounts if a["username"] not in first]
+    rows += [
+        (a["username"], a["token"], "examples,fuzzing", "")
+        for a in accounts
+        if a["username"] not in first
+    ]
 
     probed = [
         (operation["operationId"], method, path)
@@ -65,15 +73,21 @@ def main(accounts_file: str, schema_file: str, coverage: int, base: str) -> None
         for method, operation in item.items()
         if method in METHODS
     ]
-    left = [op for op in probed if all(refuses(base, a["token"], op[1], op[2]) for a in covering)]
+    left = [
+        op
+        for op in probed
+        if covering and all(refuses(base, a["token"], op[1], op[2]) for a in covering)
+    ]
     extra = []
     for account in later:
         if not left:
             break
         reached = [op for op in left if not refuses(base, account["token"], op[1], op[2])]
         if reached:
-            ids = "|".join(sorted(op[0] for op in reached))
-            extra.append((account["username"] + "+coverage", account["token"], "coverage", f"^({ids})$"))
+            ids = "|".join(sorted(re.escape(op[0]) for op in reached))
+            extra.append(
+                (account["username"] + "+coverage", account["token"], "coverage", f"^({ids})$")
+            )
             left = [op for op in left if op not in reached]
     print(
         f"coverage phase: {len(covering)} set(s) of roles over the whole schema; "

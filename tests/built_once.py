@@ -103,7 +103,7 @@ def configure(config: Any) -> None:
         builds = (
             {"migrated-pg": 0}
             if _database_url()
-            else {"demo": 0, "migrated": 10, "record-template": 10}
+            else {"demo": 0, "migrated": 10, "record-template": 0}
         )
         for kind, niceness in builds.items():
             thread = threading.Thread(
@@ -140,8 +140,8 @@ def unconfigure() -> None:
 
 
 def ensure(kind: str) -> Path:
-    """The folder of ``kind`` (``"migrated"`` or ``"demo"``), built first if no process
-    of the run has built it yet; :class:`BuildFailed` if its build failed."""
+    """The folder of ``kind`` (a key of ``BUILDERS``), built first if no process of the
+    run has built it yet; :class:`BuildFailed` if its build failed."""
     if _root is None:
         raise RuntimeError("tests.built_once is not configured (tests/conftest.py)")
     folder = _root / kind
@@ -277,6 +277,8 @@ def postgres_template(admin_url: str) -> str | None:
     if not postgres_pass():
         return None
     suite, admin = urllib.parse.urlsplit(_database_url()), urllib.parse.urlsplit(admin_url)
+    if suite.hostname is None or admin.hostname is None:  # a socket: which one is unclear
+        return None
     if (suite.hostname, suite.port or 5432) != (admin.hostname, admin.port or 5432):
         return None
     return (ensure("migrated-pg") / "name").read_text(encoding="utf-8")

@@ -109,8 +109,8 @@ SQLITE_DEMO_ONLY = "the demo's own SQLite data directory: runs in the suite's SQ
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Fail a grouped test when pytest-xdist ignores its ``xdist_group`` (a test worker
-    under ``--dist loadgroup``): the demo, the browser and the record's data directory
-    would then be made on both workers, silently, as with pytest 9.2 and pytest-xdist 3.8."""
+    under ``--dist loadgroup``): the demo and the browser would then be started on both
+    workers, silently, as with pytest 9.2 and pytest-xdist 3.8."""
     mark = item.get_closest_marker("xdist_group")
     if (
         mark is not None

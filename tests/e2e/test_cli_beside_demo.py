@@ -10,27 +10,30 @@ serve with.
 Each command runs in a process of its own, forked from one process that set Django up in
 that directory with that environment (``Commands``, tests/e2e/record_cell.py), as the
 record's tests run theirs: what ``coordcell`` (``coordcell.cli.main``) does there, without
-paying a fresh interpreter's start-up (about a second of CPU) four times. The console
-script itself, with the same bare environment, is run by tests/unit/test_cli.py.
+paying a fresh interpreter's start-up (about a second of CPU) each time. ``verify``, the
+offline check that needs neither Django nor a database, runs as the console script in a
+fresh interpreter with the same bare environment (``tests/unit/test_cli.py``'s
+``coordcell``), so that nothing of Django set up before it could hide a dependency on it.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import built_once
 from tests.e2e.record_cell import DEFAULT_DATA_DIR, Cell, Commands
 from tests.unit.test_cli import NO_KEY, bare_environment
+from tests.unit.test_cli import coordcell as console_script
 
 pytestmark = [
     # Its four tests share one copy and one command process: on one worker.
     pytest.mark.xdist_group("beside-demo"),
     pytest.mark.skipif(
-        bool(os.environ.get("DATABASE_URL")),
+        built_once.postgres_pass(),
         reason="the demo's SQLite data directory: runs in the suite's SQLite pass",
     ),
 ]
@@ -61,12 +64,16 @@ def test_record_check_finds_the_demos_record(coordcell: Commands) -> None:
     assert "0 checkpoints" not in result.stdout
 
 
-def test_record_export_writes_what_a_person_reads_and_verify_checks_it(coordcell: Commands) -> None:
+def test_record_export_writes_what_a_person_reads_and_verify_checks_it(
+    beside_demo: Path, coordcell: Commands
+) -> None:
     exported = coordcell.run("record", "export", "il.json", "--user", "il.liaison")
     assert exported.returncode == 0, exported.stderr
     entries, total = re.match(r"il\.json: (\d+) entries of (\d+),", exported.stdout).groups()
     assert 0 < int(entries) < int(total)  # the liaison reads some entries, not all
-    verified = coordcell.run("verify", "il.json")
+    # The offline check needs neither Django nor the database: run as a person runs it,
+    # the console script in a fresh interpreter, not a fork of the Django process.
+    verified = console_script(beside_demo, "verify", "il.json")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert f": {entries} entries verified in a tree of {total} " in verified.stdout
 

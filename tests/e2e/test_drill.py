@@ -36,7 +36,7 @@ def _admin(sql: str) -> None:
 
 #: The suite runs twice in CI, on SQLite and on PostgreSQL (DATABASE_URL): the drill runs
 #: on the database of the pass, so each database gets it once.
-DATABASE = "postgresql" if os.environ.get("DATABASE_URL") else "sqlite"
+DATABASE = "postgresql" if built_once.postgres_pass() else "sqlite"
 
 
 @pytest.fixture(params=[DATABASE])

@@ -12,17 +12,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import built_once
 from tests.e2e.record_cell import Cell
 
 pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("DATABASE_URL")),
+    built_once.postgres_pass(),
     reason="the demo's SQLite data directory: runs in the suite's SQLite pass",
 )
 

@@ -20,12 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from tests import built_once
 from tests.built_once import DATABASE, copy_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("DATABASE_URL")),
+    built_once.postgres_pass(),
     reason="an empty SQLite data directory of its own: runs in the suite's SQLite pass",
 )
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import threading
 import time
@@ -25,11 +24,12 @@ from pathlib import Path
 
 import pytest
 
+from tests import built_once
 from tests.e2e.record_cell import Cell, api
 
 pytestmark = [
     pytest.mark.skipif(
-        bool(os.environ.get("DATABASE_URL")),
+        built_once.postgres_pass(),
         reason="a SQLite data directory: runs in the suite's SQLite pass",
     ),
 ]

@@ -12,7 +12,6 @@ B's older, smaller one as a rollback.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -23,11 +22,12 @@ from pathlib import Path
 import pytest
 
 from coordcell.record import merkle, note
+from tests import built_once
 from tests.e2e.record_cell import COMMAND_TIMEOUT, Cell, Server, api
 
 pytestmark = [
     pytest.mark.skipif(
-        bool(os.environ.get("DATABASE_URL")),
+        built_once.postgres_pass(),
         reason="a SQLite data directory: runs in the suite's SQLite pass",
     ),
 ]

@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests import built_once
 from tests.e2e.test_worker_race import _env, _run, scratch_database  # noqa: F401 (fixture)
 
 pytestmark = [
     pytest.mark.xdist_group("worker-race"),
     pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL"),
+        not built_once.postgres_pass(),
         reason="a PostgreSQL race: runs in the suite's PostgreSQL pass (DATABASE_URL set)",
     ),
 ]

@@ -28,7 +28,7 @@ from tests.e2e.demo_server import demo_env
 pytestmark = [
     pytest.mark.xdist_group("worker-race"),
     pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL"),
+        not built_once.postgres_pass(),
         reason="a PostgreSQL race: runs in the suite's PostgreSQL pass (DATABASE_URL set)",
     ),
 ]
