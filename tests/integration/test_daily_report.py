@@ -77,11 +77,15 @@ def released(db: Any, _released: dict[str, Any]) -> dict[str, Any]:
 
 
 def _streams(pdf: bytes) -> list[bytes]:
-    """The PDF's streams, inflated (its objects are compressed)."""
+    """The PDF's streams, inflated (its objects are compressed).
+
+    A stream's data is whatever lies between ``stream`` and ``\\nendstream``: its last byte
+    may be a carriage return (one compressed stream in 256 ends with one), so none is
+    taken off, and the inflater leaves what follows the compressed data unused."""
     found = []
-    for chunk in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, flags=re.S):
+    for chunk in re.findall(rb"stream\r?\n(.*?)\nendstream", pdf, flags=re.S):
         try:
-            found.append(zlib.decompress(chunk))
+            found.append(zlib.decompressobj().decompress(chunk))
         except zlib.error:
             found.append(chunk)
     return found
