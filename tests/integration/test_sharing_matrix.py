@@ -82,14 +82,11 @@ class Made:
 
 
 @dataclass
-class World:
-    items: dict[str, Item]
-    markers: dict[str, str]
-    files: dict[str, str]
-    requests: dict[str, ConsentRequest]
+class World(Made):
+    """The module's items, with what each test makes for itself."""
+
     clients: dict[str, Client]
     actors: dict[str, Actor]
-    first_seq: int
     missing: uuid.UUID = field(default_factory=uuid.uuid4)
 
     def visible(self, tier: str, persona: str) -> bool:
@@ -155,13 +152,9 @@ def world(_made_once: Made, actor: Any, client_for: Any) -> World:
     """The module's items (``_made_once``), with a client of each persona's own and
     each persona as an ``Actor``, made for this test."""
     return World(
-        items=_made_once.items,
-        markers=_made_once.markers,
-        files=_made_once.files,
-        requests=_made_once.requests,
+        **vars(_made_once),
         clients={p: client_for(p) for p in PERSONAS},
         actors={p: actor(p) for p in PERSONAS},
-        first_seq=_made_once.first_seq,
     )
 
 
