@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(
     built_once.postgres_pass(),
-    reason="an empty SQLite data directory of its own: runs in the suite's SQLite pass",
+    reason="a SQLite data directory of its own: runs in the suite's SQLite pass",
 )
 
 
