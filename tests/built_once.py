@@ -3,15 +3,17 @@
 - ``migrated``: ``coordcell migrate`` on an empty SQLite data directory (``data/``). Each
   test process's SQLite test database starts as a copy of it (``tests/conftest.py``,
   ``django_db_modify_db_settings``), and so does the demo of each shipped scenario other
-  than the default (``tests/browser/test_other_scenarios.py``). A fresh ``migrate`` costs
-  some 20 s of CPU (Django renders the migration state once per migration, and each
-  rendering grows with the models); a copy costs milliseconds.
+  than the default (``tests/browser/test_other_scenarios.py``), and the ``demo`` below. A
+  fresh ``migrate`` costs some 20 s of CPU (Django renders the migration state once per
+  migration, and each rendering grows with the models); a copy costs milliseconds. It is
+  the run's one ``migrate`` of an empty database.
 - ``migrated-pg``: the same on PostgreSQL, when the suite runs there (``DATABASE_URL``):
   a database of the suite's server that each process's test database is created from
   (``CREATE DATABASE … TEMPLATE``), dropped at the end of the run.
-- ``demo``: ``coordcell demo --no-serve`` in an empty directory with no option and no
-  setting, as a user first runs it (so in ``./coordcell-data``, with its secret key):
-  migrations, the scenario, ten production password hashes, the story. The running demo
+- ``demo``: ``coordcell demo --no-serve`` with no option and no setting, as a user first
+  runs it (so in ``./coordcell-data``, with the secret key it makes), in a directory whose
+  ``coordcell-data`` holds only a copy of ``migrated``'s database: the scenario, ten
+  production password hashes, the story. The running demo
   of the e2e and browser tests starts on a copy of it (``tests/e2e/conftest.py``,
   ``demo``).
 - ``record-template``: a copy of ``demo`` one step further, as the demo's own worker takes
@@ -96,14 +98,14 @@ def configure(config: Any) -> None:
     workers = getattr(config.option, "numprocesses", None) or 0
     runs_tests = not (config.option.collectonly or getattr(config.option, "help", False))
     if workerinput is None and workers > 0 and runs_tests and _covers(config, DEMO_FOLDERS):
-        # The demo data directory holds up both workers; the migrations run beside it at a
-        # lower priority, so they take what the workers, waiting or collecting, leave. The
+        # The workers' databases and the demo data directory both start from the migrated
+        # database, and the record's template from the demo data directory. The
         # PostgreSQL pass runs none of the tests on the demo's SQLite data directories
         # (tests/conftest.py): its workers wait for its own migrated database alone.
         builds = (
             {"migrated-pg": 0}
             if _database_url()
-            else {"demo": 0, "migrated": 10, "record-template": 0}
+            else {"migrated": 0, "demo": 0, "record-template": 0}
         )
         for kind, niceness in builds.items():
             thread = threading.Thread(
@@ -320,13 +322,22 @@ def _drop_postgres_template() -> None:
 
 
 def _build_demo(folder: Path) -> None:
-    """``coordcell demo --no-serve`` in the empty directory ``folder``, as a user first runs
-    it: no option, no setting, so the data directory is ``./coordcell-data``, with the
-    secret key the demo makes for itself."""
-    _run([sys.executable, "-m", "coordcell.cli", "demo", "--no-serve"], folder, demo_env(folder))
+    """``coordcell demo --no-serve`` in the directory ``folder``, as a user first runs it:
+    no option, no setting, so the data directory is ``./coordcell-data``, with the secret
+    key the demo makes for itself. Its database is a copy of ``migrated`` (the demo's
+    ``migrate`` finds every migration applied): what the migrations make does not depend
+    on the data directory or its key, and a fresh ``migrate`` is some 20 s of CPU that the
+    ``migrated`` build already spends for the run."""
+    data = folder / DEFAULT_DATA_DIR
+    data.mkdir()
+    copy_database(ensure("migrated") / "data" / DATABASE, data / DATABASE).close()
+    output = _run(
+        [sys.executable, "-m", "coordcell.cli", "demo", "--no-serve"], folder, demo_env(folder)
+    )
     made = sorted(p.name for p in folder.iterdir() if not p.name.startswith("gunicorn"))
     assert made == [DEFAULT_DATA_DIR], made
-    assert (folder / DEFAULT_DATA_DIR / "secret-key").is_file()
+    assert (data / "secret-key").is_file()
+    assert "steps played now" in output, output
 
 
 #: What the ``record-template`` build runs on its copy: the worker's PDF job

@@ -33,6 +33,7 @@ from tests import (
     built_once,
     profiles,  # noqa: F401 (loads the Hypothesis profile, see tests/profiles.py)
 )
+from tests.bytecode import cache_bytecode
 from tests.e2e.record_cell import DEFAULT_DATA_DIR
 from tests.story import DemoStory
 
@@ -45,6 +46,8 @@ def pytest_configure(config: pytest.Config) -> None:
     default thresholds made it walk the whole heap of Django's loaded apps again and
     again. With these, the suite spends about a tenth less CPU (docs/testing.md)."""
     gc.set_threshold(100_000, 50, 100)
+    # Before pytest-xdist starts the workers, which inherit it (tests/bytecode.py).
+    cache_bytecode(config.rootpath / ".pytest_cache" / "pycache")
     if not hasattr(config, "workerinput"):  # the controller (or a run without workers)
         from tests.warm_kernels import warm_up
 

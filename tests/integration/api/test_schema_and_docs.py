@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
-from drf_spectacular.validation import validate_schema
 
 from coordcell.api import views
 from tests.integration.api.endpoints import ENDPOINTS
@@ -47,6 +46,10 @@ class _Assets(HTMLParser):
     ids=["format-query", "accept-header"],
 )
 def test_it_serves_a_valid_openapi_3_schema(api: Any, request_kwargs: dict[str, Any]) -> None:
+    # Imported here, not with the module: it imports jsonschema, which builds some forty
+    # grammars of rfc3987-syntax (about 3 s of CPU), and every worker collects this module.
+    from drf_spectacular.validation import validate_schema
+
     schema = _schema(api("il.liaison").get("/api/schema/", **request_kwargs))
     validate_schema(schema)
     assert schema["openapi"].startswith("3.")
