@@ -173,6 +173,12 @@ try:
             "default": {
                 "ENGINE": "django.db.backends.sqlite3",
                 "NAME": DATA_DIR / "coordcell.sqlite3",
+                # Opening a connection registers Django's SQL functions and runs the
+                # pragmas below, and closing the last one checkpoints the write-ahead log:
+                # together about an eighth of a served request's CPU when each request
+                # opened and closed its own (docs/performance.md).
+                "CONN_MAX_AGE": env_int("COORDCELL_DB_CONN_MAX_AGE", 60, minimum=0),
+                "CONN_HEALTH_CHECKS": True,
                 "OPTIONS": {
                     # Take the write lock at BEGIN: with deferred transactions two writers
                     # deadlock on upgrade and one fails at once instead of waiting.
