@@ -374,7 +374,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["coordcell.core.rest.IsCellMember"],
     "DEFAULT_PAGINATION_CLASS": "coordcell.core.rest.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "coordcell.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "coordcell.api.errors.exception_handler",
     # JSON only, strictly: depth, NUL, lone surrogates, non-finite numbers (docs/api.md).
     "DEFAULT_PARSER_CLASSES": ["coordcell.core.parsers.StrictJSONParser"],
@@ -399,6 +399,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set that several fields share (else drf-spectacular invents
+    # hashed ones, such as "Status4a7Enum"); the fields list the values as choices.
+    "ENUM_NAME_OVERRIDES": {
+        "DeadlineKindEnum": "coordcell.cases.choices.DeadlineKindChoices.values",
+        "MilestoneStatusEnum": "coordcell.economy.choices.MilestoneStatusChoices.values",
+        "HumanitarianStatusEnum": "coordcell.humanitarian.choices.StatusChoices.values",
+        "SharingTierEnum": "coordcell.sharing.choices.TierChoices.values",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "coordcell.core.idempotency.add_header_to_schema",

@@ -15,6 +15,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
+    extend_schema_serializer,
     inline_serializer,
 )
 from rest_framework import generics, serializers, viewsets
@@ -74,6 +75,7 @@ def version_from_query(actor: Actor, request: Request) -> ArrangementVersion:
     return agreements.get_version(actor, request.query_params.get("arrangement"), number)
 
 
+@extend_schema_serializer(component_name="ArrangementVersion")
 class VersionSerializer(serializers.ModelSerializer[ArrangementVersion]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     title = serializers.CharField(read_only=True)

@@ -15,7 +15,12 @@ from django.db.models import Q, QuerySet
 from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -75,6 +80,7 @@ class DeadlineSerializer(serializers.Serializer[Any]):
     closed_at = serializers.DateTimeField(allow_null=True)
 
 
+@extend_schema_serializer(component_name="CaseDeadlineExtension")
 class ExtensionSerializer(serializers.Serializer[Any]):
     deadline = serializers.CharField(source="deadline.kind")
     proposed_by = serializers.CharField()
@@ -88,6 +94,7 @@ class ExtensionSerializer(serializers.Serializer[Any]):
     closed_at = serializers.DateTimeField(allow_null=True)
 
 
+@extend_schema_serializer(component_name="CaseStep")
 class StepSerializer(serializers.Serializer[Any]):
     action = serializers.CharField()
     at = serializers.DateTimeField()
@@ -494,6 +501,7 @@ class ElementInSerializer(StrictSerializer):
     )
 
 
+@extend_schema_serializer(component_name="CaseActionIn")
 class ActionInSerializer(StrictSerializer):
     action = serializers.ChoiceField(
         choices=[a for a in workflow.PERSON_ACTIONS if a not in workflow.REMEDY_ACTIONS]
@@ -845,10 +853,13 @@ class ActivationInSerializer(StrictSerializer):
     )
 
 
+@extend_schema_serializer(component_name="HotlineAnswerIn")
 class AnswerInSerializer(StrictSerializer):
     answer = serializers.CharField(max_length=5_000, required=False, allow_blank=True, default="")
 
 
+# Its own name, kept: a subclass would take its base's component_name.
+@extend_schema_serializer(component_name="ConvertIn")
 class ConvertInSerializer(ReportInSerializer):
     respondent = serializers.CharField(
         max_length=40,

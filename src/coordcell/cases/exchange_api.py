@@ -13,7 +13,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -38,6 +38,7 @@ HOTLINE = ["hotline"]
 WARNINGS = ["warnings"]
 
 
+@extend_schema_serializer(component_name="HotlineCommitment")
 class CommitmentSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     party = serializers.CharField(source="party.code")
@@ -217,6 +218,7 @@ class WarningInSerializer(StrictSerializer):
     )
 
 
+@extend_schema_serializer(component_name="WarningActionIn")
 class ActionInSerializer(StrictSerializer):
     text = serializers.CharField(max_length=5_000)
     acted_at = OffsetDateTimeField(required=False, allow_null=True, default=None)
@@ -227,6 +229,7 @@ class ConfirmationInSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=5_000, required=False, allow_blank=True, default="")
 
 
+@extend_schema_serializer(component_name="WarningOutcomeIn")
 class OutcomeInSerializer(StrictSerializer):
     outcome = serializers.ChoiceField(choices=OutcomeChoices.values())
     text = serializers.CharField(max_length=5_000, required=False, allow_blank=True, default="")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -163,6 +163,7 @@ class HandoverAcknowledgeView(ActorMixin, generics.GenericAPIView):  # type: ign
         return Response(HandoverSerializer(note).data)
 
 
+@extend_schema_serializer(component_name="CommsCheck")
 class CheckSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     sender = serializers.CharField(source="from_party.code")

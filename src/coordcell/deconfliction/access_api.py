@@ -10,7 +10,7 @@ from typing import Any
 
 import django_filters
 from django.urls import URLPattern, URLResolver, path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,6 +30,7 @@ __all__ = ["urlpatterns"]
 TAGS = ["deconfliction"]
 
 
+@extend_schema_serializer(component_name="LandAccessRequest")
 class AccessSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     reference = serializers.CharField()
@@ -75,6 +76,7 @@ class AccessInSerializer(StrictSerializer):
     )
 
 
+@extend_schema_serializer(component_name="LandAccessAnswerIn")
 class AnswerInSerializer(StrictSerializer):
     answer = serializers.ChoiceField(choices=AccessAnswerChoices.values())
     reason = serializers.CharField(

@@ -14,7 +14,7 @@ import django_filters
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -102,11 +102,13 @@ class NoticeSubmitSerializer(NoticeInSerializer):
     )
 
 
+@extend_schema_serializer(component_name="NoticeCheckWarning")
 class WarningSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField(help_text="late, clause or sensitive_day.")
     text = serializers.CharField()
 
 
+@extend_schema_serializer(component_name="NoticeCheck")
 class CheckSerializer(serializers.Serializer[Any]):
     late = serializers.BooleanField()
     lead_hours = serializers.FloatField()

@@ -13,7 +13,12 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -45,6 +50,79 @@ class RawField(serializers.Field):  # type: ignore[type-arg]
 
     def to_representation(self, value: Any) -> Any:
         return value
+
+
+# What the service accepts of each raw value, for the schema alone (the subclasses below
+# take and return the value exactly as ``RawField`` does).
+_EXACT = "a string of an exact decimal or an integer, never a JSON number with a fraction"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "An ISO 4217 currency code (upper or lower case).",
+        "example": "USD",
+    }
+)
+class CurrencyField(RawField):
+    """An ISO 4217 code (``money.parse_currency``)."""
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string", "example": "1250.50"}, {"type": "integer", "minimum": 1}],
+        "description": f"An amount: {_EXACT}; more than 0, with no more decimals than the "
+        "currency's minor units (USD 2, JPY 0, JOD 3).",
+    }
+)
+class AmountField(RawField):
+    """An amount in the currency sent beside it (``money.parse_amount``)."""
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "date",
+        "description": f"A date, YYYY-MM-DD, within {services.DATE_RANGE_YEARS} years of today.",
+    }
+)
+class DayField(RawField):
+    """A date (``services._date``)."""
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string", "example": "3.6725"}, {"type": "integer", "minimum": 1}],
+        "description": f"A positive rate: {_EXACT}; at most 12 decimals.",
+    }
+)
+class RateField(RawField):
+    """A conversion rate (``money.parse_rate``)."""
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string", "example": "2.5"}, {"type": "integer", "minimum": 1}],
+        "description": f"Kilometres: {_EXACT}; more than 0, at most {services.MAX_RADIUS_KM}. "
+        "Required for no_determined_violation.",
+    }
+)
+class RadiusField(RawField):
+    """A radius in km (``money.parse_rate``, then at most ``MAX_RADIUS_KM``)."""
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "minimum": 1, "maximum": services.MAX_WINDOW_DAYS},
+            {"type": "string", "example": "30"},
+        ],
+        "description": f"Days: a whole number from 1 to {services.MAX_WINDOW_DAYS}, as an "
+        "integer or a string of digits. Required for no_determined_violation.",
+    }
+)
+class DaysField(RawField):
+    """A window in days (``services._positive_int``)."""
 
 
 class TextsField(serializers.DictField):
@@ -209,8 +287,8 @@ class ProjectInSerializer(StrictSerializer):
     titles = TextsField()
     descriptions = TextsField()
     site = GeometryField()
-    budget_currency = RawField()
-    budget_amount = RawField()
+    budget_currency = CurrencyField()
+    budget_amount = AmountField()
     state = serializers.ChoiceField(
         choices=ProjectStateChoices.values(), required=False, default="planned"
     )
@@ -218,7 +296,7 @@ class ProjectInSerializer(StrictSerializer):
 
 class MilestoneInSerializer(StrictSerializer):
     titles = TextsField()
-    due_on = RawField()
+    due_on = DayField()
     status = serializers.ChoiceField(
         choices=MilestoneStatusChoices.values(), required=False, default="planned"
     )
@@ -240,42 +318,43 @@ class NamingInSerializer(StrictSerializer):
 class PledgeInSerializer(StrictSerializer):
     project = serializers.UUIDField()
     donor = serializers.UUIDField()
-    currency = RawField()
-    amount = RawField()
-    pledged_on = RawField()
+    currency = CurrencyField()
+    amount = AmountField()
+    pledged_on = DayField()
 
 
+@extend_schema_serializer(component_name="EconomyCommitmentIn")
 class CommitmentInSerializer(StrictSerializer):
     pledge = serializers.UUIDField()
-    currency = RawField()
-    amount = RawField()
-    committed_on = RawField()
+    currency = CurrencyField()
+    amount = AmountField()
+    committed_on = DayField()
 
 
 class TrancheInSerializer(StrictSerializer):
     commitment = serializers.UUIDField()
-    currency = RawField()
-    amount = RawField()
-    planned_on = RawField()
+    currency = CurrencyField()
+    amount = AmountField()
+    planned_on = DayField()
 
 
 class DisburseInSerializer(StrictSerializer):
-    disbursed_on = RawField()
+    disbursed_on = DayField()
 
 
 class ConditionInSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=ConditionKindChoices.values())
     party = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     step = serializers.UUIDField(required=False, allow_null=True, default=None)
-    radius_km = RawField(required=False, default=None)
-    window_days = RawField(required=False, default=None)
+    radius_km = RadiusField(required=False, default=None)
+    window_days = DaysField(required=False, default=None)
 
 
 class RateInSerializer(StrictSerializer):
-    currency = RawField()
-    base = RawField()
-    rate = RawField()
-    valid_on = RawField()
+    currency = CurrencyField()
+    base = CurrencyField()
+    rate = RateField()
+    valid_on = DayField()
     source = serializers.CharField(max_length=300)  # type: ignore[assignment]
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.urls import URLPattern, path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -80,9 +80,9 @@ _PARAMS = [
 ]
 
 
+@extend_schema_view(get=extend_schema(operation_id="v1_economy_export_iati"))
 @extend_schema(
     tags=TAGS,
-    operation_id="v1_economy_export_iati",
     parameters=_PARAMS,
     responses={(200, "application/xml"): OpenApiTypes.STR, **ERRORS},
 )
@@ -94,9 +94,9 @@ class IatiExportView(_ExportView):
     export_format = "iati"
 
 
+@extend_schema_view(get=extend_schema(operation_id="v1_economy_export_projects_hxl"))
 @extend_schema(
     tags=TAGS,
-    operation_id="v1_economy_export_projects_hxl",
     parameters=_PARAMS,
     responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS},
 )
@@ -107,9 +107,9 @@ class ProjectsHxlView(_ExportView):
     export_format = "hxl-projects"
 
 
+@extend_schema_view(get=extend_schema(operation_id="v1_economy_export_pledges_hxl"))
 @extend_schema(
     tags=TAGS,
-    operation_id="v1_economy_export_pledges_hxl",
     parameters=_PARAMS,
     responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS},
 )

@@ -14,7 +14,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -119,6 +119,7 @@ class FileDetailSerializer(FileSerializer):
         return list(LinkSerializer(selectors.links_of(actor, obj), many=True).data)
 
 
+@extend_schema_serializer(component_name="HumanitarianFileIn")
 class FileInSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=[StatusChoices.DETAINED, StatusChoices.MISSING])
     since = OffsetDateTimeField()
@@ -135,6 +136,7 @@ class FileInSerializer(StrictSerializer):
     )
 
 
+@extend_schema_serializer(component_name="HumanitarianFileVersionIn")
 class VersionInSerializer(StrictSerializer):
     held_by = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
     status = serializers.ChoiceField(choices=StatusChoices.values())
@@ -154,6 +156,7 @@ class ShareInSerializer(StrictSerializer):
     party = serializers.CharField(max_length=40)
 
 
+@extend_schema_serializer(component_name="HumanitarianRequestIn")
 class RequestInSerializer(StrictSerializer):
     kind = serializers.ChoiceField(
         choices=RequestKindChoices.values(),
@@ -169,6 +172,7 @@ class RequestInSerializer(StrictSerializer):
     remedy = serializers.UUIDField(required=False, allow_null=True, default=None)
 
 
+@extend_schema_serializer(component_name="HumanitarianFileLinkIn")
 class LinkInSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=list(LINK_KINDS))
     target = serializers.UUIDField()

@@ -11,7 +11,7 @@ from typing import Any
 
 import django_filters
 from django.urls import URLPattern, URLResolver, path
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -266,12 +266,15 @@ class IncidentInSerializer(StrictSerializer):
         )
 
 
+@extend_schema_serializer(component_name="ReportedIncidentIn")
 class ReportInSerializer(IncidentInSerializer):
     """The incident a complaint reports in the same request (it takes the case's audience)."""
 
     audience = None  # type: ignore[assignment]
 
 
+# Its own name, kept: a subclass would take its base's component_name.
+@extend_schema_serializer(component_name="IncidentCorrection")
 class IncidentCorrectionSerializer(ReportInSerializer):
     """The fields a correction may change; those left out keep their value."""
 
@@ -406,6 +409,7 @@ class IncidentDetailView(_IncidentView, generics.RetrieveAPIView):  # type: igno
         )
 
 
+@extend_schema_serializer(component_name="IncidentCasualtiesIn")
 class CasualtiesInSerializer(StrictSerializer):
     low = serializers.IntegerField(
         min_value=0, max_value=1_000_000, allow_null=True, required=False
@@ -479,6 +483,7 @@ class EvidenceSerializer(serializers.Serializer[Any]):
         return _released(evidence)
 
 
+@extend_schema_serializer(component_name="IncidentEvidenceIn")
 class EvidenceInSerializer(StrictSerializer):
     file = serializers.FileField()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, path
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -76,6 +76,7 @@ class FigureInSerializer(StrictSerializer):
     )
 
 
+@extend_schema_serializer(component_name="CasualtyFiguresIn")
 class CasualtiesInSerializer(StrictSerializer):
     figures = serializers.ListField(
         child=FigureInSerializer(), max_length=harm.MAX_FIGURES, allow_empty=False

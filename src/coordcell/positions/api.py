@@ -14,7 +14,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -212,6 +212,7 @@ class ExportView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
         )
 
 
+@extend_schema_serializer(component_name="PositionCommitment")
 class CommitmentSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     reference = serializers.CharField()

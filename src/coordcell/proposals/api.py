@@ -11,16 +11,21 @@ from typing import Any
 
 from django.urls import URLPattern, path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coordcell.core.errors import ValidationFailed
-from coordcell.core.input import OffsetDateTimeField, StrictSerializer
+from coordcell.core.input import GEOMETRY_SCHEMA, OffsetDateTimeField, StrictSerializer
 from coordcell.core.rest import ERRORS, ActorMixin, JsonErrorsMixin
-from coordcell.proposals import exports, replay, selectors, services
+from coordcell.proposals import changes, exports, replay, selectors, services
 from coordcell.proposals.changes import describe
 from coordcell.proposals.choices import (
     CommitmentKindChoices,
@@ -43,6 +48,70 @@ class RawField(serializers.Field):  # type: ignore[type-arg]
         return value
 
 
+_CLAUSE = {"type": "string", "description": "A clause id of the arrangement."}
+_OPERATION: dict[str, Any] = {
+    "oneOf": [
+        {
+            "type": "object",
+            "description": "An area's (Polygon, MultiPolygon) or a line's (LineString, "
+            "MultiLineString) new geometry, inside the arrangement's region.",
+            "required": ["op", "zone", "geometry"],
+            "properties": {
+                "op": {"type": "string", "enum": ["zone_geometry"]},
+                "zone": {"type": "string", "description": "A zone id of the arrangement."},
+                "geometry": GEOMETRY_SCHEMA,
+            },
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "description": "A cap of a limit clause, set (or removed with null).",
+            "required": ["op", "clause", "key"],
+            "properties": {
+                "op": {"type": "string", "enum": ["limit"]},
+                "clause": _CLAUSE,
+                "key": {"type": "string", "pattern": "^max_", "maxLength": 60},
+                "value": {
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": changes.MAX_LIMIT,
+                    "nullable": True,
+                },
+            },
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "description": "A clause's timeline date (or none, with null).",
+            "required": ["op", "clause", "field"],
+            "properties": {
+                "op": {"type": "string", "enum": ["date"]},
+                "clause": _CLAUSE,
+                "field": {"type": "string", "enum": ["effective_from", "effective_until"]},
+                "value": {"type": "string", "format": "date", "nullable": True},
+            },
+            "additionalProperties": False,
+        },
+    ]
+}
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "array", "items": _OPERATION, "maxItems": changes.MAX_OPERATIONS},
+            _OPERATION,
+            {"type": "string", "description": "The list (or one operation) as JSON text."},
+        ],
+        "description": "A structured change to the arrangement (proposals/changes.py): a "
+        f"list of at most {changes.MAX_OPERATIONS} operations, or a single one; null, an "
+        "empty list or an empty string for none.",
+    }
+)
+class ChangeField(RawField):
+    """A version's change, checked by ``changes.clean_change`` (as ``RawField`` takes it)."""
+
+
 # --- out ------------------------------------------------------------------------------------
 
 
@@ -53,6 +122,7 @@ class StanceSerializer(serializers.Serializer[Any]):
     given_at = serializers.DateTimeField()
 
 
+@extend_schema_serializer(component_name="ProposalVersion")
 class VersionSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     number = serializers.IntegerField()
@@ -94,6 +164,7 @@ class ProposalDetailSerializer(ProposalSerializer):
         return VersionSerializer(rows, many=True, context=context).data  # type: ignore[return-value]
 
 
+@extend_schema_serializer(component_name="ProposalCommitment")
 class CommitmentSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="commitment.public_id")
     reference = serializers.CharField(source="commitment.reference")
@@ -111,6 +182,8 @@ class CommitmentSerializer(serializers.Serializer[Any]):
     deadline_outcomes = serializers.ListField(child=serializers.CharField(), source="outcomes")
 
 
+# Its own name, kept: a subclass would take its base's component_name.
+@extend_schema_serializer(component_name="CommitmentDetail")
 class CommitmentDetailSerializer(CommitmentSerializer):
     description = serializers.CharField(source="commitment.description")
     indicators_detail = serializers.SerializerMethodField()
@@ -158,13 +231,14 @@ class ProposalInSerializer(StrictSerializer):
     text = serializers.CharField(max_length=services.TEXT_MAX)
     language = serializers.ChoiceField(choices=list(services.LANGUAGES))
     audience = serializers.ListField(child=serializers.CharField(max_length=40), max_length=50)
-    change = RawField(required=False, allow_null=True, default=None)
+    change = ChangeField(required=False, allow_null=True, default=None)
 
 
+@extend_schema_serializer(component_name="ProposalVersionIn")
 class VersionInSerializer(StrictSerializer):
     text = serializers.CharField(max_length=services.TEXT_MAX)
     language = serializers.ChoiceField(choices=list(services.LANGUAGES))
-    change = RawField(required=False, allow_null=True, default=None)
+    change = ChangeField(required=False, allow_null=True, default=None)
 
 
 class StanceInSerializer(StrictSerializer):
@@ -172,6 +246,7 @@ class StanceInSerializer(StrictSerializer):
     text = serializers.CharField(max_length=services.SHORT_MAX, required=False, allow_blank=True)
 
 
+@extend_schema_serializer(component_name="ProposalCommitmentIn")
 class CommitmentInSerializer(StrictSerializer):
     proposal = serializers.UUIDField()
     title = serializers.CharField(max_length=services.TITLE_MAX)
@@ -186,10 +261,12 @@ class CommitmentInSerializer(StrictSerializer):
     )
 
 
+@extend_schema_serializer(component_name="ProposalCommitmentEvidenceIn")
 class EvidenceInSerializer(StrictSerializer):
     evidence = serializers.CharField(max_length=services.SHORT_MAX)
 
 
+@extend_schema_serializer(component_name="ProposalCommitmentExtensionIn")
 class ExtensionInSerializer(StrictSerializer):
     new_due_at = OffsetDateTimeField()
     reason = serializers.CharField(max_length=services.SHORT_MAX)
@@ -451,16 +528,14 @@ class CsvRenderer(BaseRenderer):
         return data
 
 
-@extend_schema(
-    tags=TAGS, operation_id="v1_proposals_export_pam",
-    responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS},
-)  # fmt: skip
+@extend_schema(tags=TAGS, responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS})
 class PamExportView(JsonErrorsMixin, ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
     """The commitments the caller reads as a Peace Accords Matrix-style panel (0–3 per
     commitment and implementation year; docs/proposals.md)."""
 
     renderer_classes = [CsvRenderer]
 
+    @extend_schema(operation_id="v1_proposals_export_pam")
     def get(self, request: Request) -> Response:
         if request.query_params:
             raise ValidationFailed({"": ["This export takes no parameters."]})

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -139,6 +139,7 @@ class DecisionSerializer(serializers.Serializer[Any]):
     decided_at = serializers.DateTimeField()
 
 
+@extend_schema_serializer(component_name="ConsentRequest")
 class RequestSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     item = serializers.UUIDField(source="item.public_id")
@@ -174,6 +175,7 @@ class DetailSerializer(ItemSerializer):
         }
 
 
+@extend_schema_serializer(component_name="SharedItemLinkIn")
 class LinkInSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=LinkKind.values())
     id = serializers.UUIDField()
@@ -322,6 +324,7 @@ class ItemDetailView(_ItemView):
         return Response(DetailSerializer(item, context={"actor": self.actor}).data)
 
 
+@extend_schema_serializer(component_name="SharedItemAccess")
 class AccessSerializer(serializers.Serializer[Any]):
     reader = serializers.CharField()
     party = serializers.CharField(source="party.code", allow_null=True, default=None)
@@ -344,6 +347,7 @@ class AccessLogView(_ItemView, generics.ListAPIView):  # type: ignore[type-arg]
         return super().get(request, *args, **kwargs)
 
 
+@extend_schema_serializer(component_name="SharedItemFileIn")
 class FileInSerializer(StrictSerializer):
     file = serializers.FileField()
 

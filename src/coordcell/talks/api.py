@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.urls import URLPattern, path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -137,6 +137,7 @@ class MeetingDetailSerializer(MeetingSerializer):
         return MediaLineSerializer(line).data if line else None
 
 
+@extend_schema_serializer(component_name="MeetingRequest")
 class RequestSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     reference = serializers.CharField()
@@ -215,6 +216,7 @@ class AgendaInSerializer(StrictSerializer):
     title = serializers.CharField(max_length=services.TITLE_MAX_CHARS)
 
 
+@extend_schema_serializer(component_name="AgendaItemOutcomeIn")
 class OutcomeInSerializer(StrictSerializer):
     outcome = serializers.CharField(required=False, allow_blank=True, max_length=4_000)
 
@@ -225,11 +227,13 @@ class AttendeesInSerializer(StrictSerializer):
     )
 
 
+@extend_schema_serializer(component_name="MeetingRequestIn")
 class RequestInSerializer(StrictSerializer):
     tracks = serializers.ListField(child=serializers.CharField(max_length=40), max_length=20)
     reason = serializers.CharField(max_length=4_000)
 
 
+@extend_schema_serializer(component_name="MeetingRequestAnswerIn")
 class AnswerInSerializer(StrictSerializer):
     answer = serializers.CharField(required=False, allow_blank=True, max_length=4_000)
     schedule = MeetingInSerializer(required=False, allow_null=True)
