@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import transaction
-from django.utils import timezone
 
 from coordcell.agreements.models import ArrangementVersion
 from coordcell.cases.models import Activation, Case, Deadline, Step
@@ -21,6 +19,7 @@ from coordcell.record.models import Entry
 from coordcell.rules.arrangement import DemoData
 from coordcell.rules.scenario import read_scenario
 from tests.conftest import SCENARIO
+from tests.story import DemoStory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,28 +56,26 @@ class Told:
 
 
 @pytest.fixture(scope="module")
-def _told_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Told]:
-    """The story, played once per module and worker in a transaction rolled back after the
-    module's last test; each test runs in a savepoint inside it (pytest-django's ``db``), so
-    what a test changes (the worker's expiries, a second telling) is undone as usual. Played
-    once per test it cost a second or two each, most of this module's time."""
-    with django_db_blocker.unblock(), transaction.atomic():
+def _told_once(demo_story: DemoStory, django_db_blocker: Any) -> Iterator[Told]:
+    """The story, told once per worker (``demo_story``, tests/story.py) and read in a
+    transaction rolled back after the module's last test; each test runs in a savepoint
+    inside it (pytest-django's ``db``), so what a test changes (the worker's expiries, a
+    second telling) is undone as usual. What was there before is read first, on the
+    database the story was not told on."""
+    with django_db_blocker.unblock():
         cases_before = set(Case.objects.values_list("pk", flat=True))
         activations_before = frozenset(Activation.objects.values_list("pk", flat=True))
         seq_before = Entry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-        started = timezone.now()
-        steps = tell_story(demo=_demo(), version=_version())
-        ended = timezone.now()
+    with demo_story.told() as telling:
         cases = Case.objects.exclude(pk__in=cases_before).select_related("incident")
         yield Told(
-            steps=steps,
+            steps=telling.steps,
             cases={c.incident.kind: c for c in cases},
             activations_before=activations_before,
             seq_before=seq_before,
-            started=started,
-            ended=ended,
+            started=telling.started,
+            ended=telling.ended,
         )
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

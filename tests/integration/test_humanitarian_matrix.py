@@ -4,10 +4,10 @@ exports, webhook payloads, the record — and outside the file itself no name re
 anyone at all (references only). The personal data is sealed in its column, every
 reading is logged, and the worker records a missed release exactly once.
 
-The demo's story is played once for the module (as in test_economy_exports.py), with a
-webhook for every party so that every delivery the story makes can be searched, and one
-more file that Syria shares with nobody. The matrix is a few tests iterating over
-(file × persona × surface), not one test per cell.
+The module reads the demo's story told once per worker (``demo_story``, tests/story.py:
+told with a webhook for every party made first, so that every delivery the story makes
+can be searched), with one more file that Syria shares with nobody. The matrix is a few
+tests iterating over (file × persona × surface), not one test per cell.
 """
 
 from __future__ import annotations
@@ -19,21 +19,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from coordcell.agreements.models import ArrangementVersion
 from coordcell.cases.models import Notification
 from coordcell.core.actor import Actor
-from coordcell.demo.loader import tell_story
 from coordcell.humanitarian import crypto, selectors, services
 from coordcell.humanitarian.models import PersonFile, Reading, Request
 from coordcell.notify.models import Delivery, Webhook
 from coordcell.parties.models import Party
 from coordcell.record.models import Entry
-from coordcell.rules.scenario import read_scenario
-from tests.conftest import SCENARIO
+from tests.story import DemoStory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,26 +56,20 @@ SECRETS = (*DEMO_NAMES, UNSHARED_NAME, "Farmer, about 40", "Student, about 20", 
 
 
 @pytest.fixture(scope="module")
-def _told_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """The story once per module, in a transaction rolled back after its last test."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        now = timezone.now()
-        for party in Party.objects.all():
-            Webhook.objects.create(
-                party=party, url=f"https://hooks.{party.code}.example/x", secret="s", created_at=now
-            )
-        demo = read_scenario(SCENARIO).demo
-        assert demo is not None
-        version = ArrangementVersion.objects.get(
-            arrangement__key="southern_syria_2026", is_current=True
-        )
-        assert tell_story(demo=demo, version=version) > 0
-        from coordcell.accounts.models import User
+def _told_once(demo_story: DemoStory) -> Iterator[None]:
+    """The story (a webhook for every party made first) and the unshared file, in a
+    transaction rolled back after the module's last test (``tests/story.py``)."""
+    from coordcell.accounts.models import User
 
+    with demo_story.told() as telling:
+        hooks = Webhook.objects.filter(active=True, created_at__lte=telling.started)
+        assert sorted(hooks.values_list("party__code", flat=True)) == sorted(
+            Party.objects.values_list("code", flat=True)
+        )  # every party's, made before the story: each delivery it made is searched below
         services.open_file(
             actor=Actor.from_user(User.objects.get(username="sy.liaison")),
             status="missing",
-            since=now - dt.timedelta(days=2),
+            since=timezone.now() - dt.timedelta(days=2),
             place={"type": "Point", "coordinates": [35.81, 33.09]},
             name=UNSHARED_NAME,
             details="Shepherd, last seen near the line (fictional).",
@@ -86,7 +77,6 @@ def _told_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
             fictional=True,
         )
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -1,18 +1,17 @@
 """The demo's verification story: linked steps of which one is met (verified by a
 monitor), one extended by both parties and one missed (by the worker, when its time
 passes: nothing is dated earlier); an inspection over a cap with its finding; an access
-denial. Played through the services, like the rest of the story."""
+denial. Played through the services, like the rest of the story (told once per worker:
+``demo_story``, tests/story.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from django.utils import timezone
 
-from coordcell.agreements.models import ArrangementVersion
-from coordcell.demo.loader import tell_story
-from coordcell.rules.scenario import read_scenario
 from coordcell.verification import timeline
 from coordcell.verification.models import (
     AccessDenial,
@@ -20,20 +19,27 @@ from coordcell.verification.models import (
     StepDeadline,
     WithdrawalStep,
 )
-from tests.conftest import SCENARIO
+from tests.story import DemoStory, Telling
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_story_leaves_steps_met_extended_and_missed_and_an_inspection_with_a_finding() -> None:
-    demo = read_scenario(SCENARIO).demo
-    assert demo is not None
-    version = ArrangementVersion.objects.get(
-        arrangement__key="southern_syria_2026", is_current=True
-    )
-    before = set(WithdrawalStep.objects.values_list("pk", flat=True))
-    started = timezone.now()
-    assert tell_story(demo=demo, version=version) > 0
+@pytest.fixture(scope="module")
+def told(demo_story: DemoStory, django_db_blocker: Any) -> Iterator[tuple[set[int], Telling]]:
+    """The steps there were before the story, and the story's telling (rolled back after
+    the module)."""
+    with django_db_blocker.unblock():
+        before = set(WithdrawalStep.objects.values_list("pk", flat=True))
+    with demo_story.told() as telling:
+        yield before, telling
+
+
+def test_the_story_leaves_steps_met_extended_and_missed_and_an_inspection_with_a_finding(
+    told: tuple[set[int], Telling],
+) -> None:
+    before, telling = told
+    started = telling.started
+    assert telling.steps > 0
     steps = {
         (s.party.code, s.sequence): s
         for s in WithdrawalStep.objects.exclude(pk__in=before).select_related("party", "linked")
