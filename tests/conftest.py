@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.test.signals import setting_changed
 
 from coordcell.agreements.services import SCENARIOS_DIR, load_arrangement
 from coordcell.core.actor import Actor
@@ -389,7 +390,7 @@ def client_for(user: Any) -> Any:
     ``client_for(None)`` an anonymous one."""
 
     def make(username: str | None) -> Client:
-        client = Client(enforce_csrf_checks=False)
+        client = shared_handler(Client(enforce_csrf_checks=False))
         if username is not None:
             log_in(client, user(username))
         return client
@@ -421,6 +422,43 @@ def log_in(client: Client, account: Any) -> None:
 
 
 _BACKEND: list[str] = []
+
+
+#: The request handler of the clients ``client_for`` and ``api`` make, with its middleware
+#: loaded once per process rather than once per client (a ``ClientHandler`` builds the
+#: middleware chain on its first request: some 15 middleware instances and their
+#: wrappers, about 1.5 ms of CPU for each of the thousands of clients a worker makes).
+#: The handler keeps no state of a client's (as a server's handler serves every
+#: request); it is dropped whenever a setting changes (``override_settings``), since the
+#: middleware read settings when they are made, and each request asks for the current one.
+_HANDLER: list[Any] = []
+
+
+class _SharedHandler:
+    """A client's handler: the current shared ``ClientHandler`` (no CSRF enforcement)."""
+
+    enforce_csrf_checks = False
+
+    def __call__(self, environ: dict[str, Any]) -> Any:
+        from django.test.client import ClientHandler
+
+        if not _HANDLER:
+            _HANDLER.append(ClientHandler(enforce_csrf_checks=False))
+        return _HANDLER[0](environ)
+
+
+def shared_handler(client: Client) -> Client:
+    """``client`` (made without CSRF enforcement), with the shared handler."""
+    assert not client.handler.enforce_csrf_checks
+    client.handler = _SharedHandler()
+    return client
+
+
+def _drop_shared_handler(**kwargs: Any) -> None:
+    _HANDLER.clear()
+
+
+setting_changed.connect(_drop_shared_handler, dispatch_uid="tests.shared_handler")
 
 
 def _backend(client: Client) -> str:

@@ -34,3 +34,20 @@ def test_each_client_has_a_session_of_its_own(client_for: Any) -> None:
     first.logout()
     assert first.get("/accounts/profile/").status_code == 302
     assert second.get("/accounts/profile/").status_code == 200
+
+
+def test_clients_share_their_middleware_until_a_setting_changes(client_for: Any) -> None:
+    from django.test import override_settings
+
+    from tests.conftest import _HANDLER
+
+    first, second = client_for(None), client_for("il.liaison")
+    assert "Content-Security-Policy" in first.get("/accounts/login/")
+    assert second.get("/accounts/profile/").status_code == 200
+    (shared,) = _HANDLER
+    without_csp = [m for m in settings.MIDDLEWARE if "ContentSecurityPolicy" not in m]
+    with override_settings(MIDDLEWARE=without_csp):
+        assert "Content-Security-Policy" not in first.get("/accounts/login/")
+        assert "Content-Security-Policy" not in client_for(None).get("/accounts/login/")
+    assert "Content-Security-Policy" in first.get("/accounts/login/")
+    assert _HANDLER[0] is not shared

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from coordcell.core import audience
 from coordcell.core.actor import Actor
+from coordcell.core.compiled import CompiledQuery
 from coordcell.core.errors import DomainError, NotFound, ValidationFailed
 from coordcell.core.roles import PartyKindChoices, RoleChoices
 from coordcell.parties.models import Delegation, Invitation, Membership, Party
@@ -158,14 +159,11 @@ def list_memberships_of(actor: Actor, user: object) -> QuerySet[Membership]:
     )
 
 
-def actor_for_user(user: Any) -> Actor:
-    """The ``Actor`` of an active, signed-in user, from their active memberships.
-
-    Registered with ``core.actor`` when the app starts; callers use ``Actor.from_user``.
-    """
-    # Every request resolves its actor: the few columns it needs, not three models.
-    memberships = list(
-        Membership.objects.filter(user=user, active=True, delegation__active=True)
+#: The reader's active memberships (the few columns an ``Actor`` needs, not three
+#: models), compiled once: every request resolves its actor.
+_MEMBERSHIPS = CompiledQuery(
+    lambda user_id: (
+        Membership.objects.filter(user_id=user_id, active=True, delegation__active=True)
         .order_by("started_at", "pk")
         .values_list(
             "call_sign",
@@ -175,7 +173,17 @@ def actor_for_user(user: Any) -> Actor:
             "delegation__party__code",
             "delegation__party__kind",
         )
-    )
+    ),
+    -7_340_813,
+)
+
+
+def actor_for_user(user: Any) -> Actor:
+    """The ``Actor`` of an active, signed-in user, from their active memberships.
+
+    Registered with ``core.actor`` when the app starts; callers use ``Actor.from_user``.
+    """
+    memberships = _MEMBERSHIPS.rows(user.pk)
     if not memberships:
         # Someone of no party: only the console reads the events they write.
         return Actor(user=user, name=user.display_name)

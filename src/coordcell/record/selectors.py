@@ -15,6 +15,7 @@ from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from coordcell.core.actor import Actor
+from coordcell.core.compiled import CompiledQuery, first
 from coordcell.core.errors import NotFound, ValidationFailed
 from coordcell.record import tree
 from coordcell.record.models import Checkpoint, Cosignature, Entry, Head, Witness
@@ -45,10 +46,17 @@ def tree_size() -> int:
     return int(head or 0)
 
 
+#: ``Head.exercise``'s query, compiled once: every page asks it (``ui.context_processors``).
+_EXERCISE = CompiledQuery(
+    lambda pk: first(Head.objects.filter(pk=pk).values_list("exercise", flat=True)), -7_340_815
+)
+
+
 def is_exercise() -> bool:
     """Whether this cell is an exercise (``Head.exercise``): every member may know it, and
     the pages, alerts and the worker's ``--now`` depend on it."""
-    return bool(Head.objects.filter(pk=1).values_list("exercise", flat=True).first())
+    found = _EXERCISE.rows(1)
+    return bool(found[0]) if found else False
 
 
 def newest_checkpoint() -> Checkpoint | None:

@@ -14,6 +14,7 @@ from coordcell.cases.models import Activation, Case
 from coordcell.incidents.models import Evidence, Incident
 from coordcell.parties.models import Delegation, Membership
 from coordcell.record.models import Checkpoint, Entry, Witness
+from tests.conftest import shared_handler
 from tests.rows import Rows
 
 #: Every persona that belongs to the cell (``outsider`` has no membership).
@@ -73,7 +74,7 @@ def api(client_for: Any, tokens: dict[str, str]) -> Any:
     def make(username: str | None, auth: str = "session") -> Client:
         if auth == "session" or username is None:
             return client_for(username)
-        return Client(headers={"Authorization": f"Bearer {tokens[username]}"})
+        return shared_handler(Client(headers={"Authorization": f"Bearer {tokens[username]}"}))
 
     return make
 

@@ -235,3 +235,17 @@ def test_it_keeps_no_answer_that_may_change(api) -> None:
     assert (first.status_code, again.status_code) == (403, 403)
     assert "Idempotent-Replayed" not in again
     assert not IdempotencyKey.objects.filter(key="k-refused").exists()
+
+
+def test_the_token_is_read_once_though_the_caller_is_identified_twice(api) -> None:
+    """The middleware identifies the caller before the view authenticates: the second
+    look at the same token in the same request takes the first's answer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api("sy.liaison", "token")
+    _post(client, None, {})  # the token's use stamped before
+    with CaptureQueriesContext(connection) as queries:
+        assert _post(client, "k-one-read", {}).status_code == 400
+    reads = [q["sql"] for q in queries if 'FROM "accounts_apitoken"' in q["sql"]]
+    assert len(reads) == 1
