@@ -1,25 +1,28 @@
 """Bytecode for the suite's processes, even where the environment turns it off.
 
 With ``PYTHONDONTWRITEBYTECODE`` set (as on the project's CI machines), Python writes no
-``.pyc`` files, so every process compiles each module it imports from source again: each
-test worker spent some 7 s of CPU compiling and assertion-rewriting the test modules at
-collection, and each ``coordcell`` process the tests start (about a hundred a run: servers,
-commands, the demo) some 0.8 s compiling the project before it did anything.
+``.pyc`` files, so every process compiles each module of the project it imports from
+source again: each test worker spent some 7 s of CPU compiling and assertion-rewriting
+the test modules at collection, and each ``coordcell`` process the tests start (about a
+hundred a run: servers, commands, the demos, the witnesses) some 0.7 s compiling the
+project before it did anything.
 
-``cache_bytecode`` keeps that setting's intent (no ``__pycache__`` folders in the source
-tree) and still caches: it points Python's ``PYTHONPYCACHEPREFIX`` at one folder under
-``.pytest_cache`` (ignored by git) and lets this process and its children write there.
-``pytest_configure`` in ``tests/conftest.py`` calls it before pytest-xdist starts the
-workers, so they and every process the tests start inherit it. Where the variable is not
-set, Python already caches beside the sources and nothing changes. pytest honours the
-prefix for its rewritten test modules too (``_pytest.assertion.rewrite.get_cache_dir``).
+``cache_bytecode`` lets this process and its children write bytecode again, where Python
+writes it by default: in ``__pycache__`` beside each module (ignored by git; the
+installed libraries already have theirs, compiled by pip). ``pytest_configure`` in
+``tests/conftest.py`` calls it before pytest-xdist starts the workers, so they and every
+process the tests start inherit it. pytest caches its rewritten test modules there too,
+which it does only where bytecode may be written. (A ``PYTHONPYCACHEPREFIX`` folder,
+tried first, kept the tree free of ``__pycache__`` but made Python ignore the libraries'
+own bytecode: a fresh clone's first run then compiled all of Django, DRF and the rest in
+every process.) Where the variable is not set, nothing changes; a prefix the user set is
+left as it is.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 __all__ = ["cache_bytecode"]
 
@@ -27,16 +30,11 @@ __all__ = ["cache_bytecode"]
 OFF = "PYTHONDONTWRITEBYTECODE"
 
 
-def cache_bytecode(folder: Path) -> bool:
-    """Cache bytecode in ``folder`` for this process and its children, if the environment
-    had turned it off; whether it did anything."""
+def cache_bytecode() -> bool:
+    """Let this process and its children write bytecode, if the environment had turned it
+    off; whether it did anything."""
     if not os.environ.get(OFF) and not sys.dont_write_bytecode:
         return False
-    if os.environ.get("PYTHONPYCACHEPREFIX") or sys.pycache_prefix:
-        return False  # the user chose where bytecode goes: leave it
-    folder.mkdir(parents=True, exist_ok=True)
     os.environ.pop(OFF, None)
-    os.environ["PYTHONPYCACHEPREFIX"] = str(folder)
-    sys.pycache_prefix = str(folder)
     sys.dont_write_bytecode = False
     return True

@@ -48,7 +48,7 @@ def pytest_configure(config: pytest.Config) -> None:
     again. With these, the suite spends about a tenth less CPU (docs/testing.md)."""
     gc.set_threshold(100_000, 50, 100)
     # Before pytest-xdist starts the workers, which inherit it (tests/bytecode.py).
-    cache_bytecode(config.rootpath / ".pytest_cache" / "pycache")
+    cache_bytecode()
     if not hasattr(config, "workerinput"):  # the controller (or a run without workers)
         from tests.warm_kernels import warm_up
 
