@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.db import connection
+from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -107,6 +108,26 @@ def test_what_it_cannot_compile_it_refuses() -> None:
         CompiledQuery(lambda pk: User.objects.filter(pk=pk).values("pk"), -1).rows(5)
     with pytest.raises(TypeError):
         CompiledQuery(lambda pk: User.objects.filter(pk=pk).prefetch_related("groups"), -1).rows(5)
+
+
+def test_a_constant_equal_to_a_placeholder_is_refused_not_replaced() -> None:
+    # Both 1s of the SQL's parameters look like the placeholder; only the first is its.
+    query = CompiledQuery(
+        lambda pk: Head.objects.filter(Q(pk=pk) | Q(pk=1)).values_list("pk", flat=True), 1
+    )
+    with pytest.raises(ValueError, match="equals a constant"):
+        query.rows(7)
+
+
+def test_a_query_whose_sql_follows_its_values_is_refused() -> None:
+    query = CompiledQuery(
+        lambda name: User.objects.filter(
+            **{"username" if name.endswith("\x01") else "email": name}
+        ),
+        "\x00someone\x00",
+    )
+    with pytest.raises(ValueError, match="SQL depends on its values"):
+        query.rows("someone")
 
 
 def _session(user: Any, *, expires: dt.datetime, hash_: str | None = None) -> str:

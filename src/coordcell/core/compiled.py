@@ -50,6 +50,20 @@ def _prepare(value: Any, connection: Any) -> Any:
     return value
 
 
+def _other(placeholder: Any) -> Any:
+    """Another value of the placeholder's type, to tell its slots from the query's
+    constants (``CompiledQuery._slots``)."""
+    if isinstance(placeholder, bool) or not isinstance(placeholder, int | str | dt.datetime):
+        raise TypeError(
+            f"CompiledQuery placeholders are ints, strings or datetimes: {placeholder!r}"
+        )
+    if isinstance(placeholder, int):
+        return placeholder - 1
+    if isinstance(placeholder, str):
+        return placeholder + "\x01"
+    return placeholder + dt.timedelta(microseconds=1)
+
+
 @dataclass(frozen=True)
 class _Plan:
     compiler: Any
@@ -103,27 +117,49 @@ class CompiledQuery:
         sql, params = compiler.as_sql()
         if compiler.has_extra_select:
             raise TypeError("CompiledQuery runs plain query sets only")
-        connection = connections[alias]
-        slots = []
-        for placeholder in self._placeholders:
-            prepared = _prepare(placeholder, connection)
-            found = tuple(
-                i
-                for i, param in enumerate(params)
-                if type(param) is type(prepared) and param == prepared
-            )
-            if not found:
-                raise ValueError(f"placeholder {placeholder!r} is not among the query's values")
-            slots.append(found)
+        slots = self._slots(alias, sql, params)
         fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
         return _Plan(
             compiler=compiler,
             sql=sql,
             params=tuple(params),
-            slots=tuple(slots),
+            slots=slots,
             converters=compiler.get_converters(fields),
             kind=kind,
         )
+
+    def _slots(self, alias: str, sql: str, params: Sequence[Any]) -> tuple[tuple[int, ...], ...]:
+        """Where each placeholder's value goes among ``params``: found by compiling the
+        query again with other values in the placeholders (``_other``) and taking the
+        parameters that changed, so that a constant of the query that happens to equal a
+        placeholder is never taken for it (the query is refused instead)."""
+        others = tuple(_other(p) for p in self._placeholders)
+        other_sql, other_params = self._build(*others).query.get_compiler(using=alias).as_sql()
+        if other_sql != sql or len(other_params) != len(params):
+            raise ValueError("the query's SQL depends on its values: it cannot be compiled once")
+        connection = connections[alias]
+        changed = {i for i, (a, b) in enumerate(zip(params, other_params, strict=True)) if a != b}
+        slots = []
+        for placeholder, other in zip(self._placeholders, others, strict=True):
+            prepared, prepared_other = (
+                _prepare(placeholder, connection),
+                _prepare(other, connection),
+            )
+            found = tuple(
+                i
+                for i in sorted(changed)
+                if type(params[i]) is type(prepared)
+                and params[i] == prepared
+                and other_params[i] == prepared_other
+            )
+            if not found:
+                raise ValueError(f"placeholder {placeholder!r} is not among the query's values")
+            if any(p == prepared and i not in changed for i, p in enumerate(params)):
+                raise ValueError(f"placeholder {placeholder!r} equals a constant of the query")
+            slots.append(found)
+        if changed != {i for found in slots for i in found}:
+            raise ValueError("a value of the query changed with no placeholder of its own")
+        return tuple(slots)
 
     def rows(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
         """What ``list(build(*values))`` gives, from SQL compiled once."""
