@@ -34,4 +34,4 @@ def test_asgi_closes_each_requests_connection(tmp_path: Path, asked: str | None)
 def test_wsgi_keeps_them_by_default() -> None:
     from django.conf import settings
 
-    assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
+    assert int(settings.DATABASES["default"]["CONN_MAX_AGE"]) > 0
