@@ -34,4 +34,6 @@ def test_asgi_closes_each_requests_connection(tmp_path: Path, asked: str | None)
 def test_wsgi_keeps_them_by_default() -> None:
     from django.conf import settings
 
-    assert int(settings.DATABASES["default"]["CONN_MAX_AGE"]) > 0
+    kept = settings.DATABASES["default"]["CONN_MAX_AGE"]
+    assert isinstance(kept, int)
+    assert kept > 0
