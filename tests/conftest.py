@@ -17,6 +17,7 @@ import gc
 import hashlib
 import io
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -351,11 +352,13 @@ def witness_signer(party: str) -> Signer:
 
 
 @pytest.fixture(scope="session")
-def demo_story(django_db_setup: Any, django_db_blocker: Any) -> DemoStory:
+def demo_story(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoStory]:
     """``with demo_story.told(): ...`` in a module- or package-scoped fixture: the demo's
-    story on the session database, undone on leaving (played once per worker on SQLite;
+    story on the session database, undone on leaving (played once per worker;
     ``tests/story.py``)."""
-    return DemoStory(django_db_blocker)
+    story = DemoStory(django_db_blocker)
+    yield story
+    story.close()
 
 
 @pytest.fixture(scope="session")
