@@ -10,6 +10,12 @@
 - ``migrated-pg``: the same on PostgreSQL, when the suite runs there (``DATABASE_URL``):
   a database of the suite's server that each process's test database is created from
   (``CREATE DATABASE … TEMPLATE``), dropped at the end of the run.
+- ``demo-pg``: ``coordcell demo --no-serve`` on a database of that server created from
+  ``migrated-pg``, with the environment of the PostgreSQL race tests (``race_env``), and
+  its data directory (``data/``, whose keys sign that database's record): the scenario,
+  ten production password hashes, the story, on PostgreSQL. Each race test
+  (``tests/e2e/test_worker_race.py``) starts on a database created from it and a copy of
+  its data directory instead of running the demo itself; dropped at the end of the run.
 - ``demo``: ``coordcell demo --no-serve`` with no option and no setting, as a user first
   runs it (so in ``./coordcell-data``, with the secret key it makes), in a directory whose
   ``coordcell-data`` holds only a copy of ``migrated``'s database: the scenario, ten
@@ -31,8 +37,9 @@ the controller starts the builds at once in background threads as soon as it is
 configured, while the workers start and collect (the ``demo`` group, handed out first,
 waits for the demo data directory anyway; ``record-template`` starts once ``demo`` is
 built). Without workers (``-n 0``), or for a run of other tests, each is built when first
-asked for. The PostgreSQL pass builds ``migrated-pg`` alone: the tests of the demo's SQLite
-data directories skip there (tests/conftest.py).
+asked for. The PostgreSQL pass builds ``migrated-pg`` and, for its race tests,
+``demo-pg``, not the others: the tests of the demo's SQLite data directories skip there
+(tests/conftest.py). The SQLite pass never builds the PostgreSQL ones.
 """
 
 from __future__ import annotations
@@ -136,7 +143,7 @@ def unconfigure() -> None:
         thread.join(timeout=30)
     _threads.clear()
     if _owner and _root is not None:
-        _drop_postgres_template()
+        _drop_postgres_templates()
         shutil.rmtree(_root, ignore_errors=True)
     _root = None
 
@@ -257,11 +264,7 @@ def _build_migrated_postgres(folder: Path) -> None:
     (``CREATE DATABASE … TEMPLATE``, Django's ``TEST["TEMPLATE"]``). Its name is kept in
     ``folder/name``; the process that made the run's folder drops it at the end."""
     url = _database_url()
-    assert _root is not None
-    name = f"{urllib.parse.urlsplit(url).path.lstrip('/')}_migrated_{_root.name[-8:]}".lower()
-    name = "".join(c if c.isalnum() else "_" for c in name)[:63]
-    (folder / "name").write_text(name, encoding="utf-8")
-    _postgres(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    name = _new_postgres_database(folder, "migrated")
     env = demo_env(folder)
     env["DATABASE_URL"] = _with_database(url, name)
     env["COORDCELL_DATA_DIR"] = str(folder / "data")
@@ -271,19 +274,93 @@ def _build_migrated_postgres(folder: Path) -> None:
     )
 
 
+#: The secret key of the PostgreSQL race tests' cells: ``demo-pg`` and each test's copy.
+RACE_SECRET_KEY = "race-test-secret-key-0123456789-0123456789"
+
+
+def race_env(root: Path, database_url: str) -> dict[str, str]:
+    """The environment of every command on a PostgreSQL race test's cell (the data
+    directory ``root/data``, the database ``database_url``). The ``demo-pg`` build runs
+    the demo with it too, so that each test's copy is the cell on which the test itself
+    ran the demo before: the same secret key beside the same database and keys."""
+    env = demo_env(root)
+    env["DATABASE_URL"] = database_url
+    env["COORDCELL_DATA_DIR"] = str(root / "data")
+    env["COORDCELL_SECRET_KEY"] = RACE_SECRET_KEY
+    return env
+
+
+def _build_demo_postgres(folder: Path) -> None:
+    """``coordcell demo --no-serve --data-dir folder/data`` on a new PostgreSQL database
+    created from ``migrated-pg``, as a PostgreSQL race test ran it on its own scratch
+    database (``race_env``). Its name is kept in ``folder/name``; the process that made the
+    run's folder drops it at the end.
+
+    Each race test's database is created from it (``CREATE DATABASE … TEMPLATE``), which
+    PostgreSQL refuses while anyone is connected to it: once the demo's process has ended,
+    the build closes the database to new connections and waits until the server has let
+    the demo's go too (a backend outlives its client's exit by a moment)."""
+    template = (ensure("migrated-pg") / "name").read_text(encoding="utf-8")
+    name = _new_postgres_database(folder, "demo", template)
+    data = folder / "data"
+    output = _run(
+        [sys.executable, "-m", "coordcell.cli", "demo", "--no-serve", "--data-dir", str(data)],
+        folder,
+        race_env(folder, _with_database(_database_url(), name)),
+    )
+    assert "steps played now" in output, output
+    _postgres(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+    deadline = time.monotonic() + 30
+    while _postgres_connections(name):
+        if time.monotonic() > deadline:
+            raise BuildFailed(f"{name}: still connected to 30 s after coordcell demo ended")
+        time.sleep(0.1)
+
+
+def _new_postgres_database(folder: Path, kind: str, template: str | None = None) -> str:
+    """A new database of the suite's server for the run's ``kind`` build (from
+    ``template``, if given), its name kept in ``folder/name`` for the end of the run."""
+    assert _root is not None
+    suite = urllib.parse.urlsplit(_database_url()).path.lstrip("/")
+    name = f"{suite}_{kind}_{_root.name[-8:]}".lower()
+    name = "".join(c if c.isalnum() else "_" for c in name)[:63]
+    (folder / "name").write_text(name, encoding="utf-8")
+    _postgres(
+        f'DROP DATABASE IF EXISTS "{name}"',
+        f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""),
+    )
+    return name
+
+
 def postgres_template(admin_url: str) -> str | None:
     """The name of the run's migrated PostgreSQL database (built first if need be), for a
     scratch database on ``admin_url``'s server to be created from
     (``CREATE DATABASE … TEMPLATE``), so that ``coordcell demo`` on it finds the migrations
     applied; ``None`` outside the PostgreSQL pass or on another server."""
-    if not postgres_pass():
-        return None
-    suite, admin = urllib.parse.urlsplit(_database_url()), urllib.parse.urlsplit(admin_url)
-    if suite.hostname is None or admin.hostname is None:  # a socket: which one is unclear
-        return None
-    if (suite.hostname, suite.port or 5432) != (admin.hostname, admin.port or 5432):
+    if not _on_suite_server(admin_url):
         return None
     return (ensure("migrated-pg") / "name").read_text(encoding="utf-8")
+
+
+def postgres_demo(admin_url: str) -> tuple[str, Path] | None:
+    """The name of the run's PostgreSQL database on which the demo ran, and its data
+    directory (``demo-pg``, built first if need be), for a race test's scratch database on
+    ``admin_url``'s server to be created from and its data directory to be a copy of;
+    ``None`` outside the PostgreSQL pass or on another server. Read them, never write."""
+    if not _on_suite_server(admin_url):
+        return None
+    folder = ensure("demo-pg")
+    return (folder / "name").read_text(encoding="utf-8"), folder / "data"
+
+
+def _on_suite_server(admin_url: str) -> bool:
+    """Whether this is the PostgreSQL pass and ``admin_url`` names the suite's server."""
+    if not postgres_pass():
+        return False
+    suite, admin = urllib.parse.urlsplit(_database_url()), urllib.parse.urlsplit(admin_url)
+    if suite.hostname is None or admin.hostname is None:  # a socket: which one is unclear
+        return False
+    return (suite.hostname, suite.port or 5432) == (admin.hostname, admin.port or 5432)
 
 
 def postgres_pass() -> bool:
@@ -312,13 +389,26 @@ def _postgres(*statements: str) -> None:
             conn.execute(statement.encode())
 
 
-def _drop_postgres_template() -> None:
+def _postgres_connections(name: str) -> int:
+    """How many backends of ``DATABASE_URL``'s server are connected to database ``name``."""
+    import psycopg
+
+    url = _with_database(_database_url(), "postgres")
+    with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+        query = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
+        (count,) = conn.execute(query, (name,)).fetchone() or (0,)
+    return int(count)
+
+
+def _drop_postgres_templates() -> None:
+    """Drop the run's PostgreSQL databases (``migrated-pg``, ``demo-pg``)."""
     assert _root is not None
-    name_file = _root / "migrated-pg" / "name"
-    if name_file.exists():
-        name = name_file.read_text(encoding="utf-8")
-        with contextlib.suppress(Exception):  # the server is gone: nothing to drop
-            _postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for kind in ("demo-pg", "migrated-pg"):
+        name_file = _root / kind / "name"
+        if name_file.exists():
+            name = name_file.read_text(encoding="utf-8")
+            with contextlib.suppress(Exception):  # the server is gone: nothing to drop
+                _postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _build_demo(folder: Path) -> None:
@@ -378,6 +468,7 @@ def _build_record_template(folder: Path) -> None:
 BUILDERS: dict[str, Callable[[Path], None]] = {
     "migrated": _build_migrated,
     "migrated-pg": _build_migrated_postgres,
+    "demo-pg": _build_demo_postgres,
     "demo": _build_demo,
     "record-template": _build_record_template,
 }

@@ -1,12 +1,13 @@
 """Several workers at once on PostgreSQL record a commitment's deadline as missed exactly
 once (issue 16).
 
-A scratch PostgreSQL database gets the demo (whose story makes a commitment due 20 minutes
-after it runs) and a batch of further commitments from its agreed proposal, due in five
-minutes. Then several ``coordcell worker --once --now <an hour later>`` processes start at
-the same moment against it. Each deadline must be claimed by exactly one of them: one
-"missed" outcome and one record entry per commitment, no more
-(``proposals.services.miss_one``: a conditional update per deadline).
+A scratch PostgreSQL database on which the demo ran (``race_cell``: a copy of the one
+built once per test run, whose story made a commitment due 20 minutes after it ran) gets a
+batch of further commitments from its agreed proposal, due in five minutes. Then several
+``coordcell worker --once --now <an hour later>`` processes start at the same moment
+against it. Each deadline must be claimed by exactly one of them: one "missed" outcome and
+one record entry per commitment, no more (``proposals.services.miss_one``: a conditional
+update per deadline).
 
 Like ``test_withdrawal_race``, it runs in the suite's PostgreSQL pass (``DATABASE_URL``
 set) and is skipped, saying why, when no server answers.
@@ -18,12 +19,11 @@ import datetime as dt
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from tests import built_once
-from tests.e2e.test_worker_race import _env, _run, scratch_database  # noqa: F401 (fixture)
+from tests.e2e.test_worker_race import _run, race_cell  # noqa: F401 (fixture)
 
 pytestmark = [
     pytest.mark.xdist_group("worker-race"),
@@ -68,14 +68,14 @@ print(json.dumps(rows))
 """
 
 
-def test_several_workers_record_a_missed_commitment_once(
-    tmp_path: Path,
-    scratch_database: str,  # noqa: F811
-) -> None:
-    env = _env(tmp_path, scratch_database)
-    _run(env, "demo", "--no-serve", "--data-dir", str(tmp_path / "data"))
+def test_several_workers_record_a_missed_commitment_once(race_cell: dict[str, str]) -> None:  # noqa: F811
+    env = race_cell
     setup = _run(env, "shell", "-c", SETUP % {"extra": EXTRA})
     now = json.loads(setup.stdout.strip().splitlines()[-1])["now"]
+    # The demo ran before ``now`` (built once for the run, seconds to minutes earlier), so
+    # its commitment due 20 minutes after it ran is due before ``now`` + 20 minutes: missed
+    # at ``now`` + 1 hour however much earlier. The extended one falls due 30 days after
+    # the demo ran (demo.toml's ``due_minutes``): untouched unless the demo ran a month ago.
     at = (dt.datetime.fromisoformat(now) + dt.timedelta(hours=1)).isoformat()
     workers = [
         subprocess.Popen(  # noqa: S603 (our own interpreter)

@@ -1,11 +1,12 @@
 """Several workers at once on PostgreSQL record a withdrawal step's deadline as missed
 exactly once.
 
-A scratch PostgreSQL database gets the demo (migrations, scenario, personas) and a batch
-of linked withdrawal steps, proposed by the mediator and countersigned by both parties,
-whose deadlines nobody meets. Then several ``coordcell worker --once --now <deadline + 1
-minute>`` processes start at the same moment against it. Each deadline must be claimed by
-exactly one of them: one "missed" outcome and one record entry per step, no more.
+A scratch PostgreSQL database on which the demo ran (``race_cell``: a copy of the one
+built once per test run) gets a batch of linked withdrawal steps, proposed by the mediator
+and countersigned by both parties, whose deadlines nobody meets. Then several ``coordcell
+worker --once --now <deadline + 1 minute>`` processes start at the same moment against it.
+Each deadline must be claimed by exactly one of them: one "missed" outcome and one record
+entry per step, no more.
 
 Like ``test_worker_race``, it runs in the suite's PostgreSQL pass (``DATABASE_URL`` set)
 and is skipped, saying why, when no server answers.
@@ -17,12 +18,11 @@ import datetime as dt
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from tests import built_once
-from tests.e2e.test_worker_race import _env, _run, scratch_database  # noqa: F401 (fixture)
+from tests.e2e.test_worker_race import _run, race_cell  # noqa: F401 (fixture)
 
 pytestmark = [
     pytest.mark.xdist_group("worker-race"),
@@ -75,9 +75,8 @@ print(json.dumps(rows))
 """
 
 
-def test_several_workers_record_a_missed_step_once(tmp_path: Path, scratch_database: str) -> None:  # noqa: F811
-    env = _env(tmp_path, scratch_database)
-    _run(env, "demo", "--no-serve", "--data-dir", str(tmp_path / "data"))
+def test_several_workers_record_a_missed_step_once(race_cell: dict[str, str]) -> None:  # noqa: F811
+    env = race_cell
     setup = _run(env, "shell", "-c", SETUP % {"pairs": PAIRS})
     due = json.loads(setup.stdout.strip().splitlines()[-1])["due"]
     at = (dt.datetime.fromisoformat(due) + dt.timedelta(minutes=1)).isoformat()

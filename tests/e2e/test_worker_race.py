@@ -1,9 +1,10 @@
 """Two workers at once on PostgreSQL never escalate a case twice.
 
-A scratch PostgreSQL database gets the demo (migrations, scenario, personas) and a batch
-of complaints nobody answers. Then several ``coordcell worker --once --now <deadline + 1
-minute>`` processes start at the same moment against it. Each deadline must be claimed
-by exactly one of them: one "no reply" and one escalation per case, no more.
+A scratch PostgreSQL database on which the demo ran (migrations, scenario, personas, story:
+a copy of the one built once per test run, tests/built_once.py) gets a batch of complaints
+nobody answers. Then several ``coordcell worker --once --now <deadline + 1 minute>``
+processes start at the same moment against it. Each deadline must be claimed by exactly one
+of them: one "no reply" and one escalation per case, no more.
 
 The database is PostgreSQL whatever the suite itself runs on (``COORDCELL_RACE_PG``,
 default ``postgres://postgres@127.0.0.1:5432/postgres`` for the server to create the
@@ -15,15 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests import built_once
-from tests.e2e.demo_server import demo_env
 
 pytestmark = [
     pytest.mark.xdist_group("worker-race"),
@@ -85,28 +87,31 @@ def _admin(sql: str) -> None:
 
 
 @pytest.fixture
-def scratch_database() -> str:
+def race_cell(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The environment of a cell of its own on which ``coordcell demo --no-serve`` ran: a
+    scratch PostgreSQL database and the data directory ``tmp_path/data``, which no other
+    test touches. Both are copies of the run's ``demo-pg`` (tests/built_once.py): the
+    database is created from it, the data directory (whose keys sign that database's
+    record) copied. With ``COORDCELL_RACE_PG`` on another server than the suite's, the
+    database starts empty and the demo runs here."""
     name = f"coordcell_race_{os.getpid()}"
     try:
         _admin(f'DROP DATABASE IF EXISTS "{name}"')
     except Exception as exc:  # any failure to reach the server
         pytest.skip(f"no PostgreSQL server to race on at {ADMIN_URL}: {exc}")
-    # A copy of the database migrated once for the pass (tests/built_once.py): the demo
-    # then finds the ninety-odd migrations applied instead of applying them again.
-    template = built_once.postgres_template(ADMIN_URL)
-    _admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    built = built_once.postgres_demo(ADMIN_URL)
+    env = built_once.race_env(tmp_path, _psql_url(name))
     try:
-        yield _psql_url(name)
+        if built is None:
+            _admin(f'CREATE DATABASE "{name}"')
+            _run(env, "demo", "--no-serve", "--data-dir", str(tmp_path / "data"))
+        else:
+            template, data = built
+            _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            shutil.copytree(data, tmp_path / "data")
+        yield env
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _env(tmp_path: Path, database_url: str) -> dict[str, str]:
-    env = demo_env(tmp_path)
-    env["DATABASE_URL"] = database_url
-    env["COORDCELL_DATA_DIR"] = str(tmp_path / "data")
-    env["COORDCELL_SECRET_KEY"] = "race-test-secret-key-0123456789-0123456789"
-    return env
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -122,9 +127,8 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def test_two_workers_never_escalate_a_case_twice(tmp_path: Path, scratch_database: str) -> None:
-    env = _env(tmp_path, scratch_database)
-    _run(env, "demo", "--no-serve", "--data-dir", str(tmp_path / "data"))
+def test_two_workers_never_escalate_a_case_twice(race_cell: dict[str, str]) -> None:
+    env = race_cell
     setup = _run(env, "shell", "-c", SETUP % {"cases": CASES})
     due = json.loads(setup.stdout.strip().splitlines()[-1])["due"]
     at = (dt.datetime.fromisoformat(due) + dt.timedelta(minutes=1)).isoformat()
