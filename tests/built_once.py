@@ -108,9 +108,10 @@ def configure(config: Any) -> None:
         # The workers' databases and the demo data directory both start from the migrated
         # database, and the record's template from the demo data directory. The
         # PostgreSQL pass runs none of the tests on the demo's SQLite data directories
-        # (tests/conftest.py): its workers wait for its own migrated database alone.
+        # (tests/conftest.py): its workers wait for its own migrated database, and its
+        # race tests (handed out first) for the demo on PostgreSQL.
         builds = (
-            {"migrated-pg": 0}
+            {"migrated-pg": 0, "demo-pg": 0}
             if _database_url()
             else {"migrated": 0, "demo": 0, "record-template": 0}
         )
@@ -309,7 +310,7 @@ def _build_demo_postgres(folder: Path) -> None:
         race_env(folder, _with_database(_database_url(), name)),
     )
     assert "steps played now" in output, output
-    _postgres(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+    maintenance(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
     deadline = time.monotonic() + 30
     while _postgres_connections(name):
         if time.monotonic() > deadline:
@@ -325,7 +326,7 @@ def _new_postgres_database(folder: Path, kind: str, template: str | None = None)
     name = f"{suite}_{kind}_{_root.name[-8:]}".lower()
     name = "".join(c if c.isalnum() else "_" for c in name)[:63]
     (folder / "name").write_text(name, encoding="utf-8")
-    _postgres(
+    maintenance(
         f'DROP DATABASE IF EXISTS "{name}"',
         f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""),
     )
@@ -379,7 +380,7 @@ def _with_database(url: str, name: str) -> str:
     return urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path=f"/{name}"))
 
 
-def _postgres(*statements: str) -> None:
+def maintenance(*statements: str) -> None:
     """Run ``statements`` on the ``postgres`` database of ``DATABASE_URL``'s server."""
     import psycopg
 
@@ -395,7 +396,10 @@ def _postgres_connections(name: str) -> int:
 
     url = _with_database(_database_url(), "postgres")
     with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
-        query = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
+        query = (
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = %s AND backend_type = 'client backend'"
+        )
         (count,) = conn.execute(query, (name,)).fetchone() or (0,)
     return int(count)
 
@@ -408,7 +412,7 @@ def _drop_postgres_templates() -> None:
         if name_file.exists():
             name = name_file.read_text(encoding="utf-8")
             with contextlib.suppress(Exception):  # the server is gone: nothing to drop
-                _postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                maintenance(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _build_demo(folder: Path) -> None:

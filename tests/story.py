@@ -50,6 +50,7 @@ from coordcell.demo.loader import tell_story
 from coordcell.notify.models import Webhook
 from coordcell.parties.models import Party
 from coordcell.rules.scenario import read_scenario
+from tests import built_once
 
 __all__ = ["DemoStory", "Telling", "play_story"]
 
@@ -101,31 +102,21 @@ def _on_database(name: str) -> Iterator[None]:
     try:
         yield
     finally:
-        connection.close()
-        settings["NAME"] = before
+        # Back on the session database whatever happens: pytest-django destroys the
+        # database that ``NAME`` names at the end of the session.
+        try:
+            connection.close()
+        finally:
+            settings["NAME"] = before
 
 
-def _maintenance(*statements: str) -> None:
-    """Run ``statements`` on the server's ``postgres`` database, outside any transaction
-    (``CREATE DATABASE`` and ``DROP DATABASE`` need that)."""
-    import psycopg
-
-    settings = connection.settings_dict
-    with psycopg.connect(
-        dbname="postgres",
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        user=settings["USER"] or None,
-        password=settings["PASSWORD"] or None,
-        autocommit=True,
-        connect_timeout=10,
-    ) as admin:
-        for statement in statements:
-            admin.execute(statement.encode())
+def _drop(name: str) -> None:
+    with contextlib.suppress(Exception):  # the server is gone: nothing to drop
+        built_once.maintenance(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class DemoStory:
-    """The story once per worker on SQLite, once per caller elsewhere (module docstring)."""
+    """The story once per worker (module docstring)."""
 
     def __init__(self, blocker: Any) -> None:
         self._blocker = blocker
@@ -161,24 +152,31 @@ class DemoStory:
         it, committed (made on the first call)."""
         if self._told_database is None:
             session = connection.settings_dict["NAME"]
-            told = f"{session}_told"[:63]
+            told = f"{session[:58]}_told"  # PostgreSQL's names are 63 bytes at most
+            assert told != session
+            # Copying the file of each table is quicker than the default (PostgreSQL 15
+            # on) for a database this size.
+            strategy = " STRATEGY FILE_COPY" if connection.pg_version >= 150000 else ""
             # A database can only be copied while nobody is connected to it: this
             # worker's connection is the only one, closed here.
             connection.close()
-            _maintenance(
+            built_once.maintenance(
                 f'DROP DATABASE IF EXISTS "{told}"',
-                f'CREATE DATABASE "{told}" TEMPLATE "{session}" STRATEGY FILE_COPY',
+                f'CREATE DATABASE "{told}" TEMPLATE "{session}"{strategy}',
             )
+            try:
+                with _on_database(told):
+                    self._telling = play_story()
+            except BaseException:
+                _drop(told)
+                raise
             self._told_database = told
-            with _on_database(told):
-                self._telling = play_story()
         return self._told_database
 
     def close(self) -> None:
         """The end of the session: drop the told database, if one was made."""
         if self._told_database is not None:
-            with contextlib.suppress(Exception):  # the server is gone: nothing to drop
-                _maintenance(f'DROP DATABASE IF EXISTS "{self._told_database}" WITH (FORCE)')
+            _drop(self._told_database)
             self._told_database = None
 
     @contextmanager

@@ -103,7 +103,7 @@ class World(Made):
             self.answers[key] = send()
         return self.answers[key]
 
-    def get(self, persona: str, path: str, params: dict[str, str] | None = None) -> Any:
+    def get(self, persona: str, path: str, params: dict[str, Any] | None = None) -> Any:
         """The persona's ``GET`` of ``path``, sent once per test (:meth:`once`)."""
         return self.once(
             persona, f"GET {path} {params}", lambda: self.clients[persona].get(path, params)
@@ -249,7 +249,7 @@ def _page_post(suffix: str, data: dict[str, Any], *, on: str = "item") -> Callab
         payload = {k: (v() if callable(v) else v) for k, v in data.items()}
         missing = w.once(
             persona,
-            f"POST {base}{w.missing}/{suffix}",
+            f"POST {base}{w.missing}/{suffix} {data!r}",
             lambda: _rolled_back(lambda: client.post(f"{base}{w.missing}/{suffix}", payload)),
         )
         _same(response, missing, target, w.missing)
@@ -333,7 +333,7 @@ def _api_post(
             return
         missing = w.once(
             persona,
-            f"POST {base}{w.missing}/{suffix}",
+            f"POST {base}{w.missing}/{suffix} {body!r} {multipart}",
             lambda: _rolled_back(lambda: send(w.missing)),
         )
         _same(response, missing, target, w.missing)
