@@ -246,12 +246,12 @@ def _page_post(suffix: str, data: dict[str, Any], *, on: str = "item") -> Callab
         if visible:
             assert response.status_code != 404
             return
-        payload = {k: (v() if callable(v) else v) for k, v in data.items()}
-        missing = w.once(
-            persona,
-            f"POST {base}{w.missing}/{suffix} {data!r}",
-            lambda: _rolled_back(lambda: client.post(f"{base}{w.missing}/{suffix}", payload)),
-        )
+
+        def send_missing() -> Any:
+            fresh = {k: (v() if callable(v) else v) for k, v in data.items()}  # new uploads
+            return _rolled_back(lambda: client.post(f"{base}{w.missing}/{suffix}", fresh))
+
+        missing = w.once(persona, f"POST {base}{w.missing}/{suffix} {data!r}", send_missing)
         _same(response, missing, target, w.missing)
         assert response.status_code == 404
         assert Entry.objects.count() == before
