@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from coordcell.agreements.selectors import get_version
 from coordcell.cases import hotline, lodging
@@ -156,8 +157,14 @@ def _world(actor: Any, client_for: Any, *, hidden: bool) -> str:
 
 
 def test_hidden_calls_between_visible_ones_change_nothing_the_reader_sees(
-    actor: Any, client_for: Any
+    actor: Any, client_for: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Both worlds are played at one frozen instant. A deadline's "1 h 59 min left" is
+    # counted from the moment of reading; with a running clock, the second world, played
+    # a few milliseconds later, could read "1 h 58 min left" whenever a minute turned
+    # between the two (a CI failure of 2026-12-06).
+    instant = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: instant)
     alone = _world(actor, client_for, hidden=False)
     with_hidden = _world(actor, client_for, hidden=True)
     assert with_hidden == alone
