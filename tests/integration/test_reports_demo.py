@@ -84,6 +84,25 @@ def test_the_dashboard_counts_what_the_reader_may_see_and_reads_right_to_left(
     assert "الخروقات" in arabic or "المواعيد" in arabic
 
 
+def test_the_dashboard_reads_the_scorecard_once_for_its_charts_and_its_table(
+    story: DailyReport, client_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coordcell.cases import scorecard as cases_scorecard
+
+    read = cases_scorecard.scorecard
+    calls: list[str] = []
+
+    def counted(actor: Any, window: str = "month") -> dict[str, Any]:
+        calls.append(window)
+        return read(actor, window)
+
+    monkeypatch.setattr(cases_scorecard, "scorecard", counted)
+    page = client_for("il.liaison").get("/reports/dashboard/").content.decode()
+    assert calls == ["week"]
+    assert '<span class="key met"></span>' in page  # the deadline charts, drawn from it
+    assert "No scorecard to show." not in page
+
+
 def test_a_donor_counts_only_what_every_member_may_see_and_has_no_scorecard(
     story: DailyReport, client_for: Any
 ) -> None:

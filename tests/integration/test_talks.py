@@ -411,6 +411,12 @@ def test_a_lexicon_amendment_applies_only_with_every_approval(story: None, actor
     after = agreements.lexicon_section(version.pk, "places")["mount_hermon_ski_site"]
     assert after["en"] == "Mount Hermon ski site (upper station)"
     assert agreements.lexicon_of(version)["places"]["mount_hermon_ski_site"] == after
+    # A version read without its document (as pages read it) gives the same lexicon, and
+    # only the lexicon is read: the document stays unloaded.
+    light = agreements.get_version(actor("observer"), None, None)
+    assert "content" in light.get_deferred_fields()
+    assert agreements.lexicon_of(light) == agreements.lexicon_of(version)
+    assert "content" in light.get_deferred_fields()
     applied = Entry.objects.get(event_type="agreements.lexicon_amendment_applied")
     assert applied.data["approved_by"] == ["il", "sy", "us"]
     # One refusal ends another amendment; the lexicon keeps its agreed name.

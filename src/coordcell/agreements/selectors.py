@@ -294,10 +294,19 @@ def zones_by_ids(version_id: int, zone_ids: Iterable[str]) -> list[Zone]:
 def lexicon_of(version: ArrangementVersion) -> dict[str, dict[str, dict[str, str]]]:
     """The version's agreed lexicon (section → key → names); empty for a scenario without
     one, or a version stored before scenarios had one), with the amendments the cell
-    applied by agreement read over it."""
+    applied by agreement read over it. A version whose ``content`` was deferred (``HEAVY``)
+    has only its lexicon read from the database, not the whole document."""
+    if "content" in version.get_deferred_fields():
+        stored = (
+            ArrangementVersion.objects.filter(pk=version.pk)
+            .values_list("content__lexicon", flat=True)
+            .first()
+        )
+    else:
+        stored = version.content.get("lexicon")
     lexicon = {
         section: dict(entries)
-        for section, entries in (version.content.get("lexicon") or {}).items()
+        for section, entries in (stored if isinstance(stored, dict) else {}).items()
     }
     for section, key, names in _applied_amendments(version.pk):
         lexicon.setdefault(section, {})[key] = names

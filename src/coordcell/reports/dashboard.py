@@ -179,11 +179,12 @@ def scorecard_rows(actor: Actor, periods: list[str]) -> list[dict[str, Any]]:
 
 
 def deadline_charts(
-    actor: Actor, periods: list[str], names: dict[str, str], *, rtl: bool
+    rows: list[dict[str, Any]], periods: list[str], names: dict[str, str], *, rtl: bool
 ) -> list[BarChart]:
-    """Per party, the deadlines met, extended by agreement and missed, week by week."""
+    """Per party of ``scorecard_rows``, the deadlines met, extended by agreement and
+    missed, week by week (the rows are passed in: the scorecard is computed once)."""
     charts = []
-    for row in scorecard_rows(actor, periods):
+    for row in rows:
         met, extended, missed = [], [], []
         for _period, week in row["weeks"]:
             deadlines = (week or {}).get("deadlines", {})

@@ -199,6 +199,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             for b in ("zone", "clause", "kind", "party")
         ]
     legend = {"met": _("met"), "extended": _("extended by agreement"), "missed": _("missed")}
-    context["deadline_charts"] = dashboard.deadline_charts(actor, periods, legend, rtl=rtl)
     context["scorecard"] = dashboard.scorecard_rows(actor, periods)
+    context["deadline_charts"] = dashboard.deadline_charts(
+        context["scorecard"], periods, legend, rtl=rtl
+    )
     return render(request, "reports/dashboard.html", context)
