@@ -113,20 +113,24 @@ def test_the_author_sees_the_clauses_a_notice_would_break_before_it_is_submitted
 
 def test_a_window_over_a_sensitive_day_warns_its_author(actor: Any) -> None:
     today = timezone.now().date()
-    anniversary = dt.date(today.year + 1, 5, 31)  # the Agreement's anniversary, every year
-    start = dt.datetime.combine(anniversary, dt.time(9), dt.UTC)
+    # The Agreement's next anniversary (every year on 31 May), within the year ahead.
+    anniversary = dt.date(today.year, 5, 31)
+    if anniversary < today:
+        anniversary = anniversary.replace(year=today.year + 1)
+    start = dt.datetime.combine(anniversary, dt.time(0), dt.UTC)
+    end = start + dt.timedelta(hours=23, minutes=59)
     draft = services.check_notice(
         actor("il.liaison"),
         activity="troop_movement",
         starts_at=start,
-        ends_at=start + dt.timedelta(hours=3),
+        ends_at=end,
         geometry=FAR_ROUTE,
         description="x (fictional exercise)",
     )
     days = [w for w in draft.warnings if w["kind"] == "sensitive_day"]
     assert [w["id"] for w in days] == ["disengagement_anniversary"]
     with pytest.raises(ValidationFailed):
-        _notice(actor, starts_at=start, ends_at=start + dt.timedelta(hours=3), confirm=False)
+        _notice(actor, starts_at=start, ends_at=end, confirm=False)
 
 
 @pytest.mark.parametrize(

@@ -150,9 +150,23 @@ def test_outsiders_of_the_call_cannot_see_it(actor: Any) -> None:
     assert get_activation(actor("monitor"), activation.public_id) == activation
 
 
+def _add(total: dict[str, Any], month: dict[str, Any]) -> dict[str, Any]:
+    for key, value in month.items():
+        if isinstance(value, dict):
+            _add(total.setdefault(key, {}), value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            total[key] = total.get(key, 0) + value
+    return total
+
+
 def _month(rows: dict[str, Any], party: str) -> dict[str, Any]:
+    """The party's counts over every month: the session's drill case (lodged when the
+    session began) and this test's case fall in two months when a month turns between."""
     entry = next(p for p in rows["parties"] if p["party"] == party)
-    return next(iter(entry["months"].values()))
+    total: dict[str, Any] = {}
+    for month in entry["months"].values():
+        _add(total, month)
+    return total
 
 
 def test_the_scorecard_counts_from_the_steps(actor: Any) -> None:
@@ -193,7 +207,11 @@ def test_the_scorecard_counts_from_the_steps(actor: Any) -> None:
     assert il["complaints_lodged"] == 1
     assert sy["complaints_lodged"] == 1
     assert il["hotline"]["answered"] >= 1
-    assert il["hotline"]["answer_rate"] == il["hotline"]["answered"] / il["hotline"]["received"]
+    entry = next(p for p in card["parties"] if p["party"] == "il")
+    for month in entry["months"].values():
+        if month.get("hotline", {}).get("received"):
+            h = month["hotline"]
+            assert h["answer_rate"] == h["answered"] / h["received"]
     mediator = _month(card, "us")
     assert mediator["time_to_determine"]["count"] == 1
 

@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from coordcell.agreements.engines import engine_for, explain_finding
@@ -210,8 +210,12 @@ def _normalised(text: str, *names: str) -> str:
 
 
 def test_the_other_party_and_the_monitor_cannot_tell_an_escrowed_finding_is_there(
-    actor: Any, client_for: Any
+    actor: Any, client_for: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # At one frozen instant: a deadline's "N h M min left" on the two pages, read some
+    # milliseconds apart, would differ whenever a minute turned in between.
+    instant = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: instant)
     # The same complaint twice: before Syria declares its post (no escrowed finding) and
     # after (one, for Syria). For Israel and the monitor the two answers and pages are the
     # same but for the references, ids and times that differ for any two incidents.

@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from coordcell.agreements.selectors import get_version
 from coordcell.humanitarian.models import PersonFile
+from coordcell.incidents.services import IncidentInput, report_incident
 from coordcell.reports import dashboard
 from coordcell.reports.models import DailyReport, Publication, Rendition
 from tests.story import DemoStory
@@ -64,8 +66,25 @@ def _bars(page: str, week: str) -> list[float]:
 
 
 def test_the_dashboard_counts_what_the_reader_may_see_and_reads_right_to_left(
-    story: DailyReport, client_for: Any
+    story: DailyReport, client_for: Any, actor: Any
 ) -> None:
+    # A violation of this moment, so that this week has a bar whenever the test runs: the
+    # story's latest is from 20 minutes before it was told (once per worker), which is last
+    # week's once a Monday 00:00 UTC has passed since.
+    reporter = actor("il.liaison")
+    report_incident(
+        actor=reporter,
+        data=IncidentInput(
+            kind="fortification",
+            title="Earth berm (fictional)",
+            occurred_from=timezone.now(),
+            geometry={"type": "Point", "coordinates": [35.819, 33.118]},
+            uncertainty_m=50,
+        ),
+        version=get_version(reporter, None, None),
+        audience=["il", "sy"],
+        fictional=True,
+    )
     week = dashboard.week_labels(timezone.now())[-1]
     client = client_for("il.liaison")
     english = client.get("/reports/dashboard/")
