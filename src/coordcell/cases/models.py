@@ -359,6 +359,16 @@ class ScorecardRelease(models.Model):
     class Meta:
         verbose_name = _("scorecard release")
         ordering = ["-started_at", "-pk"]
+        constraints = [
+            # One release awaits countersignatures at a time: two parties countersigning
+            # first at the same moment would otherwise each start one, and neither would
+            # ever be complete (``release_scorecard`` signs the one that won instead).
+            models.UniqueConstraint(
+                models.Value(1),
+                condition=models.Q(released_at__isnull=True),
+                name="cases_one_pending_scorecard_release",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"release {self.pk} ({', '.join(self.signed_by)})"

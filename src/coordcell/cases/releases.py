@@ -11,9 +11,10 @@ Every countersignature and the release itself are recorded.
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from coordcell.cases.models import Activation, Case, ScorecardRelease
 from coordcell.cases.scorecard import READ_LIVE, WINDOWS, compute
 from coordcell.core import audience as audiences
 from coordcell.core.actor import Actor
-from coordcell.core.errors import PermissionDenied, ValidationFailed
+from coordcell.core.errors import Conflict, PermissionDenied, ValidationFailed
 from coordcell.parties import selectors as party_selectors
 from coordcell.parties.choices import PartyKindChoices, RoleChoices
 from coordcell.record.services import append_event
@@ -77,12 +78,10 @@ def release_scorecard(*, actor: Actor) -> ScorecardRelease:
             _("Only a party's principals and liaison officers countersign a release.")
         )
     code = str(actor.party_code)
-    pending = ScorecardRelease.objects.select_for_update().filter(released_at=None).first()
-    if pending is not None and code in pending.signed_by:
-        raise ValidationFailed(_("Your party has already countersigned this release."))
     now = timezone.now()
-    if pending is None:
-        pending = ScorecardRelease.objects.create(started_at=now)
+    pending = _pending_release(now)
+    if code in pending.signed_by:
+        raise ValidationFailed(_("Your party has already countersigned this release."))
     required = signing_parties()
     signed = [*pending.signed_by, code]
     pending.signed_by = signed
@@ -108,6 +107,27 @@ def release_scorecard(*, actor: Actor) -> ScorecardRelease:
             audience=[audiences.ALL_MEMBERS],  # released by the parties' agreement
         )
     return pending
+
+
+def _pending_release(now: dt.datetime) -> ScorecardRelease:
+    """The release awaiting countersignatures, locked; started now if there is none. When
+    another party's first countersignature starts one at this very moment, the constraint
+    of one pending release refuses the second row (on PostgreSQL once the first has
+    committed), and the first is signed instead."""
+    for _attempt in range(3):
+        pending = _locked_pending()
+        if pending is not None:
+            return pending
+        try:
+            with transaction.atomic():
+                return ScorecardRelease.objects.create(started_at=now)
+        except IntegrityError:
+            continue  # another party's countersignature started it: read and sign that one
+    raise Conflict(_("The release changed while your party countersigned it; try again."))
+
+
+def _locked_pending() -> ScorecardRelease | None:
+    return ScorecardRelease.objects.select_for_update().filter(released_at=None).first()
 
 
 def release_status(actor: Actor) -> dict[str, object] | None:

@@ -11,10 +11,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from coordcell.agreements.selectors import get_version
 from coordcell.cases import lodging, releases
-from coordcell.cases.models import Case
+from coordcell.cases.models import Case, ScorecardRelease
 from coordcell.cases.scorecard import scorecard
 from coordcell.cases.services import act
 from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -181,6 +183,37 @@ def test_an_unreleased_scorecard_does_not_exist_for_a_donor_or_an_observer(
         "cases.scorecard_release_signed",
         "cases.scorecard_released",
     ]
+
+
+def test_two_first_countersignatures_at_once_sign_one_release(
+    actor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Syria's first countersignature commits between Israel's look for a pending release
+    # (none yet) and its start of one: Israel's row is refused by the constraint of one
+    # pending release, and Israel signs Syria's instead. Before, each started its own
+    # release and neither was ever complete.
+    releases.release_scorecard(actor=actor("sy.liaison"))
+    real = releases._locked_pending
+    looked: list[object] = []
+
+    def first_misses_it() -> ScorecardRelease | None:
+        looked.append(None)
+        return None if len(looked) == 1 else real()
+
+    monkeypatch.setattr(releases, "_locked_pending", first_misses_it)
+    release = releases.release_scorecard(actor=actor("il.liaison"))
+    assert len(looked) == 2  # missed it, was refused, looked again
+    assert release.signed_by == ["sy", "il"]
+    assert release.released_at is not None
+    assert list(ScorecardRelease.objects.values_list("signed_by", flat=True)) == [["sy", "il"]]
+
+
+def test_only_one_release_awaits_countersignatures(actor: Any) -> None:
+    now = timezone.now()
+    ScorecardRelease.objects.create(started_at=now, signed_by=["il"])
+    ScorecardRelease.objects.create(started_at=now, released_at=now)  # released: any number
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScorecardRelease.objects.create(started_at=now, signed_by=["sy"])
 
 
 def test_a_release_counts_only_what_every_party_could_see(actor: Any, api: Any) -> None:
