@@ -640,7 +640,13 @@ def countersign_extension(*, actor: Actor, extension: Extension) -> Extension:
 def _miss(deadline_pk: int, now: dt.datetime) -> bool:
     """Claim one running deadline whose time has come: missed (once, whoever races)."""
     deadline = StepDeadline.objects.filter(pk=deadline_pk).select_related("step").first()
-    if deadline is None or not _close(deadline, OutcomeChoices.MISSED, now, expiring=True):
+    if deadline is None:
+        return False
+    # The step first, then its deadline: the order of every person's service (``_locked``,
+    # then ``_open``). Claiming the deadline first deadlocked on PostgreSQL with a
+    # countersignature or a verification that held the step and waited for the deadline.
+    WithdrawalStep.objects.select_for_update().filter(pk=deadline.step_id).first()
+    if not _close(deadline, OutcomeChoices.MISSED, now, expiring=True):
         return False
     step = deadline.step
     WithdrawalStep.objects.filter(pk=step.pk, state=StepStateChoices.BINDING).update(
