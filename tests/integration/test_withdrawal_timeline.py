@@ -71,6 +71,29 @@ def test_proposed_steps_are_linked_and_bind_only_once_both_parties_countersign(a
     assert Countersignature.objects.filter(step=a, extension=None).count() == 2
 
 
+def test_both_parties_lock_the_pair_in_one_order_whichever_step_they_sign_from(
+    actor: Any, monkeypatch: Any
+) -> None:
+    """Each party countersigns from its own step: both lock the pair's rows in one order
+    (the lower id first), so that signing at once they wait for each other. Each locked
+    its own step first, then the other: PostgreSQL aborted one ("deadlock detected")."""
+    a, b = _pair(actor)
+    locked: list[int] = []
+    lock = timeline._locked
+
+    def spy(who: Any, step: WithdrawalStep) -> WithdrawalStep:
+        locked.append(step.pk)
+        return lock(who, step)
+
+    monkeypatch.setattr(timeline, "_locked", spy)
+    for signer, step in (("il.liaison", a), ("sy.liaison", b)):
+        locked.clear()
+        timeline.countersign_steps(actor=actor(signer), step=step)
+        assert locked[:2] == sorted([a.pk, b.pk]), (signer, locked)
+    b.refresh_from_db()
+    assert b.state == "binding"
+
+
 def test_only_the_mediator_proposes_and_only_the_two_parties_countersign(actor: Any) -> None:
     for other in ("il.liaison", "monitor", "donor"):
         with pytest.raises(PermissionDenied):

@@ -338,6 +338,11 @@ def _locked(actor: Actor, step: WithdrawalStep) -> WithdrawalStep:
 def countersign_steps(*, actor: Actor, step: WithdrawalStep) -> WithdrawalStep:
     """A party countersigns a proposed pair (the step and its link). When both parties
     have, both steps bind and their deadlines start running."""
+    linked = step.linked
+    if linked is not None and linked.pk < step.pk:
+        # The pair's rows in one order whichever step the party signs from, the lower id
+        # first: each party signing at once from its own step deadlocked on PostgreSQL.
+        _locked(actor, linked)
     found = _locked(actor, step)
     if not may_sign(actor) or actor.party_code not in signers_of(found):
         raise PermissionDenied(MAY_NOT_SIGN)
