@@ -29,6 +29,7 @@ from coordcell.proposals import exports, replay, selectors, services
 from coordcell.proposals.models import Commitment, CommitmentDeadline, Proposal
 from coordcell.record.models import Entry
 from coordcell.rules import engine as rules_engine
+from tests.locks import row_locks
 from tests.story import DemoStory
 
 pytestmark = pytest.mark.django_db
@@ -305,6 +306,44 @@ def test_an_extension_needs_every_deciding_party_and_a_running_deadline(
             new_due_at=timezone.now() - dt.timedelta(days=1),
             reason="x",
         )
+
+
+@pytest.mark.parametrize("change", ["propose", "agree", "verify", "miss"])
+def test_whoever_changes_a_running_deadline_locks_the_commitment_first(
+    story: None, actor: Any, change: str
+) -> None:
+    """The commitment's row, then its deadline and extensions: proposing a new date,
+    agreeing one, verifying the last indicator and the worker's miss all lock in that order,
+    so that two racing on one commitment wait for each other. They used to lock the running
+    deadline then the pending extension (proposing, the worker), the extension then the
+    deadline (agreeing), the record's head then the deadline (verifying): PostgreSQL
+    aborted one of two racing ("deadlock detected"), a party's request among them."""
+    now = timezone.now()
+    commitment = services.create_commitment(
+        actor=actor("mediator"), proposal=_proposal(), title="Locks (fictional)", owner="il",
+        due_at=now + dt.timedelta(hours=1), indicators=["Seen (fictional)"],
+    )  # fmt: skip
+    pending = services.propose_extension(
+        actor=actor("il.liaison"), commitment=commitment,
+        new_due_at=now + dt.timedelta(days=2), reason="r",
+    )  # fmt: skip
+    running = CommitmentDeadline.objects.get(commitment=commitment, outcome="")
+    with row_locks() as locks:
+        if change == "propose":
+            services.propose_extension(
+                actor=actor("sy.liaison"), commitment=commitment,
+                new_due_at=now + dt.timedelta(days=3), reason="r",
+            )  # fmt: skip
+        elif change == "agree":
+            services.agree_extension(actor=actor("sy.liaison"), extension=pending)
+        elif change == "verify":
+            services.verify_indicator(
+                actor=actor("monitor"), indicator=commitment.indicators.get(), evidence="e"
+            )
+        else:
+            assert services.miss_one(running.pk, now + dt.timedelta(hours=2))
+    assert "proposals_commitmentdeadline" in locks, locks
+    assert locks[0] == "proposals_commitment", locks
 
 
 def test_indicators_are_verified_once_by_a_monitor_or_the_mediator(story: None, actor: Any) -> None:

@@ -6,6 +6,8 @@ entitled — met (a monitor), extended (both parties), suspended (the mediator),
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from coordcell.record.models import Entry
 from coordcell.verification import burndown, selectors, timeline
 from coordcell.verification.models import Countersignature, StepDeadline, WithdrawalStep
 from coordcell.verification.timeline import StepInput
+from tests.locks import row_locks
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +69,29 @@ def test_proposed_steps_are_linked_and_bind_only_once_both_parties_countersign(a
         assert step.state == "binding"
         assert StepDeadline.objects.get(step=step).outcome == ""
     assert Countersignature.objects.filter(step=a, extension=None).count() == 2
+
+
+def test_both_parties_lock_the_pair_in_one_order_whichever_step_they_sign_from(
+    actor: Any, monkeypatch: Any
+) -> None:
+    """Each party countersigns from its own step: both lock the pair's rows in one order
+    (the lower id first), so that signing at once they wait for each other. Each locked
+    its own step first, then the other: PostgreSQL aborted one ("deadlock detected")."""
+    a, b = _pair(actor)
+    locked: list[int] = []
+    lock = timeline._locked
+
+    def spy(who: Any, step: WithdrawalStep) -> WithdrawalStep:
+        locked.append(step.pk)
+        return lock(who, step)
+
+    monkeypatch.setattr(timeline, "_locked", spy)
+    for signer, step in (("il.liaison", a), ("sy.liaison", b)):
+        locked.clear()
+        timeline.countersign_steps(actor=actor(signer), step=step)
+        assert locked[:2] == sorted([a.pk, b.pk]), (signer, locked)
+    b.refresh_from_db()
+    assert b.state == "binding"
 
 
 def test_only_the_mediator_proposes_and_only_the_two_parties_countersign(actor: Any) -> None:
@@ -202,6 +228,44 @@ def test_the_worker_records_a_missed_deadline_once(actor: Any) -> None:
     assert entry.actor_name == "console:worker"
     with pytest.raises(ValidationFailed):  # past its time: the worker's, not a monitor's
         timeline.verify_step(actor=actor("monitor"), step=a, outcome="met")
+
+
+def _extended(actor: Any, a: WithdrawalStep) -> Callable[[], Any]:
+    extension = timeline.propose_extension(
+        actor=actor("sy.liaison"), step=a, new_due_at=a.due_at + dt.timedelta(days=7), reason="x"
+    )
+    return partial(timeline.countersign_extension, actor=actor("il.liaison"), extension=extension)
+
+
+#: Each transaction that ends a binding step's running deadline (given the actor fixture
+#: and the step, due in an hour: what it does).
+_ENDINGS: dict[str, Callable[[Any, WithdrawalStep], Callable[[], Any]]] = {
+    "extended": _extended,
+    "met": lambda actor, a: partial(
+        timeline.verify_step, actor=actor("monitor"), step=a, outcome="met"
+    ),
+    "suspended": lambda actor, a: partial(
+        timeline.suspend_step, actor=actor("mediator"), step=a, note="x"
+    ),
+    "missed": lambda _actor, _a: partial(timeline.miss_due, timezone.now() + dt.timedelta(hours=2)),
+}
+
+
+@pytest.mark.parametrize("outcome", sorted(_ENDINGS))
+def test_whoever_ends_a_deadline_locks_the_step_before_it(actor: Any, outcome: str) -> None:
+    """The step's row, then its deadline: the parties' and the monitor's services and the
+    worker all lock in that order, so that two racing on one step wait for each other. The
+    worker used to claim the deadline first and then update the step, while a
+    countersignature, a verification or a suspension held the step and waited for the
+    deadline: PostgreSQL aborted one of them ("deadlock detected")."""
+    a, _b = _binding(actor, hours=1)
+    end = _ENDINGS[outcome](actor, a)
+    with row_locks() as locks:
+        end()
+    ended = StepDeadline.objects.filter(step=a).order_by("pk").values_list("outcome", flat=True)
+    assert ended[0] == outcome
+    assert "verification_stepdeadline" in locks, locks
+    assert locks[0] == "verification_withdrawalstep", locks
 
 
 def test_a_monitor_cannot_verify_once_the_deadline_passed(actor: Any, monkeypatch: Any) -> None:

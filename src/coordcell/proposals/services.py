@@ -440,6 +440,15 @@ def create_commitment(
     return commitment
 
 
+def _lock_commitment(commitment_id: int) -> None:
+    """Lock the commitment's row, first: every transaction that changes its deadline or
+    its extensions (proposing, agreeing, the last indicator verified, the worker's miss)
+    then queues on it. Taken in their own orders — the running deadline then the pending
+    extension, the extension then the deadline, the record's head then the deadline — they
+    deadlocked on PostgreSQL."""
+    Commitment.objects.select_for_update().filter(pk=commitment_id).first()
+
+
 def _lapse_open(commitment: Commitment, now: dt.datetime) -> None:
     open_ones = Extension.objects.filter(
         commitment=commitment, state=ExtensionStateChoices.PROPOSED
@@ -466,6 +475,7 @@ def verify_indicator(*, actor: Actor, indicator: Indicator, evidence: Any) -> In
         raise ValidationFailed(errors)
     commitment = indicator.commitment
     with transaction.atomic():
+        _lock_commitment(commitment.pk)
         now = timezone.now()
         claimed = Indicator.objects.filter(pk=indicator.pk, verified_at=None).update(
             verified_at=now, verified_by=actor.user, verifier_party_id=actor.party_id,
@@ -512,6 +522,7 @@ def propose_extension(
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
+        _lock_commitment(commitment.pk)
         deadline = _running(commitment)
         if deadline is None:
             raise Conflict(_("No deadline of this commitment is running."))
@@ -567,6 +578,7 @@ def agree_extension(*, actor: Actor, extension: Extension) -> Extension:
     if party.code not in proposal.deciding:
         raise PermissionDenied(_("Only a party that decided on the proposal does this."))
     with transaction.atomic():
+        _lock_commitment(commitment.pk)
         locked: Extension = Extension.objects.select_for_update().get(pk=extension.pk)
         if locked.state != ExtensionStateChoices.PROPOSED:
             raise Conflict(_("This extension is no longer open."))
@@ -633,6 +645,12 @@ def miss_one(pk: int, now: dt.datetime) -> bool:
     """Claim one running deadline whose time has come: missed, once, whoever races (a
     conditional update: one claimant wins, the others change no row)."""
     with transaction.atomic():
+        commitment_id = (
+            CommitmentDeadline.objects.filter(pk=pk).values_list("commitment_id", flat=True).first()
+        )
+        if commitment_id is None:
+            return False
+        _lock_commitment(commitment_id)
         claimed = CommitmentDeadline.objects.filter(pk=pk, outcome="", due_at__lte=now).update(
             outcome=DeadlineOutcomeChoices.MISSED, closed_at=now
         )

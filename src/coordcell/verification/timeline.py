@@ -338,6 +338,11 @@ def _locked(actor: Actor, step: WithdrawalStep) -> WithdrawalStep:
 def countersign_steps(*, actor: Actor, step: WithdrawalStep) -> WithdrawalStep:
     """A party countersigns a proposed pair (the step and its link). When both parties
     have, both steps bind and their deadlines start running."""
+    linked = step.linked
+    if linked is not None and linked.pk < step.pk:
+        # The pair's rows in one order whichever step the party signs from, the lower id
+        # first: each party signing at once from its own step deadlocked on PostgreSQL.
+        _locked(actor, linked)
     found = _locked(actor, step)
     if not may_sign(actor) or actor.party_code not in signers_of(found):
         raise PermissionDenied(MAY_NOT_SIGN)
@@ -640,7 +645,13 @@ def countersign_extension(*, actor: Actor, extension: Extension) -> Extension:
 def _miss(deadline_pk: int, now: dt.datetime) -> bool:
     """Claim one running deadline whose time has come: missed (once, whoever races)."""
     deadline = StepDeadline.objects.filter(pk=deadline_pk).select_related("step").first()
-    if deadline is None or not _close(deadline, OutcomeChoices.MISSED, now, expiring=True):
+    if deadline is None:
+        return False
+    # The step first, then its deadline: the order of every person's service (``_locked``,
+    # then ``_open``). Claiming the deadline first deadlocked on PostgreSQL with a
+    # countersignature or a verification that held the step and waited for the deadline.
+    WithdrawalStep.objects.select_for_update().filter(pk=deadline.step_id).first()
+    if not _close(deadline, OutcomeChoices.MISSED, now, expiring=True):
         return False
     step = deadline.step
     WithdrawalStep.objects.filter(pk=step.pk, state=StepStateChoices.BINDING).update(
