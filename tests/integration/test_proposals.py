@@ -344,6 +344,9 @@ def test_whoever_changes_a_running_deadline_locks_the_commitment_first(
             assert services.miss_one(running.pk, now + dt.timedelta(hours=2))
     assert "proposals_commitmentdeadline" in locks, locks
     assert locks[0] == "proposals_commitment", locks
+    # NO KEY: an assessment inserted meanwhile checks its commitment at commit with a
+    # key-share lock, which a full FOR UPDATE would block (a deadlock with the record).
+    assert "proposals_commitment" not in locks.exclusive, locks.exclusive
 
 
 def test_indicators_are_verified_once_by_a_monitor_or_the_mediator(story: None, actor: Any) -> None:

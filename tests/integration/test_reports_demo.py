@@ -66,11 +66,14 @@ def _bars(page: str, week: str) -> list[float]:
 
 
 def test_the_dashboard_counts_what_the_reader_may_see_and_reads_right_to_left(
-    story: DailyReport, client_for: Any, actor: Any
+    story: DailyReport, client_for: Any, actor: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A violation of this moment, so that this week has a bar whenever the test runs: the
     # story's latest is from 20 minutes before it was told (once per worker), which is last
-    # week's once a Monday 00:00 UTC has passed since.
+    # week's once a Monday 00:00 UTC has passed since. The moment is frozen, so that the
+    # report, this week's label and the page's count are of one week.
+    instant = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: instant)
     reporter = actor("il.liaison")
     report_incident(
         actor=reporter,

@@ -266,6 +266,9 @@ def test_whoever_ends_a_deadline_locks_the_step_before_it(actor: Any, outcome: s
     assert ended[0] == outcome
     assert "verification_stepdeadline" in locks, locks
     assert locks[0] == "verification_withdrawalstep", locks
+    # NO KEY: a new row referring to the step (an economy condition) is checked at commit
+    # with a key-share lock on it, which a full FOR UPDATE would block.
+    assert "verification_withdrawalstep" not in locks.exclusive, locks.exclusive
 
 
 def test_a_monitor_cannot_verify_once_the_deadline_passed(actor: Any, monkeypatch: Any) -> None:

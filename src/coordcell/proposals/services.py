@@ -445,8 +445,11 @@ def _lock_commitment(commitment_id: int) -> None:
     its extensions (proposing, agreeing, the last indicator verified, the worker's miss)
     then queues on it. Taken in their own orders — the running deadline then the pending
     extension, the extension then the deadline, the record's head then the deadline — they
-    deadlocked on PostgreSQL."""
-    Commitment.objects.select_for_update().filter(pk=commitment_id).first()
+    deadlocked on PostgreSQL. ``FOR NO KEY UPDATE``: a plain ``FOR UPDATE`` would also block
+    the key-share lock that the check of a new row referring to the commitment (an
+    assessment: Django's foreign keys are checked at commit on PostgreSQL) takes, and so
+    deadlock with a transaction that wrote such a row and waits for the record's head."""
+    Commitment.objects.select_for_update(no_key=True).filter(pk=commitment_id).first()
 
 
 def _lapse_open(commitment: Commitment, now: dt.datetime) -> None:
@@ -458,7 +461,9 @@ def _lapse_open(commitment: Commitment, now: dt.datetime) -> None:
 
 def _running(commitment: Commitment) -> CommitmentDeadline | None:
     return (
-        CommitmentDeadline.objects.select_for_update()
+        # The deadline's row alone (its ordering joins the commitment, which a plain
+        # lock would take ``FOR UPDATE`` too: see ``_lock_commitment``).
+        CommitmentDeadline.objects.select_for_update(of=("self",), no_key=True)
         .filter(commitment=commitment, outcome="")
         .first()
     )

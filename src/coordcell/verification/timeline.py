@@ -324,7 +324,9 @@ def propose_steps(
 def _locked(actor: Actor, step: WithdrawalStep) -> WithdrawalStep:
     found: WithdrawalStep | None = (
         WithdrawalStep.objects.restrict(actor)
-        .select_for_update(of=("self",))
+        # NO KEY: a new row that refers to the step (an economy condition, say) is checked
+        # at commit with a key-share lock on it, which FOR UPDATE would block.
+        .select_for_update(of=("self",), no_key=True)
         .select_related("party", "linked", "linked__party", "verifier")
         .filter(pk=step.pk)
         .first()
@@ -650,7 +652,7 @@ def _miss(deadline_pk: int, now: dt.datetime) -> bool:
     # The step first, then its deadline: the order of every person's service (``_locked``,
     # then ``_open``). Claiming the deadline first deadlocked on PostgreSQL with a
     # countersignature or a verification that held the step and waited for the deadline.
-    WithdrawalStep.objects.select_for_update().filter(pk=deadline.step_id).first()
+    WithdrawalStep.objects.select_for_update(no_key=True).filter(pk=deadline.step_id).first()
     if not _close(deadline, OutcomeChoices.MISSED, now, expiring=True):
         return False
     step = deadline.step

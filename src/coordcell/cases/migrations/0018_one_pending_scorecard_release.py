@@ -6,8 +6,9 @@ from django.db import migrations, models
 def drop_superseded_pending_releases(apps, schema_editor):
     """Before the constraint: a database where two parties' first countersignatures raced
     holds more than one release awaiting countersignatures. The service and the status
-    only ever read the newest of them (``ordering``), so the older ones were already dead
-    rows; their countersignatures stay in the record."""
+    read the newest of them (``ordering``); an older one would have come back, with its
+    stale countersignatures, once the newest was released. Only the newest is kept; the
+    countersignatures of the others stay in the record."""
     release = apps.get_model("cases", "ScorecardRelease")
     pending = release.objects.filter(released_at=None).order_by("-started_at", "-pk")
     newest = pending.first()
