@@ -376,7 +376,7 @@ def decide_amendment(
     if len(note) > REASON_MAX_CHARS:
         raise ValidationFailed({"note": [_("At most 2,000 characters.")]})
     with transaction.atomic():
-        amendment = LexiconAmendment.objects.select_for_update().get(pk=amendment.pk)
+        amendment = LexiconAmendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)
         if amendment.state != AmendmentStateChoices.PENDING:
             raise Conflict(_("This amendment is no longer awaiting approvals."))
         if amendment.approvals.filter(party_code=code).exists():

@@ -91,7 +91,7 @@ def _store(*, actor: Actor, spec: ArrangementSpec, path: Path) -> LoadResult:
     _check_one_arrangement(spec.key)
     arrangement, _created = Arrangement.objects.get_or_create(key=spec.key)
     # Lock the arrangement row so two concurrent loads cannot both become version n+1.
-    arrangement = Arrangement.objects.select_for_update().get(pk=arrangement.pk)
+    arrangement = Arrangement.objects.select_for_update(no_key=True).get(pk=arrangement.pk)
     current = arrangement.versions.filter(is_current=True).first()
     if current is not None and current.content_hash == digest:
         return LoadResult(version=current, created=False)

@@ -140,7 +140,7 @@ def _record(actor: Actor, warning: ThreatWarning, event: Any, data: dict[str, An
 def _lock(actor: Actor, warning: ThreatWarning) -> ThreatWarning:
     found: ThreatWarning | None = (
         ThreatWarning.objects.restrict(actor)
-        .select_for_update()
+        .select_for_update(no_key=True)
         .select_related("warner", "addressee")
         .filter(pk=warning.pk)
         .first()

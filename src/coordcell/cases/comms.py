@@ -151,7 +151,7 @@ def answer_check(*, actor: Actor, check: CommsCheck) -> CommsCheck:
     """The other end of the link answers the check, in time."""
     found: CommsCheck | None = (
         CommsCheck.objects.restrict(actor)
-        .select_for_update()
+        .select_for_update(no_key=True)
         .select_related("from_party", "to_party")
         .filter(pk=check.pk)
         .first()

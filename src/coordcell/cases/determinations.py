@@ -44,7 +44,7 @@ def get_remedy(case: Case, public_id: Any) -> Remedy:
 
 def _begin(actor: Actor, case: Case, remedy: Remedy, action: str) -> tuple[Case, Remedy]:
     """Lock the case, write what expired first, and check the step against the table."""
-    case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).select_related("incident").get(pk=case.pk)
     case = services._expire_overdue(case, timezone.now())
     remedy = Remedy.objects.get(pk=remedy.pk)
     try:

@@ -179,7 +179,7 @@ def acknowledge(*, actor: Actor, handover: Handover) -> Handover:
     """The incoming duty officer acknowledges the handover note (once)."""
     found: Handover | None = (
         Handover.objects.restrict(actor)
-        .select_for_update()
+        .select_for_update(no_key=True)
         .select_related("party")
         .filter(pk=handover.pk)
         .first()

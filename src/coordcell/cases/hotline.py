@@ -145,7 +145,7 @@ def _require_callee(actor: Actor, activation: Activation) -> None:
 def answer(*, actor: Actor, activation: Activation, text: str) -> Activation:
     """The called party answers (its first message in the call's thread); the time to
     answer is kept. Later messages, by any side, are ``thread.post_message``."""
-    activation = Activation.objects.select_for_update().get(pk=activation.pk)
+    activation = Activation.objects.select_for_update(no_key=True).get(pk=activation.pk)
     _require_callee(actor, activation)
     if activation.answered_at is not None:
         raise ValidationFailed(_("This activation has already been answered."))

@@ -87,7 +87,7 @@ def report_and_lodge(
         raise ValidationFailed(errors)
     source = None
     if activation is not None:
-        activation = Activation.objects.select_for_update().get(pk=activation.pk)
+        activation = Activation.objects.select_for_update(no_key=True).get(pk=activation.pk)
         if actor.party_id not in (activation.caller_party_id, activation.callee_party_id):
             raise PermissionDenied(
                 _("Only the caller or the called party turn a call into a complaint.")

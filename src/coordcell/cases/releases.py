@@ -127,7 +127,7 @@ def _pending_release(now: dt.datetime) -> ScorecardRelease:
 
 
 def _locked_pending() -> ScorecardRelease | None:
-    return ScorecardRelease.objects.select_for_update().filter(released_at=None).first()
+    return ScorecardRelease.objects.select_for_update(no_key=True).filter(released_at=None).first()
 
 
 def release_status(actor: Actor) -> dict[str, object] | None:

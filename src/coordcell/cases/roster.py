@@ -166,7 +166,7 @@ def remove_shift(*, actor: Actor, shift: DutyShift) -> DutyShift:
     """Take a shift off the party's own roster (kept, marked removed; recorded)."""
     found: DutyShift | None = (
         DutyShift.objects.restrict(actor)
-        .select_for_update()
+        .select_for_update(no_key=True)
         .select_related("party")
         .filter(pk=shift.pk, removed_at__isnull=True)
         .first()

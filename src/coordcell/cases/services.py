@@ -671,7 +671,7 @@ def change_precedence(*, actor: Actor, case: Case, precedence: str, reason: str)
     difference between the new precedence's hours and the old one's, so an extension both
     parties countersigned is kept; a pending extension of a moved deadline lapses (it was
     proposed from the old time); a deadline thus already past is missed at once."""
-    case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).select_related("incident").get(pk=case.pk)
     allowed = {workflow.Side.COMPLAINANT, workflow.Side.MEDIATOR, workflow.Side.DECIDER}
     if not allowed & sides_of(actor, case):
         raise PermissionDenied(
@@ -724,7 +724,7 @@ def record_read_receipt(*, actor: Actor, case: Case) -> bool:
     """The respondent's duty officer opened the lodged case: that is its acknowledgement
     (the read receipt), recorded as the acknowledge step. False: nothing to record (not
     the respondent's officer, or the case is no longer lodged)."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if locked.state != StateChoices.LODGED or actor.user is None:
         return False
     if workflow.Side.RESPONDENT not in sides_of(actor, locked):
@@ -755,7 +755,7 @@ def act(
     remedy are ``cases.determinations``'. ``read_receipt``: the acknowledgement is the
     respondent's duty officer opening the case (``record_read_receipt``).
     """
-    case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).select_related("incident").get(pk=case.pk)
     if action not in workflow.PERSON_ACTIONS or action in workflow.REMEDY_ACTIONS:
         raise ValidationFailed({"action": [_("Unknown action.")]})
     if action != A.WITHDRAW and case.state not in workflow.CLOSED_STATES:
@@ -1349,7 +1349,7 @@ def expire_due(now: dt.datetime) -> int:
         with transaction.atomic():
             # The case first, then its deadline: the same order as a person's step, so a
             # step and the worker meeting on one case wait for each other, never deadlock.
-            Case.objects.select_for_update().filter(pk=case_id).first()
+            Case.objects.select_for_update(no_key=True).filter(pk=case_id).first()
             if _claim(pk, now):
                 _expire(Deadline.objects.select_related("case__incident").get(pk=pk), now)
                 handled += 1
@@ -1392,7 +1392,11 @@ def _expire_overdue(case: Case, now: dt.datetime) -> Case:
 def _expire(deadline: Deadline, now: dt.datetime) -> None:
     """A deadline expired: "no reply", and a climb where the ladder allows it now; the
     time at a level only reminds the mediator to review the case (no climb, no alert)."""
-    case = Case.objects.select_for_update().select_related("incident").get(pk=deadline.case_id)
+    case = (
+        Case.objects.select_for_update(no_key=True)
+        .select_related("incident")
+        .get(pk=deadline.case_id)
+    )
     system = Actor.console("worker")
     if case.state in workflow.CLOSED_STATES:
         return
@@ -1487,7 +1491,7 @@ MAX_EXTENSION_HOURS = 24 * 30
 
 
 def _locked_case(actor: Actor, case: Case) -> Case:
-    case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).select_related("incident").get(pk=case.pk)
     return _expire_overdue(case, timezone.now())
 
 
@@ -1501,7 +1505,7 @@ def propose_extension(
     have each countersigned it (``countersign_extension``); until then the old deadline
     runs, and its passing lapses the proposal.
     """
-    case = Case.objects.select_for_update().select_related("incident").get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).select_related("incident").get(pk=case.pk)
     if not {workflow.Side.MEDIATOR, workflow.Side.DECIDER} & sides_of(actor, case):
         raise PermissionDenied(
             _("Only the mediator or a deciding party proposes an extension to the parties.")
@@ -1559,7 +1563,7 @@ def propose_extension(
 
 def _pending_extension(case: Case, kind: str) -> Extension:
     extension = (
-        Extension.objects.select_for_update()
+        Extension.objects.select_for_update(no_key=True)
         .select_related("deadline")
         .filter(
             case=case,

@@ -84,7 +84,7 @@ def _visible(actor: Actor, activation: Activation) -> Activation:
     """The call, locked, if the actor may read it; NotFound otherwise (like a missing one)."""
     locked: Activation | None = (
         Activation.objects.restrict(actor)
-        .select_for_update()
+        .select_for_update(no_key=True)
         .select_related("caller_party", "callee_party")
         .filter(pk=activation.pk)
         .first()
@@ -235,7 +235,7 @@ def relay_message(*, actor: Actor, message: CallMessage) -> CallMessage:
     """The mediator passes a party's message on to the call: one record entry, both times."""
     found: CallMessage | None = (
         CallMessage.objects.restrict(actor)
-        .select_for_update()
+        .select_for_update(no_key=True)
         .select_related("author_party")
         .filter(pk=message.pk)
         .first()
@@ -331,7 +331,7 @@ def close_commitment(*, actor: Actor, commitment: Commitment, kept: bool, text: 
     its time; after it, the worker's settlement stands."""
     promise: Commitment | None = (
         Commitment.objects.restrict(actor)
-        .select_for_update()
+        .select_for_update(no_key=True)
         .select_related("activation", "party")
         .filter(pk=commitment.pk)
         .first()

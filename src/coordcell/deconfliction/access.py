@@ -257,7 +257,7 @@ def _locked(actor: Actor, row: AccessRequest) -> AccessRequest:
     if not AccessRequest.objects.restrict(actor).filter(pk=row.pk).exists():
         raise NotFound()
     locked: AccessRequest = (
-        AccessRequest.objects.select_for_update()
+        AccessRequest.objects.select_for_update(no_key=True)
         .select_related("party", "answering_party")
         .get(pk=row.pk)
     )
@@ -408,7 +408,7 @@ def escalate_unanswered(now: dt.datetime) -> int:
 
 def _escalate(pk: int, now: dt.datetime) -> bool:
     row = (
-        AccessRequest.objects.select_for_update()
+        AccessRequest.objects.select_for_update(no_key=True)
         .select_related("party", "answering_party", "version")
         .filter(pk=pk, escalated_at__isnull=True, answer="")
         .first()

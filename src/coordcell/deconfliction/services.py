@@ -468,7 +468,7 @@ def acknowledge(*, actor: Actor, notice: Notice) -> Receipt:
     receipt = None
     if _acting(actor) and actor.party_id is not None:
         receipt = (
-            Receipt.objects.select_for_update()
+            Receipt.objects.select_for_update(no_key=True)
             .filter(notice=found, party_id=actor.party_id)
             .first()
         )
@@ -518,7 +518,7 @@ def escalate_unacknowledged(now: dt.datetime) -> int:
 
 def _escalate(pk: int, now: dt.datetime) -> bool:
     notice = (
-        Notice.objects.select_for_update()
+        Notice.objects.select_for_update(no_key=True)
         .select_related("party", "version")
         .filter(pk=pk, escalated_at__isnull=True)
         .first()

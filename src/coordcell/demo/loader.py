@@ -201,7 +201,7 @@ def tell_story(*, demo: DemoData, version: ArrangementVersion) -> int:
     if not demo.story:
         return 0
     with transaction.atomic():
-        Head.objects.select_for_update().filter(pk=1).first()  # one teller at a time
+        Head.objects.select_for_update(no_key=True).filter(pk=1).first()  # one teller at a time
         if story_told():
             return 0
         cases: dict[str, Case] = {}

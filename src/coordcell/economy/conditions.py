@@ -147,7 +147,7 @@ def evaluate_tranche(tranche_id: int, now: dt.datetime) -> int:
     changes = 0
     with transaction.atomic():
         tranche = (
-            Tranche.objects.select_for_update()
+            Tranche.objects.select_for_update(no_key=True)
             .select_related("commitment__pledge__project__version")
             .filter(pk=tranche_id)
             .first()

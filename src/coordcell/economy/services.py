@@ -449,7 +449,7 @@ def set_donor_naming(*, actor: Actor, donor: Donor, named: bool) -> Donor:
         raise PermissionDenied(_("Only the donor's representatives choose this."))
     if not isinstance(named, bool):
         raise ValidationFailed({"named": [_("Say yes or no.")]})
-    donor = Donor.objects.select_for_update().get(pk=donor.pk)
+    donor = Donor.objects.select_for_update(no_key=True).get(pk=donor.pk)
     if donor.named == named:
         return donor
     donor.named = named
@@ -523,7 +523,7 @@ def record_commitment(
     code, value = _money(currency, amount, errors)
     _same_currency(code, pledge.currency, errors, _("pledge"))
     day = _date(committed_on, "committed_on", errors)
-    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    pledge = Pledge.objects.select_for_update(no_key=True).get(pk=pledge.pk)
     already = sum((c.amount for c in pledge.commitments.all()), Decimal(0))
     if "amount" not in errors and already + value > pledge.amount:
         errors["amount"] = [
@@ -570,7 +570,7 @@ def schedule_tranche(
     code, value = _money(currency, amount, errors)
     _same_currency(code, commitment.currency, errors, _("commitment"))
     day = _date(planned_on, "planned_on", errors)
-    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    commitment = Commitment.objects.select_for_update(no_key=True).get(pk=commitment.pk)
     already = sum((t.amount for t in commitment.tranches.all()), Decimal(0))
     if "amount" not in errors and already + value > commitment.amount:
         errors["amount"] = [
@@ -617,7 +617,7 @@ def disburse_tranche(*, actor: Actor, tranche: Tranche, disbursed_on: Any) -> Tr
         errors["disbursed_on"] = [_("A disbursement cannot be dated in the future.")]
     if errors:
         raise ValidationFailed(errors)
-    tranche = Tranche.objects.select_for_update().get(pk=tranche.pk)
+    tranche = Tranche.objects.select_for_update(no_key=True).get(pk=tranche.pk)
     if tranche.state == TrancheStateChoices.DISBURSED:
         raise Conflict(_("This tranche is disbursed already."))
     if tranche.state == TrancheStateChoices.HELD:
@@ -748,7 +748,7 @@ def release_references(*, actor: Actor, condition: TrancheCondition) -> TrancheC
     condition (its current reasons, as references and kinds only)."""
     if not may_manage(actor):
         raise PermissionDenied(MAY_NOT_MANAGE)
-    condition = TrancheCondition.objects.select_for_update().get(pk=condition.pk)
+    condition = TrancheCondition.objects.select_for_update(no_key=True).get(pk=condition.pk)
     if not condition.reasons:
         raise Conflict(_("Nothing holds this condition now."))
     released = sorted({r["reference"] for r in condition.reasons} | set(condition.released))

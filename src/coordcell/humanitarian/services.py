@@ -126,7 +126,7 @@ def _locked(actor: Actor, file: PersonFile) -> PersonFile:
     """The file afresh and locked, or NotFound when the actor may not read it."""
     found = (
         PersonFile.objects.restrict(actor)
-        .select_for_update()
+        .select_for_update(no_key=True)
         .filter(pk=file.pk)
         .select_related("reporting_party")
         .first()
@@ -823,7 +823,7 @@ def _climb(file: PersonFile, requested_at: dt.datetime, now: dt.datetime) -> str
 
 def _miss(pk: int, now: dt.datetime) -> bool:
     request = (
-        Request.objects.select_for_update()
+        Request.objects.select_for_update(no_key=True)
         .select_related("file__version", "requested_by", "addressee")
         .filter(pk=pk, state=RequestStateChoices.OPEN, due_at__lte=now)
         .first()

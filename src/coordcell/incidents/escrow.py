@@ -173,11 +173,11 @@ def refresh(
     which its readers know, and never on the positions in escrow. A party's row is kept
     only while it has findings (none: no row, as for an incident without any)."""
     # One refresh of an incident at a time (two corrections at once would both add a row).
-    list(Incident.objects.select_for_update().filter(pk=incident.pk).values_list("pk"))
+    list(Incident.objects.select_for_update(no_key=True).filter(pk=incident.pk).values_list("pk"))
     found = assess_positions(incident)
     existing = {
         row.party.code: row
-        for row in EscrowedFinding.objects.select_for_update(of=("self",))
+        for row in EscrowedFinding.objects.select_for_update(of=("self",), no_key=True)
         .filter(incident=incident)
         .select_related("party")
     }

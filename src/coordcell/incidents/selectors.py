@@ -82,7 +82,7 @@ def lock_visible(actor: Actor, incident: Incident) -> Incident:
     that changes something about it; NotFound when the actor may not see it."""
     if not Incident.objects.restrict(actor).filter(pk=incident.pk).exists():
         raise NotFound()
-    locked: Incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    locked: Incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     return locked
 
 

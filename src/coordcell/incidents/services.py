@@ -488,7 +488,7 @@ def share_incident(*, actor: Actor, incident: Incident, audience: Iterable[str])
     Who may add whom is ``check_share``'s rule. Adding nobody new changes nothing and
     records nothing.
     """
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     if not Incident.objects.restrict(actor).filter(pk=incident.pk).exists():
         raise NotFound()
     added = check_share(actor, incident, audience)

@@ -64,7 +64,7 @@ def _require_party_admin(actor: Actor) -> int:
 def _own_party(actor: Actor, *, lock: bool = False) -> _Party:
     """The party of one of its cell administrators; locked for the transaction if asked."""
     parties = list_parties(actor).filter(pk=_require_party_admin(actor))
-    party = (parties.select_for_update(of=("self",)) if lock else parties).first()
+    party = (parties.select_for_update(of=("self",), no_key=True) if lock else parties).first()
     if party is None:  # the party of an active membership: only a concurrent change
         raise PermissionDenied(_("Only a party's own cell administrators manage its webhooks."))
     return _Party(pk=party.pk, code=party.code)

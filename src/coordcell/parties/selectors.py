@@ -306,7 +306,7 @@ def find_invitation(token: str, *, for_update: bool = False) -> Invitation:
         raise InvitationUnusable("unknown")
     rows = Invitation.objects.select_related("party", "delegation")
     if for_update:
-        rows = rows.select_for_update(of=("self",))
+        rows = rows.select_for_update(of=("self",), no_key=True)
     invitation: Invitation | None = rows.filter(token_hash=invitation_token_hash(token)).first()
     if invitation is None:
         raise InvitationUnusable("unknown")

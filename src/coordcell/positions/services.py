@@ -763,7 +763,11 @@ def seal_baseline(*, actor: Actor, party: str | None = None) -> Commitment:
             % {"date": baseline_date.isoformat()}
         )
     # One baseline per party: the party's rows are locked while it is sealed.
-    list(Position.objects.select_for_update().filter(party=owner).values_list("pk", flat=True))
+    list(
+        Position.objects.select_for_update(no_key=True)
+        .filter(party=owner)
+        .values_list("pk", flat=True)
+    )
     if _baseline_sealed(owner.pk, version.arrangement_id):
         raise ValidationFailed(_("The party's baseline is sealed already."))
     standing = sel.standing_on(
@@ -801,7 +805,7 @@ def seal_changes(
     if not _baseline_sealed(owner.pk, version.arrangement_id):
         raise ValidationFailed(_("The party's baseline is not sealed yet."))
     items = list(
-        PositionChange.objects.select_for_update()
+        PositionChange.objects.select_for_update(no_key=True)
         .filter(position__party=owner, commitment=None)
         .exclude(change="baseline")
         .order_by("pk")
@@ -906,7 +910,7 @@ def consent_to_reveal(*, actor: Actor, dispute: Dispute) -> Dispute:
         dispute.opened_by_party_id,
     ):
         raise PermissionDenied(_("The parties to the dispute give their consent."))
-    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    dispute = Dispute.objects.select_for_update(no_key=True).get(pk=dispute.pk)
     code = str(actor.party_code)
     if code not in dispute.consents:
         dispute.consents = [*dispute.consents, code]
@@ -970,7 +974,7 @@ def reveal(*, actor: Actor, dispute: Dispute, change: PositionChange) -> Reveal:
             {"change": [_("The item is not of the disputed party's positions.")]}
         )
     # Locked: two reveals at once cannot each bind the dispute to a different item.
-    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    dispute = Dispute.objects.select_for_update(no_key=True).get(pk=dispute.pk)
     if dispute.change_id is not None and dispute.change_id != change.pk:
         raise ValidationFailed(
             {

@@ -286,7 +286,7 @@ def _change(value: Any, version: Any, errors: dict[str, list[str]]) -> list[dict
 
 
 def _lock(proposal: Proposal) -> Proposal:
-    locked: Proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    locked: Proposal = Proposal.objects.select_for_update(no_key=True).get(pk=proposal.pk)
     return locked
 
 
@@ -584,7 +584,7 @@ def agree_extension(*, actor: Actor, extension: Extension) -> Extension:
         raise PermissionDenied(_("Only a party that decided on the proposal does this."))
     with transaction.atomic():
         _lock_commitment(commitment.pk)
-        locked: Extension = Extension.objects.select_for_update().get(pk=extension.pk)
+        locked: Extension = Extension.objects.select_for_update(no_key=True).get(pk=extension.pk)
         if locked.state != ExtensionStateChoices.PROPOSED:
             raise Conflict(_("This extension is no longer open."))
         if party.code in locked.agreed_by:

@@ -134,7 +134,7 @@ def release_report(
         ]
         drawn.append((str(reader.party_code), htmls))
     with transaction.atomic():
-        if DailyReport.objects.select_for_update().filter(day=day).exists():
+        if DailyReport.objects.select_for_update(no_key=True).filter(day=day).exists():
             raise ValidationFailed({"day": [_("This day's report has already been released.")]})
         report = DailyReport.objects.create(
             day=day,
@@ -361,7 +361,12 @@ def sign_extension(*, actor: Actor, publication: Publication) -> ExtensionSignat
         raise PermissionDenied(_("Only a party signs an extension of an embargo."))
     if not (actor.has_role(RoleChoices.PRINCIPAL) or actor.has_role(RoleChoices.LIAISON_OFFICER)):
         raise PermissionDenied(_("Only a party's principals and liaison officers sign."))
-    locked = reports.list_publications(actor).select_for_update().filter(pk=publication.pk).first()
+    locked = (
+        reports.list_publications(actor)
+        .select_for_update(no_key=True)
+        .filter(pk=publication.pk)
+        .first()
+    )
     if locked is None:
         raise PermissionDenied(_("Only a party signs an extension of an embargo."))
     now = timezone.now()

@@ -79,7 +79,7 @@ def get_item_for_update(actor: Actor, public_id: object) -> Item:
     """As :func:`get_item`, with the row locked (inside a service's transaction)."""
     item: Item | None = (
         Item.objects.restrict(actor)
-        .select_for_update(of=("self",))
+        .select_for_update(of=("self",), no_key=True)
         .select_related("originator", "counterpart")
         .filter(public_id=_uuid(public_id))
         .first()

@@ -857,7 +857,7 @@ def decide_consent(
     liaison officer); the last consent needed widens the item at once."""
     seen = sel.get_consent_request(actor, request.public_id)
     item = sel.get_item_for_update(actor, seen.item.public_id)
-    found: ConsentRequest = ConsentRequest.objects.select_for_update().get(pk=seen.pk)
+    found: ConsentRequest = ConsentRequest.objects.select_for_update(no_key=True).get(pk=seen.pk)
     code = actor.party_code
     if not code or actor.party_id is None or code not in audiences.decode(found.consenters):
         raise PermissionDenied(_("Your party's consent is not asked for."))
@@ -879,7 +879,7 @@ def withdraw_request(*, actor: Actor, request: ConsentRequest) -> ConsentRequest
     """The requesting party withdraws a pending request."""
     seen = sel.get_consent_request(actor, request.public_id)
     item = sel.get_item_for_update(actor, seen.item.public_id)
-    found: ConsentRequest = ConsentRequest.objects.select_for_update().get(pk=seen.pk)
+    found: ConsentRequest = ConsentRequest.objects.select_for_update(no_key=True).get(pk=seen.pk)
     if actor.system or actor.party_id != found.requested_by_party_id:
         raise PermissionDenied(_("Only the requesting party may withdraw its request."))
     if found.state != ConsentState.PENDING:
@@ -922,7 +922,9 @@ def narrow_item(*, actor: Actor, item: Item, to_tier: str, counterpart: str = ""
     if errors or wanted is None:
         raise ValidationFailed(errors)
     pending = list(
-        ConsentRequest.objects.select_for_update().filter(item=locked, state=ConsentState.PENDING)
+        ConsentRequest.objects.select_for_update(no_key=True).filter(
+            item=locked, state=ConsentState.PENDING
+        )
     )
     for request in pending:
         request.state = ConsentState.WITHDRAWN

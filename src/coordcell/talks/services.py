@@ -364,7 +364,7 @@ def add_agenda_item(*, actor: Actor, meeting: Meeting, title: str) -> AgendaItem
     if meeting.state == MeetingStateChoices.CANCELLED:
         raise Conflict(_("The meeting was cancelled."))
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting = Meeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)
         position = (
             meeting.agenda.order_by("-position").values_list("position", flat=True).first() or 0
         ) + 1
@@ -398,7 +398,11 @@ def close_agenda_item(*, actor: Actor, item: AgendaItem, outcome: str = "") -> A
     _require_manager(actor)
     outcome = _text(outcome, "outcome", required=False, limit=4_000)
     with transaction.atomic():
-        item = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
+        item = (
+            AgendaItem.objects.select_for_update(no_key=True)
+            .select_related("meeting")
+            .get(pk=item.pk)
+        )
         if item.state == AgendaStateChoices.CLOSED:
             raise Conflict(_("The item is already closed."))
         item.state, item.outcome, item.closed_at = (
@@ -426,7 +430,7 @@ def close_agenda_item(*, actor: Actor, item: AgendaItem, outcome: str = "") -> A
 def _set_state(actor: Actor, meeting: Meeting, state: str, event: Any) -> Meeting:
     _require_manager(actor)
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting = Meeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)
         if meeting.state != MeetingStateChoices.SCHEDULED:
             raise Conflict(_("The meeting is no longer scheduled."))
         if state == MeetingStateChoices.HELD and meeting.starts_at > timezone.now():
@@ -468,7 +472,7 @@ def set_participants(*, actor: Actor, meeting: Meeting, usernames: Sequence[str]
     call_signs = parties.call_signs_of(members[name].pk for name in wanted)
     now = timezone.now()
     with transaction.atomic():
-        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+        Meeting.objects.select_for_update(no_key=True).filter(pk=meeting.pk).first()
         Participant.objects.filter(meeting=meeting, party_code=code).delete()
         for name in wanted:
             Participant.objects.create(
@@ -509,7 +513,7 @@ def draft_minutes(*, actor: Actor, meeting: Meeting, text: str, language: str) -
     # record entries go to them alone, and are widened to the meeting by circulation.
     drafters = normalise([actor.party_code or "", *mediator_codes()])
     with transaction.atomic():
-        minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+        minutes = Minutes.objects.select_for_update(no_key=True).filter(meeting=meeting).first()
         if minutes is None:
             official_text = official.issue_text(
                 actor=actor,
@@ -562,7 +566,7 @@ def translate_minutes(
     revision and the approvals start again)."""
     _require_manager(actor)
     with transaction.atomic():
-        minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+        minutes = Minutes.objects.select_for_update(no_key=True).filter(meeting=meeting).first()
         if minutes is None:
             raise Conflict(_("There are no minutes to translate."))
         if minutes.state != MinutesStateChoices.DRAFT:
@@ -585,7 +589,7 @@ def circulate_minutes(*, actor: Actor, meeting: Meeting) -> Minutes:
     """The mediator circulates the draft to the meeting's audience for approval."""
     _require_manager(actor)
     with transaction.atomic():
-        minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+        minutes = Minutes.objects.select_for_update(no_key=True).filter(meeting=meeting).first()
         if minutes is None or minutes.state != MinutesStateChoices.DRAFT:
             raise Conflict(_("There is no draft to circulate."))
         if not minutes.text.translations.filter(
@@ -621,7 +625,7 @@ def approve_minutes(*, actor: Actor, meeting: Meeting, objection: str = "") -> M
         raise PermissionDenied(_("Your party does not attend this meeting."))
     objection = _text(objection, "objection", required=False, limit=4_000)
     with transaction.atomic():
-        minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+        minutes = Minutes.objects.select_for_update(no_key=True).filter(meeting=meeting).first()
         if minutes is None or minutes.state != MinutesStateChoices.CIRCULATED:
             raise Conflict(_("There are no minutes awaiting approval."))
         revision = minutes.text.revision
@@ -681,7 +685,7 @@ def set_chair_summary(*, actor: Actor, meeting: Meeting, text: str) -> Meeting:
     _require_manager(actor)
     text = _text(text, "text")
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting = Meeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)
         meeting.chair_summary, meeting.chair_summary_at = text, timezone.now()
         meeting.save(update_fields=["chair_summary", "chair_summary_at"])
         append_event(
@@ -739,7 +743,7 @@ def agree_media_line(
     ):
         raise ValidationFailed({"next_meeting_on": [_("Within a year of today.")]})
     with transaction.atomic():
-        current = MediaLine.objects.select_for_update().filter(meeting=meeting).first()
+        current = MediaLine.objects.select_for_update(no_key=True).filter(meeting=meeting).first()
         if current is not None and not current.embargoed:
             raise Conflict(_("The media line is released: it is not changed."))
         line, _created = MediaLine.objects.update_or_create(
@@ -830,7 +834,7 @@ def answer_request(
     _require_manager(actor)
     answer = _text(answer, "answer", required=schedule is None, limit=4_000)
     with transaction.atomic():
-        request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
+        request = MeetingRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
         if request.state != RequestStateChoices.PENDING:
             raise Conflict(_("The request has already been answered."))
         meeting = None

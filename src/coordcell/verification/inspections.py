@@ -298,7 +298,7 @@ def file_report(
     if request is not None:
         locked = (
             InspectionRequest.objects.restrict(actor)
-            .select_for_update()
+            .select_for_update(no_key=True)
             .filter(pk=request.pk)
             .first()
         )

@@ -381,7 +381,7 @@ def countersign_steps(*, actor: Actor, step: WithdrawalStep) -> WithdrawalStep:
 
 
 def _open(step: WithdrawalStep) -> StepDeadline | None:
-    return StepDeadline.objects.select_for_update().filter(step=step, outcome="").first()
+    return StepDeadline.objects.select_for_update(no_key=True).filter(step=step, outcome="").first()
 
 
 def _close(
@@ -624,7 +624,9 @@ def countersign_extension(*, actor: Actor, extension: Extension) -> Extension:
     found = _locked(actor, extension.step)
     if not may_sign(actor) or actor.party_code not in signers_of(found):
         raise PermissionDenied(MAY_NOT_SIGN)
-    locked = Extension.objects.select_for_update().filter(pk=extension.pk, step=found).first()
+    locked = (
+        Extension.objects.select_for_update(no_key=True).filter(pk=extension.pk, step=found).first()
+    )
     if locked is None:
         raise NotFound()
     now = timezone.now()
