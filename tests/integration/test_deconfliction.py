@@ -536,7 +536,11 @@ def test_the_mediator_withdraws_the_humanitarian_notice_it_relayed(actor: Any) -
     assert convoy.withdrawn_at is not None
 
 
-@pytest.mark.parametrize("reason", ["", "   ", "x" * (services.WITHDRAWAL_REASON_MAX_CHARS + 1)])
+@pytest.mark.parametrize(
+    "reason",
+    ["", "   ", "x" * (services.WITHDRAWAL_REASON_MAX_CHARS + 1)],
+    ids=["empty", "blank", "too-long"],
+)
 def test_a_withdrawal_without_a_reason_or_with_too_long_a_one_writes_nothing(
     actor: Any, reason: str
 ) -> None:
