@@ -590,17 +590,23 @@ def test_a_withdrawn_notice_is_not_acknowledged(actor: Any) -> None:
     assert Receipt.objects.get(notice=notice).acknowledged_at is None
 
 
-def test_a_withdrawn_notice_does_not_escalate(actor: Any) -> None:
+def test_a_withdrawn_notice_does_not_escalate(actor: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     notice = _notice(actor, audience=["sy"])
     services.withdraw_notice(actor=actor("il.liaison"), notice=notice, reason="Cancelled.")
+    standing = _notice(actor, audience=["sy"])
     assert notice.receipt_due_at is not None
-    later = notice.receipt_due_at + dt.timedelta(hours=1)
-    assert services.escalate_unacknowledged(later) == 0
+    later = standing.receipt_due_at + dt.timedelta(hours=1)
+    # Not listed at all: a run of one notice takes the one still standing.
+    monkeypatch.setattr(services, "SCREEN_BATCH", 1)
+    assert services.escalate_unacknowledged(later) == 1
+    standing.refresh_from_db()
+    assert standing.escalated_at is not None
     # Nor when a worker listed it before the withdrawal committed (it re-reads it locked).
     assert services._escalate(notice.pk, later) is False
     notice.refresh_from_db()
     assert notice.escalated_at is None
-    assert not Entry.objects.filter(event_type="deconfliction.notice_escalated").exists()
+    escalated = Entry.objects.filter(event_type="deconfliction.notice_escalated")
+    assert [e.data["notice"] for e in escalated] == [standing.reference]
 
 
 def test_a_withdrawn_site_opens_no_follow_up_for_an_incident_after_its_withdrawal(

@@ -583,7 +583,8 @@ def escalate_unacknowledged(now: dt.datetime) -> int:
     due = list(
         Notice.objects.filter(
             escalated_at__isnull=True,
-            withdrawn_at__isnull=True,  # a withdrawn notice awaits no receipt
+            # A withdrawn notice awaits no receipt (nor takes a place in the batch).
+            withdrawn_at__isnull=True,
             receipt_due_at__lte=now,
             receipts__acknowledged_at__isnull=True,
         )
@@ -635,9 +636,9 @@ def _escalate(pk: int, now: dt.datetime) -> bool:
     except ladder.ClimbRefused:
         return False  # not yet eligible (or nowhere to climb): a later run tries again
     level = steps[1].level
-    changed = Notice.objects.filter(
-        pk=pk, escalated_at__isnull=True, withdrawn_at__isnull=True
-    ).update(escalated_at=now, escalation_level=level)
+    changed = Notice.objects.filter(pk=pk, escalated_at__isnull=True).update(
+        escalated_at=now, escalation_level=level
+    )
     if changed != 1:
         return False
     actor = Actor.console(WORKER)
