@@ -404,6 +404,7 @@ def test_the_notice_page_withdraws_it_for_its_own_party_only(client_for: Any, ap
     for other in (sy, client_for("mediator"), client_for("il.analyst")):
         assert action not in other.get(page).content.decode()
         assert other.post(action, {"reason": "Cancelled."}).status_code == 403
+        assert other.post(action, {"reason": ""}).status_code == 403  # refused before the form
     assert client_for("donor").post(action, {"reason": "Cancelled."}).status_code == 404
     blank = il.post(action, {"reason": "  "})
     assert blank.status_code == 400
