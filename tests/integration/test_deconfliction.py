@@ -1,7 +1,8 @@
 """Advance notification through the services: late and missing notices, receipts and their
 escalation (exactly once), the warning shown before submission, the follow-up case an
-incident near a notified site opens by itself, humanitarian convoys, and audiences (a
-notice not shared with a party is missing to it, everywhere)."""
+incident near a notified site opens by itself, humanitarian convoys, audiences (a
+notice not shared with a party is missing to it, everywhere), and the withdrawal of a
+notice by its own party (what it stops: receipts, escalation, screening)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from django.utils import timezone
 from coordcell.agreements.models import ArrangementVersion
 from coordcell.cases.models import Case
 from coordcell.cases.selectors import list_cases
-from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
+from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coordcell.deconfliction import selectors, services, texts
 from coordcell.deconfliction.models import FollowUp, MissingNotice, Notice, Receipt
 from coordcell.incidents.services import IncidentInput, report_incident
+from coordcell.notify.models import Delivery, Webhook
+from coordcell.parties.models import Party
 from coordcell.record.models import Entry
 from coordcell.record.selectors import list_visible_entries
 from coordcell.rules import deconfliction as rules
@@ -56,10 +59,10 @@ def _notice(actor: Any, by: str = "il.liaison", **kwargs: Any) -> Notice:
 
 def _report(actor: Any, by: str, geometry: dict[str, Any], kind: str = "looting_destruction",
             audience: list[str] | None = None, **kwargs: Any) -> Any:  # fmt: skip
+    kwargs.setdefault("occurred_from", timezone.now() - dt.timedelta(minutes=5))
     data = IncidentInput(
         kind=kind,
         title="Reported near a notified place (fictional)",
-        occurred_from=timezone.now() - dt.timedelta(minutes=5),
         geometry=geometry,
         **kwargs,
     )
@@ -444,3 +447,219 @@ def test_an_incident_is_screened_once_even_when_two_runs_meet_it(actor: Any) -> 
     assert services._screen(console, incident.pk, now) is False
     assert Screening.objects.filter(incident=incident).count() == 1
     assert FollowUp.objects.filter(notice=notice, incident=incident).count() == 1
+
+
+# --- withdrawal by the notifying party ------------------------------------------------------
+
+
+def _withdraw_at(monkeypatch: Any, moment: dt.datetime) -> None:
+    """The service's clock reads ``moment`` (a withdrawal made then)."""
+    monkeypatch.setattr(services.timezone, "now", lambda: moment)
+
+
+def _state(notice: Notice) -> tuple[int, Any, int]:
+    notice.refresh_from_db()
+    return Entry.objects.count(), notice.withdrawn_at, Delivery.objects.count()
+
+
+def test_the_notifying_party_withdraws_its_notice_and_its_readers_see_why(
+    actor: Any,
+) -> None:
+    hook = Webhook.objects.create(
+        party=Party.objects.get(code="sy"), url="https://hooks.example/sy", secret="s",
+        created_at=timezone.now(),
+    )  # fmt: skip
+    notice = _notice(actor, audience=["sy"])
+    assert list(selectors.awaiting_receipt(actor("sy.liaison"))) == [notice]
+    done = services.withdraw_notice(
+        actor=actor("il.liaison"), notice=notice, reason="  Convoy cancelled (fictional).  "
+    )
+    notice.refresh_from_db()
+    assert notice.withdrawn_at is not None
+    assert notice.withdrawn_by.username == "il.liaison"
+    assert notice.withdrawal_reason == "Convoy cancelled (fictional)."
+    assert done == notice
+    entry = Entry.objects.order_by("-seq").first()
+    assert entry.event_type == "deconfliction.notice_withdrawn"
+    assert entry.audience == "|il|sy|us|"  # the notice's own audience
+    assert entry.data["reason"] == "Convoy cancelled (fictional)."
+    assert entry.data["notice"] == notice.reference
+    # The webhooks of the parties its submission told are told too.
+    assert Delivery.objects.filter(
+        webhook=hook,
+        subject_type="deconfliction.withdrawal",
+        event="deconfliction.notice_withdrawn",
+    ).exists()
+    # The other party still reads it, withdrawn, and owes no receipt any more.
+    seen = selectors.get_notice(actor("sy.liaison"), notice.public_id)
+    assert seen.withdrawn_at == notice.withdrawn_at
+    assert not selectors.awaiting_receipt(actor("sy.liaison")).exists()
+    assert selectors.pending_receipt(actor("sy.liaison"), seen) is None
+    feature = texts.feature_of(seen, services.spec_of(_version()))
+    assert feature["properties"]["withdrawn_at"] == notice.withdrawn_at.isoformat()
+    assert feature["properties"]["withdrawal_reason"] == "Convoy cancelled (fictional)."
+
+
+@pytest.mark.parametrize(
+    ("who", "refusal"),
+    [
+        ("sy.liaison", PermissionDenied),  # the other party, which reads it
+        ("mediator", PermissionDenied),  # reads every notice, notified none of a party's
+        ("monitor", PermissionDenied),  # reads it (named in its audience)
+        ("il.analyst", PermissionDenied),  # its own party, but does not notify for it
+        ("donor", NotFound),  # never reads a notice: as if it did not exist
+    ],
+)
+def test_no_one_but_the_notifying_party_s_liaison_and_principals_withdraws(
+    actor: Any, who: str, refusal: type[Exception]
+) -> None:
+    notice = _notice(actor, audience=["sy", "undof"])
+    before = _state(notice)
+    with pytest.raises(refusal):
+        services.withdraw_notice(actor=actor(who), notice=notice, reason="Cancelled.")
+    assert _state(notice) == before
+    assert before[1] is None
+
+
+def test_the_mediator_withdraws_the_humanitarian_notice_it_relayed(actor: Any) -> None:
+    agency = services.register_humanitarian(
+        actor=actor("mediator"), names={"en": "Test Relief (fictional)"}
+    )
+    convoy = _notice(
+        actor, by="mediator", activity="humanitarian_convoy", humanitarian=agency,
+        audience=["il", "sy"],
+    )  # fmt: skip
+    with pytest.raises(PermissionDenied):  # not the parties it was notified to
+        services.withdraw_notice(actor=actor("il.liaison"), notice=convoy, reason="x")
+    services.withdraw_notice(actor=actor("mediator"), notice=convoy, reason="Convoy postponed.")
+    convoy.refresh_from_db()
+    assert convoy.withdrawn_at is not None
+
+
+@pytest.mark.parametrize(
+    "reason",
+    ["", "   ", "x" * (services.WITHDRAWAL_REASON_MAX_CHARS + 1)],
+    ids=["empty", "blank", "too-long"],
+)
+def test_a_withdrawal_without_a_reason_or_with_too_long_a_one_writes_nothing(
+    actor: Any, reason: str
+) -> None:
+    notice = _notice(actor, audience=["sy"])
+    before = _state(notice)
+    with pytest.raises(ValidationFailed) as refused:
+        services.withdraw_notice(actor=actor("il.liaison"), notice=notice, reason=reason)
+    assert "reason" in refused.value.fields
+    assert _state(notice) == before
+    # The longest reason allowed is taken.
+    longest = "x" * services.WITHDRAWAL_REASON_MAX_CHARS
+    services.withdraw_notice(actor=actor("il.liaison"), notice=notice, reason=longest)
+
+
+def test_a_notice_is_withdrawn_once(actor: Any) -> None:
+    notice = _notice(actor, audience=["sy"])
+    services.withdraw_notice(actor=actor("il.liaison"), notice=notice, reason="Cancelled.")
+    before = _state(notice)
+    with pytest.raises(Conflict):
+        services.withdraw_notice(actor=actor("il.liaison"), notice=notice, reason="Again.")
+    assert _state(notice) == before
+    assert notice.withdrawal_reason == "Cancelled."
+
+
+def test_a_notice_whose_window_has_ended_cannot_be_withdrawn(
+    actor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notice = _notice(actor, audience=["sy"])
+    before = _state(notice)
+    _withdraw_at(monkeypatch, notice.ends_at)
+    with pytest.raises(ValidationFailed) as refused:
+        services.withdraw_notice(actor=actor("il.liaison"), notice=notice, reason="Too late.")
+    assert "notice" in refused.value.fields
+    assert _state(notice) == before
+    # A minute before its end, it could still be.
+    _withdraw_at(monkeypatch, notice.ends_at - dt.timedelta(minutes=1))
+    services.withdraw_notice(actor=actor("il.liaison"), notice=notice, reason="Cut short.")
+
+
+def test_a_withdrawn_notice_is_not_acknowledged(actor: Any) -> None:
+    notice = _notice(actor, audience=["sy"])
+    services.withdraw_notice(actor=actor("il.liaison"), notice=notice, reason="Cancelled.")
+    before = Entry.objects.count()
+    with pytest.raises(Conflict):
+        services.acknowledge(actor=actor("sy.liaison"), notice=notice)
+    assert Entry.objects.count() == before
+    assert Receipt.objects.get(notice=notice).acknowledged_at is None
+
+
+def test_a_withdrawn_notice_does_not_escalate(actor: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    notice = _notice(actor, audience=["sy"])
+    services.withdraw_notice(actor=actor("il.liaison"), notice=notice, reason="Cancelled.")
+    standing = _notice(actor, audience=["sy"])
+    assert notice.receipt_due_at is not None
+    later = standing.receipt_due_at + dt.timedelta(hours=1)
+    # Not listed at all: a run of one notice takes the one still standing.
+    monkeypatch.setattr(services, "SCREEN_BATCH", 1)
+    assert services.escalate_unacknowledged(later) == 1
+    standing.refresh_from_db()
+    assert standing.escalated_at is not None
+    # Nor when a worker listed it before the withdrawal committed (it re-reads it locked).
+    assert services._escalate(notice.pk, later) is False
+    notice.refresh_from_db()
+    assert notice.escalated_at is None
+    escalated = Entry.objects.filter(event_type="deconfliction.notice_escalated")
+    assert [e.data["notice"] for e in escalated] == [standing.reference]
+
+
+def test_a_withdrawn_site_opens_no_follow_up_for_an_incident_after_its_withdrawal(
+    actor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notice counted while it stood: an incident before its withdrawal is followed up,
+    one after it is not (nothing notified was there any more)."""
+    now = timezone.now()
+    notice = _site(actor, ["il"])  # its window began an hour ago
+    before = _report(actor, "il.liaison", NEAR_SITE, audience=["sy", "us"],
+                     occurred_from=now - dt.timedelta(minutes=50))  # fmt: skip
+    after = _report(actor, "il.liaison", NEAR_SITE, audience=["sy", "us"],
+                    occurred_from=now - dt.timedelta(minutes=5))  # fmt: skip
+    with monkeypatch.context() as patched:
+        _withdraw_at(patched, now - dt.timedelta(minutes=30))
+        services.withdraw_notice(actor=actor("sy.liaison"), notice=notice, reason="Closed.")
+    services.screen_incidents(now)
+    assert list(FollowUp.objects.filter(notice=notice).values_list("incident", flat=True)) == [
+        before.pk
+    ]
+    assert not FollowUp.objects.filter(incident=after).exists()
+
+
+def test_a_notice_withdrawn_before_its_window_opened_never_counts(actor: Any) -> None:
+    """Withdrawn before its window, a notice covered nothing: not even an incident whose
+    span began before the withdrawal and ran into the window."""
+    now = timezone.now()
+    notice = _site(actor, ["il"])
+    Notice.objects.filter(pk=notice.pk).update(  # withdrawn the day before its window
+        withdrawn_at=notice.starts_at - dt.timedelta(days=1), withdrawal_reason="Cancelled."
+    )
+    _report(actor, "il.liaison", NEAR_SITE, audience=["sy", "us"],
+            occurred_from=notice.starts_at - dt.timedelta(days=2),
+            occurred_until=now - dt.timedelta(minutes=5))  # fmt: skip
+    services.screen_incidents(now)
+    assert not FollowUp.objects.filter(notice=notice).exists()
+
+
+def test_a_withdrawn_notice_does_not_cover_a_movement_made_after_its_withdrawal(
+    actor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = timezone.now()
+    route = {"type": "LineString", "coordinates": [[35.80, 33.12], [35.85, 33.13]]}
+    notice = _notice(
+        actor,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=3),
+        geometry=route,
+        audience=["sy", "undof"],
+    )
+    with monkeypatch.context() as patched:
+        _withdraw_at(patched, now - dt.timedelta(minutes=30))
+        services.withdraw_notice(actor=actor("il.liaison"), notice=notice, reason="Cancelled.")
+    moved = _report(actor, "sy.liaison", IN_AOS, kind="troop_movement", acting_party="il")
+    services.screen_incidents(now)
+    assert MissingNotice.objects.filter(incident=moved).exists()

@@ -1,5 +1,5 @@
 """The API of advance notification: notices (a dry run, submission with ``confirm``, the
-receipt), the map's layer of notices, missing notices, the sensitive days and the
+receipt, the withdrawal), the map's layer of notices, missing notices, the sensitive days and the
 humanitarian actors. Writes go through ``deconfliction.services``, the same calls as the
 pages. Routed by ``coordcell.api.urls``.
 """
@@ -62,6 +62,10 @@ class NoticeSerializer(serializers.Serializer[Any]):
     receipts_due_at = serializers.DateTimeField(source="receipt_due_at", allow_null=True)
     escalated_at = serializers.DateTimeField(allow_null=True)
     escalation_level = serializers.CharField()
+    withdrawn_at = serializers.DateTimeField(
+        allow_null=True, help_text="When its party withdrew it (null: not withdrawn)."
+    )
+    withdrawal_reason = serializers.CharField(help_text="The reason its party gave (or empty).")
 
     def get_warnings(self, obj: Any) -> list[dict[str, Any]]:
         return texts.describe_warnings(obj.warnings, obj.version)
@@ -203,6 +207,32 @@ class NoticeReceiptView(ActorMixin, generics.GenericAPIView):  # type: ignore[ty
     def post(self, request: Request, id: str) -> Response:
         notice = selectors.get_notice(self.actor, id)
         services.acknowledge(actor=self.actor, notice=notice)
+        return Response(NoticeSerializer(selectors.get_notice(self.actor, id)).data)
+
+
+class WithdrawSerializer(StrictSerializer):
+    # Blank passes here: the service answers it, after its permission check.
+    reason = serializers.CharField(
+        max_length=services.WITHDRAWAL_REASON_MAX_CHARS,
+        allow_blank=True,
+        help_text="Why the notice is withdrawn (the activity will not take place).",
+    )
+
+
+@extend_schema(tags=TAGS, request=WithdrawSerializer, responses={200: NoticeSerializer, **ERRORS})
+class NoticeWithdrawView(ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
+    """The notifying party withdraws its notice, with its reason (before its window
+    ends; once: 409 when already withdrawn)."""
+
+    serializer_class = NoticeSerializer
+
+    def post(self, request: Request, id: str) -> Response:
+        notice = selectors.get_notice(self.actor, id)
+        form = WithdrawSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.withdraw_notice(
+            actor=self.actor, notice=notice, reason=form.validated_data["reason"]
+        )
         return Response(NoticeSerializer(selectors.get_notice(self.actor, id)).data)
 
 
@@ -352,6 +382,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notices/layer/", NoticeLayerView.as_view(), name="notices-layer"),
     path("notices/<str:id>/", NoticeDetailView.as_view(), name="notice"),
     path("notices/<str:id>/receipt/", NoticeReceiptView.as_view(), name="notice-receipt"),
+    path("notices/<str:id>/withdraw/", NoticeWithdrawView.as_view(), name="notice-withdraw"),
     path("missing-notices/", MissingListView.as_view(), name="missing-notices"),
     path("sensitive-days/", SensitiveDaysView.as_view(), name="sensitive-days"),
     path("humanitarian-actors/", HumanitarianListView.as_view(), name="humanitarian-actors"),

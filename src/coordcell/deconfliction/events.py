@@ -20,6 +20,12 @@ NOTICE_ACKNOWLEDGED = register(
     _("Notice acknowledged"),
     "An addressee acknowledged a notice with its receipt.",
 )
+NOTICE_WITHDRAWN = register(
+    "deconfliction.notice_withdrawn",
+    _("Notice withdrawn"),
+    "The notifying party withdrew a notice before its window ended (the activity will not "
+    "take place, or no longer): when, and the reason it gave.",
+)
 NOTICE_ESCALATED = register(
     "deconfliction.notice_escalated",
     _("Notice escalated"),

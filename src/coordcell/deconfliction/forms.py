@@ -1,5 +1,5 @@
-"""The notice form (two steps: check, then confirm its warnings) and the humanitarian
-actor's registration form."""
+"""The notice form (two steps: check, then confirm its warnings), its withdrawal and the
+humanitarian actor's registration form."""
 
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ from coordcell.deconfliction.services import (
     DESCRIPTION_MAX_CHARS,
     NAME_MAX_CHARS,
     WINDOW_BOUND_MESSAGE,
+    WITHDRAWAL_REASON_MAX_CHARS,
 )
 from coordcell.rules import localtime
 from coordcell.rules.geojson_input import GeometryError, normalise_geometry
 
-__all__ = ["HumanitarianForm", "NoticeForm"]
+__all__ = ["HumanitarianForm", "NoticeForm", "WithdrawForm"]
 
 
 class LocalTimeField(forms.DateTimeField):
@@ -111,6 +112,17 @@ class NoticeForm(forms.Form):
             raise forms.ValidationError(_("This is not GeoJSON.")) from None
         except GeometryError as exc:
             raise forms.ValidationError(exc.translated(gettext)) from None
+
+
+class WithdrawForm(forms.Form):
+    """The notifying party withdraws its notice: why (the service checks the rest)."""
+
+    reason = forms.CharField(
+        label=_("Reason for the withdrawal"),
+        max_length=WITHDRAWAL_REASON_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+        help_text=_("The parties that read the notice see it withdrawn, with this reason."),
+    )
 
 
 class HumanitarianForm(forms.Form):

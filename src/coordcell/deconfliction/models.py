@@ -63,7 +63,9 @@ class Notice(AudienceMixin, PublicIdModel):
     ``late``: less lead time than the activity requires. ``warnings``: what the author
     was shown and confirmed before submitting (clauses the engine found, sensitive days,
     lateness). ``escalated_at``/``escalation_level``: a receipt was missing when due, and
-    the notice climbed that level of the protocol's ladder."""
+    the notice climbed that level of the protocol's ladder. ``withdrawn_at``/
+    ``withdrawn_by``/``withdrawal_reason``: its author's party withdrew it (the activity
+    will not take place, or no longer after that moment)."""
 
     reference = models.CharField(
         _("reference"), max_length=40, unique=True, default=notice_reference, editable=False
@@ -91,6 +93,11 @@ class Notice(AudienceMixin, PublicIdModel):
     receipt_due_at = models.DateTimeField(_("receipts due"), null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.CharField(max_length=40, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(_("reason for the withdrawal"), blank=True)
     fictional = models.BooleanField(default=False)
 
     objects = RestrictedQuerySet.as_manager()

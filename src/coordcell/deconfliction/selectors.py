@@ -3,6 +3,9 @@
 A notice the reader may not read is missing to them: not in a list, a count, the map's
 layer, an export or a follow-up. Its receipts and follow-ups are reached only through a
 notice the reader reads, and a follow-up only where the reader also reads its case.
+
+A withdrawn notice stays in the lists, the layer and the exports, shown as withdrawn
+(when and why); it awaits no receipt.
 """
 
 from __future__ import annotations
@@ -81,13 +84,15 @@ def notices_in_window(
 
 def awaiting_receipt(actor: Actor, qs: QuerySet[Notice] | None = None) -> QuerySet[Notice]:
     """The notices (of ``qs``, by default every one the reader may read) still awaiting the
-    reader's party's receipt."""
+    reader's party's receipt (a withdrawn notice awaits none)."""
     qs = list_notices(actor) if qs is None else qs
     if actor.party_id is None:
         return qs.none()
-    return qs.filter(
-        receipts__party_id=actor.party_id, receipts__acknowledged_at__isnull=True
-    ).distinct()
+    return (
+        qs.filter(withdrawn_at__isnull=True)
+        .filter(receipts__party_id=actor.party_id, receipts__acknowledged_at__isnull=True)
+        .distinct()
+    )
 
 
 def receipts_of(notice: Notice) -> QuerySet[Receipt]:
@@ -96,8 +101,9 @@ def receipts_of(notice: Notice) -> QuerySet[Receipt]:
 
 
 def pending_receipt(actor: Actor, notice: Notice) -> Receipt | None:
-    """The reader's party's receipt of the notice, when it is still to acknowledge."""
-    if actor.party_id is None:
+    """The reader's party's receipt of the notice, when it is still to acknowledge (never
+    once the notice is withdrawn)."""
+    if actor.party_id is None or notice.withdrawn_at is not None:
         return None
     return notice.receipts.filter(party_id=actor.party_id, acknowledged_at__isnull=True).first()
 

@@ -12,6 +12,11 @@ Audiences fail closed. A notice is read by its author's party and the mediators,
 whoever else its author names (never a donor, never "every member": notified sites are
 targeting lists). Every record entry about a notice has the notice's audience; a
 follow-up case is read only by those who read both the notice and the incident.
+
+A notice whose activity is cancelled is withdrawn by its own party
+(:func:`withdraw_notice`) while its window has not ended: it then awaits no receipt and
+escalates no more, and it counts for the screening only for the part of its window
+before it was withdrawn.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 import shapely
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,7 +41,7 @@ from coordcell.agreements.engines import engine_for
 from coordcell.cases.follow_up import open_follow_up
 from coordcell.core import audience as audiences
 from coordcell.core.actor import Actor
-from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
+from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coordcell.deconfliction import events
 from coordcell.deconfliction.models import (
     FollowUp,
@@ -69,15 +75,18 @@ __all__ = [
     "MAX_AHEAD_DAYS",
     "MAX_WINDOW_DAYS",
     "WINDOW_BOUND_MESSAGE",
+    "WITHDRAWAL_REASON_MAX_CHARS",
     "Draft",
     "acknowledge",
     "check_notice",
     "escalate_unacknowledged",
     "may_notify",
+    "may_withdraw",
     "register_humanitarian",
     "screen_incidents",
     "spec_of",
     "submit_notice",
+    "withdraw_notice",
 ]
 
 log = logging.getLogger("coordcell.deconfliction")
@@ -86,6 +95,8 @@ log = logging.getLogger("coordcell.deconfliction")
 DESCRIPTION_MAX_CHARS = 5_000
 MAX_WINDOW_DAYS = 30
 NAME_MAX_CHARS = 200
+#: The longest reason a withdrawal gives (as an access request's answer).
+WITHDRAWAL_REASON_MAX_CHARS = 2_000
 #: How far from now a window may start: at most a year ahead (an activity's lead time is
 #: at most 30 days), at most ``MAX_WINDOW_DAYS`` back (a window that may still run). It
 #: also keeps every date computed from a window far from the calendar's ends.
@@ -126,6 +137,13 @@ def may_notify(actor: Actor) -> bool:
         PartyKindChoices.KIND_PARTY,
         PartyKindChoices.KIND_MEDIATOR,
     )
+
+
+def may_withdraw(actor: Actor, notice: Notice) -> bool:
+    """Those who notify for the notice's own party withdraw it: its liaison officers and
+    principals (the mediator's, for a humanitarian notice it relayed). Not another party,
+    not the mediator for a party's notice, never a monitor, an observer or a donor."""
+    return may_notify(actor) and actor.party_id == notice.party_id
 
 
 # --- humanitarian actors ---------------------------------------------------------------
@@ -466,7 +484,15 @@ def acknowledge(*, actor: Actor, notice: Notice) -> Receipt:
     if found is None:
         raise NotFound()
     receipt = None
+    withdrawn = None
     if _acting(actor) and actor.party_id is not None:
+        # The notice's row first (a withdrawal locks it too), then the receipt's.
+        withdrawn = (
+            Notice.objects.select_for_update()
+            .filter(pk=found.pk)
+            .values_list("withdrawn_at", flat=True)
+            .get()
+        )
         receipt = (
             Receipt.objects.select_for_update(no_key=True)
             .filter(notice=found, party_id=actor.party_id)
@@ -476,6 +502,8 @@ def acknowledge(*, actor: Actor, notice: Notice) -> Receipt:
         raise PermissionDenied(
             _("Only an addressee's liaison officers and principals acknowledge.")
         )
+    if withdrawn is not None:
+        raise Conflict(_("This notice was withdrawn: there is nothing to acknowledge."))
     if receipt.acknowledged_at is not None:
         raise ValidationFailed({"notice": [_("Your party has already acknowledged this notice.")]})
     receipt.acknowledged_at = timezone.now()
@@ -491,6 +519,60 @@ def acknowledge(*, actor: Actor, notice: Notice) -> Receipt:
     return receipt
 
 
+@transaction.atomic
+def withdraw_notice(*, actor: Actor, notice: Notice, reason: str) -> Notice:
+    """The notifying party withdraws its notice, giving its reason: the activity will not
+    take place (or no longer, when its window has begun). Refused once withdrawn
+    (``Conflict``) and once its window has ended (``ValidationFailed``). Its receipts
+    are no longer awaited and it escalates no more; its record entry and webhooks go to
+    the notice's audience, as its submission's did."""
+    found = Notice.objects.restrict(actor).filter(pk=notice.pk).first()
+    if found is None:
+        raise NotFound()
+    if not may_withdraw(actor, found):
+        raise PermissionDenied(
+            _("Only the notifying party's liaison officers and principals withdraw its notice.")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": [_("Give the reason for the withdrawal.")]})
+    if len(reason) > WITHDRAWAL_REASON_MAX_CHARS:
+        raise ValidationFailed({"reason": [_("At most 2,000 characters.")]})
+    locked: Notice = (
+        Notice.objects.select_for_update(of=("self",))
+        .select_related("party", "humanitarian")
+        .get(pk=found.pk)
+    )
+    now = timezone.now()
+    if locked.withdrawn_at is not None:
+        raise Conflict(_("This notice has already been withdrawn."))
+    if locked.ends_at <= now:
+        raise ValidationFailed(
+            {"notice": [_("This notice's window is over: it can no longer be withdrawn.")]}
+        )
+    locked.withdrawn_at = now
+    locked.withdrawn_by = actor.user
+    locked.withdrawal_reason = reason
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    audience = locked.audience_codes
+    entry = append_event(
+        actor=actor,
+        event_type=events.NOTICE_WITHDRAWN,
+        data={**_summary(locked), "withdrawn_at": now, "reason": reason},
+        subjects=_notice_subject(locked),
+        audience=audience,
+    )
+    queue_delivery(
+        subject_type="deconfliction.withdrawal",  # one delivery per subject: its own
+        subject_id=locked.pk,
+        event_type=entry.event_type,
+        payload=_payload(locked, withdrawn_at=now),
+        audience=audience,
+        at=entry.occurred_at,
+    )
+    return locked
+
+
 # --- the worker: escalations, follow-ups, missing notices ------------------------------
 
 
@@ -501,6 +583,8 @@ def escalate_unacknowledged(now: dt.datetime) -> int:
     due = list(
         Notice.objects.filter(
             escalated_at__isnull=True,
+            # A withdrawn notice awaits no receipt (nor takes a place in the batch).
+            withdrawn_at__isnull=True,
             receipt_due_at__lte=now,
             receipts__acknowledged_at__isnull=True,
         )
@@ -520,11 +604,11 @@ def _escalate(pk: int, now: dt.datetime) -> bool:
     notice = (
         Notice.objects.select_for_update(no_key=True)
         .select_related("party", "version")
-        .filter(pk=pk, escalated_at__isnull=True)
+        .filter(pk=pk, escalated_at__isnull=True, withdrawn_at__isnull=True)
         .first()
     )
     if notice is None:
-        return False  # another worker took it
+        return False  # another worker took it, or its party withdrew it
     missing = list(
         notice.receipts.filter(acknowledged_at__isnull=True)
         .order_by("party__code")
@@ -635,8 +719,12 @@ def _screen(console: Actor, pk: int, now: dt.datetime) -> bool:
     if spec is None:
         return True
     start, end = _window_of(incident)
+    # A withdrawn notice counts for the part of its window before its withdrawal only:
+    # not when withdrawn before the incident's span begins, nor before its own window did.
     candidates = list(
         Notice.objects.filter(starts_at__lte=end, ends_at__gte=start)
+        .exclude(withdrawn_at__lte=start)
+        .exclude(withdrawn_at__lte=F("starts_at"))
         .select_related("party", "humanitarian")
         .order_by("pk")
     )

@@ -70,7 +70,7 @@ def describe_warnings(
 
 def feature_of(notice: Notice, spec: DeconflictionSpec | None) -> dict[str, Any]:
     """A notice as a GeoJSON feature of the map's layer and the export (no author's name,
-    no account: the party and the reference)."""
+    no account: the party and the reference); a withdrawn one says when and why."""
     return {
         "type": "Feature",
         "id": str(notice.public_id),
@@ -87,6 +87,8 @@ def feature_of(notice: Notice, spec: DeconflictionSpec | None) -> dict[str, Any]
             "ends_at": notice.ends_at.isoformat(),
             "late": notice.late,
             "description": notice.description,
+            "withdrawn_at": notice.withdrawn_at.isoformat() if notice.withdrawn_at else None,
+            "withdrawal_reason": notice.withdrawal_reason,
         },
     }
 

@@ -21,4 +21,5 @@ urlpatterns = [
     path("access/<uuid:public_id>/answer/", access_views.access_answer, name="access_answer"),
     path("<uuid:public_id>/", views.notice_page, name="notice"),
     path("<uuid:public_id>/acknowledge/", views.notice_acknowledge, name="acknowledge"),
+    path("<uuid:public_id>/withdraw/", views.notice_withdraw, name="withdraw"),
 ]

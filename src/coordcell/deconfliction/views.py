@@ -1,5 +1,6 @@
 """The pages of advance notification: the notices (list, one notice with its receipts and
-follow-ups, a new notice in two steps: check, then confirm its warnings), the calendar of
+follow-ups, a new notice in two steps: check, then confirm its warnings, its withdrawal
+by its own party), the calendar of
 sensitive days with its iCalendar export, the GeoJSON export of the notices the reader
 may read, and the humanitarian actors. Reads and writes go through
 ``deconfliction.selectors`` and ``deconfliction.services`` (the same calls as the API).
@@ -20,13 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordcell.agreements import selectors as agreements
-from coordcell.core.errors import NotFound, PermissionDenied, ValidationFailed
+from coordcell.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coordcell.core.forms import add_domain_errors
 from coordcell.core.http import actor_for, member_required
 from coordcell.core.models import localized_now
 from coordcell.core.paging import paginate
 from coordcell.deconfliction import selectors, services, texts
-from coordcell.deconfliction.forms import HumanitarianForm, NoticeForm
+from coordcell.deconfliction.forms import HumanitarianForm, NoticeForm, WithdrawForm
 from coordcell.parties import selectors as parties
 from coordcell.parties.choices import PartyKindChoices
 from coordcell.rules import deconfliction as rules
@@ -150,13 +151,17 @@ def notice_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@member_required
-def notice_page(request: HttpRequest, public_id: Any) -> HttpResponse:
-    """One notice the reader may read (404 otherwise), with its receipts, the warnings its
-    author confirmed and the follow-up cases the reader may read."""
+def _render_notice(
+    request: HttpRequest, notice: Any, form: WithdrawForm | None = None, status: int = 200
+) -> HttpResponse:
     actor = actor_for(request)
-    notice = selectors.get_notice(actor, public_id)
     spec = services.spec_of(notice.version)
+    # The withdrawal's form, for the notifying party's own people while it may be withdrawn.
+    withdrawable = (
+        services.may_withdraw(actor, notice)
+        and notice.withdrawn_at is None
+        and notice.ends_at > timezone.now()
+    )
     return render(
         request,
         "deconfliction/notice.html",
@@ -170,8 +175,18 @@ def notice_page(request: HttpRequest, public_id: Any) -> HttpResponse:
             "follow_ups": selectors.follow_ups_of(actor, notice),
             "geometry": json.dumps(notice.geometry) if notice.geometry else "",
             "tz": agreements.current_time_zone(actor),
+            "withdraw_form": (form or WithdrawForm()) if withdrawable else None,
         },
+        status=status,
     )
+
+
+@member_required
+def notice_page(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """One notice the reader may read (404 otherwise), with its receipts, the warnings its
+    author confirmed, the follow-up cases the reader may read, and its withdrawal (when
+    and why) or the form that withdraws it, for those who may."""
+    return _render_notice(request, selectors.get_notice(actor_for(request), public_id))
 
 
 @member_required
@@ -185,9 +200,36 @@ def notice_acknowledge(request: HttpRequest, public_id: Any) -> HttpResponse:
         for problems in exc.fields.values():
             for problem in problems:
                 messages.error(request, problem)
+    except Conflict as exc:  # withdrawn meanwhile
+        messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Receipt sent: your party acknowledged the notice."))
     return redirect("deconfliction:notice", public_id=notice.public_id)
+
+
+@member_required
+@require_POST
+def notice_withdraw(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The notifying party withdraws its notice, with its reason (``withdraw_notice``)."""
+    actor = actor_for(request)
+    notice = selectors.get_notice(actor, public_id)
+    if not services.may_withdraw(actor, notice):
+        raise PermissionDenied(
+            _("Only the notifying party's liaison officers and principals withdraw its notice.")
+        )
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.withdraw_notice(actor=actor, notice=notice, **form.cleaned_data)
+        except ValidationFailed as exc:
+            add_domain_errors(form, exc)
+        except Conflict as exc:  # withdrawn meanwhile: the page shows it so
+            messages.error(request, str(exc.message))
+            return redirect("deconfliction:notice", public_id=notice.public_id)
+        else:
+            messages.success(request, _("Notice withdrawn: its readers see it withdrawn."))
+            return redirect("deconfliction:notice", public_id=notice.public_id)
+    return _render_notice(request, notice, form, status=400)
 
 
 #: The most access windows the calendar and its export show.

@@ -296,6 +296,9 @@ def _notices(actor: Actor, bbox: BBox | None, interval: Interval | None) -> list
                 "starts_at": notice.starts_at.isoformat(),
                 "ends_at": notice.ends_at.isoformat(),
                 "late": notice.late,
+                # Withdrawn by its party: when and why (the movement will not take place).
+                "withdrawn_at": notice.withdrawn_at.isoformat() if notice.withdrawn_at else None,
+                "withdrawal_reason": notice.withdrawal_reason,
             },
         }
         found.append(Item(feature, names, (notice.starts_at, notice.ends_at)))

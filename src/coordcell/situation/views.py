@@ -87,6 +87,7 @@ def situation_map(request: HttpRequest) -> HttpResponse:
         "sources": _("Data sources and attribution"),
         "notices": _("Notified activities"),
         "late": _("Notified late"),
+        "withdrawn": _("Withdrawn by its party: this activity will not take place."),
         "positions": _("Declared positions"),
         "established": _("Established"),
         "vacated": _("Vacated"),

@@ -207,6 +207,7 @@ WRITES = [
     Endpoint("POST", "/api/v1/access-denials/", {"kind": "denial"}),
     Endpoint("POST", "/api/v1/notices/", {"activity": "troop_movement"}),
     Endpoint("POST", "/api/v1/notices/{id}/receipt/"),
+    Endpoint("POST", "/api/v1/notices/{id}/withdraw/", {"reason": "x"}),
     Endpoint("POST", "/api/v1/humanitarian-actors/", {"name_en": "x"}),
     # civilian harm, property and access (issue 18)
     Endpoint("POST", "/api/v1/incidents/{id}/casualties/", {"figures": []}),

@@ -1,6 +1,7 @@
 """Advance notification through the API: the dry run and the required ``confirm``, late
-notices, receipts, the map layer and the export, the calendar, humanitarian convoys, and
-hidden notices that look exactly like missing ones."""
+notices, receipts, the withdrawal, the map layer and the export, the calendar,
+humanitarian convoys, and hidden notices that look exactly like missing ones; and the
+notice page's withdrawal form."""
 
 from __future__ import annotations
 
@@ -327,3 +328,99 @@ def test_the_page_refuses_a_deeply_nested_geometry_and_a_window_at_the_calendar_
 def test_only_those_who_notify_open_the_new_notice_page(client_for: Any, who: str) -> None:
     assert client_for(who).get("/notices/new/").status_code == 403
     assert client_for("il.liaison").get("/notices/new/").status_code == 200
+
+
+# --- withdrawal ------------------------------------------------------------------------------
+
+
+def test_the_notifying_party_withdraws_its_notice_through_the_api(api: Any) -> None:
+    notice = _post(api("il.liaison"), "/api/v1/notices/", _body(audience=["sy", "undof"])).json()
+    assert (notice["withdrawn_at"], notice["withdrawal_reason"]) == (None, "")
+    path = f"/api/v1/notices/{notice['id']}/withdraw/"
+    before = Entry.objects.count()
+    for who in ("sy.liaison", "mediator", "monitor", "il.analyst"):  # read it, may not
+        refused = _post(api(who), path, {"reason": "Cancelled."})
+        assert refused.status_code == 403, (who, refused.content)
+        assert refused.json()["error"]["code"] == "permission_denied"
+    donor = _post(api("donor"), path, {"reason": "Cancelled."})
+    assert donor.status_code == 404
+    assert donor.json() == NOT_FOUND
+    for bad in ({}, {"reason": ""}, {"reason": "x" * 2001}, {"reason": "x", "colour": "red"}):
+        invalid = _post(api("il.liaison"), path, bad)
+        assert invalid.status_code == 400, (bad, invalid.content)
+        assert invalid.json()["error"]["code"] == "invalid"
+    assert Entry.objects.count() == before
+    done = _post(api("il.liaison", "token"), path, {"reason": "Convoy cancelled."})
+    assert done.status_code == 200, done.content
+    body = done.json()
+    assert body["id"] == notice["id"]
+    assert body["withdrawn_at"]
+    assert body["withdrawal_reason"] == "Convoy cancelled."
+    again = _post(api("il.liaison"), path, {"reason": "Again."})
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "conflict"
+    receipt = _post(api("sy.liaison"), f"/api/v1/notices/{notice['id']}/receipt/", {})
+    assert receipt.status_code == 409
+    seen = api("sy.liaison").get(f"/api/v1/notices/{notice['id']}/").json()
+    assert seen["withdrawal_reason"] == "Convoy cancelled."
+    assert results(api("sy.liaison").get("/api/v1/notices/", {"awaiting_receipt": "yes"})) == []
+    layer = api("sy.liaison").get(
+        "/api/v1/notices/layer/", {"end": str(timezone.now().date() + dt.timedelta(days=10))}
+    )
+    (feature,) = [f for f in layer.json()["features"] if f["id"] == notice["id"]]
+    withdrawn_at = dt.datetime.fromisoformat(feature["properties"]["withdrawn_at"])
+    assert withdrawn_at == dt.datetime.fromisoformat(seen["withdrawn_at"])
+    assert feature["properties"]["withdrawal_reason"] == "Convoy cancelled."
+
+
+def test_a_hidden_notice_s_withdrawal_answers_exactly_like_a_missing_one(api: Any) -> None:
+    notice = _post(api("il.liaison"), "/api/v1/notices/", _body()).json()  # il and us only
+    sy = api("sy.liaison", "token")
+    hidden = _post(sy, f"/api/v1/notices/{notice['id']}/withdraw/", {"reason": "x"})
+    missing = _post(
+        sy, "/api/v1/notices/00000000-0000-0000-0000-000000000000/withdraw/", {"reason": "x"}
+    )
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json() == NOT_FOUND
+
+
+def test_a_notice_whose_window_has_ended_is_not_withdrawn_through_the_api(
+    api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notice = _post(api("il.liaison"), "/api/v1/notices/", _body()).json()
+    ended = dt.datetime.fromisoformat(notice["ends_at"]) + dt.timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: ended)
+    refused = _post(api("il.liaison"), f"/api/v1/notices/{notice['id']}/withdraw/", {"reason": "x"})
+    assert refused.status_code == 400
+    assert "notice" in refused.json()["error"]["fields"]
+
+
+def test_the_notice_page_withdraws_it_for_its_own_party_only(client_for: Any, api: Any) -> None:
+    notice = _post(api("il.liaison"), "/api/v1/notices/", _body(audience=["sy"])).json()
+    page = f"/notices/{notice['id']}/"
+    action = f"/notices/{notice['id']}/withdraw/"
+    il, sy = client_for("il.liaison"), client_for("sy.liaison")
+    assert action in il.get(page).content.decode()
+    for other in (sy, client_for("mediator"), client_for("il.analyst")):
+        assert action not in other.get(page).content.decode()
+        assert other.post(action, {"reason": "Cancelled."}).status_code == 403
+        assert other.post(action, {"reason": ""}).status_code == 403  # refused before the form
+    assert client_for("donor").post(action, {"reason": "Cancelled."}).status_code == 404
+    blank = il.post(action, {"reason": "  "})
+    assert blank.status_code == 400
+    assert 'class="errorlist"' in blank.content.decode()
+    assert Notice.objects.get(public_id=notice["id"]).withdrawn_at is None
+    done = il.post(action, {"reason": "Convoy cancelled (fictional)."})
+    assert done.status_code == 302
+    assert done["Location"] == page
+    shown = il.get(page).content.decode()
+    assert "Notice withdrawn" in shown  # the message, once
+    assert "Convoy cancelled (fictional)." in shown
+    assert action not in shown  # nothing left to withdraw
+    theirs = sy.get(page).content.decode()
+    assert "Convoy cancelled (fictional)." in theirs
+    assert f"/notices/{notice['id']}/acknowledge/" not in theirs  # no receipt to send
+    assert "withdrawn" in sy.get("/notices/").content.decode()
+    again = il.post(action, {"reason": "Again."})
+    assert again.status_code == 302  # withdrawn already: said on the page
+    assert "already been withdrawn" in il.get(page).content.decode()

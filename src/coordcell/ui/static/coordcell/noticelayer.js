@@ -1,6 +1,7 @@
 /* The map's layer of notified activities: the notices the reader may read (the server
- * sends no other), drawn while their window overlaps the time slider's range. Text is
- * set with textContent only. */
+ * sends no other), drawn while their window overlaps the time slider's range; a withdrawn
+ * notice in grey, dotted, its popup saying when and why. Text is set with textContent
+ * only. */
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("map-config").textContent);
@@ -11,6 +12,7 @@
   if (!config.noticesUrl || !slider || !map) return;
   var el = S.el;
   var style = { color: "#8a3ffc", weight: 3, dashArray: "6 4", fillColor: "#8a3ffc", fillOpacity: 0.15 };
+  var withdrawn = { color: "#8d8d8d", weight: 2, dashArray: "2 6", fillColor: "#8d8d8d", fillOpacity: 0.05 };
   var group = L.layerGroup().addTo(map);
   var features = [];
 
@@ -25,6 +27,11 @@
     box.appendChild(el("p", p.activity_name + (p.humanitarian ? " — " + p.humanitarian : ""))).dir = "auto";
     box.appendChild(el("p", p.starts_at + " → " + p.ends_at, "muted")).dir = "ltr";
     if (p.late) box.appendChild(el("p", T.late, "flag"));
+    if (p.withdrawn_at) {
+      box.appendChild(el("p", T.withdrawn, "flag"));
+      box.appendChild(el("p", p.withdrawn_at, "muted")).dir = "ltr";
+      if (p.withdrawal_reason) box.appendChild(el("p", p.withdrawal_reason)).dir = "auto";
+    }
     box.appendChild(el("p", p.description)).dir = "auto";
     return box;
   }
@@ -34,10 +41,11 @@
     var shown = 0;
     features.forEach(function (f) {
       if (!f.geometry || !slider.overlaps(f.properties.starts_at, f.properties.ends_at)) return;
+      var look = f.properties.withdrawn_at ? withdrawn : style;
       var layer = L.geoJSON(f, {
-        style: function () { return style; },
+        style: function () { return look; },
         pointToLayer: function (feat, latlng) {
-          return L.circleMarker(latlng, { radius: 7, color: style.color, weight: 2, fillColor: style.fillColor, fillOpacity: 0.6 });
+          return L.circleMarker(latlng, { radius: 7, color: look.color, weight: 2, fillColor: look.fillColor, fillOpacity: look === style ? 0.6 : 0.1 });
         }
       });
       layer.bindPopup(function () { return popup(f); });
