@@ -488,7 +488,7 @@ def acknowledge(*, actor: Actor, notice: Notice) -> Receipt:
     if _acting(actor) and actor.party_id is not None:
         # The notice's row first (a withdrawal locks it too), then the receipt's.
         withdrawn = (
-            Notice.objects.select_for_update()
+            Notice.objects.select_for_update(no_key=True)
             .filter(pk=found.pk)
             .values_list("withdrawn_at", flat=True)
             .get()
@@ -539,7 +539,7 @@ def withdraw_notice(*, actor: Actor, notice: Notice, reason: str) -> Notice:
     if len(reason) > WITHDRAWAL_REASON_MAX_CHARS:
         raise ValidationFailed({"reason": [_("At most 2,000 characters.")]})
     locked: Notice = (
-        Notice.objects.select_for_update(of=("self",))
+        Notice.objects.select_for_update(of=("self",), no_key=True)
         .select_related("party", "humanitarian")
         .get(pk=found.pk)
     )
@@ -602,7 +602,7 @@ def escalate_unacknowledged(now: dt.datetime) -> int:
 
 def _escalate(pk: int, now: dt.datetime) -> bool:
     notice = (
-        Notice.objects.select_for_update(no_key=True)
+        Notice.objects.select_for_update(of=("self",), no_key=True)
         .select_related("party", "version")
         .filter(pk=pk, escalated_at__isnull=True, withdrawn_at__isnull=True)
         .first()
