@@ -24,6 +24,7 @@ from coordcell.parties.models import Party
 from coordcell.record.models import Entry
 from coordcell.record.selectors import list_visible_entries
 from coordcell.rules import deconfliction as rules
+from tests.locks import row_locks
 
 pytestmark = pytest.mark.django_db
 
@@ -206,7 +207,11 @@ def test_a_widened_notice_is_acknowledged_once_by_each_addressee(actor: Any) -> 
         services.acknowledge(actor=actor("sy.analyst"), notice=notice)
     assert list(selectors.awaiting_receipt(actor("sy.liaison"))) == [notice]
     assert not selectors.awaiting_receipt(actor("il.liaison")).exists()
-    receipt = services.acknowledge(actor=actor("sy.liaison"), notice=notice)
+    with row_locks() as locks:
+        receipt = services.acknowledge(actor=actor("sy.liaison"), notice=notice)
+    # The notice's row first, then the receipt's: the order of a withdrawal (notice) and
+    # of the worker's escalation (notice, then its receipts), so that they wait in turn.
+    assert locks[:2] == ["deconfliction_notice", "deconfliction_receipt"], locks
     assert not selectors.awaiting_receipt(actor("sy.liaison")).exists()
     assert receipt.acknowledged_at is not None
     assert Entry.objects.order_by("-seq").first().event_type == "deconfliction.notice_acknowledged"

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coordcell.agreements import selectors as agreements
+from coordcell.core.errors import PermissionDenied
 from coordcell.core.http import actor_for
 from coordcell.core.input import GeometryField, OffsetDateTimeField, StrictSerializer
 from coordcell.core.rest import ERRORS, ActorMixin, FlagFilter
@@ -211,7 +212,7 @@ class NoticeReceiptView(ActorMixin, generics.GenericAPIView):  # type: ignore[ty
 
 
 class WithdrawSerializer(StrictSerializer):
-    # Blank passes here: the service answers it, after its permission check.
+    # Blank passes here: the service answers it (the view checks permission first).
     reason = serializers.CharField(
         max_length=services.WITHDRAWAL_REASON_MAX_CHARS,
         allow_blank=True,
@@ -228,6 +229,8 @@ class NoticeWithdrawView(ActorMixin, generics.GenericAPIView):  # type: ignore[t
 
     def post(self, request: Request, id: str) -> Response:
         notice = selectors.get_notice(self.actor, id)
+        if not services.may_withdraw(self.actor, notice):  # before the body, as the page
+            raise PermissionDenied(services.MAY_NOT_WITHDRAW)
         form = WithdrawSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         services.withdraw_notice(

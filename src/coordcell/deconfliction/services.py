@@ -74,6 +74,7 @@ __all__ = [
     "DESCRIPTION_MAX_CHARS",
     "MAX_AHEAD_DAYS",
     "MAX_WINDOW_DAYS",
+    "MAY_NOT_WITHDRAW",
     "WINDOW_BOUND_MESSAGE",
     "WITHDRAWAL_REASON_MAX_CHARS",
     "Draft",
@@ -95,6 +96,10 @@ log = logging.getLogger("coordcell.deconfliction")
 DESCRIPTION_MAX_CHARS = 5_000
 MAX_WINDOW_DAYS = 30
 NAME_MAX_CHARS = 200
+#: Who is refused a withdrawal is told who withdraws a notice.
+MAY_NOT_WITHDRAW = gettext_lazy(
+    "Only the notifying party's liaison officers and principals withdraw its notice."
+)
 #: The longest reason a withdrawal gives (as an access request's answer).
 WITHDRAWAL_REASON_MAX_CHARS = 2_000
 #: How far from now a window may start: at most a year ahead (an activity's lead time is
@@ -530,9 +535,7 @@ def withdraw_notice(*, actor: Actor, notice: Notice, reason: str) -> Notice:
     if found is None:
         raise NotFound()
     if not may_withdraw(actor, found):
-        raise PermissionDenied(
-            _("Only the notifying party's liaison officers and principals withdraw its notice.")
-        )
+        raise PermissionDenied(MAY_NOT_WITHDRAW)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": [_("Give the reason for the withdrawal.")]})

@@ -175,7 +175,9 @@ def _render_notice(
             "follow_ups": selectors.follow_ups_of(actor, notice),
             "geometry": json.dumps(notice.geometry) if notice.geometry else "",
             "tz": agreements.current_time_zone(actor),
-            "withdraw_form": (form or WithdrawForm()) if withdrawable else None,
+            # A refused withdrawal's form is shown with its errors, even when the window
+            # ended meanwhile (the error says so).
+            "withdraw_form": form if form is not None else WithdrawForm() if withdrawable else None,
         },
         status=status,
     )
@@ -214,9 +216,7 @@ def notice_withdraw(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = actor_for(request)
     notice = selectors.get_notice(actor, public_id)
     if not services.may_withdraw(actor, notice):
-        raise PermissionDenied(
-            _("Only the notifying party's liaison officers and principals withdraw its notice.")
-        )
+        raise PermissionDenied(services.MAY_NOT_WITHDRAW)
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:

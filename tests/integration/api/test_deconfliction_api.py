@@ -376,12 +376,26 @@ def test_the_notifying_party_withdraws_its_notice_through_the_api(api: Any) -> N
 def test_a_hidden_notice_s_withdrawal_answers_exactly_like_a_missing_one(api: Any) -> None:
     notice = _post(api("il.liaison"), "/api/v1/notices/", _body()).json()  # il and us only
     sy = api("sy.liaison", "token")
-    hidden = _post(sy, f"/api/v1/notices/{notice['id']}/withdraw/", {"reason": "x"})
-    missing = _post(
-        sy, "/api/v1/notices/00000000-0000-0000-0000-000000000000/withdraw/", {"reason": "x"}
+    for body in ({"reason": "x"}, {}, {"reason": None}, {"reason": "x" * 3_000}):
+        hidden = _post(sy, f"/api/v1/notices/{notice['id']}/withdraw/", body)
+        missing = _post(sy, "/api/v1/notices/00000000-0000-0000-0000-000000000000/withdraw/", body)
+        assert hidden.status_code == missing.status_code == 404, body
+        assert hidden.json() == missing.json() == NOT_FOUND
+    malformed = sy.post(
+        f"/api/v1/notices/{notice['id']}/withdraw/", "{", content_type="application/json"
     )
-    assert hidden.status_code == missing.status_code == 404
-    assert hidden.json() == missing.json() == NOT_FOUND
+    assert malformed.status_code == 404
+
+
+def test_who_may_not_withdraw_is_refused_before_the_body_is_read(api: Any) -> None:
+    notice = _post(api("il.liaison"), "/api/v1/notices/", _body(audience=["sy"])).json()
+    action = f"/api/v1/notices/{notice['id']}/withdraw/"
+    for who in ("sy.liaison", "mediator", "il.analyst"):  # all read it
+        for body in ({}, {"reason": None}, {"reason": "x" * 3_000}, {"reason": "x", "y": 1}):
+            assert _post(api(who, "token"), action, body).status_code == 403, (who, body)
+    il = api("il.liaison", "token")
+    assert _post(il, action, {}).status_code == 400  # the notifying party: its body is read
+    assert _post(il, action, {"reason": "x" * 3_000}).status_code == 400
 
 
 def test_a_notice_whose_window_has_ended_is_not_withdrawn_through_the_api(
@@ -393,6 +407,20 @@ def test_a_notice_whose_window_has_ended_is_not_withdrawn_through_the_api(
     refused = _post(api("il.liaison"), f"/api/v1/notices/{notice['id']}/withdraw/", {"reason": "x"})
     assert refused.status_code == 400
     assert "notice" in refused.json()["error"]["fields"]
+
+
+def test_a_withdrawal_refused_as_too_late_says_why_on_the_page(
+    client_for: Any, api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The page was opened before the window ended; the form is sent after.
+    notice = _post(api("il.liaison"), "/api/v1/notices/", _body(audience=["sy"])).json()
+    ended = dt.datetime.fromisoformat(notice["ends_at"]) + dt.timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: ended)
+    late = client_for("il.liaison").post(
+        f"/notices/{notice['id']}/withdraw/", {"reason": "Convoy cancelled (fictional)."}
+    )
+    assert late.status_code == 400
+    assert "can no longer be withdrawn" in late.content.decode()
 
 
 def test_the_notice_page_withdraws_it_for_its_own_party_only(client_for: Any, api: Any) -> None:
@@ -419,6 +447,8 @@ def test_the_notice_page_withdraws_it_for_its_own_party_only(client_for: Any, ap
     assert action not in shown  # nothing left to withdraw
     theirs = sy.get(page).content.decode()
     assert "Convoy cancelled (fictional)." in theirs
+    assert "not awaited (withdrawn)" in theirs
+    assert "(due " not in theirs  # no receipt shown as awaited
     assert f"/notices/{notice['id']}/acknowledge/" not in theirs  # no receipt to send
     assert "withdrawn" in sy.get("/notices/").content.decode()
     again = il.post(action, {"reason": "Again."})
