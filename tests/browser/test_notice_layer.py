@@ -1,6 +1,7 @@
 """The map's layer of notified activities and its time slider, in headless Chromium: each
 reader sees the notices they may read (the demo's three for either party, none for a
-donor), filtered by the slider's date range, with no script error."""
+donor), filtered by the slider's date range, with no script error; a withdrawn notice is
+drawn grey and its popup says when and why."""
 
 from __future__ import annotations
 
@@ -57,4 +58,42 @@ def test_the_slider_shows_its_range_and_the_layer_follows_it(new_page: Any) -> N
     )
     # Today: the Syrian site's window is open now; the convoy's starts in 60 hours.
     assert int(page.evaluate(SLIDE, 0)) >= 1
+    assert page.errors == []
+
+
+# The layer's answer with its first feature marked withdrawn, as the API sends a withdrawn
+# notice (``withdrawn_at``, ``withdrawal_reason``): the shared demo itself is not changed.
+WITHDRAWN_AT = "2026-06-01T09:00:00+00:00"
+REASON = "Convoy cancelled (fictional)."
+
+
+def _one_withdrawn(route: Any) -> None:
+    answer = route.fetch()
+    body = answer.json()
+    body["features"][0]["properties"].update(withdrawn_at=WITHDRAWN_AT, withdrawal_reason=REASON)
+    route.fulfill(response=answer, json=body)
+
+
+# The strokes of the layer's drawn shapes (paths of the overlay pane).
+STROKES = """() => Array.from(document.querySelectorAll(".leaflet-overlay-pane path")).map(
+  (p) => p.getAttribute("stroke")
+)"""
+
+
+def test_a_withdrawn_notice_is_drawn_grey_and_says_when_and_why(new_page: Any) -> None:
+    page = new_page("sy.liaison")
+    page.route("**/api/v1/notices/layer/**", _one_withdrawn)
+    open_map(page)
+    assert _shown(page) == 3  # still drawn: withdrawn, not hidden
+    strokes = page.evaluate(STROKES)
+    assert "#8d8d8d" in strokes  # the withdrawn one, grey
+    assert "#8a3ffc" in strokes  # the others as before
+    grey = page.locator('.leaflet-overlay-pane path[stroke="#8d8d8d"]').first
+    grey.dispatch_event("click")  # on the shape itself: another layer's marker may cover it
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "Withdrawn by its party" in text
+    assert WITHDRAWN_AT in text
+    assert REASON in text
     assert page.errors == []
