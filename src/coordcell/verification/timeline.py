@@ -340,16 +340,15 @@ def _locked(actor: Actor, step: WithdrawalStep) -> WithdrawalStep:
 def countersign_steps(*, actor: Actor, step: WithdrawalStep) -> WithdrawalStep:
     """A party countersigns a proposed pair (the step and its link). When both parties
     have, both steps bind and their deadlines start running."""
-    linked = step.linked
-    if linked is not None and linked.pk < step.pk:
-        # The pair's rows in one order whichever step the party signs from, the lower id
-        # first: each party signing at once from its own step deadlocked on PostgreSQL.
-        _locked(actor, linked)
-    found = _locked(actor, step)
+    # Both rows of the pair, once each and the lower id first whichever step the party
+    # signs from: each party signing at once from its own step deadlocked on PostgreSQL.
+    ids = sorted(pk for pk in (step.pk, step.linked_id) if pk is not None)
+    locked = {pk: _locked(actor, WithdrawalStep(pk=pk)) for pk in ids}
+    found = locked[step.pk]
     if not may_sign(actor) or actor.party_code not in signers_of(found):
         raise PermissionDenied(MAY_NOT_SIGN)
-    assert found.linked is not None
-    pair = [found, _locked(actor, found.linked)]
+    assert found.linked_id in locked
+    pair = [found, locked[found.linked_id]]
     now = timezone.now()
     if any(s.state != StepStateChoices.PROPOSED for s in pair):
         raise ValidationFailed(_("These steps are not awaiting countersignatures."))
